@@ -1,0 +1,17 @@
+"""Benchmarks: `make bench` measures; `make test` runs each once (--benchmark-disable)."""
+
+from pathlib import Path
+
+import pytest
+
+REAL_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "quickdraw-real-dev"
+
+
+@pytest.fixture(scope="session")
+def real_drawings():
+    from core.strokes import iter_ndjson
+
+    files = sorted((REAL_DEV / "simplified").glob("*.ndjson"))
+    if not files:
+        pytest.fail(f"real dev doodles not found at {REAL_DEV}")
+    return [d for f in files for d in iter_ndjson(f)]

@@ -1,0 +1,25 @@
+"""Rasterising: drawings per second (aim >= 5,000/s on one core), and the live add."""
+
+import numpy as np
+
+from core.raster import add_stroke, rasterize
+
+
+def test_rasterize_300_real_drawings(benchmark, real_drawings):
+    """Median time for all 300 dev doodles; drawings/s = 300 / median."""
+    strokes = [d.strokes for d in real_drawings]
+
+    def run():
+        for s in strokes:
+            rasterize(s, 8, 64)
+
+    benchmark(run)
+    benchmark.extra_info["drawings"] = len(strokes)
+
+
+def test_add_one_stroke_live(benchmark, real_drawings):
+    """The live path: one stroke drawn onto the running 64x64 frame."""
+    longest = max((s for d in real_drawings for s in d.strokes), key=len)
+    frame = np.zeros((64, 64), np.uint8)
+    out = benchmark(add_stroke, frame, longest)
+    assert out.any()

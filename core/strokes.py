@@ -1,0 +1,425 @@
+"""Drawings and the stroke formats they are read from and written to.
+
+Every coordinate in this project has x to the right and y downwards, as on a screen
+and in Quick, Draw! files (pyglet's y axis points up; the window flips it).
+
+- **Drawing** (in memory): ``strokes`` is a tuple of float32 arrays of shape (n, 2),
+  one per stroke in drawing order, each row an (x, y) point, n >= 1 (a one-point
+  stroke is a dot). ``times`` (raw drawings only) is a matching tuple of float64
+  arrays of shape (n,): milliseconds since the drawing's first point. In the
+  *simplified space* coordinates are integers in 0..255, the rasteriser's grid.
+- **Google simplified ndjson**: one JSON object a line, ``{"word", "countrycode",
+  "timestamp", "recognized", "key_id", "drawing": [[[x0, x1, ...], [y0, y1, ...]],
+  ...]}``; integers in 0..255 (aligned to 0, larger side scaled to 255, resampled at
+  1 px, Ramer-Douglas-Peucker with epsilon 2.0).
+- **Google raw ndjson**: the same object, but each stroke is ``[[x...], [y...],
+  [t...]]`` in screen pixels with per-point time in ms since the first point.
+- **Seed per-class JSON**: one file per class (the class is the file's stem), a JSON
+  list of drawings, each a list of strokes ``[[x...], [y...]]`` on a 256x256 grid.
+
+Readers stream and never fail on a bad line: each is reported (file, line, reason)
+to a ``ReadReport`` and skipped; ``strict=True`` raises ``ReadError`` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.atomic import atomic_open
+from core.classes import UnknownClassError, class_index, normalize_name
+from core.errors import FrankensteinError
+
+GRID = 256  # the simplified space is 0..GRID-1 on both axes
+RDP_EPSILON = 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class Drawing:
+    """One doodle: strokes in drawing order, plus Quick, Draw! metadata."""
+
+    strokes: tuple[np.ndarray, ...]
+    word: str | None = None
+    key_id: str | None = None
+    times: tuple[np.ndarray, ...] | None = None
+    countrycode: str | None = None
+    recognized: bool | None = None
+    timestamp: str | None = None
+
+    @property
+    def n_strokes(self) -> int:
+        return len(self.strokes)
+
+    @property
+    def n_points(self) -> int:
+        return sum(len(s) for s in self.strokes)
+
+    def points(self) -> np.ndarray:
+        """All points, (N, 2) float32."""
+        if not self.strokes:
+            return np.zeros((0, 2), np.float32)
+        return np.concatenate(self.strokes, axis=0)
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(x_min, y_min, x_max, y_max) over all points."""
+        pts = self.points()
+        if len(pts) == 0:
+            return (0.0, 0.0, 0.0, 0.0)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+    def with_strokes(self, strokes: Sequence[np.ndarray], times=None) -> Drawing:
+        """A copy with other strokes (and times), metadata kept."""
+        return replace(
+            self,
+            strokes=tuple(as_stroke(s) for s in strokes),
+            times=None if times is None else tuple(np.asarray(t, np.float64) for t in times),
+        )
+
+
+def as_stroke(points: Any) -> np.ndarray:
+    """Any (n, 2) array-like of x, y -> a float32 (n, 2) array (a new one)."""
+    a = np.array(points, dtype=np.float32).reshape(-1, 2)
+    return a
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ReadError(FrankensteinError, ValueError):
+    """A bad line in strict mode, or a file that cannot be read at all."""
+
+
+@dataclass
+class BadLine:
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ReadReport:
+    """What a reader saw: good drawings counted, bad lines listed (the first `keep`)."""
+
+    good: int = 0
+    bad: int = 0
+    examples: list[BadLine] = field(default_factory=list)
+    keep: int = 20
+
+    def add_bad(self, item: BadLine) -> None:
+        self.bad += 1
+        if len(self.examples) < self.keep:
+            self.examples.append(item)
+
+    def summary(self) -> str:
+        text = f"{self.good} drawings read, {self.bad} bad lines skipped"
+        return text + "".join(f"\n  {b}" for b in self.examples)
+
+
+# --------------------------------------------------------------------- JSON <-> Drawing
+
+
+def _check_number_list(v: Any, what: str) -> np.ndarray:
+    if not isinstance(v, list):
+        raise ValueError(f"{what} is not a list")
+    if any(isinstance(x, bool) or not isinstance(x, int | float) for x in v):
+        raise ValueError(f"{what} holds a non-numeric value")
+    a = np.asarray(v, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{what} holds NaN or infinity")
+    return a
+
+
+def drawing_from_json(obj: Any, *, on_grid: bool | None = None) -> Drawing:
+    """A parsed Quick, Draw! object (simplified or raw) -> Drawing; ValueError if malformed.
+
+    `on_grid` requires coordinates in 0..255; by default it is required of strokes
+    without times (the simplified format) and not of raw strokes (screen pixels).
+    """
+    if not isinstance(obj, dict):
+        raise ValueError("line is not a JSON object")
+    if "drawing" not in obj:
+        raise ValueError("no 'drawing' field")
+    strokes, times = _strokes_from_lists(obj["drawing"], on_grid=on_grid)
+    word = obj.get("word")
+    if word is not None:
+        if not isinstance(word, str):
+            raise ValueError("'word' is not a string")
+        try:
+            class_index(word)
+        except UnknownClassError as e:
+            raise ValueError(str(e)) from None
+        word = normalize_name(word)
+    key_id = obj.get("key_id")
+    return Drawing(
+        strokes=strokes,
+        word=word,
+        key_id=None if key_id is None else str(key_id),
+        times=times,
+        countrycode=obj.get("countrycode"),
+        recognized=obj.get("recognized"),
+        timestamp=obj.get("timestamp"),
+    )
+
+
+def _strokes_from_lists(raw: Any, *, on_grid: bool | None = None):
+    if not isinstance(raw, list):
+        raise ValueError("'drawing' is not a list of strokes")
+    if not raw:
+        raise ValueError("drawing has no strokes")
+    strokes, times = [], []
+    has_times = None
+    for i, s in enumerate(raw):
+        if not isinstance(s, list) or len(s) not in (2, 3):
+            raise ValueError(f"stroke {i} is not [[x...], [y...]] or [[x...], [y...], [t...]]")
+        if has_times is None:
+            has_times = len(s) == 3
+        elif has_times != (len(s) == 3):
+            raise ValueError(f"stroke {i} mixes the raw and simplified formats")
+        xs = _check_number_list(s[0], f"stroke {i} x")
+        ys = _check_number_list(s[1], f"stroke {i} y")
+        if len(xs) != len(ys):
+            raise ValueError(f"stroke {i} has {len(xs)} x but {len(ys)} y values")
+        if len(xs) == 0:
+            raise ValueError(f"stroke {i} has no points")
+        if has_times:
+            ts = _check_number_list(s[2], f"stroke {i} t")
+            if len(ts) != len(xs):
+                raise ValueError(f"stroke {i} has {len(xs)} points but {len(ts)} times")
+            times.append(ts)
+        check = (not has_times) if on_grid is None else on_grid
+        if check and (xs.min() < 0 or ys.min() < 0 or xs.max() >= GRID or ys.max() >= GRID):
+            raise ValueError(f"stroke {i} has coordinates outside the 0..{GRID - 1} grid")
+        strokes.append(np.stack([xs, ys], axis=1).astype(np.float32))
+    return tuple(strokes), (tuple(times) if has_times else None)
+
+
+def _num(v: float) -> int | float:
+    r = round(float(v))
+    return r if abs(v - r) < 1e-6 else round(float(v), 3)
+
+
+def drawing_to_json(d: Drawing, *, raw: bool = False) -> dict:
+    """Drawing -> a Quick, Draw! object; raw=True writes times (zeros when unknown)."""
+    strokes = []
+    for i, s in enumerate(d.strokes):
+        xs = [_num(v) for v in s[:, 0]]
+        ys = [_num(v) for v in s[:, 1]]
+        if raw:
+            ts = d.times[i] if d.times is not None else np.zeros(len(s))
+            strokes.append([xs, ys, [_num(v) for v in ts]])
+        else:
+            strokes.append([xs, ys])
+    obj: dict[str, Any] = {}
+    for k in ("word", "countrycode", "timestamp", "recognized", "key_id"):
+        v = getattr(d, k)
+        if v is not None:
+            obj[k] = v
+    obj["drawing"] = strokes
+    return obj
+
+
+# ----------------------------------------------------------------------------- readers
+
+
+def iter_ndjson(
+    path: str | os.PathLike,
+    *,
+    strict: bool = False,
+    report: ReadReport | None = None,
+    limit: int | None = None,
+) -> Iterator[Drawing]:
+    """Stream the drawings of a simplified or raw ndjson file, one line at a time.
+
+    Drawings without a "word" take the class from the file's stem when it is a class.
+    """
+    path = Path(path)
+    report = report if report is not None else ReadReport()
+    default_word = _word_from_stem(path)
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed below, generator-scoped
+    except OSError as e:
+        raise ReadError(f"{path}: cannot open ({e.strerror})") from None
+    n = 0
+    with f:
+        for line_no, line in enumerate(f, start=1):
+            if limit is not None and n >= limit:
+                return
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                d = drawing_from_json(obj)
+            except (ValueError, UnicodeDecodeError) as e:
+                reason = str(e) if not isinstance(e, json.JSONDecodeError) else "not valid JSON"
+                bad = BadLine(str(path), line_no, reason)
+                if strict:
+                    raise ReadError(str(bad)) from None
+                report.add_bad(bad)
+                continue
+            if d.word is None and default_word is not None:
+                d = replace(d, word=default_word)
+            report.good += 1
+            n += 1
+            yield d
+
+
+def iter_seed_json(
+    path: str | os.PathLike, *, strict: bool = False, report: ReadReport | None = None
+) -> Iterator[Drawing]:
+    """The drawings of a seed per-class JSON file (a list of drawings; class = stem)."""
+    path = Path(path)
+    report = report if report is not None else ReadReport()
+    word = _word_from_stem(path)
+    if word is None:
+        raise ReadError(f"{path}: the file name is not a class name")
+    try:
+        data = json.loads(path.read_bytes())
+    except OSError as e:
+        raise ReadError(f"{path}: cannot open ({e.strerror})") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ReadError(f"{path}: not a JSON file") from None
+    if not isinstance(data, list):
+        raise ReadError(f"{path}: expected a JSON list of drawings")
+    for i, raw in enumerate(data):
+        try:
+            strokes, _ = _strokes_from_lists(raw, on_grid=True)
+        except ValueError as e:
+            bad = BadLine(str(path), i + 1, f"drawing {i}: {e}")
+            if strict:
+                raise ReadError(str(bad)) from None
+            report.add_bad(bad)
+            continue
+        report.good += 1
+        yield Drawing(strokes=strokes, word=word, key_id=f"{path.stem}-{i}")
+
+
+def iter_drawings(path: str | os.PathLike, **kwargs) -> Iterator[Drawing]:
+    """Read any supported file by its extension (.ndjson, or .json for the seed format)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".ndjson":
+        return iter_ndjson(path, **kwargs)
+    if suffix == ".json":
+        kwargs.pop("limit", None)
+        return iter_seed_json(path, **kwargs)
+    raise ReadError(f"{path}: unknown format (expected .ndjson or .json)")
+
+
+def _word_from_stem(path: Path) -> str | None:
+    try:
+        class_index(path.stem)
+    except UnknownClassError:
+        return None
+    return normalize_name(path.stem)
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def write_ndjson(drawings: Iterable[Drawing], path: str | os.PathLike, *, raw: bool = False) -> int:
+    """Write drawings as simplified (or raw) ndjson, atomically; returns the count."""
+    n = 0
+    with atomic_open(path, "w", encoding="utf-8") as f:
+        for d in drawings:
+            f.write(json.dumps(drawing_to_json(d, raw=raw), separators=(",", ":")) + "\n")
+            n += 1
+    return n
+
+
+def append_ndjson(drawing: Drawing, path: str | os.PathLike, *, raw: bool = False) -> None:
+    """Append one drawing to an ndjson file, atomically (old content + line, renamed)."""
+    path = Path(path)
+    old = path.read_bytes() if path.exists() else b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    line = json.dumps(drawing_to_json(drawing, raw=raw), separators=(",", ":")) + "\n"
+    with atomic_open(path, "wb") as f:
+        f.write(old + line.encode("utf-8"))
+
+
+# ----------------------------------------------------------------------- normalisation
+
+
+def resample(stroke: np.ndarray, spacing: float = 1.0) -> np.ndarray:
+    """Points every `spacing` along a polyline (ends kept). (n, 2) -> (k, 2) float32."""
+    stroke = np.asarray(stroke, np.float64)
+    if len(stroke) < 2:
+        return stroke.astype(np.float32)
+    seg = np.linalg.norm(np.diff(stroke, axis=0), axis=1)
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    total = cum[-1]
+    if total <= 0:
+        return stroke[:1].astype(np.float32)
+    n = max(math.floor(total / spacing), 1)
+    at = np.append(np.arange(n) * spacing, total)
+    x = np.interp(at, cum, stroke[:, 0])
+    y = np.interp(at, cum, stroke[:, 1])
+    return np.stack([x, y], axis=1).astype(np.float32)
+
+
+def rdp(stroke: np.ndarray, epsilon: float = RDP_EPSILON) -> np.ndarray:
+    """Ramer-Douglas-Peucker simplification of a polyline. (n, 2) -> (k, 2), ends kept."""
+    pts = np.asarray(stroke, np.float64)
+    n = len(pts)
+    if n < 3:
+        return pts.astype(np.float32)
+    keep = np.zeros(n, bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        p, q = pts[a], pts[b]
+        inner = pts[a + 1 : b]
+        d = q - p
+        length = math.hypot(d[0], d[1])
+        if length == 0:
+            dist = np.linalg.norm(inner - p, axis=1)
+        else:
+            dist = np.abs(d[0] * (inner[:, 1] - p[1]) - d[1] * (inner[:, 0] - p[0])) / length
+        i = int(np.argmax(dist))
+        if dist[i] > epsilon:
+            mid = a + 1 + i
+            keep[mid] = True
+            stack.append((a, mid))
+            stack.append((mid, b))
+    return pts[keep].astype(np.float32)
+
+
+def normalize_strokes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Screen strokes -> the simplified space, as Google made the simplified files.
+
+    Align to 0, scale uniformly so the larger side is 255, resample at 1 px, simplify
+    with RDP (epsilon 2.0), round to integers. A drawing that is a single point stays
+    a point at the origin.
+    """
+    strokes = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    strokes = [s for s in strokes if len(s)]
+    if not strokes:
+        return ()
+    allp = np.concatenate(strokes)
+    lo = allp.min(axis=0)
+    extent = float((allp.max(axis=0) - lo).max())
+    scale = (GRID - 1) / extent if extent > 0 else 1.0
+    out = []
+    for s in strokes:
+        s = (s - lo) * scale
+        s = rdp(resample(s, 1.0), RDP_EPSILON)
+        out.append(np.clip(np.rint(s), 0, GRID - 1).astype(np.float32))
+    return tuple(out)
+
+
+def normalize(drawing: Drawing) -> Drawing:
+    """A raw (screen-space) drawing -> the simplified space; metadata kept, times dropped."""
+    return replace(drawing, strokes=normalize_strokes(drawing.strokes), times=None)

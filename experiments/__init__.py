@@ -1,0 +1,1 @@
+"""Ablation specs and the runner that scripts many training runs."""

@@ -1,0 +1,1 @@
+"""The pyglet drawing window; a plain controller holds its state."""

@@ -1,0 +1,85 @@
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.raster import add_stroke, rasterize
+
+
+def _reference_frames(strokes, pad_len=8, m=64):
+    """Plain loops: draw each stroke on a 256x256 image, then max-pool."""
+    f = 256 // m
+    images = []
+    img = np.zeros((256, 256), np.uint8)
+    for s in strokes:
+        # points round half to even (numpy's rint) and clamp to the grid
+        p = [
+            (min(max(int(np.rint(x)), 0), 255), min(max(int(np.rint(y)), 0), 255))
+            for x, y in np.asarray(s, np.float64).reshape(-1, 2)
+        ]
+        segs = list(itertools.pairwise(p)) or [(p[0], p[0])]
+        for (x0, y0), (x1, y1) in segs:
+            n = max(abs(x1 - x0), abs(y1 - y0))
+            for k in range(n + 1):
+                # round half up of k * d / n, exactly
+                x = x0 + (2 * k * (x1 - x0) + max(n, 1)) // (2 * max(n, 1))
+                y = y0 + (2 * k * (y1 - y0) + max(n, 1)) // (2 * max(n, 1))
+                img[y, x] = 1
+        images.append(img.copy())
+    frames = np.zeros((pad_len, m, m), np.uint8)
+    for k in range(min(len(images), pad_len)):
+        src = images[k] if k < pad_len - 1 else images[-1]
+        frames[k] = src.reshape(m, f, m, f).max(axis=(1, 3))
+    return frames
+
+
+coord = st.floats(min_value=-20, max_value=280, allow_nan=False)
+stroke = st.lists(st.tuples(coord, coord), min_size=1, max_size=12).map(
+    lambda pts: np.array(pts, np.float32)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(stroke, min_size=1, max_size=12), st.sampled_from([32, 64]))
+def test_matches_plain_raster_then_max_pool(strokes, m):
+    np.testing.assert_array_equal(rasterize(strokes, 8, m), _reference_frames(strokes, 8, m))
+
+
+def test_frames_are_cumulative_zero_padded_and_merge_past_pad_len():
+    strokes = [np.array([[i * 20, 0], [i * 20, 255]], np.float32) for i in range(10)]
+    f = rasterize(strokes[:3], pad_len=8)
+    assert f.shape == (8, 64, 64) and f.dtype == np.uint8
+    assert f[0].sum() == 64 and f[1].sum() == 128 and f[2].sum() == 192
+    assert not f[3:].any()
+    assert (f[1] >= f[0]).all()
+    g = rasterize(strokes, pad_len=8)
+    assert g[7].sum() == 640  # strokes 7..9 all in the last frame
+    np.testing.assert_array_equal(g[6], rasterize(strokes[:7], pad_len=8)[6])
+
+
+def test_a_dot_lights_one_cell_and_empty_input_is_blank():
+    f = rasterize([np.array([[130, 7]], np.float32)])
+    assert f[0].sum() == 1 and f[0, 1, 32] == 1
+    assert not rasterize([]).any()
+
+
+def test_add_stroke_equals_full_raster_and_does_not_mutate():
+    rng = np.random.default_rng(0)
+    strokes = [
+        rng.uniform(0, 255, (int(rng.integers(1, 30)), 2)).astype(np.float32) for _ in range(6)
+    ]
+    frame = np.zeros((64, 64), np.uint8)
+    full = rasterize(strokes, pad_len=6)
+    for k, s in enumerate(strokes):
+        before = frame.copy()
+        new = add_stroke(frame, s)
+        np.testing.assert_array_equal(frame, before)  # input untouched
+        np.testing.assert_array_equal(new, full[k])
+        frame = new
+
+
+def test_rejects_a_size_that_does_not_divide_the_grid():
+    with pytest.raises(ValueError, match="must divide 256"):
+        rasterize([np.zeros((1, 2))], m=60)

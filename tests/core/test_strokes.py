@@ -1,0 +1,158 @@
+import json
+
+import numpy as np
+import pytest
+
+from core.strokes import (
+    Drawing,
+    ReadError,
+    ReadReport,
+    append_ndjson,
+    drawing_from_json,
+    drawing_to_json,
+    iter_drawings,
+    iter_ndjson,
+    iter_seed_json,
+    normalize,
+    rdp,
+    resample,
+    write_ndjson,
+)
+
+
+def _drawing(word="square", key="1"):
+    s1 = np.array([[0, 0], [255, 0], [255, 255]], np.float32)
+    s2 = np.array([[10, 20]], np.float32)  # a dot
+    return Drawing((s1, s2), word=word, key_id=key)
+
+
+def test_simplified_round_trip(tmp_path):
+    d = _drawing()
+    path = tmp_path / "square.ndjson"
+    assert write_ndjson([d, d], path) == 2
+    back = list(iter_ndjson(path))
+    assert len(back) == 2
+    assert back[0].word == "square" and back[0].key_id == "1" and back[0].times is None
+    for a, b in zip(d.strokes, back[0].strokes, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_raw_round_trip_keeps_times(tmp_path):
+    d = _drawing().with_strokes(
+        [[[300.5, 10], [301, 12]]], times=[[0, 16.5]]
+    )  # screen pixels, not on the grid
+    path = tmp_path / "raw.ndjson"
+    write_ndjson([d], path, raw=True)
+    (back,) = list(iter_ndjson(path))
+    np.testing.assert_allclose(back.strokes[0], d.strokes[0])
+    np.testing.assert_allclose(back.times[0], [0, 16.5])
+
+
+def test_json_converters_do_not_mutate_and_round_trip():
+    obj = {"word": "Circle", "key_id": 7, "drawing": [[[1, 2, 3], [4, 5, 6]]]}
+    before = json.dumps(obj)
+    d = drawing_from_json(obj)
+    assert json.dumps(obj) == before
+    assert d.word == "circle" and d.key_id == "7"
+    again = drawing_from_json(drawing_to_json(d))
+    np.testing.assert_array_equal(again.strokes[0], d.strokes[0])
+
+
+def test_append_is_readable_by_the_same_reader(tmp_path):
+    path = tmp_path / "house.ndjson"
+    append_ndjson(_drawing("house", "a"), path)
+    append_ndjson(_drawing("house", "b"), path, raw=False)
+    assert [d.key_id for d in iter_ndjson(path)] == ["a", "b"]
+
+
+BAD_LINES = {
+    "not json": "not valid JSON",
+    "[1, 2]": "not a JSON object",
+    '{"word": "circle"}': "no 'drawing'",
+    '{"drawing": []}': "no strokes",
+    '{"drawing": [[[1, 2], [3]]]}': "2 x but 1 y",
+    '{"drawing": [[[], []]]}': "no points",
+    '{"drawing": [[["a"], [1]]]}': "non-numeric",
+    '{"drawing": [[[NaN], [1]]]}': "NaN",
+    '{"drawing": [[[300], [1]]]}': "outside the 0..255 grid",
+    '{"word": "dragon", "drawing": [[[1], [1]]]}': "unknown class 'dragon'",
+    '{"drawing": [[[1], [1], [0]], [[1], [1]]]}': "mixes",
+}
+
+
+def test_bad_lines_are_reported_with_line_numbers_and_skipped(tmp_path):
+    good = json.dumps(drawing_to_json(_drawing()))
+    path = tmp_path / "circle.ndjson"
+    path.write_text("\n".join([good, *BAD_LINES, good]) + "\n")
+    report = ReadReport()
+    drawings = list(iter_ndjson(path, report=report))
+    assert len(drawings) == 2 and report.good == 2 and report.bad == len(BAD_LINES)
+    for i, (bad, reason) in enumerate(zip(report.examples, BAD_LINES.values(), strict=True)):
+        assert bad.line == i + 2 and reason in bad.reason, (bad, reason)
+        assert str(path) in str(bad)
+
+
+def test_strict_mode_raises_on_the_first_bad_line(tmp_path):
+    path = tmp_path / "circle.ndjson"
+    path.write_text('{"drawing": [[[1], [1]]]}\n{"drawing": 5}\n')
+    with pytest.raises(ReadError, match=r"circle.ndjson:2: 'drawing' is not a list"):
+        list(iter_ndjson(path, strict=True))
+
+
+def test_empty_binary_and_missing_files(tmp_path):
+    empty = tmp_path / "circle.ndjson"
+    empty.write_text("")
+    assert list(iter_ndjson(empty)) == []
+    binary = tmp_path / "line.ndjson"
+    binary.write_bytes(bytes(range(256)) * 4)
+    report = ReadReport()
+    assert list(iter_ndjson(binary, report=report)) == [] and report.bad >= 1
+    with pytest.raises(ReadError, match="cannot open"):
+        list(iter_ndjson(tmp_path / "missing.ndjson"))
+    with pytest.raises(ReadError, match="unknown format"):
+        iter_drawings(tmp_path / "x.csv")
+
+
+def test_seed_format(tmp_path):
+    path = tmp_path / "triangle.json"
+    path.write_text(json.dumps([[[[0, 100, 50, 0], [200, 200, 0, 200]]], [[[1], [999]]]]))
+    report = ReadReport()
+    drawings = list(iter_seed_json(path, report=report))
+    assert len(drawings) == 1 and drawings[0].word == "triangle" and report.bad == 1
+    bad = tmp_path / "notaclass.json"
+    bad.write_text("[]")
+    with pytest.raises(ReadError, match="not a class name"):
+        list(iter_seed_json(bad))
+
+
+def test_resample_and_rdp():
+    line = np.array([[0, 0], [10, 0]], np.float32)
+    r = resample(line, 1.0)
+    assert len(r) == 11 and np.allclose(np.diff(r[:, 0]), 1)
+    assert len(rdp(r, 2.0)) == 2  # a straight line keeps only its ends
+    corner = np.array([[0, 0], [5, 0], [10, 0], [10, 5], [10, 10]], np.float32)
+    np.testing.assert_array_equal(rdp(corner, 2.0), [[0, 0], [10, 0], [10, 10]])
+
+
+def test_real_dev_doodles_load_with_no_bad_lines(real_dev):
+    for kind in ("simplified", "raw"):
+        report = ReadReport()
+        n = sum(
+            1
+            for f in sorted((real_dev / kind).glob("*.ndjson"))
+            for _ in iter_ndjson(f, report=report)
+        )
+        assert n == 300 and report.bad == 0, report.summary()
+
+
+def test_normalised_raw_matches_its_simplified_twin(real_dev):
+    mean_dists = []
+    for f in sorted((real_dev / "raw").glob("*.ndjson")):
+        twins = {d.key_id: d for d in iter_ndjson(real_dev / "simplified" / f.name)}
+        for raw in iter_ndjson(f):
+            norm, simp = normalize(raw), twins[raw.key_id]
+            assert norm.n_strokes == simp.n_strokes
+            a, b = norm.points(), simp.points()
+            d = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)).min(axis=1).mean()
+            mean_dists.append(d)
+    assert np.mean(mean_dists) < 0.5 and np.max(mean_dists) < 3.0

@@ -1,0 +1,39 @@
+import subprocess
+import sys
+
+import pytest
+
+from ui.cli import COMMANDS, main
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    for name in COMMANDS:
+        assert name in out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself(command, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    assert len(capsys.readouterr().out) > 100
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "data", "info", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"frankenstein: error: {tmp_path / 'nope'}: not a directory"
+
+
+def test_data_info_counts_the_real_dev_doodles(real_dev, capsys):
+    assert main(["data", "info", str(real_dev / "simplified")]) == 0
+    out = capsys.readouterr().out
+    assert "300 drawings in 18 files, 0 bad lines skipped" in out

@@ -1,0 +1,1 @@
+"""Data (real, synthetic, downloaded), training loop, evaluation. Imports only core."""

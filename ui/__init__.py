@@ -1,0 +1,1 @@
+"""User interfaces: the `frankenstein` command line and the Textual TUI."""

@@ -1,0 +1,45 @@
+"""The `frankenstein` command line: one entry point, one subcommand a module.
+
+Each module in `ui/commands/` has `register(subparsers)`; heavy imports (torch,
+pyglet, textual) happen inside the command, so `--help` stays fast. Errors meant for
+the user (FrankensteinError) print as one line with exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from core.errors import FrankensteinError
+
+COMMANDS = ("data",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frankenstein",
+        description="Stroke-by-stroke sketch recognition with live shape completion.",
+        epilog="Run `frankenstein COMMAND --help` for each command's options.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"ui.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except FrankensteinError as e:
+        print(f"frankenstein: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("frankenstein: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
