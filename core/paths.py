@@ -1,0 +1,27 @@
+"""Where data, runs, caches and the bundled checkpoints live.
+
+Relative to the working directory by default; each can be moved with an
+environment variable (FRANKENSTEIN_DATA, FRANKENSTEIN_RUNS, FRANKENSTEIN_CACHE).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"  # bundled checkpoints (package data)
+
+
+def data_dir() -> Path:
+    """Root of data directories: quickdraw/ (downloads), synthetic/, drawings/ (saved)."""
+    return Path(os.environ.get("FRANKENSTEIN_DATA", "data"))
+
+
+def runs_dir() -> Path:
+    """Root of training runs and ablation studies, one folder each."""
+    return Path(os.environ.get("FRANKENSTEIN_RUNS", "runs"))
+
+
+def cache_dir() -> Path:
+    """Prepared-frame caches, keyed by everything that changes them."""
+    return Path(os.environ.get("FRANKENSTEIN_CACHE", "cache"))
