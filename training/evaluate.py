@@ -64,7 +64,10 @@ def accuracy_at_stroke(
     for k in range(1, max_k + 1):
         have = [i for i, p in enumerate(step_probs) if len(p) >= k]
         at_k = [int(step_probs[i][k - 1].argmax() == labels[i]) for i in have]
-        so_far = [int(p[min(k, len(p)) - 1].argmax() == y) for p, y in zip(step_probs, labels)]
+        so_far = [
+            int(p[min(k, len(p)) - 1].argmax() == y)
+            for p, y in zip(step_probs, labels, strict=True)
+        ]
         rows.append(
             {
                 "k": k,

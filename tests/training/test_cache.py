@@ -105,5 +105,5 @@ def test_missing_or_empty_directories_are_clear_errors(tmp_path):
     with pytest.raises(DataError, match="data directory not found"):
         load_split(tmp_path / "nope", "train", pad_len=4, m=32, root=tmp_path)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DataError, match="no .ndjson or .json drawing files"):
+    with pytest.raises(DataError, match=r"no \.ndjson or \.json drawing files"):
         load_split(tmp_path / "empty", "train", pad_len=4, m=32, root=tmp_path)
