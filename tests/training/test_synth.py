@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.classes import CLASSES
 from core.strokes import ReadReport, iter_ndjson, normalize_strokes
-from training.synth import PROGRAMS, SynthError, generate, generate_drawings
+from training.synth import PROGRAMS, SynthError, generate, generate_batch, generate_drawings
 from training.synth.simplify import normalize_batch
 from ui.cli import main
 
@@ -58,6 +58,14 @@ def test_deterministic_per_seed_and_seeds_differ():
     c = [drawing_key(d) for d in generate_drawings(4, seed=12)]
     assert a == b
     assert sum(x != y for x, y in zip(a, c, strict=True)) >= len(a) - 2
+
+
+def test_generate_batch_equals_generate_one_by_one():
+    items = [(CLASSES[i % 18], i) for i in range(40)]
+    one = [generate(c, np.random.default_rng(s)) for c, s in items]
+    many = generate_batch([(c, np.random.default_rng(s)) for c, s in items])
+    assert [drawing_key(d) for d in one] == [drawing_key(d) for d in many]
+    assert generate_batch([]) == []
 
 
 def test_a_class_does_not_depend_on_the_others_asked_for():

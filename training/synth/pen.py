@@ -137,7 +137,7 @@ def ink_batch(sketches: list[Sketch]) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
     Returns the flat form `simplify.normalize_flat` takes: points (K, 2) float64 of
     every stroke of every drawing in order, points per stroke (S,), and the drawing
-    of each stroke (S,). The tremor noise comes from the first sketch's generator.
+    of each stroke (S,). Each drawing's randomness comes from its own sketch's generator.
     """
     plans = [sk.hooked_plan() for sk in sketches]
     owner = np.repeat(np.arange(len(sketches)), [len(p) for p in plans])
@@ -147,13 +147,24 @@ def ink_batch(sketches: list[Sketch]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     params = np.array([(h.wobble, *h.freqs, *h.phases, h.tremor) for h in hands])  # (D, 11)
     per_point = np.repeat(params, per_draw, axis=0)  # (K, 11)
     step = np.hypot(*np.diff(dense, axis=0).T)
-    s = np.concatenate([[0.0], np.cumsum(step)])  # (K,) arc length along the pen's path
+    # (K,) arc length along each drawing's pen path, from 0 at the drawing's first point
+    ends = np.cumsum(per_draw)
+    s = np.concatenate(
+        [np.cumsum(np.r_[0.0, step[a : b - 1]]) for a, b in zip(ends - per_draw, ends, strict=True)]
+    )
     arg = s[:, None] * (2 * math.pi) * per_point[:, 1:4]  # (K, 3)
     amp = per_point[:, :1] * _WOBBLE_SHARE  # (K, 3)
     wob_x = (np.sin(arg + per_point[:, 4:7]) * amp).sum(axis=1)
     wob_y = (np.sin(arg + per_point[:, 7:10]) * amp).sum(axis=1)
-    noise = sketches[0].rng.normal(0.0, 1.0, dense.shape) * per_point[:, 10:11]
+    # each drawing's tremor from its own generator, so a drawing never depends on its batch
+    noise = np.concatenate(
+        [sk.rng.normal(0.0, 1.0, (int(k), 2)) for sk, k in zip(sketches, per_draw, strict=True)]
+    )
+    noise *= per_point[:, 10:11]
+    edges = np.concatenate([ends - per_draw, ends - 1])  # a drawing's first and last point
+    raw = noise[edges]
     noise[1:-1] = (noise[:-2] + noise[1:-1] + noise[2:]) / 3
+    noise[edges] = raw  # smoothing never reaches across drawings
     ink = dense + np.stack([wob_x, wob_y], axis=1) + noise
     return ink, sizes, owner
 
