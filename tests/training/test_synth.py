@@ -11,25 +11,38 @@ from hypothesis import strategies as st
 
 from core.classes import CLASSES
 from core.strokes import ReadReport, iter_ndjson, normalize_strokes
-from training.synth import PROGRAMS, SynthError, generate, generate_batch, generate_drawings
+from training.synth import (
+    PROGRAMS,
+    SynthError,
+    generate,
+    generate_batch,
+    generate_drawings,
+    sketch,
+)
 from training.synth.simplify import normalize_batch
 from ui.cli import main
 
 
 def check_simplified(d, cls: str) -> None:
-    """Every property a real simplified Quick, Draw! drawing has."""
+    """What every simplified Quick, Draw! drawing is: integer points on the 0..255 grid."""
     assert d.word == cls
     assert d.n_strokes >= 1
-    pts = d.points()
     assert all(len(s) >= 1 for s in d.strokes)
+    pts = d.points()
     assert np.array_equal(pts, np.rint(pts)), "coordinates must be integers"
     assert pts.min() >= 0 and pts.max() <= 255
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    # Aligned to 0 and scaled to 255 before RDP, which may drop an extreme point by up to
-    # its tolerance (2 px) plus rounding: real files show minima of 0..3 and maxima of 253..255.
-    assert lo.max() <= 3, "aligned to 0"
-    if len(pts) > 1 and (hi > 0).any():
-        assert hi.max() >= 252, "the larger side spans 0..255"
+
+
+def test_drawings_are_aligned_to_0_and_span_255():
+    """Aligned to 0 and scaled to 255 before RDP, which may then drop an extreme point
+    (RDP measures distance to a chord's line, not its segment): real files show minima
+    of 0..3 and maxima of 253..255 in all 300 dev doodles; so must nearly all ours."""
+    ds = list(generate_drawings(40, seed=9))
+    lo = np.array([d.points().min(axis=0).max() for d in ds])
+    hi = np.array([d.points().max() for d in ds])
+    assert (lo == 0).mean() > 0.6
+    assert (lo <= 3).mean() > 0.97
+    assert (hi >= 252).mean() > 0.97
 
 
 def test_every_class_has_a_program():
@@ -39,8 +52,13 @@ def test_every_class_has_a_program():
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cls=st.sampled_from(CLASSES), seed=st.integers(0, 2**32 - 1), full=st.booleans())
 def test_every_class_draws_valid_simplified_doodles(cls, seed, full):
-    d = generate(cls, np.random.default_rng(seed), variety="full" if full else "one-style")
+    variety = "full" if full else "one-style"
+    d = generate(cls, np.random.default_rng(seed), variety=variety)
     check_simplified(d, cls)
+    # exactly Google's simplification of the hand's ink
+    ink = sketch(cls, np.random.default_rng(seed), variety=variety).ink()
+    ref = normalize_strokes(ink)
+    assert [r.tolist() for r in ref] == [s.tolist() for s in d.strokes]
 
 
 def test_generated_strokes_are_rdp_simplified():
