@@ -191,6 +191,30 @@ def round_corners(path: np.ndarray, frac: float, *, closed_start: bool = False) 
     return np.vstack([path[:1], curve.reshape(-1, 2), path[-1:]])
 
 
+def bow_sides(path: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Bend each side of a polyline: a midpoint pushed sideways by `amounts` (one per
+    side, signed, as a fraction of the side's length). (n, 2) -> (2n - 1, 2)."""
+    if len(path) < 2:
+        return path
+    d = np.diff(path, axis=0)  # (n-1, 2)
+    mid = path[:-1] + d / 2 + np.stack([-d[:, 1], d[:, 0]], axis=1) * amounts[: len(d), None]
+    out = np.empty((2 * len(path) - 1, 2))
+    out[0::2] = path
+    out[1::2] = mid
+    return out
+
+
+def extend_ends(path: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Run a polyline on past its ends along its first and last segments (fractions of
+    those segments): the overshoot where a stroke should have stopped at a corner."""
+    if len(path) < 2:
+        return path
+    out = path.copy()
+    out[0] = path[0] + (path[0] - path[1]) * start
+    out[-1] = path[-1] + (path[-1] - path[-2]) * end
+    return out
+
+
 def split_path(path: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
     """Cut a polyline at vertex indices: pieces share their cut vertex."""
     bounds = [0, *sorted(set(cuts)), len(path) - 1]

@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from training.synth.geom import (
+    bow_sides,
     chamfered,
     close_loosely,
+    extend_ends,
     loop_from,
     ngon,
     pointed,
@@ -55,7 +57,7 @@ def draw_polygon(
         if not open_sides:
             over = rng.normal(0.05, hand.closure * 2.5)
             path = close_loosely(path, float(np.clip(over, -0.5, 0.6)))
-        sk.add(round_corners(path, frac))
+        sk.add(round_corners(_bent(sk, path), frac))
         return
     inner = np.arange(1, len(path) - 1)
     if n_strokes - 1 >= len(inner):
@@ -65,15 +67,25 @@ def draw_polygon(
     pieces = split_path(path, cuts)
     # a second stroke often starts again from the first stroke's start corner
     restart = len(pieces) == 2 and rng.random() < 0.5
+    overshoot = rng.random() < 0.4  # this hand runs past corners where strokes meet
     for i, piece in enumerate(pieces):
-        piece = piece.copy()
+        piece = _bent(sk, piece.copy())
         piece[0] += sk.jitter(gap)
         piece[-1] += sk.jitter(gap)
+        if overshoot:
+            r = rng.random(2)
+            piece = extend_ends(piece, 0.12 * r[0] ** 2, 0.25 * r[1] ** 2)
         if (restart and i == 1) or (not restart and rng.random() < 0.12):
             piece = piece[::-1]
-        if len(piece) == 2 and rng.random() < 0.3:
-            piece = np.vstack([piece[0], piece[0] + (piece[1] - piece[0]) * sk.u(0.9, 1.12)])
         sk.add(round_corners(piece, frac))
+
+
+def _bent(sk: Sketch, path: np.ndarray) -> np.ndarray:
+    """Sides a little convex, concave or S-shaped, as a hand draws straight lines."""
+    spread = 0.01 + 0.05 * sk.hand.sloppy
+    if sk.rng.random() < 0.5:
+        return path
+    return bow_sides(path, sk.rng.normal(0.0, spread, len(path)))
 
 
 def square(sk: Sketch) -> None:
@@ -91,14 +103,16 @@ def square(sk: Sketch) -> None:
 
 def triangle(sk: Sketch) -> None:
     rng = sk.rng
-    w = sk.u(0.75, 1.25)
-    apex_x = rng.normal(0.0, 0.12)
+    w = float(np.exp(rng.normal(0.05, 0.3)))  # wide and flat to tall and narrow
+    apex_x = rng.normal(0.0, 0.15) * w
     verts = np.array([[apex_x, -0.5], [w / 2, 0.5], [-w / 2, 0.5]])
     verts += rng.normal(0.0, 0.02 + 0.03 * sk.hand.sloppy, (3, 2))
     choice = sk.pick((0.3, 0.3, 0.2, 0.2))
     start = (2, 0, 2, 1)[choice] if choice < 3 else None  # bottom left, apex, ...
-    n_strokes = (1, 2, 3, 4)[sk.pick((0.64, 0.22, 0.12, 0.02))]
-    draw_polygon(sk, verts, n_strokes, start=start, open_sides=1 if sk.maybe(0.03) else 0)
+    n_strokes = (1, 2, 3, 4)[sk.pick((0.62, 0.22, 0.14, 0.02))]
+    draw_polygon(
+        sk, verts, n_strokes, start=start, open_sides=1 if sk.maybe(0.03) else 0, corner=0.6
+    )
     pose(sk, tilt=0.08, aspect=0.15, shear=0.08, spin=0.06 if sk.full else 0.0)
 
 
@@ -125,7 +139,7 @@ def _multi_sided(sk: Sketch, verts: np.ndarray, stretch: float) -> None:
 
 def hexagon(sk: Sketch) -> None:
     rng = sk.rng
-    n = (6, 5, 7, 8)[sk.pick((0.74, 0.1, 0.1, 0.06))]
+    n = (6, 5, 7, 8)[sk.pick((0.78, 0.07, 0.1, 0.05))]
     if n == 6 and sk.pick((0.6, 0.4)) == 1:  # a box with pointed ends
         w, h = 1.0, sk.u(0.6, 0.95)
         verts = pointed(w, h, (sk.u(0.15, 0.35), sk.u(0.15, 0.35)))
@@ -139,7 +153,7 @@ def hexagon(sk: Sketch) -> None:
 
 def octagon(sk: Sketch) -> None:
     rng = sk.rng
-    n = (8, 7, 6, 9, 10)[sk.pick((0.6, 0.14, 0.1, 0.1, 0.06))]
+    n = (8, 7, 6, 9, 10)[sk.pick((0.62, 0.16, 0.12, 0.06, 0.04))]
     if n == 8 and sk.pick((0.5, 0.5)) == 1:  # a box with its corners cut
         w, h = 1.0, float(np.exp(rng.normal(0, 0.12)))
         verts = chamfered(w, h, rng.uniform(0.15, 0.4, 4))

@@ -161,9 +161,9 @@ def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> No
 def smiley_face(sk: Sketch) -> None:
     rng = sk.rng
     r = 0.5
-    outline = sk.pick((0.85, 0.15)) == 0
+    outline = sk.pick((0.8, 0.2)) == 0
     eye_kind = sk.pick((0.55, 0.25, 0.12, 0.08))
-    order = sk.pick((0.8, 0.12, 0.08))
+    order = sk.pick((0.75, 0.15, 0.1))
     face = loop(sk, (0, 0), r, r * sk.u(0.9, 1.1))
     if outline and order == 0:
         sk.add(face)

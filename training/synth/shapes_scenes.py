@@ -20,6 +20,7 @@ from training.synth.geom import (
     rect,
     round_corners,
     scribble_dot,
+    unit_steps,
 )
 from training.synth.pen import Sketch, pose
 from training.synth.shapes_polygons import draw_polygon
@@ -192,33 +193,50 @@ def house(sk: Sketch) -> None:
     pose(sk, tilt=0.04, aspect=0.12, shear=0.06)
 
 
+def _fish_side(nose: np.ndarray, joint: np.ndarray, height: float, blunt: float) -> np.ndarray:
+    """One side of a fish's body from the nose to the tail joint: blunt at the head
+    (`blunt` < 1 rounds it), tapering to a point at the tail. height < 0 is the belly."""
+    t = unit_steps(14)
+    x = nose[0] + (joint[0] - nose[0]) * t
+    y = nose[1] + (joint[1] - nose[1]) * t - height * np.sin(math.pi * t**blunt)
+    return np.stack([x, y], axis=1)
+
+
 def fish(sk: Sketch) -> None:
     rng = sk.rng
     nose = np.array([-0.5, rng.normal(0, 0.03)])
-    joint = np.array([sk.u(0.15, 0.3), 0.0])
-    hb = sk.u(0.2, 0.35)  # half the body's height (as the arcs' bulge over a ~0.75 chord)
-    tail_x = joint[0] + sk.u(0.18, 0.3)
-    tail_h = sk.u(0.15, 0.3)
+    joint = np.array([sk.u(0.12, 0.3), rng.normal(0, 0.02)])
+    hb = sk.u(0.15, 0.3)  # half the body's height
+    blunt = sk.u(0.55, 1.0)
+    tail_x = joint[0] + sk.u(0.16, 0.3)
+    tail_h = sk.u(0.12, 0.3)
     t_top, t_bot = np.array([tail_x, -tail_h]), np.array([tail_x, tail_h])
-    upper = arc_through(nose, joint, hb, n=12)
-    lower = arc_through(nose, joint, -hb * sk.u(0.8, 1.1), n=12)
+    upper = _fish_side(nose, joint, hb, blunt)
+    lower = _fish_side(nose, joint, -hb * sk.u(0.8, 1.1), blunt)
+    if rng.random() < 0.25:  # a forked tail
+        tail = np.vstack([joint, t_top, np.array([tail_x - sk.u(0.05, 0.12), 0.0]), t_bot, joint])
+    else:
+        tail = np.vstack([joint, t_top, t_bot, joint])
+    if rng.random() < 0.4:  # the tail left open where it meets the body
+        tail = np.vstack([joint + pt(0, -0.03), *tail[1:-1], joint + pt(0, 0.03)])
     style = sk.pick((0.45, 0.35, 0.2))
     if style == 0:  # body, then tail
-        body = np.vstack([upper, lower[-2::-1]])
-        sk.add(body if rng.random() < 0.7 else body[::-1])
-        if rng.random() < 0.6:
-            sk.add(np.vstack([joint + pt(0, -0.03), t_top, t_bot, joint + pt(0, 0.03)]))
+        if rng.random() < 0.3:  # an oval body
+            length = joint[0] - nose[0]
+            body = loop(sk, ((nose[0] + joint[0]) / 2, 0), length / 2, hb * 1.1, top_start=0.3)
         else:
-            sk.add(np.vstack([joint, t_top, t_bot, joint]))
+            body = np.vstack([upper, lower[-2::-1]])
+            body = body if rng.random() < 0.7 else body[::-1]
+        sk.add(body)
+        sk.add(tail if rng.random() < 0.8 else tail[::-1])
     elif style == 1:  # one stroke, crossing at the tail
         past = joint + (joint - upper[-3]) * 0.01
-        path = np.vstack([upper[:-1], past, t_bot, t_top, past, lower[-2::-1]])
-        sk.add(path)
-    else:  # upper and lower arcs, then the tail
+        sk.add(np.vstack([upper[:-1], past, t_bot, t_top, past, lower[-2::-1]]))
+    else:  # upper and lower sides, then the tail
         sk.add(upper)
         sk.add(lower)
-        sk.add(np.vstack([joint, t_top, t_bot, joint]))
-    eye_p = np.array([-0.5 + sk.u(0.12, 0.22), -hb * sk.u(0.15, 0.45)])
+        sk.add(tail)
+    eye_p = np.array([-0.5 + sk.u(0.1, 0.2), -hb * sk.u(0.1, 0.5)])
     eye_kind = sk.pick((0.5, 0.2, 0.1, 0.2))
     if eye_kind == 0:
         sk.dot(eye_p)
@@ -228,7 +246,7 @@ def fish(sk: Sketch) -> None:
         sk.add(scribble_dot(eye_p, 0.025, rng))
     if sk.maybe(0.25):  # gills
         gx = eye_p[0] + sk.u(0.08, 0.15)
-        sk.add(arc_through(np.array([gx, -hb * 0.6]), np.array([gx, hb * 0.6]), -0.25, n=6))
+        sk.add(arc_through(np.array([gx, -hb * 0.7]), np.array([gx, hb * 0.7]), -0.25, n=6))
     if sk.maybe(0.3):  # a fin on top
         a = upper[5]
         sk.add(np.vstack([a, a + pt(0.12, -0.12), upper[8]]))

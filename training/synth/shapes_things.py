@@ -37,10 +37,13 @@ def line(sk: Sketch) -> None:
 
 def hockey_stick(sk: Sketch) -> None:
     rng = sk.rng
-    top = np.array([0.0, -0.5])
-    heel = np.array([rng.normal(0, 0.03), 0.38])
-    blade = sk.u(0.22, 0.45)
-    toe = heel + pt(blade, rng.normal(-0.03, 0.03))
+    # the shaft leans either way; the blade stays roughly level, pointing away
+    lean = float(np.clip(rng.normal(-0.3, 0.35), -1.1, 0.35))
+    heel = np.array([0.0, 0.4])
+    top = heel + np.array([math.sin(lean), -math.cos(lean)])
+    blade = sk.u(0.25, 0.55)
+    ang = rng.normal(-0.1, 0.15)
+    toe = heel + blade * np.array([math.cos(ang), math.sin(ang)])
     style = sk.pick((0.45, 0.25, 0.15, 0.1, 0.05))
     frac = sk.u(0.05, 0.35)
     if style == 0:  # one stroke, down the shaft and along the blade
@@ -78,7 +81,7 @@ def hockey_stick(sk: Sketch) -> None:
             sk.add(oval(p, 0.05, 0.025, 0, 2 * math.pi, rng=rng))
     if rng.random() < 0.5:
         sk.transform(np.diag([-1.0, 1.0]))
-    pose(sk, tilt=0.35, aspect=0.1, shear=0.05)
+    pose(sk, tilt=0.1, aspect=0.1, shear=0.05)
 
 
 def hourglass(sk: Sketch) -> None:
