@@ -46,7 +46,7 @@ class Hand:
     def sample(rng: np.random.Generator) -> Hand:
         r = rng.random(16).tolist()
         return Hand(
-            wobble=0.002 + 0.012 * r[0],
+            wobble=0.004 + 0.011 * r[0],
             freqs=(0.6 + 1.0 * r[1], 1.6 + 1.6 * r[2], 3.2 + 2.3 * r[3]),
             phases=tuple(2 * math.pi * v for v in r[4:10]),
             tremor=0.004 * r[10],
@@ -103,8 +103,15 @@ class Sketch:
             self.plan.append(p)
 
     def dot(self, p: np.ndarray) -> None:
-        """A one-point stroke (an eye, a sprinkle): a dot, as real files keep them."""
-        self.add(np.asarray(p, np.float64).reshape(1, 2))
+        """A dot (an eye, a sprinkle). In real files most dots are two points on the same
+        pixel (the pen moved a fraction of a pixel), a few one point, some a tiny dash."""
+        p = np.asarray(p, np.float64).reshape(1, 2)
+        kind = self.rng.random()
+        if kind < 0.1:
+            self.add(p)
+        else:
+            size = 0.003 if kind < 0.8 else 0.03
+            self.add(np.vstack([p, p + self.rng.normal(0.0, size, 2)]))
 
     def transform(self, matrix: np.ndarray, origin: np.ndarray | None = None) -> None:
         """Apply a 2x2 linear map (rotation, skew, aspect) to every planned stroke."""
@@ -169,7 +176,7 @@ def ink_batch(sketches: list[Sketch]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ink, sizes, owner
 
 
-_WOBBLE_SHARE = np.array([1.0, 0.55, 0.25])[None, :]  # amplitude of each wobble frequency
+_WOBBLE_SHARE = np.array([0.4, 0.35, 0.25])[None, :]  # shares of the peak wobble, by frequency
 
 
 def _densify(plan: list[np.ndarray], step: float) -> tuple[np.ndarray, np.ndarray]:

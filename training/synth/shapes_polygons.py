@@ -82,9 +82,7 @@ def draw_polygon(
 
 def _bent(sk: Sketch, path: np.ndarray) -> np.ndarray:
     """Sides a little convex, concave or S-shaped, as a hand draws straight lines."""
-    spread = 0.01 + 0.05 * sk.hand.sloppy
-    if sk.rng.random() < 0.5:
-        return path
+    spread = 0.012 + 0.045 * sk.hand.sloppy
     return bow_sides(path, sk.rng.normal(0.0, spread, len(path)))
 
 
@@ -116,10 +114,11 @@ def triangle(sk: Sketch) -> None:
     pose(sk, tilt=0.08, aspect=0.15, shear=0.08, spin=0.06 if sk.full else 0.0)
 
 
-def _multi_sided(sk: Sketch, verts: np.ndarray, stretch: float) -> None:
+def _multi_sided(sk: Sketch, verts: np.ndarray, stretch: float, one_stroke: float) -> None:
     """Hexagons and octagons: one stroke, a few, or a stroke per side; maybe open."""
     n = len(verts)
-    mode = sk.pick((0.5, 0.16, 0.12, 0.1, 0.12))
+    rest = (1.0 - one_stroke) / 0.5
+    mode = sk.pick((one_stroke, 0.15 * rest, 0.12 * rest, 0.1 * rest, 0.13 * rest))
     if mode == 0:
         n_strokes = 1
     elif mode == 1:
@@ -148,7 +147,7 @@ def hexagon(sk: Sketch) -> None:
             verts = verts[:, ::-1].copy()
     else:
         verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy)
-    _multi_sided(sk, verts, stretch=0.12)
+    _multi_sided(sk, verts, stretch=0.12, one_stroke=0.4)
 
 
 def octagon(sk: Sketch) -> None:
@@ -160,4 +159,4 @@ def octagon(sk: Sketch) -> None:
         verts += rng.normal(0, 0.012 + 0.02 * sk.hand.sloppy, verts.shape)
     else:
         verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy)
-    _multi_sided(sk, verts, stretch=0.0)
+    _multi_sided(sk, verts, stretch=0.0, one_stroke=0.5)

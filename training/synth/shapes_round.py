@@ -75,9 +75,10 @@ def circle(sk: Sketch) -> None:
 def donut(sk: Sketch) -> None:
     rng = sk.rng
     outer = loop(sk, (0, 0), 0.5, closure=0.6)
-    k = sk.u(0.25, 0.55)
-    c = sk.jitter(0.03)
-    inner = loop(sk, c, 0.5 * k, closure=0.6)
+    perspective = sk.maybe(0.35)  # seen from the side: a flat ring, the hole small and high
+    k = sk.u(0.22, 0.45) if perspective else sk.u(0.25, 0.55)
+    c = sk.jitter(0.03) - (pt(0, 0.05) if perspective else 0)
+    inner = loop(sk, c, 0.5 * k, 0.5 * k * (sk.u(0.7, 1.0) if perspective else 1.0), closure=0.6)
     style = sk.pick((0.8, 0.08, 0.06, 0.06))
     if style == 0:
         sk.add(outer)
@@ -114,7 +115,10 @@ def donut(sk: Sketch) -> None:
             else:
                 d = rng.normal(0, 0.04, 2)
                 sk.add(np.vstack([p - d, p + d]))
-    pose(sk, tilt=0.2, aspect=0.15, shear=0.05, stretch=0.12)
+    if perspective:
+        a = sk.u(1.35, 2.1)
+        sk.transform(np.diag([math.sqrt(a), 1 / math.sqrt(a)]))
+    pose(sk, tilt=0.15, aspect=0.12, shear=0.05, stretch=0.08)
 
 
 def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> None:
@@ -140,6 +144,8 @@ def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> No
             sk.add(np.vstack([p - pt(0, r * 0.1), p + pt(0, r * 0.1)]))
         else:
             sk.add(scribble_dot(p, r * 0.06, rng))
+        if sk.maybe(0.15):  # gone over again
+            sk.dot(p + sk.jitter(0.02 * r))
     if sk.maybe(0.12):  # a nose
         p = np.array([0.0, r * sk.u(-0.05, 0.15)])
         if rng.random() < 0.5:
@@ -271,8 +277,8 @@ def eye(sk: Sketch) -> None:
         sk.add(loop(sk, ic, pr, top_start=0.5, closure=0.4))
     else:
         sk.dot(ic)
-    if sk.maybe(0.45):  # lashes on the upper lid
-        n_l = sk.n(3, 7)
+    if sk.maybe(0.35):  # lashes on the upper lid
+        n_l = sk.n(3, 6)
         for i in range(n_l):
             t = (i + 1) / (n_l + 1)
             j = int(t * (len(upper) - 1))

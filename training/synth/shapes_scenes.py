@@ -38,35 +38,44 @@ def _scallops(anchors: np.ndarray, bulge: np.ndarray) -> np.ndarray:
 
 def cloud(sk: Sketch) -> None:
     rng = sk.rng
-    rx, ry = 0.5, 0.5 * sk.u(0.45, 0.75)
-    style = sk.pick((0.55, 0.25, 0.12, 0.08))
-    n_b = sk.n(4, 9)
-    flat = style in (1, 2)
-    if flat:  # bumps over the top only, from the bottom left round to the bottom right
-        t = np.linspace(math.pi * 0.9, math.pi * 2.1, n_b + 1)
+    rx, ry = 0.5, 0.5 * sk.u(0.4, 0.7)
+    style = sk.pick((0.5, 0.2, 0.12, 0.1, 0.08))
+    # bumps over the top, from the left end round to the right end
+    n_top = sk.n(3, 7)
+    t = np.linspace(math.pi * sk.u(0.85, 1.0), math.pi * sk.u(2.0, 2.15), n_top + 1)
+    t[1:-1] += rng.normal(0, 0.1, n_top - 1) * (math.pi / n_top)
+    top = _scallops(
+        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.3, 0.55, n_top)
+    )
+    left, right = top[0], top[-1]
+    if style in (0, 4):  # a bumpy underside too, with fewer, flatter bumps
+        n_bot = sk.n(1, 4) if style == 0 else n_top
+        tb = np.linspace(t[-1] - 2 * math.pi, t[0], n_bot + 1)
+        anchors = np.stack([rx * np.cos(tb), ry * np.sin(tb)], axis=1)
+        anchors[0], anchors[-1] = right, left
+        lo, hi = (0.08, 0.3) if style == 0 else (0.22, 0.5)
+        bottom = _scallops(anchors, rng.uniform(lo, hi, n_bot))
     else:
-        t0 = math.pi * sk.u(0.6, 1.1)
-        t = t0 + np.linspace(0, 2 * math.pi, n_b + 1)
-    t = t + np.r_[0, rng.normal(0, 0.12, n_b - 1), 0] * (2 * math.pi / n_b)
-    anchors = np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1)
-    if not flat:
-        anchors[-1] = anchors[0]
-    bulge = rng.uniform(0.25, 0.5, n_b)
-    path = _scallops(anchors, bulge)
-    if style == 0:
-        gap = rng.normal(0.0, 0.04)
+        bottom = bow(right, left, rng.normal(0, 0.03), n=6)
+    path = np.vstack([top, bottom[1:]])
+    start = sk.pick((0.5, 0.3, 0.2))  # the bottom left, the left end, somewhere on top
+    if start == 0:
+        k = len(top) + (len(bottom) - 1) * 2 // 3
+        path = np.vstack([path[k:], path[1 : k + 1]])
+    elif start == 2:
+        k = sk.n(1, len(top) - 2)
+        path = np.vstack([path[k:], path[1 : k + 1]])
+    if rng.random() < 0.3:
+        path = path[::-1]
+    if style in (0, 4, 1):
+        gap = rng.normal(0.0, 0.05)
         if gap < 0:  # stop short of the start
             path = path[: max(len(path) - int(-gap * 60), 4)]
         sk.add(path)
-    elif style == 1:
-        bottom = bow(anchors[-1], anchors[0], sk.u(-0.05, 0.05), n=6)
-        sk.add(np.vstack([path, bottom[1:]]))
-    elif style == 2:
-        sk.add(path)
-        sk.add(
-            bow(anchors[-1], anchors[0], sk.u(-0.05, 0.05), n=6)[:: 1 if rng.random() < 0.5 else -1]
-        )
-    else:
+    elif style == 2:  # the bumps, then the underside
+        sk.add(top)
+        sk.add(bottom if rng.random() < 0.5 else bottom[::-1])
+    else:  # in two halves
         cut = len(path) // 2 + sk.n(-4, 4)
         sk.add(path[: cut + 1])
         sk.add(path[cut:])

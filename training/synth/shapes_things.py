@@ -44,13 +44,25 @@ def hockey_stick(sk: Sketch) -> None:
     blade = sk.u(0.25, 0.55)
     ang = rng.normal(-0.1, 0.15)
     toe = heel + blade * np.array([math.cos(ang), math.sin(ang)])
-    style = sk.pick((0.45, 0.25, 0.15, 0.1, 0.05))
-    frac = sk.u(0.05, 0.35)
+    style = sk.pick((0.35, 0.3, 0.2, 0.08, 0.07))
+    frac = sk.u(0.1, 0.45)
+    shaft = bow(top, heel, rng.normal(0.0, 0.03), n=6)
+    blade_line = arc_through(heel, toe, rng.normal(0.04, 0.08), n=5)
     if style == 0:  # one stroke, down the shaft and along the blade
-        sk.add(round_corners(np.vstack([top, heel, toe]), frac))
+        sk.add(
+            round_corners(np.vstack([shaft[:-1], heel, toe]), frac)
+            if rng.random() < 0.3
+            else np.vstack(
+                [
+                    shaft[:-1],
+                    round_corners(np.vstack([shaft[-2], heel, toe]), frac)[1:-1],
+                    blade_line[1:],
+                ]
+            )
+        )
     elif style == 1:  # shaft, then blade
-        sk.add(np.vstack([top, heel]))
-        sk.add(np.vstack([heel + sk.jitter(0.01), toe]))
+        sk.add(shaft)
+        sk.add(blade_line + sk.jitter(0.01))
     elif style == 2:  # an outline of shaft and blade, one stroke
         t = sk.u(0.04, 0.08)
         outline = np.array(
@@ -72,7 +84,7 @@ def hockey_stick(sk: Sketch) -> None:
         sk.add(np.vstack([top + pt(t, 0), heel + pt(t, -t)]))
         sk.add(np.vstack([heel + pt(-t, t), toe + pt(0, t), toe + pt(0, -t), heel + pt(t, -t)]))
     else:  # drawn from the blade up
-        sk.add(round_corners(np.vstack([toe, heel, top]), frac))
+        sk.add(np.vstack([blade_line[::-1], shaft[-2::-1]]))
     if sk.maybe(0.12):  # a puck
         p = toe + pt(sk.u(0.05, 0.2), sk.u(-0.02, 0.05))
         if rng.random() < 0.5:
@@ -101,8 +113,20 @@ def hourglass(sk: Sketch) -> None:
 
     style = sk.pick((0.35, 0.25, 0.15, 0.1, 0.15))
     if style == 0:  # one stroke: top, down across, bottom, back up across
-        path = np.vstack([tl, tr, nr, bl, br, nl, tl])
-        path = path + rng.normal(0, 0.015, path.shape)
+        if curved:  # bulbs bulging outwards
+            b = bulge * 1.5
+            path = np.vstack(
+                [
+                    tl,
+                    arc_through(tr, nr, b, n=5),
+                    arc_through(nr, bl, -b, n=5)[1:],
+                    arc_through(br, nl, -b, n=5),
+                    arc_through(nl, tl, b, n=5)[1:],
+                ]
+            )
+        else:
+            path = np.vstack([tl, tr, nr, bl, br, nl, tl])
+        path = path + rng.normal(0, 0.01, path.shape)
         sk.add(path if rng.random() < 0.8 else path[::-1])
     elif style == 1:  # two sides, then the bars (or the bars first)
         left = side(tl, nl, bl)
