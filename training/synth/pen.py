@@ -4,9 +4,9 @@ A drawing program plans strokes as clean polylines in a unit canvas (the drawing
 about 1 across, y down) and hands them to a `Sketch`. The sketch's `Hand` (sampled
 once per drawing, as one person draws a whole doodle the same way) inks them:
 
-- **wobble**: a smooth drift of the pen, a few low-frequency sinusoids of the arc
-  length (wavelength a quarter of the drawing or more) with an amplitude of at most
-  ~1.5 % of the drawing's size. Quick, Draw! ink is smooth, never furry: jitter at
+- **wobble**: a smooth drift of the pen, three low-frequency sinusoids of the arc
+  length (wavelengths from a fifth of the drawing's size to more than its size) whose
+  summed amplitude is at most 1.5 % of the drawing's size. Quick, Draw! ink is smooth, never furry: jitter at
   the sampling rate turns straight sides into fur (see ../shared/SIM2REAL.md);
 - **tremor**: a much smaller, smoothed per-point noise (most of it falls under the
   RDP tolerance, as in real mouse and finger strokes);
@@ -33,7 +33,7 @@ STEP = 0.02  # ink sample spacing in canvas units (about 5 px in the 0..255 spac
 class Hand:
     """One person's drawing habits, fixed for a whole drawing."""
 
-    wobble: float  # amplitude of the slow drift, in canvas units (drawing ~1 across)
+    wobble: float  # peak of the slow drift, in canvas units (the drawing is ~1 across)
     freqs: tuple[float, float, float]  # cycles per canvas unit of arc length
     phases: tuple[float, ...]  # six phases: three for x, three for y
     tremor: float  # amplitude of the small smoothed noise
@@ -218,8 +218,8 @@ def pose(
     stretch: float = 0.0,
 ) -> None:
     """Pose the whole planned drawing: a small tilt (normal, radians), an aspect change
-    (log-normal around exp(`stretch`), > 1 wider), a perspective-like shear, and with probability `spin` any
-    rotation at all."""
+    (log-normal around exp(`stretch`); > 1 is wider), a perspective-like shear, and
+    with probability `spin` any rotation at all."""
     rng = sk.rng
     rot = rng.uniform(-math.pi, math.pi) if rng.random() < spin else rng.normal(0.0, tilt)
     a = math.exp(rng.normal(stretch, aspect))

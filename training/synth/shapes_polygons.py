@@ -35,13 +35,14 @@ def draw_polygon(
     open_sides: int = 0,
     corner: float = 1.0,
     gap: float = 0.012,
+    bend: float = 1.0,
 ) -> None:
     """Plan a polygon outline as `n_strokes` strokes, the way a hand goes round it.
 
     `verts` (n, 2) in clockwise screen order; `start` the first vertex (default: the
     top-left one, mostly); `open_sides` sides left undrawn at the end; `corner`
     scales the hand's corner rounding; `gap` how far apart strokes start and end
-    where they should meet.
+    where they should meet; `bend` scales how much the sides bow.
     """
     rng, hand = sk.rng, sk.hand
     n = len(verts)
@@ -57,7 +58,7 @@ def draw_polygon(
         if not open_sides:
             over = rng.normal(0.05, hand.closure * 2.5)
             path = close_loosely(path, float(np.clip(over, -0.5, 0.6)))
-        sk.add(round_corners(_bent(sk, path), frac))
+        sk.add(round_corners(_bent(sk, path, bend), frac))
         return
     inner = np.arange(1, len(path) - 1)
     if n_strokes - 1 >= len(inner):
@@ -69,7 +70,7 @@ def draw_polygon(
     restart = len(pieces) == 2 and rng.random() < 0.5
     overshoot = rng.random() < 0.4  # this hand runs past corners where strokes meet
     for i, piece in enumerate(pieces):
-        piece = _bent(sk, piece.copy())
+        piece = _bent(sk, piece.copy(), bend)
         piece[0] += sk.jitter(gap)
         piece[-1] += sk.jitter(gap)
         if overshoot:
@@ -80,9 +81,9 @@ def draw_polygon(
         sk.add(round_corners(piece, frac))
 
 
-def _bent(sk: Sketch, path: np.ndarray) -> np.ndarray:
+def _bent(sk: Sketch, path: np.ndarray, bend: float) -> np.ndarray:
     """Sides a little convex, concave or S-shaped, as a hand draws straight lines."""
-    spread = 0.012 + 0.045 * sk.hand.sloppy
+    spread = (0.012 + 0.045 * sk.hand.sloppy) * bend
     return bow_sides(path, sk.rng.normal(0.0, spread, len(path)))
 
 
@@ -109,7 +110,13 @@ def triangle(sk: Sketch) -> None:
     start = (2, 0, 2, 1)[choice] if choice < 3 else None  # bottom left, apex, ...
     n_strokes = (1, 2, 3, 4)[sk.pick((0.62, 0.22, 0.14, 0.02))]
     draw_polygon(
-        sk, verts, n_strokes, start=start, open_sides=1 if sk.maybe(0.03) else 0, corner=0.6
+        sk,
+        verts,
+        n_strokes,
+        start=start,
+        open_sides=1 if sk.maybe(0.03) else 0,
+        corner=1.2,
+        bend=1.8 if sk.maybe(0.6) else 1.0,
     )
     pose(sk, tilt=0.08, aspect=0.15, shear=0.08, spin=0.06 if sk.full else 0.0)
 

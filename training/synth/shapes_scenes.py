@@ -105,7 +105,7 @@ def mountain(sk: Sketch) -> None:
     path = np.stack([xs, ys], axis=1)
     if rng.random() < 0.2:  # rounded tops
         path = round_corners(path, sk.u(0.2, 0.45))
-    style = sk.pick((0.8, 0.05, 0.1, 0.05))
+    style = sk.pick((0.83, 0.03, 0.1, 0.04))
     if style == 1:  # closed along the ground
         path = np.vstack([path, path[:1] + pt(0, rng.normal(0, 0.02))])
     if style == 2 and k == 1:  # up, then down, in two strokes
