@@ -169,7 +169,7 @@ def smiley_face(sk: Sketch) -> None:
     r = 0.5
     outline = sk.pick((0.8, 0.2)) == 0
     eye_kind = sk.pick((0.55, 0.25, 0.12, 0.08))
-    order = sk.pick((0.75, 0.15, 0.1))
+    order = sk.pick((0.62, 0.28, 0.1))  # face first, face last, face between
     face = loop(sk, (0, 0), r, r * sk.u(0.9, 1.1))
     if outline and order == 0:
         sk.add(face)
@@ -239,7 +239,7 @@ def eye(sk: Sketch) -> None:
     right = np.array([w, 0.0]) + sk.jitter(0.02)
     upper = arc_through(left, right, top, n=12)
     lower = arc_through(left, right, -bottom, n=12)
-    style = sk.pick((0.5, 0.38, 0.12))
+    style = sk.pick((0.6, 0.3, 0.1))
     if style == 0:  # upper lid, then lower lid, both from the left corner
         sk.add(upper)
         sk.add(lower if rng.random() < 0.75 else lower[::-1])

@@ -214,10 +214,10 @@ def _fish_side(nose: np.ndarray, joint: np.ndarray, height: float, blunt: float)
 def fish(sk: Sketch) -> None:
     rng = sk.rng
     nose = np.array([-0.5, rng.normal(0, 0.03)])
-    joint = np.array([sk.u(0.12, 0.3), rng.normal(0, 0.02)])
+    joint = np.array([sk.u(0.0, 0.25), rng.normal(0, 0.02)])
     hb = sk.u(0.15, 0.3)  # half the body's height
     blunt = sk.u(0.55, 1.0)
-    tail_x = joint[0] + sk.u(0.16, 0.3)
+    tail_x = joint[0] + sk.u(0.18, 0.4)
     tail_h = sk.u(0.12, 0.3)
     t_top, t_bot = np.array([tail_x, -tail_h]), np.array([tail_x, tail_h])
     upper = _fish_side(nose, joint, hb, blunt)
@@ -293,11 +293,11 @@ def ice_cream(sk: Sketch) -> None:
     ball = sk.pick((0.75, 0.25)) == 1
     scoops: list[np.ndarray] = []
     if ball:
-        r = cw / 2 * sk.u(0.95, 1.2)
+        r = cw / 2 * sk.u(1.0, 1.45)
         scoops.append(loop(sk, (0, top_y - r * 0.8), r, r * sk.u(0.85, 1.0)))
     else:
         arc = oval(
-            (0, top_y), cw / 2 * sk.u(1.0, 1.2), scoop_h, math.pi, math.pi, rng=rng, lumpy=0.05
+            (0, top_y), cw / 2 * sk.u(1.0, 1.45), scoop_h, math.pi, math.pi, rng=rng, lumpy=0.05
         )
         if rng.random() < 0.4:  # a dripping, wavy rim
             n_w = sk.n(3, 5)

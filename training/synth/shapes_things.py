@@ -136,7 +136,7 @@ def hourglass(sk: Sketch) -> None:
             np.vstack([tl * [bar, 1], tr * [bar, 1]]),
             np.vstack([bl * [bar, 1], br * [bar, 1]]),
         ]
-        parts = [left, right, *bars] if rng.random() < 0.6 else [*bars, left, right]
+        parts = [left, right, *bars] if rng.random() < 0.4 else [*bars, left, right]
         for p in parts:
             sk.add(p)
     elif style == 2:  # two triangles
@@ -147,12 +147,17 @@ def hourglass(sk: Sketch) -> None:
         sk.add(np.vstack([tr, bl]))
         sk.add(np.vstack([tl, tr]) + sk.jitter(0.01))
         sk.add(np.vstack([bl, br]) + sk.jitter(0.01))
-    else:  # a curved outline in one stroke, then the bars
+    else:  # a curved outline in one stroke, and the bars before or after it
         outline = np.vstack([side(tl, nl, bl), side(br, nr, tr)])
-        sk.add(np.vstack([outline, outline[:1]]))
-        if rng.random() < 0.7:
-            sk.add(np.vstack([tl * [1.2, 1], tr * [1.2, 1]]))
-            sk.add(np.vstack([bl * [1.2, 1], br * [1.2, 1]]))
+        outline = np.vstack([outline, outline[:1]])
+        bars = [
+            np.vstack([tl * [1.2, 1], tr * [1.2, 1]]),
+            np.vstack([bl * [1.2, 1], br * [1.2, 1]]),
+        ]
+        bars = bars if rng.random() < 0.7 else []
+        parts = [*bars, outline] if rng.random() < 0.5 else [outline, *bars]
+        for p in parts:
+            sk.add(p)
     if sk.maybe(0.35):  # sand
         kind = rng.integers(3)
         if kind == 0:
@@ -172,7 +177,7 @@ def hourglass(sk: Sketch) -> None:
 def paper_clip(sk: Sketch) -> None:
     rng = sk.rng
     turns = (3, 2, 4)[sk.pick((0.5, 0.4, 0.1))]
-    w = sk.u(0.17, 0.26)
+    w = sk.u(0.1, 0.28)
     g = np.array([0.15, 0.55, 0.85, 1.0, 1.0])[: turns + 1]
     xs = w * g * np.where(np.arange(turns + 1) % 2 == 0, 1.0, -1.0)
     xs = xs + rng.normal(0, 0.02, len(xs))
