@@ -88,16 +88,15 @@ def oval(
 
 
 def ngon(
-    n: int, rng: np.random.Generator, *, irregular: float = 0.1, phase: float | None = None
+    n: int, rng: np.random.Generator, *, irregular: float = 0.1, flat_top: float = 0.6
 ) -> np.ndarray:
     """Vertices (n, 2) of a roughly regular polygon of radius ~0.5, in screen order.
 
-    `irregular` jitters the angles (as a fraction of the step) and the radii.
-    `phase` is the angle of the first vertex (default: a flat top or a pointy top).
+    `irregular` jitters the angles (as a fraction of the step) and the radii;
+    `flat_top` is the chance of a side on top rather than a corner.
     """
     step = 2 * math.pi / n
-    if phase is None:
-        phase = -math.pi / 2 + (step / 2 if rng.random() < 0.6 else 0.0)
+    phase = -math.pi / 2 + (step / 2 if rng.random() < flat_top else 0.0)
     ang = phase + step * (np.arange(n) + rng.uniform(-irregular, irregular, n) * 0.8)
     rad = 0.5 * (1.0 + rng.uniform(-irregular, irregular, n) * 0.5)
     return np.stack([rad * np.cos(ang), rad * np.sin(ang)], axis=1)

@@ -153,7 +153,7 @@ def hexagon(sk: Sketch) -> None:
         if rng.random() < 0.3:  # pointed top and bottom instead
             verts = verts[:, ::-1].copy()
     else:
-        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy)
+        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.7)
     _multi_sided(sk, verts, stretch=0.12, one_stroke=0.4)
 
 
@@ -165,5 +165,5 @@ def octagon(sk: Sketch) -> None:
         verts = chamfered(w, h, rng.uniform(0.15, 0.4, 4))
         verts += rng.normal(0, 0.012 + 0.02 * sk.hand.sloppy, verts.shape)
     else:
-        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy)
+        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.85)
     _multi_sided(sk, verts, stretch=0.0, one_stroke=0.5)

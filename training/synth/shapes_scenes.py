@@ -14,6 +14,7 @@ import numpy as np
 from training.synth.geom import (
     arc_through,
     bow,
+    bow_sides,
     loop_from,
     oval,
     pt,
@@ -41,11 +42,11 @@ def cloud(sk: Sketch) -> None:
     rx, ry = 0.5, 0.5 * sk.u(0.4, 0.7)
     style = sk.pick((0.5, 0.2, 0.12, 0.1, 0.08))
     # bumps over the top, from the left end round to the right end
-    n_top = sk.n(3, 7)
+    n_top = sk.n(3, 6)
     t = np.linspace(math.pi * sk.u(0.85, 1.0), math.pi * sk.u(2.0, 2.15), n_top + 1)
     t[1:-1] += rng.normal(0, 0.1, n_top - 1) * (math.pi / n_top)
     top = _scallops(
-        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.3, 0.55, n_top)
+        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.35, 0.6, n_top)
     )
     left, right = top[0], top[-1]
     if style in (0, 4):  # a bumpy underside too, with fewer, flatter bumps
@@ -92,18 +93,22 @@ def cloud(sk: Sketch) -> None:
 def mountain(sk: Sketch) -> None:
     rng = sk.rng
     k = (1, 2, 3, 4)[sk.pick((0.5, 0.25, 0.17, 0.08))]
-    xs = np.sort(rng.uniform(-0.5, 0.5, 2 * k - 1)) if k > 1 else np.array([rng.normal(0, 0.08)])
-    xs = np.concatenate([[-0.5], xs, [0.5]])
+    # peaks spread over the width, valleys between them, feet at the two ends
+    peaks = -0.5 + (np.arange(k) + 0.5 + rng.uniform(-0.25, 0.25, k)) / k
+    xs = np.empty(2 * k + 1)
+    xs[1::2] = peaks
+    xs[2:-1:2] = (peaks[:-1] + peaks[1:]) / 2 + rng.normal(0, 0.04, k - 1)
+    xs[0], xs[-1] = -0.5 - rng.uniform(0, 0.1), 0.5 + rng.uniform(0, 0.1)
     ys = np.empty(len(xs))
     ys[0], ys[-1] = 0.5 + rng.normal(0, 0.05), 0.5 + rng.normal(0, 0.05)
     main = rng.integers(k)
     for i in range(k):
-        ys[1 + 2 * i] = -0.5 if i == main else sk.u(-0.4, 0.1)
+        ys[1 + 2 * i] = -0.5 if i == main else sk.u(-0.45, 0.05)
     for i in range(k - 1):
         lo = max(ys[1 + 2 * i], ys[3 + 2 * i])
-        ys[2 + 2 * i] = lo + sk.u(0.15, 0.8) * (0.5 - lo)
-    path = np.stack([xs, ys], axis=1)
-    if rng.random() < 0.2:  # rounded tops
+        ys[2 + 2 * i] = lo + sk.u(0.25, 0.8) * (0.5 - lo)
+    path = bow_sides(np.stack([xs, ys], axis=1), rng.normal(0.0, 0.05, len(xs)))
+    if rng.random() < 0.25:  # rounded tops
         path = round_corners(path, sk.u(0.2, 0.45))
     style = sk.pick((0.83, 0.03, 0.1, 0.04))
     if style == 1:  # closed along the ground
@@ -116,7 +121,7 @@ def mountain(sk: Sketch) -> None:
     if style == 3:  # a ground line
         sk.add(bow(np.array([-0.55, 0.5]), np.array([0.55, 0.5]), rng.normal(0, 0.02), n=4))
     if sk.maybe(0.2):  # snow on the highest peak
-        p = path[1 + 2 * main] if len(path) > 2 else path[1]
+        p = np.array([xs[1 + 2 * main], ys[1 + 2 * main]])
         drop = sk.u(0.15, 0.35)
         left = p + (np.array([xs[2 * main], ys[2 * main]]) - p) * drop
         right = p + (np.array([xs[2 + 2 * main], ys[2 + 2 * main]]) - p) * drop

@@ -41,7 +41,7 @@ def hockey_stick(sk: Sketch) -> None:
     lean = float(np.clip(rng.normal(-0.3, 0.35), -1.1, 0.35))
     heel = np.array([0.0, 0.4])
     top = heel + np.array([math.sin(lean), -math.cos(lean)])
-    blade = sk.u(0.25, 0.55)
+    blade = sk.u(0.28, 0.6)
     ang = rng.normal(-0.1, 0.15)
     toe = heel + blade * np.array([math.cos(ang), math.sin(ang)])
     style = sk.pick((0.35, 0.3, 0.2, 0.08, 0.07))
@@ -177,7 +177,7 @@ def hourglass(sk: Sketch) -> None:
 def paper_clip(sk: Sketch) -> None:
     rng = sk.rng
     turns = (3, 2, 4)[sk.pick((0.5, 0.4, 0.1))]
-    w = sk.u(0.1, 0.28)
+    w = sk.u(0.15, 0.27)
     g = np.array([0.15, 0.55, 0.85, 1.0, 1.0])[: turns + 1]
     xs = w * g * np.where(np.arange(turns + 1) % 2 == 0, 1.0, -1.0)
     xs = xs + rng.normal(0, 0.02, len(xs))
