@@ -113,6 +113,26 @@ class Sketch:
             size = 0.003 if kind < 0.8 else 0.03
             self.add(np.vstack([p, p + self.rng.normal(0.0, size, 2)]))
 
+    def stray_marks(self, p_mark: float = 0.04, p_retrace: float = 0.03) -> None:
+        """What people add by the way: now and then a stray dot or dash somewhere, or a
+        short stretch of a stroke gone over again (to close a gap, to darken a line)."""
+        if not self.plan:
+            return
+        pts = np.concatenate(self.plan)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        if self.maybe(p_mark):
+            at = lo + self.rng.random(2) * (hi - lo)
+            if self.rng.random() < 0.5:
+                self.dot(at)
+            else:
+                self.add(np.vstack([at, at + self.rng.normal(0.0, 0.06, 2)]))
+        if self.maybe(p_retrace):
+            stroke = self.plan[int(self.rng.integers(len(self.plan)))]
+            if len(stroke) >= 3:
+                a = int(self.rng.integers(len(stroke) - 2))
+                b = min(len(stroke), a + int(self.rng.integers(2, 6)))
+                self.add(stroke[a:b] + self.jitter(0.01))
+
     def transform(self, matrix: np.ndarray, origin: np.ndarray | None = None) -> None:
         """Apply a 2x2 linear map (rotation, skew, aspect) to every planned stroke."""
         o = np.zeros(2) if origin is None else origin

@@ -239,7 +239,7 @@ def eye(sk: Sketch) -> None:
     right = np.array([w, 0.0]) + sk.jitter(0.02)
     upper = arc_through(left, right, top, n=12)
     lower = arc_through(left, right, -bottom, n=12)
-    style = sk.pick((0.6, 0.3, 0.1))
+    style = sk.pick((0.5, 0.28, 0.22))
     if style == 0:  # upper lid, then lower lid, both from the left corner
         sk.add(upper)
         sk.add(lower if rng.random() < 0.75 else lower[::-1])
@@ -259,6 +259,7 @@ def eye(sk: Sketch) -> None:
                 -2 * math.pi * sk.u(0.95, 1.08),
                 rng=rng,
                 lumpy=0.03,
+                boxy=sk.u(2.0, 3.0),
             )
         )
     # iris, a little above centre, touching the lids
@@ -279,13 +280,15 @@ def eye(sk: Sketch) -> None:
         sk.dot(ic)
     if sk.maybe(0.35):  # lashes on the upper lid
         n_l = sk.n(3, 6)
+        fan = np.array([0.0, sk.u(0.3, 2.0)])  # lashes fan out from below, or stand upright
+        length = sk.u(0.08, 0.25)
+        lid = upper if style != 2 else oval((0, 0), w, top, -math.pi, math.pi, per_radian=4)
         for i in range(n_l):
             t = (i + 1) / (n_l + 1)
-            j = int(t * (len(upper) - 1))
-            p = upper[j]
-            d = p - np.array([0.0, 0.3])
+            p = lid[int(t * (len(lid) - 1))]
+            d = p - fan
             d = d / (np.hypot(*d) + 1e-9)
-            sk.add(np.vstack([p, p + d * sk.u(0.1, 0.2)]))
+            sk.add(np.vstack([p, p + d * length * sk.u(0.8, 1.2)]))
     if sk.maybe(0.1):  # an eyebrow
         sk.add(arc_through(left + pt(0, -top * 0.9), right + pt(0, -top * 0.9), top * 0.4, n=8))
     pose(sk, tilt=0.08, aspect=0.1, shear=0.04, stretch=0.1)
