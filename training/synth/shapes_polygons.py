@@ -32,6 +32,7 @@ def draw_polygon(
     n_strokes: int,
     *,
     start: int | None = None,
+    reverse: bool | None = None,
     open_sides: int = 0,
     corner: float = 1.0,
     gap: float = 0.012,
@@ -40,7 +41,8 @@ def draw_polygon(
     """Plan a polygon outline as `n_strokes` strokes, the way a hand goes round it.
 
     `verts` (n, 2) in clockwise screen order; `start` the first vertex (default: the
-    top-left one, mostly); `open_sides` sides left undrawn at the end; `corner`
+    top-left one, mostly); `reverse` goes round anticlockwise (default: at random);
+    `open_sides` sides left undrawn at the end; `corner`
     scales the hand's corner rounding; `gap` how far apart strokes start and end
     where they should meet; `bend` scales how much the sides bow.
     """
@@ -49,7 +51,9 @@ def draw_polygon(
     if start is None:
         top_left = int(np.argmin(verts[:, 0] + 1.3 * verts[:, 1]))
         start = top_left if rng.random() < 0.65 else int(rng.integers(n))
-    path = loop_from(verts, start, reverse=rng.random() < 0.45)
+    if reverse is None:
+        reverse = rng.random() < 0.45
+    path = loop_from(verts, start, reverse=reverse)
     if open_sides:
         path = path[: len(path) - open_sides]
     n_strokes = min(n_strokes, len(path) - 1)
@@ -121,8 +125,17 @@ def triangle(sk: Sketch) -> None:
     pose(sk, tilt=0.08, aspect=0.15, shear=0.08, spin=0.06 if sk.full else 0.0)
 
 
-def _multi_sided(sk: Sketch, verts: np.ndarray, stretch: float, one_stroke: float) -> None:
-    """Hexagons and octagons: one stroke, a few, or a stroke per side; maybe open."""
+def _multi_sided(
+    sk: Sketch,
+    verts: np.ndarray,
+    *,
+    stretch: float,
+    aspect: float,
+    one_stroke: float,
+    open_weights: tuple[float, float, float],
+) -> None:
+    """Hexagons and octagons: one stroke, a few, or a stroke per side; often left open
+    (`open_weights`: the chances of 0, 1 and 2 sides missing)."""
     n = len(verts)
     rest = (1.0 - one_stroke) / 0.5
     mode = sk.pick((one_stroke, 0.15 * rest, 0.12 * rest, 0.1 * rest, 0.13 * rest))
@@ -136,11 +149,24 @@ def _multi_sided(sk: Sketch, verts: np.ndarray, stretch: float, one_stroke: floa
         n_strokes = sk.n(min(5, n - 1), n - 1)
     else:
         n_strokes = n  # a stroke per side
-    open_sides = sk.pick((0.85, 0.1, 0.05))
+    open_sides = sk.pick(open_weights)
     if open_sides == 2 and n_strokes > 2:
         open_sides = 1
-    draw_polygon(sk, verts, n_strokes, open_sides=open_sides, corner=0.35, gap=0.025)
-    pose(sk, tilt=0.08, aspect=0.1, shear=0.06, stretch=stretch)
+    start = reverse = None
+    if open_sides and sk.rng.random() < 0.6:  # an arch: up one side, over, down the other
+        start = int(np.argmax(verts[:, 1] - 0.5 * verts[:, 0]))  # the bottom-left corner
+        reverse = False
+    draw_polygon(
+        sk,
+        verts,
+        n_strokes,
+        start=start,
+        reverse=reverse,
+        open_sides=open_sides,
+        corner=0.35,
+        gap=0.025,
+    )
+    pose(sk, tilt=0.08, aspect=aspect, shear=0.06, stretch=stretch)
 
 
 def hexagon(sk: Sketch) -> None:
@@ -154,16 +180,20 @@ def hexagon(sk: Sketch) -> None:
             verts = verts[:, ::-1].copy()
     else:
         verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.7)
-    _multi_sided(sk, verts, stretch=0.12, one_stroke=0.4)
+    _multi_sided(
+        sk, verts, stretch=0.12, aspect=0.12, one_stroke=0.4, open_weights=(0.65, 0.22, 0.13)
+    )
 
 
 def octagon(sk: Sketch) -> None:
     rng = sk.rng
     n = (8, 7, 6, 9, 10)[sk.pick((0.62, 0.16, 0.12, 0.06, 0.04))]
     if n == 8 and sk.pick((0.5, 0.5)) == 1:  # a box with its corners cut
-        w, h = 1.0, float(np.exp(rng.normal(0, 0.12)))
-        verts = chamfered(w, h, rng.uniform(0.15, 0.4, 4))
-        verts += rng.normal(0, 0.012 + 0.02 * sk.hand.sloppy, verts.shape)
+        w, h = 1.0, float(np.exp(rng.normal(0.05, 0.2)))
+        verts = chamfered(w, h, rng.uniform(0.12, 0.4, 4))
+        verts += rng.normal(0, 0.015 + 0.025 * sk.hand.sloppy, verts.shape)
     else:
-        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.85)
-    _multi_sided(sk, verts, stretch=0.0, one_stroke=0.5)
+        verts = ngon(n, rng, irregular=0.08 + 0.12 * sk.hand.sloppy, flat_top=0.85)
+    _multi_sided(
+        sk, verts, stretch=-0.05, aspect=0.18, one_stroke=0.5, open_weights=(0.72, 0.18, 0.1)
+    )
