@@ -95,11 +95,11 @@ def square(sk: Sketch) -> None:
     rng = sk.rng
     w = 1.0
     h = float(np.exp(rng.normal(0.0, 0.12)))
-    verts = rect(w, h) + rng.normal(0.0, 0.025 + 0.03 * sk.hand.sloppy, (4, 2))
+    verts = rect(w, h) + rng.normal(0.0, 0.03 + 0.05 * sk.hand.sloppy, (4, 2))
     n_strokes = (1, 2, 3, 4)[sk.pick((0.72, 0.16, 0.05, 0.07))]
     draw_polygon(sk, verts, n_strokes, open_sides=1 if sk.maybe(0.03) else 0)
     diamond = sk.maybe(0.04)
-    pose(sk, tilt=0.06, aspect=0.08, shear=0.08, spin=0.0)
+    pose(sk, tilt=0.06, aspect=0.1, shear=0.12)
     if diamond:
         sk.transform(rotation(np.pi / 4))
 

@@ -208,6 +208,6 @@ def paper_clip(sk: Sketch) -> None:
         sk.add(path[cut:])
     else:
         sk.add(path)
-    spin = rng.normal(0, 0.25) + (rng.choice([-0.7, 0.7]) if rng.random() < 0.25 else 0.0)
+    spin = rng.normal(0, 0.2) + (rng.choice([-0.7, 0.7]) if rng.random() < 0.15 else 0.0)
     sk.transform(rotation(spin))
     pose(sk, tilt=0.02, aspect=0.1, shear=0.04)
