@@ -146,17 +146,19 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
         else:  # e.g. copied in by hand or the manifest was deleted: ask the server
             remote = fetcher.head(url)
             size, sha, md5 = _digests(path, name, fetcher.report)
-            if size == remote.size and remote.md5 in (None, md5) and remote.size is not None:
+            if remote.size is not None and size == remote.size and remote.md5 in (None, md5):
                 return FileResult(name, path, size, sha, "verified")
             fetcher.report(
                 Progress("retry", name, message=f"{path} does not match {url}; downloading")
             )
     part = path.with_name(name + ".part")
-    resumed = part.is_file() and part.stat().st_size > 0
     remote = fetcher.fetch(url, part)
     size, sha, md5 = _digests(part, name, fetcher.report)
     if remote.size is not None and size != remote.size:
-        raise DownloadError(f"{url}: got {size} bytes but the server announced {remote.size}")
+        part.unlink()
+        raise DownloadError(
+            f"{url}: got {size} bytes but the server announced {remote.size}; removed {part}"
+        )
     if remote.md5 is not None and md5 != remote.md5:
         part.unlink()
         raise DownloadError(
@@ -164,7 +166,7 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
             "run again to download it afresh"
         )
     os.replace(part, path)
-    return FileResult(name, path, size, sha, "resumed" if resumed else "downloaded")
+    return FileResult(name, path, size, sha, "resumed" if remote.resumed else "downloaded")
 
 
 def _digests(path: Path, name: str, report: ProgressFn) -> tuple[int, str, str]:
@@ -222,10 +224,12 @@ class Manifest:
 
 @dataclass(frozen=True)
 class _Remote:
-    """What the server says about the whole file: its size and MD5 (base64), if known."""
+    """What the server says about the whole file: its size and MD5 (base64), if known;
+    and whether its last answer continued a partial file (206) rather than sent it all."""
 
     size: int | None
     md5: str | None
+    resumed: bool = False
 
 
 class _Transient(Exception):
@@ -352,7 +356,7 @@ class _Fetcher:
                 offset = 0
                 length = resp.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
-            remote = _Remote(total, _remote_md5(resp, whole=resp.status == 200))
+            remote = _Remote(total, _remote_md5(resp, resp.status == 200), resp.status == 206)
             done = offset
             self.report(Progress("start", name, done, total))
             try:

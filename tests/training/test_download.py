@@ -86,7 +86,7 @@ def test_a_file_without_a_manifest_entry_is_checked_against_the_server(bucket, t
 def test_a_dropped_connection_is_resumed_with_a_range_request(bucket, tmp_path):
     bucket.drop_after = [3000]
     results, events = _get(bucket, tmp_path)
-    assert results[0].status == "downloaded"
+    assert results[0].status == "resumed"
     assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
     assert [r.range for r in bucket.hits()] == [None, "bytes=3000-"]
     assert any(e.event == "retry" and "connection closed after 3000" in e.message for e in events)
@@ -119,6 +119,7 @@ def test_a_server_that_ignores_range_restarts_the_file_cleanly(bucket, tmp_path)
     assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
     assert any(e.event == "retry" and "ignored the Range" in e.message for e in events)
     assert results[0].size == len(bucket.files["circle.ndjson"])
+    assert results[0].status == "downloaded"  # nothing of the stale .part was kept
 
 
 def test_a_part_longer_than_the_file_is_discarded(bucket, tmp_path):
