@@ -37,7 +37,7 @@ N_INK = 64  # points sampled along the ink
 N_TEMPLATE = 64  # points sampled along the template
 MAX_INK_SEGMENTS = 96  # longer ink keeps every k-th vertex
 MAX_TEMPLATE_SEGMENTS = 64
-FREE_STARTS = 8  # rotation starts over one symmetry period of a freely turning shape
+FREE_STARTS = 12  # rotation starts over one symmetry period of a freely turning shape
 UPRIGHT_STARTS = 5  # rotation starts spread over an upright shape's tilt range
 COARSE_ITERATIONS = 2  # point-to-point steps for every start
 FINE_STARTS = 3  # the best starts after the coarse steps go on
@@ -105,7 +105,7 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     for _ in range(COARSE_ITERATIONS):
         z, shift = point_step(pair(templates, which, ink_shape, z, shift), limit)
     pairs = pair(templates, which, ink_shape, z, shift)
-    keep = np.argsort(pairs.chamfer)[:FINE_STARTS]
+    keep = _best_starts(pairs.chamfer, which)
     which, z, shift = which[keep], z[keep], shift[keep]
     for _ in range(FINE_ITERATIONS):
         pairs = pair(templates, which, ink_shape, z, shift)
@@ -156,6 +156,15 @@ def _starts(t: Template) -> tuple[np.ndarray, np.ndarray]:
         angles = np.arange(k) * (period / k)
     which = [0, 1] if t.mirror else [0]
     return np.tile(angles, len(which)), np.repeat(which, len(angles))
+
+
+def _best_starts(chamfer: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The FINE_STARTS best starts, always with the best mirrored and the best plain one:
+    a few coarse steps cannot yet tell a mirror image from a half turn (a paper clip)."""
+    order = np.argsort(chamfer)
+    firsts = [order[which[order] == w][0] for w in np.unique(which)]
+    rest = [i for i in order if i not in firsts]
+    return np.array(firsts + rest)[: max(FINE_STARTS, len(firsts))]
 
 
 def _initial_placement(templates, which, angles, lo: complex, hi: complex):

@@ -40,31 +40,33 @@ def as_complex(points) -> np.ndarray:
 
 
 def sample_strokes(strokes: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """n points evenly spaced along all strokes' length, plus every one-point stroke.
+    """n points evenly spaced along all strokes' length, plus both ends of every stroke.
 
-    Returns complex (k,) points. Zero-length strokes count as dots; the jumps between
-    strokes are not ink and get no points.
+    Returns complex (k,) points. A zero-length stroke is a dot (one point); the jumps
+    between strokes are not ink and get no points. The ends are kept so that a shape
+    cannot shrink inside its ink unnoticed (a line's length is measured exactly).
     """
-    starts, vectors, dots = [], [], []
+    starts, vectors, ends = [], [], []
     for s in strokes:
         p = as_complex(s)
         if len(p) == 0:
             continue
         seg = np.diff(p)
         if not np.any(seg):
-            dots.append(p[:1])
+            ends.append(p[:1])
             continue
         starts.append(p[:-1])
         vectors.append(seg)
+        ends.append(p[[0, -1]])
     if not starts:
-        return np.concatenate(dots) if dots else np.zeros(0, complex)
+        return np.concatenate(ends) if ends else np.zeros(0, complex)
     a, v = np.concatenate(starts), np.concatenate(vectors)
     length = np.abs(v)
     cum = np.cumsum(length)
     at = (np.arange(n) + 0.5) * (cum[-1] / n)
     i = np.minimum(np.searchsorted(cum, at, side="right"), len(v) - 1)
     frac = (at - (cum[i] - length[i])) / np.maximum(length[i], 1e-12)
-    return np.concatenate([a[i] + frac * v[i], *dots])
+    return np.concatenate([a[i] + frac * v[i], *ends])
 
 
 @dataclass(frozen=True, eq=False)

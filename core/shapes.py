@@ -193,8 +193,11 @@ def _ice_cream() -> list[np.ndarray]:
     for t in (0.35, 0.7):
         a = right + t * (left - right)
         hatch.append(np.array([a, a + (tip - left) * t]))
-    scoop = _bulge(left, right, 0.4, tip, n=28)
-    return [cone, *hatch, scoop]
+    # The scoop overhangs the cone: a dome, then a scalloped rim back to the start.
+    xs = np.linspace(0.92, 0.08, 4)
+    dome = _bulge((0.08, 0.44), (0.92, 0.44), 0.42, tip, n=28)
+    rim = [_bulge((a, 0.44), (b, 0.44), 0.07, (0.5, 0.0), n=8)[1:] for a, b in zip(xs, xs[1:])]
+    return [cone, *hatch, np.concatenate([dome, *rim])]
 
 
 def _line() -> list[np.ndarray]:
