@@ -22,6 +22,7 @@ the rotation `core.fit` may use:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -194,9 +195,9 @@ def _ice_cream() -> list[np.ndarray]:
         a = right + t * (left - right)
         hatch.append(np.array([a, a + (tip - left) * t]))
     # The scoop overhangs the cone: a dome, then a scalloped rim back to the start.
-    xs = np.linspace(0.92, 0.08, 4)
     dome = _bulge((0.08, 0.44), (0.92, 0.44), 0.42, tip, n=28)
-    rim = [_bulge((a, 0.44), (b, 0.44), 0.07, (0.5, 0.0), n=8)[1:] for a, b in zip(xs, xs[1:])]
+    xs = itertools.pairwise(np.linspace(0.92, 0.08, 4))
+    rim = [_bulge((a, 0.44), (b, 0.44), 0.07, (0.5, 0.0), n=8)[1:] for a, b in xs]
     return [cone, *hatch, np.concatenate([dome, *rim])]
 
 
