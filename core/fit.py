@@ -42,7 +42,7 @@ UPRIGHT_STARTS = 5  # rotation starts spread over an upright shape's tilt range
 COARSE_ITERATIONS = 2  # point-to-point steps for every start
 FINE_STARTS = 3  # the best starts after the coarse steps go on
 FINE_ITERATIONS = 20  # at most; stops when the transform settles
-SETTLED = 1e-3  # a step moving scale and shift by less than this (relative) is the last
+SETTLED = 3e-3  # a step moving scale and shift by less than this (relative) is the last
 _UNIT_CENTRE = 0.5 + 0.5j
 
 
@@ -98,17 +98,17 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     if diag == 0.0:  # a dot: every placement of a zero-size template fits equally
         return _make_fit(t, 0j, complex(q[0]), False, math.inf)
 
-    templates = _template_shapes(t.name)  # plain, mirrored
+    shape = _template_shape(t.name)
     limit = _angle_limit(t)
-    angles, which = _starts(t)
-    z, shift = _initial_placement(templates, which, angles, lo, hi)
+    angles, mirrored = _starts(t)
+    z, shift = _initial_placement(shape, mirrored, angles, lo, hi)
     for _ in range(COARSE_ITERATIONS):
-        z, shift = point_step(pair(templates, which, ink_shape, z, shift), limit)
-    pairs = pair(templates, which, ink_shape, z, shift)
-    keep = _best_starts(pairs.chamfer, which)
-    which, z, shift = which[keep], z[keep], shift[keep]
+        z, shift = point_step(pair(shape, mirrored, ink_shape, z, shift), limit)
+    pairs = pair(shape, mirrored, ink_shape, z, shift)
+    keep = _best_starts(pairs.chamfer, mirrored)
+    mirrored, z, shift = mirrored[keep], z[keep], shift[keep]
     for _ in range(FINE_ITERATIONS):
-        pairs = pair(templates, which, ink_shape, z, shift)
+        pairs = pair(shape, mirrored, ink_shape, z, shift)
         z_new, shift_new = plane_step(pairs, z, shift, limit)
         settled = np.all(np.abs(z_new - z) <= SETTLED * np.abs(z)) and np.all(
             np.abs(shift_new - shift) <= SETTLED * diag
@@ -116,24 +116,22 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         z, shift = z_new, shift_new
         if settled:
             break
-    chamfer = pair(templates, which, ink_shape, z, shift).chamfer  # (S,)
+    chamfer = pair(shape, mirrored, ink_shape, z, shift).chamfer  # (S,)
     best = int(np.argmin(chamfer))
-    shape = templates[which[best]]
-    z_best, shift_best = _canonical_rotation(t, z[best], shift[best], shape.centroid())
+    centre = shape.centroid()
+    if mirrored[best]:
+        centre = -centre.conjugate()
+    z_best, shift_best = _canonical_rotation(t, z[best], shift[best], centre)
     # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
     translation = shift_best - z_best * _UNIT_CENTRE
-    return _make_fit(t, z_best, translation, bool(which[best]), chamfer[best] / diag)
+    return _make_fit(t, z_best, translation, bool(mirrored[best]), chamfer[best] / diag)
 
 
 @cache
-def _template_shapes(cls: str) -> tuple[Shape, Shape]:
-    """The template centred on the unit box's centre: plain, and mirrored left-right."""
-    centred = [as_complex(s) - _UNIT_CENTRE for s in template(cls).strokes]
-    shapes = []
-    for p in (centred, [-np.conj(s) for s in centred]):
-        xy = [np.stack([s.real, s.imag], axis=1) for s in p]
-        shapes.append(Shape.of(xy, N_TEMPLATE, MAX_TEMPLATE_SEGMENTS))
-    return shapes[0], shapes[1]
+def _template_shape(cls: str) -> Shape:
+    """The template centred on the unit box's centre (so a mirror is p -> -conj(p))."""
+    centred = [np.asarray(s, np.float64) - 0.5 for s in template(cls).strokes]
+    return Shape.of(centred, N_TEMPLATE, MAX_TEMPLATE_SEGMENTS)
 
 
 def _angle_limit(t: Template) -> AngleLimit:
@@ -145,7 +143,7 @@ def _angle_limit(t: Template) -> AngleLimit:
 
 
 def _starts(t: Template) -> tuple[np.ndarray, np.ndarray]:
-    """Rotation starts (S,) and which template each uses (S,): 0 plain, 1 mirrored."""
+    """Rotation starts (S,) and whether each places the mirrored template (S,) bool."""
     if t.symmetry == 0:
         angles = np.zeros(1)
     elif t.upright:
@@ -154,22 +152,22 @@ def _starts(t: Template) -> tuple[np.ndarray, np.ndarray]:
         period = 2 * math.pi / t.symmetry
         k = max(2, math.ceil(FREE_STARTS / t.symmetry))
         angles = np.arange(k) * (period / k)
-    which = [0, 1] if t.mirror else [0]
-    return np.tile(angles, len(which)), np.repeat(which, len(angles))
+    flips = [False, True] if t.mirror else [False]
+    return np.tile(angles, len(flips)), np.repeat(flips, len(angles))
 
 
-def _best_starts(chamfer: np.ndarray, which: np.ndarray) -> np.ndarray:
+def _best_starts(chamfer: np.ndarray, mirrored: np.ndarray) -> np.ndarray:
     """The FINE_STARTS best starts, always with the best mirrored and the best plain one:
     a few coarse steps cannot yet tell a mirror image from a half turn (a paper clip)."""
     order = np.argsort(chamfer)
-    firsts = [order[which[order] == w][0] for w in np.unique(which)]
+    firsts = [order[mirrored[order] == m][0] for m in np.unique(mirrored)]
     rest = [i for i in order if i not in firsts]
     return np.array(firsts + rest)[: max(FINE_STARTS, len(firsts))]
 
 
-def _initial_placement(templates, which, angles, lo: complex, hi: complex):
+def _initial_placement(shape: Shape, mirrored, angles, lo: complex, hi: complex):
     """Scale and shift that put each start's turned template on the ink's bounding box."""
-    p = np.stack([templates[w].points for w in which])  # (S, M)
+    p = np.where(mirrored[:, None], -np.conj(shape.points), shape.points)  # (S, M)
     turned = p * np.exp(1j * angles)[:, None]
     t_lo = turned.real.min(1) + 1j * turned.imag.min(1)  # (S,)
     t_hi = turned.real.max(1) + 1j * turned.imag.max(1)

@@ -128,24 +128,23 @@ class Pairs:
     chamfer: np.ndarray  # (S,) symmetric mean closest-point distance, in ink units
 
 
-def pair(templates: Sequence[Shape], which: np.ndarray, ink: Shape, z, shift) -> Pairs:
-    """Pair both ways for starts placing templates[which[s]] by z[s] * p + shift[s]."""
-    p = np.stack([templates[w].points for w in which])  # (S, M)
+def pair(template: Shape, mirrored: np.ndarray, ink: Shape, z, shift) -> Pairs:
+    """Pair both ways for each start: F(p) placed by z * F(p) + shift, where F mirrors the
+    template (p -> -conj(p), left-right about its centre) on the starts marked mirrored."""
+    flip = mirrored[:, None]  # (S, 1)
+    p = np.where(flip, -np.conj(template.points), template.points)  # (S, M)
     on_ink, d_to_ink = nearest(z[:, None] * p + shift[:, None], ink)  # (S, M)
-    # Ink points taken into each start's template frame find the template's nearest point.
+    # Ink points taken into each start's template frame (unmirrored there, so that one
+    # set of segments serves all starts) find the template's nearest point.
     in_frame = (ink.points[None, :] - shift[:, None]) / z[:, None]  # (S, N)
-    on_template = np.empty_like(in_frame)
-    d_to_template = np.empty(in_frame.shape)
-    for w in np.unique(which):
-        rows = which == w
-        on, d = nearest(in_frame[rows], templates[w])
-        on_template[rows], d_to_template[rows] = on, d * np.abs(z[rows, None])
+    on, d = nearest(np.where(flip, -np.conj(in_frame), in_frame), template)
+    on_template = np.where(flip, -np.conj(on), on)
     m, n = p.shape[1], len(ink.points)
     return Pairs(
         src=np.concatenate([p, on_template], axis=1),
         dst=np.concatenate([on_ink, np.broadcast_to(ink.points, in_frame.shape)], axis=1),
         weight=np.concatenate([np.full(m, 0.5 / m), np.full(n, 0.5 / n)]),
-        chamfer=0.5 * (d_to_ink.mean(axis=1) + d_to_template.mean(axis=1)),
+        chamfer=0.5 * (d_to_ink.mean(axis=1) + (d * np.abs(z[:, None])).mean(axis=1)),
     )
 
 
