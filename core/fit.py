@@ -37,8 +37,9 @@ N_INK = 64  # points sampled along the ink
 N_TEMPLATE = 64  # points sampled along the template
 MAX_INK_SEGMENTS = 96  # longer ink keeps every k-th vertex
 MAX_TEMPLATE_SEGMENTS = 64
-FREE_STARTS = 12  # rotation starts over one symmetry period of a freely turning shape
-UPRIGHT_STARTS = 5  # rotation starts spread over an upright shape's tilt range
+FREE_STARTS = 4  # rotation starts over one symmetry period of a freely turning shape
+ELONGATED = 0.3  # (|second moment| / spread) above which the long axis gives a start
+UPRIGHT_STARTS = 3  # rotation starts spread over an upright shape's tilt range
 COARSE_ITERATIONS = 2  # point-to-point steps for every start
 FINE_STARTS = 3  # the best starts after the coarse steps go on
 FINE_ITERATIONS = 20  # at most; stops when the transform settles
@@ -90,17 +91,16 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         raise FitError(f"cannot fit a {t.name}: the ink has no points")
     if not all(np.isfinite(s).all() for s in strokes):
         raise FitError(f"cannot fit a {t.name}: the ink has NaN or infinite coordinates")
-    ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
-    q = ink_shape.points
-    lo = complex(q.real.min(), q.imag.min())
-    hi = complex(q.real.max(), q.imag.max())
+    points = np.concatenate(strokes)
+    lo, hi = complex(*points.min(axis=0)), complex(*points.max(axis=0))
     diag = abs(hi - lo)
     if diag == 0.0:  # a dot: every placement of a zero-size template fits equally
-        return _make_fit(t, 0j, complex(q[0]), False, math.inf)
+        return _make_fit(t, 0j, lo, False, math.inf)
+    ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
 
     shape = _template_shape(t.name)
     limit = _angle_limit(t)
-    angles, mirrored = _starts(t)
+    angles, mirrored = _starts(t, shape, ink_shape)
     z, shift = _initial_placement(shape, mirrored, angles, lo, hi)
     for _ in range(COARSE_ITERATIONS):
         z, shift = point_step(pair(shape, mirrored, ink_shape, z, shift), limit)
@@ -142,18 +142,40 @@ def _angle_limit(t: Template) -> AngleLimit:
     return None
 
 
-def _starts(t: Template) -> tuple[np.ndarray, np.ndarray]:
-    """Rotation starts (S,) and whether each places the mirrored template (S,) bool."""
-    if t.symmetry == 0:
-        angles = np.zeros(1)
-    elif t.upright:
-        angles = np.linspace(-t.max_tilt, t.max_tilt, UPRIGHT_STARTS)
-    else:
-        period = 2 * math.pi / t.symmetry
-        k = max(2, math.ceil(FREE_STARTS / t.symmetry))
-        angles = np.arange(k) * (period / k)
+def _starts(t: Template, shape: Shape, ink: Shape) -> tuple[np.ndarray, np.ndarray]:
+    """Rotation starts (S,) and whether each places the mirrored template (S,) bool.
+
+    An elongated shape that turns freely (a paper clip, a line) also starts with its
+    long axis along the ink's, either way round: the basin a grid start may miss.
+    """
     flips = [False, True] if t.mirror else [False]
-    return np.tile(angles, len(flips)), np.repeat(flips, len(angles))
+    angles, mirrored = [], []
+    for flip in flips:
+        if t.symmetry == 0:
+            a = np.zeros(1)
+        elif t.upright:
+            a = np.linspace(-t.max_tilt, t.max_tilt, UPRIGHT_STARTS)
+        else:
+            period = 2 * math.pi / t.symmetry
+            k = max(2, math.ceil(FREE_STARTS / t.symmetry))
+            a = np.arange(k) * (period / k)
+            points = -np.conj(shape.points) if flip else shape.points
+            ink_axis, template_axis = _long_axis(ink.points), _long_axis(points)
+            if ink_axis is not None and template_axis is not None:
+                a = np.concatenate([a, ink_axis - template_axis + np.array([0.0, math.pi])])
+        angles.append(a)
+        mirrored.append(np.full(len(a), flip))
+    return np.concatenate(angles), np.concatenate(mirrored)
+
+
+def _long_axis(points: np.ndarray) -> float | None:
+    """Angle of the points' principal axis, or None if they are not clearly elongated."""
+    d = points - points.mean()
+    moment = (d * d).sum()  # its angle is twice the axis angle
+    spread = (d.real**2 + d.imag**2).sum()
+    if spread == 0 or abs(moment) < ELONGATED * spread:
+        return None
+    return 0.5 * math.atan2(moment.imag, moment.real)
 
 
 def _best_starts(chamfer: np.ndarray, mirrored: np.ndarray) -> np.ndarray:

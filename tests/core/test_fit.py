@@ -138,6 +138,15 @@ def test_a_mirrored_drawing_fits_mirrored(name):
     assert not fit_template(place(t.strokes, scale=100, angle=0.1), name).mirrored
 
 
+def test_a_paper_clip_is_found_at_any_turn_either_way_round():
+    t = TEMPLATES["paper clip"]
+    for degrees in range(0, 360, 30):
+        for mirror in (False, True):
+            ink = place(t.strokes, scale=100, angle=math.radians(degrees), mirror=mirror)
+            fit = fit_template(ink, "paper clip")
+            assert fit.mirrored == mirror and fit.error < 2e-3, (degrees, mirror)
+
+
 @pytest.mark.parametrize("name", [n for n in CLASSES if not TEMPLATES[n].mirror])
 def test_classes_without_mirror_never_fit_mirrored(name):
     t = TEMPLATES[name]
