@@ -63,18 +63,16 @@ def _segments(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np
     return pts[a], pts[b], ids
 
 
-def stroke_cells(strokes: Sequence[np.ndarray], m: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Flat cell indices (row * m + col) lit by the strokes, and the stroke index of each.
+def _line_samples(a: np.ndarray, b: np.ndarray, scale: float):
+    """The pixels of the digital lines a[i] -> b[i] (int (S, 2) each), as floats.
 
-    A segment a -> b of major-axis length L lights the pixels a + round_half_up(k * d / L)
-    for k = 0..L (d = b - a). This is computed in float64 as floor(a + k * (d / L) + 1/2
-    + 1e-9), which is exact: coordinates are at most 255, so a value that is not a tie
-    lies at least 1/510 from the next integer, far beyond float error, and the 1e-9 sends
-    ties up. The cell of a pixel is then floor(pixel / f) with f = 256 / m, taken from
-    the same float without rounding to the pixel first (floor(floor(x) / f) = floor(x / f)).
+    A segment of major-axis length L lights a + round_half_up(k * d / L) for k = 0..L
+    (d = b - a). Computed as floor(a + k * (d / L) + 1/2 + 1e-9) in float64, which is
+    exact: coordinates are at most 255, so a value that is not a tie lies at least
+    1/510 from the next integer, far beyond float error, and the 1e-9 sends ties up.
+    Returns x * scale, y * scale before the floor ((P,) float64 each; scale a power of
+    two, so floor(x * scale) = floor(floor(x) * scale)) and the pixels per segment (S,).
     """
-    _check_m(m)
-    a, b, ids = _segments(strokes)
     d = b - a  # (S, 2)
     length = np.abs(d).max(axis=1)  # (S,) samples - 1 along the major axis
     counts = length + 1
@@ -83,9 +81,30 @@ def stroke_cells(strokes: Sequence[np.ndarray], m: int = 64) -> tuple[np.ndarray
     k = np.arange(n_pixels) - first.repeat(counts)  # (P,) step along the segment
     slope = d / np.maximum(length, 1)[:, None]  # (S, 2) exactly +-1 on the major axis
     base = a + (0.5 + 1e-9)  # (S, 2) round half up
-    inv_f = m / GRID
-    x = (base[:, 0].repeat(counts) + k * slope[:, 0].repeat(counts)) * inv_f  # (P,)
-    y = (base[:, 1].repeat(counts) + k * slope[:, 1].repeat(counts)) * inv_f  # (P,)
+    x = (base[:, 0].repeat(counts) + k * slope[:, 0].repeat(counts)) * scale  # (P,)
+    y = (base[:, 1].repeat(counts) + k * slope[:, 1].repeat(counts)) * scale  # (P,)
+    return x, y, counts
+
+
+def line_pixels(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixels of the digital lines a[i] -> b[i] (int (S, 2) each).
+
+    Returns (pixels (P, 2) int64 as x, y; segment index of each pixel (P,)).
+    """
+    x, y, counts = _line_samples(a, b, 1.0)
+    pixels = np.stack([x, y], axis=1).astype(np.int64)  # >= 0, so truncation is floor
+    return pixels, np.arange(len(a)).repeat(counts)
+
+
+def stroke_cells(strokes: Sequence[np.ndarray], m: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Flat cell indices (row * m + col) lit by the strokes, and the stroke index of each.
+
+    The cell of a pixel is floor(pixel / f), f = 256 / m, taken from the unrounded
+    sample (see _line_samples) to save a pass.
+    """
+    _check_m(m)
+    a, b, ids = _segments(strokes)
+    x, y, counts = _line_samples(a, b, m / GRID)
     # x, y >= 0, so truncation is floor
     return y.astype(np.int64) * m + x.astype(np.int64), ids.repeat(counts)
 
