@@ -13,7 +13,7 @@ import sys
 
 from core.errors import FrankensteinError
 
-COMMANDS = ("data",)
+COMMANDS = ("data", "draw")
 
 
 def build_parser() -> argparse.ArgumentParser:
