@@ -1,10 +1,8 @@
 """Benchmarks: `make bench` measures; `make test` runs each once (--benchmark-disable)."""
 
-from pathlib import Path
-
 import pytest
 
-REAL_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "quickdraw-real-dev"
+from tests.conftest import REAL_DEV
 
 
 @pytest.fixture(scope="session")

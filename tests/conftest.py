@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL_DEV = ROOT.parent / "shared" / "data" / "quickdraw-real-dev"
+
+
+def find_real_dev(root: Path = ROOT) -> Path:
+    """`$FRANKENSTEIN_REAL_DEV`, else `shared/data/quickdraw-real-dev` beside the project
+    or beside any folder above it (a git worktree lives deeper than the main checkout)."""
+    if "FRANKENSTEIN_REAL_DEV" in os.environ:
+        return Path(os.environ["FRANKENSTEIN_REAL_DEV"])
+    for parent in root.parents:
+        candidate = parent / "shared" / "data" / "quickdraw-real-dev"
+        if candidate.is_dir():
+            return candidate
+    return root.parent / "shared" / "data" / "quickdraw-real-dev"
+
+
+REAL_DEV = find_real_dev()
 
 
 @pytest.fixture(scope="session")
