@@ -26,7 +26,10 @@ when it says snap (auto-snap on) or the user asks (Space), the class's template 
 fitted to the ink (`core.fit.fit_template`, in screen coordinates, y down). A fit
 worse than `max_fit_error` is refused (the ink stays, the panel says why); otherwise
 the template replaces the ink with a short morph, the shape stays snapped, and the
-next stroke starts a new shape with a fresh classifier state.
+next stroke starts a new shape with a fresh classifier state. When the pen rests for
+`pause_s` after a stroke, the shape counts as finished (`tick`): the policy is asked
+again with its completeness rules waived, so a lone circle snaps without waiting for
+a second stroke that would show it is not the start of a smiley face.
 
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
@@ -117,6 +120,7 @@ class Controller:
         self.now = 0.0
         self._next_id = 0
         self._active: tuple[list[tuple[float, float]], list[float]] | None = None
+        self._pause_from: float | None = None  # the last pen-up, until its pause is judged
         self._classifiers: dict[ModelName, StrokeClassifier] = {}
         self._load_errors: dict[ModelName, str] = {}
         self._fed: list[np.ndarray] = []  # normalised strokes the classifier holds
@@ -178,6 +182,7 @@ class Controller:
         self.now = t
         if self._active is not None:  # a release we never saw: end that stroke first
             self.pen_up(x, y, t)
+        self._pause_from = None
         if not self.layout.in_canvas(x, y):
             return False
         self._active = ([self._to_canvas(x, y)], [t])
@@ -231,6 +236,7 @@ class Controller:
             shape.state = ShapeState.INK  # it changed, so it may snap again
         self.undo_stack.append(AddedStroke(shape.id))
         prediction = self._sync()
+        self._pause_from = t
         snapped = refused = None
         self.status = f"{shape.n_strokes} stroke{'s' if shape.n_strokes > 1 else ''}"
         if prediction is not None and self.auto_snap:
@@ -241,6 +247,27 @@ class Controller:
                 )
         self._changed()
         return Update(True, new_shape, prediction, snapped, refused)
+
+    def tick(self, now: float) -> Update | None:
+        """The clock's tick: after a pause of `pause_s` since the last stroke, the shape
+        is finished; snap it if the policy (completeness rules waived) says so."""
+        self.now = max(self.now, now)
+        if self._pause_from is None or now - self._pause_from < self.settings.pause_s:
+            return None
+        self._pause_from = None
+        shape = self.current
+        if not self.auto_snap or shape is None or shape.state is not ShapeState.INK:
+            return None
+        if not shape.history:
+            return None
+        decision = self.policy.decide(shape.history, finished=True)
+        if decision is None:
+            return None
+        snapped, refused = self._snap(
+            shape, decision.cls, decision.confidence, decision.reason, now
+        )
+        self._changed()
+        return Update(False, False, shape.history[-1], snapped, refused)
 
     # -------------------------------------------------------------- classifier
 
@@ -336,6 +363,7 @@ class Controller:
 
     def undo(self) -> bool:
         """Step back: a stroke being drawn, else the newest snap, stroke or clear."""
+        self._pause_from = None  # what undo leaves is not snapped by a pause
         if self._active is not None:
             self._active = None
             self.status = "stroke cancelled"
@@ -370,6 +398,7 @@ class Controller:
     def clear(self) -> None:
         """Empty the canvas (undo brings it back)."""
         self._active = None
+        self._pause_from = None
         if self.shapes:
             self.undo_stack.append(Cleared(tuple(self.shapes)))
             self.shapes = []

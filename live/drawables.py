@@ -132,6 +132,7 @@ class SceneView:
         self.help_keys: list[pyglet.text.Label] = []
         self.help_what: list[pyglet.text.Label] = []
         self._over = over
+        self._panel_shown: tuple | None = None
 
     # ---------------------------------------------------------------- strokes
 
@@ -164,66 +165,61 @@ class SceneView:
         r = layout.panel
         pad = 14
         left, right, width = r.x + pad, r.x + r.w - pad, max(r.w - 2 * pad, 10)
-        self.panel_back.position, self.panel_back.width, self.panel_back.height = (
-            (r.x, r.y),
-            r.w,
-            r.h,
-        )
+        _set(self.panel_back, position=(r.x, r.y), width=r.w, height=r.h)
         top = r.y + r.h - pad
-        self.title.position = (left, top - 16, 0)
-        self.model.text = f"model: {panel.model}"
-        self.model.position = (left, top - 38, 0)
+        _set(self.title, position=(left, top - 16, 0))
+        _set(self.model, text=f"model: {panel.model}", position=(left, top - 38, 0))
         y = top - 70
         for i in range(3):
             name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
-            self.guess_names[i].text = name
-            self.guess_probs[i].text = f"{prob:.0%}" if name else ""
-            self.guess_names[i].position = (left, y, 0)
-            self.guess_probs[i].position = (right, y, 0)
-            back, bar = self.bar_backs[i], self.bars[i]
-            back.position, back.width, back.height = (left, y - 14), width, 8
-            bar.position, bar.height = (left, y - 14), 8
-            bar.width = max(width * prob, 0.0)
-            bar.visible = bool(name) and prob > 0
-            back.visible = bool(name)
+            _set(self.guess_names[i], text=name, position=(left, y, 0))
+            _set(self.guess_probs[i], text=f"{prob:.0%}" if name else "", position=(right, y, 0))
+            _set(self.bar_backs[i], position=(left, y - 14), width=width, height=8)
+            _set(self.bar_backs[i], visible=bool(name))
+            _set(self.bars[i], position=(left, y - 14), width=max(width * prob, 0.0), height=8)
+            _set(self.bars[i], visible=bool(name) and prob > 0)
             y -= 46
         threshold = "-" if panel.threshold is None else f"{panel.threshold:.2f}"
-        self.info.text = (
+        info = (
             f"strokes: {panel.n_strokes}    shapes: {panel.n_shapes}\n"
             f"threshold: {threshold}    auto-snap: {'on' if panel.auto_snap else 'off'}"
         )
-        self.info.width = width
-        self.info.position = (left, y - 4, 0)
-        self.status.text = wrap(panel.status, width, 10)
-        self.status.width = width
-        self.status.position = (left, y - 30, 0)
-        self.error.text = wrap(panel.error or "", width, 10)
-        self.error.width = width
-        self.error.position = (left, y - 42 - self.status.content_height, 0)
-        self.hint.position = (left, r.y + pad, 0)
+        _set(self.info, text=info, width=width, position=(left, y - 4, 0))
+        status = wrap(panel.status, width, 10)
+        _set(self.status, text=status, width=width, position=(left, y - 30, 0))
+        error_y = y - 42 - self.status.content_height
+        _set(self.error, text=wrap(panel.error or "", width, 10), width=width)
+        _set(self.error, position=(left, error_y, 0))
+        _set(self.hint, position=(left, r.y + pad, 0))
 
     def _show_help(self, panel: Panel, layout: Layout) -> None:
         visible = panel.help_visible
         c = layout.canvas
-        self.overlay.visible = visible
-        self.overlay.position, self.overlay.width, self.overlay.height = (c.x, c.y), c.w, c.h
+        _set(self.overlay, visible=visible, position=(c.x, c.y), width=c.w, height=c.h)
         while len(self.help_keys) < len(panel.help):
             self.help_keys.append(pyglet.text.Label("", **self._over))
             self.help_what.append(pyglet.text.Label("", **self._over))
         top = c.y + c.h - 40
-        self.help_title.text = "Keys" if visible else ""
-        self.help_title.position = (c.x + 30, top, 0)
+        _set(self.help_title, text="Keys" if visible else "", position=(c.x + 30, top, 0))
         for i, (keys, what) in enumerate(panel.help):
             y = top - 30 * (i + 1)
-            self.help_keys[i].text = keys if visible else ""
-            self.help_what[i].text = what if visible else ""
-            self.help_keys[i].position = (c.x + 30, y, 0)
-            self.help_what[i].position = (c.x + 30 + min(200, c.w * 0.35), y, 0)
+            _set(self.help_keys[i], text=keys if visible else "", position=(c.x + 30, y, 0))
+            x = c.x + 30 + min(200, c.w * 0.35)
+            _set(self.help_what[i], text=what if visible else "", position=(x, y, 0))
 
     def show(self, scene: Scene, layout: Layout) -> None:
         """Make the batch show `scene` laid out by `layout`."""
         c = layout.canvas
-        self.canvas.position, self.canvas.width, self.canvas.height = (c.x, c.y), c.w, c.h
+        _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
         self._show_lines(scene.lines, layout)
-        self._show_panel(scene.panel, layout)
-        self._show_help(scene.panel, layout)
+        if self._panel_shown != (scene.panel, layout):  # e.g. not while a stroke is drawn
+            self._show_panel(scene.panel, layout)
+            self._show_help(scene.panel, layout)
+            self._panel_shown = (scene.panel, layout)
+
+
+def _set(drawable, **values) -> None:
+    """Set attributes that differ: pyglet re-lays out a label on every assignment."""
+    for name, value in values.items():
+        if getattr(drawable, name) != value:
+            setattr(drawable, name, value)

@@ -92,6 +92,7 @@ def replay_drawing(window, placed: PlacedDrawing, clock: ManualClock) -> None:
         view = window.controller.layout.to_view(stroke)
         xy = [(round(float(x)), round(float(y))) for x, y in view]
         clock.t = start + float(times[0])
+        window.update()  # the clock ticked while the pen was up
         dispatch(window, "on_mouse_press", *xy[0], mouse.LEFT, 0)
         prev = xy[0]
         for (x, y), t in zip(xy[1:], times[1:], strict=True):
@@ -99,4 +100,6 @@ def replay_drawing(window, placed: PlacedDrawing, clock: ManualClock) -> None:
             dispatch(window, "on_mouse_drag", x, y, x - prev[0], y - prev[1], mouse.LEFT, 0)
             prev = (x, y)
         dispatch(window, "on_mouse_release", *prev, mouse.LEFT, 0)
-    clock.t += 0.5  # a pause before whatever comes next
+    # The person stops drawing: the pause after the last stroke finishes the shape.
+    clock.t += window.controller.settings.pause_s + 0.1
+    window.update()

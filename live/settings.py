@@ -113,6 +113,12 @@ class LiveSettings(BaseModel):
     window_size: tuple[int, int] = (1060, 600)
     ink_width: float = Field(3.0, gt=0.0)
     template_width: float = Field(3.5, gt=0.0)
+    pause_s: float = Field(
+        1.0,
+        gt=0.0,
+        description="no new stroke for this long: the shape counts as finished, and the "
+        "snap policy's completeness rules are waived",
+    )
     transition_s: float = Field(0.35, ge=0.0, description="ink -> template morph duration")
     keys: KeyBindings = KeyBindings()
     colours: Colours = Colours()

@@ -89,7 +89,8 @@ class DrawingWindow(pyglet.window.Window):
         return True
 
     def update(self, dt: float = 0.0) -> None:
-        """The clock's tick (scheduled by `live.app.run`): runs transitions."""
+        """The clock's tick (scheduled by `live.app.run`): pauses and transitions."""
+        self.controller.tick(self.clock())
         self.refresh()
 
     # -------------------------------------------------------------------- input

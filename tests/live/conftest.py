@@ -17,6 +17,17 @@ from live.settings import LiveSettings
 from tests.live.helpers import biased, loader_of
 
 
+@pytest.fixture(scope="package", autouse=True)
+def one_torch_thread():
+    """As the window runs (live.app): one small frame at a time is fastest on one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def tiny_models():
     """{"frankenstein": ..., "cnn": ...}: small random-weight models (seeded)."""

@@ -242,3 +242,27 @@ def test_switch_model_reclassifies_the_current_shape(make_controller):
     assert c.scene().panel.model == "CNN-only"
     assert c.shapes[0].history[-1].label == "square" and len(c.shapes[0].history) == 2
     assert c.switch_model() and c.scene().panel.guesses[0][0] == "circle"
+
+
+def test_a_pause_after_a_stroke_finishes_the_shape(make_controller):
+    # a smiley face needs 3 strokes, unless the drawing is known to be finished
+    c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
+    update = draw(c, circle(400, 300, 120), t0=0.0)
+    end = 0.48  # the stroke's pen-up time
+    assert update.snapped is None and c.tick(end + 0.5) is None
+    paused = c.tick(end + 1.01)
+    assert paused.snapped == "smiley face" and c.shapes[0].state is ShapeState.SNAPPED
+    assert c.tick(end + 5.0) is None  # judged once
+
+
+def test_drawing_on_or_undoing_before_the_pause_does_not_snap(make_controller):
+    c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
+    draw(c, circle(400, 300, 120), t0=0.0)
+    c.pen_down(380, 330, 0.9)  # the next stroke starts within the pause
+    assert c.tick(2.0) is None
+    c.pen_up(390, 330, 2.1)
+    c.undo()  # what undo leaves is not snapped by a pause
+    assert c.tick(10.0) is None and c.shapes[0].state is ShapeState.INK
+    c.toggle_auto_snap()
+    draw(c, line(380, 330, 420, 330), t0=11.0)
+    assert c.tick(20.0) is None  # auto-snap off: no pause snap either
