@@ -1,0 +1,277 @@
+"""Checkpoints: everything needed to rebuild a trained model, as plain data.
+
+A checkpoint is one `torch.save` file holding a dict (format version 1):
+
+    format       "frankenstein-checkpoint"      (tells a checkpoint from other files)
+    version      1
+    config       ModelConfig as a plain dict    (rebuilds the model exactly)
+    classes      list of class names            (must equal core.classes.CLASSES)
+    state_dict   weights; float16 when saved with half=True (loaded back as float32)
+    half         whether the weights were stored as float16
+    temperature  calibration temperature (validation-fitted; 1.0 = uncalibrated)
+    meta         training metadata (run name, epoch, seed, data, ...)
+    metrics      measured metrics (validation accuracy, ...)
+    extra        anything else for resuming (optimiser and scheduler state, RNG, ...)
+
+Everything in it is tensors, numbers, strings, lists and dicts, so it loads with
+`torch.load(weights_only=True)`: a checkpoint is data, never code. Writes are atomic
+(core/atomic.py), so a crash mid-save leaves the previous file whole. Every problem
+found on loading is a CheckpointError naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from pydantic import ValidationError
+
+from core.atomic import atomic_open
+from core.classes import CLASSES
+from core.errors import FrankensteinError
+from core.models import ModelConfig, SketchModel, build_model
+from core.paths import WEIGHTS_DIR
+
+FORMAT = "frankenstein-checkpoint"
+VERSION = 1
+BUNDLED = ("frankenstein", "cnn")  # core/weights/<name>.pt, shipped with the package
+
+
+class CheckpointError(FrankensteinError):
+    """A checkpoint that is missing, truncated, foreign or does not match this code."""
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: the model (fp32, eval mode) and what was saved with it."""
+
+    model: SketchModel
+    cfg: ModelConfig
+    classes: tuple[str, ...]
+    temperature: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] | None = None
+    path: Path | None = None
+
+
+def _plain(value: Any, where: str) -> Any:
+    """`value` as data torch.load(weights_only=True) accepts; numpy becomes python/torch."""
+    if value is None or isinstance(value, bool | int | float | str | torch.Tensor):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        out = [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return out if isinstance(value, list) else tuple(out)
+    raise CheckpointError(
+        f"cannot store {where} ({type(value).__name__}) in a checkpoint: only tensors, "
+        "numbers, strings, lists and dicts load with weights_only=True"
+    )
+
+
+def save_checkpoint(
+    path: str | Path,
+    model: SketchModel,
+    *,
+    temperature: float = 1.0,
+    meta: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    half: bool = False,
+) -> Path:
+    """Write `model` and its metadata to `path` atomically; returns the path.
+
+    `half=True` stores floating-point weights as float16 (half the file; they load
+    back as float32). `extra` holds resume state such as optimiser state dicts.
+    """
+    path = Path(path)
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise CheckpointError(f"{path}: temperature must be a positive number, got {temperature}")
+    weights = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().to("cpu").contiguous()
+        weights[k] = v.half() if half and v.is_floating_point() else v.clone()
+    payload = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": model.cfg.model_dump(mode="json"),
+        "classes": list(CLASSES),
+        "state_dict": weights,
+        "half": half,
+        "temperature": float(temperature),
+        "meta": _plain(dict(meta or {}), "meta"),
+        "metrics": _plain(dict(metrics or {}), "metrics"),
+        "extra": None if extra is None else _plain(dict(extra), "extra"),
+    }
+    with atomic_open(path, "wb") as f:
+        torch.save(payload, f)
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The raw payload, or a CheckpointError saying why the file is not one."""
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint file")
+    if not path.is_file():
+        raise CheckpointError(f"{path}: not a file")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(e))
+        if found:
+            raise CheckpointError(
+                f"{path}: refused to load: it refers to {found.group(1)}, and a checkpoint "
+                "holds only weights and plain data, never code or objects"
+            ) from None
+        raise CheckpointError(f"{path}: not a checkpoint file (unreadable pickle data)") from None
+    except Exception as e:  # any parse failure of untrusted bytes means "not loadable"
+        if zipfile.is_zipfile(path) or path.read_bytes()[:2] == b"PK":
+            raise CheckpointError(
+                f"{path}: truncated or corrupt checkpoint ({_first_line(e)})"
+            ) from None
+        what = "empty file" if path.stat().st_size == 0 else "not a torch archive"
+        raise CheckpointError(f"{path}: not a checkpoint file ({what})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a Frankenstein checkpoint (no {FORMAT!r} header)")
+    version = payload.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise CheckpointError(
+            f"{path}: checkpoint format version {version!r} is newer than this code "
+            f"reads (<= {VERSION}); update Frankenstein"
+        )
+    missing = [k for k in ("config", "classes", "state_dict", "temperature") if k not in payload]
+    if missing:
+        raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
+    return payload
+
+
+def _first_line(e: BaseException) -> str:
+    """The gist of a library error: its first sentence, at most ~100 characters."""
+    text = str(e).strip().splitlines()
+    gist = text[0].split(". ")[0] if text else ""
+    gist = gist if len(gist) <= 100 else gist[:97] + "..."
+    return f"{type(e).__name__}: {gist}" if gist else type(e).__name__
+
+
+def _check_classes(path: Path, classes: Any) -> tuple[str, ...]:
+    if not isinstance(classes, list | tuple) or tuple(classes) != CLASSES:
+        got = list(classes) if isinstance(classes, list | tuple) else classes
+        if isinstance(got, list):
+            extra = [c for c in got if c not in CLASSES]
+            lacking = [c for c in CLASSES if c not in got]
+            detail = (
+                f"unknown {extra}, missing {lacking}"
+                if extra or lacking
+                else "same names in another order"
+            )
+        else:
+            detail = f"got {type(got).__name__}"
+        raise CheckpointError(
+            f"{path}: the checkpoint's class list does not match this code's ({detail}); "
+            "it was trained for other classes"
+        )
+    return CLASSES
+
+
+def _load_weights(path: Path, model: SketchModel, state: Any) -> None:
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f"{path}: state_dict is not a dict of tensors")
+    expected = model.state_dict()
+    lacking = sorted(set(expected) - set(state))
+    unknown = sorted(set(state) - set(expected))
+    if lacking or unknown:
+        raise CheckpointError(
+            f"{path}: weights do not match the saved model config "
+            f"(missing {lacking[:4]}, unexpected {unknown[:4]})"
+        )
+    wrong = [
+        f"{k} {tuple(state[k].shape)} != {tuple(v.shape)}"
+        for k, v in expected.items()
+        if state[k].shape != v.shape
+    ]
+    if wrong:
+        raise CheckpointError(f"{path}: weight shapes do not match the config: {wrong[0]}")
+    converted = {k: state[k].to(expected[k].dtype) for k in expected}
+    bad = [k for k, v in converted.items() if v.is_floating_point() and not v.isfinite().all()]
+    if bad:
+        raise CheckpointError(f"{path}: weights hold NaN or infinity ({bad[0]})")
+    model.load_state_dict(converted)
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Load and check a checkpoint; the model comes back in eval mode, float32, on the CPU."""
+    path = Path(path)
+    payload = _read(path)
+    classes = _check_classes(path, payload["classes"])
+    try:
+        cfg = ModelConfig.model_validate(payload["config"])
+    except ValidationError as e:
+        errs = "; ".join(
+            f"{'.'.join(map(str, err['loc'])) or 'config'}: {err['msg']}" for err in e.errors()
+        )
+        raise CheckpointError(f"{path}: invalid model config: {errs}") from None
+    if cfg.num_classes != len(classes):
+        raise CheckpointError(
+            f"{path}: config has num_classes={cfg.num_classes} but {len(classes)} classes"
+        )
+    temperature = payload["temperature"]
+    if not isinstance(temperature, int | float) or not (
+        math.isfinite(temperature) and temperature > 0
+    ):
+        raise CheckpointError(f"{path}: temperature {temperature!r} is not a positive number")
+    model = build_model(cfg)
+    _load_weights(path, model, payload["state_dict"])
+    model.eval()
+    meta, metrics = payload.get("meta") or {}, payload.get("metrics") or {}
+    if not isinstance(meta, dict) or not isinstance(metrics, dict):
+        raise CheckpointError(f"{path}: meta and metrics must be dicts")
+    return Checkpoint(
+        model=model,
+        cfg=cfg,
+        classes=classes,
+        temperature=float(temperature),
+        meta=meta,
+        metrics=metrics,
+        extra=payload.get("extra"),
+        path=path,
+    )
+
+
+def resolve_checkpoint(name_or_path: str | Path) -> Path:
+    """`frankenstein` / `cnn` -> the bundled core/weights/<name>.pt; a run folder -> its
+    best.pt (else last.pt); anything else is a path. Raises CheckpointError if missing."""
+    text = str(name_or_path)
+    if text in BUNDLED:
+        bundled = WEIGHTS_DIR / f"{text}.pt"
+        if not bundled.is_file():
+            raise CheckpointError(
+                f"{bundled}: the bundled {text!r} checkpoint is missing; train one with "
+                f"`frankenstein train` and pass its path instead"
+            )
+        return bundled
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        for name in ("best.pt", "last.pt"):
+            if (path / name).is_file():
+                return path / name
+        raise CheckpointError(f"{path}: a folder with no best.pt or last.pt in it")
+    if not path.is_file():
+        raise CheckpointError(
+            f"{path}: no such checkpoint (give a file, a run folder, or one of {', '.join(BUNDLED)})"
+        )
+    return path

@@ -1,0 +1,140 @@
+"""The snap policy: given a drawing's prediction history, snap now, and to what?
+
+Shared by the live window (replace the ink with a template) and the evaluation
+(snap precision and strokes saved when replaying real doodles stroke by stroke), so
+both judge the same rule. `SnapPolicy.decide(history)` snaps to the top class of the
+latest prediction when all of these hold:
+
+1. **confidence**: its calibrated probability >= `threshold`;
+2. **margin**: it leads the runner-up by >= `margin`;
+3. **completeness**: the drawing has at least `min_strokes[cls]` strokes, for the
+   classes people draw in several strokes (a smiley face is not done after its
+   outline; a house is rarely one stroke);
+4. **steadiness**: for `steady_classes`, shapes that are often the first stroke(s) of
+   another class (a circle that becomes a smiley face, a sun or a donut; a square
+   that becomes a house), the top class must have been the same for the last
+   `steady_steps` predictions while the probability mass may still be moving, unless
+   its probability already reaches `steady_override`.
+
+Rules 3 and 4 guard against premature snaps while a drawing goes on; `finished=True`
+(the drawing is known to be over: the user paused or asked, or a replay reached its
+end) waives them, since nothing can be premature then.
+
+Every default here is provisional: they are fields so that they can be tuned, and the
+values to ship come from replays of real doodles measured by the evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.classes import CLASSES, class_index
+
+
+class _Guess(Protocol):
+    """What the policy reads of a prediction (core.classifier.Prediction has it)."""
+
+    probs: np.ndarray
+    n_strokes: int
+
+
+@dataclass(frozen=True)
+class SnapDecision:
+    """Snap the current ink to `cls`; `reason` says which rules passed, for display and logs."""
+
+    cls: str
+    confidence: float
+    reason: str
+
+
+def _class_name(name: str) -> str:
+    return CLASSES[class_index(name)]
+
+
+class SnapPolicy(BaseModel):
+    """When to snap: thresholds and per-class completeness rules (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(0.8, ge=0.0, le=1.0)
+    margin: float = Field(0.2, ge=0.0, le=1.0)
+    min_strokes: dict[str, int] = Field(
+        default_factory=lambda: {
+            "smiley face": 3,  # outline, eyes, mouth
+            "eye": 2,
+            "sun": 2,
+            "ice cream": 2,
+            "house": 2,
+            "fish": 2,
+            "donut": 2,  # two rings
+        }
+    )
+    steady_classes: tuple[str, ...] = ("circle", "line", "square", "triangle")
+    steady_steps: int = Field(2, ge=1)
+    steady_override: float = Field(0.95, ge=0.0, le=1.0)
+
+    @field_validator("min_strokes")
+    @classmethod
+    def _known_min_strokes(cls, v: dict[str, int]) -> dict[str, int]:
+        out = {}
+        for name, k in v.items():
+            if k < 1:
+                raise ValueError(f"min_strokes[{name!r}]={k} must be >= 1")
+            out[_class_name(name)] = k
+        return out
+
+    @field_validator("steady_classes")
+    @classmethod
+    def _known_steady(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_class_name(n) for n in v)
+
+    def decide(self, history: Sequence[_Guess], *, finished: bool = False) -> SnapDecision | None:
+        """Snap to the latest top class, or None; `history` holds one prediction per stroke."""
+        ok, reason = self._verdict(history, finished)
+        if not ok:
+            return None
+        last = history[-1]
+        i = int(np.argmax(last.probs))
+        return SnapDecision(CLASSES[i], float(last.probs[i]), reason)
+
+    def explain(self, history: Sequence[_Guess], *, finished: bool = False) -> str:
+        """Why `decide` snaps or waits, in one line (for the window's status and logs)."""
+        return self._verdict(history, finished)[1]
+
+    def _verdict(self, history: Sequence[_Guess], finished: bool) -> tuple[bool, str]:
+        if not history:
+            return False, "no strokes yet"
+        last = history[-1]
+        probs = np.asarray(last.probs, np.float64)
+        order = np.argsort(-probs, kind="stable")
+        i, p = int(order[0]), float(probs[order[0]])
+        cls = CLASSES[i]
+        lead = p - float(probs[order[1]])
+        if p < self.threshold:
+            return False, f"{cls} {p:.2f} below threshold {self.threshold:.2f}"
+        if lead < self.margin:
+            runner = CLASSES[int(order[1])]
+            return False, f"{cls} leads {runner} by {lead:.2f} < margin {self.margin:.2f}"
+        reason = f"{cls} {p:.2f} >= {self.threshold:.2f}, margin {lead:.2f}"
+        if finished:
+            return True, reason + ", drawing finished"
+        need = self.min_strokes.get(cls, 1)
+        if last.n_strokes < need:
+            return False, f"{cls} needs {need} strokes, has {last.n_strokes}"
+        if cls in self.steady_classes and p < self.steady_override:
+            recent = history[-self.steady_steps :]
+            steady = len(recent) == self.steady_steps and all(
+                int(np.argmax(h.probs)) == i for h in recent
+            )
+            if not steady:
+                return False, (
+                    f"{cls} not yet top for {self.steady_steps} strokes "
+                    f"(and {p:.2f} < {self.steady_override:.2f})"
+                )
+            reason += f", top for {self.steady_steps} strokes"
+        return True, reason

@@ -1,0 +1,196 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+import core.checkpoint as checkpoint
+from core.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    resolve_checkpoint,
+    save_checkpoint,
+)
+from core.classes import CLASSES
+from core.models import build_model, model_config
+from tests.core.tiny_models import random_strokes, tiny_model
+
+
+@pytest.fixture(scope="module")
+def frames():
+    from core.raster import rasterize_batch
+
+    rng = np.random.default_rng(3)
+    f, n = rasterize_batch([random_strokes(rng, k) for k in (1, 4, 9)], 8, 64)
+    return torch.from_numpy(f), torch.from_numpy(n)
+
+
+def _outputs(model, frames):
+    with torch.no_grad():
+        return model(*frames)
+
+
+@pytest.mark.parametrize("arch", ["frankenstein", "cnn"])
+def test_round_trip_is_exact_in_fp32(tmp_path, arch, frames):
+    model = tiny_model(arch)
+    path = save_checkpoint(
+        tmp_path / "run" / "best.pt",
+        model,
+        temperature=1.3,
+        meta={"epoch": np.int64(4), "run": "r1", "data": tmp_path, "seeds": (1, 2)},
+        metrics={"val_top1": np.float32(0.75), "per_class": np.arange(3)},
+    )
+    ckpt = load_checkpoint(path)
+    assert ckpt.cfg == model.cfg and ckpt.classes == CLASSES and ckpt.path == path
+    assert not ckpt.model.training
+    assert ckpt.temperature == pytest.approx(1.3)
+    assert ckpt.meta == {"epoch": 4, "run": "r1", "data": str(tmp_path), "seeds": (1, 2)}
+    assert ckpt.metrics["val_top1"] == pytest.approx(0.75)
+    assert torch.equal(ckpt.metrics["per_class"], torch.arange(3))
+    assert ckpt.extra is None
+    torch.testing.assert_close(
+        _outputs(ckpt.model, frames), _outputs(model, frames), rtol=0, atol=0
+    )
+
+
+def test_half_precision_halves_the_file_and_loads_as_fp32(tmp_path, frames):
+    model = tiny_model("frankenstein", channels=(8, 16, 32), lstm_hidden=32, lstm_proj=16)
+    full = save_checkpoint(tmp_path / "full.pt", model)
+    half = save_checkpoint(tmp_path / "half.pt", model, half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    loaded = load_checkpoint(half).model
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    torch.testing.assert_close(_outputs(loaded, frames), _outputs(model, frames), atol=2e-2, rtol=0)
+
+
+def test_extra_holds_optimiser_state_for_resume(tmp_path, frames):
+    model = tiny_model("frankenstein")
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model(*frames).sum().backward()
+    opt.step()
+    path = save_checkpoint(
+        tmp_path / "last.pt", model, extra={"optimizer": opt.state_dict(), "epoch": 3}
+    )
+    ckpt = load_checkpoint(path)
+    opt2 = torch.optim.AdamW(ckpt.model.parameters(), lr=1e-3)
+    opt2.load_state_dict(ckpt.extra["optimizer"])
+    assert ckpt.extra["epoch"] == 3
+    assert opt2.state_dict()["state"][0]["step"] == opt.state_dict()["state"][0]["step"]
+
+
+def test_unstorable_metadata_is_refused_before_writing(tmp_path):
+    path = tmp_path / "c.pt"
+    with pytest.raises(CheckpointError, match=r"meta\['fn'\]"):
+        save_checkpoint(path, tiny_model(), meta={"fn": print})
+    assert not path.exists()
+
+
+def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch, frames):
+    old = tiny_model("cnn", seed=1)
+    path = save_checkpoint(tmp_path / "best.pt", old)
+
+    def crash_mid_write(obj, f, *args, **kwargs):
+        f.write(b"PK\x03\x04 half a checkpoint")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(checkpoint.torch, "save", crash_mid_write)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(path, tiny_model("cnn", seed=2))
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["best.pt"]  # no temp file left
+    loaded = load_checkpoint(path).model
+    torch.testing.assert_close(_outputs(loaded, frames), _outputs(old, frames), rtol=0, atol=0)
+
+
+def test_truncated_files_are_named(tmp_path):
+    data = save_checkpoint(tmp_path / "good.pt", tiny_model()).read_bytes()
+    for cut in (10, len(data) // 2, len(data) - 30):
+        bad = tmp_path / f"cut{cut}.pt"
+        bad.write_bytes(data[:cut])
+        with pytest.raises(CheckpointError, match=r"cut\d+\.pt: truncated or corrupt"):
+            load_checkpoint(bad)
+
+
+class Evil:
+    def __reduce__(self):
+        return (print, ("this must never run",))
+
+
+@pytest.mark.parametrize(
+    ("name", "write", "problem"),
+    [
+        ("notes.pt", lambda p: p.write_text("hello\n"), "not a checkpoint file"),
+        ("empty.pt", lambda p: p.write_bytes(b""), r"not a checkpoint file \(empty file\)"),
+        ("dict.pkl", lambda p: p.write_bytes(pickle.dumps({"a": 1})), "not a checkpoint"),
+        ("other.pt", lambda p: torch.save({"w": torch.zeros(2)}, p), "not a Frankenstein"),
+        ("evil.pt", lambda p: torch.save({"x": Evil()}, p), "refused to load"),
+    ],
+)
+def test_foreign_files_are_named(tmp_path, capsys, name, write, problem):
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(CheckpointError, match=rf"{name}: {problem}"):
+        load_checkpoint(path)
+    assert "never run" not in capsys.readouterr().out
+
+
+def _tamper(tmp_path, change, model=None):
+    """A real checkpoint with one thing changed in its payload."""
+    path = save_checkpoint(tmp_path / "t.pt", model or tiny_model())
+    payload = torch.load(path, weights_only=True)
+    change(payload)
+    torch.save(payload, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda p: p.update(classes=list(reversed(CLASSES))), "class list .* another order"),
+        (lambda p: p.update(classes=[*CLASSES[:-1], "star"]), r"unknown \['star'\]"),
+        (lambda p: p["config"].update(lstm_proj=99), "invalid model config: .*lstm_proj"),
+        (lambda p: p["config"].update(colour=1), "invalid model config: colour"),
+        (lambda p: p["config"].update(lstm_hidden=16), "weight shapes do not match"),
+        (lambda p: p["config"].update(arch="cnn"), "weights do not match"),
+        (lambda p: p["state_dict"].pop("head.3.bias"), r"missing \['head.3.bias'\]"),
+        (lambda p: p.update(version=2), "newer than this code"),
+        (lambda p: p.pop("classes"), "lacks classes"),
+        (lambda p: p.update(temperature=-1.0), "temperature"),
+        (lambda p: p["state_dict"]["head.3.bias"].fill_(float("nan")), "NaN"),
+    ],
+)
+def test_mismatched_checkpoints_are_named(tmp_path, change, problem):
+    path = _tamper(tmp_path, change)
+    with pytest.raises(CheckpointError, match=rf"t\.pt: .*{problem}"):
+        load_checkpoint(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CheckpointError, match=r"nope\.pt: no such checkpoint file"):
+        load_checkpoint(tmp_path / "nope.pt")
+
+
+def test_resolve_bundled_names_runs_and_paths(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path / "weights")
+    with pytest.raises(CheckpointError, match="bundled 'cnn' checkpoint is missing"):
+        resolve_checkpoint("cnn")
+    bundled = save_checkpoint(tmp_path / "weights" / "cnn.pt", tiny_model("cnn"))
+    assert resolve_checkpoint("cnn") == bundled
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    with pytest.raises(CheckpointError, match=r"r1: a folder with no best\.pt"):
+        resolve_checkpoint(run)
+    last = save_checkpoint(run / "last.pt", tiny_model())
+    assert resolve_checkpoint(run) == last
+    best = save_checkpoint(run / "best.pt", tiny_model())
+    assert resolve_checkpoint(str(run)) == best
+    assert resolve_checkpoint(best) == best
+    with pytest.raises(CheckpointError, match=r"gone\.pt: no such checkpoint"):
+        resolve_checkpoint(tmp_path / "gone.pt")
+
+
+def test_default_model_checkpoint_is_a_few_megabytes_in_half(tmp_path):
+    path = save_checkpoint(tmp_path / "f.pt", build_model(model_config("frankenstein")), half=True)
+    assert path.stat().st_size < 6_000_000
+    assert load_checkpoint(path).cfg == model_config("frankenstein")

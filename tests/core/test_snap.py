@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from core.classes import CLASSES, class_index
+from core.classifier import Prediction
+from core.snap import SnapDecision, SnapPolicy
+
+
+def guess(n_strokes: int, **probs: float) -> Prediction:
+    """A prediction with the given class probabilities (names with '_' for spaces);
+    the rest of the mass is spread evenly over the other classes."""
+    p = np.zeros(len(CLASSES))
+    for name, v in probs.items():
+        p[class_index(name)] = v
+    rest = [i for i in range(len(CLASSES)) if p[i] == 0]
+    p[rest] = (1 - p.sum()) / len(rest)
+    return Prediction(p, n_strokes)
+
+
+POLICY = SnapPolicy(threshold=0.8, margin=0.2, steady_steps=2, steady_override=0.95)
+
+
+def test_nothing_to_snap_without_strokes():
+    assert POLICY.decide([]) is None
+    assert POLICY.explain([]) == "no strokes yet"
+
+
+def test_a_confident_complete_guess_snaps():
+    decision = POLICY.decide([guess(1, hexagon=0.9)])
+    assert decision == SnapDecision("hexagon", pytest.approx(0.9), decision.reason)
+    assert "hexagon 0.90 >= 0.80" in decision.reason
+
+
+def test_below_threshold_waits():
+    assert POLICY.decide([guess(1, hexagon=0.79)]) is None
+    assert "below threshold" in POLICY.explain([guess(1, hexagon=0.79)])
+
+
+def test_margin_to_the_runner_up():
+    policy = POLICY.model_copy(update={"threshold": 0.5, "margin": 0.3})
+    close = [guess(2, house=0.55, square=0.35)]
+    assert policy.decide(close) is None
+    assert "leads square by 0.20" in policy.explain(close)
+    assert policy.decide([guess(2, house=0.6, square=0.25)]).cls == "house"
+
+
+def test_a_smiley_face_waits_for_its_strokes():
+    history = [guess(1, circle=0.5), guess(2, smiley_face=0.9)]
+    assert POLICY.decide(history) is None
+    assert "smiley face needs 3 strokes, has 2" in POLICY.explain(history)
+    history.append(guess(3, smiley_face=0.93))
+    assert POLICY.decide(history).cls == "smiley face"
+
+
+def test_a_first_stroke_circle_waits_while_the_mass_may_move():
+    first = [guess(1, circle=0.9)]
+    assert POLICY.decide(first) is None
+    assert "not yet top for 2 strokes" in POLICY.explain(first)
+    # the second stroke turned it into something else: no snap to circle
+    moved = [*first, guess(2, sun=0.6, circle=0.3)]
+    assert POLICY.decide(moved) is None
+    # still a circle after a second stroke (e.g. a closing touch): snap
+    steady = [*first, guess(2, circle=0.88)]
+    assert POLICY.decide(steady).cls == "circle"
+    assert "top for 2 strokes" in POLICY.decide(steady).reason
+
+
+def test_a_very_confident_first_stroke_circle_snaps():
+    assert POLICY.decide([guess(1, circle=0.97)]).cls == "circle"
+
+
+def test_steadiness_needs_the_top_class_over_the_last_steps():
+    history = [guess(1, circle=0.9), guess(2, donut=0.5), guess(3, circle=0.9)]
+    assert POLICY.decide(history) is None  # top for 1 stroke only
+    assert POLICY.decide([*history, guess(4, circle=0.9)]).cls == "circle"
+
+
+def test_a_finished_drawing_waives_the_completeness_rules():
+    assert POLICY.decide([guess(1, circle=0.9)], finished=True).cls == "circle"
+    assert POLICY.decide([guess(2, smiley_face=0.9)], finished=True).cls == "smiley face"
+    assert POLICY.decide([guess(2, smiley_face=0.7)], finished=True) is None
+
+
+def test_rules_are_fields_with_class_names_checked():
+    policy = SnapPolicy(min_strokes={"Smiley_Face": 4}, steady_classes=("LINE",))
+    assert policy.min_strokes == {"smiley face": 4}
+    assert policy.steady_classes == ("line",)
+    assert policy.decide([guess(3, smiley_face=0.99)]) is None
+    assert policy.decide([guess(1, circle=0.9)]).cls == "circle"  # circle no longer steady-ruled
+    with pytest.raises(ValidationError, match="did you mean 'circle'"):
+        SnapPolicy(steady_classes=("circel",))
+    with pytest.raises(ValidationError, match="must be >= 1"):
+        SnapPolicy(min_strokes={"sun": 0})
+    with pytest.raises(ValidationError, match="threshold"):
+        SnapPolicy(threshold=1.5)
+    with pytest.raises(ValidationError, match="extra"):
+        SnapPolicy(thresold=0.5)
+
+
+def test_policy_is_pure():
+    history = [guess(1, circle=0.9), guess(2, circle=0.9)]
+    a, b = POLICY.decide(history), POLICY.decide(history)
+    assert a == b and len(history) == 2
+    with pytest.raises(ValidationError):
+        POLICY.threshold = 0.1
