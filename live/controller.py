@@ -245,6 +245,8 @@ class Controller:
                 snapped, refused = self._snap(
                     shape, decision.cls, decision.confidence, decision.reason, t
                 )
+            else:
+                self.status += f"; not snapped yet: {self.policy.explain(shape.history)}"
         self._changed()
         return Update(True, new_shape, prediction, snapped, refused)
 

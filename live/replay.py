@@ -42,7 +42,7 @@ def place_drawings(
     drawings: Sequence[Drawing],
     canvas_size: tuple[int, int],
     cols: int | None = None,
-    margin: float = 0.12,
+    margin: float = 0.2,
 ) -> list[PlacedDrawing]:
     """Lay doodles out in a grid over the canvas, each scaled to fit its cell.
 

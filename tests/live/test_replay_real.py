@@ -75,7 +75,7 @@ def test_real_doodles_snap_to_their_class_with_the_template_on_the_ink(
     wrong = sorted({f"{a}->{b}" for a, b, *_ in snaps if a != b})
     assert precision >= MIN_PRECISION, f"precision {precision:.2f}; wrong snaps: {wrong}"
     assert recall >= MIN_RECALL, f"recall {recall:.2f} over {n} doodles"
-    for true, got, error, distance in correct:
+    for true, _, error, distance in correct:
         assert error <= c.settings.max_fit_error, (true, error)
         assert distance < 0.08, f"{true}: template {distance:.3f} of the diagonal off the ink"
     px = w.frame()
