@@ -183,6 +183,10 @@ class Controller:
         if self._active is not None:  # a release we never saw: end that stroke first
             self.pen_up(x, y, t)
         self._pause_from = None
+        if self.help_visible:  # a click on the help closes it, it draws nothing
+            self.help_visible = False
+            self._changed()
+            return False
         if not self.layout.in_canvas(x, y):
             return False
         self._active = ([self._to_canvas(x, y)], [t])
@@ -519,8 +523,9 @@ class Controller:
             if self.model_name == self.settings.model and ckpt is not None:
                 model += f" ({Path(ckpt).name})"
         keys = self.settings.keys.actions()
-        help_rows = tuple(
-            (" / ".join(key_label(k) for k in keys[a]), what) for a, what in ACTION_HELP.items()
+        help_rows = (
+            *((" / ".join(key_label(k) for k in keys[a]), what) for a, what in ACTION_HELP.items()),
+            ("Escape", "close this help, else the window"),
         )
         return Panel(
             guesses=tuple((str(n), float(p)) for n, p in guesses),

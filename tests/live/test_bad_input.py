@@ -32,6 +32,14 @@ def test_a_stroke_that_starts_off_the_canvas_is_ignored(make_controller):
     assert not update.stroke_added and c.shapes == [] and c.undo_stack == []
 
 
+def test_a_click_on_the_help_overlay_closes_it_without_drawing(make_controller):
+    c = make_controller()
+    c.toggle_help()
+    assert draw(c, line(100, 100, 300, 300)).stroke_added is False
+    assert not c.help_visible and c.shapes == []
+    assert draw(c, line(100, 100, 300, 300)).stroke_added
+
+
 def test_a_stroke_that_leaves_the_canvas_follows_its_edge(make_controller):
     c = make_controller(auto_snap=False)
     draw(c, [(700, 300), (790, 300), (1000, 300), (1000, -50), (700, -80), (600, 100)])
