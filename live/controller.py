@@ -61,7 +61,7 @@ from live.geometry import (
 )
 from live.png import export_png
 from live.save import save_shapes
-from live.scene import Panel, Polyline, Scene, ease, morph
+from live.scene import Panel, Scene, canvas_lines
 from live.settings import ACTION_HELP, LiveSettings, ModelName, key_label
 
 if TYPE_CHECKING:
@@ -109,10 +109,8 @@ class Controller:
         self.shapes: list[Shape] = []
         self.undo_stack: list[AddedStroke | Snapped | Cleared] = []
         self.auto_snap = settings.auto_snap
-        policy = SnapPolicy()
-        if settings.threshold is not None:
-            policy = policy.model_copy(update={"threshold": settings.threshold})
-        self.policy = policy
+        given = {} if settings.threshold is None else {"threshold": settings.threshold}
+        self.policy = SnapPolicy(**given)
         self.help_visible = False
         self.status = "draw a shape"
         self.error: str | None = None
@@ -491,26 +489,9 @@ class Controller:
     def scene(self, now: float | None = None) -> Scene:
         """What to draw at time `now` (seconds; default: the latest event's time)."""
         now = self.now if now is None else now
-        s = self.settings
-        ink = dict(colour=s.colours.ink, width=s.ink_width, kind="ink")
-        lines: list[Polyline] = []
-        animating = False
-        for shape in self.shapes:
-            snap = shape.snap
-            if shape.state is not ShapeState.SNAPPED or snap is None:
-                lines += [Polyline(p, alpha=1.0, **ink) for p in shape.ink()]
-                continue
-            p = 1.0 if s.transition_s <= 0 else (now - snap.at) / s.transition_s
-            if p < 1.0:
-                animating = True
-                lines += [Polyline(pts, alpha=1.0 - ease(p), **ink) for pts in shape.ink()]
-            for start, end in zip(snap.start, snap.template, strict=True):
-                pts = morph(start, end, p) if p < 1.0 else end
-                alpha = 0.4 + 0.6 * ease(p)
-                lines.append(Polyline(pts, s.colours.template, alpha, s.template_width, "template"))
-        if self._active is not None:
-            lines.append(Polyline(np.asarray(self._active[0], np.float32), alpha=1.0, **ink))
-        return Scene(s.canvas_size, tuple(lines), self._panel(), animating)
+        active = None if self._active is None else np.asarray(self._active[0], np.float32)
+        lines, animating = canvas_lines(self.shapes, active, self.settings, now)
+        return Scene(self.settings.canvas_size, lines, self._panel(), animating)
 
     def _panel(self) -> Panel:
         last = self.shapes[-1] if self.shapes else None

@@ -11,9 +11,13 @@ user sees the ink *become* the template rather than being swapped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from live.canvas import Shape, ShapeState
+from live.settings import LiveSettings
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,31 @@ def morph(start: np.ndarray, end: np.ndarray, progress: float) -> np.ndarray:
     """Template points on their way from `start` (n, 2) to `end` (n, 2) at progress 0..1."""
     e = np.float32(ease(progress))
     return (start + (end - start) * e).astype(np.float32)
+
+
+def canvas_lines(
+    shapes: Sequence[Shape], active: np.ndarray | None, settings: LiveSettings, now: float
+) -> tuple[tuple[Polyline, ...], bool]:
+    """The strokes to draw at time `now`: ink, templates (mid-morph while a snap is
+    recent), the stroke being drawn (`active`, (n, 2) canvas points) last; and whether a
+    transition is still running."""
+    s = settings
+    ink = dict(colour=s.colours.ink, width=s.ink_width, kind="ink")
+    lines: list[Polyline] = []
+    animating = False
+    for shape in shapes:
+        snap = shape.snap
+        if shape.state is not ShapeState.SNAPPED or snap is None:
+            lines += [Polyline(p, alpha=1.0, **ink) for p in shape.ink()]
+            continue
+        p = 1.0 if s.transition_s <= 0 else (now - snap.at) / s.transition_s
+        if p < 1.0:
+            animating = True
+            lines += [Polyline(pts, alpha=1.0 - ease(p), **ink) for pts in shape.ink()]
+        for start, end in zip(snap.start, snap.template, strict=True):
+            pts = morph(start, end, p) if p < 1.0 else end
+            alpha = 0.4 + 0.6 * ease(p)
+            lines.append(Polyline(pts, s.colours.template, alpha, s.template_width, "template"))
+    if active is not None:
+        lines.append(Polyline(active, alpha=1.0, **ink))
+    return tuple(lines), animating
