@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -22,6 +23,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--limit", type=int, default=None, help="read at most N drawings a file")
     info.add_argument("--show-bad", action="store_true", help="list the bad lines found")
     info.set_defaults(func=run_info)
+
+    templates = dsub.add_parser(
+        "templates",
+        help="draw the 18 clean template shapes into a PNG sheet",
+        description="Draw every class's template (core/shapes.py) in one PNG: strokes "
+        "coloured by drawing order (dark first), a dot where each stroke starts, and the "
+        "symmetry the fit uses (k-fold, upright, mirror).",
+    )
+    templates.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    templates.set_defaults(func=run_templates)
+
+    synth = dsub.add_parser(
+        "synth",
+        help="generate synthetic doodles, one <class>.ndjson per class",
+        description="Draw N synthetic doodles of each class with the procedural generator "
+        "(training/synth) and write them in Quick, Draw!'s simplified format, one "
+        "<class>.ndjson per class in DIR (each file written atomically). The same seed "
+        "gives the same files.",
+    )
+    synth.add_argument("--per-class", type=int, required=True, metavar="N", help="doodles a class")
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--variety",
+        choices=("full", "one-style"),
+        default="full",
+        help="full: every drawing style; one-style: one style a class (an ablation)",
+    )
+    synth.add_argument(
+        "--classes",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated classes to draw (default: all 18)",
+    )
+    synth.set_defaults(func=run_synth)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -62,4 +98,88 @@ def run_info(args: argparse.Namespace) -> int:
         for r in reports:
             for b in r.examples:
                 console.print(f"  {b}", markup=False)
+    return 0
+
+
+def run_templates(args: argparse.Namespace) -> int:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from core.atomic import atomic_write_bytes
+    from core.shapes import TEMPLATES
+
+    if args.out.suffix.lower() != ".png":
+        raise FrankensteinError(f"{args.out}: the template sheet is written as a .png file")
+    fig, axes = plt.subplots(3, 6, figsize=(12, 6.6))
+    for ax, t in zip(axes.flat, TEMPLATES.values(), strict=True):
+        for i, s in enumerate(t.strokes):
+            colour = plt.cm.viridis(0.85 * i / max(1, t.n_strokes - 1))
+            ax.plot(s[:, 0], s[:, 1], color=colour, lw=2, solid_capstyle="round")
+            ax.plot(*s[0], "o", color=colour, ms=4)
+        notes = [{0: "any turn", 1: ""}.get(t.symmetry, f"{t.symmetry}-fold")]
+        notes.append(f"upright ±{round(math.degrees(t.max_tilt))}°" if t.upright else "")
+        notes.append("mirror" if t.mirror else "")
+        ax.set_title(f"{t.name}\n{', '.join(n for n in notes if n)}", fontsize=9)
+        ax.set_xlim(-0.06, 1.06)
+        ax.set_ylim(1.06, -0.06)  # y down, as in the drawings
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    try:
+        atomic_write_bytes(args.out, buf.getvalue())
+    except OSError as e:
+        raise FrankensteinError(f"{args.out}: cannot write the template sheet ({e})") from e
+    print(f"wrote {args.out}")
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from core.classes import CLASSES, class_index
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+
+    if args.per_class < 1:
+        raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
+    if args.out.exists() and not args.out.is_dir():
+        raise FrankensteinError(f"{args.out}: exists and is not a directory")
+    classes = CLASSES
+    if args.classes:
+        classes = tuple(
+            CLASSES[class_index(c.strip())] for c in args.classes.split(",") if c.strip()
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    console = Console()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
+        task = progress.add_task("drawing", total=args.per_class * len(classes))
+        for cls in classes:
+            progress.update(task, description=f"{cls:>12}")
+
+            def drawings(cls=cls):
+                for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+                    progress.advance(task)
+                    yield d
+
+            write_ndjson(drawings(), args.out / f"{cls}.ndjson")
+    console.print(
+        f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
+        f"variety {args.variety}) written to {args.out}"
+    )
     return 0

@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+
+from core.classes import CLASSES, class_index
+from training.augment import Augmenter, upright_classes
+from training.config import AugmentSection
+from training.strokebatch import StrokeBatch
+
+HORIZONTAL = [np.array([[0, 128], [255, 128]], np.float32)]
+
+
+def _angles(batch: StrokeBatch) -> np.ndarray:
+    """Angle (degrees, folded to [-90, 90)) of the first stroke of each drawing."""
+    out = []
+    for i in range(len(batch)):
+        s = batch.drawing(i)[0]
+        dx, dy = s[-1] - s[0]
+        a = np.degrees(np.arctan2(dy, dx))
+        out.append((a + 90) % 180 - 90)
+    return np.asarray(out)
+
+
+def _run(cls: str, cfg: AugmentSection, n=400, seed=0):
+    batch = StrokeBatch.from_strokes([HORIZONTAL] * n)
+    labels = np.full(n, class_index(cls))
+    return Augmenter(cfg)(batch, labels, np.random.default_rng(seed))
+
+
+def test_upright_classes_come_from_the_templates():
+    up = upright_classes()
+    assert {"house", "ice cream", "mountain", "smiley face", "hourglass"} <= up
+    assert not {"circle", "square", "line"} & up
+
+
+@pytest.mark.parametrize("cls", sorted(upright_classes()))
+def test_upright_classes_only_tilt(cls):
+    cfg = AugmentSection(tilt=6, rotate=40, jitter=0)
+    a = _angles(_run(cls, cfg))
+    assert np.abs(a).max() <= 6 + 1e-3
+
+
+def test_other_classes_rotate_further():
+    cfg = AugmentSection(tilt=6, rotate=40, jitter=0)
+    a = _angles(_run("square", cfg))
+    assert np.abs(a).max() <= 40 + 1e-3
+    assert np.abs(a).max() > 30  # the whole range is used
+
+
+def test_same_seed_same_result_and_other_seed_differs():
+    cfg = AugmentSection()
+    a, b, c = _run("cloud", cfg, 20, 1), _run("cloud", cfg, 20, 1), _run("cloud", cfg, 20, 2)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert not np.array_equal(a.points, c.points)
+
+
+def test_drawings_stay_on_the_grid_at_the_chosen_size():
+    rng = np.random.default_rng(0)
+    drawings = [[rng.uniform(0, 255, (5, 2)) for _ in range(3)] for _ in range(50)]
+    batch = StrokeBatch.from_strokes(drawings)
+    cfg = AugmentSection(scale=(0.5, 0.7), drop_detail=0)
+    out = Augmenter(cfg)(batch, rng.integers(0, len(CLASSES), 50), rng)
+    for i in range(len(out)):
+        p = np.concatenate(out.drawing(i))
+        assert p.min() >= -1e-3 and p.max() <= 255 + 1e-3
+        assert 0.5 * 255 - 1e-2 <= (p.max(0) - p.min(0)).max() <= 0.7 * 255 + 1e-2
+
+
+def test_only_small_detail_strokes_are_dropped():
+    big = np.array([[0, 0], [255, 0], [255, 255], [0, 255]], np.float32)
+    dot = np.array([[100, 100]], np.float32)
+    batch = StrokeBatch.from_strokes([[big, dot, dot]] * 200 + [[dot]] * 10)
+    cfg = AugmentSection(drop_detail=0.5, detail_size=0.2)
+    out = Augmenter(cfg)(batch, np.zeros(210, int), np.random.default_rng(0))
+    n = out.n_strokes
+    assert set(n[:200].tolist()) == {2, 3}  # at most one dot dropped, never the square
+    assert 60 < (n[:200] == 2).sum() < 140
+    assert (n[200:] == 1).all()  # a lone stroke is never dropped
+    for i in range(200):
+        assert len(out.drawing(i)[0]) == 4  # the square is still there, first
+
+
+def test_disabled_augmentation_changes_nothing():
+    batch = StrokeBatch.from_strokes([HORIZONTAL])
+    out = Augmenter(AugmentSection(enabled=False))(batch, np.zeros(1, int), np.random.default_rng())
+    np.testing.assert_array_equal(out.points, batch.points)

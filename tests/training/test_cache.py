@@ -1,0 +1,109 @@
+import json
+
+import numpy as np
+import pytest
+
+from core.raster import rasterize
+from core.strokes import Drawing, write_ndjson
+from tests.training.shapes import make_drawings, write_shapes_dir
+from training.cache import DataError, load_split
+from training.split import split_of
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return write_shapes_dir(tmp_path / "data", per_class=12)
+
+
+def _prepared(root):
+    return sorted(p.name for p in (root / "prepared").iterdir())
+
+
+def test_prepared_split_holds_the_right_drawings_and_frames(data_dir, tmp_path):
+    calls = []
+    ps = load_split(
+        data_dir, "val", pad_len=4, m=32, root=tmp_path / "c", progress=lambda *a: calls.append(a)
+    )
+    expected = [d for d in make_drawings(12) if split_of(d) == "val"]
+    assert len(ps) == len(expected) > 0
+    assert calls and calls[-1][0] == calls[-1][1]  # progress reached its total
+    frames, lengths = ps.frames(np.arange(len(ps)))
+    by_label = {}
+    for d in expected:
+        by_label.setdefault(d.word, []).append(d)
+    for i in range(len(ps)):
+        d = ps.drawing(i)
+        np.testing.assert_array_equal(frames[i], rasterize(d.strokes, 4, 32))
+        assert lengths[i] == min(d.n_strokes, 4)
+    assert sorted(ps.drawing(i).word for i in range(len(ps))) == sorted(d.word for d in expected)
+
+
+def test_the_cache_is_found_again_and_missed_when_settings_change(data_dir, tmp_path):
+    root = tmp_path / "c"
+    a = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    first = _prepared(root)
+    stamp = (root / "prepared" / first[0] / "frames.npy").stat().st_mtime_ns
+    b = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert _prepared(root) == first  # a hit: nothing new written
+    assert (root / "prepared" / first[0] / "frames.npy").stat().st_mtime_ns == stamp
+    np.testing.assert_array_equal(a.labels, b.labels)
+    load_split(data_dir, "train", pad_len=4, m=64, root=root)
+    load_split(data_dir, "train", pad_len=4, m=32, cap=5, root=root)
+    assert len(_prepared(root)) == 3
+
+
+def test_a_changed_file_is_never_served_stale(data_dir, tmp_path):
+    root = tmp_path / "c"
+    before = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    extra = [
+        Drawing(
+            strokes=(np.array([[0, 0], [255, 255]], np.float32),), word="line", key_id=f"new-{i}"
+        )
+        for i in range(40)
+    ]
+    extra = [d for d in extra if split_of(d) == "train"]
+    old = [d for d in make_drawings(12) if d.word == "line"]
+    write_ndjson(old + extra, data_dir / "line.ndjson")
+    after = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert len(after) == len(before) + len(extra)
+    assert len(_prepared(root)) == 2
+
+
+def test_cap_reads_at_most_n_drawings_a_class(data_dir, tmp_path):
+    parts = [
+        load_split(data_dir, s, pad_len=4, m=32, cap=5, root=tmp_path)
+        for s in ("train", "val", "test")
+    ]
+    counts = np.bincount(np.concatenate([p.labels for p in parts]), minlength=18)
+    assert counts.tolist() == [5] * 18
+
+
+def test_raw_drawings_are_normalised_and_bad_lines_counted(tmp_path):
+    d = tmp_path / "raw"
+    d.mkdir()
+    lines = []
+    for i in range(30):
+        xs, ys = [100 + i, 700, 900], [50, 400, 60]
+        lines.append(
+            json.dumps({"word": "triangle", "key_id": f"r{i}", "drawing": [[xs, ys, [0, 10, 20]]]})
+        )
+    lines.append("{not json")
+    (d / "triangle.ndjson").write_text("\n".join(lines) + "\n")
+    parts = [
+        load_split(d, s, pad_len=4, m=32, root=tmp_path / "c") for s in ("train", "val", "test")
+    ]
+    assert sum(len(p) for p in parts) == 30
+    pts = parts[0].strokes(np.arange(len(parts[0]))).points
+    assert pts.min() == 0 and pts.max() == 255  # the simplified space
+    meta = [
+        json.loads((p / "meta.json").read_text()) for p in (tmp_path / "c" / "prepared").iterdir()
+    ]
+    assert all(m["bad_lines"] == 1 for m in meta)
+
+
+def test_missing_or_empty_directories_are_clear_errors(tmp_path):
+    with pytest.raises(DataError, match="data directory not found"):
+        load_split(tmp_path / "nope", "train", pad_len=4, m=32, root=tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match=r"no \.ndjson or \.json drawing files"):
+        load_split(tmp_path / "empty", "train", pad_len=4, m=32, root=tmp_path)

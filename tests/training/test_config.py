@@ -1,0 +1,140 @@
+import json
+
+import pytest
+
+from training.config import (
+    ConfigError,
+    TrainConfig,
+    load_config,
+    parse_override,
+    write_config,
+)
+
+
+def test_defaults_are_the_documented_ones():
+    cfg = TrainConfig()
+    assert cfg.batch_size == 32 and cfg.model.name == "frankenstein"
+    assert cfg.data.sources == ("synthetic",) and cfg.loss_at == "every"
+    assert cfg.model_cfg().pad_len == 8 and cfg.model_cfg().m == 64
+
+
+def test_toml_and_json_files_give_the_same_config(tmp_path):
+    toml = tmp_path / "run.toml"
+    toml.write_text(
+        'name = "a"\nepochs = 3\n[model]\nname = "cnn"\n[augment]\nrotate = 10\n'
+        '[optim]\nname = "sgd"\nlr = 0.05\n'
+    )
+    js = tmp_path / "run.json"
+    js.write_text(
+        json.dumps(
+            {
+                "name": "a",
+                "epochs": 3,
+                "model": {"name": "cnn"},
+                "augment": {"rotate": 10},
+                "optim": {"name": "sgd", "lr": 0.05},
+            }
+        )
+    )
+    a, b = load_config(toml), load_config(js)
+    assert a == b
+    assert a.model.name == "cnn" and a.augment.rotate == 10 and a.optim.name == "sgd"
+
+
+def test_overrides_use_dotted_keys_and_json_values(tmp_path):
+    cfg = load_config(
+        None,
+        [
+            "augment.rotate=7.5",
+            "model=cnn",
+            "model.overrides.channels=[4,8,8]",
+            'data.sources=["some/dir", "synthetic"]',
+            "name=my run",
+            "augment.enabled=false",
+        ],
+    )
+    assert cfg.augment.rotate == 7.5 and not cfg.augment.enabled
+    assert cfg.model.name == "cnn" and cfg.model_cfg().channels == (4, 8, 8)
+    assert cfg.data.sources == ("some/dir", "synthetic")
+    assert cfg.name == "my run"  # not JSON: taken as a string
+
+
+def test_overrides_win_over_the_file(tmp_path):
+    f = tmp_path / "run.toml"
+    f.write_text("epochs = 3\n[augment]\nrotate = 10\n")
+    cfg = load_config(f, ["epochs=5"])
+    assert cfg.epochs == 5 and cfg.augment.rotate == 10
+
+
+@pytest.mark.parametrize(
+    ("item", "named", "suggested"),
+    [
+        ("augment.rotat=3", "augment.rotat", "augment.rotate"),
+        ("epoch=3", "epoch", "epochs"),
+        ("optim.shedule=cosine", "optim.shedule", "optim.schedule"),
+        ("zzz=1", "zzz", None),
+    ],
+)
+def test_an_unknown_override_key_is_named_with_a_suggestion(item, named, suggested):
+    with pytest.raises(ConfigError) as e:
+        load_config(None, [item])
+    assert repr(named) in str(e.value)
+    if suggested:
+        assert f"did you mean {suggested!r}" in str(e.value)
+
+
+def test_an_unknown_key_in_a_file_is_named(tmp_path):
+    f = tmp_path / "run.toml"
+    f.write_text("[augment]\nrotat = 3\n")
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'augment.rotat'; did you mean 'augment.rotate'"
+    ):
+        load_config(f)
+
+
+def test_invalid_values_give_one_message_per_field():
+    with pytest.raises(ConfigError) as e:
+        load_config(None, ["batch_size=0", "optim.name=rmsprop", "augment.scale=[0.9, 0.5]"])
+    msg = str(e.value)
+    assert "batch_size: Input should be greater than or equal to 1" in msg
+    assert "optim.name: Input should be 'adam', 'adamw' or 'sgd'" in msg
+    assert "augment.scale:" in msg and "0 < lo <= hi <= 1" in msg
+
+
+def test_model_names_and_overrides_are_checked_against_the_registry():
+    with pytest.raises(
+        ConfigError, match="unknown model 'frankenstien'; did you mean 'frankenstein'"
+    ):
+        load_config(None, ["model=frankenstien"])
+    with pytest.raises(ConfigError, match="lstm_hiden"):
+        load_config(None, ["model.overrides.lstm_hiden=3"])
+    with pytest.raises(ConfigError, match="set pad_len at the top level"):
+        load_config(None, ["model.overrides.pad_len=4"])
+
+
+def test_bad_files_are_reported_by_name(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("epochs = [\n")
+    with pytest.raises(ConfigError, match=r"bad.toml: not valid TOML"):
+        load_config(bad)
+    other = tmp_path / "run.yaml"
+    other.write_text("epochs: 3\n")
+    with pytest.raises(ConfigError, match="unknown config format"):
+        load_config(other)
+    with pytest.raises(ConfigError, match="not key=value"):
+        parse_override("epochs")
+
+
+def test_the_resolved_config_round_trips_through_json(tmp_path):
+    cfg = load_config(None, ["model=cnn", "augment.scale=[0.7, 0.9]", "name=r"])
+    write_config(cfg, tmp_path / "config.json")
+    again = load_config(tmp_path / "config.json")
+    assert again == cfg
+
+
+def test_configs_are_frozen():
+    cfg = TrainConfig()
+    with pytest.raises(ValueError):
+        cfg.epochs = 3

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+import torch
+
+from core.classes import class_index
+from tests.training.shapes import make_drawings
+from training.dataset import BatchDataset, EpochBatches, PreparedSource
+from training.prepared import PreparedSet
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    ds = make_drawings(4)
+    labels = [class_index(d.word) for d in ds]
+    return PreparedSet.from_strokes([d.strokes for d in ds], labels, pad_len=4, m=32)
+
+
+def test_an_epoch_visits_every_drawing_once_in_a_seeded_order():
+    b = EpochBatches(50, 8, seed=3)
+    b.set_epoch(0)
+    keys = list(b)
+    assert len(keys) == len(b) == 7
+    idx = np.concatenate([k[2] for k in keys])
+    assert sorted(idx.tolist()) == list(range(50))
+    again = EpochBatches(50, 8, seed=3)
+    again.set_epoch(0)
+    assert all(np.array_equal(a[2], c[2]) for a, c in zip(keys, list(again), strict=True))
+    b.set_epoch(1)
+    assert not np.array_equal(np.concatenate([k[2] for k in b]), idx)
+
+
+def test_ranks_get_disjoint_shares_and_a_resume_skips_done_batches():
+    shares = []
+    for rank in range(2):
+        b = EpochBatches(40, 4, seed=0, rank=rank, world=2)
+        b.set_epoch(2)
+        shares.append(np.concatenate([k[2] for k in b]))
+    assert not set(shares[0]) & set(shares[1])
+    assert sorted(np.concatenate(shares).tolist()) == list(range(40))
+    b = EpochBatches(40, 4, seed=0)
+    b.set_epoch(2)
+    full = list(b)
+    b.set_epoch(2, skip=3)
+    rest = list(b)
+    assert [k[1] for k in rest] == list(range(3, 10))
+    assert np.array_equal(rest[0][2], full[3][2])
+
+
+def test_a_batch_is_fixed_by_its_key(prepared):
+    from training.augment import Augmenter
+    from training.config import AugmentSection
+
+    ds = BatchDataset(
+        [PreparedSource(prepared)], pad_len=4, m=32, augmenter=Augmenter(AugmentSection()), seed=0
+    )
+    idx = np.arange(10)
+    a, b, c = ds[(0, 5, idx)], ds[(0, 5, idx)], ds[(1, 5, idx)]
+    assert all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not torch.equal(a[0], c[0])  # another epoch, another augmentation
+    assert torch.equal(a[2], torch.from_numpy(prepared.labels[idx].astype(np.int64)))
+
+
+def test_without_augmentation_batches_are_the_cached_frames(prepared):
+    ds = BatchDataset([PreparedSource(prepared)] * 2, pad_len=4, m=32, augmenter=None, seed=0)
+    assert len(ds) == 2 * len(prepared)
+    idx = np.array([3, len(prepared) + 3])
+    frames, lengths, labels = ds[(0, 0, idx)]
+    assert labels.tolist() == [prepared.labels[3]] * 2
+    expect, n = prepared.frames(np.array([3]))
+    assert torch.equal(frames[0], torch.from_numpy(expect[0]))
+    assert torch.equal(frames[1], frames[0]) and lengths.tolist() == [n[0], n[0]]
+    assert frames.dtype == torch.uint8 and lengths.dtype == torch.int64
+
+
+def test_synthetic_drawings_are_fixed_by_seed_epoch_and_index():
+    from training.dataset import SyntheticSource
+
+    src = SyntheticSource(per_class=3, seed=0)
+    assert len(src) == 54
+    idx = np.array([0, 7, 53])
+    a, b = src.strokes(0, idx), src.strokes(0, idx)
+    assert np.array_equal(a.points, b.points)
+    alone = src.strokes(0, np.array([7]))  # a drawing does not depend on its batch
+    assert np.array_equal(
+        alone.points, a.points[a.stroke_start[a.n_strokes[0]] :][: len(alone.points)]
+    )
+    assert not np.array_equal(src.strokes(1, idx).points, a.points)  # fresh every epoch
+    assert src.labels(idx).tolist() == [0, 7, 53 % 18]
+    other = SyntheticSource(per_class=3, seed=1)
+    assert not np.array_equal(other.strokes(0, idx).points, a.points)

@@ -1,0 +1,79 @@
+import json
+
+import pytest
+
+from core.strokes import iter_ndjson
+from ui.cli import main
+
+KEYS = ["n", "top1", "top3", "per_class", "confusion", "accuracy_at_stroke", "ece", "snap"]
+
+
+def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, capsys):
+    out = tmp_path / "r.json"
+    code = main(
+        [
+            "eval",
+            "--model",
+            str(trained_run.run_dir / "best.pt"),
+            "--data",
+            str(glyph_dir),
+            "--json",
+            str(out),
+            "--plots",
+            str(tmp_path / "plots"),
+            "--threshold",
+            "0.7",
+        ]
+    )
+    assert code == 0
+    rep = json.loads(out.read_text())
+    assert list(rep) == KEYS
+    total = sum(1 for f in glyph_dir.glob("*.ndjson") for _ in iter_ndjson(f))
+    assert rep["n"] == total == 18 * 20
+    assert rep["top1"] > 0.5  # the tiny model learnt the glyphs
+    assert rep["snap"]["threshold"] == 0.7
+    assert {"threshold", "precision", "recall", "strokes_saved", "sweep"} <= set(rep["snap"])
+    assert sum(map(sum, rep["confusion"]["matrix"])) == total
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
+        "accuracy_at_stroke.png",
+        "confusion.png",
+        "snap_sweep.png",
+    ]
+    text = capsys.readouterr().out
+    assert "accuracy after k strokes" in text and "confusion" in text
+
+
+def test_a_run_folder_names_its_best_checkpoint(trained_run, glyph_dir, capsys):
+    assert (
+        main(
+            ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir), "--limit", "2"]
+        )
+        == 0
+    )
+    assert "36" in capsys.readouterr().out  # 2 drawings a class
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "message"),
+    [
+        ("broken", "glyphs", "not a checkpoint file"),
+        ("missing", "glyphs", "no such checkpoint"),
+        ("trained", "nowhere", "data directory not found"),
+    ],
+)
+def test_bad_inputs_are_one_line_errors(
+    trained_run, glyph_dir, tmp_path, capsys, model, data, message
+):
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    paths = {
+        "broken": broken,
+        "missing": tmp_path / "missing.pt",
+        "trained": trained_run.run_dir / "best.pt",
+        "glyphs": glyph_dir,
+        "nowhere": tmp_path / "nowhere",
+    }
+    code = main(["eval", "--model", str(paths[model]), "--data", str(paths[data])])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("frankenstein: error: ") and message in err and "\n" not in err

@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+
+from core.classes import CLASSES, NUM_CLASSES, class_index
+from core.classifier import Prediction
+from core.snap import SnapPolicy
+from training.evaluate import confusion_text, expected_calibration_error, report
+from training.replay import Replayed, snap_report, snap_stats
+
+KEYS = ["n", "top1", "top3", "per_class", "confusion", "accuracy_at_stroke", "ece", "snap"]
+
+
+def _p(**named: float) -> np.ndarray:
+    """A probability vector with the named classes' mass, the rest spread evenly."""
+    p = np.zeros(NUM_CLASSES)
+    for name, v in named.items():
+        p[class_index(name.replace("_", " "))] = v
+    rest = 1 - p.sum()
+    p[p == 0] = rest / (p == 0).sum()
+    return p
+
+
+# Five drawings, with the guess after each stroke.
+CASES = [
+    ("circle", [_p(circle=0.9)]),
+    ("smiley face", [_p(circle=0.6), _p(smiley_face=0.85, circle=0.1), _p(smiley_face=0.95)]),
+    ("house", [_p(square=0.7), _p(square=0.6, house=0.3, triangle=0.05)]),
+    ("square", [_p(square=0.97), _p(square=0.97), _p(square=0.98)]),
+    ("triangle", [_p(line=0.9), _p(line=0.9)]),
+]
+
+
+def _replays():
+    return [
+        Replayed(class_index(c), [Prediction(p, k + 1) for k, p in enumerate(steps)])
+        for c, steps in CASES
+    ]
+
+
+POLICY = SnapPolicy(
+    threshold=0.8,
+    margin=0.2,
+    min_strokes={"smiley face": 3},
+    steady_classes=("line",),
+    steady_steps=2,
+    steady_override=0.95,
+)
+
+
+def test_accuracy_after_k_strokes_by_hand():
+    rep = report([np.stack(s) for _, s in CASES], [class_index(c) for c, _ in CASES], {})
+    rows = {r["k"]: r for r in rep["accuracy_at_stroke"]}
+    assert len(rows) == 8
+    # stroke 1: circle right; smiley (circle), house (square), square right, triangle (line)
+    assert rows[1]["n"] == 5 and rows[1]["top1"] == pytest.approx(2 / 5)
+    # stroke 2, of the 4 drawings that have one: smiley right, house wrong, square right, triangle wrong
+    assert rows[2]["n"] == 4 and rows[2]["top1"] == pytest.approx(2 / 4)
+    assert rows[2]["so_far"] == pytest.approx(3 / 5)  # + the circle's last (only) guess
+    assert rows[3]["n"] == 2 and rows[3]["top1"] == 1.0
+    assert rows[3]["so_far"] == pytest.approx(3 / 5)
+    assert (
+        rows[4]["n"] == 0 and rows[4]["top1"] is None and rows[8]["so_far"] == pytest.approx(3 / 5)
+    )
+
+
+def test_whole_drawing_accuracy_per_class_and_confusion():
+    rep = report([np.stack(s) for _, s in CASES], [class_index(c) for c, _ in CASES], {})
+    assert list(rep) == KEYS
+    assert rep["n"] == 5
+    assert rep["top1"] == pytest.approx(3 / 5)
+    assert rep["top3"] == pytest.approx(4 / 5)  # the house is second after its last stroke
+    assert rep["per_class"]["house"] == {"n": 1, "top1": 0.0, "top3": 1.0}
+    assert set(rep["per_class"]) == {c for c, _ in CASES}
+    m = np.array(rep["confusion"]["matrix"])
+    assert m.sum() == 5 and m[class_index("house"), class_index("square")] == 1
+    assert m[class_index("triangle"), class_index("line")] == 1
+    assert rep["confusion"]["classes"] == list(CLASSES)
+    text = confusion_text(rep)
+    assert text.splitlines()[0].split()[0] == "circl" and len(text.splitlines()) == 19
+
+
+def test_expected_calibration_error_by_hand():
+    probs = np.array([[0.9, 0.1], [0.6, 0.4], [0.6, 0.4]])
+    # bin of 0.9: accuracy 1, confidence 0.9; bin of 0.6: accuracy 1/2, confidence 0.6
+    assert expected_calibration_error(probs, np.array([0, 0, 1])) == pytest.approx(
+        (1 / 3) * 0.1 + (2 / 3) * 0.1
+    )
+    assert expected_calibration_error(np.array([[1.0, 0.0]]), np.array([0])) == 0.0
+
+
+def test_snap_replay_by_hand():
+    s = snap_stats(_replays(), POLICY)
+    # circle at 1 (its last stroke: right), smiley at 3 (needs 3 strokes), house never,
+    # square at 1 (0.97 >= steady_override: saves 2 of 3), triangle at 2 as a line (wrong)
+    assert s["snaps"] == 4
+    assert s["precision"] == pytest.approx(3 / 4)
+    assert s["recall"] == pytest.approx(3 / 5)
+    assert s["strokes_saved"] == pytest.approx((2 / 3) / 5)
+    full = snap_report(_replays(), POLICY, sweep=(0.5, 0.99))
+    assert full["threshold"] == 0.8 and [x["threshold"] for x in full["sweep"]] == [0.5, 0.99]
+    high = full["sweep"][1]
+    assert high["snaps"] == 0 and high["precision"] is None and high["recall"] == 0.0

@@ -1,0 +1,122 @@
+import json
+
+import pytest
+import torch
+
+from core.checkpoint import load_checkpoint
+from tests.training.conftest import tiny_settings
+from training.callbacks import Callback
+from training.config import load_config
+from training.loop import StopRequest, train
+from training.runfolder import RunError
+from ui.cli import main
+
+TIMING = {"seconds", "samples_per_s"}
+
+
+def _rows(run_dir):
+    rows = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in r.items() if k not in TIMING} for r in rows]
+
+
+def _weights(path):
+    return load_checkpoint(path).model.state_dict()
+
+
+def test_a_run_writes_its_folder(trained_run):
+    d = trained_run.run_dir
+    assert {p.name for p in d.iterdir()} >= {
+        "config.json",
+        "metrics.jsonl",
+        "best.pt",
+        "last.pt",
+        "eval.json",
+        "train.log",
+    }
+    rows = _rows(d)
+    assert [r["epoch"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[-1]["train_acc"] > 0.5  # it learns
+    best = load_checkpoint(d / "best.pt")
+    assert best.temperature == pytest.approx(trained_run.temperature) and best.temperature != 1.0
+    assert best.metrics["epoch"] == trained_run.best_epoch
+    assert best.metrics["val_acc"] == max(r["val_acc"] for r in rows)
+    report = json.loads((d / "eval.json").read_text())
+    assert list(report["test"])[:3] == ["n", "top1", "top3"] and report["test"]["n"] > 0
+    assert json.loads((d / "config.json").read_text())["name"] == "tiny"
+    assert "epoch 6" in (d / "train.log").read_text()
+
+
+def test_dry_run_through_the_command_line(tmp_path, glyph_dir):
+    code = main(["train", "--dry-run", *tiny_settings(glyph_dir, tmp_path, epochs=5), "name=t"])
+    assert code == 0
+    d = tmp_path / "t-dry-run"
+    assert len(_rows(d)) == 1  # one epoch of one batch
+    assert load_checkpoint(d / "last.pt").extra["position"]["epoch"] == 1
+    assert json.loads((d / "eval.json").read_text())["test"]["n"] > 0
+    assert main(["train", "--dry-run", *tiny_settings(glyph_dir, tmp_path), "name=t"]) == 0
+
+
+class StopAt(Callback):
+    """Ask the run to stop at a given (epoch, batch) (batch 0 = at the end of the epoch)."""
+
+    def __init__(self, stop: StopRequest, epoch: int, batch: int = 0):
+        self.stop, self.epoch, self.batch = stop, epoch, batch
+
+    def on_batch(self, info):
+        if self.batch and (info["epoch"], info["batch"]) == (self.epoch, self.batch):
+            self.stop.set()
+
+    def on_epoch(self, row):
+        if not self.batch and row["epoch"] == self.epoch:
+            self.stop.set()
+
+
+@pytest.mark.parametrize(("epoch", "batch"), [(1, 0), (2, 5)], ids=["epoch-end", "mid-epoch"])
+def test_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir, epoch, batch):
+    settings = tiny_settings(glyph_dir, tmp_path, log_every=1, **{"augment.enabled": True})
+    whole = train(load_config(None, [*settings, "name=whole"]))
+    stop = StopRequest()
+    cfg = load_config(None, [*settings, "name=broken"])
+    first = train(cfg, [StopAt(stop, epoch, batch)], stop=stop)
+    assert first.status == "interrupted"
+    saved = load_checkpoint(tmp_path / "broken" / "last.pt").extra["position"]
+    assert (saved["epoch"], saved["batch"]) == ((epoch, 0) if not batch else (epoch - 1, batch))
+    second = train(cfg, resume=True)
+    assert second.status == "completed"
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")
+    for name in ("last.pt", "best.pt"):
+        a, b = _weights(tmp_path / "whole" / name), _weights(tmp_path / "broken" / name)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    assert second.temperature == pytest.approx(whole.temperature)
+
+
+def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_path, glyph_dir):
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=r"])
+    train(cfg)
+    with pytest.raises(RunError, match="a run of this name exists"):
+        train(cfg)
+    longer = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=2), "name=r"])
+    extended = train(longer, resume=True)  # a finished run resumed with more epochs
+    assert extended.status == "completed" and extended.epochs_run == 2
+    assert [r["epoch"] for r in _rows(tmp_path / "r")] == [1, 2]
+    other = load_config(None, [*tiny_settings(glyph_dir, tmp_path), "name=none"])
+    with pytest.raises(RunError, match="nothing to resume"):
+        train(other, resume=True)
+
+
+def test_early_stopping_ends_the_run(tmp_path, glyph_dir):
+    cfg = load_config(
+        None,
+        [*tiny_settings(glyph_dir, tmp_path, epochs=30, patience=1), "optim.lr=1e-7", "name=e"],
+    )
+    result = train(cfg)
+    assert result.status == "early_stop"
+    assert result.epochs_run < 30
+
+
+def test_dry_run_with_the_defaults_on_synthetic_data(tmp_path):
+    assert main(["train", "--dry-run", f"out_dir={tmp_path}", "threads=1"]) == 0
+    d = tmp_path / "frankenstein-dry-run"
+    ckpt = load_checkpoint(d / "best.pt")
+    assert ckpt.cfg.arch == "frankenstein" and ckpt.cfg.m == 64 and ckpt.cfg.pad_len == 8
+    assert json.loads((d / "eval.json").read_text())["test"]["n"] == 36  # 2 a class

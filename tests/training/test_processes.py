@@ -1,0 +1,160 @@
+"""Real processes: Ctrl-C / SIGTERM mid-epoch, the events protocol, DDP with gloo."""
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.checkpoint import load_checkpoint
+from tests.training.conftest import tiny_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path):
+    return {**os.environ, "FRANKENSTEIN_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+
+
+def _events(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_run_killed_mid_epoch_saves_last_and_resumes(tmp_path, glyph_dir, sig):
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=2, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=k", "--events"]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    for line in proc.stdout:
+        lines.append(json.loads(line))
+        if lines[-1]["event"] == "batch" and lines[-1]["batch"] >= 3:
+            proc.send_signal(sig)
+            break
+    rest, err = proc.communicate(timeout=60)
+    events = lines + _events(rest)
+    assert proc.returncode == 130, err
+    assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
+    assert "--resume name=k" in err
+    last = load_checkpoint(tmp_path / "k" / "last.pt")
+    pos = last.extra["position"]
+    assert pos["epoch"] == 0 and 3 <= pos["batch"] < 20  # mid-epoch, a batch or so later
+    if sig == signal.SIGINT:
+        return  # the resume below is the same after either signal
+    again = subprocess.run(
+        [*cmd, "--resume"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    events = _events(again.stdout)
+    start = next(e for e in events if e["event"] == "start")
+    assert start["resumed"] and start["start_epoch"] == 0
+    assert events[-1] == {**events[-1], "event": "done", "status": "completed", "epochs_run": 2}
+    rows = (tmp_path / "k" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(r)["epoch"] for r in rows] == [1, 2]
+
+
+def test_events_are_json_lines_from_start_to_done(tmp_path, glyph_dir):
+    from ui.cli import main
+
+    out = tmp_path / "events.txt"
+    with open(out, "w") as f:
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ui.cli",
+                "train",
+                *tiny_settings(glyph_dir, tmp_path, epochs=1),
+                "name=e",
+                "log_every=5",
+                "--events",
+            ],
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            stdout=f,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert r.returncode == 0, r.stderr
+    events = _events(out.read_text())
+    kinds = [e["event"] for e in events]
+    assert kinds[-1] == "done" and kinds.count("start") == 1 and kinds.count("epoch") == 1
+    assert kinds.index("start") < kinds.index("batch") < kinds.index("epoch") < kinds.index("eval")
+    epoch = events[kinds.index("epoch")]
+    assert {"train_loss", "val_acc", "val_acc_at_stroke", "is_best"} <= set(epoch)
+    assert events[kinds.index("eval")]["report"]["n"] > 0
+    assert main  # the module imports cleanly in-process too
+
+
+def test_a_bad_setting_is_an_error_event_and_exit_2(tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "train", "augment.rotat=3", "--events"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2
+    (event,) = _events(r.stdout)
+    assert event["event"] == "error" and "augment.rotat" in event["message"]
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "train", "data.sources=nowhere"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == "frankenstein: error: nowhere: data directory not found"
+
+
+@pytest.mark.slow
+def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=2, batch_size=8)
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "ui.cli",
+        "train",
+        *settings,
+        "name=ddp",
+        "--events",
+    ]
+    r = subprocess.run(
+        cmd, cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=240
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    events = _events(r.stdout)
+    kinds = [e["event"] for e in events]
+    assert kinds.count("start") == 1 and kinds.count("done") == 1  # rank 0 only reports
+    start = events[kinds.index("start")]
+    assert start["world"] == 2
+    # Each process takes half of every epoch: ceil(ceil(n / 2) / 8) batches.
+    per_rank = math.ceil(start["train_size"] / 2)
+    assert start["batches"] == math.ceil(per_rank / 8)
+    rows = [json.loads(x) for x in (tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()]
+    assert [x["epoch"] for x in rows] == [1, 2]
+    assert (tmp_path / "ddp" / "train.log").read_text().count(" start ") == 1
+    assert load_checkpoint(tmp_path / "ddp" / "best.pt").temperature != 1.0

@@ -1,0 +1,201 @@
+"""The synthetic doodle generator: valid simplified drawings, determinism, variety."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.classes import CLASSES
+from core.strokes import ReadReport, iter_ndjson, normalize_strokes
+from training.synth import (
+    PROGRAMS,
+    SynthError,
+    generate,
+    generate_batch,
+    generate_drawings,
+    sketch,
+)
+from training.synth.simplify import normalize_batch
+from ui.cli import main
+
+
+def check_simplified(d, cls: str) -> None:
+    """What every simplified Quick, Draw! drawing is: integer points on the 0..255 grid."""
+    assert d.word == cls
+    assert d.n_strokes >= 1
+    assert all(len(s) >= 1 for s in d.strokes)
+    pts = d.points()
+    assert np.array_equal(pts, np.rint(pts)), "coordinates must be integers"
+    assert pts.min() >= 0 and pts.max() <= 255
+
+
+def test_drawings_are_aligned_to_0_and_span_255():
+    """Aligned to 0 and scaled to 255 before RDP, which may then drop an extreme point
+    (RDP measures distance to a chord's line, not its segment): real files show minima
+    of 0..3 and maxima of 253..255 in all 300 dev doodles; so must nearly all ours."""
+    ds = list(generate_drawings(40, seed=9))
+    lo = np.array([d.points().min(axis=0).max() for d in ds])
+    hi = np.array([d.points().max() for d in ds])
+    assert (lo == 0).mean() > 0.6
+    assert (lo <= 3).mean() > 0.97
+    assert (hi >= 252).mean() > 0.97
+
+
+def test_every_class_has_a_program():
+    assert sorted(PROGRAMS) == sorted(CLASSES)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cls=st.sampled_from(CLASSES), seed=st.integers(0, 2**32 - 1), full=st.booleans())
+def test_every_class_draws_valid_simplified_doodles(cls, seed, full):
+    variety = "full" if full else "one-style"
+    d = generate(cls, np.random.default_rng(seed), variety=variety)
+    check_simplified(d, cls)
+    # exactly Google's simplification of the hand's ink
+    ink = sketch(cls, np.random.default_rng(seed), variety=variety).ink()
+    ref = normalize_strokes(ink)
+    assert [r.tolist() for r in ref] == [s.tolist() for s in d.strokes]
+
+
+def test_generated_strokes_are_rdp_simplified():
+    """Simplifying again changes nothing: the points are what RDP at epsilon 2 keeps."""
+    for d in generate_drawings(3, seed=5):
+        again = normalize_strokes(d.strokes)
+        assert len(again) == d.n_strokes
+        for a, b in zip(again, d.strokes, strict=True):
+            assert len(a) <= len(b)
+
+
+def test_deterministic_per_seed_and_seeds_differ():
+    a = [drawing_key(d) for d in generate_drawings(4, seed=11)]
+    b = [drawing_key(d) for d in generate_drawings(4, seed=11)]
+    c = [drawing_key(d) for d in generate_drawings(4, seed=12)]
+    assert a == b
+    assert sum(x != y for x, y in zip(a, c, strict=True)) >= len(a) - 2
+
+
+def test_generate_batch_equals_generate_one_by_one():
+    items = [(CLASSES[i % 18], i) for i in range(40)]
+    one = [generate(c, np.random.default_rng(s)) for c, s in items]
+    many = generate_batch([(c, np.random.default_rng(s)) for c, s in items])
+    assert [drawing_key(d) for d in one] == [drawing_key(d) for d in many]
+    assert generate_batch([]) == []
+
+
+def test_a_class_does_not_depend_on_the_others_asked_for():
+    alone = [drawing_key(d) for d in generate_drawings(3, seed=2, classes=["house"])]
+    among = [drawing_key(d) for d in generate_drawings(3, seed=2) if d.word == "house"]
+    assert alone == among
+
+
+def test_key_ids_are_unique_and_name_seed_and_class():
+    ds = list(generate_drawings(6, seed=7))
+    keys = [d.key_id for d in ds]
+    assert len(set(keys)) == len(keys) == 6 * len(CLASSES)
+    assert keys[0] == f"synth-7-{CLASSES[0]}-0"
+    assert Counter(d.word for d in ds) == dict.fromkeys(CLASSES, 6)
+
+
+def stroke_count_entropy(variety: str, n: int = 150) -> float:
+    """Mean over classes of the entropy (bits) of the stroke-count distribution."""
+    total = 0.0
+    for cls in CLASSES:
+        counts = Counter(d.n_strokes for d in generate_drawings(n, 3, [cls], variety))
+        p = np.array(list(counts.values())) / n
+        total += float(-(p * np.log2(p)).sum())
+    return total / len(CLASSES)
+
+
+@pytest.mark.slow
+def test_one_style_has_measurably_less_variety_than_full():
+    full, one = stroke_count_entropy("full"), stroke_count_entropy("one-style")
+    assert one < 0.6 * full, (one, full)
+
+
+def test_bad_arguments_are_clear_errors():
+    with pytest.raises(SynthError, match="unknown variety 'lots'"):
+        generate("circle", np.random.default_rng(0), variety="lots")
+    with pytest.raises(SynthError, match="per_class"):
+        list(generate_drawings(-1, 0))
+    with pytest.raises(ValueError, match="unknown class"):
+        generate("dragon", np.random.default_rng(0))
+
+
+def test_batched_normalisation_equals_the_reference_on_real_raw_doodles(real_dev):
+    """normalize_batch is core.strokes.normalize_strokes, point for point."""
+    drawings = [d for f in sorted((real_dev / "raw").glob("*.ndjson")) for d in iter_ndjson(f)]
+    assert len(drawings) == 300
+    got = normalize_batch([d.strokes for d in drawings])
+    for d, g in zip(drawings, got, strict=True):
+        ref = normalize_strokes(d.strokes)
+        assert len(ref) == len(g)
+        for a, b in zip(ref, g, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_batched_normalisation_equals_the_reference_on_odd_strokes():
+    rng = np.random.default_rng(0)
+    drawings = []
+    for _ in range(200):
+        strokes = []
+        for _ in range(rng.integers(1, 5)):
+            n = int(rng.integers(1, 40))
+            walk = np.cumsum(rng.normal(size=(n, 2)), axis=0) * rng.uniform(0.1, 40)
+            if rng.random() < 0.1:
+                walk[:] = walk[0]  # a stroke that never moves
+            strokes.append(walk)
+        drawings.append(strokes)
+    drawings.append([np.array([[3.0, 4.0]])])  # a single point
+    for d, g in zip(drawings, normalize_batch(drawings), strict=True):
+        ref = normalize_strokes(d)
+        assert [r.tolist() for r in ref] == [s.tolist() for s in g]
+
+
+def test_data_synth_writes_files_every_reader_reads(tmp_path, capsys):
+    out = tmp_path / "synth"
+    assert main(["data", "synth", "--per-class", "4", "--out", str(out), "--seed", "3"]) == 0
+    files = sorted(out.glob("*.ndjson"))
+    assert [f.stem for f in files] == sorted(CLASSES)
+    for f in files:
+        report = ReadReport()
+        ds = list(iter_ndjson(f, strict=True, report=report))
+        assert report.bad == 0 and len(ds) == 4
+        for d in ds:
+            check_simplified(d, f.stem)
+    assert "72 drawings" in capsys.readouterr().out
+    # the same seed writes the same bytes
+    again = tmp_path / "again"
+    main(["data", "synth", "--per-class", "4", "--out", str(again), "--seed", "3"])
+    assert all((again / f.name).read_bytes() == f.read_bytes() for f in files)
+
+
+def test_data_synth_rejects_bad_arguments(tmp_path, capsys):
+    assert main(["data", "synth", "--per-class", "0", "--out", str(tmp_path)]) == 2
+    assert "--per-class must be at least 1" in capsys.readouterr().err
+    args = ["data", "synth", "--per-class", "2", "--out", str(tmp_path), "--classes", "dragn"]
+    assert main(args) == 2
+    assert "dragn" in capsys.readouterr().err
+
+
+def test_data_synth_one_style_and_a_subset_of_classes(tmp_path):
+    args = ["data", "synth", "--per-class", "3", "--out", str(tmp_path), "--variety", "one-style"]
+    assert main([*args, "--classes", "sun, paper clip"]) == 0
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["paper clip.ndjson", "sun.ndjson"]
+
+
+def drawing_key(d) -> tuple:
+    return (d.word, d.key_id, tuple(tuple(map(tuple, s.tolist())) for s in d.strokes))
+
+
+def test_ink_texture_is_smooth_not_fur():
+    """The hand's drift is smooth and small: a straight line simplifies to a few points,
+    a one-stroke circle to about as many as real ones (20-29 in the dev set), not 100."""
+    rng = np.random.default_rng(1)
+    lines = [generate("line", rng, variety="one-style") for _ in range(100)]
+    assert max(len(s) for d in lines for s in d.strokes) <= 12
+    circles = [generate("circle", rng, variety="one-style") for _ in range(100)]
+    assert 15 <= np.median([len(d.strokes[0]) for d in circles]) <= 35

@@ -1,0 +1,136 @@
+"""Random changes to training drawings, made on strokes before they are rasterised.
+
+Per drawing: a left-right mirror, a rotation (a small tilt only for classes with an
+upright orientation: a house on its side is no longer a house), an aspect change, a
+per-stroke shift (jitter), occasionally dropping one small detail stroke (an eye dot,
+a sprinkle, a window), then a placement in the 256 grid: the larger side scaled to a
+random share of the grid and the drawing shifted within the room left over. Points
+are transformed about the drawing's centre, so the shape stays whole.
+
+All of it is vectorised over a `StrokeBatch` and driven by an explicit
+`numpy.random.Generator`, so a batch's augmentation is fixed by its seed whatever
+process or worker makes it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.classes import CLASSES
+from training.config import AugmentSection
+from training.strokebatch import StrokeBatch
+
+GRID_MAX = 255.0  # the simplified space is 0..255
+
+
+# Until core.shapes (the templates, which say which classes are upright) is merged.
+_UPRIGHT_FALLBACK = frozenset(
+    {
+        "cloud",
+        "eye",
+        "fish",
+        "hockey stick",
+        "hourglass",
+        "house",
+        "ice cream",
+        "mountain",
+        "smiley face",
+    }
+)
+
+
+def upright_classes() -> frozenset[str]:
+    """Classes whose orientation carries meaning, from the templates in core.shapes."""
+    try:
+        from core.shapes import TEMPLATES
+    except ImportError:
+        return _UPRIGHT_FALLBACK
+    return frozenset(name for name, t in TEMPLATES.items() if t.upright)
+
+
+class Augmenter:
+    """Applies `AugmentSection`'s random changes to batches of drawings."""
+
+    def __init__(self, cfg: AugmentSection):
+        self.cfg = cfg
+        upright = upright_classes()
+        # Max rotation per class index, in radians.
+        self.max_angle = np.radians(
+            [cfg.tilt if name in upright else cfg.rotate for name in CLASSES]
+        )
+
+    def __call__(
+        self, batch: StrokeBatch, labels: np.ndarray, rng: np.random.Generator
+    ) -> StrokeBatch:
+        """An augmented copy of `batch`; labels (N,) are class indices."""
+        cfg = self.cfg
+        n = len(batch)
+        if n == 0 or not cfg.enabled:
+            return batch
+        if cfg.drop_detail > 0:
+            batch = self._drop_detail(batch, rng)
+        pd = batch.point_drawing()  # (P,)
+        pts = batch.points.astype(np.float64)  # (P, 2)
+        lo, hi = _bbox(pts, pd, n)
+        centre = (lo + hi) / 2  # (N, 2)
+
+        angle = rng.uniform(-1, 1, n) * self.max_angle[labels]  # (N,)
+        stretch = np.exp(rng.uniform(-1, 1, n) * np.log1p(cfg.aspect))  # (N,)
+        sx = np.sqrt(stretch) * np.where(rng.random(n) < cfg.flip, -1.0, 1.0)
+        sy = 1 / np.sqrt(stretch)
+        cos, sin = np.cos(angle), np.sin(angle)
+        # A = R(angle) @ diag(sx, sy); rows are drawings: (N, 2, 2)
+        a = np.stack([np.stack([cos * sx, -sin * sy], 1), np.stack([sin * sx, cos * sy], 1)], 1)
+        rel = pts - centre[pd]  # (P, 2)
+        pts = np.einsum("pij,pj->pi", a[pd], rel)  # (P, 2)
+        if cfg.jitter > 0:
+            shift = rng.normal(0, cfg.jitter, (len(batch.stroke_len), 2))  # (S, 2)
+            pts += np.repeat(shift, batch.stroke_len, axis=0)
+
+        # Place in the grid: larger side = scale * 255, shifted within the free room.
+        lo, hi = _bbox(pts, pd, n)
+        size = np.maximum((hi - lo).max(axis=1), 1e-6)  # (N,)
+        target = rng.uniform(cfg.scale[0], cfg.scale[1], n) * GRID_MAX  # (N,)
+        k = target / size  # (N,)
+        extent = (hi - lo) * k[:, None]  # (N, 2)
+        room = GRID_MAX - extent
+        offset = room * rng.random((n, 2)) * cfg.translate  # (N, 2)
+        pts = (pts - lo[pd]) * k[pd, None] + offset[pd]
+        return StrokeBatch(pts.astype(np.float32), batch.stroke_len, batch.n_strokes)
+
+    def _drop_detail(self, batch: StrokeBatch, rng: np.random.Generator) -> StrokeBatch:
+        """Drop one small stroke from a `drop_detail` share of the drawings that have one."""
+        n = len(batch)
+        sd = batch.stroke_drawing()  # (S,)
+        if len(sd) == 0:
+            return batch
+        sp = np.repeat(np.arange(len(sd)), batch.stroke_len)  # (P,) stroke of each point
+        slo, shi = _bbox(batch.points.astype(np.float64), sp, len(sd))  # (S, 2)
+        dlo, dhi = _bbox(batch.points.astype(np.float64), sd[sp], n)  # (N, 2)
+        diag = np.hypot(*(shi - slo).T)  # (S,)
+        ddiag = np.hypot(*(dhi - dlo).T)  # (N,)
+        small = (diag < self.cfg.detail_size * ddiag[sd]) & (batch.n_strokes[sd] > 1)
+        if not small.any():
+            return batch
+        # One random small stroke per chosen drawing: the small stroke with the top key.
+        key = np.where(small, rng.random(len(sd)), -1.0)
+        best = np.full(n, -1.0)
+        np.maximum.at(best, sd, key)
+        pick = small & (key == best[sd]) & (rng.random(n) < self.cfg.drop_detail)[sd]
+        return batch.keep_strokes(~pick) if pick.any() else batch
+
+
+def _bbox(pts: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group min and max of points (P, 2) grouped by `group` (P,) -> (n, 2) each.
+
+    Groups with no points get lo = hi = 0.
+    """
+    lo = np.full((n, 2), np.inf)
+    hi = np.full((n, 2), -np.inf)
+    if len(pts):
+        np.minimum.at(lo, group, pts)
+        np.maximum.at(hi, group, pts)
+    empty = ~np.isfinite(lo[:, 0])
+    lo[empty] = 0
+    hi[empty] = 0
+    return lo, hi

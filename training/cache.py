@@ -1,0 +1,203 @@
+"""Prepared drawings on disk: strokes and bit-packed frames, memory-mapped.
+
+Reading 18 x 120,000 Quick, Draw! drawings from ndjson and rasterising them takes
+minutes, so a directory's split is prepared once and kept under `core.paths.cache_dir()`
+in a folder named by a SHA-1 of everything that changes its content: the format
+version, each file's absolute path, size and modification time, pad_len, m, the cap
+per class and the split. A changed file therefore changes the key (a cache never
+serves stale data); an unchanged one is found again and memory-mapped, so only the
+batches in use are in RAM.
+
+A folder holds, for N drawings with S strokes, P points and F real frames:
+
+- ``points.npy`` (P, 2) uint8: coordinates in the 0..255 simplified space (raw
+  drawings are normalised first), for augmentation and stroke-by-stroke replay;
+- ``stroke_len.npy`` (S,) int32 and ``n_strokes.npy`` (N,) int32;
+- ``labels.npy`` (N,) uint8, class indices;
+- ``frames.npy`` (F, m, m / 8) uint8: `np.packbits` of each drawing's real frames
+  only (the padded ones are zero), 512 bytes a 64x64 frame;
+- ``meta.json``: what was read (counts, bad lines) and the key's inputs.
+
+It is written to a temporary folder and renamed into place, so a crash never leaves
+a half-written cache behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from core.atomic import atomic_write_text
+from core.classes import class_index
+from core.errors import FrankensteinError
+from core.paths import cache_dir
+from core.strokes import GRID, ReadReport, iter_drawings, normalize
+from training.datainfo import data_files
+from training.prepared import PreparedSet
+from training.split import Split, split_of
+from training.strokebatch import StrokeBatch, rasterize
+
+FORMAT_VERSION = 1
+PREPARE_CHUNK = 512  # drawings rasterised at a time while preparing
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+class DataError(FrankensteinError, ValueError):
+    """A data directory that cannot be used (missing, empty, unlabelled drawings)."""
+
+
+def cache_key(
+    files: Sequence[Path], *, split: Split, pad_len: int, m: int, cap: int | None
+) -> tuple[str, dict]:
+    """The key of a prepared set and the inputs it was computed from."""
+    inputs = {
+        "version": FORMAT_VERSION,
+        "files": [_file_id(p) for p in files],
+        "split": split,
+        "pad_len": pad_len,
+        "m": m,
+        "cap": cap,
+    }
+    digest = hashlib.sha1(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    return digest[:20], inputs
+
+
+def _file_id(p: Path) -> list:
+    st = p.stat()
+    return [str(p.resolve()), st.st_size, st.st_mtime_ns]
+
+
+def directory_files(directory: str | os.PathLike) -> list[Path]:
+    """The data files of a directory, or a DataError naming the problem."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise DataError(f"{d}: data directory not found")
+    files = data_files(d)
+    if not files:
+        raise DataError(f"{d}: no .ndjson or .json drawing files")
+    return files
+
+
+def load_split(
+    directory: str | os.PathLike,
+    split: Split,
+    *,
+    pad_len: int,
+    m: int,
+    cap: int | None = None,
+    root: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> PreparedSet:
+    """One split of a data directory, prepared (or found) in the cache and memory-mapped."""
+    files = directory_files(directory)
+    key, inputs = cache_key(files, split=split, pad_len=pad_len, m=m, cap=cap)
+    folder = Path(root if root is not None else cache_dir()) / "prepared" / key
+    if not (folder / "meta.json").is_file():
+        _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+    return PreparedSet.open(folder, pad_len=pad_len, m=m)
+
+
+def read_split(
+    files: Sequence[Path],
+    split: Split | None,
+    *,
+    cap: int | None = None,
+    report: ReadReport | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[list[np.ndarray]], list[int]]:
+    """Strokes (in the simplified space) and labels of one split of some files.
+
+    `cap` reads at most that many drawings from each file, before splitting, so the
+    three splits of a capped directory come from the same drawings. split=None keeps all.
+    """
+    report = report if report is not None else ReadReport()
+    strokes: list[list[np.ndarray]] = []
+    labels: list[int] = []
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), f"reading {path.name}")
+        kwargs = {"limit": cap} if path.suffix == ".ndjson" else {}
+        for n, d in enumerate(iter_drawings(path, report=report, **kwargs)):
+            if cap is not None and n >= cap:
+                break
+            if d.word is None:
+                raise DataError(
+                    f"{path}: drawings without a 'word' in a file not named after a class"
+                )
+            if split is not None and split_of(d) != split:
+                continue
+            if d.times is not None or _off_grid(d.strokes):
+                d = normalize(d)  # raw screen coordinates -> the simplified space
+            strokes.append(list(d.strokes))
+            labels.append(class_index(d.word))
+    if progress is not None:
+        progress(len(files), len(files), "read")
+    return strokes, labels
+
+
+def _off_grid(strokes: Sequence[np.ndarray]) -> bool:
+    return any(len(s) and (s.min() < 0 or s.max() > GRID - 1) for s in strokes)
+
+
+def _prepare(
+    folder: Path,
+    files: list[Path],
+    inputs: dict,
+    split: Split,
+    pad_len: int,
+    m: int,
+    cap: int | None,
+    progress: Progress | None,
+) -> None:
+    report = ReadReport()
+    strokes, labels = read_split(files, split, cap=cap, report=report, progress=progress)
+    if not strokes:
+        raise DataError(f"{files[0].parent}: no drawings in the {split} split")
+    batch = StrokeBatch.from_strokes(strokes)
+    lengths = np.minimum(batch.n_strokes, pad_len)
+    packed = np.zeros((int(lengths.sum()), m, m // 8), np.uint8)
+    at = 0
+    for start in range(0, len(strokes), PREPARE_CHUNK):
+        if progress is not None:
+            progress(start, len(strokes), f"rasterising {split}")
+        chunk = StrokeBatch.from_strokes(strokes[start : start + PREPARE_CHUNK])
+        frames, n = rasterize(chunk, pad_len, m)  # (C, T, m, m)
+        real = np.arange(pad_len)[None, :] < n[:, None]  # (C, T)
+        bits = np.packbits(frames[real], axis=-1)  # (F_chunk, m, m / 8)
+        packed[at : at + len(bits)] = bits
+        at += len(bits)
+    if progress is not None:
+        progress(len(strokes), len(strokes), f"rasterised {split}")
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        np.save(tmp / "points.npy", np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
+        np.save(tmp / "stroke_len.npy", batch.stroke_len.astype(np.int32))
+        np.save(tmp / "n_strokes.npy", batch.n_strokes.astype(np.int32))
+        np.save(tmp / "labels.npy", np.asarray(labels, np.uint8))
+        np.save(tmp / "frames.npy", packed)
+        meta = {
+            "n": len(labels),
+            "bad_lines": report.bad,
+            "bad_examples": [str(b) for b in report.examples],
+            "inputs": inputs,
+        }
+        atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1) + "\n")
+        try:
+            os.replace(tmp, folder)
+        except OSError:
+            if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
+                raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(tmp)

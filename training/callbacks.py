@@ -1,0 +1,112 @@
+"""How a training run reports: callbacks the caller attaches (minGPT's trainer style).
+
+The loop knows nothing about progress bars, TUIs or log files; it calls these
+methods and each attached callback does what it wants with them. Only rank 0 of a
+distributed run calls them. Every `info` dict is plain JSON-able data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+class Callback:
+    """No-op base: override the events you care about."""
+
+    def on_progress(self, done: int, total: int, what: str) -> None:
+        """Long work other than training batches: reading, caching or generating data
+        before training, replaying drawings for the evaluation after it."""
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ..."""
+
+    def on_batch(self, info: dict[str, Any]) -> None:
+        """Every `log_every` batches: epoch, batch, batches, loss, acc, lr, samples_per_s."""
+
+    def on_epoch(self, row: dict[str, Any]) -> None:
+        """An epoch is done: its metrics.jsonl row (train/val loss and accuracy, best, ...)."""
+
+    def on_eval(self, name: str, report: dict[str, Any]) -> None:
+        """An evaluation report is ready (`name` = "test" or a data directory)."""
+
+    def on_done(self, info: dict[str, Any]) -> None:
+        """The run ended: status (completed, early_stop, interrupted), best, run_dir, ..."""
+
+
+class CallbackList(Callback):
+    """Calls each callback in turn."""
+
+    def __init__(self, callbacks: Sequence[Callback] = ()):
+        self.callbacks = list(callbacks)
+
+    def on_progress(self, done: int, total: int, what: str) -> None:
+        for c in self.callbacks:
+            c.on_progress(done, total, what)
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.on_start(info)
+
+    def on_batch(self, info: dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.on_batch(info)
+
+    def on_epoch(self, row: dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.on_epoch(row)
+
+    def on_eval(self, name: str, report: dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.on_eval(name, report)
+
+    def on_done(self, info: dict[str, Any]) -> None:
+        for c in self.callbacks:
+            c.on_done(info)
+
+
+def _num(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.4f}"
+
+
+class TrainLog(Callback):
+    """Appends a readable line per event to the run's `train.log`."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def _write(self, text: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(f"{stamp} {text}\n")
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        resumed = f", resumed at epoch {info['start_epoch'] + 1}" if info.get("resumed") else ""
+        self._write(
+            f"start {info['run']}: {info['model']} ({info['parameters']:,} parameters), "
+            f"{info['epochs']} epochs of {info['batches']} batches, "
+            f"{info['train_size']} training drawings{resumed}"
+        )
+
+    def on_epoch(self, row: dict[str, Any]) -> None:
+        self._write(
+            f"epoch {row['epoch']}: train loss {row['train_loss']:.4f} acc {row['train_acc']:.4f}"
+            f" | val loss {row['val_loss']:.4f} acc {row['val_acc']:.4f}"
+            f" | {row['samples_per_s']:.0f} samples/s{' | best' if row['is_best'] else ''}"
+        )
+
+    def on_eval(self, name: str, report: dict[str, Any]) -> None:
+        snap = report["snap"]
+        self._write(
+            f"eval {name}: n {report['n']}, top1 {_num(report['top1'])}, "
+            f"top3 {_num(report['top3'])}, snap at {snap['threshold']}: precision "
+            f"{_num(snap['precision'])} recall {_num(snap['recall'])} "
+            f"strokes saved {_num(snap['strokes_saved'])}"
+        )
+
+    def on_done(self, info: dict[str, Any]) -> None:
+        self._write(f"done: {json.dumps(info)}")

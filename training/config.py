@@ -1,0 +1,276 @@
+"""The configuration of a training run: one frozen pydantic object, saved with the run.
+
+`TrainConfig` is read from a TOML or JSON file and/or `key=value` overrides with
+dotted keys (`augment.rotate=10`, `model=cnn`, `data.sources=["synthetic"]`); values
+are parsed as JSON where they parse, else taken as strings. Unknown keys are an error
+that names the key and suggests the closest known one; invalid values give one line
+per field. The resolved config (with the run name filled in) is written to the run
+folder as `config.json`, and `--resume` reads it back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.errors import FrankensteinError
+from core.paths import runs_dir
+
+SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
+
+
+class ConfigError(FrankensteinError, ValueError):
+    """A bad config file, key or value; the message names it."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelSection(_Section):
+    """Which registered model (core.models.MODELS) to train, with field overrides."""
+
+    name: str = "frankenstein"
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class DataSection(_Section):
+    """Where the drawings come from and how they are served."""
+
+    # Each source is a directory of <class>.ndjson files, or "synthetic": fresh
+    # generated doodles every epoch (per_class a class), with fixed val/test sets.
+    sources: tuple[str, ...] = (SYNTHETIC,)
+    per_class: int = Field(2000, ge=1)  # synthetic: training drawings a class per epoch
+    eval_per_class: int = Field(100, ge=1)  # synthetic: fixed val set and test set, each
+    eval_seed: int = 20240601  # synthetic: seed of the fixed val/test sets
+    variety: Literal["full", "one-style"] = "full"  # synthetic generator variety
+    cap_per_class: int | None = Field(None, ge=1)  # directories: read at most N a class
+    num_workers: int = Field(0, ge=0)  # DataLoader worker processes (0 = in the loop)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _one_source(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
+
+    @field_validator("sources")
+    @classmethod
+    def _non_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("at least one data source is needed")
+        return v
+
+
+class AugmentSection(_Section):
+    """Random changes to each training drawing's strokes before rasterising."""
+
+    enabled: bool = True
+    rotate: float = Field(15.0, ge=0, le=180)  # max degrees, classes without an upright
+    tilt: float = Field(6.0, ge=0, le=180)  # max degrees, upright classes (house, ...)
+    scale: tuple[float, float] = (0.8, 1.0)  # larger side, as a share of the grid
+    aspect: float = Field(0.2, ge=0, le=1)  # stretch one axis by up to 1 + aspect
+    translate: float = Field(1.0, ge=0, le=1)  # share of the free room used to shift
+    jitter: float = Field(2.0, ge=0)  # std of a per-stroke shift, pixels of 256
+    flip: float = Field(0.5, ge=0, le=1)  # probability of a left-right mirror
+    drop_detail: float = Field(0.1, ge=0, le=1)  # probability of dropping a small stroke
+    detail_size: float = Field(0.2, gt=0, le=1)  # "small": diagonal below this share
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not 0 < v[0] <= v[1] <= 1:
+            raise ValueError(f"scale {list(v)} must be [lo, hi] with 0 < lo <= hi <= 1")
+        return v
+
+
+class OptimSection(_Section):
+    """Optimiser, learning-rate schedule and gradient clipping."""
+
+    name: Literal["adam", "adamw", "sgd"] = "adamw"
+    lr: float = Field(2e-3, gt=0)
+    weight_decay: float = Field(1e-4, ge=0)
+    momentum: float = Field(0.9, ge=0, lt=1)  # sgd only
+    schedule: Literal["constant", "cosine", "onecycle"] = "cosine"
+    warmup: float = Field(0.03, ge=0, lt=1)  # share of all steps spent warming up
+    grad_clip: float = Field(1.0, ge=0)  # max gradient norm; 0 = no clipping
+
+
+class TrainConfig(_Section):
+    """Everything that decides a training run (see the module docstring)."""
+
+    name: str | None = None  # run folder name; None = "<model>-<date>-<time>"
+    out_dir: str = Field(default_factory=lambda: str(runs_dir()))
+    model: ModelSection = Field(default_factory=ModelSection)
+    data: DataSection = Field(default_factory=DataSection)
+    augment: AugmentSection = Field(default_factory=AugmentSection)
+    optim: OptimSection = Field(default_factory=OptimSection)
+    pad_len: int = Field(8, ge=1)
+    m: int = 64
+    batch_size: int = Field(32, ge=1)
+    epochs: int = Field(10, ge=1)
+    loss_at: Literal["every", "final"] = "every"  # loss at every real stroke, or the last
+    seed: int = 0
+    threads: int = Field(2, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    patience: int = Field(0, ge=0)  # early stopping after N epochs without gain; 0 = off
+    eval_data: tuple[str, ...] = ()  # directories also evaluated at the end (e.g. real dev)
+    log_every: int = Field(10, ge=1)  # batches between "batch" callbacks
+    max_batches: int | None = Field(None, ge=1)  # cap on batches an epoch (dry runs)
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_by_name(cls, v: Any) -> Any:
+        return {"name": v} if isinstance(v, str) else v
+
+    @field_validator("eval_data", mode="before")
+    @classmethod
+    def _one_dir(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _check_model(self) -> TrainConfig:
+        clash = {"pad_len", "m"} & set(self.model.overrides)
+        if clash:
+            raise ValueError(
+                f"set {' and '.join(sorted(clash))} at the top level, not in model.overrides"
+            )
+        self.model_cfg()  # raises ModelConfigError (a ValueError) naming the problem
+        return self
+
+    def model_cfg(self):
+        """The `core.models.ModelConfig` this run trains (pad_len and m from here)."""
+        from core.models import model_config  # torch: imported only when a model is needed
+
+        return model_config(self.model.name, pad_len=self.pad_len, m=self.m, **self.model.overrides)
+
+    @property
+    def run_dir(self) -> Path:
+        if self.name is None:
+            raise ConfigError("the run has no name yet (call with_run_name first)")
+        return Path(self.out_dir) / self.name
+
+    def with_run_name(self, default: str) -> TrainConfig:
+        """This config with `name` filled in if it was None."""
+        return self if self.name is not None else self.model_copy(update={"name": default})
+
+
+# ------------------------------------------------------------------------- loading
+
+
+def load_config(
+    path: str | os.PathLike | None = None, overrides: list[str] | tuple[str, ...] = ()
+) -> TrainConfig:
+    """A TrainConfig from an optional TOML/JSON file plus `key=value` overrides."""
+    data = read_config_file(path) if path is not None else {}
+    for item in overrides:
+        key, value = parse_override(item)
+        set_dotted(data, key, value)
+    return config_from_dict(data, source=str(path) if path is not None else "config")
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """The raw table of a .toml or .json config file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found")
+    try:
+        if p.suffix.lower() == ".toml":
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        elif p.suffix.lower() == ".json":
+            data = json.loads(p.read_text(encoding="utf-8"))
+        else:
+            raise ConfigError(f"{p}: unknown config format (expected .toml or .json)")
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{p}: not valid {p.suffix[1:].upper()}: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: expected a table of settings at the top level")
+    return data
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """'augment.rotate=10' -> ('augment.rotate', 10); values are JSON where they parse."""
+    key, sep, text = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"override {item!r} is not key=value")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    return key, value
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    """data['a']['b'] = value for key 'a.b', checking every part names a real field."""
+    parts = key.split(".")
+    model: type[BaseModel] | None = TrainConfig
+    node = data
+    for i, part in enumerate(parts):
+        if model is not None and part not in model.model_fields:
+            raise ConfigError(_unknown_key(".".join(parts[: i + 1]), part, model))
+        if i == len(parts) - 1:
+            node[part] = value
+            return
+        if model is not None:
+            ann = model.model_fields[part].annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                model = ann
+            elif ann is not None and getattr(ann, "__origin__", None) is dict:
+                model = None  # free-form keys below (model.overrides.channels)
+            else:
+                raise ConfigError(f"unknown key {key!r}: {'.'.join(parts[: i + 1])} has no fields")
+        child = node.get(part)
+        if part == "model" and isinstance(child, str):
+            child = {"name": child}
+        if not isinstance(child, dict):
+            child = {}
+        node[part] = child
+        node = child
+
+
+def config_from_dict(data: dict[str, Any], source: str = "config") -> TrainConfig:
+    """Validate a raw table into a TrainConfig; ConfigError with one line per problem."""
+    try:
+        return TrainConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"{source}: " + "; ".join(_describe(err) for err in e.errors())) from None
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = [str(p) for p in err["loc"]]
+    where = ".".join(loc) or "config"
+    if err["type"] == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        if model is not None:
+            return _unknown_key(where, loc[-1], model)
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {msg}"
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] = TrainConfig
+    for part in loc:
+        ann = model.model_fields[part].annotation if part in model.model_fields else None
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        model = ann
+    return model
+
+
+def _unknown_key(full: str, part: str, model: type[BaseModel]) -> str:
+    close = difflib.get_close_matches(part, list(model.model_fields), n=1)
+    prefix = full[: -len(part)]
+    hint = f"; did you mean {prefix + close[0]!r}?" if close else ""
+    return f"unknown key {full!r}{hint}"
+
+
+def write_config(cfg: TrainConfig, path: str | os.PathLike) -> None:
+    """The resolved config as indented JSON, written atomically."""
+    from core.atomic import atomic_write_text
+
+    atomic_write_text(path, json.dumps(cfg.model_dump(mode="json"), indent=2) + "\n")

@@ -1,0 +1,77 @@
+"""What a config's data section means: the training, validation and test sets of a run.
+
+Every source contributes to all three: a directory by its 80/10/10 split (cached),
+"synthetic" by fresh doodles each epoch for training and two fixed generated sets
+(seeds eval_seed and eval_seed + 1) for validation and test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from training.augment import Augmenter
+from training.cache import Progress, load_split
+from training.config import SYNTHETIC, TrainConfig
+from training.dataset import BatchDataset, PreparedSource, SyntheticSource, synthetic_set
+from training.prepared import PreparedSet
+
+DRY_RUN_DRAWINGS = 2  # per class, for --dry-run
+
+
+@dataclass
+class RunData:
+    train: BatchDataset
+    val: PreparedSet
+    test: PreparedSet
+
+
+def concat_sets(sets: list[PreparedSet]) -> PreparedSet:
+    """One PreparedSet holding the drawings of several, in order (in memory)."""
+    if len(sets) == 1:
+        return sets[0]
+    return PreparedSet(
+        points=np.concatenate([np.asarray(s.points) for s in sets]),
+        stroke_len=np.concatenate([s.stroke_len for s in sets]),
+        n_strokes=np.concatenate([s.n_strokes for s in sets]),
+        labels=np.concatenate([s.labels for s in sets]),
+        packed=np.concatenate([np.asarray(s.packed) for s in sets]),
+        pad_len=sets[0].pad_len,
+        m=sets[0].m,
+    )
+
+
+def build_data(
+    cfg: TrainConfig, *, progress: Progress | None = None, dry_run: bool = False
+) -> RunData:
+    """The datasets of a run (directories are prepared or found in the cache)."""
+    d = cfg.data
+    sources: list[PreparedSource | SyntheticSource] = []
+    vals: list[PreparedSet] = []
+    tests: list[PreparedSet] = []
+    for source in d.sources:
+        if source == SYNTHETIC:
+            per_class = DRY_RUN_DRAWINGS if dry_run else d.per_class
+            eval_per_class = DRY_RUN_DRAWINGS if dry_run else d.eval_per_class
+            sources.append(SyntheticSource(per_class, cfg.seed, d.variety))
+            if progress is not None:
+                progress(0, 2, "generating the synthetic validation and test sets")
+            for seed, out in ((d.eval_seed, vals), (d.eval_seed + 1, tests)):
+                out.append(
+                    synthetic_set(
+                        eval_per_class, seed, variety=d.variety, pad_len=cfg.pad_len, m=cfg.m
+                    )
+                )
+            if progress is not None:
+                progress(2, 2, "generated the synthetic validation and test sets")
+            continue
+        kw = {"pad_len": cfg.pad_len, "m": cfg.m, "cap": d.cap_per_class, "progress": progress}
+        if dry_run:
+            kw["cap"] = min(d.cap_per_class or 10**9, 10 * DRY_RUN_DRAWINGS)
+        sources.append(PreparedSource(load_split(source, "train", **kw)))
+        vals.append(load_split(source, "val", **kw))
+        tests.append(load_split(source, "test", **kw))
+    augmenter = Augmenter(cfg.augment) if cfg.augment.enabled else None
+    train = BatchDataset(sources, pad_len=cfg.pad_len, m=cfg.m, augmenter=augmenter, seed=cfg.seed)
+    return RunData(train=train, val=concat_sets(vals), test=concat_sets(tests))

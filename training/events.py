@@ -1,0 +1,81 @@
+"""The events protocol: `frankenstein train --events` writes JSON lines to stdout.
+
+A supervising process (the TUI, an ablation runner) reads one JSON object per line;
+every object has an ``"event"`` key, and nothing else is written to stdout (the
+progress bar is off with --events). The events, in order:
+
+- ``{"event": "progress", "done": int, "total": int, "what": str}``: long work
+  other than training batches: reading, caching or generating data before "start",
+  replaying drawings for the evaluation before each "eval"; repeats many times.
+- ``{"event": "start", "run": str, "run_dir": str, "model": str, "parameters": int,
+  "epochs": int, "start_epoch": int (0-based), "batches": int (per epoch),
+  "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str}``.
+- ``{"event": "batch", "epoch": int (1-based), "batch": int (1-based), "batches": int,
+  "loss": float, "acc": float, "lr": float, "samples_per_s": float, "eta_s": float}``:
+  every `log_every` batches; loss and acc are running means over the epoch so far;
+  eta_s is the estimated time left in the whole run.
+- ``{"event": "epoch", ...}``: the epoch's metrics.jsonl row: "epoch" (1-based),
+  "train_loss", "train_acc", "val_loss", "val_acc", "val_acc_at_stroke" (list, k =
+  1..pad_len), "lr", "seconds", "samples_per_s", "is_best", "best_val_acc".
+- ``{"event": "eval", "name": "test" | DIR, "report": {...}}``: the evaluation report
+  (the keys of `frankenstein eval --json`), once per evaluated data set.
+- ``{"event": "done", "status": "completed" | "early_stop" | "interrupted", "run_dir":
+  str, "epochs_run": int, "best_epoch": int, "best_val_acc": float,
+  "temperature": float | null}``: the last event of a run that ended normally or
+  was interrupted (an interrupted run can be resumed with --resume).
+- ``{"event": "error", "message": str, "type": str}``: the run failed; the message is
+  the one-line error the command line would print. Exit status 2 (user error) or 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import IO, Any
+
+from training.callbacks import Callback
+
+
+def _clean(value: Any) -> Any:
+    """NaN and infinity become null: strict JSON readers reject them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+class JsonEvents(Callback):
+    """Writes each training event as one JSON line to a stream (stdout by default)."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream if stream is not None else sys.stdout
+
+    def emit(self, event: str, **fields: Any) -> None:
+        line = json.dumps(_clean({"event": event, **fields}), separators=(",", ":"))
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def on_progress(self, done: int, total: int, what: str) -> None:
+        self.emit("progress", done=done, total=total, what=what)
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        self.emit("start", **info)
+
+    def on_batch(self, info: dict[str, Any]) -> None:
+        self.emit("batch", **info)
+
+    def on_epoch(self, row: dict[str, Any]) -> None:
+        self.emit("epoch", **row)
+
+    def on_eval(self, name: str, report: dict[str, Any]) -> None:
+        self.emit("eval", name=name, report=report)
+
+    def on_done(self, info: dict[str, Any]) -> None:
+        self.emit("done", **info)
+
+    def error(self, exc: BaseException) -> None:
+        self.emit("error", message=str(exc), type=type(exc).__name__)

@@ -1,0 +1,414 @@
+"""The training loop: any registered model, any data, one process or many (DDP).
+
+`train(cfg, callbacks)` runs a whole run in `runs/<name>/` (training/runfolder.py):
+per epoch, batches of cumulative frames -> log-probabilities at every stroke -> NLL
+at every real stroke or the final one (training/metrics.py) -> AdamW (or Adam, SGD)
+with gradient clipping and a per-step schedule; then validation, metrics.jsonl,
+best.pt on validation accuracy and last.pt for resuming, all written atomically.
+Ctrl-C or SIGTERM finishes the current batch, saves last.pt mid-epoch and stops; a
+later `resume=True` continues from there and gives the same result as a run never
+stopped. At the end the calibration temperature is fitted on the validation set
+(training/calibration.py) and stored in the checkpoints, and the test split (and any
+`eval_data` directory) is replayed stroke by stroke into eval.json.
+
+Reporting goes through callbacks only (training/callbacks.py), in the manner of
+minGPT's trainer; the loop never prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader
+
+from training import distributed as dd
+from training.callbacks import Callback, CallbackList, TrainLog
+from training.config import TrainConfig
+from training.data import DRY_RUN_DRAWINGS, RunData, build_data
+from training.dataset import EpochBatches, eval_batches, ignore_sigint
+from training.finish import EVAL_BATCH, calibrate, final_eval
+from training.metrics import Running, sequence_loss
+from training.optim import build_optimizer, build_scheduler
+from training.resume import Position, restore, resume_extra, seed_everything
+from training.runfolder import RunError, RunFolder, default_run_name
+
+
+@dataclass
+class RunResult:
+    """How a run ended, and where its files are."""
+
+    status: str  # "completed", "early_stop" or "interrupted"
+    run_dir: Path
+    epochs_run: int
+    best_epoch: int
+    best_val_acc: float
+    temperature: float | None = None
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    eval: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "run_dir": str(self.run_dir),
+            "epochs_run": self.epochs_run,
+            "best_epoch": self.best_epoch,
+            "best_val_acc": self.best_val_acc,
+            "temperature": self.temperature,
+        }
+
+
+class StopRequest:
+    """Set by SIGINT/SIGTERM (or by a caller); the loop stops after the current batch."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def set(self, *_args: Any) -> None:
+        self.requested = True
+
+    @contextlib.contextmanager
+    def on_signals(self) -> Iterator[None]:
+        """Catch Ctrl-C and SIGTERM while training (main thread only), then restore."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        old = {s: signal.signal(s, self.set) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for s, h in old.items():
+                signal.signal(s, h)
+
+
+def dry_run_config(cfg: TrainConfig) -> TrainConfig:
+    """One tiny batch end to end: one epoch of one batch, tiny data, its own run folder."""
+    name = f"{cfg.name or cfg.model.name}-dry-run"
+    return cfg.model_copy(
+        update={
+            "name": name,
+            "epochs": 1,
+            "max_batches": 1,
+            "batch_size": min(cfg.batch_size, 8),
+            "data": cfg.data.model_copy(update={"num_workers": 0}),
+        }
+    )
+
+
+def train(
+    cfg: TrainConfig,
+    callbacks: Sequence[Callback] = (),
+    *,
+    resume: bool = False,
+    dry_run: bool = False,
+    stop: StopRequest | None = None,
+) -> RunResult:
+    """Run (or resume) the training run `cfg` describes; see the module docstring."""
+    if dry_run:
+        cfg = dry_run_config(cfg)
+    cfg = cfg.with_run_name(default_run_name(cfg.model.name))
+    info = dd.setup(cfg.device)
+    try:
+        return _Run(cfg, info, callbacks, resume, dry_run, stop or StopRequest()).run()
+    finally:
+        dd.cleanup(info)
+
+
+class _Run:
+    """One run's state; `run()` does the work (split from `train` to keep it readable)."""
+
+    def __init__(self, cfg, info, callbacks, resume, dry_run, stop):
+        self.cfg, self.info, self.resume, self.dry_run, self.stop = (
+            cfg,
+            info,
+            resume,
+            dry_run,
+            stop,
+        )
+        self.folder = RunFolder(cfg.run_dir)
+        self.cb = CallbackList(list(callbacks) if info.is_main else [])
+
+    # ------------------------------------------------------------------ set-up
+
+    def _prepare_folder(self) -> None:
+        f = self.folder
+        if self.resume:
+            if not f.last.is_file():
+                raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
+            if self.info.is_main:
+                f.write_config(self.cfg)  # with any settings changed for the resume
+            return
+        if self.dry_run and f.path.is_dir() and f.path.name.endswith("-dry-run"):
+            if self.info.is_main:
+                shutil.rmtree(f.path)  # a dry run's own folder, from an earlier dry run
+        elif f.last.is_file() or f.best.is_file():
+            raise RunError(
+                f"{f.path}: a run of this name exists; resume it with --resume or choose "
+                "another name=..."
+            )
+        if self.info.is_main:
+            f.path.mkdir(parents=True, exist_ok=True)
+            f.write_config(self.cfg)
+
+    def _data(self) -> RunData:
+        progress = self.cb.on_progress
+        if self.info.is_main:  # rank 0 fills the cache; the others then read it
+            data = build_data(self.cfg, progress=progress, dry_run=self.dry_run)
+        dd.barrier(self.info)
+        if not self.info.is_main:
+            data = build_data(self.cfg, dry_run=self.dry_run)
+        return data
+
+    # --------------------------------------------------------------------- run
+
+    def run(self) -> RunResult:
+        cfg, info = self.cfg, self.info
+        self._prepare_folder()
+        if info.is_main:
+            self.cb.callbacks.append(TrainLog(self.folder.log))
+        torch.set_num_threads(cfg.threads)
+        seed_everything(cfg.seed)
+        data = self._data()
+
+        from core.models import build_model, count_parameters
+
+        model = build_model(cfg.model_cfg()).to(info.device)
+        seed_everything(cfg.seed + info.rank)  # dropout differs by rank; weights do not
+        net = dd.wrap(model, info)
+        optimizer = build_optimizer(model.parameters(), cfg.optim)
+        batches = EpochBatches(
+            len(data.train),
+            cfg.batch_size,
+            seed=cfg.seed,
+            rank=info.rank,
+            world=info.world,
+            max_batches=cfg.max_batches,
+        )
+        scheduler = build_scheduler(optimizer, cfg.optim, cfg.epochs * len(batches))
+        pos = Position()
+        rows = []
+        if self.resume:
+            pos, rows = self._restore(model, optimizer, scheduler)
+        self.cb.on_start(
+            {
+                "run": cfg.name,
+                "run_dir": str(self.folder.path),
+                "model": cfg.model.name,
+                "parameters": count_parameters(model),
+                "epochs": cfg.epochs,
+                "start_epoch": pos.epoch,
+                "batches": len(batches),
+                "train_size": len(data.train),
+                "val_size": len(data.val),
+                "resumed": self.resume,
+                "world": info.world,
+                "device": str(info.device),
+            }
+        )
+        status = pos.finished
+        with self.stop.on_signals():
+            while not status and pos.epoch < cfg.epochs:
+                status = self._epoch(net, model, optimizer, scheduler, batches, data, pos, rows)
+        if not status:
+            status = "completed"
+        if not info.is_main:
+            return self._result(status, pos, rows)
+        if status == "interrupted":
+            result = self._result(status, pos, rows)
+            self.cb.on_done(result.summary())
+            return result
+        temperature = calibrate(self.folder.best, data.val, info.device)
+        limit = DRY_RUN_DRAWINGS if self.dry_run else None
+        reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
+        result = self._result(status, pos, rows, temperature, reports)
+        self.cb.on_done(result.summary())
+        return result
+
+    def _restore(self, model, optimizer, scheduler) -> tuple[Position, list[dict]]:
+        from core.checkpoint import load_checkpoint
+
+        ckpt = load_checkpoint(self.folder.last)
+        if ckpt.cfg != model.cfg:
+            raise RunError(
+                f"{self.folder.last}: its model config differs from the run's config.json"
+            )
+        if not ckpt.extra or "position" not in ckpt.extra:
+            raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
+        model.load_state_dict(ckpt.model.state_dict())
+        pos = restore(ckpt.extra, optimizer, scheduler)
+        if pos.finished == "completed" and pos.epoch < self.cfg.epochs:
+            pos.finished = ""  # resumed with more epochs: carry on
+        rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
+        return pos, rows
+
+    # ------------------------------------------------------------------ epochs
+
+    def _epoch(self, net, model, optimizer, scheduler, batches, data, pos, rows) -> str:
+        """One epoch (or the rest of one); returns a status when the run must end."""
+        cfg, info = self.cfg, self.info
+        epoch = pos.epoch
+        batches.set_epoch(epoch, skip=pos.batch)
+        running = Running(cfg.pad_len, **pos.partial) if pos.partial else Running(cfg.pad_len)
+        seconds_before = pos.partial_seconds
+        n_batches = len(batches)
+        loader = DataLoader(
+            data.train,
+            batch_size=None,
+            sampler=batches,
+            num_workers=cfg.data.num_workers,
+            worker_init_fn=ignore_sigint if cfg.data.num_workers else None,
+            # A private generator: creating the iterator must not draw from the global
+            # torch RNG, or a resumed run's dropout would differ from an unbroken one.
+            generator=torch.Generator(),
+            pin_memory=info.device.type == "cuda",
+        )
+        net.train()
+        t0 = time.perf_counter()
+        b = pos.batch
+        for frames, lengths, labels in loader:
+            frames = frames.to(info.device, non_blocking=True)
+            lengths = lengths.to(info.device, non_blocking=True)
+            labels = labels.to(info.device, non_blocking=True)
+            log_probs = net(frames, lengths)  # (B, T, C)
+            loss = sequence_loss(log_probs, lengths, labels, cfg.loss_at)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.optim.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
+            optimizer.step()
+            scheduler.step()
+            running.add(log_probs.detach(), lengths, labels, loss.item())
+            b += 1
+            seconds = seconds_before + time.perf_counter() - t0
+            if b % cfg.log_every == 0 or b == n_batches:
+                self._report_batch(epoch, b, n_batches, running, scheduler, seconds)
+            if dd.any_true(self.stop.requested, info):
+                pos.batch, pos.partial, pos.partial_seconds = b, running.state(), seconds
+                self._save_last(model, optimizer, scheduler, pos, rows)
+                return "interrupted"
+        seconds = seconds_before + time.perf_counter() - t0
+        train = Running.from_tensor(dd.all_reduce_sum(running.as_tensor(), info), cfg.pad_len)
+        val = self._validate(model, data)
+        pos.epoch, pos.batch, pos.partial, pos.partial_seconds = epoch + 1, 0, {}, 0.0
+        is_best = val.acc > pos.best_val_acc or (
+            val.acc == pos.best_val_acc and val.loss < pos.best_val_loss
+        )
+        if is_best:
+            pos.best_val_acc, pos.best_val_loss, pos.best_epoch = val.acc, val.loss, epoch + 1
+            pos.bad_epochs = 0
+        else:
+            pos.bad_epochs += 1
+        row = {
+            "epoch": epoch + 1,
+            "train_loss": train.loss,
+            "train_acc": train.acc,
+            "val_loss": val.loss,
+            "val_acc": val.acc,
+            "val_acc_at_stroke": val.acc_at_stroke(),
+            "lr": scheduler.get_last_lr()[0],
+            "seconds": seconds,
+            "samples_per_s": train.count / seconds if seconds > 0 else float("nan"),
+            "is_best": is_best,
+            "best_val_acc": pos.best_val_acc,
+            "best_epoch": pos.best_epoch,
+        }
+        rows.append(row)
+        stop_early = cfg.patience > 0 and pos.bad_epochs >= cfg.patience
+        if stop_early:
+            pos.finished = "early_stop"
+        elif pos.epoch >= cfg.epochs:
+            pos.finished = "completed"
+        if info.is_main:
+            if is_best:
+                self._save_best(model, row)
+            self._save_last(model, optimizer, scheduler, pos, rows)
+            self.folder.write_metrics(rows)
+        self.cb.on_epoch(row)
+        if pos.finished:
+            return pos.finished
+        return "interrupted" if dd.any_true(self.stop.requested, info) else ""
+
+    def _report_batch(self, epoch, b, n_batches, running, scheduler, seconds) -> None:
+        per_batch = seconds / max(b, 1)  # seconds include the part before a resume
+        left = (n_batches - b) + (self.cfg.epochs - epoch - 1) * n_batches
+        self.cb.on_batch(
+            {
+                "epoch": epoch + 1,
+                "batch": b,
+                "batches": n_batches,
+                "loss": running.loss,
+                "acc": running.acc,
+                "lr": scheduler.get_last_lr()[0],
+                "samples_per_s": running.count * self.info.world / seconds if seconds else 0.0,
+                "eta_s": left * per_batch,
+            }
+        )
+
+    @torch.no_grad()
+    def _validate(self, model, data: RunData) -> Running:
+        cfg, info = self.cfg, self.info
+        model.eval()
+        r = Running(cfg.pad_len)
+        bs = max(cfg.batch_size, EVAL_BATCH)
+        for frames, lengths, labels in eval_batches(data.val, bs, rank=info.rank, world=info.world):
+            frames, lengths, labels = (t.to(info.device) for t in (frames, lengths, labels))
+            log_probs = model(frames, lengths)  # (B, T, C)
+            r.add(
+                log_probs,
+                lengths,
+                labels,
+                float(sequence_loss(log_probs, lengths, labels, cfg.loss_at)),
+            )
+        model.train()
+        return Running.from_tensor(dd.all_reduce_sum(r.as_tensor(), info), cfg.pad_len)
+
+    # ------------------------------------------------------------- checkpoints
+
+    def _meta(self, epoch: int) -> dict[str, Any]:
+        return {
+            "run": self.cfg.name,
+            "model": self.cfg.model.name,
+            "epoch": epoch,
+            "seed": self.cfg.seed,
+            "data": list(self.cfg.data.sources),
+            "config": self.cfg.model_dump(mode="json"),
+        }
+
+    def _save_best(self, model, row: dict[str, Any]) -> None:
+        from core.checkpoint import save_checkpoint
+
+        save_checkpoint(self.folder.best, model, meta=self._meta(row["epoch"]), metrics=row)
+
+    def _save_last(self, model, optimizer, scheduler, pos: Position, rows) -> None:
+        if not self.info.is_main:
+            return
+        from core.checkpoint import save_checkpoint
+
+        save_checkpoint(
+            self.folder.last,
+            model,
+            meta=self._meta(pos.epoch),
+            metrics=rows[-1] if rows else {},
+            extra=resume_extra(optimizer, scheduler, pos),
+        )
+
+    def _result(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:
+        return RunResult(
+            status=status,
+            run_dir=self.folder.path,
+            epochs_run=pos.epoch,
+            best_epoch=pos.best_epoch,
+            best_val_acc=pos.best_val_acc if pos.best_epoch else math.nan,
+            temperature=temperature,
+            metrics=rows,
+            eval=reports,
+        )

@@ -1,0 +1,102 @@
+"""Losses and running metrics of sequence predictions, with padded steps masked.
+
+A model outputs log-probabilities after every stroke, (B, T, C); only steps below a
+drawing's length are real. "every" takes the NLL at each real step (averaged per
+drawing, then over the batch, so a 12-stroke sun does not outweigh a 1-stroke
+circle); "final" takes it at the last real step only. Accuracy is on the last real
+step: the whole drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+def real_steps(lengths: torch.Tensor, t: int) -> torch.Tensor:
+    """(B, T) bool mask of the real steps."""
+    return torch.arange(t, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def step_nll(log_probs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """NLL of the true class at every step: (B, T, C), (B,) -> (B, T)."""
+    b, t, _ = log_probs.shape
+    return -log_probs.gather(2, labels.view(b, 1, 1).expand(b, t, 1)).squeeze(2)  # (B, T)
+
+
+def sequence_loss(
+    log_probs: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, loss_at: str = "every"
+) -> torch.Tensor:
+    """Mean NLL over the batch, at every real step or at the final one."""
+    nll = step_nll(log_probs, labels)  # (B, T)
+    if loss_at == "final":
+        return nll.gather(1, (lengths - 1)[:, None]).mean()
+    mask = real_steps(lengths, nll.shape[1]).to(nll.dtype)  # (B, T)
+    return ((nll * mask).sum(1) / lengths.to(nll.dtype)).mean()
+
+
+def final_log_probs(log_probs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Log-probabilities after each drawing's last stroke: (B, T, C) -> (B, C)."""
+    b, _, c = log_probs.shape
+    return log_probs.gather(1, (lengths - 1).view(b, 1, 1).expand(b, 1, c)).squeeze(1)
+
+
+@dataclass
+class Running:
+    """Sums of loss and correct predictions over batches (all-reducible as a tensor)."""
+
+    pad_len: int
+    loss_sum: float = 0.0
+    correct: float = 0.0
+    count: float = 0.0
+    # Per stroke k (0-based): correct and count over drawings with more than k strokes.
+    step_correct: list[float] = field(default_factory=list)
+    step_count: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.step_correct = self.step_correct or [0.0] * self.pad_len
+        self.step_count = self.step_count or [0.0] * self.pad_len
+
+    @torch.no_grad()
+    def add(
+        self, log_probs: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, loss: float
+    ) -> None:
+        b = len(labels)
+        self.loss_sum += loss * b
+        self.count += b
+        self.correct += float((final_log_probs(log_probs, lengths).argmax(1) == labels).sum())
+        hit = (log_probs.argmax(2) == labels[:, None]) & real_steps(lengths, log_probs.shape[1])
+        counts = real_steps(lengths, log_probs.shape[1]).sum(0)  # (T,)
+        for k in range(self.pad_len):
+            self.step_correct[k] += float(hit[:, k].sum())
+            self.step_count[k] += float(counts[k])
+
+    @property
+    def loss(self) -> float:
+        return self.loss_sum / self.count if self.count else float("nan")
+
+    @property
+    def acc(self) -> float:
+        return self.correct / self.count if self.count else float("nan")
+
+    def acc_at_stroke(self) -> list[float | None]:
+        return [
+            c / n if n else None for c, n in zip(self.step_correct, self.step_count, strict=True)
+        ]
+
+    def as_tensor(self) -> torch.Tensor:
+        return torch.tensor(
+            [self.loss_sum, self.correct, self.count, *self.step_correct, *self.step_count],
+            dtype=torch.float64,
+        )
+
+    @staticmethod
+    def from_tensor(t: torch.Tensor, pad_len: int) -> Running:
+        v = t.tolist()
+        return Running(
+            pad_len, v[0], v[1], v[2], v[3 : 3 + pad_len], v[3 + pad_len : 3 + 2 * pad_len]
+        )
+
+    def state(self) -> dict:
+        return {"loss_sum": self.loss_sum, "correct": self.correct, "count": self.count}

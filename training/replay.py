@@ -1,0 +1,147 @@
+"""Stroke-by-stroke replay of drawings through the stateful classifier and the snap policy.
+
+This is how results are measured: each drawing is fed to `core.classifier.
+StrokeClassifier` one stroke at a time, exactly as the drawing window does, and the
+prediction history goes to `core.snap.SnapPolicy`, the rule the window snaps by. A
+drawing snaps at the first stroke k where the policy decides to; the snap is right
+when its class is the drawing's, and then it saves the n - k strokes not yet drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.classes import CLASSES, class_index
+from core.strokes import Drawing, ReadReport
+
+SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+
+Progress = Callable[[int, int], None]  # (drawings done, total)
+
+
+@dataclass
+class Replayed:
+    """One drawing's replay: its class and the predictions after each stroke."""
+
+    label: int
+    history: list  # list[core.classifier.Prediction], one per stroke
+
+    @property
+    def step_probs(self) -> np.ndarray:
+        """(n_strokes, C) calibrated probabilities after each stroke."""
+        return np.stack([p.probs for p in self.history])
+
+
+def replay_drawings(
+    classifier, drawings: Sequence[Drawing], progress: Progress | None = None
+) -> list[Replayed]:
+    """Replay every drawing (with at least one non-empty stroke) stroke by stroke."""
+    out = []
+    for i, d in enumerate(drawings):
+        if classifier.replay(d.strokes) is not None:
+            out.append(Replayed(class_index(d.word), classifier.history))
+        if progress is not None and (i % 20 == 19 or i == len(drawings) - 1):
+            progress(i + 1, len(drawings))
+    return out
+
+
+def snap_at(history: Sequence, policy) -> tuple[int, str] | None:
+    """(stroke count, class) of the first snap the policy makes, or None.
+
+    After the last stroke the drawing is known to be finished (as when a person
+    pauses), which waives the policy's rules against premature snaps.
+    """
+    for k in range(1, len(history) + 1):
+        decision = policy.decide(history[:k], finished=k == len(history))
+        if decision is not None:
+            return k, decision.cls
+    return None
+
+
+def snap_stats(replays: Sequence[Replayed], policy) -> dict:
+    """Snap precision, recall and mean share of strokes saved at the policy's threshold."""
+    snaps = right = 0
+    saved = 0.0
+    for r in replays:
+        hit = snap_at(r.history, policy)
+        if hit is None:
+            continue
+        k, cls = hit
+        snaps += 1
+        if cls == CLASSES[r.label]:
+            right += 1
+            saved += (len(r.history) - k) / len(r.history)
+    n = len(replays)
+    return {
+        "threshold": float(policy.threshold),
+        "snaps": snaps,
+        "precision": right / snaps if snaps else None,
+        "recall": right / n if n else None,
+        "strokes_saved": saved / n if n else None,
+    }
+
+
+def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SWEEP) -> dict:
+    """The report's "snap" entry: stats at the policy's threshold and over a sweep."""
+    stats = snap_stats(replays, policy)
+    stats["sweep"] = [
+        {k: v for k, v in snap_stats(replays, policy.model_copy(update={"threshold": t})).items()}
+        for t in sweep
+    ]
+    return stats
+
+
+def read_eval_drawings(
+    directory: str | os.PathLike,
+    *,
+    limit: int | None = None,
+    report: ReadReport | None = None,
+) -> list[Drawing]:
+    """Every drawing of a data directory (all splits), in the simplified space."""
+    from training.cache import directory_files, read_split
+
+    files = directory_files(directory)
+    strokes, labels = read_split(files, None, cap=limit, report=report)
+    return [
+        Drawing(strokes=tuple(s), word=CLASSES[y]) for s, y in zip(strokes, labels, strict=True)
+    ]
+
+
+def evaluate(
+    classifier,
+    drawings: Sequence[Drawing],
+    policy,
+    *,
+    sweep: Sequence[float] = SWEEP,
+    progress: Progress | None = None,
+) -> dict:
+    """The full evaluation report (training/evaluate.py) of some drawings."""
+    from training.evaluate import report
+
+    replays = replay_drawings(classifier, drawings, progress)
+    return report(
+        [r.step_probs for r in replays],
+        [r.label for r in replays],
+        snap_report(replays, policy, sweep),
+    )
+
+
+def evaluate_checkpoint(
+    name_or_path: str | Path,
+    drawings: Sequence[Drawing],
+    *,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """Load a checkpoint (or bundled name) and evaluate it with the default snap policy."""
+    from core.classifier import StrokeClassifier
+    from core.snap import SnapPolicy
+
+    classifier = StrokeClassifier.from_checkpoint(name_or_path)
+    policy = SnapPolicy() if threshold is None else SnapPolicy(threshold=threshold)
+    return evaluate(classifier, drawings, policy, progress=progress)

@@ -1,0 +1,88 @@
+"""What a run must keep to continue exactly where it stopped, and putting it back.
+
+`last.pt` holds, besides the weights, an `extra` dict: the optimiser and scheduler
+state, the position (next epoch and batch), the running sums of an unfinished
+epoch, the best result so far, the early-stopping count and every RNG state
+(python, numpy, torch, CUDA). Batches are keyed by (seed, epoch, batch), not drawn
+from a stream, so with these a resumed run repeats an uninterrupted one exactly.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+
+@dataclass
+class Position:
+    """Where the run stands, and what it has found so far."""
+
+    epoch: int = 0  # next epoch to run (0-based) = epochs finished
+    batch: int = 0  # next batch of that epoch
+    best_val_acc: float = -1.0
+    best_val_loss: float = float("inf")
+    best_epoch: int = 0  # 1-based; 0 = none yet
+    bad_epochs: int = 0  # epochs since the best, for early stopping
+    finished: str = ""  # "", "completed" or "early_stop"
+    partial: dict[str, Any] = field(default_factory=dict)  # running sums mid-epoch
+    partial_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Position:
+        return Position(**{k: d[k] for k in Position.__dataclass_fields__ if k in d})
+
+
+def rng_state() -> dict[str, Any]:
+    """Every global RNG state, as checkpoint-safe data."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state: dict[str, Any] = {
+        "python": random.getstate(),
+        "numpy": [kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Put back what rng_state() saved."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    kind, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def resume_extra(optimizer: torch.optim.Optimizer, scheduler, position: Position) -> dict[str, Any]:
+    """The `extra` of last.pt."""
+    return {
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "position": position.to_dict(),
+        "rng": rng_state(),
+    }
+
+
+def restore(extra: dict[str, Any], optimizer, scheduler) -> Position:
+    """Load optimiser, scheduler and RNG state from last.pt's extra; its Position."""
+    optimizer.load_state_dict(extra["optimizer"])
+    scheduler.load_state_dict(extra["scheduler"])
+    set_rng_state(extra["rng"])
+    return Position.from_dict(extra["position"])

@@ -1,0 +1,125 @@
+"""Many drawings' strokes in flat arrays, and their frames in one vectorised pass.
+
+Training touches thousands of drawings a second (augmented on the fly), so instead of
+a Python list of arrays per drawing a batch is held ragged:
+
+- ``points``: (P, 2) float32, every point of every stroke, drawing after drawing;
+- ``stroke_len``: (S,) int64, points in each stroke (0 allowed: an empty stroke);
+- ``n_strokes``: (N,) int64, strokes in each drawing.
+
+`rasterize` draws all strokes of all drawings with one call to core.raster's line
+sampler and yields exactly the frames of `core.raster.rasterize` (a test checks it),
+several times faster than drawing each drawing on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.raster import GRID, line_pixels
+
+
+@dataclass(frozen=True)
+class StrokeBatch:
+    """Strokes of N drawings in flat arrays (see the module docstring)."""
+
+    points: np.ndarray  # (P, 2) float32
+    stroke_len: np.ndarray  # (S,) int64
+    n_strokes: np.ndarray  # (N,) int64
+
+    def __len__(self) -> int:
+        return len(self.n_strokes)
+
+    @staticmethod
+    def from_strokes(drawings: Sequence[Sequence[np.ndarray]]) -> StrokeBatch:
+        """A list of drawings (each a sequence of (n, 2) strokes) -> a StrokeBatch."""
+        strokes = [np.asarray(s, np.float32).reshape(-1, 2) for d in drawings for s in d]
+        points = np.concatenate(strokes) if strokes else np.zeros((0, 2), np.float32)
+        return StrokeBatch(
+            points=points,
+            stroke_len=np.asarray([len(s) for s in strokes], np.int64),
+            n_strokes=np.asarray([len(d) for d in drawings], np.int64),
+        )
+
+    @property
+    def stroke_start(self) -> np.ndarray:
+        """(S + 1,) offsets of each stroke's first point in `points`."""
+        return np.concatenate([[0], np.cumsum(self.stroke_len)])
+
+    @property
+    def drawing_start(self) -> np.ndarray:
+        """(N + 1,) offsets of each drawing's first stroke."""
+        return np.concatenate([[0], np.cumsum(self.n_strokes)])
+
+    def stroke_drawing(self) -> np.ndarray:
+        """(S,) the drawing each stroke belongs to."""
+        return np.repeat(np.arange(len(self.n_strokes)), self.n_strokes)
+
+    def point_drawing(self) -> np.ndarray:
+        """(P,) the drawing each point belongs to."""
+        return np.repeat(self.stroke_drawing(), self.stroke_len)
+
+    def drawing(self, i: int) -> list[np.ndarray]:
+        """The strokes of drawing i, as (n, 2) float32 arrays (views)."""
+        ds, ss = self.drawing_start, self.stroke_start
+        return [self.points[ss[k] : ss[k + 1]] for k in range(ds[i], ds[i + 1])]
+
+    def to_strokes(self) -> list[list[np.ndarray]]:
+        """Back to a list of drawings, each a list of strokes."""
+        return [self.drawing(i) for i in range(len(self))]
+
+    def keep_strokes(self, keep: np.ndarray) -> StrokeBatch:
+        """A batch without the strokes where `keep` (S,) bool is False."""
+        per_point = np.repeat(keep, self.stroke_len)
+        n = np.bincount(self.stroke_drawing()[keep], minlength=len(self.n_strokes))
+        return StrokeBatch(self.points[per_point], self.stroke_len[keep], n.astype(np.int64))
+
+
+def rasterize(batch: StrokeBatch, pad_len: int = 8, m: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative frames of every drawing: (N, pad_len, m, m) uint8 0/1, lengths (N,) int64.
+
+    Identical to `core.raster.rasterize` drawing by drawing; lengths are the stroke
+    counts clipped to pad_len.
+    """
+    if m <= 0 or GRID % m:
+        raise ValueError(f"frame size m={m} must divide {GRID}")
+    n = len(batch)
+    frames = np.zeros((n, pad_len, m * m), np.uint8)
+    lengths = np.minimum(batch.n_strokes, pad_len)
+    if batch.points.size:
+        a, b, seg_stroke = _segments(batch)
+        pix, seg = line_pixels(a, b)  # (Q, 2) x, y
+        f = GRID // m
+        cells = (pix[:, 1] // f) * m + pix[:, 0] // f  # (Q,)
+        stroke = seg_stroke[seg]  # (Q,)
+        drawing = batch.stroke_drawing()
+        index_in_drawing = np.arange(len(drawing)) - batch.drawing_start[:-1][drawing]
+        frame = np.minimum(index_in_drawing, pad_len - 1)  # (S,)
+        frames[drawing[stroke], frame[stroke], cells] = 1
+        for k in range(1, pad_len):  # cumulative; ~25x faster than maximum.accumulate(axis=1)
+            np.maximum(frames[:, k], frames[:, k - 1], out=frames[:, k])
+        frames[np.arange(pad_len)[None, :] >= lengths[:, None]] = 0  # after the last stroke
+    return frames.reshape(n, pad_len, m, m), lengths
+
+
+def _segments(batch: StrokeBatch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer segment ends (Q, 2), (Q, 2) and the stroke of each segment (Q,).
+
+    A one-point stroke is one zero-length segment (a dot), as in core.raster.
+    """
+    p = np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.int64)  # (P, 2)
+    starts = batch.stroke_start
+    stroke_of_point = np.repeat(np.arange(len(batch.stroke_len)), batch.stroke_len)
+    last = np.zeros(len(p), bool)
+    nonempty = batch.stroke_len > 0
+    last[starts[1:][nonempty] - 1] = True
+    inner = ~last  # a point that has a successor in its stroke
+    idx = np.flatnonzero(inner)
+    dots = np.flatnonzero(batch.stroke_len == 1)
+    a = np.concatenate([p[idx], p[starts[dots]]])
+    b = np.concatenate([p[idx + 1], p[starts[dots]]])
+    seg_stroke = np.concatenate([stroke_of_point[idx], dots])
+    return a, b, seg_stroke

@@ -1,0 +1,146 @@
+"""`frankenstein eval`: replay drawings stroke by stroke through a model and report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from core.errors import FrankensteinError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="accuracy, accuracy by stroke, calibration and snap replay on a data directory",
+        description="Replay every drawing of DIR stroke by stroke through the stateful "
+        "classifier and the snap policy, as the drawing window does, and report: top-1 "
+        "and top-3 accuracy, per-class accuracy, the confusion matrix, accuracy after k "
+        "strokes, expected calibration error, and snap precision, recall and strokes "
+        "saved (at the threshold and over a sweep).",
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        metavar="NAME_OR_CHECKPOINT",
+        help="frankenstein or cnn (the bundled models), a .pt checkpoint, or a run folder",
+    )
+    p.add_argument("--data", required=True, type=Path, metavar="DIR", help="<class>.ndjson files")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the whole report as JSON")
+    p.add_argument(
+        "--threshold", type=float, metavar="T", help="snap threshold (default: policy's)"
+    )
+    p.add_argument("--plots", type=Path, metavar="DIR", help="write PNG figures into DIR")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.set_defaults(func=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from core.atomic import atomic_write_text
+    from core.strokes import ReadReport
+    from training.replay import evaluate_checkpoint, read_eval_drawings
+
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise FrankensteinError(f"--threshold {args.threshold}: must be between 0 and 1")
+    console = Console()
+    read = ReadReport()
+    drawings = read_eval_drawings(args.data, limit=args.limit, report=read)
+    if not drawings:
+        raise FrankensteinError(f"{args.data}: no drawings to evaluate")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    with Progress(
+        "[bold]replaying",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("replay", total=len(drawings))
+        report = evaluate_checkpoint(
+            args.model,
+            drawings,
+            threshold=args.threshold,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    print_report(console, report, title=f"{args.model} on {args.data}", bad_lines=read.bad)
+    if args.json:
+        atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
+        console.print(f"report written to {args.json}")
+    if args.plots:
+        from training.plots import save_plots
+
+        for p in save_plots(report, args.plots, title=_title(args.model)):
+            console.print(f"figure written to {p}")
+    return 0
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f}%"
+
+
+def print_report(console, report: dict, *, title: str = "", bad_lines: int = 0) -> None:
+    """The report as rich tables: summary, per class, by stroke, snap sweep, confusion."""
+    from rich.table import Table
+
+    from training.evaluate import confusion_text
+
+    snap = report["snap"]
+    summary = Table(title=title)
+    for col in ("drawings", "top-1", "top-3", "ECE", "snap precision", "recall", "strokes saved"):
+        summary.add_column(col, justify="right")
+    summary.add_row(
+        str(report["n"]),
+        _pct(report["top1"]),
+        _pct(report["top3"]),
+        f"{report['ece']:.3f}",
+        _pct(snap["precision"]),
+        _pct(snap["recall"]),
+        _pct(snap["strokes_saved"]),
+    )
+    console.print(summary)
+    if bad_lines:
+        console.print(f"({bad_lines} bad lines skipped while reading)")
+
+    per = Table(title="per class")
+    for col in ("class", "n", "top-1", "top-3"):
+        per.add_column(col, justify="left" if col == "class" else "right")
+    for name, r in report["per_class"].items():
+        per.add_row(name, str(r["n"]), _pct(r["top1"]), _pct(r["top3"]))
+    console.print(per)
+
+    by = Table(title="accuracy after k strokes")
+    by.add_column("k", justify="right")
+    by.add_column("drawings with >= k", justify="right")
+    by.add_column("top-1 at k", justify="right")
+    by.add_column("top-1, last stroke so far (all)", justify="right")
+    for r in report["accuracy_at_stroke"]:
+        by.add_row(str(r["k"]), str(r["n"]), _pct(r["top1"]), _pct(r["so_far"]))
+    console.print(by)
+
+    sweep = Table(title=f"snap replay (threshold used: {snap['threshold']:.2f})")
+    for col in ("threshold", "snaps", "precision", "recall", "strokes saved"):
+        sweep.add_column(col, justify="right")
+    for s in snap["sweep"]:
+        sweep.add_row(
+            f"{s['threshold']:.2f}",
+            str(s["snaps"]),
+            _pct(s["precision"]),
+            _pct(s["recall"]),
+            _pct(s["strokes_saved"]),
+        )
+    console.print(sweep)
+    console.print("confusion (rows: true class, columns: guess)")
+    console.print(confusion_text(report), markup=False, highlight=False, soft_wrap=True)
+
+
+def _title(model: str) -> str:
+    """A short name for figures: the bundled name, or run/checkpoint."""
+    p = Path(model)
+    return model if p.suffix != ".pt" else f"{p.parent.name}/{p.stem}" if p.parent.name else p.stem

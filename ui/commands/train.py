@@ -1,0 +1,107 @@
+"""`frankenstein train`: train a model (a config file and/or key=value settings)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.errors import FrankensteinError
+
+EPILOG = """\
+examples:
+  frankenstein train                                  # defaults: frankenstein on synthetic data
+  frankenstein train model=cnn epochs=5 name=cnn-try
+  frankenstein train run.toml augment.rotate=10 data.per_class=500
+  frankenstein train data.sources='["data/quickdraw"]' data.cap_per_class=10000
+  frankenstein train --resume name=cnn-try            # continue after Ctrl-C or a crash
+  frankenstein train --dry-run                        # one tiny batch end to end
+  torchrun --nproc_per_node 2 -m ui.cli train threads=1 name=ddp   # several processes
+
+Settings are TrainConfig fields (training/config.py), dotted for sections; values
+are JSON where they parse. The run folder is OUT_DIR/NAME (default runs/<model>-<time>)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a model; keeps best/last checkpoints, resumes, ends with an eval",
+        description="Train Frankenstein or the CNN-only model on synthetic or real "
+        "drawings, with validation, checkpoints, resume and a final evaluation.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "settings",
+        nargs="*",
+        metavar="[CONFIG] KEY=VALUE",
+        help="an optional .toml/.json config file, then overrides such as epochs=5",
+    )
+    p.add_argument("--resume", action="store_true", help="continue the run named by name=...")
+    p.add_argument("--dry-run", action="store_true", help="one tiny batch end to end, in seconds")
+    p.add_argument("--events", action="store_true", help="JSON lines on stdout instead of bars")
+    p.set_defaults(func=run_train)
+
+
+def split_settings(settings: list[str]) -> tuple[str | None, list[str]]:
+    """(config file or None, key=value overrides)."""
+    if settings and "=" not in settings[0]:
+        return settings[0], settings[1:]
+    bad = [s for s in settings if "=" not in s]
+    if bad:
+        raise FrankensteinError(f"{bad[0]!r}: expected key=value (a config file comes first)")
+    return None, settings
+
+
+def resolve_config(settings: list[str], resume: bool):
+    """The run's TrainConfig: from the file and overrides, or for --resume from the run."""
+    from training.config import ConfigError, load_config, parse_override, set_dotted
+    from training.runfolder import RunFolder
+
+    path, overrides = split_settings(settings)
+    cfg = load_config(path, overrides)
+    if not resume:
+        return cfg
+    if cfg.name is None:
+        raise ConfigError("--resume needs the run's name: frankenstein train --resume name=RUN")
+    saved = RunFolder(cfg.run_dir).read_config().model_dump(mode="json")
+    for item in overrides:  # e.g. epochs=20 to extend a finished run
+        key, value = parse_override(item)
+        set_dotted(saved, key, value)
+    from training.config import config_from_dict
+
+    return config_from_dict(saved, source=str(RunFolder(cfg.run_dir).config))
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from training.events import JsonEvents
+
+    events = JsonEvents(sys.stdout) if args.events else None
+    try:
+        return _train(args, events)
+    except FrankensteinError as e:
+        if events is None:
+            raise
+        events.error(e)
+        return 2
+
+
+def _train(args: argparse.Namespace, events) -> int:
+    cfg = resolve_config(args.settings, args.resume)
+    from training.loop import train
+    from ui.progress import RichProgress
+
+    callbacks = [events] if events is not None else [RichProgress()]
+    try:
+        result = train(cfg, callbacks, resume=args.resume, dry_run=args.dry_run)
+    finally:
+        for c in callbacks:
+            if isinstance(c, RichProgress):
+                c.close()
+    if result.status == "interrupted":
+        print(
+            f"frankenstein: interrupted; last.pt saved. Continue with: frankenstein train "
+            f"--resume name={result.run_dir.name} out_dir={result.run_dir.parent}",
+            file=sys.stderr,
+        )
+        return 130
+    return 0

@@ -1,0 +1,113 @@
+"""A rich progress display for training runs (the command line's callback).
+
+One bar for data preparation and evaluation replays, one per epoch with the running
+loss, accuracy, throughput and the ETA of the whole run, and a line per finished
+epoch. It draws on stderr, so stdout stays free for --events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from training.callbacks import Callback
+
+
+def _fmt(v: float | None, spec: str = ".3f") -> str:
+    return "n/a" if v is None else format(v, spec)
+
+
+class RichProgress(Callback):
+    """Progress bars and epoch lines on a rich Console."""
+
+    def __init__(self, console: Console | None = None):
+        self.console = console or Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task = None
+        self.what = None
+        self.eta = ""
+
+    def _task(self, description: str, total: int, completed: int = 0) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+        self.progress.start()
+        self.task = self.progress.add_task(description, total=total, completed=completed, stats="")
+
+    def on_progress(self, done: int, total: int, what: str) -> None:
+        if what != self.what:
+            self.what = what
+            self._task(what, total)
+        self.progress.update(self.task, completed=done, total=total)
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        self.what = None
+        resumed = f", resumed at epoch {info['start_epoch'] + 1}" if info["resumed"] else ""
+        self.console.print(
+            f"run [bold]{info['run']}[/] in {info['run_dir']}: {info['model']} "
+            f"({info['parameters']:,} parameters) on {info['device']}"
+            f"{' x ' + str(info['world']) if info['world'] > 1 else ''}, "
+            f"{info['train_size']:,} training / {info['val_size']:,} validation drawings, "
+            f"{info['epochs']} epochs of {info['batches']} batches{resumed}"
+        )
+
+    def on_batch(self, info: dict[str, Any]) -> None:
+        what = f"epoch {info['epoch']}"
+        if what != self.what:
+            self.what = what
+            self._task(what, info["batches"], info["batch"])
+        m, s = divmod(int(info["eta_s"]), 60)
+        h, m = divmod(m, 60)
+        stats = (
+            f"loss {info['loss']:.4f} acc {info['acc']:.3f} "
+            f"{info['samples_per_s']:.0f}/s run eta {h}:{m:02d}:{s:02d}"
+        )
+        self.progress.update(self.task, completed=info["batch"], stats=stats)
+
+    def on_epoch(self, row: dict[str, Any]) -> None:
+        best = " [green]best[/]" if row["is_best"] else ""
+        self.console.print(
+            f"epoch {row['epoch']:>3}: train loss {row['train_loss']:.4f} acc "
+            f"{row['train_acc']:.4f} | val loss {row['val_loss']:.4f} acc {row['val_acc']:.4f}"
+            f" | {row['seconds']:.0f} s, {row['samples_per_s']:.0f} samples/s{best}"
+        )
+
+    def on_eval(self, name: str, report: dict[str, Any]) -> None:
+        snap = report["snap"]
+        self.console.print(
+            f"eval {name}: {report['n']} drawings, top-1 {_fmt(report['top1'])}, top-3 "
+            f"{_fmt(report['top3'])}; snap at {snap['threshold']:.2f}: precision "
+            f"{_fmt(snap['precision'])}, recall {_fmt(snap['recall'])}, strokes saved "
+            f"{_fmt(snap['strokes_saved'])}"
+        )
+
+    def on_done(self, info: dict[str, Any]) -> None:
+        self.close()
+        t = info.get("temperature")
+        self.console.print(
+            f"{info['status']}: best val acc {_fmt(info['best_val_acc'], '.4f')} at epoch "
+            f"{info['best_epoch']}"
+            + (f", temperature {t:.3f}" if t else "")
+            + f"; files in {info['run_dir']}"
+        )
+
+    def close(self) -> None:
+        self.progress.stop()
