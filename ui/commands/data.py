@@ -24,6 +24,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--show-bad", action="store_true", help="list the bad lines found")
     info.set_defaults(func=run_info)
 
+    dl = dsub.add_parser(
+        "download",
+        help="fetch the 18 simplified Quick, Draw! files (resumable, checksummed)",
+        description="Download <class>.ndjson for each class from Google's public Quick, Draw! "
+        "bucket (simplified format, about 120,000 drawings a class). An interrupted download "
+        "resumes from its .part file on the next run; files already complete are checked "
+        "against the SHA-256 recorded in DIR/checksums.json and skipped.",
+    )
+    dl.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the files go (default: $FRANKENSTEIN_DATA/quickdraw, i.e. data/quickdraw)",
+    )
+    dl.add_argument(
+        "--classes",
+        default=None,
+        metavar="A,B,...",
+        help="comma-separated class names (default: all 18)",
+    )
+    dl.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="a mirror of the bucket's full/simplified/ folder (default: Google's bucket)",
+    )
+    dl.add_argument("--timeout", type=float, default=60.0, help="seconds without data (60)")
+    dl.add_argument("--retries", type=int, default=3, help="retries of a failing file (3)")
+    dl.set_defaults(func=run_download)
+
     templates = dsub.add_parser(
         "templates",
         help="draw the 18 clean template shapes into a PNG sheet",
@@ -99,6 +130,102 @@ def run_info(args: argparse.Namespace) -> int:
             for b in r.examples:
                 console.print(f"  {b}", markup=False)
     return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.text import Text
+
+    from core.classes import CLASSES, class_index, class_name
+    from training.download import BASE_URL, MANIFEST, default_dir, download
+
+    if args.classes is None:
+        classes = list(CLASSES)
+    else:
+        names = [c for c in (c.strip() for c in args.classes.split(",")) if c]
+        if not names:
+            raise FrankensteinError("--classes: no class names given")
+        classes = [class_name(class_index(c)) for c in names]
+    out = args.out if args.out is not None else default_dir()
+    console = Console()
+
+    class Amount(DownloadColumn):
+        """Bytes for a file's task; "3/18" for the overall task (counted in files)."""
+
+        def render(self, task):
+            if task.fields.get("files"):
+                return Text(f"{task.completed:.0f}/{task.total:.0f}", style="progress.download")
+            return super().render(task)
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        Amount(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        overall = bar.add_task(_files(len(classes)), total=len(classes), files=True)
+        tasks: dict[str, int] = {}
+
+        def on_progress(p) -> None:
+            if p.name not in tasks:
+                tasks[p.name] = bar.add_task(p.name, total=p.total)
+            task = tasks[p.name]
+            if p.event in ("start", "bytes"):
+                bar.update(task, description=p.name, completed=p.done, total=p.total)
+            elif p.event == "verify":
+                bar.update(
+                    task, description=f"{p.name} (checking)", completed=p.done, total=p.total
+                )
+            elif p.event == "retry":
+                bar.console.print(f"{p.name}: {p.message}", markup=False, highlight=False)
+            elif p.event == "done":
+                bar.update(task, description=f"{p.name} {p.status}", completed=p.done, total=p.done)
+                bar.advance(overall)
+
+        try:
+            results = download(
+                classes,
+                out,
+                base_url=args.base_url or BASE_URL,
+                on_progress=on_progress,
+                timeout=args.timeout,
+                retries=args.retries,
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            Console(stderr=True).print(
+                f"frankenstein: interrupted; partial files stay in {out} as .part and resume "
+                "on the next run",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 130
+    counts = Counter(r.status for r in results)
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    console.print(
+        f"{_files(len(results))} complete in {out} ({done}); SHA-256 in {out / MANIFEST}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
 
 
 def run_templates(args: argparse.Namespace) -> int:
