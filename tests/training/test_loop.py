@@ -120,3 +120,11 @@ def test_dry_run_with_the_defaults_on_synthetic_data(tmp_path):
     ckpt = load_checkpoint(d / "best.pt")
     assert ckpt.cfg.arch == "frankenstein" and ckpt.cfg.m == 64 and ckpt.cfg.pad_len == 8
     assert json.loads((d / "eval.json").read_text())["test"]["n"] == 36  # 2 a class
+
+
+def test_dataloader_workers_give_the_same_run(tmp_path, glyph_dir):
+    """Batches are keyed by (seed, epoch, batch), not by who makes them."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1, **{"augment.enabled": True})
+    train(load_config(None, [*settings, "name=w0"]))
+    train(load_config(None, [*settings, "name=w1", "data.num_workers=1"]))
+    assert _rows(tmp_path / "w0") == _rows(tmp_path / "w1")
