@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from core.raster import add_stroke, rasterize
+from core.raster import add_stroke, rasterize, rasterize_batch
 
 
 def test_rasterize_300_real_drawings(benchmark, real_drawings):
-    """Median time for all 300 dev doodles; drawings/s = 300 / median."""
+    """Median time for all 300 dev doodles one at a time; drawings/s = 300 / median."""
     strokes = [d.strokes for d in real_drawings]
 
     def run():
@@ -14,6 +14,15 @@ def test_rasterize_300_real_drawings(benchmark, real_drawings):
             rasterize(s, 8, 64)
 
     benchmark(run)
+    benchmark.extra_info["drawings"] = len(strokes)
+
+
+def test_rasterize_batch_300_real_drawings(benchmark, real_drawings):
+    """The same 300 doodles in one `rasterize_batch` call (the training-data path)."""
+    strokes = [d.strokes for d in real_drawings]
+    frames, lengths = benchmark(rasterize_batch, strokes, 8, 64)
+    assert frames.shape == (len(strokes), 8, 64, 64)
+    assert (lengths >= 1).all()
     benchmark.extra_info["drawings"] = len(strokes)
 
 

@@ -141,12 +141,13 @@ class StrokeClassifier:
         if training:
             self.model.eval()
         try:
-            features = self.model.encode(torch.from_numpy(frame)[None])  # (1, F)
+            device = next(self.model.parameters()).device
+            features = self.model.encode(torch.from_numpy(frame)[None].to(device))  # (1, F)
             log_probs, new_state = self.model.step(features, state)  # (1, C)
         finally:
             if training:
                 self.model.train()
-        probs = torch.softmax(log_probs[0].double() / self.temperature, -1).numpy()
+        probs = torch.softmax(log_probs[0].double() / self.temperature, -1).cpu().numpy()
         prediction = Prediction(probs, n)
         self._stack.append(_Step(frame, new_state, prediction))
         return prediction

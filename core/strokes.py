@@ -134,7 +134,10 @@ def _check_number_list(v: Any, what: str) -> np.ndarray:
         raise ValueError(f"{what} is not a list")
     if any(isinstance(x, bool) or not isinstance(x, int | float) for x in v):
         raise ValueError(f"{what} holds a non-numeric value")
-    a = np.asarray(v, dtype=np.float64)
+    try:
+        a = np.asarray(v, dtype=np.float64)
+    except OverflowError:  # a JSON integer beyond float64
+        raise ValueError(f"{what} holds a number too large") from None
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{what} holds NaN or infinity")
     return a
@@ -260,9 +263,8 @@ def iter_ndjson(
             try:
                 obj = json.loads(line)
                 d = drawing_from_json(obj)
-            except (ValueError, UnicodeDecodeError) as e:
-                reason = str(e) if not isinstance(e, json.JSONDecodeError) else "not valid JSON"
-                bad = BadLine(str(path), line_no, reason)
+            except (ValueError, UnicodeDecodeError, RecursionError) as e:
+                bad = BadLine(str(path), line_no, _bad_line_reason(e))
                 if strict:
                     raise ReadError(str(bad)) from None
                 report.add_bad(bad)
@@ -272,6 +274,16 @@ def iter_ndjson(
             report.good += 1
             n += 1
             yield d
+
+
+def _bad_line_reason(e: Exception) -> str:
+    if isinstance(e, RecursionError):
+        return "not valid JSON (nested too deeply)"
+    if isinstance(e, UnicodeDecodeError):
+        return "not valid JSON (not UTF-8 text)"
+    if isinstance(e, json.JSONDecodeError):
+        return "not valid JSON"
+    return str(e)
 
 
 def iter_seed_json(
@@ -287,7 +299,7 @@ def iter_seed_json(
         data = json.loads(path.read_bytes())
     except OSError as e:
         raise ReadError(f"{path}: cannot open ({e.strerror})") from None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ReadError(f"{path}: not a JSON file") from None
     if not isinstance(data, list):
         raise ReadError(f"{path}: expected a JSON list of drawings")

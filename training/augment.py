@@ -23,28 +23,10 @@ from training.strokebatch import StrokeBatch
 GRID_MAX = 255.0  # the simplified space is 0..255
 
 
-# Until core.shapes (the templates, which say which classes are upright) is merged.
-_UPRIGHT_FALLBACK = frozenset(
-    {
-        "cloud",
-        "eye",
-        "fish",
-        "hockey stick",
-        "hourglass",
-        "house",
-        "ice cream",
-        "mountain",
-        "smiley face",
-    }
-)
-
-
 def upright_classes() -> frozenset[str]:
     """Classes whose orientation carries meaning, from the templates in core.shapes."""
-    try:
-        from core.shapes import TEMPLATES
-    except ImportError:
-        return _UPRIGHT_FALLBACK
+    from core.shapes import TEMPLATES
+
     return frozenset(name for name, t in TEMPLATES.items() if t.upright)
 
 

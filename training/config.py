@@ -72,7 +72,7 @@ class AugmentSection(_Section):
     enabled: bool = True
     rotate: float = Field(15.0, ge=0, le=180)  # max degrees, classes without an upright
     tilt: float = Field(6.0, ge=0, le=180)  # max degrees, upright classes (house, ...)
-    scale: tuple[float, float] = (0.8, 1.0)  # larger side, as a share of the grid
+    scale: tuple[float, float] = (0.85, 1.0)  # larger side, as a share of the grid
     aspect: float = Field(0.2, ge=0, le=1)  # stretch one axis by up to 1 + aspect
     translate: float = Field(1.0, ge=0, le=1)  # share of the free room used to shift
     jitter: float = Field(2.0, ge=0)  # std of a per-stroke shift, pixels of 256

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.classes import UnknownClassError, class_index
 from core.strokes import ReadReport, iter_drawings
 
 
@@ -33,9 +34,23 @@ class FileStats:
 
 
 def data_files(directory: str | os.PathLike) -> list[Path]:
-    """The readable data files of a directory, sorted by name."""
+    """The readable data files of a directory, sorted by name: every .ndjson, and the
+    .json files named for a class (the seed format; others, e.g. checksums.json, are not
+    data)."""
     d = Path(directory)
-    return sorted(p for p in d.iterdir() if p.suffix in (".ndjson", ".json") and p.is_file())
+    return sorted(
+        p
+        for p in d.iterdir()
+        if p.is_file() and (p.suffix == ".ndjson" or (p.suffix == ".json" and _is_class(p.stem)))
+    )
+
+
+def _is_class(name: str) -> bool:
+    try:
+        class_index(name)
+    except UnknownClassError:
+        return False
+    return True
 
 
 def file_stats(path: str | os.PathLike, limit: int | None = None) -> FileStats:

@@ -36,12 +36,11 @@ from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
+from training.finish import EVAL_BATCH, calibrate, final_eval
 from training.metrics import Running, sequence_loss
 from training.optim import build_optimizer, build_scheduler
 from training.resume import Position, restore, resume_extra, seed_everything
 from training.runfolder import RunError, RunFolder, default_run_name
-
-EVAL_BATCH = 256
 
 
 @dataclass
@@ -145,6 +144,8 @@ class _Run:
         if self.resume:
             if not f.last.is_file():
                 raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
+            if self.info.is_main:
+                f.write_config(self.cfg)  # with any settings changed for the resume
             return
         if self.dry_run and f.path.is_dir() and f.path.name.endswith("-dry-run"):
             if self.info.is_main:
@@ -225,8 +226,9 @@ class _Run:
             result = self._result(status, pos, rows)
             self.cb.on_done(result.summary())
             return result
-        temperature = self._calibrate(data)
-        reports = self._final_eval(data)
+        temperature = calibrate(self.folder.best, data.val, info.device)
+        limit = DRY_RUN_DRAWINGS if self.dry_run else None
+        reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
         result = self._result(status, pos, rows, temperature, reports)
         self.cb.on_done(result.summary())
         return result
@@ -243,6 +245,8 @@ class _Run:
             raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
         model.load_state_dict(ckpt.model.state_dict())
         pos = restore(ckpt.extra, optimizer, scheduler)
+        if pos.finished == "completed" and pos.epoch < self.cfg.epochs:
+            pos.finished = ""  # resumed with more epochs: carry on
         rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
         return pos, rows
 
@@ -396,54 +400,6 @@ class _Run:
             metrics=rows[-1] if rows else {},
             extra=resume_extra(optimizer, scheduler, pos),
         )
-
-    # ------------------------------------------------------------------ ending
-
-    def _calibrate(self, data: RunData) -> float | None:
-        """Fit the temperature of best.pt on the validation set and store it there."""
-        from core.checkpoint import load_checkpoint, save_checkpoint
-        from training.calibration import collect_step_log_probs, fit_temperature
-
-        if not self.folder.best.is_file():
-            return None
-        ckpt = load_checkpoint(self.folder.best)
-        model = ckpt.model.to(self.info.device)
-        log_probs, labels = collect_step_log_probs(
-            model, eval_batches(data.val, EVAL_BATCH), self.info.device
-        )
-        t = fit_temperature(log_probs, labels)
-        metrics = {**ckpt.metrics, "temperature": t}
-        save_checkpoint(
-            self.folder.best, model.cpu(), temperature=t, meta=ckpt.meta, metrics=metrics
-        )
-        return t
-
-    def _final_eval(self, data: RunData) -> dict[str, Any]:
-        """Replay the test split (and eval_data directories) through best.pt: eval.json."""
-        from core.snap import SnapPolicy
-        from training.replay import evaluate_checkpoint, read_eval_drawings
-
-        test = data.test
-        sets = {"test": [test.drawing(i) for i in range(len(test))]}
-        for d in self.cfg.eval_data:
-            sets[d] = read_eval_drawings(d, limit=DRY_RUN_DRAWINGS if self.dry_run else None)
-        reports: dict[str, Any] = {"test": None, "eval_data": {}}
-        policy = SnapPolicy()
-        for name, drawings in sets.items():
-
-            def progress(done: int, total: int, name: str = name) -> None:
-                self.cb.on_progress(done, total, f"evaluating {name}")
-
-            rep = evaluate_checkpoint(
-                self.folder.best, drawings, threshold=policy.threshold, progress=progress
-            )
-            if name == "test":
-                reports["test"] = rep
-            else:
-                reports["eval_data"][name] = rep
-            self.cb.on_eval(name, rep)
-        self.folder.write_eval(reports)
-        return reports
 
     def _result(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:
         return RunResult(

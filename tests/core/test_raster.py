@@ -2,10 +2,10 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.raster import add_stroke, rasterize
+from core.raster import add_stroke, line_pixels, rasterize, rasterize_batch, stroke_cells
 
 
 def _reference_frames(strokes, pad_len=8, m=64):
@@ -83,3 +83,46 @@ def test_add_stroke_equals_full_raster_and_does_not_mutate():
 def test_rejects_a_size_that_does_not_divide_the_grid():
     with pytest.raises(ValueError, match="must divide 256"):
         rasterize([np.zeros((1, 2))], m=60)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(stroke, min_size=0, max_size=10), min_size=0, max_size=6))
+def test_batch_equals_one_drawing_at_a_time(drawings):
+    frames, lengths = rasterize_batch(drawings, pad_len=6, m=64)
+    assert frames.shape == (len(drawings), 6, 64, 64) and frames.dtype == np.uint8
+    for i, strokes in enumerate(drawings):
+        np.testing.assert_array_equal(frames[i], rasterize(strokes, 6, 64))
+        assert lengths[i] == min(len(strokes), 6)
+
+
+def test_ties_round_up_and_empty_strokes_draw_nothing():
+    # (0, 0) -> (4, 1): at x = 2 the line is at y = 0.5 exactly, which rounds up to 1
+    cells = stroke_cells([np.array([[0, 0], [4, 1]], np.float32)], m=256)[0]
+    assert sorted(cells.tolist()) == [0, 1, 256 + 2, 256 + 3, 256 + 4]
+    empty = np.zeros((0, 2), np.float32)
+    dot = np.array([[8, 8]], np.float32)
+    f = rasterize([empty, dot, empty], pad_len=4)
+    assert f[0].sum() == 0 and f[1].sum() == 1 and f[2].sum() == 1 and not f[3].any()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(*[st.integers(0, 255)] * 4), min_size=0, max_size=20))
+def test_line_pixels_is_the_exact_integer_digital_line(segments):
+    a = np.array([s[:2] for s in segments], np.int64).reshape(-1, 2)
+    b = np.array([s[2:] for s in segments], np.int64).reshape(-1, 2)
+    pixels, seg = line_pixels(a, b)
+    expected, expected_seg = [], []
+    for i, ((x0, y0), (x1, y1)) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        n = max(abs(x1 - x0), abs(y1 - y0))
+        for k in range(n + 1):
+            d = 2 * max(n, 1)
+            expected.append(
+                (
+                    x0 + (2 * k * (x1 - x0) + max(n, 1)) // d,
+                    y0 + (2 * k * (y1 - y0) + max(n, 1)) // d,
+                )
+            )
+            expected_seg.append(i)
+    assert pixels.dtype == np.int64 and pixels.shape == (len(expected), 2)
+    assert [tuple(p) for p in pixels.tolist()] == expected
+    assert seg.tolist() == expected_seg

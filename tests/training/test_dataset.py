@@ -70,3 +70,21 @@ def test_without_augmentation_batches_are_the_cached_frames(prepared):
     assert torch.equal(frames[0], torch.from_numpy(expect[0]))
     assert torch.equal(frames[1], frames[0]) and lengths.tolist() == [n[0], n[0]]
     assert frames.dtype == torch.uint8 and lengths.dtype == torch.int64
+
+
+def test_synthetic_drawings_are_fixed_by_seed_epoch_and_index():
+    from training.dataset import SyntheticSource
+
+    src = SyntheticSource(per_class=3, seed=0)
+    assert len(src) == 54
+    idx = np.array([0, 7, 53])
+    a, b = src.strokes(0, idx), src.strokes(0, idx)
+    assert np.array_equal(a.points, b.points)
+    alone = src.strokes(0, np.array([7]))  # a drawing does not depend on its batch
+    assert np.array_equal(
+        alone.points, a.points[a.stroke_start[a.n_strokes[0]] :][: len(alone.points)]
+    )
+    assert not np.array_equal(src.strokes(1, idx).points, a.points)  # fresh every epoch
+    assert src.labels(idx).tolist() == [0, 7, 53 % 18]
+    other = SyntheticSource(per_class=3, seed=1)
+    assert not np.array_equal(other.strokes(0, idx).points, a.points)

@@ -90,11 +90,15 @@ def test_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir, epoch
     assert second.temperature == pytest.approx(whole.temperature)
 
 
-def test_a_finished_run_is_not_overwritten_and_resume_needs_a_run(tmp_path, glyph_dir):
+def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_path, glyph_dir):
     cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=r"])
     train(cfg)
     with pytest.raises(RunError, match="a run of this name exists"):
         train(cfg)
+    longer = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=2), "name=r"])
+    extended = train(longer, resume=True)  # a finished run resumed with more epochs
+    assert extended.status == "completed" and extended.epochs_run == 2
+    assert [r["epoch"] for r in _rows(tmp_path / "r")] == [1, 2]
     other = load_config(None, [*tiny_settings(glyph_dir, tmp_path), "name=none"])
     with pytest.raises(RunError, match="nothing to resume"):
         train(other, resume=True)
@@ -108,3 +112,19 @@ def test_early_stopping_ends_the_run(tmp_path, glyph_dir):
     result = train(cfg)
     assert result.status == "early_stop"
     assert result.epochs_run < 30
+
+
+def test_dry_run_with_the_defaults_on_synthetic_data(tmp_path):
+    assert main(["train", "--dry-run", f"out_dir={tmp_path}", "threads=1"]) == 0
+    d = tmp_path / "frankenstein-dry-run"
+    ckpt = load_checkpoint(d / "best.pt")
+    assert ckpt.cfg.arch == "frankenstein" and ckpt.cfg.m == 64 and ckpt.cfg.pad_len == 8
+    assert json.loads((d / "eval.json").read_text())["test"]["n"] == 36  # 2 a class
+
+
+def test_dataloader_workers_give_the_same_run(tmp_path, glyph_dir):
+    """Batches are keyed by (seed, epoch, batch), not by who makes them."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1, **{"augment.enabled": True})
+    train(load_config(None, [*settings, "name=w0"]))
+    train(load_config(None, [*settings, "name=w1", "data.num_workers=1"]))
+    assert _rows(tmp_path / "w0") == _rows(tmp_path / "w1")

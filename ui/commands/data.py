@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -22,6 +23,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     info.add_argument("--limit", type=int, default=None, help="read at most N drawings a file")
     info.add_argument("--show-bad", action="store_true", help="list the bad lines found")
     info.set_defaults(func=run_info)
+
+    dl = dsub.add_parser(
+        "download",
+        help="fetch the 18 simplified Quick, Draw! files (resumable, checksummed)",
+        description="Download <class>.ndjson for each class from Google's public Quick, Draw! "
+        "bucket (simplified format, about 120,000 drawings a class). An interrupted download "
+        "resumes from its .part file on the next run; files already complete are checked "
+        "against the SHA-256 recorded in DIR/checksums.json and skipped.",
+    )
+    dl.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the files go (default: $FRANKENSTEIN_DATA/quickdraw, i.e. data/quickdraw)",
+    )
+    dl.add_argument(
+        "--classes",
+        default=None,
+        metavar="A,B,...",
+        help="comma-separated class names (default: all 18)",
+    )
+    dl.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="a mirror of the bucket's full/simplified/ folder (default: Google's bucket)",
+    )
+    dl.add_argument("--timeout", type=float, default=60.0, help="seconds without data (60)")
+    dl.add_argument("--retries", type=int, default=3, help="retries of a failing file (3)")
+    dl.set_defaults(func=run_download)
+
+    templates = dsub.add_parser(
+        "templates",
+        help="draw the 18 clean template shapes into a PNG sheet",
+        description="Draw every class's template (core/shapes.py) in one PNG: strokes "
+        "coloured by drawing order (dark first), a dot where each stroke starts, and the "
+        "symmetry the fit uses (k-fold, upright, mirror).",
+    )
+    templates.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    templates.set_defaults(func=run_templates)
 
     synth = dsub.add_parser(
         "synth",
@@ -104,6 +146,142 @@ def run_info(args: argparse.Namespace) -> int:
         for r in reports:
             for b in r.examples:
                 console.print(f"  {b}", markup=False)
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.text import Text
+
+    from core.classes import CLASSES, class_index, class_name
+    from training.download import BASE_URL, MANIFEST, default_dir, download
+
+    if args.classes is None:
+        classes = list(CLASSES)
+    else:
+        names = [c for c in (c.strip() for c in args.classes.split(",")) if c]
+        if not names:
+            raise FrankensteinError("--classes: no class names given")
+        classes = [class_name(class_index(c)) for c in names]
+    out = args.out if args.out is not None else default_dir()
+    console = Console()
+
+    class Amount(DownloadColumn):
+        """Bytes for a file's task; "3/18" for the overall task (counted in files)."""
+
+        def render(self, task):
+            if task.fields.get("files"):
+                return Text(f"{task.completed:.0f}/{task.total:.0f}", style="progress.download")
+            return super().render(task)
+
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        Amount(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        overall = bar.add_task(_files(len(classes)), total=len(classes), files=True)
+        tasks: dict[str, int] = {}
+
+        def on_progress(p) -> None:
+            if p.name not in tasks:
+                tasks[p.name] = bar.add_task(p.name, total=p.total)
+            task = tasks[p.name]
+            if p.event in ("start", "bytes"):
+                bar.update(task, description=p.name, completed=p.done, total=p.total)
+            elif p.event == "verify":
+                bar.update(
+                    task, description=f"{p.name} (checking)", completed=p.done, total=p.total
+                )
+            elif p.event == "retry":
+                bar.console.print(f"{p.name}: {p.message}", markup=False, highlight=False)
+            elif p.event == "done":
+                bar.update(task, description=f"{p.name} {p.status}", completed=p.done, total=p.done)
+                bar.advance(overall)
+
+        try:
+            results = download(
+                classes,
+                out,
+                base_url=args.base_url or BASE_URL,
+                on_progress=on_progress,
+                timeout=args.timeout,
+                retries=args.retries,
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            Console(stderr=True).print(
+                f"frankenstein: interrupted; partial files stay in {out} as .part and resume "
+                "on the next run",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 130
+    counts = Counter(r.status for r in results)
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    console.print(
+        f"{_files(len(results))} complete in {out} ({done}); SHA-256 in {out / MANIFEST}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def run_templates(args: argparse.Namespace) -> int:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from core.atomic import atomic_write_bytes
+    from core.shapes import TEMPLATES
+
+    if args.out.suffix.lower() != ".png":
+        raise FrankensteinError(f"{args.out}: the template sheet is written as a .png file")
+    fig, axes = plt.subplots(3, 6, figsize=(12, 6.6))
+    for ax, t in zip(axes.flat, TEMPLATES.values(), strict=True):
+        for i, s in enumerate(t.strokes):
+            colour = plt.cm.viridis(0.85 * i / max(1, t.n_strokes - 1))
+            ax.plot(s[:, 0], s[:, 1], color=colour, lw=2, solid_capstyle="round")
+            ax.plot(*s[0], "o", color=colour, ms=4)
+        notes = [{0: "any turn", 1: ""}.get(t.symmetry, f"{t.symmetry}-fold")]
+        notes.append(f"upright ±{round(math.degrees(t.max_tilt))}°" if t.upright else "")
+        notes.append("mirror" if t.mirror else "")
+        ax.set_title(f"{t.name}\n{', '.join(n for n in notes if n)}", fontsize=9)
+        ax.set_xlim(-0.06, 1.06)
+        ax.set_ylim(1.06, -0.06)  # y down, as in the drawings
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    try:
+        atomic_write_bytes(args.out, buf.getvalue())
+    except OSError as e:
+        raise FrankensteinError(f"{args.out}: cannot write the template sheet ({e})") from e
+    print(f"wrote {args.out}")
     return 0
 
 

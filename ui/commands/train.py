@@ -83,6 +83,10 @@ def run_train(args: argparse.Namespace) -> int:
             raise
         events.error(e)
         return 2
+    except Exception as e:  # a bug: tell the supervisor, then fail loudly (exit 1)
+        if events is not None:
+            events.error(e)
+        raise
 
 
 def _train(args: argparse.Namespace, events) -> int:

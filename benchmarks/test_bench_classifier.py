@@ -1,0 +1,83 @@
+"""The stateful classifier's per-stroke update against re-running the whole sequence.
+
+Default `frankenstein` model (random weights cost the same as trained ones), one
+thread. The stateful update after stroke k is one rasterised stroke, one CNN frame
+and one LSTM step, so it should stay flat in k; re-running the sequence costs k CNN
+frames (padding is skipped) and the LSTM over k steps. Aim: median < 2 ms, p99 < 5
+ms (p99 is in extra_info), and >= 4x faster than the re-run after stroke 8.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from core.classifier import StrokeClassifier
+from core.models import MODELS, build_model
+from core.raster import rasterize
+
+STROKES = (1, 4, 8)
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def model(one_thread):
+    torch.manual_seed(0)
+    return build_model(MODELS["frankenstein"]).eval()
+
+
+@pytest.fixture(scope="module")
+def strokes(real_drawings):
+    """A real doodle of 8 strokes or more (a sun, a house, an eye...)."""
+    long = [d for d in real_drawings if d.n_strokes >= 8]
+    return list(min(long, key=lambda d: d.n_strokes).strokes)
+
+
+def _record_p99(benchmark) -> None:
+    stats = getattr(benchmark.stats, "stats", None)
+    if stats is not None and stats.data:
+        benchmark.extra_info["p99_ms"] = round(1e3 * float(np.percentile(stats.data, 99)), 3)
+
+
+@pytest.mark.parametrize("k", STROKES)
+def test_stateful_update_at_stroke(benchmark, model, strokes, k):
+    """Time of add_stroke for stroke k, the k - 1 strokes before it already added."""
+    clf = StrokeClassifier(model)
+    clf.replay(strokes[: k - 1])
+
+    def back_to_k_minus_1():
+        while clf.n_strokes >= k:
+            clf.undo()
+
+    prediction = benchmark.pedantic(
+        clf.add_stroke,
+        args=(strokes[k - 1],),
+        setup=back_to_k_minus_1,
+        rounds=300,
+        warmup_rounds=10,
+    )
+    assert prediction.n_strokes == k
+    _record_p99(benchmark)
+
+
+@pytest.mark.parametrize("k", STROKES)
+def test_rerun_whole_sequence_at_stroke(benchmark, model, strokes, k):
+    """The same guess the stateless way: rasterise strokes[:k] and run the batch model."""
+    lengths = torch.tensor([k])
+
+    @torch.inference_mode()
+    def rerun():
+        frames = torch.from_numpy(rasterize(strokes[:k], 8, 64))[None]  # (1, 8, 64, 64)
+        return model(frames, lengths)[0, k - 1].exp()
+
+    probs = benchmark.pedantic(rerun, rounds=100, warmup_rounds=5)
+    clf = StrokeClassifier(model)
+    want = clf.replay(strokes[:k]).probs
+    np.testing.assert_allclose(probs.numpy(), want, atol=1e-5)
+    _record_p99(benchmark)

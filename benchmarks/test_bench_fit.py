@@ -1,0 +1,48 @@
+"""Template fitting at pen-up: the time of one fit on a real dev doodle (aim: under 5 ms).
+
+Each benchmark fits the next doodle of its set on every call, so its median is the
+median over those doodles. Per class, the ink is fitted to its own class.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from core.classes import CLASSES
+from core.fit import fit_template
+from core.strokes import iter_ndjson
+from tests.conftest import REAL_DEV
+
+
+def _fit_next(drawings):
+    """A function that fits the next drawing to its own class, round and round."""
+    upcoming = itertools.cycle(drawings)
+
+    def run():
+        d = next(upcoming)
+        return fit_template(d.strokes, d.word)
+
+    return run
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_fit_one_real_doodle_of_class(benchmark, real_drawings, cls):
+    drawings = [d for d in real_drawings if d.word == cls]
+    fit = benchmark(_fit_next(drawings))
+    benchmark.extra_info["drawings"] = len(drawings)
+    assert fit.cls == cls and np.isfinite(fit.error)
+
+
+def test_fit_one_real_doodle_any_class(benchmark, real_drawings):
+    fit = benchmark(_fit_next(real_drawings))
+    assert np.isfinite(fit.error)
+
+
+def test_fit_one_raw_screen_doodle(benchmark, real_drawings):
+    """The live window fits screen ink: raw points, not RDP-simplified (more of them)."""
+    drawings = [d for f in sorted((REAL_DEV / "raw").glob("*.ndjson")) for d in iter_ndjson(f)]
+    if len(drawings) != len(real_drawings):
+        pytest.fail(f"expected {len(real_drawings)} raw twins in {REAL_DEV / 'raw'}")
+    fit = benchmark(_fit_next(drawings))
+    assert np.isfinite(fit.error)

@@ -1,0 +1,108 @@
+"""What is on the canvas: shapes made of ink strokes, snapped templates, undo records.
+
+A *shape* is what one classifier state describes: the strokes drawn since the last
+snap (or since a stroke started away from the previous ink). Its state is
+
+- ``ink``: still being drawn, or left unsnapped;
+- ``snapped``: replaced by a template fitted to its ink (the ink is kept, for saving
+  and for undo);
+- ``held``: a snap reverted by undo; it stays ink and does not snap again until it
+  changes (a stroke is added or removed).
+
+All points are canvas coordinates (y up); times are seconds on the controller's clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from live.geometry import flip_y
+
+if TYPE_CHECKING:
+    from core.classifier import Prediction
+
+
+class ShapeState(enum.Enum):
+    INK = "ink"
+    SNAPPED = "snapped"
+    HELD = "held"
+
+
+@dataclass(frozen=True, eq=False)
+class Stroke:
+    """One pen-down..pen-up: points (n, 2) float32 canvas coordinates, times (n,) seconds."""
+
+    points: np.ndarray
+    times: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Snap:
+    """A shape's snap: the class, its fit, and the template in canvas coordinates."""
+
+    cls: str
+    confidence: float
+    reason: str
+    fit: Any  # core.fit.Fit (fitted in screen coordinates, y down)
+    template: tuple[np.ndarray, ...]  # (n, 2) float32 canvas polylines
+    start: tuple[np.ndarray, ...]  # where each template point starts its morph: nearest ink
+    at: float  # when it snapped (seconds)
+
+
+@dataclass(eq=False)
+class Shape:
+    """Strokes of one shape, its state, and the classifier's predictions after each stroke."""
+
+    id: int
+    strokes: list[Stroke] = field(default_factory=list)
+    state: ShapeState = ShapeState.INK
+    snap: Snap | None = None
+    history: list[Prediction] = field(default_factory=list)
+
+    @property
+    def n_strokes(self) -> int:
+        return len(self.strokes)
+
+    def ink(self) -> list[np.ndarray]:
+        """The strokes' points, canvas coordinates (y up)."""
+        return [s.points for s in self.strokes]
+
+    def screen_ink(self, canvas_height: float) -> list[np.ndarray]:
+        """The strokes' points with y down (core's convention), (n, 2) float32 each."""
+        return [flip_y(s.points, canvas_height) for s in self.strokes]
+
+    def label(self) -> str | None:
+        """The snapped class, else the latest top guess, else None."""
+        if self.snap is not None:
+            return self.snap.cls
+        if self.history:
+            return self.history[-1].label
+        return None
+
+    def copy(self) -> Shape:
+        return Shape(self.id, list(self.strokes), self.state, self.snap, list(self.history))
+
+
+# Undo records, newest last. Each says how to take one step back.
+
+
+@dataclass(frozen=True)
+class AddedStroke:
+    shape_id: int
+
+
+@dataclass(frozen=True)
+class Snapped:
+    shape_id: int
+
+
+@dataclass(frozen=True)
+class Cleared:
+    shapes: tuple[Shape, ...]
+
+
+UndoRecord = AddedStroke | Snapped | Cleared

@@ -1,0 +1,533 @@
+"""The drawing window's state and decisions, as a plain object a test can drive.
+
+The pyglet window forwards input here (view coordinates, y up, times in seconds) and
+draws the `Scene` this returns; nothing here imports pyglet.
+
+**Shapes.** Strokes gather into the *current shape* (the last shape, unless it has
+snapped). A stroke starts a new shape when the current one snapped, or when the
+stroke's bounding box stays farther from the current shape's than `new_shape_gap`
+times that shape's size (and at least `min_gap_px`): someone who draws elsewhere on
+the canvas is drawing something else, and mixing it into the unfinished shape would
+only confuse the classifier. The abandoned shape stays on the canvas as ink. Strokes
+are judged whole at pen-up, so a sun's ray that starts outside the disc still joins it.
+
+**Classifier input.** The current shape's ink is normalised into the model's
+simplified space with `core.strokes.normalize_strokes`, exactly as the training data
+was made (align to 0, larger side 255, resample, RDP). Normalisation depends on the
+shape's bounding box, so after every change the normalised strokes are compared with
+those the classifier already holds: if they are the old ones plus one, the new stroke
+is added (`add_stroke`: one CNN frame and one LSTM step); if they are the old ones
+minus the last, `undo` pops the saved state; otherwise (the bounding box grew or
+shrank, or another shape became current) the classifier `replay`s the shape from a
+fresh state, which is still only a few ms for a handful of strokes.
+
+**Snaps.** After each pen-up the `SnapPolicy` reads the shape's prediction history;
+when it says snap (auto-snap on) or the user asks (Space), the class's template is
+fitted to the ink (`core.fit.fit_template`, in screen coordinates, y down). A fit
+worse than `max_fit_error` is refused (the ink stays, the panel says why); otherwise
+the template replaces the ink with a short morph, the shape stays snapped, and the
+next stroke starts a new shape with a fresh classifier state. When the pen rests for
+`pause_s` after a stroke, the shape counts as finished (`tick`): the policy is asked
+again with its completeness rules waived, so a lone circle snaps without waiting for
+a second stroke that would show it is not the start of a smiley face.
+
+**Undo** walks back through a stack of records: a snap is reverted to the ink first
+(the shape is *held*: it will not auto-snap again until it changes), then strokes go
+one by one, the classifier following; a clear is undone as a whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.classes import CLASSES, class_index
+from core.errors import FrankensteinError
+from core.strokes import normalize_strokes
+from live.canvas import AddedStroke, Cleared, Shape, ShapeState, Snap, Snapped, Stroke
+from live.geometry import (
+    bbox,
+    bbox_gap,
+    clamp_to_canvas,
+    flip_y,
+    make_layout,
+    nearest_points,
+)
+from live.png import export_png
+from live.save import save_shapes
+from live.scene import Panel, Scene, canvas_lines
+from live.settings import ACTION_HELP, LiveSettings, ModelName, key_label
+
+if TYPE_CHECKING:
+    from core.classifier import Prediction, StrokeClassifier
+
+Loader = Callable[[ModelName, "Path | None"], "StrokeClassifier"]
+MODEL_TITLES = {"frankenstein": "Frankenstein (CNN+LSTM)", "cnn": "CNN-only"}
+
+
+def load_classifier(name: ModelName, checkpoint: Path | None) -> StrokeClassifier:
+    """The classifier of a checkpoint: `checkpoint` if given, else the bundled `name`."""
+    from core.classifier import StrokeClassifier
+
+    return StrokeClassifier.from_checkpoint(checkpoint if checkpoint is not None else name)
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one pen-up did."""
+
+    stroke_added: bool
+    new_shape: bool = False
+    prediction: Prediction | None = None
+    snapped: str | None = None  # the class it snapped to
+    refused: str | None = None  # why a snap was refused (the template fits badly)
+
+
+class Controller:
+    """Canvas state, classifier and snap decisions behind the drawing window."""
+
+    def __init__(
+        self,
+        settings: LiveSettings | None = None,
+        *,
+        loader: Loader = load_classifier,
+        window_size: tuple[int, int] | None = None,
+    ) -> None:
+        from core.snap import SnapPolicy
+
+        self.settings = settings = settings or LiveSettings()
+        self._loader = loader
+        self.layout = make_layout(
+            window_size or settings.window_size, settings.canvas_size, settings.panel_width
+        )
+        self.shapes: list[Shape] = []
+        self.undo_stack: list[AddedStroke | Snapped | Cleared] = []
+        self.auto_snap = settings.auto_snap
+        given = {} if settings.threshold is None else {"threshold": settings.threshold}
+        self.policy = SnapPolicy(**given)
+        self.help_visible = False
+        self.status = "draw a shape"
+        self.error: str | None = None
+        self.version = 0  # bumped on every visible change
+        self.now = 0.0
+        self._next_id = 0
+        self._active: tuple[list[tuple[float, float]], list[float]] | None = None
+        self._pause_from: float | None = None  # the last pen-up, until its pause is judged
+        self._classifiers: dict[ModelName, StrokeClassifier] = {}
+        self._load_errors: dict[ModelName, str] = {}
+        self._fed: list[np.ndarray] = []  # normalised strokes the classifier holds
+        self.model_name: ModelName = settings.model
+        self.classifier = self._classifier(settings.model)
+        if self.classifier is None:
+            self.error = self._load_errors[settings.model]
+            self.status = "no model: drawing works, but no guesses"
+
+    # ------------------------------------------------------------------ models
+
+    def _classifier(self, name: ModelName) -> StrokeClassifier | None:
+        """The classifier of a model, loaded once; None (and an error kept) if it fails."""
+        if name not in self._classifiers and name not in self._load_errors:
+            ckpt = self.settings.checkpoint if name == self.settings.model else None
+            try:
+                self._classifiers[name] = self._loader(name, ckpt)
+            except FrankensteinError as e:
+                self._load_errors[name] = str(e)
+        return self._classifiers.get(name)
+
+    @property
+    def load_error(self) -> str | None:
+        """Why the model in use could not be loaded (None when it is loaded)."""
+        return self._load_errors.get(self.model_name) if self.classifier is None else None
+
+    def switch_model(self) -> bool:
+        """Use the other model (Frankenstein <-> CNN-only) and re-classify the current shape."""
+        other: ModelName = "cnn" if self.model_name == "frankenstein" else "frankenstein"
+        clf = self._classifier(other)
+        if clf is None:
+            self.status = f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}"
+            self._changed()
+            return False
+        self.model_name, self.classifier, self.error = other, clf, None
+        clf.reset()
+        self._fed = []
+        self._sync()
+        self.status = f"switched to {MODEL_TITLES[other]}"
+        self._changed()
+        return True
+
+    # --------------------------------------------------------------------- ink
+
+    @property
+    def current(self) -> Shape | None:
+        """The shape new strokes join: the last one, unless it snapped."""
+        if self.shapes and self.shapes[-1].state is not ShapeState.SNAPPED:
+            return self.shapes[-1]
+        return None
+
+    @property
+    def drawing(self) -> bool:
+        """Whether a stroke is being drawn (pen down)."""
+        return self._active is not None
+
+    def pen_down(self, x: float, y: float, t: float) -> bool:
+        """Start a stroke at view point (x, y); False if it is off the canvas (ignored)."""
+        self.now = t
+        if self._active is not None:  # a release we never saw: end that stroke first
+            self.pen_up(x, y, t)
+        self._pause_from = None
+        if self.help_visible:  # a click on the help closes it, it draws nothing
+            self.help_visible = False
+            self._changed()
+            return False
+        if not self.layout.in_canvas(x, y):
+            return False
+        self._active = ([self._to_canvas(x, y)], [t])
+        self._changed()
+        return True
+
+    def pen_move(self, x: float, y: float, t: float) -> None:
+        """The pen moved while down; points off the canvas follow its edge."""
+        self.now = t
+        if self._active is None:
+            return
+        p = self._to_canvas(x, y)
+        points, times = self._active
+        if p != points[-1]:
+            points.append(p)
+            times.append(t)
+            self._changed()
+
+    def pen_up(self, x: float, y: float, t: float) -> Update:
+        """End the stroke: classify, and snap if the policy says so."""
+        self.now = t
+        if self._active is None:
+            return Update(stroke_added=False)
+        self.pen_move(x, y, t)
+        points, times = self._active
+        self._active = None
+        stroke = Stroke(np.asarray(points, np.float32), np.asarray(times, np.float64))
+        return self._add_stroke(stroke, t)
+
+    def _to_canvas(self, x: float, y: float) -> tuple[float, float]:
+        cx, cy = self.layout.to_canvas(x, y)
+        return clamp_to_canvas(cx, cy, self.settings.canvas_size)
+
+    def _starts_new_shape(self, stroke: Stroke) -> bool:
+        shape = self.current
+        if shape is None or not shape.strokes:
+            return True
+        box = bbox(shape.ink())
+        size = max(box[2] - box[0], box[3] - box[1])
+        margin = max(self.settings.new_shape_gap * size, self.settings.min_gap_px)
+        return bbox_gap(box, bbox([stroke.points])) > margin
+
+    def _add_stroke(self, stroke: Stroke, t: float) -> Update:
+        new_shape = self._starts_new_shape(stroke)
+        if new_shape:
+            self.shapes.append(Shape(self._next_id))
+            self._next_id += 1
+        shape = self.shapes[-1]
+        shape.strokes.append(stroke)
+        if shape.state is ShapeState.HELD:
+            shape.state = ShapeState.INK  # it changed, so it may snap again
+        self.undo_stack.append(AddedStroke(shape.id))
+        prediction = self._sync()
+        self._pause_from = t
+        snapped = refused = None
+        self.status = f"{shape.n_strokes} stroke{'s' if shape.n_strokes > 1 else ''}"
+        if prediction is not None and self.auto_snap:
+            decision = self.policy.decide(shape.history)
+            if decision is not None:
+                snapped, refused = self._snap(
+                    shape, decision.cls, decision.confidence, decision.reason, t
+                )
+            else:
+                self.status += f"; not snapped yet: {self.policy.explain(shape.history)}"
+        self._changed()
+        return Update(True, new_shape, prediction, snapped, refused)
+
+    def tick(self, now: float) -> Update | None:
+        """The clock's tick: after a pause of `pause_s` since the last stroke, the shape
+        is finished; snap it if the policy (completeness rules waived) says so."""
+        self.now = max(self.now, now)
+        if self._pause_from is None or now - self._pause_from < self.settings.pause_s:
+            return None
+        self._pause_from = None
+        shape = self.current
+        if not self.auto_snap or shape is None or shape.state is not ShapeState.INK:
+            return None
+        if not shape.history:
+            return None
+        decision = self.policy.decide(shape.history, finished=True)
+        if decision is None:
+            return None
+        snapped, refused = self._snap(
+            shape, decision.cls, decision.confidence, decision.reason, now
+        )
+        self._changed()
+        return Update(False, False, shape.history[-1], snapped, refused)
+
+    # -------------------------------------------------------------- classifier
+
+    def _sync(self) -> Prediction | None:
+        """Make the classifier hold exactly the current shape's normalised strokes."""
+        shape = self.current
+        clf = self.classifier
+        if clf is None:
+            return None
+        height = self.settings.canvas_size[1]
+        target = list(normalize_strokes(shape.screen_ink(height))) if shape else []
+        fed = self._fed
+        if _same(fed, target):
+            pass
+        elif len(target) == len(fed) + 1 and _same(fed, target[:-1]):
+            clf.add_stroke(target[-1])
+        elif len(target) == len(fed) - 1 and _same(fed[:-1], target):
+            clf.undo()
+        elif not target:
+            clf.reset()
+        else:
+            clf.replay(target)
+        self._fed = target
+        if shape is None:
+            return None
+        shape.history = list(clf.history)
+        return shape.history[-1] if shape.history else None
+
+    # ------------------------------------------------------------------- snaps
+
+    def _snap(
+        self, shape: Shape, cls: str, confidence: float, reason: str, t: float
+    ) -> tuple[str | None, str | None]:
+        """Fit `cls` to the shape's ink and snap it; (class, None) or (None, why refused)."""
+        from core.fit import fit_template
+
+        height = self.settings.canvas_size[1]
+        fit = fit_template(shape.screen_ink(height), cls)
+        limit = self.settings.max_fit_error
+        if not np.isfinite(fit.error) or fit.error > limit:
+            why = (
+                f"not snapped to {cls}: the template fits the ink badly "
+                f"(error {fit.error:.2f} > {limit:.2f})"
+            )
+            self.status = why
+            return None, why
+        template = tuple(flip_y(s, height) for s in fit.strokes)
+        ink = np.concatenate(shape.ink())
+        start = tuple(nearest_points(s, ink) for s in template)
+        shape.snap = Snap(cls, float(confidence), reason, fit, template, start, t)
+        shape.state = ShapeState.SNAPPED
+        self.undo_stack.append(Snapped(shape.id))
+        self._sync()  # no current shape now: the classifier starts fresh
+        self.status = f"snapped to {cls} ({confidence:.0%})"
+        return cls, None
+
+    def classify_now(self) -> str | None:
+        """Snap the current shape to its top guess now; the class, or None (status says why)."""
+        shape = self.current
+        if shape is None or not shape.strokes:
+            self.status = "nothing to snap: draw a shape first"
+        elif not shape.history:
+            self.status = "no model loaded: cannot classify"
+        else:
+            top = shape.history[-1]
+            cls, _ = self._snap(shape, top.label, top.confidence, "on demand", self.now)
+            self._changed()
+            return cls
+        self._changed()
+        return None
+
+    def toggle_auto_snap(self) -> bool:
+        self.auto_snap = not self.auto_snap
+        self.status = f"auto-snap {'on' if self.auto_snap else 'off'}"
+        self._changed()
+        return self.auto_snap
+
+    def _set_threshold(self, value: float) -> float:
+        step = self.settings.threshold_step
+        value = round(min(max(value, step), 1.0), 4)
+        self.policy = self.policy.model_copy(update={"threshold": value})
+        self.status = f"threshold {value:.2f}"
+        self._changed()
+        return value
+
+    def threshold_up(self) -> float:
+        return self._set_threshold(self.policy.threshold + self.settings.threshold_step)
+
+    def threshold_down(self) -> float:
+        return self._set_threshold(self.policy.threshold - self.settings.threshold_step)
+
+    # -------------------------------------------------------------- undo, clear
+
+    def undo(self) -> bool:
+        """Step back: a stroke being drawn, else the newest snap, stroke or clear."""
+        self._pause_from = None  # what undo leaves is not snapped by a pause
+        if self._active is not None:
+            self._active = None
+            self.status = "stroke cancelled"
+        elif not self.undo_stack:
+            self.status = "nothing to undo"
+            self._changed()
+            return False
+        else:
+            record = self.undo_stack.pop()
+            if isinstance(record, Snapped):
+                shape = self._shape(record.shape_id)
+                shape.snap, shape.state = None, ShapeState.HELD
+                self.status = "snap undone: your ink is back (it won't snap until it changes)"
+            elif isinstance(record, AddedStroke):
+                shape = self._shape(record.shape_id)
+                shape.strokes.pop()
+                if shape.state is ShapeState.HELD:
+                    shape.state = ShapeState.INK
+                if not shape.strokes:
+                    self.shapes.remove(shape)
+                self.status = "stroke removed"
+            else:
+                self.shapes = list(record.shapes)
+                self.status = "clear undone"
+            self._sync()
+        self._changed()
+        return True
+
+    def _shape(self, shape_id: int) -> Shape:
+        return next(s for s in self.shapes if s.id == shape_id)
+
+    def clear(self) -> None:
+        """Empty the canvas (undo brings it back)."""
+        self._active = None
+        self._pause_from = None
+        if self.shapes:
+            self.undo_stack.append(Cleared(tuple(self.shapes)))
+            self.shapes = []
+        self._sync()
+        self.status = "cleared"
+        self._changed()
+
+    # ------------------------------------------------------------ save, export
+
+    def save(self, label: str | None = None) -> list[Path]:
+        """Append every shape to `<save dir>/{raw,simplified}/<class>.ndjson`; the files.
+
+        A snapped shape is saved under its class, others under `label` if given, else
+        their top guess. Raises FrankensteinError if there is nothing to save.
+        """
+        if label is not None:
+            label = CLASSES[class_index(label)]
+        labelled = [(s, s.snap.cls if s.snap else (label or s.label())) for s in self.shapes]
+        todo = [(s, word) for s, word in labelled if word is not None and s.strokes]
+        if not self.shapes:
+            raise FrankensteinError("nothing to save: the canvas is empty")
+        if not todo:
+            raise FrankensteinError("nothing saved: no label (no model loaded and none given)")
+        height = self.settings.canvas_size[1]
+        paths = save_shapes(todo, self.settings.save_dir, height)
+        skipped = len(self.shapes) - len(todo)
+        self.status = f"saved {len(todo)} shape{'s' if len(todo) > 1 else ''} to " + str(
+            self.settings.save_dir
+        )
+        if skipped:
+            self.status += f" ({skipped} without a label skipped)"
+        self._changed()
+        return paths
+
+    def export_png(self, path: str | Path | None = None) -> Path:
+        """Write the canvas (without the panel) as a PNG; the path written."""
+        if path is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            path = self.settings.save_dir / "png" / f"drawing-{stamp}.png"
+        out = export_png(self.scene(float("inf")), path, background=self.settings.colours.canvas)
+        self.status = f"exported {out.name} to {out.parent}"
+        self._changed()
+        return out
+
+    # ------------------------------------------------------- window, actions
+
+    def resize(self, width: int, height: int) -> None:
+        """The window changed size: the canvas scales into the new drawing area."""
+        s = self.settings
+        self.layout = make_layout((width, height), s.canvas_size, s.panel_width)
+        self._changed()
+
+    def toggle_help(self) -> bool:
+        self.help_visible = not self.help_visible
+        self._changed()
+        return self.help_visible
+
+    def perform(self, action: str) -> None:
+        """Run a key action by name (see `settings.ACTION_HELP`); a user error goes to the
+        status line instead of raising."""
+        methods = {
+            "undo": self.undo,
+            "clear": self.clear,
+            "switch_model": self.switch_model,
+            "classify_now": self.classify_now,
+            "toggle_auto_snap": self.toggle_auto_snap,
+            "threshold_down": self.threshold_down,
+            "threshold_up": self.threshold_up,
+            "save": self.save,
+            "export": self.export_png,
+            "help": self.toggle_help,
+        }
+        try:
+            methods[action]()
+        except FrankensteinError as e:
+            self.status = str(e)
+            self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+
+    # ------------------------------------------------------------ render model
+
+    def scene(self, now: float | None = None) -> Scene:
+        """What to draw at time `now` (seconds; default: the latest event's time)."""
+        now = self.now if now is None else now
+        active = None if self._active is None else np.asarray(self._active[0], np.float32)
+        lines, animating = canvas_lines(self.shapes, active, self.settings, now)
+        return Scene(self.settings.canvas_size, lines, self._panel(), animating)
+
+    def _panel(self) -> Panel:
+        last = self.shapes[-1] if self.shapes else None
+        guesses = tuple(last.history[-1].top(3)) if last and last.history else ()
+        if self.classifier is None:
+            model = "none"
+        else:
+            model = MODEL_TITLES[self.model_name]
+            ckpt = self.settings.checkpoint
+            if self.model_name == self.settings.model and ckpt is not None:
+                model += f" ({Path(ckpt).name})"
+        keys = self.settings.keys.actions()
+        help_rows = (
+            *((" / ".join(key_label(k) for k in keys[a]), what) for a, what in ACTION_HELP.items()),
+            ("Escape", "close this help, else the window"),
+        )
+        return Panel(
+            guesses=tuple((str(n), float(p)) for n, p in guesses),
+            model=model,
+            n_strokes=last.n_strokes if last else 0,
+            n_shapes=len(self.shapes),
+            threshold=float(self.policy.threshold),
+            auto_snap=self.auto_snap,
+            status=self.status,
+            error=self.error,
+            help=help_rows,
+            help_visible=self.help_visible,
+        )
+
+
+def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return len(a) == len(b) and all(
+        x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a, b, strict=True)
+    )
+
+
+def default_clock() -> float:
+    """Seconds on a monotonic clock: the times of pen events and transitions."""
+    return time.monotonic()

@@ -1,0 +1,225 @@
+"""Pyglet drawables that mirror a `Scene` into the window's one batch.
+
+`SceneView.show(scene, layout)` updates the batch to match: strokes become `InkLine`
+shapes (cached by content, so only what changed is rebuilt, e.g. the stroke being
+drawn), the side panel and the help overlay are labels and rectangles positioned
+from the layout. Layers are ordered groups: canvas, strokes, panel, overlay.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pyglet
+from pyglet.gl import GL_ONE_MINUS_SRC_ALPHA, GL_SRC_ALPHA
+from pyglet.graphics import Batch, Group
+from pyglet.shapes import Rectangle, ShapeBase
+
+from live.geometry import Layout
+from live.scene import Panel, Polyline, Scene
+from live.settings import Colours
+
+_DISC = 8  # triangles of the round cap drawn at every point
+
+
+def wrap(text: str, width: float, font_size: float) -> str:
+    """Hard-wrap text for a label `width` pixels wide; long paths are broken too, which
+    pyglet's word wrapping would let run off the panel."""
+    chars = max(int(width / (font_size * 0.62)), 8)
+    return "\n".join(textwrap.fill(p, chars, break_long_words=True) for p in text.split("\n"))
+
+
+class InkLine(ShapeBase):
+    """A thick polyline with round joins and caps, built with numpy (one vertex list).
+
+    Each segment is a quad (2 triangles) and each point a small disc, so sharp turns
+    and single-point strokes (dots) look like pen ink.
+    """
+
+    def __init__(
+        self,
+        points: np.ndarray,
+        thickness: float,
+        colour: tuple[int, int, int, int],
+        batch: Batch | None = None,
+        group: Group | None = None,
+    ) -> None:
+        self._points = np.asarray(points, np.float32).reshape(-1, 2)
+        self._thickness = thickness
+        self._rgba = colour
+        n = len(self._points)
+        super().__init__(
+            6 * max(n - 1, 0) + 3 * _DISC * n, GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, batch, group
+        )
+
+    def _create_vertex_list(self) -> None:
+        self._vertex_list = self._program.vertex_list(
+            self._num_verts,
+            self._draw_mode,
+            self._batch,
+            self._group,
+            position=("f", self._get_vertices()),
+            colors=("Bn", self._rgba * self._num_verts),
+            translation=("f", (0.0, 0.0) * self._num_verts),
+            rotation=("f", (0.0,) * self._num_verts),
+        )
+
+    def _get_vertices(self) -> np.ndarray:
+        p, r = self._points, self._thickness / 2
+        a, b = p[:-1], p[1:]  # (S, 2) segment ends
+        d = b - a
+        length = np.linalg.norm(d, axis=1, keepdims=True)
+        nrm = np.where(length > 0, np.stack([-d[:, 1], d[:, 0]], 1) / np.maximum(length, 1e-9), 0)
+        nrm = nrm * r
+        quads = np.stack([a + nrm, a - nrm, b + nrm, a - nrm, b - nrm, b + nrm], 1)  # (S, 6, 2)
+        ang = np.linspace(0, 2 * np.pi, _DISC + 1, dtype=np.float32)
+        ring = np.stack([np.cos(ang), np.sin(ang)], 1) * r  # (K+1, 2)
+        fan = np.stack(
+            [np.zeros_like(ring[:-1]), ring[:-1], ring[1:]], 1
+        )  # (K, 3, 2) around the origin
+        discs = p[:, None, None, :] + fan[None]  # (n, K, 3, 2)
+        return np.concatenate([quads.reshape(-1), discs.reshape(-1)]).astype(np.float32)
+
+    def _update_vertices(self) -> None:
+        self._vertex_list.position[:] = self._get_vertices()
+
+
+class SceneView:
+    """The batch's content for a scene: canvas, strokes, panel, help overlay."""
+
+    def __init__(self, batch: Batch, colours: Colours) -> None:
+        self.batch, self.colours = batch, colours
+        self.groups = [Group(order=i) for i in range(5)]
+        c = colours
+        self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
+        self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
+        self._lines: dict[tuple, InkLine] = {}
+        text = dict(color=(*c.text, 255), batch=batch, group=self.groups[3])
+        self.title = pyglet.text.Label("Frankenstein", font_size=16, weight="bold", **text)
+        self.model = pyglet.text.Label("", font_size=10, **text)
+        self.guess_names = [pyglet.text.Label("", font_size=12, **text) for _ in range(3)]
+        self.guess_probs = [
+            pyglet.text.Label("", font_size=11, anchor_x="right", **text) for _ in range(3)
+        ]
+        self.bar_backs = [
+            Rectangle(0, 0, 1, 1, color=c.bar_back, batch=batch, group=self.groups[2])
+            for _ in range(3)
+        ]
+        self.bars = [
+            Rectangle(0, 0, 1, 1, color=c.bar, batch=batch, group=self.groups[3]) for _ in range(3)
+        ]
+        self.info = pyglet.text.Label("", font_size=10, multiline=True, width=200, **text)
+        self.status = pyglet.text.Label(
+            "", font_size=10, multiline=True, width=200, anchor_y="top", **text
+        )
+        self.error = pyglet.text.Label(
+            "",
+            font_size=10,
+            multiline=True,
+            width=200,
+            anchor_y="top",
+            color=(*c.error, 255),
+            batch=batch,
+            group=self.groups[3],
+        )
+        self.hint = pyglet.text.Label("H: help", font_size=9, **text)
+        self.overlay = Rectangle(
+            0, 0, 1, 1, color=(20, 22, 28, 225), batch=batch, group=self.groups[3]
+        )
+        over = dict(color=(245, 245, 245, 255), batch=batch, group=self.groups[4], font_size=12)
+        self.help_title = pyglet.text.Label("Keys", weight="bold", **over)
+        self.help_keys: list[pyglet.text.Label] = []
+        self.help_what: list[pyglet.text.Label] = []
+        self._over = over
+        self._panel_shown: tuple | None = None
+
+    # ---------------------------------------------------------------- strokes
+
+    def _show_lines(self, lines: tuple[Polyline, ...], layout: Layout) -> None:
+        keep: dict[tuple, InkLine] = {}
+        view_key = (layout.scale, layout.canvas.x, layout.canvas.y)
+        seen: dict[tuple, int] = {}
+        for line in lines:
+            alpha = round(min(max(line.alpha, 0.0), 1.0) * 255)
+            key = (line.kind, line.colour, alpha, line.width, view_key, line.points.tobytes())
+            seen[key] = seen.get(key, -1) + 1
+            key = (*key, seen[key])  # identical strokes drawn twice stay two drawables
+            drawable = self._lines.pop(key, None)
+            if drawable is None:
+                drawable = InkLine(
+                    layout.to_view(line.points),
+                    max(line.width * layout.scale, 1.0),
+                    (*line.colour, alpha),
+                    self.batch,
+                    self.groups[1],
+                )
+            keep[key] = drawable
+        for drawable in self._lines.values():
+            drawable.delete()
+        self._lines = keep
+
+    # ------------------------------------------------------------------ panel
+
+    def _show_panel(self, panel: Panel, layout: Layout) -> None:
+        r = layout.panel
+        pad = 14
+        left, right, width = r.x + pad, r.x + r.w - pad, max(r.w - 2 * pad, 10)
+        _set(self.panel_back, position=(r.x, r.y), width=r.w, height=r.h)
+        top = r.y + r.h - pad
+        _set(self.title, position=(left, top - 16, 0))
+        _set(self.model, text=f"model: {panel.model}", position=(left, top - 38, 0))
+        y = top - 70
+        for i in range(3):
+            name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
+            _set(self.guess_names[i], text=name, position=(left, y, 0))
+            _set(self.guess_probs[i], text=f"{prob:.0%}" if name else "", position=(right, y, 0))
+            _set(self.bar_backs[i], position=(left, y - 14), width=width, height=8)
+            _set(self.bar_backs[i], visible=bool(name))
+            _set(self.bars[i], position=(left, y - 14), width=max(width * prob, 0.0), height=8)
+            _set(self.bars[i], visible=bool(name) and prob > 0)
+            y -= 46
+        threshold = "-" if panel.threshold is None else f"{panel.threshold:.2f}"
+        info = (
+            f"strokes: {panel.n_strokes}    shapes: {panel.n_shapes}\n"
+            f"threshold: {threshold}    auto-snap: {'on' if panel.auto_snap else 'off'}"
+        )
+        _set(self.info, text=info, width=width, position=(left, y - 4, 0))
+        status = wrap(panel.status, width, 10)
+        _set(self.status, text=status, width=width, position=(left, y - 30, 0))
+        error_y = y - 42 - self.status.content_height
+        _set(self.error, text=wrap(panel.error or "", width, 10), width=width)
+        _set(self.error, position=(left, error_y, 0))
+        _set(self.hint, position=(left, r.y + pad, 0))
+
+    def _show_help(self, panel: Panel, layout: Layout) -> None:
+        visible = panel.help_visible
+        c = layout.canvas
+        _set(self.overlay, visible=visible, position=(c.x, c.y), width=c.w, height=c.h)
+        while len(self.help_keys) < len(panel.help):
+            self.help_keys.append(pyglet.text.Label("", **self._over))
+            self.help_what.append(pyglet.text.Label("", **self._over))
+        top = c.y + c.h - 40
+        _set(self.help_title, text="Keys" if visible else "", position=(c.x + 30, top, 0))
+        for i, (keys, what) in enumerate(panel.help):
+            y = top - 30 * (i + 1)
+            _set(self.help_keys[i], text=keys if visible else "", position=(c.x + 30, y, 0))
+            x = c.x + 30 + min(200, c.w * 0.35)
+            _set(self.help_what[i], text=what if visible else "", position=(x, y, 0))
+
+    def show(self, scene: Scene, layout: Layout) -> None:
+        """Make the batch show `scene` laid out by `layout`."""
+        c = layout.canvas
+        _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
+        self._show_lines(scene.lines, layout)
+        if self._panel_shown != (scene.panel, layout):  # e.g. not while a stroke is drawn
+            self._show_panel(scene.panel, layout)
+            self._show_help(scene.panel, layout)
+            self._panel_shown = (scene.panel, layout)
+
+
+def _set(drawable, **values) -> None:
+    """Set attributes that differ: pyglet re-lays out a label on every assignment."""
+    for name, value in values.items():
+        if getattr(drawable, name) != value:
+            setattr(drawable, name, value)

@@ -1,0 +1,105 @@
+"""Replaying recorded doodles through the drawing window's own input handlers.
+
+Used by the end-to-end test (real doodles, with their timing, drawn as a person
+would: press, drag, release), by `frankenstein draw --replay`, and to make the README's
+screenshot. Doodles are placed side by side in a grid over the canvas, each scaled
+into its cell; the window's clock is a `ManualClock` that the replay advances to each
+point's recorded time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.strokes import Drawing
+from live.geometry import flip_y
+
+
+@dataclass
+class ManualClock:
+    """A clock that only moves when told: the window's time during a replay."""
+
+    t: float = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@dataclass(frozen=True)
+class PlacedDrawing:
+    """A doodle moved onto the canvas: strokes (n, 2) canvas y up, times (n,) seconds."""
+
+    drawing: Drawing
+    strokes: tuple[np.ndarray, ...]
+    times: tuple[np.ndarray, ...]
+
+
+def place_drawings(
+    drawings: Sequence[Drawing],
+    canvas_size: tuple[int, int],
+    cols: int | None = None,
+    margin: float = 0.2,
+) -> list[PlacedDrawing]:
+    """Lay doodles out in a grid over the canvas, each scaled to fit its cell.
+
+    Drawings without times (simplified) get 10 ms per point and 300 ms between strokes.
+    """
+    n = len(drawings)
+    if n == 0:
+        return []
+    cw, ch = canvas_size
+    cols = cols or math.ceil(math.sqrt(n * cw / ch))
+    rows = math.ceil(n / cols)
+    cell_w, cell_h = cw / cols, ch / rows
+    placed = []
+    for i, d in enumerate(drawings):
+        r, c = divmod(i, cols)
+        pts = d.points()
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        extent = max(float((hi - lo).max()), 1.0)
+        scale = min(cell_w, cell_h) * (1 - 2 * margin) / extent
+        size = (hi - lo) * scale
+        offset = np.array([c * cell_w, r * cell_h]) + (np.array([cell_w, cell_h]) - size) / 2
+        strokes = tuple(
+            flip_y((np.asarray(s, np.float64) - lo) * scale + offset, ch) for s in d.strokes
+        )
+        placed.append(PlacedDrawing(d, strokes, _times(d)))
+    return placed
+
+
+def _times(d: Drawing) -> tuple[np.ndarray, ...]:
+    if d.times is not None:
+        return tuple(np.asarray(t, np.float64) / 1000.0 for t in d.times)
+    out, t = [], 0.0
+    for s in d.strokes:
+        out.append(t + 0.01 * np.arange(len(s)))
+        t = out[-1][-1] + 0.3
+    return tuple(out)
+
+
+def replay_drawing(window, placed: PlacedDrawing, clock: ManualClock) -> None:
+    """Draw a placed doodle through `window`'s mouse handlers, advancing `clock`."""
+    import pyglet
+    from pyglet.window import mouse
+
+    dispatch = pyglet.event.EventDispatcher.dispatch_event
+    start = clock.t
+    for stroke, times in zip(placed.strokes, placed.times, strict=True):
+        view = window.controller.layout.to_view(stroke)
+        xy = [(round(float(x)), round(float(y))) for x, y in view]
+        clock.t = start + float(times[0])
+        window.update()  # the clock ticked while the pen was up
+        dispatch(window, "on_mouse_press", *xy[0], mouse.LEFT, 0)
+        prev = xy[0]
+        for (x, y), t in zip(xy[1:], times[1:], strict=True):
+            clock.t = start + float(t)
+            dispatch(window, "on_mouse_drag", x, y, x - prev[0], y - prev[1], mouse.LEFT, 0)
+            prev = (x, y)
+        dispatch(window, "on_mouse_release", *prev, mouse.LEFT, 0)
+    # The person stops drawing: the pause after the last stroke finishes the shape.
+    clock.t += window.controller.settings.pause_s + 0.1
+    window.update()

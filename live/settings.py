@@ -1,0 +1,146 @@
+"""Settings of the drawing window: model, threshold, keys, sizes, colours, where saves go.
+
+One frozen pydantic object (unknown keys are an error that names the key); the command
+line builds it from its flags, the TUI from its form. Key names are pyglet's key symbol
+names in lower case ("z", "space", "bracketleft", "f1"), optionally prefixed with
+modifiers ("ctrl+z"); the window turns them into pyglet symbols.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.paths import data_dir
+
+ModelName = Literal["frankenstein", "cnn"]
+Colour = tuple[int, int, int]
+
+_KEY = re.compile(r"^((ctrl|shift|alt|command)\+)*[a-z0-9_]+$")
+
+# What each action is called in the help overlay, in the order it lists them.
+ACTION_HELP: dict[str, str] = {
+    "undo": "undo (a snap first, then strokes)",
+    "clear": "clear the canvas",
+    "switch_model": "switch model (Frankenstein / CNN-only)",
+    "classify_now": "snap the current shape to its top guess",
+    "toggle_auto_snap": "auto-snap on / off",
+    "threshold_down": "lower the snap threshold",
+    "threshold_up": "raise the snap threshold",
+    "save": "save the drawing (raw + simplified ndjson)",
+    "export": "export the canvas as PNG",
+    "help": "show / hide this help",
+}
+
+
+class KeyBindings(BaseModel):
+    """The keys of each action (any one of them triggers it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    undo: tuple[str, ...] = ("ctrl+z", "backspace")
+    clear: tuple[str, ...] = ("c",)
+    switch_model: tuple[str, ...] = ("m",)
+    classify_now: tuple[str, ...] = ("space",)
+    toggle_auto_snap: tuple[str, ...] = ("a",)
+    threshold_down: tuple[str, ...] = ("bracketleft",)
+    threshold_up: tuple[str, ...] = ("bracketright",)
+    save: tuple[str, ...] = ("s",)
+    export: tuple[str, ...] = ("e",)
+    help: tuple[str, ...] = ("h", "f1")
+
+    @field_validator("*")
+    @classmethod
+    def _key_names(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        keys = tuple(k.strip().lower() for k in keys)
+        for k in keys:
+            if not _KEY.match(k):
+                raise ValueError(f"{k!r} is not a key name like 'z', 'ctrl+z' or 'f1'")
+        return keys
+
+    def actions(self) -> dict[str, tuple[str, ...]]:
+        """Action name -> its keys, in the help overlay's order."""
+        return {name: getattr(self, name) for name in ACTION_HELP}
+
+
+class Colours(BaseModel):
+    """RGB colours of everything the window draws."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    background: Colour = (52, 56, 64)  # around the canvas (letterbox)
+    canvas: Colour = (255, 255, 255)
+    ink: Colour = (20, 20, 30)
+    template: Colour = (30, 110, 230)
+    panel: Colour = (236, 238, 242)
+    text: Colour = (30, 30, 36)
+    bar: Colour = (90, 170, 90)
+    bar_back: Colour = (205, 208, 214)
+    error: Colour = (200, 40, 40)
+
+
+class LiveSettings(BaseModel):
+    """Everything the drawing window can be told."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: ModelName = "frankenstein"
+    checkpoint: Path | None = Field(
+        None,
+        description="checkpoint of `model` (default: the bundled one); M switches to "
+        "the other model's bundled checkpoint",
+    )
+    threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="snap threshold; None = the SnapPolicy default"
+    )
+    threshold_step: float = Field(0.05, gt=0.0, le=0.5)
+    auto_snap: bool = True
+    max_fit_error: float = Field(
+        0.15, gt=0.0, description="a snap whose template fits the ink worse is refused"
+    )
+    new_shape_gap: float = Field(
+        0.35,
+        ge=0.0,
+        description="a stroke whose bounding box stays farther than this fraction of the "
+        "current shape's size (at least min_gap_px) from it starts a new shape",
+    )
+    min_gap_px: float = Field(24.0, ge=0.0)
+    canvas_size: tuple[int, int] = (800, 600)  # logical canvas units, scaled to the window
+    panel_width: int = Field(260, ge=120)
+    window_size: tuple[int, int] = (1060, 600)
+    ink_width: float = Field(3.0, gt=0.0)
+    template_width: float = Field(3.5, gt=0.0)
+    pause_s: float = Field(
+        1.0,
+        gt=0.0,
+        description="no new stroke for this long: the shape counts as finished, and the "
+        "snap policy's completeness rules are waived",
+    )
+    transition_s: float = Field(0.35, ge=0.0, description="ink -> template morph duration")
+    keys: KeyBindings = KeyBindings()
+    colours: Colours = Colours()
+    save_dir: Path = Field(default_factory=lambda: data_dir() / "drawings")
+
+    @field_validator("canvas_size", "window_size")
+    @classmethod
+    def _positive_size(cls, v: tuple[int, int]) -> tuple[int, int]:
+        if v[0] < 16 or v[1] < 16:
+            raise ValueError(f"size {v[0]}x{v[1]} is too small (at least 16x16)")
+        return v
+
+    def other_model(self) -> ModelName:
+        return "cnn" if self.model == "frankenstein" else "frankenstein"
+
+
+_KEY_LABELS = {"bracketleft": "[", "bracketright": "]", "backspace": "Backspace"}
+
+
+def key_label(name: str) -> str:
+    """A key name as the help overlay shows it: 'ctrl+z' -> 'Ctrl+Z', 'bracketleft' -> '['."""
+    parts = name.split("+")
+    *mods, key = parts
+    key = _KEY_LABELS.get(key, key.upper() if len(key) <= 3 else key.capitalize())
+    return "+".join([*(m.capitalize() for m in mods), key])

@@ -1,0 +1,143 @@
+"""The drawing window: a pyglet Window that forwards input to a `Controller` and draws
+the controller's `Scene` with one batch.
+
+Handlers only translate events (mouse or pen, keys, resize) into controller calls and
+then mirror the new scene into the batch; `on_draw` is clear + `batch.draw()`.
+Scheduling (the 60 Hz tick that runs snap transitions) lives in `live.app.run`.
+For headless use set `PYGLET_HEADLESS=1` before pyglet is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyglet
+from pyglet.graphics import Batch
+from pyglet.window import key, mouse
+
+from core.errors import FrankensteinError
+from live.controller import Controller, default_clock
+from live.drawables import SceneView
+from live.settings import KeyBindings
+
+_MODIFIERS = {"ctrl": key.MOD_CTRL, "shift": key.MOD_SHIFT, "alt": key.MOD_ALT}
+_MODIFIERS["command"] = key.MOD_COMMAND
+_ANY_MODIFIER = key.MOD_CTRL | key.MOD_SHIFT | key.MOD_ALT | key.MOD_COMMAND
+
+
+def keymap(keys: KeyBindings) -> dict[tuple[int, int], str]:
+    """(pyglet key symbol, modifier bits) -> action name, from the settings' key names."""
+    table: dict[tuple[int, int], str] = {}
+    for action, names in keys.actions().items():
+        for name in names:
+            *mods, sym = name.split("+")
+            symbol = getattr(key, f"_{sym}" if sym.isdigit() else sym.upper(), None)
+            if not isinstance(symbol, int) or any(m not in _MODIFIERS for m in mods):
+                raise FrankensteinError(f"key {name!r} of action {action!r} is not a pyglet key")
+            bits = 0
+            for m in mods:
+                bits |= _MODIFIERS[m]
+            table[(symbol, bits)] = action
+    return table
+
+
+class DrawingWindow(pyglet.window.Window):
+    """A resizable window: the canvas on the left, the side panel on the right."""
+
+    def __init__(
+        self,
+        controller: Controller,
+        *,
+        clock: Callable[[], float] = default_clock,
+        **kwargs,
+    ) -> None:
+        s = controller.settings
+        kwargs.setdefault("width", s.window_size[0])
+        kwargs.setdefault("height", s.window_size[1])
+        kwargs.setdefault("caption", "Frankenstein: draw a shape")
+        kwargs.setdefault("resizable", True)
+        self.controller = controller
+        self.clock = clock
+        self.bindings = keymap(s.keys)
+        self.scene_view: SceneView | None = None  # made once the GL context exists
+        self._shown: tuple | None = None
+        super().__init__(**kwargs)
+        self.batch = Batch()
+        self.scene_view = SceneView(self.batch, s.colours)
+        self.set_minimum_size(320, 240)
+        r, g, b = s.colours.background
+        pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
+        controller.resize(*self.get_size())
+        self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+
+    def on_draw(self) -> None:
+        self.clear()
+        self.batch.draw()
+
+    def refresh(self) -> bool:
+        """Mirror the controller's scene into the batch if it changed (or is animating)."""
+        c = self.controller
+        state = (c.version, c.layout)
+        if self._shown == state or self.scene_view is None:
+            return False
+        scene = c.scene(self.clock())
+        self.scene_view.show(scene, c.layout)
+        self._shown = None if scene.animating else state
+        return True
+
+    def update(self, dt: float = 0.0) -> None:
+        """The clock's tick (scheduled by `live.app.run`): pauses and transitions."""
+        self.controller.tick(self.clock())
+        self.refresh()
+
+    # -------------------------------------------------------------------- input
+
+    def on_mouse_press(self, x: int, y: int, button: int, modifiers: int) -> None:
+        if button & mouse.LEFT:
+            self.controller.pen_down(x, y, self.clock())
+            self.refresh()
+
+    def on_mouse_drag(self, x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int):
+        if buttons & mouse.LEFT:
+            self.controller.pen_move(x, y, self.clock())
+            self.refresh()
+
+    def on_mouse_release(self, x: int, y: int, button: int, modifiers: int) -> None:
+        if button & mouse.LEFT:
+            self.controller.pen_up(x, y, self.clock())
+            self.refresh()
+
+    def on_key_press(self, symbol: int, modifiers: int):
+        action = self.bindings.get((symbol, modifiers & _ANY_MODIFIER))
+        if action is None and symbol == key.ESCAPE and self.controller.help_visible:
+            action = "help"  # Escape closes the help first, the window only after
+        if action is None:
+            return super().on_key_press(symbol, modifiers)
+        self.controller.perform(action)
+        self.refresh()
+        return pyglet.event.EVENT_HANDLED
+
+    def on_resize(self, width: int, height: int) -> None:
+        super().on_resize(width, height)
+        self.controller.resize(width, height)
+        self.refresh()
+
+    # ----------------------------------------------------------------- pixels
+
+    def pixels(self) -> np.ndarray:
+        """What is on screen now, (H, W, 4) uint8 RGBA with row 0 at the top."""
+        self.switch_to()
+        data = pyglet.image.get_buffer_manager().get_color_buffer().get_image_data()
+        raw = data.get_data("RGBA", data.width * 4)
+        return np.frombuffer(bytes(raw), np.uint8).reshape(data.height, data.width, 4)[::-1]
+
+    def frame(self) -> np.ndarray:
+        """Step one frame by hand (events, tick, draw) and return its pixels."""
+        self.switch_to()
+        self.dispatch_events()
+        self.update()
+        self.on_draw()
+        return self.pixels()

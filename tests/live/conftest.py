@@ -1,0 +1,67 @@
+"""Fixtures for the drawing window's tests: tiny real models, controllers, settings.
+
+Models here are real `SketchModel`s with random weights (no trained checkpoint
+needed); `helpers.biased` sets a model's output layer so it always answers one class,
+which makes snaps happen (or not) on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYGLET_HEADLESS", "1")  # before pyglet.window is imported
+
+import pytest
+
+from live.settings import LiveSettings
+from tests.live.helpers import biased, loader_of
+
+
+@pytest.fixture(scope="package", autouse=True)
+def one_torch_thread():
+    """As the window runs (live.app): one small frame at a time is fastest on one thread."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_models():
+    """{"frankenstein": ..., "cnn": ...}: small random-weight models (seeded)."""
+    import torch
+
+    from core.models import build_model, model_config
+
+    torch.manual_seed(0)
+    size = dict(channels=(4, 8, 8), head_hidden=16, dropout=0.0)
+    return {
+        "frankenstein": build_model(
+            model_config("frankenstein", lstm_hidden=16, lstm_proj=8, lstm_layers=2, **size)
+        ).eval(),
+        "cnn": build_model(model_config("cnn", **size)).eval(),
+    }
+
+
+@pytest.fixture
+def settings(tmp_path) -> LiveSettings:
+    return LiveSettings(save_dir=tmp_path / "drawings", transition_s=0.3)
+
+
+@pytest.fixture
+def make_controller(settings, tiny_models):
+    """make_controller(frankenstein=cls or None, cnn=cls or None, **setting overrides)."""
+    from live.controller import Controller
+
+    def make(frankenstein: str | None = None, cnn: str | None = None, **overrides):
+        models = dict(tiny_models)
+        if frankenstein:
+            models["frankenstein"] = biased(models["frankenstein"], frankenstein)
+        if cnn:
+            models["cnn"] = biased(models["cnn"], cnn)
+        s = settings.model_copy(update=overrides) if overrides else settings
+        return Controller(s, loader=loader_of(models))
+
+    return make

@@ -1,0 +1,53 @@
+"""`frankenstein draw`: flags, the headless screenshot, and clear errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from core.checkpoint import save_checkpoint
+from ui.cli import main
+
+
+def test_draw_screenshot_replays_doodles_into_a_png(tmp_path, tiny_models, real_dev, capsys):
+    ckpt = tmp_path / "tiny.pt"
+    save_checkpoint(ckpt, tiny_models["frankenstein"])
+    out = tmp_path / "shot.png"
+    args = ["draw", "--checkpoint", str(ckpt), "--threshold", "0.5", "--no-auto-snap"]
+    args += ["--replay", str(real_dev / "raw" / "house.ndjson"), "--limit", "3"]
+    assert main([*args, "--screenshot", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    image = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    assert image.shape == (600, 1060, 3)
+    ink = image[:, :800].sum(axis=2) < 200
+    assert ink.sum() > 500  # three houses of ink on the canvas
+
+
+def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):
+    out = tmp_path / "shot.png"
+    missing = tmp_path / "nope.pt"
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "draw",
+            "--checkpoint",
+            str(missing),
+            "--screenshot",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env={"PYGLET_HEADLESS": "1", "PATH": ""},
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert f"frankenstein: warning: {missing}" in r.stderr and out.exists()
+
+
+def test_bad_flags_are_one_line_errors(capsys):
+    assert main(["draw", "--threshold", "1.5", "--screenshot", "x.png"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("frankenstein: error: --threshold:") and "\n" not in err

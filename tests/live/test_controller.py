@@ -1,0 +1,268 @@
+"""The controller without a screen: ink, predictions, snaps, shapes, undo, clear."""
+
+import numpy as np
+import pytest
+
+from core.classifier import StrokeClassifier
+from core.strokes import normalize_strokes
+from live.canvas import ShapeState
+from live.controller import Controller
+from tests.live.helpers import circle, counting_classifier, draw, line, loader_of, square
+
+H = 600  # canvas height of the default settings (view == canvas at the default size)
+
+
+def fresh_probs(model, shape):
+    """What a fresh classifier says about the shape's ink, normalised as in training."""
+    return StrokeClassifier(model).replay(normalize_strokes(shape.screen_ink(H))).probs
+
+
+def test_a_stroke_is_kept_in_canvas_coordinates_with_times(make_controller):
+    c = make_controller()
+    pts = line(100, 100, 300, 200)
+    update = draw(c, pts, t0=2.0, dt=0.02)
+    assert update.stroke_added and update.new_shape
+    (shape,) = c.shapes
+    (stroke,) = shape.strokes
+    np.testing.assert_allclose(stroke.points, pts, atol=1e-4)
+    np.testing.assert_allclose(stroke.times, 2.0 + 0.02 * np.arange(len(pts)))
+    # core sees y down
+    np.testing.assert_allclose(shape.screen_ink(H)[0][:, 1], H - pts[:, 1], atol=1e-4)
+
+
+def test_predictions_update_after_every_pen_up_as_a_fresh_replay_would(settings, tiny_models):
+    counting = counting_classifier()
+    c = Controller(
+        settings.model_copy(update={"auto_snap": False}),
+        loader=loader_of(tiny_models, counting),
+    )
+    strokes = [
+        line(300, 300, 400, 300),  # first stroke
+        line(300, 300, 300, 280),  # inside the normalised box (the larger side rules)
+        line(300, 300, 300, 150),  # grows the larger side: a replay
+        line(320, 290, 380, 260),  # inside it: one more step
+    ]
+    for k, s in enumerate(strokes, start=1):
+        update = draw(c, s, t0=k)
+        shape = c.shapes[-1]
+        assert len(c.shapes) == 1 and shape.n_strokes == k
+        assert len(shape.history) == k and update.prediction is shape.history[-1]
+        np.testing.assert_allclose(
+            shape.history[-1].probs, fresh_probs(tiny_models["frankenstein"], shape), atol=1e-5
+        )
+        assert c.scene().panel.guesses == tuple(shape.history[-1].top(3))
+    # The cheap path is taken when the bounding box did not change.
+    assert counting.calls == ["add_stroke", "add_stroke", "replay", "add_stroke"]
+    c.undo()  # the same box: a pop; then the box shrinks back: a replay
+    c.undo()
+    assert counting.calls[4:] == ["undo", "replay"]
+
+
+def test_confident_shape_snaps_to_a_template_fitted_on_the_ink(make_controller):
+    c = make_controller(frankenstein="circle")
+    ink = circle(400, 300, 120)
+    update = draw(c, ink, t0=1.0)
+    assert update.snapped == "circle" and update.refused is None
+    (shape,) = c.shapes
+    assert shape.state is ShapeState.SNAPPED and shape.snap.cls == "circle"
+    assert shape.snap.fit.error < 0.05
+    # The template lies on the ink: every template point is near the drawn circle.
+    pts = np.concatenate(shape.snap.template)
+    radius = np.linalg.norm(pts - [400, 300], axis=1)
+    assert np.abs(radius - 120).max() < 12
+    assert c.current is None and c.classifier.n_strokes == 0
+    assert "snapped" in c.status
+
+
+def test_the_snap_transition_morphs_ink_into_the_template(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    at = c.shapes[0].snap.at
+    mid = c.scene(at + 0.15)  # half of the 0.3 s transition
+    kinds = {ln.kind for ln in mid.lines}
+    assert mid.animating and kinds == {"ink", "template"}
+    ink_alpha = [ln.alpha for ln in mid.lines if ln.kind == "ink"]
+    assert all(0.0 < a < 1.0 for a in ink_alpha)
+    end = c.scene(at + 1.0)
+    assert not end.animating and {ln.kind for ln in end.lines} == {"template"}
+    final = np.concatenate([ln.points for ln in end.lines])
+    np.testing.assert_allclose(final, np.concatenate(c.shapes[0].snap.template))
+    start = c.scene(at)
+    moving = np.concatenate([ln.points for ln in start.lines if ln.kind == "template"])
+    assert np.abs(moving - final).max() > 1.0  # the template starts on the ink, not in place
+
+
+def test_after_a_snap_the_next_stroke_starts_a_new_shape_with_a_fresh_state(
+    make_controller, tiny_models
+):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    c.toggle_auto_snap()
+    # Even on top of the snapped circle, the next stroke is a new shape.
+    update = draw(c, line(350, 300, 450, 300), t0=2.0)
+    assert update.new_shape and len(c.shapes) == 2
+    assert c.classifier.n_strokes == 1 and len(c.shapes[1].history) == 1
+
+
+def test_several_shapes_side_by_side(make_controller):
+    c = make_controller(frankenstein="circle")
+    centres = [(150, 150), (400, 450), (650, 200)]
+    for i, (x, y) in enumerate(centres):
+        assert draw(c, circle(x, y, 80), t0=i).snapped == "circle"
+    assert [s.state for s in c.shapes] == [ShapeState.SNAPPED] * 3
+    for shape, (x, y) in zip(c.shapes, centres, strict=True):
+        centre = np.concatenate(shape.snap.template).mean(axis=0)
+        np.testing.assert_allclose(centre, [x, y], atol=8)
+
+
+def test_a_stroke_far_from_unsnapped_ink_starts_a_new_shape_and_a_near_one_joins(
+    make_controller,
+):
+    c = make_controller(auto_snap=False)
+    draw(c, circle(200, 300, 80))
+    assert draw(c, line(230, 300, 330, 300), t0=1).new_shape is False  # a ray: joins
+    assert draw(c, line(300, 330, 300, 420), t0=2).new_shape is False  # within the margin
+    update = draw(c, circle(650, 300, 60), t0=3)  # far away: something else
+    assert update.new_shape and len(c.shapes) == 2
+    assert c.shapes[0].n_strokes == 3 and c.shapes[0].state is ShapeState.INK
+    assert c.classifier.n_strokes == 1
+
+
+def test_a_badly_fitting_snap_is_refused_and_the_ink_stays(make_controller):
+    c = make_controller(frankenstein="line", max_fit_error=0.1)
+    update = draw(c, circle(400, 300, 120), t0=1.0)
+    assert update.snapped is None and "line" in update.refused
+    assert c.shapes[0].state is ShapeState.INK and "fits the ink badly" in c.status
+    assert {ln.kind for ln in c.scene().lines} == {"ink"}
+
+
+def test_undo_reverts_the_snap_first_then_removes_strokes(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    shape = c.shapes[0]
+    assert c.undo()
+    assert shape.state is ShapeState.HELD and shape.snap is None
+    assert {ln.kind for ln in c.scene().lines} == {"ink"}
+    assert c.current is shape and c.classifier.n_strokes == 1  # classifier back on the ink
+    assert c.undo()
+    assert c.shapes == [] and c.classifier.n_strokes == 0
+    assert not c.undo() and c.status == "nothing to undo"
+
+
+def test_undo_removes_strokes_one_by_one_restoring_the_classifier_state(make_controller):
+    c = make_controller(auto_snap=False)
+    strokes = [line(300, 300, 400, 300), line(300, 300, 300, 220), line(320, 290, 380, 240)]
+    seen = []
+    for k, s in enumerate(strokes):
+        draw(c, s, t0=k)
+        seen.append(c.shapes[0].history[-1].probs.copy())
+    for k in (2, 1):
+        assert c.undo()
+        assert c.classifier.n_strokes == k and c.shapes[0].n_strokes == k
+        np.testing.assert_allclose(c.classifier.history[-1].probs, seen[k - 1], atol=1e-6)
+        assert c.scene().panel.n_strokes == k
+    draw(c, strokes[1], t0=9)  # drawing again after undo continues the same shape
+    np.testing.assert_allclose(c.shapes[0].history[-1].probs, seen[1], atol=1e-6)
+
+
+def test_a_held_shape_does_not_snap_until_it_changes(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    c.undo()
+    shape = c.shapes[0]
+    assert shape.state is ShapeState.HELD
+    c.switch_model()  # re-classifying it is not a change
+    c.switch_model()
+    assert shape.state is ShapeState.HELD
+    # A stroke far away starts another shape; the held one stays ink.
+    draw(c, circle(100, 100, 40), t0=2.0)
+    assert shape.state is ShapeState.HELD and c.shapes[1].state is ShapeState.SNAPPED
+    c.undo()
+    c.undo()  # back to the held shape being current
+    assert c.current is shape
+    update = draw(c, line(420, 300, 480, 300), t0=3.0)  # it changes: it may snap again
+    assert not update.new_shape and update.snapped == "circle"
+
+
+def test_clear_empties_the_canvas_and_undo_brings_it_back(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(200, 300, 80), t0=0)
+    c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 500), t0=1)  # a new, unsnapped shape
+    before = [(s.id, s.state, s.n_strokes) for s in c.shapes]
+    c.clear()
+    assert c.shapes == [] and c.scene().lines == () and c.classifier.n_strokes == 0
+    assert c.undo()
+    assert [(s.id, s.state, s.n_strokes) for s in c.shapes] == before
+    assert c.classifier.n_strokes == c.shapes[-1].n_strokes
+
+
+def test_classify_now_snaps_the_current_shape_to_its_top_guess(make_controller):
+    c = make_controller(frankenstein="square", auto_snap=False)
+    assert c.classify_now() is None and "nothing to snap" in c.status
+    draw(c, square(400, 300, 100), t0=0)
+    assert c.shapes[0].state is ShapeState.INK
+    assert c.classify_now() == "square"
+    assert c.shapes[0].state is ShapeState.SNAPPED
+    corners = np.concatenate(c.shapes[0].snap.template)
+    np.testing.assert_allclose(corners.min(axis=0), [300, 200], atol=8)
+    np.testing.assert_allclose(corners.max(axis=0), [500, 400], atol=8)
+
+
+def test_auto_snap_can_be_turned_off_and_on(make_controller):
+    c = make_controller(frankenstein="circle")
+    assert c.toggle_auto_snap() is False
+    assert draw(c, circle(200, 300, 80)).snapped is None
+    assert c.toggle_auto_snap() is True
+    assert c.scene().panel.auto_snap
+    assert draw(c, line(230, 300, 300, 300), t0=1).snapped == "circle"
+
+
+def test_threshold_keys_move_the_snap_threshold(make_controller):
+    c = make_controller(frankenstein="circle", threshold=0.8, threshold_step=0.05)
+    assert c.threshold_up() == pytest.approx(0.85)
+    c.threshold_down()
+    assert c.threshold_down() == pytest.approx(0.75)
+    for _ in range(10):
+        c.threshold_up()
+    assert c.policy.threshold == 1.0 and c.scene().panel.threshold == 1.0
+    assert draw(c, circle(200, 300, 80)).snapped is None  # nothing is that sure
+    for _ in range(40):
+        c.threshold_down()
+    assert c.policy.threshold == pytest.approx(0.05)
+    assert draw(c, line(230, 300, 300, 300), t0=1).snapped == "circle"
+
+
+def test_switch_model_reclassifies_the_current_shape(make_controller):
+    c = make_controller(frankenstein="circle", cnn="square", auto_snap=False)
+    draw(c, circle(400, 300, 100))
+    draw(c, line(420, 300, 480, 300), t0=1)
+    assert c.scene().panel.guesses[0][0] == "circle"
+    assert c.switch_model() and c.model_name == "cnn"
+    assert c.scene().panel.model == "CNN-only"
+    assert c.shapes[0].history[-1].label == "square" and len(c.shapes[0].history) == 2
+    assert c.switch_model() and c.scene().panel.guesses[0][0] == "circle"
+
+
+def test_a_pause_after_a_stroke_finishes_the_shape(make_controller):
+    # a smiley face needs 3 strokes, unless the drawing is known to be finished
+    c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
+    update = draw(c, circle(400, 300, 120), t0=0.0)
+    end = 0.48  # the stroke's pen-up time
+    assert update.snapped is None and c.tick(end + 0.5) is None
+    paused = c.tick(end + 1.01)
+    assert paused.snapped == "smiley face" and c.shapes[0].state is ShapeState.SNAPPED
+    assert c.tick(end + 5.0) is None  # judged once
+
+
+def test_drawing_on_or_undoing_before_the_pause_does_not_snap(make_controller):
+    c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
+    draw(c, circle(400, 300, 120), t0=0.0)
+    c.pen_down(380, 330, 0.9)  # the next stroke starts within the pause
+    assert c.tick(2.0) is None
+    c.pen_up(390, 330, 2.1)
+    c.undo()  # what undo leaves is not snapped by a pause
+    assert c.tick(10.0) is None and c.shapes[0].state is ShapeState.INK
+    c.toggle_auto_snap()
+    draw(c, line(380, 330, 420, 330), t0=11.0)
+    assert c.tick(20.0) is None  # auto-snap off: no pause snap either

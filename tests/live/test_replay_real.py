@@ -1,0 +1,83 @@
+"""End to end on real doodles with the bundled checkpoint: replayed with their timing
+through the window's mouse handlers, they snap to the right class, and the snapped
+template lies on the ink.
+
+Marked `needs_bundled`: it runs once `core/weights/frankenstein.pt` is bundled
+(pyproject's addopts deselects the marker until then; run it by hand with
+`pytest -m needs_bundled`). It fails, never skips, when the checkpoint is missing.
+"""
+
+import numpy as np
+import pytest
+
+from core.classes import CLASSES
+from core.errors import FrankensteinError
+from core.strokes import iter_ndjson
+from live.controller import Controller
+from live.geometry import nearest_points
+from live.replay import ManualClock, place_drawings, replay_drawing
+from live.window import DrawingWindow
+
+pytestmark = pytest.mark.needs_bundled
+
+PER_CLASS = 3  # 54 doodles
+MIN_PRECISION = 0.8  # of all snaps, the share to the doodle's class
+MIN_RECALL = 0.5  # of all doodles, the share that snapped to their class
+
+
+@pytest.fixture
+def window_on(settings):
+    windows = []
+
+    def make(controller):
+        windows.append(DrawingWindow(controller, clock=ManualClock()))
+        return windows[-1]
+
+    yield make
+    for w in windows:
+        w.close()
+
+
+def test_real_doodles_snap_to_their_class_with_the_template_on_the_ink(
+    window_on, settings, real_dev
+):
+    from core.checkpoint import resolve_checkpoint
+
+    try:
+        resolve_checkpoint("frankenstein")
+    except FrankensteinError as e:
+        pytest.fail(f"the bundled checkpoint is needed here: {e}")
+    c = Controller(settings)  # the default loader: the bundled checkpoint
+    assert c.error is None, c.error
+    w = window_on(c)
+    snaps, recalled, n = [], 0, 0
+    for cls in CLASSES:
+        for d in iter_ndjson(real_dev / "raw" / f"{cls}.ndjson", limit=PER_CLASS):
+            c.clear()
+            (placed,) = place_drawings([d], c.settings.canvas_size)
+            replay_drawing(w, placed, w.clock)
+            n += 1
+            mine = [s for s in c.shapes if s.snap is not None]
+            recalled += any(s.snap.cls == cls for s in mine)
+            for shape in mine:
+                ink = np.concatenate(shape.ink())
+                template = np.concatenate(shape.snap.template)
+                lo, hi = ink.min(axis=0), ink.max(axis=0)
+                diagonal = float(np.hypot(*(hi - lo))) or 1.0
+                # mean distance from template points to the nearest ink point
+                on_ink = float(
+                    np.linalg.norm(template - nearest_points(template, ink), axis=1).mean()
+                )
+                snaps.append((cls, shape.snap.cls, shape.snap.fit.error, on_ink / diagonal))
+    assert snaps, "no snap at all"
+    correct = [s for s in snaps if s[0] == s[1]]
+    precision, recall = len(correct) / len(snaps), recalled / n
+    wrong = sorted({f"{a}->{b}" for a, b, *_ in snaps if a != b})
+    summary = f"{len(snaps)} snaps over {n} doodles, {len(correct)} right, recall {recall:.2f}"
+    assert precision >= MIN_PRECISION, f"precision {precision:.2f} ({summary}); wrong: {wrong}"
+    assert recall >= MIN_RECALL, summary
+    for true, _, error, distance in correct:
+        assert error <= c.settings.max_fit_error, (true, error)
+        assert distance < 0.08, f"{true}: template {distance:.3f} of the diagonal off the ink"
+    px = w.frame()
+    assert px[:, :800].std() > 0  # the last doodle is on screen

@@ -1,0 +1,88 @@
+"""Saving drawings as Quick, Draw! ndjson and exporting the canvas as a PNG."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.classes import UnknownClassError
+from core.errors import FrankensteinError
+from core.strokes import iter_ndjson, normalize_strokes
+from tests.live.helpers import circle, draw, line
+
+H = 600
+
+
+def test_save_writes_raw_and_simplified_files_with_the_confirmed_label(make_controller):
+    c = make_controller(frankenstein="circle")
+    ring = circle(200, 300, 80)
+    draw(c, ring, t0=10.0, dt=0.02)  # snaps: label "circle"
+    c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 400), t0=11.0)  # not snapped: its top guess, also circle
+    draw(c, line(600, 400, 700, 100), t0=11.5)
+    paths = c.save()
+    root = c.settings.save_dir
+    assert sorted(paths) == [root / "raw" / "circle.ndjson", root / "simplified" / "circle.ndjson"]
+    raw = list(iter_ndjson(root / "raw" / "circle.ndjson", strict=True))
+    simple = list(iter_ndjson(root / "simplified" / "circle.ndjson", strict=True))
+    assert [d.word for d in raw] == [d.word for d in simple] == ["circle", "circle"]
+    assert [d.n_strokes for d in raw] == [1, 2] and raw[0].recognized and not raw[1].recognized
+    # raw: canvas pixels with y down, ms since the shape's first point
+    np.testing.assert_allclose(raw[0].strokes[0][:, 0], ring[:, 0], atol=0.06)
+    np.testing.assert_allclose(raw[0].strokes[0][:, 1], H - ring[:, 1], atol=0.06)
+    np.testing.assert_allclose(raw[0].times[0], 20.0 * np.arange(len(ring)), atol=0.06)
+    assert raw[1].times[1][0] == pytest.approx(500.0)
+    # simplified: exactly core's normalisation of the raw strokes
+    for r, s in zip(raw, simple, strict=True):
+        for a, b in zip(normalize_strokes(r.strokes), s.strokes, strict=True):
+            np.testing.assert_array_equal(a, b)
+        assert s.points().min() >= 0 and s.points().max() <= 255
+    assert raw[0].key_id != raw[1].key_id
+    c.save()  # appends, nothing lost
+    assert len(list(iter_ndjson(root / "raw" / "circle.ndjson"))) == 4
+
+
+def test_an_explicit_label_names_unsnapped_shapes(make_controller):
+    c = make_controller(auto_snap=False)
+    draw(c, line(100, 100, 300, 300))
+    paths = c.save("Hockey_Stick")
+    assert {p.name for p in paths} == {"hockey stick.ndjson"}
+    with pytest.raises(UnknownClassError, match="did you mean"):
+        c.save("hockey stik")
+
+
+def test_saving_an_empty_canvas_says_so(make_controller):
+    c = make_controller()
+    with pytest.raises(FrankensteinError, match="nothing to save"):
+        c.save()
+    c.perform("save")  # from a key: a status line, not an exception
+    assert "nothing to save" in c.status
+
+
+def test_a_save_that_cannot_write_names_the_file(make_controller, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    c = make_controller(save_dir=blocker)
+    draw(c, line(100, 100, 300, 300))
+    with pytest.raises(FrankensteinError, match=r"file/raw/.*cannot save"):
+        c.save("line")
+
+
+def test_export_png_paints_the_canvas_with_the_ink(make_controller, tmp_path):
+    c = make_controller(auto_snap=False)
+    draw(c, line(100, 500, 700, 500))  # a horizontal stroke 100 px below the top
+    draw(c, [(400, 300)])  # a dot
+    path = c.export_png(tmp_path / "out" / "drawing.png")
+    image = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    assert image.shape == (600, 800, 3)
+    assert image[100, 400].sum() < 150  # ink (y flipped: canvas y 500 -> row 100)
+    assert image[300, 400].sum() < 150  # the dot
+    assert image[500, 400].sum() == 3 * 255  # blank canvas
+    assert (image.sum(axis=2) < 150).sum() > 600 * 2  # a stroke, not a speck
+
+
+def test_export_without_a_path_goes_to_the_save_dir(make_controller):
+    c = make_controller(auto_snap=False)
+    draw(c, line(100, 100, 300, 300))
+    c.perform("export")
+    (png,) = (c.settings.save_dir / "png").glob("drawing-*.png")
+    assert Image.open(png).size == (800, 600) and png.name in c.status

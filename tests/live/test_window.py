@@ -1,0 +1,199 @@
+"""The real pyglet window, headless (EGL): events dispatched to its handlers, frames
+stepped by hand, pixels read back from the colour buffer."""
+
+import numpy as np
+import pyglet
+import pytest
+from pyglet.window import key, mouse
+
+from core.checkpoint import save_checkpoint
+from live.controller import Controller
+from live.replay import ManualClock
+from live.window import DrawingWindow, keymap
+from tests.live.helpers import biased, circle, line, loader_of
+
+dispatch = pyglet.event.EventDispatcher.dispatch_event
+
+
+@pytest.fixture
+def open_window(settings, tiny_models):
+    """open_window(frankenstein=cls, cnn=cls, controller=None, **settings) -> window."""
+    windows = []
+
+    def make(frankenstein=None, cnn=None, controller=None, **overrides):
+        if controller is None:
+            models = dict(tiny_models)
+            if frankenstein:
+                models["frankenstein"] = biased(models["frankenstein"], frankenstein)
+            if cnn:
+                models["cnn"] = biased(models["cnn"], cnn)
+            s = settings.model_copy(update=overrides)
+            controller = Controller(s, loader=loader_of(models))
+        w = DrawingWindow(controller, clock=ManualClock())
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()
+
+
+def stroke(window, points, dt=0.01):
+    """Press, drag, release through the window's handlers, the clock moving along."""
+    pts = [(round(x), round(y)) for x, y in np.asarray(points, float)]
+    dispatch(window, "on_mouse_press", *pts[0], mouse.LEFT, 0)
+    for (x, y), (px, py) in zip(pts[1:], pts, strict=False):
+        window.clock.t += dt
+        dispatch(window, "on_mouse_drag", x, y, x - px, y - py, mouse.LEFT, 0)
+    window.clock.t += dt
+    dispatch(window, "on_mouse_release", *pts[-1], mouse.LEFT, 0)
+
+
+def press(window, symbol, modifiers=0):
+    return dispatch(window, "on_key_press", symbol, modifiers)
+
+
+def at(pixels, x, y):
+    """The RGB at view point (x, y) (y up) of a frame whose row 0 is the top."""
+    return tuple(int(v) for v in pixels[pixels.shape[0] - 1 - y, x, :3])
+
+
+def dark(rgb):
+    return sum(rgb) < 200
+
+
+def near(rgb, colour, tol=12):
+    return all(abs(a - b) <= tol for a, b in zip(rgb, colour, strict=True))
+
+
+def test_ink_follows_the_pen_and_the_panel_sits_beside_the_canvas(open_window):
+    w = open_window(auto_snap=False)
+    colours = w.controller.settings.colours
+    dispatch(w, "on_mouse_press", 100, 300, mouse.LEFT, 0)
+    for x in range(110, 710, 10):
+        dispatch(w, "on_mouse_drag", x, 300, 10, 0, mouse.LEFT, 0)
+    px = w.frame()  # still dragging: the ink is already there
+    assert dark(at(px, 400, 300)) and dark(at(px, 690, 300))
+    assert near(at(px, 400, 200), colours.canvas)
+    assert near(at(px, 1055, 5), colours.panel)
+    dispatch(w, "on_mouse_release", 700, 300, mouse.LEFT, 0)
+    px = w.frame()
+    assert dark(at(px, 400, 300)) and w.controller.shapes[0].n_strokes == 1
+    assert w.scene_view.model.text == "model: Frankenstein (CNN+LSTM)"
+
+
+def test_the_panel_shows_the_top_guesses_with_bars(open_window):
+    w = open_window(frankenstein="donut", auto_snap=False)
+    stroke(w, circle(400, 300, 100))
+    px = w.frame()
+    view = w.scene_view
+    assert view.guess_names[0].text == "donut"
+    assert view.guess_probs[0].text == "100%"
+    bar, back = view.bars[0], view.bar_backs[0]
+    assert bar.width == pytest.approx(back.width, rel=1e-3)
+    mid_y = round(bar.y + bar.height / 2)
+    colours = w.controller.settings.colours
+    assert near(at(px, round(bar.x + bar.width / 2), mid_y), colours.bar)
+    second = view.bar_backs[1]
+    assert near(at(px, round(second.x + second.width / 2), round(second.y + 4)), colours.bar_back)
+    assert "strokes: 1" in view.info.text and "threshold: 0.80" in view.info.text
+
+
+def test_a_snap_replaces_the_ink_by_the_template_after_a_short_transition(open_window):
+    w = open_window(frankenstein="circle")
+    colours = w.controller.settings.colours
+    stroke(w, circle(400, 300, 120))
+    shape = w.controller.shapes[0]
+    assert shape.snap is not None
+    start = w.frame()
+    w.clock.t = shape.snap.at + 0.15
+    middle = w.frame()
+    w.clock.t = shape.snap.at + 1.0
+    end = w.frame()
+    assert not np.array_equal(start, middle) and not np.array_equal(middle, end)
+    ring = [(round(400 + 120 * np.cos(a)), round(300 + 120 * np.sin(a))) for a in np.arange(16)]
+    template = sum(near(at(end, x, y), colours.template, tol=40) for x, y in ring)
+    inked = sum(near(at(end, x, y), colours.ink, tol=40) for x, y in ring)
+    assert template >= 12 and inked == 0
+    assert "snapped to circle" in w.scene_view.status.text
+
+
+def test_keys_drive_the_controller(open_window):
+    w = open_window(frankenstein="circle", cnn="square", auto_snap=False)
+    c = w.controller
+    stroke(w, line(100, 300, 300, 300))
+    assert press(w, key.H) and c.help_visible
+    px = w.frame()
+    assert dark(at(px, 600, 100))  # the overlay darkens the canvas
+    assert w.scene_view.help_keys[0].text.startswith("Ctrl+Z")
+    press(w, key.ESCAPE)  # closes the help, not the window
+    assert not c.help_visible and not w.has_exit
+    press(w, key.F1)
+    press(w, key.H)
+    assert not c.help_visible
+    press(w, key.BRACKETRIGHT)
+    assert c.policy.threshold == pytest.approx(0.85)
+    press(w, key.BRACKETLEFT)
+    press(w, key.BRACKETLEFT)
+    assert c.policy.threshold == pytest.approx(0.75)
+    press(w, key.A)
+    assert c.auto_snap
+    press(w, key.M)
+    assert c.model_name == "cnn" and w.scene_view.guess_names[0].text == "square"
+    press(w, key.SPACE)
+    assert c.shapes[0].snap.cls == "square"
+    press(w, key.S)
+    assert (c.settings.save_dir / "raw" / "square.ndjson").exists()
+    press(w, key.E)
+    assert list((c.settings.save_dir / "png").glob("*.png"))
+    press(w, key.BACKSPACE)  # the snap
+    press(w, key.Z, key.MOD_CTRL)  # the stroke
+    assert c.shapes == []
+    assert near(at(w.frame(), 200, 300), c.settings.colours.canvas)
+    stroke(w, line(100, 300, 300, 300))
+    press(w, key.C)
+    assert c.shapes == []
+    press(w, key.Z)  # plain z is not bound: nothing happens
+    assert c.shapes == []
+
+
+def test_the_canvas_scales_with_the_window(open_window):
+    w = open_window(auto_snap=False)
+    w.frame()  # the window's own first resize event comes with its first frame
+    dispatch(w, "on_resize", 660, 300)  # drawing area 400 x 300: the canvas at scale 0.5
+    layout = w.controller.layout
+    assert layout.scale == 0.5 and layout.panel.x == 400
+    stroke(w, [(100, 150), (300, 150)])  # view points
+    np.testing.assert_allclose(w.controller.shapes[0].strokes[0].points, [[200, 300], [600, 300]])
+    px = w.frame()
+    assert dark(at(px, 200, 150)) and not dark(at(px, 200, 200))
+    assert near(at(px, 640, 5), w.controller.settings.colours.panel)
+
+
+def test_a_missing_checkpoint_still_opens_a_window_that_says_so(open_window, settings, tmp_path):
+    missing = tmp_path / "missing.pt"
+    c = Controller(settings.model_copy(update={"checkpoint": missing}))
+    w = open_window(controller=c)
+    assert str(missing) in w.scene_view.error.text.replace("\n", "")
+    stroke(w, line(100, 300, 300, 300))
+    px = w.frame()
+    assert dark(at(px, 200, 300)) and w.scene_view.guess_names[0].text == ""
+    panel = px[:, 800:, :3].astype(int)
+    red = (panel[:, :, 0] > 150) & (panel[:, :, 1] < 110) & (panel[:, :, 2] < 110)
+    assert red.sum() > 30  # the message, in the error colour
+
+
+def test_a_window_on_a_real_checkpoint_file(open_window, settings, tmp_path, tiny_models):
+    path = tmp_path / "tiny.pt"
+    save_checkpoint(path, tiny_models["frankenstein"])
+    w = open_window(controller=Controller(settings.model_copy(update={"checkpoint": path})))
+    stroke(w, circle(400, 300, 100))
+    assert w.scene_view.guess_names[0].text and w.scene_view.error.text == ""
+
+
+def test_key_names_map_to_pyglet_symbols(settings):
+    table = keymap(settings.keys)
+    assert table[(key.Z, key.MOD_CTRL)] == "undo" and table[(key.F1, 0)] == "help"
+    bad = settings.keys.model_copy(update={"clear": ("nosuchkey",)})
+    with pytest.raises(Exception, match="nosuchkey"):
+        keymap(bad)

@@ -1,0 +1,199 @@
+"""The downloader against a real HTTP server on 127.0.0.1 (tests/http_bucket.py)."""
+
+import hashlib
+import json
+
+import pytest
+
+from core.classes import CLASSES, UnknownClassError
+from tests.http_bucket import ndjson_bytes, refused_url, serve
+from training.download import MANIFEST, DownloadError, class_url, download
+
+FAST = {"retry_wait": 0.0, "timeout": 10.0, "chunk_size": 1024}
+
+
+@pytest.fixture
+def bucket():
+    files = {f"{c}.ndjson": ndjson_bytes(c, 40) for c in CLASSES}
+    with serve(files) as b:
+        yield b
+
+
+def _get(bucket, out, classes=("circle",), **kwargs):
+    events = []
+    results = download(
+        classes, out, base_url=bucket.url, on_progress=events.append, **(FAST | kwargs)
+    )
+    return results, events
+
+
+def test_class_urls_encode_spaces():
+    assert class_url("hockey stick", "http://x/s/") == "http://x/s/hockey%20stick.ndjson"
+    assert class_url("Ice_Cream").endswith("/full/simplified/ice%20cream.ndjson")
+    with pytest.raises(UnknownClassError, match="did you mean 'circle'"):
+        class_url("circel")
+
+
+def test_downloads_every_class_verifies_and_records_checksums(bucket, tmp_path):
+    results, events = _get(bucket, tmp_path, CLASSES)
+    assert [r.status for r in results] == ["downloaded"] * 18
+    for c in CLASSES:
+        assert (tmp_path / f"{c}.ndjson").read_bytes() == bucket.files[f"{c}.ndjson"]
+    assert not list(tmp_path.glob("*.part"))
+    assert "/simplified/hockey%20stick.ndjson" in [r.raw_path for r in bucket.hits()]
+    manifest = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    data = bucket.files["paper clip.ndjson"]
+    assert manifest["paper clip.ndjson"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["paper clip.ndjson"]["size"] == len(data)
+    # progress: bytes rise to the size of each file, then one "done" per file
+    circle = [e for e in events if e.name == "circle.ndjson" and e.event == "bytes"]
+    assert [e.done for e in circle] == sorted(e.done for e in circle)
+    assert circle[-1].done == circle[-1].total == len(bucket.files["circle.ndjson"])
+    assert len(circle) > 1
+    assert [e.name for e in events if e.event == "done"] == [f"{c}.ndjson" for c in CLASSES]
+
+
+def test_complete_files_are_verified_and_skipped_without_the_network(bucket, tmp_path):
+    _get(bucket, tmp_path, ("circle", "sun"))
+    results = download(["circle", "sun"], tmp_path, base_url=refused_url(), **FAST)
+    assert [r.status for r in results] == ["skipped", "skipped"]
+
+
+def test_a_file_that_fails_its_checksum_is_downloaded_again(bucket, tmp_path):
+    _get(bucket, tmp_path)
+    path = tmp_path / "circle.ndjson"
+    path.write_bytes(path.read_bytes().replace(b"1", b"2", 1))
+    results, events = _get(bucket, tmp_path)
+    assert results[0].status == "downloaded"
+    assert path.read_bytes() == bucket.files["circle.ndjson"]
+    assert any(e.event == "retry" and MANIFEST in e.message for e in events)
+
+
+def test_a_file_without_a_manifest_entry_is_checked_against_the_server(bucket, tmp_path):
+    (tmp_path / "circle.ndjson").write_bytes(bucket.files["circle.ndjson"])
+    (tmp_path / "sun.ndjson").write_bytes(b"not the sun\n")
+    results, _ = _get(bucket, tmp_path, ("circle", "sun"))
+    assert [r.status for r in results] == ["verified", "downloaded"]
+    assert [r.name for r in bucket.hits("HEAD")] == ["circle.ndjson", "sun.ndjson"]
+    assert [r.name for r in bucket.hits("GET")] == ["sun.ndjson"]
+    assert (tmp_path / "sun.ndjson").read_bytes() == bucket.files["sun.ndjson"]
+    assert set(json.loads((tmp_path / MANIFEST).read_text())["files"]) == {
+        "circle.ndjson",
+        "sun.ndjson",
+    }
+
+
+def test_a_dropped_connection_is_resumed_with_a_range_request(bucket, tmp_path):
+    bucket.drop_after = [3000]
+    results, events = _get(bucket, tmp_path)
+    assert results[0].status == "resumed"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+    assert [r.range for r in bucket.hits()] == [None, "bytes=3000-"]
+    assert any(e.event == "retry" and "connection closed after 3000" in e.message for e in events)
+
+
+def test_a_connection_that_keeps_failing_leaves_a_part_that_a_later_run_resumes(bucket, tmp_path):
+    bucket.drop_after = [3000, 0, 0]
+    url = f"{bucket.url}/circle.ndjson"
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path, retries=1)
+    assert str(e.value).startswith(f"cannot download {url}: connection closed after 3000 of")
+    assert str(e.value).endswith("circle.ndjson.part kept (3000 bytes), run again to resume")
+    # the first attempt made progress, so it does not count against the one retry allowed
+    assert len(bucket.hits()) == 3
+    part = tmp_path / "circle.ndjson.part"
+    assert part.read_bytes() == bucket.files["circle.ndjson"][:3000]
+    assert not (tmp_path / "circle.ndjson").exists()
+    results, _ = _get(bucket, tmp_path)
+    assert results[0].status == "resumed"
+    assert bucket.hits()[-1].range == "bytes=3000-"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+    assert not part.exists()
+
+
+def test_a_server_that_ignores_range_restarts_the_file_cleanly(bucket, tmp_path):
+    (tmp_path / "circle.ndjson.part").write_bytes(b"stale bytes from another file")
+    bucket.ignore_range = True
+    results, events = _get(bucket, tmp_path)
+    assert bucket.hits()[0].range == "bytes=29-"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+    assert any(e.event == "retry" and "ignored the Range" in e.message for e in events)
+    assert results[0].size == len(bucket.files["circle.ndjson"])
+    assert results[0].status == "downloaded"  # nothing of the stale .part was kept
+
+
+def test_a_part_longer_than_the_file_is_discarded(bucket, tmp_path):
+    (tmp_path / "circle.ndjson.part").write_bytes(b"x" * 100_000)
+    _get(bucket, tmp_path)
+    assert [r.range for r in bucket.hits()] == ["bytes=100000-", None]
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+def test_ctrl_c_leaves_a_resumable_part(bucket, tmp_path):
+    def interrupt(p):
+        if p.event == "bytes" and p.done >= 2048:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        download(["circle"], tmp_path, base_url=bucket.url, on_progress=interrupt, **FAST)
+    part = tmp_path / "circle.ndjson.part"
+    assert part.read_bytes() == bucket.files["circle.ndjson"][:2048]
+    results, _ = _get(bucket, tmp_path)
+    assert results[0].status == "resumed"
+    assert bucket.hits()[-1].range == "bytes=2048-"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+def test_a_missing_file_is_a_clear_error(bucket, tmp_path):
+    del bucket.files["circle.ndjson"]
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path)
+    assert str(e.value) == f"cannot download {bucket.url}/circle.ndjson: HTTP 404 Not Found"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_server_errors_are_retried_then_reported(bucket, tmp_path):
+    bucket.status = 503
+    with pytest.raises(DownloadError, match=r"circle.ndjson: HTTP 503 Service Unavailable$"):
+        _get(bucket, tmp_path, retries=2)
+    assert len(bucket.hits()) == 3
+
+
+def test_offline_is_a_clear_error(tmp_path):
+    url = refused_url()
+    with pytest.raises(DownloadError) as e:
+        download(["circle"], tmp_path, base_url=url, **FAST)
+    assert str(e.value) == (
+        f"cannot download {url}/circle.ndjson: connection refused (offline, or no server there?)"
+    )
+
+
+def test_a_wrong_md5_from_the_server_rejects_the_download(bucket, tmp_path):
+    bucket.md5["circle.ndjson"] = "AAAAAAAAAAAAAAAAAAAAAA=="
+    with pytest.raises(DownloadError, match="MD5 of the download does not match"):
+        _get(bucket, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_hash_headers_the_size_still_decides(bucket, tmp_path):
+    bucket.send_hash = False
+    results, _ = _get(bucket, tmp_path)
+    assert results[0].size == len(bucket.files["circle.ndjson"])
+
+
+def test_a_broken_manifest_is_reported_not_overwritten(bucket, tmp_path):
+    (tmp_path / MANIFEST).write_text("{not json")
+    with pytest.raises(DownloadError, match=f"{MANIFEST}: not a checksum manifest"):
+        _get(bucket, tmp_path)
+    assert (tmp_path / MANIFEST).read_text() == "{not json"
+
+
+def test_a_directory_in_the_way_is_a_clear_error(bucket, tmp_path):
+    (tmp_path / "circle.ndjson").mkdir()
+    (tmp_path / "circle.ndjson" / "x").write_text("keep me")
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path)
+    assert str(e.value) == (
+        f"{tmp_path}/circle.ndjson.part -> {tmp_path}/circle.ndjson: Is a directory"
+    )
+    assert (tmp_path / "circle.ndjson" / "x").read_text() == "keep me"

@@ -1,0 +1,107 @@
+"""`frankenstein data download` through the command line, against a real local server."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from core.classes import CLASSES
+from tests.conftest import ROOT
+from tests.http_bucket import ndjson_bytes, refused_url, serve
+from training.download import MANIFEST
+from ui.cli import main
+
+
+@pytest.fixture
+def bucket():
+    with serve({f"{c}.ndjson": ndjson_bytes(c, 30) for c in CLASSES}) as b:
+        yield b
+
+
+def test_downloads_the_chosen_classes_and_data_info_reads_them(bucket, tmp_path, capsys):
+    out = tmp_path / "qd"
+    argv = ["data", "download", "--out", str(out), "--base-url", bucket.url]
+    assert main([*argv, "--classes", "Hockey_Stick, sun"]) == 0
+    text = capsys.readouterr().out
+    assert f"2 files complete in {out} (2 downloaded)" in " ".join(text.split())
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "hockey stick.ndjson", "sun.ndjson"]
+    assert main(["data", "info", str(out)]) == 0
+    assert "60 drawings in 2 files, 0 bad lines skipped" in capsys.readouterr().out
+    # a second run finds both complete and asks the server nothing
+    n = len(bucket.requests)
+    assert main([*argv, "--classes", "sun,hockey stick"]) == 0
+    assert "(2 skipped)" in " ".join(capsys.readouterr().out.split())
+    assert len(bucket.requests) == n
+
+
+def test_all_classes_by_default(bucket, tmp_path, capsys):
+    out = tmp_path / "qd"
+    assert main(["data", "download", "--out", str(out), "--base-url", bucket.url]) == 0
+    assert len(json.loads((out / MANIFEST).read_text())["files"]) == 18
+    assert "18 files complete" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--classes", "circel"], "unknown class 'circel'; did you mean 'circle'?"),
+        (["--classes", " , "], "--classes: no class names given"),
+        (["--classes", "cloud"], "{url}/cloud.ndjson: HTTP 404 Not Found"),
+    ],
+)
+def test_bad_requests_are_one_line_errors(bucket, tmp_path, capsys, argv, message):
+    del bucket.files["cloud.ndjson"]
+    rc = main(["data", "download", "--out", str(tmp_path), "--base-url", bucket.url, *argv])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.count("\n") == 1 and err.startswith("frankenstein: error: ")
+    assert message.format(url=bucket.url) in err
+
+
+def test_offline_is_a_one_line_error(tmp_path, capsys):
+    url = refused_url()
+    rc = main(["data", "download", "--out", str(tmp_path), "--base-url", url])
+    assert rc == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: cannot download {url}/circle.ndjson: "
+        "connection refused (offline, or no server there?)\n"
+    )
+
+
+def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys):
+    """A real process, a real SIGINT while the server holds the transfer half-way."""
+    bucket.hold_after = 2000
+    part = tmp_path / "circle.ndjson.part"
+    cmd = [sys.executable, "-m", "ui.cli", "data", "download", "--out", str(tmp_path)]
+    proc = subprocess.Popen(
+        [*cmd, "--base-url", bucket.url, "--classes", "circle"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (part.exists() and part.stat().st_size >= 2000):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err == (
+        f"frankenstein: interrupted; partial files stay in {tmp_path} as .part and resume "
+        "on the next run\n"
+    )
+    assert part.read_bytes() == bucket.files["circle.ndjson"][:2000]
+    bucket.hold_after = None
+    bucket.release.set()
+    assert main([*cmd[3:], "--base-url", bucket.url, "--classes", "circle"]) == 0
+    assert "(1 resumed)" in capsys.readouterr().out
+    assert bucket.hits()[-1].range == "bytes=2000-"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]

@@ -1,0 +1,98 @@
+"""`frankenstein draw`: open the live drawing window (what `make run` starts)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.errors import FrankensteinError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "draw",
+        help="open the drawing window: draw, see the guesses, watch shapes snap",
+        description="Open the drawing window. After every stroke the side panel shows the "
+        "top 3 guesses; when the snap policy is confident, your ink is replaced by a clean "
+        "template fitted to it. Keys: H or F1 lists them (undo Ctrl+Z/Backspace, clear C, "
+        "switch model M, snap now Space, auto-snap A, threshold [ and ], save S, export E).",
+    )
+    p.add_argument(
+        "--model",
+        choices=("frankenstein", "cnn"),
+        default="frankenstein",
+        help="model to start with: Frankenstein (CNN+LSTM) or the CNN-only ablation",
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="checkpoint of --model (default: the bundled one); M switches to the other "
+        "model's bundled checkpoint",
+    )
+    p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
+    p.add_argument("--no-auto-snap", action="store_true", help="start with auto-snap off")
+    p.add_argument("--save-dir", type=Path, default=None, help="where S saves and E exports")
+    p.add_argument(
+        "--replay",
+        type=Path,
+        default=None,
+        metavar="NDJSON",
+        help="first draw the doodles of a raw or simplified .ndjson file (with --limit)",
+    )
+    p.add_argument("--limit", type=int, default=6, help="doodles to replay (default 6)")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="render headless (after --replay) into a PNG and exit instead of opening",
+    )
+    p.set_defaults(func=run_draw)
+
+
+def _settings(args: argparse.Namespace):
+    from pydantic import ValidationError
+
+    from live.settings import LiveSettings
+
+    values: dict = {"model": args.model, "auto_snap": not args.no_auto_snap}
+    if args.checkpoint is not None:
+        values["checkpoint"] = args.checkpoint
+    if args.threshold is not None:
+        values["threshold"] = args.threshold
+    if args.save_dir is not None:
+        values["save_dir"] = args.save_dir
+    try:
+        return LiveSettings(**values)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise FrankensteinError(f"--{where.replace('_', '-')}: {err['msg']}") from None
+
+
+def _warn(message: str) -> None:
+    print(f"frankenstein: warning: {message}", file=sys.stderr)
+
+
+def run_draw(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    drawings = []
+    if args.replay is not None:
+        from core.strokes import iter_ndjson
+
+        drawings = list(iter_ndjson(args.replay, limit=max(args.limit, 0), strict=True))
+    if args.screenshot is not None:
+        import pyglet
+
+        pyglet.options["headless"] = True  # no display needed for a screenshot
+        from live.app import screenshot
+
+        out = screenshot(settings, args.screenshot, replay=drawings, report=_warn)
+        print(f"wrote {out}")
+        return 0
+    from live.app import run
+
+    run(settings, report=_warn, replay=drawings)
+    return 0
