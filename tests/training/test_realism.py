@@ -8,7 +8,7 @@ from PIL import Image
 
 from core.errors import FrankensteinError
 from core.strokes import write_ndjson
-from training.realism import compare, gallery, total_variation
+from training.realism import ClassComparison, compare, gallery, total_variation
 from training.synth import generate_drawings
 from ui.cli import main
 
@@ -27,6 +27,14 @@ def test_total_variation_bounds():
     assert total_variation([1, 2, 3], [2, 4, 6]) == pytest.approx(0.0)
     assert total_variation([1, 0], [0, 5]) == pytest.approx(1.0)
     assert total_variation([1, 1], [1, 0]) == pytest.approx(0.5)
+
+
+def test_the_noise_floor_shrinks_with_the_real_set_size(real_dev, synth_dir):
+    (circle,) = [r for r in compare(real_dev / "simplified", synth_dir) if r.word == "circle"]
+    small = circle.tv_floor()
+    assert 0 < small < 0.5
+    big = ClassComparison(circle.word, circle.synth, circle.synth).tv_floor()  # n = 30 > 18
+    assert big < small
 
 
 def test_a_directory_compared_with_itself_is_identical(real_dev):
@@ -71,6 +79,6 @@ def test_data_compare_prints_the_table_and_writes_the_gallery(
     out = capsys.readouterr().out
     for cls in CLASSES3:
         assert cls in out
-    assert "total variation of stroke counts" in out
+    assert "total variation (TV) of stroke counts" in out
     assert png.stat().st_size > 10_000
     assert main(["data", "compare", str(tmp_path / "missing"), str(synth_dir)]) == 2

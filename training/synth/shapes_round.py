@@ -144,9 +144,13 @@ def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> No
             sk.add(np.vstack([p - pt(0, r * 0.1), p + pt(0, r * 0.1)]))
         else:
             sk.add(scribble_dot(p, r * 0.06, rng))
-        if sk.maybe(0.15):  # gone over again
+        if sk.maybe(0.2):  # gone over again
             sk.dot(p + sk.jitter(0.02 * r))
-    if sk.maybe(0.12):  # a nose
+    if sk.maybe(0.1):  # eyebrows
+        for side in (-1, 1):
+            c = np.array([side * ex, ey - r * sk.u(0.15, 0.3)])
+            sk.add(arc_through(c - pt(r * 0.12, 0), c + pt(r * 0.12, 0), 0.25, n=5))
+    if sk.maybe(0.2):  # a nose
         p = np.array([0.0, r * sk.u(-0.05, 0.15)])
         if rng.random() < 0.5:
             sk.dot(p)
