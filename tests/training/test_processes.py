@@ -109,6 +109,9 @@ def test_a_bad_setting_is_an_error_event_and_exit_2(tmp_path, capsys):
     assert main(["train", f"data.sources={tmp_path / 'nowhere'}", f"out_dir={tmp_path}"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"frankenstein: error: {tmp_path / 'nowhere'}: data directory not found"
+    assert main(["train", f"eval_data={tmp_path / 'gone'}", f"out_dir={tmp_path}"]) == 2
+    assert "gone: data directory not found" in capsys.readouterr().err
+    assert not list(tmp_path.glob("frankenstein-*"))  # failed before making a run folder
 
 
 @pytest.mark.slow
