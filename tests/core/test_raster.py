@@ -2,7 +2,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.raster import add_stroke, line_pixels, rasterize, rasterize_batch, stroke_cells
@@ -85,7 +85,7 @@ def test_rejects_a_size_that_does_not_divide_the_grid():
         rasterize([np.zeros((1, 2))], m=60)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(stroke, min_size=0, max_size=10), min_size=0, max_size=6))
 def test_batch_equals_one_drawing_at_a_time(drawings):
     frames, lengths = rasterize_batch(drawings, pad_len=6, m=64)
