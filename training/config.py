@@ -115,7 +115,9 @@ class TrainConfig(_Section):
     epochs: int = Field(10, ge=1)
     loss_at: Literal["every", "final"] = "every"  # loss at every real stroke, or the last
     seed: int = 0
-    threads: int = Field(2, ge=1)
+    # One thread by default: two are about 1.7x faster on an idle 2-core machine, but
+    # 7 to 30x slower as soon as another process competes for the cores (measured).
+    threads: int = Field(1, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     patience: int = Field(0, ge=0)  # early stopping after N epochs without gain; 0 = off
     eval_data: tuple[str, ...] = ()  # directories also evaluated at the end (e.g. real dev)

@@ -32,8 +32,9 @@ import torch
 from torch.utils.data import DataLoader
 
 from training import distributed as dd
+from training.cache import directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
-from training.config import TrainConfig
+from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
 from training.finish import EVAL_BATCH, calibrate, final_eval
@@ -172,6 +173,8 @@ class _Run:
 
     def run(self) -> RunResult:
         cfg, info = self.cfg, self.info
+        for d in (*(s for s in cfg.data.sources if s != SYNTHETIC), *cfg.eval_data):
+            directory_files(d)  # a missing directory fails now, not after hours of training
         self._prepare_folder()
         if info.is_main:
             self.cb.callbacks.append(TrainLog(self.folder.log))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -44,6 +45,9 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.strokes import ReadReport
     from training.replay import evaluate_checkpoint, read_eval_drawings
 
+    # Harmless and printed once per process: torch's LSTM with a projection layer has
+    # no oneDNN kernel, so it takes the plain one.
+    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise FrankensteinError(f"--threshold {args.threshold}: must be between 0 and 1")
     console = Console()
