@@ -110,7 +110,7 @@ def mountain(sk: Sketch) -> None:
     path = bow_sides(np.stack([xs, ys], axis=1), rng.normal(0.0, 0.05, len(xs)))
     if rng.random() < 0.25:  # rounded tops
         path = round_corners(path, sk.u(0.2, 0.45))
-    style = sk.pick((0.83, 0.03, 0.1, 0.04))
+    style = sk.pick((0.87, 0.01, 0.1, 0.02))
     if style == 1:  # closed along the ground
         path = np.vstack([path, path[:1] + pt(0, rng.normal(0, 0.02))])
     if style == 2 and k == 1:  # up, then down, in two strokes
@@ -219,11 +219,11 @@ def _fish_side(nose: np.ndarray, joint: np.ndarray, height: float, blunt: float)
 def fish(sk: Sketch) -> None:
     rng = sk.rng
     nose = np.array([-0.5, rng.normal(0, 0.03)])
-    joint = np.array([sk.u(0.0, 0.25), rng.normal(0, 0.02)])
-    hb = sk.u(0.15, 0.3)  # half the body's height
-    blunt = sk.u(0.55, 1.0)
-    tail_x = joint[0] + sk.u(0.18, 0.4)
-    tail_h = sk.u(0.12, 0.3)
+    joint = np.array([sk.u(0.1, 0.3), rng.normal(0, 0.02)])
+    hb = sk.u(0.13, 0.26)  # half the body's height
+    blunt = sk.u(0.5, 0.9)
+    tail_x = joint[0] + sk.u(0.15, 0.32)
+    tail_h = hb * sk.u(0.5, 1.0)
     t_top, t_bot = np.array([tail_x, -tail_h]), np.array([tail_x, tail_h])
     upper = _fish_side(nose, joint, hb, blunt)
     lower = _fish_side(nose, joint, -hb * sk.u(0.8, 1.1), blunt)
@@ -233,7 +233,7 @@ def fish(sk: Sketch) -> None:
         tail = np.vstack([joint, t_top, t_bot, joint])
     if rng.random() < 0.4:  # the tail left open where it meets the body
         tail = np.vstack([joint + pt(0, -0.03), *tail[1:-1], joint + pt(0, 0.03)])
-    style = sk.pick((0.45, 0.35, 0.2))
+    style = sk.pick((0.58, 0.2, 0.22))
     if style == 0:  # body, then tail
         if rng.random() < 0.3:  # an oval body
             length = joint[0] - nose[0]
