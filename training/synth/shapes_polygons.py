@@ -181,7 +181,7 @@ def hexagon(sk: Sketch) -> None:
     else:
         verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.7)
     _multi_sided(
-        sk, verts, stretch=0.12, aspect=0.12, one_stroke=0.4, open_weights=(0.65, 0.22, 0.13)
+        sk, verts, stretch=0.12, aspect=0.12, one_stroke=0.3, open_weights=(0.65, 0.22, 0.13)
     )
 
 

@@ -243,7 +243,7 @@ def eye(sk: Sketch) -> None:
     right = np.array([w, 0.0]) + sk.jitter(0.02)
     upper = arc_through(left, right, top, n=12)
     lower = arc_through(left, right, -bottom, n=12)
-    style = sk.pick((0.5, 0.28, 0.22))
+    style = sk.pick((0.62, 0.2, 0.18))
     if style == 0:  # upper lid, then lower lid, both from the left corner
         sk.add(upper)
         sk.add(lower if rng.random() < 0.75 else lower[::-1])

@@ -110,12 +110,13 @@ def mountain(sk: Sketch) -> None:
     path = bow_sides(np.stack([xs, ys], axis=1), rng.normal(0.0, 0.05, len(xs)))
     if rng.random() < 0.25:  # rounded tops
         path = round_corners(path, sk.u(0.2, 0.45))
-    style = sk.pick((0.87, 0.01, 0.1, 0.02))
+    style = sk.pick((0.77, 0.01, 0.2, 0.02))
     if style == 1:  # closed along the ground
         path = np.vstack([path, path[:1] + pt(0, rng.normal(0, 0.02))])
-    if style == 2 and k == 1:  # up, then down, in two strokes
-        sk.add(path[:2])
-        sk.add(path[1:] if rng.random() < 0.7 else path[1:][::-1])
+    if style == 2:  # up to the highest peak, then down from it, in two strokes
+        top = int(np.argmin(path[:, 1]))
+        sk.add(path[: top + 1])
+        sk.add(path[top:] if rng.random() < 0.7 else path[top:][::-1])
     else:
         sk.add(path if rng.random() < 0.85 else path[::-1])
     if style == 3:  # a ground line
@@ -148,7 +149,7 @@ def house(sk: Sketch) -> None:
     le = walls[0] + pt(-eave, rng.normal(0, 0.02))
     re = walls[1] + pt(eave, rng.normal(0, 0.02))
     roof = np.vstack([le, peak, re])
-    style = sk.pick((0.35, 0.15, 0.12, 0.15, 0.13, 0.1))
+    style = sk.pick((0.25, 0.12, 0.08, 0.12, 0.15, 0.08, 0.2))
     frac = sk.hand.roundness * 0.5
     u_walls = np.vstack([walls[0], walls[3], walls[2], walls[1]])  # left, bottom, right
     if style == 0:  # walls, then the roof
@@ -170,10 +171,21 @@ def house(sk: Sketch) -> None:
         else:
             sk.add(roof[:2])
             sk.add(roof[1:])
-    else:
+    elif style == 5:
         draw_polygon(sk, walls, 1, corner=0.5)
         sk.add(roof[:2])
         sk.add(roof[1:])
+    else:  # wall by wall, from the left, then the roof
+        sides = [walls[[0, 3]], walls[[3, 2]], walls[[1, 2]]]
+        if rng.random() < 0.5:
+            sides = [sides[0], sides[2], sides[1]]  # both walls, then the floor
+        for side in sides:
+            sk.add(side + rng.normal(0, 0.012, (2, 2)))
+        if rng.random() < 0.6:
+            sk.add(roof)
+        else:
+            sk.add(roof[:2])
+            sk.add(roof[1:])
     if sk.maybe(0.65):  # a door
         dw, dh = w * sk.u(0.15, 0.3), h * sk.u(0.35, 0.65)
         dx = rng.uniform(-w / 2 + dw, w / 2 - dw)
@@ -233,7 +245,7 @@ def fish(sk: Sketch) -> None:
         tail = np.vstack([joint, t_top, t_bot, joint])
     if rng.random() < 0.4:  # the tail left open where it meets the body
         tail = np.vstack([joint + pt(0, -0.03), *tail[1:-1], joint + pt(0, 0.03)])
-    style = sk.pick((0.58, 0.2, 0.22))
+    style = sk.pick((0.45, 0.17, 0.38))
     if style == 0:  # body, then tail
         if rng.random() < 0.3:  # an oval body
             length = joint[0] - nose[0]
@@ -285,7 +297,7 @@ def ice_cream(sk: Sketch) -> None:
     top_y = sk.u(-0.1, 0.05)
     tip = np.array([rng.normal(0, 0.03), 0.5])
     cl, cr = np.array([-cw / 2, top_y]), np.array([cw / 2, top_y])
-    cone_style = sk.pick((0.65, 0.25, 0.1))
+    cone_style = sk.pick((0.45, 0.2, 0.35))
     cone: list[np.ndarray] = []
     if cone_style == 0:
         cone.append(np.vstack([cl, tip, cr]) if rng.random() < 0.7 else np.vstack([cr, tip, cl]))
