@@ -171,7 +171,7 @@ def _multi_sided(
 
 def hexagon(sk: Sketch) -> None:
     rng = sk.rng
-    n = (6, 5, 7, 8)[sk.pick((0.78, 0.07, 0.1, 0.05))]
+    n = (6, 5, 7, 8)[sk.pick((0.82, 0.07, 0.08, 0.03))]
     if n == 6 and sk.pick((0.6, 0.4)) == 1:  # a box with pointed ends
         w, h = 1.0, sk.u(0.6, 0.95)
         verts = pointed(w, h, (sk.u(0.15, 0.35), sk.u(0.15, 0.35)))
@@ -181,13 +181,13 @@ def hexagon(sk: Sketch) -> None:
     else:
         verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.7)
     _multi_sided(
-        sk, verts, stretch=0.12, aspect=0.12, one_stroke=0.3, open_weights=(0.65, 0.22, 0.13)
+        sk, verts, stretch=0.12, aspect=0.12, one_stroke=0.4, open_weights=(0.65, 0.22, 0.13)
     )
 
 
 def octagon(sk: Sketch) -> None:
     rng = sk.rng
-    n = (8, 7, 6, 9, 10)[sk.pick((0.62, 0.16, 0.12, 0.06, 0.04))]
+    n = (8, 7, 6, 9, 10)[sk.pick((0.66, 0.16, 0.08, 0.06, 0.04))]
     if n == 8 and sk.pick((0.5, 0.5)) == 1:  # a box with its corners cut
         w, h = 1.0, float(np.exp(rng.normal(0.05, 0.2)))
         verts = chamfered(w, h, rng.uniform(0.12, 0.4, 4))
