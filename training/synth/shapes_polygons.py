@@ -163,7 +163,7 @@ def _multi_sided(
         start=start,
         reverse=reverse,
         open_sides=open_sides,
-        corner=0.35,
+        corner=0.2,
         gap=0.025,
     )
     pose(sk, tilt=0.08, aspect=aspect, shear=0.06, stretch=stretch)
@@ -193,7 +193,7 @@ def octagon(sk: Sketch) -> None:
         verts = chamfered(w, h, rng.uniform(0.12, 0.4, 4))
         verts += rng.normal(0, 0.015 + 0.025 * sk.hand.sloppy, verts.shape)
     else:
-        verts = ngon(n, rng, irregular=0.08 + 0.12 * sk.hand.sloppy, flat_top=0.85)
+        verts = ngon(n, rng, irregular=0.06 + 0.1 * sk.hand.sloppy, flat_top=0.85)
     _multi_sided(
         sk, verts, stretch=-0.05, aspect=0.18, one_stroke=0.5, open_weights=(0.72, 0.18, 0.1)
     )

@@ -43,7 +43,7 @@ def loop(
         direction * (2 * math.pi + over),
         rng=rng,
         lumpy=0.015 + 0.05 * hand.sloppy,
-        boxy=2.0 + abs(rng.normal(0.0, 0.3)),
+        boxy=2.0 + abs(rng.normal(0.0, 0.4)),
         drift=rng.normal(0.0, 0.035),
         tilt=rng.uniform(-0.5, 0.5),
     )
