@@ -194,23 +194,28 @@ def smiley_face(sk: Sketch) -> None:
 def sun(sk: Sketch) -> None:
     rng = sk.rng
     style = sk.pick((0.82, 0.1, 0.05, 0.03))
-    r = sk.u(0.22, 0.34)
+    r = sk.u(0.2, 0.38)
     disc = loop(sk, (0, 0), r)
-    n_rays = sk.n(5, 16)
-    ray_len = r * sk.u(0.4, 1.1)
-    gap = r * sk.u(0.0, 0.35)
+    n_rays = sk.n(4, 16)
+    ray_len = r * sk.u(0.4, 1.2)
+    gap = r * sk.u(0.0, 0.45)
     a0 = rng.uniform(0, 2 * math.pi)
     direction = -1.0 if rng.random() < 0.5 else 1.0
+    # a careful hand spaces rays evenly, a quick one does not
+    spread = 0.05 + 0.3 * sk.hand.sloppy
     angles = (
-        a0 + direction * 2 * math.pi * (np.arange(n_rays) + rng.normal(0, 0.12, n_rays)) / n_rays
+        a0 + direction * 2 * math.pi * (np.arange(n_rays) + rng.normal(0, spread, n_rays)) / n_rays
     )
+    if sk.maybe(0.15):  # stopped before going all the way round
+        angles = angles[: max(3, int(n_rays * sk.u(0.5, 0.85)))]
     if style in (0, 3):
         sk.add(disc)
         if style == 0 and sk.maybe(0.3):  # rays across first: top, bottom, left, right
             angles = np.concatenate([angles[::2], angles[1::2]])
         for a in angles:
+            a = a + rng.normal(0.0, spread * 0.6)  # rays not quite radial
             u = np.array([math.cos(a), math.sin(a)])
-            length = ray_len * sk.u(0.75, 1.25)
+            length = ray_len * sk.u(0.6, 1.4)
             inner = u * (r + gap * sk.u(0.6, 1.4))
             if style == 3:  # a little triangle per ray
                 side = np.array([-u[1], u[0]]) * length * 0.3
