@@ -61,15 +61,6 @@ def test_every_class_draws_valid_simplified_doodles(cls, seed, full):
     assert [r.tolist() for r in ref] == [s.tolist() for s in d.strokes]
 
 
-def test_generated_strokes_are_rdp_simplified():
-    """Simplifying again changes nothing: the points are what RDP at epsilon 2 keeps."""
-    for d in generate_drawings(3, seed=5):
-        again = normalize_strokes(d.strokes)
-        assert len(again) == d.n_strokes
-        for a, b in zip(again, d.strokes, strict=True):
-            assert len(a) <= len(b)
-
-
 def test_deterministic_per_seed_and_seeds_differ():
     a = [drawing_key(d) for d in generate_drawings(4, seed=11)]
     b = [drawing_key(d) for d in generate_drawings(4, seed=11)]

@@ -64,6 +64,7 @@ def sketch(cls: str, rng: np.random.Generator, *, variety: str = "full") -> Sket
     """The planned (not yet inked) strokes of one doodle of `cls`."""
     sk = Sketch(rng, full=_check_variety(variety))
     PROGRAMS[CLASSES[class_index(cls)]](sk)
+    sk.stray_marks()
     return sk
 
 

@@ -88,16 +88,15 @@ def oval(
 
 
 def ngon(
-    n: int, rng: np.random.Generator, *, irregular: float = 0.1, phase: float | None = None
+    n: int, rng: np.random.Generator, *, irregular: float = 0.1, flat_top: float = 0.6
 ) -> np.ndarray:
     """Vertices (n, 2) of a roughly regular polygon of radius ~0.5, in screen order.
 
-    `irregular` jitters the angles (as a fraction of the step) and the radii.
-    `phase` is the angle of the first vertex (default: a flat top or a pointy top).
+    `irregular` jitters the angles (as a fraction of the step) and the radii;
+    `flat_top` is the chance of a side on top rather than a corner.
     """
     step = 2 * math.pi / n
-    if phase is None:
-        phase = -math.pi / 2 + (step / 2 if rng.random() < 0.6 else 0.0)
+    phase = -math.pi / 2 + (step / 2 if rng.random() < flat_top else 0.0)
     ang = phase + step * (np.arange(n) + rng.uniform(-irregular, irregular, n) * 0.8)
     rad = 0.5 * (1.0 + rng.uniform(-irregular, irregular, n) * 0.5)
     return np.stack([rad * np.cos(ang), rad * np.sin(ang)], axis=1)
@@ -189,6 +188,30 @@ def round_corners(path: np.ndarray, frac: float, *, closed_start: bool = False) 
     ts = np.array([0.0, 0.35, 0.65, 1.0])[None, :, None]  # (1, 4, 1)
     curve = (1 - ts) ** 2 * p0[:, None] + 2 * (1 - ts) * ts * mid[:, None] + ts**2 * p2[:, None]
     return np.vstack([path[:1], curve.reshape(-1, 2), path[-1:]])
+
+
+def bow_sides(path: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Bend each side of a polyline: a midpoint pushed sideways by `amounts` (one per
+    side, signed, as a fraction of the side's length). (n, 2) -> (2n - 1, 2)."""
+    if len(path) < 2:
+        return path
+    d = np.diff(path, axis=0)  # (n-1, 2)
+    mid = path[:-1] + d / 2 + np.stack([-d[:, 1], d[:, 0]], axis=1) * amounts[: len(d), None]
+    out = np.empty((2 * len(path) - 1, 2))
+    out[0::2] = path
+    out[1::2] = mid
+    return out
+
+
+def extend_ends(path: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Run a polyline on past its ends along its first and last segments (fractions of
+    those segments): the overshoot where a stroke should have stopped at a corner."""
+    if len(path) < 2:
+        return path
+    out = path.copy()
+    out[0] = path[0] + (path[0] - path[1]) * start
+    out[-1] = path[-1] + (path[-1] - path[-2]) * end
+    return out
 
 
 def split_path(path: np.ndarray, cuts: list[int]) -> list[np.ndarray]:

@@ -4,9 +4,9 @@ A drawing program plans strokes as clean polylines in a unit canvas (the drawing
 about 1 across, y down) and hands them to a `Sketch`. The sketch's `Hand` (sampled
 once per drawing, as one person draws a whole doodle the same way) inks them:
 
-- **wobble**: a smooth drift of the pen, a few low-frequency sinusoids of the arc
-  length (wavelength a quarter of the drawing or more) with an amplitude of at most
-  ~1.5 % of the drawing's size. Quick, Draw! ink is smooth, never furry: jitter at
+- **wobble**: a smooth drift of the pen, three low-frequency sinusoids of the arc
+  length (wavelengths from a fifth of the drawing's size to more than its size) whose
+  summed amplitude is at most 1.5 % of the drawing's size. Quick, Draw! ink is smooth, never furry: jitter at
   the sampling rate turns straight sides into fur (see ../shared/SIM2REAL.md);
 - **tremor**: a much smaller, smoothed per-point noise (most of it falls under the
   RDP tolerance, as in real mouse and finger strokes);
@@ -33,7 +33,7 @@ STEP = 0.02  # ink sample spacing in canvas units (about 5 px in the 0..255 spac
 class Hand:
     """One person's drawing habits, fixed for a whole drawing."""
 
-    wobble: float  # amplitude of the slow drift, in canvas units (drawing ~1 across)
+    wobble: float  # peak of the slow drift, in canvas units (the drawing is ~1 across)
     freqs: tuple[float, float, float]  # cycles per canvas unit of arc length
     phases: tuple[float, ...]  # six phases: three for x, three for y
     tremor: float  # amplitude of the small smoothed noise
@@ -46,7 +46,7 @@ class Hand:
     def sample(rng: np.random.Generator) -> Hand:
         r = rng.random(16).tolist()
         return Hand(
-            wobble=0.002 + 0.012 * r[0],
+            wobble=0.004 + 0.011 * r[0],
             freqs=(0.6 + 1.0 * r[1], 1.6 + 1.6 * r[2], 3.2 + 2.3 * r[3]),
             phases=tuple(2 * math.pi * v for v in r[4:10]),
             tremor=0.004 * r[10],
@@ -103,8 +103,35 @@ class Sketch:
             self.plan.append(p)
 
     def dot(self, p: np.ndarray) -> None:
-        """A one-point stroke (an eye, a sprinkle): a dot, as real files keep them."""
-        self.add(np.asarray(p, np.float64).reshape(1, 2))
+        """A dot (an eye, a sprinkle). In real files most dots are two points on the same
+        pixel (the pen moved a fraction of a pixel), a few one point, some a tiny dash."""
+        p = np.asarray(p, np.float64).reshape(1, 2)
+        kind = self.rng.random()
+        if kind < 0.1:
+            self.add(p)
+        else:
+            size = 0.003 if kind < 0.8 else 0.03
+            self.add(np.vstack([p, p + self.rng.normal(0.0, size, 2)]))
+
+    def stray_marks(self, p_mark: float = 0.04, p_retrace: float = 0.03) -> None:
+        """What people add by the way: now and then a stray dot or dash somewhere, or a
+        short stretch of a stroke gone over again (to close a gap, to darken a line)."""
+        if not self.plan:
+            return
+        pts = np.concatenate(self.plan)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        if self.maybe(p_mark):
+            at = lo + self.rng.random(2) * (hi - lo)
+            if self.rng.random() < 0.5:
+                self.dot(at)
+            else:
+                self.add(np.vstack([at, at + self.rng.normal(0.0, 0.06, 2)]))
+        if self.maybe(p_retrace):
+            stroke = self.plan[int(self.rng.integers(len(self.plan)))]
+            if len(stroke) >= 3:
+                a = int(self.rng.integers(len(stroke) - 2))
+                b = min(len(stroke), a + int(self.rng.integers(2, 6)))
+                self.add(stroke[a:b] + self.jitter(0.01))
 
     def transform(self, matrix: np.ndarray, origin: np.ndarray | None = None) -> None:
         """Apply a 2x2 linear map (rotation, skew, aspect) to every planned stroke."""
@@ -169,7 +196,7 @@ def ink_batch(sketches: list[Sketch]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return ink, sizes, owner
 
 
-_WOBBLE_SHARE = np.array([1.0, 0.55, 0.25])[None, :]  # amplitude of each wobble frequency
+_WOBBLE_SHARE = np.array([0.4, 0.35, 0.25])[None, :]  # shares of the peak wobble, by frequency
 
 
 def _densify(plan: list[np.ndarray], step: float) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +238,8 @@ def pose(
     stretch: float = 0.0,
 ) -> None:
     """Pose the whole planned drawing: a small tilt (normal, radians), an aspect change
-    (log-normal around exp(`stretch`), > 1 wider), a perspective-like shear, and with probability `spin` any
-    rotation at all."""
+    (log-normal around exp(`stretch`); > 1 is wider), a perspective-like shear, and
+    with probability `spin` any rotation at all."""
     rng = sk.rng
     rot = rng.uniform(-math.pi, math.pi) if rng.random() < spin else rng.normal(0.0, tilt)
     a = math.exp(rng.normal(stretch, aspect))

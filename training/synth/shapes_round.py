@@ -43,7 +43,7 @@ def loop(
         direction * (2 * math.pi + over),
         rng=rng,
         lumpy=0.015 + 0.05 * hand.sloppy,
-        boxy=2.0 + abs(rng.normal(0.0, 0.45)),
+        boxy=2.0 + abs(rng.normal(0.0, 0.3)),
         drift=rng.normal(0.0, 0.035),
         tilt=rng.uniform(-0.5, 0.5),
     )
@@ -75,9 +75,10 @@ def circle(sk: Sketch) -> None:
 def donut(sk: Sketch) -> None:
     rng = sk.rng
     outer = loop(sk, (0, 0), 0.5, closure=0.6)
-    k = sk.u(0.25, 0.55)
-    c = sk.jitter(0.03)
-    inner = loop(sk, c, 0.5 * k, closure=0.6)
+    perspective = sk.maybe(0.35)  # seen from the side: a flat ring, the hole small and high
+    k = sk.u(0.22, 0.45) if perspective else sk.u(0.25, 0.55)
+    c = sk.jitter(0.03) - (pt(0, 0.05) if perspective else 0)
+    inner = loop(sk, c, 0.5 * k, 0.5 * k * (sk.u(0.7, 1.0) if perspective else 1.0), closure=0.6)
     style = sk.pick((0.8, 0.08, 0.06, 0.06))
     if style == 0:
         sk.add(outer)
@@ -114,7 +115,10 @@ def donut(sk: Sketch) -> None:
             else:
                 d = rng.normal(0, 0.04, 2)
                 sk.add(np.vstack([p - d, p + d]))
-    pose(sk, tilt=0.2, aspect=0.15, shear=0.05, stretch=0.12)
+    if perspective:
+        a = sk.u(1.35, 2.1)
+        sk.transform(np.diag([math.sqrt(a), 1 / math.sqrt(a)]))
+    pose(sk, tilt=0.15, aspect=0.12, shear=0.05, stretch=0.08)
 
 
 def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> None:
@@ -140,7 +144,13 @@ def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> No
             sk.add(np.vstack([p - pt(0, r * 0.1), p + pt(0, r * 0.1)]))
         else:
             sk.add(scribble_dot(p, r * 0.06, rng))
-    if sk.maybe(0.12):  # a nose
+        if sk.maybe(0.2):  # gone over again
+            sk.dot(p + sk.jitter(0.02 * r))
+    if sk.maybe(0.1):  # eyebrows
+        for side in (-1, 1):
+            c = np.array([side * ex, ey - r * sk.u(0.15, 0.3)])
+            sk.add(arc_through(c - pt(r * 0.12, 0), c + pt(r * 0.12, 0), 0.25, n=5))
+    if sk.maybe(0.2):  # a nose
         p = np.array([0.0, r * sk.u(-0.05, 0.15)])
         if rng.random() < 0.5:
             sk.dot(p)
@@ -161,9 +171,9 @@ def _eyes_and_mouth(sk: Sketch, r: float, *, eye_kind: int, outline: bool) -> No
 def smiley_face(sk: Sketch) -> None:
     rng = sk.rng
     r = 0.5
-    outline = sk.pick((0.85, 0.15)) == 0
+    outline = sk.pick((0.8, 0.2)) == 0
     eye_kind = sk.pick((0.55, 0.25, 0.12, 0.08))
-    order = sk.pick((0.8, 0.12, 0.08))
+    order = sk.pick((0.62, 0.28, 0.1))  # face first, face last, face between
     face = loop(sk, (0, 0), r, r * sk.u(0.9, 1.1))
     if outline and order == 0:
         sk.add(face)
@@ -233,7 +243,7 @@ def eye(sk: Sketch) -> None:
     right = np.array([w, 0.0]) + sk.jitter(0.02)
     upper = arc_through(left, right, top, n=12)
     lower = arc_through(left, right, -bottom, n=12)
-    style = sk.pick((0.5, 0.38, 0.12))
+    style = sk.pick((0.5, 0.28, 0.22))
     if style == 0:  # upper lid, then lower lid, both from the left corner
         sk.add(upper)
         sk.add(lower if rng.random() < 0.75 else lower[::-1])
@@ -253,6 +263,7 @@ def eye(sk: Sketch) -> None:
                 -2 * math.pi * sk.u(0.95, 1.08),
                 rng=rng,
                 lumpy=0.03,
+                boxy=sk.u(2.0, 3.0),
             )
         )
     # iris, a little above centre, touching the lids
@@ -271,15 +282,17 @@ def eye(sk: Sketch) -> None:
         sk.add(loop(sk, ic, pr, top_start=0.5, closure=0.4))
     else:
         sk.dot(ic)
-    if sk.maybe(0.45):  # lashes on the upper lid
-        n_l = sk.n(3, 7)
+    if sk.maybe(0.35):  # lashes on the upper lid
+        n_l = sk.n(3, 6)
+        fan = np.array([0.0, sk.u(0.3, 2.0)])  # lashes fan out from below, or stand upright
+        length = sk.u(0.08, 0.25)
+        lid = upper if style != 2 else oval((0, 0), w, top, -math.pi, math.pi, per_radian=4)
         for i in range(n_l):
             t = (i + 1) / (n_l + 1)
-            j = int(t * (len(upper) - 1))
-            p = upper[j]
-            d = p - np.array([0.0, 0.3])
+            p = lid[int(t * (len(lid) - 1))]
+            d = p - fan
             d = d / (np.hypot(*d) + 1e-9)
-            sk.add(np.vstack([p, p + d * sk.u(0.1, 0.2)]))
+            sk.add(np.vstack([p, p + d * length * sk.u(0.8, 1.2)]))
     if sk.maybe(0.1):  # an eyebrow
         sk.add(arc_through(left + pt(0, -top * 0.9), right + pt(0, -top * 0.9), top * 0.4, n=8))
     pose(sk, tilt=0.08, aspect=0.1, shear=0.04, stretch=0.1)

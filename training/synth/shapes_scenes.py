@@ -14,12 +14,14 @@ import numpy as np
 from training.synth.geom import (
     arc_through,
     bow,
+    bow_sides,
     loop_from,
     oval,
     pt,
     rect,
     round_corners,
     scribble_dot,
+    unit_steps,
 )
 from training.synth.pen import Sketch, pose
 from training.synth.shapes_polygons import draw_polygon
@@ -37,35 +39,44 @@ def _scallops(anchors: np.ndarray, bulge: np.ndarray) -> np.ndarray:
 
 def cloud(sk: Sketch) -> None:
     rng = sk.rng
-    rx, ry = 0.5, 0.5 * sk.u(0.45, 0.75)
-    style = sk.pick((0.55, 0.25, 0.12, 0.08))
-    n_b = sk.n(4, 9)
-    flat = style in (1, 2)
-    if flat:  # bumps over the top only, from the bottom left round to the bottom right
-        t = np.linspace(math.pi * 0.9, math.pi * 2.1, n_b + 1)
+    rx, ry = 0.5, 0.5 * sk.u(0.4, 0.7)
+    style = sk.pick((0.5, 0.2, 0.12, 0.1, 0.08))
+    # bumps over the top, from the left end round to the right end
+    n_top = sk.n(3, 6)
+    t = np.linspace(math.pi * sk.u(0.85, 1.0), math.pi * sk.u(2.0, 2.15), n_top + 1)
+    t[1:-1] += rng.normal(0, 0.1, n_top - 1) * (math.pi / n_top)
+    top = _scallops(
+        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.35, 0.6, n_top)
+    )
+    left, right = top[0], top[-1]
+    if style in (0, 4):  # a bumpy underside too, with fewer, flatter bumps
+        n_bot = sk.n(1, 4) if style == 0 else n_top
+        tb = np.linspace(t[-1] - 2 * math.pi, t[0], n_bot + 1)
+        anchors = np.stack([rx * np.cos(tb), ry * np.sin(tb)], axis=1)
+        anchors[0], anchors[-1] = right, left
+        lo, hi = (0.08, 0.3) if style == 0 else (0.22, 0.5)
+        bottom = _scallops(anchors, rng.uniform(lo, hi, n_bot))
     else:
-        t0 = math.pi * sk.u(0.6, 1.1)
-        t = t0 + np.linspace(0, 2 * math.pi, n_b + 1)
-    t = t + np.r_[0, rng.normal(0, 0.12, n_b - 1), 0] * (2 * math.pi / n_b)
-    anchors = np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1)
-    if not flat:
-        anchors[-1] = anchors[0]
-    bulge = rng.uniform(0.25, 0.5, n_b)
-    path = _scallops(anchors, bulge)
-    if style == 0:
-        gap = rng.normal(0.0, 0.04)
+        bottom = bow(right, left, rng.normal(0, 0.03), n=6)
+    path = np.vstack([top, bottom[1:]])
+    start = sk.pick((0.5, 0.3, 0.2))  # the bottom left, the left end, somewhere on top
+    if start == 0:
+        k = len(top) + (len(bottom) - 1) * 2 // 3
+        path = np.vstack([path[k:], path[1 : k + 1]])
+    elif start == 2:
+        k = sk.n(1, len(top) - 2)
+        path = np.vstack([path[k:], path[1 : k + 1]])
+    if rng.random() < 0.3:
+        path = path[::-1]
+    if style in (0, 4, 1):
+        gap = rng.normal(0.0, 0.05)
         if gap < 0:  # stop short of the start
             path = path[: max(len(path) - int(-gap * 60), 4)]
         sk.add(path)
-    elif style == 1:
-        bottom = bow(anchors[-1], anchors[0], sk.u(-0.05, 0.05), n=6)
-        sk.add(np.vstack([path, bottom[1:]]))
-    elif style == 2:
-        sk.add(path)
-        sk.add(
-            bow(anchors[-1], anchors[0], sk.u(-0.05, 0.05), n=6)[:: 1 if rng.random() < 0.5 else -1]
-        )
-    else:
+    elif style == 2:  # the bumps, then the underside
+        sk.add(top)
+        sk.add(bottom if rng.random() < 0.5 else bottom[::-1])
+    else:  # in two halves
         cut = len(path) // 2 + sk.n(-4, 4)
         sk.add(path[: cut + 1])
         sk.add(path[cut:])
@@ -82,20 +93,24 @@ def cloud(sk: Sketch) -> None:
 def mountain(sk: Sketch) -> None:
     rng = sk.rng
     k = (1, 2, 3, 4)[sk.pick((0.5, 0.25, 0.17, 0.08))]
-    xs = np.sort(rng.uniform(-0.5, 0.5, 2 * k - 1)) if k > 1 else np.array([rng.normal(0, 0.08)])
-    xs = np.concatenate([[-0.5], xs, [0.5]])
+    # peaks spread over the width, valleys between them, feet at the two ends
+    peaks = -0.5 + (np.arange(k) + 0.5 + rng.uniform(-0.25, 0.25, k)) / k
+    xs = np.empty(2 * k + 1)
+    xs[1::2] = peaks
+    xs[2:-1:2] = (peaks[:-1] + peaks[1:]) / 2 + rng.normal(0, 0.04, k - 1)
+    xs[0], xs[-1] = -0.5 - rng.uniform(0, 0.1), 0.5 + rng.uniform(0, 0.1)
     ys = np.empty(len(xs))
     ys[0], ys[-1] = 0.5 + rng.normal(0, 0.05), 0.5 + rng.normal(0, 0.05)
     main = rng.integers(k)
     for i in range(k):
-        ys[1 + 2 * i] = -0.5 if i == main else sk.u(-0.4, 0.1)
+        ys[1 + 2 * i] = -0.5 if i == main else sk.u(-0.45, 0.05)
     for i in range(k - 1):
         lo = max(ys[1 + 2 * i], ys[3 + 2 * i])
-        ys[2 + 2 * i] = lo + sk.u(0.15, 0.8) * (0.5 - lo)
-    path = np.stack([xs, ys], axis=1)
-    if rng.random() < 0.2:  # rounded tops
+        ys[2 + 2 * i] = lo + sk.u(0.25, 0.8) * (0.5 - lo)
+    path = bow_sides(np.stack([xs, ys], axis=1), rng.normal(0.0, 0.05, len(xs)))
+    if rng.random() < 0.25:  # rounded tops
         path = round_corners(path, sk.u(0.2, 0.45))
-    style = sk.pick((0.8, 0.05, 0.1, 0.05))
+    style = sk.pick((0.83, 0.03, 0.1, 0.04))
     if style == 1:  # closed along the ground
         path = np.vstack([path, path[:1] + pt(0, rng.normal(0, 0.02))])
     if style == 2 and k == 1:  # up, then down, in two strokes
@@ -106,7 +121,7 @@ def mountain(sk: Sketch) -> None:
     if style == 3:  # a ground line
         sk.add(bow(np.array([-0.55, 0.5]), np.array([0.55, 0.5]), rng.normal(0, 0.02), n=4))
     if sk.maybe(0.2):  # snow on the highest peak
-        p = path[1 + 2 * main] if len(path) > 2 else path[1]
+        p = np.array([xs[1 + 2 * main], ys[1 + 2 * main]])
         drop = sk.u(0.15, 0.35)
         left = p + (np.array([xs[2 * main], ys[2 * main]]) - p) * drop
         right = p + (np.array([xs[2 + 2 * main], ys[2 + 2 * main]]) - p) * drop
@@ -192,33 +207,50 @@ def house(sk: Sketch) -> None:
     pose(sk, tilt=0.04, aspect=0.12, shear=0.06)
 
 
+def _fish_side(nose: np.ndarray, joint: np.ndarray, height: float, blunt: float) -> np.ndarray:
+    """One side of a fish's body from the nose to the tail joint: blunt at the head
+    (`blunt` < 1 rounds it), tapering to a point at the tail. height < 0 is the belly."""
+    t = unit_steps(14)
+    x = nose[0] + (joint[0] - nose[0]) * t
+    y = nose[1] + (joint[1] - nose[1]) * t - height * np.sin(math.pi * t**blunt)
+    return np.stack([x, y], axis=1)
+
+
 def fish(sk: Sketch) -> None:
     rng = sk.rng
     nose = np.array([-0.5, rng.normal(0, 0.03)])
-    joint = np.array([sk.u(0.15, 0.3), 0.0])
-    hb = sk.u(0.2, 0.35)  # half the body's height (as the arcs' bulge over a ~0.75 chord)
-    tail_x = joint[0] + sk.u(0.18, 0.3)
-    tail_h = sk.u(0.15, 0.3)
+    joint = np.array([sk.u(0.0, 0.25), rng.normal(0, 0.02)])
+    hb = sk.u(0.15, 0.3)  # half the body's height
+    blunt = sk.u(0.55, 1.0)
+    tail_x = joint[0] + sk.u(0.18, 0.4)
+    tail_h = sk.u(0.12, 0.3)
     t_top, t_bot = np.array([tail_x, -tail_h]), np.array([tail_x, tail_h])
-    upper = arc_through(nose, joint, hb, n=12)
-    lower = arc_through(nose, joint, -hb * sk.u(0.8, 1.1), n=12)
+    upper = _fish_side(nose, joint, hb, blunt)
+    lower = _fish_side(nose, joint, -hb * sk.u(0.8, 1.1), blunt)
+    if rng.random() < 0.25:  # a forked tail
+        tail = np.vstack([joint, t_top, np.array([tail_x - sk.u(0.05, 0.12), 0.0]), t_bot, joint])
+    else:
+        tail = np.vstack([joint, t_top, t_bot, joint])
+    if rng.random() < 0.4:  # the tail left open where it meets the body
+        tail = np.vstack([joint + pt(0, -0.03), *tail[1:-1], joint + pt(0, 0.03)])
     style = sk.pick((0.45, 0.35, 0.2))
     if style == 0:  # body, then tail
-        body = np.vstack([upper, lower[-2::-1]])
-        sk.add(body if rng.random() < 0.7 else body[::-1])
-        if rng.random() < 0.6:
-            sk.add(np.vstack([joint + pt(0, -0.03), t_top, t_bot, joint + pt(0, 0.03)]))
+        if rng.random() < 0.3:  # an oval body
+            length = joint[0] - nose[0]
+            body = loop(sk, ((nose[0] + joint[0]) / 2, 0), length / 2, hb * 1.1, top_start=0.3)
         else:
-            sk.add(np.vstack([joint, t_top, t_bot, joint]))
+            body = np.vstack([upper, lower[-2::-1]])
+            body = body if rng.random() < 0.7 else body[::-1]
+        sk.add(body)
+        sk.add(tail if rng.random() < 0.8 else tail[::-1])
     elif style == 1:  # one stroke, crossing at the tail
         past = joint + (joint - upper[-3]) * 0.01
-        path = np.vstack([upper[:-1], past, t_bot, t_top, past, lower[-2::-1]])
-        sk.add(path)
-    else:  # upper and lower arcs, then the tail
+        sk.add(np.vstack([upper[:-1], past, t_bot, t_top, past, lower[-2::-1]]))
+    else:  # upper and lower sides, then the tail
         sk.add(upper)
         sk.add(lower)
-        sk.add(np.vstack([joint, t_top, t_bot, joint]))
-    eye_p = np.array([-0.5 + sk.u(0.12, 0.22), -hb * sk.u(0.15, 0.45)])
+        sk.add(tail)
+    eye_p = np.array([-0.5 + sk.u(0.1, 0.2), -hb * sk.u(0.1, 0.5)])
     eye_kind = sk.pick((0.5, 0.2, 0.1, 0.2))
     if eye_kind == 0:
         sk.dot(eye_p)
@@ -228,7 +260,7 @@ def fish(sk: Sketch) -> None:
         sk.add(scribble_dot(eye_p, 0.025, rng))
     if sk.maybe(0.25):  # gills
         gx = eye_p[0] + sk.u(0.08, 0.15)
-        sk.add(arc_through(np.array([gx, -hb * 0.6]), np.array([gx, hb * 0.6]), -0.25, n=6))
+        sk.add(arc_through(np.array([gx, -hb * 0.7]), np.array([gx, hb * 0.7]), -0.25, n=6))
     if sk.maybe(0.3):  # a fin on top
         a = upper[5]
         sk.add(np.vstack([a, a + pt(0.12, -0.12), upper[8]]))
@@ -266,11 +298,11 @@ def ice_cream(sk: Sketch) -> None:
     ball = sk.pick((0.75, 0.25)) == 1
     scoops: list[np.ndarray] = []
     if ball:
-        r = cw / 2 * sk.u(0.95, 1.2)
+        r = cw / 2 * sk.u(1.0, 1.45)
         scoops.append(loop(sk, (0, top_y - r * 0.8), r, r * sk.u(0.85, 1.0)))
     else:
         arc = oval(
-            (0, top_y), cw / 2 * sk.u(1.0, 1.2), scoop_h, math.pi, math.pi, rng=rng, lumpy=0.05
+            (0, top_y), cw / 2 * sk.u(1.0, 1.45), scoop_h, math.pi, math.pi, rng=rng, lumpy=0.05
         )
         if rng.random() < 0.4:  # a dripping, wavy rim
             n_w = sk.n(3, 5)

@@ -37,17 +37,32 @@ def line(sk: Sketch) -> None:
 
 def hockey_stick(sk: Sketch) -> None:
     rng = sk.rng
-    top = np.array([0.0, -0.5])
-    heel = np.array([rng.normal(0, 0.03), 0.38])
-    blade = sk.u(0.22, 0.45)
-    toe = heel + pt(blade, rng.normal(-0.03, 0.03))
-    style = sk.pick((0.45, 0.25, 0.15, 0.1, 0.05))
-    frac = sk.u(0.05, 0.35)
+    # the shaft leans either way; the blade stays roughly level, pointing away
+    lean = float(np.clip(rng.normal(-0.3, 0.35), -1.1, 0.35))
+    heel = np.array([0.0, 0.4])
+    top = heel + np.array([math.sin(lean), -math.cos(lean)])
+    blade = sk.u(0.28, 0.6)
+    ang = rng.normal(-0.1, 0.15)
+    toe = heel + blade * np.array([math.cos(ang), math.sin(ang)])
+    style = sk.pick((0.35, 0.3, 0.2, 0.08, 0.07))
+    frac = sk.u(0.1, 0.45)
+    shaft = bow(top, heel, rng.normal(0.0, 0.03), n=6)
+    blade_line = arc_through(heel, toe, rng.normal(0.04, 0.08), n=5)
     if style == 0:  # one stroke, down the shaft and along the blade
-        sk.add(round_corners(np.vstack([top, heel, toe]), frac))
+        sk.add(
+            round_corners(np.vstack([shaft[:-1], heel, toe]), frac)
+            if rng.random() < 0.3
+            else np.vstack(
+                [
+                    shaft[:-1],
+                    round_corners(np.vstack([shaft[-2], heel, toe]), frac)[1:-1],
+                    blade_line[1:],
+                ]
+            )
+        )
     elif style == 1:  # shaft, then blade
-        sk.add(np.vstack([top, heel]))
-        sk.add(np.vstack([heel + sk.jitter(0.01), toe]))
+        sk.add(shaft)
+        sk.add(blade_line + sk.jitter(0.01))
     elif style == 2:  # an outline of shaft and blade, one stroke
         t = sk.u(0.04, 0.08)
         outline = np.array(
@@ -69,7 +84,7 @@ def hockey_stick(sk: Sketch) -> None:
         sk.add(np.vstack([top + pt(t, 0), heel + pt(t, -t)]))
         sk.add(np.vstack([heel + pt(-t, t), toe + pt(0, t), toe + pt(0, -t), heel + pt(t, -t)]))
     else:  # drawn from the blade up
-        sk.add(round_corners(np.vstack([toe, heel, top]), frac))
+        sk.add(np.vstack([blade_line[::-1], shaft[-2::-1]]))
     if sk.maybe(0.12):  # a puck
         p = toe + pt(sk.u(0.05, 0.2), sk.u(-0.02, 0.05))
         if rng.random() < 0.5:
@@ -78,7 +93,7 @@ def hockey_stick(sk: Sketch) -> None:
             sk.add(oval(p, 0.05, 0.025, 0, 2 * math.pi, rng=rng))
     if rng.random() < 0.5:
         sk.transform(np.diag([-1.0, 1.0]))
-    pose(sk, tilt=0.35, aspect=0.1, shear=0.05)
+    pose(sk, tilt=0.1, aspect=0.1, shear=0.05)
 
 
 def hourglass(sk: Sketch) -> None:
@@ -98,8 +113,20 @@ def hourglass(sk: Sketch) -> None:
 
     style = sk.pick((0.35, 0.25, 0.15, 0.1, 0.15))
     if style == 0:  # one stroke: top, down across, bottom, back up across
-        path = np.vstack([tl, tr, nr, bl, br, nl, tl])
-        path = path + rng.normal(0, 0.015, path.shape)
+        if curved:  # bulbs bulging outwards
+            b = bulge * 1.5
+            path = np.vstack(
+                [
+                    tl,
+                    arc_through(tr, nr, b, n=5),
+                    arc_through(nr, bl, -b, n=5)[1:],
+                    arc_through(br, nl, -b, n=5),
+                    arc_through(nl, tl, b, n=5)[1:],
+                ]
+            )
+        else:
+            path = np.vstack([tl, tr, nr, bl, br, nl, tl])
+        path = path + rng.normal(0, 0.01, path.shape)
         sk.add(path if rng.random() < 0.8 else path[::-1])
     elif style == 1:  # two sides, then the bars (or the bars first)
         left = side(tl, nl, bl)
@@ -109,7 +136,7 @@ def hourglass(sk: Sketch) -> None:
             np.vstack([tl * [bar, 1], tr * [bar, 1]]),
             np.vstack([bl * [bar, 1], br * [bar, 1]]),
         ]
-        parts = [left, right, *bars] if rng.random() < 0.6 else [*bars, left, right]
+        parts = [left, right, *bars] if rng.random() < 0.4 else [*bars, left, right]
         for p in parts:
             sk.add(p)
     elif style == 2:  # two triangles
@@ -120,12 +147,17 @@ def hourglass(sk: Sketch) -> None:
         sk.add(np.vstack([tr, bl]))
         sk.add(np.vstack([tl, tr]) + sk.jitter(0.01))
         sk.add(np.vstack([bl, br]) + sk.jitter(0.01))
-    else:  # a curved outline in one stroke, then the bars
+    else:  # a curved outline in one stroke, and the bars before or after it
         outline = np.vstack([side(tl, nl, bl), side(br, nr, tr)])
-        sk.add(np.vstack([outline, outline[:1]]))
-        if rng.random() < 0.7:
-            sk.add(np.vstack([tl * [1.2, 1], tr * [1.2, 1]]))
-            sk.add(np.vstack([bl * [1.2, 1], br * [1.2, 1]]))
+        outline = np.vstack([outline, outline[:1]])
+        bars = [
+            np.vstack([tl * [1.2, 1], tr * [1.2, 1]]),
+            np.vstack([bl * [1.2, 1], br * [1.2, 1]]),
+        ]
+        bars = bars if rng.random() < 0.7 else []
+        parts = [*bars, outline] if rng.random() < 0.5 else [outline, *bars]
+        for p in parts:
+            sk.add(p)
     if sk.maybe(0.35):  # sand
         kind = rng.integers(3)
         if kind == 0:
@@ -145,7 +177,7 @@ def hourglass(sk: Sketch) -> None:
 def paper_clip(sk: Sketch) -> None:
     rng = sk.rng
     turns = (3, 2, 4)[sk.pick((0.5, 0.4, 0.1))]
-    w = sk.u(0.17, 0.26)
+    w = sk.u(0.15, 0.27)
     g = np.array([0.15, 0.55, 0.85, 1.0, 1.0])[: turns + 1]
     xs = w * g * np.where(np.arange(turns + 1) % 2 == 0, 1.0, -1.0)
     xs = xs + rng.normal(0, 0.02, len(xs))
@@ -176,6 +208,6 @@ def paper_clip(sk: Sketch) -> None:
         sk.add(path[cut:])
     else:
         sk.add(path)
-    spin = rng.normal(0, 0.25) + (rng.choice([-0.7, 0.7]) if rng.random() < 0.25 else 0.0)
+    spin = rng.normal(0, 0.2) + (rng.choice([-0.7, 0.7]) if rng.random() < 0.15 else 0.0)
     sk.transform(rotation(spin))
     pose(sk, tilt=0.02, aspect=0.1, shear=0.04)

@@ -1,0 +1,84 @@
+"""The realism report: stroke statistics of real vs synthetic data, and the gallery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.errors import FrankensteinError
+from core.strokes import write_ndjson
+from training.realism import ClassComparison, compare, gallery, total_variation
+from training.synth import generate_drawings
+from ui.cli import main
+
+CLASSES3 = ["circle", "house", "sun"]
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("synth")
+    for cls in CLASSES3:
+        write_ndjson(generate_drawings(30, seed=1, classes=[cls]), d / f"{cls}.ndjson")
+    return d
+
+
+def test_total_variation_bounds():
+    assert total_variation([1, 2, 3], [2, 4, 6]) == pytest.approx(0.0)
+    assert total_variation([1, 0], [0, 5]) == pytest.approx(1.0)
+    assert total_variation([1, 1], [1, 0]) == pytest.approx(0.5)
+
+
+def test_the_noise_floor_shrinks_with_the_real_set_size(real_dev, synth_dir):
+    (circle,) = [r for r in compare(real_dev / "simplified", synth_dir) if r.word == "circle"]
+    small = circle.tv_floor()
+    assert 0 < small < 0.5
+    big = ClassComparison(circle.word, circle.synth, circle.synth).tv_floor()  # n = 30 > 18
+    assert big < small
+
+
+def test_a_directory_compared_with_itself_is_identical(real_dev):
+    rows = compare(real_dev / "simplified", real_dev / "simplified")
+    assert len(rows) == 18
+    assert all(r.tv == 0 for r in rows)
+    assert sum(r.real.n for r in rows) == 300
+
+
+def test_compare_covers_the_classes_both_sides_have(real_dev, synth_dir):
+    seen = []
+    rows = compare(real_dev / "simplified", synth_dir, progress=lambda i, n, w: seen.append(w))
+    assert [r.word for r in rows] == CLASSES3
+    assert seen == [*CLASSES3, "done"]
+    circle = rows[0]
+    assert circle.synth.n == 30 and circle.real.n == 18
+    assert np.isclose(circle.synth_hist.sum(), 1.0)
+    # circles are one stroke, suns many: the synthetic ones too
+    assert circle.synth_hist[0] > 0.7 and rows[2].synth_hist[-1] > 0.4
+
+
+def test_compare_explains_bad_directories(tmp_path, synth_dir):
+    with pytest.raises(FrankensteinError, match="not a directory"):
+        compare(tmp_path / "nope", synth_dir)
+    with pytest.raises(FrankensteinError, match=r"no <class>\.ndjson"):
+        compare(tmp_path, synth_dir)
+
+
+def test_gallery_draws_real_and_synthetic_rows(real_dev, synth_dir, tmp_path):
+    path = gallery(real_dev / "simplified", synth_dir, tmp_path / "g" / "gallery.png", per_side=3)
+    img = np.asarray(Image.open(path).convert("L"))
+    assert img.shape[0] > 150 and img.shape[1] > 300
+    assert (img < 128).mean() > 0.005  # ink (and text) drawn, not a blank page
+
+
+def test_data_compare_prints_the_table_and_writes_the_gallery(
+    real_dev, synth_dir, tmp_path, capsys
+):
+    png = tmp_path / "gallery.png"
+    args = ["data", "compare", str(real_dev / "simplified"), str(synth_dir), "--gallery", str(png)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for cls in CLASSES3:
+        assert cls in out
+    assert "total variation (TV) of stroke counts" in out
+    assert png.stat().st_size > 10_000
+    assert main(["data", "compare", str(tmp_path / "missing"), str(synth_dir)]) == 2
