@@ -14,12 +14,14 @@ A folder holds, for N drawings with S strokes, P points and F real frames:
   drawings are normalised first), for augmentation and stroke-by-stroke replay;
 - ``stroke_len.npy`` (S,) int32 and ``n_strokes.npy`` (N,) int32;
 - ``labels.npy`` (N,) uint8, class indices;
-- ``frames.npy`` (F, m, m / 8) uint8: `np.packbits` of each drawing's real frames
-  only (the padded ones are zero), 512 bytes a 64x64 frame;
+- ``frames.bin``: raw (F, m, m / 8) uint8, `np.packbits` of each drawing's real
+  frames only (the padded ones are zero), 512 bytes a 64x64 frame; F is in meta;
 - ``meta.json``: what was read (counts, bad lines) and the key's inputs.
 
-It is written to a temporary folder and renamed into place, so a crash never leaves
-a half-written cache behind.
+Files are prepared one at a time and their frames streamed to disk, so preparing
+millions of drawings needs the memory of one file's drawings, not of all frames. It
+is written to a temporary folder and renamed into place, so a crash never leaves a
+half-written cache behind.
 """
 
 from __future__ import annotations
@@ -41,12 +43,11 @@ from core.errors import FrankensteinError
 from core.paths import cache_dir
 from core.strokes import GRID, ReadReport, iter_drawings, normalize
 from training.datainfo import data_files
-from training.prepared import PreparedSet
+from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
-from training.strokebatch import StrokeBatch, rasterize
+from training.strokebatch import StrokeBatch
 
-FORMAT_VERSION = 1
-PREPARE_CHUNK = 512  # drawings rasterised at a time while preparing
+FORMAT_VERSION = 2
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
@@ -158,36 +159,37 @@ def _prepare(
     cap: int | None,
     progress: Progress | None,
 ) -> None:
+    """Read, rasterise and write one split, file by file (frames stream to disk)."""
     report = ReadReport()
-    strokes, labels = read_split(files, split, cap=cap, report=report, progress=progress)
-    if not strokes:
-        raise DataError(f"{files[0].parent}: no drawings in the {split} split")
-    batch = StrokeBatch.from_strokes(strokes)
-    lengths = np.minimum(batch.n_strokes, pad_len)
-    packed = np.zeros((int(lengths.sum()), m, m // 8), np.uint8)
-    at = 0
-    for start in range(0, len(strokes), PREPARE_CHUNK):
-        if progress is not None:
-            progress(start, len(strokes), f"rasterising {split}")
-        chunk = StrokeBatch.from_strokes(strokes[start : start + PREPARE_CHUNK])
-        frames, n = rasterize(chunk, pad_len, m)  # (C, T, m, m)
-        real = np.arange(pad_len)[None, :] < n[:, None]  # (C, T)
-        bits = np.packbits(frames[real], axis=-1)  # (F_chunk, m, m / 8)
-        packed[at : at + len(bits)] = bits
-        at += len(bits)
-    if progress is not None:
-        progress(len(strokes), len(strokes), f"rasterised {split}")
-
+    points, stroke_len, n_strokes, labels = [], [], [], []
+    n_frames = 0
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        np.save(tmp / "points.npy", np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
-        np.save(tmp / "stroke_len.npy", batch.stroke_len.astype(np.int32))
-        np.save(tmp / "n_strokes.npy", batch.n_strokes.astype(np.int32))
-        np.save(tmp / "labels.npy", np.asarray(labels, np.uint8))
-        np.save(tmp / "frames.npy", packed)
+        with open(tmp / "frames.bin", "wb") as frames_out:
+            for i, path in enumerate(files):
+                if progress is not None:
+                    progress(i, len(files), f"preparing the {split} split: {path.name}")
+                strokes, file_labels = read_split([path], split, cap=cap, report=report)
+                if not strokes:
+                    continue
+                packed = pack_frames(strokes, pad_len, m)  # (F_file, m, m / 8)
+                frames_out.write(packed.tobytes())
+                n_frames += len(packed)
+                batch = StrokeBatch.from_strokes(strokes)
+                points.append(np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
+                stroke_len.append(batch.stroke_len.astype(np.int32))
+                n_strokes.append(batch.n_strokes.astype(np.int32))
+                labels.append(np.asarray(file_labels, np.uint8))
+        if not labels:
+            raise DataError(f"{files[0].parent}: no drawings in the {split} split")
+        np.save(tmp / "points.npy", np.concatenate(points))
+        np.save(tmp / "stroke_len.npy", np.concatenate(stroke_len))
+        np.save(tmp / "n_strokes.npy", np.concatenate(n_strokes))
+        np.save(tmp / "labels.npy", np.concatenate(labels))
         meta = {
-            "n": len(labels),
+            "n": int(sum(len(x) for x in labels)),
+            "frames": n_frames,
             "bad_lines": report.bad,
             "bad_examples": [str(b) for b in report.examples],
             "inputs": inputs,
@@ -201,3 +203,5 @@ def _prepare(
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)
+    if progress is not None:
+        progress(len(files), len(files), f"prepared the {split} split")

@@ -8,8 +8,9 @@ either as frames (unpacked from the stored bits: no rasterising) or as strokes (
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,12 +50,19 @@ class PreparedSet:
         def load(name: str) -> np.ndarray:
             return np.load(f / f"{name}.npy", mmap_mode="r")
 
+        n_frames = json.loads((f / "meta.json").read_text())["frames"]
+        shape = (n_frames, m, m // 8)
+        packed = (
+            np.memmap(f / "frames.bin", np.uint8, mode="r", shape=shape)
+            if n_frames
+            else np.zeros(shape, np.uint8)
+        )
         return PreparedSet(
             points=load("points"),
             stroke_len=np.asarray(load("stroke_len")),
             n_strokes=np.asarray(load("n_strokes")),
             labels=np.asarray(load("labels")),
-            packed=load("frames"),
+            packed=packed,
             pad_len=pad_len,
             m=m,
         )
@@ -65,14 +73,12 @@ class PreparedSet:
     ) -> PreparedSet:
         """Build a set in memory (strokes in the 0..255 simplified space)."""
         batch = StrokeBatch.from_strokes(strokes)
-        frames, lengths = rasterize(batch, pad_len, m)  # (N, T, m, m)
-        real = np.arange(pad_len)[None, :] < lengths[:, None]  # (N, T)
         return PreparedSet(
             points=np.clip(np.rint(batch.points), 0, 255).astype(np.uint8),
             stroke_len=batch.stroke_len,
             n_strokes=batch.n_strokes,
             labels=np.asarray(labels, np.uint8),
-            packed=np.packbits(frames[real], axis=-1),
+            packed=pack_frames(strokes, pad_len, m),
             pad_len=pad_len,
             m=m,
         )
@@ -100,6 +106,35 @@ class PreparedSet:
         """Drawing i (strokes as float32 arrays, word = its class)."""
         b = self.strokes(np.asarray([i]))
         return Drawing(strokes=tuple(b.drawing(0)), word=class_name(int(self.labels[i])))
+
+
+def pack_frames(
+    strokes: Sequence[Sequence[np.ndarray]],
+    pad_len: int,
+    m: int,
+    *,
+    chunk: int = 512,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """The real frames of many drawings, bit-packed: (F, m, m / 8) uint8.
+
+    Rasterised `chunk` drawings at a time, so memory stays small (a 64x64 frame is
+    4 KB unpacked, 512 bytes packed).
+    """
+    n_frames = sum(min(len(d), pad_len) for d in strokes)
+    packed = np.zeros((n_frames, m, m // 8), np.uint8)
+    at = 0
+    for start in range(0, len(strokes), chunk):
+        if progress is not None:
+            progress(start, len(strokes))
+        frames, n = rasterize(StrokeBatch.from_strokes(strokes[start : start + chunk]), pad_len, m)
+        real = np.arange(pad_len)[None, :] < n[:, None]  # (C, T)
+        bits = np.packbits(frames[real], axis=-1)  # (F_chunk, m, m / 8)
+        packed[at : at + len(bits)] = bits
+        at += len(bits)
+    if progress is not None:
+        progress(len(strokes), len(strokes))
+    return packed
 
 
 def _ranges(start: np.ndarray, stop: np.ndarray) -> np.ndarray:

@@ -42,10 +42,10 @@ def test_the_cache_is_found_again_and_missed_when_settings_change(data_dir, tmp_
     root = tmp_path / "c"
     a = load_split(data_dir, "train", pad_len=4, m=32, root=root)
     first = _prepared(root)
-    stamp = (root / "prepared" / first[0] / "frames.npy").stat().st_mtime_ns
+    stamp = (root / "prepared" / first[0] / "frames.bin").stat().st_mtime_ns
     b = load_split(data_dir, "train", pad_len=4, m=32, root=root)
     assert _prepared(root) == first  # a hit: nothing new written
-    assert (root / "prepared" / first[0] / "frames.npy").stat().st_mtime_ns == stamp
+    assert (root / "prepared" / first[0] / "frames.bin").stat().st_mtime_ns == stamp
     np.testing.assert_array_equal(a.labels, b.labels)
     load_split(data_dir, "train", pad_len=4, m=64, root=root)
     load_split(data_dir, "train", pad_len=4, m=32, cap=5, root=root)
