@@ -265,7 +265,9 @@ def csv_table(rows: list[dict[str, Any]]) -> str:
 
 
 def _num(v: float | None) -> str:
-    return "" if v is None else f"{v:.6g}"
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else f"{v:.6g}"
 
 
 def plot_accuracy_by_stroke(rows: list[dict[str, Any]], title: str) -> bytes:

@@ -26,8 +26,9 @@ runs to the cluster's scheduler yourself, one job each::
     torchrun --standalone --nproc_per_node 4 -m ui.cli train <the run's key=value ...> \
         name=<run_id> out_dir=<study folder> --events
 
-Then `frankenstein ablate SPEC` on the shared study folder finds the runs whose
-status.json says done, runs only what is missing, and writes the table.
+Then `frankenstein ablate SPEC --out <folder above the study>` on the shared folder
+resumes each of those runs from its last.pt (a finished one only re-runs its final
+evaluation, in seconds), records it as done, and writes the table.
 """
 
 from __future__ import annotations

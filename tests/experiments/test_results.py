@@ -68,9 +68,13 @@ def study(tmp_path):
     return d
 
 
-def test_rows_hold_mean_and_spread_over_the_finished_seeds(study):
+def lstm_parameters() -> int:
     from core.models import build_model, count_parameters, model_config
 
+    return count_parameters(build_model(model_config("frankenstein")))
+
+
+def test_rows_hold_mean_and_spread_over_the_finished_seeds(study):
     lstm, cnn, peer = study_rows(study)
     assert (lstm["variant"], lstm["runs"], lstm["seeds"]) == ("lstm", 2, 3)  # s2 failed
     assert lstm["top1"] == pytest.approx(0.75)
@@ -81,7 +85,7 @@ def test_rows_hold_mean_and_spread_over_the_finished_seeds(study):
     assert lstm["train_seconds"] == pytest.approx(40.0) and lstm[
         "train_seconds_std"
     ] == pytest.approx(14.1421356)
-    assert lstm["parameters"] == count_parameters(build_model(model_config("frankenstein")))
+    assert lstm["parameters"] == lstm_parameters()
     assert lstm["latency_ms"] is None  # no best.pt to time
     assert [m for m, _s in lstm["curve"]][3:] == pytest.approx([0.75] * 5)  # finished drawings
     assert (cnn["runs"], cnn["top1"], cnn["top1_std"]) == (1, 0.6, None)  # one seed: no spread
@@ -108,6 +112,7 @@ def test_markdown_csv_and_plot_are_written(study):
     assert float(rows[0]["top1_mean"]) == pytest.approx(0.75)
     assert rows[1]["top1_std"] == "" and rows[2]["kind"] == "peer"
     assert float(rows[0]["after_8_mean"]) == pytest.approx(0.75)
+    assert rows[0]["parameters_mean"] == str(lstm_parameters())  # exact, not 2.32e+06
     assert (study / "accuracy_by_stroke.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
