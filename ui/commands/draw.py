@@ -21,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         choices=("frankenstein", "cnn"),
-        default="frankenstein",
-        help="model to start with: Frankenstein (CNN+LSTM) or the CNN-only ablation",
+        default=None,
+        help="model to start with: Frankenstein (CNN+LSTM) or the CNN-only ablation "
+        "(default: the checkpoint marked as default in the TUI, else frankenstein)",
     )
     p.add_argument(
         "--checkpoint",
@@ -57,9 +58,11 @@ def _settings(args: argparse.Namespace):
 
     from live.settings import LiveSettings
 
-    values: dict = {"model": args.model, "auto_snap": not args.no_auto_snap}
+    values: dict = {"model": args.model or "frankenstein", "auto_snap": not args.no_auto_snap}
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
+    elif args.model is None:
+        values.update(_default_model())
     if args.threshold is not None:
         values["threshold"] = args.threshold
     if args.save_dir is not None:
@@ -70,6 +73,22 @@ def _settings(args: argparse.Namespace):
         err = e.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
         raise FrankensteinError(f"--{where.replace('_', '-')}: {err['msg']}") from None
+
+
+def _default_model() -> dict:
+    """The model and checkpoint marked as default in the TUI, if any and still there."""
+    from live.default_model import default_model_file, read_default_model
+
+    saved = read_default_model()
+    if saved is None:
+        return {}
+    if not saved.checkpoint.is_file():
+        _warn(
+            f"the default checkpoint {saved.checkpoint} (set in {default_model_file()}) is "
+            "gone; using the bundled model"
+        )
+        return {}
+    return {"model": saved.model, "checkpoint": saved.checkpoint}
 
 
 def _warn(message: str) -> None:
