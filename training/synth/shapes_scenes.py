@@ -40,21 +40,22 @@ def _scallops(anchors: np.ndarray, bulge: np.ndarray) -> np.ndarray:
 def cloud(sk: Sketch) -> None:
     rng = sk.rng
     rx, ry = 0.5, 0.5 * sk.u(0.4, 0.7)
-    style = sk.pick((0.5, 0.2, 0.12, 0.1, 0.08))
+    # People draw clouds with many small scallops, often all the way round.
+    style = sk.pick((0.45, 0.15, 0.12, 0.08, 0.2))
     # bumps over the top, from the left end round to the right end
-    n_top = sk.n(3, 6)
+    n_top = sk.n(4, 8)
     t = np.linspace(math.pi * sk.u(0.85, 1.0), math.pi * sk.u(2.0, 2.15), n_top + 1)
     t[1:-1] += rng.normal(0, 0.1, n_top - 1) * (math.pi / n_top)
     top = _scallops(
-        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.35, 0.6, n_top)
+        np.stack([rx * np.cos(t), ry * np.sin(t)], axis=1), rng.uniform(0.3, 0.6, n_top)
     )
     left, right = top[0], top[-1]
     if style in (0, 4):  # a bumpy underside too, with fewer, flatter bumps
-        n_bot = sk.n(1, 4) if style == 0 else n_top
+        n_bot = sk.n(2, 5) if style == 0 else max(n_top - sk.n(0, 2), 2)
         tb = np.linspace(t[-1] - 2 * math.pi, t[0], n_bot + 1)
         anchors = np.stack([rx * np.cos(tb), ry * np.sin(tb)], axis=1)
         anchors[0], anchors[-1] = right, left
-        lo, hi = (0.08, 0.3) if style == 0 else (0.22, 0.5)
+        lo, hi = (0.08, 0.3) if style == 0 else (0.2, 0.45)
         bottom = _scallops(anchors, rng.uniform(lo, hi, n_bot))
     else:
         bottom = bow(right, left, rng.normal(0, 0.03), n=6)

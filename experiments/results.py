@@ -1,0 +1,319 @@
+"""The results of a study: one row per variant (mean and spread over seeds), and plots.
+
+Read from the study folder the runner wrote (experiments/runner.py): `spec.json` and
+each run folder's `eval.json`, `config.json`, `metrics.jsonl` and `status.json`. A run
+counts once its eval.json exists and its status (if any) is done. Per variant:
+
+- real top-1: top-1 on the spec's first eval_data directory (the real dev doodles);
+- accuracy after k = 1, 2, 3 strokes: the guess after min(k, strokes) strokes, over
+  all drawings (the report's accuracy_at_stroke "so_far": what a person sees after
+  drawing k strokes, a drawing of fewer strokes being finished);
+- snap precision and recall at the default threshold (core/snap.py SnapPolicy);
+- parameters (from the run's config), training time (seconds of the training epochs,
+  metrics.jsonl, without data generation and evaluation), and per-stroke latency: the
+  median milliseconds of `StrokeClassifier.add_stroke` (one torch thread) over every
+  stroke of a few real drawings a class, measured here on the run's best.pt and kept
+  in `<run>/latency.json`.
+
+Mean ± sample standard deviation over the seeds (no spread with one seed). Peers
+(experiments/peers/) are rows of the same table. Files: results.md, results.csv,
+accuracy_by_stroke.png (one line per variant, the spread as a band).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.atomic import atomic_write_bytes, atomic_write_text
+
+MAX_K = 8  # strokes on the plot
+TABLE_K = (1, 2, 3)  # strokes in the table
+LATENCY_PER_CLASS = 3  # real drawings a class timed for the per-stroke latency
+METRICS = (  # (column, label, is a share shown in percent)
+    ("top1", "real top-1", True),
+    ("acc1", "after 1 stroke", True),
+    ("acc2", "after 2 strokes", True),
+    ("acc3", "after 3 strokes", True),
+    ("snap_precision", "snap precision", True),
+    ("snap_recall", "snap recall", True),
+    ("parameters", "parameters", False),
+    ("train_seconds", "training time (s)", False),
+    ("latency_ms", "ms per stroke", False),
+)
+
+
+LEGEND = """\
+Mean ± standard deviation over the seeds (runs finished / planned). Accuracies are on
+the study's first eval_data directory (the real dev doodles); "after k strokes" is the
+guess after min(k, strokes) strokes over all drawings. Snap precision and recall at
+the default SnapPolicy threshold. Training time: the training epochs only. ms per
+stroke: median of one StrokeClassifier.add_stroke on best.pt, one thread; for $P, the
+milliseconds to recognise one whole drawing against all its templates. $P uses the
+same real doodles as templates, each query left out of its own template set.
+"""
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def primary_report(eval_json: dict[str, Any]) -> dict[str, Any] | None:
+    """The report on the first eval_data directory (the real doodles), else the test split."""
+    sets = eval_json.get("eval_data") or {}
+    return next(iter(sets.values()), None) or eval_json.get("test")
+
+
+def so_far(report: dict[str, Any], k: int) -> float | None:
+    """Accuracy of the guess after min(k, strokes) strokes, over all drawings."""
+    rows = report.get("accuracy_at_stroke") or []
+    row = next((r for r in rows if r.get("k") == k), None)
+    return None if row is None else row.get("so_far")
+
+
+def run_metrics(run_dir: Path, *, latency: bool = True) -> dict[str, Any] | None:
+    """The table's numbers for one finished run, or None if it has not finished."""
+    status = _read_json(run_dir / "status.json")
+    if status is not None and status.get("status") != "done":
+        return None
+    ev = _read_json(run_dir / "eval.json")
+    rep = primary_report(ev) if isinstance(ev, dict) else None
+    if rep is None:
+        return None
+    snap = rep.get("snap") or {}
+    out: dict[str, Any] = {
+        "top1": rep.get("top1"),
+        "snap_precision": snap.get("precision"),
+        "snap_recall": snap.get("recall"),
+        "curve": [so_far(rep, k) for k in range(1, MAX_K + 1)],
+        "parameters": _parameters(run_dir),
+        "train_seconds": _train_seconds(run_dir),
+        "latency_ms": stroke_latency(run_dir) if latency else None,
+    }
+    for k in TABLE_K:
+        out[f"acc{k}"] = so_far(rep, k)
+    return out
+
+
+def _parameters(run_dir: Path) -> int | None:
+    from training.runfolder import RunFolder
+
+    try:
+        cfg = RunFolder(run_dir).read_config()
+    except Exception:
+        return None
+    from core.models import build_model, count_parameters
+
+    return count_parameters(build_model(cfg.model_cfg()))
+
+
+def _train_seconds(run_dir: Path) -> float | None:
+    from training.runfolder import RunFolder
+
+    rows = RunFolder(run_dir).read_metrics()
+    return float(sum(r.get("seconds", 0.0) for r in rows)) if rows else None
+
+
+def stroke_latency(run_dir: Path) -> float | None:
+    """Median ms of one add_stroke on best.pt over a few real drawings (cached)."""
+    cached = _read_json(run_dir / "latency.json")
+    if isinstance(cached, dict) and "median_ms" in cached:
+        return cached["median_ms"]
+    best = run_dir / "best.pt"
+    cfg = _read_json(run_dir / "config.json") or {}
+    eval_dirs = cfg.get("eval_data") or []
+    if not best.is_file() or not eval_dirs:
+        return None
+    import warnings
+
+    import torch
+
+    from core.classifier import StrokeClassifier
+    from training.replay import read_eval_drawings
+
+    drawings = read_eval_drawings(eval_dirs[0], limit=LATENCY_PER_CLASS)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
+        clf = StrokeClassifier.from_checkpoint(best)
+        clf.replay(drawings[0].strokes)  # warm-up
+        times = []
+        for d in drawings:
+            clf.reset()
+            for s in d.strokes:
+                t0 = time.perf_counter()
+                clf.add_stroke(s)
+                times.append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(threads)
+    ms = float(np.median(times) * 1000) if times else None
+    atomic_write_text(
+        run_dir / "latency.json",
+        json.dumps({"median_ms": ms, "strokes": len(times), "drawings": len(drawings)}) + "\n",
+    )
+    return ms
+
+
+def _mean_std(values: list[float | None]) -> tuple[float | None, float | None]:
+    v = [x for x in values if x is not None and math.isfinite(x)]
+    if not v:
+        return None, None
+    return float(np.mean(v)), (float(np.std(v, ddof=1)) if len(v) > 1 else None)
+
+
+def study_rows(study_dir: str | Path, *, latency: bool = True) -> list[dict[str, Any]]:
+    """One row per variant (mean and std over its finished seeds), then the peers."""
+    d = Path(study_dir)
+    saved = _read_json(d / "spec.json")
+    if not isinstance(saved, dict) or "spec" not in saved:
+        from experiments.spec import SpecError
+
+        raise SpecError(f"{d / 'spec.json'}: missing or unreadable; is {d} a study folder?")
+    spec = saved["spec"]
+    rows = []
+    for variant in spec["variants"]:
+        runs = {s: run_metrics(d / f"{variant}-s{s}", latency=latency) for s in spec["seeds"]}
+        done = [m for m in runs.values() if m is not None]
+        row: dict[str, Any] = {
+            "variant": variant,
+            "kind": "model",
+            "runs": len(done),
+            "seeds": len(spec["seeds"]),
+        }
+        for col, _label, _pct in METRICS:
+            row[col], row[f"{col}_std"] = _mean_std([m[col] for m in done])
+        row["curve"] = [_mean_std([m["curve"][k] for m in done]) for k in range(MAX_K)]
+        rows.append(row)
+    for peer in spec.get("peers", []):
+        rep = _read_json(d / "peers" / f"{peer}.json")
+        if isinstance(rep, dict):
+            rows.append(peer_row(peer, rep))
+    return rows
+
+
+def peer_row(peer: str, rep: dict[str, Any]) -> dict[str, Any]:
+    """A peer's report (experiments/peers/) as a row of the table."""
+    row: dict[str, Any] = {"variant": rep.get("label", peer), "kind": "peer", "runs": 1, "seeds": 1}
+    for col, _label, _pct in METRICS:
+        row[col], row[f"{col}_std"] = None, None
+    row["top1"] = rep.get("top1")
+    for k in TABLE_K:
+        row[f"acc{k}"] = so_far(rep, k)
+    row["latency_ms"] = rep.get("ms_per_drawing")
+    row["curve"] = [(so_far(rep, k), None) for k in range(1, MAX_K + 1)]
+    return row
+
+
+def _cell(mean: float | None, std: float | None, pct: bool, col: str) -> str:
+    if mean is None:
+        return "–"
+    if pct:
+        text = f"{100 * mean:.1f}"
+        return text + (f" ± {100 * std:.1f}" if std is not None else "") + "%"
+    if col == "parameters":
+        return f"{mean:,.0f}"
+    digits = 2 if col == "latency_ms" else 0
+    return f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if std is not None else "")
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    head = ["variant", "seeds", *(label for _c, label, _p in METRICS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        seeds = "–" if r["kind"] == "peer" else f"{r['runs']}/{r['seeds']}"
+        cells = [_cell(r[c], r[f"{c}_std"], p, c) for c, _l, p in METRICS]
+        lines.append("| " + " | ".join([r["variant"], seeds, *cells]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def csv_table(rows: list[dict[str, Any]]) -> str:
+    cols = ["variant", "kind", "runs", "seeds"]
+    for c, _l, _p in METRICS:
+        cols += [f"{c}_mean", f"{c}_std"]
+    cols += [f"after_{k}_mean" for k in range(1, MAX_K + 1)]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        vals = [r["variant"], r["kind"], r["runs"], r["seeds"]]
+        for c, _l, _p in METRICS:
+            vals += [_num(r[c]), _num(r[f"{c}_std"])]
+        vals += [_num(m) for m, _s in r["curve"]]
+        w.writerow(vals)
+    return buf.getvalue()
+
+
+def _num(v: float | None) -> str:
+    return "" if v is None else f"{v:.6g}"
+
+
+def plot_accuracy_by_stroke(rows: list[dict[str, Any]], title: str) -> bytes:
+    """PNG: accuracy after k strokes against k, one line per variant (band: ± std)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
+    ks = np.arange(1, MAX_K + 1)
+    for r in rows:
+        mean = np.array([np.nan if m is None else m for m, _s in r["curve"]], float)
+        std = np.array([0.0 if s is None else s for _m, s in r["curve"]], float)
+        style = "--" if r["kind"] == "peer" else "-"
+        ax.plot(ks, 100 * mean, style, marker="o", ms=3, label=r["variant"])
+        if r["kind"] == "model" and r["runs"] > 1:
+            ax.fill_between(ks, 100 * (mean - std), 100 * (mean + std), alpha=0.2)
+    ax.set_xlabel("strokes seen (a drawing with fewer strokes is finished)")
+    ax.set_ylabel("top-1 on real doodles (%)")
+    ax.set_title(title)
+    ax.set_xticks(ks)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def ensure_peers(study_dir: Path, progress=None) -> None:
+    """Evaluate the spec's peers on its first eval_data directory, once (cached)."""
+    saved = _read_json(study_dir / "spec.json") or {}
+    spec = saved.get("spec") or {}
+    for peer in spec.get("peers", []):
+        out = study_dir / "peers" / f"{peer}.json"
+        if out.is_file():
+            continue
+        from experiments.peers import evaluate_peer
+        from experiments.spec import resolve_dir
+
+        rep = evaluate_peer(peer, resolve_dir(spec["eval_data"][0]), progress=progress)
+        atomic_write_text(out, json.dumps(rep, indent=1) + "\n")
+
+
+def write_results(study_dir: str | Path, progress=None) -> list[Path]:
+    """results.md, results.csv and accuracy_by_stroke.png in the study folder."""
+    d = Path(study_dir)
+    ensure_peers(d, progress)
+    rows = study_rows(d)
+    saved = _read_json(d / "spec.json") or {}
+    spec = saved.get("spec") or {}
+    title = spec.get("name", d.name) + (" (quick)" if saved.get("quick") else "")
+    md, cv, png = d / "results.md", d / "results.csv", d / "accuracy_by_stroke.png"
+    description = spec.get("description", "")
+    intro = f"# {title}\n\n" + (f"{description}\n\n" if description else "")
+    atomic_write_text(md, intro + markdown_table(rows) + "\n" + LEGEND)
+    atomic_write_text(cv, csv_table(rows))
+    atomic_write_bytes(png, plot_accuracy_by_stroke(rows, title))
+    return [md, cv, png]

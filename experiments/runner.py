@@ -1,0 +1,325 @@
+"""The ablation runner: every (variant, seed) of a spec as its own training process.
+
+`run_ablation(spec)` makes the study folder `<out_dir>/<spec.name>/`::
+
+    spec.json               the spec and whether --quick was used
+    <run_id>/               a standard run folder (config.json, metrics.jsonl, best.pt,
+                            last.pt, eval.json, train.log; training/runfolder.py)
+    <run_id>/status.json    {"status": "queued" | "running" | "done" | "failed",
+                             "error": str | null, "seconds": float, ...}
+    results.md, results.csv, accuracy_by_stroke.png   (experiments/results.py)
+
+Each run is `python -m ui.cli train KEY=VALUE ... --events`, a separate process (so a
+crash is recorded, not inherited), at most `jobs` at a time. A run whose status.json
+says done (with the same settings) is skipped, so a killed study resumes where it
+stopped; a run stopped half-way continues from its last.pt (`--resume`). A failed run
+is recorded as failed with its error and the last lines of its stderr, and the study
+goes on. status.json is written atomically.
+
+On a cluster: each run's exact training command is in its status.json ("command").
+A run is an ordinary `frankenstein train`, so on a node with several GPUs it runs under
+torchrun (DistributedDataParallel, training/distributed.py): pass
+`launcher=["torchrun", "--standalone", "--nproc_per_node", "4"]` (the command line:
+`--launcher "torchrun --standalone --nproc_per_node 4"`) and `jobs=1`, or submit the
+runs to the cluster's scheduler yourself, one job each::
+
+    torchrun --standalone --nproc_per_node 4 -m ui.cli train <the run's key=value ...> \
+        name=<run_id> out_dir=<study folder> --events
+
+Then `frankenstein ablate SPEC` on the shared study folder finds the runs whose
+status.json says done, runs only what is missing, and writes the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.atomic import atomic_write_text
+from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
+
+OnEvent = Callable[[dict[str, Any]], None]
+STDERR_LINES = 20  # lines of a failed run's stderr kept in its status.json
+
+
+@dataclass
+class StudyResult:
+    """How a study ended: each run's status and the results files written."""
+
+    study_dir: Path
+    statuses: dict[str, str]
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [r for r, s in self.statuses.items() if s == "failed"]
+
+    @property
+    def table(self) -> Path | None:
+        return next((f for f in self.files if f.suffix == ".md"), None)
+
+
+def read_status(run_dir: Path) -> dict[str, Any] | None:
+    """A run's status.json, or None if it has none (or an unreadable one)."""
+    try:
+        return json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def write_status(run_dir: Path, status: dict[str, Any]) -> None:
+    atomic_write_text(run_dir / "status.json", json.dumps(status, indent=1) + "\n")
+
+
+def study_status(study_dir: str | os.PathLike, spec: AblationSpec) -> dict[str, str]:
+    """run_id -> "queued" | "running" | "done" | "failed" ("queued" when never started)."""
+    d = Path(study_dir)
+    out = {}
+    for run in spec.runs():
+        st = read_status(d / run.run_id)
+        out[run.run_id] = st["status"] if st else "queued"
+    return out
+
+
+def default_jobs(threads: int) -> int:
+    """Runs at a time: as many as the cores hold at `threads` torch threads each."""
+    return max(1, (os.cpu_count() or 1) // max(1, threads))
+
+
+def run_ablation(
+    spec: AblationSpec,
+    *,
+    out_dir: str | os.PathLike = Path("experiments/studies"),
+    quick: bool = False,
+    jobs: int | None = None,
+    on_event: OnEvent | None = None,
+    stop: threading.Event | None = None,
+    launcher: Sequence[str] = (sys.executable,),
+) -> StudyResult:
+    """Run every (variant, seed) of `spec` not yet done; then write the results table.
+
+    `stop` (set by another thread, e.g. a TUI's cancel) stops starting runs and asks
+    the running ones to save last.pt and end (SIGTERM); they resume next time.
+    """
+    from experiments.results import write_results  # imported now: code may change mid-study
+
+    emit = on_event or (lambda _e: None)
+    stop = stop or threading.Event()
+    study_dir = Path(out_dir).resolve() / spec.name
+    study_dir.mkdir(parents=True, exist_ok=True)
+    eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
+    runs = [_with_eval_dirs(r, eval_dirs) for r in spec.runs(quick=quick)]
+    atomic_write_text(
+        study_dir / "spec.json",
+        json.dumps({"spec": spec.model_dump(mode="json"), "quick": quick}, indent=1) + "\n",
+    )
+    todo = _plan(study_dir, runs)
+    emit({"event": "study_start", "study": spec.name, "runs": [r.run_id for r in runs]})
+    for run in runs:
+        if run not in todo:
+            emit({"event": "run_done", "run": run.run_id, "skipped": True})
+    if jobs is None:
+        jobs = default_jobs(max(int(r.overrides.get("threads", 1)) for r in runs))
+    _Pool(study_dir, todo, max(1, jobs), emit, stop, list(launcher)).run()
+    statuses = {
+        r.run_id: (read_status(study_dir / r.run_id) or {}).get("status", "queued") for r in runs
+    }
+    files = write_results(study_dir)
+    table = next((str(f) for f in files if f.suffix == ".md"), None)
+    emit(
+        {
+            "event": "study_done",
+            "table": table,
+            "failed": [r for r, s in statuses.items() if s == "failed"],
+        }
+    )
+    return StudyResult(study_dir, statuses, files)
+
+
+def _with_eval_dirs(run: PlannedRun, eval_dirs: list[str]) -> PlannedRun:
+    return PlannedRun(run.run_id, run.variant, run.seed, {**run.overrides, "eval_data": eval_dirs})
+
+
+def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
+    """The runs still to do; all of them marked queued. A done run with other settings
+    than the spec's now is an error: the table would mix two studies."""
+    todo = []
+    for run in runs:
+        run_dir = study_dir / run.run_id
+        st = read_status(run_dir)
+        if st and st.get("status") == "done":
+            if st.get("overrides") != run.overrides:
+                raise SpecError(
+                    f"{run_dir}: done with other settings than the spec gives now "
+                    "(--quick or an edited spec?); use another --out or delete that folder"
+                )
+            continue
+        todo.append(run)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_status(run_dir, _status(run, "queued"))
+    return todo
+
+
+def _status(run: PlannedRun, status: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "status": status,
+        "error": None,
+        "seconds": 0.0,
+        "run": run.run_id,
+        "variant": run.variant,
+        "seed": run.seed,
+        "overrides": run.overrides,
+        **fields,
+    }
+
+
+class _Pool:
+    """Runs training processes, `jobs` at a time; events are passed on in this thread."""
+
+    def __init__(self, study_dir, todo, jobs, emit, stop, launcher):
+        self.study_dir, self.jobs, self.emit, self.stop, self.launcher = (
+            study_dir,
+            jobs,
+            emit,
+            stop,
+            launcher,
+        )
+        self.pending: deque[PlannedRun] = deque(todo)
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.lock = threading.Lock()
+
+    def run(self) -> None:
+        threads: list[threading.Thread] = []
+        try:
+            while self.pending or any(t.is_alive() for t in threads):
+                while self.pending and not self.stop.is_set() and self._active(threads) < self.jobs:
+                    t = threading.Thread(
+                        target=self._one, args=(self.pending.popleft(),), daemon=True
+                    )
+                    t.start()
+                    threads.append(t)
+                if self.stop.is_set():
+                    self.pending.clear()
+                    self._terminate()
+                self._drain(timeout=0.2)
+            self._drain(timeout=0)
+        except BaseException:  # Ctrl-C or a failing on_event: stop the children cleanly
+            self.stop.set()
+            self._terminate()
+            for t in threads:
+                t.join(timeout=60)
+            raise
+
+    @staticmethod
+    def _active(threads: list[threading.Thread]) -> int:
+        return sum(t.is_alive() for t in threads)
+
+    def _drain(self, timeout: float) -> None:
+        try:
+            event = self.events.get(timeout=timeout) if timeout else self.events.get_nowait()
+        except queue.Empty:
+            return
+        self.emit(event)
+        while True:
+            try:
+                self.emit(self.events.get_nowait())
+            except queue.Empty:
+                return
+
+    def _terminate(self) -> None:
+        with self.lock:
+            for p in self.procs.values():
+                if p.poll() is None:
+                    p.terminate()  # training saves last.pt on SIGTERM and exits
+
+    def command(self, run: PlannedRun, resume: bool) -> list[str]:
+        cmd = [*self.launcher, "-m", "ui.cli", "train", *run.settings()]
+        cmd += [f"name={run.run_id}", f"out_dir={json.dumps(str(self.study_dir))}", "--events"]
+        return [*cmd, "--resume"] if resume else cmd
+
+    def _one(self, run: PlannedRun) -> None:
+        """Worker thread: one training process, from start to status.json."""
+        run_dir = self.study_dir / run.run_id
+        resume = (run_dir / "last.pt").is_file()
+        cmd = self.command(run, resume)
+        t0 = time.time()
+        write_status(run_dir, _status(run, "running", started=t0, resumed=resume, command=cmd))
+        self.events.put({"event": "run_start", "run": run.run_id, "resumed": resume})
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(_pythonpath())}
+        error = None
+        tail: deque[str] = deque(maxlen=STDERR_LINES)
+        done: dict[str, Any] | None = None
+        try:
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+            )
+        except OSError as e:
+            proc, error = None, f"could not start {cmd[0]}: {e}"
+        if proc is not None:
+            with self.lock:
+                self.procs[run.run_id] = proc
+            reader = threading.Thread(target=_read_lines, args=(proc.stderr, tail), daemon=True)
+            reader.start()
+            for line in proc.stdout:
+                event = _parse(line)
+                if event is None:
+                    continue
+                kind = event.pop("event", None)
+                if kind == "error":
+                    error = event.get("message")
+                elif kind == "done":
+                    done = event
+                self.events.put({"event": "run_progress", "run": run.run_id, "kind": kind, **event})
+            proc.wait()
+            reader.join(timeout=10)
+            with self.lock:
+                self.procs.pop(run.run_id, None)
+            if error is None and (done is None or done.get("status") == "interrupted"):
+                if done is not None:
+                    error = "interrupted (resumes from last.pt next time)"
+                else:
+                    last = next((x for x in reversed(tail) if x.strip()), "")
+                    error = f"exit status {proc.returncode}" + (f": {last.strip()}" if last else "")
+        seconds = time.time() - t0
+        if error is None:
+            write_status(run_dir, _status(run, "done", seconds=seconds, command=cmd, result=done))
+            self.events.put({"event": "run_done", "run": run.run_id, "seconds": seconds})
+        else:
+            write_status(
+                run_dir,
+                _status(
+                    run, "failed", error=error, seconds=seconds, command=cmd, stderr_tail=list(tail)
+                ),
+            )
+            self.events.put({"event": "run_failed", "run": run.run_id, "error": error})
+
+
+def _pythonpath() -> list[str]:
+    """The project first, so `-m ui.cli` runs this checkout's code from any folder."""
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return [str(PROJECT_ROOT), *rest]
+
+
+def _read_lines(stream, tail: deque[str]) -> None:
+    for line in stream:
+        tail.append(line.rstrip("\n"))
+
+
+def _parse(line: str) -> dict[str, Any] | None:
+    """One JSON event line of `train --events`; anything else (a stray print) is None."""
+    try:
+        event = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return event if isinstance(event, dict) else None

@@ -1,0 +1,235 @@
+"""An ablation spec: a base training config, named variants as deltas from it, seeds.
+
+A spec is a TOML file (or a Python value) such as::
+
+    name = "lstm-vs-cnn"
+    seeds = [0, 1, 2]
+    peers = ["dollar_p"]
+    [base]                      # TrainConfig settings shared by every run
+    epochs = 12
+    data.per_class = 5000
+    [variants.frankenstein]     # one table a variant: TrainConfig deltas from base
+    model = "frankenstein"
+    [variants.cnn]
+    model = "cnn"
+    [quick]                     # applied with --quick: small enough for a CPU
+    epochs = 3
+
+Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
+A run's settings are base, then quick (with --quick), then the variant's deltas (the
+variant is what is being compared, so it wins), then the run's seed and the spec's
+eval_data; `name`, `out_dir` and `seed` are set by the runner, never by a spec. Every
+(variant, seed) is validated by building its TrainConfig when the spec is loaded, so a
+typo fails in a second, not after an hour of the study.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.errors import FrankensteinError
+
+SPECS_DIR = Path(__file__).resolve().parent / "specs"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REAL_DEV = "../shared/data/quickdraw-real-dev/simplified"
+PEERS = ("dollar_p",)  # classical recognisers a spec can add to its table
+RUNNER_KEYS = ("name", "out_dir", "seed", "eval_data")  # set per run, not by a spec
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class SpecError(FrankensteinError, ValueError):
+    """A bad ablation spec; the message names the file (or spec) and the key."""
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One (variant, seed) of a study: its folder name and its TrainConfig overrides."""
+
+    run_id: str
+    variant: str
+    seed: int
+    overrides: dict[str, Any]  # dotted TrainConfig keys -> values, seed and eval_data included
+
+    def settings(self) -> list[str]:
+        """The overrides as `key=value` arguments of `frankenstein train` (JSON values)."""
+        import json
+
+        return [f"{k}={json.dumps(v)}" for k, v in self.overrides.items()]
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"data": {"per_class": 3}} -> {"data.per_class": 3}; `model = "cnn"` -> model.name."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, full + "."))
+        elif full == "model" and isinstance(value, str):
+            out["model.name"] = value  # a delta of the name keeps base's model.overrides
+        else:
+            out[full] = value
+    return out
+
+
+class AblationSpec(BaseModel):
+    """An ablation study (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    description: str = ""
+    base: dict[str, Any] = Field(default_factory=dict)
+    variants: dict[str, dict[str, Any]]
+    seeds: list[int]
+    eval_data: list[str] = Field(default_factory=lambda: [REAL_DEV])
+    quick: dict[str, Any] = Field(default_factory=dict)
+    peers: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_safe(cls, v: str) -> str:
+        if not _SAFE.match(v):
+            raise ValueError(f"{v!r} is not folder-safe (letters, digits, '.', '_', '-')")
+        return v
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if not v:
+            raise ValueError("at least one variant is needed")
+        for name in v:
+            if not _SAFE.match(name):
+                raise ValueError(f"variant {name!r} is not folder-safe (letters, digits, . _ -)")
+        return v
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v: list[int]) -> list[int]:
+        if not v:
+            raise ValueError("at least one seed is needed")
+        if len(set(v)) != len(v):
+            raise ValueError(f"seeds {v} repeat a seed")
+        return v
+
+    @field_validator("peers")
+    @classmethod
+    def _peers(cls, v: list[str]) -> list[str]:
+        unknown = [p for p in v if p not in PEERS]
+        if unknown:
+            raise ValueError(f"unknown peer {unknown[0]!r} (known: {', '.join(PEERS)})")
+        return v
+
+    @model_validator(mode="after")
+    def _valid_runs(self) -> AblationSpec:
+        from training.config import set_dotted
+
+        for section, table in (("base", self.base), ("quick", self.quick), *self._vtables()):
+            for key, value in flatten(table).items():
+                if key.split(".")[0] in RUNNER_KEYS:
+                    where = "the spec's eval_data" if key == "eval_data" else "the runner"
+                    raise ValueError(f"{section}.{key}: set by {where}, not in a table")
+                try:
+                    set_dotted({}, key, value)  # an unknown key, named in its own table
+                except FrankensteinError as e:
+                    raise ValueError(f"{section}: {e}") from None
+        for quick in (False, True):
+            for run in self.runs(quick=quick)[: len(self.variants)]:  # one seed is enough
+                try:
+                    train_config(run, "unchecked")
+                except FrankensteinError as e:
+                    label = f"variants.{run.variant}" + (" with quick" if quick else "")
+                    raise ValueError(f"{label}: {e}") from None
+        return self
+
+    def _vtables(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(f"variants.{k}", v) for k, v in self.variants.items()]
+
+    def runs(self, quick: bool = False) -> list[PlannedRun]:
+        """Every (variant, seed), seed by seed, so a stopped study has whole seeds first."""
+        out = []
+        for seed in self.seeds:
+            for variant, delta in self.variants.items():
+                overrides = {**flatten(self.base)}
+                if quick:
+                    overrides.update(flatten(self.quick))
+                overrides.update(flatten(delta))
+                overrides["seed"] = seed
+                overrides["eval_data"] = list(self.eval_data)
+                out.append(PlannedRun(f"{variant}-s{seed}", variant, seed, overrides))
+        return out
+
+
+def train_config(run: PlannedRun, out_dir: str | os.PathLike):
+    """The run's TrainConfig (raises training.config.ConfigError naming a bad key)."""
+    from training.config import config_from_dict, set_dotted
+
+    data: dict[str, Any] = {}
+    for key, value in run.overrides.items():
+        set_dotted(data, key, value)
+    data["name"] = run.run_id
+    data["out_dir"] = str(out_dir)
+    return config_from_dict(data, source=run.run_id)
+
+
+def resolve_dir(path: str) -> Path:
+    """A data directory: as given (absolute or from the working directory), else relative
+    to the project or any folder above it (a git worktree lives deeper than the checkout)."""
+    p = Path(path)
+    if p.is_absolute() or p.is_dir():
+        return p.resolve()
+    for base in (PROJECT_ROOT, *PROJECT_ROOT.parents):
+        if (base / p).is_dir():
+            return (base / p).resolve()
+    raise SpecError(f"eval_data {path!r}: no such directory (looked in . and above {PROJECT_ROOT})")
+
+
+def load_spec(path: str | os.PathLike) -> AblationSpec:
+    """Read a TOML spec; SpecError naming the file and the bad key or value."""
+    p = Path(path)
+    if not p.is_file():
+        named = SPECS_DIR / f"{p.name}.toml"
+        if p.suffix == "" and named.is_file():
+            p = named  # `frankenstein ablate lstm-vs-cnn`
+        else:
+            known = ", ".join(s.stem for s in list_specs())
+            raise SpecError(f"{p}: spec file not found (shipped specs: {known})")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{p}: not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:
+        raise SpecError(f"{p}: not a text file ({e.reason})") from None
+    data.setdefault("name", p.stem)
+    return spec_from_dict(data, source=str(p))
+
+
+def spec_from_dict(data: dict[str, Any], source: str = "spec") -> AblationSpec:
+    """Validate a raw table into an AblationSpec; SpecError with one line per problem."""
+    try:
+        return AblationSpec.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            where = ".".join(str(x) for x in err["loc"])
+            if err["type"] == "extra_forbidden":
+                known = ", ".join(AblationSpec.model_fields)
+                problems.append(f"unknown key {where!r} (known: {known})")
+            elif err["type"] == "missing":
+                problems.append(f"{where}: missing")
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(f"{where}: {msg}" if where else msg)
+        raise SpecError(f"{source}: " + "; ".join(problems)) from None
+
+
+def list_specs(dir: str | os.PathLike = SPECS_DIR) -> list[Path]:
+    """The spec files of a folder (the shipped ones by default), by name."""
+    d = Path(dir)
+    return sorted(d.glob("*.toml")) if d.is_dir() else []

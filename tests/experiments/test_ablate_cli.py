@@ -1,0 +1,49 @@
+"""`frankenstein ablate`: one-line errors for bad specs, JSON-line events for the TUI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ui.cli import main
+
+
+def test_a_bad_spec_is_one_line_and_exit_status_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nseeds = [0]\n[variants.a]\nepoks = 3\n')
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ablate", str(bad), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        f"frankenstein: error: {bad}: variants.a: unknown key 'epoks'; did you mean 'epochs'?"
+    )
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
+    assert main(["ablate", "lstm-vs-cnm"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("frankenstein: error: lstm-vs-cnm: spec file not found (shipped specs:")
+
+
+@pytest.mark.slow
+def test_events_are_json_lines_and_a_failed_run_means_exit_status_1(tmp_path, eval_dir, capsys):
+    spec = tmp_path / "fails.toml"
+    spec.write_text(
+        f'name = "fails"\nseeds = [3]\neval_data = ["{eval_dir}"]\n'
+        f'[variants.broken]\ndata.sources = ["{tmp_path / "nowhere"}"]\n'
+    )
+    assert main(["ablate", str(spec), "--out", str(tmp_path / "studies"), "--events"]) == 1
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert events[0] == {"event": "study_start", "study": "fails", "runs": ["broken-s3"]}
+    assert {"event": "run_start", "run": "broken-s3", "resumed": False} in events
+    failed = next(e for e in events if e["event"] == "run_failed")
+    assert failed["error"] == f"{tmp_path / 'nowhere'}: data directory not found"
+    assert events[-1]["event"] == "study_done"
+    assert (tmp_path / "studies" / "fails" / "results.md").is_file()

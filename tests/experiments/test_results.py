@@ -1,0 +1,120 @@
+"""The results table from fixture run folders (hand-written eval.json, config.json, ...)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from experiments.results import study_rows, write_results
+from experiments.runner import write_status
+from experiments.spec import spec_from_dict
+
+EVAL_DIR = "/data/real"
+
+
+def report(top1: float, so_far: list[float], precision: float | None, recall: float) -> dict:
+    return {
+        "n": 300,
+        "top1": top1,
+        "top3": 0.9,
+        "accuracy_at_stroke": [
+            {"k": k, "n": 10, "top1": 0.5, "so_far": so_far[min(k, len(so_far)) - 1]}
+            for k in range(1, 9)
+        ],
+        "snap": {"threshold": 0.8, "precision": precision, "recall": recall},
+    }
+
+
+def write_run(study, run_id, model, rep, seconds, status="done"):
+    from training.config import TrainConfig
+
+    d = study / run_id
+    d.mkdir(parents=True)
+    cfg = TrainConfig(name=run_id, out_dir=str(study), model=model, eval_data=(EVAL_DIR,))
+    (d / "config.json").write_text(json.dumps(cfg.model_dump(mode="json")))
+    rows = [{"epoch": i + 1, "seconds": s} for i, s in enumerate(seconds)]
+    (d / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    synthetic_test = report(0.99, [0.99], 1.0, 1.0)  # not the table's: the real set is
+    (d / "eval.json").write_text(json.dumps({"test": synthetic_test, "eval_data": {EVAL_DIR: rep}}))
+    write_status(d, {"status": status, "error": None, "seconds": sum(seconds)})
+
+
+@pytest.fixture
+def study(tmp_path):
+    spec = spec_from_dict(
+        {
+            "name": "fixture",
+            "description": "LSTM against CNN.",
+            "variants": {"lstm": {"model": "frankenstein"}, "cnn": {"model": "cnn"}},
+            "seeds": [0, 1, 2],
+            "peers": ["dollar_p"],
+        }
+    )
+    d = tmp_path / "fixture"
+    d.mkdir()
+    (d / "spec.json").write_text(json.dumps({"spec": spec.model_dump(mode="json"), "quick": True}))
+    write_run(d, "lstm-s0", "frankenstein", report(0.70, [0.5, 0.6, 0.7], 0.9, 0.6), [10, 20])
+    write_run(d, "lstm-s1", "frankenstein", report(0.80, [0.6, 0.7, 0.8], 0.8, 0.7), [20, 30])
+    write_run(d, "lstm-s2", "frankenstein", report(0.10, [0.1], 0.1, 0.1), [1], status="failed")
+    write_run(d, "cnn-s0", "cnn", report(0.60, [0.55, 0.58, 0.6], None, 0.5), [5])
+    # cnn-s1 and cnn-s2 never ran; the $P peer's report is there
+    peer = report(0.6667, [0.5, 0.617, 0.64], None, 0.0)
+    peer.update(label="$P (leave-one-out)", ms_per_drawing=38.4)
+    (d / "peers").mkdir()
+    (d / "peers" / "dollar_p.json").write_text(json.dumps(peer))
+    return d
+
+
+def test_rows_hold_mean_and_spread_over_the_finished_seeds(study):
+    from core.models import build_model, count_parameters, model_config
+
+    lstm, cnn, peer = study_rows(study)
+    assert (lstm["variant"], lstm["runs"], lstm["seeds"]) == ("lstm", 2, 3)  # s2 failed
+    assert lstm["top1"] == pytest.approx(0.75)
+    assert lstm["top1_std"] == pytest.approx(0.0707107, abs=1e-6)  # sample std of .7, .8
+    assert lstm["acc1"] == pytest.approx(0.55) and lstm["acc3"] == pytest.approx(0.75)
+    assert lstm["snap_precision"] == pytest.approx(0.85)
+    assert lstm["snap_recall"] == pytest.approx(0.65)
+    assert lstm["train_seconds"] == pytest.approx(40.0) and lstm[
+        "train_seconds_std"
+    ] == pytest.approx(14.1421356)
+    assert lstm["parameters"] == count_parameters(build_model(model_config("frankenstein")))
+    assert lstm["latency_ms"] is None  # no best.pt to time
+    assert [m for m, _s in lstm["curve"]][3:] == pytest.approx([0.75] * 5)  # finished drawings
+    assert (cnn["runs"], cnn["top1"], cnn["top1_std"]) == (1, 0.6, None)  # one seed: no spread
+    assert cnn["snap_precision"] is None  # no snaps: no precision
+    assert cnn["parameters"] < lstm["parameters"]
+    assert (peer["kind"], peer["variant"]) == ("peer", "$P (leave-one-out)")
+    assert peer["top1"] == 0.6667 and peer["acc2"] == 0.617 and peer["latency_ms"] == 38.4
+
+
+def test_markdown_csv_and_plot_are_written(study):
+    files = write_results(study)
+    assert [f.name for f in files] == ["results.md", "results.csv", "accuracy_by_stroke.png"]
+    md = (study / "results.md").read_text()
+    assert md.startswith("# fixture (quick)\n\nLSTM against CNN.\n")
+    assert (
+        "| lstm | 2/3 | 75.0 ± 7.1% | 55.0 ± 7.1% | 65.0 ± 7.1% | 75.0 ± 7.1% | 85.0 ± 7.1% |" in md
+    )
+    assert "| cnn | 1/3 | 60.0% | 55.0% | 58.0% | 60.0% | – | 50.0% |" in md
+    assert (
+        "| $P (leave-one-out) | – | 66.7% | 50.0% | 61.7% | 64.0% | – | – | – | – | 38.40 |" in md
+    )
+    rows = list(csv.DictReader(io.StringIO((study / "results.csv").read_text())))
+    assert [r["variant"] for r in rows] == ["lstm", "cnn", "$P (leave-one-out)"]
+    assert float(rows[0]["top1_mean"]) == pytest.approx(0.75)
+    assert rows[1]["top1_std"] == "" and rows[2]["kind"] == "peer"
+    assert float(rows[0]["after_8_mean"]) == pytest.approx(0.75)
+    assert (study / "accuracy_by_stroke.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_folder_without_a_spec_is_a_clear_error(tmp_path):
+    from experiments.spec import SpecError
+
+    with pytest.raises(
+        SpecError, match=r"spec\.json: missing or unreadable; is .* a study folder\?"
+    ):
+        study_rows(tmp_path)

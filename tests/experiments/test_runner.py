@@ -1,0 +1,83 @@
+"""The ablation runner with real (tiny) training processes: resume, failures, events."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from experiments.runner import read_status, run_ablation, study_status, write_status
+from experiments.spec import SpecError
+
+pytestmark = pytest.mark.slow  # real training processes: a few seconds each
+
+
+def test_a_failed_run_is_recorded_and_the_study_goes_on(tiny_spec, tmp_path):
+    spec = tiny_spec({"lstm": {}, "broken": {"data": {"sources": [str(tmp_path / "nowhere")]}}})
+    events = []
+    result = run_ablation(spec, out_dir=tmp_path / "studies", jobs=2, on_event=events.append)
+    study = tmp_path / "studies" / "tiny"
+    assert result.study_dir == study
+    assert result.statuses == {"lstm-s0": "done", "broken-s0": "failed"}
+    assert result.failed == ["broken-s0"]
+    broken = read_status(study / "broken-s0")
+    assert broken["error"] == f"{tmp_path / 'nowhere'}: data directory not found"
+    assert broken["command"][-1] == "--events"
+    good = study / "lstm-s0"
+    for name in ("config.json", "metrics.jsonl", "best.pt", "eval.json", "train.log"):
+        assert (good / name).is_file(), name
+    assert read_status(good)["seconds"] > 0
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "study_start" and kinds[-1] == "study_done"
+    assert {"run_start", "run_done", "run_failed", "run_progress"} <= set(kinds)
+    batches = [e for e in events if e["event"] == "run_progress" and e["kind"] == "batch"]
+    assert batches and all(e["run"] == "lstm-s0" and "epoch" in e for e in batches)
+    table = (study / "results.md").read_text()
+    assert "| lstm | 1/1 |" in table and "| broken | 0/1 |" in table
+    assert events[-1] == {
+        "event": "study_done",
+        "table": str(study / "results.md"),
+        "failed": ["broken-s0"],
+    }
+    assert json.loads((study / "spec.json").read_text())["spec"]["name"] == "tiny"
+
+
+def test_a_stopped_study_resumes_without_rerunning_finished_runs(tiny_spec, tmp_path):
+    out = tmp_path / "studies"
+    first = run_ablation(tiny_spec({"lstm": {}}, seeds=[0]), out_dir=out, jobs=1)
+    assert first.statuses == {"lstm-s0": "done"}
+    study = first.study_dir
+    s0 = read_status(study / "lstm-s0")
+    best_mtime = (study / "lstm-s0" / "best.pt").stat().st_mtime_ns
+
+    # the same study with a second seed: seed 0 is skipped, seed 1 runs
+    spec = tiny_spec({"lstm": {}}, seeds=[0, 1])
+    assert study_status(study, spec) == {"lstm-s0": "done", "lstm-s1": "queued"}
+    events = []
+    second = run_ablation(spec, out_dir=out, jobs=1, on_event=events.append)
+    assert second.statuses == {"lstm-s0": "done", "lstm-s1": "done"}
+    assert {"event": "run_done", "run": "lstm-s0", "skipped": True} in events
+    started = [e["run"] for e in events if e["event"] == "run_start"]
+    assert started == ["lstm-s1"]
+    assert read_status(study / "lstm-s0") == s0
+    assert (study / "lstm-s0" / "best.pt").stat().st_mtime_ns == best_mtime
+    assert "| lstm | 2/2 |" in (study / "results.md").read_text()
+
+    # a run killed after its last checkpoint continues from it (--resume)
+    write_status(study / "lstm-s1", {**read_status(study / "lstm-s1"), "status": "running"})
+    events.clear()
+    third = run_ablation(spec, out_dir=out, jobs=1, on_event=events.append)
+    assert third.statuses == {"lstm-s0": "done", "lstm-s1": "done"}
+    assert [e for e in events if e["event"] == "run_start"] == [
+        {"event": "run_start", "run": "lstm-s1", "resumed": True}
+    ]
+    assert read_status(study / "lstm-s1")["command"][-1] == "--resume"
+
+
+def test_a_done_run_with_other_settings_is_not_mixed_in(tiny_spec, tmp_path):
+    out = tmp_path / "studies"
+    study = out / "tiny" / "lstm-s0"
+    study.mkdir(parents=True)
+    write_status(study, {"status": "done", "overrides": {"epochs": 99}})
+    with pytest.raises(SpecError, match="done with other settings"):
+        run_ablation(tiny_spec({"lstm": {}}), out_dir=out)

@@ -1,0 +1,154 @@
+"""`frankenstein ablate SPEC`: run an ablation study (experiments/) and write its table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from typing import Any
+
+EPILOG = """\
+examples:
+  frankenstein ablate lstm-vs-cnn --quick             # a shipped spec, CPU-sized
+  frankenstein ablate experiments/specs/lstm-depth.toml --jobs 2
+  frankenstein ablate my-study.toml --out runs/studies --events   # JSON lines (the TUI)
+  frankenstein ablate lstm-vs-cnn --launcher "torchrun --standalone --nproc_per_node 4" --jobs 1
+
+A study folder OUT/NAME holds one run folder per (variant, seed), each with a
+status.json; run the same command again to resume (finished runs are skipped) or to
+rewrite the table. Shipped specs: experiments/specs/*.toml."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ablate",
+        help="run an ablation study: every (variant, seed) of a spec, then a results table",
+        description="Run each (variant, seed) of an ablation spec as its own training "
+        "process, a few at a time; skip finished runs; then write results.md, results.csv "
+        "and accuracy_by_stroke.png in the study folder.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("spec", metavar="SPEC", help="a spec .toml file, or a shipped spec's name")
+    p.add_argument("--quick", action="store_true", help="apply the spec's quick settings (CPU)")
+    p.add_argument("--jobs", type=int, default=None, help="runs at a time (default: cores/threads)")
+    p.add_argument("--out", default="experiments/studies", help="folder of study folders")
+    p.add_argument("--events", action="store_true", help="JSON lines on stdout instead of bars")
+    p.add_argument(
+        "--launcher",
+        default=None,
+        help="what runs `-m ui.cli train` (default: this python), e.g. 'torchrun --nproc_per_node 4'",
+    )
+    p.set_defaults(func=run_ablate)
+
+
+def run_ablate(args: argparse.Namespace) -> int:
+    from core.errors import FrankensteinError
+    from experiments.runner import run_ablation
+    from experiments.spec import load_spec
+
+    if args.jobs is not None and args.jobs < 1:
+        raise FrankensteinError(f"--jobs {args.jobs}: must be at least 1")
+    spec = load_spec(args.spec)
+    launcher = shlex.split(args.launcher) if args.launcher else [sys.executable]
+    if args.events:
+        result = run_ablation(
+            spec,
+            out_dir=args.out,
+            quick=args.quick,
+            jobs=args.jobs,
+            on_event=_print_event,
+            launcher=launcher,
+        )
+    else:
+        with StudyProgress() as progress:
+            result = run_ablation(
+                spec,
+                out_dir=args.out,
+                quick=args.quick,
+                jobs=args.jobs,
+                on_event=progress,
+                launcher=launcher,
+            )
+        if result.table is not None:
+            print(result.table.read_text(encoding="utf-8"))
+        print(f"results in {result.study_dir}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _print_event(event: dict[str, Any]) -> None:
+    print(json.dumps(event, separators=(",", ":")), flush=True)
+
+
+class StudyProgress:
+    """Rich bars: one for the study (runs finished), one per running run (its epochs)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+        )
+        self.study = None
+        self.runs: dict[str, Any] = {}
+
+    def __enter__(self) -> StudyProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, e: dict[str, Any]) -> None:
+        kind = e["event"]
+        if kind == "study_start":
+            self.study = self.progress.add_task(e["study"], total=len(e["runs"]), stats="")
+        elif kind == "run_start":
+            again = " (resumed)" if e.get("resumed") else ""
+            self.runs[e["run"]] = self.progress.add_task(
+                f"  {e['run']}{again}", total=None, stats=""
+            )
+        elif kind == "run_progress":
+            self._run_progress(e)
+        elif kind in ("run_done", "run_failed"):
+            task = self.runs.pop(e["run"], None)
+            if task is not None:
+                self.progress.remove_task(task)
+            self.progress.advance(self.study)
+            if kind == "run_failed":
+                self.console.print(f"[red]{e['run']} failed:[/red] {e['error']}")
+            elif e.get("skipped"):
+                self.console.print(f"{e['run']}: done before, skipped")
+            else:
+                self.console.print(f"{e['run']}: done in {e['seconds']:.0f} s")
+
+    def _run_progress(self, e: dict[str, Any]) -> None:
+        task = self.runs.get(e["run"])
+        if task is None:
+            return
+        if e.get("kind") == "start":
+            self.progress.update(
+                task, total=e["epochs"] * e["batches"], completed=e["start_epoch"] * e["batches"]
+            )
+        elif e.get("kind") == "batch":
+            done = (e["epoch"] - 1) * e["batches"] + e["batch"]
+            stats = f"epoch {e['epoch']} loss {e['loss']:.3f} acc {e['acc']:.3f}"
+            self.progress.update(task, completed=done, stats=stats)
+        elif e.get("kind") == "epoch":
+            self.progress.update(task, stats=f"epoch {e['epoch']} val {e['val_acc']:.3f}")
+        elif e.get("kind") == "progress":
+            self.progress.update(task, stats=e.get("what", ""))
