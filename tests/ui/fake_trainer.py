@@ -4,9 +4,9 @@ It takes the same arguments (key=value settings, --events, --resume, --dry-run),
 prints the real event protocol of training/events.py as JSON lines with fixed numbers,
 and writes a real run folder (config.json, metrics.jsonl, eval.json, best.pt, last.pt,
 train.log) in seconds' hundredths instead of minutes. The first argument picks a
-behaviour: --mode=ok (default), --mode=hold (after the first batch, wait for SIGINT
-like a long run, then save last.pt and end "interrupted", exit 130), --mode=crash
-(a traceback on stderr, exit 1, no "done" event).
+behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th with
+--hold-at=N, wait for SIGINT like a long run, then save last.pt and end
+"interrupted", exit 130), --mode=crash (a traceback on stderr, exit 1, no "done").
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def parse(argv: list[str]) -> tuple[str, dict, set[str]]:
     for a in argv:
         if a.startswith("--mode="):
             mode = a.removeprefix("--mode=")
+        elif a.startswith("--hold-at="):
+            settings["hold_at"] = int(a.removeprefix("--hold-at="))
         elif a.startswith("--"):
             flags.add(a)
         else:
@@ -77,6 +79,7 @@ def main(argv: list[str]) -> int:
         (run / "metrics.jsonl").write_text("")
     rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
     epochs = int(config["epochs"])
+    seen = 0  # batch events so far
     emit("progress", done=0, total=2, what="generating the synthetic validation and test sets")
     emit(
         "start", run=name, run_dir=str(run), model=config["model"]["name"], parameters=1000,
@@ -85,8 +88,8 @@ def main(argv: list[str]) -> int:
     )  # fmt: skip
     for epoch in range(len(rows) + 1, epochs + 1):
         for batch in range(1, BATCHES + 1):
-            loss = round(2.9 - 0.5 * epoch - 0.1 * batch, 3)
-            acc = round(0.1 * epoch + 0.02 * batch, 3)
+            decay = 0.6 ** (epoch - 1 + batch / BATCHES)
+            loss, acc = round(0.3 + 2.4 * decay, 3), round(0.85 - 0.7 * decay, 3)
             left = (epochs - epoch) * BATCHES + BATCHES - batch
             emit(
                 "batch", epoch=epoch, batch=batch, batches=BATCHES, loss=loss, acc=acc,
@@ -97,7 +100,8 @@ def main(argv: list[str]) -> int:
                 print('  File "training/loop.py", line 1, in train', file=sys.stderr)
                 print("RuntimeError: fake trainer crashed on purpose", file=sys.stderr)
                 return 1
-            if mode == "hold":
+            seen += 1
+            if mode == "hold" and seen == settings.get("hold_at", 1):
                 deadline = time.monotonic() + 60
                 while not interrupted and time.monotonic() < deadline:
                     time.sleep(0.02)
@@ -109,9 +113,9 @@ def main(argv: list[str]) -> int:
                 )  # fmt: skip
                 print("frankenstein: interrupted; last.pt saved.", file=sys.stderr)
                 return 130
-        val_acc = round(0.3 + 0.2 * epoch, 3)
+        val_acc = round(0.9 - 0.6 * 0.5**epoch, 3)  # 0.6, 0.75, 0.825, ...
         row = {
-            "epoch": epoch, "train_loss": loss, "train_acc": acc, "val_loss": round(loss + 0.1, 3),
+            "epoch": epoch, "train_loss": loss, "train_acc": acc, "val_loss": round(loss + 0.15, 3),
             "val_acc": val_acc, "is_best": True, "best_val_acc": val_acc,
         }  # fmt: skip
         rows.append(row)

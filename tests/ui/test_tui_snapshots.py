@@ -5,6 +5,7 @@ and look at the SVGs in tests/ui/__snapshots__ before committing them."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,18 @@ def test_data_tab(here, snap_compare):
         await pilot.pause()
 
     assert snap_compare(tui(here, initial="data"), terminal_size=SIZE, run_before=run)
+
+
+def test_ablations_tab_after_a_study(here, snap_compare):
+    from tests.ui.test_tui_ablations import FAKE_ABLATE, SPEC
+
+    (here / "specs").mkdir()
+    (here / "specs" / "tiny.toml").write_text(SPEC.format(extra=""))
+    app = tui(here, initial="ablations", ablate=(sys.executable, str(FAKE_ABLATE)))
+
+    async def run(pilot):
+        await pilot.press("f5")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)

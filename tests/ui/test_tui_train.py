@@ -52,7 +52,7 @@ async def test_a_run_shows_progress_curves_and_completion(here):
         pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
         assert status_text(app).startswith("done frankenstein-fake: completed")
-        assert status_text(app).endswith("epoch 3/3 batch 4/4 ETA 0:00 best 90.0%")
+        assert status_text(app).endswith("epoch 3/3 batch 4/4 ETA 0:00 best 82.5%")
         assert (bar(app, "epoch").total, bar(app, "epoch").progress) == (3, 3)
         assert (bar(app, "batch").total, bar(app, "batch").progress) == (4, 4)
         assert len(pane.state.train_loss) == 12 and len(pane.state.val_acc) == 3
@@ -66,7 +66,7 @@ async def test_a_run_shows_progress_curves_and_completion(here):
         await pilot.pause()
         table = app.query_one("#runs-table", DataTable)
         assert table.row_count == 1
-        assert table.get_row_at(0)[:4] == ["frankenstein-fake", "frankenstein", "3/3", "90.0%"]
+        assert table.get_row_at(0)[:4] == ["frankenstein-fake", "frankenstein", "3/3", "82.5%"]
     assert json.loads((here / "runs/frankenstein-fake/config.json").read_text())["epochs"] == 3
 
 

@@ -21,6 +21,16 @@ from ui.tui.context import TuiContext, child_env
 from ui.tui.panes.data import failure_line
 from ui.tui.supervisor import Supervisor
 
+# The results table's columns (experiments.results.study_rows keys), all shares.
+RESULT_COLUMNS = (
+    ("top1", "top-1"),
+    ("acc1", "1 stroke"),
+    ("acc2", "2"),
+    ("acc3", "3"),
+    ("snap_precision", "snap P"),
+    ("snap_recall", "snap R"),
+)
+
 
 class AblationsPane(Horizontal):
     """Specs on the left; the selected study's runs and results on the right."""
@@ -89,9 +99,8 @@ class AblationsPane(Horizontal):
 
     def show_spec(self, path: Path) -> None:
         """The spec's description, and its study's state if it ran before."""
-        from experiments.spec import load_spec
-
         from core.errors import FrankensteinError
+        from experiments.spec import load_spec
 
         try:
             spec = load_spec(path)
@@ -108,7 +117,7 @@ class AblationsPane(Horizontal):
         self.progress = {}
         study = self.ctx.studies_dir / spec.name
         if study.is_dir():
-            from experiments.results import study_status
+            from experiments.runner import study_status
 
             self.status.update(study_status(study, spec))
         self.show_runs()
@@ -125,19 +134,25 @@ class AblationsPane(Horizontal):
             table.add_row(run_id, status, self.progress.get(run_id, ""), key=run_id)
 
     def show_results(self, study: Path) -> None:
+        """The study's table so far (latency is left to the runner's results.md: timing
+        a checkpoint here would hold up the UI)."""
+        from core.errors import FrankensteinError
+        from experiments.results import study_rows
+
         table = self.query_one("#abl-results", DataTable)
         table.clear(columns=True)
-        rows: list[dict[str, Any]] = []
-        if study.is_dir():
-            from experiments.results import study_rows
-
-            rows = study_rows(study)
-        if not rows:
+        if not (study / "spec.json").is_file():
             return
-        columns = list(rows[0])
-        table.add_columns(*columns)
+        try:
+            rows = study_rows(study, latency=False)
+        except FrankensteinError as e:
+            self.show(str(e), error=True)
+            return
+        table.add_columns("variant", "runs", *(label for _, label in RESULT_COLUMNS))
         for row in rows:
-            table.add_row(*(_cell(row.get(c)) for c in columns))
+            runs = "-" if row.get("kind") == "peer" else f"{row['runs']}/{row['seeds']}"
+            cells = (_pct(row.get(c), row.get(f"{c}_std")) for c, _ in RESULT_COLUMNS)
+            table.add_row(str(row["variant"]), runs, *cells)
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""
@@ -217,7 +232,10 @@ class AblationsPane(Horizontal):
             self.status[run] = "failed"
             self.progress[run] = str(event.get("error") or "")[:60]
         elif kind == "study_done":
-            self.show(f"study done: results in {event.get('table', study)}")
+            table = Path(str(event.get("table") or study))
+            failed = event.get("failed") or []
+            note = f"; failed: {', '.join(failed)}" if failed else ""
+            self.show(f"study done: {table.name} in {self.ctx.studies_dir / study.name}{note}")
         else:
             return
         self.update_run(run) if kind == "run_progress" else self.show_runs()
@@ -237,19 +255,21 @@ class AblationsPane(Horizontal):
 
 
 def _progress(event: dict[str, Any]) -> str:
-    parts = []
-    if "epoch" in event:
-        parts.append(f"epoch {event['epoch']}")
-    if "batch" in event and "batches" in event:
-        parts.append(f"batch {event['batch']}/{event['batches']}")
-    if isinstance(event.get("val_acc"), int | float):
-        parts.append(f"val {event['val_acc']:.0%}")
-    return " ".join(parts)
+    """A run's forwarded training event, in a few words."""
+    kind = event.get("kind")
+    if kind == "batch":
+        return f"epoch {event.get('epoch')} batch {event.get('batch')}/{event.get('batches')}"
+    if kind == "epoch":
+        return f"epoch {event.get('epoch')} done, val {_pct(event.get('val_acc'))}"
+    if kind == "progress":
+        return f"{event.get('what', '')} {event.get('done')}/{event.get('total')}"
+    if kind in ("start", "eval"):
+        return "starting" if kind == "start" else "evaluating"
+    return str(kind or "")
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.3f}"
-    if v is None:
+def _pct(mean: Any, std: Any = None) -> str:
+    if not isinstance(mean, int | float):
         return "-"
-    return str(v)
+    spread = f"±{100 * std:.1f}" if isinstance(std, int | float) else ""
+    return f"{100 * mean:.1f}{spread}%"
