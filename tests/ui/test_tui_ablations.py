@@ -132,3 +132,16 @@ async def test_stopping_a_study(here):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
+
+
+async def test_a_broken_spec_is_reported_and_not_run(here):
+    (here / "specs" / "bad.toml").write_text('name = "bad"\nseeds = []\n')
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "bad.toml" in str(app.query_one("#abl-info", Static).content)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert message(app).startswith(str(Path("specs") / "bad.toml"))
+        assert app.query_one("#abl-message").has_class("failed")
+    assert not (here / "studies").exists()

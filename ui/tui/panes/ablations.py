@@ -182,23 +182,28 @@ class AblationsPane(Horizontal):
         if self.supervisor is not None and self.supervisor.running:
             self.show("an ablation is already running (F6 stops it)")
             return
+        from core.errors import FrankensteinError
+        from experiments.spec import load_spec
+
+        try:
+            study = self.ctx.studies_dir / load_spec(spec).name
+        except FrankensteinError as e:
+            self.show(str(e), error=True)
+            return
         argv = [*self.ctx.ablate, str(spec)]
         if self.query_one("#abl-quick", Checkbox).value:
             argv.append("--quick")
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
         self.show(f"running {spec.stem}…")
-        self.run_worker(self._supervise(argv, spec), group="ablate", exclusive=True)
+        self.run_worker(self._supervise(argv, study), group="ablate", exclusive=True)
 
     def action_stop(self) -> None:
         if self.supervisor is not None and self.supervisor.running:
             self.supervisor.stop()
             self.show("stopping: the running run is interrupted; finished runs are kept")
 
-    async def _supervise(self, argv: list[str], spec: Path) -> None:
-        from experiments.spec import load_spec
-
-        study = self.ctx.studies_dir / load_spec(spec).name
+    async def _supervise(self, argv: list[str], study: Path) -> None:
         self.supervisor = Supervisor(
             argv,
             on_event=lambda e: self.on_study_event(e, study),

@@ -72,7 +72,8 @@ class DataPane(Vertical):
 
     def _count(self) -> None:
         dirs = [count_dir(d) for d in find_data_dirs(self.ctx.data_dir)]
-        self.app.call_from_thread(self._show_counts, dirs)
+        if not self.closing:  # else the app is gone, and its loop with it
+            self.app.call_from_thread(self._show_counts, dirs)
 
     def _show_counts(self, dirs: list[DataDir]) -> None:
         self.dirs = dirs
