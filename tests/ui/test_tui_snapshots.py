@@ -42,6 +42,8 @@ def test_train_tab_with_invalid_settings(here, snap_compare):
         pilot.app.query_one("#f-data-per_class", Input).value = "-5"
         await pilot.press("f5")
         await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     assert snap_compare(tui(here), terminal_size=SIZE, run_before=run)
 

@@ -104,6 +104,7 @@ async def test_invalid_settings_are_shown_next_to_their_fields_and_nothing_start
         app.query_one("#f-optim-lr", Input).value = "0.01"
         await pilot.press("f5")
         await pilot.pause()
+        await pilot.pause()
         assert form.error_of("epochs") == ""
         assert "must be [lo, hi] with 0 < lo <= hi <= 1" in form.error_of("augment.scale")
         assert app.focused is app.query_one("#f-augment-scale")

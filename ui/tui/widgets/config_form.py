@@ -95,12 +95,15 @@ class ConfigForm(VerticalScroll):
             label.set_class(bool(msg), "shown")
             if msg and first is None:
                 first = f.key
+        # After the refresh: the error labels just shown change where the fields are.
         if first is not None:
-            editor = self.editor(first)
-            self.scroll_to_widget(editor, animate=False)
-            editor.focus()
+            self.call_after_refresh(self._go_to, self.editor(first))
         elif GENERAL in errors:
-            self.scroll_home(animate=False)
+            self.call_after_refresh(self.scroll_home, animate=False)
+
+    def _go_to(self, editor) -> None:
+        self.scroll_to_widget(editor, animate=False, immediate=True)
+        editor.focus(scroll_visible=False)
 
     def error_of(self, key: str) -> str:
         """The error text shown under a field ('' if none)."""
