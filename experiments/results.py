@@ -68,6 +68,16 @@ def _read_json(path: Path) -> Any:
         return None
 
 
+def study_status(study_dir: str | Path, spec) -> dict[str, str]:
+    """run_id -> "queued" | "running" | "done" | "failed" ("queued" when never started)."""
+    d = Path(study_dir)
+    out = {}
+    for run in spec.runs():
+        st = _read_json(d / run.run_id / "status.json")
+        out[run.run_id] = st.get("status", "queued") if isinstance(st, dict) else "queued"
+    return out
+
+
 def primary_report(eval_json: dict[str, Any]) -> dict[str, Any] | None:
     """The report on the first eval_data directory (the real doodles), else the test split."""
     sets = eval_json.get("eval_data") or {}

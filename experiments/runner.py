@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import atomic_write_text
+from experiments.results import study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
 
 OnEvent = Callable[[dict[str, Any]], None]
@@ -81,16 +82,6 @@ def write_status(run_dir: Path, status: dict[str, Any]) -> None:
     atomic_write_text(run_dir / "status.json", json.dumps(status, indent=1) + "\n")
 
 
-def study_status(study_dir: str | os.PathLike, spec: AblationSpec) -> dict[str, str]:
-    """run_id -> "queued" | "running" | "done" | "failed" ("queued" when never started)."""
-    d = Path(study_dir)
-    out = {}
-    for run in spec.runs():
-        st = read_status(d / run.run_id)
-        out[run.run_id] = st["status"] if st else "queued"
-    return out
-
-
 def default_jobs(threads: int) -> int:
     """Runs at a time: as many as the cores hold at `threads` torch threads each."""
     return max(1, (os.cpu_count() or 1) // max(1, threads))
@@ -111,8 +102,6 @@ def run_ablation(
     `stop` (set by another thread, e.g. a TUI's cancel) stops starting runs and asks
     the running ones to save last.pt and end (SIGTERM); they resume next time.
     """
-    from experiments.results import write_results  # imported now: code may change mid-study
-
     emit = on_event or (lambda _e: None)
     stop = stop or threading.Event()
     study_dir = Path(out_dir).resolve() / spec.name
@@ -131,9 +120,7 @@ def run_ablation(
     if jobs is None:
         jobs = default_jobs(max(int(r.overrides.get("threads", 1)) for r in runs))
     _Pool(study_dir, todo, max(1, jobs), emit, stop, list(launcher)).run()
-    statuses = {
-        r.run_id: (read_status(study_dir / r.run_id) or {}).get("status", "queued") for r in runs
-    }
+    statuses = study_status(study_dir, spec)
     files = write_results(study_dir)
     table = next((str(f) for f in files if f.suffix == ".md"), None)
     emit(

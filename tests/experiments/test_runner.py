@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from experiments.runner import read_status, run_ablation, study_status, write_status
+from experiments.results import study_status
+from experiments.runner import read_status, run_ablation, write_status
 from experiments.spec import SpecError
 
 pytestmark = pytest.mark.slow  # real training processes: a few seconds each
@@ -81,3 +82,16 @@ def test_a_done_run_with_other_settings_is_not_mixed_in(tiny_spec, tmp_path):
     write_status(study, {"status": "done", "overrides": {"epochs": 99}})
     with pytest.raises(SpecError, match="done with other settings"):
         run_ablation(tiny_spec({"lstm": {}}), out_dir=out)
+
+
+def test_a_stop_request_starts_no_more_runs(tiny_spec, tmp_path):
+    import threading
+
+    stop = threading.Event()
+    stop.set()  # e.g. the TUI's cancel, before any run could start
+    events = []
+    spec = tiny_spec({"lstm": {}, "cnn": {"model": "cnn"}})
+    result = run_ablation(spec, out_dir=tmp_path, stop=stop, on_event=events.append)
+    assert result.statuses == {"lstm-s0": "queued", "cnn-s0": "queued"}
+    assert not [e for e in events if e["event"] == "run_start"]
+    assert "| lstm | 0/1 |" in (tmp_path / "tiny" / "results.md").read_text()
