@@ -117,7 +117,7 @@ class AblationsPane(Horizontal):
         self.progress = {}
         study = self.ctx.studies_dir / spec.name
         if study.is_dir():
-            from experiments.runner import study_status
+            from experiments.results import study_status
 
             self.status.update(study_status(study, spec))
         self.show_runs()
