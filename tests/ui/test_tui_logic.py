@@ -8,6 +8,7 @@ import json
 import sys
 
 from tests.ui.tui_helpers import FAKE_TRAINER, make_data
+from training.config import AugmentSection
 from ui.tui.configform import GENERAL, form_fields, parse_text, validate_form
 from ui.tui.datadirs import count_dir, count_lines, find_data_dirs
 from ui.tui.supervisor import Supervisor
@@ -24,7 +25,8 @@ def test_the_form_has_every_setting_but_the_ones_picked_elsewhere():
     by_key = {f.key: f for f in FIELDS}
     assert by_key["optim.schedule"].choices == ("constant", "cosine", "onecycle")
     assert by_key["augment.enabled"].kind == "bool"
-    assert by_key["augment.scale"].default_text == "[0.85, 1.0]"
+    lo, hi = AugmentSection().scale
+    assert by_key["augment.scale"].default_text == f"[{lo}, {hi}]"  # JSON, as typed
     assert by_key["name"].raw_text and by_key["max_batches"].optional
 
 
