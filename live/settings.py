@@ -108,6 +108,11 @@ class LiveSettings(BaseModel):
         "current shape's size (at least min_gap_px) from it starts a new shape",
     )
     min_gap_px: float = Field(24.0, ge=0.0)
+    reopen_snaps: bool = Field(
+        True,
+        description="a stroke that joins a snapped shape (by the same gap rule) lifts its "
+        "snap and is classified with its ink: the square was a house's walls",
+    )
     canvas_size: tuple[int, int] = (800, 600)  # logical canvas units, scaled to the window
     panel_width: int = Field(260, ge=120)
     window_size: tuple[int, int] = (1060, 600)
