@@ -252,6 +252,22 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     )
 
 
+def export_checkpoint(
+    src: str | Path, dst: str | Path, *, half: bool = True, meta: Mapping[str, Any] | None = None
+) -> Path:
+    """Copy a checkpoint for shipping: weights (float16 if `half`), config, temperature,
+    meta and metrics, without the resume state (optimiser, RNG); written atomically."""
+    ckpt = load_checkpoint(src)
+    return save_checkpoint(
+        dst,
+        ckpt.model,
+        temperature=ckpt.temperature,
+        meta={**ckpt.meta, **(meta or {}), "exported_from": Path(src).name},
+        metrics=ckpt.metrics,
+        half=half,
+    )
+
+
 def resolve_checkpoint(name_or_path: str | Path) -> Path:
     """`frankenstein` / `cnn` -> the bundled core/weights/<name>.pt; a run folder -> its
     best.pt (else last.pt); anything else is a path. Raises CheckpointError if missing."""

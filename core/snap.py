@@ -10,12 +10,12 @@ latest prediction when all of these hold:
 3. **completeness**: the drawing has at least `min_strokes[cls]` strokes, for the
    classes people draw in several strokes (a smiley face is not done after its
    outline; a house is rarely one stroke);
-4. **steadiness**: for `steady_classes`, shapes that are often the first stroke(s) of
-   another class (a circle that becomes a smiley face, a sun or a donut; a square
-   that becomes a house), the top class must have been the same for the last
-   `steady_steps` predictions while the probability mass may still be moving, unless
-   its probability already reaches `steady_override`.
-
+4. **steadiness**: for `steady_classes` (by default every class: partial drawings
+   are often confidently something else, two sides of a hexagon an hourglass, a
+   circle the start of a smiley face or a sun, a square the walls of a house), the
+   top class must have been the same for the last `steady_steps` predictions while
+   the probability mass may still be moving, unless its probability already
+   reaches `steady_override`.
 Rules 3 and 4 guard against premature snaps while a drawing goes on; `finished=True`
 (the drawing is known to be over: the user paused or asked, or a replay reached its
 end) waives them, since nothing can be premature then.
@@ -74,9 +74,13 @@ class SnapPolicy(BaseModel):
             "donut": 2,  # two rings
         }
     )
-    steady_classes: tuple[str, ...] = ("circle", "line", "square", "triangle")
+    # Every class, not only the shapes that often begin another (a circle that becomes
+    # a smiley face, a square that becomes a house): replayed real doodles showed wrong
+    # snaps mid-drawing for most classes (two sides of a hexagon read as an hourglass),
+    # and waiting for a second agreeing stroke cut them with no loss of recall.
+    steady_classes: tuple[str, ...] = CLASSES
     steady_steps: int = Field(2, ge=1)
-    steady_override: float = Field(0.95, ge=0.0, le=1.0)
+    steady_override: float = Field(0.99, ge=0.0, le=1.0)
 
     @field_validator("min_strokes")
     @classmethod

@@ -109,3 +109,25 @@ def screenshot(
     finally:
         window.close()
     return path
+
+
+def score_replays(
+    settings: LiveSettings,
+    drawings: Sequence[Drawing],
+    *,
+    loader: Loader = load_classifier,
+    report: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Replay each doodle alone through a (headless) window; `live.replay.snap_score`."""
+    from live.replay import ManualClock, replay_one_by_one, snap_score
+
+    _one_thread()
+    controller = Controller(settings, loader=loader)
+    if controller.error is not None:
+        raise FrankensteinError(controller.error)
+    window = open_window(controller, clock=ManualClock())
+    try:
+        return snap_score(list(replay_one_by_one(window, drawings, progress)))
+    finally:
+        window.close()

@@ -1,11 +1,11 @@
 """What is on the canvas: shapes made of ink strokes, snapped templates, undo records.
 
-A *shape* is what one classifier state describes: the strokes drawn since the last
-snap (or since a stroke started away from the previous ink). Its state is
+A *shape* is what one classifier state describes: strokes drawn close together (a
+stroke that starts away from the previous ink starts another shape). Its state is
 
 - ``ink``: still being drawn, or left unsnapped;
-- ``snapped``: replaced by a template fitted to its ink (the ink is kept, for saving
-  and for undo);
+- ``snapped``: replaced by a template fitted to its ink (the ink is kept, for saving,
+  for undo, and for a stroke that joins it, which reopens it as ink);
 - ``held``: a snap reverted by undo; it stays ink and does not snap again until it
   changes (a stroke is added or removed).
 
@@ -101,8 +101,16 @@ class Snapped:
 
 
 @dataclass(frozen=True)
+class Reopened:
+    """A stroke joined a snapped shape: its snap was lifted (undo puts it back)."""
+
+    shape_id: int
+    snap: Snap
+
+
+@dataclass(frozen=True)
 class Cleared:
     shapes: tuple[Shape, ...]
 
 
-UndoRecord = AddedStroke | Snapped | Cleared
+UndoRecord = AddedStroke | Snapped | Reopened | Cleared

@@ -4,12 +4,21 @@ The pyglet window forwards input here (view coordinates, y up, times in seconds)
 draws the `Scene` this returns; nothing here imports pyglet.
 
 **Shapes.** Strokes gather into the *current shape* (the last shape, unless it has
-snapped). A stroke starts a new shape when the current one snapped, or when the
-stroke's bounding box stays farther from the current shape's than `new_shape_gap`
-times that shape's size (and at least `min_gap_px`): someone who draws elsewhere on
-the canvas is drawing something else, and mixing it into the unfinished shape would
-only confuse the classifier. The abandoned shape stays on the canvas as ink. Strokes
-are judged whole at pen-up, so a sun's ray that starts outside the disc still joins it.
+snapped). A stroke starts a new shape when its bounding box stays farther from the
+current shape's than `new_shape_gap` times that shape's size (and at least
+`min_gap_px`): someone who draws elsewhere on the canvas is drawing something else,
+and mixing it into the unfinished shape would only confuse the classifier. The
+abandoned shape stays on the canvas as ink. Strokes are judged whole at pen-up, so a
+sun's ray that starts outside the disc still joins it.
+
+A stroke that joins the last shape by the same rule after it *snapped* reopens it
+(`reopen_snaps`): the snap is lifted, the ink comes back, and the shape is
+classified again with the new stroke, so a square that was a house's walls becomes
+the house once the roof is drawn, and a circle gets its eyes and becomes a smiley.
+(ARCHITECTURE.md starts a new shape after every snap; replaying real doodles through
+the window showed that this splits a third of them into fragments that then snap to
+something else, the rays of a snapped sun as lines.) Elsewhere on the canvas, the next
+stroke after a snap starts a new shape with a fresh classifier state.
 
 **Classifier input.** The current shape's ink is normalised into the model's
 simplified space with `core.strokes.normalize_strokes`, exactly as the training data
@@ -50,7 +59,17 @@ import numpy as np
 from core.classes import CLASSES, class_index
 from core.errors import FrankensteinError
 from core.strokes import normalize_strokes
-from live.canvas import AddedStroke, Cleared, Shape, ShapeState, Snap, Snapped, Stroke
+from live.canvas import (
+    AddedStroke,
+    Cleared,
+    Reopened,
+    Shape,
+    ShapeState,
+    Snap,
+    Snapped,
+    Stroke,
+    UndoRecord,
+)
 from live.geometry import (
     bbox,
     bbox_gap,
@@ -107,7 +126,7 @@ class Controller:
             window_size or settings.window_size, settings.canvas_size, settings.panel_width
         )
         self.shapes: list[Shape] = []
-        self.undo_stack: list[AddedStroke | Snapped | Cleared] = []
+        self.undo_stack: list[UndoRecord] = []
         self.auto_snap = settings.auto_snap
         given = {} if settings.threshold is None else {"threshold": settings.threshold}
         self.policy = SnapPolicy(**given)
@@ -218,17 +237,29 @@ class Controller:
         cx, cy = self.layout.to_canvas(x, y)
         return clamp_to_canvas(cx, cy, self.settings.canvas_size)
 
-    def _starts_new_shape(self, stroke: Stroke) -> bool:
-        shape = self.current
+    def _joins(self, shape: Shape | None, stroke: Stroke) -> bool:
+        """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
         if shape is None or not shape.strokes:
-            return True
+            return False
         box = bbox(shape.ink())
         size = max(box[2] - box[0], box[3] - box[1])
         margin = max(self.settings.new_shape_gap * size, self.settings.min_gap_px)
-        return bbox_gap(box, bbox([stroke.points])) > margin
+        return bbox_gap(box, bbox([stroke.points])) <= margin
+
+    def _reopen(self, stroke: Stroke) -> bool:
+        """Lift the last shape's snap if `stroke` joins it; whether it did."""
+        last = self.shapes[-1] if self.shapes else None
+        if not self.settings.reopen_snaps or last is None or last.snap is None:
+            return False
+        if last.state is not ShapeState.SNAPPED or not self._joins(last, stroke):
+            return False
+        self.undo_stack.append(Reopened(last.id, last.snap))
+        last.snap, last.state = None, ShapeState.INK
+        return True
 
     def _add_stroke(self, stroke: Stroke, t: float) -> Update:
-        new_shape = self._starts_new_shape(stroke)
+        self._reopen(stroke)
+        new_shape = not self._joins(self.current, stroke)
         if new_shape:
             self.shapes.append(Shape(self._next_id))
             self._next_id += 1
@@ -389,6 +420,12 @@ class Controller:
                 if not shape.strokes:
                     self.shapes.remove(shape)
                 self.status = "stroke removed"
+                top = self.undo_stack[-1] if self.undo_stack else None
+                if isinstance(top, Reopened) and top.shape_id == record.shape_id:
+                    # the stroke had lifted a snap: taking it back restores the snap
+                    self.undo_stack.pop()
+                    shape.snap, shape.state = top.snap, ShapeState.SNAPPED
+                    self.status = f"stroke removed; snapped to {top.snap.cls} again"
             else:
                 self.shapes = list(record.shapes)
                 self.status = "clear undone"

@@ -1,8 +1,9 @@
 """Replaying recorded doodles through the drawing window's own input handlers.
 
 Used by the end-to-end test (real doodles, with their timing, drawn as a person
-would: press, drag, release), by `frankenstein draw --replay`, and to make the README's
-screenshot. Doodles are placed side by side in a grid over the canvas, each scaled
+would: press, drag, release), by `frankenstein draw --replay` (and `--score`, which
+replays each doodle alone and reports how many snaps were right), and to make the
+README's screenshot. Doodles are placed side by side in a grid over the canvas, each scaled
 into its cell; the window's clock is a `ManualClock` that the replay advances to each
 point's recorded time.
 """
@@ -10,7 +11,7 @@ point's recorded time.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,3 +104,46 @@ def replay_drawing(window, placed: PlacedDrawing, clock: ManualClock) -> None:
     # The person stops drawing: the pause after the last stroke finishes the shape.
     clock.t += window.controller.settings.pause_s + 0.1
     window.update()
+
+
+@dataclass(frozen=True)
+class ReplayedDoodle:
+    """One doodle replayed alone on a cleared canvas: its class and the shapes left snapped."""
+
+    cls: str
+    snapped: tuple  # live.canvas.Shape, each with a snap
+
+
+def replay_one_by_one(
+    window, drawings: Sequence[Drawing], progress: Callable[[int, int], None] | None = None
+):
+    """Replay each doodle alone (the canvas cleared before it); yields `ReplayedDoodle`s."""
+    c = window.controller
+    for i, d in enumerate(drawings):
+        c.clear()
+        (placed,) = place_drawings([d], c.settings.canvas_size)
+        replay_drawing(window, placed, window.clock)
+        yield ReplayedDoodle(d.word, tuple(s for s in c.shapes if s.snap is not None))
+        if progress is not None:
+            progress(i + 1, len(drawings))
+
+
+def snap_score(replays: Sequence[ReplayedDoodle]) -> dict:
+    """Snaps left on the canvas: precision (share to the doodle's class, every snap
+    counted) and recall (share of doodles with a snap to their class), overall and
+    per class."""
+    per_class: dict[str, list[int]] = {}
+    snaps = right = recalled = 0
+    for r in replays:
+        hits = sum(s.snap.cls == r.cls for s in r.snapped)
+        snaps, right, recalled = snaps + len(r.snapped), right + hits, recalled + (hits > 0)
+        row = per_class.setdefault(r.cls, [0, 0])
+        row[0], row[1] = row[0] + 1, row[1] + (hits > 0)
+    n = len(replays)
+    return {
+        "n": n,
+        "snaps": snaps,
+        "precision": right / snaps if snaps else None,
+        "recall": recalled / n if n else None,
+        "recall_per_class": {k: hit / total for k, (total, hit) in sorted(per_class.items())},
+    }

@@ -31,3 +31,17 @@ def real_dev() -> Path:
     if not REAL_DEV.is_dir():
         pytest.fail(f"real dev doodles not found at {REAL_DEV}")
     return REAL_DEV
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_config_dir(tmp_path_factory) -> Path:
+    """Tests never read or write the user's own settings (core.paths.config_dir, e.g.
+    the default checkpoint of `frankenstein draw`)."""
+    path = tmp_path_factory.mktemp("user-config")
+    before = os.environ.get("FRANKENSTEIN_CONFIG")
+    os.environ["FRANKENSTEIN_CONFIG"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("FRANKENSTEIN_CONFIG", None)
+    else:
+        os.environ["FRANKENSTEIN_CONFIG"] = before

@@ -13,7 +13,7 @@ import sys
 
 from core.errors import FrankensteinError
 
-COMMANDS = ("data", "train", "eval", "draw", "ablate")
+COMMANDS = ("data", "train", "eval", "export", "draw", "ablate", "tui")
 
 
 def build_parser() -> argparse.ArgumentParser:

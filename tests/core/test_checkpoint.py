@@ -7,6 +7,7 @@ import torch
 import core.checkpoint as checkpoint
 from core.checkpoint import (
     CheckpointError,
+    export_checkpoint,
     load_checkpoint,
     resolve_checkpoint,
     save_checkpoint,
@@ -77,6 +78,40 @@ def test_extra_holds_optimiser_state_for_resume(tmp_path, frames):
     opt2.load_state_dict(ckpt.extra["optimizer"])
     assert ckpt.extra["epoch"] == 3
     assert opt2.state_dict()["state"][0]["step"] == opt.state_dict()["state"][0]["step"]
+
+
+def test_export_drops_resume_state_and_keeps_what_the_classifier_needs(tmp_path, frames):
+    model = tiny_model("frankenstein", channels=(8, 16, 32), lstm_hidden=32, lstm_proj=16)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model(*frames).sum().backward()
+    opt.step()
+    last = save_checkpoint(
+        tmp_path / "run" / "last.pt",
+        model,
+        temperature=1.7,
+        meta={"run": "r1"},
+        metrics={"val_acc": 0.5},
+        extra={"optimizer": opt.state_dict()},
+    )
+    out = export_checkpoint(last, tmp_path / "weights" / "shipped.pt")
+    assert out.stat().st_size < 0.3 * last.stat().st_size
+    ckpt = load_checkpoint(out)
+    assert ckpt.extra is None and ckpt.temperature == pytest.approx(1.7)
+    assert ckpt.meta == {"run": "r1", "exported_from": "last.pt"}
+    assert ckpt.metrics == {"val_acc": 0.5}
+    torch.testing.assert_close(
+        _outputs(ckpt.model, frames), _outputs(model.eval(), frames), atol=2e-2, rtol=0
+    )
+
+
+def test_export_command_names_a_broken_source(tmp_path, capsys):
+    from ui.cli import main
+
+    bad = tmp_path / "broken.pt"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    assert main(["export", str(bad), str(tmp_path / "out.pt")]) == 2
+    assert "broken.pt: truncated or corrupt checkpoint" in capsys.readouterr().err
+    assert not (tmp_path / "out.pt").exists()
 
 
 def test_unstorable_metadata_is_refused_before_writing(tmp_path):

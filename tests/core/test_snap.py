@@ -18,7 +18,13 @@ def guess(n_strokes: int, **probs: float) -> Prediction:
     return Prediction(p, n_strokes)
 
 
-POLICY = SnapPolicy(threshold=0.8, margin=0.2, steady_steps=2, steady_override=0.95)
+POLICY = SnapPolicy(
+    threshold=0.8,
+    margin=0.2,
+    steady_classes=("circle", "line", "square", "triangle"),
+    steady_steps=2,
+    steady_override=0.95,
+)
 
 
 def test_nothing_to_snap_without_strokes():
@@ -96,6 +102,16 @@ def test_rules_are_fields_with_class_names_checked():
         SnapPolicy(threshold=1.5)
     with pytest.raises(ValidationError, match="extra"):
         SnapPolicy(thresold=0.5)
+
+
+def test_by_default_every_class_waits_for_a_second_agreeing_stroke():
+    policy = SnapPolicy()
+    assert set(policy.steady_classes) == set(CLASSES)
+    first = [guess(1, hexagon=0.9)]
+    assert policy.decide(first) is None
+    assert policy.decide([*first, guess(2, hexagon=0.9)]).cls == "hexagon"
+    assert policy.decide([guess(1, hexagon=0.995)]).cls == "hexagon"  # beyond the override
+    assert policy.decide(first, finished=True).cls == "hexagon"  # a pause ends the drawing
 
 
 def test_policy_is_pure():

@@ -24,6 +24,19 @@ def test_draw_screenshot_replays_doodles_into_a_png(tmp_path, tiny_models, real_
     assert ink.sum() > 500  # three houses of ink on the canvas
 
 
+def test_draw_score_replays_each_doodle_and_reports_its_snaps(tmp_path, real_dev, capsys):
+    data = tmp_path / "two"
+    data.mkdir()
+    for cls in ("square", "sun"):
+        (data / f"{cls}.ndjson").write_bytes((real_dev / "raw" / f"{cls}.ndjson").read_bytes())
+    assert main(["draw", "--score", str(data), "--limit", "2"]) == 0  # the bundled model
+    out = capsys.readouterr().out
+    assert "4 doodles replayed through the window" in out
+    assert "square        recall" in out and "sun           recall" in out
+    assert main(["draw", "--score", str(tmp_path / "nothing")]) == 2
+    assert "no <class>.ndjson files to score" in capsys.readouterr().err
+
+
 def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):
     out = tmp_path / "shot.png"
     missing = tmp_path / "nope.pt"

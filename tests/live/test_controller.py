@@ -92,16 +92,55 @@ def test_the_snap_transition_morphs_ink_into_the_template(make_controller):
     assert np.abs(moving - final).max() > 1.0  # the template starts on the ink, not in place
 
 
-def test_after_a_snap_the_next_stroke_starts_a_new_shape_with_a_fresh_state(
-    make_controller, tiny_models
+def test_after_a_snap_a_stroke_elsewhere_starts_a_new_shape_with_a_fresh_state(
+    make_controller,
 ):
     c = make_controller(frankenstein="circle")
+    draw(c, circle(200, 300, 80), t0=1.0)
+    c.toggle_auto_snap()
+    update = draw(c, line(500, 300, 650, 300), t0=2.0)
+    assert update.new_shape and len(c.shapes) == 2
+    assert c.shapes[0].state is ShapeState.SNAPPED
+    assert c.classifier.n_strokes == 1 and len(c.shapes[1].history) == 1
+
+
+def test_a_stroke_on_a_snapped_shape_reopens_it_and_undo_snaps_it_back(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    shape = c.shapes[0]
+    snap = shape.snap
+    c.toggle_auto_snap()
+    update = draw(c, line(350, 300, 450, 300), t0=2.0)  # on top of the snapped circle
+    assert not update.new_shape and c.shapes == [shape]
+    assert shape.state is ShapeState.INK and shape.snap is None and shape.n_strokes == 2
+    assert {ln.kind for ln in c.scene().lines} == {"ink"}  # the ink is back
+    # classified again with its ink and the new stroke
+    assert c.classifier.n_strokes == 2 and len(shape.history) == 2
+    assert c.undo()  # the stroke goes, and the snap it lifted comes back in one step
+    assert shape.n_strokes == 1 and shape.state is ShapeState.SNAPPED and shape.snap is snap
+    assert "snapped to circle again" in c.status
+    assert c.current is None and c.classifier.n_strokes == 0
+
+
+def test_a_reopened_shape_snaps_again_with_its_new_stroke(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    update = draw(c, line(380, 300, 420, 300), t0=2.0)
+    assert update.snapped == "circle" and len(c.shapes) == 1
+    assert c.shapes[0].n_strokes == 2 and c.shapes[0].state is ShapeState.SNAPPED
+    assert c.undo()  # the second snap
+    assert c.shapes[0].state is ShapeState.HELD and c.shapes[0].n_strokes == 2
+    assert c.undo()  # the stroke, and with it the first snap comes back
+    assert c.shapes[0].state is ShapeState.SNAPPED and c.shapes[0].n_strokes == 1
+
+
+def test_without_reopening_every_stroke_after_a_snap_starts_a_new_shape(make_controller):
+    c = make_controller(frankenstein="circle", reopen_snaps=False)
     draw(c, circle(400, 300, 120), t0=1.0)
     c.toggle_auto_snap()
-    # Even on top of the snapped circle, the next stroke is a new shape.
     update = draw(c, line(350, 300, 450, 300), t0=2.0)
     assert update.new_shape and len(c.shapes) == 2
-    assert c.classifier.n_strokes == 1 and len(c.shapes[1].history) == 1
+    assert c.shapes[0].state is ShapeState.SNAPPED
 
 
 def test_several_shapes_side_by_side(make_controller):

@@ -2,9 +2,11 @@
 through the window's mouse handlers, they snap to the right class, and the snapped
 template lies on the ink.
 
-Marked `needs_bundled`: it runs once `core/weights/frankenstein.pt` is bundled
-(pyproject's addopts deselects the marker until then; run it by hand with
-`pytest -m needs_bundled`). It fails, never skips, when the checkpoint is missing.
+The floors are regression guards a little under what the bundled model measures on
+these 54 doodles (precision 0.83, recall 0.65; 0.88 and 0.60 on all 300, README),
+not the issue's bar (0.97 and 0.70), which it misses. Every snap left on the canvas
+counts, including those of strokes that started a new shape after a snap. It fails,
+never skips, when the checkpoint is missing.
 """
 
 import numpy as np
@@ -12,17 +14,15 @@ import pytest
 
 from core.classes import CLASSES
 from core.errors import FrankensteinError
-from core.strokes import iter_ndjson
+from core.strokes import iter_ndjson, resample
 from live.controller import Controller
 from live.geometry import nearest_points
-from live.replay import ManualClock, place_drawings, replay_drawing
+from live.replay import ManualClock, replay_one_by_one, snap_score
 from live.window import DrawingWindow
 
-pytestmark = pytest.mark.needs_bundled
-
 PER_CLASS = 3  # 54 doodles
-MIN_PRECISION = 0.8  # of all snaps, the share to the doodle's class
-MIN_RECALL = 0.5  # of all doodles, the share that snapped to their class
+MIN_PRECISION = 0.78  # of all snaps, the share to the doodle's class
+MIN_RECALL = 0.58  # of all doodles, the share that snapped to their class
 
 
 @pytest.fixture
@@ -50,34 +50,36 @@ def test_real_doodles_snap_to_their_class_with_the_template_on_the_ink(
     c = Controller(settings)  # the default loader: the bundled checkpoint
     assert c.error is None, c.error
     w = window_on(c)
-    snaps, recalled, n = [], 0, 0
-    for cls in CLASSES:
-        for d in iter_ndjson(real_dev / "raw" / f"{cls}.ndjson", limit=PER_CLASS):
-            c.clear()
-            (placed,) = place_drawings([d], c.settings.canvas_size)
-            replay_drawing(w, placed, w.clock)
-            n += 1
-            mine = [s for s in c.shapes if s.snap is not None]
-            recalled += any(s.snap.cls == cls for s in mine)
-            for shape in mine:
-                ink = np.concatenate(shape.ink())
-                template = np.concatenate(shape.snap.template)
-                lo, hi = ink.min(axis=0), ink.max(axis=0)
-                diagonal = float(np.hypot(*(hi - lo))) or 1.0
-                # mean distance from template points to the nearest ink point
-                on_ink = float(
-                    np.linalg.norm(template - nearest_points(template, ink), axis=1).mean()
-                )
-                snaps.append((cls, shape.snap.cls, shape.snap.fit.error, on_ink / diagonal))
-    assert snaps, "no snap at all"
-    correct = [s for s in snaps if s[0] == s[1]]
-    precision, recall = len(correct) / len(snaps), recalled / n
-    wrong = sorted({f"{a}->{b}" for a, b, *_ in snaps if a != b})
-    summary = f"{len(snaps)} snaps over {n} doodles, {len(correct)} right, recall {recall:.2f}"
-    assert precision >= MIN_PRECISION, f"precision {precision:.2f} ({summary}); wrong: {wrong}"
-    assert recall >= MIN_RECALL, summary
-    for true, _, error, distance in correct:
-        assert error <= c.settings.max_fit_error, (true, error)
-        assert distance < 0.08, f"{true}: template {distance:.3f} of the diagonal off the ink"
+    drawings = [
+        d
+        for cls in CLASSES
+        for d in iter_ndjson(real_dev / "raw" / f"{cls}.ndjson", limit=PER_CLASS)
+    ]
+    replays = list(replay_one_by_one(w, drawings))
+    score = snap_score(replays)
+    assert score["n"] == len(drawings) == 18 * PER_CLASS and score["snaps"] > 0
+    summary = f"{score['snaps']} snaps over {score['n']} doodles, recall {score['recall']:.2f}"
+    wrong = sorted(
+        {f"{r.cls}->{s.snap.cls}" for r in replays for s in r.snapped if s.snap.cls != r.cls}
+    )
+    assert score["precision"] >= MIN_PRECISION, (
+        f"precision {score['precision']:.2f} ({summary}); wrong: {wrong}"
+    )
+    assert score["recall"] >= MIN_RECALL, summary
+    for r in replays:
+        for shape in r.snapped:
+            if shape.snap.cls != r.cls:
+                continue
+            error = shape.snap.fit.error
+            assert error <= c.settings.max_fit_error, (r.cls, error)
+            # both sides as dense as the fit sees them (points every 2 px)
+            ink = np.concatenate([resample(s, 2.0) for s in shape.ink()])
+            template = np.concatenate([resample(s, 2.0) for s in shape.snap.template])
+            diagonal = float(np.hypot(*(ink.max(axis=0) - ink.min(axis=0)))) or 1.0
+            # mean distance from template points to the nearest ink point
+            on_ink = float(np.linalg.norm(template - nearest_points(template, ink), axis=1).mean())
+            # the drawn template is where the fit put it: no farther from the ink than the
+            # fit's own error allows (a mean over both directions, so at most 2x)
+            assert on_ink / diagonal <= 2 * error + 0.02, f"{r.cls}: template off the ink"
     px = w.frame()
     assert px[:, :800].std() > 0  # the last doodle is on screen

@@ -8,6 +8,36 @@ from pathlib import Path
 
 from core.errors import FrankensteinError
 
+EVENTS_HELP = (
+    'JSON lines on stdout instead of bars, for the TUI: {"event": "progress", "done", '
+    '"total", "what"} and a last {"event": "done", "message"}'
+)
+
+
+class JsonProgress:
+    """Progress as JSON lines (the training events' "progress" shape), at most ~200."""
+
+    def __init__(self, total: int):
+        self.total = max(total, 1)
+        self.step = max(self.total // 200, 1)
+        self.last = -self.step
+
+    def update(self, done: int, what: str, force: bool = False) -> None:
+        if force or done - self.last >= self.step or done >= self.total:
+            self.last = done
+            _emit("progress", done=done, total=self.total, what=what)
+
+    def done(self, message: str) -> None:
+        _emit("done", message=message)
+
+
+def _emit(event: str, **fields) -> None:
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("data", help="inspect, download or generate drawing data")
@@ -53,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     dl.add_argument("--timeout", type=float, default=60.0, help="seconds without data (60)")
     dl.add_argument("--retries", type=int, default=3, help="retries of a failing file (3)")
+    dl.add_argument("--events", action="store_true", help=EVENTS_HELP)
     dl.set_defaults(func=run_download)
 
     templates = dsub.add_parser(
@@ -88,6 +119,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAMES",
         help="comma-separated classes to draw (default: all 18)",
     )
+    synth.add_argument("--events", action="store_true", help=EVENTS_HELP)
     synth.set_defaults(func=run_synth)
 
     cmp_ = dsub.add_parser(
@@ -175,6 +207,8 @@ def run_download(args: argparse.Namespace) -> int:
             raise FrankensteinError("--classes: no class names given")
         classes = [class_name(class_index(c)) for c in names]
     out = args.out if args.out is not None else default_dir()
+    if args.events:
+        return _download_events(args, classes, out)
     console = Console()
 
     class Amount(DownloadColumn):
@@ -239,6 +273,41 @@ def run_download(args: argparse.Namespace) -> int:
         highlight=False,
         soft_wrap=True,
     )
+    return 0
+
+
+def _download_events(args: argparse.Namespace, classes: list[str], out: Path) -> int:
+    """`data download --events`: files done of all, with the current file's megabytes."""
+    from training.download import BASE_URL, download
+
+    events = JsonProgress(len(classes))
+    finished = 0
+    shown: dict[str, int] = {}
+
+    def on_progress(p) -> None:
+        nonlocal finished
+        if p.event == "done":
+            finished += 1
+            events.update(finished, f"{p.name} {p.status}", force=True)
+        elif p.event in ("start", "bytes", "verify"):
+            mb = p.done >> 20
+            if shown.get(p.name) != mb:  # one line a megabyte
+                shown[p.name] = mb
+                total = f"/{p.total >> 20}" if p.total else ""
+                verb = "checking" if p.event == "verify" else "downloading"
+                events.update(finished, f"{verb} {p.name} {mb}{total} MB", force=True)
+        elif p.event == "retry":
+            events.update(finished, f"{p.name}: {p.message}", force=True)
+
+    results = download(
+        classes,
+        out,
+        base_url=args.base_url or BASE_URL,
+        on_progress=on_progress,
+        timeout=args.timeout,
+        retries=args.retries,
+    )
+    events.done(f"{_files(len(results))} complete in {out}")
     return 0
 
 
@@ -310,6 +379,26 @@ def run_synth(args: argparse.Namespace) -> int:
             CLASSES[class_index(c.strip())] for c in args.classes.split(",") if c.strip()
         )
     args.out.mkdir(parents=True, exist_ok=True)
+    summary = (
+        f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
+        f"variety {args.variety}) written to {args.out}"
+    )
+    if args.events:
+        events = JsonProgress(args.per_class * len(classes))
+        done = 0
+        for cls in classes:
+            events.update(done, cls, force=True)
+
+            def counted(cls=cls):
+                nonlocal done
+                for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+                    done += 1
+                    events.update(done, cls)
+                    yield d
+
+            write_ndjson(counted(), args.out / f"{cls}.ndjson")
+        events.done(summary)
+        return 0
     console = Console()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
@@ -323,10 +412,7 @@ def run_synth(args: argparse.Namespace) -> int:
                     yield d
 
             write_ndjson(drawings(), args.out / f"{cls}.ndjson")
-    console.print(
-        f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
-        f"variety {args.variety}) written to {args.out}"
-    )
+    console.print(summary)
     return 0
 
 

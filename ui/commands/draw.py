@@ -21,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model",
         choices=("frankenstein", "cnn"),
-        default="frankenstein",
-        help="model to start with: Frankenstein (CNN+LSTM) or the CNN-only ablation",
+        default=None,
+        help="model to start with: Frankenstein (CNN+LSTM) or the CNN-only ablation "
+        "(default: the checkpoint marked as default in the TUI, else frankenstein)",
     )
     p.add_argument(
         "--checkpoint",
@@ -41,7 +42,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NDJSON",
         help="first draw the doodles of a raw or simplified .ndjson file (with --limit)",
     )
-    p.add_argument("--limit", type=int, default=6, help="doodles to replay (default 6)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="doodles to replay (default 6), or a class to score (default all)",
+    )
+    p.add_argument(
+        "--score",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="headless: replay every doodle of DIR's <class>.ndjson files alone, with "
+        "its timing, through the window and report the snaps left on the canvas "
+        "(precision, recall per class), then exit",
+    )
     p.add_argument(
         "--screenshot",
         type=Path,
@@ -57,9 +72,11 @@ def _settings(args: argparse.Namespace):
 
     from live.settings import LiveSettings
 
-    values: dict = {"model": args.model, "auto_snap": not args.no_auto_snap}
+    values: dict = {"model": args.model or "frankenstein", "auto_snap": not args.no_auto_snap}
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
+    elif args.model is None:
+        values.update(_default_model())
     if args.threshold is not None:
         values["threshold"] = args.threshold
     if args.save_dir is not None:
@@ -72,6 +89,22 @@ def _settings(args: argparse.Namespace):
         raise FrankensteinError(f"--{where.replace('_', '-')}: {err['msg']}") from None
 
 
+def _default_model() -> dict:
+    """The model and checkpoint marked as default in the TUI, if any and still there."""
+    from live.default_model import default_model_file, read_default_model
+
+    saved = read_default_model()
+    if saved is None:
+        return {}
+    if not saved.checkpoint.is_file():
+        _warn(
+            f"the default checkpoint {saved.checkpoint} (set in {default_model_file()}) is "
+            "gone; using the bundled model"
+        )
+        return {}
+    return {"model": saved.model, "checkpoint": saved.checkpoint}
+
+
 def _warn(message: str) -> None:
     print(f"frankenstein: warning: {message}", file=sys.stderr)
 
@@ -82,7 +115,10 @@ def run_draw(args: argparse.Namespace) -> int:
     if args.replay is not None:
         from core.strokes import iter_ndjson
 
-        drawings = list(iter_ndjson(args.replay, limit=max(args.limit, 0), strict=True))
+        limit = 6 if args.limit is None else max(args.limit, 0)
+        drawings = list(iter_ndjson(args.replay, limit=limit, strict=True))
+    if args.score is not None:
+        return _score(settings, args.score, args.limit)
     if args.screenshot is not None:
         import pyglet
 
@@ -95,4 +131,31 @@ def run_draw(args: argparse.Namespace) -> int:
     from live.app import run
 
     run(settings, report=_warn, replay=drawings)
+    return 0
+
+
+def _score(settings, directory: Path, limit: int | None) -> int:
+    import pyglet
+
+    pyglet.options["headless"] = True
+    from rich.progress import Progress
+
+    from core.strokes import iter_ndjson
+    from live.app import score_replays
+
+    files = sorted(directory.glob("*.ndjson")) if directory.is_dir() else []
+    if not files:
+        raise FrankensteinError(f"{directory}: no <class>.ndjson files to score")
+    drawings = [d for f in files for d in iter_ndjson(f, limit=limit, strict=True)]
+    with Progress(transient=True) as bar:
+        task = bar.add_task("replaying through the window", total=len(drawings))
+        score = score_replays(
+            settings, drawings, report=_warn, progress=lambda i, n: bar.update(task, completed=i)
+        )
+    print(
+        f"{score['n']} doodles replayed through the window: {score['snaps']} snaps, "
+        f"precision {score['precision']:.1%}, recall {score['recall']:.1%}"
+    )
+    for cls, recall in score["recall_per_class"].items():
+        print(f"  {cls:<13} recall {recall:.0%}")
     return 0

@@ -1,0 +1,70 @@
+"""The default checkpoint of `frankenstein draw` (live/default_model.py), set by the TUI."""
+
+from __future__ import annotations
+
+import pytest
+
+from live.default_model import (
+    DefaultModelError,
+    clear_default_model,
+    default_model_file,
+    read_default_model,
+    write_default_model,
+)
+from ui.cli import build_parser, main
+from ui.commands.draw import _settings
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRANKENSTEIN_CONFIG", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def settings(*argv: str):
+    return _settings(build_parser().parse_args(["draw", *argv]))
+
+
+def test_written_atomically_in_the_user_config_dir_and_read_back(config, tmp_path):
+    ckpt = tmp_path / "runs" / "a" / "best.pt"
+    assert read_default_model() is None
+    path = write_default_model("cnn", ckpt)
+    assert path == default_model_file() == config / "default_model.json"
+    saved = read_default_model()
+    assert (saved.model, saved.checkpoint) == ("cnn", ckpt)
+    assert [p.name for p in config.iterdir()] == ["default_model.json"]  # no temp file left
+    assert clear_default_model() and read_default_model() is None and not clear_default_model()
+
+
+def test_a_broken_file_is_a_clear_error(config):
+    config.mkdir()
+    (config / "default_model.json").write_text('{"model": "rnn", "checkpoint": "x"}')
+    with pytest.raises(DefaultModelError, match=r"default_model.json: not a default-model file"):
+        read_default_model()
+
+
+def test_draw_starts_with_the_default_unless_told_otherwise(config, tmp_path, capsys):
+    assert (settings().model, settings().checkpoint) == ("frankenstein", None)  # as before
+    ckpt = tmp_path / "best.pt"
+    ckpt.write_bytes(b"x")
+    write_default_model("cnn", ckpt)
+    assert (settings().model, settings().checkpoint) == ("cnn", ckpt)
+    # The command line wins over the saved default.
+    assert (settings("--model", "frankenstein").model, settings("--model", "cnn").checkpoint) == (
+        "frankenstein",
+        None,
+    )
+    other = tmp_path / "other.pt"
+    assert settings("--checkpoint", str(other)).checkpoint == other
+    # A default whose checkpoint is gone: a warning, and the bundled model.
+    ckpt.unlink()
+    assert (settings().model, settings().checkpoint) == ("frankenstein", None)
+    assert "the default checkpoint" in capsys.readouterr().err
+
+
+def test_draw_with_a_broken_default_file_exits_with_one_line(config, capsys):
+    config.mkdir()
+    (config / "default_model.json").write_text("not json")
+    assert main(["draw", "--screenshot", "x.png"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("frankenstein: error: ") and err.count("\n") == 1

@@ -1,0 +1,137 @@
+"""A fast stand-in for `frankenstein train --events`, injected into the TUI by tests.
+
+It takes the same arguments (key=value settings, --events, --resume, --dry-run),
+prints the real event protocol of training/events.py as JSON lines with fixed numbers,
+and writes a real run folder (config.json, metrics.jsonl, eval.json, best.pt, last.pt,
+train.log) in seconds' hundredths instead of minutes. The first argument picks a
+behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th with
+--hold-at=N, wait for SIGINT like a long run, then save last.pt and end
+"interrupted", exit 130), --mode=crash (a traceback on stderr, exit 1, no "done").
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+BATCHES = 4
+
+
+def emit(event: str, **fields) -> None:
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
+def parse(argv: list[str]) -> tuple[str, dict, set[str]]:
+    mode, settings, flags = "ok", {}, set()
+    for a in argv:
+        if a.startswith("--mode="):
+            mode = a.removeprefix("--mode=")
+        elif a.startswith("--hold-at="):
+            settings["hold_at"] = int(a.removeprefix("--hold-at="))
+        elif a.startswith("--"):
+            flags.add(a)
+        else:
+            key, _, text = a.partition("=")
+            try:
+                settings[key] = json.loads(text)
+            except json.JSONDecodeError:
+                settings[key] = text
+    return mode, settings, flags
+
+
+def report(top1: float) -> dict:
+    at = [{"k": k, "n": 36, "top1": top1, "so_far": round(top1 * k / 8, 4)} for k in range(1, 9)]
+    snap = {"threshold": 0.8, "snaps": 3, "precision": 0.9, "recall": 0.5, "strokes_saved": 0.2}
+    return {"n": 36, "top1": top1, "top3": 0.9, "accuracy_at_stroke": at, "snap": snap}
+
+
+def main(argv: list[str]) -> int:
+    mode, settings, flags = parse(argv)
+    interrupted = False
+
+    def on_sigint(signum, frame):
+        nonlocal interrupted
+        interrupted = True
+
+    signal.signal(signal.SIGINT, on_sigint)
+    out = Path(settings.get("out_dir", "runs"))
+    name = settings.get("name") or f"{settings.get('model', 'frankenstein')}-fake"
+    run = out / name
+    run.mkdir(parents=True, exist_ok=True)
+    config_file = run / "config.json"
+    if "--resume" in flags:
+        config = json.loads(config_file.read_text())
+    else:
+        config = {
+            "name": name,
+            "out_dir": str(out),
+            "model": {"name": settings.get("model", "frankenstein"), "overrides": {}},
+            "data": {"sources": settings.get("data.sources", ["synthetic"])},
+            "optim": {"name": "adamw", "lr": settings.get("optim.lr", 0.002)},
+            "epochs": settings.get("epochs", 2),
+            "batch_size": settings.get("batch_size", 32),
+            "seed": settings.get("seed", 0),
+        }
+        config_file.write_text(json.dumps(config, indent=2))
+        (run / "metrics.jsonl").write_text("")
+    rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
+    epochs = int(config["epochs"])
+    seen = 0  # batch events so far
+    emit("progress", done=0, total=2, what="generating the synthetic validation and test sets")
+    emit(
+        "start", run=name, run_dir=str(run), model=config["model"]["name"], parameters=1000,
+        epochs=epochs, start_epoch=len(rows), batches=BATCHES, train_size=128, val_size=36,
+        resumed="--resume" in flags, world=1, device="cpu",
+    )  # fmt: skip
+    for epoch in range(len(rows) + 1, epochs + 1):
+        for batch in range(1, BATCHES + 1):
+            decay = 0.6 ** (epoch - 1 + batch / BATCHES)
+            loss, acc = round(0.3 + 2.4 * decay, 3), round(0.85 - 0.7 * decay, 3)
+            left = (epochs - epoch) * BATCHES + BATCHES - batch
+            emit(
+                "batch", epoch=epoch, batch=batch, batches=BATCHES, loss=loss, acc=acc,
+                lr=0.002, samples_per_s=100.0, eta_s=float(5 * left),
+            )  # fmt: skip
+            if mode == "crash":
+                print("Traceback (most recent call last):", file=sys.stderr)
+                print('  File "training/loop.py", line 1, in train', file=sys.stderr)
+                print("RuntimeError: fake trainer crashed on purpose", file=sys.stderr)
+                return 1
+            seen += 1
+            if mode == "hold" and seen == settings.get("hold_at", 1):
+                deadline = time.monotonic() + 60
+                while not interrupted and time.monotonic() < deadline:
+                    time.sleep(0.02)
+            if interrupted:
+                (run / "last.pt").write_bytes(b"fake checkpoint")
+                emit(
+                    "done", status="interrupted", run_dir=str(run), epochs_run=len(rows),
+                    best_epoch=len(rows), best_val_acc=None, temperature=None,
+                )  # fmt: skip
+                print("frankenstein: interrupted; last.pt saved.", file=sys.stderr)
+                return 130
+        val_acc = round(0.9 - 0.6 * 0.5**epoch, 3)  # 0.6, 0.75, 0.825, ...
+        row = {
+            "epoch": epoch, "train_loss": loss, "train_acc": acc, "val_loss": round(loss + 0.15, 3),
+            "val_acc": val_acc, "is_best": True, "best_val_acc": val_acc,
+        }  # fmt: skip
+        rows.append(row)
+        (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        (run / "best.pt").write_bytes(b"fake checkpoint")
+        (run / "last.pt").write_bytes(b"fake checkpoint")
+        emit("epoch", **row)
+    test = report(0.75)
+    (run / "eval.json").write_text(json.dumps({"test": test, "eval_data": {}}))
+    emit("eval", name="test", report=test)
+    emit(
+        "done", status="completed", run_dir=str(run), epochs_run=epochs, best_epoch=epochs,
+        best_val_acc=rows[-1]["val_acc"], temperature=1.0,
+    )  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

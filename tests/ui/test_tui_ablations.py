@@ -1,0 +1,147 @@
+"""The Ablations tab: specs listed, a study run as a child process, its runs' states and
+the results table (experiments.results.study_rows) filling in. The runner is a fake
+(tests/ui/fake_ablate.py) that writes a real study folder in hundredths of a second."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from tests.ui.tui_helpers import tui
+
+FAKE_ABLATE = Path(__file__).with_name("fake_ablate.py")
+
+SPEC = """\
+name = "tiny"
+description = "Two tiny variants."
+seeds = [0, 1]
+
+[base]
+epochs = 1
+
+[variants.lstm]
+model = "frankenstein"
+
+[variants.cnn]
+model = "cnn"
+{extra}
+[quick]
+data.per_class = 10
+"""
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "tiny.toml").write_text(SPEC.format(extra=""))
+    broken = SPEC.format(extra='\n[variants.broken]\nmodel = "cnn"\n')
+    (specs / "with-failure.toml").write_text(broken.replace('"tiny"', '"with-failure"'))
+    return tmp_path
+
+
+def app_for(here: Path, mode: str = "ok"):
+    return tui(
+        here, initial="ablations", ablate=(sys.executable, str(FAKE_ABLATE), f"--mode={mode}")
+    )
+
+
+def table_rows(app, which: str) -> list[list[str]]:
+    table = app.query_one(f"#abl-{which}", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def message(app) -> str:
+    return str(app.query_one("#abl-message", Static).content)
+
+
+async def test_specs_are_listed_with_their_planned_runs(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [p.name for p in app.query_one("#ablations-pane").specs] == [
+            "tiny.toml",
+            "with-failure.toml",
+        ]
+        info = str(app.query_one("#abl-info", Static).content)
+        assert info == "tiny: Two tiny variants.\n2 variants x 2 seeds = 4 runs"
+        assert table_rows(app, "runs") == [
+            ["lstm-s0", "queued", ""],
+            ["cnn-s0", "queued", ""],
+            ["lstm-s1", "queued", ""],
+            ["cnn-s1", "queued", ""],
+        ]
+        assert app.query_one("#abl-results", DataTable).row_count == 0
+
+
+async def test_running_a_spec_fills_in_statuses_and_results(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r[1] for r in table_rows(app, "runs")] == ["done"] * 4
+        assert table_rows(app, "results") == [
+            ["lstm", "2/2", "60.0±14.1%", "20.0±4.7%", "40.0±9.4%", "60.0±14.1%", "90.0±0.0%", "30.0±7.1%"],
+            ["cnn", "2/2", "70.0±14.1%", "23.3±4.7%", "46.7±9.4%", "70.0±14.1%", "90.0±0.0%", "35.0±7.1%"],
+        ]  # fmt: skip
+        assert message(app) == "study done: results.md in studies/tiny"
+    assert (here / "studies" / "tiny" / "cnn-s1" / "status.json").is_file()
+
+
+async def test_a_failed_run_shows_as_failed_and_the_study_goes_on(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.click("#abl-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = {r[0]: r[1:] for r in table_rows(app, "runs")}
+        assert rows["broken-s0"][0] == "failed" and "RuntimeError: boom" in rows["broken-s0"][1]
+        assert rows["cnn-s1"] == ["done", ""]
+        assert message(app).endswith("failed: broken-s0, broken-s1")
+        assert [r[:2] for r in table_rows(app, "results")] == [
+            ["lstm", "2/2"],
+            ["cnn", "2/2"],
+            ["broken", "0/2"],
+        ]
+    # A later session shows the study's state from its folder.
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")
+        await pilot.pause()
+        assert [r[1] for r in table_rows(app, "runs")].count("failed") == 2
+
+
+async def test_stopping_a_study(here):
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        deadline = time.monotonic() + 30
+        while table_rows(app, "runs")[0][1] != "running":
+            assert time.monotonic() < deadline, "the study never started"
+            await pilot.pause(0.02)
+        assert table_rows(app, "runs")[0][2] == "epoch 1 batch 1/2"
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
+
+
+async def test_a_broken_spec_is_reported_and_not_run(here):
+    (here / "specs" / "bad.toml").write_text('name = "bad"\nseeds = []\n')
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "bad.toml" in str(app.query_one("#abl-info", Static).content)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        assert message(app).startswith(str(Path("specs") / "bad.toml"))
+        assert app.query_one("#abl-message").has_class("failed")
+    assert not (here / "studies").exists()

@@ -1,0 +1,103 @@
+"""The Data tab: counts per class, generating synthetic doodles, downloading (real
+child processes: `frankenstein data synth` and `data download` against a local server)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from core.classes import CLASSES
+from tests.http_bucket import ndjson_bytes, refused_url, serve
+from tests.ui.tui_helpers import make_data, tui
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def column(app, label: str) -> dict[str, str]:
+    table = app.query_one("#data-table", DataTable)
+    labels = [str(c.label) for c in table.ordered_columns]
+    i = labels.index(label)
+    return {str(r[0]): str(r[i]) for r in map(table.get_row_at, range(table.row_count))}
+
+
+def message(app) -> str:
+    return str(app.query_one("#data-message", Static).content)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_counts_per_class_of_each_data_directory(here):
+    make_data(here / "data")
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        synth = column(app, "synthetic")
+        assert (synth["circle"], synth["square"], synth["house"], synth["total"]) == (
+            "3",
+            "2",
+            "0",
+            "5",
+        )
+        assert column(app, "drawings/simplified")["house"] == "1"
+        summary = str(app.query_one("#data-summary", Static).content)
+        assert "synthetic: generated doodles" in summary
+        # The Train tab offers the directories as data sources.
+        sources = app.query_one("#train-pane").sources
+        assert sources == ["synthetic", "data/drawings/simplified", "data/synthetic"]
+
+
+async def test_generate_synthetic_doodles_and_see_the_counts(here):
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "no data yet" in str(app.query_one("#data-summary", Static).content)
+        app.query_one("#data-per-class", Input).value = "2"
+        await pilot.press("g")
+        await settle(app, pilot)
+        await settle(app, pilot)  # the recount after the job
+        assert message(app).startswith("generate done: 36 drawings (2 a class, seed 0")
+        bar = app.query_one("#data-bar", ProgressBar)
+        assert (bar.progress, bar.total) == (36, 36)
+        counts = column(app, "synthetic")
+        assert all(counts[c] == "2" for c in CLASSES) and counts["total"] == "36"
+        assert app.query_one("#train-pane").sources == ["synthetic", "data/synthetic"]
+
+
+async def test_a_bad_count_starts_nothing(here):
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#data-per-class", Input).value = ""
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert message(app).startswith("per class: type how many")
+    assert not (here / "data").exists()
+
+
+async def test_download_offline_shows_a_clear_failure(here):
+    app = tui(here, initial="data", download_url=refused_url())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert message(app).startswith("download FAILED: cannot download ")
+        assert "connection refused (offline, or no server there?)" in message(app)
+        assert app.query_one("#data-message").has_class("failed")
+
+
+async def test_download_fills_the_quickdraw_column(here):
+    with serve({f"{c}.ndjson": ndjson_bytes(c, 4) for c in CLASSES}) as bucket:
+        app = tui(here, initial="data", download_url=bucket.url)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.click("#data-download")
+            await settle(app, pilot)
+            await settle(app, pilot)
+            assert message(app) == "download done: 18 files complete in data/quickdraw"
+            assert column(app, "quickdraw")["total"] == "72"

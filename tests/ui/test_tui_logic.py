@@ -1,0 +1,192 @@
+"""The TUI's plain parts without a screen: the form, the run state, the supervisor, the
+chart, the data directories."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from tests.ui.tui_helpers import FAKE_TRAINER, make_data
+from training.config import AugmentSection
+from ui.tui.configform import GENERAL, form_fields, parse_text, validate_form
+from ui.tui.datadirs import count_dir, count_lines, find_data_dirs
+from ui.tui.supervisor import Supervisor
+from ui.tui.trainstate import TrainState
+from ui.tui.widgets.chart import Series, render_chart
+
+FIELDS = form_fields()
+
+
+def test_the_form_has_every_setting_but_the_ones_picked_elsewhere():
+    keys = [f.key for f in FIELDS]
+    assert {"epochs", "optim.lr", "augment.rotate", "data.per_class", "max_batches"} <= set(keys)
+    assert not {"model", "model.name", "data.sources", "out_dir"} & set(keys)
+    by_key = {f.key: f for f in FIELDS}
+    assert by_key["optim.schedule"].choices == ("constant", "cosine", "onecycle")
+    assert by_key["augment.enabled"].kind == "bool"
+    lo, hi = AugmentSection().scale
+    assert by_key["augment.scale"].default_text == f"[{lo}, {hi}]"  # JSON, as typed
+    assert by_key["name"].raw_text and by_key["max_batches"].optional
+
+
+def test_valid_form_gives_only_the_changed_settings_as_overrides():
+    result = validate_form(
+        FIELDS,
+        {"epochs": "3", "name": "123", "augment.enabled": False, "optim.name": "sgd"},
+        {"model": "cnn"},
+    )
+    assert result.ok
+    assert result.overrides == (
+        'model="cnn"',
+        'name="123"',  # a string setting keeps its text: not the number 123
+        "augment.enabled=false",
+        'optim.name="sgd"',
+        "epochs=3",
+    )
+
+
+def test_form_errors_name_their_fields():
+    result = validate_form(FIELDS, {"epochs": "0", "batch_size": "", "optim.lr": "x"})
+    errors = dict(result.errors)
+    assert not result.ok and not result.overrides
+    assert errors["batch_size"] == "a value is needed"
+    # Parse errors are reported first; TrainConfig checks once every text parses.
+    assert set(errors) == {"batch_size"}
+    errors = dict(validate_form(FIELDS, {"epochs": "0", "optim.lr": "x"}).errors)
+    assert errors == {
+        "epochs": "Input should be greater than or equal to 1",
+        "optim.lr": "Input should be a valid number, unable to parse string as a number",
+    }
+
+
+def test_problems_of_no_single_field_are_general():
+    errors = dict(validate_form(FIELDS, {}, {"model": "no-such-model"}).errors)
+    assert list(errors) == [GENERAL] and "no-such-model" in errors[GENERAL]
+
+
+def test_empty_optional_text_is_none_and_json_where_it_parses():
+    by_key = {f.key: f for f in FIELDS}
+    assert parse_text(by_key["max_batches"], " ") is None
+    assert parse_text(by_key["eval_data"], '["a", "b"]') == ["a", "b"]
+    assert parse_text(by_key["eval_data"], "data/real") == "data/real"
+
+
+def events(*names: str) -> list[dict]:
+    out = [{"event": "start", "run": "r", "run_dir": "runs/r", "model": "cnn", "epochs": 2,
+            "start_epoch": 0, "batches": 4}]  # fmt: skip
+    for e in (1, 2):
+        for b in (2, 4):
+            out.append({"event": "batch", "epoch": e, "batch": b, "batches": 4, "loss": 3.0 - e,
+                        "acc": 0.2 * e, "eta_s": 10.0 * (2 - e) + (4 - b)})  # fmt: skip
+        out.append({"event": "epoch", "epoch": e, "val_loss": 2.5 - e, "val_acc": 0.3 * e,
+                    "best_val_acc": 0.3 * e})  # fmt: skip
+    return out
+
+
+def test_train_state_folds_the_events():
+    s = TrainState(status="starting")
+    for e in events():
+        s.apply(e)
+    assert (s.status, s.epoch, s.batch, s.batches) == ("running", 2, 4, 4)
+    assert s.train_loss == [(0.5, 2.0), (1.0, 2.0), (1.5, 1.0), (2.0, 1.0)]
+    assert s.val_acc == [(1.0, 0.3), (2.0, 0.6)]
+    assert s.eta_text() == "ETA 0:00"
+    s.apply({"event": "eval", "name": "test", "report": {"top1": 0.7}})
+    s.apply({"event": "done", "status": "early_stop", "best_val_acc": 0.6})
+    s.finish(0, [], stopped=False)
+    assert (s.status, s.message, s.test_top1) == ("done", "early stop", 0.7)
+
+
+def test_a_run_without_done_failed_and_an_error_event_keeps_its_message():
+    s = TrainState(status="running")
+    s.finish(1, ["Traceback", "ValueError: bad"], stopped=False)
+    assert s.status == "failed" and s.message.endswith("Traceback\nValueError: bad")
+    s = TrainState(status="running")
+    s.apply({"event": "error", "message": "data/x: not a directory", "type": "DataError"})
+    s.finish(2, ["frankenstein: error: data/x: not a directory"], stopped=False)
+    assert s.status == "failed" and s.message == "data/x: not a directory"
+    s = TrainState(status="stopping")
+    s.finish(130, [], stopped=True)
+    assert s.status == "stopped"
+    assert TrainState(eta_s=3725).eta_text() == "ETA 1:02:05"
+
+
+def test_supervisor_reads_events_and_keeps_stderr(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import json, sys\n"
+        "print(json.dumps({'event': 'start', 'run': 'x'}))\n"
+        "print('a stray print')\n"
+        "print('{not json')\n"
+        "print('x' * 100000 and json.dumps({'event': 'eval', 'report': 'y' * 200000}))\n"
+        "print('warning: something', file=sys.stderr)\n"
+        "sys.exit(3)\n"
+    )
+    got, log = [], []
+    sup = Supervisor([sys.executable, str(script)], on_event=got.append, on_log=log.append)
+    outcome = asyncio.run(sup.run())
+    assert [e["event"] for e in got] == ["start", "eval"] and len(got[1]["report"]) == 200000
+    assert "a stray print" in log and "{not json" in log
+    assert (outcome.returncode, outcome.stderr_tail, outcome.ok) == (
+        3,
+        ["warning: something"],
+        False,
+    )
+
+
+def test_supervisor_stop_interrupts_the_child(tmp_path):
+    got: list[dict] = []
+
+    async def run_and_stop() -> tuple:
+        sup = Supervisor(
+            [sys.executable, str(FAKE_TRAINER), "--mode=hold", f"out_dir={tmp_path}", "--events"],
+            on_event=got.append,
+        )
+        task = asyncio.create_task(sup.run())
+        while not any(e["event"] == "batch" for e in got):
+            await asyncio.sleep(0.02)
+        sup.stop()
+        return await task
+
+    outcome = asyncio.run(run_and_stop())
+    assert outcome.stopped and outcome.returncode == 130
+    assert got[-1]["event"] == "done" and got[-1]["status"] == "interrupted"
+
+
+def test_chart_draws_each_series_in_its_colour():
+    chart = render_chart(
+        [Series("train", ((0, 1.0), (1, 0.0)), "cyan"), Series("val", ((1, 0.5),), "red")],
+        width=16,
+        height=4,
+        title="loss",
+    )
+    lines = chart.plain.split("\n")
+    assert lines[0] == "loss  ━ train 0  ━ val 0.5"
+    assert len(lines) == 4 and all(len(line) == 16 for line in lines[1:])
+    assert lines[1].startswith("    1│") and lines[3].startswith("    0│")
+    # The train line runs from the top-left dot to the bottom-right dot (braille bits).
+    assert ord(lines[1][6]) - 0x2800 & 0x01 and ord(lines[3][15]) - 0x2800 & 0x80
+    styles = {str(span.style) for span in chart.spans}
+    assert {"cyan", "red"} <= styles
+
+
+def test_data_dirs_are_found_and_counted(tmp_path):
+    make_data(tmp_path / "data")
+    (tmp_path / "data" / "empty").mkdir()
+    (tmp_path / "data" / "synthetic" / "checksums.json").write_text("{}")
+    dirs = [count_dir(d) for d in find_data_dirs(tmp_path / "data")]
+    assert [(d.label, d.counts, d.what) for d in dirs] == [
+        ("drawings/simplified", {"house": 1}, "drawings saved from the window"),
+        ("synthetic", {"circle": 3, "square": 2}, "generated doodles"),
+    ]
+    assert find_data_dirs(tmp_path / "nowhere") == []
+
+
+def test_count_lines_counts_a_last_line_without_newline(tmp_path):
+    p = tmp_path / "circle.ndjson"
+    p.write_bytes(b'{"a": 1}\n{"a": 2}')
+    assert count_lines(p) == 2
+    seed = tmp_path / "circle.json"
+    seed.write_text(json.dumps([{}, {}, {}]))
+    assert count_lines(seed) == 3

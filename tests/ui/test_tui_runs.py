@@ -1,0 +1,126 @@
+"""The Runs tab: run folders listed with their results, compare, draw, make default."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from live.default_model import read_default_model
+from tests.ui.tui_helpers import make_run, report, tui
+
+REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
+REAL_CNN = report(0.50, [0.31, 0.38, 0.44, 0.48, 0.50, 0.50, 0.50, 0.50], None, 0.0)
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "runs"
+    make_run(root, "lstm", val_accs=(0.5, 0.8, 0.75), real=REAL, mtime=1_700_000_300)
+    make_run(root, "cnn", model="cnn", val_accs=(0.6,), real=REAL_CNN, mtime=1_700_000_200)
+    make_run(root, "fresh", val_accs=(), checkpoint=False, mtime=1_700_000_100)
+    (root / "not-a-run").mkdir()
+    return root
+
+
+def rows(app) -> list[list[str]]:
+    table = app.query_one("#runs-table", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def message(app) -> str:
+    return str(app.query_one("#runs-message", Static).content)
+
+
+async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app) == [
+            ["lstm", "frankenstein", "3/3", "80.0%", "62.0%", "92.0%/41.0%"],
+            ["cnn", "cnn", "1/1", "60.0%", "50.0%", "-/0.0%"],
+            ["fresh", "frankenstein", "0", "-", "-", "-"],
+        ]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert detail.startswith("lstm: frankenstein on synthetic, 3 epochs")
+        assert "quickdraw-real-dev/simplified (n=300): top1 62.0% top3 77.0%" in detail
+        assert "after k strokes: 1:30.0%  2:45.0%" in detail
+        await pilot.press("down", "down")
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert "no eval report yet" in detail
+
+
+async def test_compare_two_runs_side_by_side(runs, tmp_path):
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        assert "mark a run with M first" in message(app)
+        await pilot.press("m", "down", "c")
+        await pilot.pause()
+        table = app.screen.query_one("#compare-table", DataTable)
+        got = {str(r[0]): (str(r[1]), str(r[2])) for r in map(table.get_row_at, range(8))}
+        assert got["model"] == ("frankenstein", "cnn")
+        assert got["top1"] == ("62.0%", "50.0%")
+        assert got["after 1 stroke"] == ("30.0%", "31.0%")
+        assert got["after 2 strokes"] == ("45.0%", "38.0%")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query("#runs-table")
+
+
+async def test_make_a_checkpoint_the_default_for_draw(runs, tmp_path):
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "f")
+        await pilot.pause()
+        assert "`frankenstein draw` now starts with cnn/best.pt" in message(app)
+        await pilot.press("down", "f")
+        assert message(app) == "fresh has no best.pt yet"
+    saved = read_default_model(tmp_path / "user-config" / "default_model.json")
+    assert saved is not None
+    assert (saved.model, saved.checkpoint) == ("cnn", (runs / "cnn" / "best.pt").resolve())
+
+
+async def test_draw_opens_the_window_on_the_run_checkpoint_in_its_own_process(runs, tmp_path):
+    # The "window" is a real process that writes down the arguments it was given.
+    record = tmp_path / "argv.json"
+    script = f"import json, sys; json.dump(sys.argv[1:], open({str(record)!r}, 'w'))"
+    app = tui(tmp_path, initial="runs", draw=(sys.executable, "-c", script))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        assert message(app).startswith("opened the drawing window on runs/lstm/best.pt")
+        deadline = time.monotonic() + 20
+        while not record.exists():
+            assert time.monotonic() < deadline, "the draw process never ran"
+            await pilot.pause(0.05)
+    time.sleep(0.1)  # the file may still be being written
+    assert json.loads(record.read_text()) == [
+        "--model",
+        "frankenstein",
+        "--checkpoint",
+        "runs/lstm/best.pt",
+    ]
+
+
+async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d", "f", "m", "c")
+        assert message(app) == "no runs in runs yet: train one first"
+
+
+async def test_a_broken_metrics_file_is_listed_with_the_problem(runs, tmp_path):
+    (runs / "lstm" / "metrics.jsonl").write_text('{"epoch": 1, "val_acc": 0.4}\n{"epo')
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app)[0][3] == "40.0%"
+        assert "problem: metrics.jsonl line 2: not JSON" in str(
+            app.query_one("#runs-detail", Static).content
+        )

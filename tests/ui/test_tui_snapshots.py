@@ -1,0 +1,88 @@
+"""Snapshots of the TUI's screens at 80x24 (pytest-textual-snapshot), with fixed content:
+fixture run and data folders in tmp_path, the fake trainer's fixed numbers, no clocks.
+Update after a reviewed change with `pytest tests/ui/test_tui_snapshots.py --snapshot-update`
+and look at the SVGs in tests/ui/__snapshots__ before committing them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tests.ui.test_tui_runs import REAL, REAL_CNN
+from tests.ui.tui_helpers import make_data, make_run, tui
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def fixture_runs(root: Path) -> None:
+    make_run(root, "lstm", val_accs=(0.5, 0.8, 0.75), real=REAL, mtime=1_700_000_300)
+    make_run(root, "cnn", model="cnn", val_accs=(0.6,), real=REAL_CNN, mtime=1_700_000_200)
+
+
+def test_train_tab_after_a_run(here, snap_compare):
+    async def run(pilot):
+        await pilot.press("f5")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(tui(here), terminal_size=SIZE, run_before=run)
+
+
+def test_train_tab_with_invalid_settings(here, snap_compare):
+    async def run(pilot):
+        pilot.app.query_one("#f-data-per_class", Input).value = "-5"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    assert snap_compare(tui(here), terminal_size=SIZE, run_before=run)
+
+
+def test_runs_tab(here, snap_compare):
+    fixture_runs(here / "runs")
+    assert snap_compare(tui(here, initial="runs"), terminal_size=SIZE)
+
+
+def test_compare_screen(here, snap_compare):
+    fixture_runs(here / "runs")
+
+    async def run(pilot):
+        await pilot.press("m", "down", "c")
+        await pilot.pause()
+
+    assert snap_compare(tui(here, initial="runs"), terminal_size=SIZE, run_before=run)
+
+
+def test_data_tab(here, snap_compare):
+    make_data(here / "data")
+
+    async def run(pilot):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(tui(here, initial="data"), terminal_size=SIZE, run_before=run)
+
+
+def test_ablations_tab_after_a_study(here, snap_compare):
+    from tests.ui.test_tui_ablations import FAKE_ABLATE, SPEC
+
+    (here / "specs").mkdir()
+    (here / "specs" / "tiny.toml").write_text(SPEC.format(extra=""))
+    app = tui(here, initial="ablations", ablate=(sys.executable, str(FAKE_ABLATE)))
+
+    async def run(pilot):
+        await pilot.press("f5")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)

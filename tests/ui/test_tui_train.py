@@ -1,0 +1,203 @@
+"""The Train tab driven by pilot: a run to completion, Stop, Resume, a crash, bad settings.
+
+The trainer is a real child process: the fake trainer (tests/ui/fake_trainer.py),
+which speaks the real event protocol in hundredths of a second, and once (slow) the
+real `frankenstein train --dry-run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from tests.ui.tui_helpers import tui
+from ui.tui.context import cli
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def status_text(app) -> str:
+    return str(app.query_one("#train-status", Static).content)
+
+
+def bar(app, which: str) -> ProgressBar:
+    return app.query_one(f"#train-{which}-bar", ProgressBar)
+
+
+async def wait_until(pilot, condition, what: str, limit_s: float = 30.0) -> None:
+    """Let the app run until `condition()` holds (a deadline only against hanging)."""
+    deadline = time.monotonic() + limit_s
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.02)
+
+
+async def test_a_run_shows_progress_curves_and_completion(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#f-epochs", Input).value = "3"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        assert status_text(app).startswith("done frankenstein-fake: completed")
+        assert status_text(app).endswith("epoch 3/3 batch 4/4 ETA 0:00 best 82.5%")
+        assert (bar(app, "epoch").total, bar(app, "epoch").progress) == (3, 3)
+        assert (bar(app, "batch").total, bar(app, "batch").progress) == (4, 4)
+        assert len(pane.state.train_loss) == 12 and len(pane.state.val_acc) == 3
+        assert pane.state.test_top1 == 0.75
+        log = "\n".join(pane.lines)
+        assert log.startswith('$ frankenstein train model="frankenstein"')
+        assert "epochs=3" in log and log.count("\nepoch ") == 3
+        assert "done (completed): 3 epochs" in log
+        # The Runs tab was refreshed when the run ended.
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#runs-table", DataTable)
+        assert table.row_count == 1
+        assert table.get_row_at(0)[:4] == ["frankenstein-fake", "frankenstein", "3/3", "82.5%"]
+    assert json.loads((here / "runs/frankenstein-fake/config.json").read_text())["epochs"] == 3
+
+
+async def test_settings_from_the_form_and_pickers_reach_the_trainer(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#train-model").value = "cnn"
+        name = app.query_one("#f-name", Input)
+        name.focus()
+        await pilot.press(*"mine")
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#train-pane").state.status == "done"
+    config = json.loads((here / "runs/mine/config.json").read_text())
+    assert config["model"]["name"] == "cnn" and config["data"]["sources"] == ["synthetic"]
+
+
+async def test_invalid_settings_are_shown_next_to_their_fields_and_nothing_starts(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        app.query_one("#f-epochs", Input).value = "0"
+        app.query_one("#f-optim-lr", Input).value = "fast"
+        app.query_one("#f-augment-scale", Input).value = "[0.9, 0.5]"
+        await pilot.press("f5")
+        await pilot.pause()
+        assert form.error_of("epochs") == "Input should be greater than or equal to 1"
+        assert "valid number" in form.error_of("optim.lr")
+        assert form.error_of("batch_size") == ""
+        assert app.query_one("#train-pane").state.status == "idle"
+        assert not app.workers._workers  # no trainer was started
+        # The scale error comes from TrainConfig's own validator, once the rest parses.
+        app.query_one("#f-epochs", Input).value = "2"
+        app.query_one("#f-optim-lr", Input).value = "0.01"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert form.error_of("epochs") == ""
+        assert "must be [lo, hi] with 0 < lo <= hi <= 1" in form.error_of("augment.scale")
+        assert app.focused is app.query_one("#f-augment-scale")
+    assert not (here / "runs").exists()
+
+
+async def test_stop_interrupts_the_run_and_resume_continues_it(here):
+    app = tui(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
+        assert pane.state.status == "running" and "ETA 0:35" in status_text(app)
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped"
+        assert pane.last_run == "frankenstein-fake"
+        assert status_text(app).startswith("stopped frankenstein-fake (Resume: F7)")
+        assert "ETA --:--" in status_text(app)
+        assert (here / "runs/frankenstein-fake/last.pt").is_file()
+    # A later session resumes it by name (the trainer now runs to the end).
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#f-name", Input).value = "frankenstein-fake"
+        await pilot.click("#train-resume")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        assert pane.lines[0].startswith('$ frankenstein train --resume name="frankenstein-fake"')
+        assert any("resumed at epoch 1" in line for line in pane.lines)
+
+
+async def test_a_crashing_trainer_shows_as_failed_and_the_tui_keeps_working(here):
+    app = tui(here, mode="crash")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#train-start")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "failed"
+        assert app.query_one("#train-status").has_class("failed")
+        assert "exited with status 1" in pane.state.message
+        assert "RuntimeError: fake trainer crashed on purpose" in pane.state.message
+        assert pane.lines[-1].startswith("FAILED: the trainer exited with status 1")
+        # Still responsive: tabs switch and the crashed run is listed without results.
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#runs-table", DataTable)
+        assert table.get_row_at(0)[:4] == ["frankenstein-fake", "frankenstein", "0/2", "-"]
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "train"
+
+
+async def test_a_trainer_that_cannot_start_is_a_failure_not_a_crash(here):
+    app = tui(here, trainer=[str(here / "no-such-trainer")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        state = app.query_one("#train-pane").state
+        assert state.status == "failed" and "cannot start" in state.message
+
+
+async def test_quitting_during_a_run_stops_the_trainer(here):
+    app = tui(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
+        process = pane.supervisor.process
+    # Leaving run_test cancels the worker, which interrupts the child and waits for it.
+    assert process.returncode == 130
+    await asyncio.sleep(0)
+
+
+@pytest.mark.slow
+async def test_a_real_dry_run_through_the_tui(here):
+    app = tui(here, trainer=list(cli("train")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#train-dry-run").value = True
+        app.query_one("#f-name", Input).value = "real"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        state = app.query_one("#train-pane").state
+        assert state.status == "done", state.message
+        assert state.epochs == 1 and state.batch == state.batches == 1
+        assert state.test_top1 is not None
+    run = here / "runs" / state.run
+    assert {"config.json", "metrics.jsonl", "best.pt", "last.pt", "eval.json"} <= {
+        p.name for p in run.iterdir()
+    }
+    assert sys.executable  # the trainer ran under this interpreter (cli())

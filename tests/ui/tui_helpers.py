@@ -1,0 +1,90 @@
+"""Helpers of the TUI tests: the app on a temporary folder with the fake trainer, and
+run folders written as `frankenstein train` writes them (config, metrics, eval)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from ui.tui.app import FrankensteinApp, create_app
+
+FAKE_TRAINER = Path(__file__).with_name("fake_trainer.py")
+
+
+def fake_trainer(mode: str = "ok") -> list[str]:
+    return [sys.executable, str(FAKE_TRAINER), f"--mode={mode}"]
+
+
+def tui(root: Path, mode: str = "ok", **context) -> FrankensteinApp:
+    """The app on `root` (the working directory: runs/, data/, specs/, studies/)."""
+    context.setdefault("default_model_file", root / "user-config" / "default_model.json")
+    context.setdefault("specs_dir", Path("specs"))
+    context.setdefault("studies_dir", Path("studies"))
+    context.setdefault("trainer", fake_trainer(mode))
+    return create_app(runs=Path("runs"), data=Path("data"), **context)
+
+
+def report(top1: float, so_far: list[float], precision: float | None, recall: float) -> dict:
+    return {
+        "n": 300,
+        "top1": top1,
+        "top3": min(1.0, top1 + 0.15),
+        "accuracy_at_stroke": [
+            {"k": k, "n": 300, "top1": v, "so_far": v} for k, v in enumerate(so_far, 1)
+        ],
+        "snap": {"threshold": 0.8, "precision": precision, "recall": recall},
+    }
+
+
+def make_run(
+    runs: Path,
+    name: str,
+    *,
+    model: str = "frankenstein",
+    val_accs: tuple[float, ...] = (0.5, 0.7),
+    test: dict | None = None,
+    real: dict | None = None,
+    checkpoint: bool = True,
+    mtime: int = 1_700_000_000,
+) -> Path:
+    """A finished run folder; `mtime` orders the Runs tab (newest first)."""
+    run = runs / name
+    run.mkdir(parents=True)
+    config = {
+        "name": name,
+        "out_dir": str(runs),
+        "model": {"name": model, "overrides": {}},
+        "data": {"sources": ["synthetic"]},
+        "optim": {"name": "adamw", "lr": 0.002},
+        "epochs": len(val_accs),
+        "batch_size": 32,
+        "seed": 0,
+    }
+    (run / "config.json").write_text(json.dumps(config))
+    rows = [{"epoch": i, "val_acc": a} for i, a in enumerate(val_accs, 1)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    reports: dict = {"eval_data": {}}
+    if test is not None:
+        reports["test"] = test
+    if real is not None:
+        reports["eval_data"]["../shared/data/quickdraw-real-dev/simplified"] = real
+    if test is not None or real is not None:
+        (run / "eval.json").write_text(json.dumps(reports))
+    if checkpoint:
+        (run / "best.pt").write_bytes(b"not a real checkpoint")
+    os.utime(run / "config.json", (mtime, mtime))
+    return run
+
+
+def make_data(data: Path) -> None:
+    """data/synthetic with circles and squares, data/drawings/simplified with one house."""
+    line = '{"word": "%s", "drawing": [[[0, 10], [0, 10]]]}\n'
+    synth = data / "synthetic"
+    synth.mkdir(parents=True)
+    (synth / "circle.ndjson").write_text(line % "circle" * 3)
+    (synth / "square.ndjson").write_text(line % "square" * 2)
+    saved = data / "drawings" / "simplified"
+    saved.mkdir(parents=True)
+    (saved / "house.ndjson").write_text(line % "house")

@@ -1,0 +1,118 @@
+"""The Frankenstein TUI: data, training, ablations and runs in four tabs.
+
+`create_app(...)` builds the app with its directories and the commands it runs (see
+ui/tui/context.py), so tests inject a fast fake trainer; `frankenstein tui` calls it
+with the defaults. Everything long runs in a child process watched by a Textual
+worker, so the UI never waits on training.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from core.paths import data_dir, runs_dir
+from ui.tui.configform import form_fields
+from ui.tui.context import TuiContext
+from ui.tui.datadirs import find_data_dirs
+from ui.tui.panes.runs import RunsPane
+from ui.tui.panes.train import SYNTHETIC, TrainPane
+
+TABS = ("data", "train", "ablations", "runs")
+# What takes the focus when a tab opens, so its keys work and show in the footer.
+FIRST_FOCUS = {
+    "data": "#data-table",
+    "train": "#train-model",
+    "ablations": "#abl-specs",
+    "runs": "#runs-table",
+}
+
+
+class FrankensteinApp(App[None]):
+    """Tabs for each job; keys 1-4 switch tabs (the tab titles show them), the footer
+    lists the keys of the tab in use."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Frankenstein"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_tab('data')", "Data", show=False),
+        Binding("2", "show_tab('train')", "Train", show=False),
+        Binding("3", "show_tab('ablations')", "Ablations", show=False),
+        Binding("4", "show_tab('runs')", "Runs", show=False),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, ctx: TuiContext, models: list[str], initial: str = "train"):
+        super().__init__()
+        self.ctx = ctx
+        self.models = models
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        sources = [SYNTHETIC] + [str(d.path) for d in find_data_dirs(self.ctx.data_dir)]
+        with TabbedContent(initial=self.initial, id="tabs"):
+            with TabPane("1 Data", id="data"):
+                from ui.tui.panes.data import DataPane
+
+                yield DataPane(self.ctx, id="data-pane")
+            with TabPane("2 Train", id="train"):
+                yield TrainPane(self.ctx, form_fields(), self.models, sources, id="train-pane")
+            with TabPane("3 Ablations", id="ablations"):
+                from ui.tui.panes.ablations import AblationsPane
+
+                yield AblationsPane(self.ctx, id="ablations-pane")
+            with TabPane("4 Runs", id="runs"):
+                yield RunsPane(self.ctx, id="runs-pane")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self._focus_in(self.initial)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._focus_in(event.pane.id)
+
+    def _focus_in(self, tab: str) -> None:
+        self.query_one(FIRST_FOCUS[tab]).focus()
+
+    def on_data_pane_counted(self, message) -> None:
+        sources = [SYNTHETIC] + [str(d.path) for d in message.dirs]
+        self.query_one("#train-pane", TrainPane).set_sources(sources)
+
+    def on_train_pane_run_ended(self, message: TrainPane.RunEnded) -> None:
+        self.query_one("#runs-pane", RunsPane).reload()
+
+
+def create_app(
+    *,
+    runs: Path | None = None,
+    data: Path | None = None,
+    trainer: list[str] | tuple[str, ...] | None = None,
+    initial: str = "train",
+    **context,
+) -> FrankensteinApp:
+    """The TUI on these directories (default: core.paths), with these commands.
+
+    `trainer` replaces `frankenstein train` (argv prefix; the app appends key=value
+    settings and --events); further keyword arguments are TuiContext fields
+    (ablate, data, draw, specs_dir, studies_dir, default_model_file, cwd, ...).
+    """
+    from core.models import MODELS  # torch: the model registry is needed for the form
+
+    if trainer is not None:
+        context["trainer"] = tuple(trainer)
+    ctx = TuiContext(
+        runs_dir=runs if runs is not None else runs_dir(),
+        data_dir=data if data is not None else data_dir(),
+        **context,
+    )
+    if initial not in TABS:
+        raise ValueError(f"initial tab {initial!r} is not one of {TABS}")
+    return FrankensteinApp(ctx, list(MODELS), initial)

@@ -1,0 +1,175 @@
+"""The training form's logic: fields generated from the pydantic `TrainConfig`.
+
+`form_fields()` walks TrainConfig (and its sections) into one `FormField` per setting,
+keyed by its dotted name (`optim.lr`), with the default as text. `validate_form` turns
+the texts back into values, validates them with TrainConfig itself and returns either
+the `key=value` overrides for `frankenstein train` (only the changed settings) or the
+error of each field, so the form can show it next to the field. Values are JSON where
+they parse (as on the command line), except for string fields, which take the text.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from training.config import TrainConfig
+
+# Chosen elsewhere on the Train tab (model and data pickers; out_dir is the TUI's runs dir).
+SKIP = frozenset({"model", "data.sources", "out_dir"})
+GENERAL = ""  # the error key of problems that belong to no single field
+
+Kind = Literal["text", "choice", "bool"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One setting of the form."""
+
+    key: str  # dotted, as `frankenstein train` takes it
+    kind: Kind
+    default: Any
+    choices: tuple[str, ...] = ()
+    optional: bool = False  # None allowed: an empty text means None
+    raw_text: bool = False  # a string setting: the text is the value, never JSON
+
+    @property
+    def default_text(self) -> str:
+        return to_text(self.default)
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(the annotation without None, whether None is allowed)."""
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if (origin is typing.Union or origin is types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else annotation), True
+    return annotation, False
+
+
+def form_fields(model: type[BaseModel] = TrainConfig, prefix: str = "") -> list[FormField]:
+    """Every setting of `model`, sections flattened into dotted keys, in field order."""
+    fields: list[FormField] = []
+    defaults = model()
+    for name, info in model.model_fields.items():
+        key = prefix + name
+        if key in SKIP:
+            continue
+        annotation, optional = _unwrap(info.annotation)
+        default = getattr(defaults, name)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields.extend(form_fields(annotation, key + "."))
+        elif typing.get_origin(annotation) is Literal:
+            choices = tuple(str(c) for c in typing.get_args(annotation))
+            fields.append(FormField(key, "choice", default, choices, optional))
+        elif annotation is bool:
+            fields.append(FormField(key, "bool", default, optional=optional))
+        else:
+            fields.append(FormField(key, "text", default, (), optional, annotation is str))
+    return fields
+
+
+def parse_text(field: FormField, text: str) -> Any:
+    """The value of a field's text; ValueError with a short reason."""
+    text = text.strip()
+    if not text:
+        if field.optional:
+            return None
+        raise ValueError("a value is needed")
+    if field.raw_text:
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """Either overrides (valid) or errors by field key (GENERAL for the whole form)."""
+
+    overrides: tuple[str, ...] = ()
+    errors: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_form(
+    fields: list[FormField], values: dict[str, Any], fixed: dict[str, Any] | None = None
+) -> FormResult:
+    """Check the form's `values` (key -> text, or bool/str for switches and choices)
+    together with `fixed` settings (model, data.sources, out_dir)."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for field in fields:
+        raw = values.get(field.key, field.default if field.kind != "text" else field.default_text)
+        if field.kind == "text":
+            try:
+                parsed[field.key] = parse_text(field, str(raw))
+            except ValueError as e:
+                errors[field.key] = str(e)
+        else:
+            parsed[field.key] = raw
+    fixed = dict(fixed or {})
+    if not errors:
+        errors.update(_check(fields, {**parsed, **fixed}))
+    if errors:
+        return FormResult(errors=tuple(errors.items()))
+    changed = [
+        f"{f.key}={json.dumps(_plain(parsed[f.key]))}"
+        for f in fields
+        if _plain(parsed[f.key]) != _plain(f.default)
+    ]
+    extra = [f"{k}={json.dumps(_plain(v))}" for k, v in fixed.items()]
+    return FormResult(overrides=tuple(extra + changed))
+
+
+def _plain(v: Any) -> Any:
+    return list(v) if isinstance(v, tuple) else v
+
+
+def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
+    """Validate with TrainConfig; each error placed at the deepest field it names."""
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        node = nested
+        *parents, last = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = value
+    try:
+        TrainConfig.model_validate(nested)
+    except ValidationError as e:
+        keys = {f.key for f in fields}
+        out: dict[str, str] = {}
+        for err in e.errors():
+            loc = [str(p) for p in err["loc"]]
+            where = GENERAL
+            for n in range(len(loc), 0, -1):
+                if ".".join(loc[:n]) in keys:
+                    where = ".".join(loc[:n])
+                    break
+            msg = err["msg"].removeprefix("Value error, ")
+            if where == GENERAL and loc:
+                msg = f"{'.'.join(loc)}: {msg}"
+            out.setdefault(where, msg)
+        return out
+    return {}

@@ -1,0 +1,46 @@
+"""Where the TUI looks and what it runs: one frozen pydantic object built by `create_app`.
+
+The commands are argv prefixes, so a test can swap the trainer for a small fake script
+that prints real events. By default every command is this Python running `ui.cli`,
+i.e. the same `frankenstein train` / `ablate` / `data` / `draw` the command line runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]  # the folder holding core/, training/, ui/
+
+
+def child_env() -> dict[str, str]:
+    """Our environment, with this code first on the path: `python -m ui.cli` in a child
+    runs the same code as the TUI, whatever its working directory."""
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else "")}
+
+
+def cli(*args: str) -> tuple[str, ...]:
+    """`frankenstein ARGS...` as run by this interpreter."""
+    return (sys.executable, "-m", "ui.cli", *args)
+
+
+class TuiContext(BaseModel):
+    """Directories the TUI reads and writes, and the commands it starts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    runs_dir: Path
+    data_dir: Path
+    specs_dir: Path = Path("experiments/specs")
+    studies_dir: Path = Path("experiments/studies")
+    default_model_file: Path | None = None  # None: live.default_model's own place
+    trainer: tuple[str, ...] = cli("train")
+    ablate: tuple[str, ...] = cli("ablate")
+    data: tuple[str, ...] = cli("data")
+    draw: tuple[str, ...] = cli("draw")
+    download_url: str | None = None  # a mirror for `data download --base-url`
+    cwd: Path | None = None  # the children's working directory (None: ours)

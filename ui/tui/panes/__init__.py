@@ -1,0 +1,1 @@
+"""The TUI's tabs: Data, Train, Ablations, Runs (one file each)."""

@@ -1,0 +1,280 @@
+"""The Ablations tab: pick a spec from experiments/specs, run it, watch it fill in.
+
+Running a spec starts `frankenstein ablate SPEC [--quick] --out STUDIES --events` as a
+child process; its events (experiments/runner.py: study_start, run_start,
+run_progress, run_done, run_failed, study_done) set each run's status in the runs
+table, and every finished run refreshes the results table (experiments.results.
+study_rows: one row per variant, mean and spread over seeds).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Static
+
+from ui.tui.context import TuiContext, child_env
+from ui.tui.panes.data import failure_line
+from ui.tui.supervisor import Supervisor
+
+# The results table's columns (experiments.results.study_rows keys), all shares.
+RESULT_COLUMNS = (
+    ("top1", "top-1"),
+    ("acc1", "1 stroke"),
+    ("acc2", "2"),
+    ("acc3", "3"),
+    ("snap_precision", "snap P"),
+    ("snap_recall", "snap R"),
+)
+
+
+class AblationsPane(Horizontal):
+    """Specs on the left; the selected study's runs and results on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "run", "Run", show=False),
+        Binding("f5", "run", "Run"),
+        Binding("f6", "stop", "Stop"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self, ctx: TuiContext, *, id: str | None = None):
+        super().__init__(id=id)
+        self.ctx = ctx
+        self.specs: list[Path] = []
+        self.status: dict[str, str] = {}  # run id -> queued/running/done/failed
+        self.progress: dict[str, str] = {}  # run id -> "epoch 2/3 acc 61%"
+        self.supervisor: Supervisor | None = None
+        self.closing = False
+        self.running_spec: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="abl-left"):
+            yield Label("specs", classes="heading")
+            yield OptionList(id="abl-specs")
+            yield Checkbox("quick", True, compact=True, id="abl-quick")
+            with Horizontal(classes="buttons"):
+                yield Button("Run", id="abl-run", variant="success", compact=True)
+                yield Button("Stop", id="abl-stop", variant="error", compact=True)
+        with Vertical(id="abl-right"):
+            yield Static("", id="abl-info")
+            yield DataTable(id="abl-runs", cursor_type="row")
+            yield DataTable(id="abl-results", cursor_type="row")
+            yield Static("", id="abl-message")
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        try:
+            from experiments.spec import list_specs
+        except ImportError:
+            self.show("the experiments package is not available", error=True)
+            return
+        self.specs = list(list_specs(self.ctx.specs_dir)) if self.ctx.specs_dir.is_dir() else []
+        options = self.query_one("#abl-specs", OptionList)
+        options.clear_options()
+        options.add_options([p.stem for p in self.specs])
+        if self.specs:
+            options.highlighted = 0
+            self.show_spec(self.specs[0])
+        else:
+            self.show(f"no ablation specs in {self.ctx.specs_dir}")
+
+    @property
+    def selected(self) -> Path | None:
+        i = self.query_one("#abl-specs", OptionList).highlighted
+        return self.specs[i] if i is not None and i < len(self.specs) else None
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.selected is not None and self.running_spec is None:
+            self.show_spec(self.selected)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_run()
+
+    def show_spec(self, path: Path) -> None:
+        """The spec's description, and its study's state if it ran before."""
+        from core.errors import FrankensteinError
+        from experiments.spec import load_spec
+
+        try:
+            spec = load_spec(path)
+        except FrankensteinError as e:
+            self.query_one("#abl-info", Static).update(str(e))
+            return
+        quick = self.query_one("#abl-quick", Checkbox).value
+        runs = spec.runs(quick=quick)
+        self.query_one("#abl-info", Static).update(
+            f"{spec.name}: {spec.description}\n{len(spec.variants)} variants x "
+            f"{len(spec.seeds)} seeds = {len(runs)} runs"
+        )
+        self.status = {r.run_id: "queued" for r in runs}
+        self.progress = {}
+        study = self.ctx.studies_dir / spec.name
+        if study.is_dir():
+            from experiments.results import study_status
+
+            self.status.update(study_status(study, spec))
+        self.show_runs()
+        self.show_results(study)
+
+    # ------------------------------------------------------------------ tables
+
+    def show_runs(self) -> None:
+        table = self.query_one("#abl-runs", DataTable)
+        table.clear(columns=True)
+        for column in ("run", "status", "progress"):
+            table.add_column(column, key=column)
+        for run_id, status in self.status.items():
+            table.add_row(run_id, status, self.progress.get(run_id, ""), key=run_id)
+
+    def show_results(self, study: Path) -> None:
+        """The study's table so far (latency is left to the runner's results.md: timing
+        a checkpoint here would hold up the UI)."""
+        from core.errors import FrankensteinError
+        from experiments.results import study_rows
+
+        table = self.query_one("#abl-results", DataTable)
+        table.clear(columns=True)
+        if not (study / "spec.json").is_file():
+            return
+        try:
+            rows = study_rows(study, latency=False)
+        except FrankensteinError as e:
+            self.show(str(e), error=True)
+            return
+        table.add_columns("variant", "runs", *(label for _, label in RESULT_COLUMNS))
+        for row in rows:
+            runs = "-" if row.get("kind") == "peer" else f"{row['runs']}/{row['seeds']}"
+            cells = (_pct(row.get(c), row.get(f"{c}_std")) for c, _ in RESULT_COLUMNS)
+            table.add_row(str(row["variant"]), runs, *cells)
+
+    async def on_unmount(self) -> None:
+        """The TUI is closing: a child still running is interrupted, not orphaned."""
+        self.closing = True
+        if self.supervisor is not None:
+            await self.supervisor.shutdown(detach=True)
+
+    # ------------------------------------------------------------------ running
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "abl-run":
+            self.action_run()
+            event.stop()
+        elif event.button.id == "abl-stop":
+            self.action_stop()
+            event.stop()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if self.selected is not None and self.running_spec is None:
+            self.show_spec(self.selected)
+
+    def action_run(self) -> None:
+        spec = self.selected
+        if spec is None:
+            self.show("no spec selected")
+            return
+        if self.supervisor is not None and self.supervisor.running:
+            self.show("an ablation is already running (F6 stops it)")
+            return
+        from core.errors import FrankensteinError
+        from experiments.spec import load_spec
+
+        try:
+            study = self.ctx.studies_dir / load_spec(spec).name
+        except FrankensteinError as e:
+            self.show(str(e), error=True)
+            return
+        argv = [*self.ctx.ablate, str(spec)]
+        if self.query_one("#abl-quick", Checkbox).value:
+            argv.append("--quick")
+        argv += ["--out", str(self.ctx.studies_dir), "--events"]
+        self.running_spec = spec
+        self.show(f"running {spec.stem}…")
+        self.run_worker(self._supervise(argv, study), group="ablate", exclusive=True)
+
+    def action_stop(self) -> None:
+        if self.supervisor is not None and self.supervisor.running:
+            self.supervisor.stop()
+            self.show("stopping: the running run is interrupted; finished runs are kept")
+
+    async def _supervise(self, argv: list[str], study: Path) -> None:
+        self.supervisor = Supervisor(
+            argv,
+            on_event=lambda e: self.on_study_event(e, study),
+            cwd=self.ctx.cwd,
+            env=child_env(),
+        )
+        outcome = await self.supervisor.run()
+        if self.closing:  # the TUI closed meanwhile: no widgets left to update
+            return
+        self.running_spec = None
+        if outcome.stopped:
+            self.show("stopped; run it again to continue (finished runs are skipped)")
+        elif not outcome.ok:
+            self.show(f"the ablation FAILED: {failure_line(outcome.stderr_tail)}", error=True)
+        self.show_results(study)
+
+    def on_study_event(self, event: dict[str, Any], study: Path) -> None:
+        kind, run = event.get("event"), str(event.get("run", ""))
+        if kind == "study_start":
+            for r in event.get("runs", []):
+                self.status.setdefault(str(r), "queued")
+        elif kind == "run_start":
+            self.status[run] = "running"
+        elif kind == "run_progress":
+            self.progress[run] = _progress(event)
+        elif kind == "run_done":
+            self.status[run] = "done"
+            self.progress[run] = ""
+            self.show_results(study)
+        elif kind == "run_failed":
+            self.status[run] = "failed"
+            self.progress[run] = str(event.get("error") or "")[:60]
+        elif kind == "study_done":
+            table = Path(str(event.get("table") or study))
+            failed = event.get("failed") or []
+            note = f"; failed: {', '.join(failed)}" if failed else ""
+            self.show(f"study done: {table.name} in {self.ctx.studies_dir / study.name}{note}")
+        else:
+            return
+        self.update_run(run) if kind == "run_progress" else self.show_runs()
+
+    def update_run(self, run: str) -> None:
+        table = self.query_one("#abl-runs", DataTable)
+        if run in table.rows:
+            table.update_cell(run, "progress", self.progress.get(run, ""))
+        else:  # a run the table does not show yet
+            self.status.setdefault(run, "running")
+            self.show_runs()
+
+    def show(self, message: str, error: bool = False) -> None:
+        msg = self.query_one("#abl-message", Static)
+        msg.update(message)
+        msg.set_class(error, "failed")
+
+
+def _progress(event: dict[str, Any]) -> str:
+    """A run's forwarded training event, in a few words."""
+    kind = event.get("kind")
+    if kind == "batch":
+        return f"epoch {event.get('epoch')} batch {event.get('batch')}/{event.get('batches')}"
+    if kind == "epoch":
+        return f"epoch {event.get('epoch')} done, val {_pct(event.get('val_acc'))}"
+    if kind == "progress":
+        return f"{event.get('what', '')} {event.get('done')}/{event.get('total')}"
+    if kind in ("start", "eval"):
+        return "starting" if kind == "start" else "evaluating"
+    return str(kind or "")
+
+
+def _pct(mean: Any, std: Any = None) -> str:
+    if not isinstance(mean, int | float):
+        return "-"
+    spread = f"±{100 * std:.1f}" if isinstance(std, int | float) else ""
+    return f"{100 * mean:.1f}{spread}%"

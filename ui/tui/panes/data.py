@@ -1,0 +1,179 @@
+"""The Data tab: the data directories with their counts per class, and two jobs.
+
+G generates synthetic doodles (`frankenstein data synth --events` into
+<data>/synthetic), D downloads the real Quick, Draw! files (`frankenstein data
+download --events` into <data>/quickdraw); both are child processes with a progress
+bar, and a failure (offline, a full disk) shows the child's one-line error. Counting
+drawings runs in a thread worker, so a large download never blocks the UI.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+
+from core.classes import CLASSES
+from ui.tui.context import TuiContext, child_env
+from ui.tui.datadirs import DataDir, count_dir, find_data_dirs
+from ui.tui.supervisor import Supervisor
+
+
+class DataPane(Vertical):
+    """Counts per class and directory; generate and download buttons."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "synth", "Generate"),
+        Binding("d", "download", "Download"),
+        Binding("x", "stop", "Stop"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    class Counted(Message):
+        """The data directories were (re)counted: the Train tab's sources follow."""
+
+        def __init__(self, dirs: list[DataDir]):
+            super().__init__()
+            self.dirs = dirs
+
+    def __init__(self, ctx: TuiContext, *, id: str | None = None):
+        super().__init__(id=id)
+        self.ctx = ctx
+        self.dirs: list[DataDir] = []
+        self.supervisor: Supervisor | None = None
+        self.closing = False
+        self.job = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="data-summary")
+        yield DataTable(id="data-table", zebra_stripes=True, cursor_type="row")
+        with Horizontal(classes="buttons"):
+            yield Label("per class", classes="short-label")
+            yield Input("1000", compact=True, restrict=r"[0-9]*", id="data-per-class")
+            yield Button("Generate", id="data-synth", compact=True)
+            yield Button("Download", id="data-download", compact=True)
+            yield Button("Stop", id="data-stop", variant="error", compact=True)
+        yield ProgressBar(1, show_eta=False, id="data-bar")
+        yield Static("", id="data-message")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.query_one("#data-summary", Static).update(f"counting drawings in {self.ctx.data_dir}…")
+        self.run_worker(self._count, thread=True, group="data-count", exclusive=True)
+
+    def _count(self) -> None:
+        dirs = [count_dir(d) for d in find_data_dirs(self.ctx.data_dir)]
+        if not self.closing:  # else the app is gone, and its loop with it
+            self.app.call_from_thread(self._show_counts, dirs)
+
+    def _show_counts(self, dirs: list[DataDir]) -> None:
+        self.dirs = dirs
+        table = self.query_one("#data-table", DataTable)
+        table.clear(columns=True)
+        table.add_column("class")
+        for d in dirs:
+            table.add_column(d.label)
+        for cls in CLASSES:
+            table.add_row(cls, *(str(d.counts.get(cls, 0)) for d in dirs))
+        extra = sorted({c for d in dirs for c in d.counts} - set(CLASSES))
+        for name in extra:  # files named for no class (still readable data)
+            table.add_row(name, *(str(d.counts.get(name, 0)) for d in dirs))
+        table.add_row("total", *(str(d.total) for d in dirs))
+        summary = (
+            ", ".join(f"{d.label}: {d.what}" for d in dirs)
+            if dirs
+            else "no data yet: G generates synthetic doodles, D downloads the real ones"
+        )
+        self.query_one("#data-summary", Static).update(f"{self.ctx.data_dir}: {summary}")
+        self.post_message(self.Counted(dirs))
+
+    async def on_unmount(self) -> None:
+        """The TUI is closing: a child still running is interrupted, not orphaned."""
+        self.closing = True
+        if self.supervisor is not None:
+            await self.supervisor.shutdown(detach=True)
+
+    # ------------------------------------------------------------------ jobs
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {
+            "data-synth": self.action_synth,
+            "data-download": self.action_download,
+            "data-stop": self.action_stop,
+        }
+        if event.button.id in actions:
+            actions[event.button.id]()
+            event.stop()
+
+    def action_synth(self) -> None:
+        text = self.query_one("#data-per-class", Input).value.strip()
+        if not text.isdigit() or int(text) < 1:
+            self.show("per class: type how many doodles a class to draw (at least 1)")
+            return
+        out = self.ctx.data_dir / "synthetic"
+        self._start("generate", [*self.ctx.data, "synth", "--per-class", text, "--out", str(out)])
+
+    def action_download(self) -> None:
+        argv = [*self.ctx.data, "download", "--out", str(self.ctx.data_dir / "quickdraw")]
+        if self.ctx.download_url:
+            argv += ["--base-url", self.ctx.download_url]
+        self._start("download", argv)
+
+    def action_stop(self) -> None:
+        if self.supervisor is not None and self.supervisor.running:
+            self.supervisor.stop()
+            self.show(f"stopping the {self.job}…")
+
+    def _start(self, job: str, argv: list[str]) -> None:
+        if self.supervisor is not None and self.supervisor.running:
+            self.show(f"the {self.job} is still going (X stops it)")
+            return
+        self.job = job
+        self.query_one("#data-bar", ProgressBar).update(total=1, progress=0)
+        self.show(f"{job}: starting…")
+        self.run_worker(self._supervise([*argv, "--events"]), group="data-job", exclusive=True)
+
+    async def _supervise(self, argv: list[str]) -> None:
+        result: dict[str, str] = {}
+
+        def on_event(event: dict[str, Any]) -> None:
+            if event.get("event") == "progress":
+                bar = self.query_one("#data-bar", ProgressBar)
+                bar.update(total=event.get("total") or None, progress=event.get("done", 0))
+                self.show(f"{self.job}: {event.get('what', '')}")
+            elif event.get("event") == "done":
+                result["message"] = str(event.get("message", ""))
+
+        self.supervisor = Supervisor(argv, on_event=on_event, cwd=self.ctx.cwd, env=child_env())
+        outcome = await self.supervisor.run()
+        if self.closing:  # the TUI closed meanwhile: no widgets left to update
+            return
+        if outcome.ok:
+            self.show(f"{self.job} done: {result.get('message', '')}")
+        elif outcome.stopped:
+            self.show(f"{self.job} stopped (partial downloads resume next time)")
+        else:
+            self.show(f"{self.job} FAILED: {failure_line(outcome.stderr_tail)}", error=True)
+        self.reload()
+
+    def show(self, message: str, error: bool = False) -> None:
+        msg = self.query_one("#data-message", Static)
+        msg.update(message)
+        msg.set_class(error, "failed")
+
+
+def failure_line(stderr_tail: list[str]) -> str:
+    """The child's one-line error ('frankenstein: error: ...'), else its last line."""
+    for line in reversed(stderr_tail):
+        if line.startswith("frankenstein: error: "):
+            return line.removeprefix("frankenstein: error: ")
+    return stderr_tail[-1] if stderr_tail else "the command failed without a message"

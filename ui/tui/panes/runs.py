@@ -1,0 +1,208 @@
+"""The Runs tab: every run folder with its best validation accuracy and eval report.
+
+The table lists runs newest first; the panel below shows the selected run's settings
+and its evaluation (top-1, top-3, accuracy after k strokes, snap precision/recall) on
+the real doodles when it was evaluated on them, else on its test set. M marks a run
+and C compares the marked one with the selected one; D opens the drawing window on
+the run's best.pt (a detached process); F makes that checkpoint `frankenstein draw`'s
+default.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from core.errors import FrankensteinError
+from ui.tui.context import TuiContext, child_env
+from ui.tui.runinfo import RunInfo, list_runs, pct, stroke_accuracy
+
+COLUMNS = ("run", "model", "epochs", "best val", "top1", "snap P/R")
+
+
+class RunsPane(Vertical):
+    """The runs table and the selected run's details."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "mark", "Mark"),
+        Binding("c", "compare", "Compare"),
+        Binding("d", "draw", "Draw"),
+        Binding("f", "make_default", "Default"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self, ctx: TuiContext, *, id: str | None = None):
+        super().__init__(id=id)
+        self.ctx = ctx
+        self.runs: list[RunInfo] = []
+        self.marked: str | None = None
+
+    def compose(self) -> ComposeResult:
+        table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="runs-detail")
+        yield Static("", id="runs-message")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the runs folder again, keeping the cursor on the same run."""
+        table = self.query_one("#runs-table", DataTable)
+        keep = self.selected.name if self.selected else None
+        self.runs = list_runs(self.ctx.runs_dir)
+        table.clear()
+        for run in self.runs:
+            table.add_row(*self._row(run), key=run.name)
+        if keep is not None and keep in {r.name for r in self.runs}:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.show("" if self.runs else f"no runs in {self.ctx.runs_dir} yet: train one first")
+        self.show_detail()
+
+    def _row(self, run: RunInfo) -> tuple[str, ...]:
+        main = run.main_report()
+        report = main[1] if main else {}
+        snap = report.get("snap") or {}
+        epochs = f"{run.epochs_done}/{run.epochs}" if run.epochs else str(run.epochs_done)
+        mark = "* " if run.name == self.marked else ""
+        return (
+            mark + run.name,
+            run.model,
+            epochs,
+            pct(run.best_val_acc),
+            pct(report.get("top1")),
+            f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
+        )
+
+    @property
+    def selected(self) -> RunInfo | None:
+        table = self.query_one("#runs-table", DataTable)
+        if not self.runs or table.cursor_row is None or table.cursor_row >= len(self.runs):
+            return None
+        return self.runs[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        run = self.selected
+        self.query_one("#runs-detail", Static).update(detail_text(run) if run else "")
+
+    def show(self, message: str) -> None:
+        self.query_one("#runs-message", Static).update(message)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_mark(self) -> None:
+        run = self.selected
+        if run is None:
+            return
+        self.marked = None if self.marked == run.name else run.name
+        self.reload()
+        self.show(f"marked {run.name}: select another run and press C" if self.marked else "")
+
+    def action_compare(self) -> None:
+        from ui.tui.screens.compare import CompareScreen
+
+        run = self.selected
+        if run is None:
+            return
+        other = next((r for r in self.runs if r.name == self.marked), None)
+        if other is None or other.name == run.name:
+            self.show("mark a run with M first, then select another and press C")
+            return
+        self.app.push_screen(CompareScreen(other, run))
+
+    def action_draw(self) -> None:
+        run = self.selected
+        if run is None:
+            return
+        if not run.has_checkpoint:
+            self.show(f"{run.name} has no best.pt yet")
+            return
+        argv = [*self.ctx.draw, "--model", arch_of(run), "--checkpoint", str(run.best)]
+        try:
+            subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=self.ctx.cwd,
+                env=child_env(),
+                start_new_session=True,  # the window outlives the TUI
+            )
+        except OSError as e:
+            self.show(f"cannot open the drawing window: {e}")
+            return
+        self.show(f"opened the drawing window on {run.best}")
+
+    def action_make_default(self) -> None:
+        from live.default_model import write_default_model
+
+        run = self.selected
+        if run is None:
+            return
+        if not run.has_checkpoint:
+            self.show(f"{run.name} has no best.pt yet")
+            return
+        try:
+            path = write_default_model(
+                arch_of(run), run.best.resolve(), path=self.ctx.default_model_file
+            )
+        except FrankensteinError as e:
+            self.show(str(e))
+            return
+        self.show(f"`frankenstein draw` now starts with {run.name}/best.pt (saved in {path})")
+
+
+def arch_of(run: RunInfo) -> str:
+    """The model family (frankenstein or cnn) of a run, for `draw --model`."""
+    from core.models import MODELS
+
+    cfg = MODELS.get(run.model)
+    return (
+        cfg.arch if cfg is not None else ("cnn" if run.model.startswith("cnn") else "frankenstein")
+    )
+
+
+def detail_text(run: RunInfo) -> str:
+    """The selected run's settings and evaluation, a few lines."""
+    cfg = run.config
+    data = cfg.get("data", {}) if isinstance(cfg.get("data"), dict) else {}
+    optim = cfg.get("optim", {}) if isinstance(cfg.get("optim"), dict) else {}
+    lines = [
+        f"{run.name}: {run.model} on {', '.join(data.get('sources', []) or ['?'])}, "
+        f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
+        f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
+    ]
+    main = run.main_report()
+    if main is None:
+        lines.append("no eval report yet (eval.json is written when a run finishes)")
+    else:
+        name, report = main
+        lines.append(report_line(name, report))
+        acc = stroke_accuracy(report)
+        if acc:
+            lines.append(
+                "after k strokes: " + "  ".join(f"{k}:{pct(v)}" for k, v in sorted(acc.items())[:6])
+            )
+    lines.extend(f"problem: {p}" for p in run.problems)
+    return "\n".join(lines)
+
+
+def report_line(name: str, report: dict[str, Any]) -> str:
+    snap = report.get("snap") or {}
+    return (
+        f"{name} (n={report.get('n', '?')}): top1 {pct(report.get('top1'))} "
+        f"top3 {pct(report.get('top3'))}  snap@{snap.get('threshold', '?')} "
+        f"P {pct(snap.get('precision'))} R {pct(snap.get('recall'))}"
+    )

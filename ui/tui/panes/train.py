@@ -1,0 +1,303 @@
+"""The Train tab: pick a model and data, edit the settings, start, watch, stop, resume.
+
+Start validates the form with TrainConfig (errors go next to their fields and nothing
+starts) and runs `frankenstein train KEY=VALUE... --events` as a child process through
+a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the bars,
+curves and status line show. Stop sends SIGINT (the trainer saves last.pt), Resume
+runs `train --resume name=RUN`. A trainer that crashes is shown as failed with its last
+stderr lines; the TUI itself is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
+
+from ui.tui.configform import FormField, validate_form
+from ui.tui.context import TuiContext, child_env
+from ui.tui.supervisor import Supervisor
+from ui.tui.trainstate import TrainState
+from ui.tui.widgets.chart import Chart, Series
+from ui.tui.widgets.config_form import ConfigForm, OnOff
+
+SYNTHETIC = "synthetic"
+TRAIN, VAL = "cyan", "magenta"
+
+
+class TrainPane(Horizontal):
+    """Settings on the left, the live run on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f5", "start", "Start"),
+        Binding("f6", "stop", "Stop"),
+        Binding("f7", "resume", "Resume"),
+    ]
+
+    class RunEnded(Message):
+        """A training run ended (done, stopped or failed): the Runs tab refreshes."""
+
+        def __init__(self, state: TrainState):
+            super().__init__()
+            self.state = state
+
+    def __init__(
+        self,
+        ctx: TuiContext,
+        fields: list[FormField],
+        models: list[str],
+        sources: list[str],
+        *,
+        id: str | None = None,
+    ):
+        super().__init__(id=id)
+        self.ctx = ctx
+        self.fields = fields
+        self.models = models
+        self.sources = sources
+        self.state = TrainState()
+        self.supervisor: Supervisor | None = None
+        self.closing = False
+        self.last_run: str | None = None
+        self.lines: list[str] = []  # the log of the current run, as shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="train-left"):
+            with Horizontal(classes="field-row"):
+                yield Label("model", classes="field-label")
+                yield Select(
+                    [(m, m) for m in self.models],
+                    value=self.models[0],
+                    allow_blank=False,
+                    compact=True,
+                    id="train-model",
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("data", classes="field-label")
+                yield Select(
+                    [(s, s) for s in self.sources],
+                    value=self.sources[0],
+                    allow_blank=False,
+                    compact=True,
+                    id="train-data",
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("dry run", classes="field-label")
+                yield OnOff(False, id="train-dry-run")
+            yield ConfigForm(self.fields, id="train-form")
+            with Horizontal(classes="buttons"):
+                yield Button("Start", id="train-start", variant="success", compact=True)
+                yield Button("Stop", id="train-stop", variant="error", compact=True)
+                yield Button("Resume", id="train-resume", compact=True)
+        with Vertical(id="train-right"):
+            yield Static("idle: set up a run and press Start (F5)", id="train-status")
+            with Horizontal(classes="bar-row"):
+                yield Label("epoch", classes="bar-label")
+                yield ProgressBar(1, show_eta=False, id="train-epoch-bar")
+            with Horizontal(classes="bar-row"):
+                yield Label("batch", classes="bar-label")
+                yield ProgressBar(1, show_eta=False, id="train-batch-bar")
+            yield Chart("loss", id="train-loss")
+            yield Chart("accuracy", y_range=(0.0, 1.0), id="train-acc")
+            yield RichLog(id="train-log", wrap=True, markup=False, highlight=False, min_width=20)
+
+    async def on_unmount(self) -> None:
+        """The TUI is closing: a child still running is interrupted, not orphaned."""
+        self.closing = True
+        if self.supervisor is not None:
+            await self.supervisor.shutdown(detach=True)
+
+    def set_sources(self, sources: list[str]) -> None:
+        """New data directories to offer (after a download, say); keeps the choice."""
+        if sources == self.sources:
+            return
+        picker = self.query_one("#train-data", Select)
+        keep = picker.value
+        self.sources = sources
+        picker.set_options([(s, s) for s in sources])
+        picker.value = keep if keep in sources else sources[0]
+
+    # ------------------------------------------------------------------ actions
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {
+            "train-start": self.action_start,
+            "train-stop": self.action_stop,
+            "train-resume": self.action_resume,
+        }
+        if event.button.id in actions:
+            actions[event.button.id]()
+            event.stop()
+
+    @property
+    def form(self) -> ConfigForm:
+        return self.query_one("#train-form", ConfigForm)
+
+    def build_command(self) -> list[str] | None:
+        """The trainer's argv from the form, or None (errors shown next to the fields)."""
+        fixed: dict[str, Any] = {
+            "model": self.query_one("#train-model", Select).value,
+            "data.sources": [self.query_one("#train-data", Select).value],
+            "out_dir": str(self.ctx.runs_dir),
+        }
+        result = validate_form(self.fields, self.form.values(), fixed)
+        self.form.show_errors(dict(result.errors))
+        if not result.ok:
+            self.log_line("not started: fix the settings marked in the form")
+            return None
+        argv = [*self.ctx.trainer, *result.overrides, "--events"]
+        if self.query_one("#train-dry-run", Checkbox).value:
+            argv.append("--dry-run")
+        return argv
+
+    def action_start(self) -> None:
+        if self.state.active:
+            self.log_line("a run is already going: stop it first (F6)")
+            return
+        argv = self.build_command()
+        if argv is not None:
+            self._launch(argv)
+
+    def action_stop(self) -> None:
+        if self.supervisor is not None and self.supervisor.running:
+            self.supervisor.stop()
+            self.state.status = "stopping"
+            self.log_line("stopping: the trainer saves last.pt and exits")
+            self.refresh_view()
+        else:
+            self.log_line("no run to stop")
+
+    def action_resume(self) -> None:
+        if self.state.active:
+            self.log_line("a run is already going")
+            return
+        name = self.last_run or str(self.form.values().get("name") or "").strip()
+        if not name:
+            self.log_line("nothing to resume: start a run, or type its name in the form")
+            return
+        argv = [*self.ctx.trainer, "--resume", f"name={json.dumps(name)}"]
+        argv += [f"out_dir={json.dumps(str(self.ctx.runs_dir))}", "--events"]
+        self._launch(argv)
+
+    # ------------------------------------------------------------------ the run
+
+    def _launch(self, argv: list[str]) -> None:
+        self.state = TrainState(status="starting")
+        self.lines = []
+        self.query_one("#train-log", RichLog).clear()
+        shown = " ".join(argv[len(self.ctx.trainer) :])
+        self.log_line(f"$ frankenstein train {shown}")
+        self.refresh_view()
+        self.run_worker(self._supervise(argv), group="train", exclusive=True)
+
+    async def _supervise(self, argv: list[str]) -> None:
+        self.supervisor = Supervisor(
+            argv, on_event=self._on_event, on_log=self.log_line, cwd=self.ctx.cwd, env=child_env()
+        )
+        outcome = await self.supervisor.run()
+        if self.closing:  # the TUI closed meanwhile: no widgets left to update
+            return
+        self.state.finish(outcome.returncode, outcome.stderr_tail, outcome.stopped)
+        if self.state.status == "failed":
+            self.log_line(f"FAILED: {self.state.message}")
+        elif self.state.status == "stopped":
+            self.log_line(f"stopped; last.pt kept: Resume (F7) continues {self.state.run}")
+        self.refresh_view()
+        self.post_message(self.RunEnded(self.state))
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        self.state.apply(event)
+        if self.state.run:
+            self.last_run = self.state.run
+        line = describe(event)
+        if line:
+            self.log_line(line)
+        self.refresh_view()
+
+    def log_line(self, line: str) -> None:
+        self.lines.append(line)
+        self.query_one("#train-log", RichLog).write(line)
+
+    def refresh_view(self) -> None:
+        s = self.state
+        status = self.query_one("#train-status", Static)
+        head = {
+            "idle": "idle",
+            "starting": "starting…",
+            "running": f"running {s.run}",
+            "stopping": f"stopping {s.run}",
+            "done": f"done {s.run}: {s.message}",  # completed / early stop
+            "stopped": f"stopped {s.run} (Resume: F7)",
+            "failed": f"FAILED {s.run}".rstrip(),
+        }[s.status]
+        detail = s.what or (
+            f"epoch {min(s.epoch + 1, max(s.epochs, 1))}/{s.epochs} "
+            f"batch {s.batch}/{s.batches} {s.eta_text()}"
+            if s.epochs
+            else ""
+        )
+        if s.best_val_acc is not None and not s.what:
+            detail += f" best {s.best_val_acc:.1%}"
+        status.update(f"{head}\n{detail}")
+        status.set_class(s.status == "failed", "failed")
+        status.set_class(s.status == "done", "done")
+        epoch_bar = self.query_one("#train-epoch-bar", ProgressBar)
+        batch_bar = self.query_one("#train-batch-bar", ProgressBar)
+        if s.epochs:
+            epoch_bar.update(total=s.epochs, progress=s.epoch)
+            batch_bar.update(total=max(s.batches, 1), progress=s.batch)
+        elif s.status == "starting":  # no animation: the bars wait, empty, for "start"
+            epoch_bar.update(total=1, progress=0)
+            batch_bar.update(total=1, progress=0)
+        loss = self.query_one("#train-loss", Chart)
+        acc = self.query_one("#train-acc", Chart)
+        x_max = float(s.epochs) if s.epochs else None
+        loss.x_max = acc.x_max = x_max
+        loss.series = (
+            Series("train", tuple(s.train_loss), TRAIN),
+            Series("val", tuple(s.val_loss), VAL),
+        )
+        acc.series = (
+            Series("train", tuple(s.train_acc), TRAIN),
+            Series("val", tuple(s.val_acc), VAL),
+        )
+
+
+def describe(event: dict[str, Any]) -> str:
+    """One log line for an event ('' for the frequent ones: batch, progress)."""
+    kind = event.get("event")
+    if kind == "start":
+        resumed = (
+            f", resumed at epoch {event.get('start_epoch', 0) + 1}" if event.get("resumed") else ""
+        )
+        return (
+            f"start {event.get('run')}: {event.get('model')}, {event.get('epochs')} epochs of "
+            f"{event.get('batches')} batches, {event.get('train_size')} drawings{resumed}"
+        )
+    if kind == "epoch":
+        best = " (best)" if event.get("is_best") else ""
+        return (
+            f"epoch {event.get('epoch')}: train loss {_f(event.get('train_loss'))} "
+            f"acc {_f(event.get('train_acc'))} | val loss {_f(event.get('val_loss'))} "
+            f"acc {_f(event.get('val_acc'))}{best}"
+        )
+    if kind == "eval":
+        r = event.get("report") or {}
+        return f"eval {event.get('name')}: top1 {_f(r.get('top1'))} top3 {_f(r.get('top3'))}"
+    if kind == "done":
+        return (
+            f"done ({event.get('status')}): {event.get('epochs_run')} epochs, "
+            f"best val acc {_f(event.get('best_val_acc'))}"
+        )
+    if kind == "error":
+        return f"error ({event.get('type')}): {event.get('message')}"
+    return ""
+
+
+def _f(v: Any) -> str:
+    return f"{v:.4f}" if isinstance(v, int | float) else "-"

@@ -1,0 +1,132 @@
+"""What the Runs tab knows of a run folder (training/runfolder.py), read without torch.
+
+`list_runs(root)` finds every folder under `root` with a config.json; `RunInfo` holds
+its config, its metrics rows, its eval report and which checkpoints exist. A broken
+file is not an error here: the run is listed with a note saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class RunInfo:
+    """One run folder as the TUI lists it."""
+
+    path: Path
+    config: dict[str, Any] = field(default_factory=dict)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    eval: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def model(self) -> str:
+        model = self.config.get("model", {})
+        return str(model.get("name", "?") if isinstance(model, dict) else model)
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.metrics)
+
+    @property
+    def epochs(self) -> int | None:
+        v = self.config.get("epochs")
+        return v if isinstance(v, int) else None
+
+    @property
+    def best_val_acc(self) -> float | None:
+        accs = [r["val_acc"] for r in self.metrics if isinstance(r.get("val_acc"), int | float)]
+        return max(accs) if accs else None
+
+    @property
+    def best(self) -> Path:
+        return self.path / "best.pt"
+
+    @property
+    def has_checkpoint(self) -> bool:
+        return self.best.is_file()
+
+    def reports(self) -> dict[str, dict[str, Any]]:
+        """Evaluation reports by data set name: "test" and each eval_data directory."""
+        out: dict[str, dict[str, Any]] = {}
+        if isinstance(self.eval.get("test"), dict):
+            out["test"] = self.eval["test"]
+        for name, report in (self.eval.get("eval_data") or {}).items():
+            if isinstance(report, dict):
+                out[_short(name)] = report
+        return out
+
+    def main_report(self) -> tuple[str, dict[str, Any]] | None:
+        """The report that matters most: real doodles (eval_data) if any, else test."""
+        reports = self.reports()
+        for name, report in reports.items():
+            if name != "test":
+                return name, report
+        return ("test", reports["test"]) if "test" in reports else None
+
+
+def _short(directory: str) -> str:
+    """'../shared/data/quickdraw-real-dev/simplified' -> 'quickdraw-real-dev/simplified'."""
+    parts = Path(directory).parts
+    return "/".join(parts[-2:]) if len(parts) >= 2 else directory
+
+
+def read_run(path: Path) -> RunInfo:
+    info = RunInfo(Path(path))
+    info.config = _read_json(info, info.path / "config.json") or {}
+    info.eval = _read_json(info, info.path / "eval.json") or {}
+    metrics = info.path / "metrics.jsonl"
+    if metrics.is_file():
+        for i, line in enumerate(metrics.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                info.problems.append(f"{metrics.name} line {i}: not JSON")
+                break
+            if isinstance(row, dict):
+                info.metrics.append(row)
+    return info
+
+
+def _read_json(info: RunInfo, path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        info.problems.append(f"{path.name}: {e}")
+        return None
+    if not isinstance(data, dict):
+        info.problems.append(f"{path.name}: not a JSON object")
+        return None
+    return data
+
+
+def list_runs(root: Path) -> list[RunInfo]:
+    """Every run folder directly under `root` (those with a config.json), newest first."""
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if (p / "config.json").is_file()]
+    folders.sort(key=lambda p: ((p / "config.json").stat().st_mtime, p.name), reverse=True)
+    return [read_run(p) for p in folders]
+
+
+def pct(v: float | None) -> str:
+    """0.8734 -> '87.3%'; None -> '-'."""
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
+def stroke_accuracy(report: dict[str, Any]) -> dict[int, float | None]:
+    """k -> accuracy after k strokes over all drawings (the guess so far; evaluate.py)."""
+    rows = report.get("accuracy_at_stroke") or []
+    return {int(r["k"]): r.get("so_far") for r in rows if isinstance(r, dict) and "k" in r}

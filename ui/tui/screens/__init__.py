@@ -1,0 +1,1 @@
+"""Screens shown over the tabs (the comparison of two runs)."""

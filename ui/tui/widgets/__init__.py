@@ -1,0 +1,1 @@
+"""Widgets of the TUI: the settings form and the braille chart."""

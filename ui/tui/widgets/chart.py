@@ -1,0 +1,127 @@
+"""A small line chart drawn in braille dots: the Train tab's loss and accuracy curves.
+
+Each terminal cell holds 2 x 4 dots, so a 30 x 5 chart has 60 x 20 points; the lines
+between consecutive points are filled in so a curve reads as a line. Several series
+share the axes, each in its own colour, with a one-line legend above and the y range
+at the left. No plotting dependency (textual-plotext would pull in plotext).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+# Dot bits of a braille cell, by (column, row) inside the 2 x 4 cell.
+_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+LABEL_W = 6  # the y labels' column
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: tuple[tuple[float, float], ...]  # (x, y)
+    colour: str
+
+
+def render_chart(
+    series: list[Series],
+    width: int,
+    height: int,
+    *,
+    title: str = "",
+    x_max: float | None = None,
+    y_range: tuple[float, float] | None = None,
+) -> Text:
+    """The chart as `height` lines of at most `width` cells (legend line included)."""
+    text = Text(no_wrap=True, overflow="crop")
+    text.append(title, style="bold")
+    for s in series:
+        last = f" {s.points[-1][1]:.3g}" if s.points else ""
+        text.append(f"  ━ {s.label}{last}", style=s.colour)
+    rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
+    ys = [y for s in series for _, y in s.points]
+    lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
+    if hi - lo < 1e-9:
+        lo, hi = lo - 0.5, hi + 0.5
+    xs = [x for s in series for x, _ in s.points]
+    x_hi = max([x_max or 0.0, *xs, 1e-9])
+    bits = [[0] * cols for _ in range(rows)]
+    colour: list[list[str | None]] = [[None] * cols for _ in range(rows)]
+    dots_x, dots_y = cols * 2, rows * 4
+
+    def plot(px: int, py: int, c: str) -> None:
+        if 0 <= px < dots_x and 0 <= py < dots_y:
+            bits[py // 4][px // 2] |= _BITS[px % 2][py % 4]
+            colour[py // 4][px // 2] = c
+
+    for s in series:
+        prev: tuple[int, int] | None = None
+        for x, y in s.points:
+            px = round(x / x_hi * (dots_x - 1))
+            py = round((hi - y) / (hi - lo) * (dots_y - 1))
+            if prev is None:
+                plot(px, py, s.colour)
+            else:
+                _line(prev, (px, py), lambda a, b, c=s.colour: plot(a, b, c))
+            prev = (px, py)
+    for r in range(rows):
+        text.append("\n")
+        label = f"{hi:.3g}" if r == 0 else (f"{lo:.3g}" if r == rows - 1 else "")
+        text.append(f"{label:>{LABEL_W - 1}}│", style="dim")
+        for c in range(cols):
+            ch = chr(0x2800 + bits[r][c]) if bits[r][c] else " "
+            text.append(ch, style=colour[r][c] or "")
+    return text
+
+
+def _line(a: tuple[int, int], b: tuple[int, int], plot) -> None:
+    """Every dot from a to b (Bresenham)."""
+    (x0, y0), (x1, y1) = a, b
+    dx, dy = abs(x1 - x0), -abs(y1 - y0)
+    sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
+    err = dx + dy
+    while True:
+        plot(x0, y0)
+        if (x0, y0) == (x1, y1):
+            return
+        e2 = 2 * err
+        if e2 >= dy:
+            err += dy
+            x0 += sx
+        if e2 <= dx:
+            err += dx
+            y0 += sy
+
+
+class Chart(Widget):
+    """A braille line chart; set `series` (and optionally `x_max`, `y_range`) to redraw."""
+
+    DEFAULT_CSS = "Chart { height: 6; }"
+
+    series: reactive[tuple[Series, ...]] = reactive((), layout=False)
+    x_max: reactive[float | None] = reactive(None)
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        y_range: tuple[float, float] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ):
+        super().__init__(id=id, classes=classes)
+        self.title = title
+        self.y_range = y_range
+
+    def render(self) -> Text:
+        return render_chart(
+            list(self.series),
+            self.size.width,
+            self.size.height,
+            title=self.title,
+            x_max=self.x_max,
+            y_range=self.y_range,
+        )

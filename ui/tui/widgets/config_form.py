@@ -1,0 +1,110 @@
+"""The training settings form: one row per TrainConfig field (see ui/tui/configform.py).
+
+Text fields are inputs, choices are selects, switches are checkboxes; `values()`
+reads them back and `show_errors` puts each validation error under its field (and
+the form's general errors at the top), scrolling to the first one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, Input, Label, Select
+
+from ui.tui.configform import GENERAL, FormField
+
+
+class OnOff(Checkbox):
+    """A compact checkbox whose label says its state (a compact box alone hardly does)."""
+
+    def __init__(self, value: bool = False, *, id: str | None = None):
+        super().__init__("on" if value else "off", value, compact=True, id=id)
+
+    def watch_value(self) -> None:
+        self.label = "on" if self.value else "off"
+
+
+def _wid(key: str) -> str:
+    return "f-" + key.replace(".", "-")
+
+
+class ConfigForm(VerticalScroll):
+    """A scrolling form of settings; ids are f-<dotted key with dashes>."""
+
+    def __init__(self, fields: list[FormField], *, id: str | None = None):
+        super().__init__(id=id)
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="form-error", classes="field-error")
+        section = ""
+        for f in self.fields:
+            parent, _, leaf = f.key.rpartition(".")
+            if parent != section:
+                section = parent
+                yield Label(section or "run", classes="heading")
+            with Vertical(classes="field"):
+                with Horizontal(classes="field-row"):
+                    yield Label(("  " if parent else "") + leaf, classes="field-label")
+                    yield self._editor(f)
+                yield Label("", id=_wid(f.key) + "-error", classes="field-error")
+
+    def _editor(self, f: FormField):
+        if f.kind == "choice":
+            return Select(
+                [(c, c) for c in f.choices],
+                value=str(f.default),
+                allow_blank=f.optional,
+                compact=True,
+                id=_wid(f.key),
+            )
+        if f.kind == "bool":
+            return OnOff(bool(f.default), id=_wid(f.key))
+        return Input(
+            f.default_text, placeholder="none" if f.optional else "", compact=True, id=_wid(f.key)
+        )
+
+    def editor(self, key: str):
+        return self.query_one("#" + _wid(key))
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            w = self.editor(f.key)
+            if isinstance(w, Select):
+                out[f.key] = None if w.value is Select.NULL else w.value
+            else:
+                out[f.key] = w.value
+        return out
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.editor(key).value = value
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Each error under its field; an empty dict clears them."""
+        general = self.query_one("#form-error", Label)
+        general.update(errors.get(GENERAL, ""))
+        general.set_class(GENERAL in errors, "shown")
+        first = None
+        for f in self.fields:
+            label = self.query_one("#" + _wid(f.key) + "-error", Label)
+            msg = errors.get(f.key, "")
+            label.update(msg)
+            label.set_class(bool(msg), "shown")
+            if msg and first is None:
+                first = f.key
+        # After the refresh: the error labels just shown change where the fields are.
+        if first is not None:
+            self.call_after_refresh(self._go_to, self.editor(first))
+        elif GENERAL in errors:
+            self.call_after_refresh(self.scroll_home, animate=False)
+
+    def _go_to(self, editor) -> None:
+        self.scroll_to_widget(editor, animate=False, immediate=True)
+        editor.focus(scroll_visible=False)
+
+    def error_of(self, key: str) -> str:
+        """The error text shown under a field ('' if none)."""
+        return str(self.query_one("#" + _wid(key) + "-error", Label).content)
