@@ -47,3 +47,35 @@ def test_events_are_json_lines_and_a_failed_run_means_exit_status_1(tmp_path, ev
     assert failed["error"] == f"{tmp_path / 'nowhere'}: data directory not found"
     assert events[-1]["event"] == "study_done"
     assert (tmp_path / "studies" / "fails" / "results.md").is_file()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_study_and_its_runs_cleanly(tmp_path, eval_dir):
+    import signal
+
+    spec = tmp_path / "long.toml"
+    spec.write_text(
+        f'name = "long"\nseeds = [0]\neval_data = ["{eval_dir}"]\n'
+        "[base]\nepochs = 50\ndata.per_class = 50\ndata.eval_per_class = 2\nthreads = 1\n"
+        "log_every = 1\nbatch_size = 8\npad_len = 4\nm = 32\n"
+        "model.overrides = {channels = [4, 4, 4], lstm_hidden = 8, lstm_proj = 0}\n"
+        "[variants.lstm]\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "ablate", str(spec), "--out", str(tmp_path), "--events"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in proc.stdout:  # wait until the training reports a batch
+        event = json.loads(line)
+        if event["event"] == "run_progress" and event["kind"] == "batch":
+            break
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert err.strip().endswith("frankenstein: interrupted")
+    status = json.loads((tmp_path / "long" / "lstm-s0" / "status.json").read_text())
+    assert status["status"] == "failed"
+    assert status["error"] == "interrupted (resumes from last.pt next time)"
+    assert (tmp_path / "long" / "lstm-s0" / "last.pt").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
 from typing import Any
 
@@ -51,6 +52,9 @@ def run_ablate(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise FrankensteinError(f"--jobs {args.jobs}: must be at least 1")
     spec = load_spec(args.spec)
+    # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does: the
+    # running trainings are asked to save last.pt, so nothing is orphaned or lost.
+    signal.signal(signal.SIGTERM, _interrupt)
     launcher = shlex.split(args.launcher) if args.launcher else [sys.executable]
     if args.events:
         result = run_ablation(
@@ -75,6 +79,10 @@ def run_ablate(args: argparse.Namespace) -> int:
             print(result.table.read_text(encoding="utf-8"))
         print(f"results in {result.study_dir}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _interrupt(*_args: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_event(event: dict[str, Any]) -> None:
