@@ -89,7 +89,11 @@ async def test_make_a_checkpoint_the_default_for_draw(runs, tmp_path):
 async def test_draw_opens_the_window_on_the_run_checkpoint_in_its_own_process(runs, tmp_path):
     # The "window" is a real process that writes down the arguments it was given.
     record = tmp_path / "argv.json"
-    script = f"import json, sys; json.dump(sys.argv[1:], open({str(record)!r}, 'w'))"
+    script = (
+        "import json, os, sys\n"
+        f"with open({str(record)!r} + '.tmp', 'w') as f: json.dump(sys.argv[1:], f)\n"
+        f"os.replace({str(record)!r} + '.tmp', {str(record)!r})"  # whole, or not there
+    )
     app = tui(tmp_path, initial="runs", draw=(sys.executable, "-c", script))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")
@@ -98,7 +102,6 @@ async def test_draw_opens_the_window_on_the_run_checkpoint_in_its_own_process(ru
         while not record.exists():
             assert time.monotonic() < deadline, "the draw process never ran"
             await pilot.pause(0.05)
-    time.sleep(0.1)  # the file may still be being written
     assert json.loads(record.read_text()) == [
         "--model",
         "frankenstein",

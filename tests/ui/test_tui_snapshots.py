@@ -6,6 +6,7 @@ and look at the SVGs in tests/ui/__snapshots__ before committing them."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,14 @@ def test_train_tab_after_a_run(here, snap_compare):
 
 def test_train_tab_with_invalid_settings(here, snap_compare):
     async def run(pilot):
-        pilot.app.query_one("#f-data-per_class", Input).value = "-5"
+        field = pilot.app.query_one("#f-data-per_class", Input)
+        field.value = "-5"
         await pilot.press("f5")
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
+        # The form jumps to the bad field after a refresh; on a busy machine, later.
+        deadline = time.monotonic() + 20
+        while pilot.app.focused is not field:
+            assert time.monotonic() < deadline, "the form never focused the bad field"
+            await pilot.pause(0.02)
         await pilot.pause()
 
     assert snap_compare(tui(here), terminal_size=SIZE, run_before=run)

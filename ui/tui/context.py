@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 ROOT = Path(__file__).resolve().parents[2]  # the folder holding core/, training/, ui/
 
@@ -21,6 +21,13 @@ def child_env() -> dict[str, str]:
     runs the same code as the TUI, whatever its working directory."""
     path = os.environ.get("PYTHONPATH")
     return {**os.environ, "PYTHONPATH": str(ROOT) + (os.pathsep + path if path else "")}
+
+
+def shipped_specs() -> Path:
+    """experiments/specs of this installation, wherever the TUI is started from."""
+    from experiments.spec import SPECS_DIR
+
+    return SPECS_DIR
 
 
 def cli(*args: str) -> tuple[str, ...]:
@@ -35,7 +42,7 @@ class TuiContext(BaseModel):
 
     runs_dir: Path
     data_dir: Path
-    specs_dir: Path = Path("experiments/specs")
+    specs_dir: Path = Field(default_factory=shipped_specs)
     studies_dir: Path = Path("experiments/studies")
     default_model_file: Path | None = None  # None: live.default_model's own place
     trainer: tuple[str, ...] = cli("train")

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Stat
 from ui.tui.context import TuiContext, child_env
 from ui.tui.panes.data import failure_line
 from ui.tui.supervisor import Supervisor
+from ui.tui.widgets.config_form import OnOff
 
 # The results table's columns (experiments.results.study_rows keys), all shares.
 RESULT_COLUMNS = (
@@ -56,7 +57,7 @@ class AblationsPane(Horizontal):
         with Vertical(id="abl-left"):
             yield Label("specs", classes="heading")
             yield OptionList(id="abl-specs")
-            yield Checkbox("quick", True, compact=True, id="abl-quick")
+            yield OnOff(True, prefix="quick: ", id="abl-quick")
             with Horizontal(classes="buttons"):
                 yield Button("Run", id="abl-run", variant="success", compact=True)
                 yield Button("Stop", id="abl-stop", variant="error", compact=True)

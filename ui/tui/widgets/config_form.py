@@ -19,11 +19,15 @@ from ui.tui.configform import GENERAL, FormField
 class OnOff(Checkbox):
     """A compact checkbox whose label says its state (a compact box alone hardly does)."""
 
-    def __init__(self, value: bool = False, *, id: str | None = None):
-        super().__init__("on" if value else "off", value, compact=True, id=id)
+    def __init__(self, value: bool = False, *, prefix: str = "", id: str | None = None):
+        self.prefix = prefix
+        super().__init__(self._text(value), value, compact=True, id=id)
+
+    def _text(self, value: bool) -> str:
+        return self.prefix + ("on" if value else "off")
 
     def watch_value(self) -> None:
-        self.label = "on" if self.value else "off"
+        self.label = self._text(self.value)
 
 
 def _wid(key: str) -> str:
