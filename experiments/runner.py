@@ -146,7 +146,7 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         run_dir = study_dir / run.run_id
         st = read_status(run_dir)
         if st and st.get("status") == "done":
-            if st.get("overrides") != run.overrides:
+            if st.get("overrides") != run.overrides and not _same_training(run_dir, run):
                 raise SpecError(
                     f"{run_dir}: done with other settings than the spec gives now "
                     "(--quick or an edited spec?); use another --out or delete that folder"
@@ -156,6 +156,22 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_status(run_dir, _status(run, "queued"))
     return todo
+
+
+def _same_training(run_dir: Path, run: PlannedRun) -> bool:
+    """Whether the run folder's config.json is what `run` would train now (settings
+    written out that the defaults already gave, e.g. pinned in a spec, change nothing)."""
+    from training.config import ConfigError, load_config
+
+    try:
+        done = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        now = load_config(None, run.settings()).model_dump(mode="json")
+    except (OSError, ValueError, ConfigError):
+        return False
+    ignore = ("name", "out_dir")
+    return {k: v for k, v in done.items() if k not in ignore} == {
+        k: v for k, v in now.items() if k not in ignore
+    }
 
 
 def _status(run: PlannedRun, status: str, **fields: Any) -> dict[str, Any]:

@@ -51,6 +51,14 @@ def test_a_stopped_study_resumes_without_rerunning_finished_runs(tiny_spec, tmp_
     s0 = read_status(study / "lstm-s0")
     best_mtime = (study / "lstm-s0" / "best.pt").stat().st_mtime_ns
 
+    # spelling out a value the defaults already give is the same training: skipped
+    spelled = tiny_spec({"lstm": {"augment": {"flip": 0.5}}}, seeds=[0])
+    assert run_ablation(spelled, out_dir=out, jobs=1).statuses == {"lstm-s0": "done"}
+    assert (study / "lstm-s0" / "best.pt").stat().st_mtime_ns == best_mtime
+    # while a value that changes the training is refused, not mixed in
+    with pytest.raises(SpecError, match="done with other settings"):
+        run_ablation(tiny_spec({"lstm": {"augment": {"flip": 0.0}}}, seeds=[0]), out_dir=out)
+
     # the same study with a second seed: seed 0 is skipped, seed 1 runs
     spec = tiny_spec({"lstm": {}}, seeds=[0, 1])
     assert study_status(study, spec) == {"lstm-s0": "done", "lstm-s1": "queued"}
