@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import atomic_write_text
+from core.errors import FrankensteinError
 from experiments.results import study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
 
@@ -161,12 +162,13 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
 def _same_training(run_dir: Path, run: PlannedRun) -> bool:
     """Whether the run folder's config.json is what `run` would train now (settings
     written out that the defaults already gave, e.g. pinned in a spec, change nothing)."""
-    from training.config import ConfigError, load_config
+    from training.config import load_config
+    from training.runfolder import RunFolder
 
     try:
-        done = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        done = RunFolder(run_dir).read_config().model_dump(mode="json")
         now = load_config(None, run.settings()).model_dump(mode="json")
-    except (OSError, ValueError, ConfigError):
+    except (OSError, ValueError, FrankensteinError):
         return False
     ignore = ("name", "out_dir")
     return {k: v for k, v in done.items() if k not in ignore} == {

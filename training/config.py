@@ -100,6 +100,10 @@ class OptimSection(_Section):
     momentum: float = Field(0.9, ge=0, lt=1)  # sgd only
     schedule: Literal["constant", "cosine", "onecycle"] = "cosine"
     warmup: float = Field(0.03, ge=0, lt=1)  # share of all steps spent warming up
+    # ...but at least this many steps (at most half the run): with only ~40 warm-up
+    # steps, one seed of three of the 3-layer LSTM never left chance in a 4-epoch run
+    # of 600 doodles a class; 270 steps started it (README, "The first study").
+    min_warmup: int = Field(300, ge=0)
     grad_clip: float = Field(1.0, ge=0)  # max gradient norm; 0 = no clipping
 
 

@@ -4,7 +4,8 @@ The schedule is a function of the global step (batches done so far), so it is th
 same whether a run went through in one go or was resumed: constant, cosine (Loshchilov
 & Hutter, "SGDR", ICLR 2017) down to 1% of lr, or one-cycle (Smith & Topin,
 "Super-Convergence", 2017: up to lr over the first 30% of steps, then cosine down);
-constant and cosine start with a linear warm-up over `warmup` of all steps.
+constant and cosine start with a linear warm-up over `warmup` of all steps, at least
+`min_warmup` steps and at most half of them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def lr_factor(step: int, total: int, cfg: OptimSection) -> float:
             start = 1 / 25  # OneCycleLR's default initial lr = max_lr / 25
             return start + (1 - start) * progress / peak
         return _cosine((progress - peak) / (1 - peak), FINAL_LR_SHARE / 25)
-    warm = cfg.warmup * total
+    warm = min(max(cfg.warmup * total, cfg.min_warmup), total / 2)
     if step < warm:
         return (step + 1) / (warm + 1)
     if cfg.schedule == "constant":

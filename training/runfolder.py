@@ -47,6 +47,10 @@ class RunFolder:
             data = json.loads(self.config.read_text(encoding="utf-8"))
         except json.JSONDecodeError as e:
             raise RunError(f"{self.config}: not valid JSON ({e})") from None
+        optim = data.get("optim")
+        if isinstance(optim, dict) and "min_warmup" not in optim:
+            # written before the warm-up floor existed: resume with the schedule it began
+            data = {**data, "optim": {**optim, "min_warmup": 0}}
         return config_from_dict(data, source=str(self.config))
 
     def write_config(self, cfg: TrainConfig) -> None:
