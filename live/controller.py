@@ -249,9 +249,9 @@ class Controller:
     def _reopen(self, stroke: Stroke) -> bool:
         """Lift the last shape's snap if `stroke` joins it; whether it did."""
         last = self.shapes[-1] if self.shapes else None
-        if not self.settings.reopen_snaps or last is None or last.snap is None:
+        if not self.settings.reopen_snaps or last is None or last.state is not ShapeState.SNAPPED:
             return False
-        if last.state is not ShapeState.SNAPPED or not self._joins(last, stroke):
+        if not self._joins(last, stroke):
             return False
         self.undo_stack.append(Reopened(last.id, last.snap))
         last.snap, last.state = None, ShapeState.INK

@@ -56,25 +56,22 @@ def run_ablate(args: argparse.Namespace) -> int:
     # running trainings are asked to save last.pt, so nothing is orphaned or lost.
     signal.signal(signal.SIGTERM, _interrupt)
     launcher = shlex.split(args.launcher) if args.launcher else [sys.executable]
-    if args.events:
-        result = run_ablation(
+
+    def study(on_event):
+        return run_ablation(
             spec,
             out_dir=args.out,
             quick=args.quick,
             jobs=args.jobs,
-            on_event=_print_event,
+            on_event=on_event,
             launcher=launcher,
         )
+
+    if args.events:
+        result = study(_print_event)
     else:
         with StudyProgress() as progress:
-            result = run_ablation(
-                spec,
-                out_dir=args.out,
-                quick=args.quick,
-                jobs=args.jobs,
-                on_event=progress,
-                launcher=launcher,
-            )
+            result = study(progress)
         if result.table is not None:
             print(result.table.read_text(encoding="utf-8"))
         print(f"results in {result.study_dir}", file=sys.stderr)

@@ -140,13 +140,14 @@ def _score(settings, directory: Path, limit: int | None) -> int:
     pyglet.options["headless"] = True
     from rich.progress import Progress
 
-    from core.strokes import iter_ndjson
+    from core.strokes import iter_drawings
     from live.app import score_replays
+    from training.datainfo import data_files
 
-    files = sorted(directory.glob("*.ndjson")) if directory.is_dir() else []
+    files = data_files(directory) if directory.is_dir() else []
     if not files:
         raise FrankensteinError(f"{directory}: no <class>.ndjson files to score")
-    drawings = [d for f in files for d in iter_ndjson(f, limit=limit, strict=True)]
+    drawings = [d for f in files for d in iter_drawings(f, limit=limit, strict=True)]
     with Progress(transient=True) as bar:
         task = bar.add_task("replaying through the window", total=len(drawings))
         score = score_replays(
