@@ -37,3 +37,10 @@ def test_data_info_counts_the_real_dev_doodles(real_dev, capsys):
     assert main(["data", "info", str(real_dev / "simplified")]) == 0
     out = capsys.readouterr().out
     assert "300 drawings in 18 files, 0 bad lines skipped" in out
+    assert "pausing" not in out  # simplified files carry no timing
+
+
+def test_data_info_reports_how_long_people_pause_between_strokes(real_dev, capsys):
+    assert main(["data", "info", str(real_dev / "raw")]) == 0
+    out = capsys.readouterr().out
+    assert "drawings pausing between two strokes: 17% over 1 s, 6% over 1.5 s" in out

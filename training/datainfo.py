@@ -21,6 +21,8 @@ class FileStats:
     report: ReadReport = field(default_factory=ReadReport)
     stroke_counts: list[int] = field(default_factory=list)
     points_per_stroke: list[int] = field(default_factory=list)
+    # raw files only: each drawing's longest pause between two strokes, seconds
+    longest_pauses: list[float] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -61,4 +63,10 @@ def file_stats(path: str | os.PathLike, limit: int | None = None) -> FileStats:
     for d in iter_drawings(path, report=stats.report, **kwargs):
         stats.stroke_counts.append(d.n_strokes)
         stats.points_per_stroke.extend(len(s) for s in d.strokes)
+        if d.times is not None and len(d.times) > 1:
+            gaps = [
+                later[0] - earlier[-1]
+                for earlier, later in zip(d.times[:-1], d.times[1:], strict=True)
+            ]
+            stats.longest_pauses.append(max(gaps) / 1000.0)
     return stats

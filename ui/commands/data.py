@@ -158,8 +158,10 @@ def run_info(args: argparse.Namespace) -> int:
     console = Console()
     total = bad = 0
     reports = []
+    pauses: list[float] = []  # the longest pause of each drawing with timing and 2+ strokes
     for path in files:
         s = file_stats(path, limit=args.limit)
+        pauses += s.longest_pauses
         counts = s.stroke_counts or [0]
         h = s.stroke_histogram(4)
         table.add_row(
@@ -175,6 +177,12 @@ def run_info(args: argparse.Namespace) -> int:
         reports.append(s.report)
     console.print(table)
     console.print(f"{total} drawings in {len(files)} files, {bad} bad lines skipped")
+    if pauses and total:
+        # what the window's pause-to-snap (LiveSettings.pause_s) must wait out
+        over = ", ".join(
+            f"{sum(p > t for p in pauses) / total:.0%} over {t:g} s" for t in (1, 1.5, 2)
+        )
+        console.print(f"drawings pausing between two strokes: {over}")
     if args.show_bad:
         for r in reports:
             for b in r.examples:
