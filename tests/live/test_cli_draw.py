@@ -64,3 +64,12 @@ def test_bad_flags_are_one_line_errors(capsys):
     assert main(["draw", "--threshold", "1.5", "--screenshot", "x.png"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("frankenstein: error: --threshold:") and "\n" not in err
+
+
+def test_no_reopen_restores_a_new_shape_after_every_snap():
+    from ui.cli import build_parser
+    from ui.commands.draw import _settings
+
+    parse = build_parser().parse_args
+    assert _settings(parse(["draw"])).reopen_snaps is True
+    assert _settings(parse(["draw", "--no-reopen"])).reopen_snaps is False

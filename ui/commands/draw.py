@@ -34,6 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
     p.add_argument("--no-auto-snap", action="store_true", help="start with auto-snap off")
+    p.add_argument(
+        "--no-reopen",
+        action="store_true",
+        help="every stroke after a snap starts a new shape (a stroke on a snapped shape "
+        "does not reopen it)",
+    )
     p.add_argument("--save-dir", type=Path, default=None, help="where S saves and E exports")
     p.add_argument(
         "--replay",
@@ -72,7 +78,11 @@ def _settings(args: argparse.Namespace):
 
     from live.settings import LiveSettings
 
-    values: dict = {"model": args.model or "frankenstein", "auto_snap": not args.no_auto_snap}
+    values: dict = {
+        "model": args.model or "frankenstein",
+        "auto_snap": not args.no_auto_snap,
+        "reopen_snaps": not args.no_reopen,
+    }
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
     elif args.model is None:
