@@ -287,9 +287,14 @@ def _bad_line_reason(e: Exception) -> str:
 
 
 def iter_seed_json(
-    path: str | os.PathLike, *, strict: bool = False, report: ReadReport | None = None
+    path: str | os.PathLike,
+    *,
+    strict: bool = False,
+    report: ReadReport | None = None,
+    limit: int | None = None,
 ) -> Iterator[Drawing]:
-    """The drawings of a seed per-class JSON file (a list of drawings; class = stem)."""
+    """The drawings of a seed per-class JSON file (a list of drawings; class = stem);
+    at most `limit` good ones."""
     path = Path(path)
     report = report if report is not None else ReadReport()
     word = _word_from_stem(path)
@@ -303,7 +308,10 @@ def iter_seed_json(
         raise ReadError(f"{path}: not a JSON file") from None
     if not isinstance(data, list):
         raise ReadError(f"{path}: expected a JSON list of drawings")
+    n = 0
     for i, raw in enumerate(data):
+        if limit is not None and n >= limit:
+            return
         try:
             strokes, _ = _strokes_from_lists(raw, on_grid=True)
         except ValueError as e:
@@ -313,6 +321,7 @@ def iter_seed_json(
             report.add_bad(bad)
             continue
         report.good += 1
+        n += 1
         yield Drawing(strokes=strokes, word=word, key_id=f"{path.stem}-{i}")
 
 
@@ -322,7 +331,6 @@ def iter_drawings(path: str | os.PathLike, **kwargs) -> Iterator[Drawing]:
     if suffix == ".ndjson":
         return iter_ndjson(path, **kwargs)
     if suffix == ".json":
-        kwargs.pop("limit", None)
         return iter_seed_json(path, **kwargs)
     raise ReadError(f"{path}: unknown format (expected .ndjson or .json)")
 

@@ -119,6 +119,11 @@ def test_seed_format(tmp_path):
     report = ReadReport()
     drawings = list(iter_seed_json(path, report=report))
     assert len(drawings) == 1 and drawings[0].word == "triangle" and report.bad == 1
+    three = tmp_path / "square.json"
+    square = [[[0, 100, 100, 0, 0], [0, 0, 100, 100, 0]]]
+    three.write_text(json.dumps([[[[1], [999]]], square, square, square]))
+    assert len(list(iter_drawings(three, limit=2))) == 2  # good ones; the bad one not counted
+    assert len(list(iter_drawings(three))) == 3
     bad = tmp_path / "notaclass.json"
     bad.write_text("[]")
     with pytest.raises(ReadError, match="not a class name"):
