@@ -1,11 +1,12 @@
 """Random changes to training drawings, made on strokes before they are rasterised.
 
-Per drawing: a left-right mirror, a rotation (a small tilt only for classes with an
-upright orientation: a house on its side is no longer a house), an aspect change, a
-per-stroke shift (jitter), occasionally dropping one small detail stroke (an eye dot,
-a sprinkle, a window), then a placement in the 256 grid: the larger side scaled to a
-random share of the grid and the drawing shifted within the room left over. Points
-are transformed about the drawing's centre, so the shape stays whole.
+Per drawing: a smooth bend (warp), a left-right mirror, a rotation (a small tilt
+only for classes with an upright orientation: a house on its side is no longer a
+house), an aspect change, a per-stroke shift (jitter), occasionally dropping one small
+detail stroke (an eye dot, a sprinkle, a window) or swapping two strokes' order, then
+a placement in the 256 grid: the larger side scaled to a random share of the grid and
+the drawing shifted within the room left over. Points are transformed about the
+drawing's centre, so the shape stays whole.
 
 All of it is vectorised over a `StrokeBatch` and driven by an explicit
 `numpy.random.Generator`, so a batch's augmentation is fixed by its seed whatever
@@ -21,6 +22,7 @@ from training.config import AugmentSection
 from training.strokebatch import StrokeBatch
 
 GRID_MAX = 255.0  # the simplified space is 0..255
+WAVES = 3  # sine waves per axis in a warp
 
 
 def upright_classes() -> frozenset[str]:
@@ -51,6 +53,8 @@ class Augmenter:
             return batch
         if cfg.drop_detail > 0:
             batch = self._drop_detail(batch, rng)
+        if cfg.reorder > 0:
+            batch = self._reorder(batch, rng)
         pd = batch.point_drawing()  # (P,)
         pts = batch.points.astype(np.float64)  # (P, 2)
         lo, hi = _bbox(pts, pd, n)
@@ -64,6 +68,8 @@ class Augmenter:
         # A = R(angle) @ diag(sx, sy); rows are drawings: (N, 2, 2)
         a = np.stack([np.stack([cos * sx, -sin * sy], 1), np.stack([sin * sx, cos * sy], 1)], 1)
         rel = pts - centre[pd]  # (P, 2)
+        if cfg.warp > 0:
+            rel = self._warp(rel, pd, (hi - lo).max(axis=1), rng)
         pts = np.einsum("pij,pj->pi", a[pd], rel)  # (P, 2)
         if cfg.jitter > 0:
             shift = rng.normal(0, cfg.jitter, (len(batch.stroke_len), 2))  # (S, 2)
@@ -100,6 +106,47 @@ class Augmenter:
         np.maximum.at(best, sd, key)
         pick = small & (key == best[sd]) & (rng.random(n) < self.cfg.drop_detail)[sd]
         return batch.keep_strokes(~pick) if pick.any() else batch
+
+    def _warp(
+        self, rel: np.ndarray, pd: np.ndarray, size: np.ndarray, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Bend each drawing by a smooth random displacement field (elastic distortion).
+
+        Per drawing and axis, WAVES sine waves of about one cycle across the drawing
+        with random directions and phases; the sum shifts no point by more than `warp`
+        times the drawing's size. Straight sides bow a little, corners move, parts
+        shift against each other, as they do between two people's drawings of a shape.
+        """
+        n = len(size)
+        size = np.maximum(size, 1e-6)
+        freq = rng.normal(0.0, 1.0, (n, 2, WAVES, 2))  # (N, axis, wave, xy), cycles/size
+        phase = rng.uniform(0, 2 * np.pi, (n, 2, WAVES))
+        amp = rng.uniform(0, 1, (n, 2, WAVES))
+        amp *= self.cfg.warp / amp.sum(axis=2, keepdims=True)  # |shift| <= warp * size
+        u = rel / size[pd, None]  # (P, 2) in sizes
+        arg = 2 * np.pi * np.einsum("pawk,pk->paw", freq[pd], u) + phase[pd]  # (P, 2, W)
+        shift = (amp[pd] * np.sin(arg)).sum(axis=2)  # (P, 2)
+        return rel + shift * size[pd, None]
+
+    def _reorder(self, batch: StrokeBatch, rng: np.random.Generator) -> StrokeBatch:
+        """Swap two random strokes of a `reorder` share of the drawings with several.
+
+        The final frame stays the same; the frames on the way change. People add the
+        parts of a drawing in orders the generator does not plan, and the LSTM, which
+        sees the frames in turn, should not count on one order.
+        """
+        n_strokes = batch.n_strokes
+        chosen = np.flatnonzero((n_strokes > 1) & (rng.random(len(batch)) < self.cfg.reorder))
+        if not len(chosen):
+            return batch
+        k = n_strokes[chosen]
+        i = (rng.random(len(chosen)) * k).astype(np.int64)
+        j = (rng.random(len(chosen)) * (k - 1)).astype(np.int64)
+        j += j >= i  # a different stroke
+        order = np.arange(len(batch.stroke_len))
+        first = batch.drawing_start[chosen]
+        order[first + i], order[first + j] = first + j, first + i
+        return batch.reorder_strokes(order)
 
 
 def _bbox(pts: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -77,6 +77,15 @@ class StrokeBatch:
         n = np.bincount(self.stroke_drawing()[keep], minlength=len(self.n_strokes))
         return StrokeBatch(self.points[per_point], self.stroke_len[keep], n.astype(np.int64))
 
+    def reorder_strokes(self, order: np.ndarray) -> StrokeBatch:
+        """A batch with its strokes in `order` (S,), a permutation of stroke indices
+        that keeps every drawing's strokes within that drawing's block."""
+        starts = self.stroke_start
+        lens = self.stroke_len[order]
+        first = np.repeat(starts[:-1][order], lens)
+        within = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        return StrokeBatch(self.points[first + within], lens, self.n_strokes)
+
 
 def rasterize(batch: StrokeBatch, pad_len: int = 8, m: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative frames of every drawing: (N, pad_len, m, m) uint8 0/1, lengths (N,) int64.

@@ -83,3 +83,59 @@ def test_disabled_augmentation_changes_nothing():
     batch = StrokeBatch.from_strokes([HORIZONTAL])
     out = Augmenter(AugmentSection(enabled=False))(batch, np.zeros(1, int), np.random.default_rng())
     np.testing.assert_array_equal(out.points, batch.points)
+
+
+def test_reorder_swaps_two_strokes_of_a_drawing_and_keeps_its_ink():
+    rng = np.random.default_rng(3)
+    drawings = [
+        [rng.uniform(0, 255, (int(rng.integers(1, 6)), 2)) for _ in range(k)]
+        for k in rng.integers(1, 6, 300)
+    ]
+    batch = StrokeBatch.from_strokes(drawings)
+    out = Augmenter(AugmentSection(reorder=0.5))._reorder(batch, np.random.default_rng(0))
+    np.testing.assert_array_equal(out.n_strokes, batch.n_strokes)
+    swapped = 0
+    for i in range(len(batch)):
+        before, after = batch.drawing(i), out.drawing(i)
+        moved = [
+            k
+            for k, (a, b) in enumerate(zip(before, after, strict=True))
+            if not np.array_equal(a, b)
+        ]
+        assert len(moved) in (0, 2)  # untouched, or exactly two strokes traded places
+        if moved:
+            a, b = moved
+            np.testing.assert_array_equal(after[a], before[b])
+            np.testing.assert_array_equal(after[b], before[a])
+            swapped += 1
+    several = int((batch.n_strokes > 1).sum())
+    assert 0.3 * several < swapped < 0.7 * several  # about half of those with several
+
+
+def test_reorder_off_by_default_keeps_stroke_order():
+    strokes = [np.array([[k * 40.0, 10], [k * 40.0 + 30, 200]], np.float32) for k in range(4)]
+    batch = StrokeBatch.from_strokes([strokes] * 50)
+    cfg = AugmentSection(rotate=0, tilt=0, aspect=0, jitter=0, flip=0, drop_detail=0)
+    out = Augmenter(cfg)(batch, np.zeros(50, int), np.random.default_rng(0))
+    for i in range(50):
+        xs = [s[0, 0] for s in out.drawing(i)]
+        assert xs == sorted(xs)
+
+
+def test_warp_bends_smoothly_within_its_bound():
+    # a dense horizontal line through the middle: a warp moves it, but by at most
+    # warp * size per axis, and neighbouring points move nearly alike (smooth)
+    line = np.stack([np.linspace(0, 255, 256), np.full(256, 128.0)], 1).astype(np.float32)
+    batch = StrokeBatch.from_strokes([[line]] * 100)
+    cfg = AugmentSection(warp=0.05)
+    aug = Augmenter(cfg)
+    rel = line.astype(np.float64) - line.mean(0)
+    pd = np.repeat(np.arange(100), 256)
+    out = aug._warp(np.tile(rel, (100, 1)), pd, np.full(100, 255.0), np.random.default_rng(0))
+    shift = (out - np.tile(rel, (100, 1))).reshape(100, 256, 2)
+    assert np.abs(shift).max() <= 0.05 * 255 + 1e-6
+    assert np.abs(shift).max() > 0.02 * 255  # it does bend
+    assert np.abs(np.diff(shift, axis=1)).max() < 2.0  # px, between points 1 px apart
+    assert not np.allclose(shift[0], shift[1])  # each drawing its own field
+    full = aug(batch, np.zeros(100, int), np.random.default_rng(1))
+    assert full.points.shape == batch.points.shape
