@@ -29,26 +29,31 @@ def _check_m(m: int) -> None:
         raise ValueError(f"frame size m={m} must divide {GRID}")
 
 
+def _on_grid(points: np.ndarray) -> np.ndarray:
+    """Points (P, 2) rounded to pixels (half to even) and clamped to the grid, int64."""
+    pts = np.rint(np.asarray(points, np.float64))
+    np.maximum(pts, 0, out=pts)  # np.clip costs more than the work here
+    np.minimum(pts, GRID - 1, out=pts)
+    return pts.astype(np.int64)
+
+
 def _flat_points(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """All points on the grid, (N, 2) int64 (rounded half to even, clamped), and the
-    number of points of each stroke (S,) int64."""
+    """All points of the strokes in one (P, 2) float array, and the number of points of
+    each stroke (S,) int64."""
     arrays = [np.asarray(s).reshape(-1, 2) for s in strokes]
     lens = np.fromiter(map(len, arrays), np.int64, len(arrays))
     if not arrays:
-        return np.zeros((0, 2), np.int64), lens
-    pts = np.rint(np.concatenate(arrays).astype(np.float64, copy=False))
-    np.maximum(pts, 0, out=pts)  # np.clip costs more than the work here
-    np.minimum(pts, GRID - 1, out=pts)
-    return pts.astype(np.int64), lens
+        return np.zeros((0, 2)), lens
+    return np.concatenate(arrays), lens
 
 
-def _segments(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Integer segment ends (S, 2) and (S, 2), and the stroke index of each segment (S,).
+def _segments(pts: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer segment ends (Q, 2) and (Q, 2), and the stroke index of each segment (Q,),
+    of strokes given as their grid points (P, 2) in a row and point counts (S,).
 
     Consecutive points of a stroke make a segment; a one-point stroke is the segment
     from its point to itself; empty strokes draw nothing.
     """
-    pts, lens = _flat_points(strokes)
     n = len(pts)
     ends = lens.cumsum() - 1  # (n_strokes,) index of each stroke's last point
     last = np.zeros(n + 1, bool)  # index n: where an empty first stroke points
@@ -97,13 +102,19 @@ def line_pixels(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def stroke_cells(strokes: Sequence[np.ndarray], m: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Flat cell indices (row * m + col) lit by the strokes, and the stroke index of each.
+    """Flat cell indices (row * m + col) lit by the strokes, and the stroke index of each."""
+    _check_m(m)
+    pts, lens = _flat_points(strokes)
+    return _cells(_on_grid(pts), lens, m)
+
+
+def _cells(pts: np.ndarray, lens: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """`stroke_cells` of strokes given as grid points (P, 2) and point counts (S,).
 
     The cell of a pixel is floor(pixel / f), f = 256 / m, taken from the unrounded
     sample (see _line_samples) to save a pass.
     """
-    _check_m(m)
-    a, b, ids = _segments(strokes)
+    a, b, ids = _segments(pts, lens)
     x, y, counts = _line_samples(a, b, m / GRID)
     # x, y >= 0, so truncation is floor
     return y.astype(np.int64) * m + x.astype(np.int64), ids.repeat(counts)
@@ -150,17 +161,31 @@ def rasterize_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frames of many drawings: (N, pad_len, m, m) uint8, and stroke counts (N,) int64
     (clipped to pad_len). Equal to `rasterize` of each, drawn in one pass."""
-    _check_m(m)
     n_strokes = np.fromiter(map(len, drawings), np.int64, len(drawings))  # (N,)
-    out = np.zeros((len(drawings), pad_len, m * m), np.uint8)
-    strokes = [s for d in drawings for s in d]
-    if strokes:
-        cells, ids = stroke_cells(strokes, m)  # ids index the flat list of strokes
-        drawing = np.arange(len(drawings)).repeat(n_strokes)  # (S,)
-        within = np.arange(len(strokes)) - (n_strokes.cumsum() - n_strokes).repeat(n_strokes)
+    points, stroke_len = _flat_points([s for d in drawings for s in d])
+    return rasterize_flat(points, stroke_len, n_strokes, pad_len, m)
+
+
+def rasterize_flat(
+    points: np.ndarray,
+    stroke_len: np.ndarray,
+    n_strokes: np.ndarray,
+    pad_len: int = 8,
+    m: int = 64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`rasterize_batch` of drawings held flat: every point of every stroke in a row
+    (P, 2), the points in each stroke (S,) and the strokes in each drawing (N,) (the
+    layout of training.strokebatch.StrokeBatch, which augments whole batches at once)."""
+    _check_m(m)
+    n = len(n_strokes)
+    out = np.zeros((n, pad_len, m * m), np.uint8)
+    if len(stroke_len):
+        cells, ids = _cells(_on_grid(points), np.asarray(stroke_len, np.int64), m)
+        drawing = np.arange(n).repeat(n_strokes)  # (S,)
+        within = np.arange(len(stroke_len)) - (n_strokes.cumsum() - n_strokes).repeat(n_strokes)
         frame = drawing * pad_len + np.minimum(within, pad_len - 1)  # (S,) flat frame index
         out.reshape(-1)[frame[ids] * (m * m) + cells] = 1
     _accumulate(out.swapaxes(0, 1))  # (pad_len, N, m * m)
     lengths = np.minimum(n_strokes, pad_len)
     out[np.arange(pad_len)[None, :] >= lengths[:, None]] = 0  # frames after the last stroke
-    return out.reshape(len(drawings), pad_len, m, m), lengths
+    return out.reshape(n, pad_len, m, m), lengths
