@@ -205,7 +205,7 @@ def run_download(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from core.classes import CLASSES, class_index, class_name
-    from training.download import BASE_URL, MANIFEST, default_dir, download
+    from training.download import MANIFEST, default_dir
 
     if args.classes is None:
         classes = list(CLASSES)
@@ -255,14 +255,7 @@ def run_download(args: argparse.Namespace) -> int:
                 bar.advance(overall)
 
         try:
-            results = download(
-                classes,
-                out,
-                base_url=args.base_url or BASE_URL,
-                on_progress=on_progress,
-                timeout=args.timeout,
-                retries=args.retries,
-            )
+            results = _fetch(args, classes, out, on_progress)
         except KeyboardInterrupt:
             bar.stop()
             Console(stderr=True).print(
@@ -284,10 +277,22 @@ def run_download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _download_events(args: argparse.Namespace, classes: list[str], out: Path) -> int:
-    """`data download --events`: files done of all, with the current file's megabytes."""
+def _fetch(args: argparse.Namespace, classes: list[str], out: Path, on_progress) -> list:
+    """The download itself, as the command line asked for it (bars or events report it)."""
     from training.download import BASE_URL, download
 
+    return download(
+        classes,
+        out,
+        base_url=args.base_url or BASE_URL,
+        on_progress=on_progress,
+        timeout=args.timeout,
+        retries=args.retries,
+    )
+
+
+def _download_events(args: argparse.Namespace, classes: list[str], out: Path) -> int:
+    """`data download --events`: files done of all, with the current file's megabytes."""
     events = JsonProgress(len(classes))
     finished = 0
     shown: dict[str, int] = {}
@@ -307,14 +312,7 @@ def _download_events(args: argparse.Namespace, classes: list[str], out: Path) ->
         elif p.event == "retry":
             events.update(finished, f"{p.name}: {p.message}", force=True)
 
-    results = download(
-        classes,
-        out,
-        base_url=args.base_url or BASE_URL,
-        on_progress=on_progress,
-        timeout=args.timeout,
-        retries=args.retries,
-    )
+    results = _fetch(args, classes, out, on_progress)
     events.done(f"{_files(len(results))} complete in {out}")
     return 0
 
