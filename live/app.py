@@ -116,10 +116,10 @@ def score_replays(
     drawings: Sequence[Drawing],
     *,
     loader: Loader = load_classifier,
-    report: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Replay each doodle alone through a (headless) window; `live.replay.snap_score`."""
+    """Replay each doodle alone through a (headless) window; `live.replay.snap_score`.
+    A model that cannot be loaded is an error here (nothing to score), not a warning."""
     from live.replay import ManualClock, replay_one_by_one, snap_score
 
     _one_thread()

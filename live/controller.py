@@ -246,16 +246,14 @@ class Controller:
         margin = max(self.settings.new_shape_gap * size, self.settings.min_gap_px)
         return bbox_gap(box, bbox([stroke.points])) <= margin
 
-    def _reopen(self, stroke: Stroke) -> bool:
-        """Lift the last shape's snap if `stroke` joins it; whether it did."""
+    def _reopen(self, stroke: Stroke) -> None:
+        """Lift the last shape's snap if `stroke` joins it (undo can put it back)."""
         last = self.shapes[-1] if self.shapes else None
         if not self.settings.reopen_snaps or last is None or last.state is not ShapeState.SNAPPED:
-            return False
-        if not self._joins(last, stroke):
-            return False
-        self.undo_stack.append(Reopened(last.id, last.snap))
-        last.snap, last.state = None, ShapeState.INK
-        return True
+            return
+        if self._joins(last, stroke):
+            self.undo_stack.append(Reopened(last.id, last.snap))
+            last.snap, last.state = None, ShapeState.INK
 
     def _add_stroke(self, stroke: Stroke, t: float) -> Update:
         self._reopen(stroke)

@@ -161,7 +161,7 @@ def _score(settings, directory: Path, limit: int | None) -> int:
     with Progress(transient=True) as bar:
         task = bar.add_task("replaying through the window", total=len(drawings))
         score = score_replays(
-            settings, drawings, report=_warn, progress=lambda i, n: bar.update(task, completed=i)
+            settings, drawings, progress=lambda i, n: bar.update(task, completed=i)
         )
     print(
         f"{score['n']} doodles replayed through the window: {score['snaps']} snaps, "
