@@ -9,6 +9,8 @@ A checkpoint is one `torch.save` file holding a dict (format version 1):
     state_dict   weights; float16 when saved with half=True (loaded back as float32)
     half         whether the weights were stored as float16
     temperature  calibration temperature (validation-fitted; 1.0 = uncalibrated)
+    stroke_counts  optional (C, K) ints: validation drawings per class and stroke count,
+                 the ending prior (core/ending.py); absent in older checkpoints
     meta         training metadata (run name, epoch, seed, data, ...)
     metrics      measured metrics (validation accuracy, ...)
     extra        anything else for resuming (optimiser and scheduler state, RNG, ...)
@@ -36,6 +38,7 @@ from pydantic import ValidationError
 
 from core.atomic import atomic_open
 from core.classes import CLASSES
+from core.ending import EndingPrior, EndingPriorError
 from core.errors import FrankensteinError
 from core.models import ModelConfig, SketchModel, build_model
 from core.paths import WEIGHTS_DIR
@@ -57,10 +60,12 @@ class Checkpoint:
     cfg: ModelConfig
     classes: tuple[str, ...]
     temperature: float = 1.0
+    ending: EndingPrior | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] | None = None
     path: Path | None = None
+    half: bool = False  # the weights were stored as float16
 
 
 def _plain(value: Any, where: str) -> Any:
@@ -93,6 +98,7 @@ def save_checkpoint(
     metrics: Mapping[str, Any] | None = None,
     extra: Mapping[str, Any] | None = None,
     half: bool = False,
+    ending: EndingPrior | None = None,
 ) -> Path:
     """Write `model` and its metadata to `path` atomically; returns the path.
 
@@ -114,6 +120,7 @@ def save_checkpoint(
         "state_dict": weights,
         "half": half,
         "temperature": float(temperature),
+        "stroke_counts": None if ending is None else ending.counts.tolist(),
         "meta": _plain(dict(meta or {}), "meta"),
         "metrics": _plain(dict(metrics or {}), "metrics"),
         "extra": None if extra is None else _plain(dict(extra), "extra"),
@@ -213,6 +220,15 @@ def _load_weights(path: Path, model: SketchModel, state: Any) -> None:
     model.load_state_dict(converted)
 
 
+def _load_ending(path: Path, counts: Any) -> EndingPrior | None:
+    if counts is None:
+        return None
+    try:
+        return EndingPrior(counts)
+    except EndingPriorError as e:
+        raise CheckpointError(f"{path}: bad stroke_counts: {e}") from None
+
+
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """Load and check a checkpoint; the model comes back in eval mode, float32, on the CPU."""
     path = Path(path)
@@ -234,6 +250,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         math.isfinite(temperature) and temperature > 0
     ):
         raise CheckpointError(f"{path}: temperature {temperature!r} is not a positive number")
+    ending = _load_ending(path, payload.get("stroke_counts"))
     model = build_model(cfg)
     _load_weights(path, model, payload["state_dict"])
     model.eval()
@@ -245,10 +262,12 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         cfg=cfg,
         classes=classes,
         temperature=float(temperature),
+        ending=ending,
         meta=meta,
         metrics=metrics,
         extra=payload.get("extra"),
         path=path,
+        half=payload.get("half") is True,
     )
 
 
@@ -256,12 +275,13 @@ def export_checkpoint(
     src: str | Path, dst: str | Path, *, half: bool = True, meta: Mapping[str, Any] | None = None
 ) -> Path:
     """Copy a checkpoint for shipping: weights (float16 if `half`), config, temperature,
-    meta and metrics, without the resume state (optimiser, RNG); written atomically."""
+    ending prior, meta and metrics, without the resume state (optimiser, RNG); written atomically."""
     ckpt = load_checkpoint(src)
     return save_checkpoint(
         dst,
         ckpt.model,
         temperature=ckpt.temperature,
+        ending=ckpt.ending,
         meta={**ckpt.meta, **(meta or {}), "exported_from": Path(src).name},
         metrics=ckpt.metrics,
         half=half,

@@ -16,6 +16,11 @@ cannot move the guess or the stroke count. Points off the canvas are clamped to 
 edge by the rasteriser. Probabilities are calibrated: softmax(log_probs / T) with
 the validation-fitted temperature T saved in the checkpoint. The model runs in eval
 mode under torch.inference_mode(); a model in training mode is switched back after.
+
+`finish()` is the guess once the drawing is known to be over (the person paused, a
+replay reached its end): the latest prediction reweighted by the checkpoint's ending
+prior (core/ending.py), since a drawing that stops after one round stroke is a
+circle, not a smiley face still to come. Checkpoints without one finish unchanged.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import numpy as np
 import torch
 
 from core.classes import CLASSES
+from core.ending import EndingPrior
 from core.errors import FrankensteinError
 from core.models import LSTMState, SketchModel
 from core.raster import add_stroke
@@ -43,6 +49,7 @@ class Prediction:
 
     probs: np.ndarray  # (C,) float64, sums to 1
     n_strokes: int
+    finished: bool = False  # reweighted by the ending prior: the drawing ends here
 
     def top(self, k: int = 3) -> list[tuple[str, float]]:
         """The k most probable classes, as (name, probability), most probable first."""
@@ -89,11 +96,14 @@ def _as_stroke(points: np.ndarray | Sequence) -> np.ndarray:
 class StrokeClassifier:
     """Per-stroke predictions for one drawing at a time, from a kept LSTM state."""
 
-    def __init__(self, model: SketchModel, temperature: float = 1.0):
+    def __init__(
+        self, model: SketchModel, temperature: float = 1.0, ending: EndingPrior | None = None
+    ):
         if not temperature > 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.model = model
         self.temperature = float(temperature)
+        self.ending = ending
         self.cfg = model.cfg
         self._stack: list[_Step] = []
 
@@ -103,7 +113,7 @@ class StrokeClassifier:
         from core.checkpoint import load_checkpoint, resolve_checkpoint
 
         ckpt = load_checkpoint(resolve_checkpoint(name_or_path))
-        return cls(ckpt.model, temperature=ckpt.temperature)
+        return cls(ckpt.model, temperature=ckpt.temperature, ending=ckpt.ending)
 
     @property
     def n_strokes(self) -> int:
@@ -151,6 +161,20 @@ class StrokeClassifier:
         prediction = Prediction(probs, n)
         self._stack.append(_Step(frame, new_state, prediction))
         return prediction
+
+    def finish(self, prediction: Prediction | None = None) -> Prediction | None:
+        """The guess if the drawing ends with `prediction` (by default the latest one):
+        reweighted by the ending prior, marked finished. None before the first stroke."""
+        if prediction is None:
+            if not self._stack:
+                return None
+            prediction = self._stack[-1].prediction
+        if prediction.finished or prediction.n_strokes < 1:
+            return prediction
+        probs = prediction.probs
+        if self.ending is not None:
+            probs = self.ending.finish(probs, prediction.n_strokes)
+        return Prediction(probs, prediction.n_strokes, finished=True)
 
     def undo(self) -> Prediction | None:
         """Remove the last stroke; the prediction before it (None when nothing is left)."""

@@ -37,7 +37,8 @@ worse than `max_fit_error` is refused (the ink stays, the panel says why); other
 the template replaces the ink with a short morph, the shape stays snapped, and the
 next stroke starts a new shape with a fresh classifier state. When the pen rests for
 `pause_s` after a stroke, the shape counts as finished (`tick`): the policy is asked
-again with its completeness rules waived, so a lone circle snaps without waiting for
+again with its completeness rules waived, about the finished guess (the classifier's
+`finish`: reweighted by the ending prior), so a lone circle snaps without waiting for
 a second stroke that would show it is not the start of a smiley face.
 
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
@@ -293,14 +294,17 @@ class Controller:
             return None
         if not shape.history:
             return None
-        decision = self.policy.decide(shape.history, finished=True)
+        final = shape.history[-1]
+        if self.classifier is not None:
+            final = self.classifier.finish(final)
+        decision = self.policy.decide([*shape.history[:-1], final], finished=True)
         if decision is None:
             return None
         snapped, refused = self._snap(
             shape, decision.cls, decision.confidence, decision.reason, now
         )
         self._changed()
-        return Update(False, False, shape.history[-1], snapped, refused)
+        return Update(False, False, final, snapped, refused)
 
     # -------------------------------------------------------------- classifier
 

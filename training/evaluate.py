@@ -4,12 +4,14 @@ Input, per drawing: its class index and the calibrated probabilities after each 
 its strokes, (n_strokes, C), as the stateful classifier gave them (training/replay.py).
 The report (a JSON-able dict; these top-level keys are a contract):
 
-- ``n``: drawings; ``top1`` / ``top3``: accuracy of the guess after the last stroke;
+- ``n``: drawings; ``top1`` / ``top3``: accuracy of the finished guess: after the
+  last stroke, knowing the drawing ends there (the ending prior, core/ending.py);
 - ``per_class``: {class: {"n", "top1", "top3"}};
 - ``confusion``: {"classes": [...], "matrix": rows = true class, columns = guess};
 - ``accuracy_at_stroke``: one row per k = 1..8: "n" drawings with at least k strokes
   and "top1" of the guess after stroke k over them; "so_far": over all drawings, the
-  guess after min(k, strokes) strokes (the last stroke so far);
+  guess after min(k, strokes) strokes (the last stroke so far); these are the live
+  guesses, which do not know whether more strokes come;
 - ``ece``: expected calibration error of the final guess, 15 equal-width bins (Guo
   et al. 2017);
 - ``snap``: the snap replay (training/replay.py): "threshold", "precision" (share of
@@ -87,16 +89,23 @@ def confusion_matrix(pred: np.ndarray, labels: np.ndarray, n_classes: int) -> np
 
 
 def report(
-    step_probs: Sequence[np.ndarray], labels: Sequence[int], snap: dict, classes=CLASSES
+    step_probs: Sequence[np.ndarray],
+    labels: Sequence[int],
+    snap: dict,
+    classes=CLASSES,
+    *,
+    final: Sequence[np.ndarray] | None = None,
 ) -> dict:
     """The evaluation report (see the module docstring) of N replayed drawings.
 
     step_probs: per drawing, (n_strokes, C) calibrated probabilities after each stroke.
+    final: per drawing, (C,) the guess once it is known to be finished (the ending
+    prior's); the whole-drawing scores use it. By default, the last step's.
     """
     labels = np.asarray(labels, np.int64)
-    final = (
-        np.stack([p[-1] for p in step_probs]) if len(step_probs) else np.zeros((0, len(classes)))
-    )  # (N, C)
+    if final is None:
+        final = [p[-1] for p in step_probs]
+    final = np.stack(final) if len(final) else np.zeros((0, len(classes)))  # (N, C)
     top1 = top_k_hits(final, labels, 1)
     top3 = top_k_hits(final, labels, 3)
     per_class = {}

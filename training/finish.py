@@ -1,7 +1,11 @@
 """The end of a run: calibrate best.pt on the validation set, then the test report.
 
 The temperature (training/calibration.py) is fitted on the log-probabilities best.pt
-gives after every real stroke of the validation drawings and stored in best.pt. Then
+gives after every real stroke of the validation drawings and stored in best.pt, with
+the ending prior (core/ending.py): how many strokes each class is drawn with in the
+training data (every directory source's training split, and one epoch's worth of each
+synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
+need thousands of drawings to show). Then
 the test split, and each `eval_data` directory, is replayed stroke by stroke through
 best.pt with the default snap policy (training/replay.py), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.
@@ -13,18 +17,44 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
+from core.ending import EndingPrior
+from training.cache import Progress
 from training.callbacks import Callback
-from training.dataset import eval_batches
+from training.dataset import BatchDataset, PreparedSource, eval_batches
 from training.prepared import PreparedSet
 from training.runfolder import RunFolder
 
 EVAL_BATCH = 256
+COUNT_CHUNK = 1024  # synthetic doodles generated at a time to count their strokes
 
 
-def calibrate(best: Path, val: PreparedSet, device: torch.device) -> float | None:
-    """Fit the temperature of the checkpoint `best` on `val` and store it there."""
+def ending_prior(train: BatchDataset, progress: Progress | None = None) -> EndingPrior:
+    """Each class's stroke counts in a run's training data (see the module docstring)."""
+    labels, n_strokes = [], []
+    for source in train.sources:
+        if isinstance(source, PreparedSource):
+            labels.append(np.asarray(source.data.labels))
+            n_strokes.append(np.asarray(source.data.n_strokes))
+            continue
+        for lo in range(0, len(source), COUNT_CHUNK):
+            idx = np.arange(lo, min(lo + COUNT_CHUNK, len(source)))
+            labels.append(source.labels(idx))
+            n_strokes.append(source.strokes(0, idx).n_strokes)
+            if progress is not None:
+                progress(int(idx[-1]) + 1, len(source), "counting strokes per class")
+    if not labels:
+        return EndingPrior.from_drawings([], [])
+    return EndingPrior.from_drawings(np.concatenate(labels), np.concatenate(n_strokes))
+
+
+def calibrate(
+    best: Path, val: PreparedSet, ending: EndingPrior, device: torch.device
+) -> float | None:
+    """Fit the temperature of the checkpoint `best` on `val` and store it there with the
+    ending prior; returns the temperature (None when there is no `best`)."""
     from core.checkpoint import load_checkpoint, save_checkpoint
     from training.calibration import collect_step_log_probs, fit_temperature
 
@@ -35,8 +65,47 @@ def calibrate(best: Path, val: PreparedSet, device: torch.device) -> float | Non
     log_probs, labels = collect_step_log_probs(model, eval_batches(val, EVAL_BATCH), device)
     t = fit_temperature(log_probs, labels)
     metrics = {**ckpt.metrics, "temperature": t}
-    save_checkpoint(best, model.cpu(), temperature=t, meta=ckpt.meta, metrics=metrics)
+    save_checkpoint(
+        best,
+        model.cpu(),
+        temperature=t,
+        ending=ending,
+        meta=ckpt.meta,
+        metrics=metrics,
+        extra=ckpt.extra,
+        half=ckpt.half,
+    )
     return t
+
+
+def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior]:
+    """Calibrate a finished checkpoint again, in place: rebuild the validation set of the
+    run that made it from the training config stored in its meta, then `calibrate`.
+    For checkpoints from before the ending prior; returns (temperature, ending prior)."""
+    from pydantic import ValidationError
+
+    from core.checkpoint import CheckpointError, load_checkpoint
+    from training.config import TrainConfig
+    from training.data import build_data
+
+    ckpt = load_checkpoint(path)
+    stored = ckpt.meta.get("config")
+    if not isinstance(stored, dict):
+        raise CheckpointError(
+            f"{path}: holds no training config (meta['config']), so its validation set "
+            "cannot be rebuilt; only checkpoints made by `frankenstein train` can be "
+            "calibrated again"
+        )
+    try:
+        cfg = TrainConfig.model_validate(stored)
+    except ValidationError as e:
+        raise CheckpointError(
+            f"{path}: its stored training config is not valid here: {e.errors()[0]['msg']}"
+        ) from None
+    data = build_data(cfg, progress=progress)
+    ending = ending_prior(data.train, progress)
+    temperature = calibrate(path, data.val, ending, torch.device("cpu"))
+    return temperature, ending
 
 
 def final_eval(

@@ -37,7 +37,7 @@ from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
-from training.finish import EVAL_BATCH, calibrate, final_eval
+from training.finish import EVAL_BATCH, calibrate, ending_prior, final_eval
 from training.metrics import Running, sequence_loss
 from training.optim import build_optimizer, build_scheduler
 from training.resume import Position, restore, resume_extra, seed_everything
@@ -229,7 +229,8 @@ class _Run:
             result = self._result(status, pos, rows)
             self.cb.on_done(result.summary())
             return result
-        temperature = calibrate(self.folder.best, data.val, info.device)
+        ending = ending_prior(data.train, self.cb.on_progress)
+        temperature = calibrate(self.folder.best, data.val, ending, info.device)
         limit = DRY_RUN_DRAWINGS if self.dry_run else None
         reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
         result = self._result(status, pos, rows, temperature, reports)

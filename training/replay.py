@@ -5,6 +5,9 @@ StrokeClassifier` one stroke at a time, exactly as the drawing window does, and 
 prediction history goes to `core.snap.SnapPolicy`, the rule the window snaps by. A
 drawing snaps at the first stroke k where the policy decides to; the snap is right
 when its class is the drawing's, and then it saves the n - k strokes not yet drawn.
+After its last stroke a drawing is over, as when a person pauses in the window: the
+policy then sees the finished guess (`StrokeClassifier.finish`, the ending prior),
+and so does the whole-drawing part of the report (top-1, top-3, confusion, ECE).
 """
 
 from __future__ import annotations
@@ -26,10 +29,17 @@ Progress = Callable[[int, int], None]  # (drawings done, total)
 
 @dataclass
 class Replayed:
-    """One drawing's replay: its class and the predictions after each stroke."""
+    """One drawing's replay: its class, the predictions after each stroke, and the
+    guess once it is known to be finished (the last one reweighted by the ending prior)."""
 
     label: int
     history: list  # list[core.classifier.Prediction], one per stroke
+    final: object = None  # core.classifier.Prediction; None: the last of `history`
+
+    @property
+    def final_probs(self) -> np.ndarray:
+        """(C,) the finished drawing's probabilities."""
+        return (self.final if self.final is not None else self.history[-1]).probs
 
     @property
     def step_probs(self) -> np.ndarray:
@@ -44,20 +54,23 @@ def replay_drawings(
     out = []
     for i, d in enumerate(drawings):
         if classifier.replay(d.strokes) is not None:
-            out.append(Replayed(class_index(d.word), classifier.history))
+            out.append(Replayed(class_index(d.word), classifier.history, classifier.finish()))
         if progress is not None and (i % 20 == 19 or i == len(drawings) - 1):
             progress(i + 1, len(drawings))
     return out
 
 
-def snap_at(history: Sequence, policy) -> tuple[int, str] | None:
+def snap_at(history: Sequence, policy, final=None) -> tuple[int, str] | None:
     """(stroke count, class) of the first snap the policy makes, or None.
 
     After the last stroke the drawing is known to be finished (as when a person
-    pauses), which waives the policy's rules against premature snaps.
+    pauses), which waives the policy's rules against premature snaps; the policy then
+    judges `final`, the finished guess, in place of the last prediction, if given.
     """
-    for k in range(1, len(history) + 1):
-        decision = policy.decide(history[:k], finished=k == len(history))
+    n = len(history)
+    for k in range(1, n + 1):
+        seen = history[:k] if k < n or final is None else [*history[:-1], final]
+        decision = policy.decide(seen, finished=k == n)
         if decision is not None:
             return k, decision.cls
     return None
@@ -68,7 +81,7 @@ def snap_stats(replays: Sequence[Replayed], policy) -> dict:
     snaps = right = 0
     saved = 0.0
     for r in replays:
-        hit = snap_at(r.history, policy)
+        hit = snap_at(r.history, policy, r.final)
         if hit is None:
             continue
         k, cls = hit
@@ -128,6 +141,7 @@ def evaluate(
         [r.step_probs for r in replays],
         [r.label for r in replays],
         snap_report(replays, policy, sweep),
+        final=[r.final_probs for r in replays],
     )
 
 

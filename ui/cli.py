@@ -13,7 +13,7 @@ import sys
 
 from core.errors import FrankensteinError
 
-COMMANDS = ("data", "train", "eval", "export", "draw", "ablate", "tui")
+COMMANDS = ("data", "train", "eval", "export", "calibrate", "draw", "ablate", "tui")
 
 
 def build_parser() -> argparse.ArgumentParser:

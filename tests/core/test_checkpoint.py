@@ -13,6 +13,7 @@ from core.checkpoint import (
     save_checkpoint,
 )
 from core.classes import CLASSES
+from core.ending import EndingPrior
 from core.models import build_model, model_config
 from tests.core.tiny_models import random_strokes, tiny_model
 
@@ -229,3 +230,24 @@ def test_default_model_checkpoint_is_a_few_megabytes_in_half(tmp_path):
     path = save_checkpoint(tmp_path / "f.pt", build_model(model_config("frankenstein")), half=True)
     assert path.stat().st_size < 6_000_000
     assert load_checkpoint(path).cfg == model_config("frankenstein")
+
+
+def test_the_ending_prior_and_precision_round_trip_and_survive_export(tmp_path):
+    prior = EndingPrior.from_drawings([0, 0, 5], [1, 2, 7])
+    path = save_checkpoint(tmp_path / "c.pt", tiny_model(), ending=prior, half=True)
+    ckpt = load_checkpoint(path)
+    assert ckpt.half
+    np.testing.assert_array_equal(ckpt.ending.counts, prior.counts)
+    shipped = load_checkpoint(export_checkpoint(path, tmp_path / "shipped.pt"))
+    np.testing.assert_array_equal(shipped.ending.counts, prior.counts)
+    assert load_checkpoint(save_checkpoint(tmp_path / "plain.pt", tiny_model())).ending is None
+
+
+@pytest.mark.parametrize(
+    ("counts", "problem"),
+    [([[1, 2]], r"\(18, K\)"), ("many", r"\(18, K\)"), ([[-1]] * 18, "whole numbers")],
+)
+def test_bad_stroke_counts_are_named(tmp_path, counts, problem):
+    path = _tamper(tmp_path, lambda p: p.update(stroke_counts=counts))
+    with pytest.raises(CheckpointError, match=rf"t\.pt: bad stroke_counts: .*{problem}"):
+        load_checkpoint(path)

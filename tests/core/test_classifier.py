@@ -5,6 +5,7 @@ import torch
 from core.checkpoint import save_checkpoint
 from core.classes import CLASSES
 from core.classifier import Prediction, StrokeClassifier, StrokeError
+from core.ending import EndingPrior
 from core.raster import rasterize
 from tests.core.tiny_models import random_strokes, real_drawings_by_strokes, tiny_model
 
@@ -168,3 +169,40 @@ def test_from_checkpoint_uses_the_saved_temperature(tmp_path, drawings):
     assert clf.temperature == pytest.approx(1.7)
     got = clf.replay(drawings[1])
     np.testing.assert_allclose(got.probs, batch_probs(model, drawings[1], 1.7)[-1], atol=1e-5)
+
+
+def test_finish_reweights_the_latest_guess_by_the_ending_prior(drawings):
+    model = tiny_model("frankenstein")
+    strokes = drawings[2]
+    counts = np.zeros((len(CLASSES), 5), np.int64)
+    counts[:, 0] = 3  # every class stops after one stroke, except class 0: never
+    counts[0] = [0, 0, 0, 0, 3]
+    prior = EndingPrior(counts)
+    clf = StrokeClassifier(model, ending=prior)
+    assert clf.finish() is None  # nothing drawn yet
+    live = clf.add_stroke(strokes[0])
+    done = clf.finish()
+    assert done.finished and not live.finished and done.n_strokes == 1
+    np.testing.assert_allclose(done.probs, prior.finish(live.probs, 1))
+    assert done.probs[0] < live.probs[0]
+    assert clf.history[-1] is live  # the live history is untouched
+    assert clf.finish(done) is done  # finishing twice changes nothing
+    clf.add_stroke(strokes[1])
+    np.testing.assert_allclose(clf.finish(live).probs, done.probs)  # any earlier guess
+
+
+def test_finish_without_a_prior_keeps_the_probabilities(drawings):
+    clf = StrokeClassifier(tiny_model("cnn"))
+    live = clf.replay(drawings[2])
+    done = clf.finish()
+    assert done.finished
+    np.testing.assert_array_equal(done.probs, live.probs)
+
+
+def test_from_checkpoint_uses_the_saved_ending_prior(tmp_path, drawings):
+    prior = EndingPrior.from_drawings([0, 1, 1], [1, 1, 2])
+    path = save_checkpoint(tmp_path / "c.pt", tiny_model("cnn"), ending=prior)
+    clf = StrokeClassifier.from_checkpoint(path)
+    np.testing.assert_array_equal(clf.ending.counts, prior.counts)
+    older = save_checkpoint(tmp_path / "old.pt", tiny_model())  # saved without one
+    assert StrokeClassifier.from_checkpoint(older).ending is None

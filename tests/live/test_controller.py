@@ -305,3 +305,33 @@ def test_drawing_on_or_undoing_before_the_pause_does_not_snap(make_controller):
     c.toggle_auto_snap()
     draw(c, line(380, 330, 420, 330), t0=11.0)
     assert c.tick(20.0) is None  # auto-snap off: no pause snap either
+
+
+def test_a_pause_snaps_by_the_finished_guess(settings, tiny_models):
+    # The live guess hedges between a smiley face (0.55) and a circle (0.45): no snap.
+    # Smiley faces never stop after one stroke (the ending prior), so once the pause
+    # says the drawing is over, it is a circle, and that is what snaps.
+    import torch
+
+    from core.classes import NUM_CLASSES, class_index
+    from core.ending import EndingPrior
+    from tests.live.helpers import biased
+
+    model = biased(tiny_models["frankenstein"], "smiley face")
+    last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        last.bias[class_index("circle")] = 25.0 - 0.2  # exp(-0.2): 0.45 against 0.55
+    counts = np.zeros((NUM_CLASSES, 3), np.int64)
+    counts[:, 0] = 10
+    counts[class_index("smiley face")] = [0, 0, 10]
+
+    def load(name, checkpoint):
+        return StrokeClassifier(model, ending=EndingPrior(counts))
+
+    s = settings.model_copy(update={"max_fit_error": 10.0, "pause_s": 1.0})
+    c = Controller(s, loader=load)
+    update = draw(c, circle(400, 300, 120), t0=0.0)
+    assert update.snapped is None and update.prediction.label == "smiley face"
+    paused = c.tick(0.48 + 1.01)
+    assert paused.snapped == "circle" and paused.prediction.finished
+    assert paused.prediction.label == "circle" and paused.prediction.confidence > 0.8

@@ -100,3 +100,39 @@ def test_snap_replay_by_hand():
     assert full["threshold"] == 0.8 and [x["threshold"] for x in full["sweep"]] == [0.5, 0.99]
     high = full["sweep"][1]
     assert high["snaps"] == 0 and high["precision"] is None and high["recall"] == 0.0
+
+
+def test_the_finished_guess_decides_the_whole_drawing_and_the_last_snap():
+    replays = _replays()
+    # The triangle's live guesses say "line"; knowing the drawing ends after its second
+    # stroke (the ending prior), the finished guess says triangle.
+    replays[4].final = Prediction(_p(triangle=0.9), 2, finished=True)
+    s = snap_stats(replays, POLICY)
+    assert s["snaps"] == 4 and s["precision"] == 1.0 and s["recall"] == pytest.approx(4 / 5)
+    rep = report(
+        [r.step_probs for r in replays],
+        [r.label for r in replays],
+        {},
+        final=[r.final_probs for r in replays],
+    )
+    assert rep["top1"] == pytest.approx(4 / 5)
+    assert rep["per_class"]["triangle"]["top1"] == 1.0
+    rows = {r["k"]: r for r in rep["accuracy_at_stroke"]}
+    assert rows[2]["top1"] == pytest.approx(2 / 4)  # the live guesses stay as they were
+
+
+def test_replays_keep_the_classifiers_finished_guess(real_dev):
+    from core.classifier import StrokeClassifier
+    from core.ending import EndingPrior
+    from core.strokes import iter_drawings
+    from tests.core.tiny_models import tiny_model
+    from training.replay import replay_drawings
+
+    drawings = list(iter_drawings(real_dev / "simplified" / "circle.ndjson", limit=3))
+    counts = np.zeros((NUM_CLASSES, 4), np.int64)
+    counts[class_index("circle")] = [9, 1, 0, 0]
+    clf = StrokeClassifier(tiny_model("cnn"), ending=EndingPrior(counts))
+    for r, d in zip(replay_drawings(clf, drawings), drawings, strict=True):
+        assert r.final.finished and r.final.n_strokes == len(d.strokes)
+        expected = clf.ending.finish(r.history[-1].probs, len(d.strokes))
+        np.testing.assert_allclose(r.final_probs, expected)

@@ -1,0 +1,41 @@
+"""`frankenstein calibrate`: refit a checkpoint's temperature and ending prior in place."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="refit a checkpoint's temperature and ending prior on its run's validation set",
+        description="Rebuild the validation set of the run that made CHECKPOINT (from the "
+        "training config stored in it), refit the calibration temperature and count the "
+        "strokes each class is drawn with (the ending prior the finished guess uses), and "
+        "store both in CHECKPOINT, atomically, keeping its weights' precision. Training "
+        "does this at the end of every run; this is for checkpoints made before.",
+        epilog="example: frankenstein calibrate core/weights/cnn.pt",
+    )
+    p.add_argument("checkpoint", metavar="CHECKPOINT", help="a .pt checkpoint or a run folder")
+    p.set_defaults(func=run_calibrate)
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    import warnings
+
+    from core.checkpoint import resolve_checkpoint
+    from training.finish import recalibrate
+
+    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
+    path = resolve_checkpoint(args.checkpoint)
+    shown = set()
+
+    def progress(done: int, total: int, what: str) -> None:
+        if what not in shown:
+            shown.add(what)
+            print(what, flush=True)
+
+    temperature, ending = recalibrate(path, progress=progress)
+    n = int(ending.counts.sum()) if ending is not None else 0
+    print(f"{path}: temperature {temperature:.3f}, ending prior from {n:,} training drawings")
+    return 0
