@@ -41,6 +41,16 @@ def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, caps
     ]
     text = capsys.readouterr().out
     assert "accuracy after k strokes" in text and "confusion" in text
+    assert "no ending prior" not in text  # training stored one
+
+
+def test_a_checkpoint_without_an_ending_prior_says_so(trained_run, glyph_dir, tmp_path, capsys):
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    old = save_checkpoint(tmp_path / "old.pt", best.model, temperature=best.temperature)
+    assert main(["eval", "--model", str(old), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    assert f"frankenstein calibrate {old}` adds it" in capsys.readouterr().out.replace("\n", "")
 
 
 def test_a_run_folder_names_its_best_checkpoint(trained_run, glyph_dir, capsys):

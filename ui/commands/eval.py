@@ -42,8 +42,10 @@ def run_eval(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from core.atomic import atomic_write_text
+    from core.classifier import StrokeClassifier
+    from core.snap import SnapPolicy
     from core.strokes import ReadReport
-    from training.replay import evaluate_checkpoint, read_eval_drawings
+    from training.replay import evaluate, read_eval_drawings
 
     # Harmless and printed once per process: torch's LSTM with a projection layer has
     # no oneDNN kernel, so it takes the plain one.
@@ -67,13 +69,20 @@ def run_eval(args: argparse.Namespace) -> int:
         transient=True,
     ) as bar:
         task = bar.add_task("replay", total=len(drawings))
-        report = evaluate_checkpoint(
-            args.model,
+        classifier = StrokeClassifier.from_checkpoint(args.model)
+        policy = SnapPolicy() if args.threshold is None else SnapPolicy(threshold=args.threshold)
+        report = evaluate(
+            classifier,
             drawings,
-            threshold=args.threshold,
+            policy,
             progress=lambda done, total: bar.update(task, completed=done),
         )
     print_report(console, report, title=f"{args.model} on {args.data}", bad_lines=read.bad)
+    if classifier.ending is None:
+        console.print(
+            "(this checkpoint has no ending prior, so the finished guess is the last live one; "
+            f"`frankenstein calibrate {args.model}` adds it)"
+        )
     if args.json:
         atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
         console.print(f"report written to {args.json}")
