@@ -92,7 +92,11 @@ class Shape:
 
 @dataclass(frozen=True)
 class AddedStroke:
+    """A stroke went into a shape, which then gathered these earlier ink shapes
+    (each with its place in the shape list) that its ink had come near."""
+
     shape_id: int
+    gathered: tuple[tuple[int, Shape], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,15 @@ draws the `Scene` this returns; nothing here imports pyglet.
 
 **Shapes.** Strokes gather into the *current shape* (the last shape, unless it has
 snapped). A stroke starts a new shape when its bounding box stays farther from the
-current shape's than `new_shape_gap` times that shape's size (and at least
+current shape's than `new_shape_gap` times the larger of the two (and at least
 `min_gap_px`): someone who draws elsewhere on the canvas is drawing something else,
 and mixing it into the unfinished shape would only confuse the classifier. The
 abandoned shape stays on the canvas as ink. Strokes are judged whole at pen-up, so a
-sun's ray that starts outside the disc still joins it.
+sun's ray that starts outside the disc still joins it. When the shape a stroke went
+into comes near earlier shapes still in ink by the same rule, it *gathers* them, the
+strokes in the order they were drawn: a smiley face's two eyes drawn first are far
+apart for their size and start a shape each, and the outline around them makes them
+one face again (so do a hexagon's top and bottom sides, drawn first).
 
 A stroke that joins the last shape by the same rule after it *snapped* reopens it
 (`reopen_snaps`): the snap is lifted, the ink comes back, and the shape is
@@ -242,10 +246,33 @@ class Controller:
         """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
         if shape is None or not shape.strokes:
             return False
-        box = bbox(shape.ink())
-        size = max(box[2] - box[0], box[3] - box[1])
+        return self._near(bbox(shape.ink()), bbox([stroke.points]))
+
+    def _near(self, a: tuple, b: tuple) -> bool:
+        """Two bounding boxes no farther apart than `new_shape_gap` times the larger one's
+        size (and at least `min_gap_px`)."""
+        size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
         margin = max(self.settings.new_shape_gap * size, self.settings.min_gap_px)
-        return bbox_gap(box, bbox([stroke.points])) <= margin
+        return bbox_gap(a, b) <= margin
+
+    def _gather(self, shape: Shape) -> tuple[tuple[int, Shape], ...]:
+        """Merge into `shape` every other ink shape its ink has come near, again while it
+        grows; the strokes in drawing order. Returns (place, shape) of those merged."""
+        gathered: list[tuple[int, Shape]] = []
+        found = True
+        while found:
+            found = False
+            box = bbox(shape.ink())
+            for other in self.shapes:
+                if other is shape or other.state is not ShapeState.INK or not other.strokes:
+                    continue
+                if self._near(box, bbox(other.ink())):
+                    gathered.append((self.shapes.index(other), other))
+                    self.shapes.remove(other)
+                    shape.strokes = sorted([*other.strokes, *shape.strokes], key=_start_time)
+                    found = True
+                    break
+        return tuple(gathered)
 
     def _reopen(self, stroke: Stroke) -> None:
         """Lift the last shape's snap if `stroke` joins it (undo can put it back)."""
@@ -266,7 +293,7 @@ class Controller:
         shape.strokes.append(stroke)
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
-        self.undo_stack.append(AddedStroke(shape.id))
+        self.undo_stack.append(AddedStroke(shape.id, self._gather(shape)))
         prediction = self._sync()
         self._pause_from = t
         snapped = refused = None
@@ -416,7 +443,11 @@ class Controller:
                 self.status = "snap undone: your ink is back (it won't snap until it changes)"
             elif isinstance(record, AddedStroke):
                 shape = self._shape(record.shape_id)
-                shape.strokes.pop()
+                shape.strokes.pop()  # the newest stroke, last in drawing order
+                for place, other in reversed(record.gathered):  # they go back apart
+                    theirs = {id(st) for st in other.strokes}
+                    shape.strokes = [st for st in shape.strokes if id(st) not in theirs]
+                    self.shapes.insert(place, other)
                 if shape.state is ShapeState.HELD:
                     shape.state = ShapeState.INK
                 if not shape.strokes:
@@ -559,6 +590,10 @@ class Controller:
             help=help_rows,
             help_visible=self.help_visible,
         )
+
+
+def _start_time(stroke: Stroke) -> float:
+    return float(stroke.times[0]) if len(stroke.times) else 0.0
 
 
 def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:

@@ -105,7 +105,8 @@ class LiveSettings(BaseModel):
         0.35,
         ge=0.0,
         description="a stroke whose bounding box stays farther than this fraction of the "
-        "current shape's size (at least min_gap_px) from it starts a new shape",
+        "larger one's size (at least min_gap_px) from the current shape's starts a new "
+        "shape; a shape that comes this near earlier ink shapes gathers them",
     )
     min_gap_px: float = Field(24.0, ge=0.0)
     reopen_snaps: bool = Field(

@@ -167,6 +167,37 @@ def test_a_stroke_far_from_unsnapped_ink_starts_a_new_shape_and_a_near_one_joins
     assert c.classifier.n_strokes == 1
 
 
+def test_eyes_drawn_first_are_gathered_by_the_face_around_them(make_controller):
+    c = make_controller(auto_snap=False)
+    draw(c, circle(350, 330, 8), t0=0)  # left eye
+    assert draw(c, circle(450, 330, 8), t0=1).new_shape  # far apart for an eye's size
+    outline = draw(c, circle(400, 300, 120), t0=2)
+    assert len(c.shapes) == 1 and c.shapes[0].n_strokes == 3
+    assert [float(st.times[0]) for st in c.shapes[0].strokes] == [0, 1, 2]  # drawing order
+    assert c.classifier.n_strokes == 3 and outline.prediction.n_strokes == 3
+    eyes = c.shapes[0].strokes[:2]
+    assert c.undo()  # the outline goes, and the eyes come apart again
+    assert [s.strokes for s in c.shapes] == [[eyes[0]], [eyes[1]]]
+    assert c.classifier.n_strokes == 1  # the right eye is the current shape
+
+
+@pytest.mark.parametrize("snapped", [True, False])
+def test_snapped_shapes_are_not_gathered_ink_is(make_controller, snapped):
+    c = make_controller(frankenstein="circle", max_fit_error=10.0, auto_snap=snapped)
+    draw(c, circle(200, 300, 60), t0=0)  # box x 140..260
+    assert (c.shapes[0].state is ShapeState.SNAPPED) is snapped
+    if snapped:
+        c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 100), t0=1)  # far from the circle: a shape of its own
+    draw(c, line(330, 100, 330, 500), t0=2)  # far from that line, near the circle
+    if snapped:
+        assert [s.n_strokes for s in c.shapes] == [1, 1, 1]
+        assert c.shapes[0].state is ShapeState.SNAPPED
+    else:
+        assert [s.n_strokes for s in c.shapes] == [1, 2]  # the circle's ink was gathered
+        assert c.classifier.n_strokes == 2
+
+
 def test_a_badly_fitting_snap_is_refused_and_the_ink_stays(make_controller):
     c = make_controller(frankenstein="line", max_fit_error=0.1)
     update = draw(c, circle(400, 300, 120), t0=1.0)
