@@ -5,9 +5,9 @@ gives after every real stroke of the validation drawings and stored in best.pt, 
 the ending prior (core/ending.py): how many strokes each class is drawn with in the
 training data (every directory source's training split, and one epoch's worth of each
 synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
-need thousands of drawings to show). Then
-the test split, and each `eval_data` directory, is replayed stroke by stroke through
-best.pt with the default snap policy (training/replay.py), into the run's eval.json:
+need thousands of drawings to show). Then the test split, and each `eval_data`
+directory, is replayed stroke by stroke through best.pt with the default snap policy
+(training/replay.py), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.
 """
 
