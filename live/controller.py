@@ -443,11 +443,11 @@ class Controller:
                 self.status = "snap undone: your ink is back (it won't snap until it changes)"
             elif isinstance(record, AddedStroke):
                 shape = self._shape(record.shape_id)
-                shape.strokes.pop()  # the newest stroke, last in drawing order
                 for place, other in reversed(record.gathered):  # they go back apart
                     theirs = {id(st) for st in other.strokes}
                     shape.strokes = [st for st in shape.strokes if id(st) not in theirs]
                     self.shapes.insert(place, other)
+                shape.strokes.pop()  # then the stroke itself, the newest of its own
                 if shape.state is ShapeState.HELD:
                     shape.state = ShapeState.INK
                 if not shape.strokes:
