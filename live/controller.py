@@ -324,8 +324,11 @@ class Controller:
         final = shape.history[-1]
         if self.classifier is not None:
             final = self.classifier.finish(final)
-        decision = self.policy.decide([*shape.history[:-1], final], finished=True)
+        seen = [*shape.history[:-1], final]
+        decision = self.policy.decide(seen, finished=True)
         if decision is None:
+            self.status = f"finished, not snapped: {self.policy.explain(seen, finished=True)}"
+            self._changed()
             return None
         snapped, refused = self._snap(
             shape, decision.cls, decision.confidence, decision.reason, now

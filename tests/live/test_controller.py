@@ -366,3 +366,13 @@ def test_a_pause_snaps_by_the_finished_guess(settings, tiny_models):
     paused = c.tick(0.48 + 1.01)
     assert paused.snapped == "circle" and paused.prediction.finished
     assert paused.prediction.label == "circle" and paused.prediction.confidence > 0.8
+
+
+def test_a_pause_that_does_not_snap_says_why(make_controller):
+    c = make_controller(frankenstein="line", pause_s=1.0)
+    c.policy = c.policy.model_copy(update={"threshold": 1.0})  # nothing is that sure
+    draw(c, line(300, 300, 500, 300), t0=0.0)
+    version = c.version
+    assert c.tick(5.0) is None
+    assert c.status.startswith("finished, not snapped: line") and "below threshold 1.00" in c.status
+    assert c.version > version  # the panel redraws with it
