@@ -9,7 +9,7 @@ A checkpoint is one `torch.save` file holding a dict (format version 1):
     state_dict   weights; float16 when saved with half=True (loaded back as float32)
     half         whether the weights were stored as float16
     temperature  calibration temperature (validation-fitted; 1.0 = uncalibrated)
-    stroke_counts  optional (C, K) ints: validation drawings per class and stroke count,
+    stroke_counts  optional (C, K) ints: training drawings per class and stroke count,
                  the ending prior (core/ending.py); absent in older checkpoints
     meta         training metadata (run name, epoch, seed, data, ...)
     metrics      measured metrics (validation accuracy, ...)

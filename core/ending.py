@@ -13,7 +13,7 @@ taking stopping to depend on the class, not on how the strokes look. A lone roun
 stroke that ends the drawing is then a circle: smiley faces hardly ever stop there.
 
 `EndingPrior` holds how many strokes each class was drawn with in a model's own
-validation data (counted when the temperature is fitted; training/finish.py) and
+training data (counted when the temperature is fitted; training/finish.py) and
 stored in its checkpoint; hazards are Laplace-smoothed, so a stroke count never
 seen there scales a class by a half, not to zero.
 """

@@ -79,8 +79,9 @@ def calibrate(
 
 
 def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior]:
-    """Calibrate a finished checkpoint again, in place: rebuild the validation set of the
-    run that made it from the training config stored in its meta, then `calibrate`.
+    """Calibrate a finished checkpoint again, in place: rebuild the data of the run that
+    made it from the training config stored in its meta, then `ending_prior` and
+    `calibrate`.
     For checkpoints from before the ending prior; returns (temperature, ending prior)."""
     from pydantic import ValidationError
 

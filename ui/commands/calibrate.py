@@ -8,10 +8,11 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
-        help="refit a checkpoint's temperature and ending prior on its run's validation set",
-        description="Rebuild the validation set of the run that made CHECKPOINT (from the "
-        "training config stored in it), refit the calibration temperature and count the "
-        "strokes each class is drawn with (the ending prior the finished guess uses), and "
+        help="refit a checkpoint's temperature and ending prior from its run's data",
+        description="Rebuild the data of the run that made CHECKPOINT (from the training "
+        "config stored in it), refit the calibration temperature on its validation set, "
+        "count the strokes each class is drawn with in its training data (the ending "
+        "prior the finished guess uses), and "
         "store both in CHECKPOINT, atomically, keeping its weights' precision. Training "
         "does this at the end of every run; this is for checkpoints made before.",
         epilog="example: frankenstein calibrate core/weights/cnn.pt",
