@@ -260,7 +260,7 @@ def _describe(err: dict[str, Any]) -> str:
         if model is not None:
             return _unknown_key(where, loc[-1], model)
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {msg}"
+    return f"{where}: {msg}" if loc else msg  # a whole-config check names its own fields
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:

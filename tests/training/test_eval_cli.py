@@ -87,3 +87,26 @@ def test_bad_inputs_are_one_line_errors(
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("frankenstein: error: ") and message in err and "\n" not in err
+
+
+def test_bad_lines_are_named_under_the_report(trained_run, glyph_dir, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    good = (glyph_dir / "circle.ndjson").read_text().splitlines()[:2]
+    bad = ["not json", '{"word": "circle", "drawing": [[[1, 2], [3]]]}']
+    (data / "circle.ndjson").write_text("\n".join([*good, *bad]) + "\n")
+    assert main(["eval", "--model", str(trained_run.run_dir), "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "2 bad lines skipped while reading" in out
+    assert "circle.ndjson:3: not valid JSON" in out
+    assert "circle.ndjson:4: stroke 0 has 2 x but 1 y values" in out
+
+
+def test_a_directory_of_only_bad_lines_says_why(trained_run, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "circle.ndjson").write_text("not json\n{}\n")
+    assert main(["eval", "--model", str(trained_run.run_dir), "--data", str(data)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no drawings to evaluate (2 bad lines skipped, the first: " in err
+    assert "circle.ndjson:1: not valid JSON" in err and "\n" not in err

@@ -6,8 +6,14 @@ import argparse
 import json
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import FrankensteinError
+
+if TYPE_CHECKING:
+    from core.strokes import ReadReport
+
+BAD_SHOWN = 5  # bad input lines named under the report
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +62,8 @@ def run_eval(args: argparse.Namespace) -> int:
     read = ReadReport()
     drawings = read_eval_drawings(args.data, limit=args.limit, report=read)
     if not drawings:
-        raise FrankensteinError(f"{args.data}: no drawings to evaluate")
+        why = f" ({read.bad} bad lines skipped, the first: {read.examples[0]})" if read.bad else ""
+        raise FrankensteinError(f"{args.data}: no drawings to evaluate{why}")
     import torch
 
     torch.set_num_threads(args.threads)
@@ -77,7 +84,7 @@ def run_eval(args: argparse.Namespace) -> int:
             policy,
             progress=lambda done, total: bar.update(task, completed=done),
         )
-    print_report(console, report, title=f"{args.model} on {args.data}", bad_lines=read.bad)
+    print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(
             "(this checkpoint has no ending prior, so the finished guess is the last live one; "
@@ -98,7 +105,7 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{100 * v:.1f}%"
 
 
-def print_report(console, report: dict, *, title: str = "", bad_lines: int = 0) -> None:
+def print_report(console, report: dict, *, title: str = "", read: ReadReport | None = None) -> None:
     """The report as rich tables: summary, per class, by stroke, snap sweep, confusion."""
     from rich.table import Table
 
@@ -118,8 +125,15 @@ def print_report(console, report: dict, *, title: str = "", bad_lines: int = 0) 
         _pct(snap["strokes_saved"]),
     )
     console.print(summary)
-    if bad_lines:
-        console.print(f"({bad_lines} bad lines skipped while reading)")
+    if read is not None and read.bad:
+        shown = read.examples[:BAD_SHOWN]
+        more = f"\n  ... and {read.bad - len(shown)} more" if read.bad > len(shown) else ""
+        lines = "".join(f"\n  {b}" for b in shown)
+        console.print(
+            f"({read.bad} bad lines skipped while reading:{lines}{more})",
+            markup=False,
+            soft_wrap=True,
+        )
 
     per = Table(title="per class")
     for col in ("class", "n", "top-1", "top-3"):
