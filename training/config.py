@@ -107,6 +107,9 @@ class OptimSection(_Section):
     # of 600 doodles a class; 270 steps started it (README, "The first study").
     min_warmup: int = Field(300, ge=0)
     grad_clip: float = Field(1.0, ge=0)  # max gradient norm; 0 = no clipping
+    # decay of a moving average of the weights, which is then validated and saved as
+    # best.pt (training/ema.py); 0 = off, 0.999 averages over about the last 1,000 steps
+    ema: float = Field(0.0, ge=0, lt=1)
 
 
 class TrainConfig(_Section):

@@ -3,8 +3,10 @@
 `train(cfg, callbacks)` runs a whole run in `runs/<name>/` (training/runfolder.py):
 per epoch, batches of cumulative frames -> log-probabilities at every stroke -> NLL
 at every real stroke or the final one (training/metrics.py) -> AdamW (or Adam, SGD)
-with gradient clipping and a per-step schedule; then validation, metrics.jsonl,
-best.pt on validation accuracy and last.pt for resuming, all written atomically.
+with gradient clipping and a per-step schedule (and, with `optim.ema`, a moving
+average of the weights, training/ema.py, which is what gets validated and kept as
+best); then validation, metrics.jsonl, best.pt on validation accuracy and last.pt
+for resuming, all written atomically.
 Ctrl-C or SIGTERM finishes the current batch, saves last.pt mid-epoch and stops; a
 later `resume=True` continues from there and gives the same result as a run never
 stopped. At the end the calibration temperature is fitted on the validation set
@@ -37,6 +39,7 @@ from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
+from training.ema import WeightAverage
 from training.finish import EVAL_BATCH, calibrate, ending_prior, final_eval
 from training.metrics import Running, sequence_loss
 from training.optim import build_optimizer, build_scheduler
@@ -136,6 +139,7 @@ class _Run:
             stop,
         )
         self.folder = RunFolder(cfg.run_dir)
+        self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.cb = CallbackList(list(callbacks) if info.is_main else [])
 
     # ------------------------------------------------------------------ set-up
@@ -188,6 +192,7 @@ class _Run:
         seed_everything(cfg.seed + info.rank)  # dropout differs by rank; weights do not
         net = dd.wrap(model, info)
         optimizer = build_optimizer(model.parameters(), cfg.optim)
+        self.ema = WeightAverage(model, cfg.optim.ema) if cfg.optim.ema > 0 else None
         batches = EpochBatches(
             len(data.train),
             cfg.batch_size,
@@ -248,7 +253,9 @@ class _Run:
         if not ckpt.extra or "position" not in ckpt.extra:
             raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
         model.load_state_dict(ckpt.model.state_dict())
-        pos = restore(ckpt.extra, optimizer, scheduler)
+        if self.ema is not None:
+            self.ema = WeightAverage(model, self.cfg.optim.ema)  # unless last.pt has one
+        pos = restore(ckpt.extra, optimizer, scheduler, self.ema)
         if pos.finished == "completed" and pos.epoch < self.cfg.epochs:
             pos.finished = ""  # resumed with more epochs: carry on
         rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
@@ -290,6 +297,8 @@ class _Run:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip)
             optimizer.step()
             scheduler.step()
+            if self.ema is not None:
+                self.ema.update(model)
             running.add(log_probs.detach(), lengths, labels, loss.item())
             b += 1
             seconds = seconds_before + time.perf_counter() - t0
@@ -301,7 +310,7 @@ class _Run:
                 return "interrupted"
         seconds = seconds_before + time.perf_counter() - t0
         train = Running.from_tensor(dd.all_reduce_sum(running.as_tensor(), info), cfg.pad_len)
-        val = self._validate(model, data)
+        val = self._validate(self._selected(model), data)
         pos.epoch, pos.batch, pos.partial, pos.partial_seconds = epoch + 1, 0, {}, 0.0
         is_best = val.acc > pos.best_val_acc or (
             val.acc == pos.best_val_acc and val.loss < pos.best_val_loss
@@ -333,7 +342,7 @@ class _Run:
             pos.finished = "completed"
         if info.is_main:
             if is_best:
-                self._save_best(model, row)
+                self._save_best(self._selected(model), row)
             self._save_last(model, optimizer, scheduler, pos, rows)
             self.folder.write_metrics(rows)
         self.cb.on_epoch(row)
@@ -357,9 +366,14 @@ class _Run:
             }
         )
 
+    def _selected(self, model):
+        """The weights a run validates and keeps as best: the average, if it keeps one."""
+        return self.ema.model if self.ema is not None else model
+
     @torch.no_grad()
     def _validate(self, model, data: RunData) -> Running:
         cfg, info = self.cfg, self.info
+        was_training = model.training
         model.eval()
         r = Running(cfg.pad_len)
         bs = max(cfg.batch_size, EVAL_BATCH)
@@ -372,7 +386,7 @@ class _Run:
                 labels,
                 float(sequence_loss(log_probs, lengths, labels, cfg.loss_at)),
             )
-        model.train()
+        model.train(was_training)
         return Running.from_tensor(dd.all_reduce_sum(r.as_tensor(), info), cfg.pad_len)
 
     # ------------------------------------------------------------- checkpoints
@@ -402,7 +416,7 @@ class _Run:
             model,
             meta=self._meta(pos.epoch),
             metrics=rows[-1] if rows else {},
-            extra=resume_extra(optimizer, scheduler, pos),
+            extra=resume_extra(optimizer, scheduler, pos, self.ema),
         )
 
     def _result(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:

@@ -1,7 +1,7 @@
 """What a run must keep to continue exactly where it stopped, and putting it back.
 
 `last.pt` holds, besides the weights, an `extra` dict: the optimiser and scheduler
-state, the position (next epoch and batch), the running sums of an unfinished
+state, the weight average if the run keeps one, the position (next epoch and batch), the running sums of an unfinished
 epoch, the best result so far, the early-stopping count and every RNG state
 (python, numpy, torch, CUDA). Batches are keyed by (seed, epoch, batch), not drawn
 from a stream, so with these a resumed run repeats an uninterrupted one exactly.
@@ -70,19 +70,27 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def resume_extra(optimizer: torch.optim.Optimizer, scheduler, position: Position) -> dict[str, Any]:
-    """The `extra` of last.pt."""
-    return {
+def resume_extra(
+    optimizer: torch.optim.Optimizer, scheduler, position: Position, ema=None
+) -> dict[str, Any]:
+    """The `extra` of last.pt (with the weight average, training/ema.py, when there is one)."""
+    extra = {
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "position": position.to_dict(),
         "rng": rng_state(),
     }
+    if ema is not None:
+        extra["ema"] = ema.state_dict()
+    return extra
 
 
-def restore(extra: dict[str, Any], optimizer, scheduler) -> Position:
-    """Load optimiser, scheduler and RNG state from last.pt's extra; its Position."""
+def restore(extra: dict[str, Any], optimizer, scheduler, ema=None) -> Position:
+    """Load optimiser, scheduler, weight average and RNG state from last.pt's extra; its
+    Position. A run that starts averaging on resume starts from the restored weights."""
     optimizer.load_state_dict(extra["optimizer"])
+    if ema is not None and "ema" in extra:
+        ema.load_state_dict(extra["ema"])
     scheduler.load_state_dict(extra["scheduler"])
     set_rng_state(extra["rng"])
     return Position.from_dict(extra["position"])
