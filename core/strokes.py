@@ -125,6 +125,28 @@ class ReadReport:
         text = f"{self.good} drawings read, {self.bad} bad lines skipped"
         return text + "".join(f"\n  {b}" for b in self.examples)
 
+    def skipped(self, shown: int = 5) -> str:
+        """The bad lines for a report's footer: the count, the first `shown`, how many
+        more; "" when there were none."""
+        if not self.bad:
+            return ""
+        first = self.examples[:shown]
+        more = f"\n  ... and {self.bad - len(first)} more" if self.bad > len(first) else ""
+        return (
+            f"{self._bad_lines()} skipped while reading:"
+            + "".join(f"\n  {b}" for b in first)
+            + more
+        )
+
+    def _bad_lines(self) -> str:
+        return f"{self.bad} bad line{'s' if self.bad != 1 else ''}"
+
+    def nothing_read(self, where: str, purpose: str) -> str:
+        """The error for a source with no readable drawing to `purpose` (e.g. "score"),
+        naming the first bad line's reason."""
+        why = f" ({self._bad_lines()} skipped, the first: {self.examples[0]})" if self.bad else ""
+        return f"{where}: no drawings to {purpose}{why}"
+
 
 # --------------------------------------------------------------------- JSON <-> Drawing
 

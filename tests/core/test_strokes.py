@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core.strokes import (
+    BadLine,
     Drawing,
     ReadError,
     ReadReport,
@@ -90,6 +91,24 @@ def test_bad_lines_are_reported_with_line_numbers_and_skipped(tmp_path):
     for i, (bad, reason) in enumerate(zip(report.examples, BAD_LINES.values(), strict=True)):
         assert bad.line == i + 2 and reason in bad.reason, (bad, reason)
         assert str(path) in str(bad)
+
+
+def test_the_report_footer_names_the_first_bad_lines_and_counts_the_rest():
+    report = ReadReport()
+    assert report.skipped() == ""
+    assert report.nothing_read("d", "score") == "d: no drawings to score"
+    for i in range(7):
+        report.add_bad(BadLine("f.ndjson", i + 1, "not valid JSON"))
+    lines = report.skipped(shown=2).splitlines()
+    assert lines == [
+        "7 bad lines skipped while reading:",
+        "  f.ndjson:1: not valid JSON",
+        "  f.ndjson:2: not valid JSON",
+        "  ... and 5 more",
+    ]
+    assert report.nothing_read("d", "evaluate") == (
+        "d: no drawings to evaluate (7 bad lines skipped, the first: f.ndjson:1: not valid JSON)"
+    )
 
 
 def test_strict_mode_raises_on_the_first_bad_line(tmp_path):

@@ -34,7 +34,25 @@ def test_draw_score_replays_each_doodle_and_reports_its_snaps(tmp_path, real_dev
     assert "4 doodles replayed through the window" in out
     assert "square        recall" in out and "sun           recall" in out
     assert main(["draw", "--score", str(tmp_path / "nothing")]) == 2
+    assert "nothing: data directory not found" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["draw", "--score", str(tmp_path / "empty")]) == 2
     assert "no <class>.ndjson files to score" in capsys.readouterr().err
+
+
+def test_draw_score_skips_bad_lines_and_names_them(tmp_path, real_dev, capsys):
+    data = tmp_path / "some"
+    data.mkdir()
+    good = (real_dev / "raw" / "square.ndjson").read_text().splitlines()[:2]
+    (data / "square.ndjson").write_text("\n".join([good[0], "not json", good[1]]) + "\n")
+    assert main(["draw", "--score", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "2 doodles replayed through the window" in out
+    assert "1 bad line skipped while reading:" in out and "square.ndjson:2: not valid JSON" in out
+    (data / "square.ndjson").write_text("not json\n")
+    assert main(["draw", "--score", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "no drawings to score (1 bad line skipped, the first: " in err
 
 
 def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):

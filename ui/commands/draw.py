@@ -150,14 +150,19 @@ def _score(settings, directory: Path, limit: int | None) -> int:
     pyglet.options["headless"] = True
     from rich.progress import Progress
 
-    from core.strokes import iter_drawings
+    from core.strokes import ReadReport, iter_drawings
     from live.app import score_replays
     from training.datainfo import data_files
 
-    files = data_files(directory) if directory.is_dir() else []
+    if not directory.is_dir():
+        raise FrankensteinError(f"{directory}: data directory not found")
+    files = data_files(directory)
     if not files:
         raise FrankensteinError(f"{directory}: no <class>.ndjson files to score")
-    drawings = [d for f in files for d in iter_drawings(f, limit=limit, strict=True)]
+    read = ReadReport()
+    drawings = [d for f in files for d in iter_drawings(f, limit=limit, report=read)]
+    if not drawings:
+        raise FrankensteinError(read.nothing_read(str(directory), "score"))
     with Progress(transient=True) as bar:
         task = bar.add_task("replaying through the window", total=len(drawings))
         score = score_replays(
@@ -169,4 +174,6 @@ def _score(settings, directory: Path, limit: int | None) -> int:
     )
     for cls, recall in score["recall_per_class"].items():
         print(f"  {cls:<13} recall {recall:.0%}")
+    if read.bad:
+        print(f"({read.skipped()})")
     return 0

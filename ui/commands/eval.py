@@ -13,8 +13,6 @@ from core.errors import FrankensteinError
 if TYPE_CHECKING:
     from core.strokes import ReadReport
 
-BAD_SHOWN = 5  # bad input lines named under the report
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -62,8 +60,7 @@ def run_eval(args: argparse.Namespace) -> int:
     read = ReadReport()
     drawings = read_eval_drawings(args.data, limit=args.limit, report=read)
     if not drawings:
-        why = f" ({read.bad} bad lines skipped, the first: {read.examples[0]})" if read.bad else ""
-        raise FrankensteinError(f"{args.data}: no drawings to evaluate{why}")
+        raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
     import torch
 
     torch.set_num_threads(args.threads)
@@ -126,14 +123,7 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
     )
     console.print(summary)
     if read is not None and read.bad:
-        shown = read.examples[:BAD_SHOWN]
-        more = f"\n  ... and {read.bad - len(shown)} more" if read.bad > len(shown) else ""
-        lines = "".join(f"\n  {b}" for b in shown)
-        console.print(
-            f"({read.bad} bad lines skipped while reading:{lines}{more})",
-            markup=False,
-            soft_wrap=True,
-        )
+        console.print(f"({read.skipped()})", markup=False, soft_wrap=True)
 
     per = Table(title="per class")
     for col in ("class", "n", "top-1", "top-3"):
