@@ -77,8 +77,9 @@ def snap_at(history: Sequence, policy, final=None) -> tuple[int, str] | None:
 
 
 def snap_stats(replays: Sequence[Replayed], policy) -> dict:
-    """Snap precision, recall and mean share of strokes saved at the policy's threshold."""
-    snaps = right = 0
+    """Snap precision, recall and mean share of strokes saved at the policy's threshold,
+    and how many wrong snaps were premature: the finished drawing's guess was right."""
+    snaps = right = premature = 0
     saved = 0.0
     for r in replays:
         hit = snap_at(r.history, policy, r.final)
@@ -89,10 +90,14 @@ def snap_stats(replays: Sequence[Replayed], policy) -> dict:
         if cls == CLASSES[r.label]:
             right += 1
             saved += (len(r.history) - k) / len(r.history)
+        elif int(np.argmax(r.final_probs)) == r.label:
+            premature += 1  # wrong mid-drawing, though the whole drawing reads right
     n = len(replays)
     return {
         "threshold": float(policy.threshold),
         "snaps": snaps,
+        "wrong": snaps - right,
+        "premature": premature,
         "precision": right / snaps if snaps else None,
         "recall": right / n if n else None,
         "strokes_saved": saved / n if n else None,

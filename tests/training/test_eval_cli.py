@@ -42,6 +42,7 @@ def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, caps
     text = capsys.readouterr().out
     assert "accuracy after k strokes" in text and "confusion" in text
     assert "no ending prior" not in text  # training stored one
+    assert ("wrong snaps" in text) == (rep["snap"]["wrong"] > 0)
 
 
 def test_a_checkpoint_without_an_ending_prior_says_so(trained_run, glyph_dir, tmp_path, capsys):

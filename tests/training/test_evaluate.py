@@ -92,7 +92,8 @@ def test_snap_replay_by_hand():
     s = snap_stats(_replays(), POLICY)
     # circle at 1 (its last stroke: right), smiley at 3 (needs 3 strokes), house never,
     # square at 1 (0.97 >= steady_override: saves 2 of 3), triangle at 2 as a line (wrong)
-    assert s["snaps"] == 4
+    assert s["snaps"] == 4 and s["wrong"] == 1
+    assert s["premature"] == 0  # the triangle ends as a line too
     assert s["precision"] == pytest.approx(3 / 4)
     assert s["recall"] == pytest.approx(3 / 5)
     assert s["strokes_saved"] == pytest.approx((2 / 3) / 5)
@@ -100,6 +101,17 @@ def test_snap_replay_by_hand():
     assert full["threshold"] == 0.8 and [x["threshold"] for x in full["sweep"]] == [0.5, 0.99]
     high = full["sweep"][1]
     assert high["snaps"] == 0 and high["precision"] is None and high["recall"] == 0.0
+
+
+def test_a_wrong_snap_is_premature_when_the_finished_drawing_reads_right():
+    # Two straight sides read as a line; the third stroke makes it a triangle.
+    steps = [_p(line=0.9), _p(line=0.9), _p(triangle=0.95)]
+    replay = Replayed(class_index("triangle"), [Prediction(p, k + 1) for k, p in enumerate(steps)])
+    s = snap_stats([replay], POLICY)
+    assert s["snaps"] == s["wrong"] == s["premature"] == 1
+    steps[-1] = _p(line=0.95)  # a line to the end: wrong, not premature
+    replay = Replayed(class_index("triangle"), [Prediction(p, k + 1) for k, p in enumerate(steps)])
+    assert snap_stats([replay], POLICY)["premature"] == 0
 
 
 def test_the_finished_guess_decides_the_whole_drawing_and_the_last_snap():

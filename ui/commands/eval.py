@@ -122,6 +122,11 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
         _pct(snap["strokes_saved"]),
     )
     console.print(summary)
+    if snap.get("wrong"):
+        console.print(
+            f"{snap['wrong']} wrong snaps, {snap['premature']} of them premature "
+            "(the finished drawing was read right)"
+        )
     if read is not None and read.bad:
         console.print(f"({read.skipped()})", markup=False, soft_wrap=True)
 
