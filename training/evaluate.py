@@ -17,9 +17,9 @@ The report (a JSON-able dict; these top-level keys are a contract):
 - ``snap``: the snap replay (training/replay.py): "threshold", "precision" (share of
   snaps to the right class; null if none), "recall" (share of drawings snapped to the
   right class), "strokes_saved" (mean over drawings of the share of strokes left
-  undrawn by a right snap, 0 when not snapped or snapped wrong), "snaps",
-  "wrong" (snaps to another class), "premature" (wrong snaps of drawings whose finished guess is right: waiting would
-  have been right), and "sweep": the same at other thresholds.
+  undrawn by a right snap, 0 when not snapped or snapped wrong), "snaps", "wrong"
+  (snaps to another class), "premature" (wrong snaps of drawings whose finished guess
+  is right: waiting would have been right), and "sweep": the same at other thresholds.
 """
 
 from __future__ import annotations
