@@ -110,6 +110,8 @@ class OptimSection(_Section):
     # decay of a moving average of the weights, which is then validated and saved as
     # best.pt (training/ema.py); 0 = off, 0.999 averages over about the last 1,000 steps
     ema: float = Field(0.0, ge=0, lt=1)
+    # training targets 1 - e on the true class, e spread over all; validation is plain NLL
+    label_smoothing: float = Field(0.0, ge=0, lt=1)
 
 
 class TrainConfig(_Section):

@@ -290,7 +290,7 @@ class _Run:
             lengths = lengths.to(info.device, non_blocking=True)
             labels = labels.to(info.device, non_blocking=True)
             log_probs = net(frames, lengths)  # (B, T, C)
-            loss = sequence_loss(log_probs, lengths, labels, cfg.loss_at)
+            loss = sequence_loss(log_probs, lengths, labels, cfg.loss_at, cfg.optim.label_smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.optim.grad_clip > 0:

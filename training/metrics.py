@@ -3,8 +3,9 @@
 A model outputs log-probabilities after every stroke, (B, T, C); only steps below a
 drawing's length are real. "every" takes the NLL at each real step (averaged per
 drawing, then over the batch, so a 12-stroke sun does not outweigh a 1-stroke
-circle); "final" takes it at the last real step only. Accuracy is on the last real
-step: the whole drawing.
+circle); "final" takes it at the last real step only. With label smoothing e the
+target is 1 - e on the true class and e spread evenly over all classes. Accuracy is
+on the last real step: the whole drawing.
 """
 
 from __future__ import annotations
@@ -19,17 +20,24 @@ def real_steps(lengths: torch.Tensor, t: int) -> torch.Tensor:
     return torch.arange(t, device=lengths.device)[None, :] < lengths[:, None]
 
 
-def step_nll(log_probs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """NLL of the true class at every step: (B, T, C), (B,) -> (B, T)."""
+def step_nll(log_probs: torch.Tensor, labels: torch.Tensor, smoothing: float = 0.0) -> torch.Tensor:
+    """NLL of the (smoothed) target at every step: (B, T, C), (B,) -> (B, T)."""
     b, t, _ = log_probs.shape
-    return -log_probs.gather(2, labels.view(b, 1, 1).expand(b, t, 1)).squeeze(2)  # (B, T)
+    nll = -log_probs.gather(2, labels.view(b, 1, 1).expand(b, t, 1)).squeeze(2)  # (B, T)
+    if smoothing == 0:
+        return nll
+    return (1 - smoothing) * nll - smoothing * log_probs.mean(2)
 
 
 def sequence_loss(
-    log_probs: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, loss_at: str = "every"
+    log_probs: torch.Tensor,
+    lengths: torch.Tensor,
+    labels: torch.Tensor,
+    loss_at: str = "every",
+    smoothing: float = 0.0,
 ) -> torch.Tensor:
     """Mean NLL over the batch, at every real step or at the final one."""
-    nll = step_nll(log_probs, labels)  # (B, T)
+    nll = step_nll(log_probs, labels, smoothing)  # (B, T)
     if loss_at == "final":
         return nll.gather(1, (lengths - 1)[:, None]).mean()
     mask = real_steps(lengths, nll.shape[1]).to(nll.dtype)  # (B, T)

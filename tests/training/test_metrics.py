@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from training.calibration import fit_temperature, temperature_nll
@@ -53,3 +54,32 @@ def test_temperature_fitting_lowers_the_nll_of_an_overconfident_model():
     for other in (t * 0.8, t * 1.25):
         assert temperature_nll(log_probs, labels, t) <= temperature_nll(log_probs, labels, other)
     assert math.isfinite(t)
+
+
+def test_label_smoothing_matches_torch_cross_entropy_at_the_final_step():
+    lp, lengths, labels = _batch()
+    last = final_log_probs(lp, lengths)  # (B, C)
+    for e in (0.0, 0.1, 0.3):
+        expect = torch.nn.functional.cross_entropy(last, labels, label_smoothing=e)
+        assert torch.allclose(sequence_loss(lp, lengths, labels, "final", e), expect)
+    # a smoothed target punishes a sure right guess: its loss is above the plain NLL
+    sure = torch.full((1, 1, 5), -20.0)
+    sure[0, 0, 1] = 0.0
+    one = torch.tensor([1])
+    assert sequence_loss(sure, one, one, "every", 0.1) > sequence_loss(sure, one, one, "every")
+
+
+def test_a_run_trains_on_smoothed_targets_only_when_asked(tmp_path, glyph_dir):
+    from core.checkpoint import load_checkpoint
+    from tests.training.conftest import tiny_settings
+    from training.config import ConfigError, load_config
+    from training.loop import train
+
+    weights = {}
+    for e in (0.0, 0.2):
+        settings = tiny_settings(glyph_dir, tmp_path, epochs=1, **{"optim.label_smoothing": e})
+        train(load_config(None, [*settings, f"name=ls{e}"]))
+        weights[e] = load_checkpoint(tmp_path / f"ls{e}" / "last.pt").model.state_dict()
+    assert any(not torch.equal(weights[0.0][k], weights[0.2][k]) for k in weights[0.0])
+    with pytest.raises(ConfigError, match=r"optim\.label_smoothing"):
+        load_config(None, ["optim.label_smoothing=1.0"])
