@@ -20,16 +20,14 @@ README ("The bundled models", tried and not adopted) has the figures.
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from core.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
+from experiments.probes.report import probe_parser, publish
 from training.config import TrainConfig
 from training.data import build_data
 
@@ -149,26 +147,10 @@ def probe(
     }
 
 
-def summary(reports: dict) -> str:
-    """One line per finishing rule: top-1, top-3, ECE, snap precision / recall."""
-    lines = []
-    for name, r in reports.items():
-        s = r["snap"]
-        lines.append(
-            f"{name:8s} top-1 {r['top1']:.1%}  top-3 {r['top3']:.1%}  ECE {r['ece']:.3f}  "
-            f"snap {s['precision'] or 0:.1%} / {s['recall'] or 0:.1%} at {s['threshold']}"
-        )
-    return "\n".join(lines)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="frankenstein", help="bundled name or checkpoint")
-    parser.add_argument("--data", required=True, help="directory of <class>.ndjson to score")
+    parser = probe_parser(__doc__)
     parser.add_argument("--per-class", type=int, default=1500, help="training drawings a class")
     parser.add_argument("--weight-decay", type=float, default=1e-4)
-    parser.add_argument("--limit", type=int, default=None, help="read at most N a class")
-    parser.add_argument("--json", type=Path, default=None, help="write both reports here")
     args = parser.parse_args(argv)
     reports = probe(
         args.model,
@@ -177,9 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         weight_decay=args.weight_decay,
         limit=args.limit,
     )
-    print(summary(reports))
-    if args.json is not None:
-        args.json.write_text(json.dumps(reports, indent=1))
+    publish(reports, args.json)
     return 0
 
 

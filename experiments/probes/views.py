@@ -16,15 +16,13 @@ README ("The bundled models", tried and not adopted) has the figures.
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
 from core.checkpoint import load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
+from experiments.probes.report import probe_parser, publish
 
 CENTRE = 127.5  # of the simplified 0..255 space
 View = Callable[[np.ndarray], np.ndarray]  # (n, 2) stroke -> (n, 2) stroke
@@ -135,39 +133,20 @@ def probe(model: str, data: str, view_sets: Sequence[str], limit: int | None = N
     }
 
 
-def summary(reports: dict) -> str:
-    """One line per set of views: top-1, top-3, after 1 / 2 strokes, ECE, snaps."""
-    lines = []
-    for name, r in reports.items():
-        s, at = r["snap"], r["accuracy_at_stroke"]
-        lines.append(
-            f"{name:14s} top-1 {r['top1']:.1%}  top-3 {r['top3']:.1%}  "
-            f"after 1 / 2 {at[0]['top1']:.1%} / {at[1]['top1']:.1%}  ECE {r['ece']:.3f}  "
-            f"snap {s['precision'] or 0:.1%} / {s['recall'] or 0:.1%} at {s['threshold']}"
-        )
-    return "\n".join(lines)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="frankenstein", help="bundled name or checkpoint")
-    parser.add_argument("--data", required=True, help="directory of <class>.ndjson to score")
+    parser = probe_parser(__doc__)
     parser.add_argument(
         "--views",
         default=",".join(VIEW_SETS),
         help=f"comma-separated sets of views, from: {', '.join(VIEW_SETS)}",
     )
-    parser.add_argument("--limit", type=int, default=None, help="read at most N a class")
-    parser.add_argument("--json", type=Path, default=None, help="write the reports here")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.views.split(",") if n.strip()]
     unknown = [n for n in names if n not in VIEW_SETS]
     if unknown or not names:
         parser.error(f"unknown views {unknown} (expected some of: {', '.join(VIEW_SETS)})")
     reports = probe(args.model, args.data, names, limit=args.limit)
-    print(summary(reports))
-    if args.json is not None:
-        args.json.write_text(json.dumps(reports, indent=1))
+    publish(reports, args.json)
     return 0
 
 

@@ -1,0 +1,34 @@
+"""The probes' shared summary and JSON output, on a real (small) evaluation."""
+
+from __future__ import annotations
+
+import json
+
+from core.classifier import StrokeClassifier
+from core.snap import SnapPolicy
+from experiments.probes.report import probe_parser, publish
+from training.replay import evaluate, read_eval_drawings
+
+
+def test_publish_prints_a_line_per_variant_and_writes_the_reports(real_dev, tmp_path, capsys):
+    drawings = read_eval_drawings(real_dev / "simplified", limit=2)
+    reports = {
+        "cnn": evaluate(StrokeClassifier.from_checkpoint("cnn"), drawings, SnapPolicy()),
+        "frankenstein": evaluate(
+            StrokeClassifier.from_checkpoint("frankenstein"), drawings, SnapPolicy()
+        ),
+    }
+    out = tmp_path / "probe.json"
+    publish(reports, out)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["cnn", "frankenstein"]
+    for line, r in zip(lines, reports.values(), strict=True):
+        assert f"top-1 {r['top1']:.1%}" in line and f"ECE {r['ece']:.3f}" in line
+        assert f"at {r['snap']['threshold']}" in line
+    assert lines[0].index("top-1") == lines[1].index("top-1")  # names padded to one width
+    assert json.loads(out.read_text())["cnn"]["n"] == len(drawings)
+
+
+def test_every_probe_takes_model_data_limit_and_json():
+    args = probe_parser("A probe.\n\nMore.").parse_args(["--data", "d", "--limit", "3"])
+    assert (args.model, args.data, args.limit, args.json) == ("frankenstein", "d", 3, None)
