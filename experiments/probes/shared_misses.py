@@ -40,8 +40,8 @@ def misses(replays: Sequence[Replayed], policy: SnapPolicy) -> tuple[set[int], s
 
 
 def sharing(sets: Sequence[set[int]]) -> dict:
-    """How many drawings each share of the checkpoints misses: in all, in at least
-    half, in any; and per checkpoint, how many of its own are missed by all."""
+    """How many drawings are missed by all the checkpoints, by at least half, by any;
+    and how many each checkpoint misses ("own")."""
     counts = Counter(i for s in sets for i in s)
     n = len(sets)
     return {

@@ -110,10 +110,11 @@ class ViewsClassifier:
             r.reset()
 
     def replay(self, strokes: Sequence[np.ndarray]) -> Prediction | None:
-        self.reset()
-        for s in strokes:
-            self.add_stroke(s)
-        return self.history[-1] if self.n_strokes else None
+        """Each reader replays its view of the strokes; the averaged last guess."""
+        points = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+        pairs = zip(self.readers, self.views, strict=True)
+        last = [r.replay([v(p) for p in points]) for r, v in pairs]
+        return None if last[0] is None else _average(last, finished=False)
 
 
 def probe(model: str, data: str, view_sets: Sequence[str], limit: int | None = None) -> dict:
