@@ -42,11 +42,13 @@ class Augmenter:
         self.max_angle = np.radians(
             [cfg.tilt if name in upright else cfg.rotate for name in CLASSES]
         )
+        self.free_angle = float(np.radians(cfg.rotate))
 
     def __call__(
         self, batch: StrokeBatch, labels: np.ndarray, rng: np.random.Generator
     ) -> StrokeBatch:
-        """An augmented copy of `batch`; labels (N,) are class indices."""
+        """An augmented copy of `batch`; labels (N,) are class indices, or negative for a
+        doodle of nothing (rotated freely, as a class without an upright)."""
         cfg = self.cfg
         n = len(batch)
         if n == 0 or not cfg.enabled:
@@ -60,7 +62,8 @@ class Augmenter:
         lo, hi = _bbox(pts, pd, n)
         centre = (lo + hi) / 2  # (N, 2)
 
-        angle = rng.uniform(-1, 1, n) * self.max_angle[labels]  # (N,)
+        max_angle = np.where(labels >= 0, self.max_angle[np.maximum(labels, 0)], self.free_angle)
+        angle = rng.uniform(-1, 1, n) * max_angle  # (N,)
         stretch = np.exp(rng.uniform(-1, 1, n) * np.log1p(cfg.aspect))  # (N,)
         sx = np.sqrt(stretch) * np.where(rng.random(n) < cfg.flip, -1.0, 1.0)
         sy = 1 / np.sqrt(stretch)

@@ -50,6 +50,9 @@ class DataSection(_Section):
     eval_per_class: int = Field(100, ge=1)  # synthetic: fixed val set and test set, each
     eval_seed: int = 20240601  # synthetic: seed of the fixed val/test sets
     variety: Literal["full", "one-style"] = "full"  # synthetic generator variety
+    # synthetic: doodles of nothing (scribbles, writing) added to each epoch, as a share
+    # of the class doodles, trained toward equal odds for every class (outlier exposure)
+    outliers: float = Field(0.0, ge=0, le=1)
     cap_per_class: int | None = Field(None, ge=1)  # directories: read at most N a class
     num_workers: int = Field(0, ge=0)  # DataLoader worker processes (0 = in the loop)
 

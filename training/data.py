@@ -54,7 +54,7 @@ def build_data(
         if source == SYNTHETIC:
             per_class = DRY_RUN_DRAWINGS if dry_run else d.per_class
             eval_per_class = DRY_RUN_DRAWINGS if dry_run else d.eval_per_class
-            sources.append(SyntheticSource(per_class, cfg.seed, d.variety))
+            sources.append(SyntheticSource(per_class, cfg.seed, d.variety, d.outliers))
             if progress is not None:
                 progress(0, 2, "generating the synthetic validation and test sets")
             for seed, out in ((d.eval_seed, vals), (d.eval_seed + 1, tests)):

@@ -26,6 +26,7 @@ from training.prepared import PreparedSet
 from training.strokebatch import StrokeBatch, rasterize
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # frames, lengths, labels
+NO_CLASS = -1  # the label of a doodle of nothing (outlier exposure): equal odds as target
 
 
 class PreparedSource:
@@ -48,9 +49,11 @@ class PreparedSource:
 
 
 class SyntheticSource:
-    """`per_class` fresh synthetic doodles of every class, different each epoch.
+    """`per_class` fresh synthetic doodles of every class, different each epoch, and
+    `outliers` times as many doodles of nothing (training.synth.scrawl) after them.
 
-    Drawing i of epoch e is class i mod 18, generated from an rng seeded by
+    Drawing i of epoch e is class i mod 18 (for i below `n_classed`; after that a
+    doodle of nothing, labelled NO_CLASS), generated from an rng seeded by
     (seed, e, i), so any process can make any drawing, the same way every time.
     Generated per batch with `training.synth.generate_batch` (inked and simplified
     together, several times faster than one at a time), in the DataLoader's workers
@@ -60,26 +63,31 @@ class SyntheticSource:
     frames = None  # generated drawings are always rasterised on the fly
     TAG = 0x5EED  # keeps these seeds apart from generate_drawings' (seed, class, variety)
 
-    def __init__(self, per_class: int, seed: int, variety: str = "full"):
+    def __init__(self, per_class: int, seed: int, variety: str = "full", outliers: float = 0.0):
         self.per_class = per_class
         self.seed = seed
         self.variety = variety
+        self.n_classed = per_class * NUM_CLASSES
+        self.n_outliers = round(outliers * self.n_classed)
 
     def __len__(self) -> int:
-        return self.per_class * NUM_CLASSES
+        return self.n_classed + self.n_outliers
 
     def labels(self, idx: np.ndarray) -> np.ndarray:
-        return np.asarray(idx, np.int64) % NUM_CLASSES
+        idx = np.asarray(idx, np.int64)
+        return np.where(idx < self.n_classed, idx % NUM_CLASSES, NO_CLASS)
 
     def strokes(self, epoch: int, idx: np.ndarray) -> StrokeBatch:
-        from training.synth import generate_batch
+        from training.synth import NOTHING, generate_strokes
 
         items = [
-            (CLASSES[i % NUM_CLASSES], np.random.default_rng([self.seed, epoch, int(i), self.TAG]))
+            (
+                CLASSES[i % NUM_CLASSES] if i < self.n_classed else NOTHING,
+                np.random.default_rng([self.seed, epoch, int(i), self.TAG]),
+            )
             for i in idx
         ]
-        drawings = generate_batch(items, variety=self.variety)
-        return StrokeBatch.from_strokes([d.strokes for d in drawings])
+        return StrokeBatch.from_strokes(generate_strokes(items, variety=self.variety))
 
 
 def synthetic_set(per_class: int, seed: int, *, variety: str, pad_len: int, m: int) -> PreparedSet:

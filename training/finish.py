@@ -39,12 +39,13 @@ def ending_prior(train: BatchDataset, progress: Progress | None = None) -> Endin
             labels.append(np.asarray(source.data.labels))
             n_strokes.append(np.asarray(source.data.n_strokes))
             continue
-        for lo in range(0, len(source), COUNT_CHUNK):
-            idx = np.arange(lo, min(lo + COUNT_CHUNK, len(source)))
+        n = source.n_classed  # the doodles of nothing after them belong to no class
+        for lo in range(0, n, COUNT_CHUNK):
+            idx = np.arange(lo, min(lo + COUNT_CHUNK, n))
             labels.append(source.labels(idx))
             n_strokes.append(source.strokes(0, idx).n_strokes)
             if progress is not None:
-                progress(int(idx[-1]) + 1, len(source), "counting strokes per class")
+                progress(int(idx[-1]) + 1, n, "counting strokes per class")
     if not labels:
         return EndingPrior.from_drawings([], [])
     return EndingPrior.from_drawings(np.concatenate(labels), np.concatenate(n_strokes))

@@ -10,6 +10,9 @@ larger side 255, resampled at 1 px, RDP with epsilon 2, integers).
 
 `variety="one-style"` draws every class in its first style with no optional parts
 (for the ablation of generator variety); the hand still varies.
+
+`NOTHING` names the doodles of nothing (`scrawl.py`) that outlier exposure trains on;
+it is not a class, so only `generate_strokes` draws it.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from core.errors import FrankensteinError
 from core.strokes import Drawing
 from training.synth import shapes_polygons, shapes_round, shapes_scenes, shapes_things
 from training.synth.pen import Sketch, ink_batch
+from training.synth.scrawl import scrawl
 from training.synth.simplify import group_strokes, normalize_flat
 
 VARIETIES = ("full", "one-style")
 BATCH = 256  # drawings normalised together
+NOTHING = "nothing"  # the doodles of nothing (outliers), not a class
 
 PROGRAMS: dict[str, Callable[[Sketch], None]] = {
     "circle": shapes_round.circle,
@@ -61,9 +66,10 @@ def _check_variety(variety: str) -> bool:
 
 
 def sketch(cls: str, rng: np.random.Generator, *, variety: str = "full") -> Sketch:
-    """The planned (not yet inked) strokes of one doodle of `cls`."""
+    """The planned (not yet inked) strokes of one doodle of `cls` (or of `NOTHING`)."""
     sk = Sketch(rng, full=_check_variety(variety))
-    PROGRAMS[CLASSES[class_index(cls)]](sk)
+    program = scrawl if cls == NOTHING else PROGRAMS[CLASSES[class_index(cls)]]
+    program(sk)
     sk.stray_marks()
     return sk
 
@@ -81,15 +87,21 @@ def generate(cls: str, rng: np.random.Generator, *, variety: str = "full") -> Dr
     return Drawing(strokes=strokes, word=CLASSES[class_index(cls)])
 
 
+def generate_strokes(
+    items: Sequence[tuple[str, np.random.Generator]], *, variety: str = "full"
+) -> list[tuple[np.ndarray, ...]]:
+    """The simplified strokes of one doodle per (class or `NOTHING`, generator) pair,
+    inked and simplified together."""
+    sketches = [sketch(cls, rng, variety=variety) for cls, rng in items]
+    return _draw_batch(sketches) if sketches else []
+
+
 def generate_batch(
     items: Sequence[tuple[str, np.random.Generator]], *, variety: str = "full"
 ) -> list[Drawing]:
     """One doodle per (class, generator) pair: the same drawings as calling `generate`
     on each pair in turn, but several times faster (inked and simplified together)."""
-    sketches = [sketch(cls, rng, variety=variety) for cls, rng in items]
-    if not sketches:
-        return []
-    batch = _draw_batch(sketches)
+    batch = generate_strokes(items, variety=variety)
     return [
         Drawing(strokes=s, word=CLASSES[class_index(cls)])
         for (cls, _), s in zip(items, batch, strict=True)
