@@ -105,8 +105,11 @@ def snap_stats(replays: Sequence[Replayed], policy) -> dict:
 
 
 def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SWEEP) -> dict:
-    """The report's "snap" entry: stats at the policy's threshold and over a sweep."""
+    """The report's "snap" entry: stats at the policy's threshold and over a sweep, and
+    the policy's steadiness rule."""
     stats = snap_stats(replays, policy)
+    stats["steady_steps"] = policy.steady_steps
+    stats["steady_override"] = float(policy.steady_override)
     stats["sweep"] = [
         {k: v for k, v in snap_stats(replays, policy.model_copy(update={"threshold": t})).items()}
         for t in sweep

@@ -111,3 +111,27 @@ def test_a_directory_of_only_bad_lines_says_why(trained_run, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "no drawings to evaluate (2 bad lines skipped, the first: " in err
     assert "circle.ndjson:1: not valid JSON" in err and "\n" not in err
+
+
+def test_the_steadiness_rule_can_be_set_and_is_recorded(trained_run, glyph_dir, tmp_path, capsys):
+    model, data = str(trained_run.run_dir / "best.pt"), str(glyph_dir)
+    reports = {}
+    for name, flags in {
+        "default": [],
+        "strict": ["--steady-steps", "3", "--steady-override", "1"],
+    }.items():
+        out = tmp_path / f"{name}.json"
+        assert main(["eval", "--model", model, "--data", data, "--json", str(out), *flags]) == 0
+        reports[name] = json.loads(out.read_text())["snap"]
+    assert (reports["default"]["steady_steps"], reports["default"]["steady_override"]) == (2, 0.99)
+    assert (reports["strict"]["steady_steps"], reports["strict"]["steady_override"]) == (3, 1.0)
+    # whatever the strict rule snaps, the default snaps too (at that stroke or sooner)
+    assert reports["strict"]["snaps"] <= reports["default"]["snaps"]
+    capsys.readouterr()
+    for flags, message in (
+        (["--steady-steps", "0"], "--steady-steps 0: input should be greater than or equal to 1"),
+        (["--steady-override", "1.5"], "--steady-override 1.5: input should be less than"),
+    ):
+        assert main(["eval", "--model", model, "--data", data, *flags]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("frankenstein: error: ") and message in err and "\n" not in err

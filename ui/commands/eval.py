@@ -35,10 +35,43 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold", type=float, metavar="T", help="snap threshold (default: policy's)"
     )
+    p.add_argument(
+        "--steady-steps",
+        type=int,
+        metavar="K",
+        help="mid-drawing, the top class must lead for K strokes running (default: policy's)",
+    )
+    p.add_argument(
+        "--steady-override",
+        type=float,
+        metavar="P",
+        help="...unless its probability reaches P (1 = never; default: policy's)",
+    )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write PNG figures into DIR")
     p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=run_eval)
+
+
+def snap_policy(args: argparse.Namespace):
+    """The snap policy with the command line's changes to its defaults."""
+    from pydantic import ValidationError
+
+    from core.snap import SnapPolicy
+
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise FrankensteinError(f"--threshold {args.threshold}: must be between 0 and 1")
+    given = {
+        "threshold": args.threshold,
+        "steady_steps": args.steady_steps,
+        "steady_override": args.steady_override,
+    }
+    try:
+        return SnapPolicy(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as e:
+        err = e.errors()[0]
+        flag = "--" + str(err["loc"][0]).replace("_", "-")
+        raise FrankensteinError(f"{flag} {err['input']}: {err['msg'].lower()}") from None
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -47,15 +80,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
     from core.atomic import atomic_write_text
     from core.classifier import StrokeClassifier
-    from core.snap import SnapPolicy
     from core.strokes import ReadReport
     from training.replay import evaluate, read_eval_drawings
 
     # Harmless and printed once per process: torch's LSTM with a projection layer has
     # no oneDNN kernel, so it takes the plain one.
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
-    if args.threshold is not None and not 0 <= args.threshold <= 1:
-        raise FrankensteinError(f"--threshold {args.threshold}: must be between 0 and 1")
+    policy = snap_policy(args)
     console = Console()
     read = ReadReport()
     drawings = read_eval_drawings(args.data, limit=args.limit, report=read)
@@ -74,7 +105,6 @@ def run_eval(args: argparse.Namespace) -> int:
     ) as bar:
         task = bar.add_task("replay", total=len(drawings))
         classifier = StrokeClassifier.from_checkpoint(args.model)
-        policy = SnapPolicy() if args.threshold is None else SnapPolicy(threshold=args.threshold)
         report = evaluate(
             classifier,
             drawings,
