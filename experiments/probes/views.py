@@ -63,6 +63,7 @@ VIEW_SETS: dict[str, tuple[View, ...]] = {
     "plain": (identity,),
     "mirror": (identity, mirror),
     "shrink": (identity, shrink(0.85)),
+    "shrunk": (shrink(0.85),),  # one view: the middle of training's scale range
     "turn": (identity, turn(8), turn(-8)),
     "mirror+shrink": (identity, mirror, shrink(0.85), lambda s: mirror(shrink(0.85)(s))),
 }
