@@ -55,7 +55,7 @@ class SyntheticSource:
     Drawing i of epoch e is class i mod 18 (for i below `n_classed`; after that a
     doodle of nothing, labelled NO_CLASS), generated from an rng seeded by
     (seed, e, i), so any process can make any drawing, the same way every time.
-    Generated per batch with `training.synth.generate_batch` (inked and simplified
+    Generated per batch with `training.synth.generate_strokes` (inked and simplified
     together, several times faster than one at a time), in the DataLoader's workers
     when there are some: each distributed process makes only its own share.
     """
