@@ -54,13 +54,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def snap_policy(args: argparse.Namespace):
-    """The snap policy with the command line's changes to its defaults."""
+    """The snap policy with the command line's changes to its defaults; a value the
+    policy refuses is a one-line error naming its flag."""
     from pydantic import ValidationError
 
     from core.snap import SnapPolicy
 
-    if args.threshold is not None and not 0 <= args.threshold <= 1:
-        raise FrankensteinError(f"--threshold {args.threshold}: must be between 0 and 1")
     given = {
         "threshold": args.threshold,
         "steady_steps": args.steady_steps,
