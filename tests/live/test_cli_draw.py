@@ -37,7 +37,7 @@ def test_draw_score_replays_each_doodle_and_reports_its_snaps(tmp_path, real_dev
     assert "nothing: data directory not found" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert main(["draw", "--score", str(tmp_path / "empty")]) == 2
-    assert "no <class>.ndjson files to score" in capsys.readouterr().err
+    assert "no .ndjson or .json drawing files" in capsys.readouterr().err
 
 
 def test_draw_score_skips_bad_lines_and_names_them(tmp_path, real_dev, capsys):

@@ -152,13 +152,9 @@ def _score(settings, directory: Path, limit: int | None) -> int:
 
     from core.strokes import ReadReport, iter_drawings
     from live.app import score_replays
-    from training.datainfo import data_files
+    from training.cache import directory_files
 
-    if not directory.is_dir():
-        raise FrankensteinError(f"{directory}: data directory not found")
-    files = data_files(directory)
-    if not files:
-        raise FrankensteinError(f"{directory}: no <class>.ndjson files to score")
+    files = directory_files(directory)
     read = ReadReport()
     drawings = [d for f in files for d in iter_drawings(f, limit=limit, report=read)]
     if not drawings:
