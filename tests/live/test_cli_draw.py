@@ -91,3 +91,15 @@ def test_no_reopen_restores_a_new_shape_after_every_snap():
     parse = build_parser().parse_args
     assert _settings(parse(["draw"])).reopen_snaps is True
     assert _settings(parse(["draw", "--no-reopen"])).reopen_snaps is False
+
+
+def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
+    from tests.core.tiny_models import tiny_model
+
+    ckpt = save_checkpoint(tmp_path / "random.pt", tiny_model("frankenstein", seed=1))
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "sun.ndjson").write_bytes((real_dev / "raw" / "sun.ndjson").read_bytes())
+    assert main(["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "2"]) == 0
+    out = capsys.readouterr().out  # a random model never reaches the threshold
+    assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out

@@ -164,9 +164,10 @@ def _score(settings, directory: Path, limit: int | None) -> int:
         score = score_replays(
             settings, drawings, progress=lambda i, n: bar.update(task, completed=i)
         )
+    precision = "n/a" if score["precision"] is None else f"{score['precision']:.1%}"
     print(
         f"{score['n']} doodles replayed through the window: {score['snaps']} snaps, "
-        f"precision {score['precision']:.1%}, recall {score['recall']:.1%}"
+        f"precision {precision}, recall {score['recall']:.1%}"
     )
     for cls, recall in score["recall_per_class"].items():
         print(f"  {cls:<13} recall {recall:.0%}")
