@@ -1,6 +1,7 @@
 """Checkpoints: everything needed to rebuild a trained model, as plain data.
 
-A checkpoint is one `torch.save` file holding a dict (format version 1):
+A checkpoint is one `torch.save` file holding a dict (format version 1, or 2 for an
+ensemble):
 
     format       "frankenstein-checkpoint"      (tells a checkpoint from other files)
     version      1
@@ -11,6 +12,9 @@ A checkpoint is one `torch.save` file holding a dict (format version 1):
     temperature  calibration temperature (validation-fitted; 1.0 = uncalibrated)
     stroke_counts  optional (C, K) ints: training drawings per class and stroke count,
                  the ending prior (core/ending.py); absent in older checkpoints
+    members      version 2, an ensemble (core/ensemble.py) only: per member its
+                 ModelConfig and temperature; `config` is then the first member's,
+                 `state_dict` the ensemble's (keys "members.<i>.") and `temperature` 1
     meta         training metadata (run name, epoch, seed, data, ...)
     metrics      measured metrics (validation accuracy, ...)
     extra        anything else for resuming (optimiser and scheduler state, RNG, ...)
@@ -27,7 +31,7 @@ import math
 import pickle
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +43,13 @@ from pydantic import ValidationError
 from core.atomic import atomic_open
 from core.classes import CLASSES
 from core.ending import EndingPrior, EndingPriorError
+from core.ensemble import Ensemble, EnsembleError
 from core.errors import FrankensteinError
 from core.models import ModelConfig, SketchModel, build_model
 from core.paths import WEIGHTS_DIR
 
 FORMAT = "frankenstein-checkpoint"
-VERSION = 1
+VERSION = 2  # the newest this code reads; plain models are still written as version 1
 BUNDLED = ("frankenstein", "cnn")  # core/weights/<name>.pt, shipped with the package
 
 
@@ -56,8 +61,8 @@ class CheckpointError(FrankensteinError):
 class Checkpoint:
     """A loaded checkpoint: the model (fp32, eval mode) and what was saved with it."""
 
-    model: SketchModel
-    cfg: ModelConfig
+    model: SketchModel | Ensemble
+    cfg: ModelConfig  # an ensemble's: its first member's
     classes: tuple[str, ...]
     temperature: float = 1.0
     ending: EndingPrior | None = None
@@ -91,7 +96,7 @@ def _plain(value: Any, where: str) -> Any:
 
 def save_checkpoint(
     path: str | Path,
-    model: SketchModel,
+    model: SketchModel | Ensemble,
     *,
     temperature: float = 1.0,
     meta: Mapping[str, Any] | None = None,
@@ -114,7 +119,7 @@ def save_checkpoint(
         weights[k] = v.half() if half and v.is_floating_point() else v.clone()
     payload = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 2 if isinstance(model, Ensemble) else 1,
         "config": model.cfg.model_dump(mode="json"),
         "classes": list(CLASSES),
         "state_dict": weights,
@@ -125,6 +130,11 @@ def save_checkpoint(
         "metrics": _plain(dict(metrics or {}), "metrics"),
         "extra": None if extra is None else _plain(dict(extra), "extra"),
     }
+    if isinstance(model, Ensemble):
+        payload["members"] = [
+            {"config": m.cfg.model_dump(mode="json"), "temperature": t}
+            for m, t in zip(model.members, model.temperatures, strict=True)
+        ]
     with atomic_open(path, "wb") as f:
         torch.save(payload, f)
     return path
@@ -195,7 +205,7 @@ def _check_classes(path: Path, classes: Any) -> tuple[str, ...]:
     return CLASSES
 
 
-def _load_weights(path: Path, model: SketchModel, state: Any) -> None:
+def _load_weights(path: Path, model: SketchModel | Ensemble, state: Any) -> None:
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise CheckpointError(f"{path}: state_dict is not a dict of tensors")
     expected = model.state_dict()
@@ -229,29 +239,51 @@ def _load_ending(path: Path, counts: Any) -> EndingPrior | None:
         raise CheckpointError(f"{path}: bad stroke_counts: {e}") from None
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    """Load and check a checkpoint; the model comes back in eval mode, float32, on the CPU."""
-    path = Path(path)
-    payload = _read(path)
-    classes = _check_classes(path, payload["classes"])
+def _config(path: Path, raw: Any, num_classes: int) -> ModelConfig:
     try:
-        cfg = ModelConfig.model_validate(payload["config"])
+        cfg = ModelConfig.model_validate(raw)
     except ValidationError as e:
         errs = "; ".join(
             f"{'.'.join(map(str, err['loc'])) or 'config'}: {err['msg']}" for err in e.errors()
         )
         raise CheckpointError(f"{path}: invalid model config: {errs}") from None
-    if cfg.num_classes != len(classes):
+    if cfg.num_classes != num_classes:
         raise CheckpointError(
-            f"{path}: config has num_classes={cfg.num_classes} but {len(classes)} classes"
+            f"{path}: config has num_classes={cfg.num_classes} but {num_classes} classes"
         )
-    temperature = payload["temperature"]
-    if not isinstance(temperature, int | float) or not (
-        math.isfinite(temperature) and temperature > 0
+    return cfg
+
+
+def _temperature(path: Path, value: Any) -> float:
+    if not isinstance(value, int | float) or not (math.isfinite(value) and value > 0):
+        raise CheckpointError(f"{path}: temperature {value!r} is not a positive number")
+    return float(value)
+
+
+def _ensemble(path: Path, members: Any, num_classes: int) -> Ensemble:
+    """The untrained ensemble a version-2 checkpoint's `members` describe."""
+    if not isinstance(members, list) or not all(
+        isinstance(m, dict) and {"config", "temperature"} <= set(m) for m in members
     ):
-        raise CheckpointError(f"{path}: temperature {temperature!r} is not a positive number")
+        raise CheckpointError(f"{path}: members must be a list of {{config, temperature}}")
+    models = [build_model(_config(path, m["config"], num_classes)) for m in members]
+    temperatures = [_temperature(path, m["temperature"]) for m in members]
+    try:
+        return Ensemble(models, temperatures)
+    except EnsembleError as e:
+        raise CheckpointError(f"{path}: {e}") from None
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Load and check a checkpoint; the model comes back in eval mode, float32, on the CPU."""
+    path = Path(path)
+    payload = _read(path)
+    classes = _check_classes(path, payload["classes"])
+    cfg = _config(path, payload["config"], len(classes))
+    temperature = _temperature(path, payload["temperature"])
     ending = _load_ending(path, payload.get("stroke_counts"))
-    model = build_model(cfg)
+    members = payload.get("members")
+    model = build_model(cfg) if members is None else _ensemble(path, members, len(classes))
     _load_weights(path, model, payload["state_dict"])
     model.eval()
     meta, metrics = payload.get("meta") or {}, payload.get("metrics") or {}
@@ -261,7 +293,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         model=model,
         cfg=cfg,
         classes=classes,
-        temperature=float(temperature),
+        temperature=temperature,
         ending=ending,
         meta=meta,
         metrics=metrics,
@@ -284,6 +316,35 @@ def export_checkpoint(
         ending=ckpt.ending,
         meta={**ckpt.meta, **(meta or {}), "exported_from": Path(src).name},
         metrics=ckpt.metrics,
+        half=half,
+    )
+
+
+def export_ensemble(sources: Sequence[str | Path], dst: str | Path, *, half: bool = True) -> Path:
+    """Ship several checkpoints of one kind of model as one ensemble checkpoint
+    (core/ensemble.py): each member keeps its weights and temperature; the ending prior
+    pools the members' stroke counts; written atomically."""
+    ckpts = [load_checkpoint(s) for s in sources]
+    nested = [str(c.path) for c in ckpts if isinstance(c.model, Ensemble)]
+    if nested:
+        raise CheckpointError(f"{nested[0]}: already an ensemble; give its members instead")
+    try:
+        model = Ensemble([c.model for c in ckpts], [c.temperature for c in ckpts])
+    except EnsembleError as e:
+        raise CheckpointError(f"{dst}: cannot join {', '.join(map(str, sources))}: {e}") from None
+    endings = [c.ending for c in ckpts]
+    ending = None
+    if all(e is not None for e in endings):
+        try:
+            ending = EndingPrior.pooled(endings)
+        except EndingPriorError as e:
+            raise CheckpointError(f"{dst}: cannot pool the members' ending priors: {e}") from None
+    return save_checkpoint(
+        dst,
+        model,
+        ending=ending,
+        meta={"members": [{**c.meta, "exported_from": Path(c.path).name} for c in ckpts]},
+        metrics={"members": [c.metrics for c in ckpts]},
         half=half,
     )
 

@@ -68,6 +68,14 @@ class EndingPrior:
         np.add.at(counts, (labels, np.minimum(n, MAX_COUNTED) - 1), 1)
         return cls(counts)
 
+    @classmethod
+    def pooled(cls, priors: Sequence[EndingPrior]) -> EndingPrior:
+        """One prior from the stroke counts of several (each counted the same way)."""
+        shapes = {p.counts.shape for p in priors}
+        if len(shapes) != 1:
+            raise EndingPriorError(f"stroke-count tables of different shapes: {sorted(shapes)}")
+        return cls(sum(p.counts for p in priors))
+
     def hazard(self, n_strokes: int) -> np.ndarray:
         """(C,) P(the drawing stops at stroke n | it reached stroke n), per class."""
         if n_strokes < 1:

@@ -87,10 +87,16 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
     from pydantic import ValidationError
 
     from core.checkpoint import CheckpointError, load_checkpoint
+    from core.ensemble import Ensemble
     from training.config import TrainConfig
     from training.data import build_data
 
     ckpt = load_checkpoint(path)
+    if isinstance(ckpt.model, Ensemble):
+        raise CheckpointError(
+            f"{path}: an ensemble of {len(ckpt.model.members)} members; calibrate each "
+            "member's checkpoint, then `frankenstein export` them together again"
+        )
     stored = ckpt.meta.get("config")
     if not isinstance(stored, dict):
         raise CheckpointError(

@@ -190,7 +190,7 @@ def _tamper(tmp_path, change, model=None):
         (lambda p: p["config"].update(lstm_hidden=16), "weight shapes do not match"),
         (lambda p: p["config"].update(arch="cnn"), "weights do not match"),
         (lambda p: p["state_dict"].pop("head.3.bias"), r"missing \['head.3.bias'\]"),
-        (lambda p: p.update(version=2), "newer than this code"),
+        (lambda p: p.update(version=3), "newer than this code"),
         (lambda p: p.pop("classes"), "lacks classes"),
         (lambda p: p.update(temperature=-1.0), "temperature"),
         (lambda p: p["state_dict"]["head.3.bias"].fill_(float("nan")), "NaN"),

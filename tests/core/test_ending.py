@@ -77,3 +77,12 @@ def test_bad_drawings_are_refused():
         EndingPrior.from_drawings([0], [0])
     with pytest.raises(EndingPriorError, match=">= 1"):
         _prior().hazard(0)
+
+
+def test_pooled_priors_add_their_counts_and_refuse_other_shapes():
+    a = EndingPrior.from_drawings([0, 0, 4], [1, 3, 2])
+    b = EndingPrior.from_drawings([0], [1])
+    np.testing.assert_array_equal(EndingPrior.pooled([a, b]).counts, a.counts + b.counts)
+    short = EndingPrior(np.ones((len(CLASSES), 4), np.int64))
+    with pytest.raises(EndingPriorError, match="different shapes"):
+        EndingPrior.pooled([a, short])

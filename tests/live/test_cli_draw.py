@@ -103,3 +103,18 @@ def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
     assert main(["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "2"]) == 0
     out = capsys.readouterr().out  # a random model never reaches the threshold
     assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out
+
+
+def test_the_window_reads_with_an_ensemble_checkpoint(tmp_path, real_dev, capsys):
+    from core.ensemble import Ensemble
+    from tests.core.tiny_models import tiny_model
+
+    ckpt = tmp_path / "pair.pt"
+    members = [tiny_model("frankenstein", seed=s) for s in (1, 2)]
+    save_checkpoint(ckpt, Ensemble(members, [1.0, 1.2]), half=True)
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "sun.ndjson").write_bytes((real_dev / "raw" / "sun.ndjson").read_bytes())
+    assert main(["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "2"]) == 0
+    out = capsys.readouterr().out  # random members never snap
+    assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out

@@ -9,24 +9,38 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="copy a checkpoint for shipping: half-precision weights, no optimiser state",
+        help="copy a checkpoint (or join several into an ensemble) for shipping: "
+        "half-precision weights, no optimiser state",
         description="Copy a checkpoint (a .pt file or a run folder's best.pt) to OUT with "
         "its weights in float16 and without the resume state, about a quarter of a "
         "last.pt. This is how core/weights/{frankenstein,cnn}.pt, the bundled models, are "
-        "made from a training run.",
+        "made from training runs. Two or more checkpoints of one kind of model make one "
+        "ensemble checkpoint: the members read every drawing together and their "
+        "probabilities are averaged.",
         epilog="example: frankenstein export runs/bundled-frankenstein core/weights/frankenstein.pt",
     )
-    p.add_argument("source", metavar="CHECKPOINT", help="a .pt checkpoint or a run folder")
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="CHECKPOINT",
+        help="a .pt checkpoint or a run folder; two or more make one ensemble checkpoint",
+    )
     p.add_argument("out", type=Path, metavar="OUT", help="the .pt file to write")
     p.add_argument("--full", action="store_true", help="keep float32 weights instead of float16")
     p.set_defaults(func=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from core.checkpoint import export_checkpoint, resolve_checkpoint
+    from core.checkpoint import export_checkpoint, export_ensemble, resolve_checkpoint
 
-    src = resolve_checkpoint(args.source)
-    out = export_checkpoint(src, args.out, half=not args.full)
+    sources = [resolve_checkpoint(s) for s in args.sources]
+    half = not args.full
+    if len(sources) == 1:
+        out = export_checkpoint(sources[0], args.out, half=half)
+    else:
+        out = export_ensemble(sources, args.out, half=half)
     kib = out.stat().st_size / 1024
-    print(f"{src} -> {out} ({kib:,.0f} KiB, {'float32' if args.full else 'float16'} weights)")
+    names = " + ".join(map(str, sources))
+    kind = f"an ensemble of {len(sources)}, " if len(sources) > 1 else ""
+    print(f"{names} -> {out} ({kind}{kib:,.0f} KiB, {'float16' if half else 'float32'} weights)")
     return 0
