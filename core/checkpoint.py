@@ -320,25 +320,32 @@ def export_checkpoint(
     )
 
 
+def join_checkpoints(ckpts: Sequence[Checkpoint]) -> tuple[Ensemble, EndingPrior | None]:
+    """The ensemble of loaded checkpoints and their pooled ending prior (None if a
+    member has none); CheckpointError naming the files when they cannot be joined."""
+    nested = [str(c.path) for c in ckpts if isinstance(c.model, Ensemble)]
+    if nested:
+        raise CheckpointError(f"{nested[0]}: already an ensemble; give its members instead")
+    names = ", ".join(str(c.path) for c in ckpts)
+    try:
+        model = Ensemble([c.model for c in ckpts], [c.temperature for c in ckpts])
+    except EnsembleError as e:
+        raise CheckpointError(f"cannot join {names}: {e}") from None
+    endings = [c.ending for c in ckpts]
+    if any(e is None for e in endings):
+        return model, None
+    try:
+        return model, EndingPrior.pooled(endings)
+    except EndingPriorError as e:
+        raise CheckpointError(f"cannot pool the ending priors of {names}: {e}") from None
+
+
 def export_ensemble(sources: Sequence[str | Path], dst: str | Path, *, half: bool = True) -> Path:
     """Ship several checkpoints of one kind of model as one ensemble checkpoint
     (core/ensemble.py): each member keeps its weights and temperature; the ending prior
     pools the members' stroke counts; written atomically."""
     ckpts = [load_checkpoint(s) for s in sources]
-    nested = [str(c.path) for c in ckpts if isinstance(c.model, Ensemble)]
-    if nested:
-        raise CheckpointError(f"{nested[0]}: already an ensemble; give its members instead")
-    try:
-        model = Ensemble([c.model for c in ckpts], [c.temperature for c in ckpts])
-    except EnsembleError as e:
-        raise CheckpointError(f"{dst}: cannot join {', '.join(map(str, sources))}: {e}") from None
-    endings = [c.ending for c in ckpts]
-    ending = None
-    if all(e is not None for e in endings):
-        try:
-            ending = EndingPrior.pooled(endings)
-        except EndingPriorError as e:
-            raise CheckpointError(f"{dst}: cannot pool the members' ending priors: {e}") from None
+    model, ending = join_checkpoints(ckpts)
     return save_checkpoint(
         dst,
         model,

@@ -1,12 +1,10 @@
-"""Probe: an ensemble, several checkpoints reading each drawing at once.
+"""Probe: an ensemble (core/ensemble.py) against each of its members alone.
 
-Deep ensembles (Lakshminarayanan et al., NeurIPS 2017) are the most reliable way known
-to keep accuracy and calibration under a shift of the data (Ovadia et al., NeurIPS
-2019), and synthetic to real doodles is such a shift. Each checkpoint keeps its own
-stateful classifier; after every stroke their calibrated probabilities are averaged,
-and so are their finished guesses (each with its own ending prior). A stroke costs one
-CNN frame and LSTM step per member. The report is `frankenstein eval`'s, for each
-checkpoint alone and for all of them together:
+Several checkpoints of one kind read each drawing together, each with its own LSTM
+state, their calibrated probabilities averaged after every stroke; the finished guess
+uses the members' pooled ending prior. This is what `frankenstein export A B OUT` ships
+(there with float16 weights). The report is `frankenstein eval`'s, for each checkpoint
+alone and for all of them together:
 
     python -m experiments.probes.ensemble runs/a/best.pt runs/b/best.pt \\
         --data ../shared/data/quickdraw-real-dev/simplified
@@ -20,15 +18,19 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.checkpoint import join_checkpoints, load_checkpoint, resolve_checkpoint
 from core.classifier import StrokeClassifier
 from experiments.probes.report import publish
-from experiments.probes.views import AveragedClassifier, identity
 
 
-def ensemble(models: Sequence[str]) -> AveragedClassifier:
-    """The stateful classifiers of `models` (bundled names or checkpoints), averaged."""
-    readers = [StrokeClassifier.from_checkpoint(m) for m in models]
-    return AveragedClassifier(readers, [identity] * len(readers))
+def ensemble(models: Sequence[str]) -> StrokeClassifier:
+    """The stateful classifier of one model, or of the ensemble of several (bundled
+    names or checkpoints), as `frankenstein export` would join them."""
+    ckpts = [load_checkpoint(resolve_checkpoint(m)) for m in models]
+    if len(ckpts) == 1:
+        return StrokeClassifier(ckpts[0].model, ckpts[0].temperature, ckpts[0].ending)
+    model, ending = join_checkpoints(ckpts)
+    return StrokeClassifier(model, ending=ending)
 
 
 def probe(models: Sequence[str], data: str, limit: int | None = None) -> dict:

@@ -74,16 +74,15 @@ def _average(predictions: Sequence[Prediction], finished: bool) -> Prediction:
     return Prediction(probs / probs.sum(), predictions[0].n_strokes, finished=finished)
 
 
-class AveragedClassifier:
-    """Several stateful classifiers reading the same strokes, each through its own view,
-    their probabilities averaged after every stroke and at the finish. Offers what
-    `training.replay` uses: add_stroke, replay, history, finish, undo, reset."""
+class ViewsClassifier:
+    """The stateful classifier over several views of each stroke, probabilities averaged.
+    Offers what `training.replay` uses: add_stroke, replay, history, finish, undo, reset."""
 
-    def __init__(self, readers: Sequence[StrokeClassifier], views: Sequence[View]):
-        if not readers or len(readers) != len(views):
-            raise ValueError("give one view per reader, and at least one reader")
+    def __init__(self, make: Callable[[], StrokeClassifier], views: Sequence[View]):
+        if not views:
+            raise ValueError("at least one view is needed")
         self.views = tuple(views)
-        self.readers = list(readers)
+        self.readers = [make() for _ in self.views]
 
     @property
     def n_strokes(self) -> int:
@@ -117,15 +116,6 @@ class AveragedClassifier:
         pairs = zip(self.readers, self.views, strict=True)
         last = [r.replay([v(p) for p in points]) for r, v in pairs]
         return None if last[0] is None else _average(last, finished=False)
-
-
-class ViewsClassifier(AveragedClassifier):
-    """One checkpoint's stateful classifier over several views of each stroke."""
-
-    def __init__(self, make: Callable[[], StrokeClassifier], views: Sequence[View]):
-        if not views:
-            raise ValueError("at least one view is needed")
-        super().__init__([make() for _ in views], views)
 
 
 def probe(model: str, data: str, view_sets: Sequence[str], limit: int | None = None) -> dict:
