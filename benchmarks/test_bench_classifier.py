@@ -81,3 +81,24 @@ def test_rerun_whole_sequence_at_stroke(benchmark, model, strokes, k):
     want = clf.replay(strokes[:k]).probs
     np.testing.assert_allclose(probs.numpy(), want, atol=1e-5)
     _record_p99(benchmark)
+
+
+def test_ensemble_of_two_update_at_stroke_4(benchmark, model, strokes):
+    """add_stroke for stroke 4 with an ensemble of two default models (core/ensemble.py):
+    about twice the single model's update, one CNN frame and LSTM step per member."""
+    from core.ensemble import Ensemble
+
+    torch.manual_seed(1)
+    pair = Ensemble([model, build_model(MODELS["frankenstein"]).eval()], [1.0, 1.0])
+    clf = StrokeClassifier(pair)
+    clf.replay(strokes[:3])
+
+    def back_to_3():
+        while clf.n_strokes >= 4:
+            clf.undo()
+
+    prediction = benchmark.pedantic(
+        clf.add_stroke, args=(strokes[3],), setup=back_to_3, rounds=200, warmup_rounds=10
+    )
+    assert prediction.n_strokes == 4 and prediction.probs.sum() == pytest.approx(1.0)
+    _record_p99(benchmark)
