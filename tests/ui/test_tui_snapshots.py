@@ -41,6 +41,7 @@ def test_train_tab_after_a_run(here, snap_compare):
 def test_train_tab_with_invalid_settings(here, snap_compare):
     async def run(pilot):
         field = pilot.app.query_one("#f-data-per_class", Input)
+        field.cursor_blink = False  # a busy machine's slow wait must not catch it blinked off
         field.value = "-5"
         await pilot.press("f5")
         # The form jumps to the bad field after a refresh; on a busy machine, later.
