@@ -26,10 +26,9 @@ from experiments.probes.report import publish
 def ensemble(models: Sequence[str]) -> StrokeClassifier:
     """The stateful classifier of one model, or of the ensemble of several (bundled
     names or checkpoints), as `frankenstein export` would join them."""
-    ckpts = [load_checkpoint(resolve_checkpoint(m)) for m in models]
-    if len(ckpts) == 1:
-        return StrokeClassifier(ckpts[0].model, ckpts[0].temperature, ckpts[0].ending)
-    model, ending = join_checkpoints(ckpts)
+    if len(models) == 1:
+        return StrokeClassifier.from_checkpoint(models[0])
+    model, ending = join_checkpoints([load_checkpoint(resolve_checkpoint(m)) for m in models])
     return StrokeClassifier(model, ending=ending)
 
 
