@@ -104,6 +104,30 @@ def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_pa
         train(other, resume=True)
 
 
+class CrashAfterEpoch(Callback):
+    """The process dies once an epoch's checkpoints are written (a time limit, a kill)."""
+
+    def on_epoch(self, row):
+        raise RuntimeError("killed")
+
+
+def test_a_run_killed_before_its_calibration_gets_it_on_resume(tmp_path, glyph_dir):
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=c"])
+    with pytest.raises(RuntimeError, match="killed"):
+        train(cfg, [CrashAfterEpoch()])
+    d = tmp_path / "c"
+    left = load_checkpoint(d / "best.pt")
+    assert left.temperature == 1.0 and left.ending is None and not (d / "eval.json").exists()
+    done = train(cfg, resume=True)  # trains nothing more; calibrates and evaluates
+    assert done.status == "completed" and [r["epoch"] for r in _rows(d)] == [1]
+    best = load_checkpoint(d / "best.pt")
+    assert best.temperature == pytest.approx(done.temperature) and best.temperature != 1.0
+    assert best.ending is not None
+    assert json.loads((d / "eval.json").read_text())["test"]["n"] > 0
+    after, before = _weights(d / "best.pt"), left.model.state_dict()
+    assert all(torch.equal(after[k], before[k]) for k in before)
+
+
 def test_early_stopping_ends_the_run(tmp_path, glyph_dir):
     cfg = load_config(
         None,
