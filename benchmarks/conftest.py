@@ -5,6 +5,17 @@ import pytest
 from tests.conftest import REAL_DEV
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Every benchmark runs torch on one thread, as the window and training do."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def real_drawings():
     from core.strokes import iter_ndjson

@@ -19,15 +19,7 @@ STROKES = (1, 4, 8)
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def model(one_thread):
+def model():
     torch.manual_seed(0)
     return build_model(MODELS["frankenstein"]).eval()
 

@@ -30,7 +30,6 @@ def classifier_and_weights():
     from core.errors import FrankensteinError
     from core.models import build_model, model_config
 
-    torch.set_num_threads(1)
     try:
         return StrokeClassifier.from_checkpoint(resolve_checkpoint("frankenstein")), "bundled"
     except FrankensteinError:

@@ -17,14 +17,6 @@ BATCH = 32
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
 def batch(real_drawings):
     rng = np.random.default_rng(0)
     pick = rng.choice(len(real_drawings), BATCH, replace=False)
@@ -36,7 +28,7 @@ def batch(real_drawings):
 @pytest.mark.parametrize("arch", ["frankenstein", "cnn"])
 @pytest.mark.parametrize("channels_last", [True, False], ids=["nhwc", "nchw"])
 @pytest.mark.parametrize("skip_padding", [True, False], ids=["skip-pad", "all-frames"])
-def test_train_step(benchmark, one_thread, batch, arch, channels_last, skip_padding):
+def test_train_step(benchmark, batch, arch, channels_last, skip_padding):
     frames, lengths, labels = batch
     torch.manual_seed(0)
     model = build_model(MODELS[arch], channels_last=channels_last).train()

@@ -37,7 +37,6 @@ def test_replay_300_real_drawings(benchmark, real_drawings):
     from core.snap import SnapPolicy
     from training.replay import evaluate
 
-    torch.set_num_threads(1)
     torch.manual_seed(0)
     classifier = StrokeClassifier(build_model(MODELS["frankenstein"]))
     report = benchmark.pedantic(
