@@ -27,6 +27,7 @@ found on loading is a CheckpointError naming the file and the problem.
 
 from __future__ import annotations
 
+import difflib
 import math
 import pickle
 import re
@@ -375,7 +376,10 @@ def resolve_checkpoint(name_or_path: str | Path) -> Path:
                 return path / name
         raise CheckpointError(f"{path}: a folder with no best.pt or last.pt in it")
     if not path.is_file():
+        close = difflib.get_close_matches(text, BUNDLED, n=1) if path.suffix != ".pt" else []
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise CheckpointError(
-            f"{path}: no such checkpoint (give a file, a run folder, or one of {', '.join(BUNDLED)})"
+            f"{path}: no such checkpoint ({hint}give a file, a run folder, or one of "
+            f"{', '.join(BUNDLED)})"
         )
     return path

@@ -222,8 +222,10 @@ def test_resolve_bundled_names_runs_and_paths(tmp_path, monkeypatch):
     best = save_checkpoint(run / "best.pt", tiny_model())
     assert resolve_checkpoint(str(run)) == best
     assert resolve_checkpoint(best) == best
-    with pytest.raises(CheckpointError, match=r"gone\.pt: no such checkpoint"):
+    with pytest.raises(CheckpointError, match=r"gone\.pt: no such checkpoint \(give a file"):
         resolve_checkpoint(tmp_path / "gone.pt")
+    with pytest.raises(CheckpointError, match=r"frankenstien: .*did you mean 'frankenstein'"):
+        resolve_checkpoint("frankenstien")
 
 
 def test_default_model_checkpoint_is_a_few_megabytes_in_half(tmp_path):
