@@ -2,18 +2,14 @@
 
 import pytest
 
-from tests.conftest import REAL_DEV
+from tests.conftest import REAL_DEV, one_torch_thread
 
 
 @pytest.fixture(scope="session", autouse=True)
-def one_torch_thread():
+def torch_on_one_thread():
     """Every benchmark runs torch on one thread, as the window and training do."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope="session")

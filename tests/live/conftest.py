@@ -14,18 +14,15 @@ os.environ.setdefault("PYGLET_HEADLESS", "1")  # before pyglet.window is importe
 import pytest
 
 from live.settings import LiveSettings
+from tests.conftest import one_torch_thread
 from tests.live.helpers import biased, loader_of
 
 
 @pytest.fixture(scope="package", autouse=True)
-def one_torch_thread():
+def torch_on_one_thread():
     """As the window runs (live.app): one small frame at a time is fastest on one thread."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope="session")
