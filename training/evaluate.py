@@ -19,7 +19,10 @@ The report (a JSON-able dict; these top-level keys are a contract):
   right class), "strokes_saved" (mean over drawings of the share of strokes left
   undrawn by a right snap, 0 when not snapped or snapped wrong), "snaps", "wrong"
   (snaps to another class), "premature" (wrong snaps of drawings whose finished guess
-  is right: waiting would have been right), and "sweep": the same at other thresholds.
+  is right: waiting would have been right), and "sweep": the same at other thresholds;
+- ``intervals``: 95% Wilson score intervals (training/stats.py) as [low, high] of
+  "top1", "top3", "snap_precision" and "snap_recall" (null where nothing was counted):
+  on a few hundred drawings a share near 90% is only known to within about 3 points.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.classes import CLASSES
+from training.stats import wilson_interval
 
 MAX_K = 8
 ECE_BINS = 15
@@ -131,7 +135,25 @@ def report(
         "accuracy_at_stroke": accuracy_at_stroke(step_probs, labels),
         "ece": expected_calibration_error(final, labels),
         "snap": snap,
+        "intervals": intervals(int(top1.sum()), int(top3.sum()), len(labels), snap),
     }
+
+
+def intervals(top1_hits: int, top3_hits: int, n: int, snap: dict) -> dict:
+    """The report's "intervals": 95% Wilson intervals of its shares, [low, high] or None."""
+
+    def ci(successes: int, total: int) -> list[float] | None:
+        bounds = wilson_interval(successes, total)
+        return None if bounds is None else list(bounds)
+
+    out = {"top1": ci(top1_hits, n), "top3": ci(top3_hits, n)}
+    if "snaps" in snap:
+        right = snap["snaps"] - snap["wrong"]
+        out["snap_precision"] = ci(right, snap["snaps"])
+        out["snap_recall"] = ci(right, n)
+    else:
+        out["snap_precision"] = out["snap_recall"] = None
+    return out
 
 
 def confusion_text(rep: dict, *, width: int = 5) -> str:

@@ -142,9 +142,13 @@ def evaluate(
     progress: Progress | None = None,
 ) -> dict:
     """The full evaluation report (training/evaluate.py) of some drawings."""
+    return replays_report(replay_drawings(classifier, drawings, progress), policy, sweep=sweep)
+
+
+def replays_report(replays: Sequence[Replayed], policy, *, sweep: Sequence[float] = SWEEP) -> dict:
+    """The full evaluation report (training/evaluate.py) of replayed drawings."""
     from training.evaluate import report
 
-    replays = replay_drawings(classifier, drawings, progress)
     return report(
         [r.step_probs for r in replays],
         [r.label for r in replays],

@@ -5,7 +5,17 @@ import pytest
 from core.strokes import iter_ndjson
 from ui.cli import main
 
-KEYS = ["n", "top1", "top3", "per_class", "confusion", "accuracy_at_stroke", "ece", "snap"]
+KEYS = [
+    "n",
+    "top1",
+    "top3",
+    "per_class",
+    "confusion",
+    "accuracy_at_stroke",
+    "ece",
+    "snap",
+    "intervals",
+]
 
 
 def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, capsys):
@@ -135,3 +145,33 @@ def test_the_steadiness_rule_can_be_set_and_is_recorded(trained_run, glyph_dir, 
         assert main(["eval", "--model", model, "--data", data, *flags]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("frankenstein: error: ") and message in err and "\n" not in err
+
+
+def test_compare_replays_both_models_and_pairs_them(trained_run, glyph_dir, tmp_path, capsys):
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    # a copy of the same model: the same guesses, so the two never disagree
+    copy = save_checkpoint(
+        tmp_path / "copy.pt", best.model, temperature=best.temperature, ending=best.ending
+    )
+    out = tmp_path / "r.json"
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir), "--limit", "3"]
+    assert main([*args, "--compare", str(copy), "--json", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    assert list(rep) == [*KEYS, "compare"] and rep["compare"]["model"] == str(copy)
+    rows = rep["compare"]["rows"]
+    assert rows[0]["k"] is None and rows[0]["n"] == rep["n"] == 54
+    assert rows[0]["a"] == pytest.approx(rep["top1"]) == pytest.approx(rows[0]["b"])
+    assert all(r["only_a"] == r["only_b"] == 0 and r["p"] == 1.0 for r in rows)
+    at = {r["k"]: r["top1"] for r in rep["accuracy_at_stroke"]}
+    assert all(r["a"] == at[r["k"]] for r in rows[1:])
+    text = capsys.readouterr().out
+    assert "drawing by drawing" in text and "McNemar" in text and "95% intervals" in text
+
+
+def test_compare_with_a_missing_model_fails_before_replaying(trained_run, glyph_dir, capsys):
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    assert main([*args, "--compare", "frankenstien"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("frankenstein: error: ") and "did you mean 'frankenstein'?" in err

@@ -7,7 +7,17 @@ from core.snap import SnapPolicy
 from training.evaluate import confusion_text, expected_calibration_error, report
 from training.replay import Replayed, snap_report, snap_stats
 
-KEYS = ["n", "top1", "top3", "per_class", "confusion", "accuracy_at_stroke", "ece", "snap"]
+KEYS = [
+    "n",
+    "top1",
+    "top3",
+    "per_class",
+    "confusion",
+    "accuracy_at_stroke",
+    "ece",
+    "snap",
+    "intervals",
+]
 
 
 def _p(**named: float) -> np.ndarray:
@@ -148,3 +158,22 @@ def test_replays_keep_the_classifiers_finished_guess(real_dev):
         assert r.final.finished and r.final.n_strokes == len(d.strokes)
         expected = clf.ending.finish(r.history[-1].probs, len(d.strokes))
         np.testing.assert_allclose(r.final_probs, expected)
+
+
+def test_intervals_are_wilson_intervals_of_the_counted_shares():
+    from training.stats import wilson_interval
+
+    replays = _replays()
+    snap = snap_stats(replays, POLICY)
+    rep = report([r.step_probs for r in replays], [r.label for r in replays], snap)
+    bounds = rep["intervals"]
+    assert bounds["top1"] == pytest.approx(wilson_interval(3, 5))
+    assert bounds["top3"] == pytest.approx(wilson_interval(4, 5))
+    right = snap["snaps"] - snap["wrong"]
+    assert bounds["snap_precision"] == pytest.approx(wilson_interval(right, snap["snaps"]))
+    assert bounds["snap_recall"] == pytest.approx(wilson_interval(right, 5))
+    for low, high in bounds.values():
+        assert 0 <= low < high <= 1
+    # no snap replay given, no drawings: nothing to bound
+    empty = report([], [], {})["intervals"]
+    assert empty == {"top1": None, "top3": None, "snap_precision": None, "snap_recall": None}

@@ -47,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="P",
         help="...unless its probability reaches P (1 = never; default: policy's)",
     )
+    p.add_argument(
+        "--compare",
+        metavar="NAME_OR_CHECKPOINT",
+        help="also replay this model on the same drawings and compare the two drawing by "
+        "drawing: whole drawing and after each stroke, with McNemar's exact test",
+    )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write PNG figures into DIR")
     p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
@@ -75,12 +81,18 @@ def snap_policy(args: argparse.Namespace):
 
 def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from core.atomic import atomic_write_text
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
-    from training.replay import evaluate, read_eval_drawings
+    from training.replay import read_eval_drawings, replay_drawings, replays_report
 
     # Harmless and printed once per process: torch's LSTM with a projection layer has
     # no oneDNN kernel, so it takes the plain one.
@@ -94,28 +106,40 @@ def run_eval(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
+    names = [args.model] if args.compare is None else [args.model, args.compare]
+    classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
     with Progress(
-        "[bold]replaying",
+        TextColumn("[bold]replaying {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("replay", total=len(drawings))
-        classifier = StrokeClassifier.from_checkpoint(args.model)
-        report = evaluate(
-            classifier,
-            drawings,
-            policy,
-            progress=lambda done, total: bar.update(task, completed=done),
-        )
+        replays = []
+        for name, classifier in zip(names, classifiers, strict=True):
+            task = bar.add_task(name, total=len(drawings))
+            replays.append(
+                replay_drawings(
+                    classifier,
+                    drawings,
+                    progress=lambda done, total, task=task: bar.update(task, completed=done),
+                )
+            )
+    classifier = classifiers[0]
+    report = replays_report(replays[0], policy)
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(
             "(this checkpoint has no ending prior, so the finished guess is the last live one; "
             f"`frankenstein calibrate {args.model}` adds it)"
         )
+    if args.compare is not None:
+        from training.compare import paired_comparison
+
+        rows = paired_comparison(replays[0], replays[1])
+        print_comparison(console, rows, args.model, args.compare)
+        report["compare"] = {"model": args.compare, "rows": rows}
     if args.json:
         atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
         console.print(f"report written to {args.json}")
@@ -151,6 +175,19 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
         _pct(snap["strokes_saved"]),
     )
     console.print(summary)
+    bounds = report.get("intervals", {})
+    shown = [
+        f"{label} {_interval(bounds.get(key))}"
+        for key, label in (
+            ("top1", "top-1"),
+            ("top3", "top-3"),
+            ("snap_precision", "snap precision"),
+            ("snap_recall", "recall"),
+        )
+        if bounds.get(key) is not None
+    ]
+    if shown:
+        console.print("95% intervals (Wilson): " + ", ".join(shown))
     if snap.get("wrong"):
         console.print(
             f"{snap['wrong']} wrong snaps, {snap['premature']} of them premature "
@@ -189,6 +226,34 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
     console.print(sweep)
     console.print("confusion (rows: true class, columns: guess)")
     console.print(confusion_text(report), markup=False, highlight=False, soft_wrap=True)
+
+
+def _interval(bounds: list[float]) -> str:
+    return f"{100 * bounds[0]:.1f}-{100 * bounds[1]:.1f}%"
+
+
+def print_comparison(console, rows: list[dict], a: str, b: str) -> None:
+    """The paired comparison (training/compare.py) as a table, one row per stroke count."""
+    from rich.table import Table
+
+    table = Table(title=f"A = {a} against B = {b}, drawing by drawing (top-1)")
+    for col in ("after", "drawings", "A", "B", "only A", "only B", "McNemar p"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            "finished" if r["k"] is None else f"stroke {r['k']}",
+            str(r["n"]),
+            _pct(r["a"]),
+            _pct(r["b"]),
+            str(r["only_a"]),
+            str(r["only_b"]),
+            f"{r['p']:.3f}",
+        )
+    console.print(table)
+    console.print(
+        "only A / only B: drawings only that model reads right; p: the chance of a split "
+        "at least this uneven if the two were equally accurate (exact McNemar test)"
+    )
 
 
 def _title(model: str) -> str:
