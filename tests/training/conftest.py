@@ -8,6 +8,19 @@ import pytest
 
 from tests.training.shapes import write_shapes_dir
 
+# The eval report's top-level keys, in order: the contract, then the intervals.
+REPORT_KEYS = [
+    "n",
+    "top1",
+    "top3",
+    "per_class",
+    "confusion",
+    "accuracy_at_stroke",
+    "ece",
+    "snap",
+    "intervals",
+]
+
 TINY_MODEL = {
     "channels": [4, 8, 8],
     "lstm_hidden": 16,

@@ -3,19 +3,8 @@ import json
 import pytest
 
 from core.strokes import iter_ndjson
+from tests.training.conftest import REPORT_KEYS as KEYS
 from ui.cli import main
-
-KEYS = [
-    "n",
-    "top1",
-    "top3",
-    "per_class",
-    "confusion",
-    "accuracy_at_stroke",
-    "ece",
-    "snap",
-    "intervals",
-]
 
 
 def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, capsys):

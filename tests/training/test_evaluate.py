@@ -4,20 +4,9 @@ import pytest
 from core.classes import CLASSES, NUM_CLASSES, class_index
 from core.classifier import Prediction
 from core.snap import SnapPolicy
+from tests.training.conftest import REPORT_KEYS as KEYS
 from training.evaluate import confusion_text, expected_calibration_error, report
 from training.replay import Replayed, snap_report, snap_stats
-
-KEYS = [
-    "n",
-    "top1",
-    "top3",
-    "per_class",
-    "confusion",
-    "accuracy_at_stroke",
-    "ece",
-    "snap",
-    "intervals",
-]
 
 
 def _p(**named: float) -> np.ndarray:
