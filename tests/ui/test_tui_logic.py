@@ -190,3 +190,12 @@ def test_count_lines_counts_a_last_line_without_newline(tmp_path):
     seed = tmp_path / "circle.json"
     seed.write_text(json.dumps([{}, {}, {}]))
     assert count_lines(seed) == 3
+
+
+def test_interval_reads_the_reports_bounds_and_says_dash_without_them():
+    from ui.tui.runinfo import interval
+
+    assert interval({"intervals": {"top1": [0.85, 0.9206]}}, "top1") == "85.0-92.1%"
+    assert interval({"intervals": {"top1": [0.85, 0.92]}}, "top3") == "-"
+    for old in ({}, {"intervals": None}, {"intervals": {"top1": None}}, {"intervals": {"top1": 3}}):
+        assert interval(old, "top1") == "-"

@@ -48,7 +48,7 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
         ]
         detail = str(app.query_one("#runs-detail", Static).content)
         assert detail.startswith("lstm: frankenstein on synthetic, 3 epochs")
-        assert "quickdraw-real-dev/simplified (n=300): top1 62.0% top3 77.0%" in detail
+        assert "quickdraw-real-dev/simplified (n=300): top1 62.0% (56.4-67.3%) top3 77.0%" in detail
         assert "after k strokes: 1:30.0%  2:45.0%" in detail
         await pilot.press("down", "down")
         detail = str(app.query_one("#runs-detail", Static).content)
@@ -63,9 +63,10 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         await pilot.press("m", "down", "c")
         await pilot.pause()
         table = app.screen.query_one("#compare-table", DataTable)
-        got = {str(r[0]): (str(r[1]), str(r[2])) for r in map(table.get_row_at, range(8))}
+        got = {str(r[0]): (str(r[1]), str(r[2])) for r in map(table.get_row_at, range(9))}
         assert got["model"] == ("frankenstein", "cnn")
         assert got["top1"] == ("62.0%", "50.0%")
+        assert got["top1, 95% interval"] == ("56.4-67.3%", "44.4-55.6%")
         assert got["after 1 stroke"] == ("30.0%", "31.0%")
         assert got["after 2 strokes"] == ("45.0%", "38.0%")
         await pilot.press("escape")

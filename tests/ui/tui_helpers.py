@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from training.stats import wilson_interval
 from ui.tui.app import FrankensteinApp, create_app
 
 FAKE_TRAINER = Path(__file__).with_name("fake_trainer.py")
@@ -35,6 +36,7 @@ def report(top1: float, so_far: list[float], precision: float | None, recall: fl
             {"k": k, "n": 300, "top1": v, "so_far": v} for k, v in enumerate(so_far, 1)
         ],
         "snap": {"threshold": 0.8, "precision": precision, "recall": recall},
+        "intervals": {"top1": list(wilson_interval(round(300 * top1), 300))},
     }
 
 

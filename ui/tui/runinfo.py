@@ -126,6 +126,15 @@ def pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f}%"
 
 
+def interval(report: dict[str, Any], key: str) -> str:
+    """The report's 95% interval of a share, '85.0-92.1%'; '-' if it has none (older
+    eval.json files, or nothing counted)."""
+    bounds = (report.get("intervals") or {}).get(key)
+    if not isinstance(bounds, list) or len(bounds) != 2:
+        return "-"
+    return f"{100 * bounds[0]:.1f}-{100 * bounds[1]:.1f}%"
+
+
 def stroke_accuracy(report: dict[str, Any]) -> dict[int, float | None]:
     """k -> accuracy after k strokes over all drawings (the guess so far; evaluate.py)."""
     rows = report.get("accuracy_at_stroke") or []

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 
 from core.errors import FrankensteinError
 from ui.tui.context import TuiContext, child_env
-from ui.tui.runinfo import RunInfo, list_runs, pct, stroke_accuracy
+from ui.tui.runinfo import RunInfo, interval, list_runs, pct, stroke_accuracy
 
 COLUMNS = ("run", "model", "epochs", "best val", "top1", "snap P/R")
 
@@ -201,8 +201,10 @@ def detail_text(run: RunInfo) -> str:
 
 def report_line(name: str, report: dict[str, Any]) -> str:
     snap = report.get("snap") or {}
+    bounds = interval(report, "top1")
+    top1 = pct(report.get("top1")) + ("" if bounds == "-" else f" ({bounds})")
     return (
-        f"{name} (n={report.get('n', '?')}): top1 {pct(report.get('top1'))} "
+        f"{name} (n={report.get('n', '?')}): top1 {top1} "
         f"top3 {pct(report.get('top3'))}  snap@{snap.get('threshold', '?')} "
         f"P {pct(snap.get('precision'))} R {pct(snap.get('recall'))}"
     )

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from ui.tui.runinfo import RunInfo, pct, stroke_accuracy
+from ui.tui.runinfo import RunInfo, interval, pct, stroke_accuracy
 
 
 def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
@@ -23,6 +23,7 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
         ("model", a.model, b.model),
         ("best val", pct(a.best_val_acc), pct(b.best_val_acc)),
         ("top1", pct(rep_a.get("top1")), pct(rep_b.get("top1"))),
+        ("top1, 95% interval", interval(rep_a, "top1"), interval(rep_b, "top1")),
         ("top3", pct(rep_a.get("top3")), pct(rep_b.get("top3"))),
     ]
     acc_a, acc_b = stroke_accuracy(rep_a), stroke_accuracy(rep_b)
