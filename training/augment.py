@@ -3,10 +3,10 @@
 Per drawing: a smooth bend (warp), a left-right mirror, a rotation (a small tilt
 only for classes with an upright orientation: a house on its side is no longer a
 house), an aspect change, a per-stroke shift (jitter), occasionally dropping one small
-detail stroke (an eye dot, a sprinkle, a window) or swapping two strokes' order, then
-a placement in the 256 grid: the larger side scaled to a random share of the grid and
-the drawing shifted within the room left over. Points are transformed about the
-drawing's centre, so the shape stays whole.
+detail stroke (an eye dot, a sprinkle, a window), cutting a stroke in two or swapping
+two strokes' order, then a placement in the 256 grid: the larger side scaled to a
+random share of the grid and the drawing shifted within the room left over. Points
+are transformed about the drawing's centre, so the shape stays whole.
 
 All of it is vectorised over a `StrokeBatch` and driven by an explicit
 `numpy.random.Generator`, so a batch's augmentation is fixed by its seed whatever
@@ -55,6 +55,8 @@ class Augmenter:
             return batch
         if cfg.drop_detail > 0:
             batch = self._drop_detail(batch, rng)
+        if cfg.split > 0:
+            batch = self._split(batch, rng)
         if cfg.reorder > 0:
             batch = self._reorder(batch, rng)
         pd = batch.point_drawing()  # (P,)
@@ -150,6 +152,32 @@ class Augmenter:
         first = batch.drawing_start[chosen]
         order[first + i], order[first + j] = first + j, first + i
         return batch.reorder_strokes(order)
+
+    def _split(self, batch: StrokeBatch, rng: np.random.Generator) -> StrokeBatch:
+        """Cut one stroke in two, at a random inner point, in a `split` share of the
+        drawings that have a stroke of 3 points or more.
+
+        The ink stays the same; the frames on the way change. People lift the pen
+        where the generator's hand does not (half a circle, then the other half; a
+        house's walls, then its roof), and the LSTM should not count on one stroke
+        count per shape. The per-stroke jitter then shifts the two parts apart a little.
+        """
+        n = len(batch)
+        sd = batch.stroke_drawing()  # (S,)
+        long = batch.stroke_len >= 3  # (S,) strokes with an inner point
+        if not long.any():
+            return batch
+        # One random long stroke per chosen drawing: the long stroke with the top key.
+        key = np.where(long, rng.random(len(sd)), -1.0)
+        best = np.full(n, -1.0)
+        np.maximum.at(best, sd, key)
+        pick = long & (key == best[sd]) & (rng.random(n) < self.cfg.split)[sd]
+        stroke = np.flatnonzero(pick)
+        if not len(stroke):
+            return batch
+        inner = batch.stroke_len[stroke] - 2  # (K,) inner points to cut at
+        cut = 1 + (rng.random(len(stroke)) * inner).astype(np.int64)
+        return batch.split_strokes(stroke, cut)
 
 
 def _bbox(pts: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

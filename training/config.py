@@ -86,6 +86,7 @@ class AugmentSection(_Section):
     drop_detail: float = Field(0.1, ge=0, le=1)  # probability of dropping a small stroke
     detail_size: float = Field(0.2, gt=0, le=1)  # "small": diagonal below this share
     reorder: float = Field(0.0, ge=0, le=1)  # probability of swapping two strokes' order
+    split: float = Field(0.0, ge=0, le=1)  # probability of cutting a stroke in two
     warp: float = Field(0.0, ge=0, le=0.2)  # smooth bend, max shift as a share of the size
 
     @field_validator("scale")

@@ -86,6 +86,21 @@ class StrokeBatch:
         within = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
         return StrokeBatch(self.points[first + within], lens, self.n_strokes)
 
+    def split_strokes(self, stroke: np.ndarray, cut: np.ndarray) -> StrokeBatch:
+        """A batch where each given stroke (K,) ascending, is cut in two at its point
+        `cut` (K,), 1 <= cut <= len - 2: the first part ends at that point and the
+        second starts there (the point is in both), as when the pen lifts and lands
+        again where it was. The drawing's ink is unchanged; it has one stroke more."""
+        at = self.stroke_start[stroke] + cut  # (K,) the shared point
+        points = np.insert(self.points, at, self.points[at], axis=0)
+        lens = self.stroke_len.copy()
+        lens[stroke] = cut + 1
+        lens = np.insert(lens, stroke + 1, self.stroke_len[stroke] - cut)
+        n = self.n_strokes + np.bincount(
+            self.stroke_drawing()[stroke], minlength=len(self.n_strokes)
+        )
+        return StrokeBatch(points, lens, n)
+
 
 def rasterize(batch: StrokeBatch, pad_len: int = 8, m: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative frames of every drawing: (N, pad_len, m, m) uint8 0/1, lengths (N,) int64.

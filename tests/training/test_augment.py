@@ -122,6 +122,47 @@ def test_reorder_off_by_default_keeps_stroke_order():
         assert xs == sorted(xs)
 
 
+def test_split_strokes_cuts_at_the_given_points_and_keeps_the_ink():
+    a = np.array([[0, 0], [10, 0], [20, 0], [30, 0]], np.float32)
+    b = np.array([[5, 5], [6, 6]], np.float32)
+    c = np.array([[1, 1], [2, 2], [3, 3]], np.float32)
+    batch = StrokeBatch.from_strokes([[a, b], [c]])
+    out = batch.split_strokes(np.array([0, 2]), np.array([2, 1]))
+    np.testing.assert_array_equal(out.n_strokes, [3, 2])
+    got = out.to_strokes()
+    np.testing.assert_array_equal(got[0][0], a[:3])  # up to the cut point...
+    np.testing.assert_array_equal(got[0][1], a[2:])  # ...and on from it
+    np.testing.assert_array_equal(got[0][2], b)
+    np.testing.assert_array_equal(got[1][0], c[:2])
+    np.testing.assert_array_equal(got[1][1], c[1:])
+
+
+def test_split_cuts_one_stroke_in_about_its_share_of_drawings():
+    rng = np.random.default_rng(3)
+    drawings = [
+        [rng.uniform(0, 255, (int(rng.integers(1, 6)), 2)) for _ in range(k)]
+        for k in rng.integers(1, 6, 400)
+    ]
+    batch = StrokeBatch.from_strokes(drawings)
+    out = Augmenter(AugmentSection(split=0.5))._split(batch, np.random.default_rng(0))
+    grew = out.n_strokes - batch.n_strokes
+    assert set(grew.tolist()) <= {0, 1}
+    can = np.array([any(len(s) >= 3 for s in d) for d in drawings])
+    assert not grew[~can].any()  # strokes of 1 or 2 points have no inner point to cut at
+    assert 0.35 * can.sum() < grew.sum() < 0.65 * can.sum()
+    for i in np.flatnonzero(grew):
+        before, after = batch.drawing(i), out.drawing(i)
+        k = next(k for k, s in enumerate(after) if k >= len(before) or len(s) != len(before[k]))
+        joined = np.concatenate([after[k], after[k + 1][1:]])  # the two parts share a point
+        np.testing.assert_array_equal(joined, before[k])
+        assert len(after[k]) >= 2 and len(after[k + 1]) >= 2
+        for x, y in zip(before[:k] + before[k + 1 :], after[:k] + after[k + 2 :], strict=True):
+            np.testing.assert_array_equal(x, y)
+    plain = Augmenter(AugmentSection(drop_detail=0))  # split is off by default
+    unchanged = plain(batch, np.zeros(400, int), np.random.default_rng(0))
+    np.testing.assert_array_equal(unchanged.n_strokes, batch.n_strokes)
+
+
 def test_warp_bends_smoothly_within_its_bound():
     # a dense horizontal line through the middle: a warp moves it, but by at most
     # warp * size per axis, and neighbouring points move nearly alike (smooth)
