@@ -105,11 +105,7 @@ class Augmenter:
         small = (diag < self.cfg.detail_size * ddiag[sd]) & (batch.n_strokes[sd] > 1)
         if not small.any():
             return batch
-        # One random small stroke per chosen drawing: the small stroke with the top key.
-        key = np.where(small, rng.random(len(sd)), -1.0)
-        best = np.full(n, -1.0)
-        np.maximum.at(best, sd, key)
-        pick = small & (key == best[sd]) & (rng.random(n) < self.cfg.drop_detail)[sd]
+        pick = _one_stroke_each(small, sd, n, self.cfg.drop_detail, rng)
         return batch.keep_strokes(~pick) if pick.any() else batch
 
     def _warp(
@@ -167,17 +163,23 @@ class Augmenter:
         long = batch.stroke_len >= 3  # (S,) strokes with an inner point
         if not long.any():
             return batch
-        # One random long stroke per chosen drawing: the long stroke with the top key.
-        key = np.where(long, rng.random(len(sd)), -1.0)
-        best = np.full(n, -1.0)
-        np.maximum.at(best, sd, key)
-        pick = long & (key == best[sd]) & (rng.random(n) < self.cfg.split)[sd]
-        stroke = np.flatnonzero(pick)
+        stroke = np.flatnonzero(_one_stroke_each(long, sd, n, self.cfg.split, rng))
         if not len(stroke):
             return batch
         inner = batch.stroke_len[stroke] - 2  # (K,) inner points to cut at
         cut = 1 + (rng.random(len(stroke)) * inner).astype(np.int64)
         return batch.split_strokes(stroke, cut)
+
+
+def _one_stroke_each(
+    eligible: np.ndarray, sd: np.ndarray, n: int, share: float, rng: np.random.Generator
+) -> np.ndarray:
+    """(S,) bool: one random eligible stroke (the one with the top random key) in each of
+    a `share` of the n drawings that have one; `sd` (S,) is each stroke's drawing."""
+    key = np.where(eligible, rng.random(len(sd)), -1.0)
+    best = np.full(n, -1.0)
+    np.maximum.at(best, sd, key)
+    return eligible & (key == best[sd]) & (rng.random(n) < share)[sd]
 
 
 def _bbox(pts: np.ndarray, group: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

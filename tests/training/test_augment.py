@@ -85,13 +85,17 @@ def test_disabled_augmentation_changes_nothing():
     np.testing.assert_array_equal(out.points, batch.points)
 
 
-def test_reorder_swaps_two_strokes_of_a_drawing_and_keeps_its_ink():
+def _random_drawings(n: int) -> list[list[np.ndarray]]:
+    """n drawings of 1 to 5 random strokes of 1 to 5 points each."""
     rng = np.random.default_rng(3)
-    drawings = [
+    return [
         [rng.uniform(0, 255, (int(rng.integers(1, 6)), 2)) for _ in range(k)]
-        for k in rng.integers(1, 6, 300)
+        for k in rng.integers(1, 6, n)
     ]
-    batch = StrokeBatch.from_strokes(drawings)
+
+
+def test_reorder_swaps_two_strokes_of_a_drawing_and_keeps_its_ink():
+    batch = StrokeBatch.from_strokes(_random_drawings(300))
     out = Augmenter(AugmentSection(reorder=0.5))._reorder(batch, np.random.default_rng(0))
     np.testing.assert_array_equal(out.n_strokes, batch.n_strokes)
     swapped = 0
@@ -138,11 +142,7 @@ def test_split_strokes_cuts_at_the_given_points_and_keeps_the_ink():
 
 
 def test_split_cuts_one_stroke_in_about_its_share_of_drawings():
-    rng = np.random.default_rng(3)
-    drawings = [
-        [rng.uniform(0, 255, (int(rng.integers(1, 6)), 2)) for _ in range(k)]
-        for k in rng.integers(1, 6, 400)
-    ]
+    drawings = _random_drawings(400)
     batch = StrokeBatch.from_strokes(drawings)
     out = Augmenter(AugmentSection(split=0.5))._split(batch, np.random.default_rng(0))
     grew = out.n_strokes - batch.n_strokes
