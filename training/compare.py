@@ -52,18 +52,17 @@ def paired_comparison(a: Sequence, b: Sequence, max_k: int = MAX_K) -> list[dict
     for i, (ra, rb) in enumerate(zip(a, b, strict=True)):
         if ra.label != rb.label or len(ra.history) != len(rb.history):
             raise PairingError(f"replay {i} differs in class or stroke count: not the same drawing")
-    labels = np.array([r.label for r in a], np.int64)
-
-    def finished_right(replays: Sequence) -> np.ndarray:
-        return np.array([int(np.argmax(r.final_probs)) for r in replays], np.int64) == labels
-
-    rows = [_row(None, finished_right(a), finished_right(b))]
-    for k in range(1, max_k + 1):
-        have = [i for i, r in enumerate(a) if len(r.history) >= k]
-
-        def right_at_k(replays: Sequence, have=have, k=k) -> np.ndarray:
-            guess = [int(np.argmax(replays[i].history[k - 1].probs)) for i in have]
-            return np.array(guess, np.int64) == labels[have]
-
-        rows.append(_row(k, right_at_k(a), right_at_k(b)))
+    rows = [_row(None, _right(a, None), _right(b, None))]
+    rows += [_row(k, _right(a, k), _right(b, k)) for k in range(1, max_k + 1)]
     return rows
+
+
+def _right(replays: Sequence, k: int | None) -> np.ndarray:
+    """(n,) bool: is the guess right, finished (k None) or after stroke k (over the
+    drawings with at least k strokes)?"""
+    if k is None:
+        return np.array([int(np.argmax(r.final_probs)) == r.label for r in replays], bool)
+    return np.array(
+        [int(np.argmax(r.history[k - 1].probs)) == r.label for r in replays if len(r.history) >= k],
+        bool,
+    )
