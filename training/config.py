@@ -116,6 +116,9 @@ class OptimSection(_Section):
     ema: float = Field(0.0, ge=0, lt=1)
     # training targets 1 - e on the true class, e spread over all; validation is plain NLL
     label_smoothing: float = Field(0.0, ge=0, lt=1)
+    # mixup (training/mixup.py): each batch blended with a shuffled copy of itself,
+    # weight ~ Beta(mixup, mixup); 0 = off
+    mixup: float = Field(0.0, ge=0)
 
 
 class TrainConfig(_Section):

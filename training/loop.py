@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from training.dataset import EpochBatches, eval_batches, ignore_sigint
 from training.ema import WeightAverage
 from training.finish import EVAL_BATCH, calibrate, ending_prior, final_eval
 from training.metrics import Running, sequence_loss
+from training.mixup import mixup
 from training.optim import build_optimizer, build_scheduler
 from training.resume import Position, restore, resume_extra, seed_everything
 from training.runfolder import RunError, RunFolder, default_run_name
@@ -289,8 +291,19 @@ class _Run:
             frames = frames.to(info.device, non_blocking=True)
             lengths = lengths.to(info.device, non_blocking=True)
             labels = labels.to(info.device, non_blocking=True)
+            mixed = None
+            if cfg.optim.mixup > 0:
+                mixed = mixup(frames, lengths, labels, cfg.optim.mixup)
+                frames, lengths, labels = mixed.frames, mixed.lengths, mixed.dominant
             log_probs = net(frames, lengths)  # (B, T, C)
-            loss = sequence_loss(log_probs, lengths, labels, cfg.loss_at, cfg.optim.label_smoothing)
+            loss_of = partial(
+                sequence_loss,
+                log_probs,
+                lengths,
+                loss_at=cfg.loss_at,
+                smoothing=cfg.optim.label_smoothing,
+            )
+            loss = loss_of(labels) if mixed is None else mixed.loss(loss_of)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.optim.grad_clip > 0:
