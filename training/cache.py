@@ -32,7 +32,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ from core.atomic import atomic_write_text
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
-from core.strokes import GRID, ReadReport, iter_drawings, normalize
+from core.strokes import GRID, Drawing, ReadReport, iter_drawings, normalize
 from training.datainfo import data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
@@ -120,9 +120,24 @@ def read_split(
     `cap` reads at most that many drawings from each file, before splitting, so the
     three splits of a capped directory come from the same drawings. split=None keeps all.
     """
-    report = report if report is not None else ReadReport()
     strokes: list[list[np.ndarray]] = []
     labels: list[int] = []
+    for d in iter_split(files, split, cap=cap, report=report, progress=progress):
+        strokes.append(list(d.strokes))
+        labels.append(class_index(d.word))
+    return strokes, labels
+
+
+def iter_split(
+    files: Sequence[Path],
+    split: Split | None,
+    *,
+    cap: int | None = None,
+    report: ReadReport | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Drawing]:
+    """The drawings of `read_split`, whole (key_id kept), strokes in the simplified space."""
+    report = report if report is not None else ReadReport()
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
@@ -138,11 +153,9 @@ def read_split(
                 continue
             if d.times is not None or _off_grid(d.strokes):
                 d = normalize(d)  # raw screen coordinates -> the simplified space
-            strokes.append(list(d.strokes))
-            labels.append(class_index(d.word))
+            yield d
     if progress is not None:
         progress(len(files), len(files), "read")
-    return strokes, labels
 
 
 def _off_grid(strokes: Sequence[np.ndarray]) -> bool:

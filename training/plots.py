@@ -1,9 +1,17 @@
-"""PNG figures of an evaluation report: confusion matrix, accuracy by stroke, snap sweep."""
+"""PNG figures of an evaluation report: confusion matrix, accuracy by stroke, snap sweep,
+and the ink of every wrong snap."""
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+
+WRONG_COLUMNS = 6  # panels a row in wrong_snaps.png
+WRONG_MAX = 48  # panels at most; the report lists them all
 
 
 def _pyplot():
@@ -15,8 +23,11 @@ def _pyplot():
     return plt
 
 
-def save_plots(report: dict, directory: str | os.PathLike, title: str = "") -> list[Path]:
-    """Write confusion.png, accuracy_at_stroke.png and snap_sweep.png; their paths."""
+def save_plots(
+    report: dict, directory: str | os.PathLike, title: str = "", drawings: Sequence | None = None
+) -> list[Path]:
+    """Write confusion.png, accuracy_at_stroke.png and snap_sweep.png, and with the
+    replayed `drawings` (in replay order) wrong_snaps.png where there are any; their paths."""
     plt = _pyplot()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -66,7 +77,47 @@ def save_plots(report: dict, directory: str | os.PathLike, title: str = "") -> l
     ax.set_title(f"{title} snap replay")
     fig.tight_layout()
     paths.append(_save(fig, out / "snap_sweep.png", plt))
+
+    wrong = report["snap"].get("wrong_snaps") or []
+    if drawings is not None and wrong:
+        paths.append(_wrong_snaps(plt, wrong, drawings, out / "wrong_snaps.png", title))
     return paths
+
+
+def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: str) -> Path:
+    """One panel per wrong snap: the ink up to the snap in black, the strokes after it
+    in grey, titled with the class, the class snapped to, the stroke and confidence."""
+    shown = wrong[:WRONG_MAX]
+    cols = min(WRONG_COLUMNS, len(shown))
+    rows = math.ceil(len(shown) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 2.5 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    for ax, w in zip(axes.flat, shown, strict=False):
+        for j, stroke in enumerate(drawings[w["index"]].strokes):
+            s = np.asarray(stroke, np.float64).reshape(-1, 2)
+            done = j < w["stroke"]
+            ax.plot(
+                s[:, 0],
+                s[:, 1],
+                "-" if len(s) > 1 else "o",
+                color="black" if done else "0.75",
+                lw=1.2,
+                ms=2,
+                zorder=2 if done else 1,
+            )
+        ax.set_xlim(-8, 263)
+        ax.set_ylim(263, -8)  # y points down in the simplified space
+        ax.set_aspect("equal")
+        ax.set_title(
+            f"{w['true']} -> {w['snapped']}\nstroke {w['stroke']}/{w['strokes']}, "
+            f"{w['confidence']:.2f}" + (" (premature)" if w["premature"] else ""),
+            fontsize=7,
+        )
+    more = f", first {WRONG_MAX} of {len(wrong)}" if len(wrong) > WRONG_MAX else ""
+    fig.suptitle(f"{title} wrong snaps (true -> snapped; grey: drawn after the snap){more}")
+    fig.tight_layout()
+    return _save(fig, path, plt)
 
 
 def _save(fig, path: Path, plt) -> Path:

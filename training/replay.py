@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +35,7 @@ class Replayed:
     label: int
     history: list  # list[core.classifier.Prediction], one per stroke
     final: object = None  # core.classifier.Prediction; None: the last of `history`
+    drawing: Drawing | None = None  # the drawing replayed, where known (its ink, key_id)
 
     @property
     def final_probs(self) -> np.ndarray:
@@ -54,7 +55,9 @@ def replay_drawings(
     out = []
     for i, d in enumerate(drawings):
         if classifier.replay(d.strokes) is not None:
-            out.append(Replayed(class_index(d.word), classifier.history, classifier.finish()))
+            out.append(
+                Replayed(class_index(d.word), classifier.history, classifier.finish(), drawing=d)
+            )
         if progress is not None and (i % 20 == 19 or i == len(drawings) - 1):
             progress(i + 1, len(drawings))
     return out
@@ -104,9 +107,43 @@ def snap_stats(replays: Sequence[Replayed], policy) -> dict:
     }
 
 
+def wrong_snaps(replays: Sequence[Replayed], policy) -> list[dict]:
+    """Every wrong snap the policy makes, in replay order, to look at one by one.
+
+    Each names its drawing (`index` among the replays, and `key_id` where known), the
+    drawing's class (`true`), the class it snapped to, at which `stroke` of how many
+    (`strokes`) and with what calibrated `confidence`, the guess on the finished drawing
+    (`finished_guess`), and whether the snap was `premature`: that guess was right.
+    """
+    out = []
+    for i, r in enumerate(replays):
+        hit = snap_at(r.history, policy, r.final)
+        true = CLASSES[r.label]
+        if hit is None or hit[1] == true:
+            continue
+        k, cls = hit
+        n = len(r.history)
+        judged = r.final if k == n and r.final is not None else r.history[k - 1]
+        finished = CLASSES[int(np.argmax(r.final_probs))]
+        out.append(
+            {
+                "index": i,
+                "key_id": None if r.drawing is None else r.drawing.key_id,
+                "true": true,
+                "snapped": cls,
+                "stroke": k,
+                "strokes": n,
+                "confidence": float(judged.probs[class_index(cls)]),
+                "finished_guess": finished,
+                "premature": finished == true,
+            }
+        )
+    return out
+
+
 def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SWEEP) -> dict:
-    """The report's "snap" entry: stats at the policy's threshold and over a sweep, and
-    the policy's steadiness rule."""
+    """The report's "snap" entry: stats at the policy's threshold and over a sweep, the
+    policy's steadiness rule, and the wrong snaps at the threshold (`wrong_snaps`)."""
     stats = snap_stats(replays, policy)
     stats["steady_steps"] = policy.steady_steps
     stats["steady_override"] = float(policy.steady_override)
@@ -114,6 +151,7 @@ def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SW
         {k: v for k, v in snap_stats(replays, policy.model_copy(update={"threshold": t})).items()}
         for t in sweep
     ]
+    stats["wrong_snaps"] = wrong_snaps(replays, policy)
     return stats
 
 
@@ -123,13 +161,14 @@ def read_eval_drawings(
     limit: int | None = None,
     report: ReadReport | None = None,
 ) -> list[Drawing]:
-    """Every drawing of a data directory (all splits), in the simplified space."""
-    from training.cache import directory_files, read_split
+    """Every drawing of a data directory (all splits), in the simplified space, each
+    with its class's canonical name and its key_id."""
+    from training.cache import directory_files, iter_split
 
     files = directory_files(directory)
-    strokes, labels = read_split(files, None, cap=limit, report=report)
     return [
-        Drawing(strokes=tuple(s), word=CLASSES[y]) for s, y in zip(strokes, labels, strict=True)
+        replace(d, word=CLASSES[class_index(d.word)])
+        for d in iter_split(files, None, cap=limit, report=report)
     ]
 
 

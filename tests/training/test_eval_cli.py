@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from core.strokes import iter_ndjson
@@ -33,15 +34,43 @@ def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, caps
     assert rep["snap"]["threshold"] == 0.7
     assert {"threshold", "precision", "recall", "strokes_saved", "sweep"} <= set(rep["snap"])
     assert sum(map(sum, rep["confusion"]["matrix"])) == total
+    wrong = rep["snap"]["wrong_snaps"]
+    assert len(wrong) == rep["snap"]["wrong"]
     assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
         "accuracy_at_stroke.png",
         "confusion.png",
         "snap_sweep.png",
+        *(["wrong_snaps.png"] if wrong else []),
     ]
     text = capsys.readouterr().out
     assert "accuracy after k strokes" in text and "confusion" in text
     assert "no ending prior" not in text  # training stored one
     assert ("wrong snaps" in text) == (rep["snap"]["wrong"] > 0)
+    keys = {d.key_id for f in glyph_dir.glob("*.ndjson") for d in iter_ndjson(f)}
+    for w in wrong:  # each named by its key_id, in the table as in the JSON
+        assert w["key_id"] in keys and w["key_id"] in text
+        assert w["true"] != w["snapped"]
+
+
+def test_wrong_snaps_are_listed_and_drawn(trained_run, glyph_dir, tmp_path, capsys):
+    """A low threshold makes the tiny model snap wrongly; each wrong snap is a row of the
+    table and a panel of wrong_snaps.png."""
+    from PIL import Image
+
+    out, plots = tmp_path / "r.json", tmp_path / "plots"
+    model = str(trained_run.run_dir / "best.pt")
+    flags = ["--threshold", "0.3", "--json", str(out), "--plots", str(plots)]
+    assert main(["eval", "--model", model, "--data", str(glyph_dir), *flags]) == 0
+    snap = json.loads(out.read_text())["snap"]
+    assert snap["wrong"] > 0 and len(snap["wrong_snaps"]) == snap["wrong"]
+    text = capsys.readouterr().out
+    assert "wrong snaps (threshold 0.30)" in text
+    rows = [
+        line for line in text.splitlines() if any(w["key_id"] in line for w in snap["wrong_snaps"])
+    ]
+    assert len(rows) == snap["wrong"]
+    image = np.asarray(Image.open(plots / "wrong_snaps.png").convert("L"))
+    assert image.shape[0] > 200 and (image < 128).mean() > 0.001  # ink, not a blank page
 
 
 def test_a_checkpoint_without_an_ending_prior_says_so(trained_run, glyph_dir, tmp_path, capsys):

@@ -4,9 +4,10 @@ import pytest
 from core.classes import CLASSES, NUM_CLASSES, class_index
 from core.classifier import Prediction
 from core.snap import SnapPolicy
+from core.strokes import Drawing
 from tests.training.conftest import REPORT_KEYS as KEYS
 from training.evaluate import confusion_text, expected_calibration_error, report
-from training.replay import Replayed, snap_report, snap_stats
+from training.replay import Replayed, snap_report, snap_stats, wrong_snaps
 
 
 def _p(**named: float) -> np.ndarray:
@@ -111,6 +112,39 @@ def test_a_wrong_snap_is_premature_when_the_finished_drawing_reads_right():
     steps[-1] = _p(line=0.95)  # a line to the end: wrong, not premature
     replay = Replayed(class_index("triangle"), [Prediction(p, k + 1) for k, p in enumerate(steps)])
     assert snap_stats([replay], POLICY)["premature"] == 0
+
+
+def test_each_wrong_snap_is_listed_with_its_drawing_stroke_and_confidence():
+    replays = _replays()
+    replays[4].drawing = Drawing(strokes=(np.zeros((2, 2), np.float32),), key_id="42")
+    (only,) = wrong_snaps(replays, POLICY)  # the triangle, snapped as a line at stroke 2
+    assert only == {
+        "index": 4,
+        "key_id": "42",
+        "true": "triangle",
+        "snapped": "line",
+        "stroke": 2,
+        "strokes": 2,
+        "confidence": pytest.approx(0.9),
+        "finished_guess": "line",
+        "premature": False,
+    }
+    full = snap_report(replays, POLICY, sweep=(0.5,))
+    assert full["wrong_snaps"] == [only] and full["wrong"] == 1
+    assert "wrong_snaps" not in full["sweep"][0]  # listed at the policy's threshold only
+    # Known to be finished, the triangle reads right: no wrong snap left to list.
+    replays[4].final = Prediction(_p(triangle=0.9), 2, finished=True)
+    assert wrong_snaps(replays, POLICY) == []
+
+
+def test_a_premature_wrong_snap_reports_the_live_guess_it_snapped_on():
+    steps = [_p(line=0.85), _p(line=0.9), _p(triangle=0.95)]
+    replay = Replayed(class_index("triangle"), [Prediction(p, k + 1) for k, p in enumerate(steps)])
+    (w,) = wrong_snaps([replay], POLICY)
+    assert (w["stroke"], w["strokes"], w["snapped"]) == (2, 3, "line")
+    assert w["confidence"] == pytest.approx(0.9)  # stroke 2's guess, not stroke 1's or the last
+    assert w["finished_guess"] == "triangle" and w["premature"] is True
+    assert w["key_id"] is None  # no drawing kept with this replay
 
 
 def test_the_finished_guess_decides_the_whole_drawing_and_the_last_snap():

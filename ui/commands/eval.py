@@ -146,7 +146,8 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.plots:
         from training.plots import save_plots
 
-        for p in save_plots(report, args.plots, title=_title(args.model)):
+        drawn = [r.drawing for r in replays[0]]
+        for p in save_plots(report, args.plots, title=_title(args.model), drawings=drawn):
             console.print(f"figure written to {p}")
     return 0
 
@@ -224,8 +225,34 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
             _pct(s["strokes_saved"]),
         )
     console.print(sweep)
+    if snap.get("wrong_snaps"):
+        print_wrong_snaps(console, snap["wrong_snaps"], snap["threshold"])
     console.print("confusion (rows: true class, columns: guess)")
     console.print(confusion_text(report), markup=False, highlight=False, soft_wrap=True)
+
+
+def print_wrong_snaps(console, wrong: list[dict], threshold: float) -> None:
+    """The wrong snaps at the threshold, a row each (training/replay.wrong_snaps)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=f"wrong snaps (threshold {threshold:.2f})", box=box.SIMPLE_HEAD)
+    for col in ("drawing", "class", "snapped to", "at", "p", "finished"):
+        table.add_column(col, justify="right" if col in ("at", "p") else "left", no_wrap=True)
+    for w in wrong:
+        table.add_row(
+            w["key_id"] or f"#{w['index']}",
+            w["true"],
+            w["snapped"],
+            f"{w['stroke']}/{w['strokes']}",
+            f"{w['confidence']:.3f}",
+            w["finished_guess"] + (" *" if w["premature"] else ""),
+        )
+    console.print(table)
+    console.print(
+        "at: stroke of strokes; p: the snapped class's probability; *: premature, the "
+        "finished drawing reads right (--plots draws each one: wrong_snaps.png)"
+    )
 
 
 def _interval(bounds: list[float]) -> str:
