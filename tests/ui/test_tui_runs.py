@@ -50,9 +50,34 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
         assert detail.startswith("lstm: frankenstein on synthetic, 3 epochs")
         assert "quickdraw-real-dev/simplified (n=300): top1 62.0% (56.4-67.3%) top3 77.0%" in detail
         assert "after k strokes: 1:30.0%  2:45.0%" in detail
+        assert "wrong snaps" not in detail  # this report has no list of them
         await pilot.press("down", "down")
         detail = str(app.query_one("#runs-detail", Static).content)
         assert "no eval report yet" in detail
+
+
+def _wrong(true: str, snapped: str, premature: bool) -> dict:
+    return {"true": true, "snapped": snapped, "stroke": 1, "strokes": 2, "premature": premature}
+
+
+async def test_the_detail_names_the_commonest_wrong_snaps(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    real = report(0.62, [0.62] * 8, 0.9, 0.5)
+    real["snap"]["wrong_snaps"] = [
+        _wrong("hexagon", "octagon", False),
+        _wrong("house", "square", True),
+        _wrong("hexagon", "octagon", False),
+        _wrong("fish", "sun", False),
+    ]
+    make_run(tmp_path / "runs", "lstm", real=real)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert (
+            "wrong snaps: 4 (1 premature); most often hexagon->octagon 2, house->square 1, "
+            "fish->sun 1" in detail
+        )
 
 
 async def test_compare_two_runs_side_by_side(runs, tmp_path):

@@ -1,8 +1,8 @@
 """The Runs tab: every run folder with its best validation accuracy and eval report.
 
 The table lists runs newest first; the panel below shows the selected run's settings
-and its evaluation (top-1, top-3, accuracy after k strokes, snap precision/recall) on
-the real doodles when it was evaluated on them, else on its test set. M marks a run
+and its evaluation (top-1, top-3, accuracy after k strokes, snap precision/recall, the
+commonest wrong snaps) on the real doodles when it was evaluated on them, else on its test set. M marks a run
 and C compares the marked one with the selected one; D opens the drawing window on
 the run's best.pt (a detached process); F makes that checkpoint `frankenstein draw`'s
 default.
@@ -11,6 +11,7 @@ default.
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -195,8 +196,23 @@ def detail_text(run: RunInfo) -> str:
             lines.append(
                 "after k strokes: " + "  ".join(f"{k}:{pct(v)}" for k, v in sorted(acc.items())[:6])
             )
+        wrong = wrong_snaps_line(report)
+        if wrong:
+            lines.append(wrong)
     lines.extend(f"problem: {p}" for p in run.problems)
     return "\n".join(lines)
+
+
+def wrong_snaps_line(report: dict[str, Any], most: int = 4) -> str:
+    """How many snaps were wrong and the commonest mistakes ("house->square 2"), or ""
+    for a report without the list (older runs) or without a wrong snap."""
+    wrong = (report.get("snap") or {}).get("wrong_snaps")
+    if not wrong:
+        return ""
+    premature = sum(bool(w.get("premature")) for w in wrong)
+    pairs = Counter(f"{w.get('true', '?')}->{w.get('snapped', '?')}" for w in wrong)
+    common = ", ".join(f"{pair} {n}" for pair, n in pairs.most_common(most))
+    return f"wrong snaps: {len(wrong)} ({premature} premature); most often {common}"
 
 
 def report_line(name: str, report: dict[str, Any]) -> str:
