@@ -112,6 +112,7 @@ class ReplayedDoodle:
 
     cls: str
     snapped: tuple  # live.canvas.Shape, each with a snap
+    key_id: str | None = None  # the doodle's, where it has one
 
 
 def replay_one_by_one(
@@ -123,7 +124,8 @@ def replay_one_by_one(
         c.clear()
         (placed,) = place_drawings([d], c.settings.canvas_size)
         replay_drawing(window, placed, window.clock)
-        yield ReplayedDoodle(d.word, tuple(s for s in c.shapes if s.snap is not None))
+        snapped = tuple(s for s in c.shapes if s.snap is not None)
+        yield ReplayedDoodle(d.word, snapped, d.key_id)
         if progress is not None:
             progress(i + 1, len(drawings))
 
@@ -131,11 +133,18 @@ def replay_one_by_one(
 def snap_score(replays: Sequence[ReplayedDoodle]) -> dict:
     """Snaps left on the canvas: precision (share to the doodle's class, every snap
     counted) and recall (share of doodles with a snap to their class), overall and
-    per class."""
+    per class; and each wrong snap (`wrong`: the doodle's key_id, class, and the class
+    a shape of it snapped to)."""
     per_class: dict[str, list[int]] = {}
     snaps = right = recalled = 0
+    wrong = []
     for r in replays:
         hits = sum(s.snap.cls == r.cls for s in r.snapped)
+        wrong += [
+            {"key_id": r.key_id, "true": r.cls, "snapped": s.snap.cls}
+            for s in r.snapped
+            if s.snap.cls != r.cls
+        ]
         snaps, right, recalled = snaps + len(r.snapped), right + hits, recalled + (hits > 0)
         row = per_class.setdefault(r.cls, [0, 0])
         row[0], row[1] = row[0] + 1, row[1] + (hits > 0)
@@ -146,4 +155,5 @@ def snap_score(replays: Sequence[ReplayedDoodle]) -> dict:
         "precision": right / snaps if snaps else None,
         "recall": recalled / n if n else None,
         "recall_per_class": {k: hit / total for k, (total, hit) in sorted(per_class.items())},
+        "wrong": wrong,
     }

@@ -62,6 +62,11 @@ def test_real_doodles_snap_to_their_class_with_the_template_on_the_ink(
     wrong = sorted(
         {f"{r.cls}->{s.snap.cls}" for r in replays for s in r.snapped if s.snap.cls != r.cls}
     )
+    listed = score["wrong"]
+    assert len(listed) == round(score["snaps"] * (1 - score["precision"]))
+    assert sorted({f"{w['true']}->{w['snapped']}" for w in listed}) == wrong
+    keys = {d.key_id: d.word for d in drawings}
+    assert all(keys[w["key_id"]] == w["true"] for w in listed)  # each names its doodle
     assert score["precision"] >= MIN_PRECISION, (
         f"precision {score['precision']:.2f} ({summary}); wrong: {wrong}"
     )

@@ -171,6 +171,10 @@ def _score(settings, directory: Path, limit: int | None) -> int:
     )
     for cls, recall in score["recall_per_class"].items():
         print(f"  {cls:<13} recall {recall:.0%}")
+    if score["wrong"]:
+        print(f"{len(score['wrong'])} wrong snaps (doodle, its class -> the class snapped to):")
+        for w in score["wrong"]:
+            print(f"  {w['key_id'] or '?':<18} {w['true']} -> {w['snapped']}")
     if read.bad:
         print(f"({read.skipped()})")
     return 0
