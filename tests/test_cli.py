@@ -44,3 +44,19 @@ def test_data_info_reports_how_long_people_pause_between_strokes(real_dev, capsy
     assert main(["data", "info", str(real_dev / "raw")]) == 0
     out = capsys.readouterr().out
     assert "drawings pausing between two strokes: 17% over 1 s, 6% over 1.5 s" in out
+
+
+def test_a_replay_prints_no_onednn_warning(real_dev, tmp_path):
+    """torch warns once a process that the projected LSTM has no oneDNN kernel; the
+    command line keeps that out of the user's terminal."""
+    data = tmp_path / "one"
+    data.mkdir()
+    line = (real_dev / "simplified" / "circle.ndjson").read_text().splitlines()[0]
+    (data / "circle.ndjson").write_text(line + "\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "eval", "--model", "frankenstein", "--data", str(data)],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "drawings" in r.stdout and "oneDNN" not in r.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from core.errors import FrankensteinError
 
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Harmless and printed once per process: torch's LSTM with a projection layer has
+    # no oneDNN kernel, so it takes the plain one.
+    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     try:
         return int(args.func(args) or 0)
     except FrankensteinError as e:

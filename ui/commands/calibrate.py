@@ -22,12 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    import warnings
-
     from core.checkpoint import resolve_checkpoint
     from training.finish import recalibrate
 
-    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     path = resolve_checkpoint(args.checkpoint)
     shown = set()
 

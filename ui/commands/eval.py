@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,9 +93,6 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.strokes import ReadReport
     from training.replay import read_eval_drawings, replay_drawings, replays_report
 
-    # Harmless and printed once per process: torch's LSTM with a projection layer has
-    # no oneDNN kernel, so it takes the plain one.
-    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     policy = snap_policy(args)
     console = Console()
     read = ReadReport()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 from core.errors import FrankensteinError
 
@@ -91,9 +90,6 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, events) -> int:
-    # Harmless and printed once per process: torch's LSTM with a projection layer has
-    # no oneDNN kernel, so it takes the plain one.
-    warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     cfg = resolve_config(args.settings, args.resume)
     from training.loop import train
     from ui.progress import RichProgress
