@@ -49,7 +49,9 @@ class DataSection(_Section):
     per_class: int = Field(2000, ge=1)  # synthetic: training drawings a class per epoch
     eval_per_class: int = Field(100, ge=1)  # synthetic: fixed val set and test set, each
     eval_seed: int = 20240601  # synthetic: seed of the fixed val/test sets
-    variety: Literal["full", "one-style"] = "full"  # synthetic generator variety
+    # synthetic generator variety: every style at the programs' weights, the weights
+    # half flattened to uniform, or one style a class (training/synth)
+    variety: Literal["full", "flat", "one-style"] = "full"
     # synthetic: doodles of nothing (scribbles, writing) added to each epoch, as a share
     # of the class doodles, trained toward equal odds for every class (outlier exposure)
     outliers: float = Field(0.0, ge=0, le=1)

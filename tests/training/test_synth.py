@@ -13,6 +13,7 @@ from core.classes import CLASSES
 from core.strokes import ReadReport, iter_ndjson, normalize_strokes
 from training.synth import (
     PROGRAMS,
+    VARIETIES,
     SynthError,
     generate,
     generate_batch,
@@ -50,9 +51,10 @@ def test_every_class_has_a_program():
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cls=st.sampled_from(CLASSES), seed=st.integers(0, 2**32 - 1), full=st.booleans())
-def test_every_class_draws_valid_simplified_doodles(cls, seed, full):
-    variety = "full" if full else "one-style"
+@given(
+    cls=st.sampled_from(CLASSES), seed=st.integers(0, 2**32 - 1), variety=st.sampled_from(VARIETIES)
+)
+def test_every_class_draws_valid_simplified_doodles(cls, seed, variety):
     d = generate(cls, np.random.default_rng(seed), variety=variety)
     check_simplified(d, cls)
     # exactly Google's simplification of the hand's ink
@@ -105,6 +107,23 @@ def stroke_count_entropy(variety: str, n: int = 150) -> float:
 def test_one_style_has_measurably_less_variety_than_full():
     full, one = stroke_count_entropy("full"), stroke_count_entropy("one-style")
     assert one < 0.6 * full, (one, full)
+
+
+def test_flat_variety_draws_every_option_more_evenly():
+    """A pick's weights are half kept, half uniform: (3, 1) -> (0.625, 0.375)."""
+    from training.synth.pen import Sketch
+
+    def share_of_second(**kw) -> float:
+        sk = Sketch(np.random.default_rng(5), **kw)
+        return float(np.mean([sk.pick((3.0, 1.0)) for _ in range(4000)]))
+
+    assert share_of_second() == pytest.approx(0.25, abs=0.025)
+    assert share_of_second(flat=True) == pytest.approx(0.375, abs=0.025)
+    assert share_of_second(full=False, flat=True) == 0.0  # one style still wins
+    # the same seed draws different doodles once the choices are flattened
+    full = [drawing_key(d) for d in generate_drawings(4, seed=11)]
+    flat = [drawing_key(d) for d in generate_drawings(4, seed=11, variety="flat")]
+    assert full != flat and len(flat) == len(full)
 
 
 def test_bad_arguments_are_clear_errors():
@@ -176,6 +195,10 @@ def test_data_synth_one_style_and_a_subset_of_classes(tmp_path):
     args = ["data", "synth", "--per-class", "3", "--out", str(tmp_path), "--variety", "one-style"]
     assert main([*args, "--classes", "sun, paper clip"]) == 0
     assert sorted(f.name for f in tmp_path.iterdir()) == ["paper clip.ndjson", "sun.ndjson"]
+    flat = tmp_path / "flat"
+    args = ["data", "synth", "--per-class", "3", "--out", str(flat), "--variety", "flat"]
+    assert main([*args, "--classes", "house"]) == 0
+    assert len(list(iter_ndjson(flat / "house.ndjson"))) == 3
 
 
 def drawing_key(d) -> tuple:

@@ -9,7 +9,9 @@ the simplified format exactly as Google made it (`simplify.py`: aligned to 0,
 larger side 255, resampled at 1 px, RDP with epsilon 2, integers).
 
 `variety="one-style"` draws every class in its first style with no optional parts
-(for the ablation of generator variety); the hand still varies.
+(for the ablation of generator variety); the hand still varies. `variety="flat"`
+draws each class's styles and other choices more evenly than the weights the
+programs give them (`pen.Sketch.pick`).
 
 `NOTHING` names the doodles of nothing (`scrawl.py`) that outlier exposure trains on;
 it is not a class, so only `generate_strokes` draws it.
@@ -29,7 +31,7 @@ from training.synth.pen import Sketch, ink_batch
 from training.synth.scrawl import scrawl
 from training.synth.simplify import group_strokes, normalize_flat
 
-VARIETIES = ("full", "one-style")
+VARIETIES = ("full", "flat", "one-style")
 BATCH = 256  # drawings normalised together
 NOTHING = "nothing"  # the doodles of nothing (outliers), not a class
 
@@ -59,15 +61,16 @@ class SynthError(FrankensteinError, ValueError):
     """A bad argument to the generator (unknown variety, negative count)."""
 
 
-def _check_variety(variety: str) -> bool:
+def _check_variety(variety: str) -> str:
     if variety not in VARIETIES:
         raise SynthError(f"unknown variety {variety!r} (expected one of {', '.join(VARIETIES)})")
-    return variety == "full"
+    return variety
 
 
 def sketch(cls: str, rng: np.random.Generator, *, variety: str = "full") -> Sketch:
     """The planned (not yet inked) strokes of one doodle of `cls` (or of `NOTHING`)."""
-    sk = Sketch(rng, full=_check_variety(variety))
+    variety = _check_variety(variety)
+    sk = Sketch(rng, full=variety != "one-style", flat=variety == "flat")
     program = scrawl if cls == NOTHING else PROGRAMS[CLASSES[class_index(cls)]]
     program(sk)
     sk.stray_marks()

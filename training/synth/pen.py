@@ -14,7 +14,9 @@ once per drawing, as one person draws a whole doodle the same way) inks them:
 
 Structural choices (which style, which optional parts) go through `Sketch.pick` and
 `Sketch.maybe`, so `variety="one-style"` can pin every class to its first style
-with no optional parts; continuous variation (proportions, wobble) stays.
+with no optional parts, and `variety="flat"` can draw every option of a `pick` more
+evenly (its weights half as given, half uniform: the given ones are guesses at how
+often people draw each way); continuous variation (proportions, wobble) stays.
 """
 
 from __future__ import annotations
@@ -60,18 +62,30 @@ class Hand:
 class Sketch:
     """Collects the planned strokes of one drawing and inks them with a hand."""
 
-    def __init__(self, rng: np.random.Generator, *, full: bool = True, hand: Hand | None = None):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        *,
+        full: bool = True,
+        flat: bool = False,
+        hand: Hand | None = None,
+    ):
         self.rng = rng
         self.full = full
+        self.flat = flat
         self.hand = hand if hand is not None else Hand.sample(rng)
         self.plan: list[np.ndarray] = []
 
     # ---- structural choices (pinned to the first option in one-style variety)
 
     def pick(self, weights: tuple[float, ...] | list[float]) -> int:
-        """Index of an option drawn with these weights; always 0 in one-style variety."""
+        """Index of an option drawn with these weights; always 0 in one-style variety,
+        and with the weights half flattened to uniform in flat variety."""
         if not self.full:
             return 0
+        if self.flat:
+            total = sum(weights)
+            weights = [0.5 * w / total + 0.5 / len(weights) for w in weights]
         x = self.rng.random() * sum(weights)
         for i, w in enumerate(weights):
             x -= w

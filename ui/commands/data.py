@@ -109,9 +109,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     synth.add_argument(
         "--variety",
-        choices=("full", "one-style"),
+        choices=("full", "flat", "one-style"),  # training.synth.VARIETIES, kept unimported
         default="full",
-        help="full: every drawing style; one-style: one style a class (an ablation)",
+        help="full: every drawing style; flat: the styles drawn more evenly; one-style: "
+        "one style a class (an ablation)",
     )
     synth.add_argument(
         "--classes",
