@@ -2,10 +2,10 @@
 
 The table lists runs newest first; the panel below shows the selected run's settings
 and its evaluation (top-1, top-3, accuracy after k strokes, snap precision/recall, the
-commonest wrong snaps) on the real doodles when it was evaluated on them, else on its test set. M marks a run
-and C compares the marked one with the selected one; D opens the drawing window on
-the run's best.pt (a detached process); F makes that checkpoint `frankenstein draw`'s
-default.
+commonest wrong snaps) on the real doodles when it was evaluated on them, else on its
+test set. M marks a run and C compares the marked one with the selected one; D opens
+the drawing window on the run's best.pt (a detached process); F makes that checkpoint
+`frankenstein draw`'s default.
 """
 
 from __future__ import annotations
