@@ -3,7 +3,10 @@
 Input: the cumulative stroke frames of core/raster.py, (B, T, m, m) with T = pad_len;
 frame k holds strokes 0..k. Each frame goes through the same small CNN, three blocks
 of conv 3x3 (padding 1) -> ReLU -> max-pool 2x2, so (B, T, 1, 64, 64) becomes
-(B, T, C, 8, 8), which is flattened into one feature vector per stroke.
+(B, T, C, 8, 8), which is flattened into one feature vector per stroke. With
+`thicken=k` (> 1) a k x k max filter first widens every line to k cells, so the CNN
+sees thick strokes whatever the rasteriser drew; it has no weights, so checkpoints
+without it load unchanged.
 
 - **frankenstein**: the features feed a multi-layer LSTM with a recurrent projection
   layer, the LSTMP of Sak, Senior and Beaufays, "Long Short-Term Memory Recurrent
@@ -59,6 +62,7 @@ class ModelConfig(BaseModel):
     lstm_layers: int = 3
     head_hidden: int = 128
     dropout: float = 0.2
+    thicken: int = 1  # odd; each frame's lines dilated to this many cells before the CNN
     pad_len: int = 8
     m: int = 64
     num_classes: int = NUM_CLASSES
@@ -78,6 +82,8 @@ class ModelConfig(BaseModel):
             problems.append(
                 f"lstm_proj={self.lstm_proj} must be 0 (none) or below lstm_hidden={self.lstm_hidden}"
             )
+        if self.thicken < 1 or self.thicken % 2 == 0:
+            problems.append(f"thicken={self.thicken} must be odd and >= 1 (1 = lines as drawn)")
         if not 0.0 <= self.dropout < 1.0:
             problems.append(f"dropout={self.dropout} must be in [0, 1)")
         if self.num_classes < 2:
@@ -174,6 +180,9 @@ class SketchModel(nn.Module):
     def encode(self, frames: torch.Tensor) -> torch.Tensor:
         """CNN features of single frames: (N, m, m) uint8 0/1 or float -> (N, F) float."""
         x = frames.to(torch.float32).unsqueeze(1)  # (N, 1, m, m)
+        if self.cfg.thicken > 1:  # a k x k max filter: every line k cells wide
+            k = self.cfg.thicken
+            x = nn.functional.max_pool2d(x, k, stride=1, padding=k // 2)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         x = self.cnn(x)  # (N, C, m/8, m/8)

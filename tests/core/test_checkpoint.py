@@ -32,9 +32,9 @@ def _outputs(model, frames):
         return model(*frames)
 
 
-@pytest.mark.parametrize("arch", ["frankenstein", "cnn"])
-def test_round_trip_is_exact_in_fp32(tmp_path, arch, frames):
-    model = tiny_model(arch)
+@pytest.mark.parametrize("arch, thicken", [("frankenstein", 1), ("cnn", 1), ("cnn", 3)])
+def test_round_trip_is_exact_in_fp32(tmp_path, arch, thicken, frames):
+    model = tiny_model(arch, thicken=thicken)
     path = save_checkpoint(
         tmp_path / "run" / "best.pt",
         model,

@@ -63,9 +63,9 @@ def test_padded_frames_do_not_change_real_steps(name, batch):
     torch.testing.assert_close(full[real], clean[real], atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("name", ["frankenstein", "cnn"])
-def test_forward_equals_encode_and_step(name, batch):
-    model = tiny_model(name)
+@pytest.mark.parametrize("name, thicken", [("frankenstein", 1), ("cnn", 1), ("frankenstein", 3)])
+def test_forward_equals_encode_and_step(name, thicken, batch):
+    model = tiny_model(name, thicken=thicken)
     frames, lengths = batch
     with torch.no_grad():
         batched = model(frames, lengths)
@@ -136,3 +136,28 @@ def test_config_is_frozen_and_strict():
     with pytest.raises(ValueError):
         cfg.lstm_hidden = 3
     assert ModelConfig.model_validate(cfg.model_dump(mode="json")) == cfg
+
+
+def test_thicken_widens_every_line_before_the_cnn():
+    thick = tiny_model("cnn", thicken=3)
+    thin = build_model(thick.cfg.model_copy(update={"thicken": 1})).eval()
+    thin.load_state_dict(thick.state_dict())  # no weights of its own
+    frames = torch.zeros(2, 64, 64, dtype=torch.uint8)
+    frames[0, 10, 5:40] = 1  # a horizontal line one cell wide
+    frames[1, 63, 0] = 1  # a dot in the corner
+    widened = frames.clone()
+    widened[0, 9:12, 4:41] = 1
+    widened[1, 62:, :2] = 1
+    with torch.no_grad():
+        torch.testing.assert_close(thick.encode(frames), thin.encode(widened))
+        assert not torch.allclose(thick.encode(frames), thin.encode(frames))
+
+
+def test_thicken_is_odd_and_older_configs_default_to_thin_lines():
+    assert model_config("frankenstein", thicken=5).thicken == 5
+    for bad in (0, 2, -3):
+        with pytest.raises(ModelConfigError, match="thicken"):
+            model_config("frankenstein", thicken=bad)
+    saved = MODELS["frankenstein"].model_dump(mode="json")
+    del saved["thicken"]  # a checkpoint written before the field existed
+    assert ModelConfig.model_validate(saved).thicken == 1
