@@ -5,7 +5,9 @@ logits by T > 0 fitted on held-out data to minimise the NLL; the ranking (and so
 accuracy) is unchanged, only the confidence moves. Here the logits are the model's
 log-probabilities after every real stroke of the validation drawings, because the
 stateful classifier reports calibrated probabilities after every stroke and the
-snap threshold is applied to them: probs = softmax(log_probs / T).
+snap threshold is applied to them: probs = softmax(log_probs / T). A model trained
+with the loss at the final stroke only (`loss_at="final"`) learnt nothing at the other
+steps, so it is fitted on the final steps alone, the guesses it was trained to make.
 """
 
 from __future__ import annotations
@@ -49,14 +51,21 @@ def fit_temperature(
 
 
 @torch.no_grad()
-def collect_step_log_probs(model, batches, device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Log-probabilities at every real step, and the labels: (N_steps, C), (N_steps,)."""
-    from training.metrics import real_steps
+def collect_step_log_probs(
+    model, batches, device, at: str = "every"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Log-probabilities and labels at every real step (`at="every"`), or only at each
+    drawing's last (`"final"`): (N_steps, C), (N_steps,)."""
+    from training.metrics import final_log_probs, real_steps
 
     model.eval()
     outs, labs = [], []
     for frames, lengths, labels in batches:
         lp = model(frames.to(device), lengths.to(device)).float().cpu()  # (B, T, C)
+        if at == "final":
+            outs.append(final_log_probs(lp, lengths.clamp(min=1)))
+            labs.append(labels)
+            continue
         mask = real_steps(lengths, lp.shape[1])  # (B, T)
         outs.append(lp[mask])
         labs.append(labels[:, None].expand_as(mask)[mask])

@@ -5,9 +5,10 @@ gives after every real stroke of the validation drawings and stored in best.pt, 
 the ending prior (core/ending.py): how many strokes each class is drawn with in the
 training data (every directory source's training split, and one epoch's worth of each
 synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
-need thousands of drawings to show). Then the test split, and each `eval_data`
-directory, is replayed stroke by stroke through best.pt with the default snap policy
-(training/replay.py), into the run's eval.json:
+need thousands of drawings to show); a run trained with the loss at the final stroke
+only is fitted on final strokes and stores no prior (`run_ending_prior`). Then the
+test split, and each `eval_data` directory, is replayed stroke by stroke through
+best.pt with the default snap policy (training/replay.py), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.
 """
 
@@ -51,11 +52,28 @@ def ending_prior(train: BatchDataset, progress: Progress | None = None) -> Endin
     return EndingPrior.from_drawings(np.concatenate(labels), np.concatenate(n_strokes))
 
 
+def run_ending_prior(
+    loss_at: str, train: BatchDataset, progress: Progress | None = None
+) -> EndingPrior | None:
+    """The ending prior a run stores: none for a model trained at the final stroke only.
+
+    Such a model's guess after stroke k was learnt from drawings that end there, so it
+    already says what a drawing is if it is finished now; the prior would count the
+    ending twice.
+    """
+    return None if loss_at == "final" else ending_prior(train, progress)
+
+
 def calibrate(
-    best: Path, val: PreparedSet, ending: EndingPrior, device: torch.device
+    best: Path,
+    val: PreparedSet,
+    ending: EndingPrior | None,
+    device: torch.device,
+    loss_at: str = "every",
 ) -> float | None:
-    """Fit the temperature of the checkpoint `best` on `val` and store it there with the
-    ending prior; returns the temperature (None when there is no `best`)."""
+    """Fit the temperature of the checkpoint `best` on `val` (at the steps the model
+    was trained on, `loss_at`) and store it there with the ending prior (None: none);
+    returns the temperature (None when there is no `best`)."""
     from core.checkpoint import load_checkpoint, save_checkpoint
     from training.calibration import collect_step_log_probs, fit_temperature
 
@@ -63,7 +81,8 @@ def calibrate(
         return None
     ckpt = load_checkpoint(best)
     model = ckpt.model.to(device)
-    log_probs, labels = collect_step_log_probs(model, eval_batches(val, EVAL_BATCH), device)
+    batches = eval_batches(val, EVAL_BATCH)
+    log_probs, labels = collect_step_log_probs(model, batches, device, at=loss_at)
     t = fit_temperature(log_probs, labels)
     metrics = {**ckpt.metrics, "temperature": t}
     save_checkpoint(
@@ -79,7 +98,7 @@ def calibrate(
     return t
 
 
-def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior]:
+def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior | None]:
     """Calibrate a finished checkpoint again, in place: rebuild the data of the run that
     made it from the training config stored in its meta, then `ending_prior` and
     `calibrate`.
@@ -111,8 +130,8 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
             f"{path}: its stored training config is not valid here: {e.errors()[0]['msg']}"
         ) from None
     data = build_data(cfg, progress=progress)
-    ending = ending_prior(data.train, progress)
-    temperature = calibrate(path, data.val, ending, torch.device("cpu"))
+    ending = run_ending_prior(cfg.loss_at, data.train, progress)
+    temperature = calibrate(path, data.val, ending, torch.device("cpu"), cfg.loss_at)
     return temperature, ending
 
 

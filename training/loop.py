@@ -41,7 +41,7 @@ from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
 from training.ema import WeightAverage
-from training.finish import EVAL_BATCH, calibrate, ending_prior, final_eval
+from training.finish import EVAL_BATCH, calibrate, final_eval, run_ending_prior
 from training.metrics import Running, sequence_loss
 from training.mixup import mixup
 from training.optim import build_optimizer, build_scheduler
@@ -236,8 +236,8 @@ class _Run:
             result = self._result(status, pos, rows)
             self.cb.on_done(result.summary())
             return result
-        ending = ending_prior(data.train, self.cb.on_progress)
-        temperature = calibrate(self.folder.best, data.val, ending, info.device)
+        ending = run_ending_prior(cfg.loss_at, data.train, self.cb.on_progress)
+        temperature = calibrate(self.folder.best, data.val, ending, info.device, cfg.loss_at)
         limit = DRY_RUN_DRAWINGS if self.dry_run else None
         reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
         result = self._result(status, pos, rows, temperature, reports)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from core.checkpoint import load_checkpoint, save_checkpoint
 from core.ending import EndingPrior
 from tests.core.tiny_models import tiny_model
+from tests.training.conftest import tiny_settings
 from training.cache import directory_files, read_split
-from training.dataset import BatchDataset, SyntheticSource
+from training.calibration import collect_step_log_probs, fit_temperature
+from training.config import load_config
+from training.data import build_data
+from training.dataset import BatchDataset, SyntheticSource, eval_batches
 from training.finish import ending_prior
+from training.loop import train
+from training.metrics import final_log_probs
 from ui.cli import main
 
 
@@ -64,3 +71,30 @@ def test_calibrate_names_a_missing_data_directory(trained_run, tmp_path, capsys)
     path = save_checkpoint(tmp_path / "c.pt", src.model, meta={**src.meta, "config": cfg})
     assert main(["calibrate", str(path)]) == 2
     assert f"{moved}: data directory not found" in capsys.readouterr().err
+
+
+def test_final_stroke_runs_calibrate_on_final_strokes_and_store_no_prior(
+    glyph_dir, tmp_path, capsys
+):
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, loss_at="final"), "name=f"])
+    assert train(cfg).status == "completed"
+    path = tmp_path / "f" / "best.pt"
+    best = load_checkpoint(path)
+    assert best.ending is None  # its guesses already say "if it ends here"
+    cpu = torch.device("cpu")
+    batches = list(eval_batches(build_data(cfg).val, 64))
+    finals, labels = collect_step_log_probs(best.model, batches, cpu, at="final")
+    every, every_labels = collect_step_log_probs(best.model, batches, cpu)
+    frames, lengths, first_labels = batches[0]
+    with torch.no_grad():
+        first = final_log_probs(best.model(frames, lengths), lengths)
+    torch.testing.assert_close(finals[: len(first)], first)
+    assert torch.equal(labels[: len(first)], first_labels) and len(finals) < len(every)
+    assert best.temperature == pytest.approx(fit_temperature(finals, labels), rel=1e-6)
+    assert best.temperature != pytest.approx(fit_temperature(every, every_labels), rel=0.01)
+    # `frankenstein calibrate` refits it the same way
+    save_checkpoint(path, best.model, temperature=1.0, meta=best.meta, metrics=best.metrics)
+    assert main(["calibrate", str(path)]) == 0
+    assert "no ending prior (trained at the final stroke only)" in capsys.readouterr().out
+    again = load_checkpoint(path)
+    assert again.ending is None and again.temperature == pytest.approx(best.temperature)

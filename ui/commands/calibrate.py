@@ -34,6 +34,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
             print(what, flush=True)
 
     temperature, ending = recalibrate(path, progress=progress)
-    n = int(ending.counts.sum()) if ending is not None else 0
-    print(f"{path}: temperature {temperature:.3f}, ending prior from {n:,} training drawings")
+    if ending is None:  # loss_at="final": its guesses already assume the drawing ends
+        prior = "no ending prior (trained at the final stroke only)"
+    else:
+        prior = f"ending prior from {int(ending.counts.sum()):,} training drawings"
+    print(f"{path}: temperature {temperature:.3f}, {prior}")
     return 0
