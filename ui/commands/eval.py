@@ -78,6 +78,22 @@ def snap_policy(args: argparse.Namespace):
         raise FrankensteinError(f"{flag} {err['input']}: {err['msg'].lower()}") from None
 
 
+def _no_prior_hint(model: str) -> str:
+    """Why a checkpoint's finished guess is its last live one, and what (if anything) to do."""
+    from core.checkpoint import load_checkpoint, resolve_checkpoint
+
+    config = load_checkpoint(resolve_checkpoint(model)).meta.get("config")
+    if isinstance(config, dict) and config.get("loss_at") == "final":
+        return (
+            "(trained at the final stroke only: its guesses already assume the drawing "
+            "ends, so it has no ending prior and the finished guess is the last live one)"
+        )
+    return (
+        "(this checkpoint has no ending prior, so the finished guess is the last live one; "
+        f"`frankenstein calibrate {model}` adds it)"
+    )
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import (
@@ -126,10 +142,7 @@ def run_eval(args: argparse.Namespace) -> int:
     report = replays_report(replays[0], policy)
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
-        console.print(
-            "(this checkpoint has no ending prior, so the finished guess is the last live one; "
-            f"`frankenstein calibrate {args.model}` adds it)"
-        )
+        console.print(_no_prior_hint(args.model))
     if args.compare is not None:
         from training.compare import paired_comparison
 
