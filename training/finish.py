@@ -100,9 +100,10 @@ def calibrate(
 
 def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior | None]:
     """Calibrate a finished checkpoint again, in place: rebuild the data of the run that
-    made it from the training config stored in its meta, then `ending_prior` and
-    `calibrate`.
-    For checkpoints from before the ending prior; returns (temperature, ending prior)."""
+    made it from the training config stored in its meta, then `run_ending_prior` and
+    `calibrate`, as at the end of that run.
+    For checkpoints from before the ending prior; returns (temperature, ending prior or
+    None)."""
     from pydantic import ValidationError
 
     from core.checkpoint import CheckpointError, load_checkpoint
