@@ -143,6 +143,9 @@ class TrainConfig(_Section):
     threads: int = Field(1, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
     patience: int = Field(0, ge=0)  # early stopping after N epochs without gain; 0 = off
+    # also keep every epoch's weights, calibrated, as epoch-N.pt (to follow a run epoch
+    # by epoch, e.g. `frankenstein eval` each on real doodles)
+    keep_epochs: bool = False
     eval_data: tuple[str, ...] = ()  # directories also evaluated at the end (e.g. real dev)
     log_every: int = Field(10, ge=1)  # batches between "batch" callbacks
     max_batches: int | None = Field(None, ge=1)  # cap on batches an epoch (dry runs)

@@ -6,12 +6,14 @@ at every real stroke or the final one (training/metrics.py) -> AdamW (or Adam, S
 with gradient clipping and a per-step schedule (and, with `optim.ema`, a moving
 average of the weights, training/ema.py, which is what gets validated and kept as
 best); then validation, metrics.jsonl, best.pt on validation accuracy and last.pt
-for resuming, all written atomically.
+for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all written
+atomically.
 Ctrl-C or SIGTERM finishes the current batch, saves last.pt mid-epoch and stops; a
 later `resume=True` continues from there and gives the same result as a run never
 stopped. At the end the calibration temperature is fitted on the validation set
-(training/calibration.py) and stored in the checkpoints, and the test split (and any
-`eval_data` directory) is replayed stroke by stroke into eval.json.
+(training/calibration.py) and stored in the checkpoints (best.pt and any epoch-N.pt),
+and the test split (and any `eval_data` directory) is replayed stroke by stroke into
+eval.json.
 
 Reporting goes through callbacks only (training/callbacks.py), in the manner of
 minGPT's trainer; the loop never prints.
@@ -238,6 +240,8 @@ class _Run:
             return result
         ending = run_ending_prior(cfg.loss_at, data.train, self.cb.on_progress)
         temperature = calibrate(self.folder.best, data.val, ending, info.device, cfg.loss_at)
+        for path in self.folder.epoch_checkpoints():
+            calibrate(path, data.val, ending, info.device, cfg.loss_at)
         limit = DRY_RUN_DRAWINGS if self.dry_run else None
         reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
         result = self._result(status, pos, rows, temperature, reports)
@@ -356,6 +360,8 @@ class _Run:
         if info.is_main:
             if is_best:
                 self._save_best(self._selected(model), row)
+            if cfg.keep_epochs:
+                self._save_epoch(self._selected(model), row)
             self._save_last(model, optimizer, scheduler, pos, rows)
             self.folder.write_metrics(rows)
         self.cb.on_epoch(row)
@@ -418,6 +424,12 @@ class _Run:
         from core.checkpoint import save_checkpoint
 
         save_checkpoint(self.folder.best, model, meta=self._meta(row["epoch"]), metrics=row)
+
+    def _save_epoch(self, model, row: dict[str, Any]) -> None:
+        from core.checkpoint import save_checkpoint
+
+        n = row["epoch"]
+        save_checkpoint(self.folder.epoch(n), model, meta=self._meta(n), metrics=row)
 
     def _save_last(self, model, optimizer, scheduler, pos: Position, rows) -> None:
         if not self.info.is_main:

@@ -5,6 +5,7 @@
     best.pt        the checkpoint with the best validation accuracy (calibrated)
     last.pt        the latest checkpoint, with optimiser, scheduler and RNG state
                    for --resume (also written when a run is interrupted mid-epoch)
+    epoch-N.pt     each epoch's weights, calibrated like best.pt (with keep_epochs only)
     eval.json      the evaluation reports at the end: {"test": ..., "eval_data": {dir: ...}}
     train.log      a readable log of the run
 
@@ -39,6 +40,15 @@ class RunFolder:
     last = property(lambda self: self.path / "last.pt")
     eval = property(lambda self: self.path / "eval.json")
     log = property(lambda self: self.path / "train.log")
+
+    def epoch(self, n: int) -> Path:
+        """The checkpoint of epoch `n` (1-based), kept with `keep_epochs`."""
+        return self.path / f"epoch-{n}.pt"
+
+    def epoch_checkpoints(self) -> list[Path]:
+        """The kept epoch checkpoints, in epoch order."""
+        numbered = (p for p in self.path.glob("epoch-*.pt") if p.stem[6:].isdigit())
+        return sorted(numbered, key=lambda p: int(p.stem[6:]))
 
     def read_config(self) -> TrainConfig:
         if not self.config.is_file():

@@ -8,7 +8,7 @@ from tests.training.conftest import tiny_settings
 from training.callbacks import Callback
 from training.config import load_config
 from training.loop import StopRequest, train
-from training.runfolder import RunError
+from training.runfolder import RunError, RunFolder
 from ui.cli import main
 
 TIMING = {"seconds", "samples_per_s"}
@@ -33,6 +33,7 @@ def test_a_run_writes_its_folder(trained_run):
         "eval.json",
         "train.log",
     }
+    assert not list(d.glob("epoch-*.pt"))  # only with keep_epochs
     rows = _rows(d)
     assert [r["epoch"] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[-1]["train_acc"] > 0.5  # it learns
@@ -88,6 +89,27 @@ def test_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir, epoch
         a, b = _weights(tmp_path / "whole" / name), _weights(tmp_path / "broken" / name)
         assert all(torch.equal(a[k], b[k]) for k in a)
     assert second.temperature == pytest.approx(whole.temperature)
+
+
+def test_keep_epochs_keeps_each_epoch_calibrated_through_a_resume(tmp_path, glyph_dir):
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, keep_epochs=True), "name=k"])
+    stop = StopRequest()
+    assert train(cfg, [StopAt(stop, 1)], stop=stop).status == "interrupted"
+    d = tmp_path / "k"
+    assert [p.name for p in d.glob("epoch-*.pt")] == ["epoch-1.pt"]
+    done = train(cfg, resume=True)
+    assert done.status == "completed"
+    kept = RunFolder(d).epoch_checkpoints()
+    assert [p.name for p in kept] == ["epoch-1.pt", "epoch-2.pt", "epoch-3.pt"]
+    rows = _rows(d)
+    for n, path in enumerate(kept, start=1):
+        ckpt = load_checkpoint(path)
+        assert ckpt.meta["epoch"] == n and ckpt.metrics["val_acc"] == rows[n - 1]["val_acc"]
+        assert ckpt.temperature != 1.0 and ckpt.ending is not None  # calibrated at the end
+    last, third = _weights(d / "last.pt"), _weights(d / "epoch-3.pt")
+    assert all(torch.equal(last[k], third[k]) for k in last)
+    best, same = _weights(d / "best.pt"), _weights(d / f"epoch-{done.best_epoch}.pt")
+    assert all(torch.equal(best[k], same[k]) for k in best)
 
 
 def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_path, glyph_dir):
