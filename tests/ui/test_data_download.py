@@ -82,6 +82,9 @@ def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a test run started in the background (`make test &`)
+        # ignores SIGINT, and a child would inherit that and never see the Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60
