@@ -359,9 +359,9 @@ class _Run:
             pos.finished = "completed"
         if info.is_main:
             if is_best:
-                self._save_best(self._selected(model), row)
+                self._save_weights(self.folder.best, self._selected(model), row)
             if cfg.keep_epochs:
-                self._save_epoch(self._selected(model), row)
+                self._save_weights(self.folder.epoch(row["epoch"]), self._selected(model), row)
             self._save_last(model, optimizer, scheduler, pos, rows)
             self.folder.write_metrics(rows)
         self.cb.on_epoch(row)
@@ -420,16 +420,11 @@ class _Run:
             "config": self.cfg.model_dump(mode="json"),
         }
 
-    def _save_best(self, model, row: dict[str, Any]) -> None:
+    def _save_weights(self, path: Path, model, row: dict[str, Any]) -> None:
+        """best.pt or an epoch-N.pt: the weights, with the epoch's metrics row."""
         from core.checkpoint import save_checkpoint
 
-        save_checkpoint(self.folder.best, model, meta=self._meta(row["epoch"]), metrics=row)
-
-    def _save_epoch(self, model, row: dict[str, Any]) -> None:
-        from core.checkpoint import save_checkpoint
-
-        n = row["epoch"]
-        save_checkpoint(self.folder.epoch(n), model, meta=self._meta(n), metrics=row)
+        save_checkpoint(path, model, meta=self._meta(row["epoch"]), metrics=row)
 
     def _save_last(self, model, optimizer, scheduler, pos: Position, rows) -> None:
         if not self.info.is_main:
