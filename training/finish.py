@@ -65,28 +65,28 @@ def run_ending_prior(
 
 
 def calibrate(
-    best: Path,
+    path: Path,
     val: PreparedSet,
     ending: EndingPrior | None,
     device: torch.device,
     loss_at: str = "every",
 ) -> float | None:
-    """Fit the temperature of the checkpoint `best` on `val` (at the steps the model
-    was trained on, `loss_at`) and store it there with the ending prior (None: none);
-    returns the temperature (None when there is no `best`)."""
+    """Fit the temperature of the checkpoint at `path` (best.pt, an epoch-N.pt) on `val`
+    (at the steps the model was trained on, `loss_at`) and store it there with the
+    ending prior (None: none); returns the temperature (None when there is no file)."""
     from core.checkpoint import load_checkpoint, save_checkpoint
     from training.calibration import collect_step_log_probs, fit_temperature
 
-    if not best.is_file():
+    if not path.is_file():
         return None
-    ckpt = load_checkpoint(best)
+    ckpt = load_checkpoint(path)
     model = ckpt.model.to(device)
     batches = eval_batches(val, EVAL_BATCH)
     log_probs, labels = collect_step_log_probs(model, batches, device, at=loss_at)
     t = fit_temperature(log_probs, labels)
     metrics = {**ckpt.metrics, "temperature": t}
     save_checkpoint(
-        best,
+        path,
         model.cpu(),
         temperature=t,
         ending=ending,

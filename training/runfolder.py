@@ -47,8 +47,12 @@ class RunFolder:
 
     def epoch_checkpoints(self) -> list[Path]:
         """The kept epoch checkpoints, in epoch order."""
-        numbered = (p for p in self.path.glob("epoch-*.pt") if p.stem[6:].isdigit())
-        return sorted(numbered, key=lambda p: int(p.stem[6:]))
+        kept = {}
+        for p in self.path.glob("epoch-*.pt"):
+            n = p.stem.removeprefix("epoch-")
+            if n.isdigit():
+                kept[int(n)] = p
+        return [kept[n] for n in sorted(kept)]
 
     def read_config(self) -> TrainConfig:
         if not self.config.is_file():
