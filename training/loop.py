@@ -232,6 +232,10 @@ class _Run:
                 status = self._epoch(net, model, optimizer, scheduler, batches, data, pos, rows)
         if not status:
             status = "completed"
+        # The processes leave the group together, before rank 0 goes on alone: a rank
+        # that tore down its gloo group while the other was still in it sometimes died
+        # in the teardown (SIGABRT, "terminate called without an active exception").
+        dd.leave(info)
         if not info.is_main:
             return self._result(status, pos, rows)
         if status == "interrupted":
