@@ -67,13 +67,6 @@ def cleanup(info: DistInfo) -> None:
         dist.destroy_process_group()
 
 
-def leave(info: DistInfo) -> None:
-    """Every process leaves the group at once (a barrier, then the teardown)."""
-    if info.active and dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
-
-
 def all_reduce_sum(t: torch.Tensor, info: DistInfo) -> torch.Tensor:
     """Sum a tensor over all processes (a copy; unchanged on a single process)."""
     if not info.active:
@@ -101,6 +94,12 @@ def any_true(flag: bool, info: DistInfo) -> bool:
 def barrier(info: DistInfo) -> None:
     if info.active:
         dist.barrier()
+
+
+def leave(info: DistInfo) -> None:
+    """Every process leaves the group at once (a barrier, then the teardown)."""
+    barrier(info)
+    cleanup(info)
 
 
 def wrap(model: torch.nn.Module, info: DistInfo) -> torch.nn.Module:
