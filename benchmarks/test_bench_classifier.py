@@ -94,3 +94,26 @@ def test_ensemble_of_two_update_at_stroke_4(benchmark, model, strokes):
     )
     assert prediction.n_strokes == 4 and prediction.probs.sum() == pytest.approx(1.0)
     _record_p99(benchmark)
+
+
+def test_familiar_update_at_stroke_4(benchmark, model, strokes):
+    """add_stroke for stroke 4 with familiarity statistics (core/familiar.py): the
+    update plus 18 relative Mahalanobis distances of the head's 128 hidden features."""
+    from core.familiar import Familiarity
+
+    rng = np.random.default_rng(0)
+    d = model.cfg.head_hidden
+    a = rng.standard_normal((d, d))
+    fam = Familiarity(rng.standard_normal((18, d)), a @ a.T, np.zeros(d), np.eye(d), 0.0)
+    clf = StrokeClassifier(model, familiarity=fam)
+    clf.replay(strokes[:3])
+
+    def back_to_3():
+        while clf.n_strokes >= 4:
+            clf.undo()
+
+    prediction = benchmark.pedantic(
+        clf.add_stroke, args=(strokes[3],), setup=back_to_3, rounds=300, warmup_rounds=10
+    )
+    assert prediction.familiar is not None and prediction.familiar.shape == (18,)
+    _record_p99(benchmark)

@@ -12,6 +12,8 @@ ensemble):
     temperature  calibration temperature (validation-fitted; 1.0 = uncalibrated)
     stroke_counts  optional (C, K) ints: training drawings per class and stroke count,
                  the ending prior (core/ending.py); absent in older checkpoints
+    familiarity  optional: the familiarity statistics and limit (core/familiar.py),
+                 float32 tensors and numbers; absent in older checkpoints
     members      version 2, an ensemble (core/ensemble.py) only: per member its
                  ModelConfig and temperature; `config` is then the first member's,
                  `state_dict` the ensemble's (keys "members.<i>.") and `temperature` 1
@@ -46,6 +48,7 @@ from core.classes import CLASSES
 from core.ending import EndingPrior, EndingPriorError
 from core.ensemble import Ensemble, EnsembleError
 from core.errors import FrankensteinError
+from core.familiar import Familiarity, FamiliarityError
 from core.models import ModelConfig, SketchModel, build_model
 from core.paths import WEIGHTS_DIR
 
@@ -67,6 +70,7 @@ class Checkpoint:
     classes: tuple[str, ...]
     temperature: float = 1.0
     ending: EndingPrior | None = None
+    familiarity: Familiarity | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] | None = None
@@ -105,6 +109,7 @@ def save_checkpoint(
     extra: Mapping[str, Any] | None = None,
     half: bool = False,
     ending: EndingPrior | None = None,
+    familiarity: Familiarity | None = None,
 ) -> Path:
     """Write `model` and its metadata to `path` atomically; returns the path.
 
@@ -127,6 +132,9 @@ def save_checkpoint(
         "half": half,
         "temperature": float(temperature),
         "stroke_counts": None if ending is None else ending.counts.tolist(),
+        "familiarity": None
+        if familiarity is None
+        else _plain(familiarity.to_payload(), "familiarity"),
         "meta": _plain(dict(meta or {}), "meta"),
         "metrics": _plain(dict(metrics or {}), "metrics"),
         "extra": None if extra is None else _plain(dict(extra), "extra"),
@@ -240,6 +248,21 @@ def _load_ending(path: Path, counts: Any) -> EndingPrior | None:
         raise CheckpointError(f"{path}: bad stroke_counts: {e}") from None
 
 
+def _load_familiarity(path: Path, raw: Any, cfg: ModelConfig) -> Familiarity | None:
+    if raw is None:
+        return None
+    try:
+        familiarity = Familiarity.from_payload(raw)
+    except FamiliarityError as e:
+        raise CheckpointError(f"{path}: bad familiarity statistics: {e}") from None
+    if familiarity.means.shape != (cfg.num_classes, cfg.head_hidden):
+        raise CheckpointError(
+            f"{path}: familiarity statistics of shape {familiarity.means.shape} do not fit "
+            f"the model ({cfg.num_classes} classes, head_hidden={cfg.head_hidden})"
+        )
+    return familiarity
+
+
 def _config(path: Path, raw: Any, num_classes: int) -> ModelConfig:
     try:
         cfg = ModelConfig.model_validate(raw)
@@ -283,6 +306,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     cfg = _config(path, payload["config"], len(classes))
     temperature = _temperature(path, payload["temperature"])
     ending = _load_ending(path, payload.get("stroke_counts"))
+    familiarity = _load_familiarity(path, payload.get("familiarity"), cfg)
     members = payload.get("members")
     model = build_model(cfg) if members is None else _ensemble(path, members, len(classes))
     _load_weights(path, model, payload["state_dict"])
@@ -296,6 +320,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         classes=classes,
         temperature=temperature,
         ending=ending,
+        familiarity=familiarity,
         meta=meta,
         metrics=metrics,
         extra=payload.get("extra"),
@@ -308,13 +333,15 @@ def export_checkpoint(
     src: str | Path, dst: str | Path, *, half: bool = True, meta: Mapping[str, Any] | None = None
 ) -> Path:
     """Copy a checkpoint for shipping: weights (float16 if `half`), config, temperature,
-    ending prior, meta and metrics, without the resume state (optimiser, RNG); written atomically."""
+    ending prior, familiarity, meta and metrics, without the resume state (optimiser,
+    RNG); written atomically."""
     ckpt = load_checkpoint(src)
     return save_checkpoint(
         dst,
         ckpt.model,
         temperature=ckpt.temperature,
         ending=ckpt.ending,
+        familiarity=ckpt.familiarity,
         meta={**ckpt.meta, **(meta or {}), "exported_from": Path(src).name},
         metrics=ckpt.metrics,
         half=half,

@@ -21,6 +21,11 @@ mode under torch.inference_mode(); a model in training mode is switched back aft
 replay reached its end): the latest prediction reweighted by the checkpoint's ending
 prior (core/ending.py), since a drawing that stops after one round stroke is a
 circle, not a smiley face still to come. Checkpoints without one finish unchanged.
+
+With the checkpoint's familiarity statistics (core/familiar.py) each prediction also
+says which classes the ink looks like (`Prediction.familiar`), judged on the head's
+hidden features of that stroke; the snap policy snaps only to a familiar class.
+Checkpoints without them, and ensembles, leave `familiar` None (no such rule).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import torch
 from core.classes import CLASSES
 from core.ending import EndingPrior
 from core.errors import FrankensteinError
+from core.familiar import Familiarity
 from core.models import LSTMState, SketchModel
 from core.raster import add_stroke
 
@@ -50,6 +56,7 @@ class Prediction:
     probs: np.ndarray  # (C,) float64, sums to 1
     n_strokes: int
     finished: bool = False  # reweighted by the ending prior: the drawing ends here
+    familiar: np.ndarray | None = None  # (C,) bool: classes the ink looks like; None: unknown
 
     def top(self, k: int = 3) -> list[tuple[str, float]]:
         """The k most probable classes, as (name, probability), most probable first."""
@@ -80,6 +87,7 @@ class _Step:
     frame: np.ndarray  # (m, m) uint8: the cumulative frame (last frame past pad_len)
     state: LSTMState | None  # LSTM state after this stroke's step
     prediction: Prediction
+    hidden: np.ndarray | None = None  # (head_hidden,) the head's hidden features; None: ensemble
 
 
 def _as_stroke(points: np.ndarray | Sequence) -> np.ndarray:
@@ -97,13 +105,18 @@ class StrokeClassifier:
     """Per-stroke predictions for one drawing at a time, from a kept LSTM state."""
 
     def __init__(
-        self, model: SketchModel, temperature: float = 1.0, ending: EndingPrior | None = None
+        self,
+        model: SketchModel,
+        temperature: float = 1.0,
+        ending: EndingPrior | None = None,
+        familiarity: Familiarity | None = None,
     ):
         if not temperature > 0:
             raise ValueError(f"temperature must be positive, got {temperature}")
         self.model = model
         self.temperature = float(temperature)
         self.ending = ending
+        self.familiarity = familiarity if hasattr(model, "step_hidden") else None
         self.cfg = model.cfg
         self._stack: list[_Step] = []
 
@@ -113,7 +126,12 @@ class StrokeClassifier:
         from core.checkpoint import load_checkpoint, resolve_checkpoint
 
         ckpt = load_checkpoint(resolve_checkpoint(name_or_path))
-        return cls(ckpt.model, temperature=ckpt.temperature, ending=ckpt.ending)
+        return cls(
+            ckpt.model,
+            temperature=ckpt.temperature,
+            ending=ckpt.ending,
+            familiarity=ckpt.familiarity,
+        )
 
     @property
     def n_strokes(self) -> int:
@@ -123,6 +141,11 @@ class StrokeClassifier:
     def history(self) -> list[Prediction]:
         """One prediction per stroke so far (a new list)."""
         return [s.prediction for s in self._stack]
+
+    @property
+    def hidden(self) -> list[np.ndarray | None]:
+        """The head's hidden features after each stroke so far (None for an ensemble)."""
+        return [s.hidden for s in self._stack]
 
     @property
     def frame(self) -> np.ndarray:
@@ -153,13 +176,20 @@ class StrokeClassifier:
         try:
             device = next(self.model.parameters()).device
             features = self.model.encode(torch.from_numpy(frame)[None].to(device))  # (1, F)
-            log_probs, new_state = self.model.step(features, state)  # (1, C)
+            if hasattr(self.model, "step_hidden"):
+                h, log_probs, new_state = self.model.step_hidden(features, state)  # (1, C)
+                hidden = h[0].double().cpu().numpy()
+            else:  # an ensemble: no one hidden layer
+                (log_probs, new_state), hidden = self.model.step(features, state), None
         finally:
             if training:
                 self.model.train()
         probs = torch.softmax(log_probs[0].double() / self.temperature, -1).cpu().numpy()
-        prediction = Prediction(probs, n)
-        self._stack.append(_Step(frame, new_state, prediction))
+        familiar = None
+        if self.familiarity is not None and self.familiarity.limit is not None:
+            familiar = self.familiarity.familiar(hidden)
+        prediction = Prediction(probs, n, familiar=familiar)
+        self._stack.append(_Step(frame, new_state, prediction, hidden))
         return prediction
 
     def finish(self, prediction: Prediction | None = None) -> Prediction | None:
@@ -174,7 +204,7 @@ class StrokeClassifier:
         probs = prediction.probs
         if self.ending is not None:
             probs = self.ending.finish(probs, prediction.n_strokes)
-        return Prediction(probs, prediction.n_strokes, finished=True)
+        return Prediction(probs, prediction.n_strokes, finished=True, familiar=prediction.familiar)
 
     def undo(self) -> Prediction | None:
         """Remove the last stroke; the prediction before it (None when nothing is left)."""

@@ -226,12 +226,22 @@ class SketchModel(nn.Module):
 
         The CNN-only model ignores `state` and returns None for it.
         """
-        if self.lstm is None:
-            return self.head(features).log_softmax(-1), None  # (B, C)
-        if state is None:
-            state = self.init_state(features.shape[0])
-        out, new_state = self.lstm(features[:, None, :], state)  # (B, 1, P)
-        return self.head(out[:, 0]).log_softmax(-1), new_state  # (B, C)
+        _, log_probs, new_state = self.step_hidden(features, state)
+        return log_probs, new_state
+
+    def step_hidden(
+        self, features: torch.Tensor, state: LSTMState | None
+    ) -> tuple[torch.Tensor, torch.Tensor, LSTMState | None]:
+        """`step`, also returning the head's hidden layer (after its ReLU), (B, head_hidden):
+        the features core/familiar.py judges the ink by."""
+        x, new_state = features, None
+        if self.lstm is not None:
+            if state is None:
+                state = self.init_state(features.shape[0])
+            out, new_state = self.lstm(features[:, None, :], state)  # (B, 1, P)
+            x = out[:, 0]
+        hidden = self.head[1](self.head[0](x))  # linear -> ReLU
+        return hidden, self.head[3](self.head[2](hidden)).log_softmax(-1), new_state  # (B, C)
 
 
 def build_model(cfg: ModelConfig, *, channels_last: bool = True) -> SketchModel:

@@ -15,10 +15,14 @@ latest prediction when all of these hold:
    circle the start of a smiley face or a sun, a square the walls of a house), the
    top class must have been the same for the last `steady_steps` predictions while
    the probability mass may still be moving, unless its probability already
-   reaches `steady_override`.
+   reaches `steady_override`;
+5. **familiarity**: the ink looks like the training doodles of that class
+   (`Prediction.familiar`, from the checkpoint's statistics, core/familiar.py), unless
+   `heed_familiarity` is off or the prediction does not say.
 Rules 3 and 4 guard against premature snaps while a drawing goes on; `finished=True`
 (the drawing is known to be over: the user paused or asked, or a replay reached its
-end) waives them, since nothing can be premature then.
+end) waives them, since nothing can be premature then. Rule 5 holds even then: a
+finished scribble is still unlike every shape.
 
 The defaults come from replaying the real dev doodles through the bundled models
 (`frankenstein eval`, `frankenstein draw --score`; README, "The bundled models"):
@@ -43,6 +47,7 @@ class _Guess(Protocol):
 
     probs: np.ndarray
     n_strokes: int
+    # optional: familiar (C,) bool or None, the classes the ink looks like
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class SnapPolicy(BaseModel):
     steady_classes: tuple[str, ...] = CLASSES
     steady_steps: int = Field(2, ge=1)
     steady_override: float = Field(0.99, ge=0.0, le=1.0)
+    heed_familiarity: bool = True
 
     @field_validator("min_strokes")
     @classmethod
@@ -126,6 +132,9 @@ class SnapPolicy(BaseModel):
         if lead < self.margin:
             runner = CLASSES[int(order[1])]
             return False, f"{cls} leads {runner} by {lead:.2f} < margin {self.margin:.2f}"
+        familiar = getattr(last, "familiar", None)
+        if self.heed_familiarity and familiar is not None and not familiar[i]:
+            return False, f"{cls} {p:.2f}, but the ink looks unlike the {cls} doodles it learnt"
         reason = f"{cls} {p:.2f} >= {self.threshold:.2f}, margin {lead:.2f}"
         if finished:
             return True, reason + ", drawing finished"

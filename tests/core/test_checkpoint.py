@@ -15,7 +15,7 @@ from core.checkpoint import (
 from core.classes import CLASSES
 from core.ending import EndingPrior
 from core.models import build_model, model_config
-from tests.core.tiny_models import random_strokes, tiny_model
+from tests.core.tiny_models import random_strokes, tiny_familiarity, tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -252,4 +252,25 @@ def test_the_ending_prior_and_precision_round_trip_and_survive_export(tmp_path):
 def test_bad_stroke_counts_are_named(tmp_path, counts, problem):
     path = _tamper(tmp_path, lambda p: p.update(stroke_counts=counts))
     with pytest.raises(CheckpointError, match=rf"t\.pt: bad stroke_counts: .*{problem}"):
+        load_checkpoint(path)
+
+
+def test_familiarity_round_trips_survives_export_and_is_checked(tmp_path):
+    model = tiny_model()
+    fam = tiny_familiarity(model, limit=2.5)
+    fam = type(fam)(
+        fam.means, fam.precision, fam.background_mean, fam.background_precision, 2.5, 0.99
+    )
+    path = save_checkpoint(tmp_path / "c.pt", model, familiarity=fam, half=True)
+    shipped = load_checkpoint(export_checkpoint(path, tmp_path / "shipped.pt"))
+    for ckpt in (load_checkpoint(path), shipped):
+        assert (ckpt.familiarity.limit, ckpt.familiarity.quantile) == (2.5, 0.99)
+        np.testing.assert_allclose(ckpt.familiarity.means, fam.means, rtol=1e-6)
+    assert load_checkpoint(save_checkpoint(tmp_path / "p.pt", model)).familiarity is None
+    other = tiny_familiarity(tiny_model(head_hidden=6))
+    wrong = save_checkpoint(tmp_path / "w.pt", model, familiarity=other)
+    with pytest.raises(CheckpointError, match=r"w\.pt: familiarity statistics of shape"):
+        load_checkpoint(wrong)
+    path = _tamper(tmp_path, lambda p: p.update(familiarity={"means": [1.0]}))
+    with pytest.raises(CheckpointError, match=r"t\.pt: bad familiarity statistics: .*must hold"):
         load_checkpoint(path)

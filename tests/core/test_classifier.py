@@ -7,7 +7,12 @@ from core.classes import CLASSES
 from core.classifier import Prediction, StrokeClassifier, StrokeError
 from core.ending import EndingPrior
 from core.raster import rasterize
-from tests.core.tiny_models import random_strokes, real_drawings_by_strokes, tiny_model
+from tests.core.tiny_models import (
+    random_strokes,
+    real_drawings_by_strokes,
+    tiny_familiarity,
+    tiny_model,
+)
 
 ARCHS = ["frankenstein", "frankenstein-noproj", "cnn"]
 
@@ -206,3 +211,37 @@ def test_from_checkpoint_uses_the_saved_ending_prior(tmp_path, drawings):
     np.testing.assert_array_equal(clf.ending.counts, prior.counts)
     older = save_checkpoint(tmp_path / "old.pt", tiny_model())  # saved without one
     assert StrokeClassifier.from_checkpoint(older).ending is None
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_each_guess_says_which_classes_it_is_familiar_with(arch, drawings):
+    model = tiny_model(arch)
+    strokes = drawings[3]
+    plain = StrokeClassifier(model, temperature=1.3)
+    plain.replay(strokes)
+    limit = float(np.median(tiny_familiarity(model).scores(plain.hidden[-1])))
+    fam = tiny_familiarity(model, limit=limit)  # half the classes familiar at the end
+    clf = StrokeClassifier(model, temperature=1.3, familiarity=fam)
+    clf.replay(strokes)
+    state = None
+    with torch.no_grad():
+        for k, (p, q, h) in enumerate(zip(clf.history, plain.history, clf.hidden, strict=True)):
+            frame = torch.from_numpy(rasterize(strokes[: k + 1], 8, model.cfg.m)[k])[None]
+            features = model.encode(frame)
+            log_probs, _ = model.step(features, state)
+            hidden, same, state = model.step_hidden(features, state)
+            np.testing.assert_array_equal(same, log_probs)
+            np.testing.assert_allclose(h, hidden[0].numpy(), atol=1e-5)
+            np.testing.assert_array_equal(p.familiar, fam.scores(h) <= limit)
+            np.testing.assert_array_equal(p.probs, q.probs)  # the guess itself is unchanged
+            assert q.familiar is None
+    assert 0 < clf.history[-1].familiar.sum() < len(CLASSES)  # some classes each way
+    np.testing.assert_array_equal(clf.finish().familiar, clf.history[-1].familiar)
+
+
+def test_from_checkpoint_uses_the_saved_familiarity(tmp_path, drawings):
+    model = tiny_model()
+    path = save_checkpoint(tmp_path / "c.pt", model, familiarity=tiny_familiarity(model, limit=1.0))
+    clf = StrokeClassifier.from_checkpoint(path)
+    assert clf.familiarity.limit == 1.0
+    assert clf.replay(drawings[1]).familiar is not None

@@ -120,3 +120,24 @@ def test_policy_is_pure():
     assert a == b and len(history) == 2
     with pytest.raises(ValidationError):
         POLICY.threshold = 0.1
+
+
+def _unfamiliar(g: Prediction, *names: str) -> Prediction:
+    """`g` with every class familiar but `names`."""
+    familiar = np.ones(len(CLASSES), bool)
+    familiar[[class_index(n) for n in names]] = False
+    return Prediction(g.probs, g.n_strokes, g.finished, familiar)
+
+
+def test_no_snap_to_a_class_the_ink_looks_unlike_even_when_finished():
+    sure = guess(1, hexagon=0.97)
+    for finished in (False, True):
+        history = [_unfamiliar(sure, "hexagon")]
+        assert POLICY.decide(history, finished=finished) is None
+        assert POLICY.explain(history, finished=finished) == (
+            "hexagon 0.97, but the ink looks unlike the hexagon doodles it learnt"
+        )
+    assert POLICY.decide([_unfamiliar(sure, "octagon")]).cls == "hexagon"  # others don't matter
+    assert POLICY.decide([sure]).cls == "hexagon"  # a guess that does not say: no such rule
+    heedless = POLICY.model_copy(update={"heed_familiarity": False})
+    assert heedless.decide([_unfamiliar(sure, "hexagon")]).cls == "hexagon"

@@ -42,3 +42,13 @@ def real_drawings_by_strokes(real_dev: Path) -> dict[int, list[np.ndarray]]:
         for d in iter_ndjson(f):
             found.setdefault(d.n_strokes, list(d.strokes))
     return found
+
+
+def tiny_familiarity(model: SketchModel, seed: int = 0, limit: float = 0.0):
+    """Familiarity statistics (core/familiar.py) of the right size for `model`: random
+    class means, identity precisions, the given limit."""
+    from core.familiar import Familiarity
+
+    rng = np.random.default_rng(seed)
+    c, d = model.cfg.num_classes, model.cfg.head_hidden
+    return Familiarity(rng.standard_normal((c, d)), np.eye(d), np.zeros(d), 0.5 * np.eye(d), limit)

@@ -1,0 +1,97 @@
+"""Familiarity: relative Mahalanobis scores of hidden features, fitted and limited."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.familiar import Familiarity, FamiliarityError
+
+
+def _blobs(rng, n_classes=3, dim=4, per_class=400, spread=0.3):
+    """Well separated Gaussian clusters: centres on the axes, 3 apart."""
+    centres = 3.0 * np.eye(n_classes, dim)
+    labels = np.repeat(np.arange(n_classes), per_class)
+    return centres[labels] + spread * rng.standard_normal((len(labels), dim)), labels, centres
+
+
+def test_scores_are_the_relative_mahalanobis_distance():
+    rng = np.random.default_rng(0)
+    x, y, _ = _blobs(rng)
+    fam = Familiarity.fit(x, y, 3)
+    h = rng.standard_normal(4)
+    for c in range(3):
+        d, b = h - x[y == c].mean(0), h - x.mean(0)
+        within = x - np.stack([x[y == k].mean(0) for k in range(3)])[y]
+        cov = within.T @ within / len(x)
+        cov0 = (x - x.mean(0)).T @ (x - x.mean(0)) / len(x)
+        ridge, ridge0 = (1e-3 * np.trace(m) / 4 for m in (cov, cov0))
+        want = d @ np.linalg.inv(cov + ridge * np.eye(4)) @ d
+        want -= b @ np.linalg.inv(cov0 + ridge0 * np.eye(4)) @ b
+        assert fam.scores(h)[c] == pytest.approx(want, rel=1e-9)
+    np.testing.assert_allclose(fam.scores(np.stack([h, h]))[1], fam.scores(h))
+
+
+def test_a_point_is_familiar_near_its_class_and_unfamiliar_far_from_all():
+    rng = np.random.default_rng(1)
+    x, y, centres = _blobs(rng)
+    fitted = Familiarity.fit(x, y, 3)
+    own = fitted.scores(x)[np.arange(len(x)), y]
+    fam = fitted.with_limit(own, 0.99)
+    assert fam.quantile == 0.99 and np.mean(own <= fam.limit) >= 0.99
+    np.testing.assert_array_equal(fam.familiar(centres[1]), [False, True, False])
+    assert not fam.familiar(np.array([-6.0, -6.0, 6.0, 6.0])).any()  # far from every cluster
+
+
+def test_with_limit_is_a_quantile_and_refuses_nonsense():
+    rng = np.random.default_rng(2)
+    x, y, _ = _blobs(rng)
+    fitted = Familiarity.fit(x, y, 3)
+    assert fitted.with_limit(np.arange(101.0), 0.9).limit == pytest.approx(90.0)
+    with pytest.raises(FamiliarityError, match="no right snaps"):
+        fitted.with_limit(np.array([]))
+    with pytest.raises(FamiliarityError, match="quantile"):
+        fitted.with_limit(np.arange(3.0), 1.5)
+    with pytest.raises(FamiliarityError, match="no limit set"):
+        fitted.familiar(x[0])
+
+
+def test_fit_needs_every_class_and_matching_shapes():
+    rng = np.random.default_rng(3)
+    x, y, _ = _blobs(rng)
+    with pytest.raises(FamiliarityError, match="no features of class 3"):
+        Familiarity.fit(x, y, 4)
+    with pytest.raises(FamiliarityError, match="features"):
+        Familiarity.fit(x, y[:-1], 3)
+    fam = Familiarity.fit(x, y, 3)
+    with pytest.raises(FamiliarityError, match="expected 4"):
+        fam.scores(np.zeros(5))
+
+
+def test_the_payload_round_trip_keeps_the_scores():
+    rng = np.random.default_rng(4)
+    x, y, _ = _blobs(rng)
+    fitted = Familiarity.fit(x, y, 3)
+    fam = fitted.with_limit(fitted.scores(x)[np.arange(len(x)), y])
+    back = Familiarity.from_payload(fam.to_payload())
+    assert (back.limit, back.quantile) == (fam.limit, fam.quantile)
+    np.testing.assert_allclose(back.scores(x[:50]), fam.scores(x[:50]), rtol=1e-3, atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda p: p.pop("precision"), "must hold"),
+        (lambda p: p.update(means=np.zeros((3, 5))), "precision has shape"),
+        (lambda p: p.update(background_mean=np.full(4, np.nan)), "NaN"),
+        (lambda p: p.update(limit="high"), "limit must be a number"),
+        (lambda p: p.update(limit=float("inf")), "limit must be a finite number"),
+    ],
+)
+def test_a_bad_payload_is_refused_with_the_reason(change, message):
+    rng = np.random.default_rng(5)
+    x, y, _ = _blobs(rng)
+    payload = Familiarity.fit(x, y, 3).to_payload()
+    change(payload)
+    with pytest.raises(FamiliarityError, match=message):
+        Familiarity.from_payload(payload)
