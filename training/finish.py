@@ -2,7 +2,8 @@
 
 The temperature (training/calibration.py) is fitted on the log-probabilities best.pt
 gives after every real stroke of the validation drawings and stored in best.pt, with
-the ending prior (core/ending.py): how many strokes each class is drawn with in the
+the ending prior (core/ending.py) and the familiarity statistics fitted on the same
+validation drawings (training/familiarity.py): how many strokes each class is drawn with in the
 training data (every directory source's training split, and one epoch's worth of each
 synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
 need thousands of drawings to show); a run trained with the loss at the final stroke
@@ -73,9 +74,12 @@ def calibrate(
 ) -> float | None:
     """Fit the temperature of the checkpoint at `path` (best.pt, an epoch-N.pt) on `val`
     (at the steps the model was trained on, `loss_at`) and store it there with the
-    ending prior (None: none); returns the temperature (None when there is no file)."""
+    ending prior (None: none) and the familiarity fitted on `val` with both; returns
+    the temperature (None when there is no file)."""
     from core.checkpoint import load_checkpoint, save_checkpoint
+    from core.classifier import StrokeClassifier
     from training.calibration import collect_step_log_probs, fit_temperature
+    from training.familiarity import fit_familiarity
 
     if not path.is_file():
         return None
@@ -84,12 +88,16 @@ def calibrate(
     batches = eval_batches(val, EVAL_BATCH)
     log_probs, labels = collect_step_log_probs(model, batches, device, at=loss_at)
     t = fit_temperature(log_probs, labels)
+    model = model.cpu()
+    classifier = StrokeClassifier(model, temperature=t, ending=ending)
+    familiarity = fit_familiarity(classifier, [val.drawing(i) for i in range(len(val))])
     metrics = {**ckpt.metrics, "temperature": t}
     save_checkpoint(
         path,
-        model.cpu(),
+        model,
         temperature=t,
         ending=ending,
+        familiarity=familiarity,
         meta=ckpt.meta,
         metrics=metrics,
         extra=ckpt.extra,

@@ -147,6 +147,7 @@ def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SW
     stats = snap_stats(replays, policy)
     stats["steady_steps"] = policy.steady_steps
     stats["steady_override"] = float(policy.steady_override)
+    stats["heed_familiarity"] = bool(policy.heed_familiarity)
     stats["sweep"] = [
         {k: v for k, v in snap_stats(replays, policy.model_copy(update={"threshold": t})).items()}
         for t in sweep

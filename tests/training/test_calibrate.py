@@ -101,4 +101,4 @@ def test_final_stroke_runs_calibrate_on_final_strokes_and_store_no_prior(
     # and `frankenstein eval` says why it has no prior, without the advice to calibrate
     assert main(["eval", "--model", str(path), "--data", str(glyph_dir), "--limit", "1"]) == 0
     said = " ".join(capsys.readouterr().out.split())
-    assert "trained at the final stroke only" in said and "calibrate" not in said
+    assert "trained at the final stroke only" in said and "adds it" not in said

@@ -1,4 +1,4 @@
-"""`frankenstein calibrate`: refit a checkpoint's temperature and ending prior in place."""
+"""`frankenstein calibrate`: refit a checkpoint's temperature, ending prior and familiarity in place."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "calibrate",
-        help="refit a checkpoint's temperature and ending prior from its run's data",
+        help="refit a checkpoint's temperature, ending prior and familiarity from its run's data",
         description="Rebuild the data of the run that made CHECKPOINT (from the training "
         "config stored in it), refit the calibration temperature on its validation set, "
         "count the strokes each class is drawn with in its training data (the ending "
-        "prior the finished guess uses), and "
-        "store both in CHECKPOINT, atomically, keeping its weights' precision. Training "
+        "prior the finished guess uses), fit the familiarity statistics the snap policy "
+        "checks (on the validation set, with that temperature and prior), and "
+        "store them in CHECKPOINT, atomically, keeping its weights' precision. Training "
         "does this at the end of every run; this is for checkpoints made before.",
         epilog="example: frankenstein calibrate core/weights/cnn.pt",
     )
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from core.checkpoint import resolve_checkpoint
+    from core.checkpoint import load_checkpoint, resolve_checkpoint
     from training.finish import recalibrate
 
     path = resolve_checkpoint(args.checkpoint)
@@ -38,5 +39,12 @@ def run_calibrate(args: argparse.Namespace) -> int:
         prior = "no ending prior (trained at the final stroke only)"
     else:
         prior = f"ending prior from {int(ending.counts.sum()):,} training drawings"
-    print(f"{path}: temperature {temperature:.3f}, {prior}")
+    familiarity = load_checkpoint(path).familiarity
+    gate = (
+        "no familiarity (no right snap on its validation set)"
+        if familiarity is None
+        else f"familiarity limit {familiarity.limit:.1f} ({familiarity.quantile:.0%} of "
+        "validation right snaps pass)"
+    )
+    print(f"{path}: temperature {temperature:.3f}, {prior}, {gate}")
     return 0

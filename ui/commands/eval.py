@@ -47,6 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="...unless its probability reaches P (1 = never; default: policy's)",
     )
     p.add_argument(
+        "--ignore-familiarity",
+        action="store_true",
+        help="snap without checking that the ink looks like the class's training doodles "
+        "(the checkpoint's familiarity statistics)",
+    )
+    p.add_argument(
         "--compare",
         metavar="NAME_OR_CHECKPOINT",
         help="also replay this model on the same drawings and compare the two drawing by "
@@ -69,6 +75,7 @@ def snap_policy(args: argparse.Namespace):
         "threshold": args.threshold,
         "steady_steps": args.steady_steps,
         "steady_override": args.steady_override,
+        "heed_familiarity": False if args.ignore_familiarity else None,
     }
     try:
         return SnapPolicy(**{k: v for k, v in given.items() if v is not None})
@@ -143,6 +150,12 @@ def run_eval(args: argparse.Namespace) -> int:
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
+    if classifier.familiarity is None and hasattr(classifier.model, "step_hidden"):
+        console.print(
+            "(this checkpoint has no familiarity statistics, so its snaps are not checked "
+            "against them; `frankenstein calibrate` fits them for a checkpoint made before "
+            "they existed, where its validation set has every class and a right snap)"
+        )
     if args.compare is not None:
         from training.compare import paired_comparison
 

@@ -1,0 +1,128 @@
+"""Fitting a checkpoint's familiarity on validation drawings, in training and calibrate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.checkpoint import load_checkpoint
+from core.classes import CLASSES, class_index
+from core.classifier import StrokeClassifier
+from core.ensemble import Ensemble
+from core.familiar import Familiarity
+from core.snap import SnapPolicy
+from core.strokes import Drawing
+from tests.core.tiny_models import random_strokes, tiny_familiarity, tiny_model
+from training.familiarity import fit_familiarity
+from training.replay import snap_at
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    """A confident tiny classifier and drawings: those it snaps labelled as it snaps
+    (right snaps), the rest, and one more per class, labelled round the classes."""
+    clf = StrokeClassifier(tiny_model(), temperature=0.05)
+    rng = np.random.default_rng(3)
+    drawings = []
+    for i in range(80):
+        strokes = random_strokes(rng, int(rng.integers(1, 5)))
+        clf.replay(strokes)
+        hit = snap_at(clf.history, SnapPolicy(), clf.finish())
+        drawings.append(Drawing(tuple(strokes), hit[1] if hit else CLASSES[i % len(CLASSES)]))
+    drawings += [Drawing(tuple(random_strokes(rng, 2)), c) for c in CLASSES]
+    return clf, drawings
+
+
+def test_the_gaussians_come_from_every_stroke_and_the_limit_from_right_snaps(labelled):
+    clf, drawings = labelled
+    kept = tiny_familiarity(clf.model, limit=-5.0)
+    clf.familiarity = kept
+    got = fit_familiarity(clf, drawings, quantile=0.9)
+    assert clf.familiarity is kept  # the classifier's own familiarity is left as it was
+    clf.familiarity = None
+    hidden, labels, right = [], [], []
+    for d in drawings:
+        clf.replay(d.strokes)
+        hidden += clf.hidden
+        labels += [class_index(d.word)] * clf.n_strokes
+    fitted = Familiarity.fit(np.stack(hidden), np.array(labels), len(CLASSES))
+    for d in drawings:
+        clf.replay(d.strokes)
+        hit = snap_at(clf.history, SnapPolicy(), clf.finish())
+        if hit and hit[1] == d.word:
+            right.append(fitted.scores(clf.hidden[hit[0] - 1])[class_index(hit[1])])
+    assert len(right) >= 10
+    np.testing.assert_allclose(got.means, fitted.means)
+    np.testing.assert_allclose(got.precision, fitted.precision)
+    assert got.limit == pytest.approx(np.quantile(right, 0.9)) and got.quantile == 0.9
+
+
+def test_nothing_to_fit_for_an_ensemble_or_without_a_right_snap(labelled):
+    _, drawings = labelled
+    ensemble = StrokeClassifier(Ensemble([tiny_model(), tiny_model(seed=1)], [1.0, 1.0]))
+    assert fit_familiarity(ensemble, drawings) is None
+    wrong = [Drawing(d.strokes, CLASSES[(class_index(d.word) + 1) % 18]) for d in drawings]
+    assert fit_familiarity(StrokeClassifier(tiny_model(), temperature=0.05), wrong[:80]) is None
+
+
+@pytest.fixture(scope="module")
+def fitted_run(tmp_path_factory):
+    """A tiny run on glyph data with every class in its validation split."""
+    from tests.training.conftest import tiny_settings
+    from tests.training.shapes import write_shapes_dir
+    from training.config import load_config
+    from training.loop import train
+
+    root = tmp_path_factory.mktemp("familiar")
+    data = write_shapes_dir(root / "data", per_class=60)
+    cfg = load_config(None, [*tiny_settings(data, root / "runs", epochs=6), "name=fam"])
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FRANKENSTEIN_CACHE", str(root / "cache"))
+    try:
+        result = train(cfg)
+    finally:
+        mp.undo()
+    assert result.status == "completed"
+    return result
+
+
+def test_a_run_fits_familiarity_and_calibrate_fits_it_again(fitted_run, tmp_path, capsys):
+    from core.checkpoint import save_checkpoint
+    from ui.cli import main
+
+    best = load_checkpoint(fitted_run.run_dir / "best.pt")
+    fam = best.familiarity
+    assert fam is not None and fam.quantile == 0.99 and np.isfinite(fam.limit)
+    assert fam.means.shape == (len(CLASSES), best.cfg.head_hidden)
+    old = tmp_path / "old.pt"  # as saved before familiarity existed
+    save_checkpoint(old, best.model, meta=best.meta, metrics=best.metrics)
+    assert main(["calibrate", str(old)]) == 0
+    assert "familiarity limit" in capsys.readouterr().out
+    again = load_checkpoint(old).familiarity
+    np.testing.assert_allclose(again.means, fam.means, rtol=1e-4, atol=1e-5)
+    assert again.limit == pytest.approx(fam.limit, rel=1e-3)
+
+
+def test_eval_heeds_familiarity_unless_told_not_to(fitted_run, tmp_path, capsys):
+    import json
+
+    from core.checkpoint import save_checkpoint
+    from ui.cli import main
+
+    best = fitted_run.run_dir / "best.pt"
+    data = best.parent.parent.parent / "data"
+    reports = {}
+    for flags in ([], ["--ignore-familiarity"]):
+        out = tmp_path / f"r{len(flags)}.json"
+        argv = ["eval", "--model", str(best), "--data", str(data), "--json", str(out)]
+        assert main([*argv, *flags]) == 0
+        reports[len(flags)] = json.loads(out.read_text())
+    heeded, ignored = reports[0], reports[1]
+    assert heeded["snap"]["heed_familiarity"] and not ignored["snap"]["heed_familiarity"]
+    assert heeded["top1"] == ignored["top1"]  # the guesses are the same; only snaps differ
+    assert 0 < heeded["snap"]["snaps"] <= ignored["snap"]["snaps"]
+    assert "no familiarity statistics" not in capsys.readouterr().out
+    ckpt = load_checkpoint(best)
+    bare = save_checkpoint(tmp_path / "bare.pt", ckpt.model, temperature=ckpt.temperature)
+    assert main(["eval", "--model", str(bare), "--data", str(data), "--limit", "1"]) == 0
+    assert "has no familiarity statistics" in " ".join(capsys.readouterr().out.split())

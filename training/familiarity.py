@@ -1,0 +1,67 @@
+"""Fit a checkpoint's familiarity statistics (core/familiar.py) on validation drawings.
+
+Each validation drawing is replayed stroke by stroke through the calibrated classifier
+(as `frankenstein eval` does); the head's hidden features after every stroke, with
+the drawing's class, fit the class and background Gaussians. The limit is then the
+`quantile` of the scores of the right snaps the default snap policy makes on the
+same drawings (each at the stroke it snaps, for the class it snaps to), so on
+synthetic doodles like the training ones the gate refuses about 1 - quantile of right
+snaps; on real doodles it refuses the ink that looks unlike every training doodle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from core.classes import class_index
+from core.familiar import Familiarity, FamiliarityError
+from core.strokes import Drawing
+
+QUANTILE = 0.99
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+def fit_familiarity(
+    classifier,
+    drawings: Sequence[Drawing],
+    *,
+    quantile: float = QUANTILE,
+    progress: Progress | None = None,
+) -> Familiarity | None:
+    """The familiarity of `classifier` (a core.classifier.StrokeClassifier, whose own
+    familiarity is ignored) fitted on `drawings`; None for an ensemble, or when the
+    drawings leave a class without features or make no right snap (a tiny run)."""
+    from core.snap import SnapPolicy
+    from training.replay import snap_at
+
+    if not hasattr(classifier.model, "step_hidden"):
+        return None
+    kept, classifier.familiarity = classifier.familiarity, None
+    policy = SnapPolicy()
+    hidden, labels, snaps = [], [], []  # snaps: (row of its hidden features, class index)
+    try:
+        for i, d in enumerate(drawings):
+            if classifier.replay(d.strokes) is not None:
+                label = class_index(d.word)
+                hit = snap_at(classifier.history, policy, classifier.finish())
+                if hit is not None and class_index(hit[1]) == label:
+                    snaps.append((len(hidden) + hit[0] - 1, label))
+                hidden.extend(classifier.hidden)
+                labels.extend([label] * classifier.n_strokes)
+            if progress is not None and (i % 100 == 99 or i == len(drawings) - 1):
+                progress(i + 1, len(drawings), "fitting familiarity")
+    finally:
+        classifier.familiarity = kept
+    if not snaps:
+        return None
+    features = np.stack(hidden)
+    try:
+        fitted = Familiarity.fit(features, np.asarray(labels), classifier.cfg.num_classes)
+    except FamiliarityError:
+        return None
+    rows, classes = np.asarray(snaps).T
+    right = fitted.scores(features[rows])[np.arange(len(rows)), classes]
+    return fitted.with_limit(right, quantile)
