@@ -11,17 +11,16 @@ snaps; on real doodles it refuses the ink that looks unlike every training doodl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from core.classes import class_index
 from core.familiar import Familiarity, FamiliarityError
 from core.strokes import Drawing
+from training.cache import Progress
 
 QUANTILE = 0.99
-
-Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
 def fit_familiarity(

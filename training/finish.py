@@ -71,6 +71,7 @@ def calibrate(
     ending: EndingPrior | None,
     device: torch.device,
     loss_at: str = "every",
+    progress: Progress | None = None,
 ) -> float | None:
     """Fit the temperature of the checkpoint at `path` (best.pt, an epoch-N.pt) on `val`
     (at the steps the model was trained on, `loss_at`) and store it there with the
@@ -90,7 +91,8 @@ def calibrate(
     t = fit_temperature(log_probs, labels)
     model = model.cpu()
     classifier = StrokeClassifier(model, temperature=t, ending=ending)
-    familiarity = fit_familiarity(classifier, [val.drawing(i) for i in range(len(val))])
+    drawings = [val.drawing(i) for i in range(len(val))]
+    familiarity = fit_familiarity(classifier, drawings, progress=progress)
     metrics = {**ckpt.metrics, "temperature": t}
     save_checkpoint(
         path,
@@ -140,7 +142,7 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
         ) from None
     data = build_data(cfg, progress=progress)
     ending = run_ending_prior(cfg.loss_at, data.train, progress)
-    temperature = calibrate(path, data.val, ending, torch.device("cpu"), cfg.loss_at)
+    temperature = calibrate(path, data.val, ending, torch.device("cpu"), cfg.loss_at, progress)
     return temperature, ending
 
 

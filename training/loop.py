@@ -243,9 +243,12 @@ class _Run:
             self.cb.on_done(result.summary())
             return result
         ending = run_ending_prior(cfg.loss_at, data.train, self.cb.on_progress)
-        temperature = calibrate(self.folder.best, data.val, ending, info.device, cfg.loss_at)
+        progress = self.cb.on_progress
+        temperature = calibrate(
+            self.folder.best, data.val, ending, info.device, cfg.loss_at, progress
+        )
         for path in self.folder.epoch_checkpoints():
-            calibrate(path, data.val, ending, info.device, cfg.loss_at)
+            calibrate(path, data.val, ending, info.device, cfg.loss_at, progress)
         limit = DRY_RUN_DRAWINGS if self.dry_run else None
         reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
         result = self._result(status, pos, rows, temperature, reports)

@@ -37,7 +37,9 @@ def test_the_gaussians_come_from_every_stroke_and_the_limit_from_right_snaps(lab
     clf, drawings = labelled
     kept = tiny_familiarity(clf.model, limit=-5.0)
     clf.familiarity = kept
-    got = fit_familiarity(clf, drawings, quantile=0.9)
+    seen = []
+    got = fit_familiarity(clf, drawings, quantile=0.9, progress=lambda *a: seen.append(a))
+    assert seen[-1] == (len(drawings), len(drawings), "fitting familiarity")
     assert clf.familiarity is kept  # the classifier's own familiarity is left as it was
     clf.familiarity = None
     hidden, labels, right = [], [], []
