@@ -376,3 +376,28 @@ def test_a_pause_that_does_not_snap_says_why(make_controller):
     assert c.tick(5.0) is None
     assert c.status.startswith("finished, not snapped: line") and "below threshold 1.00" in c.status
     assert c.version > version  # the panel redraws with it
+
+
+@pytest.mark.parametrize("limit", [-1e9, 1e9])
+def test_ink_unlike_the_class_never_snaps_and_the_status_says_why(settings, tiny_models, limit):
+    from tests.core.tiny_models import tiny_familiarity
+    from tests.live.helpers import biased
+
+    model = biased(tiny_models["frankenstein"], "circle")
+
+    def load(name, checkpoint):
+        return StrokeClassifier(model, familiarity=tiny_familiarity(model, limit=limit))
+
+    s = settings.model_copy(update={"max_fit_error": 10.0, "pause_s": 1.0})
+    c = Controller(s, loader=load)
+    update = draw(c, circle(400, 300, 120), t0=0.0)
+    assert update.prediction.label == "circle" and update.prediction.confidence > 0.99
+    if limit > 0:  # every class familiar: the sure circle snaps at once
+        assert update.snapped == "circle"
+        return
+    assert update.snapped is None
+    assert "but the ink looks unlike the circle doodles it learnt" in c.status
+    assert c.tick(0.48 + 1.01) is None  # nor when the pen rests
+    assert c.status == (
+        "finished, not snapped: circle 1.00, but the ink looks unlike the circle doodles it learnt"
+    )
