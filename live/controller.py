@@ -134,7 +134,7 @@ class Controller:
         self.undo_stack: list[UndoRecord] = []
         self.auto_snap = settings.auto_snap
         given = {} if settings.threshold is None else {"threshold": settings.threshold}
-        self.policy = SnapPolicy(**given)
+        self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
         self.status = "draw a shape"
         self.error: str | None = None

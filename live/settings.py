@@ -97,6 +97,11 @@ class LiveSettings(BaseModel):
         None, ge=0.0, le=1.0, description="snap threshold; None = the SnapPolicy default"
     )
     threshold_step: float = Field(0.05, gt=0.0, le=0.5)
+    heed_familiarity: bool = Field(
+        True,
+        description="snap only to a class whose training doodles the ink looks like "
+        "(the checkpoint's familiarity statistics, core/familiar.py)",
+    )
     auto_snap: bool = True
     max_fit_error: float = Field(
         0.15, gt=0.0, description="a snap whose template fits the ink worse is refused"

@@ -93,6 +93,19 @@ def test_no_reopen_restores_a_new_shape_after_every_snap():
     assert _settings(parse(["draw", "--no-reopen"])).reopen_snaps is False
 
 
+def test_ignore_familiarity_reaches_the_window_policy(tiny_models):
+    from live.controller import Controller
+    from tests.live.helpers import loader_of
+    from ui.cli import build_parser
+    from ui.commands.draw import _settings
+
+    parse = build_parser().parse_args
+    for argv, heed in ((["draw"], True), (["draw", "--ignore-familiarity"], False)):
+        settings = _settings(parse(argv))
+        assert settings.heed_familiarity is heed
+        assert Controller(settings, loader=loader_of(tiny_models)).policy.heed_familiarity is heed
+
+
 def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
     from tests.core.tiny_models import tiny_model
 

@@ -378,8 +378,10 @@ def test_a_pause_that_does_not_snap_says_why(make_controller):
     assert c.version > version  # the panel redraws with it
 
 
-@pytest.mark.parametrize("limit", [-1e9, 1e9])
-def test_ink_unlike_the_class_never_snaps_and_the_status_says_why(settings, tiny_models, limit):
+@pytest.mark.parametrize(("limit", "heed"), [(-1e9, True), (1e9, True), (-1e9, False)])
+def test_ink_unlike_the_class_never_snaps_and_the_status_says_why(
+    settings, tiny_models, limit, heed
+):
     from tests.core.tiny_models import tiny_familiarity
     from tests.live.helpers import biased
 
@@ -388,11 +390,13 @@ def test_ink_unlike_the_class_never_snaps_and_the_status_says_why(settings, tiny
     def load(name, checkpoint):
         return StrokeClassifier(model, familiarity=tiny_familiarity(model, limit=limit))
 
-    s = settings.model_copy(update={"max_fit_error": 10.0, "pause_s": 1.0})
+    s = settings.model_copy(
+        update={"max_fit_error": 10.0, "pause_s": 1.0, "heed_familiarity": heed}
+    )
     c = Controller(s, loader=load)
     update = draw(c, circle(400, 300, 120), t0=0.0)
     assert update.prediction.label == "circle" and update.prediction.confidence > 0.99
-    if limit > 0:  # every class familiar: the sure circle snaps at once
+    if limit > 0 or not heed:  # every class familiar, or told not to check: it snaps
         assert update.snapped == "circle"
         return
     assert update.snapped is None

@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="every stroke after a snap starts a new shape (a stroke on a snapped shape "
         "does not reopen it)",
     )
+    p.add_argument(
+        "--ignore-familiarity",
+        action="store_true",
+        help="snap without checking that the ink looks like the class's training doodles",
+    )
     p.add_argument("--save-dir", type=Path, default=None, help="where S saves and E exports")
     p.add_argument(
         "--replay",
@@ -82,6 +87,7 @@ def _settings(args: argparse.Namespace):
         "model": args.model or "frankenstein",
         "auto_snap": not args.no_auto_snap,
         "reopen_snaps": not args.no_reopen,
+        "heed_familiarity": not args.ignore_familiarity,
     }
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
