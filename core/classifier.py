@@ -176,11 +176,12 @@ class StrokeClassifier:
         try:
             device = next(self.model.parameters()).device
             features = self.model.encode(torch.from_numpy(frame)[None].to(device))  # (1, F)
+            hidden = None  # an ensemble has no one hidden layer
             if hasattr(self.model, "step_hidden"):
                 h, log_probs, new_state = self.model.step_hidden(features, state)  # (1, C)
                 hidden = h[0].double().cpu().numpy()
-            else:  # an ensemble: no one hidden layer
-                (log_probs, new_state), hidden = self.model.step(features, state), None
+            else:
+                log_probs, new_state = self.model.step(features, state)  # (1, C)
         finally:
             if training:
                 self.model.train()

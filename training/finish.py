@@ -2,12 +2,13 @@
 
 The temperature (training/calibration.py) is fitted on the log-probabilities best.pt
 gives after every real stroke of the validation drawings and stored in best.pt, with
-the ending prior (core/ending.py) and the familiarity statistics fitted on the same
-validation drawings (training/familiarity.py): how many strokes each class is drawn with in the
+the ending prior (core/ending.py): how many strokes each class is drawn with in the
 training data (every directory source's training split, and one epoch's worth of each
 synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
 need thousands of drawings to show); a run trained with the loss at the final stroke
-only is fitted on final strokes and stores no prior (`run_ending_prior`). Then the
+only is fitted on final strokes and stores no prior (`run_ending_prior`). With both,
+the validation drawings are replayed once more to fit the familiarity statistics the
+snap policy checks (training/familiarity.py), also stored in best.pt. Then the
 test split, and each `eval_data` directory, is replayed stroke by stroke through
 best.pt with the default snap policy (training/replay.py), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.

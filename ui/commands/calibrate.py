@@ -41,7 +41,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         prior = f"ending prior from {int(ending.counts.sum()):,} training drawings"
     familiarity = load_checkpoint(path).familiarity
     gate = (
-        "no familiarity (no right snap on its validation set)"
+        "no familiarity (its validation set lacks a class or a right snap)"
         if familiarity is None
         else f"familiarity limit {familiarity.limit:.1f} ({familiarity.quantile:.0%} of "
         "validation right snaps pass)"
