@@ -82,7 +82,12 @@ def test_ensemble_of_two_update_at_stroke_4(benchmark, model, strokes):
 
     torch.manual_seed(1)
     pair = Ensemble([model, build_model(MODELS["frankenstein"]).eval()], [1.0, 1.0])
-    clf = StrokeClassifier(pair)
+    prediction = _time_stroke_4(benchmark, StrokeClassifier(pair), strokes, rounds=200)
+    assert prediction.n_strokes == 4 and prediction.probs.sum() == pytest.approx(1.0)
+
+
+def _time_stroke_4(benchmark, clf: StrokeClassifier, strokes, rounds: int):
+    """Time add_stroke for stroke 4 of `strokes`, three strokes already added; its guess."""
     clf.replay(strokes[:3])
 
     def back_to_3():
@@ -90,10 +95,10 @@ def test_ensemble_of_two_update_at_stroke_4(benchmark, model, strokes):
             clf.undo()
 
     prediction = benchmark.pedantic(
-        clf.add_stroke, args=(strokes[3],), setup=back_to_3, rounds=200, warmup_rounds=10
+        clf.add_stroke, args=(strokes[3],), setup=back_to_3, rounds=rounds, warmup_rounds=10
     )
-    assert prediction.n_strokes == 4 and prediction.probs.sum() == pytest.approx(1.0)
     _record_p99(benchmark)
+    return prediction
 
 
 def test_familiar_update_at_stroke_4(benchmark, model, strokes):
@@ -106,14 +111,5 @@ def test_familiar_update_at_stroke_4(benchmark, model, strokes):
     a = rng.standard_normal((d, d))
     fam = Familiarity(rng.standard_normal((18, d)), a @ a.T, np.zeros(d), np.eye(d), 0.0)
     clf = StrokeClassifier(model, familiarity=fam)
-    clf.replay(strokes[:3])
-
-    def back_to_3():
-        while clf.n_strokes >= 4:
-            clf.undo()
-
-    prediction = benchmark.pedantic(
-        clf.add_stroke, args=(strokes[3],), setup=back_to_3, rounds=300, warmup_rounds=10
-    )
+    prediction = _time_stroke_4(benchmark, clf, strokes, rounds=300)
     assert prediction.familiar is not None and prediction.familiar.shape == (18,)
-    _record_p99(benchmark)

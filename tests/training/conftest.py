@@ -60,19 +60,23 @@ def glyph_dir(tmp_path_factory):
     return write_shapes_dir(tmp_path_factory.mktemp("glyphs") / "data", per_class=20)
 
 
-@pytest.fixture(scope="session")
-def trained_run(tmp_path_factory, glyph_dir):
-    """A finished tiny run (best.pt calibrated, eval.json written)."""
+def train_tiny(data_dir, out_dir, name: str, **more):
+    """Train a tiny run to the end (its cache under out_dir); the finished result."""
     from training.config import load_config
     from training.loop import train
 
-    out = tmp_path_factory.mktemp("runs")
-    cfg = load_config(None, [*tiny_settings(glyph_dir, out, epochs=6), "name=tiny"])
+    cfg = load_config(None, [*tiny_settings(data_dir, out_dir, **more), f"name={name}"])
     mp = pytest.MonkeyPatch()
-    mp.setenv("FRANKENSTEIN_CACHE", str(out / "cache"))
+    mp.setenv("FRANKENSTEIN_CACHE", str(out_dir / "cache"))
     try:
         result = train(cfg)
     finally:
         mp.undo()
     assert result.status == "completed"
     return result
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory, glyph_dir):
+    """A finished tiny run (best.pt calibrated, eval.json written)."""
+    return train_tiny(glyph_dir, tmp_path_factory.mktemp("runs"), "tiny", epochs=6)

@@ -70,22 +70,12 @@ def test_nothing_to_fit_for_an_ensemble_or_without_a_right_snap(labelled):
 @pytest.fixture(scope="module")
 def fitted_run(tmp_path_factory):
     """A tiny run on glyph data with every class in its validation split."""
-    from tests.training.conftest import tiny_settings
+    from tests.training.conftest import train_tiny
     from tests.training.shapes import write_shapes_dir
-    from training.config import load_config
-    from training.loop import train
 
     root = tmp_path_factory.mktemp("familiar")
     data = write_shapes_dir(root / "data", per_class=60)
-    cfg = load_config(None, [*tiny_settings(data, root / "runs", epochs=6), "name=fam"])
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FRANKENSTEIN_CACHE", str(root / "cache"))
-    try:
-        result = train(cfg)
-    finally:
-        mp.undo()
-    assert result.status == "completed"
-    return result
+    return train_tiny(data, root / "runs", "fam", epochs=6)
 
 
 def test_a_run_fits_familiarity_and_calibrate_fits_it_again(fitted_run, tmp_path, capsys):
