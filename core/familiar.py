@@ -48,7 +48,8 @@ def _precision(x: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class Familiarity:
     """Class Gaussians and a background Gaussian over hidden features; see the module
-    docstring. `limit` is None until `with_limit` sets it (then nothing is familiar)."""
+    docstring. `limit` is None until `with_limit` sets it; until then `familiar` refuses
+    to judge and the classifier marks nothing (the snap policy has no rule 5)."""
 
     means: np.ndarray  # (C, D) class means
     precision: np.ndarray  # (D, D) inverse of the covariance shared by the classes
