@@ -245,3 +245,10 @@ def test_from_checkpoint_uses_the_saved_familiarity(tmp_path, drawings):
     clf = StrokeClassifier.from_checkpoint(path)
     assert clf.familiarity.limit == 1.0
     assert clf.replay(drawings[1]).familiar is not None
+
+
+def test_familiarity_without_a_limit_marks_nothing(drawings):
+    model = tiny_model()
+    fam = tiny_familiarity(model)
+    unset = type(fam)(fam.means, fam.precision, fam.background_mean, fam.background_precision)
+    assert StrokeClassifier(model, familiarity=unset).replay(drawings[2]).familiar is None
