@@ -143,11 +143,16 @@ def wrong_snaps(replays: Sequence[Replayed], policy) -> list[dict]:
 
 def snap_report(replays: Sequence[Replayed], policy, sweep: Sequence[float] = SWEEP) -> dict:
     """The report's "snap" entry: stats at the policy's threshold and over a sweep, the
-    policy's steadiness rule, and the wrong snaps at the threshold (`wrong_snaps`)."""
+    policy's steadiness rule, the wrong snaps at the threshold (`wrong_snaps`), and
+    when the policy checks familiarity, the stats without that check
+    (`without_familiarity`: what it cost and what it saved)."""
     stats = snap_stats(replays, policy)
     stats["steady_steps"] = policy.steady_steps
     stats["steady_override"] = float(policy.steady_override)
     stats["heed_familiarity"] = bool(policy.heed_familiarity)
+    if policy.heed_familiarity:
+        heedless = policy.model_copy(update={"heed_familiarity": False})
+        stats["without_familiarity"] = snap_stats(replays, heedless)
     stats["sweep"] = [
         {k: v for k, v in snap_stats(replays, policy.model_copy(update={"threshold": t})).items()}
         for t in sweep

@@ -113,6 +113,11 @@ def test_eval_heeds_familiarity_unless_told_not_to(fitted_run, tmp_path, capsys)
     assert heeded["snap"]["heed_familiarity"] and not ignored["snap"]["heed_familiarity"]
     assert heeded["top1"] == ignored["top1"]  # the guesses are the same; only snaps differ
     assert 0 < heeded["snap"]["snaps"] <= ignored["snap"]["snaps"]
+    plain = heeded["snap"]["without_familiarity"]  # the same replay, without the check
+    assert {k: plain[k] for k in ("snaps", "wrong", "precision", "recall")} == {
+        k: ignored["snap"][k] for k in ("snaps", "wrong", "precision", "recall")
+    }
+    assert "without_familiarity" not in ignored["snap"]
     assert "no familiarity statistics" not in capsys.readouterr().out
     ckpt = load_checkpoint(best)
     bare = save_checkpoint(tmp_path / "bare.pt", ckpt.model, temperature=ckpt.temperature)

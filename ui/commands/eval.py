@@ -216,6 +216,13 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
             f"{snap['wrong']} wrong snaps, {snap['premature']} of them premature "
             "(the finished drawing was read right)"
         )
+    plain = snap.get("without_familiarity")
+    if plain and plain["snaps"] != snap["snaps"]:
+        console.print(
+            f"with the familiarity check: {plain['snaps'] - snap['snaps']} fewer snaps, "
+            f"{plain['wrong'] - snap['wrong']} fewer wrong; without it precision "
+            f"{_pct(plain['precision'])}, recall {_pct(plain['recall'])}"
+        )
     if read is not None and read.bad:
         console.print(f"({read.skipped()})", markup=False, soft_wrap=True)
 
