@@ -38,22 +38,18 @@ def fit_familiarity(
 
     if not hasattr(classifier.model, "step_hidden"):
         return None
-    kept, classifier.familiarity = classifier.familiarity, None
-    policy = SnapPolicy()
+    policy = SnapPolicy(heed_familiarity=False)  # the snaps the statistics are to judge
     hidden, labels, snaps = [], [], []  # snaps: (row of its hidden features, class index)
-    try:
-        for i, d in enumerate(drawings):
-            if classifier.replay(d.strokes) is not None:
-                label = class_index(d.word)
-                hit = snap_at(classifier.history, policy, classifier.finish())
-                if hit is not None and class_index(hit[1]) == label:
-                    snaps.append((len(hidden) + hit[0] - 1, label))
-                hidden.extend(classifier.hidden)
-                labels.extend([label] * classifier.n_strokes)
-            if progress is not None and (i % 100 == 99 or i == len(drawings) - 1):
-                progress(i + 1, len(drawings), "fitting familiarity")
-    finally:
-        classifier.familiarity = kept
+    for i, d in enumerate(drawings):
+        if classifier.replay(d.strokes) is not None:
+            label = class_index(d.word)
+            hit = snap_at(classifier.history, policy, classifier.finish())
+            if hit is not None and class_index(hit[1]) == label:
+                snaps.append((len(hidden) + hit[0] - 1, label))
+            hidden.extend(classifier.hidden)
+            labels.extend([label] * classifier.n_strokes)
+        if progress is not None and (i % 100 == 99 or i == len(drawings) - 1):
+            progress(i + 1, len(drawings), "fitting familiarity")
     if not snaps:
         return None
     features = np.stack(hidden)
