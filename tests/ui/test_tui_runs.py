@@ -128,12 +128,17 @@ async def test_draw_opens_the_window_on_the_run_checkpoint_in_its_own_process(ru
         while not record.exists():
             assert time.monotonic() < deadline, "the draw process never ran"
             await pilot.pause(0.05)
-    assert json.loads(record.read_text()) == [
-        "--model",
-        "frankenstein",
-        "--checkpoint",
-        "runs/lstm/best.pt",
-    ]
+        assert json.loads(record.read_text()) == [
+            "--model",
+            "frankenstein",
+            "--checkpoint",
+            "runs/lstm/best.pt",
+        ]
+        record.unlink()
+        await pilot.press("down", "down", "d")  # fresh: no best.pt, so no window
+        assert message(app) == "fresh has no best.pt yet"
+        await pilot.pause(0.5)
+        assert not record.exists()
 
 
 async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):

@@ -123,12 +123,17 @@ class RunsPane(Vertical):
             return
         self.app.push_screen(CompareScreen(other, run))
 
-    def action_draw(self) -> None:
+    def _checkpointed(self) -> RunInfo | None:
+        """The selected run if it has a best.pt; otherwise None, saying so."""
         run = self.selected
-        if run is None:
-            return
-        if not run.has_checkpoint:
+        if run is not None and not run.has_checkpoint:
             self.show(f"{run.name} has no best.pt yet")
+            return None
+        return run
+
+    def action_draw(self) -> None:
+        run = self._checkpointed()
+        if run is None:
             return
         argv = [*self.ctx.draw, "--model", arch_of(run), "--checkpoint", str(run.best)]
         try:
@@ -149,11 +154,8 @@ class RunsPane(Vertical):
     def action_make_default(self) -> None:
         from live.default_model import write_default_model
 
-        run = self.selected
+        run = self._checkpointed()
         if run is None:
-            return
-        if not run.has_checkpoint:
-            self.show(f"{run.name} has no best.pt yet")
             return
         try:
             path = write_default_model(
