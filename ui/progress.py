@@ -22,6 +22,22 @@ from rich.progress import (
 from training.callbacks import Callback
 
 
+def stats_progress(
+    console: Console, *more: TextColumn | TimeRemainingColumn, transient: bool = False
+) -> Progress:
+    """Bars that read "description, bar, n/total, {stats}, elapsed", then `more`."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stats]}"),
+        TimeElapsedColumn(),
+        *more,
+        console=console,
+        transient=transient,
+    )
+
+
 def _fmt(v: float | None, spec: str = ".3f") -> str:
     return "n/a" if v is None else format(v, spec)
 
@@ -31,16 +47,8 @@ class RichProgress(Callback):
 
     def __init__(self, console: Console | None = None):
         self.console = console or Console(stderr=True)
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            console=self.console,
-            transient=True,
+        self.progress = stats_progress(
+            self.console, TextColumn("eta"), TimeRemainingColumn(), transient=True
         )
         self.task = None
         self.what = None

@@ -50,6 +50,26 @@ def test_events_are_json_lines_and_a_failed_run_means_exit_status_1(tmp_path, ev
 
 
 @pytest.mark.slow
+def test_without_events_the_study_shows_bars_and_prints_its_table(
+    tmp_path, eval_dir, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "500")  # rich folds long paths at the terminal's width
+    spec = tmp_path / "fails.toml"
+    spec.write_text(
+        f'name = "fails"\nseeds = [3]\neval_data = ["{eval_dir}"]\n'
+        f'[variants.broken]\ndata.sources = ["{tmp_path / "nowhere"}"]\n'
+    )
+    assert main(["ablate", str(spec), "--out", str(tmp_path / "studies")]) == 1
+    out, err = capsys.readouterr()
+    err = " ".join(err.split())
+    assert f"broken-s3 failed: {tmp_path / 'nowhere'}: data directory not found" in err
+    assert f"results in {tmp_path / 'studies' / 'fails'}" in err
+    table = (tmp_path / "studies" / "fails" / "results.md").read_text(encoding="utf-8")
+    assert table.strip() and table.strip() in out
+    assert not any(line.startswith("{") for line in out.splitlines())
+
+
+@pytest.mark.slow
 def test_sigterm_stops_the_study_and_its_runs_cleanly(tmp_path, eval_dir):
     import signal
 

@@ -102,6 +102,38 @@ def test_events_are_json_lines_from_start_to_done(tmp_path, glyph_dir):
     assert events[kinds.index("eval")]["report"]["n"] > 0
 
 
+@pytest.mark.slow
+def test_without_events_a_run_prints_its_lines_on_stderr(tmp_path, glyph_dir):
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ui.cli",
+            "train",
+            *tiny_settings(glyph_dir, tmp_path, epochs=2),
+            "name=p",
+        ],
+        cwd=tmp_path,
+        env={**_env(tmp_path), "COLUMNS": "500"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""  # stdout stays free for --events
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith(f"run p in {tmp_path / 'p'}: ")
+    assert "2 epochs of" in lines[0]
+    epochs = [line for line in lines if line.startswith("epoch ")]
+    assert [line.split(":")[0] for line in epochs] == ["epoch   1", "epoch   2"]
+    assert all("| val loss" in line for line in epochs)
+    assert any(line.startswith("eval test: ") and "top-1" in line for line in lines)
+    done = lines[-1]
+    assert done.startswith("completed: best val acc ") and done.endswith(
+        f"files in {tmp_path / 'p'}"
+    )
+
+
 def test_a_bad_setting_is_an_error_event_and_exit_2(tmp_path, capsys):
     assert main(["train", "augment.rotat=3", "--events"]) == 2
     (event,) = _events(capsys.readouterr().out)

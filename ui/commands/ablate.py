@@ -91,23 +91,11 @@ class StudyProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+
+        from ui.progress import stats_progress
 
         self.console = Console(stderr=True)
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"),
-            TimeElapsedColumn(),
-            console=self.console,
-        )
+        self.progress = stats_progress(self.console)
         self.study = None
         self.runs: dict[str, Any] = {}
 
