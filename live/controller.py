@@ -133,7 +133,11 @@ class Controller:
         self.shapes: list[Shape] = []
         self.undo_stack: list[UndoRecord] = []
         self.auto_snap = settings.auto_snap
-        given = {} if settings.threshold is None else {"threshold": settings.threshold}
+        given = {
+            k: v
+            for k in ("threshold", "steady_steps", "steady_override")
+            if (v := getattr(settings, k)) is not None
+        }
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
         self.status = "draw a shape"

@@ -97,6 +97,19 @@ class LiveSettings(BaseModel):
         None, ge=0.0, le=1.0, description="snap threshold; None = the SnapPolicy default"
     )
     threshold_step: float = Field(0.05, gt=0.0, le=0.5)
+    steady_steps: int | None = Field(
+        None,
+        ge=1,
+        description="mid-drawing, the top class must lead for this many strokes running; "
+        "None = the SnapPolicy default",
+    )
+    steady_override: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="...unless its probability reaches this (1 = never); None = the "
+        "SnapPolicy default",
+    )
     heed_familiarity: bool = Field(
         True,
         description="snap only to a class whose training doodles the ink looks like "

@@ -62,7 +62,7 @@ def test_a_smiley_face_waits_for_its_strokes():
 def test_a_first_stroke_circle_waits_while_the_mass_may_move():
     first = [guess(1, circle=0.9)]
     assert POLICY.decide(first) is None
-    assert "not yet top for 2 strokes" in POLICY.explain(first)
+    assert POLICY.explain(first).endswith("not yet top for 2 strokes (and 0.90 < 0.95)")
     # the second stroke turned it into something else: no snap to circle
     moved = [*first, guess(2, sun=0.6, circle=0.3)]
     assert POLICY.decide(moved) is None
@@ -104,13 +104,17 @@ def test_rules_are_fields_with_class_names_checked():
         SnapPolicy(thresold=0.5)
 
 
-def test_by_default_every_class_waits_for_a_second_agreeing_stroke():
+def test_by_default_every_class_waits_for_three_agreeing_strokes():
     policy = SnapPolicy()
     assert set(policy.steady_classes) == set(CLASSES)
     first = [guess(1, hexagon=0.9)]
+    two = [*first, guess(2, hexagon=0.9)]
     assert policy.decide(first) is None
-    assert policy.decide([*first, guess(2, hexagon=0.9)]).cls == "hexagon"
-    assert policy.decide([guess(1, hexagon=0.995)]).cls == "hexagon"  # beyond the override
+    assert policy.decide(two) is None
+    assert policy.explain(two).endswith("not yet top for 3 strokes")  # no override to name
+    assert policy.decide([*two, guess(3, hexagon=0.9)]).cls == "hexagon"
+    assert policy.decide([guess(1, hexagon=0.999)]) is None  # no confidence skips the wait
+    assert policy.decide([guess(1, hexagon=0.999), guess(2, hourglass=0.999)]) is None
     assert policy.decide(first, finished=True).cls == "hexagon"  # a pause ends the drawing
 
 

@@ -93,6 +93,24 @@ def test_no_reopen_restores_a_new_shape_after_every_snap():
     assert _settings(parse(["draw", "--no-reopen"])).reopen_snaps is False
 
 
+def test_the_steadiness_flags_reach_the_window_policy(tiny_models, capsys):
+    from live.controller import Controller
+    from tests.live.helpers import loader_of
+    from ui.cli import build_parser, main
+    from ui.commands.draw import _settings
+
+    parse = build_parser().parse_args
+    flags = ["draw", "--model", "cnn", "--steady-steps", "2", "--steady-override", "0.99"]
+    c = Controller(_settings(parse(flags)), loader=loader_of(tiny_models))
+    assert (c.policy.steady_steps, c.policy.steady_override) == (2, 0.99)
+    shipped = Controller(
+        _settings(parse(["draw", "--model", "cnn"])), loader=loader_of(tiny_models)
+    )
+    assert (shipped.policy.steady_steps, shipped.policy.steady_override) == (3, 1.0)
+    assert main(["draw", "--steady-steps", "0", "--screenshot", "x.png"]) == 2
+    assert "--steady-steps: Input should be greater than or equal to 1" in capsys.readouterr().err
+
+
 def test_ignore_familiarity_reaches_the_window_policy(tiny_models):
     from live.controller import Controller
     from tests.live.helpers import loader_of

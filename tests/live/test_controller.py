@@ -74,6 +74,25 @@ def test_confident_shape_snaps_to_a_template_fitted_on_the_ink(make_controller):
     assert "snapped" in c.status
 
 
+def test_the_shipped_policy_waits_for_three_agreeing_strokes_or_a_pause(make_controller):
+    """steady_override None: the SnapPolicy defaults, as `frankenstein draw` runs."""
+    c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
+    assert (c.policy.steady_steps, c.policy.steady_override) == (3, 1.0)
+    sides = [line(300, 200, 500, 200), line(500, 200, 500, 400), line(500, 400, 300, 400)]
+    for t, side in enumerate(sides[:2], start=1):
+        assert draw(c, side, t0=float(t)).snapped is None  # confident, but not yet steady
+        assert "not yet top for 3 strokes" in c.status
+    assert draw(c, sides[2], t0=3.0).snapped == "square"
+    (shape,) = c.shapes
+    assert shape.state is ShapeState.SNAPPED and len(shape.strokes) == 3
+    # one stroke alone snaps only when the pen rests (the drawing is finished)
+    c.clear()
+    outline = square(400, 300, 100)
+    assert draw(c, outline, t0=10.0).snapped is None
+    end = 10.0 + 0.01 * (len(outline) - 1)
+    assert c.tick(end + c.settings.pause_s + 0.01).snapped == "square"
+
+
 def test_the_snap_transition_morphs_ink_into_the_template(make_controller):
     c = make_controller(frankenstein="circle")
     draw(c, circle(400, 300, 120), t0=1.0)

@@ -33,6 +33,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "model's bundled checkpoint",
     )
     p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
+    p.add_argument(
+        "--steady-steps",
+        type=int,
+        default=None,
+        metavar="K",
+        help="mid-drawing, the top class must lead for K strokes running (default: policy's)",
+    )
+    p.add_argument(
+        "--steady-override",
+        type=float,
+        default=None,
+        metavar="P",
+        help="...unless its probability reaches P (1 = never; default: policy's)",
+    )
     p.add_argument("--no-auto-snap", action="store_true", help="start with auto-snap off")
     p.add_argument(
         "--no-reopen",
@@ -93,8 +107,9 @@ def _settings(args: argparse.Namespace):
         values["checkpoint"] = args.checkpoint
     elif args.model is None:
         values.update(_default_model())
-    if args.threshold is not None:
-        values["threshold"] = args.threshold
+    for key in ("threshold", "steady_steps", "steady_override"):
+        if getattr(args, key) is not None:
+            values[key] = getattr(args, key)
     if args.save_dir is not None:
         values["save_dir"] = args.save_dir
     try:
