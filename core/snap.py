@@ -26,7 +26,7 @@ end) waives them, since nothing can be premature then. Rule 5 holds even then: a
 finished scribble is still unlike every shape.
 
 The defaults come from replaying the real dev doodles through the bundled models
-(`frankenstein eval`, `frankenstein draw --score`; README, "The bundled models"):
+(`frankenstein eval`, `frankenstein draw --score`; README, "The snap policy"):
 threshold 0.8 and margin 0.2 as designed, steadiness for every class over three
 strokes with no override. They are fields, so the window and the evaluation can try
 others.

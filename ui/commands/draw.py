@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import FrankensteinError
+from ui.commands.eval import add_steadiness_flags
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,20 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "model's bundled checkpoint",
     )
     p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
-    p.add_argument(
-        "--steady-steps",
-        type=int,
-        default=None,
-        metavar="K",
-        help="mid-drawing, the top class must lead for K strokes running (default: policy's)",
-    )
-    p.add_argument(
-        "--steady-override",
-        type=float,
-        default=None,
-        metavar="P",
-        help="...unless its probability reaches P (1 = never; default: policy's)",
-    )
+    add_steadiness_flags(p)
     p.add_argument("--no-auto-snap", action="store_true", help="start with auto-snap off")
     p.add_argument(
         "--no-reopen",

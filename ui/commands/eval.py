@@ -34,18 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--threshold", type=float, metavar="T", help="snap threshold (default: policy's)"
     )
-    p.add_argument(
-        "--steady-steps",
-        type=int,
-        metavar="K",
-        help="mid-drawing, the top class must lead for K strokes running (default: policy's)",
-    )
-    p.add_argument(
-        "--steady-override",
-        type=float,
-        metavar="P",
-        help="...unless its probability reaches P (1 = never; default: policy's)",
-    )
+    add_steadiness_flags(p)
     p.add_argument(
         "--ignore-familiarity",
         action="store_true",
@@ -62,6 +51,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=run_eval)
+
+
+def add_steadiness_flags(p: argparse.ArgumentParser) -> None:
+    """--steady-steps and --steady-override: the snap policy's rule against premature
+    snaps (core/snap.py), for `eval` and `draw` alike; unset, the policy's defaults."""
+    p.add_argument(
+        "--steady-steps",
+        type=int,
+        metavar="K",
+        help="mid-drawing, the top class must lead for K strokes running (default: policy's)",
+    )
+    p.add_argument(
+        "--steady-override",
+        type=float,
+        metavar="P",
+        help="...unless its probability reaches P (1 = never; default: policy's)",
+    )
 
 
 def snap_policy(args: argparse.Namespace):
