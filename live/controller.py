@@ -86,7 +86,7 @@ from live.geometry import (
 from live.png import export_png
 from live.save import save_shapes
 from live.scene import Panel, Scene, canvas_lines
-from live.settings import ACTION_HELP, LiveSettings, ModelName, key_label
+from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
 
 if TYPE_CHECKING:
     from core.classifier import Prediction, StrokeClassifier
@@ -133,11 +133,7 @@ class Controller:
         self.shapes: list[Shape] = []
         self.undo_stack: list[UndoRecord] = []
         self.auto_snap = settings.auto_snap
-        given = {
-            k: v
-            for k in ("threshold", "steady_steps", "steady_override")
-            if (v := getattr(settings, k)) is not None
-        }
+        given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
         self.status = "draw a shape"

@@ -82,6 +82,9 @@ class Colours(BaseModel):
     error: Colour = (200, 40, 40)
 
 
+POLICY_FIELDS = ("threshold", "steady_steps", "steady_override")  # None: SnapPolicy's default
+
+
 class LiveSettings(BaseModel):
     """Everything the drawing window can be told."""
 

@@ -83,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _settings(args: argparse.Namespace):
     from pydantic import ValidationError
 
-    from live.settings import LiveSettings
+    from live.settings import POLICY_FIELDS, LiveSettings
 
     values: dict = {
         "model": args.model or "frankenstein",
@@ -95,7 +95,7 @@ def _settings(args: argparse.Namespace):
         values["checkpoint"] = args.checkpoint
     elif args.model is None:
         values.update(_default_model())
-    for key in ("threshold", "steady_steps", "steady_override"):
+    for key in POLICY_FIELDS:
         if getattr(args, key) is not None:
             values[key] = getattr(args, key)
     if args.save_dir is not None:
