@@ -98,6 +98,12 @@ class StopRequest:
                 signal.signal(s, h)
 
 
+def model_differences(run, asked) -> str:
+    """The model settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"."""
+    a, b = run.model_dump(), asked.model_dump()
+    return "; ".join(f"{k} {b[k]!r} asked, the run's is {a[k]!r}" for k in a if a[k] != b.get(k))
+
+
 def dry_run_config(cfg: TrainConfig) -> TrainConfig:
     """One tiny batch end to end: one epoch of one batch, tiny data, its own run folder."""
     name = f"{cfg.name or cfg.model.name}-dry-run"
@@ -143,6 +149,7 @@ class _Run:
             stop,
         )
         self.folder = RunFolder(cfg.run_dir)
+        self._resume_from = None  # last.pt, checked by _prepare_folder on resume
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.cb = CallbackList(list(callbacks) if info.is_main else [])
 
@@ -153,6 +160,7 @@ class _Run:
         if self.resume:
             if not f.last.is_file():
                 raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
+            self._resume_from = self._resumable()  # checked before config.json changes
             if self.info.is_main:
                 f.write_config(self.cfg)  # with any settings changed for the resume
             return
@@ -255,16 +263,23 @@ class _Run:
         self.cb.on_done(result.summary())
         return result
 
-    def _restore(self, model, optimizer, scheduler) -> tuple[Position, list[dict]]:
+    def _resumable(self):
+        """last.pt, if this config can resume it: the same model, and resume state."""
         from core.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(self.folder.last)
-        if ckpt.cfg != model.cfg:
+        differ = model_differences(ckpt.cfg, self.cfg.model_cfg())
+        if differ:
             raise RunError(
-                f"{self.folder.last}: its model config differs from the run's config.json"
+                f"{self.folder.last}: cannot resume with a different model ({differ}); "
+                "resume with the run's model settings, or start a new run with another name=..."
             )
         if not ckpt.extra or "position" not in ckpt.extra:
             raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
+        return ckpt
+
+    def _restore(self, model, optimizer, scheduler) -> tuple[Position, list[dict]]:
+        ckpt = self._resume_from
         model.load_state_dict(ckpt.model.state_dict())
         if self.ema is not None:
             self.ema = WeightAverage(model, self.cfg.optim.ema)  # unless last.pt has one
