@@ -1,6 +1,8 @@
 """Atomic file writes: write a temporary file beside the target, fsync, then rename.
 
 A reader (or a crash) sees either the old file or the whole new one, never half.
+`check_output_file` and `check_output_dir` let a command refuse an output it could not
+write before it does its work, with a one-line error, not a traceback at the end.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from core.errors import FrankensteinError
+
+
+class OutputError(FrankensteinError):
+    """An output file or folder that cannot be written where the user asked."""
 
 
 def _umask() -> int:
@@ -53,3 +61,41 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` (UTF-8) to `path` atomically."""
     with atomic_open(path, "w", encoding="utf-8") as f:
         f.write(text)
+
+
+def _probe(what: str, folder: Path) -> None:
+    """Raise OutputError ("cannot write {what} (...)") unless a file can be created in
+    `folder`, or in the nearest folder above it that exists (the rest would be made)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write {what} ({existing} is not a directory)")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".frankenstein-probe.", dir=existing)
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise OutputError(f"cannot write {what} (no new file in {existing}: {reason})") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """`path` as a Path, if a file can be written there; else a one-line OutputError
+    such as "cannot write out (Is a directory)". Call it before the work, not after."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"cannot write {target} (Is a directory)")
+    _probe(str(target), target.parent)
+    return target
+
+
+def check_output_dir(path: str | os.PathLike) -> Path:
+    """`path` as a Path, if it is (or can be made) a folder to write files into; else a
+    one-line OutputError such as "cannot write into out.png (Not a directory)"."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write into {folder} (Not a directory)")
+    _probe(f"into {folder}", folder)
+    return folder

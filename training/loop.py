@@ -36,6 +36,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
+from core.atomic import check_output_dir
 from training import distributed as dd
 from training.cache import directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
@@ -191,6 +192,7 @@ class _Run:
         cfg, info = self.cfg, self.info
         for d in (*(s for s in cfg.data.sources if s != SYNTHETIC), *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
+        check_output_dir(self.folder.path)
         self._prepare_folder()
         if info.is_main:
             self.cb.callbacks.append(TrainLog(self.folder.log))

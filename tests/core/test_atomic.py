@@ -27,3 +27,24 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         raise RuntimeError("interrupted")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["drawing.ndjson"]
+
+
+def test_outputs_that_cannot_be_written_are_refused_up_front(tmp_path):
+    from core.atomic import OutputError, check_output_dir, check_output_file
+
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert check_output_file(tmp_path / "new" / "deeper" / "r.json") == tmp_path / "new" / (
+        "deeper/r.json"
+    )
+    assert check_output_dir(tmp_path / "plots") == tmp_path / "plots"
+    assert not (tmp_path / "new").exists() and not (tmp_path / "plots").exists()
+    with pytest.raises(OutputError, match=r"^cannot write .* \(Is a directory\)$"):
+        check_output_file(tmp_path)
+    with pytest.raises(OutputError, match=r"file.txt is not a directory\)$"):
+        check_output_file(a_file / "r.json")
+    with pytest.raises(OutputError, match=r"^cannot write into .*file.txt \(Not a directory\)$"):
+        check_output_dir(a_file)
+    with pytest.raises(OutputError, match=r"file.txt is not a directory\)$"):
+        check_output_dir(a_file / "sub")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]  # no probe left

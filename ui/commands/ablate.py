@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_ablate(args: argparse.Namespace) -> int:
+    from core.atomic import check_output_dir
     from core.errors import FrankensteinError
     from experiments.runner import run_ablation
     from experiments.spec import load_spec
@@ -52,6 +53,7 @@ def run_ablate(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise FrankensteinError(f"--jobs {args.jobs}: must be at least 1")
     spec = load_spec(args.spec)
+    check_output_dir(args.out)
     # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does: the
     # running trainings are asked to save last.pt, so nothing is orphaned or lost.
     signal.signal(signal.SIGTERM, _interrupt)

@@ -429,8 +429,11 @@ def run_compare(args: argparse.Namespace) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
+    from core.atomic import check_output_file
     from training.realism import MAX_STROKES, compare, gallery
 
+    if args.gallery:
+        check_output_file(args.gallery)
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 100))  # the table's width, when piped

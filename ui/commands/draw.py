@@ -130,6 +130,10 @@ def _warn(message: str) -> None:
 
 def run_draw(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.screenshot is not None:
+        from core.atomic import check_output_file
+
+        check_output_file(args.screenshot)
     drawings = []
     if args.replay is not None:
         from core.strokes import iter_ndjson

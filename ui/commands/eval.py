@@ -117,12 +117,16 @@ def run_eval(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
-    from core.atomic import atomic_write_text
+    from core.atomic import atomic_write_text, check_output_dir, check_output_file
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
     from training.replay import read_eval_drawings, replay_drawings, replays_report
 
     policy = snap_policy(args)
+    if args.json:  # a report that cannot be written fails now, not after the replay
+        check_output_file(args.json)
+    if args.plots:
+        check_output_dir(args.plots)
     console = Console()
     read = ReadReport()
     drawings = read_eval_drawings(args.data, limit=args.limit, report=read)

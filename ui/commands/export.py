@@ -31,8 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from core.atomic import check_output_file
     from core.checkpoint import export_checkpoint, export_ensemble, resolve_checkpoint
 
+    check_output_file(args.out)
     sources = [resolve_checkpoint(s) for s in args.sources]
     half = not args.full
     if len(sources) == 1:

@@ -91,7 +91,10 @@ def run_train(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace, events) -> int:
     cfg = resolve_config(args.settings, args.resume)
+    from core.atomic import check_output_dir
     from training.loop import train
+
+    check_output_dir(cfg.out_dir)  # before the progress bars start
     from ui.progress import RichProgress
 
     callbacks = [events] if events is not None else [RichProgress()]
