@@ -47,6 +47,11 @@ class ClassComparison:
         return self.synth.stroke_histogram(MAX_STROKES)
 
     @property
+    def empty(self) -> list[str]:
+        """The sides ("real", "synthetic") of which no drawing was read: nothing to compare."""
+        return [side for side, s in (("real", self.real), ("synthetic", self.synth)) if not s.n]
+
+    @property
     def tv(self) -> float:
         """Total variation distance between the stroke-count distributions."""
         return total_variation(self.real_hist, self.synth_hist)
@@ -55,8 +60,10 @@ class ClassComparison:
         """The distance expected from sampling alone: the mean total variation between
         the synthetic distribution and samples of the real set's size drawn from it.
         With 10-20 real drawings a class this is about 0.2; a `tv` near it is as close
-        as the real sample can tell."""
-        n = max(self.real.n, 1)
+        as the real sample can tell. NaN where a side has no drawings."""
+        if self.empty:
+            return float("nan")
+        n = self.real.n
         q = self.synth_hist
         rng = np.random.default_rng(seed)
         samples = rng.multinomial(n, q / q.sum(), size=draws) / n  # (draws, bins)
@@ -95,6 +102,7 @@ def compare(
     """Stroke statistics of the classes found in both directories, in class order.
 
     `limit` reads at most that many drawings a file (synthetic directories are large).
+    A class with no drawings read on a side is kept, with `empty` naming the side.
     """
     real, synth = _class_files(real_dir), _class_files(synth_dir)
     common = [c for c in CLASSES if c in real and c in synth]

@@ -82,3 +82,32 @@ def test_data_compare_prints_the_table_and_writes_the_gallery(
     assert "total variation (TV) of stroke counts" in out
     assert png.stat().st_size > 10_000
     assert main(["data", "compare", str(tmp_path / "missing"), str(synth_dir)]) == 2
+
+
+def test_data_compare_skips_empty_classes_and_reports_bad_lines(
+    real_dev, synth_dir, tmp_path, capsys
+):
+    real = tmp_path / "real"
+    real.mkdir()
+    for cls in CLASSES3:
+        (real / f"{cls}.ndjson").write_bytes(
+            (real_dev / "simplified" / f"{cls}.ndjson").read_bytes()
+        )
+    (real / "house.ndjson").write_text("")  # no drawings of one class
+    with (real / "sun.ndjson").open("a") as f:
+        f.write("not json\n")
+    args = ["data", "compare", str(real), str(synth_dir), "--gallery", str(tmp_path / "g.png")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "skipped, no drawings read: house (real)" in out
+    assert "2 classes" in out
+    assert "(real: 1 bad line skipped while reading:" in out and "sun.ndjson:" in out
+    (row,) = [r for r in compare(real, synth_dir) if r.word == "house"]
+    assert row.empty == ["real"] and np.isnan(row.tv_floor())
+    assert main([*args[:4], "--limit", "0"]) == 2
+    assert "--limit 0: must be at least 1" in capsys.readouterr().err
+    for cls in CLASSES3:
+        (real / f"{cls}.ndjson").write_text("")
+    assert main(args[:4]) == 2
+    err = capsys.readouterr().err
+    assert "no class has drawings on both sides (none read: circle (real), house (real)" in err

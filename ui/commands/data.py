@@ -432,6 +432,8 @@ def run_compare(args: argparse.Namespace) -> int:
     from core.atomic import check_output_file
     from training.realism import MAX_STROKES, compare, gallery
 
+    if args.limit < 1:
+        raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
     if args.gallery:
         check_output_file(args.gallery)
     console = Console()
@@ -444,6 +446,13 @@ def run_compare(args: argparse.Namespace) -> int:
             progress.update(task, completed=done, total=total, description=f"reading {what}")
 
         rows = compare(args.real_dir, args.synth_dir, limit=args.limit, progress=report)
+    empty = [f"{r.word} ({' and '.join(r.empty)})" for r in rows if r.empty]
+    rows = [r for r in rows if not r.empty]
+    if not rows:
+        raise FrankensteinError(
+            f"{args.real_dir} and {args.synth_dir}: no class has drawings on both sides "
+            f"(none read: {', '.join(empty)})"
+        )
     table = Table(
         title=f"strokes a drawing (% of drawings): {args.real_dir} vs {args.synth_dir}",
         box=box.SIMPLE_HEAD,
@@ -477,7 +486,28 @@ def run_compare(args: argparse.Namespace) -> int:
         f"max {max(tvs):.2f} ({rows[tvs.index(max(tvs))].word}); from sampling alone (noise) "
         f"at these real set sizes: mean {sum(floors) / len(floors):.2f}"
     )
+    if empty:
+        console.print(f"skipped, no drawings read: {', '.join(empty)}", markup=False)
+    for side, stats in (("real", [r.real for r in rows]), ("synthetic", [r.synth for r in rows])):
+        bad = _bad_lines(stats)
+        if bad.bad:
+            console.print(f"({side}: {bad.skipped()})", markup=False, soft_wrap=True)
     if args.gallery:
-        path = gallery(args.real_dir, args.synth_dir, args.gallery, seed=args.seed)
+        classes = [r.word for r in rows]
+        path = gallery(args.real_dir, args.synth_dir, args.gallery, seed=args.seed, classes=classes)
         console.print(f"gallery written to {path}")
     return 0
+
+
+def _bad_lines(stats):
+    """The bad lines of several files' statistics (training/datainfo.FileStats), together,
+    as one core.strokes.ReadReport."""
+    from core.strokes import ReadReport
+
+    report = ReadReport()
+    for s in stats:
+        report.good += s.report.good
+        for item in s.report.examples:
+            report.add_bad(item)
+        report.bad += s.report.bad - len(s.report.examples)
+    return report
