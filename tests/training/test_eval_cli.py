@@ -193,3 +193,11 @@ def test_compare_with_a_missing_model_fails_before_replaying(trained_run, glyph_
     assert main([*args, "--compare", "frankenstien"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("frankenstein: error: ") and "did you mean 'frankenstein'?" in err
+
+
+@pytest.mark.parametrize("threads", ["0", "-3"])
+def test_threads_below_one_are_a_one_line_error(glyph_dir, capsys, threads):
+    args = ["eval", "--model", "cnn", "--data", str(glyph_dir), "--threads", threads]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"frankenstein: error: --threads {threads}: must be at least 1"
