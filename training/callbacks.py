@@ -23,7 +23,8 @@ class Callback:
         before training, replaying drawings for the evaluation after it."""
 
     def on_start(self, info: dict[str, Any]) -> None:
-        """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ..."""
+        """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,
+        data_warnings (bad lines skipped, classes without training drawings)."""
 
     def on_batch(self, info: dict[str, Any]) -> None:
         """Every `log_every` batches: epoch, batch, batches, loss, acc, lr, samples_per_s."""
@@ -91,6 +92,8 @@ class TrainLog(Callback):
             f"{info['epochs']} epochs of {info['batches']} batches, "
             f"{info['train_size']} training drawings{resumed}"
         )
+        for warning in info.get("data_warnings", ()):
+            self._write(f"warning: {warning}")
 
     def on_epoch(self, row: dict[str, Any]) -> None:
         self._write(

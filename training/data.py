@@ -7,10 +7,11 @@ Every source contributes to all three: a directory by its 80/10/10 split (cached
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.classes import CLASSES
 from training.augment import Augmenter
 from training.cache import Progress, load_split
 from training.config import SYNTHETIC, TrainConfig
@@ -25,6 +26,8 @@ class RunData:
     train: BatchDataset
     val: PreparedSet
     test: PreparedSet
+    # what the run should know about its data: bad lines skipped, classes with no drawings
+    warnings: list[str] = field(default_factory=list)
 
 
 def concat_sets(sets: list[PreparedSet]) -> PreparedSet:
@@ -50,6 +53,8 @@ def build_data(
     sources: list[PreparedSource | SyntheticSource] = []
     vals: list[PreparedSet] = []
     tests: list[PreparedSet] = []
+    warnings: list[str] = []
+    counts = np.zeros(len(CLASSES), np.int64)  # training drawings a class
     for source in d.sources:
         if source == SYNTHETIC:
             per_class = DRY_RUN_DRAWINGS if dry_run else d.per_class
@@ -65,13 +70,31 @@ def build_data(
                 )
             if progress is not None:
                 progress(2, 2, "generated the synthetic validation and test sets")
+            counts += 1  # every class, each epoch
             continue
         kw = {"pad_len": cfg.pad_len, "m": cfg.m, "cap": d.cap_per_class, "progress": progress}
         if dry_run:
             kw["cap"] = min(d.cap_per_class or 10**9, 10 * DRY_RUN_DRAWINGS)
-        sources.append(PreparedSource(load_split(source, "train", **kw)))
+        train_split = load_split(source, "train", **kw)
+        counts += np.bincount(train_split.labels, minlength=len(CLASSES))[: len(CLASSES)]
+        if train_split.bad_lines:  # each split reads every line: one split's count
+            warnings.append(bad_lines_warning(source, train_split))
+        sources.append(PreparedSource(train_split))
         vals.append(load_split(source, "val", **kw))
         tests.append(load_split(source, "test", **kw))
     augmenter = Augmenter(cfg.augment) if cfg.augment.enabled else None
     train = BatchDataset(sources, pad_len=cfg.pad_len, m=cfg.m, augmenter=augmenter, seed=cfg.seed)
-    return RunData(train=train, val=concat_sets(vals), test=concat_sets(tests))
+    missing = [c for c, n in zip(CLASSES, counts, strict=True) if not n]
+    if missing:
+        warnings.append(
+            f"no training drawings of {len(missing)} of {len(CLASSES)} classes: "
+            f"{', '.join(missing)} (the model cannot learn them)"
+        )
+    return RunData(train=train, val=concat_sets(vals), test=concat_sets(tests), warnings=warnings)
+
+
+def bad_lines_warning(source: str, prepared: PreparedSet) -> str:
+    """One line on what reading `source` skipped: the count and the first bad line."""
+    n = prepared.bad_lines
+    first = f" (the first: {prepared.bad_examples[0]})" if prepared.bad_examples else ""
+    return f"{source}: {n} bad line{'s' if n != 1 else ''} skipped while reading{first}"

@@ -234,6 +234,7 @@ class _Run:
                 "resumed": self.resume,
                 "world": info.world,
                 "device": str(info.device),
+                "data_warnings": data.warnings,
             }
         )
         status = pos.finished

@@ -32,6 +32,9 @@ class PreparedSet:
     packed: np.ndarray  # (F, m, m / 8) uint8, real frames only
     pad_len: int
     m: int
+    # what reading skipped (from meta.json): how many bad lines, the first few named
+    bad_lines: int = 0
+    bad_examples: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.stroke_start = np.concatenate([[0], np.cumsum(self.stroke_len, dtype=np.int64)])
@@ -50,7 +53,8 @@ class PreparedSet:
         def load(name: str) -> np.ndarray:
             return np.load(f / f"{name}.npy", mmap_mode="r")
 
-        n_frames = json.loads((f / "meta.json").read_text())["frames"]
+        meta = json.loads((f / "meta.json").read_text())
+        n_frames = meta["frames"]
         shape = (n_frames, m, m // 8)
         packed = (
             np.memmap(f / "frames.bin", np.uint8, mode="r", shape=shape)
@@ -65,6 +69,8 @@ class PreparedSet:
             packed=packed,
             pad_len=pad_len,
             m=m,
+            bad_lines=int(meta.get("bad_lines", 0)),
+            bad_examples=tuple(meta.get("bad_examples", ())),
         )
 
     @staticmethod

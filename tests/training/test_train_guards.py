@@ -18,3 +18,21 @@ def test_resume_with_another_model_leaves_the_run_resumable(tmp_path, glyph_dir,
     assert main(["train", "--resume", *settings, "name=r", "epochs=2"]) == 0
     rows = (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(r)["epoch"] for r in rows] == [1, 2]
+
+
+def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in glyph_dir.iterdir():
+        text = f.read_text()
+        if f.stem in ("circle", "cloud"):  # every drawing names a class that does not exist
+            text = text.replace(f'"word":"{f.stem}"', f'"word":"{f.stem}x"')
+        (data / f.name).write_text(text)
+    assert main(["train", *tiny_settings(data, tmp_path, epochs=1), "name=w"]) == 0
+    err = capsys.readouterr().err
+    skipped = f"warning: {data}: 40 bad lines skipped while reading (the first: "
+    assert skipped in err and "circle.ndjson:1: unknown class 'circlex'" in err
+    missing = "warning: no training drawings of 2 of 18 classes: circle, cloud"
+    assert missing in err
+    log = (tmp_path / "w" / "train.log").read_text()
+    assert "40 bad lines skipped" in log and "no training drawings of 2 of 18" in log

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from core.errors import FrankensteinError
+from training.callbacks import Callback  # light: no torch
 
 EPILOG = """\
 examples:
@@ -89,6 +90,14 @@ def run_train(args: argparse.Namespace) -> int:
         raise
 
 
+class DataWarnings(Callback):
+    """Prints what the run should know about its data (training/data.py) as warnings."""
+
+    def on_start(self, info: dict) -> None:
+        for warning in info.get("data_warnings", ()):
+            print(f"frankenstein: warning: {warning}", file=sys.stderr)
+
+
 def _train(args: argparse.Namespace, events) -> int:
     cfg = resolve_config(args.settings, args.resume)
     from core.atomic import check_output_dir
@@ -97,7 +106,7 @@ def _train(args: argparse.Namespace, events) -> int:
     check_output_dir(cfg.out_dir)  # before the progress bars start
     from ui.progress import RichProgress
 
-    callbacks = [events] if events is not None else [RichProgress()]
+    callbacks = [events] if events is not None else [RichProgress(), DataWarnings()]
     try:
         result = train(cfg, callbacks, resume=args.resume, dry_run=args.dry_run)
     finally:
