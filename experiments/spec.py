@@ -26,7 +26,6 @@ typo fails in a second, not after an hour of the study.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DEV = "../shared/data/quickdraw-real-dev/simplified"
 PEERS = ("dollar_p",)  # classical recognisers a spec can add to its table
 RUNNER_KEYS = ("name", "out_dir", "seed", "eval_data")  # set per run, not by a spec
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class SpecError(FrankensteinError, ValueError):
@@ -95,18 +93,19 @@ class AblationSpec(BaseModel):
     @field_validator("name")
     @classmethod
     def _folder_safe(cls, v: str) -> str:
-        if not _SAFE.match(v):
-            raise ValueError(f"{v!r} is not folder-safe (letters, digits, '.', '_', '-')")
-        return v
+        from training.config import check_folder_name
+
+        return check_folder_name(v)
 
     @field_validator("variants")
     @classmethod
     def _variants(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        from training.config import check_folder_name
+
         if not v:
             raise ValueError("at least one variant is needed")
         for name in v:
-            if not _SAFE.match(name):
-                raise ValueError(f"variant {name!r} is not folder-safe (letters, digits, . _ -)")
+            check_folder_name(name, "variant ")
         return v
 
     @field_validator("seeds")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +28,22 @@ SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synt
 
 class ConfigError(FrankensteinError, ValueError):
     """A bad config file, key or value; the message names it."""
+
+
+_FOLDER_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_FOLDER_SAFE_SPACES = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._ -]*[A-Za-z0-9._-])?$")
+
+
+def check_folder_name(name: str, what: str = "", *, spaces: bool = False) -> str:
+    """`name`, if it can name one folder (letters, digits, '.', '_', '-', and with
+    `spaces` inner spaces; not starting with '.' or '-', so never '..' or a path); else
+    a ValueError. Run names (spaces allowed), study and variant names alike."""
+    if not (_FOLDER_SAFE_SPACES if spaces else _FOLDER_SAFE).match(name):
+        chars = (
+            "letters, digits, spaces, '.', '_', '-'" if spaces else "letters, digits, '.', '_', '-'"
+        )
+        raise ValueError(f"{what}{name!r} is not folder-safe ({chars})")
+    return name
 
 
 class _Section(BaseModel):
@@ -149,6 +166,11 @@ class TrainConfig(_Section):
     eval_data: tuple[str, ...] = ()  # directories also evaluated at the end (e.g. real dev)
     log_every: int = Field(10, ge=1)  # batches between "batch" callbacks
     max_batches: int | None = Field(None, ge=1)  # cap on batches an epoch (dry runs)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_safe(cls, v: str | None) -> str | None:
+        return v if v is None else check_folder_name(v, spaces=True)  # one folder in out_dir
 
     @field_validator("model", mode="before")
     @classmethod

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.training.conftest import tiny_settings
 from ui.cli import main
 
@@ -36,3 +38,16 @@ def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir
     assert missing in err
     log = (tmp_path / "w" / "train.log").read_text()
     assert "40 bad lines skipped" in log and "no training drawings of 2 of 18" in log
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", "/abs", " x", ""])
+def test_a_run_name_must_name_one_folder_in_out_dir(tmp_path, name, capsys):
+    out = tmp_path / "runs"
+    for resume in ([], ["--resume"]):
+        assert main(["train", *resume, "--dry-run", f"out_dir={out}", f"name={name}"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == (
+            f"frankenstein: error: config: name: {name!r} is not folder-safe "
+            "(letters, digits, spaces, '.', '_', '-')"
+        )
+    assert not any(tmp_path.rglob("*.json"))  # nothing written, inside runs/ or beside it
