@@ -333,6 +333,9 @@ class _Run:
                 smoothing=cfg.optim.label_smoothing,
             )
             loss = loss_of(labels) if mixed is None else mixed.loss(loss_of)
+            value = loss.item()
+            if dd.any_true(not math.isfinite(value), info):  # every rank stops together
+                self._diverged(f"training loss {value} at epoch {epoch + 1}, batch {b + 1}")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.optim.grad_clip > 0:
@@ -341,7 +344,7 @@ class _Run:
             scheduler.step()
             if self.ema is not None:
                 self.ema.update(model)
-            running.add(log_probs.detach(), lengths, labels, loss.item())
+            running.add(log_probs.detach(), lengths, labels, value)
             b += 1
             seconds = seconds_before + time.perf_counter() - t0
             if b % cfg.log_every == 0 or b == n_batches:
@@ -353,6 +356,8 @@ class _Run:
         seconds = seconds_before + time.perf_counter() - t0
         train = Running.from_tensor(dd.all_reduce_sum(running.as_tensor(), info), cfg.pad_len)
         val = self._validate(self._selected(model), data)
+        if not math.isfinite(val.loss):  # the last step's weights went bad: keep none of them
+            self._diverged(f"validation loss {val.loss} after epoch {epoch + 1}")
         pos.epoch, pos.batch, pos.partial, pos.partial_seconds = epoch + 1, 0, {}, 0.0
         is_best = val.acc > pos.best_val_acc or (
             val.acc == pos.best_val_acc and val.loss < pos.best_val_loss
@@ -393,6 +398,15 @@ class _Run:
         if pos.finished:
             return pos.finished
         return "interrupted" if dd.any_true(self.stop.requested, info) else ""
+
+    def _diverged(self, what: str) -> None:
+        """Stop a run whose loss is no longer a number, before any bad weights are saved."""
+        f = self.folder
+        kept = f"{f.last.name}, from before, is kept" if f.last.is_file() else "nothing was saved"
+        raise RunError(
+            f"{f.path}: training diverged ({what}); {kept}. Try a lower learning rate than "
+            f"optim.lr={self.cfg.optim.lr:g}"
+        )
 
     def _report_batch(self, epoch, b, n_batches, running, scheduler, seconds) -> None:
         per_batch = seconds / max(b, 1)  # seconds include the part before a resume

@@ -1,8 +1,10 @@
 """`train` refuses what it cannot do before it changes anything, with one-line errors."""
 
 import json
+import re
 
 import pytest
+import torch
 
 from tests.training.conftest import tiny_settings
 from ui.cli import main
@@ -51,3 +53,37 @@ def test_a_run_name_must_name_one_folder_in_out_dir(tmp_path, name, capsys):
             "(letters, digits, spaces, '.', '_', '-')"
         )
     assert not any(tmp_path.rglob("*.json"))  # nothing written, inside runs/ or beside it
+
+
+def test_a_diverging_run_stops_at_once_and_keeps_its_last_good_checkpoint(
+    tmp_path, glyph_dir, capsys
+):
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    assert main(["train", *settings, "name=d"]) == 0
+    d = tmp_path / "d"
+    # the run goes on at a learning rate of 1e30 (the optimiser's and schedule's state)
+    payload = torch.load(d / "last.pt", weights_only=True)
+    for group in payload["extra"]["optimizer"]["param_groups"]:
+        group["lr"] = group["initial_lr"] = 1e30
+    sched = payload["extra"]["scheduler"]
+    sched["base_lrs"] = sched["_last_lr"] = [1e30] * len(sched["base_lrs"])
+    torch.save(payload, d / "last.pt")
+    before = {p.name: p.read_bytes() for p in d.iterdir() if p.suffix in (".pt", ".jsonl")}
+    capsys.readouterr()
+    assert main(["train", "--resume", *settings, "name=d", "epochs=3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"frankenstein: error: {re.escape(str(d))}: training diverged \(training loss "
+        r"(nan|inf) at epoch 2, batch \d+\); last.pt, from before, is kept. Try a lower "
+        r"learning rate than optim.lr=0.02",
+        err,
+    ), err
+    after = {p.name: p.read_bytes() for p in d.iterdir() if p.suffix in (".pt", ".jsonl")}
+    assert after == before  # no bad weights saved: best.pt, last.pt, metrics as they were
+
+
+def test_a_run_diverging_in_its_first_epoch_saves_nothing(tmp_path, glyph_dir, capsys):
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=2, **{"optim.lr": 1e30})
+    assert main(["train", *settings, "name=n"]) == 2
+    assert "nothing was saved. Try a lower learning rate" in capsys.readouterr().err
+    assert not list((tmp_path / "n").glob("*.pt"))
