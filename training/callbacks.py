@@ -8,6 +8,7 @@ distributed run calls them. Every `info` dict is plain JSON-able data.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Sequence
@@ -112,4 +113,10 @@ class TrainLog(Callback):
         )
 
     def on_done(self, info: dict[str, Any]) -> None:
-        self._write(f"done: {json.dumps(info)}")
+        # strict JSON: a number that is not finite is null (NaN is not JSON)
+        clean = {k: None if _not_finite(v) else v for k, v in info.items()}
+        self._write(f"done: {json.dumps(clean)}")
+
+
+def _not_finite(v: Any) -> bool:
+    return isinstance(v, float) and not math.isfinite(v)

@@ -60,7 +60,7 @@ class RunResult:
     run_dir: Path
     epochs_run: int
     best_epoch: int
-    best_val_acc: float
+    best_val_acc: float | None  # None until an epoch finished
     temperature: float | None = None
     metrics: list[dict[str, Any]] = field(default_factory=list)
     eval: dict[str, Any] | None = None
@@ -484,7 +484,7 @@ class _Run:
             run_dir=self.folder.path,
             epochs_run=pos.epoch,
             best_epoch=pos.best_epoch,
-            best_val_acc=pos.best_val_acc if pos.best_epoch else math.nan,
+            best_val_acc=pos.best_val_acc if pos.best_epoch else None,
             temperature=temperature,
             metrics=rows,
             eval=reports,

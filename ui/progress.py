@@ -110,9 +110,13 @@ class RichProgress(Callback):
     def on_done(self, info: dict[str, Any]) -> None:
         self.close()
         t = info.get("temperature")
+        best = (
+            f"best val acc {_fmt(info['best_val_acc'], '.4f')} at epoch {info['best_epoch']}"
+            if info["best_epoch"]
+            else "no epoch finished"
+        )
         self.console.print(
-            f"{info['status']}: best val acc {_fmt(info['best_val_acc'], '.4f')} at epoch "
-            f"{info['best_epoch']}"
+            f"{info['status']}: {best}"
             + (f", temperature {t:.3f}" if t else "")
             + f"; files in {info['run_dir']}"
         )

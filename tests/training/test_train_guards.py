@@ -1,5 +1,6 @@
 """`train` refuses what it cannot do before it changes anything, with one-line errors."""
 
+import io
 import json
 import re
 
@@ -7,6 +8,9 @@ import pytest
 import torch
 
 from tests.training.conftest import tiny_settings
+from training.callbacks import Callback
+from training.config import load_config
+from training.loop import StopRequest, train
 from ui.cli import main
 
 
@@ -87,3 +91,30 @@ def test_a_run_diverging_in_its_first_epoch_saves_nothing(tmp_path, glyph_dir, c
     assert main(["train", *settings, "name=n"]) == 2
     assert "nothing was saved. Try a lower learning rate" in capsys.readouterr().err
     assert not list((tmp_path / "n").glob("*.pt"))
+
+
+class StopAtFirstBatch(Callback):
+    """Ctrl-C during the first batch of the first epoch."""
+
+    def __init__(self, stop: StopRequest):
+        self.stop = stop
+
+    def on_batch(self, info):
+        self.stop.set()
+
+
+def test_a_run_stopped_before_its_first_epoch_ends_says_so(tmp_path, glyph_dir):
+    from rich.console import Console
+
+    from ui.progress import RichProgress
+
+    stop = StopRequest()
+    console = Console(file=io.StringIO(), width=200)
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, log_every=1), "name=s"])
+    result = train(cfg, [StopAtFirstBatch(stop), RichProgress(console)], stop=stop)
+    assert result.status == "interrupted" and result.best_epoch == 0
+    assert result.summary()["best_val_acc"] is None
+    assert "interrupted: no epoch finished; files in" in console.file.getvalue()
+    done = (tmp_path / "s" / "train.log").read_text().splitlines()[-1]
+    info = json.loads(done.split(" done: ", 1)[1], parse_constant=pytest.fail)  # no NaN
+    assert info["best_val_acc"] is None and info["best_epoch"] == 0
