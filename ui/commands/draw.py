@@ -59,7 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--limit",
         type=int,
         default=None,
-        help="doodles to replay (default 6), or a class to score (default all)",
+        metavar="N",
+        help="with --replay, the doodles to replay (default 6); with --score, the doodles "
+        "a class (default all)",
     )
     p.add_argument(
         "--score",
@@ -136,10 +138,15 @@ def run_draw(args: argparse.Namespace) -> int:
         check_output_file(args.screenshot)
     drawings = []
     if args.replay is not None:
-        from core.strokes import iter_ndjson
+        from core.strokes import ReadReport, iter_ndjson
 
         limit = 6 if args.limit is None else max(args.limit, 0)
-        drawings = list(iter_ndjson(args.replay, limit=limit, strict=True))
+        read = ReadReport()
+        drawings = list(iter_ndjson(args.replay, limit=limit, report=read))
+        if not drawings and read.bad:
+            raise FrankensteinError(read.nothing_read(str(args.replay), "replay"))
+        if read.bad:  # as every reader does: skip bad lines, and say which
+            _warn(read.skipped())
     if args.score is not None:
         return _score(settings, args.score, args.limit)
     if args.screenshot is not None:
