@@ -198,7 +198,8 @@ def load_spec(path: str | os.PathLike) -> AblationSpec:
             p = named  # `frankenstein ablate lstm-vs-cnn`
         else:
             known = ", ".join(s.stem for s in list_specs())
-            raise SpecError(f"{p}: spec file not found (shipped specs: {known})")
+            what = "is a folder, not a spec file" if p.is_dir() else "spec file not found"
+            raise SpecError(f"{p}: {what} (shipped specs: {known})")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:

@@ -80,6 +80,8 @@ def _file_id(p: Path) -> list:
 def directory_files(directory: str | os.PathLike) -> list[Path]:
     """The data files of a directory, or a DataError naming the problem."""
     d = Path(directory)
+    if d.exists() and not d.is_dir():
+        raise DataError(f"{d}: not a directory (a data directory holds <class>.ndjson files)")
     if not d.is_dir():
         raise DataError(f"{d}: data directory not found")
     files = data_files(d)

@@ -226,6 +226,8 @@ def load_config(
 def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     """The raw table of a .toml or .json config file."""
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder, not a config file (a .toml or .json file)")
     if not p.is_file():
         raise ConfigError(f"{p}: config file not found")
     try:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import FrankensteinError
-from ui.commands.eval import add_steadiness_flags
+from ui.commands.eval import add_steadiness_flags, check_numbers
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -86,6 +86,8 @@ def _settings(args: argparse.Namespace):
     from pydantic import ValidationError
 
     from live.settings import POLICY_FIELDS, LiveSettings
+
+    check_numbers(args, ("threshold", "steady_override"))
 
     values: dict = {
         "model": args.model or "frankenstein",

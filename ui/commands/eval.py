@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,16 @@ def add_steadiness_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
+def check_numbers(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """A float flag given as nan or inf is a one-line error saying so (a range check
+    would say "should be <= 1" of nan)."""
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and not math.isfinite(value):
+            what = "not a number" if math.isnan(value) else "not a finite number"
+            raise FrankensteinError(f"--{name.replace('_', '-')} {value}: {what}")
+
+
 def snap_policy(args: argparse.Namespace):
     """The snap policy with the command line's changes to its defaults; a value the
     policy refuses is a one-line error naming its flag."""
@@ -77,6 +88,7 @@ def snap_policy(args: argparse.Namespace):
 
     from core.snap import SnapPolicy
 
+    check_numbers(args, ("threshold", "steady_override"))
     given = {
         "threshold": args.threshold,
         "steady_steps": args.steady_steps,
