@@ -1,4 +1,5 @@
-"""Atomic file writes: write a temporary file beside the target, fsync, then rename.
+"""Atomic file writes: write a temporary file beside the target, fsync, then rename
+(and fsync the folder, so that after a power cut the rename is there too).
 
 A reader (or a crash) sees either the old file or the whole new one, never half.
 `check_output_file` and `check_output_dir` let a command refuse an output it could not
@@ -49,6 +50,22 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable; best effort, as some platforms (Windows)
+    cannot open a folder, and some file systems cannot fsync one."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -48,3 +48,32 @@ def test_outputs_that_cannot_be_written_are_refused_up_front(tmp_path):
     with pytest.raises(OutputError, match=r"file.txt is not a directory\)$"):
         check_output_dir(a_file / "sub")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]  # no probe left
+
+
+def test_the_folder_is_synced_after_the_rename(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):  # the real fsync, noting what it synced
+        st = os.fstat(fd)
+        synced.append("folder" if stat.S_ISDIR(st.st_mode) else "file")
+        if synced[-1] == "folder":
+            assert (tmp_path / "a.txt").read_text() == "hello"  # after the rename
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic_write_text(tmp_path / "a.txt", "hello")
+    assert synced == ["file", "folder"]
+
+
+def test_a_folder_that_cannot_be_opened_still_gets_the_file(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def no_folders(path, flags, *args):  # as on Windows: a folder cannot be opened
+        if os.path.isdir(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_folders)
+    atomic_write_text(tmp_path / "a.txt", "hello")
+    assert (tmp_path / "a.txt").read_text() == "hello"
