@@ -22,8 +22,9 @@ progress bar is off with --events). The events, in order:
   (the keys of `frankenstein eval --json`), once per evaluated data set.
 - ``{"event": "done", "status": "completed" | "early_stop" | "interrupted", "run_dir":
   str, "epochs_run": int, "best_epoch": int (0: no epoch finished), "best_val_acc":
-  float | null (null: no epoch finished), "temperature": float | null}``: the last event of a run that ended normally or
-  was interrupted (an interrupted run can be resumed with --resume).
+  float | null (null: no epoch finished), "temperature": float | null}``: the last
+  event of a run that ended normally or was interrupted (an interrupted run can be
+  resumed with --resume).
 - ``{"event": "error", "message": str, "type": str}``: the run failed; the message is
   the one-line error the command line would print. Exit status 2 (user error) or 1.
 """

@@ -99,11 +99,11 @@ class DataWarnings(Callback):
 
 
 def _train(args: argparse.Namespace, events) -> int:
-    cfg = resolve_config(args.settings, args.resume)
     from core.atomic import check_output_dir
-    from training.loop import train
 
-    check_output_dir(cfg.out_dir)  # before the progress bars start
+    cfg = resolve_config(args.settings, args.resume)  # a bad setting fails before torch loads
+    check_output_dir(cfg.out_dir)
+    from training.loop import train
     from ui.progress import RichProgress
 
     callbacks = [events] if events is not None else [RichProgress(), DataWarnings()]
