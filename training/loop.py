@@ -99,10 +99,12 @@ class StopRequest:
                 signal.signal(s, h)
 
 
-def model_differences(run, asked) -> str:
-    """The model settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"."""
+def differences(run, asked, prefix: str = "") -> str:
+    """The settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"."""
     a, b = run.model_dump(), asked.model_dump()
-    return "; ".join(f"{k} {b[k]!r} asked, the run's is {a[k]!r}" for k in a if a[k] != b.get(k))
+    return "; ".join(
+        f"{prefix}{k} {b[k]!r} asked, the run's is {a[k]!r}" for k in a if a[k] != b.get(k)
+    )
 
 
 def dry_run_config(cfg: TrainConfig) -> TrainConfig:
@@ -162,6 +164,8 @@ class _Run:
             if not f.last.is_file():
                 raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
             self._resume_from = self._resumable()  # checked before config.json changes
+            if f.config.is_file():
+                self._check_optim(f.read_config())
             if self.info.is_main:
                 f.write_config(self.cfg)  # with any settings changed for the resume
             return
@@ -271,7 +275,7 @@ class _Run:
         from core.checkpoint import load_checkpoint
 
         ckpt = load_checkpoint(self.folder.last)
-        differ = model_differences(ckpt.cfg, self.cfg.model_cfg())
+        differ = differences(ckpt.cfg, self.cfg.model_cfg())
         if differ:
             raise RunError(
                 f"{self.folder.last}: cannot resume with a different model ({differ}); "
@@ -280,6 +284,16 @@ class _Run:
         if not ckpt.extra or "position" not in ckpt.extra:
             raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
         return ckpt
+
+    def _check_optim(self, stored: TrainConfig) -> None:
+        """A resume continues last.pt's optimiser and schedule, whose state holds the
+        run's learning rate, decay and steps: asking for other ones would be ignored."""
+        differ = differences(stored.optim, self.cfg.optim, "optim.")
+        if differ:
+            raise RunError(
+                f"{self.folder.path}: cannot resume with other optimiser settings ({differ}): "
+                "last.pt's optimiser state keeps the run's; start a new run with another name=..."
+            )
 
     def _restore(self, model, optimizer, scheduler) -> tuple[Position, list[dict]]:
         ckpt = self._resume_from

@@ -28,6 +28,22 @@ def test_resume_with_another_model_leaves_the_run_resumable(tmp_path, glyph_dir,
     assert [json.loads(r)["epoch"] for r in rows] == [1, 2]
 
 
+def test_resume_with_other_optimiser_settings_is_refused(tmp_path, glyph_dir, capsys):
+    # last.pt's optimiser and schedule state would quietly keep the run's learning rate
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    assert main(["train", *settings, "name=r"]) == 0
+    config = (tmp_path / "r" / "config.json").read_bytes()
+    lr = json.loads(config)["optim"]["lr"]
+    capsys.readouterr()
+    assert main(["train", "--resume", *settings, "name=r", "epochs=2", "optim.lr=0.5"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"cannot resume with other optimiser settings (optim.lr 0.5 asked, the run's is {lr!r})"
+        in err
+    )
+    assert (tmp_path / "r" / "config.json").read_bytes() == config  # untouched
+
+
 def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir, capsys):
     data = tmp_path / "data"
     data.mkdir()
