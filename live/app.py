@@ -29,17 +29,29 @@ def _one_thread() -> None:
 
 def open_window(controller: Controller, **kwargs):
     """A `DrawingWindow` on `controller`; a FrankensteinError if no window can be opened."""
-    import pyglet
-
     try:
         from live.window import DrawingWindow
 
         return DrawingWindow(controller, **kwargs)
-    except (pyglet.window.NoSuchDisplayException, pyglet.gl.ContextException, ImportError) as e:
+    except BaseException as e:
+        if not _cannot_open(e):
+            raise
         raise FrankensteinError(
             f"cannot open a window ({e}); is a display available? "
             "(PYGLET_HEADLESS=1 renders off-screen)"
         ) from None
+
+
+def _cannot_open(e: BaseException) -> bool:
+    """Whether `e` is pyglet failing to open a window: no display, no GL context or
+    config, no GL library. pyglet raises unrelated classes for these (no X display is
+    `pyglet.display.xlib.NoSuchDisplayException`, not `pyglet.window`'s), raised while
+    `pyglet.window` is first imported, so they are told apart by where they come from
+    without touching `pyglet.window` again (that would import it, and raise, anew)."""
+    if isinstance(e, KeyboardInterrupt | SystemExit):
+        return False
+    # ImportError, OSError: e.g. no libGL; pyglet's shader errors are BaseExceptions.
+    return isinstance(e, ImportError | OSError) or type(e).__module__.startswith("pyglet.")
 
 
 def run(

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from core.checkpoint import save_checkpoint
@@ -76,6 +77,26 @@ def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert f"frankenstein: warning: {missing}" in r.stderr and out.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 displays")
+@pytest.mark.parametrize("display", [":987", None])
+def test_no_display_is_a_one_line_error(tmp_path, display):
+    env = {"PATH": "", "HOME": str(tmp_path)}  # no PYGLET_HEADLESS
+    if display is not None:
+        env["DISPLAY"] = display  # a display that is not there
+    missing = tmp_path / "nope.pt"  # no model to load: quicker
+    r = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "draw", "--checkpoint", str(missing)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert "frankenstein: error: cannot open a window (" in r.stderr
+    assert "PYGLET_HEADLESS=1 renders off-screen" in r.stderr
 
 
 def test_bad_flags_are_one_line_errors(capsys):
