@@ -43,7 +43,12 @@ next stroke starts a new shape with a fresh classifier state. When the pen rests
 `pause_s` after a stroke, the shape counts as finished (`tick`): the policy is asked
 again with its completeness rules waived, about the finished guess (the classifier's
 `finish`: reweighted by the ending prior), so a lone circle snaps without waiting for
-a second stroke that would show it is not the start of a smiley face.
+a second stroke that would show it is not the start of a smiley face. Every shape drawn
+on since the pen last rested is judged then, not only the last: a stray click elsewhere
+within the pause no longer cancels the square's judgement, while eyes or sides drawn
+first still wait in ink to be gathered. (Judging the left shape at once instead cost the
+window replay precision 97.7% -> 92.1%, sides snapping as lines; at the rest, 96.4%,
+recall 70.0% -> 70.3%.)
 
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
@@ -143,6 +148,7 @@ class Controller:
         self._next_id = 0
         self._active: tuple[list[tuple[float, float]], list[float]] | None = None
         self._pause_from: float | None = None  # the last pen-up, until its pause is judged
+        self._unfinished: list[Shape] = []  # drawn on since the pen last rested
         self._classifiers: dict[ModelName, StrokeClassifier] = {}
         self._load_errors: dict[ModelName, str] = {}
         self._fed: list[np.ndarray] = []  # normalised strokes the classifier holds
@@ -204,7 +210,6 @@ class Controller:
         self.now = t
         if self._active is not None:  # a release we never saw: end that stroke first
             self.pen_up(x, y, t)
-        self._pause_from = None
         if self.help_visible:  # a click on the help closes it, it draws nothing
             self.help_visible = False
             self._changed()
@@ -294,6 +299,10 @@ class Controller:
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
         self.undo_stack.append(AddedStroke(shape.id, self._gather(shape)))
+        # Still in ink and not gathered: shapes left for one drawn elsewhere are judged
+        # with it when the pen rests (they would never be otherwise).
+        self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
+        self._unfinished.append(shape)
         prediction = self._sync()
         self._pause_from = t
         snapped = refused = None
@@ -310,13 +319,31 @@ class Controller:
         return Update(True, new_shape, prediction, snapped, refused)
 
     def tick(self, now: float) -> Update | None:
-        """The clock's tick: after a pause of `pause_s` since the last stroke, the shape
-        is finished; snap it if the policy (completeness rules waived) says so."""
+        """The clock's tick: after a pause of `pause_s` since the last stroke, the shapes
+        drawn on since the last pause are finished; snap each that the policy
+        (completeness rules waived) says so about. The Update of the last one judged
+        that snapped or was refused, else None."""
         self.now = max(self.now, now)
         if self._pause_from is None or now - self._pause_from < self.settings.pause_s:
             return None
+        if self._active is not None:  # the pen is down again: the next stroke decides
+            return None
         self._pause_from = None
-        shape = self.current
+        shapes = [s for s in self._unfinished if s in self.shapes]
+        self._unfinished = []
+        done, said = None, []
+        for shape in shapes:
+            update = self._finish(shape, now)
+            done = update or done
+            if update is not None or shape is shapes[-1]:
+                said.append(self.status)
+        if len(said) > 1:
+            self.status = "; ".join(dict.fromkeys(said))
+        return done
+
+    def _finish(self, shape: Shape | None, now: float) -> Update | None:
+        """Judge `shape` as finished: snap it if the policy, completeness rules waived,
+        says so about the finished guess; else the status says why not."""
         if not self.auto_snap or shape is None or shape.state is not ShapeState.INK:
             return None
         if not shape.history:
@@ -430,7 +457,6 @@ class Controller:
 
     def undo(self) -> bool:
         """Step back: a stroke being drawn, else the newest snap, stroke or clear."""
-        self._pause_from = None  # what undo leaves is not snapped by a pause
         if self._active is not None:
             self._active = None
             self.status = "stroke cancelled"
@@ -446,6 +472,8 @@ class Controller:
                 self.status = "snap undone: your ink is back (it won't snap until it changes)"
             elif isinstance(record, AddedStroke):
                 shape = self._shape(record.shape_id)
+                if shape in self._unfinished:  # what undo leaves is not snapped by a pause
+                    self._unfinished.remove(shape)
                 for place, other in reversed(record.gathered):  # they go back apart
                     theirs = {id(st) for st in other.strokes}
                     shape.strokes = [st for st in shape.strokes if id(st) not in theirs]
@@ -475,7 +503,7 @@ class Controller:
     def clear(self) -> None:
         """Empty the canvas (undo brings it back)."""
         self._active = None
-        self._pause_from = None
+        self._pause_from, self._unfinished = None, []
         if self.shapes:
             self.undo_stack.append(Cleared(tuple(self.shapes)))
             self.shapes = []

@@ -424,3 +424,44 @@ def test_ink_unlike_the_class_never_snaps_and_the_status_says_why(
     assert c.status == (
         "finished, not snapped: circle 1.00, but the ink looks unlike the circle doodles it learnt"
     )
+
+
+def test_a_shape_left_for_another_within_its_rest_is_judged_when_the_pen_rests(
+    make_controller,
+):
+    """A stray click (or a stroke) elsewhere before the pen rested used to cancel the
+    square's rest for good: now it is judged, as finished, with the new shape."""
+    c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
+    outline = square(250, 300, 100)
+    assert draw(c, outline, t0=0.0).snapped is None  # one stroke: waits for the rest
+    end = 0.01 * (len(outline) - 1)
+    update = draw(c, [(650, 100)], t0=end + 0.5)  # a click far away: a dot, a new shape
+    assert update.new_shape and update.stroke_added
+    first, dot = c.shapes
+    assert first.state is ShapeState.INK  # not yet: the eyes drawn first wait like this
+    assert c.tick(end + 0.5 + c.settings.pause_s - 0.01) is None
+    paused = c.tick(end + 0.5 + c.settings.pause_s + 0.01)
+    assert paused is not None and first.state is ShapeState.SNAPPED
+    assert first.snap.cls == "square" and "snapped to square" in c.status
+    assert dot.strokes[0].points.shape == (1, 2) and c.shapes == [first, dot]
+    assert c.tick(end + 10.0) is None  # judged once
+
+
+def test_undoing_the_stray_stroke_leaves_the_rest_of_the_last_shape(make_controller):
+    c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
+    outline = square(250, 300, 100)
+    draw(c, outline, t0=0.0)
+    end = 0.01 * (len(outline) - 1)
+    draw(c, [(650, 100)], t0=end + 0.5)
+    c.undo()  # the dot goes; the square is still waiting for the pen to rest
+    assert c.tick(end + 5.0).snapped == "square"
+
+
+def test_a_click_off_the_canvas_does_not_cancel_the_rest(make_controller):
+    c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
+    outline = square(250, 300, 100)
+    draw(c, outline, t0=0.0)
+    end = 0.01 * (len(outline) - 1)
+    assert not c.pen_down(900, 300, end + 0.5)  # on the side panel
+    c.pen_up(900, 300, end + 0.6)
+    assert c.tick(end + c.settings.pause_s + 0.01).snapped == "square"
