@@ -208,8 +208,8 @@ class Controller:
     def pen_down(self, x: float, y: float, t: float) -> bool:
         """Start a stroke at view point (x, y); False if it is off the canvas (ignored)."""
         self.now = t
-        if self._active is not None:  # a release we never saw: end that stroke first
-            self.pen_up(x, y, t)
+        if self._active is not None:  # a release we never saw: end that stroke where
+            self._end_stroke(t)  # it was last seen, not with a jump to this press
         if self.help_visible:  # a click on the help closes it, it draws nothing
             self.help_visible = False
             self._changed()
@@ -238,6 +238,9 @@ class Controller:
         if self._active is None:
             return Update(stroke_added=False)
         self.pen_move(x, y, t)
+        return self._end_stroke(t)
+
+    def _end_stroke(self, t: float) -> Update:
         points, times = self._active
         self._active = None
         stroke = Stroke(np.asarray(points, np.float32), np.asarray(times, np.float64))

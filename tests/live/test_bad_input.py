@@ -132,3 +132,17 @@ def test_switching_to_a_model_that_cannot_load_keeps_the_current_one(settings, t
     assert not c.switch_model()
     assert c.model_name == "frankenstein" and c.classifier is not None
     assert "absent.pt" in c.status and c.shapes[0].history
+
+
+def test_a_lost_release_ends_the_stroke_where_it_was_last_seen(make_controller):
+    """Press, drag, then (alt-tab) no release: the next press ends the old stroke at its
+    own last point, without a long segment to the new press."""
+    c = make_controller(auto_snap=False)
+    c.pen_down(100, 100, 0.0)
+    c.pen_move(150, 120, 0.1)
+    c.pen_move(200, 100, 0.2)
+    assert c.pen_down(600, 500, 5.0)  # the release never came
+    (shape,) = c.shapes
+    np.testing.assert_allclose(shape.strokes[0].points, [(100, 100), (150, 120), (200, 100)])
+    c.pen_up(610, 500, 5.1)
+    assert len(c.shapes) == 2 and c.shapes[1].strokes[0].points[0].tolist() == [600, 500]
