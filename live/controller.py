@@ -141,6 +141,8 @@ class Controller:
         given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
+        self._quit_asked = False  # Escape was pressed once with unsaved ink
+        self._saved: dict[int, tuple] = {}  # shape id -> (its strokes, word) as last saved
         self.status = "draw a shape"
         self.error: str | None = None
         self.version = 0  # bumped on every visible change
@@ -208,6 +210,7 @@ class Controller:
     def pen_down(self, x: float, y: float, t: float) -> bool:
         """Start a stroke at view point (x, y); False if it is off the canvas (ignored)."""
         self.now = t
+        self._quit_asked = False
         if self._active is not None:  # a release we never saw: end that stroke where
             self._end_stroke(t)  # it was last seen, not with a jump to this press
         if self.help_visible:  # a click on the help closes it, it draws nothing
@@ -524,14 +527,15 @@ class Controller:
         """
         if label is not None:
             label = CLASSES[class_index(label)]
-        labelled = [(s, s.snap.cls if s.snap else (label or s.label())) for s in self.shapes]
-        todo = [(s, word) for s, word in labelled if word is not None and s.strokes]
+        todo = [(s, word) for s, word in self._labelled(label) if word is not None]
         if not self.shapes:
             raise FrankensteinError("nothing to save: the canvas is empty")
         if not todo:
             raise FrankensteinError("nothing saved: no label (no model loaded and none given)")
         height = self.settings.canvas_size[1]
         paths = save_shapes(todo, self.settings.save_dir, height)
+        for shape, word in todo:
+            self._saved[shape.id] = (tuple(shape.strokes), word)
         skipped = len(self.shapes) - len(todo)
         self.status = f"saved {len(todo)} shape{'s' if len(todo) > 1 else ''} to " + str(
             self.settings.save_dir
@@ -540,6 +544,34 @@ class Controller:
             self.status += f" ({skipped} without a label skipped)"
         self._changed()
         return paths
+
+    def _labelled(self, label: str | None = None) -> list[tuple[Shape, str | None]]:
+        """Each shape with ink and the word it is saved under: the class it snapped to,
+        else `label`, else its top guess (None: no label)."""
+        return [
+            (s, s.snap.cls if s.snap else (label or s.label())) for s in self.shapes if s.strokes
+        ]
+
+    def _is_saved(self, shape: Shape, word: str | None) -> bool:
+        """Whether `shape` was saved under `word` and has not changed since."""
+        return self._saved.get(shape.id) == (tuple(shape.strokes), word)
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether there is ink that a save has not written as it is now."""
+        return self._active is not None or any(
+            not self._is_saved(s, word) for s, word in self._labelled()
+        )
+
+    def may_quit(self) -> bool:
+        """Escape (the help closed): True to close the window now. With unsaved ink only
+        at a second Escape in a row; the first says so on the status line."""
+        if self._quit_asked or not self.unsaved:
+            return True
+        self._quit_asked = True
+        self.status = "unsaved ink: Esc again quits, S saves"
+        self._changed()
+        return False
 
     def export_png(self, path: str | Path | None = None) -> Path:
         """Write the canvas (without the panel) as a PNG; the path written."""
@@ -579,6 +611,7 @@ class Controller:
             "export": self.export_png,
             "help": self.toggle_help,
         }
+        self._quit_asked = False
         try:
             methods[action]()
         except FrankensteinError as e:
@@ -610,7 +643,7 @@ class Controller:
         keys = self.settings.keys.actions()
         help_rows = (
             *((" / ".join(key_label(k) for k in keys[a]), what) for a, what in ACTION_HELP.items()),
-            ("Escape", "close this help, else the window"),
+            ("Escape", "close this help, else the window (twice with unsaved ink)"),
         )
         return Panel(
             guesses=tuple((str(n), float(p)) for n, p in guesses),

@@ -41,7 +41,7 @@ class KeyBindings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    undo: tuple[str, ...] = ("ctrl+z", "backspace")
+    undo: tuple[str, ...] = ("ctrl+z", "command+z", "backspace")
     clear: tuple[str, ...] = ("c",)
     switch_model: tuple[str, ...] = ("m",)
     classify_now: tuple[str, ...] = ("space",)
@@ -165,6 +165,7 @@ class LiveSettings(BaseModel):
 
 
 _KEY_LABELS = {"bracketleft": "[", "bracketright": "]", "backspace": "Backspace"}
+_MODIFIER_LABELS = {"command": "Cmd"}
 
 
 def key_label(name: str) -> str:
@@ -172,4 +173,4 @@ def key_label(name: str) -> str:
     parts = name.split("+")
     *mods, key = parts
     key = _KEY_LABELS.get(key, key.upper() if len(key) <= 3 else key.capitalize())
-    return "+".join([*(m.capitalize() for m in mods), key])
+    return "+".join([*(_MODIFIER_LABELS.get(m, m.capitalize()) for m in mods), key])

@@ -112,8 +112,12 @@ class DrawingWindow(pyglet.window.Window):
 
     def on_key_press(self, symbol: int, modifiers: int):
         action = self.bindings.get((symbol, modifiers & _ANY_MODIFIER))
-        if action is None and symbol == key.ESCAPE and self.controller.help_visible:
-            action = "help"  # Escape closes the help first, the window only after
+        if action is None and symbol == key.ESCAPE:
+            if self.controller.help_visible:
+                action = "help"  # Escape closes the help first, the window only after
+            elif not modifiers & _ANY_MODIFIER and not self.controller.may_quit():
+                self.refresh()  # unsaved ink: the status asks for a second Escape
+                return pyglet.event.EVENT_HANDLED
         if action is None:
             return super().on_key_press(symbol, modifiers)
         self.controller.perform(action)

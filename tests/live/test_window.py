@@ -197,3 +197,36 @@ def test_key_names_map_to_pyglet_symbols(settings):
     bad = settings.keys.model_copy(update={"clear": ("nosuchkey",)})
     with pytest.raises(Exception, match="nosuchkey"):
         keymap(bad)
+
+
+def escape_quits(window):
+    """Press Escape and run the close it may queue; whether the window would quit."""
+    window.has_exit = False
+    press(window, key.ESCAPE)
+    window.dispatch_events()
+    return window.has_exit
+
+
+def test_escape_with_unsaved_ink_asks_again_before_quitting(open_window):
+    w = open_window(frankenstein="circle", auto_snap=False)
+    c = w.controller
+    assert escape_quits(w)  # nothing drawn: quits at once
+    stroke(w, line(100, 300, 300, 300))
+    assert not escape_quits(w) and c.status == "unsaved ink: Esc again quits, S saves"
+    assert w.scene_view.status.text.startswith("unsaved ink")
+    press(w, key.A)  # anything else in between: the next Escape asks again
+    press(w, key.A)
+    assert not escape_quits(w)
+    assert escape_quits(w)
+    press(w, key.S)  # saved: nothing to lose
+    assert escape_quits(w)
+
+
+def test_cmd_z_undoes_like_ctrl_z(open_window):
+    w = open_window(auto_snap=False)
+    stroke(w, line(100, 300, 300, 300))
+    stroke(w, line(100, 320, 300, 320))
+    assert press(w, key.Z, key.MOD_COMMAND)
+    assert press(w, key.Z, key.MOD_CTRL)
+    assert w.controller.shapes == []
+    assert w.controller.scene().panel.help[0][0] == "Ctrl+Z / Cmd+Z / Backspace"
