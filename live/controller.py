@@ -142,6 +142,7 @@ class Controller:
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
         self._quit_asked = False  # Escape was pressed once with unsaved ink
+        self._error_status: str | None = None  # the status, while it is an error
         self._saved: dict[int, tuple] = {}  # shape id -> (its strokes, word) as last saved
         self.status = "draw a shape"
         self.error: str | None = None
@@ -182,8 +183,7 @@ class Controller:
         other: ModelName = "cnn" if self.model_name == "frankenstein" else "frankenstein"
         clf = self._classifier(other)
         if clf is None:
-            self.status = f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}"
-            self._changed()
+            self._say_error(f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}")
             return False
         self.model_name, self.classifier, self.error = other, clf, None
         clf.reset()
@@ -520,28 +520,35 @@ class Controller:
     # ------------------------------------------------------------ save, export
 
     def save(self, label: str | None = None) -> list[Path]:
-        """Append every shape to `<save dir>/{raw,simplified}/<class>.ndjson`; the files.
+        """Append each shape not saved yet (or changed since) to
+        `<save dir>/{raw,simplified}/<class>.ndjson`; the files written.
 
         A snapped shape is saved under its class, others under `label` if given, else
         their top guess. Raises FrankensteinError if there is nothing to save.
         """
         if label is not None:
             label = CLASSES[class_index(label)]
-        todo = [(s, word) for s, word in self._labelled(label) if word is not None]
+        labelled = [(s, word) for s, word in self._labelled(label) if word is not None]
+        todo = [(s, word) for s, word in labelled if not self._is_saved(s, word)]
         if not self.shapes:
             raise FrankensteinError("nothing to save: the canvas is empty")
-        if not todo:
+        if not labelled:
             raise FrankensteinError("nothing saved: no label (no model loaded and none given)")
+        skipped = len(self.shapes) - len(labelled)
+        unlabelled = f" ({skipped} without a label skipped)" if skipped else ""
+        if not todo:
+            self.status = "nothing new to save: every shape is saved as it is" + unlabelled
+            self._changed()
+            return []
         height = self.settings.canvas_size[1]
         paths = save_shapes(todo, self.settings.save_dir, height)
         for shape, word in todo:
             self._saved[shape.id] = (tuple(shape.strokes), word)
-        skipped = len(self.shapes) - len(todo)
-        self.status = f"saved {len(todo)} shape{'s' if len(todo) > 1 else ''} to " + str(
-            self.settings.save_dir
-        )
-        if skipped:
-            self.status += f" ({skipped} without a label skipped)"
+        n = len(todo)
+        self.status = f"saved {n} shape{'s' if n > 1 else ''} to {self.settings.save_dir}"
+        if len(labelled) > n:
+            self.status += f" ({len(labelled) - n} saved before)"
+        self.status += unlabelled
         self._changed()
         return paths
 
@@ -558,9 +565,9 @@ class Controller:
 
     @property
     def unsaved(self) -> bool:
-        """Whether there is ink that a save has not written as it is now."""
+        """Whether there is ink that no save has written as it is now (under any label)."""
         return self._active is not None or any(
-            not self._is_saved(s, word) for s, word in self._labelled()
+            self._saved.get(s.id, ((),))[0] != tuple(s.strokes) for s in self.shapes if s.strokes
         )
 
     def may_quit(self) -> bool:
@@ -615,8 +622,12 @@ class Controller:
         try:
             methods[action]()
         except FrankensteinError as e:
-            self.status = str(e)
-            self._changed()
+            self._say_error(str(e))
+
+    def _say_error(self, message: str) -> None:
+        """Put `message` on the status line in the error colour (until the status changes)."""
+        self.status = self._error_status = message
+        self._changed()
 
     def _changed(self) -> None:
         self.version += 1
@@ -653,6 +664,7 @@ class Controller:
             threshold=float(self.policy.threshold),
             auto_snap=self.auto_snap,
             status=self.status,
+            status_error=self.status == self._error_status,
             error=self.error,
             help=help_rows,
             help_visible=self.help_visible,

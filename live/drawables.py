@@ -186,7 +186,9 @@ class SceneView:
         )
         _set(self.info, text=info, width=width, position=(left, y - 4, 0))
         status = wrap(panel.status, width, 10)
+        colour = self.colours.error if panel.status_error else self.colours.text
         _set(self.status, text=status, width=width, position=(left, y - 30, 0))
+        _set(self.status, color=(*colour, 255))
         error_y = y - 42 - self.status.content_height
         _set(self.error, text=wrap(panel.error or "", width, 10), width=width)
         _set(self.error, position=(left, error_y, 0))

@@ -1,6 +1,7 @@
 """Saving what was drawn as Quick, Draw! data, so people can collect their own doodles.
 
-Each shape on the canvas becomes one drawing, appended (atomically) to two files:
+Each shape on the canvas becomes one drawing, appended to two files (each replaced
+atomically, and a save writes all of its files or none; `save_shapes`):
 
 - ``<save dir>/raw/<class>.ndjson``: canvas pixels with y down and each point's time
   in ms since the shape's first point (Google's raw format);
@@ -14,6 +15,9 @@ or else the top guess (or a label given explicitly). Both files read back with
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.atomic import atomic_write_bytes
 from core.errors import FrankensteinError
-from core.strokes import Drawing, append_ndjson, normalize_strokes
+from core.strokes import Drawing, drawing_to_json, normalize_strokes
 from live.canvas import Shape
 
 
@@ -50,16 +55,68 @@ def shape_drawings(shape: Shape, word: str, canvas_height: float) -> tuple[Drawi
 def save_shapes(
     shapes: Sequence[tuple[Shape, str]], save_dir: Path, canvas_height: float
 ) -> list[Path]:
-    """Append each (shape, word) to the raw and simplified files; the paths written."""
-    written: list[Path] = []
+    """Append each (shape, word) to the raw and simplified files; the paths written.
+
+    All or nothing as far as a file system allows: every file's new content is made
+    and every folder checked for writing before the first file is replaced (each
+    atomically), and should a write still fail, the files already replaced get their
+    old content back. So raw/ and simplified/ never disagree after a failed save.
+    """
+    lines: dict[Path, list[str]] = {}
     for shape, word in shapes:
         raw, simplified = shape_drawings(shape, word, canvas_height)
         for kind, drawing in (("raw", raw), ("simplified", simplified)):
             path = Path(save_dir) / kind / f"{word}.ndjson"
-            try:
-                append_ndjson(drawing, path, raw=kind == "raw")
-            except OSError as e:
-                raise FrankensteinError(f"{path}: cannot save the drawing ({e.strerror})") from e
-            if path not in written:
-                written.append(path)
-    return written
+            line = json.dumps(drawing_to_json(drawing, raw=kind == "raw"), separators=(",", ":"))
+            lines.setdefault(path, []).append(line + "\n")
+    old = {path: _existing(path) for path in lines}
+    for path in lines:
+        _check_writable(path)
+    written: list[Path] = []
+    try:
+        for path, new in lines.items():
+            before = old[path] or b""
+            if before and not before.endswith(b"\n"):
+                before += b"\n"
+            _write(path, before + "".join(new).encode("utf-8"))
+            written.append(path)
+    except FrankensteinError:
+        for path in written:  # put back what this save replaced
+            with contextlib.suppress(OSError):
+                if old[path] is None:
+                    path.unlink()
+                else:
+                    atomic_write_bytes(path, old[path])
+        raise
+    return list(lines)
+
+
+def _existing(path: Path) -> bytes | None:
+    """The file's content now (None: no such file)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise _cannot(path, e) from e
+
+
+def _check_writable(path: Path) -> None:
+    """Make the file's folder; an error unless a file can be created there."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _cannot(path, e) from e
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise FrankensteinError(f"{path}: cannot save the drawing (folder not writable)")
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        raise _cannot(path, e) from e
+
+
+def _cannot(path: Path, e: OSError) -> FrankensteinError:
+    return FrankensteinError(f"{path}: cannot save the drawing ({e.strerror or e})")

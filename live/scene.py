@@ -45,6 +45,7 @@ class Panel:
     error: str | None  # e.g. a missing checkpoint; shown in red
     help: tuple[tuple[str, str], ...]  # (keys, what they do), for the help overlay
     help_visible: bool
+    status_error: bool = False  # the status is an error (a save that failed): in red
 
 
 @dataclass(frozen=True)

@@ -230,3 +230,16 @@ def test_cmd_z_undoes_like_ctrl_z(open_window):
     assert press(w, key.Z, key.MOD_CTRL)
     assert w.controller.shapes == []
     assert w.controller.scene().panel.help[0][0] == "Ctrl+Z / Cmd+Z / Backspace"
+
+
+def test_a_failed_save_shows_in_the_error_colour(open_window, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    w = open_window(auto_snap=False, save_dir=blocker)
+    colours = w.controller.settings.colours
+    stroke(w, line(100, 300, 300, 300))
+    press(w, key.S)
+    assert "cannot save the drawing" in w.scene_view.status.text.replace("\n", " ")
+    assert tuple(w.scene_view.status.color[:3]) == colours.error
+    press(w, key.A)  # the next status is plain text again
+    assert tuple(w.scene_view.status.color[:3]) == colours.text
