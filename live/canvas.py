@@ -62,6 +62,7 @@ class Shape:
     state: ShapeState = ShapeState.INK
     snap: Snap | None = None
     history: list[Prediction] = field(default_factory=list)
+    final: Prediction | None = None  # the finished guess, once the shape was judged finished
 
     @property
     def n_strokes(self) -> int:
@@ -75,16 +76,25 @@ class Shape:
         """The strokes' points with y down (core's convention), (n, 2) float32 each."""
         return [flip_y(s.points, canvas_height) for s in self.strokes]
 
+    @property
+    def guess(self) -> Prediction | None:
+        """The latest guess: the finished one once the shape was judged finished, else
+        the live one after its last stroke (None before any)."""
+        if self.final is not None:
+            return self.final
+        return self.history[-1] if self.history else None
+
     def label(self) -> str | None:
         """The snapped class, else the latest top guess, else None."""
         if self.snap is not None:
             return self.snap.cls
-        if self.history:
-            return self.history[-1].label
-        return None
+        guess = self.guess
+        return None if guess is None else guess.label
 
     def copy(self) -> Shape:
-        return Shape(self.id, list(self.strokes), self.state, self.snap, list(self.history))
+        return Shape(
+            self.id, list(self.strokes), self.state, self.snap, list(self.history), self.final
+        )
 
 
 # Undo records, newest last. Each says how to take one step back.

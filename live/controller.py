@@ -186,6 +186,10 @@ class Controller:
             self._say_error(f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}")
             return False
         self.model_name, self.classifier, self.error = other, clf, None
+        for shape in self.shapes:  # every guess shown or saved is the new model's
+            if shape is not self.current and shape.strokes:
+                clf.replay(normalize_strokes(shape.screen_ink(self.settings.canvas_size[1])))
+                _set_history(shape, clf.history)
         clf.reset()
         self._fed = []
         self._sync()
@@ -357,6 +361,7 @@ class Controller:
         final = shape.history[-1]
         if self.classifier is not None:
             final = self.classifier.finish(final)
+        shape.final = final  # the panel shows what was judged
         seen = [*shape.history[:-1], final]
         decision = self.policy.decide(seen, finished=True)
         if decision is None:
@@ -393,7 +398,7 @@ class Controller:
         self._fed = target
         if shape is None:
             return None
-        shape.history = list(clf.history)
+        _set_history(shape, clf.history)
         return shape.history[-1] if shape.history else None
 
     # ------------------------------------------------------------------- snaps
@@ -429,10 +434,10 @@ class Controller:
         shape = self.current
         if shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
-        elif not shape.history:
+        elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
         else:
-            top = shape.history[-1]
+            top = shape.guess  # the one the panel shows
             cls, _ = self._snap(shape, top.label, top.confidence, "on demand", self.now)
             self._changed()
             return cls
@@ -643,7 +648,8 @@ class Controller:
 
     def _panel(self) -> Panel:
         last = self.shapes[-1] if self.shapes else None
-        guesses = tuple(last.history[-1].top(3)) if last and last.history else ()
+        guess = last.guess if last else None
+        guesses = tuple(guess.top(3)) if guess is not None else ()
         if self.classifier is None:
             model = "none"
         else:
@@ -669,6 +675,15 @@ class Controller:
             help=help_rows,
             help_visible=self.help_visible,
         )
+
+
+def _set_history(shape: Shape, history: list[Prediction]) -> None:
+    """Give `shape` the classifier's predictions; a finished guess of other ones goes."""
+    if len(history) != len(shape.history) or any(
+        a is not b for a, b in zip(history, shape.history, strict=True)
+    ):
+        shape.final = None
+    shape.history = history
 
 
 def _start_time(stroke: Stroke) -> float:

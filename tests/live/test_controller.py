@@ -361,25 +361,7 @@ def test_a_pause_snaps_by_the_finished_guess(settings, tiny_models):
     # The live guess hedges between a smiley face (0.55) and a circle (0.45): no snap.
     # Smiley faces never stop after one stroke (the ending prior), so once the pause
     # says the drawing is over, it is a circle, and that is what snaps.
-    import torch
-
-    from core.classes import NUM_CLASSES, class_index
-    from core.ending import EndingPrior
-    from tests.live.helpers import biased
-
-    model = biased(tiny_models["frankenstein"], "smiley face")
-    last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
-    with torch.no_grad():
-        last.bias[class_index("circle")] = 25.0 - 0.2  # exp(-0.2): 0.45 against 0.55
-    counts = np.zeros((NUM_CLASSES, 3), np.int64)
-    counts[:, 0] = 10
-    counts[class_index("smiley face")] = [0, 0, 10]
-
-    def load(name, checkpoint):
-        return StrokeClassifier(model, ending=EndingPrior(counts))
-
-    s = settings.model_copy(update={"max_fit_error": 10.0, "pause_s": 1.0})
-    c = Controller(s, loader=load)
+    c = hedging_controller(settings, tiny_models)
     update = draw(c, circle(400, 300, 120), t0=0.0)
     assert update.snapped is None and update.prediction.label == "smiley face"
     paused = c.tick(0.48 + 1.01)
@@ -465,3 +447,57 @@ def test_a_click_off_the_canvas_does_not_cancel_the_rest(make_controller):
     assert not c.pen_down(900, 300, end + 0.5)  # on the side panel
     c.pen_up(900, 300, end + 0.6)
     assert c.tick(end + c.settings.pause_s + 0.01).snapped == "square"
+
+
+def hedging_controller(settings, tiny_models, **overrides):
+    """The live guess hedges, smiley face 0.55 against circle 0.45; smiley faces never
+    stop after one stroke (the ending prior), so the finished guess is a circle."""
+    import torch
+
+    from core.classes import NUM_CLASSES, class_index
+    from core.ending import EndingPrior
+    from tests.live.helpers import biased
+
+    model = biased(tiny_models["frankenstein"], "smiley face")
+    last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        last.bias[class_index("circle")] = 25.0 - 0.2
+    counts = np.zeros((NUM_CLASSES, 3), np.int64)
+    counts[:, 0] = 10
+    counts[class_index("smiley face")] = [0, 0, 10]
+
+    def load(name, checkpoint):
+        return StrokeClassifier(model, ending=EndingPrior(counts))
+
+    s = settings.model_copy(update={"max_fit_error": 10.0, "pause_s": 1.0, **overrides})
+    return Controller(s, loader=load)
+
+
+@pytest.mark.parametrize("threshold", [None, 0.999])
+def test_once_finished_the_bars_show_the_guess_the_status_speaks_of(
+    settings, tiny_models, threshold
+):
+    c = hedging_controller(settings, tiny_models, threshold=threshold)
+    draw(c, circle(400, 300, 120), t0=0.0)
+    assert c.scene().panel.guesses[0][0] == "smiley face"  # live
+    c.tick(5.0)
+    (name, p), *_ = c.scene().panel.guesses
+    assert name == "circle" and p > 0.8
+    if threshold is None:
+        assert c.status == f"snapped to circle ({p:.0%})"
+    else:
+        assert c.status.startswith(f"finished, not snapped: circle {p:.2f}")
+        assert c.classify_now() == "circle"  # Space snaps to the guess shown
+    draw(c, line(380, 330, 420, 330), t0=6.0)  # drawing on: the live guess again
+    assert c.scene().panel.guesses == tuple(c.shapes[-1].history[-1].top(3))
+
+
+def test_switching_model_after_a_snap_shows_the_new_models_guesses(make_controller):
+    c = make_controller(frankenstein="circle", cnn="square")
+    draw(c, circle(400, 300, 120), t0=0.0)
+    assert c.shapes[0].state is ShapeState.SNAPPED
+    assert c.scene().panel.guesses[0][0] == "circle"
+    c.switch_model()
+    assert c.scene().panel.guesses[0][0] == "square"
+    assert c.shapes[0].snap.cls == "circle"  # the snap stays as it was
+    assert c.current is None and c.classifier.n_strokes == 0
