@@ -40,6 +40,43 @@ class Stroke:
     times: np.ndarray
 
 
+class ActiveStroke:
+    """The stroke being drawn: points appended in O(1) amortised (a buffer that doubles),
+    so a long stroke costs no more a point than a short one. `points` is a view that
+    later points do not change; `number` tells one stroke being drawn from the next."""
+
+    def __init__(self, number: int, point: tuple[float, float], t: float) -> None:
+        self.number = number
+        self._points = np.empty((64, 2), np.float32)
+        self._times = np.empty(64, np.float64)
+        self._n = 0
+        self.append(point, t)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, point: tuple[float, float], t: float) -> bool:
+        """Add a point (at time `t`); False (nothing added) if it is the last one again."""
+        p = np.asarray(point, np.float32)
+        if self._n and np.array_equal(p, self._points[self._n - 1]):
+            return False
+        if self._n == len(self._points):
+            self._points = np.concatenate([self._points, np.empty_like(self._points)])
+            self._times = np.concatenate([self._times, np.empty_like(self._times)])
+        self._points[self._n], self._times[self._n] = p, t
+        self._n += 1
+        return True
+
+    @property
+    def points(self) -> np.ndarray:
+        """(n, 2) float32 canvas points so far (a view)."""
+        return self._points[: self._n]
+
+    def stroke(self) -> Stroke:
+        """The finished stroke (its own copy of the points)."""
+        return Stroke(self.points.copy(), self._times[: self._n].copy())
+
+
 @dataclass(frozen=True, eq=False)
 class Snap:
     """A shape's snap: the class, its fit, and the template in canvas coordinates."""

@@ -70,6 +70,7 @@ from core.classes import CLASSES, class_index
 from core.errors import FrankensteinError
 from core.strokes import normalize_strokes
 from live.canvas import (
+    ActiveStroke,
     AddedStroke,
     Cleared,
     Reopened,
@@ -149,7 +150,8 @@ class Controller:
         self.version = 0  # bumped on every visible change
         self.now = 0.0
         self._next_id = 0
-        self._active: tuple[list[tuple[float, float]], list[float]] | None = None
+        self._active: ActiveStroke | None = None  # the stroke being drawn
+        self._n_drawn = 0  # strokes begun, to number the next one
         self._pause_from: float | None = None  # the last pen-up, until its pause is judged
         self._unfinished: list[Shape] = []  # drawn on since the pen last rested
         self._classifiers: dict[ModelName, StrokeClassifier] = {}
@@ -223,7 +225,8 @@ class Controller:
             return False
         if not self.layout.in_canvas(x, y):
             return False
-        self._active = ([self._to_canvas(x, y)], [t])
+        self._n_drawn += 1
+        self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t)
         self._changed()
         return True
 
@@ -232,11 +235,7 @@ class Controller:
         self.now = t
         if self._active is None:
             return
-        p = self._to_canvas(x, y)
-        points, times = self._active
-        if p != points[-1]:
-            points.append(p)
-            times.append(t)
+        if self._active.append(self._to_canvas(x, y), t):
             self._changed()
 
     def pen_up(self, x: float, y: float, t: float) -> Update:
@@ -248,9 +247,8 @@ class Controller:
         return self._end_stroke(t)
 
     def _end_stroke(self, t: float) -> Update:
-        points, times = self._active
+        stroke = self._active.stroke()
         self._active = None
-        stroke = Stroke(np.asarray(points, np.float32), np.asarray(times, np.float64))
         return self._add_stroke(stroke, t)
 
     def _to_canvas(self, x: float, y: float) -> tuple[float, float]:
@@ -642,8 +640,7 @@ class Controller:
     def scene(self, now: float | None = None) -> Scene:
         """What to draw at time `now` (seconds; default: the latest event's time)."""
         now = self.now if now is None else now
-        active = None if self._active is None else np.asarray(self._active[0], np.float32)
-        lines, animating = canvas_lines(self.shapes, active, self.settings, now)
+        lines, animating = canvas_lines(self.shapes, self._active, self.settings, now)
         return Scene(self.settings.canvas_size, lines, self._panel(), animating)
 
     def _panel(self) -> Panel:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from live.canvas import Shape, ShapeState
+from live.canvas import ActiveStroke, Shape, ShapeState
 from live.settings import LiveSettings
 
 
@@ -29,6 +29,7 @@ class Polyline:
     alpha: float
     width: float
     kind: str  # "ink" or "template"
+    growing: int | None = None  # the stroke being drawn (its number): it only grows
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,11 @@ def morph(start: np.ndarray, end: np.ndarray, progress: float) -> np.ndarray:
 
 
 def canvas_lines(
-    shapes: Sequence[Shape], active: np.ndarray | None, settings: LiveSettings, now: float
+    shapes: Sequence[Shape], active: ActiveStroke | None, settings: LiveSettings, now: float
 ) -> tuple[tuple[Polyline, ...], bool]:
     """The strokes to draw at time `now`: ink, templates (mid-morph while a snap is
-    recent), the stroke being drawn (`active`, (n, 2) canvas points) last; and whether a
-    transition is still running."""
+    recent), the stroke being drawn (`active`) last; and whether a transition is still
+    running."""
     s = settings
     ink = dict(colour=s.colours.ink, width=s.ink_width, kind="ink")
     lines: list[Polyline] = []
@@ -94,5 +95,5 @@ def canvas_lines(
             alpha = 0.4 + 0.6 * ease(p)
             lines.append(Polyline(pts, s.colours.template, alpha, s.template_width, "template"))
     if active is not None:
-        lines.append(Polyline(active, alpha=1.0, **ink))
+        lines.append(Polyline(active.points, alpha=1.0, growing=active.number, **ink))
     return tuple(lines), animating

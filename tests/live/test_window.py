@@ -243,3 +243,32 @@ def test_a_failed_save_shows_in_the_error_colour(open_window, tmp_path):
     assert tuple(w.scene_view.status.color[:3]) == colours.error
     press(w, key.A)  # the next status is plain text again
     assert tuple(w.scene_view.status.color[:3]) == colours.text
+
+
+def test_a_long_stroke_builds_only_its_new_points_while_it_is_drawn(open_window):
+    """Each drag event used to rebuild the whole stroke (40 ms an event at 6,000
+    points): now the finished pieces stay and only the short tail is built again."""
+    from live.drawables import GrowingLine
+
+    w = open_window(auto_snap=False)
+    a = np.linspace(0, 12 * np.pi, 1500)
+    spiral = np.stack([400 + (20 + 6 * a) * np.cos(a), 300 + (20 + 6 * a) * np.sin(a)], 1)
+    pts = [(round(x), round(y)) for x, y in spiral]
+    dispatch(w, "on_mouse_press", *pts[0], mouse.LEFT, 0)
+    for x, y in pts[1:-1]:
+        dispatch(w, "on_mouse_drag", x, y, 0, 0, mouse.LEFT, 0)
+    growing = w.scene_view._growing
+    pieces = list(growing._pieces)
+    n = len(w.controller.scene().lines[-1].points)
+    assert len(pieces) >= (n - 1) // GrowingLine.PIECE - 1  # in pieces, not one line
+    dispatch(w, "on_mouse_drag", *pts[-1], 0, 0, mouse.LEFT, 0)
+    assert w.scene_view._growing is growing and growing._pieces[: len(pieces)] == pieces
+    assert len(growing._tail._points) <= GrowingLine.PIECE + 1
+    px = w.frame()  # every part of it is on screen
+    for x, y in pts[:: len(pts) // 30]:
+        assert any(dark(at(px, x + dx, y + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+    dispatch(w, "on_mouse_release", *pts[-1], mouse.LEFT, 0)
+    assert w.scene_view._growing is None and len(w.scene_view._lines) == 1
+    px = w.frame()
+    for x, y in pts[:: len(pts) // 30]:
+        assert any(dark(at(px, x + dx, y + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
