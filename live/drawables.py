@@ -16,7 +16,7 @@ from pyglet.gl import GL_ONE_MINUS_SRC_ALPHA, GL_SRC_ALPHA
 from pyglet.graphics import Batch, Group
 from pyglet.shapes import Rectangle, ShapeBase
 
-from live.geometry import Layout
+from live.geometry import Layout, Rect
 from live.scene import Panel, Polyline, Scene
 from live.settings import Colours
 
@@ -136,11 +136,12 @@ class SceneView:
         self._lines: dict[tuple, InkLine] = {}
         self._growing: GrowingLine | None = None
         text = dict(color=(*c.text, 255), batch=batch, group=self.groups[3])
-        self.title = pyglet.text.Label("Frankenstein", font_size=16, weight="bold", **text)
-        self.model = pyglet.text.Label("", font_size=10, **text)
-        self.guess_names = [pyglet.text.Label("", font_size=12, **text) for _ in range(3)]
+        top = dict(anchor_y="top", **text)
+        self.title = pyglet.text.Label("Frankenstein", font_size=16, weight="bold", **top)
+        self.model = pyglet.text.Label("", font_size=10, multiline=True, width=200, **top)
+        self.guess_names = [pyglet.text.Label("", font_size=12, **top) for _ in range(3)]
         self.guess_probs = [
-            pyglet.text.Label("", font_size=11, anchor_x="right", **text) for _ in range(3)
+            pyglet.text.Label("", font_size=11, anchor_x="right", **top) for _ in range(3)
         ]
         self.bar_backs = [
             Rectangle(0, 0, 1, 1, color=c.bar_back, batch=batch, group=self.groups[2])
@@ -149,10 +150,8 @@ class SceneView:
         self.bars = [
             Rectangle(0, 0, 1, 1, color=c.bar, batch=batch, group=self.groups[3]) for _ in range(3)
         ]
-        self.info = pyglet.text.Label("", font_size=10, multiline=True, width=200, **text)
-        self.status = pyglet.text.Label(
-            "", font_size=10, multiline=True, width=200, anchor_y="top", **text
-        )
+        self.info = pyglet.text.Label("", font_size=10, multiline=True, width=200, **top)
+        self.status = pyglet.text.Label("", font_size=10, multiline=True, width=200, **top)
         self.error = pyglet.text.Label(
             "",
             font_size=10,
@@ -221,52 +220,92 @@ class SceneView:
     # ------------------------------------------------------------------ panel
 
     def _show_panel(self, panel: Panel, layout: Layout) -> None:
+        """Top down: title, model, the guesses with bars, info, status, error; "H: help"
+        at the bottom. In a small window everything shrinks (`panel_scale`)."""
         r = layout.panel
-        pad = 14
+        k = panel_scale(r)
+        pad = round(14 * k)
         left, right, width = r.x + pad, r.x + r.w - pad, max(r.w - 2 * pad, 10)
         _set(self.panel_back, position=(r.x, r.y), width=r.w, height=r.h)
-        top = r.y + r.h - pad
-        _set(self.title, position=(left, top - 16, 0))
-        _set(self.model, text=f"model: {panel.model}", position=(left, top - 38, 0))
-        y = top - 70
+        y = r.y + r.h - pad
+        _set(self.title, font_size=16 * k, position=(left, y, 0))
+        y -= self.title.content_height + 4 * k
+        model = wrap(f"model: {panel.model}", width, 10 * k)
+        _set(self.model, text=model, font_size=10 * k, width=width, position=(left, y, 0))
+        y -= self.model.content_height + 12 * k
         for i in range(3):
             name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
-            _set(self.guess_names[i], text=name, position=(left, y, 0))
-            _set(self.guess_probs[i], text=f"{prob:.0%}" if name else "", position=(right, y, 0))
-            _set(self.bar_backs[i], position=(left, y - 14), width=width, height=8)
+            prob_text = f"{prob:.0%}" if name else ""
+            _set(self.guess_names[i], text=name, font_size=12 * k, position=(left, y, 0))
+            _set(self.guess_probs[i], text=prob_text, font_size=11 * k, position=(right, y, 0))
+            bar_h = 8 * k
+            bar_y = y - self.guess_names[i].content_height - 2 * k - bar_h  # its bottom
+            if not name:  # an empty label has no height: keep the rows where they are
+                bar_y = y - 27 * k
+            _set(self.bar_backs[i], position=(left, bar_y), width=width, height=bar_h)
             _set(self.bar_backs[i], visible=bool(name))
-            _set(self.bars[i], position=(left, y - 14), width=max(width * prob, 0.0), height=8)
+            bar_w = max(width * prob, 0.0)
+            _set(self.bars[i], position=(left, bar_y), width=bar_w, height=bar_h)
             _set(self.bars[i], visible=bool(name) and prob > 0)
-            y -= 46
+            y = bar_y - 19 * k
         threshold = "-" if panel.threshold is None else f"{panel.threshold:.2f}"
         info = (
             f"strokes: {panel.n_strokes}    shapes: {panel.n_shapes}\n"
             f"threshold: {threshold}    auto-snap: {'on' if panel.auto_snap else 'off'}"
         )
-        _set(self.info, text=info, width=width, position=(left, y - 4, 0))
-        status = wrap(panel.status, width, 10)
+        _set(self.info, text=info, font_size=10 * k, width=width, position=(left, y, 0))
+        y -= self.info.content_height + 8 * k
+        status = wrap(panel.status, width, 10 * k)
         colour = self.colours.error if panel.status_error else self.colours.text
-        _set(self.status, text=status, width=width, position=(left, y - 30, 0))
+        _set(self.status, text=status, font_size=10 * k, width=width, position=(left, y, 0))
         _set(self.status, color=(*colour, 255))
-        error_y = y - 42 - self.status.content_height
-        _set(self.error, text=wrap(panel.error or "", width, 10), width=width)
-        _set(self.error, position=(left, error_y, 0))
-        _set(self.hint, position=(left, r.y + pad, 0))
+        if status:
+            y -= self.status.content_height + 6 * k
+        error = wrap(panel.error or "", width, 10 * k)
+        _set(self.error, text=error, font_size=10 * k, width=width, position=(left, y, 0))
+        if error:
+            y -= self.error.content_height
+        _set(self.hint, font_size=9 * k, position=(left, r.y + pad, 0))
+        _set(self.hint, visible=y > r.y + pad + self.hint.content_height)  # else it overlaps
 
     def _show_help(self, panel: Panel, layout: Layout) -> None:
+        """The keys over the canvas; in a window too small for them at full size, over the
+        whole window, smaller, descriptions cut to fit and the rows that do not fit left
+        out."""
         visible = panel.help_visible
-        c = layout.canvas
-        _set(self.overlay, visible=visible, position=(c.x, c.y), width=c.w, height=c.h)
         while len(self.help_keys) < len(panel.help):
             self.help_keys.append(pyglet.text.Label("", **self._over))
             self.help_what.append(pyglet.text.Label("", **self._over))
-        top = c.y + c.h - 40
-        _set(self.help_title, text="Keys" if visible else "", position=(c.x + 30, top, 0))
+        if not visible:
+            _set(self.overlay, visible=False)
+            for label in [self.help_title, *self.help_keys, *self.help_what]:
+                _set(label, text="")
+            return
+        for label, text in [
+            *zip(self.help_keys, (keys for keys, _ in panel.help), strict=False),
+            *zip(self.help_what, (what for _, what in panel.help), strict=False),
+        ]:
+            _set(label, text=text, font_size=12)  # measured at full size
+        n = len(panel.help)
+        key_w = max((lb.content_width for lb in self.help_keys[:n]), default=0)
+        what_w = max((lb.content_width for lb in self.help_what[:n]), default=0)
+        need_w, need_h = 60 + key_w + 24 + what_w, 70 + 30 * n
+        c = layout.canvas
+        if need_w > c.w or need_h > c.h:
+            c = Rect(0, 0, *layout.window)
+        k = min(max(min(c.w / need_w, c.h / need_h), 0.6), 1.0)
+        _set(self.overlay, visible=True, position=(c.x, c.y), width=c.w, height=c.h)
+        left, top = c.x + 30 * k, c.y + c.h - 40 * k
+        _set(self.help_title, text="Keys", font_size=12 * k, position=(left, top, 0))
+        x = left + key_w * k + 24 * k
         for i, (keys, what) in enumerate(panel.help):
-            y = top - 30 * (i + 1)
-            _set(self.help_keys[i], text=keys if visible else "", position=(c.x + 30, y, 0))
-            x = c.x + 30 + min(200, c.w * 0.35)
-            _set(self.help_what[i], text=what if visible else "", position=(x, y, 0))
+            y = top - 30 * k * (i + 1)
+            fits = y >= c.y + 4 * k
+            _set(self.help_keys[i], text=keys if fits else "", font_size=12 * k)
+            _set(self.help_keys[i], position=(left, y, 0))
+            _set(self.help_what[i], text=what if fits else "", font_size=12 * k)
+            _set(self.help_what[i], position=(x, y, 0))
+            _cut_to(self.help_what[i], c.x + c.w - 8 * k - x)
 
     def show(self, scene: Scene, layout: Layout) -> None:
         """Make the batch show `scene` laid out by `layout`."""
@@ -277,6 +316,20 @@ class SceneView:
             self._show_panel(scene.panel, layout)
             self._show_help(scene.panel, layout)
             self._panel_shown = (scene.panel, layout)
+
+
+def panel_scale(panel: Rect) -> float:
+    """How much the panel's text and spacing shrink: 1 for a panel of the default size
+    (260 x 600 and up), down to 0.6 in the smallest window (320 x 240)."""
+    return min(max(min(panel.w / 260, panel.h / 600), 0.6), 1.0)
+
+
+def _cut_to(label, width: float) -> None:
+    """Shorten a one-line label's text, ending it with "...", until it fits `width`."""
+    text = label.text
+    while text and label.content_width > width:
+        text = text[: max(len(text) - 4, 0)].rstrip()
+        label.text = f"{text}..." if text else ""
 
 
 def _set(drawable, **values) -> None:

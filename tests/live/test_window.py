@@ -1,6 +1,8 @@
 """The real pyglet window, headless (EGL): events dispatched to its handlers, frames
 stepped by hand, pixels read back from the colour buffer."""
 
+import itertools
+
 import numpy as np
 import pyglet
 import pytest
@@ -272,3 +274,32 @@ def test_a_long_stroke_builds_only_its_new_points_while_it_is_drawn(open_window)
     px = w.frame()
     for x, y in pts[:: len(pts) // 30]:
         assert any(dark(at(px, x + dx, y + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+@pytest.mark.parametrize("size", [(320, 240), (480, 360)])
+def test_a_small_window_keeps_the_panel_and_the_help_readable(open_window, size):
+    w = open_window(frankenstein="smiley face", auto_snap=False, window_size=size)
+    assert w.get_size() == size
+    c = w.controller
+    stroke(w, circle(c.layout.canvas.x + 90, 120, 40))
+    view, panel = w.scene_view, c.layout.panel
+
+    def box(label):  # (left, bottom, right, top) of a label
+        x = label.x - (label.content_width if label.anchor_x == "right" else 0)
+        top = label.y if label.anchor_y == "top" else label.y + 0.8 * label.font_size
+        return x, top - label.content_height, x + label.content_width, top
+
+    stack = [view.title, view.model, view.guess_names[0], view.info, view.status]
+    for upper, lower in itertools.pairwise(stack):
+        assert box(upper)[1] >= box(lower)[3] - 1, (upper.text, lower.text)  # no overlap
+    for label in [*stack, view.guess_probs[0]]:
+        left, bottom, right, _ = box(label)
+        assert panel.x <= left and right <= panel.x + panel.w + 1 and bottom >= 0, label.text
+    assert box(view.guess_names[0])[2] < box(view.guess_probs[0])[0]
+    press(w, key.H)
+    shown = [i for i, lb in enumerate(view.help_keys) if lb.text]
+    assert len(shown) >= 8
+    for i in shown:
+        keys, what = view.help_keys[i], view.help_what[i]
+        assert keys.x + keys.content_width < what.x  # the columns do not overlap
+        assert what.x + what.content_width <= size[0] and keys.y >= 0
