@@ -429,6 +429,21 @@ def test_a_shape_left_for_another_within_its_rest_is_judged_when_the_pen_rests(
     assert c.tick(end + 10.0) is None  # judged once
 
 
+def test_a_shape_left_for_real_ink_waits_to_be_gathered(make_controller):
+    """Only specks let a left shape be judged at the rest: a shape left for a stroke
+    elsewhere is mostly a part drawn apart (a smiley's mouth), judged once gathered."""
+    c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
+    outline = square(250, 300, 100)
+    draw(c, outline, t0=0.0)
+    end = 0.01 * (len(outline) - 1)
+    stroke = [(600 + 5 * i, 100.0) for i in range(20)]  # 95 units long: real ink
+    assert draw(c, stroke, t0=end + 0.5).new_shape
+    first, second = c.shapes
+    c.tick(end + 0.5 + 0.19 + c.settings.pause_s + 0.01)
+    assert first.state is ShapeState.INK and first.final is None  # not judged
+    assert second.final is not None  # the last shape was
+
+
 def test_undoing_the_stray_stroke_leaves_the_rest_of_the_last_shape(make_controller):
     c = make_controller(frankenstein="square", steady_override=None, max_fit_error=10.0)
     outline = square(250, 300, 100)
