@@ -158,3 +158,34 @@ async def test_a_broken_metrics_file_is_listed_with_the_problem(runs, tmp_path):
         assert "problem: metrics.jsonl line 2: not JSON" in str(
             app.query_one("#runs-detail", Static).content
         )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ({"eval_data": ["x"]}, "eval_data is not an object of reports"),
+        ({"test": {"top1": 0.5, "snap": "x"}}, "test snap is not an object: 'x'"),
+        ({"test": {"top1": "high"}}, "test top1 is not a number: 'high'"),
+        (
+            {"test": {"top1": 0.5, "accuracy_at_stroke": [{"k": "one", "so_far": 0.1}]}},
+            "test accuracy_at_stroke has rows without a whole k and a share",
+        ),
+        ({"test": {"top1": 0.5, "intervals": {"top1": ["a", 1]}}}, "test intervals has bounds"),
+        ({"test": "x"}, "test is not an object"),
+    ],
+)
+async def test_a_malformed_eval_file_is_listed_with_the_problem(
+    tmp_path, monkeypatch, content, problem
+):
+    monkeypatch.chdir(tmp_path)
+    make_run(tmp_path / "runs", "good", real=REAL, mtime=1_700_000_300)
+    bad = make_run(tmp_path / "runs", "odd", mtime=1_700_000_200)
+    (bad / "eval.json").write_text(json.dumps(content))
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [r[0] for r in rows(app)] == ["good", "odd"]
+        await pilot.press("down")
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert detail.startswith("odd: frankenstein on synthetic")
+        assert f"problem: eval.json: {problem}" in detail

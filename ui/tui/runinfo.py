@@ -2,7 +2,8 @@
 
 `list_runs(root)` finds every folder under `root` with a config.json; `RunInfo` holds
 its config, its metrics rows, its eval report and which checkpoints exist. A broken
-file is not an error here: the run is listed with a note saying what is wrong.
+file is not an error here: the run is listed with a note saying what is wrong (an
+eval.json is checked value by value: ui/tui/evalfile.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ui.tui.evalfile import clean_eval, is_number
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _short(directory: str) -> str:
 def read_run(path: Path) -> RunInfo:
     info = RunInfo(Path(path))
     info.config = _read_json(info, info.path / "config.json") or {}
-    info.eval = _read_json(info, info.path / "eval.json") or {}
+    info.eval = clean_eval(_read_json(info, info.path / "eval.json") or {}, info.problems)
     metrics = info.path / "metrics.jsonl"
     if metrics.is_file():
         for i, line in enumerate(metrics.read_text(encoding="utf-8").splitlines(), 1):
@@ -122,8 +125,10 @@ def list_runs(root: Path) -> list[RunInfo]:
 
 
 def pct(v: float | None) -> str:
-    """0.8734 -> '87.3%'; None -> '-'."""
-    return "-" if v is None else f"{100 * v:.1f}%"
+    """0.8734 -> '87.3%'; None -> '-'; anything else (not a number) -> '?'."""
+    if v is None:
+        return "-"
+    return f"{100 * v:.1f}%" if is_number(v) else "?"
 
 
 def interval(report: dict[str, Any], key: str) -> str:

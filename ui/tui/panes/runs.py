@@ -182,8 +182,9 @@ def detail_text(run: RunInfo) -> str:
     cfg = run.config
     data = cfg.get("data", {}) if isinstance(cfg.get("data"), dict) else {}
     optim = cfg.get("optim", {}) if isinstance(cfg.get("optim"), dict) else {}
+    sources = data.get("sources") if isinstance(data.get("sources"), list) else []
     lines = [
-        f"{run.name}: {run.model} on {', '.join(data.get('sources', []) or ['?'])}, "
+        f"{run.name}: {run.model} on {', '.join(map(str, sources)) or '?'}, "
         f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
