@@ -145,3 +145,22 @@ async def test_a_broken_spec_is_reported_and_not_run(here):
         assert message(app).startswith(str(Path("specs") / "bad.toml"))
         assert app.query_one("#abl-message").has_class("failed")
     assert not (here / "studies").exists()
+
+
+async def test_clicking_or_entering_a_spec_only_selects_it(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        specs = app.query_one("#abl-specs")
+        second = specs.content_region.y - specs.region.y + 1  # the second spec's line
+        await pilot.click(specs, offset=(3, second))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(app.query_one("#abl-info", Static).content).startswith("with-failure:")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not message(app).startswith("running")
+        assert app.query_one("#ablations-pane").supervisor is None
+        assert {r[1] for r in table_rows(app, "runs")} == {"queued"}
+    assert not (here / "studies").exists()

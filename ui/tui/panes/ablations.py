@@ -37,7 +37,6 @@ class AblationsPane(Horizontal):
     """Specs on the left; the selected study's runs and results on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "run", "Run", show=False),
         Binding("f5", "run", "Run"),
         Binding("f6", "stop", "Stop"),
         Binding("r", "reload", "Reload"),
@@ -96,7 +95,9 @@ class AblationsPane(Horizontal):
             self.show_spec(self.selected)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_run()
+        """A click or Enter on a spec only selects it: a study can take days, so only
+        F5 or the Run button starts one."""
+        event.stop()
 
     def show_spec(self, path: Path) -> None:
         """The spec's description, and its study's state if it ran before."""
