@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from live.default_model import read_default_model
-from tests.ui.tui_helpers import make_run, report, tui
+from tests.ui.tui_helpers import make_run, real_checkpoint, report, tui
 
 REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
 REAL_CNN = report(0.50, [0.31, 0.38, 0.44, 0.48, 0.50, 0.50, 0.50, 0.50], None, 0.0)
@@ -99,11 +101,17 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         assert app.screen.query("#runs-table")
 
 
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_make_a_checkpoint_the_default_for_draw(runs, tmp_path):
+    real_checkpoint(runs / "cnn")
     app = tui(tmp_path, initial="runs")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "f")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "`frankenstein draw` now starts with cnn/best.pt" in message(app)
         await pilot.press("down", "f")
         assert message(app) == "fresh has no best.pt yet"
@@ -112,33 +120,67 @@ async def test_make_a_checkpoint_the_default_for_draw(runs, tmp_path):
     assert (saved.model, saved.checkpoint) == ("cnn", (runs / "cnn" / "best.pt").resolve())
 
 
+async def test_a_checkpoint_that_does_not_load_is_not_made_the_default(runs, tmp_path):
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")  # lstm: its best.pt is not a checkpoint
+        await settle(app, pilot)
+        assert message(app).startswith("not made the default: runs/lstm/best.pt: not a checkpoint")
+        assert app.query_one("#runs-message").has_class("failed")
+    assert not (tmp_path / "user-config" / "default_model.json").exists()
+
+
+async def wait_for(pilot, condition, what: str) -> None:
+    deadline = time.monotonic() + 30  # only against hanging
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.05)
+
+
 async def test_draw_opens_the_window_on_the_run_checkpoint_in_its_own_process(runs, tmp_path):
-    # The "window" is a real process that writes down the arguments it was given.
-    record = tmp_path / "argv.json"
+    # The "window" is a real process that writes down its arguments, then stays open.
+    record, pid = tmp_path / "argv.json", tmp_path / "window.pid"
     script = (
-        "import json, os, sys\n"
+        "import json, os, sys, time\n"
+        f"open({str(pid)!r}, 'w').write(str(os.getpid()))\n"
         f"with open({str(record)!r} + '.tmp', 'w') as f: json.dump(sys.argv[1:], f)\n"
-        f"os.replace({str(record)!r} + '.tmp', {str(record)!r})"  # whole, or not there
+        f"os.replace({str(record)!r} + '.tmp', {str(record)!r})\n"  # whole, or not there
+        "time.sleep(60)"
     )
+    real_checkpoint(runs / "cnn")
     app = tui(tmp_path, initial="runs", draw=(sys.executable, "-c", script))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("d")
-        assert message(app).startswith("opened the drawing window on runs/lstm/best.pt")
-        deadline = time.monotonic() + 20
-        while not record.exists():
-            assert time.monotonic() < deadline, "the draw process never ran"
-            await pilot.pause(0.05)
-        assert json.loads(record.read_text()) == [
-            "--model",
-            "frankenstein",
-            "--checkpoint",
-            "runs/lstm/best.pt",
-        ]
+        try:
+            await pilot.press("down", "d")
+            await wait_for(pilot, lambda: message(app).startswith("opened"), "the window")
+            assert message(app) == "opened the drawing window on runs/cnn/best.pt"
+            assert json.loads(record.read_text()) == [
+                "--model",
+                "cnn",
+                "--checkpoint",
+                "runs/cnn/best.pt",
+            ]
+        finally:
+            if pid.exists():
+                os.kill(int(pid.read_text()), signal.SIGTERM)
         record.unlink()
-        await pilot.press("down", "down", "d")  # fresh: no best.pt, so no window
+        await pilot.press("down", "d")  # fresh: no best.pt, so no window
         assert message(app) == "fresh has no best.pt yet"
-        await pilot.pause(0.5)
+        await pilot.press("up", "up", "d")  # lstm: a best.pt that does not load
+        await settle(app, pilot)
+        assert message(app).startswith("cannot open the drawing window: runs/lstm/best.pt: not a")
         assert not record.exists()
+
+
+async def test_a_window_that_exits_at_once_is_reported_with_its_last_line(runs, tmp_path):
+    script = "import sys; print('Traceback', file=sys.stderr); sys.exit('no display')"
+    real_checkpoint(runs / "cnn")
+    app = tui(tmp_path, initial="runs", draw=(sys.executable, "-c", script))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "d")
+        await settle(app, pilot)
+        assert message(app) == "the drawing window exited with status 1: no display"
+        assert app.query_one("#runs-message").has_class("failed")
 
 
 async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):

@@ -4,13 +4,14 @@ The table lists runs newest first; the panel below shows the selected run's sett
 and its evaluation (top-1, top-3, accuracy after k strokes, snap precision/recall, the
 commonest wrong snaps) on the real doodles when it was evaluated on them, else on its
 test set. M marks a run and C compares the marked one with the selected one; D opens
-the drawing window on the run's best.pt (a detached process); F makes that checkpoint
-`frankenstein draw`'s default.
+the drawing window on the run's best.pt (a detached process, ui/tui/drawwindow.py),
+reporting a checkpoint that does not load or a window that exits at once; F makes that
+checkpoint `frankenstein draw`'s default, once it loads.
 """
 
 from __future__ import annotations
 
-import subprocess
+import time
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -18,9 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
 
 from core.errors import FrankensteinError
 from ui.tui.context import TuiContext, child_env
+from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
 from ui.tui.runinfo import RunInfo, interval, list_runs, pct, stroke_accuracy
 
 COLUMNS = ("run", "model", "epochs", "best val", "top1", "snap P/R")
@@ -42,6 +45,7 @@ class RunsPane(Vertical):
         self.ctx = ctx
         self.runs: list[RunInfo] = []
         self.marked: str | None = None
+        self.closing = False
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
@@ -98,8 +102,10 @@ class RunsPane(Vertical):
         run = self.selected
         self.query_one("#runs-detail", Static).update(detail_text(run) if run else "")
 
-    def show(self, message: str) -> None:
-        self.query_one("#runs-message", Static).update(message)
+    def show(self, message: str, error: bool = False) -> None:
+        widget = self.query_one("#runs-message", Static)
+        widget.update(message)
+        widget.set_class(error, "failed")
 
     # ------------------------------------------------------------------ actions
 
@@ -135,46 +141,76 @@ class RunsPane(Vertical):
         run = self._checkpointed()
         if run is None:
             return
-        argv = [*self.ctx.draw, "--model", arch_of(run), "--checkpoint", str(run.best)]
+        self.show(f"checking {run.best}…")
+        self.run_worker(lambda: self._open_window(run), thread=True, group="runs-draw")
+
+    def _open_window(self, run: RunInfo) -> None:
+        """Load the checkpoint, start the window, and watch it: a window that exits at
+        once (no display, a bad checkpoint) is reported with its last stderr line."""
+        worker = get_current_worker()
         try:
-            subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=self.ctx.cwd,
-                env=child_env(),
-                start_new_session=True,  # the window outlives the TUI
-            )
-        except OSError as e:
-            self.show(f"cannot open the drawing window: {e}")
+            arch = checkpoint_arch(run.best)
+        except FrankensteinError as e:
+            self._say(worker, f"cannot open the drawing window: {e}", error=True)
             return
-        self.show(f"opened the drawing window on {run.best}")
+        argv = [*self.ctx.draw, "--model", arch, "--checkpoint", str(run.best)]
+        try:
+            window = DrawWindow(argv, cwd=self.ctx.cwd, env=child_env())
+        except OSError as e:
+            self._say(worker, f"cannot open the drawing window: {e}", error=True)
+            return
+        self._say(worker, f"opening the drawing window on {run.best}…")
+        opened_at = time.monotonic() + GRACE_S
+        said_open = False
+        try:
+            while not worker.is_cancelled:
+                code = window.poll()
+                if code is not None:
+                    if code != 0 or not said_open:
+                        why = window.last_line() or "no message on stderr"
+                        self._say(
+                            worker,
+                            f"the drawing window exited with status {code}: {why}",
+                            error=code != 0,
+                        )
+                    return
+                if not said_open and time.monotonic() >= opened_at:
+                    self._say(worker, f"opened the drawing window on {run.best}")
+                    said_open = True
+                time.sleep(0.05)
+        finally:
+            window.forget()
+
+    def _say(self, worker, message: str, error: bool = False) -> None:
+        """`show` from a thread worker (nothing once the TUI is closing)."""
+        if not worker.is_cancelled and not self.closing:
+            self.app.call_from_thread(self.show, message, error)
 
     def action_make_default(self) -> None:
-        from live.default_model import write_default_model
-
         run = self._checkpointed()
         if run is None:
             return
+        self.show(f"checking {run.best}…")
+        self.run_worker(lambda: self._make_default(run), thread=True, group="runs-default")
+
+    def _make_default(self, run: RunInfo) -> None:
+        from live.default_model import write_default_model
+
+        worker = get_current_worker()
         try:
-            path = write_default_model(
-                arch_of(run), run.best.resolve(), path=self.ctx.default_model_file
-            )
+            arch = checkpoint_arch(run.best)
+            if worker.is_cancelled:
+                return
+            path = write_default_model(arch, run.best.resolve(), path=self.ctx.default_model_file)
         except FrankensteinError as e:
-            self.show(str(e))
+            self._say(worker, f"not made the default: {e}", error=True)
             return
-        self.show(f"`frankenstein draw` now starts with {run.name}/best.pt (saved in {path})")
+        self._say(
+            worker, f"`frankenstein draw` now starts with {run.name}/best.pt (saved in {path})"
+        )
 
-
-def arch_of(run: RunInfo) -> str:
-    """The model family (frankenstein or cnn) of a run, for `draw --model`."""
-    from core.models import MODELS
-
-    cfg = MODELS.get(run.model)
-    return (
-        cfg.arch if cfg is not None else ("cnn" if run.model.startswith("cnn") else "frankenstein")
-    )
+    async def on_unmount(self) -> None:
+        self.closing = True
 
 
 def detail_text(run: RunInfo) -> str:
