@@ -6,7 +6,9 @@ and writes a real run folder (config.json, metrics.jsonl, eval.json, best.pt, la
 train.log) in seconds' hundredths instead of minutes. The first argument picks a
 behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th with
 --hold-at=N, wait for SIGINT like a long run, then save last.pt and end
-"interrupted", exit 130), --mode=crash (a traceback on stderr, exit 1, no "done").
+"interrupted", exit 130), --mode=hold-data (wait for SIGINT while "making the
+data", before the run folder exists, then exit 130), --mode=crash (a traceback on
+stderr, exit 1, no "done").
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ def main(argv: list[str]) -> int:
         interrupted = True
 
     signal.signal(signal.SIGINT, on_sigint)
+    if mode == "hold-data":  # stopped while making its data: no run folder yet
+        emit("progress", done=0, total=2, what="generating the synthetic training set")
+        deadline = time.monotonic() + 60
+        while not interrupted and time.monotonic() < deadline:
+            time.sleep(0.02)
+        print("frankenstein: interrupted", file=sys.stderr)
+        return 130
     out = Path(settings.get("out_dir", "runs"))
     name = settings.get("name") or f"{settings.get('model', 'frankenstein')}-fake"
     run = out / name

@@ -201,3 +201,25 @@ async def test_a_real_dry_run_through_the_tui(here):
         p.name for p in run.iterdir()
     }
     assert sys.executable  # the trainer ran under this interpreter (cli())
+
+
+async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
+    app = tui(here, mode="hold-data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.what.startswith("generating"), "the data")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped" and not pane.state.resumable
+        assert status_text(app).startswith("stopped before it started\n")
+        assert "generating" not in status_text(app)
+        assert pane.lines[-1] == (
+            "stopped before the run started (no run folder yet): nothing to resume"
+        )
+        await pilot.press("f7")
+        await pilot.pause()
+        assert pane.lines[-1].startswith("nothing to resume")
+        assert pane.state.status == "stopped"
+    assert not (here / "runs").exists()

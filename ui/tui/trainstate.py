@@ -93,10 +93,17 @@ class TrainState:
             return
         if stopped and returncode in (0, 130, -2):
             self.status, self.message = "stopped", "interrupted"
+            self.what = ""
             return
         self.status = "failed"
         tail = "\n".join(stderr_tail[-6:]) or "(no output on stderr)"
         self.message = f"the trainer exited with status {returncode}:\n{tail}"
+
+    @property
+    def resumable(self) -> bool:
+        """Stopped after the trainer named its run (its folder and last.pt exist); a run
+        stopped while its data was being made has nothing to resume."""
+        return self.status == "stopped" and bool(self.run)
 
     @property
     def active(self) -> bool:

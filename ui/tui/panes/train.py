@@ -205,8 +205,10 @@ class TrainPane(Horizontal):
         self.state.finish(outcome.returncode, outcome.stderr_tail, outcome.stopped)
         if self.state.status == "failed":
             self.log_line(f"FAILED: {self.state.message}")
-        elif self.state.status == "stopped":
+        elif self.state.resumable:
             self.log_line(f"stopped; last.pt kept: Resume (F7) continues {self.state.run}")
+        elif self.state.status == "stopped":
+            self.log_line("stopped before the run started (no run folder yet): nothing to resume")
         self.refresh_view()
         self.post_message(self.RunEnded(self.state))
 
@@ -232,7 +234,7 @@ class TrainPane(Horizontal):
             "running": f"running {s.run}",
             "stopping": f"stopping {s.run}",
             "done": f"done {s.run}: {s.message}",  # completed / early stop
-            "stopped": f"stopped {s.run} (Resume: F7)",
+            "stopped": (f"stopped {s.run} (Resume: F7)" if s.run else "stopped before it started"),
             "failed": f"FAILED {s.run}".rstrip(),
         }[s.status]
         detail = s.what or (
