@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from tests.ui.tui_helpers import tui
+from tests.ui.tui_helpers import fake_trainer, tui
 from ui.tui.context import cli
 
 
@@ -223,3 +223,45 @@ async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
         assert pane.lines[-1].startswith("nothing to resume")
         assert pane.state.status == "stopped"
     assert not (here / "runs").exists()
+
+
+async def test_resume_puts_the_epochs_before_the_stop_back_on_the_curves(here):
+    # Held at the fifth batch: epoch 1 is done (in metrics.jsonl) when Stop comes.
+    app = tui(here, trainer=[*fake_trainer("hold"), "--hold-at=5"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.epoch == 1 and pane.state.batch == 1, "epoch 2")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped"
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "done"
+        assert any("resumed at epoch 2" in line for line in pane.lines)
+        assert [x for x, _ in pane.state.val_acc] == [1.0, 2.0]
+        assert pane.state.val_acc[0] == (1.0, 0.6)  # epoch 1, from metrics.jsonl
+        assert pane.state.train_loss[0][0] == 1.0 and len(pane.state.train_loss) == 5
+
+
+async def test_resume_takes_the_typed_name_and_refuses_a_finished_run(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        eval_file = here / "runs/frankenstein-fake/eval.json"
+        written = eval_file.stat().st_mtime_ns
+        await pilot.press("f7")  # the run just finished
+        await pilot.pause()
+        assert pane.lines[-1] == "nothing to resume: frankenstein-fake is finished (2 epochs)"
+        app.query_one("#f-name", Input).value = "other"
+        await pilot.press("f7")
+        await pilot.pause()
+        assert pane.lines[-1] == "nothing to resume: no run other in runs"
+        assert not app.workers._workers or all(w.is_finished for w in app.workers._workers)
+    assert eval_file.stat().st_mtime_ns == written

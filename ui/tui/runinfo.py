@@ -57,6 +57,28 @@ class RunInfo:
     def has_checkpoint(self) -> bool:
         return self.best.is_file()
 
+    @property
+    def finished(self) -> bool:
+        """Completed or stopped early: every epoch done, or evaluated after its last.pt
+        (an eval.json older than last.pt is from before a resume that added epochs)."""
+        if self.epochs is not None and self.epochs_done >= self.epochs:
+            return True
+        evaluated = self.path / "eval.json"
+        last = self.path / "last.pt"
+        return evaluated.is_file() and (
+            not last.is_file() or evaluated.stat().st_mtime >= last.stat().st_mtime
+        )
+
+    def resume_problem(self) -> str | None:
+        """Why `train --resume` cannot continue this run (None: it can)."""
+        if not (self.path / "config.json").is_file():
+            return f"no run {self.name} in {self.path.parent}"
+        if self.finished:
+            return f"{self.name} is finished ({self.epochs_done} epochs)"
+        if not (self.path / "last.pt").is_file():
+            return f"{self.name} has no last.pt"
+        return None
+
     def reports(self) -> dict[str, dict[str, Any]]:
         """Evaluation reports by data set name: "test" and each eval_data directory."""
         out: dict[str, dict[str, Any]] = {}

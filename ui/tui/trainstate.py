@@ -83,6 +83,24 @@ class TrainState:
             self.status = "failed"
             self.message = str(event.get("message", "the trainer failed"))
 
+    def load_history(self, rows: list[dict[str, Any]]) -> None:
+        """The epochs a resumed run did before its stop (metrics.jsonl rows), put in
+        front of the curves: train points at each epoch's end, validation per epoch."""
+        done = [r for r in rows if isinstance(r.get("epoch"), int) and r["epoch"] <= self.epoch]
+        for name, points in (
+            ("train_loss", self.train_loss),
+            ("train_acc", self.train_acc),
+            ("val_loss", self.val_loss),
+            ("val_acc", self.val_acc),
+        ):
+            before: list[Point] = []
+            for r in done:
+                _push(before, r["epoch"], r.get(name))
+            points[:0] = before
+        accs = [p[1] for p in self.val_acc]
+        if accs and self.best_val_acc is None:
+            self.best_val_acc = max(accs)
+
     def finish(self, returncode: int, stderr_tail: list[str], stopped: bool) -> None:
         """The process ended: a run without a "done" event failed (or was stopped)."""
         if self.status in ("done", "stopped"):

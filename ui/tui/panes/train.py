@@ -4,7 +4,9 @@ Start validates the form with TrainConfig (errors go next to their fields and no
 starts) and runs `frankenstein train KEY=VALUE... --events` as a child process through
 a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the bars,
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt), Resume
-runs `train --resume name=RUN`. A trainer that crashes is shown as failed with its last
+runs `train --resume name=RUN` (the name typed in the form, else this session's last
+run; a finished run is refused) and puts the epochs before the stop back on the
+curves (metrics.jsonl). A trainer that crashes is shown as failed with its last
 stderr lines; the TUI itself is untouched.
 """
 
@@ -21,6 +23,7 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Selec
 
 from ui.tui.configform import FormField, validate_form
 from ui.tui.context import TuiContext, child_env
+from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import Chart, Series
@@ -176,9 +179,13 @@ class TrainPane(Horizontal):
         if self.state.active:
             self.log_line("a run is already going")
             return
-        name = self.last_run or str(self.form.values().get("name") or "").strip()
+        name = str(self.form.values().get("name") or "").strip() or self.last_run
         if not name:
             self.log_line("nothing to resume: start a run, or type its name in the form")
+            return
+        problem = read_run(self.ctx.runs_dir / name).resume_problem()
+        if problem is not None:
+            self.log_line(f"nothing to resume: {problem}")
             return
         argv = [*self.ctx.trainer, "--resume", f"name={json.dumps(name)}"]
         argv += [f"out_dir={json.dumps(str(self.ctx.runs_dir))}", "--events"]
@@ -216,6 +223,8 @@ class TrainPane(Horizontal):
         self.state.apply(event)
         if self.state.run:
             self.last_run = self.state.run
+        if event.get("event") == "start" and event.get("resumed") and self.state.run:
+            self.state.load_history(read_run(self.ctx.runs_dir / self.state.run).metrics)
         line = describe(event)
         if line:
             self.log_line(line)
