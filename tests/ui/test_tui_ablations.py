@@ -128,10 +128,13 @@ async def test_stopping_a_study(here):
             assert time.monotonic() < deadline, "the study never started"
             await pilot.pause(0.02)
         assert table_rows(app, "runs")[0][2] == "epoch 1 batch 1/2"
+        progress = app.query_one("#abl-runs", DataTable).columns["progress"]
+        assert progress.content_width >= len("epoch 1 batch 1/2")  # not cut to "progress"
         await pilot.press("f6")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
+        assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["queued"] * 3
 
 
 async def test_a_broken_spec_is_reported_and_not_run(here):
@@ -164,3 +167,21 @@ async def test_clicking_or_entering_a_spec_only_selects_it(here):
         assert app.query_one("#ablations-pane").supervisor is None
         assert {r[1] for r in table_rows(app, "runs")} == {"queued"}
     assert not (here / "studies").exists()
+
+
+async def test_moving_to_a_broken_spec_clears_the_previous_one(here):
+    (here / "specs" / "bad.toml").write_text('name = "bad"\nseeds = []\n')
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")  # tiny (bad sorts first)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert message(app).startswith("study done")
+        assert app.query_one("#abl-results", DataTable).row_count == 2
+        await pilot.press("up")
+        await pilot.pause()
+        assert "bad.toml" in str(app.query_one("#abl-info", Static).content)
+        assert app.query_one("#abl-runs", DataTable).row_count == 0
+        assert app.query_one("#abl-results", DataTable).row_count == 0
+        assert message(app) == ""

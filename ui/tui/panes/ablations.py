@@ -46,7 +46,7 @@ class AblationsPane(Horizontal):
         super().__init__(id=id)
         self.ctx = ctx
         self.specs: list[Path] = []
-        self.status: dict[str, str] = {}  # run id -> queued/running/done/failed
+        self.status: dict[str, str] = {}  # run id -> queued/running/done/failed/stopped
         self.progress: dict[str, str] = {}  # run id -> "epoch 2/3 acc 61%"
         self.supervisor: Supervisor | None = None
         self.closing = False
@@ -104,10 +104,14 @@ class AblationsPane(Horizontal):
         from core.errors import FrankensteinError
         from experiments.spec import load_spec
 
+        self.show("")  # the previous spec's message is not this one's
         try:
             spec = load_spec(path)
         except FrankensteinError as e:
             self.query_one("#abl-info", Static).update(str(e))
+            self.status, self.progress = {}, {}
+            self.query_one("#abl-runs", DataTable).clear(columns=True)
+            self.query_one("#abl-results", DataTable).clear(columns=True)
             return
         quick = self.query_one("#abl-quick", Checkbox).value
         runs = spec.runs(quick=quick)
@@ -216,6 +220,11 @@ class AblationsPane(Horizontal):
         if self.closing:  # the TUI closed meanwhile: no widgets left to update
             return
         self.running_spec = None
+        ended = "stopped" if outcome.stopped else "failed"
+        for run, status in self.status.items():  # what the runner could not report
+            if status == "running":
+                self.status[run] = ended
+        self.show_runs()
         if outcome.stopped:
             self.show("stopped; run it again to continue (finished runs are skipped)")
         elif not outcome.ok:
@@ -250,7 +259,7 @@ class AblationsPane(Horizontal):
     def update_run(self, run: str) -> None:
         table = self.query_one("#abl-runs", DataTable)
         if run in table.rows:
-            table.update_cell(run, "progress", self.progress.get(run, ""))
+            table.update_cell(run, "progress", self.progress.get(run, ""), update_width=True)
         else:  # a run the table does not show yet
             self.status.setdefault(run, "running")
             self.show_runs()
