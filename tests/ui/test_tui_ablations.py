@@ -128,8 +128,6 @@ async def test_stopping_a_study(here):
             assert time.monotonic() < deadline, "the study never started"
             await pilot.pause(0.02)
         assert table_rows(app, "runs")[0][2] == "epoch 1 batch 1/2"
-        progress = app.query_one("#abl-runs", DataTable).columns["progress"]
-        assert progress.content_width >= len("epoch 1 batch 1/2")  # not cut to "progress"
         await pilot.press("f6")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -185,3 +183,18 @@ async def test_moving_to_a_broken_spec_clears_the_previous_one(here):
         assert app.query_one("#abl-runs", DataTable).row_count == 0
         assert app.query_one("#abl-results", DataTable).row_count == 0
         assert message(app) == ""
+
+
+async def test_the_progress_column_widens_to_its_text(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#ablations-pane")
+        study = here / "studies" / "tiny"
+        pane.on_study_event({"event": "run_start", "run": "lstm-s0"}, study)
+        await pilot.pause()  # drawn with an empty progress cell
+        batch = {"event": "run_progress", "run": "lstm-s0", "kind": "batch"}
+        pane.on_study_event({**batch, "epoch": 1, "batch": 10, "batches": 200}, study)
+        await pilot.pause()
+        progress = app.query_one("#abl-runs", DataTable).columns["progress"]
+        assert progress.content_width >= len("epoch 1 batch 10/200")
