@@ -14,6 +14,7 @@ stderr, exit 1, no "done").
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import time
@@ -24,6 +25,14 @@ BATCHES = 4
 
 def emit(event: str, **fields) -> None:
     print(json.dumps({"event": event, **fields}), flush=True)
+
+
+def write(path: Path, text: str) -> None:
+    """Whole or not there, as the trainer writes (core/atomic.py): a reader never sees
+    the file half written."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def parse(argv: list[str]) -> tuple[str, dict, set[str]]:
@@ -128,7 +137,7 @@ def main(argv: list[str]) -> int:
             "val_acc": val_acc, "is_best": True, "best_val_acc": val_acc,
         }  # fmt: skip
         rows.append(row)
-        (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write(run / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
         (run / "best.pt").write_bytes(b"fake checkpoint")
         (run / "last.pt").write_bytes(b"fake checkpoint")
         emit("epoch", **row)
