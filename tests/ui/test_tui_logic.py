@@ -46,15 +46,20 @@ def test_valid_form_gives_only_the_changed_settings_as_overrides():
     )
 
 
+def test_a_run_name_must_be_folder_safe():
+    for name in ("a/b", "../x", ".hidden", "a b"):
+        errors = dict(validate_form(FIELDS, {"name": name}).errors)
+        assert errors == {"name": f"{name!r} is not folder-safe (letters, digits, '.', '_', '-')"}
+    assert validate_form(FIELDS, {"name": "run-2.b_c"}).ok
+
+
 def test_form_errors_name_their_fields():
     result = validate_form(FIELDS, {"epochs": "0", "batch_size": "", "optim.lr": "x"})
     errors = dict(result.errors)
     assert not result.ok and not result.overrides
-    assert errors["batch_size"] == "a value is needed"
-    # Parse errors are reported first; TrainConfig checks once every text parses.
-    assert set(errors) == {"batch_size"}
-    errors = dict(validate_form(FIELDS, {"epochs": "0", "optim.lr": "x"}).errors)
+    # Every error at once: a text that does not parse, and TrainConfig's on the rest.
     assert errors == {
+        "batch_size": "a value is needed",
         "epochs": "Input should be greater than or equal to 1",
         "optim.lr": "Input should be a valid number, unable to parse string as a number",
     }

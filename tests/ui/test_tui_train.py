@@ -265,3 +265,33 @@ async def test_resume_takes_the_typed_name_and_refuses_a_finished_run(here):
         assert pane.lines[-1] == "nothing to resume: no run other in runs"
         assert not app.workers._workers or all(w.is_finished for w in app.workers._workers)
     assert eval_file.stat().st_mtime_ns == written
+
+
+async def test_every_field_error_is_shown_at_once_with_its_line_in_view(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        values = {"epochs": "3.5", "batch_size": "-1", "augment-scale": "0.7", "seed": ""}
+        for key, text in values.items():
+            app.query_one(f"#f-{key}", Input).value = text
+        app.query_one("#f-name", Input).value = "../x"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert form.error_of("seed") == "a value is needed"
+        assert "valid integer" in form.error_of("epochs")
+        assert "greater than or equal to 1" in form.error_of("batch_size")
+        assert form.error_of("augment.scale") != ""
+        assert "not folder-safe" in form.error_of("name")
+        # Only the seed wrong, far down the form: its error line is scrolled in view.
+        app.query_one("#f-name", Input).value = ""
+        app.query_one("#f-epochs", Input).value = "2"
+        app.query_one("#f-batch_size", Input).value = "32"
+        app.query_one("#f-augment-scale", Input).value = "[0.8, 1.0]"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is app.query_one("#f-seed")
+        line = app.query_one("#f-seed-error")
+        assert line.region.height == 1 and form.region.contains_region(line.region)
+    assert not (here / "runs").exists()

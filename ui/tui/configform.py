@@ -4,7 +4,9 @@
 keyed by its dotted name (`optim.lr`), with the default as text. `validate_form` turns
 the texts back into values, validates them with TrainConfig itself and returns either
 the `key=value` overrides for `frankenstein train` (only the changed settings) or the
-error of each field, so the form can show it next to the field. Values are JSON where
+error of every field at once, so the form can show each next to its field. The run
+name must be folder-safe, as ablation names are (`a/b` would land in runs/a/b, out of
+the Runs tab's sight). Values are JSON where
 they parse (as on the command line), except for string fields, which take the text.
 """
 
@@ -23,6 +25,7 @@ from training.config import TrainConfig
 # Chosen elsewhere on the Train tab (model and data pickers; out_dir is the TUI's runs dir).
 SKIP = frozenset({"model", "data.sources", "out_dir"})
 GENERAL = ""  # the error key of problems that belong to no single field
+FOLDER_NAMES = ("name",)  # settings that name a folder under the runs folder
 
 Kind = Literal["text", "choice", "bool"]
 
@@ -128,9 +131,15 @@ def validate_form(
                 errors[field.key] = str(e)
         else:
             parsed[field.key] = raw
+    for key in FOLDER_NAMES:
+        if key in parsed and key not in errors and not _folder_safe(parsed[key]):
+            errors[key] = f"{parsed[key]!r} is not folder-safe (letters, digits, '.', '_', '-')"
     fixed = dict(fixed or {})
-    if not errors:
-        errors.update(_check(fields, {**parsed, **fixed}))
+    # All the errors at once: TrainConfig checks the fields that parsed (its defaults
+    # stand in for the others, whose parse errors are kept).
+    checked = {k: v for k, v in parsed.items() if k not in errors}
+    for key, msg in _check(fields, {**checked, **fixed}).items():
+        errors.setdefault(key, msg)
     if errors:
         return FormResult(errors=tuple(errors.items()))
     changed = [
@@ -140,6 +149,14 @@ def validate_form(
     ]
     extra = [f"{k}={json.dumps(_plain(v))}" for k, v in fixed.items()]
     return FormResult(overrides=tuple(extra + changed))
+
+
+def _folder_safe(value: Any) -> bool:
+    """A run name that stays one folder directly under the runs folder (no "a/b",
+    "../x"): the ablation specs' rule for study and variant names."""
+    from experiments.spec import _SAFE
+
+    return value is None or (isinstance(value, str) and bool(_SAFE.match(value)))
 
 
 def _plain(v: Any) -> Any:

@@ -106,7 +106,9 @@ class ConfigForm(VerticalScroll):
             self.call_after_refresh(self.scroll_home, animate=False)
 
     def _go_to(self, editor) -> None:
-        self.scroll_to_widget(editor, animate=False, immediate=True)
+        """Scroll the field in view with its error line (the box holding both)."""
+        box = self.query_one("#" + editor.id + "-error").parent
+        self.scroll_to_widget(box or editor, animate=False, immediate=True)
         editor.focus(scroll_visible=False)
 
     def error_of(self, key: str) -> str:
