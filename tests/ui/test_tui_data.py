@@ -3,6 +3,7 @@ child processes: `frankenstein data synth` and `data download` against a local s
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,28 @@ async def test_download_fills_the_quickdraw_column(here):
             await settle(app, pilot)
             assert message(app) == "download done: 18 files complete in data/quickdraw"
             assert column(app, "quickdraw")["total"] == "72"
+
+
+async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
+    make_data(here / "data")  # an earlier data/synthetic: 3 circles, 2 squares
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.query_one("#data-per-class", Input).value = "5000"
+        await pilot.press("g")
+        deadline = time.monotonic() + 60  # only against hanging
+        while not message(app).startswith("generate: "):
+            assert time.monotonic() < deadline, "the generation never started"
+            await pilot.pause(0.02)
+        await pilot.press("x")
+        await settle(app, pilot)
+        await settle(app, pilot)  # the recount after the job
+        assert message(app) == "generate stopped: nothing kept (data/synthetic is as it was)"
+        synth = column(app, "synthetic")
+        assert (synth["circle"], synth["square"], synth["total"]) == ("3", "2", "5")
+        assert app.query_one("#train-pane").sources == [
+            "synthetic",
+            "data/drawings/simplified",
+            "data/synthetic",
+        ]
+    assert sorted(p.name for p in (here / "data").iterdir()) == ["drawings", "synthetic"]

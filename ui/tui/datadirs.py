@@ -2,13 +2,15 @@
 
 Under the data root (core.paths.data_dir): `quickdraw/` (downloaded real doodles),
 `synthetic/` (generated), `drawings/raw` and `drawings/simplified` (saved from the
-window), and any other folder of `<class>.ndjson` files, one level down at most.
+window), and any other folder of `<class>.ndjson` files, one level down at most;
+hidden folders (a generation in progress, `.synthetic.partial`) are not data yet.
 Counting is by lines (one drawing a line), so a 100 MB download is counted in a
 fraction of a second without parsing it.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +40,7 @@ def find_data_dirs(root: Path) -> list[DataDir]:
     found: list[DataDir] = []
     if not root.is_dir():
         return found
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         what = KNOWN.get(sub.name, "drawings")
         if _has_data(sub):
             found.append(DataDir(sub, sub.name, what))
@@ -77,3 +79,23 @@ def count_dir(d: DataDir) -> DataDir:
     """Fill in the counts per class (by file stem)."""
     d.counts = {p.stem: count_lines(p) for p in data_files(d.path)}
     return d
+
+
+def partial_dir(target: Path) -> Path:
+    """Where a job writes `target` until it is complete: a hidden sibling, so a stopped
+    job leaves neither half a data set nor a damaged earlier one."""
+    return target.with_name(f".{target.name}.partial")
+
+
+def install(partial: Path, target: Path) -> None:
+    """Put a complete `partial` in `target`'s place (the earlier one goes)."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    partial.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(partial: Path) -> None:
+    shutil.rmtree(partial, ignore_errors=True)

@@ -1,10 +1,12 @@
 """The Data tab: the data directories with their counts per class, and two jobs.
 
-G generates synthetic doodles (`frankenstein data synth --events` into
-<data>/synthetic), D downloads the real Quick, Draw! files (`frankenstein data
-download --events` into <data>/quickdraw); both are child processes with a progress
-bar, and a failure (offline, a full disk) shows the child's one-line error. Counting
-drawings runs in a thread worker, so a large download never blocks the UI.
+G generates synthetic doodles (`frankenstein data synth --events` into a hidden
+<data>/.synthetic.partial that replaces <data>/synthetic once complete, so a stopped
+generation leaves no half data set), D downloads the real Quick, Draw! files
+(`frankenstein data download --events` into <data>/quickdraw); both are child
+processes with a progress bar, and a failure (offline, a full disk) shows the child's
+one-line error. Counting drawings runs in a thread worker, so a large download never
+blocks the UI.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
-from ui.tui.datadirs import DataDir, count_dir, find_data_dirs
+from ui.tui.datadirs import DataDir, count_dir, discard, find_data_dirs, install, partial_dir
 from ui.tui.supervisor import Supervisor
 
 
@@ -119,7 +121,9 @@ class DataPane(Vertical):
         if not text.isdigit() or int(text) < 1:
             self.show("per class: type how many doodles a class to draw (at least 1)")
             return
-        out = self.ctx.data_dir / "synthetic"
+        # Written aside and put in place when complete: a stopped generation keeps nothing.
+        out = partial_dir(self.ctx.data_dir / "synthetic")
+        discard(out)  # from a TUI that was closed mid-generation
         self._start("generate", [*self.ctx.data, "synth", "--per-class", text, "--out", str(out)])
 
     def action_download(self) -> None:
@@ -157,13 +161,33 @@ class DataPane(Vertical):
         outcome = await self.supervisor.run()
         if self.closing:  # the TUI closed meanwhile: no widgets left to update
             return
-        if outcome.ok:
+        if self.job == "generate":
+            self._generated(outcome, result.get("message", ""))
+        elif outcome.ok:
             self.show(f"{self.job} done: {result.get('message', '')}")
         elif outcome.stopped:
             self.show(f"{self.job} stopped (partial downloads resume next time)")
         else:
             self.show(f"{self.job} FAILED: {failure_line(outcome.stderr_tail)}", error=True)
         self.reload()
+
+    def _generated(self, outcome, message: str) -> None:
+        """A complete generation replaces data/synthetic; any other end leaves it as it was."""
+        target = self.ctx.data_dir / "synthetic"
+        partial = partial_dir(target)
+        if not outcome.ok:
+            discard(partial)
+            if outcome.stopped:
+                self.show(f"generate stopped: nothing kept ({target} is as it was)")
+            else:
+                self.show(f"generate FAILED: {failure_line(outcome.stderr_tail)}", error=True)
+            return
+        try:
+            install(partial, target)
+        except OSError as e:
+            self.show(f"generate FAILED: cannot put the doodles in {target}: {e}", error=True)
+            return
+        self.show(f"generate done: {message.replace(str(partial), str(target))}")
 
     def show(self, message: str, error: bool = False) -> None:
         msg = self.query_one("#data-message", Static)
