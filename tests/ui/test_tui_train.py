@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from tests.ui.tui_helpers import fake_trainer, tui
 from ui.tui.context import cli
+from ui.tui.trainstate import TrainState
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ async def test_a_run_shows_progress_curves_and_completion(here):
         pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
         assert status_text(app).startswith("done frankenstein-fake: completed")
-        assert status_text(app).endswith("epoch 3/3 batch 4/4 ETA 0:00 best 82.5%")
+        assert status_text(app).endswith("\nep 3/3 4/4 ETA 0:00 best 82.5%")
         assert (bar(app, "epoch").total, bar(app, "epoch").progress) == (3, 3)
         assert (bar(app, "batch").total, bar(app, "batch").progress) == (4, 4)
         assert len(pane.state.train_loss) == 12 and len(pane.state.val_acc) == 3
@@ -151,6 +152,9 @@ async def test_a_crashing_trainer_shows_as_failed_and_the_tui_keeps_working(here
         assert "exited with status 1" in pane.state.message
         assert "RuntimeError: fake trainer crashed on purpose" in pane.state.message
         assert pane.lines[-1].startswith("FAILED: the trainer exited with status 1")
+        assert status_text(app) == (
+            "FAILED frankenstein-fake\nRuntimeError: fake trainer crashed on purpose"
+        )
         # Still responsive: tabs switch and the crashed run is listed without results.
         await pilot.press("4")
         await pilot.pause()
@@ -236,6 +240,7 @@ async def test_resume_puts_the_epochs_before_the_stop_back_on_the_curves(here):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert pane.state.status == "stopped"
+        assert "done (interrupted): 1 epoch, best val acc -" in pane.lines
         await pilot.press("f7")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -295,3 +300,18 @@ async def test_every_field_error_is_shown_at_once_with_its_line_in_view(here):
         line = app.query_one("#f-seed-error")
         assert line.region.height == 1 and form.region.contains_region(line.region)
     assert not (here / "runs").exists()
+
+
+async def test_the_status_line_fits_at_80_columns(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("#train-pane")
+        pane.state = TrainState(
+            status="running", run="frankenstein-20261206-014500", epochs=30, epoch=9,
+            batches=5000, batch=1234, eta_s=3723.0, best_val_acc=0.825,
+        )  # fmt: skip
+        pane.refresh_view()
+        await pilot.pause()
+        line = status_text(app).splitlines()[1]
+        assert line == "ep 10/30 1234/5000 ETA 1:02:03 best 82.5%"
+        assert len(line) <= app.query_one("#train-status").content_region.width

@@ -246,14 +246,18 @@ class TrainPane(Horizontal):
             "stopped": (f"stopped {s.run} (Resume: F7)" if s.run else "stopped before it started"),
             "failed": f"FAILED {s.run}".rstrip(),
         }[s.status]
+        # Epoch, batch, ETA and best, short enough for the right pane at 80 columns
+        # (41 cells): "ep 10/30 1234/5000 ETA 1:02:03 best 82.5%".
         detail = s.what or (
-            f"epoch {min(s.epoch + 1, max(s.epochs, 1))}/{s.epochs} "
-            f"batch {s.batch}/{s.batches} {s.eta_text()}"
+            f"ep {min(s.epoch + 1, max(s.epochs, 1))}/{s.epochs} "
+            f"{s.batch}/{s.batches} {s.eta_text()}"
             if s.epochs
             else ""
         )
         if s.best_val_acc is not None and not s.what:
             detail += f" best {s.best_val_acc:.1%}"
+        if s.status == "failed":  # why, in its last line (the log has the rest)
+            detail = s.message.strip().splitlines()[-1] if s.message.strip() else ""
         status.update(f"{head}\n{detail}")
         status.set_class(s.status == "failed", "failed")
         status.set_class(s.status == "done", "done")
@@ -301,8 +305,9 @@ def describe(event: dict[str, Any]) -> str:
         r = event.get("report") or {}
         return f"eval {event.get('name')}: top1 {_f(r.get('top1'))} top3 {_f(r.get('top3'))}"
     if kind == "done":
+        n = event.get("epochs_run")
         return (
-            f"done ({event.get('status')}): {event.get('epochs_run')} epochs, "
+            f"done ({event.get('status')}): {n} epoch{'' if n == 1 else 's'}, "
             f"best val acc {_f(event.get('best_val_acc'))}"
         )
     if kind == "error":
