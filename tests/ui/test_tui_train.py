@@ -315,3 +315,12 @@ async def test_the_status_line_fits_at_80_columns(here):
         line = status_text(app).splitlines()[1]
         assert line == "ep 10/30 1234/5000 ETA 1:02:03 best 82.5%"
         assert len(line) <= app.query_one("#train-status").content_region.width
+
+
+async def test_every_field_label_has_room_before_its_value(here):
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        labels = {str(w.content): w.size.width for w in app.query(".field-label")}
+        assert "  label_smoothing" in labels
+        assert {text: width for text, width in labels.items() if len(text) >= width} == {}
