@@ -198,3 +198,10 @@ async def test_the_progress_column_widens_to_its_text(here):
         await pilot.pause()
         progress = app.query_one("#abl-runs", DataTable).columns["progress"]
         assert progress.content_width >= len("epoch 1 batch 10/200")
+
+
+async def test_stop_with_no_study_running_says_so(here):
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        assert message(app) == "nothing to stop: no study is running"

@@ -127,3 +127,11 @@ async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
             "data/synthetic",
         ]
     assert sorted(p.name for p in (here / "data").iterdir()) == ["drawings", "synthetic"]
+
+
+async def test_stop_with_nothing_running_says_so(here):
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        assert message(app) == "nothing to stop: no generate or download is running"

@@ -87,7 +87,9 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("c")
         assert "mark a run with M first" in message(app)
-        await pilot.press("m", "down", "c")
+        await pilot.press("m", "c")
+        assert message(app) == "lstm is the marked run: select another run and press C"
+        await pilot.press("down", "c")
         await pilot.pause()
         table = app.screen.query_one("#compare-table", DataTable)
         got = {str(r[0]): (str(r[1]), str(r[2])) for r in map(table.get_row_at, range(9))}
@@ -187,8 +189,12 @@ async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = tui(tmp_path, initial="runs")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("d", "f", "m", "c")
+        await pilot.pause()
         assert message(app) == "no runs in runs yet: train one first"
+        for key in "dfmc":
+            app.query_one("#runs-pane").show("")
+            await pilot.press(key)
+            assert message(app) == "no run selected: there are no runs yet", key
 
 
 async def test_a_broken_metrics_file_is_listed_with_the_problem(runs, tmp_path):

@@ -208,6 +208,8 @@ class AblationsPane(Horizontal):
         if self.supervisor is not None and self.supervisor.running:
             self.supervisor.stop()
             self.show("stopping: the running run is interrupted; finished runs are kept")
+        else:
+            self.show("nothing to stop: no study is running")
 
     async def _supervise(self, argv: list[str], study: Path) -> None:
         self.supervisor = Supervisor(

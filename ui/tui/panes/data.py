@@ -136,6 +136,8 @@ class DataPane(Vertical):
         if self.supervisor is not None and self.supervisor.running:
             self.supervisor.stop()
             self.show(f"stopping the {self.job}…")
+        else:
+            self.show("nothing to stop: no generate or download is running")
 
     def _start(self, job: str, argv: list[str]) -> None:
         if self.supervisor is not None and self.supervisor.running:

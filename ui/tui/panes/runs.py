@@ -109,8 +109,15 @@ class RunsPane(Vertical):
 
     # ------------------------------------------------------------------ actions
 
-    def action_mark(self) -> None:
+    def _chosen(self) -> RunInfo | None:
+        """The selected run; None, saying so, when there is none (no runs)."""
         run = self.selected
+        if run is None:
+            self.show("no run selected" + ("" if self.runs else ": there are no runs yet"))
+        return run
+
+    def action_mark(self) -> None:
+        run = self._chosen()
         if run is None:
             return
         self.marked = None if self.marked == run.name else run.name
@@ -120,18 +127,21 @@ class RunsPane(Vertical):
     def action_compare(self) -> None:
         from ui.tui.screens.compare import CompareScreen
 
-        run = self.selected
+        run = self._chosen()
         if run is None:
             return
         other = next((r for r in self.runs if r.name == self.marked), None)
-        if other is None or other.name == run.name:
+        if other is None:
             self.show("mark a run with M first, then select another and press C")
+            return
+        if other.name == run.name:
+            self.show(f"{run.name} is the marked run: select another run and press C")
             return
         self.app.push_screen(CompareScreen(other, run))
 
     def _checkpointed(self) -> RunInfo | None:
         """The selected run if it has a best.pt; otherwise None, saying so."""
-        run = self.selected
+        run = self._chosen()
         if run is not None and not run.has_checkpoint:
             self.show(f"{run.name} has no best.pt yet")
             return None
