@@ -237,3 +237,13 @@ async def test_a_malformed_eval_file_is_listed_with_the_problem(
         detail = str(app.query_one("#runs-detail", Static).content)
         assert detail.startswith("odd: frankenstein on synthetic")
         assert f"problem: eval.json: {problem}" in detail
+
+
+async def test_a_metrics_file_that_is_not_text_is_listed_with_the_problem(runs, tmp_path):
+    (runs / "lstm" / "metrics.jsonl").write_bytes(b'{"epoch": 1, "val_acc": 0.4}\n\xff\xfe')
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app)[0][:4] == ["lstm", "frankenstein", "0/3", "-"]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert "problem: metrics.jsonl: 'utf-8' codec can't decode byte 0xff" in detail

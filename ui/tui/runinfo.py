@@ -109,17 +109,21 @@ def read_run(path: Path) -> RunInfo:
     info.config = _read_json(info, info.path / "config.json") or {}
     info.eval = clean_eval(_read_json(info, info.path / "eval.json") or {}, info.problems)
     metrics = info.path / "metrics.jsonl"
-    if metrics.is_file():
-        for i, line in enumerate(metrics.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                info.problems.append(f"{metrics.name} line {i}: not JSON")
-                break
-            if isinstance(row, dict):
-                info.metrics.append(row)
+    try:
+        lines = metrics.read_text(encoding="utf-8").splitlines() if metrics.is_file() else []
+    except (OSError, UnicodeDecodeError) as e:
+        info.problems.append(f"{metrics.name}: {e}")
+        lines = []
+    for i, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            info.problems.append(f"{metrics.name} line {i}: not JSON")
+            break
+        if isinstance(row, dict):
+            info.metrics.append(row)
     return info
 
 
