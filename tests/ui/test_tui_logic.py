@@ -47,10 +47,13 @@ def test_valid_form_gives_only_the_changed_settings_as_overrides():
 
 
 def test_a_run_name_must_be_folder_safe():
-    for name in ("a/b", "../x", ".hidden", "a b"):
+    for name in ("a/b", "../x", ".hidden", "-x"):
         errors = dict(validate_form(FIELDS, {"name": name}).errors)
-        assert errors == {"name": f"{name!r} is not folder-safe (letters, digits, '.', '_', '-')"}
+        assert errors == {
+            "name": f"{name!r} is not folder-safe (letters, digits, spaces, '.', '_', '-')"
+        }
     assert validate_form(FIELDS, {"name": "run-2.b_c"}).ok
+    assert validate_form(FIELDS, {"name": "my run"}).ok  # as on the command line
 
 
 def test_form_errors_name_their_fields():

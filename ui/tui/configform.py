@@ -25,7 +25,6 @@ from training.config import TrainConfig
 # Chosen elsewhere on the Train tab (model and data pickers; out_dir is the TUI's runs dir).
 SKIP = frozenset({"model", "data.sources", "out_dir"})
 GENERAL = ""  # the error key of problems that belong to no single field
-FOLDER_NAMES = ("name",)  # settings that name a folder under the runs folder
 
 Kind = Literal["text", "choice", "bool"]
 
@@ -131,9 +130,6 @@ def validate_form(
                 errors[field.key] = str(e)
         else:
             parsed[field.key] = raw
-    for key in FOLDER_NAMES:
-        if key in parsed and key not in errors and not _folder_safe(parsed[key]):
-            errors[key] = f"{parsed[key]!r} is not folder-safe (letters, digits, '.', '_', '-')"
     fixed = dict(fixed or {})
     # All the errors at once: TrainConfig checks the fields that parsed (its defaults
     # stand in for the others, whose parse errors are kept).
@@ -149,14 +145,6 @@ def validate_form(
     ]
     extra = [f"{k}={json.dumps(_plain(v))}" for k, v in fixed.items()]
     return FormResult(overrides=tuple(extra + changed))
-
-
-def _folder_safe(value: Any) -> bool:
-    """A run name that stays one folder directly under the runs folder (no "a/b",
-    "../x"): the ablation specs' rule for study and variant names."""
-    from experiments.spec import _SAFE
-
-    return value is None or (isinstance(value, str) and bool(_SAFE.match(value)))
 
 
 def _plain(v: Any) -> Any:
