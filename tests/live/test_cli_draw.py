@@ -170,3 +170,20 @@ def test_the_window_reads_with_an_ensemble_checkpoint(tmp_path, real_dev, capsys
     assert main(["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "2"]) == 0
     out = capsys.readouterr().out  # random members never snap
     assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out
+
+
+def test_a_checkpoint_without_model_names_its_own_model(tmp_path):
+    """`draw --checkpoint cnn.pt` runs the CNN and the panel must say so, not the
+    default Frankenstein; an explicit --model stays, a broken file keeps the default."""
+    from core.paths import WEIGHTS_DIR
+    from ui.cli import build_parser
+    from ui.commands.draw import _settings
+
+    parse = build_parser().parse_args
+    cnn = str(WEIGHTS_DIR / "cnn.pt")
+    assert _settings(parse(["draw", "--checkpoint", cnn])).model == "cnn"
+    frankenstein = str(WEIGHTS_DIR / "frankenstein.pt")
+    assert _settings(parse(["draw", "--checkpoint", frankenstein])).model == "frankenstein"
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    assert _settings(parse(["draw", "--checkpoint", str(broken)])).model == "frankenstein"

@@ -16,8 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="open the drawing window: draw, see the guesses, watch shapes snap",
         description="Open the drawing window. After every stroke the side panel shows the "
         "top 3 guesses; when the snap policy is confident, your ink is replaced by a clean "
-        "template fitted to it. Keys: H or F1 lists them (undo Ctrl+Z/Backspace, clear C, "
-        "switch model M, snap now Space, auto-snap A, threshold [ and ], save S, export E).",
+        "template fitted to it, once the shape is steady or the pen has rested 1.5 s. Keys: "
+        "H or F1 lists them (undo Ctrl+Z/Cmd+Z/Backspace, clear C, switch model M, snap now "
+        "Space, auto-snap A, threshold [ and ], save S, export E; Esc quits, twice with "
+        "unsaved ink).",
     )
     p.add_argument(
         "--model",
@@ -30,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--checkpoint",
         type=Path,
         default=None,
-        help="checkpoint of --model (default: the bundled one); M switches to the other "
-        "model's bundled checkpoint",
+        help="a checkpoint to draw with (default: the bundled one), of the model it holds "
+        "unless --model says; M switches to the other model's bundled checkpoint",
     )
     p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
     add_steadiness_flags(p)
@@ -47,7 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="snap without checking that the ink looks like the class's training doodles",
     )
-    p.add_argument("--save-dir", type=Path, default=None, help="where S saves and E exports")
+    p.add_argument(
+        "--save-dir",
+        type=Path,
+        default=None,
+        help="where S saves and E exports (default: data/drawings, under $FRANKENSTEIN_DATA "
+        "if set)",
+    )
     p.add_argument(
         "--replay",
         type=Path,
@@ -97,6 +105,8 @@ def _settings(args: argparse.Namespace):
     }
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
+        if args.model is None:  # the panel names the model the checkpoint holds
+            values["model"] = _arch(args.checkpoint) or values["model"]
     elif args.model is None:
         values.update(_default_model())
     for key in POLICY_FIELDS:
@@ -110,6 +120,17 @@ def _settings(args: argparse.Namespace):
         err = e.errors()[0]
         where = ".".join(str(x) for x in err["loc"])
         raise FrankensteinError(f"--{where.replace('_', '-')}: {err['msg']}") from None
+
+
+def _arch(checkpoint: Path) -> str | None:
+    """The model family of a checkpoint ("frankenstein" or "cnn"); None if it does not
+    load (the window then opens without guesses and says why)."""
+    from core.checkpoint import load_checkpoint
+
+    try:
+        return load_checkpoint(checkpoint).cfg.arch
+    except FrankensteinError:
+        return None
 
 
 def _default_model() -> dict:
