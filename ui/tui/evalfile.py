@@ -50,10 +50,7 @@ def clean_report(where: str, report: Any, problems: list[str]) -> dict[str, Any]
     if not isinstance(report, dict):
         drop("is not an object")
         return None
-    out = dict(report)
-    for key in NUMBERS:
-        if key in out and out[key] is not None and not is_number(out[key]):
-            drop(f"{key} is not a number: {out.pop(key)!r}")
+    out = _numbers_only(report, NUMBERS, "", drop)
     if "accuracy_at_stroke" in out:
         rows = out.pop("accuracy_at_stroke")
         good = [r for r in rows if _stroke_row(r)] if isinstance(rows, list) else []
@@ -81,16 +78,23 @@ def _clean_snap(snap: Any, drop) -> dict[str, Any] | None:
     if not isinstance(snap, dict):
         drop(f"snap is not an object: {snap!r}")
         return None
-    out = dict(snap)
-    for key in SNAP_NUMBERS:
-        if key in out and out[key] is not None and not is_number(out[key]):
-            drop(f"snap.{key} is not a number: {out.pop(key)!r}")
+    out = _numbers_only(snap, SNAP_NUMBERS, "snap.", drop)
     if "wrong_snaps" in out:
         wrong = out.pop("wrong_snaps")
         good = [w for w in wrong if isinstance(w, dict)] if isinstance(wrong, list) else []
         if wrong is not None and (not isinstance(wrong, list) or len(good) < len(wrong)):
             drop("snap.wrong_snaps is not a list of objects")
         out["wrong_snaps"] = good
+    return out
+
+
+def _numbers_only(table: dict[str, Any], keys: tuple[str, ...], prefix: str, drop) -> dict:
+    """A copy of `table` without those of `keys` that hold something else than a number
+    (or null), each dropped one named through `drop`."""
+    out = dict(table)
+    for key in keys:
+        if key in out and out[key] is not None and not is_number(out[key]):
+            drop(f"{prefix}{key} is not a number: {out.pop(key)!r}")
     return out
 
 
