@@ -290,13 +290,15 @@ class Controller:
         return tuple(gathered)
 
     def _reopen(self, stroke: Stroke) -> None:
-        """Lift the last shape's snap if `stroke` joins it (undo can put it back)."""
-        last = self.shapes[-1] if self.shapes else None
-        if not self.settings.reopen_snaps or last is None or last.state is not ShapeState.SNAPPED:
+        """Lift the snap of the newest snapped shape `stroke` joins (undo can put it
+        back); the stroke then gathers it, if it is not the last shape."""
+        if not self.settings.reopen_snaps:
             return
-        if self._joins(last, stroke):
-            self.undo_stack.append(Reopened(last.id, last.snap))
-            last.snap, last.state = None, ShapeState.INK
+        for shape in reversed(self.shapes):
+            if shape.state is ShapeState.SNAPPED and self._joins(shape, stroke):
+                self.undo_stack.append(Reopened(shape.id, shape.snap))
+                shape.snap, shape.state = None, ShapeState.INK
+                return
 
     def _add_stroke(self, stroke: Stroke, t: float) -> Update:
         self._reopen(stroke)
@@ -309,8 +311,7 @@ class Controller:
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
         self.undo_stack.append(AddedStroke(shape.id, self._gather(shape)))
-        # Still in ink and not gathered: shapes left for one drawn elsewhere are judged
-        # with it when the pen rests (they would never be otherwise).
+        # drawn on since the last rest: `tick` judges the last that is more than a speck
         self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
         self._unfinished.append(shape)
         prediction = self._sync()
@@ -493,10 +494,12 @@ class Controller:
                     self.shapes.remove(shape)
                 self.status = "stroke removed"
                 top = self.undo_stack[-1] if self.undo_stack else None
-                if isinstance(top, Reopened) and top.shape_id == record.shape_id:
+                touched = {record.shape_id, *(other.id for _, other in record.gathered)}
+                if isinstance(top, Reopened) and top.shape_id in touched:
                     # the stroke had lifted a snap: taking it back restores the snap
                     self.undo_stack.pop()
-                    shape.snap, shape.state = top.snap, ShapeState.SNAPPED
+                    reopened = shape if top.shape_id == shape.id else self._shape(top.shape_id)
+                    reopened.snap, reopened.state = top.snap, ShapeState.SNAPPED
                     self.status = f"stroke removed; snapped to {top.snap.cls} again"
             else:
                 self.shapes = list(record.shapes)

@@ -141,6 +141,25 @@ def test_a_stroke_on_a_snapped_shape_reopens_it_and_undo_snaps_it_back(make_cont
     assert c.current is None and c.classifier.n_strokes == 0
 
 
+def test_a_stroke_on_an_earlier_snapped_shape_reopens_and_gathers_it(make_controller):
+    """Not only the last shape: rays drawn round a circle snapped before a square."""
+    c = make_controller(frankenstein="circle", max_fit_error=10.0)
+    draw(c, circle(200, 300, 60), t0=0)
+    circle_shape = c.shapes[0]
+    draw(c, circle(600, 300, 60), t0=1)  # another shape, snapped, now the last
+    assert [s.state for s in c.shapes] == [ShapeState.SNAPPED] * 2
+    c.toggle_auto_snap()
+    snap = circle_shape.snap
+    update = draw(c, line(200, 380, 200, 420), t0=2)  # a ray under the first circle
+    assert update.new_shape and len(c.shapes) == 2  # the new shape gathered the circle
+    joined = c.shapes[-1]
+    assert joined.n_strokes == 2 and joined.state is ShapeState.INK
+    assert c.shapes[0].state is ShapeState.SNAPPED  # the other circle keeps its snap
+    assert c.undo()  # the ray goes, the circle comes back apart with its snap
+    assert circle_shape in c.shapes and circle_shape.snap is snap
+    assert circle_shape.state is ShapeState.SNAPPED and circle_shape.n_strokes == 1
+
+
 def test_a_reopened_shape_snaps_again_with_its_new_stroke(make_controller):
     c = make_controller(frankenstein="circle")
     draw(c, circle(400, 300, 120), t0=1.0)
@@ -202,7 +221,10 @@ def test_eyes_drawn_first_are_gathered_by_the_face_around_them(make_controller):
 
 @pytest.mark.parametrize("snapped", [True, False])
 def test_snapped_shapes_are_not_gathered_ink_is(make_controller, snapped):
-    c = make_controller(frankenstein="circle", max_fit_error=10.0, auto_snap=snapped)
+    # (without reopening, which would lift the circle's snap first: the test below)
+    c = make_controller(
+        frankenstein="circle", max_fit_error=10.0, auto_snap=snapped, reopen_snaps=False
+    )
     draw(c, circle(200, 300, 60), t0=0)  # box x 140..260
     assert (c.shapes[0].state is ShapeState.SNAPPED) is snapped
     if snapped:
