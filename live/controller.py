@@ -430,7 +430,9 @@ class Controller:
     def classify_now(self) -> str | None:
         """Snap the current shape to its top guess now; the class, or None (status says why)."""
         shape = self.current
-        if shape is None or not shape.strokes:
+        if self._active is not None:  # it would snap half a stroke, then reopen
+            self.status = "finish the stroke first"
+        elif shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
         elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
@@ -445,14 +447,26 @@ class Controller:
     def toggle_auto_snap(self) -> bool:
         self.auto_snap = not self.auto_snap
         self.status = f"auto-snap {'on' if self.auto_snap else 'off'}"
+        self._rejudge()
         self._changed()
         return self.auto_snap
+
+    def _rejudge(self) -> None:
+        """Ask the policy again about the shape the pen rested on (auto-snap just turned
+        on, a lower threshold): what the rest would snap now, it snaps."""
+        shape = self.current
+        rested = self._pause_from is None and self._active is None
+        if rested and shape is not None and shape.strokes and not _is_speck(shape):
+            status = self.status
+            if self._finish(shape, self.now) is None:
+                self.status = status  # not snapped: the change is the news
 
     def _set_threshold(self, value: float) -> float:
         step = self.settings.threshold_step
         value = round(min(max(value, step), 1.0), 4)
         self.policy = self.policy.model_copy(update={"threshold": value})
         self.status = f"threshold {value:.2f}"
+        self._rejudge()
         self._changed()
         return value
 
@@ -587,6 +601,8 @@ class Controller:
 
     def export_png(self, path: str | Path | None = None) -> Path:
         """Write the canvas (without the panel) as a PNG; the path written."""
+        if not any(s.strokes for s in self.shapes):
+            raise FrankensteinError("nothing to export: the canvas is empty")
         if path is None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             path = self.settings.save_dir / "png" / f"drawing-{stamp}.png"

@@ -35,3 +35,17 @@ def test_the_limit_help_says_what_it_counts(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--limit N with --replay, the doodles to replay (default 6); with --score, the " in text
     assert "doodles a class (default all)" in text and "or a class to score" not in text
+
+
+def test_an_empty_replay_file_and_a_limit_below_one_are_errors(tmp_path, capsys):
+    empty = tmp_path / "circle.ndjson"
+    empty.write_text("")
+    shot = ["--screenshot", str(tmp_path / "shot.png")]
+    assert main(["draw", "--replay", str(empty), *shot]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"frankenstein: error: {empty}: no drawings to replay"
+    )
+    for limit in ("0", "-3"):
+        assert main(["draw", "--replay", str(empty), "--limit", limit, *shot]) == 2
+        assert f"--limit {limit}: must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "shot.png").exists()

@@ -538,3 +538,46 @@ def test_switching_model_after_a_snap_shows_the_new_models_guesses(make_controll
     assert c.scene().panel.guesses[0][0] == "square"
     assert c.shapes[0].snap.cls == "circle"  # the snap stays as it was
     assert c.current is None and c.classifier.n_strokes == 0
+
+
+def test_a_lower_threshold_snaps_the_shape_the_pen_rested_on(make_controller):
+    c = make_controller(frankenstein="square", threshold=1.0, max_fit_error=10.0)
+    draw(c, square(400, 300, 100), t0=0.0)
+    c.tick(5.0)  # the pen rested: finished, but under a threshold of 1
+    shape = c.shapes[0]
+    assert shape.state is ShapeState.INK and c.status.startswith("finished, not snapped")
+    c.threshold_down()
+    assert shape.state is ShapeState.SNAPPED and shape.snap.cls == "square"
+
+
+def test_auto_snap_turned_on_snaps_the_shape_the_pen_rested_on(make_controller):
+    c = make_controller(frankenstein="square", auto_snap=False, max_fit_error=10.0)
+    draw(c, square(400, 300, 100), t0=0.0)
+    c.tick(5.0)
+    assert c.shapes[0].state is ShapeState.INK
+    c.toggle_auto_snap()
+    assert c.shapes[0].state is ShapeState.SNAPPED
+
+
+def test_a_threshold_change_mid_drawing_leaves_the_shape_to_its_rest(make_controller):
+    c = make_controller(frankenstein="square", threshold=1.0, max_fit_error=10.0)
+    draw(c, square(400, 300, 100), t0=0.0)  # no rest yet
+    c.threshold_down()
+    assert c.shapes[0].state is ShapeState.INK and c.status == "threshold 0.95"
+    assert c.tick(5.0).snapped == "square"  # the rest judges it, at the new threshold
+
+
+def test_space_while_the_pen_is_down_waits_for_the_stroke(make_controller):
+    c = make_controller(frankenstein="square", max_fit_error=10.0, auto_snap=False)
+    draw(c, square(400, 300, 100), t0=0.0)
+    c.pen_down(400, 300, 1.0)
+    c.pen_move(420, 300, 1.1)
+    assert c.classify_now() is None and c.status == "finish the stroke first"
+    assert c.shapes[0].state is ShapeState.INK
+
+
+def test_exporting_an_empty_canvas_is_refused(make_controller, tmp_path):
+    c = make_controller(save_dir=tmp_path)
+    c.perform("export")
+    assert c.status == "nothing to export: the canvas is empty"
+    assert not any(tmp_path.rglob("*.png"))

@@ -155,6 +155,8 @@ def _warn(message: str) -> None:
 
 def run_draw(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.limit is not None and args.limit < 1:
+        raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
     if args.screenshot is not None:
         from core.atomic import check_output_file
 
@@ -163,10 +165,10 @@ def run_draw(args: argparse.Namespace) -> int:
     if args.replay is not None:
         from core.strokes import ReadReport, iter_ndjson
 
-        limit = 6 if args.limit is None else max(args.limit, 0)
+        limit = 6 if args.limit is None else args.limit
         read = ReadReport()
         drawings = list(iter_ndjson(args.replay, limit=limit, report=read))
-        if not drawings and read.bad:
+        if not drawings:
             raise FrankensteinError(read.nothing_read(str(args.replay), "replay"))
         if read.bad:  # as every reader does: skip bad lines, and say which
             _warn(read.skipped())
