@@ -589,13 +589,14 @@ class Controller:
             self._saved.get(s.id, ((),))[0] != tuple(s.strokes) for s in self.shapes if s.strokes
         )
 
-    def may_quit(self) -> bool:
-        """Escape (the help closed): True to close the window now. With unsaved ink only
-        at a second Escape in a row; the first says so on the status line."""
+    def may_quit(self, how: str = "Esc") -> bool:
+        """Escape (the help closed) or the window's close button (`how`): True to close
+        the window now. With unsaved ink only at a second try in a row; the first says
+        so on the status line."""
         if self._quit_asked or not self.unsaved:
             return True
         self._quit_asked = True
-        self.status = "unsaved ink: Esc again quits, S saves"
+        self.status = f"unsaved ink: {how} again quits, S saves"
         self._changed()
         return False
 

@@ -124,6 +124,13 @@ class DrawingWindow(pyglet.window.Window):
         self.refresh()
         return pyglet.event.EVENT_HANDLED
 
+    def on_close(self):
+        """The window's close button: as Escape, a second click with unsaved ink."""
+        if self.controller.may_quit("close"):
+            return super().on_close()
+        self.refresh()
+        return pyglet.event.EVENT_HANDLED
+
     def on_resize(self, width: int, height: int) -> None:
         super().on_resize(width, height)
         self.controller.resize(width, height)

@@ -224,6 +224,15 @@ def test_escape_with_unsaved_ink_asks_again_before_quitting(open_window):
     assert escape_quits(w)
 
 
+def test_the_close_button_with_unsaved_ink_asks_again(open_window):
+    w = open_window(auto_snap=False)
+    stroke(w, line(100, 300, 300, 300))
+    pyglet.event.EventDispatcher.dispatch_event(w, "on_close")
+    assert not w.has_exit and w.controller.status == "unsaved ink: close again quits, S saves"
+    pyglet.event.EventDispatcher.dispatch_event(w, "on_close")
+    assert w.has_exit
+
+
 def test_cmd_z_undoes_like_ctrl_z(open_window):
     w = open_window(auto_snap=False)
     stroke(w, line(100, 300, 300, 300))
