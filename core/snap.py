@@ -15,8 +15,8 @@ latest prediction when all of these hold:
    circle the start of a smiley face or a sun, a square the walls of a house), the
    top class must have been the same for the last `steady_steps` predictions while
    the probability mass may still be moving, unless its probability already
-   reaches `steady_override` (by default nothing skips the wait: the confident
-   partial drawings are the wrong ones);
+   reaches `steady_override` below 1 (by default 1: nothing skips the wait, not even
+   a probability that rounds to 1; the confident partial drawings are the wrong ones);
 5. **familiarity**: the ink looks like the training doodles of that class
    (`Prediction.familiar`, from the checkpoint's statistics, core/familiar.py), unless
    `heed_familiarity` is off or the prediction does not say.
@@ -147,7 +147,10 @@ class SnapPolicy(BaseModel):
         need = self.min_strokes.get(cls, 1)
         if last.n_strokes < need:
             return False, f"{cls} needs {need} strokes, has {last.n_strokes}"
-        if cls in self.steady_classes and p < self.steady_override:
+        # an override of 1 is "never": a guess can round to exactly 1.0 (every other
+        # class ~37 nats behind), and it must wait like any other
+        skips = self.steady_override < 1.0 and p >= self.steady_override
+        if cls in self.steady_classes and not skips:
             recent = history[-self.steady_steps :]
             steady = len(recent) == self.steady_steps and all(
                 int(np.argmax(h.probs)) == i for h in recent

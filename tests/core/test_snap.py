@@ -118,6 +118,17 @@ def test_by_default_every_class_waits_for_three_agreeing_strokes():
     assert policy.decide(first, finished=True).cls == "hexagon"  # a pause ends the drawing
 
 
+def test_a_certain_guess_waits_too_when_nothing_may_skip_the_wait():
+    # softmax in float64 gives exactly 1.0 when every other class is ~37 nats behind (the
+    # bundled CNN does so on ~1.5% of synthetic strokes); an override of 1 means "never"
+    certain = Prediction(np.eye(len(CLASSES))[class_index("hexagon")], 1)
+    for policy in (SnapPolicy(), SnapPolicy(steady_override=1.0, steady_steps=2)):
+        assert policy.decide([certain]) is None
+        assert policy.explain([certain]).endswith("strokes")  # no override to name
+        assert policy.decide([certain], finished=True).cls == "hexagon"
+    assert SnapPolicy(steady_override=0.99).decide([certain]).cls == "hexagon"
+
+
 def test_policy_is_pure():
     history = [guess(1, circle=0.9), guess(2, circle=0.9)]
     a, b = POLICY.decide(history), POLICY.decide(history)
