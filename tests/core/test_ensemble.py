@@ -132,3 +132,19 @@ def test_the_commands_export_an_ensemble_and_refuse_to_calibrate_one(tmp_path, m
     assert main(["calibrate", str(out)]) == 2
     err = capsys.readouterr().err
     assert "an ensemble of 2 members; calibrate each member's checkpoint" in err
+
+
+def test_eval_of_an_ensemble_without_an_ending_prior_says_how_to_get_one(
+    tmp_path, members, real_dev, capsys
+):
+    """`calibrate` refuses an ensemble, so eval must not send one there."""
+    from ui.cli import main
+
+    paths = [save_checkpoint(tmp_path / f"m{i}.pt", m) for i, m in enumerate(members)]
+    out = export_ensemble(paths, tmp_path / "both.pt")
+    data = ["--data", str(real_dev / "simplified"), "--limit", "1"]
+    assert main(["eval", "--model", str(out), *data]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "this ensemble has no ending prior" in said
+    assert "`frankenstein calibrate` each member's checkpoint" in said
+    assert f"frankenstein calibrate {out}" not in said

@@ -106,12 +106,22 @@ def snap_policy(args: argparse.Namespace):
 def _no_prior_hint(model: str) -> str:
     """Why a checkpoint's finished guess is its last live one, and what (if anything) to do."""
     from core.checkpoint import load_checkpoint, resolve_checkpoint
+    from core.ensemble import Ensemble
 
-    config = load_checkpoint(resolve_checkpoint(model)).meta.get("config")
-    if isinstance(config, dict) and config.get("loss_at") == "final":
+    ckpt = load_checkpoint(resolve_checkpoint(model))
+    ensemble = isinstance(ckpt.model, Ensemble)
+    metas = ckpt.meta.get("members") if ensemble else [ckpt.meta]  # an ensemble's: per member
+    configs = [m.get("config") for m in metas if isinstance(m, dict)] if metas else []
+    if any(isinstance(c, dict) and c.get("loss_at") == "final" for c in configs):
         return (
             "(trained at the final stroke only: its guesses already assume the drawing "
             "ends, so it has no ending prior and the finished guess is the last live one)"
+        )
+    if ensemble:  # calibrate refuses an ensemble: the prior is pooled from its members'
+        return (
+            "(this ensemble has no ending prior, since a member had none when it was "
+            "exported, so the finished guess is the last live one; `frankenstein "
+            "calibrate` each member's checkpoint, then `frankenstein export` them together again)"
         )
     return (
         "(this checkpoint has no ending prior, so the finished guess is the last live one; "
