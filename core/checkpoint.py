@@ -122,7 +122,16 @@ def save_checkpoint(
     weights = {}
     for k, v in model.state_dict().items():
         v = v.detach().to("cpu").contiguous()
-        weights[k] = v.half() if half and v.is_floating_point() else v.clone()
+        if half and v.is_floating_point():
+            weights[k] = v.half()
+            # past float16's range a weight is stored as infinity, which no load accepts
+            if not weights[k].isfinite().all() and v.isfinite().all():
+                raise CheckpointError(
+                    f"{path}: weight {k} holds values beyond float16's range (+-65504); "
+                    "store float32 weights instead (`frankenstein export --full`)"
+                )
+        else:
+            weights[k] = v.clone()
     payload = {
         "format": FORMAT,
         "version": 2 if isinstance(model, Ensemble) else 1,

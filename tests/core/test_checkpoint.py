@@ -115,6 +115,24 @@ def test_export_command_names_a_broken_source(tmp_path, capsys):
     assert not (tmp_path / "out.pt").exists()
 
 
+def test_weights_float16_cannot_hold_are_refused_before_writing(tmp_path, capsys):
+    """A weight past float16's range (65504) would be stored as infinity, a file that
+    every later load refuses; the export says so and keeps float32 possible."""
+    from ui.cli import main
+
+    model = tiny_model()
+    with torch.no_grad():
+        model.head[3].bias[0] = 1e5
+    src = save_checkpoint(tmp_path / "big.pt", model)
+    out = tmp_path / "out.pt"
+    assert main(["export", str(src), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "head.3.bias" in err and "float16" in err and "--full" in err
+    assert not out.exists()
+    assert main(["export", str(src), str(out), "--full"]) == 0
+    assert load_checkpoint(out).model.head[3].bias[0] == 1e5
+
+
 def test_unstorable_metadata_is_refused_before_writing(tmp_path):
     path = tmp_path / "c.pt"
     with pytest.raises(CheckpointError, match=r"meta\['fn'\]"):
