@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -200,3 +202,24 @@ def test_intervals_are_wilson_intervals_of_the_counted_shares():
     # no snap replay given, no drawings: nothing to bound
     empty = report([], [], {})["intervals"]
     assert empty == {"top1": None, "top3": None, "snap_precision": None, "snap_recall": None}
+
+
+def test_limit_is_per_class_whichever_files_hold_the_class(real_dev, tmp_path):
+    """--limit N: the first N drawings of each class, also from a file of several classes
+    and across two files of one class (it was N drawings a file)."""
+    from collections import Counter
+
+    from training.replay import read_eval_drawings
+
+    src = real_dev / "simplified"
+    lines = {c: (src / f"{c}.ndjson").read_text().splitlines(keepends=True) for c in CLASSES[:3]}
+    mixed = tmp_path / "mixed.ndjson"
+    mixed.write_text("".join(lines[CLASSES[0]][:3] + lines[CLASSES[1]][:3] + lines[CLASSES[2]][:3]))
+    (tmp_path / f"{CLASSES[0]}.ndjson").write_text("".join(lines[CLASSES[0]][3:6]))
+    got = read_eval_drawings(tmp_path, limit=2)
+    assert Counter(d.word for d in got) == {c: 2 for c in CLASSES[:3]}
+    # the class's own file comes first (sorted names), then the mixed file's others
+    assert [d.key_id for d in got if d.word == CLASSES[0]] == [
+        str(json.loads(line)["key_id"]) for line in lines[CLASSES[0]][3:5]
+    ]
+    assert len(read_eval_drawings(tmp_path)) == 12
