@@ -148,3 +148,33 @@ def test_eval_of_an_ensemble_without_an_ending_prior_says_how_to_get_one(
     assert "this ensemble has no ending prior" in said
     assert "`frankenstein calibrate` each member's checkpoint" in said
     assert f"frankenstein calibrate {out}" not in said
+
+
+def test_eval_of_an_ensemble_says_its_snaps_are_not_checked_for_familiarity(
+    tmp_path, members, real_dev, capsys
+):
+    """Its report says heed_familiarity, but no prediction says which classes are
+    familiar: its snap figures are those of single models without the check."""
+    import json
+
+    from core.familiar import Familiarity
+    from tests.core.tiny_models import tiny_familiarity
+    from ui.cli import main
+
+    paths = [
+        save_checkpoint(tmp_path / f"m{i}.pt", m, familiarity=tiny_familiarity(m))
+        for i, m in enumerate(members)
+    ]
+    assert all(isinstance(load_checkpoint(p).familiarity, Familiarity) for p in paths)
+    out = export_ensemble(paths, tmp_path / "both.pt")
+    data = ["--data", str(real_dev / "simplified"), "--limit", "1"]
+    report = tmp_path / "r.json"
+    assert main(["eval", "--model", str(out), *data, "--json", str(report)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "an ensemble has no familiarity statistics, so its snaps are not checked" in said
+    snap = json.loads(report.read_text())["snap"]
+    assert {k: snap[k] for k in ("snaps", "wrong")} == {
+        k: snap["without_familiarity"][k] for k in ("snaps", "wrong")
+    }
+    assert main(["eval", "--model", str(out), *data, "--ignore-familiarity"]) == 0
+    assert "familiarity statistics" not in capsys.readouterr().out

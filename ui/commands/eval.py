@@ -190,6 +190,11 @@ def run_eval(args: argparse.Namespace) -> int:
             "against them; `frankenstein calibrate` fits them for a checkpoint made before "
             "they existed, where its validation set has every class and a right snap)"
         )
+    elif classifier.familiarity is None and policy.heed_familiarity:
+        console.print(
+            "(an ensemble has no familiarity statistics, so its snaps are not checked "
+            "against them: compare them with single models' --ignore-familiarity figures)"
+        )
     if args.compare is not None:
         from training.compare import paired_comparison
 
