@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -213,3 +219,29 @@ def test_ink_texture_is_smooth_not_fur():
     assert max(len(s) for d in lines for s in d.strokes) <= 12
     circles = [generate("circle", rng, variety="one-style") for _ in range(100)]
     assert 15 <= np.median([len(d.strokes[0]) for d in circles]) <= 35
+
+
+def test_data_synth_interrupted_leaves_the_output_folder_as_it_was(tmp_path):
+    """Ctrl-C after some classes are written: the folder keeps its old files, no mix of
+    old and new seeds, and no hidden leftovers beside it; a rerun then writes them all."""
+    out = tmp_path / "synth"
+    args = ["data", "synth", "--per-class", "3", "--out", str(out), "--seed", "1"]
+    assert main(args) == 0
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "400"]
+    cmd += ["--out", str(out), "--seed", "2", "--events"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["done"] > 2 * 400:  # two files written
+            proc.send_signal(signal.SIGINT)
+            break
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
+    assert main([*args[:-1], "2", "--classes", "sun"]) == 0
+    assert (out / "sun.ndjson").read_bytes() != before["sun.ndjson"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]

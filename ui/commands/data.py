@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -101,8 +103,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="generate synthetic doodles, one <class>.ndjson per class",
         description="Draw N synthetic doodles of each class with the procedural generator "
         "(training/synth) and write them in Quick, Draw!'s simplified format, one "
-        "<class>.ndjson per class in DIR (each file written atomically). The same seed "
-        "gives the same files.",
+        "<class>.ndjson per class in DIR. The files are drawn into a hidden folder beside DIR "
+        "and moved into DIR when all are done, so an interrupted run leaves DIR as it was. "
+        "The same seed gives the same files.",
     )
     synth.add_argument("--per-class", type=int, required=True, metavar="N", help="doodles a class")
     synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
@@ -372,6 +375,7 @@ def run_synth(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
+    from core.atomic import check_output_dir
     from core.classes import CLASSES, class_index
     from core.strokes import write_ndjson
     from training.synth import generate_drawings
@@ -385,30 +389,20 @@ def run_synth(args: argparse.Namespace) -> int:
         classes = tuple(
             CLASSES[class_index(c.strip())] for c in args.classes.split(",") if c.strip()
         )
-    args.out.mkdir(parents=True, exist_ok=True)
+    check_output_dir(args.out)
     summary = (
         f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
         f"variety {args.variety}) written to {args.out}"
     )
     if args.events:
-        events = JsonProgress(args.per_class * len(classes))
-        done = 0
-        for cls in classes:
-            events.update(done, cls, force=True)
-
-            def counted(cls=cls):
-                nonlocal done
-                for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
-                    done += 1
-                    events.update(done, cls)
-                    yield d
-
-            write_ndjson(counted(), args.out / f"{cls}.ndjson")
-        events.done(summary)
-        return 0
+        with _staging(args.out) as staging:
+            return _synth_events(args, classes, staging, summary)
     console = Console()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeRemainingColumn(), console=console) as progress:
+    with (
+        _staging(args.out) as staging,
+        Progress(*columns, TimeRemainingColumn(), console=console) as progress,
+    ):
         task = progress.add_task("drawing", total=args.per_class * len(classes))
         for cls in classes:
             progress.update(task, description=f"{cls:>12}")
@@ -418,9 +412,58 @@ def run_synth(args: argparse.Namespace) -> int:
                     progress.advance(task)
                     yield d
 
-            write_ndjson(drawings(), args.out / f"{cls}.ndjson")
+            write_ndjson(drawings(), staging / f"{cls}.ndjson")
+        _move_into(staging, args.out, classes)
     console.print(summary)
     return 0
+
+
+def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str) -> int:
+    """`data synth --events`: the drawings made so far as JSON lines, files into `staging`."""
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+
+    events = JsonProgress(args.per_class * len(classes))
+    done = 0
+    for cls in classes:
+        events.update(done, cls, force=True)
+
+        def counted(cls=cls):
+            nonlocal done
+            for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+                done += 1
+                events.update(done, cls)
+                yield d
+
+        write_ndjson(counted(), staging / f"{cls}.ndjson")
+    _move_into(staging, args.out, classes)
+    events.done(summary)
+    return 0
+
+
+@contextlib.contextmanager
+def _staging(out: Path):
+    """A hidden folder beside `out` for a set of files made in full before any of them
+    goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
+    that an interrupted run leaves `out` as it was, not half old and half new files."""
+    import shutil
+    import tempfile
+
+    real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
+    real.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into(staging: Path, out: Path, classes) -> None:
+    """Rename the finished `<class>.ndjson` files of `staging` into `out` (one file
+    system, so each rename is instant and atomic)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for cls in classes:
+        os.replace(staging / f"{cls}.ndjson", out / f"{cls}.ndjson")
 
 
 def run_compare(args: argparse.Namespace) -> int:
