@@ -165,8 +165,22 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
             f"{url}: MD5 of the download does not match the server's; removed {part}, "
             "run again to download it afresh"
         )
+    head = _head_bytes(part)
+    if not head.startswith(b"{"):  # e.g. a web page: a login portal, a mirror's error page
+        part.unlink()
+        shown = head[:40].decode("utf-8", "replace").splitlines()[0] if head else ""
+        raise DownloadError(
+            f"{url}: the server sent {f'{shown!r}...' if shown else 'an empty file'}, "
+            "not ndjson drawings; removed it (is --base-url right?)"
+        )
     os.replace(part, path)
     return FileResult(name, path, size, sha, "resumed" if remote.resumed else "downloaded")
+
+
+def _head_bytes(path: Path) -> bytes:
+    """The first bytes of a file, leading whitespace and a UTF-8 BOM left off."""
+    with open(path, "rb") as f:
+        return f.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
 
 
 def _digests(path: Path, name: str, report: ProgressFn) -> tuple[int, str, str]:

@@ -197,3 +197,16 @@ def test_a_directory_in_the_way_is_a_clear_error(bucket, tmp_path):
         f"{tmp_path}/circle.ndjson.part -> {tmp_path}/circle.ndjson: Is a directory"
     )
     assert (tmp_path / "circle.ndjson" / "x").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("body", [b"<!DOCTYPE html>\n<html>Sign in to the Wi-Fi</html>\n", b""])
+def test_a_web_page_instead_of_ndjson_is_rejected_not_recorded(bucket, tmp_path, body):
+    bucket.files["circle.ndjson"] = body  # a captive portal or a mirror's error page, 200 OK
+    bucket.send_hash = False
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path)
+    message = str(e.value)
+    assert message.startswith(f"{bucket.url}/circle.ndjson: the server sent ")
+    assert "not ndjson drawings" in message and "\n" not in message
+    assert ("'<!DOCTYPE html>'" in message) == bool(body)
+    assert list(tmp_path.iterdir()) == []  # nothing kept, nothing in checksums.json
