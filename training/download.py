@@ -154,6 +154,14 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
     part = path.with_name(name + ".part")
     remote = fetcher.fetch(url, part)
     size, sha, md5 = _digests(part, name, fetcher.report)
+    if remote.resumed and remote.md5 is not None and md5 != remote.md5:
+        # the .part's old bytes were wrong (another version of the file, a damaged disk):
+        # once more from the first byte, before blaming the server
+        part.unlink()
+        msg = "MD5 does not match after resuming the .part; downloading the whole file"
+        fetcher.report(Progress("retry", name, message=msg))
+        remote = fetcher.fetch(url, part)
+        size, sha, md5 = _digests(part, name, fetcher.report)
     if remote.size is not None and size != remote.size:
         part.unlink()
         raise DownloadError(

@@ -210,3 +210,14 @@ def test_a_web_page_instead_of_ndjson_is_rejected_not_recorded(bucket, tmp_path,
     assert "not ndjson drawings" in message and "\n" not in message
     assert ("'<!DOCTYPE html>'" in message) == bool(body)
     assert list(tmp_path.iterdir()) == []  # nothing kept, nothing in checksums.json
+
+
+def test_a_damaged_part_that_fails_the_md5_is_downloaded_again_from_the_start(bucket, tmp_path):
+    data = bucket.files["circle.ndjson"]
+    (tmp_path / "circle.ndjson.part").write_bytes(data[:1000].replace(b"1", b"7"))
+    results, events = _get(bucket, tmp_path)
+    assert (tmp_path / "circle.ndjson").read_bytes() == data
+    assert results[0].status == "downloaded"
+    assert [r.range for r in bucket.hits()] == ["bytes=1000-", None]
+    assert any(e.event == "retry" and "after resuming" in e.message for e in events)
+    assert not (tmp_path / "circle.ndjson.part").exists()
