@@ -110,11 +110,11 @@ def run_ablation(
     study_dir.mkdir(parents=True, exist_ok=True)
     eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
     runs = [_with_eval_dirs(r, eval_dirs) for r in spec.runs(quick=quick)]
+    todo = _plan(study_dir, runs)  # before spec.json: a refused spec changes nothing
     atomic_write_text(
         study_dir / "spec.json",
         json.dumps({"spec": spec.model_dump(mode="json"), "quick": quick}, indent=1) + "\n",
     )
-    todo = _plan(study_dir, runs)
     emit({"event": "study_start", "study": spec.name, "runs": [r.run_id for r in runs]})
     for run in runs:
         if run not in todo:
@@ -143,7 +143,7 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
     """The runs still to do; all of them marked queued. A done run with other settings
     than the spec's now is an error: the table would mix two studies."""
     todo = []
-    for run in runs:
+    for run in runs:  # every run checked before any status is touched
         run_dir = study_dir / run.run_id
         st = read_status(run_dir)
         if st and st.get("status") == "done":
@@ -154,6 +154,8 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
                 )
             continue
         todo.append(run)
+    for run in todo:
+        run_dir = study_dir / run.run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         write_status(run_dir, _status(run, "queued"))
     return todo

@@ -88,8 +88,15 @@ def test_a_done_run_with_other_settings_is_not_mixed_in(tiny_spec, tmp_path):
     study = out / "tiny" / "lstm-s0"
     study.mkdir(parents=True)
     write_status(study, {"status": "done", "overrides": {"epochs": 99}})
+    failed = {"status": "failed", "error": "exit status 1", "overrides": {}}
+    write_status(out / "tiny" / "cnn-s0", failed)
+    saved = '{"spec": {"name": "tiny", "variants": {"lstm": {}}}, "quick": true}\n'
+    (out / "tiny" / "spec.json").write_text(saved)
     with pytest.raises(SpecError, match="done with other settings"):
-        run_ablation(tiny_spec({"lstm": {}}), out_dir=out)
+        run_ablation(tiny_spec({"cnn": {"model": "cnn"}, "lstm": {}}), out_dir=out)
+    # the refused study changed nothing: not the spec its table is read with, nor a status
+    assert (out / "tiny" / "spec.json").read_text() == saved
+    assert read_status(out / "tiny" / "cnn-s0") == failed
 
 
 def test_a_stop_request_starts_no_more_runs(tiny_spec, tmp_path):
