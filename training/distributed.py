@@ -62,6 +62,20 @@ def setup(device: str) -> DistInfo:
     return DistInfo(rank=rank, world=world, local_rank=local_rank, device=dev)
 
 
+def lost_peer(e: BaseException, info: DistInfo) -> str | None:
+    """What went wrong, in a line, if `e` is a collective that failed because another
+    process of the group died or hung up (gloo: "Connection reset by peer"); else None."""
+    if not info.active or not isinstance(e, RuntimeError):
+        return None
+    text = str(e)
+    if not isinstance(e, dist.DistError) and "gloo" not in text and "NCCL" not in text:
+        return None
+    line = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    if line.startswith("[") and "] " in line:  # "[.../gloo/transport/tcp/pair.cc:537] Read..."
+        line = line.split("] ", 1)[1]
+    return line.split(". ", 1)[0].rstrip(".")
+
+
 def cleanup(info: DistInfo) -> None:
     if info.active and dist.is_initialized():
         dist.destroy_process_group()

@@ -136,6 +136,14 @@ def train(
     info = dd.setup(cfg.device)
     try:
         return _Run(cfg, info, callbacks, resume, dry_run, stop or StopRequest()).run()
+    except RuntimeError as e:
+        cause = dd.lost_peer(e, info)
+        if cause is None:
+            raise
+        raise RunError(
+            f"{cfg.run_dir}: another process of this run stopped ({cause}); last.pt keeps "
+            f"the last finished epoch: the same command with --resume name={cfg.name} continues"
+        ) from None
     finally:
         dd.cleanup(info)
 

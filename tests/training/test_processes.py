@@ -179,3 +179,65 @@ def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
     assert [x["epoch"] for x in rows] == [1, 2]
     assert (tmp_path / "ddp" / "train.log").read_text().count(" start ") == 1
     assert load_checkpoint(tmp_path / "ddp" / "best.pt").temperature != 1.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_dead_distributed_process_is_a_one_line_error_and_the_run_resumes(tmp_path, glyph_dir):
+    """Two gloo processes started as torchrun starts them (RANK, WORLD_SIZE, ...); rank 1
+    is killed mid-run: rank 0 says so in one line, not a gloo traceback, and exits 2 with
+    last.pt kept, which the same command with --resume continues."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp"]
+
+    def start(extra=("--events",)):
+        port = str(_free_port())
+        procs = []
+        for rank in (0, 1):
+            env = _env(tmp_path) | {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
+            env |= {"WORLD_SIZE": "2", "RANK": str(rank), "LOCAL_RANK": str(rank)}
+            out = subprocess.PIPE if rank == 0 else subprocess.DEVNULL
+            procs.append(
+                subprocess.Popen(
+                    [*cmd, *extra],
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.PIPE if rank == 0 else subprocess.DEVNULL,
+                    text=True,
+                )
+            )
+        return procs
+
+    main_proc, other = start()
+    lines = []
+    for line in main_proc.stdout:
+        lines.append(json.loads(line))
+        if lines[-1]["event"] == "batch" and lines[-1]["epoch"] >= 2:
+            other.kill()
+            break
+    other.wait(timeout=60)
+    rest, err = main_proc.communicate(timeout=120)
+    events = lines + _events(rest)
+    assert main_proc.returncode == 2, err[-3000:]
+    message = events[-1]["message"]
+    assert events[-1]["event"] == "error"
+    assert message.startswith(f"{tmp_path / 'ddp'}: another process of this run stopped (")
+    assert message.endswith("--resume name=ddp continues") and "\n" not in message
+    assert "Traceback" not in err
+    assert load_checkpoint(tmp_path / "ddp" / "last.pt").extra["position"]["epoch"] >= 1
+
+    procs = start(["epochs=3", "--events", "--resume"])
+    rest, err = procs[0].communicate(timeout=240)
+    procs[1].wait(timeout=60)
+    assert procs[0].returncode == 0, err[-3000:]
+    assert _events(rest)[-1]["status"] == "completed"
+    rows = [json.loads(x) for x in (tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()]
+    assert [x["epoch"] for x in rows] == [1, 2, 3]
