@@ -232,6 +232,7 @@ class _Run:
         rows = []
         if self.resume:
             pos, rows = self._restore(model, optimizer, scheduler)
+        pos.world = info.world
         self.cb.on_start(
             {
                 "run": cfg.name,
@@ -291,6 +292,14 @@ class _Run:
             )
         if not ckpt.extra or "position" not in ckpt.extra:
             raise RunError(f"{self.folder.last}: holds no resume state (optimiser, position)")
+        world = ckpt.extra["position"].get("world")
+        if world is not None and world != self.info.world:
+            how = f"under torchrun --nproc_per_node {world}" if world > 1 else "without torchrun"
+            raise RunError(
+                f"{self.folder.last}: saved by {world} training process(es), resumed on "
+                f"{self.info.world}: each one's share of an epoch and the schedule's length "
+                f"depend on it; resume {how}"
+            )
         return ckpt
 
     def _check_optim(self, stored: TrainConfig) -> None:

@@ -30,6 +30,7 @@ class Position:
     finished: str = ""  # "", "completed" or "early_stop"
     partial: dict[str, Any] = field(default_factory=dict)  # running sums mid-epoch
     partial_seconds: float = 0.0
+    world: int | None = None  # training processes (DDP); None in checkpoints from before
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

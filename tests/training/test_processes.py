@@ -181,6 +181,21 @@ def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
     assert load_checkpoint(tmp_path / "ddp" / "best.pt").temperature != 1.0
 
 
+def _two_ranks(cmd, tmp_path, stdout=subprocess.PIPE):
+    """`cmd` as ranks 0 and 1 of a gloo group, with the variables torchrun sets; rank 0's
+    stdout and stderr are pipes."""
+    port = str(_free_port())
+    procs = []
+    for rank in (0, 1):
+        env = _env(tmp_path) | {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
+        env |= {"WORLD_SIZE": "2", "RANK": str(rank), "LOCAL_RANK": str(rank)}
+        pipe = subprocess.PIPE if rank == 0 else subprocess.DEVNULL
+        procs.append(
+            subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=pipe, stderr=pipe, text=True)
+        )
+    return procs
+
+
 def _free_port() -> int:
     import socket
 
@@ -198,23 +213,7 @@ def test_a_dead_distributed_process_is_a_one_line_error_and_the_run_resumes(tmp_
     cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp"]
 
     def start(extra=("--events",)):
-        port = str(_free_port())
-        procs = []
-        for rank in (0, 1):
-            env = _env(tmp_path) | {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
-            env |= {"WORLD_SIZE": "2", "RANK": str(rank), "LOCAL_RANK": str(rank)}
-            out = subprocess.PIPE if rank == 0 else subprocess.DEVNULL
-            procs.append(
-                subprocess.Popen(
-                    [*cmd, *extra],
-                    cwd=tmp_path,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.PIPE if rank == 0 else subprocess.DEVNULL,
-                    text=True,
-                )
-            )
-        return procs
+        return _two_ranks([*cmd, *extra], tmp_path)
 
     main_proc, other = start()
     lines = []
@@ -241,3 +240,33 @@ def test_a_dead_distributed_process_is_a_one_line_error_and_the_run_resumes(tmp_
     assert _events(rest)[-1]["status"] == "completed"
     rows = [json.loads(x) for x in (tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()]
     assert [x["epoch"] for x in rows] == [1, 2, 3]
+
+
+@pytest.mark.slow
+def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_path, glyph_dir):
+    """Ctrl-C reaches both ranks: rank 0 alone says how to continue (torchrun again); a
+    resume on one process is refused, as each rank's share and the schedule differ."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp"]
+    procs = _two_ranks([*cmd, "--events"], tmp_path)
+    for line in procs[0].stdout:
+        event = json.loads(line)
+        if event["event"] == "batch" and event["epoch"] >= 2:
+            for p in procs:
+                p.send_signal(signal.SIGINT)
+            break
+    rest, err = procs[0].communicate(timeout=120)
+    procs[1].wait(timeout=60)
+    assert procs[0].returncode == procs[1].returncode == 130, err[-3000:]
+    assert _events(rest)[-1]["status"] == "interrupted"
+    assert err.count("frankenstein: interrupted") == 1
+    assert "Continue with: the same torchrun command with --resume name=ddp" in err
+    alone = subprocess.run(
+        [*cmd, "--resume"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
+    )
+    assert alone.returncode == 2
+    assert alone.stderr.strip().endswith(
+        "saved by 2 training process(es), resumed on 1: each one's share of an epoch and "
+        "the schedule's length depend on it; resume under torchrun --nproc_per_node 2"
+    )
+    assert len(alone.stderr.strip().splitlines()) == 1

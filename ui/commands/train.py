@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from core.errors import FrankensteinError
@@ -114,10 +115,13 @@ def _train(args: argparse.Namespace, events) -> int:
             if isinstance(c, RichProgress):
                 c.close()
     if result.status == "interrupted":
-        print(
-            f"frankenstein: interrupted; last.pt saved. Continue with: frankenstein train "
-            f"--resume name={result.run_dir.name} out_dir={result.run_dir.parent}",
-            file=sys.stderr,
-        )
+        if int(os.environ.get("RANK", "0")) != 0:
+            return 130  # rank 0 says it, once
+        again = f"--resume name={result.run_dir.name} out_dir={result.run_dir.parent}"
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # under torchrun: the same again
+            how = f"the same torchrun command with {again}"
+        else:
+            how = f"frankenstein train {again}"
+        print(f"frankenstein: interrupted; last.pt saved. Continue with: {how}", file=sys.stderr)
         return 130
     return 0
