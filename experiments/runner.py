@@ -294,8 +294,9 @@ class _Pool:
             with self.lock:
                 self.procs.pop(run.run_id, None)
             if error is None and (done is None or done.get("status") == "interrupted"):
-                if done is not None:
-                    error = "interrupted (resumes from last.pt next time)"
+                if done is not None or self.stop.is_set():  # Ctrl-C, SIGTERM or a stop
+                    again = "resumes from last.pt" if (run_dir / "last.pt").is_file() else "starts"
+                    error = f"interrupted ({again} next time)"
                 else:
                     last = next((x for x in reversed(tail) if x.strip()), "")
                     error = f"exit status {proc.returncode}" + (f": {last.strip()}" if last else "")

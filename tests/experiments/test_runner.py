@@ -110,3 +110,23 @@ def test_a_stop_request_starts_no_more_runs(tiny_spec, tmp_path):
     assert result.statuses == {"lstm-s0": "queued", "cnn-s0": "queued"}
     assert not [e for e in events if e["event"] == "run_start"]
     assert "| lstm | 0/1 |" in (tmp_path / "tiny" / "results.md").read_text()
+
+
+def test_a_run_stopped_while_it_starts_is_recorded_as_interrupted(tiny_spec, tmp_path):
+    """A stop (the TUI's cancel, Ctrl-C, SIGTERM) that reaches a training before it
+    could catch signals ends it by SIGTERM: that is an interruption, not 'exit status -15'."""
+    import threading
+
+    stop = threading.Event()
+
+    def on_event(e):
+        if e["event"] == "run_start":
+            stop.set()
+
+    result = run_ablation(tiny_spec({"lstm": {}}), out_dir=tmp_path, stop=stop, on_event=on_event)
+    status = read_status(tmp_path / "tiny" / "lstm-s0")
+    assert result.statuses == {"lstm-s0": "failed"}
+    assert status["error"] in (
+        "interrupted (starts next time)",
+        "interrupted (resumes from last.pt next time)",
+    )
