@@ -145,15 +145,17 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
     todo = []
     for run in runs:  # every run checked before any status is touched
         run_dir = study_dir / run.run_id
-        st = read_status(run_dir)
-        if st and st.get("status") == "done":
-            if st.get("overrides") != run.overrides and not _same_training(run_dir, run):
-                raise SpecError(
-                    f"{run_dir}: done with other settings than the spec gives now "
-                    "(--quick or an edited spec?); use another --out or delete that folder"
-                )
-            continue
-        todo.append(run)
+        st = read_status(run_dir) or {}
+        done = st.get("status") == "done"
+        kept = done or (run_dir / "last.pt").is_file()  # finished, or would be resumed
+        if kept and st.get("overrides") != run.overrides and not _same_training(run_dir, run):
+            what = "done" if done else "started (its last.pt would go on)"
+            raise SpecError(
+                f"{run_dir}: {what} with other settings than the spec gives now "
+                "(--quick or an edited spec?); use another --out or delete that folder"
+            )
+        if not done:
+            todo.append(run)
     for run in todo:
         run_dir = study_dir / run.run_id
         run_dir.mkdir(parents=True, exist_ok=True)

@@ -130,3 +130,22 @@ def test_a_run_stopped_while_it_starts_is_recorded_as_interrupted(tiny_spec, tmp
         "interrupted (starts next time)",
         "interrupted (resumes from last.pt next time)",
     )
+
+
+def test_an_unfinished_run_with_other_settings_is_not_resumed(tiny_spec, tmp_path):
+    """A run stopped half-way (last.pt) and a spec edited since: resuming would finish it
+    with the new settings on top of epochs trained with the old ones, a mixed run."""
+    out = tmp_path / "studies"
+    first = run_ablation(tiny_spec({"lstm": {}}), out_dir=out, jobs=1)
+    run_dir = first.study_dir / "lstm-s0"
+    write_status(run_dir, {**read_status(run_dir), "status": "failed", "error": "interrupted"})
+    before = read_status(run_dir)
+    edited = tiny_spec({"lstm": {"augment": {"enabled": True}}})
+    with pytest.raises(SpecError, match=r"lstm-s0: started .* with other settings"):
+        run_ablation(edited, out_dir=out, jobs=1)
+    assert read_status(run_dir) == before
+    # the spec as it was resumes it
+    assert run_ablation(tiny_spec({"lstm": {}}), out_dir=out, jobs=1).statuses == {
+        "lstm-s0": "done"
+    }
+    assert read_status(run_dir)["command"][-1] == "--resume"
