@@ -26,6 +26,21 @@ def test_a_bad_spec_is_one_line_and_exit_status_2(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    ("launcher", "message"),
+    [
+        ("torchrun 'x", '--launcher "torchrun \'x": no closing quotation'),
+        ("   ", "--launcher: no command given"),
+        ("nosuchlauncher -x", "--launcher 'nosuchlauncher -x': nosuchlauncher: command not found"),
+    ],
+)
+def test_a_bad_launcher_is_one_line_before_any_run(tmp_path, capsys, launcher, message):
+    args = ["ablate", "lstm-vs-cnn", "--quick", "--out", str(tmp_path), "--launcher", launcher]
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"frankenstein: error: {message}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err

@@ -57,7 +57,7 @@ def run_ablate(args: argparse.Namespace) -> int:
     # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does: the
     # running trainings are asked to save last.pt, so nothing is orphaned or lost.
     signal.signal(signal.SIGTERM, _interrupt)
-    launcher = shlex.split(args.launcher) if args.launcher else [sys.executable]
+    launcher = _launcher(args.launcher) if args.launcher else [sys.executable]
 
     def study(on_event):
         return run_ablation(
@@ -78,6 +78,23 @@ def run_ablate(args: argparse.Namespace) -> int:
             print(result.table.read_text(encoding="utf-8"))
         print(f"results in {result.study_dir}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _launcher(text: str) -> list[str]:
+    """--launcher as a command (shell quoting), checked before any run is planned."""
+    import shutil
+
+    from core.errors import FrankensteinError
+
+    try:
+        words = shlex.split(text)
+    except ValueError as e:
+        raise FrankensteinError(f"--launcher {text!r}: {str(e).lower()}") from None
+    if not words:
+        raise FrankensteinError("--launcher: no command given")
+    if shutil.which(words[0]) is None:
+        raise FrankensteinError(f"--launcher {text!r}: {words[0]}: command not found")
+    return words
 
 
 def _interrupt(*_args: object) -> None:
