@@ -16,3 +16,17 @@ def test_data_files_are_ndjson_and_class_named_json_only(tmp_path):
     files = data_files(tmp_path)
     assert [p.name for p in files] == ["square.json", "sun.ndjson"]
     assert [file_stats(p).n for p in files] == [1, 2]
+
+
+def test_data_info_refuses_a_limit_below_one(tmp_path, capsys):
+    from ui.cli import main
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    write_ndjson([d], tmp_path / "sun.ndjson")
+    for limit in ("0", "-1"):  # read nothing and reported "0 drawings", as if empty
+        assert main(["data", "info", str(tmp_path), "--limit", limit]) == 2
+        assert (
+            capsys.readouterr().err == f"frankenstein: error: --limit {limit}: must be at least 1\n"
+        )
+    assert main(["data", "info", str(tmp_path), "--limit", "1"]) == 0
+    assert "1 drawings in 1 files" in capsys.readouterr().out

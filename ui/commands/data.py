@@ -151,6 +151,8 @@ def run_info(args: argparse.Namespace) -> int:
 
     from training.datainfo import data_files, file_stats
 
+    if args.limit is not None and args.limit < 1:
+        raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
     if not args.dir.is_dir():
         raise FrankensteinError(f"{args.dir}: not a directory")
     files = data_files(args.dir)
