@@ -30,3 +30,17 @@ def test_data_info_refuses_a_limit_below_one(tmp_path, capsys):
         )
     assert main(["data", "info", str(tmp_path), "--limit", "1"]) == 0
     assert "1 drawings in 1 files" in capsys.readouterr().out
+
+
+def test_data_info_on_a_folder_of_data_folders_names_them(tmp_path, capsys):
+    from ui.cli import main
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    for sub in ("simplified", "raw"):
+        write_ndjson([d], tmp_path / sub / "sun.ndjson")
+    (tmp_path / "empty").mkdir()
+    assert main(["data", "info", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {tmp_path}: no .ndjson or .json files "
+        "(its folders raw, simplified have some)\n"
+    )

@@ -157,7 +157,9 @@ def run_info(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"{args.dir}: not a directory")
     files = data_files(args.dir)
     if not files:
-        raise FrankensteinError(f"{args.dir}: no .ndjson or .json files")
+        inside = sorted(p.name for p in args.dir.iterdir() if p.is_dir() and _has_data(p))
+        hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
+        raise FrankensteinError(f"{args.dir}: no .ndjson or .json files{hint}")
     table = Table(title=f"{args.dir}")
     for col in ("class", "drawings", "bad lines", "strokes mean", "median", "1", "2", "3", "4+"):
         table.add_column(col, justify="left" if col == "class" else "right")
@@ -194,6 +196,15 @@ def run_info(args: argparse.Namespace) -> int:
             for b in r.examples:
                 console.print(f"  {b}", markup=False)
     return 0
+
+
+def _has_data(folder: Path) -> bool:
+    from training.datainfo import data_files
+
+    try:
+        return bool(data_files(folder))
+    except OSError:  # unreadable: not worth naming
+        return False
 
 
 def run_download(args: argparse.Namespace) -> int:
