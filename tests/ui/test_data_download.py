@@ -50,6 +50,9 @@ def test_all_classes_by_default(bucket, tmp_path, capsys):
         (["--classes", "circel"], "unknown class 'circel'; did you mean 'circle'?"),
         (["--classes", " , "], "--classes: no class names given"),
         (["--classes", "cloud"], "{url}/cloud.ndjson: HTTP 404 Not Found"),
+        (["--timeout", "0"], "--timeout 0: must be more than 0 seconds"),
+        (["--timeout", "-1"], "--timeout -1: must be more than 0 seconds"),
+        (["--retries", "-1"], "--retries -1: must be 0 or more"),
     ],
 )
 def test_bad_requests_are_one_line_errors(bucket, tmp_path, capsys, argv, message):

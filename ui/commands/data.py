@@ -224,6 +224,10 @@ def run_download(args: argparse.Namespace) -> int:
     from core.classes import CLASSES, class_index, class_name
     from training.download import MANIFEST, default_dir
 
+    if not args.timeout > 0:  # 0 made non-blocking sockets, below 0 a traceback
+        raise FrankensteinError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if args.retries < 0:
+        raise FrankensteinError(f"--retries {args.retries}: must be 0 or more")
     if args.classes is None:
         classes = list(CLASSES)
     else:
