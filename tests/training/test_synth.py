@@ -245,3 +245,19 @@ def test_data_synth_interrupted_leaves_the_output_folder_as_it_was(tmp_path):
     assert main([*args[:-1], "2", "--classes", "sun"]) == 0
     assert (out / "sun.ndjson").read_bytes() != before["sun.ndjson"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
+
+
+def test_data_synth_into_a_writable_folder_inside_a_locked_one(tmp_path):
+    """The hidden folder cannot go beside --out (its parent takes no new entries: an
+    immutable folder, which binds root too): it goes inside, and is gone afterwards."""
+    locked, out = tmp_path / "locked", tmp_path / "locked" / "out"
+    out.mkdir(parents=True)
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        args = ["data", "synth", "--per-class", "2", "--classes", "sun", "--out", str(out)]
+        assert main(args) == 0
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    assert sorted(p.name for p in out.iterdir()) == ["sun.ndjson"]
+    assert sorted(p.name for p in locked.iterdir()) == ["out"]

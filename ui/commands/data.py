@@ -468,7 +468,15 @@ def _staging(out: Path):
 
     real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
     real.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent))
+    try:
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
+        )
+    except OSError:
+        if not real.is_dir():
+            raise
+        # a folder we may write in, inside one we may not: the hidden folder goes inside
+        staging = Path(tempfile.mkdtemp(prefix=".synth.", suffix=".partial", dir=real))
     try:
         yield staging
     finally:
