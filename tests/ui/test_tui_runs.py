@@ -98,6 +98,8 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         assert got["top1, 95% interval"] == ("56.4-67.3%", "44.4-55.6%")
         assert got["after 1 stroke"] == ("30.0%", "31.0%")
         assert got["after 2 strokes"] == ("45.0%", "38.0%")
+        footer_keys = {k.description for k in app.screen.query("FooterKey")}
+        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Compare, Draw ...
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query("#runs-table")

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Footer, Label
 
 from ui.tui.runinfo import RunInfo, interval, pct, stroke_accuracy
 
@@ -48,7 +48,7 @@ class CompareScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close", show=False),
     ]
 
     def __init__(self, a: RunInfo, b: RunInfo):
@@ -63,6 +63,7 @@ class CompareScreen(ModalScreen[None]):
             for row in compare_rows(self.a, self.b):
                 table.add_row(*row)
             yield table
+        yield Footer(show_command_palette=False)  # its own keys, not the Runs tab's
 
     def action_dismiss(self) -> None:
         self.dismiss(None)
