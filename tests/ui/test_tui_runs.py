@@ -199,6 +199,15 @@ async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):
             assert message(app) == "no run selected: there are no runs yet", key
 
 
+async def test_a_runs_path_that_is_a_file_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").write_text("not a folder")
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert message(app).startswith("runs is a file, not a runs folder")
+
+
 async def test_a_broken_metrics_file_is_listed_with_the_problem(runs, tmp_path):
     (runs / "lstm" / "metrics.jsonl").write_text('{"epoch": 1, "val_acc": 0.4}\n{"epo')
     app = tui(tmp_path, initial="runs")

@@ -70,7 +70,11 @@ class RunsPane(Vertical):
             table.add_row(*self._row(run), key=run.name)
         if keep is not None and keep in {r.name for r in self.runs}:
             table.move_cursor(row=table.get_row_index(keep))
-        self.show("" if self.runs else f"no runs in {self.ctx.runs_dir} yet: train one first")
+        root = self.ctx.runs_dir
+        if root.exists() and not root.is_dir():
+            self.show(f"{root} is a file, not a runs folder: move it, or start with --runs DIR")
+        else:
+            self.show("" if self.runs else f"no runs in {root} yet: train one first")
         self.show_detail()
 
     def _row(self, run: RunInfo) -> tuple[str, ...]:
