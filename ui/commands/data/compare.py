@@ -1,0 +1,120 @@
+"""`frankenstein data compare`: stroke statistics of real and synthetic doodles side by
+side, and a gallery."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.errors import FrankensteinError
+
+
+def add_parser(actions: argparse._SubParsersAction) -> None:
+    """The `compare` action of `frankenstein data`."""
+    cmp_ = actions.add_parser(
+        "compare",
+        help="how close synthetic doodles are to real ones (stroke statistics, gallery)",
+        description="Per class, the stroke-count histogram (1..7, 8+) and mean points per "
+        "stroke of REAL_DIR and SYNTH_DIR side by side, and the total variation distance "
+        "between the two stroke-count distributions (0 = identical, 1 = disjoint), next to "
+        "the distance sampling alone gives at the real set's size (noise). "
+        "--gallery also draws real and synthetic doodles of each class next to each other.",
+    )
+    cmp_.add_argument("real_dir", type=Path, help="directory of real <class>.ndjson files")
+    cmp_.add_argument("synth_dir", type=Path, help="directory of synthetic <class>.ndjson files")
+    cmp_.add_argument("--gallery", type=Path, default=None, metavar="PNG", help="write a gallery")
+    cmp_.add_argument(
+        "--limit", type=int, default=5000, help="read at most N drawings a file (default 5000)"
+    )
+    cmp_.add_argument("--seed", type=int, default=0, help="which doodles the gallery shows")
+    cmp_.set_defaults(func=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from rich import box
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from core.atomic import check_output_file
+    from training.realism import MAX_STROKES, compare, gallery
+
+    if args.limit < 1:
+        raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
+    if args.gallery:
+        check_output_file(args.gallery)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 100))  # the table's width, when piped
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("reading", total=None)
+
+        def report(done: int, total: int, what: str) -> None:
+            progress.update(task, completed=done, total=total, description=f"reading {what}")
+
+        rows = compare(args.real_dir, args.synth_dir, limit=args.limit, progress=report)
+    empty = [f"{r.word} ({' and '.join(r.empty)})" for r in rows if r.empty]
+    rows = [r for r in rows if not r.empty]
+    if not rows:
+        raise FrankensteinError(
+            f"{args.real_dir} and {args.synth_dir}: no class has drawings on both sides "
+            f"(none read: {', '.join(empty)})"
+        )
+    table = Table(
+        title=f"strokes a drawing (% of drawings): {args.real_dir} vs {args.synth_dir}",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("class", no_wrap=True)
+    table.add_column("data", no_wrap=True)
+    table.add_column("n", justify="right")
+    for k in range(1, MAX_STROKES + 1):
+        table.add_column(f"{k}+" if k == MAX_STROKES else str(k), justify="right")
+    table.add_column("pts/stroke", justify="right")
+    table.add_column("TV", justify="right")
+    table.add_column("noise", justify="right")
+    for r in rows:
+        for name, stats, hist in (("real", r.real, r.real_hist), ("synth", r.synth, r.synth_hist)):
+            pts = stats.points_per_stroke
+            table.add_row(
+                r.word if name == "real" else "",
+                name,
+                str(stats.n),
+                *(f"{100 * v:.0f}" if v else "." for v in hist),
+                f"{sum(pts) / max(len(pts), 1):.1f}",
+                f"{r.tv:.2f}" if name == "synth" else "",
+                f"{r.tv_floor():.2f}" if name == "synth" else "",
+                end_section=name == "synth",
+            )
+    console.print(table)
+    tvs = [r.tv for r in rows]
+    floors = [r.tv_floor() for r in rows]
+    console.print(
+        f"{len(rows)} classes; total variation (TV) of stroke counts: mean {sum(tvs) / len(tvs):.2f}, "
+        f"max {max(tvs):.2f} ({rows[tvs.index(max(tvs))].word}); from sampling alone (noise) "
+        f"at these real set sizes: mean {sum(floors) / len(floors):.2f}"
+    )
+    if empty:
+        console.print(f"skipped, no drawings read: {', '.join(empty)}", markup=False)
+    for side, stats in (("real", [r.real for r in rows]), ("synthetic", [r.synth for r in rows])):
+        bad = _bad_lines(stats)
+        if bad.bad:
+            console.print(f"({side}: {bad.skipped()})", markup=False, soft_wrap=True)
+    if args.gallery:
+        classes = [r.word for r in rows]
+        path = gallery(args.real_dir, args.synth_dir, args.gallery, seed=args.seed, classes=classes)
+        console.print(f"gallery written to {path}")
+    return 0
+
+
+def _bad_lines(stats):
+    """The bad lines of several files' statistics (training/datainfo.FileStats), together,
+    as one core.strokes.ReadReport."""
+    from core.strokes import ReadReport
+
+    report = ReadReport()
+    for s in stats:
+        report.good += s.report.good
+        for item in s.report.examples:
+            report.add_bad(item)
+        report.bad += s.report.bad - len(s.report.examples)
+    return report

@@ -1,0 +1,152 @@
+"""`frankenstein data synth`: synthetic doodles, one <class>.ndjson a class, made in a
+hidden staging folder and moved into place when all are done."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from pathlib import Path
+
+from core.errors import FrankensteinError
+from ui.commands.data.progress import EVENTS_HELP, JsonProgress
+
+
+def add_parser(actions: argparse._SubParsersAction) -> None:
+    """The `synth` action of `frankenstein data`."""
+    synth = actions.add_parser(
+        "synth",
+        help="generate synthetic doodles, one <class>.ndjson per class",
+        description="Draw N synthetic doodles of each class with the procedural generator "
+        "(training/synth) and write them in Quick, Draw!'s simplified format, one "
+        "<class>.ndjson per class in DIR. The files are drawn into a hidden folder beside DIR "
+        "and moved into DIR when all are done, so an interrupted run leaves DIR as it was. "
+        "The same seed gives the same files.",
+    )
+    synth.add_argument("--per-class", type=int, required=True, metavar="N", help="doodles a class")
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output directory")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument(
+        "--variety",
+        choices=("full", "flat", "one-style"),  # training.synth.VARIETIES, kept unimported
+        default="full",
+        help="full: every drawing style; flat: the styles drawn more evenly; one-style: "
+        "one style a class (an ablation)",
+    )
+    synth.add_argument(
+        "--classes",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated classes to draw (default: all 18)",
+    )
+    synth.add_argument("--events", action="store_true", help=EVENTS_HELP)
+    synth.set_defaults(func=run_synth)
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from core.atomic import check_output_dir
+    from core.classes import CLASSES, class_index
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+
+    if args.per_class < 1:
+        raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
+    if args.out.exists() and not args.out.is_dir():
+        raise FrankensteinError(f"{args.out}: exists and is not a directory")
+    classes = CLASSES
+    if args.classes:
+        classes = tuple(
+            CLASSES[class_index(c.strip())] for c in args.classes.split(",") if c.strip()
+        )
+    check_output_dir(args.out)
+    summary = (
+        f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
+        f"variety {args.variety}) written to {args.out}"
+    )
+    if args.events:
+        with _staging(args.out) as staging:
+            return _synth_events(args, classes, staging, summary)
+    console = Console()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with (
+        _staging(args.out) as staging,
+        Progress(*columns, TimeRemainingColumn(), console=console) as progress,
+    ):
+        task = progress.add_task("drawing", total=args.per_class * len(classes))
+        for cls in classes:
+            progress.update(task, description=f"{cls:>12}")
+
+            def drawings(cls=cls):
+                for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+                    progress.advance(task)
+                    yield d
+
+            write_ndjson(drawings(), staging / f"{cls}.ndjson")
+        _move_into(staging, args.out, classes)
+    console.print(summary)
+    return 0
+
+
+def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str) -> int:
+    """`data synth --events`: the drawings made so far as JSON lines, files into `staging`."""
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+
+    events = JsonProgress(args.per_class * len(classes))
+    done = 0
+    for cls in classes:
+        events.update(done, cls, force=True)
+
+        def counted(cls=cls):
+            nonlocal done
+            for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+                done += 1
+                events.update(done, cls)
+                yield d
+
+        write_ndjson(counted(), staging / f"{cls}.ndjson")
+    _move_into(staging, args.out, classes)
+    events.done(summary)
+    return 0
+
+
+@contextlib.contextmanager
+def _staging(out: Path):
+    """A hidden folder beside `out` for a set of files made in full before any of them
+    goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
+    that an interrupted run leaves `out` as it was, not half old and half new files."""
+    import shutil
+    import tempfile
+
+    real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
+    real.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
+        )
+    except OSError:
+        if not real.is_dir():
+            raise
+        # a folder we may write in, inside one we may not: the hidden folder goes inside
+        staging = Path(tempfile.mkdtemp(prefix=".synth.", suffix=".partial", dir=real))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into(staging: Path, out: Path, classes) -> None:
+    """Rename the finished `<class>.ndjson` files of `staging` into `out` (one file
+    system, so each rename is instant and atomic)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for cls in classes:
+        os.replace(staging / f"{cls}.ndjson", out / f"{cls}.ndjson")
