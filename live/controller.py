@@ -4,16 +4,10 @@ The pyglet window forwards input here (view coordinates, y up, times in seconds)
 draws the `Scene` this returns; nothing here imports pyglet.
 
 **Shapes.** Strokes gather into the *current shape* (the last shape, unless it has
-snapped). A stroke starts a new shape when its bounding box stays farther from the
-current shape's than `new_shape_gap` times the larger of the two (and at least
-`min_gap_px`): someone who draws elsewhere on the canvas is drawing something else,
-and mixing it into the unfinished shape would only confuse the classifier. The
-abandoned shape stays on the canvas as ink. Strokes are judged whole at pen-up, so a
-sun's ray that starts outside the disc still joins it. When the shape a stroke went
-into comes near earlier shapes still in ink by the same rule, it *gathers* them, the
-strokes in the order they were drawn: a smiley face's two eyes drawn first are far
-apart for their size and start a shape each, and the outline around them makes them
-one face again (so do a hexagon's top and bottom sides, drawn first).
+snapped). A stroke far from it by the gap rule of `live.grouping` starts a new shape;
+the abandoned shape stays on the canvas as ink. When the shape a stroke went into
+comes near earlier shapes still in ink, it *gathers* them (`live.grouping`: a smiley's
+eyes drawn first become one face with the outline around them).
 
 A stroke that joins the last shape by the same rule after it *snapped* reopens it
 (`reopen_snaps`): the snap is lifted, the ink comes back, and the shape is
@@ -54,6 +48,9 @@ real dev doodles, judging every shape left at the rest cost precision 97.7 -> 96
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
 one by one, the classifier following; a clear is undone as a whole.
+
+**Saving** (which shapes are saved as they are, the second Escape that quits with
+unsaved ink, PNG export) is kept by `live.saving.Saving`, which the controller holds.
 """
 
 from __future__ import annotations
@@ -61,13 +58,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.classes import CLASSES, class_index
 from core.errors import FrankensteinError
 from core.strokes import normalize_strokes
 from live.canvas import (
@@ -82,16 +77,9 @@ from live.canvas import (
     Stroke,
     UndoRecord,
 )
-from live.geometry import (
-    bbox,
-    bbox_gap,
-    clamp_to_canvas,
-    flip_y,
-    make_layout,
-    nearest_points,
-)
-from live.png import export_png
-from live.save import save_shapes
+from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
+from live.grouping import gather, is_speck, joins
+from live.saving import Saving
 from live.scene import Panel, Scene, canvas_lines
 from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
 
@@ -100,7 +88,6 @@ if TYPE_CHECKING:
 
 Loader = Callable[[ModelName, "Path | None"], "StrokeClassifier"]
 MODEL_TITLES = {"frankenstein": "Frankenstein (CNN+LSTM)", "cnn": "CNN-only"}
-SPECK = 6.0  # canvas units (of 800 x 600): a shape no wider is a click or a dot
 
 
 def load_classifier(name: ModelName, checkpoint: Path | None) -> StrokeClassifier:
@@ -144,9 +131,8 @@ class Controller:
         given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
-        self._quit_asked = False  # Escape was pressed once with unsaved ink
+        self._saving = Saving(settings)  # what is saved as it is; Escape pressed once
         self._error_status: str | None = None  # the status, while it is an error
-        self._saved: dict[int, tuple] = {}  # shape id -> (its strokes, word) as last saved
         self.status = "draw a shape"
         self.error: str | None = None
         self.version = 0  # bumped on every visible change
@@ -218,7 +204,7 @@ class Controller:
     def pen_down(self, x: float, y: float, t: float) -> bool:
         """Start a stroke at view point (x, y); False if it is off the canvas (ignored)."""
         self.now = t
-        self._quit_asked = False
+        self._saving.quit_asked = False
         if self._active is not None:  # a release we never saw: end that stroke where
             self._end_stroke(t)  # it was last seen, not with a jump to this press
         if self.help_visible:  # a click on the help closes it, it draws nothing
@@ -257,52 +243,20 @@ class Controller:
         cx, cy = self.layout.to_canvas(x, y)
         return clamp_to_canvas(cx, cy, self.settings.canvas_size)
 
-    def _joins(self, shape: Shape | None, stroke: Stroke) -> bool:
-        """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
-        if shape is None or not shape.strokes:
-            return False
-        return self._near(bbox(shape.ink()), bbox([stroke.points]))
-
-    def _near(self, a: tuple, b: tuple) -> bool:
-        """Two bounding boxes no farther apart than `new_shape_gap` times the larger one's
-        size (and at least `min_gap_px`)."""
-        size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
-        margin = max(self.settings.new_shape_gap * size, self.settings.min_gap_px)
-        return bbox_gap(a, b) <= margin
-
-    def _gather(self, shape: Shape) -> tuple[tuple[int, Shape], ...]:
-        """Merge into `shape` every other ink shape its ink has come near, again while it
-        grows; the strokes in drawing order. Returns (place, shape) of those merged."""
-        gathered: list[tuple[int, Shape]] = []
-        found = True
-        while found:
-            found = False
-            box = bbox(shape.ink())
-            for other in self.shapes:
-                if other is shape or other.state is not ShapeState.INK or not other.strokes:
-                    continue
-                if self._near(box, bbox(other.ink())):
-                    gathered.append((self.shapes.index(other), other))
-                    self.shapes.remove(other)
-                    shape.strokes = sorted([*other.strokes, *shape.strokes], key=_start_time)
-                    found = True
-                    break
-        return tuple(gathered)
-
     def _reopen(self, stroke: Stroke) -> None:
         """Lift the snap of the newest snapped shape `stroke` joins (undo can put it
         back); the stroke then gathers it, if it is not the last shape."""
         if not self.settings.reopen_snaps:
             return
         for shape in reversed(self.shapes):
-            if shape.state is ShapeState.SNAPPED and self._joins(shape, stroke):
+            if shape.state is ShapeState.SNAPPED and joins(shape, stroke, self.settings):
                 self.undo_stack.append(Reopened(shape.id, shape.snap))
                 shape.snap, shape.state = None, ShapeState.INK
                 return
 
     def _add_stroke(self, stroke: Stroke, t: float) -> Update:
         self._reopen(stroke)
-        new_shape = not self._joins(self.current, stroke)
+        new_shape = not joins(self.current, stroke, self.settings)
         if new_shape:
             self.shapes.append(Shape(self._next_id))
             self._next_id += 1
@@ -310,7 +264,7 @@ class Controller:
         shape.strokes.append(stroke)
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
-        self.undo_stack.append(AddedStroke(shape.id, self._gather(shape)))
+        self.undo_stack.append(AddedStroke(shape.id, gather(shape, self.shapes, self.settings)))
         # drawn on since the last rest: `tick` judges the last that is more than a speck
         self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
         self._unfinished.append(shape)
@@ -346,7 +300,7 @@ class Controller:
         # drawn apart (a smiley's mouth, an hourglass's side), to be gathered by a later
         # stroke, and judging those too snapped them as lines (window replay: precision
         # 97.7 -> 96.4%, 3 more wrong snaps).
-        drawn = [s for s in left if not _is_speck(s)]
+        drawn = [s for s in left if not is_speck(s)]
         return self._finish(drawn[-1], now) if drawn else None
 
     def _finish(self, shape: Shape | None, now: float) -> Update | None:
@@ -456,7 +410,7 @@ class Controller:
         on, a lower threshold): what the rest would snap now, it snaps."""
         shape = self.current
         rested = self._pause_from is None and self._active is None
-        if rested and shape is not None and shape.strokes and not _is_speck(shape):
+        if rested and shape is not None and shape.strokes and not is_speck(shape):
             status = self.status
             if self._finish(shape, self.now) is None:
                 self.status = status  # not snapped: the change is the news
@@ -545,70 +499,31 @@ class Controller:
         A snapped shape is saved under its class, others under `label` if given, else
         their top guess. Raises FrankensteinError if there is nothing to save.
         """
-        if label is not None:
-            label = CLASSES[class_index(label)]
-        labelled = [(s, word) for s, word in self._labelled(label) if word is not None]
-        todo = [(s, word) for s, word in labelled if not self._is_saved(s, word)]
-        if not self.shapes:
-            raise FrankensteinError("nothing to save: the canvas is empty")
-        if not labelled:
-            raise FrankensteinError("nothing saved: no label (no model loaded and none given)")
-        skipped = len(self.shapes) - len(labelled)
-        unlabelled = f" ({skipped} without a label skipped)" if skipped else ""
-        if not todo:
-            self.status = "nothing new to save: every shape is saved as it is" + unlabelled
-            self._changed()
-            return []
-        height = self.settings.canvas_size[1]
-        paths = save_shapes(todo, self.settings.save_dir, height)
-        for shape, word in todo:
-            self._saved[shape.id] = (tuple(shape.strokes), word)
-        n = len(todo)
-        self.status = f"saved {n} shape{'s' if n > 1 else ''} to {self.settings.save_dir}"
-        if len(labelled) > n:
-            self.status += f" ({len(labelled) - n} saved before)"
-        self.status += unlabelled
+        paths, self.status = self._saving.save(self.shapes, label)
         self._changed()
         return paths
-
-    def _labelled(self, label: str | None = None) -> list[tuple[Shape, str | None]]:
-        """Each shape with ink and the word it is saved under: the class it snapped to,
-        else `label`, else its top guess (None: no label)."""
-        return [
-            (s, s.snap.cls if s.snap else (label or s.label())) for s in self.shapes if s.strokes
-        ]
-
-    def _is_saved(self, shape: Shape, word: str | None) -> bool:
-        """Whether `shape` was saved under `word` and has not changed since."""
-        return self._saved.get(shape.id) == (tuple(shape.strokes), word)
 
     @property
     def unsaved(self) -> bool:
         """Whether there is ink that no save has written as it is now (under any label)."""
-        return self._active is not None or any(
-            self._saved.get(s.id, ((),))[0] != tuple(s.strokes) for s in self.shapes if s.strokes
-        )
+        return self._saving.unsaved(self.shapes, self._active is not None)
 
     def may_quit(self, how: str = "Esc") -> bool:
         """Escape (the help closed) or the window's close button (`how`): True to close
         the window now. With unsaved ink only at a second try in a row; the first says
         so on the status line."""
-        if self._quit_asked or not self.unsaved:
+        status = self._saving.may_quit(self.shapes, self._active is not None, how)
+        if status is None:
             return True
-        self._quit_asked = True
-        self.status = f"unsaved ink: {how} again quits, S saves"
+        self.status = status
         self._changed()
         return False
 
     def export_png(self, path: str | Path | None = None) -> Path:
         """Write the canvas (without the panel) as a PNG; the path written."""
-        if not any(s.strokes for s in self.shapes):
-            raise FrankensteinError("nothing to export: the canvas is empty")
-        if path is None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-            path = self.settings.save_dir / "png" / f"drawing-{stamp}.png"
-        out = export_png(self.scene(float("inf")), path, background=self.settings.colours.canvas)
-        self.status = f"exported {out.name} to {out.parent}"
+        out, self.status = self._saving.export_png(
+            self.shapes, lambda: self.scene(float("inf")), path
+        )
         self._changed()
         return out
 
@@ -640,7 +555,7 @@ class Controller:
             "export": self.export_png,
             "help": self.toggle_help,
         }
-        self._quit_asked = False
+        self._saving.quit_asked = False
         try:
             methods[action]()
         except FrankensteinError as e:
@@ -700,16 +615,6 @@ def _set_history(shape: Shape, history: list[Prediction]) -> None:
     ):
         shape.final = None
     shape.history = history
-
-
-def _is_speck(shape: Shape) -> bool:
-    """Ink too small to be a drawing: a click, a dot (at most SPECK canvas units across)."""
-    points = np.concatenate(shape.ink())
-    return bool(np.ptp(points, axis=0).max() <= SPECK) if len(points) else True
-
-
-def _start_time(stroke: Stroke) -> float:
-    return float(stroke.times[0]) if len(stroke.times) else 0.0
 
 
 def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:

@@ -1,0 +1,77 @@
+"""Which strokes make one shape: the gap rule, gathering, and specks.
+
+**The gap rule.** A stroke starts a new shape when its bounding box stays farther from
+the current shape's than `new_shape_gap` times the larger of the two (and at least
+`min_gap_px`): someone who draws elsewhere on the canvas is drawing something else,
+and mixing it into the unfinished shape would only confuse the classifier. Strokes are
+judged whole at pen-up, so a sun's ray that starts outside the disc still joins it.
+
+**Gathering.** When the shape a stroke went into comes near earlier shapes still in
+ink by the same rule, it *gathers* them, the strokes in the order they were drawn: a
+smiley face's two eyes drawn first are far apart for their size and start a shape
+each, and the outline around them makes them one face again (so do a hexagon's top
+and bottom sides, drawn first). Snapped and held shapes are never gathered.
+
+**Specks.** A shape at most `SPECK` canvas units across is a click or a dot, never a
+drawing: the controller does not judge it when the pen rests.
+
+Plain functions of shapes and settings, used by the `Controller`; no pyglet.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from live.canvas import Shape, ShapeState, Stroke
+from live.geometry import bbox, bbox_gap
+from live.settings import LiveSettings
+
+SPECK = 6.0  # canvas units (of 800 x 600): a shape no wider is a click or a dot
+
+
+def joins(shape: Shape | None, stroke: Stroke, settings: LiveSettings) -> bool:
+    """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
+    if shape is None or not shape.strokes:
+        return False
+    return near(bbox(shape.ink()), bbox([stroke.points]), settings)
+
+
+def near(a: tuple, b: tuple, settings: LiveSettings) -> bool:
+    """Two bounding boxes no farther apart than `new_shape_gap` times the larger one's
+    size (and at least `min_gap_px`)."""
+    size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
+    margin = max(settings.new_shape_gap * size, settings.min_gap_px)
+    return bbox_gap(a, b) <= margin
+
+
+def gather(
+    shape: Shape, shapes: list[Shape], settings: LiveSettings
+) -> tuple[tuple[int, Shape], ...]:
+    """Merge into `shape` every other ink shape of `shapes` its ink has come near, again
+    while it grows, removing them from `shapes`; the strokes in drawing order. Returns
+    (place, shape) of those merged."""
+    gathered: list[tuple[int, Shape]] = []
+    found = True
+    while found:
+        found = False
+        box = bbox(shape.ink())
+        for other in shapes:
+            if other is shape or other.state is not ShapeState.INK or not other.strokes:
+                continue
+            if near(box, bbox(other.ink()), settings):
+                gathered.append((shapes.index(other), other))
+                shapes.remove(other)
+                shape.strokes = sorted([*other.strokes, *shape.strokes], key=_start_time)
+                found = True
+                break
+    return tuple(gathered)
+
+
+def is_speck(shape: Shape) -> bool:
+    """Ink too small to be a drawing: a click, a dot (at most SPECK canvas units across)."""
+    points = np.concatenate(shape.ink())
+    return bool(np.ptp(points, axis=0).max() <= SPECK) if len(points) else True
+
+
+def _start_time(stroke: Stroke) -> float:
+    return float(stroke.times[0]) if len(stroke.times) else 0.0
