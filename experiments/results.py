@@ -69,7 +69,8 @@ def _read_json(path: Path) -> Any:
 
 
 def study_status(study_dir: str | Path, spec) -> dict[str, str]:
-    """run_id -> "queued" | "running" | "done" | "failed" ("queued" when never started)."""
+    """run_id -> "queued" | "running" | "done" | "failed" | "stopped" ("queued" when never
+    started; "stopped": cut short, it continues next time)."""
     d = Path(study_dir)
     out = {}
     for run in spec.runs():

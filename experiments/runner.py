@@ -5,7 +5,7 @@
     spec.json               the spec and whether --quick was used
     <run_id>/               a standard run folder (config.json, metrics.jsonl, best.pt,
                             last.pt, eval.json, train.log; training/runfolder.py)
-    <run_id>/status.json    {"status": "queued" | "running" | "done" | "failed",
+    <run_id>/status.json    {"status": "queued" | "running" | "done" | "failed" | "stopped",
                              "error": str | null, "seconds": float, ...}
     results.md, results.csv, accuracy_by_stroke.png   (experiments/results.py)
 
@@ -14,7 +14,8 @@ crash is recorded, not inherited), at most `jobs` at a time. A run whose status.
 says done (with the same settings) is skipped, so a killed study resumes where it
 stopped; a run stopped half-way continues from its last.pt (`--resume`). A failed run
 is recorded as failed with its error and the last lines of its stderr, and the study
-goes on. status.json is written atomically.
+goes on; a run cut short by Ctrl-C, SIGTERM or a stop is "stopped" (it continues next
+time), not failed. status.json is written atomically.
 
 On a cluster: each run's exact training command is in its status.json ("command").
 A run is an ordinary `frankenstein train`, so on a node with several GPUs it runs under
@@ -306,6 +307,11 @@ class _Pool:
         if error is None:
             write_status(run_dir, _status(run, "done", seconds=seconds, command=cmd, result=done))
             self.events.put({"event": "run_done", "run": run.run_id, "seconds": seconds})
+        elif error.startswith("interrupted"):  # not a failure: it continues next time
+            write_status(
+                run_dir, _status(run, "stopped", error=error, seconds=seconds, command=cmd)
+            )
+            self.events.put({"event": "run_stopped", "run": run.run_id, "error": error})
         else:
             write_status(
                 run_dir,

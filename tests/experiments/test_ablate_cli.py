@@ -111,6 +111,6 @@ def test_sigterm_stops_the_study_and_its_runs_cleanly(tmp_path, eval_dir):
     assert proc.returncode == 130
     assert err.strip().endswith("frankenstein: interrupted")
     status = json.loads((tmp_path / "long" / "lstm-s0" / "status.json").read_text())
-    assert status["status"] == "failed"
+    assert status["status"] == "stopped"  # not failed: it continues next time
     assert status["error"] == "interrupted (resumes from last.pt next time)"
     assert (tmp_path / "long" / "lstm-s0" / "last.pt").is_file()

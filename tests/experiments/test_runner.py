@@ -119,13 +119,17 @@ def test_a_run_stopped_while_it_starts_is_recorded_as_interrupted(tiny_spec, tmp
 
     stop = threading.Event()
 
+    events = []
+
     def on_event(e):
+        events.append(e)
         if e["event"] == "run_start":
             stop.set()
 
     result = run_ablation(tiny_spec({"lstm": {}}), out_dir=tmp_path, stop=stop, on_event=on_event)
     status = read_status(tmp_path / "tiny" / "lstm-s0")
-    assert result.statuses == {"lstm-s0": "failed"}
+    assert result.statuses == {"lstm-s0": "stopped"} and not result.failed
+    assert [e["event"] for e in events if e["event"].startswith("run_")][-1] == "run_stopped"
     assert status["error"] in (
         "interrupted (starts next time)",
         "interrupted (resumes from last.pt next time)",

@@ -136,13 +136,15 @@ class StudyProgress:
             )
         elif kind == "run_progress":
             self._run_progress(e)
-        elif kind in ("run_done", "run_failed"):
+        elif kind in ("run_done", "run_failed", "run_stopped"):
             task = self.runs.pop(e["run"], None)
             if task is not None:
                 self.progress.remove_task(task)
             self.progress.advance(self.study)
             if kind == "run_failed":
                 self.console.print(f"[red]{e['run']} failed:[/red] {e['error']}")
+            elif kind == "run_stopped":
+                self.console.print(f"{e['run']}: {e['error']}")
             elif e.get("skipped"):
                 self.console.print(f"{e['run']}: done before, skipped")
             else:

@@ -2,7 +2,7 @@
 
 Running a spec starts `frankenstein ablate SPEC [--quick] --out STUDIES --events` as a
 child process; its events (experiments/runner.py: study_start, run_start,
-run_progress, run_done, run_failed, study_done) set each run's status in the runs
+run_progress, run_done, run_failed, run_stopped, study_done) set each run's status in the runs
 table, and every finished run refreshes the results table (experiments.results.
 study_rows: one row per variant, mean and spread over seeds).
 """
@@ -246,8 +246,8 @@ class AblationsPane(Horizontal):
             self.status[run] = "done"
             self.progress[run] = ""
             self.show_results(study)
-        elif kind == "run_failed":
-            self.status[run] = "failed"
+        elif kind in ("run_failed", "run_stopped"):
+            self.status[run] = "failed" if kind == "run_failed" else "stopped"
             self.progress[run] = str(event.get("error") or "")[:60]
         elif kind == "study_done":
             table = Path(str(event.get("table") or study))
