@@ -133,5 +133,11 @@ async def test_stop_with_nothing_running_says_so(here):
     app = tui(here, initial="data")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("x")
+        for key in ("x", "f6"):  # F6, as on the other tabs, also from the per-class box
+            app.query_one("#data-pane").show("")
+            await pilot.press(key)
+            assert message(app) == "nothing to stop: no generate or download is running"
+        app.query_one("#data-per-class", Input).focus()
+        app.query_one("#data-pane").show("")
+        await pilot.press("f6")
         assert message(app) == "nothing to stop: no generate or download is running"

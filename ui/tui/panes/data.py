@@ -31,7 +31,8 @@ class DataPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "synth", "Generate"),
         Binding("d", "download", "Download"),
-        Binding("x", "stop", "Stop"),
+        Binding("f6", "stop", "Stop"),  # as on Train and Ablations; F6 works in the input
+        Binding("x", "stop", "Stop", show=False),
         Binding("r", "reload", "Reload"),
     ]
 
