@@ -31,18 +31,35 @@ class ConfigError(FrankensteinError, ValueError):
 
 
 _FOLDER_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_FOLDER_SAFE_SPACES = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._ -]*[A-Za-z0-9._-])?$")
 
 
-def check_folder_name(name: str, what: str = "", *, spaces: bool = False) -> str:
-    """`name`, if it can name one folder (letters, digits, '.', '_', '-', and with
-    `spaces` inner spaces; not starting with '.' or '-', so never '..' or a path); else
-    a ValueError. Run names (spaces allowed), study and variant names alike."""
-    if not (_FOLDER_SAFE_SPACES if spaces else _FOLDER_SAFE).match(name):
-        chars = (
-            "letters, digits, spaces, '.', '_', '-'" if spaces else "letters, digits, '.', '_', '-'"
+def check_folder_name(name: str, what: str = "") -> str:
+    """`name`, if it names a folder safely in any shell and file system (letters,
+    digits, '.', '_', '-'; not starting with '.' or '-'): study and variant names,
+    which the ablation runner also writes into commands and file names; else a
+    ValueError."""
+    if not _FOLDER_SAFE.match(name):
+        raise ValueError(f"{what}{name!r} is not folder-safe (letters, digits, '.', '_', '-')")
+    return name
+
+
+def check_run_name(name: str) -> str:
+    """`name`, if it is one folder in out_dir: no path separator, not hidden or an
+    option ('.', '-' first), no control characters or spaces at its ends; else a
+    ValueError. Looser than `check_folder_name`, so that runs named before the check
+    (`lr=1e-3`, `run (2)`, `café`) still resume."""
+    bad = (
+        not name
+        or name != name.strip()
+        or name[0] in ".-"
+        or any(c in name for c in "/\\")
+        or any(ord(c) < 32 or ord(c) == 127 for c in name)
+    )
+    if bad:
+        raise ValueError(
+            f"{name!r} is not one folder name (no '/' or '\\', not starting with '.' or '-', "
+            "no spaces at its ends)"
         )
-        raise ValueError(f"{what}{name!r} is not folder-safe ({chars})")
     return name
 
 
@@ -170,7 +187,7 @@ class TrainConfig(_Section):
     @field_validator("name")
     @classmethod
     def _folder_safe(cls, v: str | None) -> str | None:
-        return v if v is None else check_folder_name(v, spaces=True)  # one folder in out_dir
+        return v if v is None else check_run_name(v)  # one folder in out_dir
 
     @field_validator("model", mode="before")
     @classmethod

@@ -69,10 +69,16 @@ def test_a_run_name_must_name_one_folder_in_out_dir(tmp_path, name, capsys):
         assert main(["train", *resume, "--dry-run", f"out_dir={out}", f"name={name}"]) == 2
         err = capsys.readouterr().err.strip()
         assert err == (
-            f"frankenstein: error: config: name: {name!r} is not folder-safe "
-            "(letters, digits, spaces, '.', '_', '-')"
+            f"frankenstein: error: config: name: {name!r} is not one folder name (no '/' or "
+            "'\\', not starting with '.' or '-', no spaces at its ends)"
         )
     assert not any(tmp_path.rglob("*.json"))  # nothing written, inside runs/ or beside it
+
+
+@pytest.mark.parametrize("name", ["lr=1e-3", "run (2)", "café", "my run"])
+def test_run_names_from_before_the_check_still_load(name):
+    # a run folder named so before the check existed must still resume
+    assert load_config(None, [f"name={name}"]).name == name
 
 
 def test_a_diverging_run_stops_at_once_and_keeps_its_last_good_checkpoint(

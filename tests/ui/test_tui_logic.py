@@ -49,9 +49,8 @@ def test_valid_form_gives_only_the_changed_settings_as_overrides():
 def test_a_run_name_must_be_folder_safe():
     for name in ("a/b", "../x", ".hidden", "-x"):
         errors = dict(validate_form(FIELDS, {"name": name}).errors)
-        assert errors == {
-            "name": f"{name!r} is not folder-safe (letters, digits, spaces, '.', '_', '-')"
-        }
+        assert list(errors) == ["name"]
+        assert errors["name"].startswith(f"{name!r} is not one folder name (no '/'")
     assert validate_form(FIELDS, {"name": "run-2.b_c"}).ok
     assert validate_form(FIELDS, {"name": "my run"}).ok  # as on the command line
 
