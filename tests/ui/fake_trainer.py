@@ -8,7 +8,7 @@ behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th 
 --hold-at=N, wait for SIGINT like a long run, then save last.pt and end
 "interrupted", exit 130), --mode=hold-data (wait for SIGINT while "making the
 data", before the run folder exists, then exit 130), --mode=crash (a traceback on
-stderr, exit 1, no "done").
+stderr, exit 1, no "done"), --mode=warn (as ok, with a data warning in "start").
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ import time
 from pathlib import Path
 
 BATCHES = 4
+WARNING = (
+    "data: 2 bad lines skipped while reading (the first: data/circle.ndjson:3: not valid JSON)"
+)
 
 
 def emit(event: str, **fields) -> None:
@@ -103,6 +106,7 @@ def main(argv: list[str]) -> int:
         "start", run=name, run_dir=str(run), model=config["model"]["name"], parameters=1000,
         epochs=epochs, start_epoch=len(rows), batches=BATCHES, train_size=128, val_size=36,
         resumed="--resume" in flags, world=1, device="cpu",
+        data_warnings=[WARNING] if mode == "warn" else [],
     )  # fmt: skip
     for epoch in range(len(rows) + 1, epochs + 1):
         for batch in range(1, BATCHES + 1):

@@ -141,3 +141,15 @@ async def test_stop_with_nothing_running_says_so(here):
         app.query_one("#data-pane").show("")
         await pilot.press("f6")
         assert message(app) == "nothing to stop: no generate or download is running"
+
+
+def test_an_install_that_fails_puts_the_earlier_data_back(tmp_path):
+    from ui.tui.datadirs import install, partial_dir
+
+    target = tmp_path / "synthetic"
+    target.mkdir()
+    (target / "circle.ndjson").write_text("{}\n")
+    with pytest.raises(OSError):  # no partial folder to move in
+        install(partial_dir(target), target)
+    assert (target / "circle.ndjson").read_text() == "{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synthetic"]

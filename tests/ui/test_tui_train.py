@@ -287,7 +287,7 @@ async def test_every_field_error_is_shown_at_once_with_its_line_in_view(here):
         assert "valid integer" in form.error_of("epochs")
         assert "greater than or equal to 1" in form.error_of("batch_size")
         assert form.error_of("augment.scale") != ""
-        assert "not folder-safe" in form.error_of("name")
+        assert "is not one folder name" in form.error_of("name")
         # Only the seed wrong, far down the form: its error line is scrolled in view.
         app.query_one("#f-name", Input).value = ""
         app.query_one("#f-epochs", Input).value = "2"
@@ -324,3 +324,16 @@ async def test_every_field_label_has_room_before_its_value(here):
         labels = {str(w.content): w.size.width for w in app.query(".field-label")}
         assert "  label_smoothing" in labels
         assert {text: width for text, width in labels.items() if len(text) >= width} == {}
+
+
+async def test_the_data_warnings_of_a_run_reach_the_log(here):
+    from tests.ui.fake_trainer import WARNING
+
+    app = tui(here, mode="warn")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        assert f"warning: {WARNING}" in pane.lines

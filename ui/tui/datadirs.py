@@ -88,12 +88,19 @@ def partial_dir(target: Path) -> Path:
 
 
 def install(partial: Path, target: Path) -> None:
-    """Put a complete `partial` in `target`'s place (the earlier one goes)."""
+    """Put a complete `partial` in `target`'s place (the earlier one goes); should that
+    fail, the earlier one is put back before the error goes on."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    moved = target.exists()
+    if moved:
         target.rename(old)
-    partial.rename(target)
+    try:
+        partial.rename(target)
+    except OSError:
+        if moved:
+            old.rename(target)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -122,6 +122,8 @@ class DataPane(Vertical):
         if not text.isdigit() or int(text) < 1:
             self.show("per class: type how many doodles a class to draw (at least 1)")
             return
+        if self._busy():
+            return
         # Written aside and put in place when complete: a stopped generation keeps nothing.
         out = partial_dir(self.ctx.data_dir / "synthetic")
         discard(out)  # from a TUI that was closed mid-generation
@@ -140,9 +142,15 @@ class DataPane(Vertical):
         else:
             self.show("nothing to stop: no generate or download is running")
 
-    def _start(self, job: str, argv: list[str]) -> None:
+    def _busy(self) -> bool:
+        """Whether a job is running (and the message says so)."""
         if self.supervisor is not None and self.supervisor.running:
-            self.show(f"the {self.job} is still going (X stops it)")
+            self.show(f"the {self.job} is still going (F6 stops it)")
+            return True
+        return False
+
+    def _start(self, job: str, argv: list[str]) -> None:
+        if self._busy():
             return
         self.job = job
         self.query_one("#data-bar", ProgressBar).update(total=1, progress=0)

@@ -228,6 +228,9 @@ class TrainPane(Horizontal):
         line = describe(event)
         if line:
             self.log_line(line)
+        if event.get("event") == "start":  # bad lines skipped, classes without drawings
+            for warning in event.get("data_warnings") or ():
+                self.log_line(f"warning: {warning}")
         self.refresh_view()
 
     def log_line(self, line: str) -> None:
