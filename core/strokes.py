@@ -373,20 +373,14 @@ def write_ndjson(drawings: Iterable[Drawing], path: str | os.PathLike, *, raw: b
     n = 0
     with atomic_open(path, "w", encoding="utf-8") as f:
         for d in drawings:
-            f.write(json.dumps(drawing_to_json(d, raw=raw), separators=(",", ":")) + "\n")
+            f.write(ndjson_line(d, raw=raw))
             n += 1
     return n
 
 
-def append_ndjson(drawing: Drawing, path: str | os.PathLike, *, raw: bool = False) -> None:
-    """Append one drawing to an ndjson file, atomically (old content + line, renamed)."""
-    path = Path(path)
-    old = path.read_bytes() if path.exists() else b""
-    if old and not old.endswith(b"\n"):
-        old += b"\n"
-    line = json.dumps(drawing_to_json(drawing, raw=raw), separators=(",", ":")) + "\n"
-    with atomic_open(path, "wb") as f:
-        f.write(old + line.encode("utf-8"))
+def ndjson_line(drawing: Drawing, *, raw: bool = False) -> str:
+    """One drawing as a line of an ndjson file (compact JSON, with its newline)."""
+    return json.dumps(drawing_to_json(drawing, raw=raw), separators=(",", ":")) + "\n"
 
 
 # ----------------------------------------------------------------------- normalisation

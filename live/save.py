@@ -16,7 +16,6 @@ or else the top guess (or a label given explicitly). Both files read back with
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import uuid
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ import numpy as np
 
 from core.atomic import atomic_write_bytes
 from core.errors import FrankensteinError
-from core.strokes import Drawing, drawing_to_json, normalize_strokes
+from core.strokes import Drawing, ndjson_line, normalize_strokes
 from live.canvas import Shape
 
 
@@ -67,8 +66,7 @@ def save_shapes(
         raw, simplified = shape_drawings(shape, word, canvas_height)
         for kind, drawing in (("raw", raw), ("simplified", simplified)):
             path = Path(save_dir) / kind / f"{word}.ndjson"
-            line = json.dumps(drawing_to_json(drawing, raw=kind == "raw"), separators=(",", ":"))
-            lines.setdefault(path, []).append(line + "\n")
+            lines.setdefault(path, []).append(ndjson_line(drawing, raw=kind == "raw"))
     old = {path: _existing(path) for path in lines}
     for path in lines:
         _check_writable(path)

@@ -8,12 +8,12 @@ from core.strokes import (
     Drawing,
     ReadError,
     ReadReport,
-    append_ndjson,
     drawing_from_json,
     drawing_to_json,
     iter_drawings,
     iter_ndjson,
     iter_seed_json,
+    ndjson_line,
     normalize,
     rdp,
     resample,
@@ -59,10 +59,11 @@ def test_json_converters_do_not_mutate_and_round_trip():
     np.testing.assert_array_equal(again.strokes[0], d.strokes[0])
 
 
-def test_append_is_readable_by_the_same_reader(tmp_path):
+def test_ndjson_lines_are_readable_by_the_same_reader(tmp_path):
     path = tmp_path / "house.ndjson"
-    append_ndjson(_drawing("house", "a"), path)
-    append_ndjson(_drawing("house", "b"), path, raw=False)
+    lines = [ndjson_line(_drawing("house", "a")), ndjson_line(_drawing("house", "b"), raw=True)]
+    assert all(line.endswith("}\n") and line.count("\n") == 1 for line in lines)
+    path.write_text("".join(lines))
     assert [d.key_id for d in iter_ndjson(path)] == ["a", "b"]
 
 
