@@ -183,16 +183,21 @@ def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
 
 def _two_ranks(cmd, tmp_path, stdout=subprocess.PIPE):
     """`cmd` as ranks 0 and 1 of a gloo group, with the variables torchrun sets; rank 0's
-    stdout and stderr are pipes."""
+    stdout and stderr are pipes, rank 1's stderr goes to `tmp_path / "rank1.err"`."""
     port = str(_free_port())
     procs = []
     for rank in (0, 1):
         env = _env(tmp_path) | {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
         env |= {"WORLD_SIZE": "2", "RANK": str(rank), "LOCAL_RANK": str(rank)}
-        pipe = subprocess.PIPE if rank == 0 else subprocess.DEVNULL
+        if rank == 0:
+            out, err = subprocess.PIPE, subprocess.PIPE
+        else:
+            out, err = subprocess.DEVNULL, open(tmp_path / "rank1.err", "w")  # noqa: SIM115
         procs.append(
-            subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=pipe, stderr=pipe, text=True)
+            subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=out, stderr=err, text=True)
         )
+        if rank == 1:
+            err.close()  # the child holds its own copy
     return procs
 
 
@@ -260,6 +265,7 @@ def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_pa
     assert procs[0].returncode == procs[1].returncode == 130, err[-3000:]
     assert _events(rest)[-1]["status"] == "interrupted"
     assert err.count("frankenstein: interrupted") == 1
+    assert "frankenstein: interrupted" not in (tmp_path / "rank1.err").read_text()  # rank 0 says it
     assert "Continue with: the same torchrun command with --resume name=ddp" in err
     alone = subprocess.run(
         [*cmd, "--resume"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
