@@ -195,9 +195,10 @@ def test_compare_with_a_missing_model_fails_before_replaying(trained_run, glyph_
     assert err.startswith("frankenstein: error: ") and "did you mean 'frankenstein'?" in err
 
 
-@pytest.mark.parametrize("threads", ["0", "-3"])
-def test_threads_below_one_are_a_one_line_error(glyph_dir, capsys, threads):
-    args = ["eval", "--model", "cnn", "--data", str(glyph_dir), "--threads", threads]
+@pytest.mark.parametrize("flag", ["--threads", "--limit"])
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_threads_or_limit_below_one_are_a_one_line_error(glyph_dir, capsys, flag, value):
+    args = ["eval", "--model", "cnn", "--data", str(glyph_dir), flag, value]
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"frankenstein: error: --threads {threads}: must be at least 1"
+    assert err == f"frankenstein: error: {flag} {value}: must be at least 1"

@@ -145,8 +145,9 @@ def run_eval(args: argparse.Namespace) -> int:
     from training.replay import read_eval_drawings, replay_drawings, replays_report
 
     policy = snap_policy(args)
-    if args.threads < 1:
-        raise FrankensteinError(f"--threads {args.threads}: must be at least 1")
+    for flag, value in (("--threads", args.threads), ("--limit", args.limit)):
+        if value is not None and value < 1:
+            raise FrankensteinError(f"{flag} {value}: must be at least 1")
     if args.json:  # a report that cannot be written fails now, not after the replay
         check_output_file(args.json)
     if args.plots:
