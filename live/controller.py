@@ -9,9 +9,10 @@ the abandoned shape stays on the canvas as ink. When the shape a stroke went int
 comes near earlier shapes still in ink, it *gathers* them (`live.grouping`: a smiley's
 eyes drawn first become one face with the outline around them).
 
-A stroke that joins the last shape by the same rule after it *snapped* reopens it
-(`reopen_snaps`): the snap is lifted, the ink comes back, and the shape is
-classified again with the new stroke, so a square that was a house's walls becomes
+A stroke that joins a snapped shape by the same rule reopens it (`reopen_snaps`; the
+newest such shape, and if it is not the last one, the stroke's new shape gathers it):
+the snap is lifted, the ink comes back, and the shape is classified again with the
+new stroke (undo puts the snap back), so a square that was a house's walls becomes
 the house once the roof is drawn, and a circle gets its eyes and becomes a smiley.
 (ARCHITECTURE.md starts a new shape after every snap; replaying real doodles through
 the window showed that this splits a third of them into fragments that then snap to
