@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 import warnings
 
 from core.errors import FrankensteinError
@@ -32,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _heed_ctrl_c()
     # Harmless and printed once per process: torch's LSTM with a projection layer has
     # no oneDNN kernel, so it takes the plain one.
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
@@ -43,6 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("frankenstein: interrupted", file=sys.stderr)
         return 130
+
+
+def _heed_ctrl_c() -> None:
+    """Ctrl-C (SIGINT) interrupts, even in a process that inherited it ignored (started
+    as a background job of a script): the TUI's Stop and `ablate` stop their trainings
+    and generations with SIGINT, and such a child used to run on to the end."""
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 if __name__ == "__main__":

@@ -247,6 +247,29 @@ def test_data_synth_interrupted_leaves_the_output_folder_as_it_was(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
 
 
+def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
+    """A background job of a script starts with SIGINT ignored; the TUI's Stop and
+    `ablate` stop their children with SIGINT, so the command line listens again."""
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "400"]
+    cmd += ["--out", str(tmp_path / "synth"), "--events"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` in a script does
+
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=ignore_sigint
+    )
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "progress":
+            proc.send_signal(signal.SIGINT)
+            break
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert not (tmp_path / "synth").exists()  # stopped before anything was moved in
+
+
 def test_data_synth_into_a_writable_folder_inside_a_locked_one(tmp_path):
     """The hidden folder cannot go beside --out (its parent takes no new entries: an
     immutable folder, which binds root too): it goes inside, and is gone afterwards."""
