@@ -181,7 +181,7 @@ def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
     assert load_checkpoint(tmp_path / "ddp" / "best.pt").temperature != 1.0
 
 
-def _two_ranks(cmd, tmp_path, stdout=subprocess.PIPE):
+def _two_ranks(cmd, tmp_path):
     """`cmd` as ranks 0 and 1 of a gloo group, with the variables torchrun sets; rank 0's
     stdout and stderr are pipes, rank 1's stderr goes to `tmp_path / "rank1.err"`."""
     port = str(_free_port())
