@@ -19,6 +19,19 @@ and in Quick, Draw! files (pyglet's y axis points up; the window flips it).
 
 Readers stream and never fail on a bad line: each is reported (file, line, reason)
 to a ``ReadReport`` and skipped; ``strict=True`` raises ``ReadError`` instead.
+
+**The class of a drawing** (its ``word`` once read; every reader of a data directory,
+and so every command, follows this one rule, here in `iter_ndjson`):
+
+- in a file named after a class (``circle.ndjson``, ``Hockey_Stick.ndjson``), every
+  drawing is that class, as `data info` counts it and the user sees it. A line whose
+  ``word`` names another class is still the file's class: it is kept, and counted in
+  the report's ``mismatches`` (file, count, the first line), which readers show in one
+  line next to the bad lines; it is not relabelled by its word, nor skipped;
+- in a file not named after a class (``mixed.ndjson``), each drawing is the class its
+  ``word`` names; a data directory's readers (``labelled=True``) skip a line without
+  one as a bad line, since it has no class;
+- a ``word`` that is not one of the 18 classes makes the line bad, in any file.
 """
 
 from __future__ import annotations
@@ -108,18 +121,77 @@ class BadLine:
 
 
 @dataclass
+class Mismatch:
+    """The drawings of one class file whose 'word' names another class: counted as the
+    file's class all the same (see the module's note on the class of a drawing)."""
+
+    path: str
+    cls: str  # the file's class: the drawings' class
+    count: int
+    line: int  # the first one's line
+    word: str  # the class the first one's 'word' names
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.count} (the first: line {self.line}, {self.word!r})"
+
+
+@dataclass
 class ReadReport:
-    """What a reader saw: good drawings counted, bad lines listed (the first `keep`)."""
+    """What a reader saw: good drawings counted, bad lines listed (the first `keep`),
+    and per file the good drawings whose 'word' is not their file's class."""
 
     good: int = 0
     bad: int = 0
     examples: list[BadLine] = field(default_factory=list)
     keep: int = 20
+    mismatches: dict[str, Mismatch] = field(default_factory=dict)  # by file
 
     def add_bad(self, item: BadLine) -> None:
         self.bad += 1
         if len(self.examples) < self.keep:
             self.examples.append(item)
+
+    def add_mismatch(self, path: str, line: int, word: str, cls: str) -> None:
+        """A drawing of `path` (of class `cls`) whose 'word' names `word`."""
+        m = self.mismatches.get(path)
+        if m is None:
+            self.mismatches[path] = Mismatch(path, cls, 1, line, word)
+        else:
+            m.count += 1
+
+    def add(self, other: ReadReport) -> None:
+        """Count another report's drawings, bad lines and mismatches in this one."""
+        self.good += other.good
+        for item in other.examples:
+            self.add_bad(item)
+        self.bad += other.bad - len(other.examples)
+        for path, m in other.mismatches.items():
+            mine = self.mismatches.get(path)
+            if mine is None:
+                self.mismatches[path] = replace(m)
+            else:
+                mine.count += m.count
+
+    @property
+    def mismatched(self) -> int:
+        """Drawings whose 'word' names another class than their file, all files."""
+        return sum(m.count for m in self.mismatches.values())
+
+    def mismatch_warning(self, shown: int = 3) -> str:
+        """One line on the drawings whose 'word' is not their file's class: how many,
+        and per file (the first `shown`) the count and the first; "" when none."""
+        if not self.mismatches:
+            return ""
+        files = list(self.mismatches.values())
+        left = len(files) - shown
+        more = f", and {left} more file{'s' if left != 1 else ''}" if left > 0 else ""
+        n = self.mismatched
+        return (
+            f"{n} drawing{'s' if n != 1 else ''} whose 'word' names another class than "
+            f"{'its' if n == 1 else 'their'} file's, counted as the file's class: "
+            + ", ".join(str(m) for m in files[:shown])
+            + more
+        )
 
     def summary(self) -> str:
         text = f"{self.good} drawings read, {self.bad} bad lines skipped"
@@ -263,14 +335,18 @@ def iter_ndjson(
     strict: bool = False,
     report: ReadReport | None = None,
     limit: int | None = None,
+    labelled: bool = False,
 ) -> Iterator[Drawing]:
     """Stream the drawings of a simplified or raw ndjson file, one line at a time.
 
-    Drawings without a "word" take the class from the file's stem when it is a class.
+    Each drawing's `word` is its class by the module's rule: in a file named after a
+    class, that class (a line whose "word" names another is counted in
+    `report.mismatches`); elsewhere its own "word". `labelled` (a data directory's
+    readers) makes a line without a class a bad line; otherwise its word is None.
     """
     path = Path(path)
     report = report if report is not None else ReadReport()
-    default_word = _word_from_stem(path)
+    own = file_class(path)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below, generator-scoped
     except OSError as e:
@@ -291,11 +367,22 @@ def iter_ndjson(
                     raise ReadError(str(bad)) from None
                 report.add_bad(bad)
                 continue
-            if d.word is None and default_word is not None:
-                d = replace(d, word=default_word)
+            if own is not None:
+                if d.word is not None and d.word != own:
+                    report.add_mismatch(str(path), line_no, d.word, own)
+                d = replace(d, word=own)
+            elif d.word is None and labelled:
+                bad = BadLine(str(path), line_no, NO_CLASS)
+                if strict:
+                    raise ReadError(str(bad))
+                report.add_bad(bad)
+                continue
             report.good += 1
             n += 1
             yield d
+
+
+NO_CLASS = "no 'word', and the file is not named after a class"
 
 
 def _bad_line_reason(e: Exception) -> str:
@@ -319,7 +406,7 @@ def iter_seed_json(
     at most `limit` good ones."""
     path = Path(path)
     report = report if report is not None else ReadReport()
-    word = _word_from_stem(path)
+    word = file_class(path)
     if word is None:
         raise ReadError(f"{path}: the file name is not a class name")
     try:
@@ -348,21 +435,28 @@ def iter_seed_json(
 
 
 def iter_drawings(path: str | os.PathLike, **kwargs) -> Iterator[Drawing]:
-    """Read any supported file by its extension (.ndjson, or .json for the seed format)."""
+    """Read any supported file by its extension (.ndjson, or .json for the seed format).
+
+    `labelled=True` is for a data directory's readers (see `iter_ndjson`); a seed file's
+    drawings are always labelled, by its name."""
     suffix = Path(path).suffix.lower()
     if suffix == ".ndjson":
         return iter_ndjson(path, **kwargs)
     if suffix == ".json":
+        kwargs.pop("labelled", None)
         return iter_seed_json(path, **kwargs)
     raise ReadError(f"{path}: unknown format (expected .ndjson or .json)")
 
 
-def _word_from_stem(path: Path) -> str | None:
+def file_class(path: str | os.PathLike) -> str | None:
+    """The class a data file is named after ('Hockey_Stick.ndjson' -> 'hockey stick'),
+    or None: the class of every drawing in it (see the module's note)."""
+    stem = Path(path).stem
     try:
-        class_index(path.stem)
+        class_index(stem)
     except UnknownClassError:
         return None
-    return normalize_name(path.stem)
+    return normalize_name(stem)
 
 
 # ----------------------------------------------------------------------------- writers

@@ -10,6 +10,7 @@ from core.strokes import (
     ReadReport,
     drawing_from_json,
     drawing_to_json,
+    file_class,
     iter_drawings,
     iter_ndjson,
     iter_seed_json,
@@ -83,7 +84,7 @@ BAD_LINES = {
 
 
 def test_bad_lines_are_reported_with_line_numbers_and_skipped(tmp_path):
-    good = json.dumps(drawing_to_json(_drawing()))
+    good = json.dumps(drawing_to_json(_drawing("circle")))
     path = tmp_path / "circle.ndjson"
     path.write_text("\n".join([good, *BAD_LINES, good]) + "\n")
     report = ReadReport()
@@ -110,6 +111,58 @@ def test_the_report_footer_names_the_first_bad_lines_and_counts_the_rest():
     assert report.nothing_read("d", "evaluate") == (
         "d: no drawings to evaluate (7 bad lines skipped, the first: f.ndjson:1: not valid JSON)"
     )
+
+
+def test_a_file_named_after_a_class_holds_that_class_whatever_the_word(tmp_path):
+    """The one rule every reader of a data directory follows: a line whose word names
+    another class is kept as the file's class and counted, per file, as a mismatch."""
+    path = tmp_path / "Hockey_Stick.ndjson"
+    words = ["hockey stick", "square", None, "Circle", "square"]
+    write_ndjson([_drawing(w, str(i)) for i, w in enumerate(words)], path)
+    report = ReadReport()
+    got = list(iter_ndjson(path, report=report, strict=True))
+    assert [d.word for d in got] == ["hockey stick"] * 5
+    assert report.good == 5 and report.bad == 0 and report.mismatched == 3
+    assert report.mismatch_warning() == (
+        "3 drawings whose 'word' names another class than their file's, counted as "
+        f"the file's class: {path}: 3 (the first: line 2, 'square')"
+    )
+    assert file_class(path) == "hockey stick" and file_class(tmp_path / "mixed.ndjson") is None
+
+
+def test_a_file_not_named_after_a_class_keeps_each_word(tmp_path):
+    path = tmp_path / "mixed.ndjson"
+    write_ndjson([_drawing("sun", "a"), _drawing(None, "b"), _drawing("circle", "c")], path)
+    report = ReadReport()
+    assert [d.word for d in iter_ndjson(path, report=report)] == ["sun", None, "circle"]
+    assert not report.mismatches and report.bad == 0
+    # a data directory's readers need a class: a line without one is a bad line
+    report = ReadReport()
+    got = list(iter_drawings(path, report=report, labelled=True))
+    assert [d.word for d in got] == ["sun", "circle"] and report.bad == 1
+    assert str(report.examples[0]) == (
+        f"{path}:2: no 'word', and the file is not named after a class"
+    )
+    with pytest.raises(ReadError, match=r"mixed\.ndjson:2: no 'word'"):
+        list(iter_ndjson(path, labelled=True, strict=True))
+
+
+def test_reports_add_up_bad_lines_and_mismatches():
+    a, b = ReadReport(good=3), ReadReport(good=1)
+    a.add_bad(BadLine("a.ndjson", 4, "not valid JSON"))
+    a.add_mismatch("circle.ndjson", 2, "sun", "circle")
+    b.add_mismatch("circle.ndjson", 7, "eye", "circle")
+    b.add_mismatch("sun.ndjson", 1, "eye", "sun")
+    total = ReadReport()
+    for r in (a, b):
+        total.add(r)
+    assert (total.good, total.bad, total.mismatched) == (4, 1, 3)
+    assert a.mismatched == 1  # not changed by adding it
+    assert total.mismatch_warning(shown=1) == (
+        "3 drawings whose 'word' names another class than their file's, counted as "
+        "the file's class: circle.ndjson: 2 (the first: line 2, 'sun'), and 1 more file"
+    )
+    assert ReadReport().mismatch_warning() == ""
 
 
 def test_strict_mode_raises_on_the_first_bad_line(tmp_path):
