@@ -13,10 +13,12 @@ A folder holds, for N drawings with S strokes, P points and F real frames:
 - ``points.npy`` (P, 2) uint8: coordinates in the 0..255 simplified space (raw
   drawings are normalised first), for augmentation and stroke-by-stroke replay;
 - ``stroke_len.npy`` (S,) int32 and ``n_strokes.npy`` (N,) int32;
-- ``labels.npy`` (N,) uint8, class indices;
+- ``labels.npy`` (N,) uint8, class indices, by core/strokes.py's one rule (a file
+  named after a class holds that class, whatever a line's 'word' says);
 - ``frames.bin``: raw (F, m, m / 8) uint8, `np.packbits` of each drawing's real
   frames only (the padded ones are zero), 512 bytes a 64x64 frame; F is in meta;
-- ``meta.json``: what was read (counts, bad lines) and the key's inputs.
+- ``meta.json``: what was read (counts, bad lines, drawings whose 'word' is not their
+  file's class) and the key's inputs.
 
 Files are prepared one at a time and their frames streamed to disk, so preparing
 millions of drawings needs the memory of one file's drawings, not of all frames. It
@@ -47,13 +49,13 @@ from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
 from training.strokebatch import StrokeBatch
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: labelled by the file's class (core/strokes.py), not the word
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
 class DataError(FrankensteinError, ValueError):
-    """A data directory that cannot be used (missing, empty, unlabelled drawings)."""
+    """A data directory that cannot be used (missing, empty, no drawings in a split)."""
 
 
 def cache_key(
@@ -144,13 +146,9 @@ def iter_split(
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
         kwargs = {"limit": cap} if path.suffix == ".ndjson" else {}
-        for n, d in enumerate(iter_drawings(path, report=report, **kwargs)):
+        for n, d in enumerate(iter_drawings(path, report=report, labelled=True, **kwargs)):
             if cap is not None and n >= cap:
                 break
-            if d.word is None:
-                raise DataError(
-                    f"{path}: drawings without a 'word' in a file not named after a class"
-                )
             if split is not None and split_of(d) != split:
                 continue
             if d.times is not None or _off_grid(d.strokes):
@@ -207,6 +205,8 @@ def _prepare(
             "frames": n_frames,
             "bad_lines": report.bad,
             "bad_examples": [str(b) for b in report.examples],
+            "mismatched": report.mismatched,
+            "mismatch_warning": report.mismatch_warning(),
             "inputs": inputs,
         }
         atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1) + "\n")

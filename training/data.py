@@ -26,7 +26,8 @@ class RunData:
     train: BatchDataset
     val: PreparedSet
     test: PreparedSet
-    # what the run should know about its data: bad lines skipped, classes with no drawings
+    # what the run should know about its data: bad lines skipped, drawings whose 'word'
+    # is not their file's class, classes with no drawings
     warnings: list[str] = field(default_factory=list)
 
 
@@ -79,6 +80,8 @@ def build_data(
         counts += np.bincount(train_split.labels, minlength=len(CLASSES))[: len(CLASSES)]
         if train_split.bad_lines:  # each split reads every line: one split's count
             warnings.append(bad_lines_warning(source, train_split))
+        if train_split.mismatch_warning:  # likewise
+            warnings.append(train_split.mismatch_warning)
         sources.append(PreparedSource(train_split))
         vals.append(load_split(source, "val", **kw))
         tests.append(load_split(source, "test", **kw))

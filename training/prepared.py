@@ -35,6 +35,9 @@ class PreparedSet:
     # what reading skipped (from meta.json): how many bad lines, the first few named
     bad_lines: int = 0
     bad_examples: tuple[str, ...] = ()
+    # drawings whose 'word' named another class than their file (counted as the file's),
+    # and the one line saying so (core.strokes.ReadReport.mismatch_warning); "" if none
+    mismatch_warning: str = ""
 
     def __post_init__(self) -> None:
         self.stroke_start = np.concatenate([[0], np.cumsum(self.stroke_len, dtype=np.int64)])
@@ -71,6 +74,7 @@ class PreparedSet:
             m=m,
             bad_lines=int(meta.get("bad_lines", 0)),
             bad_examples=tuple(meta.get("bad_examples", ())),
+            mismatch_warning=meta.get("mismatch_warning", ""),
         )
 
     @staticmethod

@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from core.classes import CLASSES
 from core.raster import rasterize
 from core.strokes import Drawing, write_ndjson
 from tests.training.shapes import make_drawings, write_shapes_dir
@@ -99,6 +100,35 @@ def test_raw_drawings_are_normalised_and_bad_lines_counted(tmp_path):
         json.loads((p / "meta.json").read_text()) for p in (tmp_path / "c" / "prepared").iterdir()
     ]
     assert all(m["bad_lines"] == 1 for m in meta)
+
+
+def test_labels_are_the_files_class_and_a_line_without_one_is_a_bad_line(tmp_path):
+    """core/strokes.py's rule: a line of triangle.ndjson whose word says circle is a
+    triangle (counted in meta.json); in a file named after no class, a line is its
+    word's class, and one without a word is a bad line (it stopped the run before)."""
+    d = tmp_path / "d"
+    d.mkdir()
+    line = (np.arange(3) * 50).tolist()
+
+    def obj(i, word=None):
+        return json.dumps(
+            {"key_id": f"k{i}", "drawing": [[line, line]]} | ({"word": word} if word else {})
+        )
+
+    (d / "triangle.ndjson").write_text(
+        "\n".join(obj(i, "triangle" if i % 5 else "circle") for i in range(20)) + "\n"
+    )
+    (d / "mine.ndjson").write_text("\n".join([obj(20, "sun"), obj(21), obj(22, "sun")]) + "\n")
+    parts = [
+        load_split(d, s, pad_len=4, m=32, root=tmp_path / "c") for s in ("train", "val", "test")
+    ]
+    counts = np.bincount(np.concatenate([p.labels for p in parts]), minlength=18)
+    assert counts[CLASSES.index("triangle")] == 20 and counts[CLASSES.index("sun")] == 2
+    assert counts.sum() == 22
+    for p in parts:
+        assert p.bad_lines == 1 and "mine.ndjson:2: no 'word'" in p.bad_examples[0]
+        assert p.mismatch_warning.startswith("4 drawings whose 'word' names another class")
+        assert p.mismatch_warning.endswith("triangle.ndjson: 4 (the first: line 1, 'circle')")
 
 
 def test_missing_or_empty_directories_are_clear_errors(tmp_path):

@@ -51,6 +51,8 @@ def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir
         text = f.read_text()
         if f.stem in ("circle", "cloud"):  # every drawing names a class that does not exist
             text = text.replace(f'"word":"{f.stem}"', f'"word":"{f.stem}x"')
+        if f.stem == "sun":  # the first names another class: still a sun, and said so
+            text = text.replace('"word":"sun"', '"word":"eye"', 1)
         (data / f.name).write_text(text)
     assert main(["train", *tiny_settings(data, tmp_path, epochs=1), "name=w"]) == 0
     err = capsys.readouterr().err
@@ -58,8 +60,14 @@ def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir
     assert skipped in err and "circle.ndjson:1: unknown class 'circlex'" in err
     missing = "warning: no training drawings of 2 of 18 classes: circle, cloud"
     assert missing in err
+    mismatch = (
+        "warning: 1 drawing whose 'word' names another class than its file's, counted as "
+        f"the file's class: {data / 'sun.ndjson'}: 1 (the first: line 1, 'eye')"
+    )
+    assert mismatch in err
     log = (tmp_path / "w" / "train.log").read_text()
     assert "40 bad lines skipped" in log and "no training drawings of 2 of 18" in log
+    assert "1 drawing whose 'word' names another class" in log
 
 
 @pytest.mark.parametrize("name", ["../escape", "a/b", ".hidden", "/abs", " x", ""])
