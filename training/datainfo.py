@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from core.classes import UnknownClassError, class_index
-from core.strokes import ReadReport, iter_drawings
+from core.strokes import ReadReport, file_class, iter_drawings
 
 
 @dataclass
@@ -17,8 +17,11 @@ class FileStats:
     """One class file: drawings read, bad lines, stroke and point counts."""
 
     path: str
-    word: str
+    word: str  # the file's stem
     report: ReadReport = field(default_factory=ReadReport)
+    # drawings a class, by the one rule of core/strokes.py: all the file's class where
+    # it is named after one, else by each line's 'word'
+    classes: Counter = field(default_factory=Counter)
     stroke_counts: list[int] = field(default_factory=list)
     points_per_stroke: list[int] = field(default_factory=list)
     # raw files only: each drawing's longest pause between two strokes, seconds
@@ -43,24 +46,19 @@ def data_files(directory: str | os.PathLike) -> list[Path]:
     return sorted(
         p
         for p in d.iterdir()
-        if p.is_file() and (p.suffix == ".ndjson" or (p.suffix == ".json" and _is_class(p.stem)))
+        if p.is_file()
+        and (p.suffix == ".ndjson" or (p.suffix == ".json" and file_class(p) is not None))
     )
 
 
-def _is_class(name: str) -> bool:
-    try:
-        class_index(name)
-    except UnknownClassError:
-        return False
-    return True
-
-
 def file_stats(path: str | os.PathLike, limit: int | None = None) -> FileStats:
-    """Read one file and collect its statistics (bad lines go to the report)."""
+    """Read one file and collect its statistics (bad lines, and drawings whose 'word'
+    is not the file's class, go to the report)."""
     path = Path(path)
     stats = FileStats(str(path), path.stem)
     kwargs = {"limit": limit} if path.suffix == ".ndjson" else {}
-    for d in iter_drawings(path, report=stats.report, **kwargs):
+    for d in iter_drawings(path, report=stats.report, labelled=True, **kwargs):
+        stats.classes[d.word] += 1
         stats.stroke_counts.append(d.n_strokes)
         stats.points_per_stroke.extend(len(s) for s in d.strokes)
         if d.times is not None and len(d.times) > 1:

@@ -94,14 +94,20 @@ def test_data_compare_skips_empty_classes_and_reports_bad_lines(
             (real_dev / "simplified" / f"{cls}.ndjson").read_bytes()
         )
     (real / "house.ndjson").write_text("")  # no drawings of one class
+    circle = (real_dev / "simplified" / "circle.ndjson").read_text().splitlines()[0]
     with (real / "sun.ndjson").open("a") as f:
-        f.write("not json\n")
+        f.write(f"not json\n{circle}\n")  # a bad line, and a circle in the sun file
     args = ["data", "compare", str(real), str(synth_dir), "--gallery", str(tmp_path / "g.png")]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "skipped, no drawings read: house (real)" in out
     assert "2 classes" in out
     assert "(real: 1 bad line skipped while reading:" in out and "sun.ndjson:" in out
+    assert "(real: 1 drawing whose 'word' names another class than its file's" in out
+    suns = len((real_dev / "simplified" / "sun.ndjson").read_text().splitlines())
+    assert f"sun.ndjson: 1 (the first: line {suns + 2}, 'circle'))" in out.replace("\n", "")
+    (row,) = [r for r in compare(real, synth_dir) if r.word == "sun"]
+    assert row.real.n == suns + 1  # counted as a sun, as every reader counts it
     (row,) = [r for r in compare(real, synth_dir) if r.word == "house"]
     assert row.empty == ["real"] and np.isnan(row.tv_floor())
     assert main([*args[:4], "--limit", "0"]) == 2

@@ -96,9 +96,11 @@ def run_compare(args: argparse.Namespace) -> int:
     if empty:
         console.print(f"skipped, no drawings read: {', '.join(empty)}", markup=False)
     for side, stats in (("real", [r.real for r in rows]), ("synthetic", [r.synth for r in rows])):
-        bad = _bad_lines(stats)
-        if bad.bad:
-            console.print(f"({side}: {bad.skipped()})", markup=False, soft_wrap=True)
+        read = _read_report(stats)
+        if read.bad:
+            console.print(f"({side}: {read.skipped()})", markup=False, soft_wrap=True)
+        if read.mismatches:
+            console.print(f"({side}: {read.mismatch_warning()})", markup=False, soft_wrap=True)
     if args.gallery:
         classes = [r.word for r in rows]
         path = gallery(args.real_dir, args.synth_dir, args.gallery, seed=args.seed, classes=classes)
@@ -106,15 +108,12 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bad_lines(stats):
-    """The bad lines of several files' statistics (training/datainfo.FileStats), together,
+def _read_report(stats):
+    """What reading several files' statistics (training/datainfo.FileStats) saw, together,
     as one core.strokes.ReadReport."""
     from core.strokes import ReadReport
 
     report = ReadReport()
     for s in stats:
-        report.good += s.report.good
-        for item in s.report.examples:
-            report.add_bad(item)
-        report.bad += s.report.bad - len(s.report.examples)
+        report.add(s.report)
     return report

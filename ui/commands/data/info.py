@@ -26,6 +26,7 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from core.strokes import ReadReport, file_class
     from training.datainfo import data_files, file_stats
 
     if args.limit is not None and args.limit < 1:
@@ -43,6 +44,7 @@ def run_info(args: argparse.Namespace) -> int:
     console = Console()
     total = bad = 0
     reports = []
+    by_word = []  # files not named after a class: their drawings a class, by 'word'
     pauses: list[float] = []  # the longest pause of each drawing with timing and 2+ strokes
     for path in files:
         s = file_stats(path, limit=args.limit)
@@ -60,8 +62,18 @@ def run_info(args: argparse.Namespace) -> int:
         total += s.n
         bad += s.report.bad
         reports.append(s.report)
+        if file_class(path) is None and s.classes:
+            tally = ", ".join(f"{c} {n}" for c, n in sorted(s.classes.items()))
+            by_word.append(f"{path.name} is not named after a class: by 'word', {tally}")
     console.print(table)
     console.print(f"{total} drawings in {len(files)} files, {bad} bad lines skipped")
+    read = ReadReport()
+    for r in reports:
+        read.add(r)
+    if read.mismatches:  # each is counted in its file's row, as training and eval label it
+        console.print(f"({read.mismatch_warning()})", markup=False, soft_wrap=True)
+    for line in by_word:
+        console.print(f"({line})", markup=False, soft_wrap=True)
     if pauses and total:
         # what the window's pause-to-snap (LiveSettings.pause_s) must wait out
         over = ", ".join(
