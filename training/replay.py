@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.classes import CLASSES, UnknownClassError, class_index
+from core.classes import CLASSES, class_index
 from core.strokes import Drawing, ReadReport
 
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
@@ -169,32 +169,26 @@ def read_eval_drawings(
     report: ReadReport | None = None,
 ) -> list[Drawing]:
     """Every drawing of a data directory (all splits), in the simplified space, each
-    with its class's canonical name and its key_id; with `limit`, the first `limit` of
-    each class, whichever files hold them (a file named after a class is read until
-    that class has them, any other file to its end)."""
+    with its class's canonical name (core/strokes.py's rule: a file's class where it is
+    named after one) and its key_id; with `limit`, the first `limit` of each class,
+    whichever files hold them (a file named after a class is read until that class has
+    them, any other file to its end)."""
+    from core.strokes import file_class
     from training.cache import directory_files, iter_split
 
     out: list[Drawing] = []
     taken = Counter()  # drawings kept per class
     for path in directory_files(directory):
-        own = _class_named(path.stem)
+        own = file_class(path)
         for d in iter_split([path], None, report=report):
-            word = CLASSES[class_index(d.word)]
+            word = d.word
             if limit is not None and taken[word] >= limit:
                 if word == own:
                     break
                 continue
             taken[word] += 1
-            out.append(replace(d, word=word))
+            out.append(d)
     return out
-
-
-def _class_named(stem: str) -> str | None:
-    """The class a file stem names (canonical name), or None."""
-    try:
-        return CLASSES[class_index(stem)]
-    except UnknownClassError:
-        return None
 
 
 def evaluate(

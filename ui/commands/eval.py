@@ -265,6 +265,8 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
         )
     if read is not None and read.bad:
         console.print(f"({read.skipped()})", markup=False, soft_wrap=True)
+    if read is not None and read.mismatches:
+        console.print(f"({read.mismatch_warning()})", markup=False, soft_wrap=True)
 
     per = Table(title="per class")
     for col in ("class", "n", "top-1", "top-3"):
