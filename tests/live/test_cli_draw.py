@@ -56,6 +56,24 @@ def test_draw_score_skips_bad_lines_and_names_them(tmp_path, real_dev, capsys):
     assert "no drawings to score (1 bad line skipped, the first: " in err
 
 
+def test_draw_score_counts_a_doodle_as_its_files_class_and_says_so(tmp_path, real_dev, capsys):
+    """The one rule of core/strokes.py: a sun pasted into square.ndjson is a square
+    there (as data info, eval and training count it), named in a warning."""
+    data = tmp_path / "some"
+    data.mkdir()
+    square = (real_dev / "raw" / "square.ndjson").read_text().splitlines()[:2]
+    sun = (real_dev / "raw" / "sun.ndjson").read_text().splitlines()[0]
+    (data / "square.ndjson").write_text("\n".join([*square, sun]) + "\n")
+    assert main(["draw", "--score", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "3 doodles replayed through the window" in out
+    assert "square        recall" in out and "sun           recall" not in out
+    assert (
+        "(1 drawing whose 'word' names another class than its file's, counted as the file's "
+        f"class: {data / 'square.ndjson'}: 1 (the first: line 3, 'sun'))"
+    ) in out
+
+
 def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):
     out = tmp_path / "shot.png"
     missing = tmp_path / "nope.pt"

@@ -201,7 +201,7 @@ def _score(settings, directory: Path, limit: int | None) -> int:
 
     files = directory_files(directory)
     read = ReadReport()
-    drawings = [d for f in files for d in iter_drawings(f, limit=limit, report=read)]
+    drawings = [d for f in files for d in iter_drawings(f, limit=limit, report=read, labelled=True)]
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(directory), "score"))
     with Progress(transient=True) as bar:
@@ -222,4 +222,6 @@ def _score(settings, directory: Path, limit: int | None) -> int:
             print(f"  {w['key_id'] or '?':<18} {w['true']} -> {w['snapped']}")
     if read.bad:
         print(f"({read.skipped()})")
+    if read.mismatches:
+        print(f"({read.mismatch_warning()})")
     return 0
