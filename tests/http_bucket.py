@@ -3,7 +3,9 @@
 It serves generated `<class>.ndjson` files under /simplified/, honours `Range:
 bytes=N-` with 206 answers and an `x-goog-hash` MD5 header like Google Cloud Storage,
 records every request, and can misbehave on purpose: drop the connection after some
-bytes, hold it open until released, ignore Range, or answer with an error status.
+bytes, hold it open until released, ignore Range, answer with an error status, announce
+a Content-Length shorter than the body it sends, send no Content-Length at all (the
+body ends when the connection closes), or send the body chunked.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class Bucket:
     release: threading.Event = field(default_factory=threading.Event)
     md5: dict[str, str] = field(default_factory=dict)  # overrides of the announced MD5
     send_hash: bool = True
+    short_length: list[int] = field(default_factory=list)  # per GET: announce this much less
+    send_length: bool = True  # False: no Content-Length, the connection's close ends the body
+    chunked: bool = False  # Transfer-Encoding: chunked (one chunk; drop_after cuts inside it)
 
     def hits(self, method: str = "GET") -> list[Request]:
         return [r for r in self.requests if r.method == method]
@@ -101,9 +106,13 @@ def _handler(bucket: Bucket) -> type[BaseHTTPRequestHandler]:
                     self.end_headers()
                     return
             part = data[start:]
+            short = bucket.short_length.pop(0) if body and bucket.short_length else 0
             self.send_response(206 if start else 200)
             self.send_header("Content-Type", "application/x-ndjson")
-            self.send_header("Content-Length", str(len(part)))
+            if bucket.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif bucket.send_length:
+                self.send_header("Content-Length", str(len(part) - short))
             if start:
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
             if bucket.send_hash:
@@ -114,6 +123,8 @@ def _handler(bucket: Bucket) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if not body:
                 return
+            if bucket.chunked:
+                self.wfile.write(f"{len(part):x}\r\n".encode())
             if bucket.drop_after:
                 self.wfile.write(part[: bucket.drop_after.pop(0)])
                 self.close_connection = True
@@ -125,6 +136,10 @@ def _handler(bucket: Bucket) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             self.wfile.write(part)
+            if bucket.chunked:
+                self.wfile.write(b"\r\n0\r\n\r\n")
+            if short or not (bucket.send_length or bucket.chunked):
+                self.close_connection = True  # the rest of the body is not a next request
 
     return Handler
 

@@ -5,9 +5,15 @@ is interrupted (Ctrl-C) leaves the .part behind and the next attempt resumes it 
 an HTTP Range request; a server that ignores Range sends the whole file again and the
 .part restarts cleanly. A finished .part is renamed into place only when its size
 matches the server's (Content-Length / Content-Range) and its MD5 the server's
-`x-goog-hash` or `Content-MD5` header, when one is sent. The SHA-256 of every finished
-file is recorded in `<dir>/checksums.json`; a later run verifies a file against it and
-skips it without touching the network, so a complete directory works offline.
+`x-goog-hash` or `Content-MD5` header, when one is sent. A server that sends no hash
+and a Content-Length shorter than the file, or none at all, can end a transfer early
+without a sign; so a transfer whose last line is not a whole JSON object (ndjson is
+one drawing a line, and any piece of a JSON object short of all of it is not JSON) is
+taken for cut short and resumed like a dropped one, and never installed. (A cut that
+falls exactly at the end of a line cannot be told this way from the whole file: only
+a size or a hash from the server can tell.) The SHA-256 of every finished file is
+recorded in `<dir>/checksums.json`; a later run verifies a file against it and skips
+it without touching the network, so a complete directory works offline.
 
 Standard library only (urllib). Progress is reported to a callback; nothing prints.
 """
@@ -138,15 +144,23 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
         entry = manifest.files.get(name)
         if entry is not None:
             size, sha, _ = _digests(path, name, fetcher.report)
-            if size == entry.get("size") and sha == entry.get("sha256"):
+            if _cut_short(path):  # recorded by a version that did not look
+                msg = f"{path} ends in the middle of a line; downloading"
+                fetcher.report(Progress("retry", name, message=msg))
+            elif size == entry.get("size") and sha == entry.get("sha256"):
                 return FileResult(name, path, size, sha, "skipped")
-            fetcher.report(
-                Progress("retry", name, message=f"{path} does not match {MANIFEST}; downloading")
-            )
+            else:
+                msg = f"{path} does not match {MANIFEST}; downloading"
+                fetcher.report(Progress("retry", name, message=msg))
         else:  # e.g. copied in by hand or the manifest was deleted: ask the server
             remote = fetcher.head(url)
             size, sha, md5 = _digests(path, name, fetcher.report)
-            if remote.size is not None and size == remote.size and remote.md5 in (None, md5):
+            if (
+                remote.size is not None
+                and size == remote.size
+                and remote.md5 in (None, md5)
+                and not _cut_short(path)
+            ):
                 return FileResult(name, path, size, sha, "verified")
             fetcher.report(
                 Progress("retry", name, message=f"{path} does not match {url}; downloading")
@@ -189,6 +203,32 @@ def _head_bytes(path: Path) -> bytes:
     """The first bytes of a file, leading whitespace and a UTF-8 BOM left off."""
     with open(path, "rb") as f:
         return f.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+LONGEST_LINE = 16 << 20  # bytes; a real drawing's line is a few kilobytes
+
+
+def _cut_short(path: Path) -> bool:
+    """Whether a file that starts as ndjson ends in the middle of a line: its last line
+    (blank lines aside) is not a whole JSON object, or is longer than LONGEST_LINE. A
+    file that does not start with '{' is not judged here (it is no ndjson at all)."""
+    if not _head_bytes(path).startswith(b"{"):
+        return False
+    with open(path, "rb") as f:
+        end = f.seek(0, os.SEEK_END)
+        tail = b""
+        while end > 0 and b"\n" not in tail.rstrip() and len(tail) <= LONGEST_LINE:
+            start = max(0, end - CHUNK)
+            f.seek(start)
+            tail = f.read(end - start) + tail
+            end = start
+    last = tail.rstrip().rpartition(b"\n")[2]
+    if len(last) > LONGEST_LINE:
+        return True
+    try:
+        return not isinstance(json.loads(last), dict)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
+        return True
 
 
 def _digests(path: Path, name: str, report: ProgressFn) -> tuple[int, str, str]:
@@ -361,6 +401,14 @@ class _Fetcher:
             resp = self._open(Request(url, headers=headers))
         except HTTPError as e:
             if e.code == 416 and offset:  # the .part is not a prefix of this file
+                whole = e.headers.get("Content-Range", "").rpartition("/")[2]
+                if whole == str(offset) and _cut_short(part):  # it is all there is
+                    part.unlink()
+                    raise DownloadError(
+                        f"cannot download {url}: the server's file ends in the middle of a "
+                        f"line after {offset} bytes, so it is cut short there (a broken copy?); "
+                        f"removed {part}"
+                    ) from None
                 part.unlink()
                 raise _Transient("the partial file does not fit the server's; restarting") from None
             raise
@@ -389,6 +437,9 @@ class _Fetcher:
                 while True:
                     try:
                         chunk = resp.read1(self.chunk_size)
+                    except http.client.IncompleteRead:  # e.g. a chunked answer broken off
+                        of = f" of {total}" if total is not None else ""
+                        raise _Transient(f"connection closed after {done}{of} bytes") from None
                     except (TimeoutError, ConnectionError, http.client.HTTPException) as e:
                         raise _Transient(_cause(e)) from None
                     if not chunk:
@@ -405,4 +456,9 @@ class _Fetcher:
                     os.fsync(f.fileno())
         if total is not None and done < total:
             raise _Transient(f"connection closed after {done} of {total} bytes")
+        if _cut_short(part):  # a short or missing Content-Length, and no hash to tell
+            raise _Transient(
+                f"the data ends in the middle of a line after {done} bytes, so the file "
+                "was cut short"
+            )
         return remote

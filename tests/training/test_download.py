@@ -221,3 +221,129 @@ def test_a_damaged_part_that_fails_the_md5_is_downloaded_again_from_the_start(bu
     assert [r.range for r in bucket.hits()] == ["bytes=1000-", None]
     assert any(e.event == "retry" and "after resuming" in e.message for e in events)
     assert not (tmp_path / "circle.ndjson.part").exists()
+
+
+# A server that sends no hash can still end a transfer early: the size it announced,
+# if any, is all there is to check, and the last line of ndjson must be whole.
+
+
+def test_a_connection_closed_before_content_length_without_a_hash_is_never_installed(
+    bucket, tmp_path
+):
+    bucket.send_hash = False
+    bucket.drop_after = [3000, 0]
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path, retries=0)
+    size = len(bucket.files["circle.ndjson"])
+    assert f"connection closed after 3000 of {size} bytes" in str(e.value)
+    assert str(e.value).endswith("circle.ndjson.part kept (3000 bytes), run again to resume")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circle.ndjson.part"]
+    results, _ = _get(bucket, tmp_path)
+    assert results[0].status == "resumed"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+@pytest.mark.parametrize(
+    "misbehave",
+    [
+        {"short_length": [1001]},  # announces 1,001 bytes fewer than it sends
+        {"send_length": False, "drop_after": [3001]},  # no length; closes mid-line
+        {"chunked": True, "drop_after": [3001]},  # closes inside its one chunk
+    ],
+    ids=["short-content-length", "no-content-length", "chunked"],
+)
+def test_a_transfer_cut_inside_a_line_without_a_hash_is_resumed(bucket, tmp_path, misbehave):
+    bucket.send_hash = False
+    for key, value in misbehave.items():
+        setattr(bucket, key, value)
+    data = bucket.files["circle.ndjson"]
+    cut = len(data) - 1001 if "short_length" in misbehave else 3001
+    assert data[cut - 1 : cut] != b"\n"  # the cut falls inside a line
+    results, events = _get(bucket, tmp_path)
+    assert (tmp_path / "circle.ndjson").read_bytes() == data
+    assert results[0].status == "resumed"
+    assert [r.range for r in bucket.hits()] == [None, f"bytes={cut}-"]
+    if misbehave.get("chunked"):  # the broken chunk tells, before the line does
+        why = f"connection closed after {cut} bytes"
+    else:
+        why = f"the data ends in the middle of a line after {cut} bytes, so the file was cut short"
+    assert [e.message for e in events if e.event == "retry"] == [f"{why}; retrying"]
+
+
+def test_a_server_that_always_cuts_the_file_short_gets_nothing_installed(bucket, tmp_path):
+    bucket.send_hash = False
+    bucket.ignore_range = True  # so resuming cannot help either
+    bucket.short_length = [1001] * 10
+    url = f"{bucket.url}/circle.ndjson"
+    cut = len(bucket.files["circle.ndjson"]) - 1001
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path, retries=1)
+    assert str(e.value) == (
+        f"cannot download {url}: the data ends in the middle of a line after {cut} bytes, "
+        f"so the file was cut short; {tmp_path}/circle.ndjson.part kept ({cut} bytes), "
+        "run again to resume"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circle.ndjson.part"]  # no manifest
+
+
+def test_a_short_content_length_with_a_hash_is_resumed_not_rejected(bucket, tmp_path):
+    bucket.short_length = [1001]
+    results, _ = _get(bucket, tmp_path)
+    assert results[0].status == "resumed"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+def test_a_cut_file_recorded_in_the_manifest_is_downloaded_again(bucket, tmp_path):
+    """A truncated file that an earlier version installed and recorded is not skipped."""
+    data = bucket.files["circle.ndjson"]
+    _get(bucket, tmp_path, ("sun",))
+    cut = tmp_path / "circle.ndjson"
+    cut.write_bytes(data[:3001])  # as the old version installed it, and recorded it:
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    digest = hashlib.sha256(data[:3001]).hexdigest()
+    manifest["files"]["circle.ndjson"] = {"size": 3001, "sha256": digest, "url": "x"}
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
+    results, events = _get(bucket, tmp_path)
+    assert results[0].status == "downloaded"
+    assert cut.read_bytes() == data
+    assert [e.message for e in events if e.event == "retry"] == [
+        f"{cut} ends in the middle of a line; downloading"
+    ]
+
+
+def test_a_cut_file_is_not_verified_by_a_matching_size_alone(bucket, tmp_path):
+    """A file copied in by hand, as long as the server says, but ending mid-line."""
+    data = bucket.files["circle.ndjson"]
+    bucket.files["circle.ndjson"] = data[:3001]  # a mirror holding a cut copy
+    bucket.send_hash = False
+    (tmp_path / "circle.ndjson").write_bytes(data[:3001])
+    with pytest.raises(DownloadError) as e:
+        _get(bucket, tmp_path, retries=0)
+    assert str(e.value) == (
+        f"cannot download {bucket.url}/circle.ndjson: the server's file ends in the middle "
+        "of a line after 3001 bytes, so it is cut short there (a broken copy?); "
+        f"removed {tmp_path}/circle.ndjson.part"
+    )
+    # the resume asked for the rest, and the server said there is none
+    assert [r.range for r in bucket.hits()] == [None, "bytes=3001-"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circle.ndjson"]  # as it was
+    assert (tmp_path / "circle.ndjson").read_bytes() == data[:3001]
+
+
+@pytest.mark.parametrize(
+    ("tail", "cut"),
+    [
+        (b"", False),  # ends with a newline
+        (b'{"word":"circle","drawing":[]}', False),  # a whole last line, no newline
+        (b"\r\n\n  \n", False),  # blank lines after the last drawing
+        (b'{"word":"circle","dra', True),
+        (b'{"word":"circle","drawing":[[[1,2],[3,4]]]', True),  # one brace short
+        (b"\xff\xfe{", True),  # not even UTF-8
+    ],
+)
+def test_a_last_line_that_is_not_a_whole_json_object_is_cut_short(tmp_path, tail, cut):
+    from training.download import _cut_short
+
+    path = tmp_path / "x.ndjson"
+    path.write_bytes(ndjson_bytes("circle", 3).replace(b"\n", b"\r\n") + tail)
+    assert _cut_short(path) is cut

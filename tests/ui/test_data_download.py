@@ -111,3 +111,16 @@ def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys)
     assert "(1 resumed)" in capsys.readouterr().out
     assert bucket.hits()[-1].range == "bytes=2000-"
     assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+def test_a_server_that_cuts_files_short_is_a_one_line_error(bucket, tmp_path, capsys):
+    """No hash, a Content-Length 1,001 bytes short, Range ignored: nothing installed."""
+    bucket.send_hash, bucket.ignore_range = False, True
+    bucket.short_length = [1001] * 10
+    argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
+    assert main([*argv, "--classes", "circle", "--retries", "0"]) == 2
+    err = capsys.readouterr().err
+    cut = len(bucket.files["circle.ndjson"]) - 1001
+    assert err.count("\n") == 1 and err.startswith("frankenstein: error: cannot download ")
+    assert f"ends in the middle of a line after {cut} bytes, so the file was cut short" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circle.ndjson.part"]

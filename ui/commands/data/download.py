@@ -16,8 +16,10 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         help="fetch the 18 simplified Quick, Draw! files (resumable, checksummed)",
         description="Download <class>.ndjson for each class from Google's public Quick, Draw! "
         "bucket (simplified format, about 120,000 drawings a class). An interrupted download "
-        "resumes from its .part file on the next run; files already complete are checked "
-        "against the SHA-256 recorded in DIR/checksums.json and skipped.",
+        "resumes from its .part file on the next run; a transfer that ends short of the "
+        "server's size or MD5, or in the middle of a line, is resumed too and never "
+        "installed; files already complete are checked against the SHA-256 recorded in "
+        "DIR/checksums.json and skipped.",
     )
     dl.add_argument(
         "--out",
