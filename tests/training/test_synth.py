@@ -284,3 +284,89 @@ def test_data_synth_into_a_writable_folder_inside_a_locked_one(tmp_path):
         subprocess.run(["chattr", "-i", str(locked)], check=True)
     assert sorted(p.name for p in out.iterdir()) == ["sun.ndjson"]
     assert sorted(p.name for p in locked.iterdir()) == ["out"]
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run_but_a_live_ones_is_not(
+    tmp_path, capsys
+):
+    """SIGKILL leaves the hidden staging folder (and its lock file) beside --out; a run
+    beside a live one leaves that one's alone; once its writer is gone, the next run for
+    the same --out removes it with one line on stderr."""
+    import time
+
+    out = tmp_path / "synth"
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "1000000"]
+    cmd += ["--out", str(out), "--classes", "circle", "--events"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        # circle.ndjson is being written (atomically, under a temporary name)
+        while not list(tmp_path.glob(".synth.*.partial/.circle.ndjson.*.tmp")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the generation never started"
+            time.sleep(0.02)
+        (staging,) = tmp_path.glob(".synth.*.partial")
+        lock = staging.with_name(staging.name + ".lock")
+        assert lock.read_text() == f"{proc.pid}\n"
+        # a second run while the first is drawing: its folder stays
+        args = ["data", "synth", "--per-class", "2", "--classes", "sun", "--out", str(out)]
+        assert main(args) == 0
+        assert capsys.readouterr().err == ""
+        assert staging.is_dir() and proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["synth", staging.name, lock.name])
+    args = ["data", "synth", "--per-class", "2", "--classes", "house", "--out", str(out)]
+    assert main(args) == 0
+    assert capsys.readouterr().err == (
+        f"frankenstein: removed {Path(os.path.realpath(staging))}, left behind by an earlier "
+        f"run that was killed (pid {proc.pid})\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
+    assert sorted(p.name for p in out.iterdir()) == ["house.ndjson", "sun.ndjson"]
+
+
+def test_stale_staging_clean_up_takes_only_a_dead_writers_folder(tmp_path, capsys):
+    """Left alone: a held lock (a live run), a lock without its folder yet (a run that
+    is starting), a folder without a lock file (an older version's), another --out's
+    folder; removed: a folder whose lock nobody holds."""
+    pytest.importorskip("fcntl")
+    from ui.commands.data.staging import remove_stale, staging_folder
+
+    tmp_path = Path(os.path.realpath(tmp_path))  # as staging_folder names it
+
+    def made(name: str, folder=True, lock=True) -> Path:
+        path = tmp_path / name
+        if folder:
+            (path / "x").mkdir(parents=True)
+        if lock:
+            path.with_name(name + ".lock").write_text("4242\n")
+        return path
+
+    stale = made(".out.0123abcd.partial")
+    starting = made(".out.22222222.partial", folder=False)
+    old_version = made(".out.a1b2c3d4.partial", lock=False)
+    other_out = made(".out.b.33333333.partial")
+    with staging_folder(tmp_path / "out") as live:
+        assert live.name.startswith(".out.") and live.name.endswith(".partial")
+        assert not stale.exists()
+        assert capsys.readouterr().err == (
+            f"frankenstein: removed {stale}, left behind by an earlier run that was killed "
+            "(pid 4242)\n"
+        )
+        assert remove_stale(tmp_path, ".out.") == []  # the live one's lock is held
+        assert live.is_dir()
+    assert not live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            starting.name + ".lock",
+            old_version.name,
+            other_out.name,
+            other_out.name + ".lock",
+        ]
+    )

@@ -1,10 +1,9 @@
 """`frankenstein data synth`: synthetic doodles, one <class>.ndjson a class, made in a
-hidden staging folder and moved into place when all are done."""
+hidden staging folder (staging.py) and moved into place when all are done."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 from pathlib import Path
 
@@ -57,6 +56,7 @@ def run_synth(args: argparse.Namespace) -> int:
     from core.classes import CLASSES, class_index
     from core.strokes import write_ndjson
     from training.synth import generate_drawings
+    from ui.commands.data.staging import staging_folder
 
     if args.per_class < 1:
         raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
@@ -73,12 +73,12 @@ def run_synth(args: argparse.Namespace) -> int:
         f"variety {args.variety}) written to {args.out}"
     )
     if args.events:
-        with _staging(args.out) as staging:
+        with staging_folder(args.out) as staging:
             return _synth_events(args, classes, staging, summary)
     console = Console()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
-        _staging(args.out) as staging,
+        staging_folder(args.out) as staging,
         Progress(*columns, TimeRemainingColumn(), console=console) as progress,
     ):
         task = progress.add_task("drawing", total=args.per_class * len(classes))
@@ -117,31 +117,6 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
     _move_into(staging, args.out, classes)
     events.done(summary)
     return 0
-
-
-@contextlib.contextmanager
-def _staging(out: Path):
-    """A hidden folder beside `out` for a set of files made in full before any of them
-    goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
-    that an interrupted run leaves `out` as it was, not half old and half new files."""
-    import shutil
-    import tempfile
-
-    real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
-    real.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        staging = Path(
-            tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".partial", dir=real.parent)
-        )
-    except OSError:
-        if not real.is_dir():
-            raise
-        # a folder we may write in, inside one we may not: the hidden folder goes inside
-        staging = Path(tempfile.mkdtemp(prefix=".synth.", suffix=".partial", dir=real))
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _move_into(staging: Path, out: Path, classes) -> None:

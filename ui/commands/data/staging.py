@@ -1,0 +1,132 @@
+"""The hidden folder `data synth` draws its files in before they go into --out, and the
+clean-up of such folders left behind by a run that was killed (SIGKILL, a power cut).
+
+A staging folder `.<out>.<8 hex>.partial` sits beside --out (inside it when its parent
+takes no new entries, as `.synth.<8 hex>.partial`) with a lock file of the same name
+plus `.lock` beside it, which holds the writer's pid and which the writer keeps locked
+(flock) while it lives. The kernel lets go of the lock when the process ends, however
+it ends, so a lock file that can be locked belongs to no live run, and its folder is
+left over: the next run for the same --out removes it and says so in one line. A
+folder whose lock is held is a live run's, and is never touched; nor is a folder
+without a lock file (made by a version before this one).
+
+The writer makes the lock file (O_EXCL), locks it, then makes the folder; the clean-up
+removes a folder only after taking its lock and finding the folder there, so it cannot
+take a folder whose writer is still starting. Without flock (Windows) nothing is
+cleaned up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+INSIDE_PREFIX = ".synth."  # a staging folder inside --out, when it cannot go beside
+
+
+@contextlib.contextmanager
+def staging_folder(out: Path) -> Iterator[Path]:
+    """A hidden folder beside `out` for a set of files made in full before any of them
+    goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
+    that an interrupted run leaves `out` as it was, not half old and half new files.
+    Folders that killed runs left beside (or inside) `out` are removed first."""
+    real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
+    real.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(real.parent, f".{real.name}.")
+    if real.is_dir():
+        remove_stale(real, INSIDE_PREFIX)
+    try:
+        staging, lock, fd = _make(real.parent, f".{real.name}.")
+    except OSError:
+        if not real.is_dir():
+            raise
+        # a folder we may write in, inside one we may not: the hidden folder goes inside
+        staging, lock, fd = _make(real, INSIDE_PREFIX)
+    try:
+        yield staging
+    finally:
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+        finally:
+            os.close(fd)  # lets go of the lock, last
+
+
+def _make(parent: Path, prefix: str) -> tuple[Path, Path, int]:
+    """(folder, its lock file, the lock's open descriptor), made and locked in `parent`."""
+    for _ in range(100):
+        staging = parent / f"{prefix}{secrets.token_hex(4)}.partial"
+        lock = staging.with_name(staging.name + ".lock")
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # waits while a clean-up looks at it
+            os.write(fd, f"{os.getpid()}\n".encode())
+            staging.mkdir(mode=0o700)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                lock.unlink()
+            raise
+        return staging, lock, fd
+    raise FileExistsError(f"{parent}: no free name for a staging folder {prefix}*.partial")
+
+
+def remove_stale(parent: Path, prefix: str) -> list[Path]:
+    """Remove the staging folders `<prefix><8 hex>.partial` in `parent` whose writer is
+    gone (their lock file can be locked), each with a line on stderr; the folders
+    removed. Best effort: what cannot be read or removed is left as it is."""
+    if fcntl is None:
+        return []
+    pattern = re.compile(re.escape(prefix) + r"[0-9a-f]{8}\.partial\.lock")
+    try:
+        names = sorted(n for n in os.listdir(parent) if pattern.fullmatch(n))
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        lock = parent / name
+        staging = lock.with_name(name.removesuffix(".lock"))
+        try:
+            fd = os.open(lock, os.O_RDWR)
+        except OSError:  # removed meanwhile, or not ours
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a live run holds it
+                continue
+            if not staging.is_dir() or os.stat(lock).st_ino != os.fstat(fd).st_ino:
+                continue  # a writer still starting, or another clean-up was first
+            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            shutil.rmtree(staging, ignore_errors=True)
+            if staging.exists():  # not ours to remove
+                continue
+            with contextlib.suppress(OSError):
+                lock.unlink()
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+        by = f" (pid {pid})" if pid.isdigit() else ""
+        print(
+            f"frankenstein: removed {staging}, left behind by an earlier run that was killed{by}",
+            file=sys.stderr,
+        )
+        removed.append(staging)
+    return removed
