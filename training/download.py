@@ -113,7 +113,9 @@ def download(
     DownloadError naming the URL and the cause; a partial file stays as .part.
     """
     out = Path(out_dir) if out_dir is not None else default_dir()
-    names = [class_name(class_index(c)) for c in classes]  # UnknownClassError up front
+    names = list(dict.fromkeys(class_name(class_index(c)) for c in classes))  # errors first
+    if out.exists() and not out.is_dir():
+        raise DownloadError(f"{out}: exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -53,15 +53,33 @@ def test_all_classes_by_default(bucket, tmp_path, capsys):
         (["--timeout", "0"], "--timeout 0: must be more than 0 seconds"),
         (["--timeout", "-1"], "--timeout -1: must be more than 0 seconds"),
         (["--retries", "-1"], "--retries -1: must be 0 or more"),
+        (["--timeout", "inf"], "--timeout inf: must be at most 86400 seconds (a day)"),
+        (["--timeout", "1e12"], "--timeout 1e+12: must be at most 86400 seconds (a day)"),
+        (["--base-url", "foo"], "--base-url 'foo': not an http://, https:// or file:// URL"),
+        (["--base-url", "http://"], "--base-url 'http://': not an http://, https:// or file://"),
+        (["--base-url", "http://[::1"], "--base-url 'http://[::1': not a URL (Invalid IPv6 URL)"),
+        (["--out", "{file}"], "{file}: exists and is not a directory"),
+        (["--out", "{file}/qd"], "{file}/qd: cannot create the directory (Not a directory)"),
     ],
 )
 def test_bad_requests_are_one_line_errors(bucket, tmp_path, capsys, argv, message):
     del bucket.files["cloud.ndjson"]
+    file = tmp_path / "a-file"
+    file.write_text("not a folder")
+    argv = [a.format(file=file) for a in argv]
     rc = main(["data", "download", "--out", str(tmp_path), "--base-url", bucket.url, *argv])
     err = capsys.readouterr().err
     assert rc == 2
     assert err.count("\n") == 1 and err.startswith("frankenstein: error: ")
-    assert message.format(url=bucket.url) in err
+    assert message.format(url=bucket.url, file=file) in err
+    assert bucket.hits() == [] or "cloud" in argv  # refused before asking the server
+
+
+def test_a_class_named_twice_is_fetched_once(bucket, tmp_path, capsys):
+    argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
+    assert main([*argv, "--classes", "sun,circle,Sun"]) == 0
+    assert "2 files complete" in capsys.readouterr().out
+    assert [r.name for r in bucket.hits()] == ["sun.ndjson", "circle.ndjson"]
 
 
 def test_offline_is_a_one_line_error(tmp_path, capsys):

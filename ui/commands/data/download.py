@@ -65,6 +65,10 @@ def run_download(args: argparse.Namespace) -> int:
 
     if not args.timeout > 0:  # 0 made non-blocking sockets, below 0 a traceback
         raise FrankensteinError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    if args.timeout > MAX_TIMEOUT:  # inf or 1e10 overflowed the socket's clock
+        raise FrankensteinError(
+            f"--timeout {args.timeout:g}: must be at most {MAX_TIMEOUT} seconds (a day)"
+        )
     if args.retries < 0:
         raise FrankensteinError(f"--retries {args.retries}: must be 0 or more")
     if args.classes is None:
@@ -73,7 +77,9 @@ def run_download(args: argparse.Namespace) -> int:
         names = [c for c in (c.strip() for c in args.classes.split(",")) if c]
         if not names:
             raise FrankensteinError("--classes: no class names given")
-        classes = [class_name(class_index(c)) for c in names]
+        classes = list(dict.fromkeys(class_name(class_index(c)) for c in names))
+    if args.base_url:  # "" is the default, as it always was
+        _check_base_url(args.base_url)
     out = args.out if args.out is not None else default_dir()
     if args.events:
         return _download_events(args, classes, out)
@@ -135,6 +141,29 @@ def run_download(args: argparse.Namespace) -> int:
         soft_wrap=True,
     )
     return 0
+
+
+MAX_TIMEOUT = 86400
+
+
+def _check_base_url(url: str) -> None:
+    """A one-line error unless `url` is an http(s):// URL with a host, or a file:// one
+    (urllib would raise ValueError: 'unknown url type', 'Invalid IPv6 URL')."""
+    from urllib.parse import urlsplit
+
+    from training.download import BASE_URL
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as e:
+        raise FrankensteinError(f"--base-url {url!r}: not a URL ({e})") from None
+    if parts.scheme == "file" or (parts.scheme in ("http", "https") and parts.hostname):
+        return
+    raise FrankensteinError(
+        f"--base-url {url!r}: not an http://, https:// or file:// URL of a folder "
+        f"(default: {BASE_URL})"
+    )
 
 
 def _fetch(args: argparse.Namespace, classes: list[str], out: Path, on_progress) -> list:
