@@ -189,12 +189,40 @@ def test_data_synth_writes_files_every_reader_reads(tmp_path, capsys):
     assert all((again / f.name).read_bytes() == f.read_bytes() for f in files)
 
 
-def test_data_synth_rejects_bad_arguments(tmp_path, capsys):
-    assert main(["data", "synth", "--per-class", "0", "--out", str(tmp_path)]) == 2
-    assert "--per-class must be at least 1" in capsys.readouterr().err
-    args = ["data", "synth", "--per-class", "2", "--out", str(tmp_path), "--classes", "dragn"]
-    assert main(args) == 2
-    assert "dragn" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--per-class", "0"], "--per-class must be at least 1, got 0"),
+        (["--classes", "dragn"], "unknown class 'dragn'"),
+        (["--classes", " , "], "--classes: no class names given"),
+        (["--seed", "-1"], "--seed must be 0 or more, got -1"),
+        (["--out", "{tmp}/a-file"], "{tmp}/a-file: exists and is not a directory"),
+        (
+            ["--out", "{tmp}/a-file/out"],
+            "cannot write into {tmp}/a-file/out ({tmp}/a-file is not a directory)",
+        ),
+        (["--out", "{tmp}/link"], "{tmp}/link: a link to {tmp}/nowhere/out, which does not exist"),
+        (["--out", "{tmp}/full"], "cannot write {tmp}/full/sun.ndjson (Is a directory)"),
+    ],
+)
+def test_data_synth_rejects_bad_arguments(tmp_path, capsys, argv, message):
+    """One line on stderr, before any drawing (these were tracebacks, some at the end)."""
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere" / "out")
+    (tmp_path / "full" / "sun.ndjson").mkdir(parents=True)
+    args = ["data", "synth", "--per-class", "2", "--classes", "sun", "--out", str(tmp_path / "o")]
+    assert main([*args, *(a.format(tmp=tmp_path) for a in argv)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("frankenstein: error: ")
+    assert message.format(tmp=tmp_path) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "full", "link"]
+
+
+def test_data_synth_draws_a_class_named_twice_once(tmp_path, capsys):
+    args = ["data", "synth", "--per-class", "2", "--out", str(tmp_path / "o")]
+    assert main([*args, "--classes", "sun,Sun, sun"]) == 0
+    assert "2 drawings" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["sun.ndjson"]
 
 
 def test_data_synth_one_style_and_a_subset_of_classes(tmp_path):

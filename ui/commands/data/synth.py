@@ -60,14 +60,23 @@ def run_synth(args: argparse.Namespace) -> int:
 
     if args.per_class < 1:
         raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
+    if args.seed < 0:  # numpy's seeds are 0 or more
+        raise FrankensteinError(f"--seed must be 0 or more, got {args.seed}")
     if args.out.exists() and not args.out.is_dir():
         raise FrankensteinError(f"{args.out}: exists and is not a directory")
+    if args.out.is_symlink() and not args.out.exists():
+        target = os.readlink(args.out)
+        raise FrankensteinError(f"{args.out}: a link to {target}, which does not exist")
     classes = CLASSES
-    if args.classes:
-        classes = tuple(
-            CLASSES[class_index(c.strip())] for c in args.classes.split(",") if c.strip()
-        )
+    if args.classes is not None:
+        names = [c.strip() for c in args.classes.split(",") if c.strip()]
+        if not names:
+            raise FrankensteinError("--classes: no class names given")
+        classes = tuple(dict.fromkeys(CLASSES[class_index(c)] for c in names))
     check_output_dir(args.out)
+    for cls in classes:  # found at the end, after all the drawing, it was a traceback
+        if (args.out / f"{cls}.ndjson").is_dir():
+            raise FrankensteinError(f"cannot write {args.out / cls}.ndjson (Is a directory)")
     summary = (
         f"{args.per_class * len(classes)} drawings ({args.per_class} a class, seed {args.seed}, "
         f"variety {args.variety}) written to {args.out}"
