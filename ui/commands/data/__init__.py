@@ -1,9 +1,10 @@
 """`frankenstein data`: look at, download and generate drawing data.
 
 One module an action, each with its `add_parser` and `run_*`: info, download, templates,
-synth and compare; progress.py holds the JSON-lines progress of `--events`. Heavy imports
-(rich, matplotlib, the training modules) stay inside the `run_*` functions, so `--help`
-stays fast.
+synth and compare; progress.py holds the JSON-lines progress of `--events`, staging.py
+the hidden folder `synth` draws in (and the clean-up of one a killed run left). Heavy
+imports (rich, matplotlib, the training modules) stay inside the `run_*` functions, so
+`--help` stays fast.
 """
 
 from __future__ import annotations
