@@ -24,6 +24,7 @@ from core.errors import FrankensteinError
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
+SEEDS = 2**32  # seeds are 0 .. SEEDS - 1, which python, numpy and torch all take
 
 
 class ConfigError(FrankensteinError, ValueError):
@@ -82,7 +83,7 @@ class DataSection(_Section):
     sources: tuple[str, ...] = (SYNTHETIC,)
     per_class: int = Field(2000, ge=1)  # synthetic: training drawings a class per epoch
     eval_per_class: int = Field(100, ge=1)  # synthetic: fixed val set and test set, each
-    eval_seed: int = 20240601  # synthetic: seed of the fixed val/test sets
+    eval_seed: int = Field(20240601, ge=0, lt=SEEDS)  # synthetic: fixed val/test sets' seed
     # synthetic generator variety: every style at the programs' weights, the weights
     # half flattened to uniform, or one style a class (training/synth)
     variety: Literal["full", "flat", "one-style"] = "full"
@@ -171,7 +172,7 @@ class TrainConfig(_Section):
     batch_size: int = Field(32, ge=1)
     epochs: int = Field(10, ge=1)
     loss_at: Literal["every", "final"] = "every"  # loss at every real stroke, or the last
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=SEEDS)  # numpy's and torch's seeds are unsigned
     # One thread by default: two are about 1.7x faster on an idle 2-core machine, but
     # 7 to 30x slower as soon as another process competes for the cores (measured).
     threads: int = Field(1, ge=1)

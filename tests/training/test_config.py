@@ -101,6 +101,15 @@ def test_invalid_values_give_one_message_per_field():
     assert "augment.scale:" in msg and "0 < lo <= hi <= 1" in msg
 
 
+def test_seeds_are_refused_before_numpy_sees_them():
+    with pytest.raises(ConfigError) as e:
+        load_config(None, ["seed=-1", f"data.eval_seed={2**32}"])
+    msg = str(e.value)
+    assert "seed: Input should be greater than or equal to 0" in msg
+    assert "data.eval_seed: Input should be less than 4294967296" in msg
+    assert load_config(None, [f"seed={2**32 - 1}"]).seed == 2**32 - 1
+
+
 def test_model_names_and_overrides_are_checked_against_the_registry():
     with pytest.raises(ConfigError) as bad_name:
         load_config(None, ["model=frankenstien"])
