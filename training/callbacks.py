@@ -25,7 +25,8 @@ class Callback:
 
     def on_start(self, info: dict[str, Any]) -> None:
         """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,
-        data_warnings (bad lines skipped, classes without training drawings)."""
+        data_warnings (bad lines skipped, classes without training drawings, and a
+        distributed resume from a last.pt too old to continue every process exactly)."""
 
     def on_batch(self, info: dict[str, Any]) -> None:
         """Every `log_every` batches: epoch, batch, batches, loss, acc, lr, samples_per_s."""

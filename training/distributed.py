@@ -5,8 +5,9 @@ WORLD_SIZE and LOCAL_RANK in their environment; `setup` joins them into one proc
 group (gloo on CPU, nccl on GPUs) and the loop wraps the model in
 DistributedDataParallel, so gradients are averaged after every backward pass. Each
 process reads its own share of every epoch (a DistributedSampler), validation sums
-are all-reduced, and only rank 0 writes files or reports progress. Without those
-variables everything here is a no-op on a single process.
+are all-reduced, and only rank 0 writes files or reports progress (last.pt with every
+process's RNG state and running sums, gathered to it). Without those variables
+everything here is a no-op on a single process.
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ def any_true(flag: bool, info: DistInfo) -> bool:
     if not info.active:
         return flag
     return float(all_reduce_sum(torch.tensor([1.0 if flag else 0.0]), info)) > 0.0
+
+
+def gather(obj, info: DistInfo) -> list | None:
+    """Every process's `obj` (picklable), in rank order, on rank 0; None on the others.
+    A single process gets [obj]."""
+    if not info.active:
+        return [obj]
+    out = [None] * info.world if info.is_main else None
+    dist.gather_object(obj, out, dst=0)
+    return out
 
 
 def barrier(info: DistInfo) -> None:

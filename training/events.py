@@ -10,7 +10,8 @@ progress bar is off with --events). The events, in order:
 - ``{"event": "start", "run": str, "run_dir": str, "model": str, "parameters": int,
   "epochs": int, "start_epoch": int (0-based), "batches": int (per epoch),
   "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str,
-  "data_warnings": [str] (bad lines skipped, classes without training drawings)}``.
+  "data_warnings": [str] (bad lines skipped, classes without training drawings, a
+  distributed resume from a last.pt too old to continue every process exactly)}``.
 - ``{"event": "batch", "epoch": int (1-based), "batch": int (1-based), "batches": int,
   "loss": float, "acc": float, "lr": float, "samples_per_s": float, "eta_s": float}``:
   every `log_every` batches; loss and acc are running means over the epoch so far;

@@ -10,7 +10,8 @@ for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all wr
 atomically.
 Ctrl-C or SIGTERM finishes the current batch, saves last.pt mid-epoch and stops; a
 later `resume=True` continues from there and gives the same result as a run never
-stopped. At the end the calibration temperature is fitted on the validation set
+stopped (under torchrun too: last.pt keeps every process's RNG state and sums). At
+the end the calibration temperature is fitted on the validation set
 (training/calibration.py) and stored in the checkpoints (best.pt and any epoch-N.pt),
 and the test split (and any `eval_data` directory) is replayed stroke by stroke into
 eval.json.
@@ -48,7 +49,14 @@ from training.finish import EVAL_BATCH, calibrate, final_eval, run_ending_prior
 from training.metrics import Running, sequence_loss
 from training.mixup import mixup
 from training.optim import build_optimizer, build_scheduler
-from training.resume import Position, restore, resume_extra, seed_everything
+from training.resume import (
+    Position,
+    has_rank_states,
+    rank_state,
+    restore,
+    resume_extra,
+    seed_everything,
+)
 from training.runfolder import RunError, RunFolder, default_run_name
 
 
@@ -161,6 +169,7 @@ class _Run:
         )
         self.folder = RunFolder(cfg.run_dir)
         self._resume_from = None  # last.pt, checked by _prepare_folder on resume
+        self.warnings: list[str] = []  # besides the data's, for on_start
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.cb = CallbackList(list(callbacks) if info.is_main else [])
 
@@ -247,7 +256,7 @@ class _Run:
                 "resumed": self.resume,
                 "world": info.world,
                 "device": str(info.device),
-                "data_warnings": data.warnings,
+                "data_warnings": [*data.warnings, *self.warnings],
             }
         )
         status = pos.finished
@@ -317,7 +326,14 @@ class _Run:
         model.load_state_dict(ckpt.model.state_dict())
         if self.ema is not None:
             self.ema = WeightAverage(model, self.cfg.optim.ema)  # unless last.pt has one
-        pos = restore(ckpt.extra, optimizer, scheduler, self.ema)
+        info = self.info
+        pos = restore(ckpt.extra, optimizer, scheduler, self.ema, rank=info.rank, world=info.world)
+        if not has_rank_states(ckpt.extra, info.world):
+            self.warnings.append(
+                f"{self.folder.last}: holds the random state of the first of the {info.world} "
+                "processes only (saved by an older version): the run goes on, but not exactly "
+                "as it would have without the interruption"
+            )
         if pos.finished == "completed" and pos.epoch < self.cfg.epochs:
             pos.finished = ""  # resumed with more epochs: carry on
         rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
@@ -423,7 +439,8 @@ class _Run:
                 self._save_weights(self.folder.best, self._selected(model), row)
             if cfg.keep_epochs:
                 self._save_weights(self.folder.epoch(row["epoch"]), self._selected(model), row)
-            self._save_last(model, optimizer, scheduler, pos, rows)
+        self._save_last(model, optimizer, scheduler, pos, rows)  # every process takes part
+        if info.is_main:
             self.folder.write_metrics(rows)
         self.cb.on_epoch(row)
         if pos.finished:
@@ -497,6 +514,9 @@ class _Run:
         save_checkpoint(path, model, meta=self._meta(row["epoch"]), metrics=row)
 
     def _save_last(self, model, optimizer, scheduler, pos: Position, rows) -> None:
+        """last.pt, written by rank 0; every process must call it, as it gathers each
+        one's RNG state and running sums (training/resume.py) to rank 0."""
+        ranks = dd.gather(rank_state(pos), self.info)
         if not self.info.is_main:
             return
         from core.checkpoint import save_checkpoint
@@ -506,7 +526,7 @@ class _Run:
             model,
             meta=self._meta(pos.epoch),
             metrics=rows[-1] if rows else {},
-            extra=resume_extra(optimizer, scheduler, pos, self.ema),
+            extra=resume_extra(optimizer, scheduler, pos, self.ema, ranks),
         )
 
     def _result(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:

@@ -5,6 +5,11 @@ state, the weight average if the run keeps one, the position (next epoch and bat
 epoch, the best result so far, the early-stopping count and every RNG state
 (python, numpy, torch, CUDA). Batches are keyed by (seed, epoch, batch), not drawn
 from a stream, so with these a resumed run repeats an uninterrupted one exactly.
+
+A distributed run's processes each have their own RNG state (dropout, mixup) and
+running sums; `extra["ranks"]` keeps every process's ({"rng", "partial"}, in rank
+order, gathered to rank 0, which writes last.pt), and each process takes back its own.
+`extra["rng"]` and the position's `partial` are rank 0's, as in a single-process run.
 """
 
 from __future__ import annotations
@@ -71,10 +76,20 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def rank_state(position: Position) -> dict[str, Any]:
+    """What differs between the processes of a distributed run: RNG state, running sums."""
+    return {"rng": rng_state(), "partial": position.partial}
+
+
 def resume_extra(
-    optimizer: torch.optim.Optimizer, scheduler, position: Position, ema=None
+    optimizer: torch.optim.Optimizer,
+    scheduler,
+    position: Position,
+    ema=None,
+    ranks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The `extra` of last.pt (with the weight average, training/ema.py, when there is one)."""
+    """The `extra` of last.pt (with the weight average, training/ema.py, when there is one);
+    `ranks`: every process's `rank_state`, when there are several."""
     extra = {
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
@@ -83,15 +98,35 @@ def resume_extra(
     }
     if ema is not None:
         extra["ema"] = ema.state_dict()
+    if ranks is not None and len(ranks) > 1:
+        extra["ranks"] = ranks
     return extra
 
 
-def restore(extra: dict[str, Any], optimizer, scheduler, ema=None) -> Position:
+def has_rank_states(extra: dict[str, Any], world: int) -> bool:
+    """Whether last.pt holds the state of each of `world` processes (always, for one).
+    A distributed run's last.pt written before they were kept has rank 0's only."""
+    return world == 1 or len(extra.get("ranks") or ()) == world
+
+
+def restore(
+    extra: dict[str, Any], optimizer, scheduler, ema=None, *, rank: int = 0, world: int = 1
+) -> Position:
     """Load optimiser, scheduler, weight average and RNG state from last.pt's extra; its
-    Position. A run that starts averaging on resume starts from the restored weights."""
+    Position. A run that starts averaging on resume starts from the restored weights.
+
+    Process `rank` of `world` takes back its own RNG state and running sums. Without
+    them (see `has_rank_states`) rank 0 takes the ones kept and the others keep their
+    fresh seeds and take rank 0's sums: the run goes on, but not exactly as unbroken."""
     optimizer.load_state_dict(extra["optimizer"])
     if ema is not None and "ema" in extra:
         ema.load_state_dict(extra["ema"])
     scheduler.load_state_dict(extra["scheduler"])
-    set_rng_state(extra["rng"])
-    return Position.from_dict(extra["position"])
+    position = Position.from_dict(extra["position"])
+    if world > 1 and has_rank_states(extra, world):
+        own = extra["ranks"][rank]
+        set_rng_state(own["rng"])
+        position.partial = own["partial"]
+    elif rank == 0:
+        set_rng_state(extra["rng"])
+    return position
