@@ -381,8 +381,7 @@ class _Run:
             )
             loss = loss_of(labels) if mixed is None else mixed.loss(loss_of)
             value = loss.item()
-            if dd.any_true(not math.isfinite(value), info):  # every rank stops together
-                self._diverged(f"training loss {value} at epoch {epoch + 1}, batch {b + 1}")
+            finite = math.isfinite(value)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.optim.grad_clip > 0:
@@ -391,12 +390,16 @@ class _Run:
             scheduler.step()
             if self.ema is not None:
                 self.ema.update(model)
-            running.add(log_probs.detach(), lengths, labels, value)
             b += 1
             seconds = seconds_before + time.perf_counter() - t0
-            if b % cfg.log_every == 0 or b == n_batches:
-                self._report_batch(epoch, b, n_batches, running, scheduler, seconds)
-            if dd.any_true(self.stop.requested, info):
+            if finite:  # a batch whose loss went bad is neither counted nor reported
+                running.add(log_probs.detach(), lengths, labels, value)
+                if b % cfg.log_every == 0 or b == n_batches:
+                    self._report_batch(epoch, b, n_batches, running, scheduler, seconds)
+            bad, stop = self._agree(value, info)
+            if bad is not None:  # every rank stops together; the step above is never saved
+                self._diverged(f"training loss {bad} at epoch {epoch + 1}, batch {b}")
+            if stop:
                 pos.batch, pos.partial, pos.partial_seconds = b, running.state(), seconds
                 self._save_last(model, optimizer, scheduler, pos, rows)
                 return "interrupted"
@@ -446,6 +449,18 @@ class _Run:
         if pos.finished:
             return pos.finished
         return "interrupted" if dd.any_true(self.stop.requested, info) else ""
+
+    def _agree(self, value: float, info) -> tuple[float | None, bool]:
+        """What every process must agree on after each batch, in one all-reduce (one
+        collective per batch, not two): a loss that is not finite on some process (the
+        sum of those, which is too; else None), and whether any process asks to stop."""
+        finite = math.isfinite(value)
+        flags = torch.tensor(
+            [0.0 if finite else 1.0, 0.0 if finite else value, float(self.stop.requested)],
+            dtype=torch.float64,
+        )
+        bad, bad_sum, stop = dd.all_reduce_sum(flags, info).tolist()
+        return (bad_sum if bad else None), stop > 0
 
     def _diverged(self, what: str) -> None:
         """Stop a run whose loss is no longer a number, before any bad weights are saved."""

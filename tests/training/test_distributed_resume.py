@@ -1,5 +1,7 @@
-"""A distributed run (2 gloo processes) stopped and resumed repeats an unbroken one
-exactly: each process gets back its own RNG state and running sums from last.pt."""
+"""Runs of 2 gloo processes, started as torchrun starts them, calling `train` in each:
+one stopped and resumed repeats an unbroken one exactly (each process gets back its own
+RNG state and running sums from last.pt), and a loss gone bad on one process stops
+both, with last.pt as it was."""
 
 import json
 import multiprocessing
@@ -32,17 +34,39 @@ class _StopAt(Callback):
             self.stop.set()
 
 
-def _rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> None:
-    """One process of four 2-process runs in turn, as torchrun would start it: an
-    unbroken run, then the same run stopped mid-epoch 1, resumed and stopped at the end
-    of epoch 2, and resumed to its end. Only rank 0's callbacks are called, as in a run."""
-    from training.config import load_config
-    from training.loop import StopRequest, train
-
+def _as_rank(rank: int) -> None:
     os.environ.update(
         {"WORLD_SIZE": str(WORLD), "RANK": str(rank), "LOCAL_RANK": str(rank)},
         MASTER_ADDR="127.0.0.1",
     )
+
+
+def _run_ranks(target, *args) -> list[int | None]:
+    """`target(rank, *args)` in WORLD fresh processes; their exit codes (their
+    tracebacks, if any, are on stderr)."""
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=target, args=(rank, *args)) for rank in range(WORLD)]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join(timeout=240)
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+                p.join()
+    return [p.exitcode for p in procs]
+
+
+def _rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> None:
+    """One process of four 2-process runs in turn: an unbroken run, then the same run
+    stopped mid-epoch 1, resumed and stopped at the end of epoch 2, and resumed to its
+    end. Only rank 0's callbacks are called, as in a run."""
+    from training.config import load_config
+    from training.loop import StopRequest, train
+
+    _as_rank(rank)
     whole = load_config(None, [*settings, "name=whole"])
     broken = load_config(None, [*settings, "name=broken"])
     steps = [  # config, where to stop (None: run to the end), resume, expected status
@@ -84,20 +108,7 @@ def _rows(run_dir):
 def test_a_distributed_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir):
     more = {"log_every": 1, "augment.enabled": True, "optim.mixup": 0.4}
     settings = tiny_settings(glyph_dir, tmp_path, **more)  # dropout 0.1, mixup: torch RNG
-    ctx = multiprocessing.get_context("spawn")
-    args = (_free_ports(4), settings, str(tmp_path))
-    procs = [ctx.Process(target=_rank, args=(rank, *args)) for rank in range(WORLD)]
-    for p in procs:
-        p.start()
-    try:
-        for p in procs:
-            p.join(timeout=240)
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.kill()
-                p.join()
-    assert [p.exitcode for p in procs] == [0] * WORLD  # their tracebacks are on stderr
+    assert _run_ranks(_rank, _free_ports(4), settings, str(tmp_path)) == [0] * WORLD
     assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")  # train sums included
     for name in ("last.pt", "best.pt"):
         a = load_checkpoint(tmp_path / "whole" / name).model.state_dict()
@@ -106,3 +117,44 @@ def test_a_distributed_resume_gives_the_same_run_as_no_interruption(tmp_path, gl
     ranks = load_checkpoint(tmp_path / "broken" / "last.pt").extra["ranks"]
     assert len(ranks) == WORLD  # each process's own random state, and they differ
     assert not torch.equal(ranks[0]["rng"]["torch"], ranks[1]["rng"]["torch"])
+
+
+def _diverging_rank(rank: int, port: int, settings: list[str]) -> None:
+    """Rank 1's training loss is NaN at the second batch of epoch 2, rank 0's is not:
+    both stop with the error, which gives the bad value on rank 0 too."""
+    import training.loop as loop
+    from training.config import load_config
+    from training.runfolder import RunError
+
+    _as_rank(rank)
+    os.environ["MASTER_PORT"] = str(port)
+    if rank == 1:
+        real_loss, real_validate = loop.sequence_loss, loop._Run._validate
+        seen = {"validated": False, "after": 0}
+
+        def validate(*args):  # rank 1 may have no validation batch to compute a loss of
+            seen["validated"] = True
+            return real_validate(*args)
+
+        def bad_once(*args, **kwargs):
+            loss = real_loss(*args, **kwargs)
+            if torch.is_grad_enabled() and seen["validated"]:
+                seen["after"] += 1
+                if seen["after"] == 2:
+                    return loss * float("nan")
+            return loss
+
+        loop.sequence_loss, loop._Run._validate = bad_once, validate
+    with pytest.raises(RunError) as e:
+        loop.train(load_config(None, [*settings, "name=d"]))
+    assert "training diverged (training loss nan at epoch 2, batch 2)" in str(e.value)
+    assert "last.pt, from before, is kept" in str(e.value)
+
+
+@pytest.mark.slow
+def test_a_loss_gone_bad_on_one_process_stops_both_and_keeps_last_pt(tmp_path, glyph_dir):
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=2)
+    assert _run_ranks(_diverging_rank, _free_ports(1)[0], settings) == [0] * WORLD
+    saved = load_checkpoint(tmp_path / "d" / "last.pt").extra["position"]
+    assert (saved["epoch"], saved["batch"]) == (1, 0)  # epoch 1's, not overwritten
+    assert [r["epoch"] for r in _rows(tmp_path / "d")] == [1]
