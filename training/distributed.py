@@ -91,14 +91,6 @@ def all_reduce_sum(t: torch.Tensor, info: DistInfo) -> torch.Tensor:
     return out.cpu()
 
 
-def all_true(flag: bool, info: DistInfo) -> bool:
-    """True when every process says True (e.g. 'stop now' must be agreed by all)."""
-    if not info.active:
-        return flag
-    t = torch.tensor([0.0 if flag else 1.0])
-    return float(all_reduce_sum(t, info)) == 0.0
-
-
 def any_true(flag: bool, info: DistInfo) -> bool:
     """True when some process says True."""
     if not info.active:
