@@ -62,7 +62,7 @@ async def test_generate_synthetic_doodles_and_see_the_counts(here):
         await settle(app, pilot)
         assert "no data yet" in str(app.query_one("#data-summary", Static).content)
         app.query_one("#data-per-class", Input).value = "2"
-        await pilot.press("g")
+        await pilot.press("f5")
         await settle(app, pilot)
         await settle(app, pilot)  # the recount after the job
         assert message(app).startswith("generate done: 36 drawings (2 a class, seed 0")
@@ -77,7 +77,7 @@ async def test_a_bad_count_starts_nothing(here):
     app = tui(here, initial="data")
     async with app.run_test(size=(80, 24)) as pilot:
         app.query_one("#data-per-class", Input).value = ""
-        await pilot.press("g")
+        await pilot.press("f5")
         await settle(app, pilot)
         assert message(app).startswith("per class: type how many")
     assert not (here / "data").exists()
@@ -86,7 +86,7 @@ async def test_a_bad_count_starts_nothing(here):
 async def test_download_offline_shows_a_clear_failure(here):
     app = tui(here, initial="data", download_url=refused_url())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("d")
+        await pilot.press("f8")
         await settle(app, pilot)
         assert message(app).startswith("download FAILED: cannot download ")
         assert "connection refused (offline, or no server there?)" in message(app)
@@ -110,12 +110,12 @@ async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.query_one("#data-per-class", Input).value = "5000"
-        await pilot.press("g")
+        await pilot.press("f5")
         deadline = time.monotonic() + 60  # only against hanging
         while not message(app).startswith("generate: "):
             assert time.monotonic() < deadline, "the generation never started"
             await pilot.pause(0.02)
-        await pilot.press("x")
+        await pilot.press("f6")
         await settle(app, pilot)
         await settle(app, pilot)  # the recount after the job
         assert message(app) == "generate stopped: nothing kept (data/synthetic is as it was)"
@@ -133,10 +133,8 @@ async def test_stop_with_nothing_running_says_so(here):
     app = tui(here, initial="data")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        for key in ("x", "f6"):  # F6, as on the other tabs, also from the per-class box
-            app.query_one("#data-pane").show("")
-            await pilot.press(key)
-            assert message(app) == "nothing to stop: no generate or download is running"
+        await pilot.press("f6")  # as on the other tabs, and also from the per-class box
+        assert message(app) == "nothing to stop: no generate or download is running"
         app.query_one("#data-per-class", Input).focus()
         app.query_one("#data-pane").show("")
         await pilot.press("f6")

@@ -1,12 +1,14 @@
 """The Data tab: the data directories with their counts per class, and two jobs.
 
-G generates synthetic doodles (`frankenstein data synth --events` into a hidden
+F5 generates synthetic doodles (`frankenstein data synth --events` into a hidden
 <data>/.synthetic.partial that replaces <data>/synthetic once complete, so a stopped
-generation leaves no half data set), D downloads the real Quick, Draw! files
+generation leaves no half data set), F8 downloads the real Quick, Draw! files
 (`frankenstein data download --events` into <data>/quickdraw); both are child
-processes with a progress bar, and a failure (offline, a full disk) shows the child's
-one-line error. Counting drawings runs in a thread worker, so a large download never
-blocks the UI.
+processes with a progress bar that F6 stops, and a failure (offline, a full disk)
+shows the child's one-line error. The keys are the other tabs' (F5 starts the tab's
+job, F6 stops it) and F-keys work from the per-class box too; R (reload) does not, the
+box takes letters, so the footer leaves it out there. Counting drawings runs in a
+thread worker, so a large download never blocks the UI.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ class DataPane(Vertical):
     """Counts per class and directory; generate and download buttons."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("g", "synth", "Generate"),
-        Binding("d", "download", "Download"),
-        Binding("f6", "stop", "Stop"),  # as on Train and Ablations; F6 works in the input
-        Binding("x", "stop", "Stop", show=False),
+        # F5 starts and F6 stops, as on Train and Ablations; F-keys also work from the
+        # per-class box (a letter there is typed, and Textual's footer hides it then).
+        Binding("f5", "synth", "Generate"),
+        Binding("f6", "stop", "Stop"),
+        Binding("f8", "download", "Download"),
         Binding("r", "reload", "Reload"),
     ]
 

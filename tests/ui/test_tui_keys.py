@@ -1,0 +1,126 @@
+"""The TUI's keys, as the footer shows them: one set across the tabs (F5 starts a tab's
+job, F6 stops it, no key means two things), and a footer that lists only keys that work
+where the focus is (the Data tab's per-class box takes letters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+from textual.widgets._footer import FooterKey
+
+from tests.http_bucket import refused_url
+from tests.ui.tui_helpers import make_data, tui
+
+# What the README's key table says, tab by tab (each tab's first focus).
+KEYS = {
+    "data": [
+        ("f5", "Generate"),
+        ("f6", "Stop"),
+        ("f8", "Download"),
+        ("r", "Reload"),
+        ("ctrl+q", "Quit"),
+    ],
+    "train": [("f5", "Start"), ("f6", "Stop"), ("f7", "Resume"), ("ctrl+q", "Quit")],
+    "ablations": [("f5", "Run"), ("f6", "Stop"), ("r", "Reload"), ("ctrl+q", "Quit")],
+    "runs": [
+        ("m", "Mark"),
+        ("c", "Compare"),
+        ("d", "Draw"),
+        ("f", "Default"),
+        ("r", "Reload"),
+        ("ctrl+q", "Quit"),
+    ],
+}
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def footer(app) -> list[tuple[str, str]]:
+    return [(k.key, k.description) for k in app.query(FooterKey)]
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()  # the footer recomposes after the focus moved
+
+
+async def test_every_tab_footer_lists_one_key_set(here):
+    app = tui(here, initial="data")
+    shown: dict[str, list[tuple[str, str]]] = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        for number, tab in enumerate(KEYS, 1):
+            await pilot.press(str(number))
+            await settle(app, pilot)
+            shown[tab] = footer(app)
+    assert shown == KEYS
+    # One meaning a key: the only key that names different things on different tabs is
+    # F5, the tab's own job (Generate, Start, Run); Stop is F6 wherever a job runs.
+    meanings: dict[str, set[str]] = {}
+    for keys in shown.values():
+        for key, what in keys:
+            meanings.setdefault(key, set()).add(what)
+    assert {k for k, m in meanings.items() if len(m) > 1} == {"f5"}
+    assert {tab for tab, keys in shown.items() if ("f6", "Stop") in keys} == {
+        "data",
+        "train",
+        "ablations",
+    }
+
+
+def message(app) -> str:
+    return str(app.query_one("#data-message", Static).content)
+
+
+def synthetic_total(app) -> str:
+    table = app.query_one("#data-table", DataTable)
+    labels = [str(c.label) for c in table.ordered_columns]
+    if "synthetic" not in labels:
+        return "-"
+    return str(table.get_row_at(table.row_count - 1)[labels.index("synthetic")])
+
+
+async def test_the_data_footer_while_typing_a_count_lists_only_keys_that_work(here):
+    """Every key the footer shows with the per-class box focused acts from the box; R,
+    which the box takes as a letter, is left out there and acts from the table."""
+    app = tui(here, initial="data", download_url=refused_url())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        box = app.query_one("#data-per-class", Input)
+        box.focus()
+        await settle(app, pilot)
+        assert footer(app) == [
+            ("f5", "Generate"),
+            ("f6", "Stop"),
+            ("f8", "Download"),
+            ("ctrl+q", "Quit"),
+        ]
+        pane = app.query_one("#data-pane")
+        box.value = ""  # so F5 answers at once instead of generating
+        await pilot.press("f5")
+        assert message(app).startswith("per class: type how many")
+        pane.show("")
+        await pilot.press("f6")
+        assert message(app) == "nothing to stop: no generate or download is running"
+        pane.show("")
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert message(app).startswith("download FAILED: cannot download ")
+        assert app.focused is box
+        # R is typed (and refused: digits only), not a reload: new data stays uncounted.
+        make_data(here / "data")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert (box.value, synthetic_total(app)) == ("", "-")
+        app.query_one("#data-table").focus()
+        await settle(app, pilot)
+        assert ("r", "Reload") in footer(app)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert synthetic_total(app) == "5"
