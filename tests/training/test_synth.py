@@ -275,6 +275,28 @@ def test_data_synth_interrupted_leaves_the_output_folder_as_it_was(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
 
 
+def test_data_synth_replace_leaves_the_new_set_as_the_only_data(tmp_path):
+    """--replace drops the folder's other data files once the new ones are in (what the
+    TUI's Generate asks for); without it they stay. Files that are not data stay."""
+    out = tmp_path / "synth"
+    out.mkdir()
+    (out / "blob.ndjson").write_text("{}\n")
+    (out / "sun.json").write_text("[]")  # seed format: data, the sun counted twice
+    (out / "checksums.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    args = ["data", "synth", "--per-class", "2", "--out", str(out), "--classes", "sun,house"]
+    assert main(args) == 0
+    assert {"blob.ndjson", "sun.json"} <= {p.name for p in out.iterdir()}
+    assert main([*args, "--replace"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "checksums.json",
+        "house.ndjson",
+        "notes.txt",
+        "sun.ndjson",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
+
+
 def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
     """A background job of a script starts with SIGINT ignored; the TUI's Stop and
     `ablate` stop their children with SIGINT, so the command line listens again."""

@@ -104,8 +104,13 @@ async def test_download_fills_the_quickdraw_column(here):
             assert column(app, "quickdraw")["total"] == "72"
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
 async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
     make_data(here / "data")  # an earlier data/synthetic: 3 circles, 2 squares
+    before = files(here / "data" / "synthetic")
     app = tui(here, initial="data")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -126,6 +131,33 @@ async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
             "data/drawings/simplified",
             "data/synthetic",
         ]
+    # The earlier files byte for byte, and no staging folder left beside them.
+    assert files(here / "data" / "synthetic") == before
+    assert sorted(p.name for p in (here / "data").iterdir()) == ["drawings", "synthetic"]
+
+
+async def test_a_finished_generation_replaces_the_earlier_set_whole(here):
+    """All 18 classes go in, and the earlier set's other data files go: a file of no
+    class, and a seed-format house.json that would count the houses twice."""
+    make_data(here / "data")
+    synthetic = here / "data" / "synthetic"
+    (synthetic / "blob.ndjson").write_text('{"word": "blob", "drawing": []}\n')
+    (synthetic / "house.json").write_text("[[[[0, 10], [0, 10]]]]")
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert column(app, "synthetic")["house"] == "1"
+        app.query_one("#data-per-class", Input).value = "2"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await settle(app, pilot)  # the recount after the job
+        assert message(app) == (
+            "generate done: 36 drawings (2 a class, seed 0, variety full) written to data/synthetic"
+        )
+        counts = column(app, "synthetic")
+        assert {c: counts[c] for c in CLASSES} == dict.fromkeys(CLASSES, "2")
+        assert counts["total"] == "36" and "blob" not in counts
+    assert sorted(p.name for p in synthetic.iterdir()) == sorted(f"{c}.ndjson" for c in CLASSES)
     assert sorted(p.name for p in (here / "data").iterdir()) == ["drawings", "synthetic"]
 
 
@@ -139,15 +171,3 @@ async def test_stop_with_nothing_running_says_so(here):
         app.query_one("#data-pane").show("")
         await pilot.press("f6")
         assert message(app) == "nothing to stop: no generate or download is running"
-
-
-def test_an_install_that_fails_puts_the_earlier_data_back(tmp_path):
-    from ui.tui.datadirs import install, partial_dir
-
-    target = tmp_path / "synthetic"
-    target.mkdir()
-    (target / "circle.ndjson").write_text("{}\n")
-    with pytest.raises(OSError):  # no partial folder to move in
-        install(partial_dir(target), target)
-    assert (target / "circle.ndjson").read_text() == "{}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["synthetic"]

@@ -182,6 +182,9 @@ def test_data_dirs_are_found_and_counted(tmp_path):
     make_data(tmp_path / "data")
     (tmp_path / "data" / "empty").mkdir()
     (tmp_path / "data" / "synthetic" / "checksums.json").write_text("{}")
+    for staging in ("data/.synthetic.x1.partial", "data/synthetic/.synth.x2.partial"):
+        (tmp_path / staging).mkdir()  # data synth at work: hidden, not data yet
+        (tmp_path / staging / "sun.ndjson").write_text("{}\n")
     dirs = [count_dir(d) for d in find_data_dirs(tmp_path / "data")]
     assert [(d.label, d.counts, d.what) for d in dirs] == [
         ("drawings/simplified", {"house": 1}, "drawings saved from the window"),

@@ -3,14 +3,13 @@
 Under the data root (core.paths.data_dir): `quickdraw/` (downloaded real doodles),
 `synthetic/` (generated), `drawings/raw` and `drawings/simplified` (saved from the
 window), and any other folder of `<class>.ndjson` files, one level down at most;
-hidden folders (a generation in progress, `.synthetic.partial`) are not data yet.
+hidden folders (`data synth`'s staging, a generation in progress) are not data yet.
 Counting is by lines (one drawing a line), so a 100 MB download is counted in a
 fraction of a second without parsing it.
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,14 +39,20 @@ def find_data_dirs(root: Path) -> list[DataDir]:
     found: list[DataDir] = []
     if not root.is_dir():
         return found
-    for sub in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for sub in sorted(p for p in root.iterdir() if _shown(p)):
         what = KNOWN.get(sub.name, "drawings")
         if _has_data(sub):
             found.append(DataDir(sub, sub.name, what))
-        for inner in sorted(p for p in sub.iterdir() if p.is_dir()):
+        for inner in sorted(p for p in sub.iterdir() if _shown(p)):
             if _has_data(inner):
                 found.append(DataDir(inner, f"{sub.name}/{inner.name}", what))
     return found
+
+
+def _shown(p: Path) -> bool:
+    """A folder to list: not a hidden one (data synth's staging, beside its output or,
+    beside a folder it may not write in, inside it)."""
+    return p.is_dir() and not p.name.startswith(".")
 
 
 def _has_data(d: Path) -> bool:
@@ -79,30 +84,3 @@ def count_dir(d: DataDir) -> DataDir:
     """Fill in the counts per class (by file stem)."""
     d.counts = {p.stem: count_lines(p) for p in data_files(d.path)}
     return d
-
-
-def partial_dir(target: Path) -> Path:
-    """Where a job writes `target` until it is complete: a hidden sibling, so a stopped
-    job leaves neither half a data set nor a damaged earlier one."""
-    return target.with_name(f".{target.name}.partial")
-
-
-def install(partial: Path, target: Path) -> None:
-    """Put a complete `partial` in `target`'s place (the earlier one goes); should that
-    fail, the earlier one is put back before the error goes on."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    moved = target.exists()
-    if moved:
-        target.rename(old)
-    try:
-        partial.rename(target)
-    except OSError:
-        if moved:
-            old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def discard(partial: Path) -> None:
-    shutil.rmtree(partial, ignore_errors=True)

@@ -38,6 +38,12 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         metavar="NAMES",
         help="comma-separated classes to draw (default: all 18)",
     )
+    synth.add_argument(
+        "--replace",
+        action="store_true",
+        help="make DIR hold this set only: once the new files are in, DIR's other data "
+        "files (an earlier set's other classes, <class>.json seed files) are removed",
+    )
     synth.add_argument("--events", action="store_true", help=EVENTS_HELP)
     synth.set_defaults(func=run_synth)
 
@@ -100,7 +106,7 @@ def run_synth(args: argparse.Namespace) -> int:
                     yield d
 
             write_ndjson(drawings(), staging / f"{cls}.ndjson")
-        _move_into(staging, args.out, classes)
+        _move_into(staging, args.out, classes, replace=args.replace)
     console.print(summary)
     return 0
 
@@ -123,14 +129,23 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
                 yield d
 
         write_ndjson(counted(), staging / f"{cls}.ndjson")
-    _move_into(staging, args.out, classes)
+    _move_into(staging, args.out, classes, replace=args.replace)
     events.done(summary)
     return 0
 
 
-def _move_into(staging: Path, out: Path, classes) -> None:
+def _move_into(staging: Path, out: Path, classes, *, replace: bool = False) -> None:
     """Rename the finished `<class>.ndjson` files of `staging` into `out` (one file
-    system, so each rename is instant and atomic)."""
+    system, so each rename is instant and atomic); `replace`: then remove the other data
+    files of `out`, so that no earlier file is read with the new set (after the moves:
+    `out` always holds a whole set)."""
+    from training.datainfo import data_files
+
     out.mkdir(parents=True, exist_ok=True)
-    for cls in classes:
-        os.replace(staging / f"{cls}.ndjson", out / f"{cls}.ndjson")
+    written = [f"{cls}.ndjson" for cls in classes]
+    for name in written:
+        os.replace(staging / name, out / name)
+    if replace:
+        for stale in data_files(out):
+            if stale.name not in written:
+                stale.unlink(missing_ok=True)

@@ -1,8 +1,9 @@
 """The Data tab: the data directories with their counts per class, and two jobs.
 
-F5 generates synthetic doodles (`frankenstein data synth --events` into a hidden
-<data>/.synthetic.partial that replaces <data>/synthetic once complete, so a stopped
-generation leaves no half data set), F8 downloads the real Quick, Draw! files
+F5 generates synthetic doodles (`frankenstein data synth --replace --events` into
+<data>/synthetic: the command draws them in a hidden folder beside it and moves them in
+when all are done, dropping the earlier set's other files, so a stopped generation
+leaves the earlier set as it was), F8 downloads the real Quick, Draw! files
 (`frankenstein data download --events` into <data>/quickdraw); both are child
 processes with a progress bar that F6 stops, and a failure (offline, a full disk)
 shows the child's one-line error. The keys are the other tabs' (F5 starts the tab's
@@ -23,7 +24,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
-from ui.tui.datadirs import DataDir, count_dir, discard, find_data_dirs, install, partial_dir
+from ui.tui.datadirs import DataDir, count_dir, find_data_dirs
 from ui.tui.supervisor import Supervisor
 
 
@@ -125,12 +126,11 @@ class DataPane(Vertical):
         if not text.isdigit() or int(text) < 1:
             self.show("per class: type how many doodles a class to draw (at least 1)")
             return
-        if self._busy():
-            return
-        # Written aside and put in place when complete: a stopped generation keeps nothing.
-        out = partial_dir(self.ctx.data_dir / "synthetic")
-        discard(out)  # from a TUI that was closed mid-generation
-        self._start("generate", [*self.ctx.data, "synth", "--per-class", text, "--out", str(out)])
+        # `data synth` stages the files itself and moves them in only when all are done;
+        # --replace: the earlier set's other files go then, as they would with a new folder.
+        out = str(self.ctx.data_dir / "synthetic")
+        argv = [*self.ctx.data, "synth", "--per-class", text, "--out", out, "--replace"]
+        self._start("generate", argv)
 
     def action_download(self) -> None:
         argv = [*self.ctx.data, "download", "--out", str(self.ctx.data_dir / "quickdraw")]
@@ -186,22 +186,15 @@ class DataPane(Vertical):
         self.reload()
 
     def _generated(self, outcome, message: str) -> None:
-        """A complete generation replaces data/synthetic; any other end leaves it as it was."""
-        target = self.ctx.data_dir / "synthetic"
-        partial = partial_dir(target)
-        if not outcome.ok:
-            discard(partial)
-            if outcome.stopped:
-                self.show(f"generate stopped: nothing kept ({target} is as it was)")
-            else:
-                self.show(f"generate FAILED: {failure_line(outcome.stderr_tail)}", error=True)
-            return
-        try:
-            install(partial, target)
-        except OSError as e:
-            self.show(f"generate FAILED: cannot put the doodles in {target}: {e}", error=True)
-            return
-        self.show(f"generate done: {message.replace(str(partial), str(target))}")
+        """`data synth` put a complete set in data/synthetic, or (stopped, failed) left it
+        as it was."""
+        if outcome.ok:
+            self.show(f"generate done: {message}")
+        elif outcome.stopped:
+            target = self.ctx.data_dir / "synthetic"
+            self.show(f"generate stopped: nothing kept ({target} is as it was)")
+        else:
+            self.show(f"generate FAILED: {failure_line(outcome.stderr_tail)}", error=True)
 
     def show(self, message: str, error: bool = False) -> None:
         msg = self.query_one("#data-message", Static)
