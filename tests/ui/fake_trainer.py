@@ -89,7 +89,14 @@ def main(argv: list[str]) -> int:
         config = {
             "name": name,
             "out_dir": str(out),
-            "model": {"name": settings.get("model", "frankenstein"), "overrides": {}},
+            "model": {
+                "name": settings.get("model", "frankenstein"),
+                "overrides": {
+                    k.removeprefix("model.overrides."): v
+                    for k, v in settings.items()
+                    if k.startswith("model.overrides.")
+                },
+            },
             "data": {"sources": settings.get("data.sources", ["synthetic"])},
             "optim": {"name": "adamw", "lr": settings.get("optim.lr", 0.002)},
             "epochs": settings.get("epochs", 2),

@@ -28,6 +28,50 @@ def test_the_form_has_every_setting_but_the_ones_picked_elsewhere():
     lo, hi = AugmentSection().scale
     assert by_key["augment.scale"].default_text == f"[{lo}, {hi}]"  # JSON, as typed
     assert by_key["name"].raw_text and by_key["max_batches"].optional
+    # The model's sizes, empty for the picked model's own; no architecture, pad_len or m
+    # (the picker and the top-level fields), no class count.
+    model = [k.removeprefix("model.overrides.") for k in keys if k.startswith("model.")]
+    assert model == [
+        "channels",
+        "lstm_hidden",
+        "lstm_proj",
+        "lstm_layers",
+        "head_hidden",
+        "dropout",
+        "thicken",
+    ]
+    assert by_key["model.overrides.lstm_layers"].default_text == ""
+    assert {"pad_len", "m"} <= set(keys)
+
+
+def test_model_sizes_are_checked_together_against_the_picked_model():
+    large = {"model": "frankenstein-large"}  # lstm_hidden 256, lstm_proj 128
+    # Each wrong alone (a projection of 128 needs a larger hidden size), right together.
+    result = validate_form(
+        FIELDS, {"model.overrides.lstm_hidden": "32", "model.overrides.lstm_proj": "16"}, large
+    )
+    assert result.overrides == (
+        'model="frankenstein-large"',
+        "model.overrides.lstm_hidden=32",
+        "model.overrides.lstm_proj=16",
+    )
+    errors = dict(validate_form(FIELDS, {"model.overrides.lstm_hidden": "32"}, large).errors)
+    assert errors == {
+        "model.overrides.lstm_hidden": "lstm_proj=128 must be 0 (none) or below lstm_hidden=32"
+    }
+    errors = dict(
+        validate_form(
+            FIELDS,
+            {"model.overrides.channels": "[8, 16]", "model.overrides.thicken": "two"},
+            {"model": "cnn"},
+        ).errors
+    )
+    assert errors == {
+        "model.overrides.channels": "item 3 missing",
+        "model.overrides.thicken": (
+            "Input should be a valid integer, unable to parse string as an integer"
+        ),
+    }
 
 
 def test_valid_form_gives_only_the_changed_settings_as_overrides():

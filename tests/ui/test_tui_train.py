@@ -86,6 +86,54 @@ async def test_settings_from_the_form_and_pickers_reach_the_trainer(here):
     assert config["model"]["name"] == "cnn" and config["data"]["sources"] == ["synthetic"]
 
 
+async def test_model_sizes_are_checked_against_the_picked_model_and_reach_the_trainer(here):
+    from training.config import load_config
+
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        layers = app.query_one("#f-model-overrides-lstm_layers", Input)
+        hidden = app.query_one("#f-model-overrides-lstm_hidden", Input)
+        assert (layers.value, layers.placeholder, hidden.placeholder) == ("", "3", "128")
+        app.query_one("#train-model").value = "cnn"
+        await pilot.pause()
+        assert layers.placeholder == "no LSTM"
+        app.query_one("#train-model").value = "frankenstein-small"
+        await pilot.pause()
+        assert hidden.placeholder == "64"  # the small model's own size
+        # Each wrong size under its field, at once; small's projection is 32.
+        layers.value, hidden.value = "0", "16"
+        app.query_one("#f-model-overrides-dropout", Input).value = "1.5"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert form.error_of("model.overrides.lstm_layers") == (
+            "lstm_hidden, lstm_layers and head_hidden must be >= 1"
+        )
+        assert form.error_of("model.overrides.lstm_hidden") == (
+            "lstm_proj=32 must be 0 (none) or below lstm_hidden=16"
+        )
+        assert form.error_of("model.overrides.dropout") == "dropout=1.5 must be in [0, 1)"
+        assert form.error_of("model.overrides.head_hidden") == ""
+        assert app.focused is hidden  # the first one in the form
+        assert app.query_one("#train-pane").state.status == "idle"
+        assert not app.workers._workers  # nothing started
+        app.query_one("#f-model-overrides-dropout", Input).value = ""
+        layers.value = "2"
+        hidden.value = ""  # the model's own 64
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        settings = pane.supervisor.argv[len(pane.ctx.trainer) : -1]  # without --events
+    assert 'model="frankenstein-small"' in settings and "model.overrides.lstm_layers=2" in settings
+    model = load_config(overrides=settings).model_cfg()  # as `frankenstein train` reads them
+    assert (model.lstm_layers, model.lstm_hidden, model.lstm_proj) == (2, 64, 32)
+    config = json.loads((here / "runs/frankenstein-small-fake/config.json").read_text())
+    assert config["model"] == {"name": "frankenstein-small", "overrides": {"lstm_layers": 2}}
+
+
 async def test_invalid_settings_are_shown_next_to_their_fields_and_nothing_starts(here):
     app = tui(here)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -8,11 +8,17 @@ error of every field at once, so the form can show each next to its field. The r
 name must be folder-safe, as ablation names are (`a/b` would land in runs/a/b, out of
 the Runs tab's sight). Values are JSON where
 they parse (as on the command line), except for string fields, which take the text.
+
+The model's sizes (`model.overrides`, a free dict in TrainConfig) get one field each,
+from `core.models.ModelConfig`: empty means the picked model's own value (which
+`model_hints` gives for the placeholders), and a value is checked against that model,
+its error shown under the field it names.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -25,6 +31,11 @@ from training.config import TrainConfig
 # Chosen elsewhere on the Train tab (model and data pickers; out_dir is the TUI's runs dir).
 SKIP = frozenset({"model", "data.sources", "out_dir"})
 GENERAL = ""  # the error key of problems that belong to no single field
+OVERRIDES = "model.overrides."  # the prefix of the model's own settings
+# ModelConfig fields that are no override: the model picker's architecture, the
+# top-level pad_len and m (TrainConfig refuses them here), the fixed 18 classes.
+NOT_OVERRIDDEN = frozenset({"arch", "pad_len", "m", "num_classes"})
+HEADINGS = {OVERRIDES.rstrip("."): "model (empty: the model's own)"}
 
 Kind = Literal["text", "choice", "bool"]
 
@@ -71,6 +82,8 @@ def form_fields(model: type[BaseModel] = TrainConfig, prefix: str = "") -> list[
     defaults = model()
     for name, info in model.model_fields.items():
         key = prefix + name
+        if key == "model":
+            fields.extend(model_fields())
         if key in SKIP:
             continue
         annotation, optional = _unwrap(info.annotation)
@@ -85,6 +98,33 @@ def form_fields(model: type[BaseModel] = TrainConfig, prefix: str = "") -> list[
         else:
             fields.append(FormField(key, "text", default, (), optional, annotation is str))
     return fields
+
+
+def model_fields() -> list[FormField]:
+    """One optional text field a model setting (`model.overrides.lstm_layers`)."""
+    from core.models import ModelConfig  # torch: only where the form is built
+
+    return [
+        FormField(OVERRIDES + name, "text", None, optional=True)
+        for name in ModelConfig.model_fields
+        if name not in NOT_OVERRIDDEN
+    ]
+
+
+def model_hints(model: str) -> dict[str, str]:
+    """The placeholder of each model field for `model`: its own value, or that the
+    setting does nothing for it (the CNN has no LSTM)."""
+    from core.models import MODELS
+
+    cfg = MODELS.get(model)
+    if cfg is None:
+        return {}
+    return {
+        f.key: "no LSTM" if cfg.arch == "cnn" and leaf.startswith("lstm_") else to_text(value)
+        for f in model_fields()
+        for leaf in [f.key.removeprefix(OVERRIDES)]
+        for value in [getattr(cfg, leaf)]
+    }
 
 
 def parse_text(field: FormField, text: str) -> Any:
@@ -132,8 +172,18 @@ def validate_form(
             parsed[field.key] = raw
     fixed = dict(fixed or {})
     # All the errors at once: TrainConfig checks the fields that parsed (its defaults
-    # stand in for the others, whose parse errors are kept).
-    checked = {k: v for k, v in parsed.items() if k not in errors}
+    # stand in for the others, whose parse errors are kept). Empty model fields are the
+    # model's own; set ones are checked against the model first, so that their errors
+    # go under their fields (TrainConfig's own check of them names no field).
+    checked = {
+        k: v
+        for k, v in parsed.items()
+        if k not in errors and not (k.startswith(OVERRIDES) and v is None)
+    }
+    model_errors = _check_model(checked, fixed)
+    errors.update((k, v) for k, v in model_errors.items() if k not in errors)
+    if model_errors:
+        checked = {k: v for k, v in checked.items() if not k.startswith(OVERRIDES)}
     for key, msg in _check(fields, {**checked, **fixed}).items():
         errors.setdefault(key, msg)
     if errors:
@@ -151,9 +201,69 @@ def _plain(v: Any) -> Any:
     return list(v) if isinstance(v, tuple) else v
 
 
+def _check_model(checked: dict[str, Any], fixed: dict[str, Any]) -> dict[str, str]:
+    """The errors of the set model fields, by field, all at once: each field's own type
+    error (each checked alone), then what ModelConfig's whole-config check says of the
+    picked model (a registered one; TrainConfig reports any other) with the rest
+    together. That check names its fields in words ("lstm_proj=64 must be 0 (none) or
+    below lstm_hidden=32"): a problem goes under the set field that makes it alone,
+    else under the first set field it names."""
+    overrides = {
+        k.removeprefix(OVERRIDES): v for k, v in checked.items() if k.startswith(OVERRIDES)
+    }
+    from core.models import MODELS
+
+    base = MODELS.get(str(fixed.get("model", "frankenstein")))
+    if not overrides or base is None:
+        return {}
+    out: dict[str, str] = {}
+    alone: dict[str, list[str]] = {}
+    for name, value in overrides.items():
+        errors = _model_errors(base, {name: value})
+        typed = [e for e in errors if e["loc"] and e["loc"][0] == name]
+        if typed:
+            out[OVERRIDES + name] = _field_message(typed[0])
+        else:
+            alone[name] = [p for e in errors for p in _problems(e)]
+    for err in _model_errors(base, {k: overrides[k] for k in alone}):
+        for problem in _problems(err):
+            named = sorted((m.start(), n) for n in alone if (m := re.search(rf"\b{n}\b", problem)))
+            makers = [n for _, n in named if problem in alone[n]]
+            if makers or named:
+                out.setdefault(OVERRIDES + (makers or [named[0][1]])[0], problem)
+    return out
+
+
+def _problems(err: Any) -> list[str]:
+    """The problems ModelConfig's whole-config check lists in one error."""
+    return err["msg"].removeprefix("Value error, ").split("; ") if not err["loc"] else []
+
+
+def _model_errors(base, overrides: dict[str, Any]) -> list[Any]:
+    from core.models import ModelConfig
+
+    try:
+        ModelConfig.model_validate({**base.model_dump(), **overrides})
+    except ValidationError as e:
+        return e.errors()
+    return []
+
+
+def _field_message(err: Any) -> str:
+    """A field's error, with the item it is about in a list (channels [8, 16])."""
+    loc, msg = err["loc"], err["msg"].removeprefix("Value error, ")
+    if len(loc) > 1 and isinstance(loc[1], int):
+        item = f"item {loc[1] + 1}"
+        return f"{item} missing" if err["type"] == "missing" else f"{item}: {msg}"
+    return msg
+
+
 def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
     """Validate with TrainConfig; each error placed at the deepest field it names."""
     nested: dict[str, Any] = {}
+    if isinstance(flat.get("model"), str):  # the picker's name, beside model.overrides.*
+        flat = {**flat, "model.name": flat["model"]}
+        del flat["model"]
     for key, value in flat.items():
         node = nested
         *parents, last = key.split(".")

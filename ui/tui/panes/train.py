@@ -1,7 +1,8 @@
 """The Train tab: pick a model and data, edit the settings, start, watch, stop, resume.
 
 Start validates the form with TrainConfig (errors go next to their fields and nothing
-starts) and runs `frankenstein train KEY=VALUE... --events` as a child process through
+starts; the model's sizes, `model.overrides.*`, are checked against the picked model,
+whose own values their empty fields show) and runs `frankenstein train KEY=VALUE... --events` as a child process through
 a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the bars,
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
@@ -21,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
-from ui.tui.configform import FormField, validate_form
+from ui.tui.configform import FormField, model_hints, validate_form
 from ui.tui.context import TuiContext, child_env
 from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
@@ -108,6 +109,14 @@ class TrainPane(Horizontal):
             yield Chart("loss", id="train-loss")
             yield Chart("accuracy", y_range=(0.0, 1.0), id="train-acc")
             yield RichLog(id="train-log", wrap=True, markup=False, highlight=False, min_width=20)
+
+    def on_mount(self) -> None:
+        self.form.set_hints(model_hints(self.models[0]))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Another model: the model fields' placeholders show its own sizes."""
+        if event.select.id == "train-model" and isinstance(event.value, str):
+            self.form.set_hints(model_hints(event.value))
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""

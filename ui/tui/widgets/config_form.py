@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select
 
-from ui.tui.configform import GENERAL, FormField
+from ui.tui.configform import GENERAL, HEADINGS, FormField
 
 
 class OnOff(Checkbox):
@@ -48,7 +48,7 @@ class ConfigForm(VerticalScroll):
             parent, _, leaf = f.key.rpartition(".")
             if parent != section:
                 section = parent
-                yield Label(section or "run", classes="heading")
+                yield Label(HEADINGS.get(section, section or "run"), classes="heading")
             with Vertical(classes="field"):
                 with Horizontal(classes="field-row"):
                     yield Label(("  " if parent else "") + leaf, classes="field-label")
@@ -85,6 +85,11 @@ class ConfigForm(VerticalScroll):
 
     def set_value(self, key: str, value: Any) -> None:
         self.editor(key).value = value
+
+    def set_hints(self, hints: dict[str, str]) -> None:
+        """Placeholders of text fields (what an empty field stands for)."""
+        for key, hint in hints.items():
+            self.editor(key).placeholder = hint
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Each error under its field; an empty dict clears them."""
