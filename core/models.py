@@ -123,15 +123,31 @@ def model_config(name: str, **overrides: Any) -> ModelConfig:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ModelConfigError(f"unknown model {name!r}{hint} (known: {', '.join(MODELS)})")
     try:
-        return _variant(MODELS[name], **overrides)
+        cfg = _variant(MODELS[name], **overrides)
     except ValidationError as e:
         raise ModelConfigError(f"model {name!r}: {_one_line(e)}") from None
+    unused = [k for k in overrides if k in LSTM_FIELDS] if cfg.arch == "cnn" else []
+    if unused:  # a CNN has no LSTM: the sizes would be ignored, and the run not the one asked
+        raise ModelConfigError(
+            f"model {name!r} has no LSTM: {', '.join(unused)} "
+            f"{'does' if len(unused) == 1 else 'do'} not apply to it"
+        )
+    return cfg
+
+
+LSTM_FIELDS = ("lstm_hidden", "lstm_proj", "lstm_layers")  # sizes only a Frankenstein uses
 
 
 def _one_line(e: ValidationError) -> str:
     return "; ".join(
-        f"{'.'.join(map(str, err['loc'])) or 'config'}: {err['msg']}" for err in e.errors()
+        f"{'.'.join(map(str, err['loc'])) or 'config'}: {_message(err)}" for err in e.errors()
     )
+
+
+def _message(err: Any) -> str:
+    """pydantic's message, without the "Value error, " it puts before a validator's own."""
+    msg = err["msg"]
+    return msg.removeprefix("Value error, ") if err["type"] == "value_error" else msg
 
 
 class SketchModel(nn.Module):

@@ -131,6 +131,24 @@ def test_model_config_overrides_are_validated():
         ModelConfig(m=60)
 
 
+def test_lstm_sizes_for_a_cnn_are_refused_not_ignored():
+    with pytest.raises(ModelConfigError, match="'cnn' has no LSTM: lstm_layers does not apply"):
+        model_config("cnn", lstm_layers=2)
+    with pytest.raises(ModelConfigError, match="lstm_hidden, lstm_proj do not apply"):
+        model_config("frankenstein", arch="cnn", lstm_hidden=32, lstm_proj=16)
+    assert model_config("cnn", head_hidden=64).head_hidden == 64  # its own sizes still apply
+    assert model_config("cnn", arch="frankenstein", lstm_layers=2).lstm_layers == 2
+
+
+def test_a_validators_message_reads_without_pydantics_prefix():
+    with pytest.raises(ModelConfigError) as e:
+        model_config("frankenstein", m=60)
+    assert (
+        str(e.value)
+        == "model 'frankenstein': config: m=60 must be a multiple of 8 that divides 256"
+    )
+
+
 def test_config_is_frozen_and_strict():
     cfg = MODELS["frankenstein"]
     with pytest.raises(ValueError):

@@ -116,6 +116,14 @@ def test_problems_of_no_single_field_are_general():
     assert list(errors) == [GENERAL] and "no-such-model" in errors[GENERAL]
 
 
+def test_an_lstm_size_for_the_cnn_is_an_error_under_its_field():
+    fixed = {"model": "cnn"}
+    errors = dict(validate_form(FIELDS, {"model.overrides.lstm_layers": "2"}, fixed).errors)
+    assert errors == {"model.overrides.lstm_layers": "the CNN has no LSTM: leave it empty"}
+    ok = validate_form(FIELDS, {"model.overrides.head_hidden": "64"}, fixed)
+    assert ok.ok and "model.overrides.head_hidden=64" in ok.overrides
+
+
 def test_empty_optional_text_is_none_and_json_where_it_parses():
     by_key = {f.key: f for f in FIELDS}
     assert parse_text(by_key["max_batches"], " ") is None

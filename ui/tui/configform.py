@@ -211,7 +211,7 @@ def _check_model(checked: dict[str, Any], fixed: dict[str, Any]) -> dict[str, st
     overrides = {
         k.removeprefix(OVERRIDES): v for k, v in checked.items() if k.startswith(OVERRIDES)
     }
-    from core.models import MODELS
+    from core.models import LSTM_FIELDS, MODELS
 
     base = MODELS.get(str(fixed.get("model", "frankenstein")))
     if not overrides or base is None:
@@ -219,6 +219,9 @@ def _check_model(checked: dict[str, Any], fixed: dict[str, Any]) -> dict[str, st
     out: dict[str, str] = {}
     alone: dict[str, list[str]] = {}
     for name, value in overrides.items():
+        if base.arch == "cnn" and name in LSTM_FIELDS:
+            out[OVERRIDES + name] = "the CNN has no LSTM: leave it empty"
+            continue
         errors = _model_errors(base, {name: value})
         typed = [e for e in errors if e["loc"] and e["loc"][0] == name]
         if typed:
