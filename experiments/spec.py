@@ -18,7 +18,9 @@ A spec is a TOML file (or a Python value) such as::
 Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
 A run's settings are base, then quick (with --quick), then the variant's deltas (the
 variant is what is being compared, so it wins), then the run's seed and the spec's
-eval_data; `name`, `out_dir` and `seed` are set by the runner, never by a spec. Every
+eval_data; `name`, `out_dir` and `seed` are set by the runner, never by a spec. A CNN
+variant takes the LSTM sizes of base or quick (`model.overrides.lstm_*`) as not meant
+for it, since it has no LSTM (given in its own table, they are an error). Every
 (variant, seed) is validated by building its TrainConfig when the spec is loaded, so a
 typo fails in a second, not after an hour of the study.
 """
@@ -158,11 +160,29 @@ class AblationSpec(BaseModel):
                 overrides = {**flatten(self.base)}
                 if quick:
                     overrides.update(flatten(self.quick))
-                overrides.update(flatten(delta))
+                own = flatten(delta)
+                overrides.update(own)
+                if _is_cnn(overrides):  # shared LSTM sizes are for the variants with one
+                    for key in [k for k in overrides if _lstm_size(k) and k not in own]:
+                        del overrides[key]
                 overrides["seed"] = seed
                 overrides["eval_data"] = list(self.eval_data)
                 out.append(PlannedRun(f"{variant}-s{seed}", variant, seed, overrides))
         return out
+
+
+def _is_cnn(overrides: dict[str, Any]) -> bool:
+    """Whether a run's merged settings train a model without an LSTM."""
+    from core.models import MODELS
+
+    base = MODELS.get(str(overrides.get("model.name", "frankenstein")))
+    return overrides.get("model.overrides.arch", base.arch if base else None) == "cnn"
+
+
+def _lstm_size(key: str) -> bool:
+    from core.models import LSTM_FIELDS
+
+    return key.removeprefix("model.overrides.") in LSTM_FIELDS and key.startswith("model.")
 
 
 def train_config(run: PlannedRun, out_dir: str | os.PathLike):

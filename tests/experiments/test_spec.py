@@ -20,7 +20,7 @@ seeds = [0, 1]
 [base]
 epochs = 5
 data.per_class = 100
-model.overrides = {lstm_hidden = 64, lstm_proj = 32}
+model.overrides = {lstm_hidden = 64, lstm_proj = 32, head_hidden = 96}
 [variants.lstm]
 model = "frankenstein"
 [variants.cnn]
@@ -52,10 +52,19 @@ def test_a_good_spec_plans_every_variant_and_seed(tmp_path):
     ]
     cnn = runs[1].overrides
     assert cnn["model.name"] == "cnn" and cnn["seed"] == 0 and cnn["epochs"] == 5
-    # a model given by name is a delta of the name: base's model overrides stay
+    # a model given by name is a delta of the name: base's model overrides stay, but
+    # the CNN, which has no LSTM, does not take the LSTM sizes
     cfg = train_config(runs[1], tmp_path / "study")
-    assert cfg.model.name == "cnn" and cfg.model.overrides == {"lstm_hidden": 64, "lstm_proj": 32}
+    assert cfg.model.name == "cnn" and cfg.model.overrides == {"head_hidden": 96}
+    lstm = train_config(runs[0], tmp_path / "study").model.overrides
+    assert lstm == {"lstm_hidden": 64, "lstm_proj": 32, "head_hidden": 96}
     assert cfg.name == "cnn-s0" and cfg.seed == 0 and cfg.out_dir == str(tmp_path / "study")
+
+
+def test_lstm_sizes_in_a_cnn_variants_own_table_are_an_error(tmp_path):
+    text = GOOD.replace('model = "cnn"', 'model.name = "cnn"\nmodel.overrides.lstm_layers = 2')
+    with pytest.raises(SpecError, match=r"variants\.cnn: .*'cnn' has no LSTM: lstm_layers"):
+        load_spec(write(tmp_path, text))
 
 
 def test_quick_overrides_base_and_the_variant_overrides_quick(tmp_path):
