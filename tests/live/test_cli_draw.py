@@ -175,6 +175,36 @@ def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
     assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out
 
 
+def test_draw_score_names_the_checkpoint_it_scored(tmp_path, real_dev, capsys, monkeypatch):
+    """A default picked in the TUI (Runs tab, F) changes what `draw --score` replays
+    through; the report must say which checkpoint its figures are of."""
+    from core.paths import WEIGHTS_DIR
+    from live.default_model import write_default_model
+    from tests.core.tiny_models import tiny_model
+
+    monkeypatch.setenv("FRANKENSTEIN_CONFIG", str(tmp_path / "config"))
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "line.ndjson").write_text(
+        (real_dev / "raw" / "line.ndjson").read_text().splitlines()[0] + "\n"
+    )
+    score = ["draw", "--score", str(data)]
+    assert main(score) == 0
+    bundled = f"model: Frankenstein (CNN+LSTM), the bundled {WEIGHTS_DIR / 'frankenstein.pt'}"
+    assert bundled in capsys.readouterr().out
+    assert main([*score, "--model", "cnn"]) == 0
+    assert f"model: CNN-only, the bundled {WEIGHTS_DIR / 'cnn.pt'}" in capsys.readouterr().out
+
+    ckpt = save_checkpoint(tmp_path / "mine.pt", tiny_model("cnn", seed=1))
+    settings_file = write_default_model("cnn", ckpt)
+    assert main(score) == 0
+    out = capsys.readouterr().out
+    assert f"model: CNN-only, {ckpt} (draw's default, set in {settings_file})" in out
+    assert main([*score, "--checkpoint", str(ckpt)]) == 0
+    out = capsys.readouterr().out
+    assert f"model: CNN-only, {ckpt}\n" in out
+
+
 def test_the_window_reads_with_an_ensemble_checkpoint(tmp_path, real_dev, capsys):
     from core.ensemble import Ensemble
     from tests.core.tiny_models import tiny_model

@@ -173,7 +173,7 @@ def run_draw(args: argparse.Namespace) -> int:
         if read.bad:  # as every reader does: skip bad lines, and say which
             _warn(read.skipped())
     if args.score is not None:
-        return _score(settings, args.score, args.limit)
+        return _score(settings, args.score, args.limit, from_default=args.checkpoint is None)
     if args.screenshot is not None:
         import pyglet
 
@@ -189,7 +189,23 @@ def run_draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(settings, directory: Path, limit: int | None) -> int:
+def _scored_model(settings, from_default: bool) -> str:
+    """Which checkpoint `--score` replays through, for its report: the TUI's default
+    would otherwise change the figures with nothing on screen to say so."""
+    from core.checkpoint import resolve_checkpoint
+    from live.controller import MODEL_TITLES
+
+    title = MODEL_TITLES[settings.model]
+    if settings.checkpoint is None:
+        return f"{title}, the bundled {resolve_checkpoint(settings.model)}"
+    if from_default:
+        from live.default_model import default_model_file
+
+        return f"{title}, {settings.checkpoint} (draw's default, set in {default_model_file()})"
+    return f"{title}, {settings.checkpoint}"
+
+
+def _score(settings, directory: Path, limit: int | None, *, from_default: bool = False) -> int:
     import pyglet
 
     pyglet.options["headless"] = True
@@ -210,6 +226,7 @@ def _score(settings, directory: Path, limit: int | None) -> int:
             settings, drawings, progress=lambda i, n: bar.update(task, completed=i)
         )
     precision = "n/a" if score["precision"] is None else f"{score['precision']:.1%}"
+    print(f"model: {_scored_model(settings, from_default)}")
     print(
         f"{score['n']} doodles replayed through the window: {score['snaps']} snaps, "
         f"precision {precision}, recall {score['recall']:.1%}"
