@@ -37,6 +37,14 @@ def test_the_limit_help_says_what_it_counts(capsys):
     assert "doodles a class (default all)" in text and "or a class to score" not in text
 
 
+def test_the_score_help_says_what_it_reports(capsys):
+    """Per class it reports recall only; precision is over every snap."""
+    with pytest.raises(SystemExit):
+        main(["draw", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(the checkpoint used; precision and recall, recall per class, each wrong snap)" in text
+
+
 def test_an_empty_replay_file_and_a_limit_below_one_are_errors(tmp_path, capsys):
     empty = tmp_path / "circle.ndjson"
     empty.write_text("")

@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="headless: replay every doodle of DIR's <class>.ndjson files alone, with "
         "its timing, through the window and report the snaps left on the canvas "
-        "(precision, recall per class), then exit",
+        "(the checkpoint used; precision and recall, recall per class, each wrong snap), "
+        "then exit",
     )
     p.add_argument(
         "--screenshot",
