@@ -69,7 +69,7 @@ def test_info_eval_and_training_count_a_directory_the_same(real_dev, tmp_path, c
     }
     assert f"{sum(counts.values())} drawings in 4 files, 2 bad lines skipped" in out
     assert f"({warning})" in out.replace("\n", "")
-    assert "(mixed.ndjson is not named after a class: by 'word', square 2, sun 1)" in out
+    assert "(mixed.ndjson is not named after a class: by 'word', square: 2, sun: 1)" in out
 
     # eval (the bundled model)
     report = tmp_path / "r.json"

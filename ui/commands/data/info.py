@@ -63,7 +63,7 @@ def run_info(args: argparse.Namespace) -> int:
         bad += s.report.bad
         reports.append(s.report)
         if file_class(path) is None and s.classes:
-            tally = ", ".join(f"{c} {n}" for c, n in sorted(s.classes.items()))
+            tally = ", ".join(f"{c}: {n}" for c, n in sorted(s.classes.items()))
             by_word.append(f"{path.name} is not named after a class: by 'word', {tally}")
     console.print(table)
     console.print(f"{total} drawings in {len(files)} files, {bad} bad lines skipped")
