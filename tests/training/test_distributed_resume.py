@@ -13,25 +13,10 @@ import torch
 
 from core.checkpoint import load_checkpoint
 from tests.training.conftest import tiny_settings
-from training.callbacks import Callback
+from tests.training.test_loop import StopAt
 
 TIMING = {"seconds", "samples_per_s"}
 WORLD = 2
-
-
-class _StopAt(Callback):
-    """Ask the run to stop at (epoch, batch), or at the end of `epoch` (batch 0)."""
-
-    def __init__(self, stop, epoch: int, batch: int = 0):
-        self.stop, self.epoch, self.batch = stop, epoch, batch
-
-    def on_batch(self, info):
-        if self.batch and (info["epoch"], info["batch"]) == (self.epoch, self.batch):
-            self.stop.set()
-
-    def on_epoch(self, row):
-        if not self.batch and row["epoch"] == self.epoch:
-            self.stop.set()
 
 
 def _as_rank(rank: int) -> None:
@@ -78,7 +63,7 @@ def _rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> Non
     for port, (cfg, at, resume, status) in zip(ports, steps, strict=True):
         os.environ["MASTER_PORT"] = str(port)
         stop = StopRequest()
-        callbacks = [_StopAt(stop, *at)] if at else []
+        callbacks = [StopAt(stop, *at)] if at else []
         result = train(cfg, callbacks, resume=resume, stop=stop)
         assert result.status == status, (rank, cfg.name, at, result.status)
         if rank == 0 and at:
