@@ -2,6 +2,9 @@
 (and fsync the folder, so that after a power cut the rename is there too).
 
 A reader (or a crash) sees either the old file or the whole new one, never half.
+Rewriting a file to add to it is read-modify-write, so writers that may run at once
+(two drawing windows saving to one folder) hold `exclusive` around it, or one's lines
+would be lost.
 `check_output_file` and `check_output_dir` let a command refuse an output it could not
 write before it does its work, with a one-line error, not a traceback at the end.
 """
@@ -16,6 +19,11 @@ from pathlib import Path
 from typing import IO
 
 from core.errors import FrankensteinError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one writer at a time is then the user's care
+    fcntl = None
 
 
 class OutputError(FrankensteinError):
@@ -116,3 +124,18 @@ def check_output_dir(path: str | os.PathLike) -> Path:
         raise OutputError(f"cannot write into {folder} (Not a directory)")
     _probe(f"into {folder}", folder)
     return folder
+
+
+@contextlib.contextmanager
+def exclusive(lock: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock (flock) on the file `lock`, made if missing, for the block:
+    another process asking for it waits. The kernel lets it go however the holder ends."""
+    path = Path(lock)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, _CREATE_MODE)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing lets the lock go

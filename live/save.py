@@ -8,6 +8,9 @@ atomically, and a save writes all of its files or none; `save_shapes`):
 - ``<save dir>/simplified/<class>.ndjson``: the same strokes normalised with
   `core.strokes.normalize_strokes`, exactly as the simplified training files were made.
 
+A save holds ``<save dir>/.save.lock`` (`core.atomic.exclusive`) from reading the files
+to replacing them, so two windows saving into one folder at once both keep their lines.
+
 `word` is the label the user confirmed: the class it snapped to (they kept the snap),
 or else the top guess (or a label given explicitly). Both files read back with
 `core.strokes.iter_ndjson`.
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import atomic_write_bytes
+from core.atomic import atomic_write_bytes, exclusive
 from core.errors import FrankensteinError
 from core.strokes import Drawing, ndjson_line, normalize_strokes
 from live.canvas import Shape
@@ -67,9 +70,23 @@ def save_shapes(
         for kind, drawing in (("raw", raw), ("simplified", simplified)):
             path = Path(save_dir) / kind / f"{word}.ndjson"
             lines.setdefault(path, []).append(ndjson_line(drawing, raw=kind == "raw"))
-    old = {path: _existing(path) for path in lines}
     for path in lines:
         _check_writable(path)
+    lock = Path(save_dir) / SAVE_LOCK
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(exclusive(lock))
+        except OSError as e:
+            raise _cannot(lock, e) from e
+        return _append(lines)
+
+
+SAVE_LOCK = ".save.lock"  # held by a save from reading the files to replacing them
+
+
+def _append(lines: dict[Path, list[str]]) -> list[Path]:
+    """Add the lines to their files, all or none (see `save_shapes`)."""
+    old = {path: _existing(path) for path in lines}
     written: list[Path] = []
     try:
         for path, new in lines.items():

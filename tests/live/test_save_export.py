@@ -156,3 +156,31 @@ def test_a_write_failing_midway_puts_back_the_files_already_written(make_control
     c.perform("save")
     assert "No space left on device" in c.status and c.scene().panel.status_error
     assert (root / "raw" / "circle.ndjson").read_bytes() == before
+
+
+def _save_many(save_dir, worker: int, saves: int) -> None:
+    """One window's saves, in a process of its own: `saves` one-stroke circles."""
+    from live.canvas import Shape, Stroke
+    from live.save import save_shapes
+
+    for k in range(saves):
+        ring = circle(200 + worker, 300 + k, 80)
+        stroke = Stroke(ring.astype(np.float32), 0.01 * np.arange(len(ring)))
+        save_shapes([(Shape(id=k, strokes=[stroke]), "circle")], save_dir, H)
+
+
+def test_windows_saving_into_one_folder_at_once_keep_every_drawing(tmp_path):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")  # real processes, as two windows would be
+    workers, saves = 3, 12
+    procs = [ctx.Process(target=_save_many, args=(tmp_path, w, saves)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * workers
+    for kind in ("raw", "simplified"):
+        drawings = list(iter_ndjson(tmp_path / kind / "circle.ndjson", strict=True))
+        assert len(drawings) == workers * saves  # read-modify-write lost none
+        assert len({d.key_id for d in drawings}) == workers * saves
