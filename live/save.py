@@ -70,8 +70,6 @@ def save_shapes(
         for kind, drawing in (("raw", raw), ("simplified", simplified)):
             path = Path(save_dir) / kind / f"{word}.ndjson"
             lines.setdefault(path, []).append(ndjson_line(drawing, raw=kind == "raw"))
-    for path in lines:
-        _check_writable(path)
     lock = Path(save_dir) / SAVE_LOCK
     with contextlib.ExitStack() as held:
         try:
@@ -87,6 +85,8 @@ SAVE_LOCK = ".save.lock"  # held by a save from reading the files to replacing t
 def _append(lines: dict[Path, list[str]]) -> list[Path]:
     """Add the lines to their files, all or none (see `save_shapes`)."""
     old = {path: _existing(path) for path in lines}
+    for path in lines:
+        _check_writable(path)
     written: list[Path] = []
     try:
         for path, new in lines.items():
