@@ -74,8 +74,8 @@ def save_shapes(
     with contextlib.ExitStack() as held:
         try:
             held.enter_context(exclusive(lock))
-        except OSError as e:
-            raise _cannot(lock, e) from e
+        except OSError as e:  # save_dir is no folder, or not writable: name a file
+            raise _cannot(next(iter(lines)), e) from e
         return _append(lines)
 
 
