@@ -16,6 +16,24 @@ from pathlib import Path
 from typing import Any
 
 
+def resumed_from(info: dict[str, Any]) -> str:
+    """How a start event's run was resumed, as the end of its start line: ", resumed at
+    epoch 3"; for a run whose epochs were all done, that only its end is done again
+    (calibration and the final evaluation); "" for a fresh run."""
+    if not info.get("resumed"):
+        return ""
+    start, epochs = info.get("start_epoch", 0), info.get("epochs", 0)
+    if start >= epochs:
+        return ", every epoch done: calibrating and evaluating again"
+    return f", resumed at epoch {start + 1}"
+
+
+def epochs_of(info: dict[str, Any]) -> str:
+    """'1 epoch of 6 batches', '8 epochs of 1,688 batches' for a start event."""
+    n, b = info.get("epochs", 0), info.get("batches", 0)
+    return f"{n} epoch{'' if n == 1 else 's'} of {b:,} batch{'' if b == 1 else 'es'}"
+
+
 class Callback:
     """No-op base: override the events you care about."""
 
@@ -88,11 +106,9 @@ class TrainLog(Callback):
             f.write(f"{stamp} {text}\n")
 
     def on_start(self, info: dict[str, Any]) -> None:
-        resumed = f", resumed at epoch {info['start_epoch'] + 1}" if info.get("resumed") else ""
         self._write(
             f"start {info['run']}: {info['model']} ({info['parameters']:,} parameters), "
-            f"{info['epochs']} epochs of {info['batches']} batches, "
-            f"{info['train_size']} training drawings{resumed}"
+            f"{epochs_of(info)}, {info['train_size']} training drawings{resumed_from(info)}"
         )
         for warning in info.get("data_warnings", ()):
             self._write(f"warning: {warning}")

@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from training.callbacks import Callback
+from training.callbacks import Callback, epochs_of, resumed_from
 
 
 def stats_progress(
@@ -68,13 +68,12 @@ class RichProgress(Callback):
 
     def on_start(self, info: dict[str, Any]) -> None:
         self.what = None
-        resumed = f", resumed at epoch {info['start_epoch'] + 1}" if info["resumed"] else ""
         self.console.print(
             f"run [bold]{info['run']}[/] in {info['run_dir']}: {info['model']} "
             f"({info['parameters']:,} parameters) on {info['device']}"
             f"{' x ' + str(info['world']) if info['world'] > 1 else ''}, "
             f"{info['train_size']:,} training / {info['val_size']:,} validation drawings, "
-            f"{info['epochs']} epochs of {info['batches']} batches{resumed}"
+            f"{epochs_of(info)}{resumed_from(info)}"
         )
 
     def on_batch(self, info: dict[str, Any]) -> None:

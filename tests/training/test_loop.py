@@ -1,4 +1,6 @@
+import io
 import json
+import re
 
 import pytest
 import torch
@@ -140,8 +142,17 @@ def test_a_run_killed_before_its_calibration_gets_it_on_resume(tmp_path, glyph_d
     d = tmp_path / "c"
     left = load_checkpoint(d / "best.pt")
     assert left.temperature == 1.0 and left.ending is None and not (d / "eval.json").exists()
-    done = train(cfg, resume=True)  # trains nothing more; calibrates and evaluates
+    from rich.console import Console
+
+    from ui.progress import RichProgress
+
+    console = Console(file=io.StringIO(), width=300)
+    done = train(cfg, [RichProgress(console)], resume=True)  # calibrates and evaluates
     assert done.status == "completed" and [r["epoch"] for r in _rows(d)] == [1]
+    said = "every epoch done: calibrating and evaluating again"
+    assert re.search(rf"1 epoch of \d+ batch(es)?, {said}", console.file.getvalue())
+    starts = [line for line in (d / "train.log").read_text().splitlines() if " start c:" in line]
+    assert said not in starts[0] and said in starts[-1]  # the first start, then the resume
     best = load_checkpoint(d / "best.pt")
     assert best.temperature == pytest.approx(done.temperature) and best.temperature != 1.0
     assert best.ending is not None

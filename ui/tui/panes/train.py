@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
+from training.callbacks import epochs_of, resumed_from
 from ui.tui.configform import FormField, model_hints, validate_form
 from ui.tui.context import TuiContext, child_env
 from ui.tui.runinfo import read_run
@@ -299,12 +300,9 @@ def describe(event: dict[str, Any]) -> str:
     """One log line for an event ('' for the frequent ones: batch, progress)."""
     kind = event.get("event")
     if kind == "start":
-        resumed = (
-            f", resumed at epoch {event.get('start_epoch', 0) + 1}" if event.get("resumed") else ""
-        )
         return (
-            f"start {event.get('run')}: {event.get('model')}, {event.get('epochs')} epochs of "
-            f"{event.get('batches')} batches, {event.get('train_size')} drawings{resumed}"
+            f"start {event.get('run')}: {event.get('model')}, {epochs_of(event)}, "
+            f"{event.get('train_size')} drawings{resumed_from(event)}"
         )
     if kind == "epoch":
         best = " (best)" if event.get("is_best") else ""
