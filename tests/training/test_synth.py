@@ -301,7 +301,9 @@ def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
     """A background job of a script starts with SIGINT ignored; the TUI's Stop and
     `ablate` stop their children with SIGINT, so the command line listens again."""
     root = Path(__file__).resolve().parents[2]
-    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "400"]
+    # Far more than it can draw before the signal, even if this test process is held up
+    # while the child runs (at 400 a class it once finished first, on a loaded machine).
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
     cmd += ["--out", str(tmp_path / "synth"), "--events"]
     env = {**os.environ, "PYTHONPATH": str(root)}
 
@@ -311,11 +313,14 @@ def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=ignore_sigint
     )
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "progress":
-            proc.send_signal(signal.SIGINT)
-            break
-    proc.communicate(timeout=60)
+    try:
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "progress":
+                proc.send_signal(signal.SIGINT)
+                break
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a child that did not heed the signal would draw for many minutes
     assert proc.returncode == 130
     assert not (tmp_path / "synth").exists()  # stopped before anything was moved in
 
