@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.checkpoint import join_checkpoints, load_checkpoint, resolve_checkpoint
 from core.classifier import StrokeClassifier
-from experiments.probes.report import publish
+from experiments.probes.report import publish, run
 
 
 def ensemble(models: Sequence[str]) -> StrokeClassifier:
@@ -57,4 +57,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

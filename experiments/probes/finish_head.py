@@ -27,7 +27,7 @@ import torch
 
 from core.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
-from experiments.probes.report import probe_parser, publish
+from experiments.probes.report import probe_parser, publish, run
 from training.config import TrainConfig
 from training.data import build_data
 
@@ -164,4 +164,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from core.atomic import atomic_write_text
+from core.errors import FrankensteinError
 
 
 def probe_parser(doc: str) -> argparse.ArgumentParser:
@@ -36,4 +41,14 @@ def publish(reports: dict, path: Path | None) -> None:
     """Print the summary; write the full reports as JSON when a path is given."""
     print(summary(reports))
     if path is not None:
-        path.write_text(json.dumps(reports, indent=1))
+        atomic_write_text(path, json.dumps(reports, indent=1))
+
+
+def run(main: Callable[[], int]) -> int:
+    """A probe's exit status: a bad input (a checkpoint that does not load, a missing
+    data directory) is one line on stderr and status 2, as with `frankenstein`."""
+    try:
+        return main()
+    except FrankensteinError as e:
+        print(f"{Path(sys.argv[0]).stem}: error: {e}", file=sys.stderr)
+        return 2

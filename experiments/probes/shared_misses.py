@@ -24,6 +24,7 @@ import numpy as np
 from core.classes import class_index
 from core.classifier import StrokeClassifier
 from core.snap import SnapPolicy
+from experiments.probes.report import run
 from training.replay import Replayed, read_eval_drawings, replay_drawings, snap_at
 
 
@@ -87,4 +88,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -22,7 +22,7 @@ import numpy as np
 
 from core.checkpoint import load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
-from experiments.probes.report import probe_parser, publish
+from experiments.probes.report import probe_parser, publish, run
 
 CENTRE = 127.5  # of the simplified 0..255 space
 View = Callable[[np.ndarray], np.ndarray]  # (n, 2) stroke -> (n, 2) stroke
@@ -153,4 +153,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

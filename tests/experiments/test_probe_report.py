@@ -32,3 +32,22 @@ def test_publish_prints_a_line_per_variant_and_writes_the_reports(real_dev, tmp_
 def test_every_probe_takes_model_data_limit_and_json():
     args = probe_parser("A probe.\n\nMore.").parse_args(["--data", "d", "--limit", "3"])
     assert (args.model, args.data, args.limit, args.json) == ("frankenstein", "d", 3, None)
+
+
+def test_a_probe_given_a_bad_input_says_so_in_one_line(real_dev, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    missing = tmp_path / "none.pt"
+    probe = [sys.executable, "-m", "experiments.probes.ensemble", "frankenstein"]
+    for args, said in (
+        ([str(missing), "--data", str(real_dev / "simplified")], f"{missing}: no such checkpoint"),
+        (["cnn", "--data", str(tmp_path)], f"{tmp_path}: no .ndjson or .json drawing files"),
+    ):
+        done = subprocess.run(
+            [*probe, *args], cwd=root, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.splitlines()[-1].startswith(f"ensemble: error: {said}")
