@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -336,6 +336,7 @@ def iter_ndjson(
     report: ReadReport | None = None,
     limit: int | None = None,
     labelled: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[Drawing]:
     """Stream the drawings of a simplified or raw ndjson file, one line at a time.
 
@@ -343,6 +344,8 @@ def iter_ndjson(
     class, that class (a line whose "word" names another is counted in
     `report.mismatches`); elsewhere its own "word". `labelled` (a data directory's
     readers) makes a line without a class a bad line; otherwise its word is None.
+    `progress` is called with the bytes read so far every PROGRESS_LINES lines (a
+    real class file takes seconds to read) and once at the end of the file.
     """
     path = Path(path)
     report = report if report is not None else ReadReport()
@@ -351,11 +354,14 @@ def iter_ndjson(
         f = open(path, "rb")  # noqa: SIM115 - closed below, generator-scoped
     except OSError as e:
         raise ReadError(f"{path}: cannot open ({e.strerror})") from None
-    n = 0
+    n = read = 0
     with f:
         for line_no, line in enumerate(f, start=1):
             if limit is not None and n >= limit:
                 return
+            read += len(line)
+            if progress is not None and line_no % PROGRESS_LINES == 0:
+                progress(read)
             if not line.strip():
                 continue
             try:
@@ -380,8 +386,11 @@ def iter_ndjson(
             report.good += 1
             n += 1
             yield d
+    if progress is not None:
+        progress(read)
 
 
+PROGRESS_LINES = 1000  # lines of an ndjson file between two progress calls
 NO_CLASS = "no 'word', and the file is not named after a class"
 
 
@@ -442,8 +451,9 @@ def iter_drawings(path: str | os.PathLike, **kwargs) -> Iterator[Drawing]:
     suffix = Path(path).suffix.lower()
     if suffix == ".ndjson":
         return iter_ndjson(path, **kwargs)
-    if suffix == ".json":
+    if suffix == ".json":  # a seed file is read at once: no progress within it
         kwargs.pop("labelled", None)
+        kwargs.pop("progress", None)
         return iter_seed_json(path, **kwargs)
     raise ReadError(f"{path}: unknown format (expected .ndjson or .json)")
 

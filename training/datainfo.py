@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,12 +53,51 @@ def data_files(directory: str | os.PathLike) -> list[Path]:
     )
 
 
-def file_stats(path: str | os.PathLike, limit: int | None = None) -> FileStats:
+BytesRead = Callable[[Path, int], None]  # (file, bytes of it read so far)
+
+
+class FilesRead:
+    """How far the reading of several files has got, as one figure for a progress bar:
+    `progress(bytes read, bytes in all the files, name of the file being read)`.
+
+    Call it as a `BytesRead` (each file's readers report the bytes they have read of
+    it), and `done(path)` when a file is read (to its end, or as far as a limit took).
+    """
+
+    def __init__(self, files: Sequence[Path], progress: Callable[[int, int, str], None]):
+        self.progress = progress
+        sizes = [_size(p) for p in files]
+        self.total = sum(sizes)
+        starts = list(itertools.accumulate([0, *sizes]))
+        self.span = {
+            Path(p): (a, b) for p, a, b in zip(files, starts[:-1], starts[1:], strict=True)
+        }
+
+    def __call__(self, path: Path, read: int) -> None:
+        start, end = self.span[Path(path)]
+        self.progress(min(start + read, end), self.total, Path(path).name)
+
+    def done(self, path: Path) -> None:
+        self.progress(self.span[Path(path)][1], self.total, Path(path).name)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # the reader will say what is wrong with it
+        return 0
+
+
+def file_stats(
+    path: str | os.PathLike, limit: int | None = None, bytes_read: BytesRead | None = None
+) -> FileStats:
     """Read one file and collect its statistics (bad lines, and drawings whose 'word'
-    is not the file's class, go to the report)."""
+    is not the file's class, go to the report); `bytes_read` follows the reading."""
     path = Path(path)
     stats = FileStats(str(path), path.stem)
     kwargs = {"limit": limit} if path.suffix == ".ndjson" else {}
+    if bytes_read is not None:
+        kwargs["progress"] = lambda n: bytes_read(path, n)
     for d in iter_drawings(path, report=stats.report, labelled=True, **kwargs):
         stats.classes[d.word] += 1
         stats.stroke_counts.append(d.n_strokes)

@@ -7,6 +7,8 @@ epoch. It draws on stderr, so stdout stays free for --events.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.console import Console
@@ -36,6 +38,33 @@ def stats_progress(
         console=console,
         transient=transient,
     )
+
+
+@contextlib.contextmanager
+def reading_bar(console: Console | None = None) -> Iterator[Callable[[int, int, str], None]]:
+    """A bar on stderr while data files are read (a real class file takes seconds):
+    "reading NAME, bar, 12.3/188.0 MB, elapsed, time left", gone when the block ends,
+    and not drawn when stderr is not a terminal. Yields the callback of
+    training.datainfo.FilesRead: progress(bytes read, bytes in all, file name)."""
+    from rich.markup import escape
+    from rich.progress import DownloadColumn
+
+    bar = Progress(
+        TextColumn("[bold]reading[/] {task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("", total=None)
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(name))
+
+        yield update
 
 
 def _fmt(v: float | None, spec: str = ".3f") -> str:

@@ -44,3 +44,40 @@ def test_data_info_on_a_folder_of_data_folders_names_them(tmp_path, capsys):
         f"frankenstein: error: {tmp_path}: no .ndjson or .json files "
         "(its folders raw, simplified have some)\n"
     )
+
+
+def test_reading_a_file_reports_the_bytes_read_so_far(tmp_path):
+    """A real class file takes seconds to read: its reader says how far it has got."""
+    from core.strokes import PROGRESS_LINES, iter_ndjson
+    from training.datainfo import FilesRead
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    write_ndjson([d] * (2 * PROGRESS_LINES + 5), tmp_path / "sun.ndjson")
+    write_ndjson([d] * 3, tmp_path / "line.ndjson")
+    seen = []
+    assert len(list(iter_ndjson(tmp_path / "sun.ndjson", progress=seen.append))) == 2005
+    size = (tmp_path / "sun.ndjson").stat().st_size
+    assert len(seen) == 3 and seen[0] < seen[1] < seen[2] == size
+
+    files = data_files(tmp_path)  # line.ndjson, then sun.ndjson
+    shown = []
+    read = FilesRead(files, lambda done, total, name: shown.append((done, total, name)))
+    for path in files:
+        file_stats(path, bytes_read=read)
+        read.done(path)
+    total = sum(p.stat().st_size for p in files)
+    line = files[0].stat().st_size
+    assert shown[0] == (line, total, "line.ndjson")  # the end of the first file
+    assert [s[2] for s in shown[2:]] == ["sun.ndjson"] * 4
+    assert [s[0] for s in shown] == sorted(s[0] for s in shown) and shown[-1][0] == total
+
+
+def test_data_info_shows_what_it_reads_on_stderr_and_only_the_table_on_stdout(tmp_path):
+    from tests.terminal import run_cli
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    write_ndjson([d] * 50, tmp_path / "sun.ndjson")
+    r = run_cli(["data", "info", str(tmp_path)])
+    assert r.returncode == 0, r.err
+    assert "reading sun.ndjson" in r.err and "kB" in r.err  # the bar, on the terminal
+    assert "50 drawings in 1 files" in r.out and "reading" not in r.out

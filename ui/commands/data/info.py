@@ -27,7 +27,8 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from core.strokes import ReadReport, file_class
-    from training.datainfo import data_files, file_stats
+    from training.datainfo import FilesRead, data_files, file_stats
+    from ui.progress import reading_bar
 
     if args.limit is not None and args.limit < 1:
         raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
@@ -46,8 +47,13 @@ def run_info(args: argparse.Namespace) -> int:
     reports = []
     by_word = []  # files not named after a class: their drawings a class, by 'word'
     pauses: list[float] = []  # the longest pause of each drawing with timing and 2+ strokes
-    for path in files:
-        s = file_stats(path, limit=args.limit)
+    with reading_bar() as progress:
+        files_read = FilesRead(files, progress)
+        stats = []
+        for path in files:
+            stats.append(file_stats(path, limit=args.limit, bytes_read=files_read))
+            files_read.done(path)
+    for path, s in zip(files, stats, strict=True):
         pauses += s.longest_pauses
         counts = s.stroke_counts or [0]
         h = s.stroke_histogram(4)
