@@ -44,7 +44,7 @@ from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
 from core.strokes import GRID, Drawing, ReadReport, iter_drawings, normalize
-from training.datainfo import data_files
+from training.datainfo import BytesRead, data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
 from training.strokebatch import StrokeBatch
@@ -139,13 +139,17 @@ def iter_split(
     cap: int | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
+    bytes_read: BytesRead | None = None,
 ) -> Iterator[Drawing]:
-    """The drawings of `read_split`, whole (key_id kept), strokes in the simplified space."""
+    """The drawings of `read_split`, whole (key_id kept), strokes in the simplified space;
+    `bytes_read` follows the reading within each file (training.datainfo.FilesRead)."""
     report = report if report is not None else ReadReport()
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
         kwargs = {"limit": cap} if path.suffix == ".ndjson" else {}
+        if bytes_read is not None:
+            kwargs["progress"] = lambda n, path=path: bytes_read(path, n)
         for n, d in enumerate(iter_drawings(path, report=report, labelled=True, **kwargs)):
             if cap is not None and n >= cap:
                 break

@@ -167,20 +167,25 @@ def read_eval_drawings(
     *,
     limit: int | None = None,
     report: ReadReport | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Drawing]:
     """Every drawing of a data directory (all splits), in the simplified space, each
     with its class's canonical name (core/strokes.py's rule: a file's class where it is
     named after one) and its key_id; with `limit`, the first `limit` of each class,
     whichever files hold them (a file named after a class is read until that class has
-    them, any other file to its end)."""
+    them, any other file to its end). `progress(bytes read, bytes in all, file name)`
+    follows the reading (training.datainfo.FilesRead)."""
     from core.strokes import file_class
     from training.cache import directory_files, iter_split
+    from training.datainfo import FilesRead
 
     out: list[Drawing] = []
     taken = Counter()  # drawings kept per class
-    for path in directory_files(directory):
+    files = directory_files(directory)
+    read = FilesRead(files, progress) if progress is not None else None
+    for path in files:
         own = file_class(path)
-        for d in iter_split([path], None, report=report):
+        for d in iter_split([path], None, report=report, bytes_read=read):
             word = d.word
             if limit is not None and taken[word] >= limit:
                 if word == own:
@@ -188,6 +193,8 @@ def read_eval_drawings(
                 continue
             taken[word] += 1
             out.append(d)
+        if read is not None:
+            read.done(path)
     return out
 
 

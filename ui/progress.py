@@ -59,7 +59,7 @@ def reading_bar(console: Console | None = None) -> Iterator[Callable[[int, int, 
         transient=True,
     )
     with bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("the data files", total=None)
 
         def update(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=escape(name))

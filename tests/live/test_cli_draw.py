@@ -235,3 +235,16 @@ def test_a_checkpoint_without_model_names_its_own_model(tmp_path):
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")
     assert _settings(parse(["draw", "--checkpoint", str(broken)])).model == "frankenstein"
+
+
+def test_draw_score_shows_its_progress_on_stderr_and_the_score_on_stdout(tmp_path, real_dev):
+    from tests.terminal import run_cli
+
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "sun.ndjson").write_bytes((real_dev / "raw" / "sun.ndjson").read_bytes())
+    r = run_cli(["draw", "--score", str(data), "--limit", "2", "--model", "cnn"])
+    assert r.returncode == 0, r.err
+    assert "reading sun.ndjson" in r.err and "replaying through the window" in r.err
+    assert "2 doodles replayed through the window" in r.out
+    assert "reading" not in r.out and "━" not in r.out

@@ -202,3 +202,16 @@ def test_threads_or_limit_below_one_are_a_one_line_error(glyph_dir, capsys, flag
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"frankenstein: error: {flag} {value}: must be at least 1"
+
+
+def test_eval_shows_its_progress_on_stderr_and_the_report_on_stdout(glyph_dir):
+    """Reading a real directory and computing the report of its replays take seconds to
+    minutes: each says what it does on the terminal, never in the report."""
+    from tests.terminal import run_cli
+
+    r = run_cli(["eval", "--model", "cnn", "--data", str(glyph_dir), "--limit", "2"])
+    assert r.returncode == 0, r.err
+    assert "reading triangle.ndjson" in r.err  # the last file read, bytes of all
+    assert "replaying cnn" in r.err
+    assert "computing the report of 36 replays" in r.err
+    assert "top-1" in r.out and "reading" not in r.out and "replaying" not in r.out

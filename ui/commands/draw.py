@@ -210,18 +210,32 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
     import pyglet
 
     pyglet.options["headless"] = True
+    from rich.console import Console
     from rich.progress import Progress
 
     from core.strokes import ReadReport, iter_drawings
     from live.app import score_replays
     from training.cache import directory_files
+    from training.datainfo import FilesRead
+    from ui.progress import reading_bar
 
     files = directory_files(directory)
     read = ReadReport()
-    drawings = [d for f in files for d in iter_drawings(f, limit=limit, report=read, labelled=True)]
+    drawings = []
+    with reading_bar() as progress:
+        files_read = FilesRead(files, progress)
+        for f in files:
+            drawings += iter_drawings(
+                f,
+                limit=limit,
+                report=read,
+                labelled=True,
+                progress=lambda n, f=f: files_read(f, n),
+            )
+            files_read.done(f)
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(directory), "score"))
-    with Progress(transient=True) as bar:
+    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout: the report
         task = bar.add_task("replaying through the window", total=len(drawings))
         score = score_replays(
             settings, drawings, progress=lambda i, n: bar.update(task, completed=i)

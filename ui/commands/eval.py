@@ -143,6 +143,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
     from training.replay import read_eval_drawings, replay_drawings, replays_report
+    from ui.progress import reading_bar
 
     policy = snap_policy(args)
     for flag, value in (("--threads", args.threads), ("--limit", args.limit)):
@@ -154,7 +155,8 @@ def run_eval(args: argparse.Namespace) -> int:
         check_output_dir(args.plots)
     console = Console()
     read = ReadReport()
-    drawings = read_eval_drawings(args.data, limit=args.limit, report=read)
+    with reading_bar() as progress:
+        drawings = read_eval_drawings(args.data, limit=args.limit, report=read, progress=progress)
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
     import torch
@@ -181,7 +183,8 @@ def run_eval(args: argparse.Namespace) -> int:
                 )
             )
     classifier = classifiers[0]
-    report = replays_report(replays[0], policy)
+    with Console(stderr=True).status(f"computing the report of {len(replays[0]):,} replays"):
+        report = replays_report(replays[0], policy)  # seconds for tens of thousands
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
