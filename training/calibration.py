@@ -13,8 +13,11 @@ steps, so it is fitted on the final steps alone, the guesses it was trained to m
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
+
+STEPS = 60  # golden-section steps of the search
 
 
 def temperature_nll(log_probs: torch.Tensor, labels: torch.Tensor, t: float) -> float:
@@ -24,13 +27,18 @@ def temperature_nll(log_probs: torch.Tensor, labels: torch.Tensor, t: float) -> 
 
 @torch.no_grad()
 def fit_temperature(
-    log_probs: torch.Tensor, labels: torch.Tensor, lo: float = 0.05, hi: float = 20.0
+    log_probs: torch.Tensor,
+    labels: torch.Tensor,
+    lo: float = 0.05,
+    hi: float = 20.0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> float:
     """T in [lo, hi] minimising the NLL, by golden-section search on log T.
 
     The NLL is convex in 1/T (a log-sum-exp of a linear function of it), so the 1-D
     search finds the optimum; 60 steps narrow log T to about 1e-12.
-    log_probs (N, C) float, labels (N,) int64.
+    log_probs (N, C) float, labels (N,) int64. `progress(step, steps)` after each step
+    (a real validation set's millions of steps take seconds).
     """
     log_probs = log_probs.double()
     a, b = math.log(lo), math.log(hi)
@@ -38,7 +46,9 @@ def fit_temperature(
     c, d = b - g * (b - a), a + g * (b - a)
     fc = temperature_nll(log_probs, labels, math.exp(c))
     fd = temperature_nll(log_probs, labels, math.exp(d))
-    for _ in range(60):
+    for step in range(STEPS):
+        if progress is not None:
+            progress(step, STEPS)
         if fc < fd:
             b, d, fd = d, c, fc
             c = b - g * (b - a)
@@ -47,20 +57,25 @@ def fit_temperature(
             a, c, fc = c, d, fd
             d = a + g * (b - a)
             fd = temperature_nll(log_probs, labels, math.exp(d))
+    if progress is not None:
+        progress(STEPS, STEPS)
     return math.exp((a + b) / 2)
 
 
 @torch.no_grad()
 def collect_step_log_probs(
-    model, batches, device, at: str = "every"
+    model, batches, device, at: str = "every", progress: Callable[[int], None] | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Log-probabilities and labels at every real step (`at="every"`), or only at each
-    drawing's last (`"final"`): (N_steps, C), (N_steps,)."""
+    drawing's last (`"final"`): (N_steps, C), (N_steps,). `progress(batches done)`
+    before each batch and at the end."""
     from training.metrics import final_log_probs, real_steps
 
     model.eval()
     outs, labs = [], []
-    for frames, lengths, labels in batches:
+    for i, (frames, lengths, labels) in enumerate(batches):
+        if progress is not None:
+            progress(i)
         lp = model(frames.to(device), lengths.to(device)).float().cpu()  # (B, T, C)
         if at == "final":
             outs.append(final_log_probs(lp, lengths.clamp(min=1)))
@@ -69,4 +84,6 @@ def collect_step_log_probs(
         mask = real_steps(lengths, lp.shape[1])  # (B, T)
         outs.append(lp[mask])
         labs.append(labels[:, None].expand_as(mask)[mask])
+    if progress is not None:
+        progress(len(outs))
     return torch.cat(outs), torch.cat(labs)

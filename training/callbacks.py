@@ -39,7 +39,8 @@ class Callback:
 
     def on_progress(self, done: int, total: int, what: str) -> None:
         """Long work other than training batches: reading, caching or generating data
-        before training, replaying drawings for the evaluation after it."""
+        before training, validating after each epoch's batches, calibrating and
+        replaying drawings for the evaluation after the last epoch."""
 
     def on_start(self, info: dict[str, Any]) -> None:
         """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,

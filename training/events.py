@@ -6,7 +6,9 @@ progress bar is off with --events). The events, in order:
 
 - ``{"event": "progress", "done": int, "total": int, "what": str}``: long work
   other than training batches: reading, caching or generating data before "start",
-  replaying drawings for the evaluation before each "eval"; repeats many times.
+  validating after each epoch's batches (before its "epoch"), calibrating after the
+  last epoch, replaying drawings for the evaluation before each "eval"; repeats many
+  times.
 - ``{"event": "start", "run": str, "run_dir": str, "model": str, "parameters": int,
   "epochs": int, "start_epoch": int (0-based), "batches": int (per epoch),
   "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str,

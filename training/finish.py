@@ -88,8 +88,20 @@ def calibrate(
     ckpt = load_checkpoint(path)
     model = ckpt.model.to(device)
     batches = eval_batches(val, EVAL_BATCH)
-    log_probs, labels = collect_step_log_probs(model, batches, device, at=loss_at)
-    t = fit_temperature(log_probs, labels)
+    n = -(-len(val) // EVAL_BATCH)
+    replayed = fitted = None
+    if progress is not None:
+
+        def replayed(done: int) -> None:
+            progress(done, n, f"calibrating {path.name}: the validation set's log-probabilities")
+
+        def fitted(done: int, total: int) -> None:
+            progress(done, total, f"calibrating {path.name}: fitting the temperature")
+
+    log_probs, labels = collect_step_log_probs(
+        model, batches, device, at=loss_at, progress=replayed
+    )
+    t = fit_temperature(log_probs, labels, progress=fitted)
     model = model.cpu()
     classifier = StrokeClassifier(model, temperature=t, ending=ending)
     drawings = [val.drawing(i) for i in range(len(val))]

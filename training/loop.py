@@ -8,7 +8,9 @@ average of the weights, training/ema.py, which is what gets validated and kept a
 best); then validation, metrics.jsonl, best.pt on validation accuracy and last.pt
 for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all written
 atomically.
-Ctrl-C or SIGTERM finishes the current batch, saves last.pt mid-epoch and stops; a
+Ctrl-C or SIGTERM finishes the current batch (of training or of validation), saves
+last.pt mid-epoch and stops (Ctrl-C after the last epoch, while calibrating or
+evaluating, stops too: last.pt holds the finished training); a
 later `resume=True` continues from there and gives the same result as a run never
 stopped (under torchrun too: last.pt keeps every process's RNG state and sums). At
 the end the calibration temperature is fitted on the validation set
@@ -275,18 +277,29 @@ class _Run:
             result = self._result(status, pos, rows)
             self.cb.on_done(result.summary())
             return result
-        ending = run_ending_prior(cfg.loss_at, data.train, self.cb.on_progress)
-        progress = self.cb.on_progress
-        temperature = calibrate(
-            self.folder.best, data.val, ending, info.device, cfg.loss_at, progress
-        )
-        for path in self.folder.epoch_checkpoints():
-            calibrate(path, data.val, ending, info.device, cfg.loss_at, progress)
-        limit = DRY_RUN_DRAWINGS if self.dry_run else None
-        reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
+        try:
+            temperature, reports = self._finish(data)
+        except KeyboardInterrupt:  # Ctrl-C while calibrating or evaluating: the training
+            # is in last.pt, and a resume of a finished run does this part again
+            result = self._result("interrupted", pos, rows)
+            self.cb.on_done(result.summary())
+            return result
         result = self._result(status, pos, rows, temperature, reports)
         self.cb.on_done(result.summary())
         return result
+
+    def _finish(self, data: RunData) -> tuple[float | None, dict[str, Any]]:
+        """After the last epoch: calibrate best.pt (and any epoch-N.pt), then the final
+        evaluation; (best.pt's temperature, the eval reports)."""
+        cfg, progress = self.cfg, self.cb.on_progress
+        ending = run_ending_prior(cfg.loss_at, data.train, progress)
+        device = self.info.device
+        temperature = calibrate(self.folder.best, data.val, ending, device, cfg.loss_at, progress)
+        for path in self.folder.epoch_checkpoints():
+            calibrate(path, data.val, ending, device, cfg.loss_at, progress)
+        limit = DRY_RUN_DRAWINGS if self.dry_run else None
+        reports = final_eval(self.folder, data.test, cfg.eval_data, self.cb, limit=limit)
+        return temperature, reports
 
     def _resumable(self):
         """last.pt, if this config can resume it: the same model, and resume state."""
@@ -405,7 +418,12 @@ class _Run:
                 return "interrupted"
         seconds = seconds_before + time.perf_counter() - t0
         train = Running.from_tensor(dd.all_reduce_sum(running.as_tensor(), info), cfg.pad_len)
-        val = self._validate(self._selected(model), data)
+        val = self._validate(self._selected(model), data, epoch + 1)
+        if val is None:  # stopped while validating: the epoch's batches are kept, and a
+            # resume validates again (an empty rest of the epoch, then the validation)
+            pos.batch, pos.partial, pos.partial_seconds = b, running.state(), seconds
+            self._save_last(model, optimizer, scheduler, pos, rows)
+            return "interrupted"
         if not math.isfinite(val.loss):  # the last step's weights went bad: keep none of them
             self._diverged(f"validation loss {val.loss} after epoch {epoch + 1}")
         pos.epoch, pos.batch, pos.partial, pos.partial_seconds = epoch + 1, 0, {}, 0.0
@@ -492,22 +510,34 @@ class _Run:
         return self.ema.model if self.ema is not None else model
 
     @torch.no_grad()
-    def _validate(self, model, data: RunData) -> Running:
+    def _validate(self, model, data: RunData, epoch: int) -> Running | None:
+        """The validation sums of all processes, with progress (a real validation set
+        takes minutes); None when a stop was asked for meanwhile (Ctrl-C, SIGTERM): all
+        processes stop at the same batch, which they agree on after each one they all have."""
         cfg, info = self.cfg, self.info
         was_training = model.training
         model.eval()
         r = Running(cfg.pad_len)
         bs = max(cfg.batch_size, EVAL_BATCH)
-        for frames, lengths, labels in eval_batches(data.val, bs, rank=info.rank, world=info.world):
-            frames, lengths, labels = (t.to(info.device) for t in (frames, lengths, labels))
-            log_probs = model(frames, lengths)  # (B, T, C)
-            r.add(
-                log_probs,
-                lengths,
-                labels,
-                float(sequence_loss(log_probs, lengths, labels, cfg.loss_at)),
-            )
-        model.train(was_training)
+        n = -(-len(data.val) // bs)
+        mine = len(range(info.rank, n, info.world))  # this process's share of the batches
+        shared = n // info.world  # the batches every process has
+        batches = eval_batches(data.val, bs, rank=info.rank, world=info.world)
+        try:
+            for i, (frames, lengths, labels) in enumerate(batches):
+                frames, lengths, labels = (t.to(info.device) for t in (frames, lengths, labels))
+                log_probs = model(frames, lengths)  # (B, T, C)
+                r.add(
+                    log_probs,
+                    lengths,
+                    labels,
+                    float(sequence_loss(log_probs, lengths, labels, cfg.loss_at)),
+                )
+                self.cb.on_progress(i + 1, mine, f"validating epoch {epoch}")
+                if i < shared and dd.any_true(self.stop.requested, info):
+                    return None
+        finally:
+            model.train(was_training)
         return Running.from_tensor(dd.all_reduce_sum(r.as_tensor(), info), cfg.pad_len)
 
     # ------------------------------------------------------------- checkpoints

@@ -102,3 +102,39 @@ def test_final_stroke_runs_calibrate_on_final_strokes_and_store_no_prior(
     assert main(["eval", "--model", str(path), "--data", str(glyph_dir), "--limit", "1"]) == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "trained at the final stroke only" in said and "adds it" not in said
+
+
+def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint(
+    trained_run, tmp_path
+):
+    """Rebuilding a real run's data, replaying its validation set and fitting take
+    minutes: a bar on stderr says which (stdout: the result line only). Ctrl-C in any
+    of them leaves the checkpoint as it was, with one line and exit status 130."""
+    import shutil
+
+    from tests.terminal import run_cli
+
+    ckpt = tmp_path / "best.pt"
+    shutil.copy(trained_run.run_dir / "best.pt", ckpt)
+    before = ckpt.read_bytes()
+    env = {"FRANKENSTEIN_CACHE": str(tmp_path / "cache")}  # prepared again: seconds
+    stopped = run_cli(["calibrate", str(ckpt)], env=env, interrupt_on="preparing the")
+    assert stopped.returncode == 130, stopped.err
+    assert stopped.err_lines[-1] == "frankenstein: interrupted" and "Traceback" not in stopped.err
+    assert ckpt.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "best.pt",
+        "cache",
+    ]
+    assert not list((tmp_path / "cache" / "prepared").iterdir())  # no half-prepared split
+
+    r = run_cli(["calibrate", str(ckpt)], env=env)
+    assert r.returncode == 0, r.err
+    for what in (
+        "preparing the val split",
+        "calibrating best.pt: the validation set's log-probabilities",
+        "calibrating best.pt: fitting the temperature",
+        "fitting familiarity",
+    ):
+        assert what in r.err
+    (line,) = r.out.splitlines()
+    assert line.startswith(f"{ckpt}: temperature ")

@@ -143,3 +143,35 @@ def test_a_loss_gone_bad_on_one_process_stops_both_and_keeps_last_pt(tmp_path, g
     saved = load_checkpoint(tmp_path / "d" / "last.pt").extra["position"]
     assert (saved["epoch"], saved["batch"]) == (1, 0)  # epoch 1's, not overwritten
     assert [r["epoch"] for r in _rows(tmp_path / "d")] == [1]
+
+
+def _validating_rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> None:
+    """One process of a 2-process run stopped (on rank 0, as Ctrl-C reaches only it
+    when the TUI stops its child) while validating epoch 1, then resumed to its end."""
+    from tests.training.test_loop import StopWhile
+    from training.config import load_config
+    from training.loop import StopRequest, train
+
+    _as_rank(rank)
+    cfg = load_config(None, [*settings, "name=v"])
+    os.environ["MASTER_PORT"] = str(ports[0])
+    stop = StopRequest()
+    watch = StopWhile(stop, "validating epoch 1")
+    result = train(cfg, [watch], stop=stop)  # callbacks are rank 0's only
+    assert result.status == "interrupted", (rank, result.status)
+    if rank == 0:
+        saved = load_checkpoint(os.path.join(out_dir, "v", "last.pt")).extra["position"]
+        assert (saved["epoch"], saved["batch"]) == (0, watch.batches)
+        assert watch.seen[-1] == (1, 2, "validating epoch 1")  # of rank 0's 2 batches of 3
+    os.environ["MASTER_PORT"] = str(ports[1])
+    assert train(cfg, resume=True).status == "completed"
+
+
+@pytest.mark.slow
+def test_a_distributed_run_stops_together_while_validating(tmp_path):
+    """Rank 0 asks to stop in the middle of the validation; the processes agree on it
+    after a batch they all have (a third batch, rank 0's alone, would hang rank 1)."""
+    more = {"data.sources": ["synthetic"], "data.per_class": 8, "data.eval_per_class": 30}
+    settings = tiny_settings(tmp_path, tmp_path, epochs=2, **more)  # 540 validation drawings
+    assert _run_ranks(_validating_rank, _free_ports(2), settings, str(tmp_path)) == [0] * WORLD
+    assert [r["epoch"] for r in _rows(tmp_path / "v")] == [1, 2]

@@ -93,6 +93,64 @@ def test_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir, epoch
     assert second.temperature == pytest.approx(whole.temperature)
 
 
+class StopWhile(Callback):
+    """Ask the run to stop at the first progress report of a given kind of work."""
+
+    def __init__(self, stop: StopRequest, what: str):
+        self.stop, self.what, self.seen, self.batches = stop, what, [], 0
+
+    def on_start(self, info):
+        self.batches = info["batches"]
+
+    def on_progress(self, done, total, what):
+        self.seen.append((done, total, what))
+        if what == self.what:
+            self.stop.set()
+
+
+def test_a_stop_while_validating_keeps_the_epochs_batches_and_a_resume_validates_again(
+    tmp_path, glyph_dir
+):
+    """A real validation set takes minutes: its batches are counted, and a Ctrl-C stops
+    it at once, not at its end; last.pt then holds the epoch's batches, and the resume
+    validates the epoch again, giving the run that was never stopped."""
+    settings = tiny_settings(
+        glyph_dir, tmp_path, epochs=2, log_every=1, **{"augment.enabled": True}
+    )
+    whole = train(load_config(None, [*settings, "name=whole"]))
+    stop = StopRequest()
+    cfg = load_config(None, [*settings, "name=broken"])
+    watch = StopWhile(stop, "validating epoch 2")
+    first = train(cfg, [watch], stop=stop)
+    assert first.status == "interrupted" and first.epochs_run == 1
+    validating = [s for s in watch.seen if s[2].startswith("validating")]
+    assert validating == [(1, 1, "validating epoch 1"), (1, 1, "validating epoch 2")]
+    saved = load_checkpoint(tmp_path / "broken" / "last.pt").extra["position"]
+    assert (saved["epoch"], saved["batch"]) == (1, watch.batches)  # all of epoch 2's batches
+    assert [r["epoch"] for r in _rows(tmp_path / "broken")] == [1]
+    second = train(cfg, resume=True)
+    assert second.status == "completed"
+    assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")
+    for name in ("last.pt", "best.pt"):
+        a, b = _weights(tmp_path / "whole" / name), _weights(tmp_path / "broken" / name)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    assert second.temperature == pytest.approx(whole.temperature)
+
+
+def test_calibration_shows_its_progress(tmp_path, glyph_dir):
+    """After the last epoch, the validation set is replayed for the temperature and the
+    temperature fitted (each takes seconds to minutes on a real validation set)."""
+    watch = StopWhile(StopRequest(), "")
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=c"])
+    assert train(cfg, [watch]).status == "completed"
+    whats = [w for _, _, w in watch.seen]
+    replay = "calibrating best.pt: the validation set's log-probabilities"
+    fit = "calibrating best.pt: fitting the temperature"
+    assert whats.index(replay) < whats.index(fit) < whats.index("fitting familiarity")
+    assert [s for s in watch.seen if s[2] == fit][-1] == (60, 60, fit)
+    assert [s for s in watch.seen if s[2] == replay][-1][0] >= 1
+
+
 def test_keep_epochs_keeps_each_epoch_calibrated_through_a_resume(tmp_path, glyph_dir):
     cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, keep_epochs=True), "name=k"])
     stop = StopRequest()

@@ -276,3 +276,66 @@ def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_pa
         "the schedule's length depend on it; resume under torchrun --nproc_per_node 2"
     )
     assert len(alone.stderr.strip().splitlines()) == 1
+
+
+def _train_until(cmd, tmp_path, what: str):
+    """Run `cmd` (a `train --events` command); SIGINT at its first "progress" event of
+    `what` (a prefix); (exit status, events, stderr)."""
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    events = []
+    for line in proc.stdout:
+        events.append(json.loads(line))
+        if events[-1]["event"] == "progress" and events[-1]["what"].startswith(what):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, err = proc.communicate(timeout=120)
+    return proc.returncode, events + _events(rest), err
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_validating_or_calibrating_stops_at_once_and_the_run_resumes(tmp_path):
+    """A real validation set takes minutes: Ctrl-C in it stops the run within a batch
+    (it used to wait, silent, for the end of the validation), with last.pt holding the
+    epoch's batches. Ctrl-C after the last epoch (calibrating, evaluating) says how to
+    finish, as any interrupted run, and the resume only does that part again."""
+    small = '{"channels": [4, 8, 8], "lstm_hidden": 16, "lstm_proj": 0, "lstm_layers": 1}'
+    cmd = [sys.executable, "-m", "ui.cli", "train", "data.per_class=20", "epochs=1"]
+    cmd += ["data.eval_per_class=60", "pad_len=4", "m=64", "batch_size=16", "threads=1"]
+    cmd += ["device=cpu", "augment.enabled=false", f"model.overrides={small}"]
+    cmd += [f"out_dir={tmp_path}", "name=v", "--events"]
+    code, events, err = _train_until(cmd, tmp_path, "validating epoch 1")
+    assert code == 130, err
+    assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
+    assert not any(e["event"] == "epoch" for e in events)  # stopped inside the validation
+    validating = [e for e in events if e["event"] == "progress" and e["what"].startswith("valid")]
+    assert validating[-1]["done"] < validating[-1]["total"] == 5  # 1080 drawings, 256 a batch
+    start = next(e for e in events if e["event"] == "start")
+    position = load_checkpoint(tmp_path / "v" / "last.pt").extra["position"]
+    assert (position["epoch"], position["batch"]) == (0, start["batches"])
+    assert err.strip().splitlines()[-1].startswith("frankenstein: interrupted; last.pt saved.")
+
+    code, events, err = _train_until([*cmd, "--resume"], tmp_path, "calibrating best.pt")
+    assert code == 130, err
+    assert [e["epoch"] for e in events if e["event"] == "epoch"] == [1]
+    assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.strip().endswith(
+        f"Continue with: frankenstein train --resume name=v out_dir={tmp_path}"
+    )
+    assert not (tmp_path / "v" / "eval.json").exists()
+
+    again = subprocess.run(
+        [*cmd, "--resume"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    done = _events(again.stdout)
+    assert not any(e["event"] in ("batch", "epoch") for e in done)  # the training was done
+    assert done[-1]["status"] == "completed" and (tmp_path / "v" / "eval.json").is_file()
+    assert load_checkpoint(tmp_path / "v" / "best.pt").temperature != 1.0

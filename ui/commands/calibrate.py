@@ -25,16 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_calibrate(args: argparse.Namespace) -> int:
     from core.checkpoint import load_checkpoint, resolve_checkpoint
     from training.finish import recalibrate
+    from ui.progress import RichProgress
 
     path = resolve_checkpoint(args.checkpoint)
-    shown = set()
-
-    def progress(done: int, total: int, what: str) -> None:
-        if what not in shown:
-            shown.add(what)
-            print(what, flush=True)
-
-    temperature, ending = recalibrate(path, progress=progress)
+    bar = RichProgress()  # as train's: on stderr, each phase's bar (counts and ETA)
+    try:
+        temperature, ending = recalibrate(path, progress=bar.on_progress)
+    finally:
+        bar.close()
     if ending is None:  # loss_at="final": its guesses already assume the drawing ends
         prior = "no ending prior (trained at the final stroke only)"
     else:

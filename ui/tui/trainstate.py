@@ -65,6 +65,7 @@ class TrainState:
         elif kind == "epoch":
             self.epoch = int(event.get("epoch", self.epoch))
             self.batch = self.batches
+            self.what = ""  # the validation, now done
             _push(self.val_loss, self.epoch, event.get("val_loss"))
             _push(self.val_acc, self.epoch, event.get("val_acc"))
             self.best_val_acc = _num(event.get("best_val_acc"))
