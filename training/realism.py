@@ -136,10 +136,12 @@ def gallery(
     per_side: int = 5,
     seed: int = 0,
     classes: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> Path:
     """A PNG with, per class, `per_side` real and `per_side` synthetic doodles in a row.
 
     Strokes are coloured by their order (blue, orange, green, red, ...). Returns the path.
+    `progress(rows done, rows, what)` as it goes (seconds: each row reads two files).
     """
     import matplotlib
 
@@ -157,6 +159,8 @@ def gallery(
     )
     colours = plt.get_cmap("tab10").colors
     for r, cls in enumerate(rows):
+        if progress:
+            progress(r, len(rows), cls)
         shown = _sample(real[cls], per_side, rng), _sample(synth[cls], per_side, rng)
         for c in range(cols):
             synthetic = c >= per_side
@@ -176,6 +180,8 @@ def gallery(
             k = c - per_side if synthetic else c
             if k < len(drawings):
                 _draw(ax, drawings[k], colours)
+    if progress:
+        progress(len(rows), len(rows), "writing the image")
     fig.text(0.5, 0.004, CREDIT + " (left). Strokes coloured by order.", ha="center", fontsize=7)
     fig.subplots_adjust(left=0.12, right=0.99, top=0.97, bottom=0.03, wspace=0.08, hspace=0.1)
     buf = io.BytesIO()

@@ -84,6 +84,22 @@ def test_data_compare_prints_the_table_and_writes_the_gallery(
     assert main(["data", "compare", str(tmp_path / "missing"), str(synth_dir)]) == 2
 
 
+def test_data_compare_shows_what_it_reads_and_draws_on_stderr(real_dev, synth_dir, tmp_path):
+    """Reading a real set and drawing the gallery take seconds: a bar on the terminal
+    says which class, the table alone goes to stdout."""
+    from tests.terminal import run_cli
+
+    png = tmp_path / "gallery.png"
+    seen = []
+    gallery(real_dev / "simplified", synth_dir, png, progress=lambda i, n, w: seen.append((i, w)))
+    assert seen == [(0, "circle"), (1, "house"), (2, "sun"), (3, "writing the image")]
+    args = ["data", "compare", str(real_dev / "simplified"), str(synth_dir), "--gallery", str(png)]
+    r = run_cli(args)
+    assert r.returncode == 0, r.err
+    assert "reading " in r.err and "drawing the gallery: " in r.err
+    assert "total variation" in r.out and "reading" not in r.out and "gallery:" not in r.out
+
+
 def test_data_compare_skips_empty_classes_and_reports_bad_lines(
     real_dev, synth_dir, tmp_path, capsys
 ):

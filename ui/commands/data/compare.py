@@ -4,6 +4,8 @@ side, and a gallery."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -33,7 +35,6 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
 def run_compare(args: argparse.Namespace) -> int:
     from rich import box
     from rich.console import Console
-    from rich.progress import Progress
     from rich.table import Table
 
     from core.atomic import check_output_file
@@ -46,12 +47,7 @@ def run_compare(args: argparse.Namespace) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 100))  # the table's width, when piped
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("reading", total=None)
-
-        def report(done: int, total: int, what: str) -> None:
-            progress.update(task, completed=done, total=total, description=f"reading {what}")
-
+    with _bar("reading") as report:  # on stderr: stdout is the table's
         rows = compare(args.real_dir, args.synth_dir, limit=args.limit, progress=report)
     empty = [f"{r.word} ({' and '.join(r.empty)})" for r in rows if r.empty]
     rows = [r for r in rows if not r.empty]
@@ -103,9 +99,36 @@ def run_compare(args: argparse.Namespace) -> int:
             console.print(f"({side}: {read.mismatch_warning()})", markup=False, soft_wrap=True)
     if args.gallery:
         classes = [r.word for r in rows]
-        path = gallery(args.real_dir, args.synth_dir, args.gallery, seed=args.seed, classes=classes)
+        with _bar("drawing the gallery:") as report:
+            path = gallery(
+                args.real_dir,
+                args.synth_dir,
+                args.gallery,
+                seed=args.seed,
+                classes=classes,
+                progress=report,
+            )
         console.print(f"gallery written to {path}")
     return 0
+
+
+@contextlib.contextmanager
+def _bar(doing: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A transient bar on stderr ("DOING what, bar, percent, time left"); yields its
+    progress(done, total, what)."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(doing, total=None)
+
+        def report(done: int, total: int, what: str) -> None:
+            progress.update(
+                task, completed=done, total=total, description=f"{doing} {escape(what)}"
+            )
+
+        yield report
 
 
 def _read_report(stats):
