@@ -27,6 +27,7 @@ import io
 import json
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +184,12 @@ def _mean_std(values: list[float | None]) -> tuple[float | None, float | None]:
     return float(np.mean(v)), (float(np.std(v, ddof=1)) if len(v) > 1 else None)
 
 
-def study_rows(study_dir: str | Path, *, latency: bool = True) -> list[dict[str, Any]]:
-    """One row per variant (mean and std over its finished seeds), then the peers."""
+def study_rows(
+    study_dir: str | Path, *, latency: bool = True, progress: Progress | None = None
+) -> list[dict[str, Any]]:
+    """One row per variant (mean and std over its finished seeds), then the peers;
+    `progress` after each run read (measuring a run's latency the first time takes
+    a second or two)."""
     d = Path(study_dir)
     saved = _read_json(d / "spec.json")
     if not isinstance(saved, dict) or "spec" not in saved:
@@ -193,8 +198,15 @@ def study_rows(study_dir: str | Path, *, latency: bool = True) -> list[dict[str,
         raise SpecError(f"{d / 'spec.json'}: missing or unreadable; is {d} a study folder?")
     spec = saved["spec"]
     rows = []
+    total = len(spec["variants"]) * len(spec["seeds"])
+    read = 0
     for variant in spec["variants"]:
-        runs = {s: run_metrics(d / f"{variant}-s{s}", latency=latency) for s in spec["seeds"]}
+        runs = {}
+        for s in spec["seeds"]:
+            if progress is not None:
+                progress(read, total, f"reading {variant}-s{s} (its latency, once)")
+            runs[s] = run_metrics(d / f"{variant}-s{s}", latency=latency)
+            read += 1
         done = [m for m in runs.values() if m is not None]
         row: dict[str, Any] = {
             "variant": variant,
@@ -300,8 +312,12 @@ def plot_accuracy_by_stroke(rows: list[dict[str, Any]], title: str) -> bytes:
     return buf.getvalue()
 
 
-def ensure_peers(study_dir: Path, progress=None) -> None:
-    """Evaluate the spec's peers on its first eval_data directory, once (cached)."""
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+def ensure_peers(study_dir: Path, progress: Progress | None = None) -> None:
+    """Evaluate the spec's peers on its first eval_data directory, once (cached; $P on
+    the 300 real dev doodles takes about half a minute)."""
     saved = _read_json(study_dir / "spec.json") or {}
     spec = saved.get("spec") or {}
     for peer in spec.get("peers", []):
@@ -311,15 +327,23 @@ def ensure_peers(study_dir: Path, progress=None) -> None:
         from experiments.peers import evaluate_peer
         from experiments.spec import resolve_dir
 
-        rep = evaluate_peer(peer, resolve_dir(spec["eval_data"][0]), progress=progress)
+        eval_dir = resolve_dir(spec["eval_data"][0])
+        done = None
+        if progress is not None:
+
+            def done(i: int, n: int, what: str = f"evaluating {peer} on {eval_dir}") -> None:
+                progress(i, n, what)
+
+        rep = evaluate_peer(peer, eval_dir, progress=done)
         atomic_write_text(out, json.dumps(rep, indent=1) + "\n")
 
 
-def write_results(study_dir: str | Path, progress=None) -> list[Path]:
-    """results.md, results.csv and accuracy_by_stroke.png in the study folder."""
+def write_results(study_dir: str | Path, progress: Progress | None = None) -> list[Path]:
+    """results.md, results.csv and accuracy_by_stroke.png in the study folder;
+    `progress` follows the peers' evaluation and each run's latency measurement."""
     d = Path(study_dir)
     ensure_peers(d, progress)
-    rows = study_rows(d)
+    rows = study_rows(d, progress=progress)
     saved = _read_json(d / "spec.json") or {}
     spec = saved.get("spec") or {}
     title = spec.get("name", d.name) + (" (quick)" if saved.get("quick") else "")

@@ -9,6 +9,11 @@
                              "error": str | null, "seconds": float, ...}
     results.md, results.csv, accuracy_by_stroke.png   (experiments/results.py)
 
+Events (`on_event`, the JSON lines of `ablate --events`): study_start, then per run
+run_start, run_progress (its training events), run_done / run_failed / run_stopped;
+then study_progress ({"done", "total", "what"}: the peers' evaluation and each run's
+latency, while the table is written: half a minute the first time) and study_done.
+
 Each run is `python -m ui.cli train KEY=VALUE ... --events`, a separate process (so a
 crash is recorded, not inherited), at most `jobs` at a time. A run whose status.json
 says done (with the same settings) is skipped, so a killed study resumes where it
@@ -124,7 +129,11 @@ def run_ablation(
         jobs = default_jobs(max(int(r.overrides.get("threads", 1)) for r in runs))
     _Pool(study_dir, todo, max(1, jobs), emit, stop, list(launcher)).run()
     statuses = study_status(study_dir, spec)
-    files = write_results(study_dir)
+
+    def results_progress(done: int, total: int, what: str) -> None:
+        emit({"event": "study_progress", "done": done, "total": total, "what": what})
+
+    files = write_results(study_dir, progress=results_progress)
     table = next((str(f) for f in files if f.suffix == ".md"), None)
     emit(
         {

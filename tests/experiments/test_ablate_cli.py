@@ -114,3 +114,16 @@ def test_sigterm_stops_the_study_and_its_runs_cleanly(tmp_path, eval_dir):
     assert status["status"] == "stopped"  # not failed: it continues next time
     assert status["error"] == "interrupted (resumes from last.pt next time)"
     assert (tmp_path / "long" / "lstm-s0" / "last.pt").is_file()
+
+
+def test_the_study_bar_shows_the_writing_of_the_table():
+    """study_progress (the peers' evaluation, latencies) is a bar of its own, gone at the end."""
+    from ui.commands.ablate import StudyProgress
+
+    with StudyProgress() as bars:
+        bars({"event": "study_start", "study": "s", "runs": ["a-s0"]})
+        bars({"event": "study_progress", "done": 3, "total": 36, "what": "evaluating dollar_p"})
+        (task,) = [t for t in bars.progress.tasks if t.id == bars.results]
+        assert (task.completed, task.total, task.fields["stats"]) == (3, 36, "evaluating dollar_p")
+        bars({"event": "study_done", "table": None, "failed": []})
+        assert bars.results is None and len(bars.progress.tasks) == 1

@@ -123,3 +123,21 @@ def test_a_folder_without_a_spec_is_a_clear_error(tmp_path):
         SpecError, match=r"spec\.json: missing or unreadable; is .* a study folder\?"
     ):
         study_rows(tmp_path)
+
+
+def test_writing_the_table_says_what_takes_its_time(study, eval_dir):
+    """The peers' evaluation ($P: half a minute on the real dev doodles) and each run's
+    latency, the first time, are followed by `progress` (ablate shows it as a bar)."""
+    saved = json.loads((study / "spec.json").read_text())
+    saved["spec"]["eval_data"] = [str(eval_dir)]
+    (study / "spec.json").write_text(json.dumps(saved))
+    (study / "peers" / "dollar_p.json").unlink()  # evaluated again, on 36 drawings
+    seen = []
+    write_results(study, progress=lambda done, total, what: seen.append((done, total, what)))
+    peer = [s for s in seen if s[2] == f"evaluating dollar_p on {eval_dir}"]
+    assert peer[-1] == (36, 36, f"evaluating dollar_p on {eval_dir}")
+    runs = [s[2] for s in seen if s[2].startswith("reading ")]
+    assert runs == [
+        f"reading {r} (its latency, once)" for r in ("lstm-s0", "lstm-s1", "lstm-s2")
+    ] + [f"reading {r} (its latency, once)" for r in ("cnn-s0", "cnn-s1", "cnn-s2")]
+    assert (study / "peers" / "dollar_p.json").is_file()

@@ -200,6 +200,18 @@ async def test_the_progress_column_widens_to_its_text(here):
         assert progress.content_width >= len("epoch 1 batch 10/200")
 
 
+async def test_the_writing_of_the_table_is_shown(here):
+    """After the last run, the peers' evaluation takes half a minute: the message says so."""
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#ablations-pane")
+        event = {"event": "study_progress", "done": 3, "total": 36, "what": "evaluating dollar_p"}
+        pane.on_study_event(event, here / "studies" / "tiny")
+        await pilot.pause()
+        assert message(app) == "writing the table: evaluating dollar_p 3/36"
+
+
 async def test_stop_with_no_study_running_says_so(here):
     app = app_for(here)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -116,6 +116,7 @@ class StudyProgress:
         self.console = Console(stderr=True)
         self.progress = stats_progress(self.console)
         self.study = None
+        self.results = None  # the task of the table's writing
         self.runs: dict[str, Any] = {}
 
     def __enter__(self) -> StudyProgress:
@@ -136,6 +137,15 @@ class StudyProgress:
             )
         elif kind == "run_progress":
             self._run_progress(e)
+        elif kind == "study_progress":  # the table: the peers' evaluation, latencies
+            if self.results is None:
+                self.results = self.progress.add_task("  results", total=None, stats="")
+            self.progress.update(
+                self.results, completed=e["done"], total=e["total"], stats=e["what"]
+            )
+        elif kind == "study_done" and self.results is not None:
+            self.progress.remove_task(self.results)
+            self.results = None
         elif kind in ("run_done", "run_failed", "run_stopped"):
             task = self.runs.pop(e["run"], None)
             if task is not None:

@@ -249,6 +249,11 @@ class AblationsPane(Horizontal):
         elif kind in ("run_failed", "run_stopped"):
             self.status[run] = "failed" if kind == "run_failed" else "stopped"
             self.progress[run] = str(event.get("error") or "")[:60]
+        elif kind == "study_progress":  # the table's writing: the peers, latencies
+            self.show(
+                f"writing the table: {event.get('what', '')} {event.get('done')}/{event.get('total')}"
+            )
+            return
         elif kind == "study_done":
             table = Path(str(event.get("table") or study))
             failed = event.get("failed") or []
