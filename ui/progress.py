@@ -25,7 +25,10 @@ from training.callbacks import Callback, epochs_of, resumed_from
 
 
 def stats_progress(
-    console: Console, *more: TextColumn | TimeRemainingColumn, transient: bool = False
+    console: Console,
+    *more: TextColumn | TimeRemainingColumn,
+    transient: bool = False,
+    disable: bool = False,
 ) -> Progress:
     """Bars that read "description, bar, n/total, {stats}, elapsed", then `more`."""
     return Progress(
@@ -37,7 +40,14 @@ def stats_progress(
         *more,
         console=console,
         transient=transient,
+        disable=disable,
     )
+
+
+def off_terminal(console: Console) -> bool:
+    """Whether a bar on `console` is better not drawn: it is no terminal (a pipe, a
+    file, a test), where rich would leave a stray blank line or the last frame."""
+    return not console.is_terminal
 
 
 @contextlib.contextmanager
@@ -49,14 +59,16 @@ def reading_bar(console: Console | None = None) -> Iterator[Callable[[int, int, 
     from rich.markup import escape
     from rich.progress import DownloadColumn
 
+    console = console or Console(stderr=True)
     bar = Progress(
         TextColumn("[bold]reading[/] {task.description}"),
         BarColumn(),
         DownloadColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=console or Console(stderr=True),
+        console=console,
         transient=True,
+        disable=off_terminal(console),
     )
     with bar:
         task = bar.add_task("the data files", total=None)
@@ -77,7 +89,11 @@ class RichProgress(Callback):
     def __init__(self, console: Console | None = None):
         self.console = console or Console(stderr=True)
         self.progress = stats_progress(
-            self.console, TextColumn("eta"), TimeRemainingColumn(), transient=True
+            self.console,
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            transient=True,
+            disable=off_terminal(self.console),  # its lines (epochs, evals) are printed
         )
         self.task = None
         self.what = None

@@ -215,3 +215,10 @@ def test_eval_shows_its_progress_on_stderr_and_the_report_on_stdout(glyph_dir):
     assert "replaying cnn" in r.err
     assert "computing the report of 36 replays" in r.err
     assert "top-1" in r.out and "reading" not in r.out and "replaying" not in r.out
+
+
+def test_off_a_terminal_eval_draws_no_bar_at_all(glyph_dir, capsys):
+    """stderr a pipe or a file: no bar, not even the blank line rich leaves behind one."""
+    assert main(["eval", "--model", "cnn", "--data", str(glyph_dir), "--limit", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "top-1" in out

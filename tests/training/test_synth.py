@@ -275,6 +275,33 @@ def test_data_synth_interrupted_leaves_the_output_folder_as_it_was(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
 
 
+def test_data_synth_draws_its_bar_on_stderr_and_ctrl_c_there_leaves_nothing(tmp_path):
+    """From a terminal: the bar on stderr (it was on stdout, and a pipe got its last
+    state), the summary alone on stdout; Ctrl-C while drawing: one line, exit 130, no
+    --out and nothing hidden beside it."""
+    from tests.terminal import run_cli
+
+    out = tmp_path / "synth"
+    r = run_cli(["data", "synth", "--per-class", "3", "--classes", "sun,house", "--out", str(out)])
+    assert r.returncode == 0, r.err
+    assert r.out == f"6 drawings (3 a class, seed 0, variety full) written to {out}\n"
+    assert r.err_lines[-1].split() == ["house", "━" * 40, "6/6", "0:00:00"]  # the last drawn
+    args = [
+        "data",
+        "synth",
+        "--per-class",
+        "3000",
+        "--classes",
+        "sun",
+        "--out",
+        str(tmp_path / "big"),
+    ]
+    stopped = run_cli(args, interrupt_on=r" [1-9]\d*/3000 ")
+    assert stopped.returncode == 130, stopped.err
+    assert stopped.err_lines[-1] == "frankenstein: interrupted" and stopped.out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
+
+
 def test_data_synth_replace_leaves_the_new_set_as_the_only_data(tmp_path):
     """--replace drops the folder's other data files once the new ones are in (what the
     TUI's Generate asks for); without it they stay. Files that are not data stay."""

@@ -37,6 +37,19 @@ def test_downloads_the_chosen_classes_and_data_info_reads_them(bucket, tmp_path,
     assert len(bucket.requests) == n
 
 
+def test_the_bars_are_on_stderr_and_the_summary_alone_on_stdout(bucket, tmp_path):
+    from tests.terminal import run_cli
+
+    argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
+    r = run_cli([*argv, "--classes", "sun,circle"])
+    assert r.returncode == 0, r.err
+    assert (
+        r.out.split()
+        == f"2 files complete in {tmp_path} (2 downloaded); SHA-256 in {tmp_path / MANIFEST}".split()
+    )
+    assert "sun.ndjson downloaded" in r.err and "circle.ndjson downloaded" in r.err
+
+
 def test_all_classes_by_default(bucket, tmp_path, capsys):
     out = tmp_path / "qd"
     assert main(["data", "download", "--out", str(out), "--base-url", bucket.url]) == 0

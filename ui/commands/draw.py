@@ -217,7 +217,7 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
     from live.app import score_replays
     from training.cache import directory_files
     from training.datainfo import FilesRead
-    from ui.progress import reading_bar
+    from ui.progress import off_terminal, reading_bar
 
     files = directory_files(directory)
     read = ReadReport()
@@ -235,7 +235,8 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
             files_read.done(f)
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(directory), "score"))
-    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout: the report
+    bars = Console(stderr=True)  # stdout: the report
+    with Progress(transient=True, console=bars, disable=off_terminal(bars)) as bar:
         task = bar.add_task("replaying through the window", total=len(drawings))
         score = score_replays(
             settings, drawings, progress=lambda i, n: bar.update(task, completed=i)

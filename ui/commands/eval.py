@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -143,7 +144,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
     from training.replay import read_eval_drawings, replay_drawings, replays_report
-    from ui.progress import reading_bar
+    from ui.progress import off_terminal, reading_bar
 
     policy = snap_policy(args)
     for flag, value in (("--threads", args.threads), ("--limit", args.limit)):
@@ -164,13 +165,15 @@ def run_eval(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     names = [args.model] if args.compare is None else [args.model, args.compare]
     classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
+    bars = Console(stderr=True)
     with Progress(
         TextColumn("[bold]replaying {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=bars,
         transient=True,
+        disable=off_terminal(bars),
     ) as bar:
         replays = []
         for name, classifier in zip(names, classifiers, strict=True):
@@ -183,7 +186,8 @@ def run_eval(args: argparse.Namespace) -> int:
                 )
             )
     classifier = classifiers[0]
-    with Console(stderr=True).status(f"computing the report of {len(replays[0]):,} replays"):
+    computing = f"computing the report of {len(replays[0]):,} replays"
+    with bars.status(computing) if not off_terminal(bars) else contextlib.nullcontext():
         report = replays_report(replays[0], policy)  # seconds for tens of thousands
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:

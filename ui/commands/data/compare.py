@@ -120,7 +120,10 @@ def _bar(doing: str) -> Iterator[Callable[[int, int, str], None]]:
     from rich.markup import escape
     from rich.progress import Progress
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
+    from ui.progress import off_terminal
+
+    bars = Console(stderr=True)
+    with Progress(console=bars, transient=True, disable=off_terminal(bars)) as progress:
         task = progress.add_task(doing, total=None)
 
         def report(done: int, total: int, what: str) -> None:

@@ -62,6 +62,7 @@ def run_download(args: argparse.Namespace) -> int:
 
     from core.classes import CLASSES, class_index, class_name
     from training.download import MANIFEST, default_dir
+    from ui.progress import off_terminal
 
     if not args.timeout > 0:  # 0 made non-blocking sockets, below 0 a traceback
         raise FrankensteinError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
@@ -100,7 +101,8 @@ def run_download(args: argparse.Namespace) -> int:
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console) as bar:
+    bars = Console(stderr=True)  # stdout: the summary; the bars only on a terminal
+    with Progress(*columns, console=bars, disable=off_terminal(bars)) as bar:
         overall = bar.add_task(_files(len(classes)), total=len(classes), files=True)
         tasks: dict[str, int] = {}
 
@@ -115,7 +117,9 @@ def run_download(args: argparse.Namespace) -> int:
                     task, description=f"{p.name} (checking)", completed=p.done, total=p.total
                 )
             elif p.event == "retry":
-                bar.console.print(f"{p.name}: {p.message}", markup=False, highlight=False)
+                # on stdout as before (stderr keeps a failure to its one line); on a
+                # terminal, rich shows it above the bars
+                console.print(f"{p.name}: {p.message}", markup=False, highlight=False)
             elif p.event == "done":
                 bar.update(task, description=f"{p.name} {p.status}", completed=p.done, total=p.done)
                 bar.advance(overall)

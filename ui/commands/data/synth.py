@@ -63,6 +63,7 @@ def run_synth(args: argparse.Namespace) -> int:
     from core.strokes import write_ndjson
     from training.synth import generate_drawings
     from ui.commands.data.staging import staging_folder
+    from ui.progress import off_terminal
 
     if args.per_class < 1:
         raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
@@ -91,10 +92,13 @@ def run_synth(args: argparse.Namespace) -> int:
         with staging_folder(args.out) as staging:
             return _synth_events(args, classes, staging, summary)
     console = Console()
+    bars = Console(stderr=True)  # stdout: the summary; the bar only on a terminal
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
         staging_folder(args.out) as staging,
-        Progress(*columns, TimeRemainingColumn(), console=console) as progress,
+        Progress(
+            *columns, TimeRemainingColumn(), console=bars, disable=off_terminal(bars)
+        ) as progress,
     ):
         task = progress.add_task("drawing", total=args.per_class * len(classes))
         for cls in classes:
