@@ -118,6 +118,7 @@ def read_split(
     cap: int | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
+    bytes_read: BytesRead | None = None,
 ) -> tuple[list[list[np.ndarray]], list[int]]:
     """Strokes (in the simplified space) and labels of one split of some files.
 
@@ -126,7 +127,8 @@ def read_split(
     """
     strokes: list[list[np.ndarray]] = []
     labels: list[int] = []
-    for d in iter_split(files, split, cap=cap, report=report, progress=progress):
+    kw = {"cap": cap, "report": report, "progress": progress, "bytes_read": bytes_read}
+    for d in iter_split(files, split, **kw):
         strokes.append(list(d.strokes))
         labels.append(class_index(d.word))
     return strokes, labels
@@ -162,6 +164,27 @@ def iter_split(
         progress(len(files), len(files), "read")
 
 
+MB = 1 << 20
+
+
+def _read_progress(path: Path, what: str, progress: Progress | None) -> BytesRead | None:
+    """`progress` in megabytes of one file as it is read (a real class file, tens of
+    megabytes, takes seconds), once a megabyte; None without `progress`."""
+    if progress is None:
+        return None
+    total = max(1, -(-path.stat().st_size // MB))
+    shown = -1
+
+    def read(_path: Path, n: int) -> None:
+        nonlocal shown
+        if -(-n // MB) != shown:  # megabytes begun: the whole file is `total` of them
+            shown = -(-n // MB)
+            progress(min(shown, total), total, what)
+
+    read(path, 0)
+    return read
+
+
 def _off_grid(strokes: Sequence[np.ndarray]) -> bool:
     return any(len(s) and (s.min() < 0 or s.max() > GRID - 1) for s in strokes)
 
@@ -185,12 +208,22 @@ def _prepare(
     try:
         with open(tmp / "frames.bin", "wb") as frames_out:
             for i, path in enumerate(files):
-                if progress is not None:
-                    progress(i, len(files), f"preparing the {split} split: {path.name}")
-                strokes, file_labels = read_split([path], split, cap=cap, report=report)
+                doing = f"preparing the {split} split, file {i + 1}/{len(files)}"
+                read = _read_progress(path, f"{doing}: reading {path.name} (MB)", progress)
+                strokes, file_labels = read_split(
+                    [path], split, cap=cap, report=report, bytes_read=read
+                )
                 if not strokes:
                     continue
-                packed = pack_frames(strokes, pad_len, m)  # (F_file, m, m / 8)
+                drawn = None
+                if progress is not None:
+
+                    def drawn(
+                        done: int, total: int, what=f"{doing}: rasterising {path.name}"
+                    ) -> None:
+                        progress(done, total, what)
+
+                packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m / 8)
                 frames_out.write(packed.tobytes())
                 n_frames += len(packed)
                 batch = StrokeBatch.from_strokes(strokes)

@@ -39,6 +39,40 @@ def test_prepared_split_holds_the_right_drawings_and_frames(data_dir, tmp_path):
     assert sorted(ps.drawing(i).word for i in range(len(ps))) == sorted(d.word for d in expected)
 
 
+def test_preparing_a_big_file_shows_its_reading_and_rasterising(tmp_path):
+    """A real class file (tens of megabytes, 100,000 drawings) takes about 20 s a split:
+    its megabytes read, then its drawings rasterised, not one step for the whole file."""
+    from core.strokes import PROGRESS_LINES
+
+    line = Drawing(strokes=(np.arange(400, dtype=np.float32).reshape(-1, 2) % 256,), word="sun")
+    write_ndjson([line] * (4 * PROGRESS_LINES), tmp_path / "data" / "sun.ndjson")
+    mb = -(-(tmp_path / "data" / "sun.ndjson").stat().st_size // (1 << 20))
+    assert mb > 3
+    calls = []
+    ps = load_split(
+        tmp_path / "data",
+        "train",
+        pad_len=4,
+        m=32,
+        root=tmp_path / "c",
+        progress=lambda *a: calls.append(a),
+    )
+    reading = [
+        c[:2]
+        for c in calls
+        if c[2] == "preparing the train split, file 1/1: reading sun.ndjson (MB)"
+    ]
+    assert reading[0] == (0, mb) and reading[-1] == (mb, mb) and len(reading) >= 4
+    assert [r[0] for r in reading] == sorted({r[0] for r in reading})  # once a megabyte
+    drawn = [
+        c[:2]
+        for c in calls
+        if c[2] == "preparing the train split, file 1/1: rasterising sun.ndjson"
+    ]
+    assert drawn[0] == (0, len(ps)) and drawn[-1] == (len(ps), len(ps)) and len(drawn) > 2
+    assert calls[-1] == (1, 1, "prepared the train split")
+
+
 def test_the_cache_is_found_again_and_missed_when_settings_change(data_dir, tmp_path):
     root = tmp_path / "c"
     a = load_split(data_dir, "train", pad_len=4, m=32, root=root)
