@@ -19,6 +19,7 @@ from training.dataset import BatchDataset, PreparedSource, SyntheticSource, synt
 from training.prepared import PreparedSet
 
 DRY_RUN_DRAWINGS = 2  # per class, for --dry-run
+GENERATING = "generating the synthetic validation and test sets"
 
 
 @dataclass
@@ -61,16 +62,26 @@ def build_data(
             per_class = DRY_RUN_DRAWINGS if dry_run else d.per_class
             eval_per_class = DRY_RUN_DRAWINGS if dry_run else d.eval_per_class
             sources.append(SyntheticSource(per_class, cfg.seed, d.variety, d.outliers))
-            if progress is not None:
-                progress(0, 2, "generating the synthetic validation and test sets")
-            for seed, out in ((d.eval_seed, vals), (d.eval_seed + 1, tests)):
+            n = eval_per_class * len(CLASSES)  # drawings a set
+            for k, (seed, out) in enumerate(((d.eval_seed, vals), (d.eval_seed + 1, tests))):
+                drawn = None
+                if progress is not None:  # about 2,000 drawings a second
+
+                    def drawn(done: int, before: int = k * n, total: int = 2 * n) -> None:
+                        progress(before + done, total, GENERATING)
+
                 out.append(
                     synthetic_set(
-                        eval_per_class, seed, variety=d.variety, pad_len=cfg.pad_len, m=cfg.m
+                        eval_per_class,
+                        seed,
+                        variety=d.variety,
+                        pad_len=cfg.pad_len,
+                        m=cfg.m,
+                        progress=drawn,
                     )
                 )
             if progress is not None:
-                progress(2, 2, "generated the synthetic validation and test sets")
+                progress(2 * n, 2 * n, "generated the synthetic validation and test sets")
             counts += 1  # every class, each epoch
             continue
         kw = {"pad_len": cfg.pad_len, "m": cfg.m, "cap": d.cap_per_class, "progress": progress}

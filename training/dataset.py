@@ -14,7 +14,7 @@ keyed, a batch is the same whichever worker makes it and after a resume.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -90,11 +90,26 @@ class SyntheticSource:
         return StrokeBatch.from_strokes(generate_strokes(items, variety=self.variety))
 
 
-def synthetic_set(per_class: int, seed: int, *, variety: str, pad_len: int, m: int) -> PreparedSet:
-    """A fixed synthetic set (validation or test) prepared in memory."""
+def synthetic_set(
+    per_class: int,
+    seed: int,
+    *,
+    variety: str,
+    pad_len: int,
+    m: int,
+    progress: Callable[[int], None] | None = None,
+) -> PreparedSet:
+    """A fixed synthetic set (validation or test) prepared in memory; `progress(drawings
+    generated)` every 100 of them and at the end."""
     from training.synth import generate_drawings
 
-    drawings = list(generate_drawings(per_class, seed, variety=variety))
+    drawings = []
+    for d in generate_drawings(per_class, seed, variety=variety):
+        drawings.append(d)
+        if progress is not None and len(drawings) % 100 == 0:
+            progress(len(drawings))
+    if progress is not None:
+        progress(len(drawings))
     labels = [CLASSES.index(d.word) for d in drawings]
     return PreparedSet.from_strokes([d.strokes for d in drawings], labels, pad_len=pad_len, m=m)
 

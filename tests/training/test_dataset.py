@@ -88,3 +88,19 @@ def test_synthetic_drawings_are_fixed_by_seed_epoch_and_index():
     assert src.labels(idx).tolist() == [0, 7, 53 % 18]
     other = SyntheticSource(per_class=3, seed=1)
     assert not np.array_equal(other.strokes(0, idx).points, a.points)
+
+
+def test_the_synthetic_validation_and_test_sets_count_their_drawings():
+    """Generating them takes a second a thousand drawings: the count goes up as it does."""
+    from training.config import load_config
+    from training.data import build_data
+
+    cfg = load_config(None, ["data.eval_per_class=12", "pad_len=4", "m=32"])  # 216 a set
+    seen = []
+    build_data(cfg, progress=lambda done, total, what: seen.append((done, total, what)))
+    generating = [
+        (d, t) for d, t, w in seen if w == "generating the synthetic validation and test sets"
+    ]
+    assert generating[0] == (100, 432) and generating[-1] == (432, 432)
+    assert [d for d, _ in generating] == sorted(d for d, _ in generating) and len(generating) >= 5
+    assert seen[-1] == (432, 432, "generated the synthetic validation and test sets")
