@@ -7,8 +7,9 @@ training data (every directory source's training split, and one epoch's worth of
 synthetic source: epoch 0's doodles, drawn again, since a class's rare stroke counts
 need thousands of drawings to show); a run trained with the loss at the final stroke
 only is fitted on final strokes and stores no prior (`run_ending_prior`). With both,
-the validation drawings are replayed once more to fit the familiarity statistics the
-snap policy checks (training/familiarity.py), also stored in best.pt. Then the
+the validation drawings (at most 1,000 a class) are replayed once more to fit the
+familiarity statistics the snap policy checks (training/familiarity.py), also stored
+in best.pt. Then the
 test split, and each `eval_data` directory, is replayed stroke by stroke through
 best.pt with the default snap policy (training/replay.py), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.
@@ -104,7 +105,7 @@ def calibrate(
     t = fit_temperature(log_probs, labels, progress=fitted)
     model = model.cpu()
     classifier = StrokeClassifier(model, temperature=t, ending=ending)
-    drawings = [val.drawing(i) for i in range(len(val))]
+    drawings = [val.drawing(i) for i in familiarity_sample(val.labels)]
     familiarity = fit_familiarity(classifier, drawings, progress=progress)
     metrics = {**ckpt.metrics, "temperature": t}
     save_checkpoint(
@@ -119,6 +120,24 @@ def calibrate(
         half=ckpt.half,
     )
     return t
+
+
+FAMILIARITY_PER_CLASS = 1000  # validation drawings a class the familiarity is fitted on
+
+
+def familiarity_sample(labels: np.ndarray, per_class: int = FAMILIARITY_PER_CLASS) -> np.ndarray:
+    """Indices of the first `per_class` validation drawings of each class, in order.
+
+    The familiarity fit replays each drawing stroke by stroke (some tens a second on
+    one core): a synthetic run's 100 a class take seconds, but a real download's
+    12,000 a class would take hours, and a class's Gaussian and the limit's quantile
+    are as well measured on a thousand."""
+    labels = np.asarray(labels)
+    rank = np.zeros(len(labels), np.int64)  # how many of its class come before each
+    for c in np.unique(labels):
+        where = np.flatnonzero(labels == c)
+        rank[where] = np.arange(len(where))
+    return np.flatnonzero(rank < per_class)
 
 
 def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, EndingPrior | None]:

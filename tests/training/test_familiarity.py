@@ -123,3 +123,14 @@ def test_eval_heeds_familiarity_unless_told_not_to(fitted_run, tmp_path, capsys)
     bare = save_checkpoint(tmp_path / "bare.pt", ckpt.model, temperature=ckpt.temperature)
     assert main(["eval", "--model", str(bare), "--data", str(data), "--limit", "1"]) == 0
     assert "has no familiarity statistics" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_fit_takes_the_first_thousand_drawings_of_each_class_in_order():
+    from training.finish import FAMILIARITY_PER_CLASS, familiarity_sample
+
+    labels = np.array([0, 1, 0, 2, 1, 0, 0, 2], np.uint8)
+    assert familiarity_sample(labels, per_class=2).tolist() == [0, 1, 2, 3, 4, 7]
+    assert familiarity_sample(labels, per_class=9).tolist() == list(range(8))  # all
+    big = np.repeat(np.arange(3, dtype=np.uint8), FAMILIARITY_PER_CLASS + 5)
+    picked = big[familiarity_sample(big)]
+    assert np.bincount(picked).tolist() == [FAMILIARITY_PER_CLASS] * 3
