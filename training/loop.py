@@ -109,6 +109,26 @@ class StopRequest:
                 signal.signal(s, h)
 
 
+@contextlib.contextmanager
+def term_interrupts() -> Iterator[None]:
+    """SIGTERM (a scheduler, `kill`) interrupts as Ctrl-C does (KeyboardInterrupt), in
+    the phases outside the epochs' `StopRequest.on_signals`: preparing data (a one-line
+    "interrupted" from the command line), calibrating and evaluating (an interrupted run
+    that --resume finishes). Main thread only; the old handler comes back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(*_args: Any) -> None:
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def differences(run, asked, prefix: str = "") -> str:
     """The settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"."""
     a, b = run.model_dump(), asked.model_dump()
@@ -145,7 +165,8 @@ def train(
     cfg = cfg.with_run_name(default_run_name(cfg.model.name))
     info = dd.setup(cfg.device)
     try:
-        return _Run(cfg, info, callbacks, resume, dry_run, stop or StopRequest()).run()
+        with term_interrupts():
+            return _Run(cfg, info, callbacks, resume, dry_run, stop or StopRequest()).run()
     except RuntimeError as e:
         cause = dd.lost_peer(e, info)
         if cause is None:

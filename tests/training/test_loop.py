@@ -1,6 +1,8 @@
 import io
 import json
+import os
 import re
+import signal
 
 import pytest
 import torch
@@ -149,6 +151,34 @@ def test_calibration_shows_its_progress(tmp_path, glyph_dir):
     assert whats.index(replay) < whats.index(fit) < whats.index("fitting familiarity")
     assert [s for s in watch.seen if s[2] == fit][-1] == (60, 60, fit)
     assert [s for s in watch.seen if s[2] == replay][-1][0] >= 1
+
+
+class TermWhileCalibrating(Callback):
+    """Send this process SIGTERM (as a scheduler would) once calibration starts."""
+
+    def on_progress(self, done, total, what):
+        if what.startswith("calibrating") and not getattr(self, "sent", False):
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_sigterm_while_calibrating_ends_an_interrupted_run_that_resume_finishes(
+    tmp_path, glyph_dir
+):
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=t"])
+
+    def escaped(*_args):  # without train's own handler the signal would end up here
+        raise AssertionError("SIGTERM was not handled by the run")
+
+    before = signal.signal(signal.SIGTERM, escaped)
+    try:
+        assert train(cfg, [TermWhileCalibrating()]).status == "interrupted"
+        assert signal.getsignal(signal.SIGTERM) is escaped  # put back
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert not (tmp_path / "t" / "eval.json").exists()
+    done = train(cfg, resume=True)
+    assert done.status == "completed" and (tmp_path / "t" / "eval.json").is_file()
 
 
 def test_keep_epochs_keeps_each_epoch_calibrated_through_a_resume(tmp_path, glyph_dir):
