@@ -12,9 +12,10 @@ and so does the whole-drawing part of the report (top-1, top-3, confusion, ECE).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,26 +176,42 @@ def read_eval_drawings(
     whichever files hold them (a file named after a class is read until that class has
     them, any other file to its end). `progress(bytes read, bytes in all, file name)`
     follows the reading (training.datainfo.FilesRead)."""
-    from core.strokes import file_class
     from training.cache import directory_files, iter_split
     from training.datainfo import FilesRead
 
-    out: list[Drawing] = []
-    taken = Counter()  # drawings kept per class
     files = directory_files(directory)
     read = FilesRead(files, progress) if progress is not None else None
+
+    def drawings_of(path: Path) -> Iterator[Drawing]:
+        try:
+            yield from iter_split([path], None, report=report, bytes_read=read)
+        finally:  # also when the limit stops the reading early
+            if read is not None:
+                read.done(path)
+
+    return first_per_class(files, drawings_of, limit)
+
+
+def first_per_class(
+    files: Sequence[Path], drawings_of: Callable[[Path], Iterable[Drawing]], limit: int | None
+) -> list[Drawing]:
+    """The drawings `drawings_of` gives for each file in turn, at most the first `limit` of
+    each class, whichever files hold them: a file named after a class is read until that
+    class has them, any other file to its end (the `--limit` of eval and draw --score)."""
+    from core.strokes import file_class
+
+    out: list[Drawing] = []
+    taken = Counter()  # drawings kept per class
     for path in files:
         own = file_class(path)
-        for d in iter_split([path], None, report=report, bytes_read=read):
-            word = d.word
-            if limit is not None and taken[word] >= limit:
-                if word == own:
-                    break
-                continue
-            taken[word] += 1
-            out.append(d)
-        if read is not None:
-            read.done(path)
+        with contextlib.closing(iter(drawings_of(path))) as drawings:
+            for d in drawings:
+                if limit is not None and taken[d.word] >= limit:
+                    if d.word == own:
+                        break
+                    continue
+                taken[d.word] += 1
+                out.append(d)
     return out
 
 

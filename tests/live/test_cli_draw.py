@@ -1,5 +1,6 @@
 """`frankenstein draw`: flags, the headless screenshot, and clear errors."""
 
+import json
 import subprocess
 import sys
 
@@ -39,6 +40,19 @@ def test_draw_score_replays_each_doodle_and_reports_its_snaps(tmp_path, real_dev
     (tmp_path / "empty").mkdir()
     assert main(["draw", "--score", str(tmp_path / "empty")]) == 2
     assert "no .ndjson or .json drawing files" in capsys.readouterr().err
+
+
+def test_draw_score_limit_counts_drawings_a_class_as_eval_does(tmp_path, real_dev, capsys):
+    data = tmp_path / "split"
+    data.mkdir()
+    lines = (real_dev / "raw" / "square.ndjson").read_bytes().splitlines(keepends=True)
+    (data / "square.ndjson").write_bytes(b"".join(lines[:1]))  # one square here,
+    (data / "more.ndjson").write_bytes(b"".join(lines[1:5]))  # four in a mixed file
+    assert main(["draw", "--score", str(data), "--limit", "3"]) == 0
+    assert "3 doodles replayed through the window" in capsys.readouterr().out
+    args = ["eval", "--model", "frankenstein", "--data", str(data), "--limit", "3"]
+    assert main([*args, "--json", str(tmp_path / "e.json")]) == 0
+    assert json.loads((tmp_path / "e.json").read_text())["n"] == 3
 
 
 def test_draw_score_skips_bad_lines_and_names_them(tmp_path, real_dev, capsys):

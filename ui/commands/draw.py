@@ -217,22 +217,23 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
     from live.app import score_replays
     from training.cache import directory_files
     from training.datainfo import FilesRead
+    from training.replay import first_per_class
     from ui.progress import off_terminal, reading_bar
 
     files = directory_files(directory)
     read = ReadReport()
-    drawings = []
     with reading_bar() as progress:
         files_read = FilesRead(files, progress)
-        for f in files:
-            drawings += iter_drawings(
-                f,
-                limit=limit,
-                report=read,
-                labelled=True,
-                progress=lambda n, f=f: files_read(f, n),
-            )
-            files_read.done(f)
+
+        def drawings_of(f):  # raw, with their timing
+            try:
+                yield from iter_drawings(
+                    f, report=read, labelled=True, progress=lambda n: files_read(f, n)
+                )
+            finally:
+                files_read.done(f)
+
+        drawings = first_per_class(files, drawings_of, limit)
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(directory), "score"))
     bars = Console(stderr=True)  # stdout: the report
