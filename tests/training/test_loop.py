@@ -87,12 +87,18 @@ def test_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir, epoch
     saved = load_checkpoint(tmp_path / "broken" / "last.pt").extra["position"]
     assert (saved["epoch"], saved["batch"]) == ((epoch, 0) if not batch else (epoch - 1, batch))
     second = train(cfg, resume=True)
-    assert second.status == "completed"
-    assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")
+    _assert_same_run(tmp_path / "whole", whole, tmp_path / "broken", second)
+
+
+def _assert_same_run(whole_dir, whole, broken_dir, resumed) -> None:
+    """The stopped-and-resumed run ended as the one never stopped: rows, weights and
+    the fitted temperature."""
+    assert resumed.status == "completed"
+    assert _rows(whole_dir) == _rows(broken_dir)
     for name in ("last.pt", "best.pt"):
-        a, b = _weights(tmp_path / "whole" / name), _weights(tmp_path / "broken" / name)
+        a, b = _weights(whole_dir / name), _weights(broken_dir / name)
         assert all(torch.equal(a[k], b[k]) for k in a)
-    assert second.temperature == pytest.approx(whole.temperature)
+    assert resumed.temperature == pytest.approx(whole.temperature)
 
 
 class StopWhile(Callback):
@@ -131,12 +137,7 @@ def test_a_stop_while_validating_keeps_the_epochs_batches_and_a_resume_validates
     assert (saved["epoch"], saved["batch"]) == (1, watch.batches)  # all of epoch 2's batches
     assert [r["epoch"] for r in _rows(tmp_path / "broken")] == [1]
     second = train(cfg, resume=True)
-    assert second.status == "completed"
-    assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")
-    for name in ("last.pt", "best.pt"):
-        a, b = _weights(tmp_path / "whole" / name), _weights(tmp_path / "broken" / name)
-        assert all(torch.equal(a[k], b[k]) for k in a)
-    assert second.temperature == pytest.approx(whole.temperature)
+    _assert_same_run(tmp_path / "whole", whole, tmp_path / "broken", second)
 
 
 def test_calibration_shows_its_progress(tmp_path, glyph_dir):

@@ -30,23 +30,10 @@ def _events(text):
 def test_a_run_killed_mid_epoch_saves_last_and_resumes(tmp_path, glyph_dir, sig):
     settings = tiny_settings(glyph_dir, tmp_path, epochs=1, batch_size=4, log_every=1)
     cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=k", "--events"]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    code, events, err = _train_until(
+        cmd, tmp_path, lambda e: e["event"] == "batch" and e["batch"] >= 3, sig
     )
-    lines = []
-    for line in proc.stdout:
-        lines.append(json.loads(line))
-        if lines[-1]["event"] == "batch" and lines[-1]["batch"] >= 3:
-            proc.send_signal(sig)
-            break
-    rest, err = proc.communicate(timeout=60)
-    events = lines + _events(rest)
-    assert proc.returncode == 130, err
+    assert code == 130, err
     assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
     assert "--resume name=k" in err
     last = load_checkpoint(tmp_path / "k" / "last.pt")
@@ -278,9 +265,9 @@ def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_pa
     assert len(alone.stderr.strip().splitlines()) == 1
 
 
-def _train_until(cmd, tmp_path, what: str):
-    """Run `cmd` (a `train --events` command); SIGINT at its first "progress" event of
-    `what` (a prefix); (exit status, events, stderr)."""
+def _train_until(cmd, tmp_path, at, sig=signal.SIGINT):
+    """Run `cmd` (a `train --events` command); `sig` at its first event `at(event)` is
+    true of; (exit status, events, stderr)."""
     proc = subprocess.Popen(
         cmd,
         cwd=tmp_path,
@@ -292,11 +279,16 @@ def _train_until(cmd, tmp_path, what: str):
     events = []
     for line in proc.stdout:
         events.append(json.loads(line))
-        if events[-1]["event"] == "progress" and events[-1]["what"].startswith(what):
-            proc.send_signal(signal.SIGINT)
+        if at(events[-1]):
+            proc.send_signal(sig)
             break
     rest, err = proc.communicate(timeout=120)
     return proc.returncode, events + _events(rest), err
+
+
+def _progress(what: str):
+    """A test of events: the first "progress" event of `what` (a prefix)."""
+    return lambda e: e["event"] == "progress" and e["what"].startswith(what)
 
 
 @pytest.mark.slow
@@ -310,7 +302,7 @@ def test_ctrl_c_while_validating_or_calibrating_stops_at_once_and_the_run_resume
     cmd += ["data.eval_per_class=60", "pad_len=4", "m=64", "batch_size=16", "threads=1"]
     cmd += ["device=cpu", "augment.enabled=false", f"model.overrides={small}"]
     cmd += [f"out_dir={tmp_path}", "name=v", "--events"]
-    code, events, err = _train_until(cmd, tmp_path, "validating epoch 1")
+    code, events, err = _train_until(cmd, tmp_path, _progress("validating epoch 1"))
     assert code == 130, err
     assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
     assert not any(e["event"] == "epoch" for e in events)  # stopped inside the validation
@@ -321,7 +313,7 @@ def test_ctrl_c_while_validating_or_calibrating_stops_at_once_and_the_run_resume
     assert (position["epoch"], position["batch"]) == (0, start["batches"])
     assert err.strip().splitlines()[-1].startswith("frankenstein: interrupted; last.pt saved.")
 
-    code, events, err = _train_until([*cmd, "--resume"], tmp_path, "calibrating best.pt")
+    code, events, err = _train_until([*cmd, "--resume"], tmp_path, _progress("calibrating best.pt"))
     assert code == 130, err
     assert [e["epoch"] for e in events if e["event"] == "epoch"] == [1]
     assert events[-1]["event"] == "done" and events[-1]["status"] == "interrupted"
