@@ -129,6 +129,8 @@ class TrainLog(Callback):
             f"{_num(snap['precision'])} recall {_num(snap['recall'])} "
             f"strokes saved {_num(snap['strokes_saved'])}"
         )
+        for warning in report.get("read_warnings", ()):
+            self._write(f"eval {name}: {warning}")
 
     def on_done(self, info: dict[str, Any]) -> None:
         # strict JSON: a number that is not finite is null (NaN is not JSON)

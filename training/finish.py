@@ -186,12 +186,18 @@ def final_eval(
     *,
     limit: int | None = None,
 ) -> dict[str, Any]:
-    """Replay the test split and the eval_data directories through best.pt; eval.json."""
+    """Replay the test split and the eval_data directories through best.pt; eval.json.
+    A directory's report says what its reading skipped or counted against a line's word
+    (`read_warnings`, only when there is something to say)."""
+    from core.strokes import ReadReport
     from training.replay import evaluate_checkpoint, read_eval_drawings
 
     sets = {"test": [test.drawing(i) for i in range(len(test))]}
+    read_warnings: dict[str, list[str]] = {}  # per directory: bad lines, mismatched words
     for d in eval_data:
-        sets[d] = read_eval_drawings(d, limit=limit)
+        read = ReadReport()
+        sets[d] = read_eval_drawings(d, limit=limit, report=read)
+        read_warnings[d] = [w for w in (read.skipped(), read.mismatch_warning()) if w]
     reports: dict[str, Any] = {"test": None, "eval_data": {}}
     for name, drawings in sets.items():
 
@@ -199,6 +205,8 @@ def final_eval(
             callbacks.on_progress(done, total, f"evaluating {name}")
 
         rep = evaluate_checkpoint(folder.best, drawings, progress=progress)
+        if read_warnings.get(name):  # said with the report, as `frankenstein eval` does
+            rep["read_warnings"] = read_warnings[name]
         if name == "test":
             reports["test"] = rep
         else:

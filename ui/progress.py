@@ -150,6 +150,8 @@ class RichProgress(Callback):
             f"{_fmt(snap['precision'])}, recall {_fmt(snap['recall'])}, strokes saved "
             f"{_fmt(snap['strokes_saved'])}"
         )
+        for warning in report.get("read_warnings", ()):
+            self.console.print(f"  ({warning})", markup=False)
 
     def on_done(self, info: dict[str, Any]) -> None:
         self.close()

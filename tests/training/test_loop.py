@@ -224,6 +224,29 @@ class CrashAfterEpoch(Callback):
         raise RuntimeError("killed")
 
 
+def test_the_final_eval_says_what_reading_an_eval_data_directory_skipped(tmp_path, glyph_dir):
+    from rich.console import Console
+
+    from ui.progress import RichProgress
+
+    real = tmp_path / "real"
+    real.mkdir()
+    circles = (glyph_dir / "circle.ndjson").read_text().splitlines()
+    square = (glyph_dir / "square.ndjson").read_text().splitlines()[0]
+    (real / "circle.ndjson").write_text("\n".join([*circles[:3], "{not json", square]) + "\n")
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    cfg = load_config(None, [*settings, f"eval_data={json.dumps([str(real)])}", "name=w"])
+    console = Console(file=io.StringIO(), width=300)
+    assert train(cfg, [RichProgress(console)]).status == "completed"
+    reports = json.loads((tmp_path / "w" / "eval.json").read_text())
+    assert "read_warnings" not in reports["test"]
+    said = reports["eval_data"][str(real)]["read_warnings"]
+    assert len(said) == 2 and "1 bad line" in said[0] and "circle.ndjson: 1" in said[1]
+    assert reports["eval_data"][str(real)]["n"] == 4  # the square line counts as a circle
+    out, log = console.file.getvalue(), (tmp_path / "w" / "train.log").read_text()
+    assert all(w.splitlines()[0] in out and w.splitlines()[0] in log for w in said)
+
+
 def test_a_run_killed_before_its_calibration_gets_it_on_resume(tmp_path, glyph_dir):
     cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=c"])
     with pytest.raises(RuntimeError, match="killed"):
