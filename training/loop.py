@@ -59,7 +59,7 @@ from training.resume import (
     resume_extra,
     seed_everything,
 )
-from training.runfolder import RunError, RunFolder, default_run_name
+from training.runfolder import LostPeerError, RunError, RunFolder, default_run_name
 
 
 @dataclass
@@ -164,6 +164,7 @@ def train(
         cfg = dry_run_config(cfg)
     cfg = cfg.with_run_name(default_run_name(cfg.model.name))
     info = dd.setup(cfg.device)
+    broken = False  # the group lost a process: tearing it down can abort (gloo, SIGABRT)
     try:
         with term_interrupts():
             return _Run(cfg, info, callbacks, resume, dry_run, stop or StopRequest()).run()
@@ -171,12 +172,14 @@ def train(
         cause = dd.lost_peer(e, info)
         if cause is None:
             raise
-        raise RunError(
+        broken = True
+        raise LostPeerError(
             f"{cfg.run_dir}: another process of this run stopped ({cause}); last.pt keeps "
             f"the last finished epoch: the same command with --resume name={cfg.name} continues"
         ) from None
     finally:
-        dd.cleanup(info)
+        if not broken:
+            dd.cleanup(info)
 
 
 class _Run:

@@ -28,6 +28,13 @@ class RunError(FrankensteinError):
     """A run folder that cannot be started or resumed as asked."""
 
 
+class LostPeerError(RunError):
+    """Another process of a distributed run died. Its group is left as it is, since
+    tearing down a gloo group a peer left mid-collective sometimes aborts the process
+    ("terminate called without an active exception") before the error can be told: the
+    caller reports this error and then ends the process at once (`os._exit`)."""
+
+
 class RunFolder:
     """Paths and small readers/writers of one run folder."""
 

@@ -78,8 +78,18 @@ def run_train(args: argparse.Namespace) -> int:
     from training.events import JsonEvents
 
     events = JsonEvents(sys.stdout) if args.events else None
+    from training.runfolder import LostPeerError  # light: no torch
+
     try:
         return _train(args, events)
+    except LostPeerError as e:  # said, then out without tearing down the broken group
+        if events is None:
+            print(f"frankenstein: error: {e}", file=sys.stderr)
+        else:
+            events.error(e)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(2)
     except FrankensteinError as e:
         if events is None:
             raise
