@@ -508,6 +508,10 @@ class _Run:
         """Stop a run whose loss is no longer a number, before any bad weights are saved."""
         f = self.folder
         kept = f"{f.last.name}, from before, is kept" if f.last.is_file() else "nothing was saved"
+        # Every process comes here at once (the losses are summed over all): they leave
+        # the group together, as at a run's end, since one that tore it down while the
+        # other was still in it sometimes died in the teardown (SIGABRT).
+        dd.leave(self.info)
         raise RunError(
             f"{f.path}: training diverged ({what}); {kept}. Try a lower learning rate than "
             f"optim.lr={self.cfg.optim.lr:g}"
