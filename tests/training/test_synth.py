@@ -352,6 +352,27 @@ def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
     assert not (tmp_path / "synth").exists()  # stopped before anything was moved in
 
 
+def test_sigterm_while_drawing_interrupts_as_ctrl_c_does(tmp_path):
+    """SIGTERM (a supervisor, `kill`) ends a run that is drawing as Ctrl-C does: one
+    line, exit 130, and no staging folder left for the next run to clear away."""
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
+    cmd += ["--out", str(tmp_path / "synth"), "--events"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if json.loads(line)["event"] == "progress":
+                proc.send_signal(signal.SIGTERM)
+                break
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err == "frankenstein: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_data_synth_into_a_writable_folder_inside_a_locked_one(tmp_path):
     """The hidden folder cannot go beside --out (its parent takes no new entries: an
     immutable folder, which binds root too): it goes inside, and is gone afterwards."""

@@ -19,7 +19,8 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         description="Draw N synthetic doodles of each class with the procedural generator "
         "(training/synth) and write them in Quick, Draw!'s simplified format, one "
         "<class>.ndjson per class in DIR. The files are drawn into a hidden folder beside DIR "
-        "and moved into DIR when all are done, so an interrupted run leaves DIR as it was. "
+        "and moved into DIR when all are done, so an interrupted run (Ctrl-C, SIGTERM) leaves "
+        "DIR as it was. "
         "The same seed gives the same files.",
     )
     synth.add_argument("--per-class", type=int, required=True, metavar="N", help="doodles a class")
@@ -64,6 +65,7 @@ def run_synth(args: argparse.Namespace) -> int:
     from training.synth import generate_drawings
     from ui.commands.data.staging import staging_folder
     from ui.progress import off_terminal
+    from ui.signals import term_interrupts
 
     if args.per_class < 1:
         raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")
@@ -89,12 +91,13 @@ def run_synth(args: argparse.Namespace) -> int:
         f"variety {args.variety}) written to {args.out}"
     )
     if args.events:
-        with staging_folder(args.out) as staging:
+        with term_interrupts(), staging_folder(args.out) as staging:
             return _synth_events(args, classes, staging, summary)
     console = Console()
     bars = Console(stderr=True)  # stdout: the summary; the bar only on a terminal
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
+        term_interrupts(),  # SIGTERM as Ctrl-C: the staging folder goes, DIR is as it was
         staging_folder(args.out) as staging,
         Progress(
             *columns, TimeRemainingColumn(), console=bars, disable=off_terminal(bars)
