@@ -1,8 +1,10 @@
-"""Signals around the steps of a command.
+"""Signals around the steps of a command that must not be cut in two.
 
 `term_interrupts`: SIGTERM (a supervisor, `kill`) interrupts as Ctrl-C does, so the
-command's clean-up runs (a plain SIGTERM ends the process on the spot). It acts in the
-main thread only (the only one Python gives signals to).
+command's clean-up runs (a plain SIGTERM ends the process on the spot). `held`: SIGINT
+and SIGTERM that come during a short step (moving finished files into place) are kept
+until the step is over, so that it is done whole; the caller learns which came.
+Both act in the main thread only (the only one Python gives signals to).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import signal
 import threading
 from collections.abc import Iterator
 from typing import Any
+
+HELD = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
@@ -29,3 +33,25 @@ def term_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+@contextlib.contextmanager
+def held() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM do nothing while the block runs but are noted, in the list the
+    block gets (in the order they came); the old handlers come back after."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+
+    def note(signum: int, _frame: Any) -> None:
+        came.append(signum)
+
+    old = {}
+    try:
+        for s in HELD:
+            old[s] = signal.signal(s, note)
+        yield came
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)

@@ -462,7 +462,8 @@ def test_stale_staging_clean_up_takes_only_a_dead_writers_folder(tmp_path, capsy
             f"frankenstein: removed {stale}, left behind by an earlier run that was killed "
             "(pid 4242)\n"
         )
-        assert remove_stale(tmp_path, ".out.") == []  # the live one's lock is held
+        # the live one's lock is held
+        assert remove_stale(tmp_path, ".out.", tmp_path / "out") == []
         assert live.is_dir()
     assert not live.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(

@@ -2,9 +2,10 @@
 
 One module an action, each with its `add_parser` and `run_*`: info, download, templates,
 synth and compare; progress.py holds the JSON-lines progress of `--events`, staging.py
-the hidden folder `synth` draws in (and the clean-up of one a killed run left). Heavy
-imports (rich, matplotlib, the training modules) stay inside the `run_*` functions, so
-`--help` stays fast.
+the hidden folder `synth` draws in (and the clean-up of one a killed run left),
+install.py the move of its files into DIR (finished by the next run when a kill cut it
+short). Heavy imports (rich, matplotlib, the training modules) stay inside the `run_*`
+functions, so `--help` stays fast.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ The writer makes the lock file (O_EXCL), locks it, then makes the folder; the cl
 removes a folder only after taking its lock and finding the folder there, so it cannot
 take a folder whose writer is still starting. Without flock (Windows) nothing is
 cleaned up.
+
+`move_in` puts the finished files into --out (install.py: a plan first, so that a run
+killed while moving them leaves an install that the clean-up finishes before it removes
+the folder); Ctrl-C and SIGTERM wait until the files are in.
 """
 
 from __future__ import annotations
@@ -24,8 +28,12 @@ import re
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+from core.errors import FrankensteinError
+from ui import signals
+from ui.commands.data.install import PLAN, finish, install, out_locked
 
 try:
     import fcntl
@@ -39,13 +47,13 @@ INSIDE_PREFIX = ".synth."  # a staging folder inside --out, when it cannot go be
 def staging_folder(out: Path) -> Iterator[Path]:
     """A hidden folder beside `out` for a set of files made in full before any of them
     goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
-    that an interrupted run leaves `out` as it was, not half old and half new files.
-    Folders that killed runs left beside (or inside) `out` are removed first."""
+    that an interrupted run leaves `out` as it was, not half old and half new files
+    (kept, for the next run to finish, when an error cut `move_in` short). Folders that
+    killed runs left beside (or inside) `out` are removed first, their installs finished."""
     real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
     real.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(real.parent, f".{real.name}.")
-    if real.is_dir():
-        remove_stale(real, INSIDE_PREFIX)
+    with out_locked(real):
+        _clean_up(real)
     try:
         staging, lock, fd = _make(real.parent, f".{real.name}.")
     except OSError:
@@ -57,11 +65,42 @@ def staging_folder(out: Path) -> Iterator[Path]:
         yield staging
     finally:
         try:
-            shutil.rmtree(staging, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                lock.unlink()
+            if not (staging / PLAN).exists():  # else an install cut short: the next run's
+                shutil.rmtree(staging, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    lock.unlink()
         finally:
             os.close(fd)  # lets go of the lock, last
+
+
+def move_in(staging: Path, out: Path, names: Sequence[str], *, replace: bool) -> None:
+    """Move the finished files `names` of `staging` into `out` (made if need be);
+    `replace`: then remove `out`'s other data files. A killed run's install into `out`
+    is finished first, so that its files never land over these. SIGINT and SIGTERM that
+    come meanwhile are let go: the files are in when this returns, and the run ends as
+    one that was not stopped."""
+    real = Path(os.path.realpath(out))
+    with signals.held():
+        real.mkdir(parents=True, exist_ok=True)
+        with out_locked(real):
+            _clean_up(real)
+            try:
+                install(staging, real, names, replace=replace)
+            except OSError as e:
+                if not (staging / PLAN).exists():
+                    raise
+                raise FrankensteinError(
+                    f"cannot move the new files into {out} ({e}); the next `data synth` "
+                    "for it moves the rest in"
+                ) from e
+
+
+def _clean_up(real: Path) -> None:
+    """The folders that killed runs left beside `real` (or inside it) go, their installs
+    finished first; the caller holds `out_locked(real)`."""
+    remove_stale(real.parent, f".{real.name}.", real)
+    if real.is_dir():
+        remove_stale(real, INSIDE_PREFIX, real)
 
 
 def _make(parent: Path, prefix: str) -> tuple[Path, Path, int]:
@@ -87,10 +126,13 @@ def _make(parent: Path, prefix: str) -> tuple[Path, Path, int]:
     raise FileExistsError(f"{parent}: no free name for a staging folder {prefix}*.partial")
 
 
-def remove_stale(parent: Path, prefix: str) -> list[Path]:
+def remove_stale(parent: Path, prefix: str, out: Path) -> list[Path]:
     """Remove the staging folders `<prefix><8 hex>.partial` in `parent` whose writer is
-    gone (their lock file can be locked), each with a line on stderr; the folders
-    removed. Best effort: what cannot be read or removed is left as it is."""
+    gone (their lock file can be locked), each with a line on stderr, after finishing
+    the install into `out` that such a writer was killed in (the caller holds
+    `out_locked(out)`); the folders removed. Best effort: what cannot be read or removed
+    is left as it is, but an install that cannot be finished is dropped with its folder
+    (said on stderr), never carried out later over newer files."""
     if fcntl is None:
         return []
     pattern = re.compile(re.escape(prefix) + r"[0-9a-f]{8}\.partial\.lock")
@@ -114,6 +156,8 @@ def remove_stale(parent: Path, prefix: str) -> list[Path]:
             if not staging.is_dir() or os.stat(lock).st_ino != os.fstat(fd).st_ino:
                 continue  # a writer still starting, or another clean-up was first
             pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            by = f" (pid {pid})" if pid.isdigit() else ""
+            finished = _finish(staging, out, by)
             shutil.rmtree(staging, ignore_errors=True)
             if staging.exists():  # not ours to remove
                 continue
@@ -123,10 +167,34 @@ def remove_stale(parent: Path, prefix: str) -> list[Path]:
             continue
         finally:
             os.close(fd)
-        by = f" (pid {pid})" if pid.isdigit() else ""
-        print(
-            f"frankenstein: removed {staging}, left behind by an earlier run that was killed{by}",
-            file=sys.stderr,
-        )
+        if not finished:
+            print(
+                f"frankenstein: removed {staging}, left behind by an earlier run that was "
+                f"killed{by}",
+                file=sys.stderr,
+            )
         removed.append(staging)
     return removed
+
+
+def _finish(staging: Path, out: Path, by: str) -> bool:
+    """Finish the install a run cut short left in `staging`, if it left one, with a line
+    on stderr; whether it said one."""
+    if not out.is_dir():
+        return False  # the folder is gone since: nothing to finish
+    try:
+        if not finish(staging, out):
+            return False
+    except (OSError, ValueError) as e:
+        print(
+            f"frankenstein: could not finish moving the files of an earlier run{by} into "
+            f"{out} ({e}); it may hold files of two sets",
+            file=sys.stderr,
+        )
+        return True
+    print(
+        f"frankenstein: finished moving into {out} the files of an earlier run that was "
+        f"cut short while moving them{by}",
+        file=sys.stderr,
+    )
+    return True

@@ -19,8 +19,9 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         description="Draw N synthetic doodles of each class with the procedural generator "
         "(training/synth) and write them in Quick, Draw!'s simplified format, one "
         "<class>.ndjson per class in DIR. The files are drawn into a hidden folder beside DIR "
-        "and moved into DIR when all are done, so an interrupted run (Ctrl-C, SIGTERM) leaves "
-        "DIR as it was. "
+        "and moved into DIR when all are done, so an interrupted run (Ctrl-C, SIGTERM) "
+        "leaves DIR as it was; one killed while moving them leaves what the next run for DIR "
+        "finishes. "
         "The same seed gives the same files.",
     )
     synth.add_argument("--per-class", type=int, required=True, metavar="N", help="doodles a class")
@@ -142,17 +143,9 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
 
 
 def _move_into(staging: Path, out: Path, classes, *, replace: bool = False) -> None:
-    """Rename the finished `<class>.ndjson` files of `staging` into `out` (one file
-    system, so each rename is instant and atomic); `replace`: then remove the other data
-    files of `out`, so that no earlier file is read with the new set (after the moves:
-    `out` always holds a whole set)."""
-    from training.datainfo import data_files
+    """Move the finished `<class>.ndjson` files of `staging` into `out`; `replace`: then
+    remove the other data files of `out`, so that no earlier file is read with the new
+    set (staging.move_in: a run killed meanwhile leaves what the next run finishes)."""
+    from ui.commands.data.staging import move_in
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = [f"{cls}.ndjson" for cls in classes]
-    for name in written:
-        os.replace(staging / name, out / name)
-    if replace:
-        for stale in data_files(out):
-            if stale.name not in written:
-                stale.unlink(missing_ok=True)
+    move_in(staging, out, [f"{cls}.ndjson" for cls in classes], replace=replace)
