@@ -4,8 +4,9 @@ One module an action, each with its `add_parser` and `run_*`: info, download, te
 synth and compare; progress.py holds the JSON-lines progress of `--events`, staging.py
 the hidden folder `synth` draws in (and the clean-up of one a killed run left),
 install.py the move of its files into DIR (finished by the next run when a kill cut it
-short). Heavy imports (rich, matplotlib, the training modules) stay inside the `run_*`
-functions, so `--help` stays fast.
+short), leftover.py the clean-up of the folder an older TUI drew into. Heavy imports
+(rich, matplotlib, the training modules) stay inside the `run_*` functions, so `--help`
+stays fast.
 """
 
 from __future__ import annotations

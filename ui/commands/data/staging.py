@@ -34,6 +34,7 @@ from pathlib import Path
 from core.errors import FrankensteinError
 from ui import signals
 from ui.commands.data.install import PLAN, finish, install, out_locked
+from ui.commands.data.leftover import remove_leftover
 
 try:
     import fcntl
@@ -49,11 +50,13 @@ def staging_folder(out: Path) -> Iterator[Path]:
     goes into `out`; removed when the block ends, finished or interrupted (Ctrl-C), so
     that an interrupted run leaves `out` as it was, not half old and half new files
     (kept, for the next run to finish, when an error cut `move_in` short). Folders that
-    killed runs left beside (or inside) `out` are removed first, their installs finished."""
+    killed runs left beside (or inside) `out` are removed first, their installs finished,
+    and so is an older TUI's dead generation beside `out` (leftover.py)."""
     real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
     real.parent.mkdir(parents=True, exist_ok=True)
     with out_locked(real):
         _clean_up(real)
+    remove_leftover(real.parent)
     try:
         staging, lock, fd = _make(real.parent, f".{real.name}.")
     except OSError:
