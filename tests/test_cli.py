@@ -36,7 +36,7 @@ def test_user_errors_are_one_line_without_traceback(tmp_path):
 def test_data_info_counts_the_real_dev_doodles(real_dev, capsys):
     assert main(["data", "info", str(real_dev / "simplified")]) == 0
     out = capsys.readouterr().out
-    assert "300 drawings in 18 files, 0 bad lines skipped" in out
+    assert "300 drawings of 18 classes in 18 files, 0 bad lines skipped" in out
     assert "pausing" not in out  # simplified files carry no timing
 
 

@@ -1,7 +1,11 @@
-"""Counts and stroke statistics of a data directory of `<class>.ndjson` files."""
+"""Counts and stroke statistics of a data directory of `<class>.ndjson` files: per
+file (`file_stats`, for `data compare`) and per class (`class_stats`, for `data info`:
+a class may be held by several files, e.g. `ice cream.ndjson` and `ice_cream.ndjson`,
+or by a file named after no class)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections import Counter
@@ -11,11 +15,41 @@ from pathlib import Path
 
 import numpy as np
 
-from core.strokes import ReadReport, file_class, iter_drawings
+from core.strokes import Drawing, ReadReport, file_class, iter_drawings
 
 
 @dataclass
-class FileStats:
+class StrokeStats:
+    """Stroke and point counts of some drawings (`add` each)."""
+
+    stroke_counts: list[int] = field(default_factory=list, kw_only=True)
+    points_per_stroke: list[int] = field(default_factory=list, kw_only=True)
+    # raw files only: each drawing's longest pause between two strokes, seconds
+    longest_pauses: list[float] = field(default_factory=list, kw_only=True)
+
+    @property
+    def n(self) -> int:
+        return len(self.stroke_counts)
+
+    def add(self, d: Drawing) -> None:
+        self.stroke_counts.append(d.n_strokes)
+        self.points_per_stroke.extend(len(s) for s in d.strokes)
+        if d.times is not None and len(d.times) > 1:
+            gaps = [
+                later[0] - earlier[-1]
+                for earlier, later in zip(d.times[:-1], d.times[1:], strict=True)
+            ]
+            self.longest_pauses.append(max(gaps) / 1000.0)
+
+    def stroke_histogram(self, max_strokes: int = 8) -> np.ndarray:
+        """Share of drawings with 1, 2, ..., max_strokes (and more, in the last bin) strokes."""
+        c = np.clip(np.asarray(self.stroke_counts, int), 1, max_strokes)
+        h = np.bincount(c, minlength=max_strokes + 1)[1:].astype(float)
+        return h / max(h.sum(), 1)
+
+
+@dataclass
+class FileStats(StrokeStats):
     """One class file: drawings read, bad lines, stroke and point counts."""
 
     path: str
@@ -24,20 +58,29 @@ class FileStats:
     # drawings a class, by the one rule of core/strokes.py: all the file's class where
     # it is named after one, else by each line's 'word'
     classes: Counter = field(default_factory=Counter)
-    stroke_counts: list[int] = field(default_factory=list)
-    points_per_stroke: list[int] = field(default_factory=list)
-    # raw files only: each drawing's longest pause between two strokes, seconds
-    longest_pauses: list[float] = field(default_factory=list)
 
-    @property
-    def n(self) -> int:
-        return len(self.stroke_counts)
 
-    def stroke_histogram(self, max_strokes: int = 8) -> np.ndarray:
-        """Share of drawings with 1, 2, ..., max_strokes (and more, in the last bin) strokes."""
-        c = np.clip(np.asarray(self.stroke_counts, int), 1, max_strokes)
-        h = np.bincount(c, minlength=max_strokes + 1)[1:].astype(float)
-        return h / max(h.sum(), 1)
+@dataclass
+class ClassStats(StrokeStats):
+    """One class of a data directory, whichever files hold it: its drawings' stroke
+    and point counts, the bad lines of the files named after it (a bad line of a file
+    named after no class has no class), and the files it was read from."""
+
+    word: str  # the class
+    bad: int = 0
+    # file name -> drawings of this class read from it, in reading order; a file named
+    # after the class is there even if it gave none (all its lines bad)
+    files: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class FileRead:
+    """What reading one file of a directory saw: bad lines, drawings whose 'word' is
+    not the file's class (both in `report`), and its drawings a class."""
+
+    path: Path
+    report: ReadReport = field(default_factory=ReadReport)
+    classes: Counter = field(default_factory=Counter)
 
 
 def data_files(directory: str | os.PathLike) -> list[Path]:
@@ -100,12 +143,45 @@ def file_stats(
         kwargs["progress"] = lambda n: bytes_read(path, n)
     for d in iter_drawings(path, report=stats.report, labelled=True, **kwargs):
         stats.classes[d.word] += 1
-        stats.stroke_counts.append(d.n_strokes)
-        stats.points_per_stroke.extend(len(s) for s in d.strokes)
-        if d.times is not None and len(d.times) > 1:
-            gaps = [
-                later[0] - earlier[-1]
-                for earlier, later in zip(d.times[:-1], d.times[1:], strict=True)
-            ]
-            stats.longest_pauses.append(max(gaps) / 1000.0)
+        stats.add(d)
     return stats
+
+
+def class_stats(
+    files: Sequence[Path], limit: int | None = None, files_read: FilesRead | None = None
+) -> tuple[list[ClassStats], list[FileRead]]:
+    """Read a directory's files by the one rule of core/strokes.py and collect the
+    statistics of each class, sorted by name, whichever files hold it (two files named
+    for one class, or drawings of a file named after no class, by their 'word'), and
+    what reading each file saw. `limit`: at most the first N drawings a class (as
+    eval's --limit): a file named after a class is read until its class has them, any
+    other file to its end. `files_read` follows the reading (and hears when each file
+    is done)."""
+    classes: dict[str, ClassStats] = {}
+    reads = []
+    for path in files:
+        path = Path(path)
+        own = file_class(path)
+        if own is not None:  # its row, even if every line of it is bad
+            classes.setdefault(own, ClassStats(own)).files[path.name] += 0
+        read = FileRead(path)
+        kwargs = {}
+        if files_read is not None:
+            kwargs["progress"] = lambda n, path=path: files_read(path, n)
+        drawings = iter_drawings(path, report=read.report, labelled=True, **kwargs)
+        with contextlib.closing(iter(drawings)) as drawings:
+            for d in drawings:
+                cls = classes.setdefault(d.word, ClassStats(d.word))
+                if limit is not None and cls.n >= limit:
+                    if d.word == own:
+                        break
+                    continue
+                cls.add(d)
+                cls.files[path.name] += 1
+                read.classes[d.word] += 1
+        if own is not None:
+            classes[own].bad += read.report.bad
+        if files_read is not None:
+            files_read.done(path)
+        reads.append(read)
+    return [classes[c] for c in sorted(classes)], reads

@@ -29,7 +29,7 @@ def test_data_info_refuses_a_limit_below_one(tmp_path, capsys):
             capsys.readouterr().err == f"frankenstein: error: --limit {limit}: must be at least 1\n"
         )
     assert main(["data", "info", str(tmp_path), "--limit", "1"]) == 0
-    assert "1 drawings in 1 files" in capsys.readouterr().out
+    assert "1 drawing of 1 class in 1 file," in capsys.readouterr().out
 
 
 def test_data_info_on_a_folder_of_data_folders_names_them(tmp_path, capsys):
@@ -80,4 +80,61 @@ def test_data_info_shows_what_it_reads_on_stderr_and_only_the_table_on_stdout(tm
     r = run_cli(["data", "info", str(tmp_path)])
     assert r.returncode == 0, r.err
     assert "reading sun.ndjson" in r.err and "kB" in r.err  # the bar, on the terminal
-    assert "50 drawings in 1 files" in r.out and "reading" not in r.out
+    assert "50 drawings of 1 class in 1 file," in r.out and "reading" not in r.out
+
+
+def _rows(out: str) -> dict[str, list[str]]:
+    """data info's table: each row's cells after the class, by class."""
+    return {
+        cells[0]: cells[1:]
+        for line in out.splitlines()
+        if line.startswith("│")
+        for cells in [[c.strip() for c in line.strip("│").split("│")]]
+    }
+
+
+def test_data_info_gives_a_class_held_by_two_files_one_row(real_dev, tmp_path, capsys):
+    """'ice cream.ndjson' and 'ice_cream.ndjson' both hold ice cream: one row with the
+    drawings, bad lines and stroke statistics of both, as if they were one file, and
+    a note naming the two files."""
+    from ui.cli import main
+
+    lines = (real_dev / "simplified" / "ice cream.ndjson").read_text().splitlines()
+    whole, split = tmp_path / "whole", tmp_path / "split"
+    whole.mkdir()
+    split.mkdir()
+    (whole / "ice cream.ndjson").write_text("\n".join([*lines, "not json", "{}"]) + "\n")
+    (split / "ice cream.ndjson").write_text("\n".join([*lines[:5], "not json"]) + "\n")
+    (split / "ice_cream.ndjson").write_text("\n".join([*lines[5:], "{}"]) + "\n")
+    sun = (real_dev / "simplified" / "sun.ndjson").read_text()
+    for d in (whole, split):
+        (d / "sun.ndjson").write_text(sun)
+
+    assert main(["data", "info", str(whole)]) == 0
+    expected = _rows(capsys.readouterr().out)
+    assert expected["ice cream"][:2] == [str(len(lines)), "2"]
+    assert main(["data", "info", str(split)]) == 0
+    out = capsys.readouterr().out
+    assert _rows(out) == expected  # drawings, bad lines, mean, median, 1, 2, 3, 4+
+    n = len(lines) + len(sun.splitlines())
+    assert f"{n} drawings of 2 classes in 3 files, 2 bad lines skipped" in out
+    assert (
+        f"(ice cream is read from 2 files: ice cream.ndjson: 5, ice_cream.ndjson: {len(lines) - 5})"
+    ) in out
+    assert "sun is read from" not in out  # one file: nothing to say
+
+    # --limit counts drawings a class: ice cream's second file is not read past it
+    assert main(["data", "info", str(split), "--limit", "7"]) == 0
+    out = capsys.readouterr().out
+    assert [r[:2] for r in _rows(out).values()] == [["7", "1"], ["7", "0"]]
+    assert "(ice cream is read from 2 files: ice cream.ndjson: 5, ice_cream.ndjson: 2)" in out
+
+
+def test_data_info_keeps_a_class_whose_one_file_is_all_bad_lines(tmp_path, capsys):
+    from ui.cli import main
+
+    (tmp_path / "sun.ndjson").write_text("nope\n{}\n")
+    assert main(["data", "info", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert _rows(out)["sun"][:2] == ["0", "2"]
+    assert "0 drawings of 1 class in 1 file, 2 bad lines skipped" in out

@@ -48,28 +48,28 @@ def test_info_eval_and_training_count_a_directory_the_same(real_dev, tmp_path, c
     circles = len((real_dev / "simplified" / "circle.ndjson").read_text().splitlines())
     warning = MISMATCH.format(d=d, line=circles + 1)
 
-    # data info: a row a file (circle's holds the two pasted squares), the mixed file's
-    # drawings by word, and the warning naming the file and the count
+    # data info: a row a class, the same counts (circle's holds the two pasted squares,
+    # square and sun the mixed file's drawings by word), and notes naming the files
     stats = [file_stats(p) for p in data_files(d)]
     info_counts = {c: sum(s.classes[c] for s in stats) for c in OWN}
     assert info_counts == counts
     assert main(["data", "info", str(d)]) == 0
     out = capsys.readouterr().out
     rows = {
-        cells[0]: int(cells[1])
+        cells[0]: (int(cells[1]), int(cells[2]))
         for line in out.splitlines()
         if line.startswith("│")
         for cells in [[c.strip() for c in line.strip("│").split("│")]]
     }
-    assert rows == {
-        "circle": counts["circle"],
-        "mixed": 3,
-        "square": counts["square"] - 2,
-        "sun": counts["sun"] - 1,
-    }
-    assert f"{sum(counts.values())} drawings in 4 files, 2 bad lines skipped" in out
+    assert rows == {c: (n, 0) for c, n in counts.items()}  # mixed's bad lines: no class
+    assert f"{sum(counts.values())} drawings of 3 classes in 4 files, 2 bad lines skipped" in out
     assert f"({warning})" in out.replace("\n", "")
-    assert "(mixed.ndjson is not named after a class: by 'word', square: 2, sun: 1)" in out
+    assert (
+        "(mixed.ndjson is not named after a class: by 'word', square: 2, sun: 1; "
+        "2 bad lines, in no class's row)"
+    ) in out
+    square = counts["square"] - 2
+    assert f"(square is read from 2 files: mixed.ndjson: 2, square.ndjson: {square})" in out
 
     # eval (the bundled model)
     report = tmp_path / "r.json"

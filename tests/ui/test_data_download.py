@@ -29,7 +29,7 @@ def test_downloads_the_chosen_classes_and_data_info_reads_them(bucket, tmp_path,
     assert f"2 files complete in {out} (2 downloaded)" in " ".join(text.split())
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "hockey stick.ndjson", "sun.ndjson"]
     assert main(["data", "info", str(out)]) == 0
-    assert "60 drawings in 2 files, 0 bad lines skipped" in capsys.readouterr().out
+    assert "60 drawings of 2 classes in 2 files, 0 bad lines skipped" in capsys.readouterr().out
     # a second run finds both complete and asks the server nothing
     n = len(bucket.requests)
     assert main([*argv, "--classes", "sun,hockey stick"]) == 0

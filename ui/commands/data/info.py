@@ -14,10 +14,20 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         "info",
         help="counts per class and stroke-count statistics of a data directory",
         description="Read every <class>.ndjson (or seed .json) file in DIR and print, per "
-        "class, the number of drawings, bad lines, and the stroke-count distribution.",
+        "class, the number of drawings, bad lines, and the stroke-count distribution. A "
+        "class is one row whichever files hold it: two files named for it (ice "
+        "cream.ndjson and ice_cream.ndjson), or a file named after no class, whose "
+        "drawings go by each line's 'word'. Under the table, each class read from more "
+        "than one file names them with their drawings, and each file named after no "
+        "class gives its drawings by word and its bad lines (which are in no class's row).",
     )
     info.add_argument("dir", type=Path, help="directory of <class>.ndjson files")
-    info.add_argument("--limit", type=int, default=None, help="read at most N drawings a file")
+    info.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="read at most the first N drawings a class (as eval's --limit)",
+    )
     info.add_argument("--show-bad", action="store_true", help="list the bad lines found")
     info.set_defaults(func=run_info)
 
@@ -27,7 +37,7 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from core.strokes import ReadReport, file_class
-    from training.datainfo import FilesRead, data_files, file_stats
+    from training.datainfo import FilesRead, class_stats, data_files
     from ui.progress import reading_bar
 
     if args.limit is not None and args.limit < 1:
@@ -39,47 +49,47 @@ def run_info(args: argparse.Namespace) -> int:
         inside = sorted(p.name for p in args.dir.iterdir() if p.is_dir() and _has_data(p))
         hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
         raise FrankensteinError(f"{args.dir}: no .ndjson or .json files{hint}")
+    with reading_bar() as progress:
+        classes, reads = class_stats(files, args.limit, FilesRead(files, progress))
     table = Table(title=f"{args.dir}")
     for col in ("class", "drawings", "bad lines", "strokes mean", "median", "1", "2", "3", "4+"):
         table.add_column(col, justify="left" if col == "class" else "right")
-    console = Console()
-    total = bad = 0
-    reports = []
-    by_word = []  # files not named after a class: their drawings a class, by 'word'
-    pauses: list[float] = []  # the longest pause of each drawing with timing and 2+ strokes
-    with reading_bar() as progress:
-        files_read = FilesRead(files, progress)
-        stats = []
-        for path in files:
-            stats.append(file_stats(path, limit=args.limit, bytes_read=files_read))
-            files_read.done(path)
-    for path, s in zip(files, stats, strict=True):
-        pauses += s.longest_pauses
-        counts = s.stroke_counts or [0]
-        h = s.stroke_histogram(4)
+    for c in classes:
+        counts = c.stroke_counts or [0]
         table.add_row(
-            s.word,
-            str(s.n),
-            str(s.report.bad),
+            c.word,
+            str(c.n),
+            str(c.bad),
             f"{sum(counts) / len(counts):.2f}",
             f"{sorted(counts)[len(counts) // 2]}",
-            *(f"{v:.0%}" for v in h),
+            *(f"{v:.0%}" for v in c.stroke_histogram(4)),
         )
-        total += s.n
-        bad += s.report.bad
-        reports.append(s.report)
-        if file_class(path) is None and s.classes:
-            tally = ", ".join(f"{c}: {n}" for c, n in sorted(s.classes.items()))
-            by_word.append(f"{path.name} is not named after a class: by 'word', {tally}")
-    console.print(table)
-    console.print(f"{total} drawings in {len(files)} files, {bad} bad lines skipped")
+    total = sum(c.n for c in classes)
     read = ReadReport()
-    for r in reports:
-        read.add(r)
-    if read.mismatches:  # each is counted in its file's row, as training and eval label it
-        console.print(f"({read.mismatch_warning()})", markup=False, soft_wrap=True)
-    for line in by_word:
-        console.print(f"({line})", markup=False, soft_wrap=True)
+    for r in reads:
+        read.add(r.report)
+    notes = []
+    if read.mismatches:  # each is counted in its file's class, as training and eval label it
+        notes.append(read.mismatch_warning())
+    for c in classes:
+        if len(c.files) > 1:
+            fed = ", ".join(f"{name}: {n}" for name, n in c.files.items())
+            notes.append(f"{c.word} is read from {len(c.files)} files: {fed}")
+    for r in reads:
+        if file_class(r.path) is None and (r.classes or r.report.bad):
+            tally = ", ".join(f"{c}: {n}" for c, n in sorted(r.classes.items())) or "none"
+            bad = r.report.bad
+            in_none = f"; {_n(bad, 'bad line')}, in no class's row" if bad else ""
+            notes.append(f"{r.path.name} is not named after a class: by 'word', {tally}{in_none}")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{_n(total, 'drawing')} of {_n(len(classes), 'class')} in {_n(len(files), 'file')}, "
+        f"{_n(read.bad, 'bad line')} skipped"
+    )
+    for note in notes:
+        console.print(f"({note})", markup=False, soft_wrap=True)
+    pauses = [p for c in classes for p in c.longest_pauses]
     if pauses and total:
         # what the window's pause-to-snap (LiveSettings.pause_s) must wait out
         over = ", ".join(
@@ -87,10 +97,17 @@ def run_info(args: argparse.Namespace) -> int:
         )
         console.print(f"drawings pausing between two strokes: {over}")
     if args.show_bad:
-        for r in reports:
-            for b in r.examples:
+        for r in reads:
+            for b in r.report.examples:
                 console.print(f"  {b}", markup=False)
     return 0
+
+
+def _n(count: int, noun: str) -> str:
+    """'1 class', '2 classes', '0 bad lines'."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun}{'es' if noun.endswith('s') else 's'}"
 
 
 def _has_data(folder: Path) -> bool:
