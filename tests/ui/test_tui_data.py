@@ -56,6 +56,46 @@ async def test_counts_per_class_of_each_data_directory(here):
         assert sources == ["synthetic", "data/drawings/simplified", "data/synthetic"]
 
 
+async def test_counts_lines_a_class_as_data_info_reads_the_files(here, real_dev):
+    """Real doodles: ice cream in two files (a bad line and a blank one among them) is
+    one row, its lines those data info reads as drawings and bad lines; a file named after no class
+    is a row of its own, named as a file."""
+    from training.datainfo import class_stats, data_files
+
+    qd = here / "data" / "quickdraw"
+    qd.mkdir(parents=True)
+    real = real_dev / "simplified"
+    ice = (real / "ice cream.ndjson").read_text().splitlines()
+    (qd / "ice cream.ndjson").write_text("\n".join([*ice[:4], "", "not json"]) + "\n")
+    (qd / "ice_cream.ndjson").write_text("\n".join(ice[4:]) + "\n")
+    (qd / "sun.ndjson").write_text((real / "sun.ndjson").read_text())
+    circles = (real / "circle.ndjson").read_text().splitlines()
+    (qd / "mixed.ndjson").write_text("\n".join(circles[:3]) + "\n")
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#data-table", DataTable)
+        assert str(table.ordered_columns[0].label) == "class (lines)"
+        counts = column(app, "quickdraw")
+        assert "ice_cream" not in counts and "mixed" not in counts
+        sun = len((real / "sun.ndjson").read_text().splitlines())
+        assert (counts["ice cream"], counts["sun"], counts["mixed.ndjson (by word)"]) == (
+            str(len(ice) + 1),
+            str(sun),
+            "3",
+        )
+        assert counts["total"] == str(len(ice) + 1 + sun + 3)
+        summary = " ".join(str(app.query_one("#data-summary", Static).content).split())
+        assert "quickdraw holds ice cream in ice cream.ndjson and ice_cream.ndjson" in summary
+        assert "Counts are lines, a drawing each unless bad" in summary
+    # data info's reading of the same files: drawings and bad lines make the lines
+    classes, _ = class_stats(data_files(qd))
+    assert {c.word: c.n + c.bad for c in classes if c.word != "circle"} == {
+        "ice cream": len(ice) + 1,
+        "sun": sun,
+    }
+
+
 async def test_generate_synthetic_doodles_and_see_the_counts(here):
     app = tui(here, initial="data")
     async with app.run_test(size=(80, 24)) as pilot:

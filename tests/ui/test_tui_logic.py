@@ -245,9 +245,11 @@ def test_data_dirs_are_found_and_counted(tmp_path):
     assert find_data_dirs(tmp_path / "nowhere") == []
 
 
-def test_count_lines_counts_a_last_line_without_newline(tmp_path):
+def test_count_lines_counts_a_last_line_without_newline_and_no_blank_line(tmp_path):
     p = tmp_path / "circle.ndjson"
     p.write_bytes(b'{"a": 1}\n{"a": 2}')
+    assert count_lines(p) == 2
+    p.write_bytes(b'\n{"a": 1}\r\n \t\n\n{"a": 2}\n\n')  # the readers skip blank lines
     assert count_lines(p) == 2
     seed = tmp_path / "circle.json"
     seed.write_text(json.dumps([{}, {}, {}]))

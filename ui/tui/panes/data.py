@@ -8,17 +8,20 @@ leaves the earlier set as it was), F8 downloads the real Quick, Draw! files
 processes with a progress bar that F6 stops, and a failure (offline, a full disk)
 shows the child's one-line error. The keys are the other tabs' (F5 starts the tab's
 job, F6 stops it) and F-keys work from the per-class box too; R (reload) does not, the
-box takes letters, so the footer leaves it out there. Counting drawings runs in a
-thread worker, so a large download never blocks the UI.
+box takes letters, so the footer leaves it out there. The table counts lines a class
+(ui/tui/datadirs.py: a line is a drawing unless it is bad, which `data info` tells),
+in a thread worker, so a large download never blocks the UI.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
@@ -74,7 +77,7 @@ class DataPane(Vertical):
         self.reload()
 
     def reload(self) -> None:
-        self.query_one("#data-summary", Static).update(f"counting drawings in {self.ctx.data_dir}…")
+        self.query_one("#data-summary", Static).update(f"counting lines in {self.ctx.data_dir}…")
         self.run_worker(self._count, thread=True, group="data-count", exclusive=True)
 
     def _count(self) -> None:
@@ -86,22 +89,37 @@ class DataPane(Vertical):
         self.dirs = dirs
         table = self.query_one("#data-table", DataTable)
         table.clear(columns=True)
-        table.add_column("class")
+        table.add_column("class (lines)")
         for d in dirs:
             table.add_column(d.label)
         for cls in CLASSES:
             table.add_row(cls, *(str(d.counts.get(cls, 0)) for d in dirs))
-        extra = sorted({c for d in dirs for c in d.counts} - set(CLASSES))
-        for name in extra:  # files named for no class (still readable data)
-            table.add_row(name, *(str(d.counts.get(name, 0)) for d in dirs))
+        unnamed = sorted({name for d in dirs for name in d.unnamed})
+        for name in unnamed:  # files named after no class: classes by each line's 'word'
+            label = Text(f"{name} (by word)")  # a file's name: no markup
+            table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
-        summary = (
-            ", ".join(f"{d.label}: {d.what}" for d in dirs)
-            if dirs
-            else "no data yet: G generates synthetic doodles, D downloads the real ones"
-        )
-        self.query_one("#data-summary", Static).update(f"{self.ctx.data_dir}: {summary}")
+        self.query_one("#data-summary", Static).update(self._summary(dirs))
         self.post_message(self.Counted(dirs))
+
+    def _summary(self, dirs: list[DataDir]) -> Content:
+        """What the directories are, the classes held by more than one file, and what
+        the numbers count (plain text: file names are no markup)."""
+        if not dirs:
+            return Content(
+                f"{self.ctx.data_dir}: no data yet: F5 generates synthetic doodles, "
+                "F8 downloads the real ones"
+            )
+        what = ", ".join(f"{d.label}: {d.what}" for d in dirs)
+        shared = "".join(
+            f"; {d.label} holds {cls} in {' and '.join(names)}"
+            for d in dirs
+            for cls, names in d.shared().items()
+        )
+        return Content(
+            f"{self.ctx.data_dir}: {what}{shared}. Counts are lines, a drawing each unless bad "
+            "(frankenstein data info DIR reads them)"
+        )
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""
