@@ -3,10 +3,12 @@ one stopped and resumed repeats an unbroken one exactly (each process gets back 
 RNG state and running sums from last.pt), and a loss gone bad on one process stops
 both, with last.pt as it was."""
 
+import faulthandler
 import json
 import multiprocessing
 import os
 import socket
+import time
 
 import pytest
 import torch
@@ -26,22 +28,36 @@ def _as_rank(rank: int) -> None:
     )
 
 
+HANG_S = 300  # a process still alive this long after the start is killed
+
+
 def _run_ranks(target, *args) -> list[int | None]:
     """`target(rank, *args)` in WORLD fresh processes; their exit codes (their
-    tracebacks, if any, are on stderr)."""
+    tracebacks, if any, are on stderr, and so are the stacks of every thread of a
+    process that hangs, just before it is killed)."""
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=target, args=(rank, *args)) for rank in range(WORLD)]
+    procs = [
+        ctx.Process(target=_dumping_stacks, args=(target, rank, *args)) for rank in range(WORLD)
+    ]
     for p in procs:
         p.start()
+    deadline = time.monotonic() + HANG_S
     try:
         for p in procs:
-            p.join(timeout=240)
+            p.join(timeout=max(deadline - time.monotonic(), 0.0))
     finally:
         for p in procs:
             if p.is_alive():
                 p.kill()
                 p.join()
     return [p.exitcode for p in procs]
+
+
+def _dumping_stacks(target, rank: int, *args) -> None:
+    """`target(rank, *args)`, with the stacks of all threads written to stderr if it is
+    still running a little before `_run_ranks` gives up on it (a hang then says where)."""
+    faulthandler.dump_traceback_later(HANG_S - 20, exit=False)  # also covers the exit
+    target(rank, *args)
 
 
 def _rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> None:
