@@ -1,0 +1,27 @@
+"""Fitting a checkpoint's familiarity statistics (training/familiarity.py) on drawings.
+
+The bundled Frankenstein fitted on the 300 real dev doodles, one thread: every
+drawing replayed stroke by stroke (the head's hidden features after each stroke, the
+snap the default policy makes), then the Gaussians and the limit. Drawings/s = 300 /
+median. training/finish.py fits each run's validation drawings this way, so this
+rate decides how many a class it can afford (FAMILIARITY_PER_CLASS).
+"""
+
+import numpy as np
+import pytest
+
+from core.classifier import StrokeClassifier
+from training.familiarity import fit_familiarity
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return StrokeClassifier.from_checkpoint("frankenstein")
+
+
+def test_fit_familiarity_on_300_real_drawings(benchmark, classifier, real_drawings):
+    fitted = benchmark.pedantic(
+        fit_familiarity, args=(classifier, real_drawings), rounds=5, iterations=1
+    )
+    assert fitted is not None and np.isfinite(fitted.limit)
+    benchmark.extra_info["drawings"] = len(real_drawings)
