@@ -166,6 +166,28 @@ def rasterize_batch(
     return rasterize_flat(points, stroke_len, n_strokes, pad_len, m)
 
 
+def stroke_frames(
+    drawings: Sequence[Sequence[np.ndarray]], m: int = 64
+) -> tuple[np.ndarray, np.ndarray]:
+    """The frame after every stroke of many drawings, as `add_stroke` builds them one
+    stroke at a time: (S, m, m) uint8, row s holding its drawing's strokes up to s (all
+    strokes of all drawings in a row, with no pad_len: a drawing's strokes past it get
+    frames of their own), and the strokes in each drawing (N,) int64. Drawn in one pass;
+    the stroke-by-stroke replay of many drawings at once (training/replay.py) reads them."""
+    _check_m(m)
+    n_strokes = np.fromiter(map(len, drawings), np.int64, len(drawings))  # (N,)
+    points, stroke_len = _flat_points([s for d in drawings for s in d])
+    out = np.zeros((len(stroke_len), m * m), np.uint8)
+    if len(stroke_len):
+        cells, ids = _cells(_on_grid(points), stroke_len, m)
+        out.reshape(-1)[ids * (m * m) + cells] = 1
+        within = np.arange(len(stroke_len)) - (n_strokes.cumsum() - n_strokes).repeat(n_strokes)
+        order = np.argsort(within, kind="stable")  # every drawing's k-th strokes together
+        for rows in np.split(order, np.bincount(within).cumsum()[:-1])[1:]:
+            out[rows] |= out[rows - 1]  # the stroke before, of the same drawing, is done
+    return out.reshape(-1, m, m), n_strokes
+
+
 def rasterize_flat(
     points: np.ndarray,
     stroke_len: np.ndarray,

@@ -5,7 +5,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.raster import add_stroke, line_pixels, rasterize, rasterize_batch, stroke_cells
+from core.raster import (
+    add_stroke,
+    line_pixels,
+    rasterize,
+    rasterize_batch,
+    stroke_cells,
+    stroke_frames,
+)
 
 
 def _reference_frames(strokes, pad_len=8, m=64):
@@ -93,6 +100,21 @@ def test_batch_equals_one_drawing_at_a_time(drawings):
     for i, strokes in enumerate(drawings):
         np.testing.assert_array_equal(frames[i], rasterize(strokes, 6, 64))
         assert lengths[i] == min(len(strokes), 6)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(stroke | st.just(np.zeros((0, 2))), max_size=12), max_size=6))
+def test_stroke_frames_are_the_live_frames_of_every_stroke(drawings):
+    frames, n = stroke_frames(drawings, m=32)
+    assert frames.shape == (sum(map(len, drawings)), 32, 32) and frames.dtype == np.uint8
+    assert n.tolist() == [len(d) for d in drawings]
+    row = 0
+    for strokes in drawings:
+        frame = np.zeros((32, 32), np.uint8)
+        for s in strokes:  # past pad_len too: every stroke has a frame of its own
+            frame = add_stroke(frame, s)
+            np.testing.assert_array_equal(frames[row], frame)
+            row += 1
 
 
 def test_ties_round_up_and_empty_strokes_draw_nothing():
