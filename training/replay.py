@@ -38,6 +38,7 @@ class Replayed:
     history: list  # list[core.classifier.Prediction], one per stroke
     final: object = None  # core.classifier.Prediction; None: the last of `history`
     drawing: Drawing | None = None  # the drawing replayed, where known (its ink, key_id)
+    hidden: np.ndarray | None = None  # (n_strokes, head_hidden) after each stroke, where kept
 
     @property
     def final_probs(self) -> np.ndarray:
@@ -63,6 +64,120 @@ def replay_drawings(
         if progress is not None and (i % 20 == 19 or i == len(drawings) - 1):
             progress(i + 1, len(drawings))
     return out
+
+
+REPLAY_CHUNK = 512  # drawings replayed together by `replay_batched`
+FRAME_BATCH = 16  # frames through the CNN at a time: its first layer's output (4 MB) stays in cache
+
+
+def replay_batched(
+    classifier,
+    drawings: Sequence[Drawing],
+    progress: Progress | None = None,
+    *,
+    chunk: int = REPLAY_CHUNK,
+) -> list[Replayed]:
+    """`replay_drawings`, many drawings at a time, each Replayed with its `hidden`
+    features: the head's hidden layer after every stroke (as `StrokeClassifier.hidden`).
+
+    The classifier (a single model with `step_hidden`, not an ensemble) is not fed
+    stroke by stroke: the frames after every stroke of `chunk` drawings
+    (core.raster.stroke_frames) go through the CNN in batches, the LSTM takes one
+    batched step per stroke index, each drawing's strokes past pad_len are re-run from
+    its state before the last step (as `StrokeClassifier.add_stroke` does), and the
+    probabilities, familiarity marks and finished guesses are made as that classifier
+    makes them. So the replays equal `replay_drawings`' up to float rounding (a batch's
+    sums are not added in one frame's order; the tests check it), at many times the rate."""
+    from core.classifier import Prediction
+
+    out: list[Replayed] = []
+    for lo in range(0, len(drawings), chunk):
+        part = drawings[lo : lo + chunk]
+        kept = [[s for s in d.strokes if np.size(s)] for d in part]  # empty strokes: none
+        if any(kept):
+            hidden, probs = _step_outputs(classifier, [k for k in kept if k])
+            familiar = _familiar(classifier.familiarity, hidden)
+        row = 0
+        for d, strokes in zip(part, kept, strict=True):
+            if not strokes:
+                continue
+            rows = range(row, row + len(strokes))
+            row += len(strokes)
+            history = [
+                Prediction(probs[r], k, familiar=None if familiar is None else familiar[r])
+                for k, r in enumerate(rows, 1)
+            ]
+            final = classifier.finish(history[-1])
+            out.append(Replayed(class_index(d.word), history, final, d, hidden[rows.start : row]))
+        if progress is not None:
+            progress(lo + len(part), len(drawings))
+    return out
+
+
+def _familiar(familiarity, hidden: np.ndarray) -> np.ndarray | None:
+    """(S, C) bool: the classes each stroke's ink looks like, as the classifier marks
+    them; None where it marks nothing (no statistics, or no limit)."""
+    if familiarity is None or familiarity.limit is None:
+        return None
+    return familiarity.scores(hidden) <= familiarity.limit
+
+
+def _step_outputs(classifier, drawings: Sequence[Sequence[np.ndarray]]):
+    """The head's hidden features (S, head_hidden) float64 and the calibrated
+    probabilities (S, C) float64 after every stroke of `drawings` (each a list of
+    non-empty strokes), stroke after stroke, drawing after drawing."""
+    import torch
+
+    from core.classifier import StrokeError
+    from core.raster import stroke_frames
+
+    model, cfg = classifier.model, classifier.cfg
+    if not hasattr(model, "step_hidden"):
+        raise TypeError("a batched replay needs one model with step_hidden, not an ensemble")
+    if not all(np.isfinite(s).all() for d in drawings for s in d):
+        raise StrokeError("a stroke's points must be finite numbers (got NaN or infinity)")
+    frames, n = stroke_frames(drawings, cfg.m)  # (S, m, m), (N,)
+    training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            device = next(model.parameters()).device
+            features = torch.cat(
+                [
+                    model.encode(torch.from_numpy(frames[i : i + FRAME_BATCH]).to(device))
+                    for i in range(0, len(frames), FRAME_BATCH)
+                ]
+            )  # (S, F)
+            hidden, log_probs = _steps(model, features, n, cfg.pad_len)
+            probs = torch.softmax(log_probs.double() / classifier.temperature, -1)
+    finally:
+        if training:
+            model.train()
+    return hidden.double().cpu().numpy(), probs.cpu().numpy()
+
+
+def _steps(model, features, n: np.ndarray, pad_len: int):
+    """The head's hidden features and log-probabilities (S, ...) of every stroke's
+    `features` (S, F), for drawings of `n` (N,) strokes, each stroke from the LSTM state
+    its drawing had before it; past pad_len every stroke is a re-run of the last step
+    from the state before that step, and the CNN-only model takes every stroke alone."""
+    import torch
+
+    drawing = np.repeat(np.arange(len(n)), n)  # (S,)
+    within = np.arange(len(drawing)) - np.repeat(np.cumsum(n) - n, n)  # (S,)
+    state = model.init_state(len(n))  # None: no LSTM
+    step = np.minimum(within, 0 if state is None else pad_len - 1)  # (S,) the step it lands on
+    hidden = features.new_empty(len(drawing), model.cfg.head_hidden)
+    log_probs = features.new_empty(len(drawing), model.cfg.num_classes)
+    for t in range(int(step.max(initial=-1)) + 1):
+        rows = torch.from_numpy(np.flatnonzero(step == t)).to(features.device)
+        idx = torch.from_numpy(drawing).to(features.device)[rows]  # their drawings
+        before = None if state is None else tuple(x[:, idx] for x in state)
+        hidden[rows], log_probs[rows], after = model.step_hidden(features[rows], before)
+        if after is not None and t < pad_len - 1:  # one row a drawing: the state after it
+            for x, y in zip(state, after, strict=True):
+                x[:, idx] = y
+    return hidden, log_probs
 
 
 def snap_at(history: Sequence, policy, final=None) -> tuple[int, str] | None:

@@ -1,0 +1,95 @@
+"""Many drawings replayed at once (training/replay.py's replay_batched) against the
+stateful classifier fed one stroke at a time (replay_drawings, the window's path)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.classes import CLASSES, NUM_CLASSES
+from core.classifier import StrokeClassifier, StrokeError
+from core.ending import EndingPrior
+from core.ensemble import Ensemble
+from core.strokes import Drawing
+from tests.conftest import one_torch_thread
+from tests.core.tiny_models import random_strokes, tiny_familiarity, tiny_model
+from training.replay import replay_batched, replay_drawings
+
+ARCHS = ["frankenstein", "frankenstein-noproj", "cnn"]
+EMPTY = np.zeros((0, 2), np.float32)
+
+
+@pytest.fixture(scope="module")
+def drawings():
+    """0 to 7 strokes (past a pad_len of 3), some empty; one drawing of empty strokes
+    only and one of none, which are not replayed."""
+    rng = np.random.default_rng(5)
+    out = []
+    for i in range(30):
+        strokes = random_strokes(rng, int(rng.integers(1, 8)))
+        if i % 4 == 0:
+            strokes.insert(int(rng.integers(0, len(strokes) + 1)), EMPTY)
+        out.append(Drawing(tuple(strokes), CLASSES[i % len(CLASSES)], key_id=str(i)))
+    out[7] = Drawing((EMPTY, EMPTY), "circle")
+    out[12] = Drawing((), "line")
+    return out
+
+
+def _classifier(arch: str, drawings) -> StrokeClassifier:
+    """A tiny model with pad_len 3, a temperature, an ending prior, and familiarity
+    statistics whose limit marks about half the classes familiar."""
+    model = tiny_model(arch, pad_len=3)
+    counts = np.random.default_rng(1).integers(0, 20, (NUM_CLASSES, 5))
+    clf = StrokeClassifier(model, temperature=0.7, ending=EndingPrior(counts))
+    clf.replay(drawings[0].strokes)
+    limit = float(np.median(tiny_familiarity(model).scores(np.stack(clf.hidden))))
+    clf.familiarity = tiny_familiarity(model, limit=limit)
+    return clf
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_a_batched_replay_equals_the_stroke_by_stroke_one(arch, drawings):
+    clf = _classifier(arch, drawings)
+    seen, hidden = [], []
+    with one_torch_thread():  # the fastest for one small frame at a time
+        want = replay_drawings(clf, drawings)
+        for r in want:
+            clf.replay(r.drawing.strokes)
+            hidden.append(np.stack(clf.hidden))
+        got = replay_batched(clf, drawings, lambda *a: seen.append(a), chunk=4)  # in chunks
+    assert seen == [(min(i, len(drawings)), len(drawings)) for i in range(4, 33, 4)]
+    assert len(got) == len(want) == len(drawings) - 2
+    assert max(len(r.history) for r in got) > clf.cfg.pad_len
+    for g, w, h in zip(got, want, hidden, strict=True):
+        assert g.drawing is w.drawing and g.label == w.label
+        assert [p.n_strokes for p in g.history] == [p.n_strokes for p in w.history]
+        np.testing.assert_allclose(g.step_probs, w.step_probs, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(g.hidden, h, rtol=1e-5, atol=1e-6)
+        for p, q in zip(g.history, w.history, strict=True):
+            np.testing.assert_array_equal(p.familiar, q.familiar)
+        assert g.final.finished and g.final.n_strokes == w.final.n_strokes
+        np.testing.assert_allclose(g.final_probs, w.final_probs, rtol=1e-5, atol=1e-7)
+        np.testing.assert_array_equal(g.final.familiar, w.final.familiar)
+    marks = np.concatenate([[p.familiar for p in r.history] for r in got])
+    assert 0 < marks.mean() < 1  # the marks go both ways, so they were compared
+
+
+def test_without_a_limit_nothing_is_marked_and_a_training_model_stays_training(drawings):
+    clf = _classifier("frankenstein", drawings)
+    want = replay_batched(clf, drawings)
+    clf.familiarity = None
+    clf.model.train()  # dropout on: the replay must run without it, as the classifier does
+    got = replay_batched(clf, drawings)
+    assert clf.model.training
+    for g, w in zip(got, want, strict=True):
+        assert all(p.familiar is None for p in g.history)
+        np.testing.assert_array_equal(g.step_probs, w.step_probs)
+
+
+def test_an_ensemble_or_a_bad_point_is_refused(drawings):
+    ensemble = StrokeClassifier(Ensemble([tiny_model(), tiny_model(seed=1)], [1.0, 1.0]))
+    with pytest.raises(TypeError, match="ensemble"):
+        replay_batched(ensemble, drawings)
+    bad = Drawing((np.array([[1.0, np.nan]]),), "circle")
+    with pytest.raises(StrokeError, match="finite"):
+        replay_batched(StrokeClassifier(tiny_model()), [drawings[0], bad])
