@@ -1,7 +1,9 @@
 """Fit a checkpoint's familiarity statistics (core/familiar.py) on validation drawings.
 
-Each validation drawing is replayed stroke by stroke through the calibrated classifier
-(as `frankenstein eval` does); the head's hidden features after every stroke, with
+Each validation drawing is replayed stroke by stroke through the calibrated classifier,
+many drawings at a time (training/replay.py's `replay_batched`, equal up to float
+rounding to feeding the classifier one stroke at a time, as `frankenstein eval` and the
+window do); the head's hidden features after every stroke, with
 the drawing's class, fit the class and background Gaussians. The limit is then the
 `quantile` of the scores of the right snaps the default snap policy makes on the
 same drawings (each at the stroke it snaps, for the class it snaps to), so on
@@ -34,25 +36,29 @@ def fit_familiarity(
     familiarity is ignored) fitted on `drawings`; None for an ensemble, or when the
     drawings leave a class without features or make no right snap (a tiny run)."""
     from core.snap import SnapPolicy
-    from training.replay import snap_at
+    from training.replay import replay_batched, snap_at
 
     if not hasattr(classifier.model, "step_hidden"):
         return None
     policy = SnapPolicy(heed_familiarity=False)  # the snaps the statistics are to judge
+    replayed = None
+    if progress is not None:
+
+        def replayed(done: int, total: int) -> None:
+            progress(done, total, "fitting familiarity")
+
     hidden, labels, snaps = [], [], []  # snaps: (row of its hidden features, class index)
-    for i, d in enumerate(drawings):
-        if classifier.replay(d.strokes) is not None:
-            label = class_index(d.word)
-            hit = snap_at(classifier.history, policy, classifier.finish())
-            if hit is not None and class_index(hit[1]) == label:
-                snaps.append((len(hidden) + hit[0] - 1, label))
-            hidden.extend(classifier.hidden)
-            labels.extend([label] * classifier.n_strokes)
-        if progress is not None and (i % 100 == 99 or i == len(drawings) - 1):
-            progress(i + 1, len(drawings), "fitting familiarity")
+    rows = 0
+    for r in replay_batched(classifier, drawings, replayed):
+        hit = snap_at(r.history, policy, r.final)
+        if hit is not None and class_index(hit[1]) == r.label:
+            snaps.append((rows + hit[0] - 1, r.label))
+        hidden.append(r.hidden)
+        labels.extend([r.label] * len(r.hidden))
+        rows += len(r.hidden)
     if not snaps:
         return None
-    features = np.stack(hidden)
+    features = np.concatenate(hidden)
     try:
         fitted = Familiarity.fit(features, np.asarray(labels), classifier.cfg.num_classes)
     except FamiliarityError:

@@ -33,6 +33,25 @@ def labelled():
     return clf, drawings
 
 
+def _fit_one_stroke_at_a_time(clf, drawings, quantile):
+    """The fit as the stateful classifier makes it, fed one stroke at a time: the
+    familiarity, the scores of the right snaps, and every drawing's snap."""
+    clf.familiarity = None
+    hidden, labels = [], []
+    for d in drawings:
+        clf.replay(d.strokes)
+        hidden += clf.hidden
+        labels += [class_index(d.word)] * clf.n_strokes
+    fitted = Familiarity.fit(np.stack(hidden), np.array(labels), len(CLASSES))
+    right, snaps = [], []
+    for d in drawings:
+        clf.replay(d.strokes)
+        snaps.append(snap_at(clf.history, SnapPolicy(heed_familiarity=False), clf.finish()))
+        if snaps[-1] and snaps[-1][1] == d.word:
+            right.append(fitted.scores(clf.hidden[snaps[-1][0] - 1])[class_index(d.word)])
+    return fitted.with_limit(right, quantile), right, snaps
+
+
 def test_the_gaussians_come_from_every_stroke_and_the_limit_from_right_snaps(labelled):
     clf, drawings = labelled
     kept = tiny_familiarity(clf.model, limit=-5.0)
@@ -41,22 +60,36 @@ def test_the_gaussians_come_from_every_stroke_and_the_limit_from_right_snaps(lab
     got = fit_familiarity(clf, drawings, quantile=0.9, progress=lambda *a: seen.append(a))
     assert seen[-1] == (len(drawings), len(drawings), "fitting familiarity")
     assert clf.familiarity is kept  # the classifier's own familiarity is left as it was
-    clf.familiarity = None
-    hidden, labels, right = [], [], []
-    for d in drawings:
-        clf.replay(d.strokes)
-        hidden += clf.hidden
-        labels += [class_index(d.word)] * clf.n_strokes
-    fitted = Familiarity.fit(np.stack(hidden), np.array(labels), len(CLASSES))
-    for d in drawings:
-        clf.replay(d.strokes)
-        hit = snap_at(clf.history, SnapPolicy(), clf.finish())
-        if hit and hit[1] == d.word:
-            right.append(fitted.scores(clf.hidden[hit[0] - 1])[class_index(hit[1])])
+    want, right, _ = _fit_one_stroke_at_a_time(clf, drawings, 0.9)
     assert len(right) >= 10
-    np.testing.assert_allclose(got.means, fitted.means)
-    np.testing.assert_allclose(got.precision, fitted.precision)
-    assert got.limit == pytest.approx(np.quantile(right, 0.9)) and got.quantile == 0.9
+    # float rounding apart: the fit replays many drawings at once, not stroke by stroke
+    np.testing.assert_allclose(got.means, want.means, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got.precision, want.precision, rtol=1e-5)
+    assert got.limit == pytest.approx(np.quantile(right, 0.9), rel=1e-5) and got.quantile == 0.9
+
+
+def test_the_fit_equals_the_stroke_by_stroke_one_on_real_doodles(real_dev):
+    """The bundled Frankenstein on the 300 real dev doodles (some past pad_len): the
+    batched fit finds the same snaps and the same statistics as the window's path."""
+    from core.strokes import iter_ndjson
+    from tests.conftest import one_torch_thread
+    from training.replay import replay_batched
+
+    drawings = [
+        d for f in sorted((real_dev / "simplified").glob("*.ndjson")) for d in iter_ndjson(f)
+    ]
+    clf = StrokeClassifier.from_checkpoint("frankenstein")
+    assert max(d.n_strokes for d in drawings) > clf.cfg.pad_len
+    with one_torch_thread():
+        got = fit_familiarity(clf, drawings)
+        policy = SnapPolicy(heed_familiarity=False)
+        snaps = [snap_at(r.history, policy, r.final) for r in replay_batched(clf, drawings)]
+        want, right, want_snaps = _fit_one_stroke_at_a_time(clf, drawings, 0.99)
+    assert snaps == want_snaps and len(right) > 100
+    for name in ("means", "precision", "background_mean", "background_precision"):
+        a, b = getattr(got, name), getattr(want, name)  # inverting a covariance scales the
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.abs(b).max())  # float noise
+    assert got.limit == pytest.approx(want.limit, rel=1e-5) and got.quantile == want.quantile
 
 
 def test_nothing_to_fit_for_an_ensemble_or_without_a_right_snap(labelled):
