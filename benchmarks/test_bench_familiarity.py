@@ -1,10 +1,11 @@
 """Fitting a checkpoint's familiarity statistics (training/familiarity.py) on drawings.
 
-The bundled Frankenstein fitted on the 300 real dev doodles, one thread: every
-drawing replayed stroke by stroke (the head's hidden features after each stroke, the
-snap the default policy makes), then the Gaussians and the limit. Drawings/s = 300 /
-median. training/finish.py fits each run's validation drawings this way, so this
-rate decides how many a class it can afford (FAMILIARITY_PER_CLASS).
+The bundled Frankenstein, one thread: every drawing replayed stroke by stroke (the
+head's hidden features after each stroke, the snap the default policy makes), then
+the Gaussians and the limit; on the 300 real dev doodles (drawings/s = 300 / median)
+and on 900 synthetic doodles like a run's validation drawings (50 a class; 900 /
+median). training/finish.py fits each run's validation drawings this way, so this rate
+decides how many a class it can afford (FAMILIARITY_PER_CLASS).
 """
 
 import numpy as np
@@ -13,10 +14,19 @@ import pytest
 from core.classifier import StrokeClassifier
 from training.familiarity import fit_familiarity
 
+SYNTHETIC_PER_CLASS = 50
+
 
 @pytest.fixture(scope="module")
 def classifier():
     return StrokeClassifier.from_checkpoint("frankenstein")
+
+
+@pytest.fixture(scope="module")
+def synthetic_drawings():
+    from training.synth import generate_drawings
+
+    return list(generate_drawings(SYNTHETIC_PER_CLASS, seed=0))
 
 
 def test_fit_familiarity_on_300_real_drawings(benchmark, classifier, real_drawings):
@@ -25,3 +35,11 @@ def test_fit_familiarity_on_300_real_drawings(benchmark, classifier, real_drawin
     )
     assert fitted is not None and np.isfinite(fitted.limit)
     benchmark.extra_info["drawings"] = len(real_drawings)
+
+
+def test_fit_familiarity_on_900_synthetic_drawings(benchmark, classifier, synthetic_drawings):
+    fitted = benchmark.pedantic(
+        fit_familiarity, args=(classifier, synthetic_drawings), rounds=3, iterations=1
+    )
+    assert fitted is not None and np.isfinite(fitted.limit)
+    benchmark.extra_info["drawings"] = len(synthetic_drawings)
