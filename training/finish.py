@@ -128,10 +128,13 @@ FAMILIARITY_PER_CLASS = 1000  # validation drawings a class the familiarity is f
 def familiarity_sample(labels: np.ndarray, per_class: int = FAMILIARITY_PER_CLASS) -> np.ndarray:
     """Indices of the first `per_class` validation drawings of each class, in order.
 
-    The familiarity fit replays each drawing stroke by stroke (some tens a second on
-    one core): a synthetic run's 100 a class take seconds, but a real download's
-    12,000 a class would take hours, and a class's Gaussian and the limit's quantile
-    are as well measured on a thousand."""
+    The familiarity fit replays each drawing stroke by stroke, many at a time (about
+    600 to 900 synthetic doodles a second on one core with the bundled Frankenstein,
+    about 180 fed one stroke at a time: benchmarks/test_bench_familiarity.py), so a
+    synthetic run's 100 a class take a few seconds and a thousand a class about half a
+    minute; a real download's 12,000 a class would add some minutes to the end of every
+    run, and a class's Gaussian (thousands of strokes) and the limit's quantile (over
+    ten thousand right snaps) are as well measured on a thousand."""
     labels = np.asarray(labels)
     rank = np.zeros(len(labels), np.int64)  # how many of its class come before each
     for c in np.unique(labels):
