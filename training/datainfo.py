@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +124,22 @@ class FilesRead:
         self.progress(self.span[Path(path)][1], self.total, Path(path).name)
 
 
+def labelled_drawings(
+    path: Path, files_read: FilesRead | None = None, **kwargs
+) -> Iterator[Drawing]:
+    """The drawings of one file of a data directory, each of its class by the one rule of
+    core/strokes.py (`iter_drawings(labelled=True)`, to which `kwargs` go); `files_read`
+    follows the reading and hears that the file is done at its end, or when the caller
+    stops early and closes the iterator."""
+    if files_read is not None:
+        kwargs["progress"] = lambda n: files_read(path, n)
+    try:
+        yield from iter_drawings(path, labelled=True, **kwargs)
+    finally:
+        if files_read is not None:
+            files_read.done(path)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -165,11 +181,8 @@ def class_stats(
         if own is not None:  # its row, even if every line of it is bad
             classes.setdefault(own, ClassStats(own)).files[path.name] += 0
         read = FileRead(path)
-        kwargs = {}
-        if files_read is not None:
-            kwargs["progress"] = lambda n, path=path: files_read(path, n)
-        drawings = iter_drawings(path, report=read.report, labelled=True, **kwargs)
-        with contextlib.closing(iter(drawings)) as drawings:
+        drawings = labelled_drawings(path, files_read, report=read.report)
+        with contextlib.closing(drawings):
             for d in drawings:
                 cls = classes.setdefault(d.word, ClassStats(d.word))
                 if limit is not None and cls.n >= limit:
@@ -181,7 +194,5 @@ def class_stats(
                 read.classes[d.word] += 1
         if own is not None:
             classes[own].bad += read.report.bad
-        if files_read is not None:
-            files_read.done(path)
         reads.append(read)
     return [classes[c] for c in sorted(classes)], reads

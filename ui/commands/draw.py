@@ -213,10 +213,10 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
     from rich.console import Console
     from rich.progress import Progress
 
-    from core.strokes import ReadReport, iter_drawings
+    from core.strokes import ReadReport
     from live.app import score_replays
     from training.cache import directory_files
-    from training.datainfo import FilesRead
+    from training.datainfo import FilesRead, labelled_drawings
     from training.replay import first_per_class
     from ui.progress import off_terminal, reading_bar
 
@@ -226,12 +226,7 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
         files_read = FilesRead(files, progress)
 
         def drawings_of(f):  # raw, with their timing
-            try:
-                yield from iter_drawings(
-                    f, report=read, labelled=True, progress=lambda n: files_read(f, n)
-                )
-            finally:
-                files_read.done(f)
+            return labelled_drawings(f, files_read, report=read)
 
         drawings = first_per_class(files, drawings_of, limit)
     if not drawings:
