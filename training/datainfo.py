@@ -1,5 +1,5 @@
 """Counts and stroke statistics of a data directory of `<class>.ndjson` files: per
-file (`file_stats`, for `data compare`) and per class (`class_stats`, for `data info`:
+file (`file_stats`) and per class (`class_stats`, for `data info` and `data compare`:
 a class may be held by several files, e.g. `ice cream.ndjson` and `ice_cream.ndjson`,
 or by a file named after no class)."""
 

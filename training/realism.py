@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from core.atomic import atomic_write_bytes
-from core.classes import CLASSES, class_index
+from core.classes import CLASSES
 from core.errors import FrankensteinError
-from core.strokes import Drawing, iter_drawings
-from training.datainfo import FileStats, data_files, file_stats
+from core.strokes import Drawing, ReadReport, file_class
+from training.datainfo import ClassStats, FilesRead, class_stats, data_files, labelled_drawings
+from training.replay import first_per_class
 
 MAX_STROKES = 8  # the last histogram bin holds 8 strokes and more
 CREDIT = "Real doodles: Quick, Draw! dataset, Google, CC BY 4.0"
@@ -32,11 +33,12 @@ Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 @dataclass(frozen=True)
 class ClassComparison:
-    """One class: real and synthetic stroke statistics and their distance."""
+    """One class: real and synthetic stroke statistics (of every file that holds it)
+    and their distance."""
 
     word: str
-    real: FileStats
-    synth: FileStats
+    real: ClassStats
+    synth: ClassStats
 
     @property
     def real_hist(self) -> np.ndarray:
@@ -77,19 +79,53 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
     return 0.5 * float(np.abs(p - q).sum())
 
 
-def _class_files(directory: str | os.PathLike) -> dict[str, Path]:
+def _data_files(directory: str | os.PathLike) -> list[Path]:
     d = Path(directory)
     if not d.is_dir():
         raise FrankensteinError(f"{d}: not a directory")
-    files = {}
-    for f in data_files(d):
-        try:
-            files[CLASSES[class_index(f.stem)]] = f
-        except ValueError:
-            continue  # not a class file
+    files = data_files(d)
     if not files:
         raise FrankensteinError(f"{d}: no <class>.ndjson or .json files")
     return files
+
+
+def _may_hold(files: list[Path]) -> set[str]:
+    """The classes some data files can hold: those they are named after, or every class
+    where one is named after none (its lines' 'word' say)."""
+    named = {file_class(f) for f in files}
+    return set(CLASSES) if None in named else named
+
+
+def _holding(files: list[Path], classes: set[str]) -> list[Path]:
+    """The files that can hold any of `classes`: those named after one, and every file
+    named after no class."""
+    return [f for f in files if file_class(f) in classes or file_class(f) is None]
+
+
+def _sides(
+    real_dir: str | os.PathLike,
+    synth_dir: str | os.PathLike,
+    classes: set[str],
+    progress: Progress | None,
+) -> tuple[list[Path], list[Path], list[FilesRead | None]]:
+    """The files of each side that can hold one of `classes` the other side can hold too
+    (a file named after a class of which the other side has no file is not read), and
+    for each side a FilesRead that reports the bytes of both sides' reading as one
+    figure (None without `progress`)."""
+    real, synth = _data_files(real_dir), _data_files(synth_dir)
+    real, synth = (
+        _holding(real, classes & _may_hold(synth)),
+        _holding(synth, classes & _may_hold(real)),
+    )
+    if progress is None:
+        return real, synth, [None, None]
+    reads = [FilesRead(real, progress), FilesRead(synth, progress)]
+    total = sum(r.total for r in reads)
+    before = 0
+    for r in reads:
+        r.progress = lambda done, _, what, before=before: progress(before + done, total, what)
+        before += r.total
+    return real, synth, reads
 
 
 def compare(
@@ -98,31 +134,52 @@ def compare(
     *,
     limit: int | None = None,
     progress: Progress | None = None,
+    real_report: ReadReport | None = None,
+    synth_report: ReadReport | None = None,
 ) -> list[ClassComparison]:
     """Stroke statistics of the classes found in both directories, in class order.
 
-    `limit` reads at most that many drawings a file (synthetic directories are large).
-    A class with no drawings read on a side is kept, with `empty` naming the side.
+    A class is read from every file that holds it, by the one rule of core/strokes.py
+    (training.datainfo.class_stats, as `data info` reads): the files named after it
+    (`ice cream.ndjson` and `ice_cream.ndjson`) and the lines of a file named after no
+    class whose 'word' names it. `limit` reads at most that many drawings a class
+    (synthetic directories are large). A class with no drawings read on a side (a file
+    named after it, all of whose lines are bad) is kept, with `empty` naming the side.
+    `progress(bytes read, bytes in all, file name)` follows the reading; the reports
+    hear what reading each side saw (bad lines, drawings whose word is not their file's).
     """
-    real, synth = _class_files(real_dir), _class_files(synth_dir)
-    common = [c for c in CLASSES if c in real and c in synth]
+    real_files, synth_files, reads = _sides(real_dir, synth_dir, set(CLASSES), progress)
+    real, real_reads = class_stats(real_files, limit, reads[0])
+    synth, synth_reads = class_stats(synth_files, limit, reads[1])
+    for report, file_reads in ((real_report, real_reads), (synth_report, synth_reads)):
+        if report is not None:
+            for r in file_reads:
+                report.add(r.report)
+    real_by, synth_by = {c.word: c for c in real}, {c.word: c for c in synth}
+    common = [c for c in CLASSES if c in real_by and c in synth_by]
     if not common:
-        raise FrankensteinError(f"{real_dir} and {synth_dir} share no class files")
-    out = []
-    for i, cls in enumerate(common):
-        if progress:
-            progress(i, len(common), cls)
-        out.append(
-            ClassComparison(cls, file_stats(real[cls], limit), file_stats(synth[cls], limit))
-        )
-    if progress:
-        progress(len(common), len(common), "done")
+        raise FrankensteinError(f"{real_dir} and {synth_dir} share no class")
+    return [ClassComparison(c, real_by[c], synth_by[c]) for c in common]
+
+
+SAMPLE_FROM = 2000  # the gallery picks a class's doodles among its first this many
+
+
+def _by_class(
+    files: list[Path], limit: int, files_read: FilesRead | None
+) -> dict[str, list[Drawing]]:
+    """The first `limit` drawings of each class of some data files, whichever files hold
+    them (training.replay.first_per_class, as eval reads); a class a file is named
+    after is there even if it gave none."""
+
+    out: dict[str, list[Drawing]] = {file_class(f): [] for f in files if file_class(f) is not None}
+    for d in first_per_class(files, lambda f: labelled_drawings(f, files_read), limit):
+        out.setdefault(d.word, []).append(d)
     return out
 
 
-def _sample(path: Path, k: int, rng: np.random.Generator, limit: int = 2000) -> list[Drawing]:
-    """Up to k drawings of a file, chosen at random among its first `limit`."""
-    drawings = list(iter_drawings(path, limit=limit))
+def _sample(drawings: list[Drawing], k: int, rng: np.random.Generator) -> list[Drawing]:
+    """Up to k of some drawings, chosen at random, in their order."""
     if len(drawings) <= k:
         return drawings
     return [drawings[i] for i in sorted(rng.choice(len(drawings), k, replace=False))]
@@ -140,18 +197,28 @@ def gallery(
 ) -> Path:
     """A PNG with, per class, `per_side` real and `per_side` synthetic doodles in a row.
 
-    Strokes are coloured by their order (blue, orange, green, red, ...). Returns the path.
-    `progress(rows done, rows, what)` as it goes (seconds: each row reads two files).
+    A class's doodles are picked among its first SAMPLE_FROM drawings, from every file
+    that holds it (as `compare` reads). Strokes are coloured by their order (blue,
+    orange, green, red, ...). Returns the path. `progress(done, total, what)` as it goes:
+    the bytes read ("reading FILE"), then the rows drawn (the class).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    real, synth = _class_files(real_dir), _class_files(synth_dir)
-    rows = [c for c in (classes or CLASSES) if c in real and c in synth]
+    def reading(done: int, total: int, what: str) -> None:
+        progress(done, total, f"reading {what}")
+
+    wanted = list(classes or CLASSES)
+    real_files, synth_files, reads = _sides(
+        real_dir, synth_dir, set(wanted), reading if progress else None
+    )
+    real = _by_class(real_files, SAMPLE_FROM, reads[0])
+    synth = _by_class(synth_files, SAMPLE_FROM, reads[1])
+    rows = [c for c in wanted if c in real and c in synth]
     if not rows:
-        raise FrankensteinError(f"{real_dir} and {synth_dir} share no class files")
+        raise FrankensteinError(f"{real_dir} and {synth_dir} share no class")
     rng = np.random.default_rng(seed)
     cols = 2 * per_side
     fig, axes = plt.subplots(

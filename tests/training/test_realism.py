@@ -46,9 +46,17 @@ def test_a_directory_compared_with_itself_is_identical(real_dev):
 
 def test_compare_covers_the_classes_both_sides_have(real_dev, synth_dir):
     seen = []
-    rows = compare(real_dev / "simplified", synth_dir, progress=lambda i, n, w: seen.append(w))
+    rows = compare(real_dev / "simplified", synth_dir, progress=lambda *a: seen.append(a))
     assert [r.word for r in rows] == CLASSES3
-    assert seen == [*CLASSES3, "done"]
+    # the bar follows the bytes of the files read, real's then synthetic's: only those
+    # of the classes both sides have files of
+    names = [f"{cls}.ndjson" for cls in CLASSES3]
+    read = [real_dev / "simplified" / n for n in names] + [synth_dir / n for n in names]
+    total = sum(f.stat().st_size for f in read)
+    files = [w for i, (*_, w) in enumerate(seen) if i == 0 or seen[i - 1][2] != w]
+    assert files == names + names
+    assert {t for _, t, _ in seen} == {total}
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen) and seen[-1][0] == total
     circle = rows[0]
     assert circle.synth.n == 30 and circle.real.n == 18
     assert np.isclose(circle.synth_hist.sum(), 1.0)
@@ -60,6 +68,9 @@ def test_compare_explains_bad_directories(tmp_path, synth_dir):
     with pytest.raises(FrankensteinError, match="not a directory"):
         compare(tmp_path / "nope", synth_dir)
     with pytest.raises(FrankensteinError, match=r"no <class>\.ndjson"):
+        compare(tmp_path, synth_dir)
+    (tmp_path / "hexagon.ndjson").write_text("")
+    with pytest.raises(FrankensteinError, match="share no class"):
         compare(tmp_path, synth_dir)
 
 
@@ -92,7 +103,14 @@ def test_data_compare_shows_what_it_reads_and_draws_on_stderr(real_dev, synth_di
     png = tmp_path / "gallery.png"
     seen = []
     gallery(real_dev / "simplified", synth_dir, png, progress=lambda i, n, w: seen.append((i, w)))
-    assert seen == [(0, "circle"), (1, "house"), (2, "sun"), (3, "writing the image")]
+    reading = [w for _, w in seen if w.startswith("reading ")]
+    assert set(reading) == {f"reading {cls}.ndjson" for cls in CLASSES3}
+    assert seen[len(reading) :] == [
+        (0, "circle"),
+        (1, "house"),
+        (2, "sun"),
+        (3, "writing the image"),
+    ]
     args = ["data", "compare", str(real_dev / "simplified"), str(synth_dir), "--gallery", str(png)]
     r = run_cli(args)
     assert r.returncode == 0, r.err
@@ -133,3 +151,85 @@ def test_data_compare_skips_empty_classes_and_reports_bad_lines(
     assert main(args[:4]) == 2
     err = capsys.readouterr().err
     assert "no class has drawings on both sides (none read: circle (real), house (real)" in err
+
+
+def _stats(row: ClassComparison) -> tuple:
+    """What a comparison row shows: per side the drawings, stroke and point counts; and
+    the distance with its noise."""
+    sides = [(s.n, s.stroke_counts, s.points_per_stroke) for s in (row.real, row.synth)]
+    return row.word, sides, row.tv, row.tv_floor()
+
+
+@pytest.fixture(scope="module")
+def ice_cream(real_dev, tmp_path_factory):
+    """The real ice creams (12) in one file (whole/), and split across `ice cream.ndjson`
+    and `ice_cream.ndjson`, six each (split/); synthetic ones to compare them with."""
+    root = tmp_path_factory.mktemp("ice")
+    lines = (real_dev / "simplified" / "ice cream.ndjson").read_text().splitlines(True)
+    assert len(lines) == 12
+    for name, parts in (("whole", {"ice cream": lines}), ("split", {})):
+        (root / name).mkdir()
+        for stem, part in (parts or {"ice cream": lines[:6], "ice_cream": lines[6:]}).items():
+            (root / name / f"{stem}.ndjson").write_text("".join(part))
+    (root / "synth").mkdir()
+    drawings = generate_drawings(30, seed=2, classes=["ice cream"])
+    write_ndjson(drawings, root / "synth" / "ice cream.ndjson")
+    return root
+
+
+@pytest.mark.parametrize("limit", [None, 8])
+def test_a_class_split_across_two_files_compares_as_the_single_file(ice_cream, limit):
+    """`ice cream.ndjson` and `ice_cream.ndjson` are one class: both read, one row (one
+    of them was ignored); --limit counts drawings a class (8: six of the first file and
+    two of the second), not a file."""
+    (whole,) = compare(ice_cream / "whole", ice_cream / "synth", limit=limit)
+    (split,) = compare(ice_cream / "split", ice_cream / "synth", limit=limit)
+    assert split.real.n == (limit or 12)
+    assert _stats(split) == _stats(whole)
+    assert split.real.files == {"ice cream.ndjson": 6, "ice_cream.ndjson": (limit or 12) - 6}
+
+
+def test_data_compare_and_its_gallery_read_a_split_class_as_the_single_file(
+    ice_cream, tmp_path, capsys
+):
+    outputs, images = [], []
+    for name in ("whole", "split"):
+        png = tmp_path / name / "gallery.png"
+        args = ["data", "compare", str(ice_cream / name), str(ice_cream / "synth")]
+        assert main([*args, "--limit", "9", "--gallery", str(png)]) == 0
+        out = capsys.readouterr().out
+        outputs.append(out.replace(str(ice_cream / name), "REAL").replace(str(png), "PNG"))
+        images.append(np.asarray(Image.open(png).convert("RGB")))
+    assert outputs[0] == outputs[1]
+    (row,) = [line for line in outputs[1].splitlines() if line.strip().startswith("ice cream")]
+    assert row.split()[:4] == ["ice", "cream", "real", "9"]
+    # the gallery picks among the same twelve real ice creams, so draws the same sheet
+    assert np.array_equal(images[0], images[1])
+
+
+def test_a_file_named_after_no_class_gives_its_drawings_by_their_word(
+    real_dev, synth_dir, tmp_path, capsys
+):
+    """A mixed file is read by each line's 'word' (it was skipped: 'no <class>.ndjson')."""
+    simplified = real_dev / "simplified"
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    lines = [(simplified / f"{cls}.ndjson").read_text() for cls in ("sun", "circle", "eye")]
+    (mixed / "quickdraw.ndjson").write_text("".join(lines) + "not json\n")
+    rows = compare(mixed, synth_dir)
+    assert [r.word for r in rows] == ["circle", "sun"]  # eye: no synthetic side
+    named = {r.word: r for r in compare(simplified, synth_dir)}
+    for r in rows:
+        assert _stats(r) == _stats(named[r.word])
+        assert r.real.files == {"quickdraw.ndjson": r.real.n}
+    (circle, sun) = compare(mixed, synth_dir, limit=4)
+    assert circle.real.n == sun.real.n == 4
+    # the command: the same rows as the named files give, and the mixed file's bad line
+    args = ["data", "compare", str(mixed), str(synth_dir)]
+    assert main([*args, "--gallery", str(tmp_path / "g.png")]) == 0
+    out = capsys.readouterr().out
+    assert "2 classes" in out and "circle" in out and " sun " in out and "house" not in out
+    assert "(real: 1 bad line skipped while reading:" in out and "quickdraw.ndjson:" in out
+    seen = []
+    gallery(mixed, synth_dir, tmp_path / "g.png", progress=lambda i, n, w: seen.append(w))
+    assert seen[-3:] == ["circle", "sun", "writing the image"]

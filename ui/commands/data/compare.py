@@ -26,7 +26,10 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
     cmp_.add_argument("synth_dir", type=Path, help="directory of synthetic <class>.ndjson files")
     cmp_.add_argument("--gallery", type=Path, default=None, metavar="PNG", help="write a gallery")
     cmp_.add_argument(
-        "--limit", type=int, default=5000, help="read at most N drawings a file (default 5000)"
+        "--limit",
+        type=int,
+        default=5000,
+        help="read at most N drawings a class, whichever files hold it (default 5000)",
     )
     cmp_.add_argument("--seed", type=int, default=0, help="which doodles the gallery shows")
     cmp_.set_defaults(func=run_compare)
@@ -38,6 +41,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from core.atomic import check_output_file
+    from core.strokes import ReadReport
     from training.realism import MAX_STROKES, compare, gallery
 
     if args.limit < 1:
@@ -47,8 +51,16 @@ def run_compare(args: argparse.Namespace) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 100))  # the table's width, when piped
+    reads = {"real": ReadReport(), "synthetic": ReadReport()}
     with _bar("reading") as report:  # on stderr: stdout is the table's
-        rows = compare(args.real_dir, args.synth_dir, limit=args.limit, progress=report)
+        rows = compare(
+            args.real_dir,
+            args.synth_dir,
+            limit=args.limit,
+            progress=report,
+            real_report=reads["real"],
+            synth_report=reads["synthetic"],
+        )
     empty = [f"{r.word} ({' and '.join(r.empty)})" for r in rows if r.empty]
     rows = [r for r in rows if not r.empty]
     if not rows:
@@ -91,8 +103,7 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     if empty:
         console.print(f"skipped, no drawings read: {', '.join(empty)}", markup=False)
-    for side, stats in (("real", [r.real for r in rows]), ("synthetic", [r.synth for r in rows])):
-        read = _read_report(stats)
+    for side, read in reads.items():
         if read.bad:
             console.print(f"({side}: {read.skipped()})", markup=False, soft_wrap=True)
         if read.mismatches:
@@ -132,14 +143,3 @@ def _bar(doing: str) -> Iterator[Callable[[int, int, str], None]]:
             )
 
         yield report
-
-
-def _read_report(stats):
-    """What reading several files' statistics (training/datainfo.FileStats) saw, together,
-    as one core.strokes.ReadReport."""
-    from core.strokes import ReadReport
-
-    report = ReadReport()
-    for s in stats:
-        report.add(s.report)
-    return report
