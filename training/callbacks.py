@@ -44,8 +44,9 @@ class Callback:
 
     def on_start(self, info: dict[str, Any]) -> None:
         """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,
-        data_warnings (bad lines skipped, classes without training drawings, and a
-        distributed resume from a last.pt too old to continue every process exactly)."""
+        data_warnings (bad lines skipped, classes without training drawings, a
+        distributed resume from a last.pt too old to continue every process exactly,
+        and a resume of a run stopped before training began, which starts it)."""
 
     def on_batch(self, info: dict[str, Any]) -> None:
         """Every `log_every` batches: epoch, batch, batches, loss, acc, lr, samples_per_s."""
@@ -57,7 +58,8 @@ class Callback:
         """An evaluation report is ready (`name` = "test" or a data directory)."""
 
     def on_done(self, info: dict[str, Any]) -> None:
-        """The run ended: status (completed, early_stop, interrupted), best, run_dir, ..."""
+        """The run ended: status (completed, early_stop, interrupted), best, run_dir, ...
+        (interrupted while preparing data, with no on_start before it)."""
 
 
 class CallbackList(Callback):

@@ -13,7 +13,9 @@ progress bar is off with --events). The events, in order:
   "epochs": int, "start_epoch": int (0-based), "batches": int (per epoch),
   "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str,
   "data_warnings": [str] (bad lines skipped, classes without training drawings, a
-  distributed resume from a last.pt too old to continue every process exactly)}``.
+  distributed resume from a last.pt too old to continue every process exactly, a
+  resume of a run stopped before training began, which starts it)}``; "resumed" is
+  true when last.pt's state was taken back.
 - ``{"event": "batch", "epoch": int (1-based), "batch": int (1-based), "batches": int,
   "loss": float, "acc": float, "lr": float, "samples_per_s": float, "eta_s": float}``:
   every `log_every` batches; loss and acc are running means over the epoch so far;
@@ -27,7 +29,8 @@ progress bar is off with --events). The events, in order:
   str, "epochs_run": int, "best_epoch": int (0: no epoch finished), "best_val_acc":
   float | null (null: no epoch finished), "temperature": float | null}``: the last
   event of a run that ended normally or was interrupted (an interrupted run can be
-  resumed with --resume).
+  resumed with --resume). A run interrupted while preparing its data ends with "done"
+  and no "start" (epochs_run as last.pt left it: 0 for a new run, which --resume starts).
 - ``{"event": "error", "message": str, "type": str}``: the run failed; the message is
   the one-line error the command line would print. Exit status 2 (user error) or 1.
 """

@@ -10,7 +10,8 @@ for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all wr
 atomically.
 Ctrl-C or SIGTERM finishes the current batch (of training or of validation), saves
 last.pt mid-epoch and stops (Ctrl-C after the last epoch, while calibrating or
-evaluating, stops too: last.pt holds the finished training); a
+evaluating, stops too: last.pt holds the finished training; Ctrl-C before the first
+epoch, while preparing data, stops with no last.pt, and a resume starts it); a
 later `resume=True` continues from there and gives the same result as a run never
 stopped (under torchrun too: last.pt keeps every process's RNG state and sums). At
 the end the calibration temperature is fitted on the validation set
@@ -112,9 +113,9 @@ class StopRequest:
 @contextlib.contextmanager
 def term_interrupts() -> Iterator[None]:
     """SIGTERM (a scheduler, `kill`) interrupts as Ctrl-C does (KeyboardInterrupt), in
-    the phases outside the epochs' `StopRequest.on_signals`: preparing data (a one-line
-    "interrupted" from the command line), calibrating and evaluating (an interrupted run
-    that --resume finishes). Main thread only; the old handler comes back after."""
+    the phases outside the epochs' `StopRequest.on_signals`: preparing data (an
+    interrupted run that --resume starts), calibrating and evaluating (an interrupted
+    run that --resume finishes). Main thread only; the old handler comes back after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -204,11 +205,19 @@ class _Run:
     def _prepare_folder(self) -> None:
         f = self.folder
         if self.resume:
-            if not f.last.is_file():
+            if f.last.is_file():
+                self._resume_from = self._resumable()  # checked before config.json changes
+                if f.config.is_file():
+                    self._check_optim(f.read_config())
+            elif f.config.is_file() and not f.best.is_file():
+                # stopped before training began (Ctrl-C while preparing data): no state
+                # to continue, so any settings may change and the run starts at epoch 1
+                self.warnings.append(
+                    f"{f.path}: no last.pt, as the run stopped before training began: "
+                    "starting from epoch 1"
+                )
+            else:
                 raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
-            self._resume_from = self._resumable()  # checked before config.json changes
-            if f.config.is_file():
-                self._check_optim(f.read_config())
             if self.info.is_main:
                 f.write_config(self.cfg)  # with any settings changed for the resume
             return
@@ -243,48 +252,14 @@ class _Run:
         self._prepare_folder()
         if info.is_main:
             self.cb.callbacks.append(TrainLog(self.folder.log))
-        torch.set_num_threads(cfg.threads)
-        seed_everything(cfg.seed)
-        data = self._data()
-
-        from core.models import build_model, count_parameters
-
-        model = build_model(cfg.model_cfg()).to(info.device)
-        seed_everything(cfg.seed + info.rank)  # dropout differs by rank; weights do not
-        net = dd.wrap(model, info)
-        optimizer = build_optimizer(model.parameters(), cfg.optim)
-        self.ema = WeightAverage(model, cfg.optim.ema) if cfg.optim.ema > 0 else None
-        batches = EpochBatches(
-            len(data.train),
-            cfg.batch_size,
-            seed=cfg.seed,
-            rank=info.rank,
-            world=info.world,
-            max_batches=cfg.max_batches,
-        )
-        scheduler = build_scheduler(optimizer, cfg.optim, cfg.epochs * len(batches))
-        pos = Position()
-        rows = []
-        if self.resume:
-            pos, rows = self._restore(model, optimizer, scheduler)
-        pos.world = info.world
-        self.cb.on_start(
-            {
-                "run": cfg.name,
-                "run_dir": str(self.folder.path),
-                "model": cfg.model.name,
-                "parameters": count_parameters(model),
-                "epochs": cfg.epochs,
-                "start_epoch": pos.epoch,
-                "batches": len(batches),
-                "train_size": len(data.train),
-                "val_size": len(data.val),
-                "resumed": self.resume,
-                "world": info.world,
-                "device": str(info.device),
-                "data_warnings": [*data.warnings, *self.warnings],
-            }
-        )
+        try:
+            data, model, net, optimizer, scheduler, batches, pos, rows = self._set_up()
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM while preparing data: an interrupted
+            # run, with last.pt as it was (none for a new run, which --resume then starts)
+            pos, rows = self._saved_position()
+            result = self._result("interrupted", pos, rows)
+            self.cb.on_done(result.summary())
+            return result
         status = pos.finished
         with self.stop.on_signals():
             while not status and pos.epoch < cfg.epochs:
@@ -311,6 +286,60 @@ class _Run:
         result = self._result(status, pos, rows, temperature, reports)
         self.cb.on_done(result.summary())
         return result
+
+    def _set_up(self):
+        """Data, model, optimiser, schedule and position, up to the "start" event."""
+        cfg, info = self.cfg, self.info
+        torch.set_num_threads(cfg.threads)
+        seed_everything(cfg.seed)
+        data = self._data()
+
+        from core.models import build_model, count_parameters
+
+        model = build_model(cfg.model_cfg()).to(info.device)
+        seed_everything(cfg.seed + info.rank)  # dropout differs by rank; weights do not
+        net = dd.wrap(model, info)
+        optimizer = build_optimizer(model.parameters(), cfg.optim)
+        self.ema = WeightAverage(model, cfg.optim.ema) if cfg.optim.ema > 0 else None
+        batches = EpochBatches(
+            len(data.train),
+            cfg.batch_size,
+            seed=cfg.seed,
+            rank=info.rank,
+            world=info.world,
+            max_batches=cfg.max_batches,
+        )
+        scheduler = build_scheduler(optimizer, cfg.optim, cfg.epochs * len(batches))
+        pos = Position()
+        rows = []
+        if self._resume_from is not None:
+            pos, rows = self._restore(model, optimizer, scheduler)
+        pos.world = info.world
+        self.cb.on_start(
+            {
+                "run": cfg.name,
+                "run_dir": str(self.folder.path),
+                "model": cfg.model.name,
+                "parameters": count_parameters(model),
+                "epochs": cfg.epochs,
+                "start_epoch": pos.epoch,
+                "batches": len(batches),
+                "train_size": len(data.train),
+                "val_size": len(data.val),
+                "resumed": self._resume_from is not None,
+                "world": info.world,
+                "device": str(info.device),
+                "data_warnings": [*data.warnings, *self.warnings],
+            }
+        )
+        return data, model, net, optimizer, scheduler, batches, pos, rows
+
+    def _saved_position(self) -> tuple[Position, list[dict]]:
+        """Where last.pt left the run (a new run's start, without one), and its rows."""
+        if self._resume_from is None:
+            return Position(), []
+        pos = Position.from_dict(self._resume_from.extra["position"])
+        return pos, [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
 
     def _finish(self, data: RunData) -> tuple[float | None, dict[str, Any]]:
         """After the last epoch: calibrate best.pt (and any epoch-N.pt), then the final

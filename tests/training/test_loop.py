@@ -215,6 +215,10 @@ def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_pa
     other = load_config(None, [*tiny_settings(glyph_dir, tmp_path), "name=none"])
     with pytest.raises(RunError, match="nothing to resume"):
         train(other, resume=True)
+    (tmp_path / "r" / "last.pt").unlink()  # best.pt stays: a resume must not start over it
+    with pytest.raises(RunError, match="nothing to resume"):
+        train(longer, resume=True)
+    assert [r["epoch"] for r in _rows(tmp_path / "r")] == [1, 2]
 
 
 class CrashAfterEpoch(Callback):

@@ -115,6 +115,7 @@ def _train(args: argparse.Namespace, events) -> int:
     cfg = resolve_config(args.settings, args.resume)  # a bad setting fails before torch loads
     check_output_dir(cfg.out_dir)
     from training.loop import train
+    from training.runfolder import RunFolder
     from ui.progress import RichProgress
 
     callbacks = [events] if events is not None else [RichProgress(), DataWarnings()]
@@ -132,6 +133,10 @@ def _train(args: argparse.Namespace, events) -> int:
             how = f"the same torchrun command with {again}"
         else:
             how = f"frankenstein train {again}"
-        print(f"frankenstein: interrupted; last.pt saved. Continue with: {how}", file=sys.stderr)
+        if RunFolder(result.run_dir).last.is_file():
+            said = f"interrupted; last.pt saved. Continue with: {how}"
+        else:  # stopped while preparing data: a resume starts the run
+            said = f"interrupted before training began (no last.pt yet). Start it with: {how}"
+        print(f"frankenstein: {said}", file=sys.stderr)
         return 130
     return 0
