@@ -6,9 +6,13 @@ and writes a real run folder (config.json, metrics.jsonl, eval.json, best.pt, la
 train.log) in seconds' hundredths instead of minutes. The first argument picks a
 behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th with
 --hold-at=N, wait for SIGINT like a long run, then save last.pt and end
-"interrupted", exit 130), --mode=hold-data (wait for SIGINT while "making the
-data", before the run folder exists, then exit 130), --mode=crash (a traceback on
-stderr, exit 1, no "done"), --mode=warn (as ok, with a data warning in "start").
+"interrupted", exit 130), --mode=hold-prepare (a new run, not a resume, waits for
+SIGINT while preparing its data, with config.json written, then ends "interrupted"
+with no last.pt and no "start", exit 130, as the real trainer does),
+--mode=hold-data (wait for SIGINT while "making the data", before the run folder
+exists, as a trainer stopped before it made one, say while loading torch, then exit
+130 with no "done"), --mode=crash (a traceback on stderr, exit 1, no "done"),
+--mode=warn (as ok, with a data warning in "start").
 """
 
 from __future__ import annotations
@@ -104,8 +108,12 @@ def main(argv: list[str]) -> int:
             "seed": settings.get("seed", 0),
         }
         config_file.write_text(json.dumps(config, indent=2))
+        if mode == "hold-prepare":
+            return hold_while_preparing(run, lambda: interrupted)
         (run / "metrics.jsonl").write_text("")
-    rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines() if x]
+    metrics = run / "metrics.jsonl"  # none yet after a stop before training began
+    lines = metrics.read_text().splitlines() if metrics.exists() else []
+    rows = [json.loads(x) for x in lines if x]
     epochs = int(config["epochs"])
     seen = 0  # batch events so far
     emit("progress", done=0, total=2, what="generating the synthetic validation and test sets")
@@ -160,6 +168,21 @@ def main(argv: list[str]) -> int:
         best_val_acc=rows[-1]["val_acc"], temperature=1.0,
     )  # fmt: skip
     return 0
+
+
+def hold_while_preparing(run: Path, interrupted) -> int:
+    """Wait for SIGINT while "preparing" the data, then end as an interrupted run
+    that has not trained: a "done" with no "start" before it, no last.pt."""
+    emit("progress", done=0, total=1, what="preparing the train split, file 1/1: reading")
+    deadline = time.monotonic() + 60
+    while not interrupted() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    emit(
+        "done", status="interrupted", run_dir=str(run), epochs_run=0, best_epoch=0,
+        best_val_acc=None, temperature=None,
+    )  # fmt: skip
+    print("frankenstein: interrupted before training began (no last.pt yet).", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

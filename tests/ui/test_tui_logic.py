@@ -11,6 +11,7 @@ from tests.ui.tui_helpers import FAKE_TRAINER, make_data
 from training.config import AugmentSection
 from ui.tui.configform import GENERAL, form_fields, parse_text, validate_form
 from ui.tui.datadirs import count_dir, count_lines, find_data_dirs
+from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import Series, render_chart
@@ -169,6 +170,15 @@ def test_a_run_without_done_failed_and_an_error_event_keeps_its_message():
     s.finish(130, [], stopped=True)
     assert s.status == "stopped"
     assert TrainState(eta_s=3725).eta_text() == "ETA 1:02:05"
+
+
+def test_a_run_stopped_before_training_began_can_be_resumed_but_not_one_missing_last(tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"name": "r", "epochs": 2}))
+    assert read_run(run).resume_problem() is None  # no checkpoint at all: a resume starts it
+    (run / "best.pt").write_bytes(b"weights")  # trained, and last.pt lost: starting over
+    assert read_run(run).resume_problem() == "r has no last.pt"  # would replace best.pt
 
 
 def test_supervisor_reads_events_and_keeps_stderr(tmp_path):

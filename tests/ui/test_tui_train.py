@@ -277,6 +277,29 @@ async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
     assert not (here / "runs").exists()
 
 
+async def test_stopped_while_preparing_its_data_a_run_is_started_by_resume(here):
+    app = tui(here, mode="hold-prepare")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.what.startswith("preparing"), "the data")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped" and pane.state.resumable
+        assert pane.state.run == "frankenstein-fake"  # from "done": there was no "start"
+        assert status_text(app).startswith("stopped frankenstein-fake (Resume: F7)\n")
+        assert pane.lines[-1] == (
+            "stopped before training began: Resume (F7) starts frankenstein-fake at epoch 1"
+        )
+        assert not (here / "runs/frankenstein-fake/last.pt").exists()
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "done", pane.lines
+        assert pane.state.epoch == 2 and len(pane.state.val_acc) == 2
+
+
 async def test_resume_puts_the_epochs_before_the_stop_back_on_the_curves(here):
     # Held at the fifth batch: epoch 1 is done (in metrics.jsonl) when Stop comes.
     app = tui(here, trainer=[*fake_trainer("hold"), "--hold-at=5"])

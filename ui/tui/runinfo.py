@@ -75,9 +75,9 @@ class RunInfo:
             return f"no run {self.name} in {self.path.parent}"
         if self.finished:
             return f"{self.name} is finished ({self.epochs_done} epochs)"
-        if not (self.path / "last.pt").is_file():
-            return f"{self.name} has no last.pt"
-        return None
+        if not (self.path / "last.pt").is_file() and self.has_checkpoint:
+            return f"{self.name} has no last.pt"  # and a resume would start over best.pt
+        return None  # with no checkpoint at all (stopped before training), it starts
 
     def reports(self) -> dict[str, dict[str, Any]]:
         """Evaluation reports by data set name: "test" and each eval_data directory."""

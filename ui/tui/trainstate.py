@@ -8,6 +8,7 @@ events directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Point = tuple[float, float]
@@ -74,6 +75,9 @@ class TrainState:
             if event.get("name") == "test":
                 self.test_top1 = _num(report.get("top1"))
         elif kind == "done":
+            if not self.run and event.get("run_dir"):  # stopped before "start" (its data)
+                self.run_dir = str(event["run_dir"])
+                self.run = Path(self.run_dir).name
             status = event.get("status", "completed")
             self.status = "stopped" if status == "interrupted" else "done"
             self.message = str(status).replace("_", " ")
@@ -120,8 +124,9 @@ class TrainState:
 
     @property
     def resumable(self) -> bool:
-        """Stopped after the trainer named its run (its folder and last.pt exist); a run
-        stopped while its data was being made has nothing to resume."""
+        """Stopped after the trainer named its run, in "start" or, stopped while its
+        data was prepared, in "done" (its folder exists; a resume of a run with no
+        last.pt yet starts it); a trainer stopped before that has nothing to resume."""
         return self.status == "stopped" and bool(self.run)
 
     @property

@@ -4,7 +4,8 @@ Start validates the form with TrainConfig (errors go next to their fields and no
 starts; the model's sizes, `model.overrides.*`, are checked against the picked model,
 whose own values their empty fields show) and runs `frankenstein train KEY=VALUE... --events` as a child process through
 a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the bars,
-curves and status line show. Stop sends SIGINT (the trainer saves last.pt), Resume
+curves and status line show. Stop sends SIGINT (the trainer saves last.pt; stopped
+while preparing its data, it has none yet and Resume starts the run), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
 run; a finished run is refused) and puts the epochs before the stop back on the
 curves (metrics.jsonl). A trainer that crashes is shown as failed with its last
@@ -222,8 +223,12 @@ class TrainPane(Horizontal):
         self.state.finish(outcome.returncode, outcome.stderr_tail, outcome.stopped)
         if self.state.status == "failed":
             self.log_line(f"FAILED: {self.state.message}")
-        elif self.state.resumable:
+        elif self.state.resumable and (self.ctx.runs_dir / self.state.run / "last.pt").is_file():
             self.log_line(f"stopped; last.pt kept: Resume (F7) continues {self.state.run}")
+        elif self.state.resumable:
+            self.log_line(
+                f"stopped before training began: Resume (F7) starts {self.state.run} at epoch 1"
+            )
         elif self.state.status == "stopped":
             self.log_line("stopped before the run started (no run folder yet): nothing to resume")
         self.refresh_view()
