@@ -15,6 +15,7 @@ import threading
 import warnings
 
 from core.errors import FrankensteinError
+from ui.shutdown import end_as_program, hold_ctrl_c
 
 COMMANDS = ("data", "train", "eval", "export", "calibrate", "draw", "ablate", "tui")
 
@@ -32,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status. Without `argv` this is the program (the
+    `frankenstein` script, `python -m ui.cli`), whose end ui/shutdown.py makes: a Ctrl-C
+    after the command, while Python shuts down, is exit status 130 and one line too."""
+    program = argv is None
+    if program:
+        end_as_program()
     parser = build_parser()
     args = parser.parse_args(argv)
     _heed_ctrl_c()
@@ -39,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     # no oneDNN kernel, so it takes the plain one.
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
     except FrankensteinError as e:
         print(f"frankenstein: error: {e}", file=sys.stderr)
-        return 2
+        status = 2
     except KeyboardInterrupt:
         print("frankenstein: interrupted", file=sys.stderr)
-        return 130
+        status = 130
+    return hold_ctrl_c(status) if program else status
 
 
 def _heed_ctrl_c() -> None:
