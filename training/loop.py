@@ -10,8 +10,8 @@ for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all wr
 atomically.
 Ctrl-C or SIGTERM finishes the current batch (of training or of validation), saves
 last.pt mid-epoch and stops (Ctrl-C after the last epoch, while calibrating or
-evaluating, stops too: last.pt holds the finished training; Ctrl-C before the first
-epoch, while preparing data, stops with no last.pt, and a resume starts it); a
+evaluating, stops too: last.pt holds the finished training; Ctrl-C while preparing
+data leaves last.pt as it was, and a new run has none, which a resume starts); a
 later `resume=True` continues from there and gives the same result as a run never
 stopped (under torchrun too: last.pt keeps every process's RNG state and sums). At
 the end the calibration temperature is fitted on the validation set
