@@ -41,6 +41,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import check_output_dir
+from core.signals import term_interrupts
 from training import distributed as dd
 from training.cache import directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
@@ -108,26 +109,6 @@ class StopRequest:
         finally:
             for s, h in old.items():
                 signal.signal(s, h)
-
-
-@contextlib.contextmanager
-def term_interrupts() -> Iterator[None]:
-    """SIGTERM (a scheduler, `kill`) interrupts as Ctrl-C does (KeyboardInterrupt), in
-    the phases outside the epochs' `StopRequest.on_signals`: preparing data (an
-    interrupted run that --resume starts), calibrating and evaluating (an interrupted
-    run that --resume finishes). Main thread only; the old handler comes back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(*_args: Any) -> None:
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 def differences(run, asked, prefix: str = "") -> str:

@@ -31,8 +31,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from core import signals
 from core.errors import FrankensteinError
-from ui import signals
 from ui.commands.data.install import PLAN, finish, install, out_locked
 from ui.commands.data.leftover import remove_leftover
 

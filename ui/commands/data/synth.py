@@ -62,11 +62,11 @@ def run_synth(args: argparse.Namespace) -> int:
 
     from core.atomic import check_output_dir
     from core.classes import CLASSES, class_index
+    from core.signals import term_interrupts
     from core.strokes import write_ndjson
     from training.synth import generate_drawings
     from ui.commands.data.staging import staging_folder
     from ui.progress import off_terminal
-    from ui.signals import term_interrupts
 
     if args.per_class < 1:
         raise FrankensteinError(f"--per-class must be at least 1, got {args.per_class}")

@@ -1,7 +1,10 @@
 """Signals around the steps of a command that must not be cut in two.
 
 `term_interrupts`: SIGTERM (a supervisor, `kill`) interrupts as Ctrl-C does, so the
-command's clean-up runs (a plain SIGTERM ends the process on the spot). `held`: SIGINT
+command's clean-up runs (a plain SIGTERM ends the process on the spot): `data synth`'s
+staging folder goes, and a training run stopped while preparing data, calibrating or
+evaluating ends as an interrupted run that --resume starts or finishes (the epochs have
+their own handler, training/loop.py's `StopRequest.on_signals`). `held`: SIGINT
 and SIGTERM that come during a short step (moving finished files into place) are kept
 until the step is over, so that it is done whole; the caller learns which came.
 Both act in the main thread only (the only one Python gives signals to).
