@@ -11,7 +11,8 @@ the validation drawings (at most 1,000 a class) are replayed once more to fit th
 familiarity statistics the snap policy checks (training/familiarity.py), also stored
 in best.pt. Then the
 test split, and each `eval_data` directory, is replayed stroke by stroke through
-best.pt with the default snap policy (training/replay.py), into the run's eval.json:
+best.pt with the default snap policy, many drawings at a time (training/replay.py's
+`replay_many`), into the run's eval.json:
 ``{"test": report, "eval_data": {directory: report}}``.
 """
 

@@ -16,8 +16,8 @@ later `resume=True` continues from there and gives the same result as a run neve
 stopped (under torchrun too: last.pt keeps every process's RNG state and sums). At
 the end the calibration temperature is fitted on the validation set
 (training/calibration.py) and stored in the checkpoints (best.pt and any epoch-N.pt),
-and the test split (and any `eval_data` directory) is replayed stroke by stroke into
-eval.json.
+and the test split (and any `eval_data` directory) is replayed stroke by stroke (many
+drawings at a time) into eval.json.
 
 Reporting goes through callbacks only (training/callbacks.py), in the manner of
 minGPT's trainer; the loop never prints.

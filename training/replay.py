@@ -1,9 +1,13 @@
-"""Stroke-by-stroke replay of drawings through the stateful classifier and the snap policy.
+"""Replay of drawings through the stateful classifier and the snap policy, stroke after stroke.
 
 This is how results are measured: each drawing is fed to `core.classifier.
-StrokeClassifier` one stroke at a time, exactly as the drawing window does, and the
-prediction history goes to `core.snap.SnapPolicy`, the rule the window snaps by. A
-drawing snaps at the first stroke k where the policy decides to; the snap is right
+StrokeClassifier` one stroke at a time, exactly as the drawing window does
+(`replay_drawings`, the reference), and the prediction history goes to
+`core.snap.SnapPolicy`, the rule the window snaps by. Reports of many drawings
+(`frankenstein eval`, a run's final evaluation, the probes) replay them many at a time
+(`replay_batched`: the same predictions up to float rounding, several times faster)
+wherever the classifier is one plain model; `replay_many` picks. A drawing snaps at
+the first stroke k where the policy decides to; the snap is right
 when its class is the drawing's, and then it saves the n - k strokes not yet drawn.
 After its last stroke a drawing is over, as when a person pauses in the window: the
 policy then sees the finished guess (`StrokeClassifier.finish`, the ending prior),
@@ -54,7 +58,8 @@ class Replayed:
 def replay_drawings(
     classifier, drawings: Sequence[Drawing], progress: Progress | None = None
 ) -> list[Replayed]:
-    """Replay every drawing (with at least one non-empty stroke) stroke by stroke."""
+    """Replay every drawing (with at least one non-empty stroke) stroke by stroke: the
+    reference, fed to the classifier as the window feeds it (`replay_many` for reports)."""
     out = []
     for i, d in enumerate(drawings):
         if classifier.replay(d.strokes) is not None:
@@ -64,6 +69,26 @@ def replay_drawings(
         if progress is not None and (i % 20 == 19 or i == len(drawings) - 1):
             progress(i + 1, len(drawings))
     return out
+
+
+def batchable(classifier) -> bool:
+    """Whether `replay_batched` replays `classifier` as it would replay itself: a plain
+    core.classifier.StrokeClassifier (not a subclass, which may predict otherwise) of
+    one model with `step_hidden` (not an ensemble)."""
+    from core.classifier import StrokeClassifier
+
+    return type(classifier) is StrokeClassifier and hasattr(classifier.model, "step_hidden")
+
+
+def replay_many(
+    classifier, drawings: Sequence[Drawing], progress: Progress | None = None
+) -> list[Replayed]:
+    """The replays of a report: `replay_batched` where the classifier allows it
+    (`batchable`; without the hidden features, which a report does not read), else
+    `replay_drawings`, stroke by stroke (an ensemble, a probe's own classifier)."""
+    if batchable(classifier):
+        return replay_batched(classifier, drawings, progress, chunk=REPLAY_CHUNK, hidden=False)
+    return replay_drawings(classifier, drawings, progress)
 
 
 REPLAY_CHUNK = 512  # drawings replayed together by `replay_batched`
@@ -79,9 +104,11 @@ def replay_batched(
     progress: Progress | None = None,
     *,
     chunk: int = REPLAY_CHUNK,
+    hidden: bool = True,
 ) -> list[Replayed]:
     """`replay_drawings`, many drawings at a time, each Replayed with its `hidden`
-    features: the head's hidden layer after every stroke (as `StrokeClassifier.hidden`).
+    features: the head's hidden layer after every stroke (as `StrokeClassifier.hidden`;
+    with hidden=False, None, so that tens of thousands of replays do not keep them).
 
     The classifier (a single model with `step_hidden`, not an ensemble) is not fed
     stroke by stroke: the frames after every stroke of `chunk` drawings
@@ -90,7 +117,9 @@ def replay_batched(
     its state before the last step (as `StrokeClassifier.add_stroke` does), and the
     probabilities, familiarity marks and finished guesses are made as that classifier
     makes them. So the replays equal `replay_drawings`' up to float rounding (a batch's
-    sums are not added in one frame's order; the tests check it), at many times the rate."""
+    sums are not added in one frame's order; the tests check it), at many times the rate.
+    Only one chunk's frames and features are held at a time; `progress` is told after
+    each chunk."""
     from core.classifier import Prediction
 
     out: list[Replayed] = []
@@ -98,8 +127,10 @@ def replay_batched(
         part = drawings[lo : lo + chunk]
         kept = [[s for s in d.strokes if np.size(s)] for d in part]  # empty strokes: none
         if any(kept):
-            hidden, probs = _step_outputs(classifier, [k for k in kept if k])
-            familiar = _familiar(classifier.familiarity, hidden)
+            features, probs = _step_outputs(classifier, [k for k in kept if k])
+            familiar = _familiar(classifier.familiarity, features)
+            if not hidden:
+                features = None
         row = 0
         for d, strokes in zip(part, kept, strict=True):
             if not strokes:
@@ -111,7 +142,8 @@ def replay_batched(
                 for k, r in enumerate(rows, 1)
             ]
             final = classifier.finish(history[-1])
-            out.append(Replayed(class_index(d.word), history, final, d, hidden[rows.start : row]))
+            mine = None if features is None else features[rows.start : row]
+            out.append(Replayed(class_index(d.word), history, final, d, mine))
         if progress is not None:
             progress(lo + len(part), len(drawings))
     return out
@@ -341,8 +373,9 @@ def evaluate(
     sweep: Sequence[float] = SWEEP,
     progress: Progress | None = None,
 ) -> dict:
-    """The full evaluation report (training/evaluate.py) of some drawings."""
-    return replays_report(replay_drawings(classifier, drawings, progress), policy, sweep=sweep)
+    """The full evaluation report (training/evaluate.py) of some drawings, replayed by
+    `replay_many`."""
+    return replays_report(replay_many(classifier, drawings, progress), policy, sweep=sweep)
 
 
 def replays_report(replays: Sequence[Replayed], policy, *, sweep: Sequence[float] = SWEEP) -> dict:

@@ -25,7 +25,7 @@ from core.classes import class_index
 from core.classifier import StrokeClassifier
 from core.snap import SnapPolicy
 from experiments.probes.report import run
-from training.replay import Replayed, read_eval_drawings, replay_drawings, snap_at
+from training.replay import Replayed, read_eval_drawings, replay_many, snap_at
 
 
 def misses(replays: Sequence[Replayed], policy: SnapPolicy) -> tuple[set[int], set[int]]:
@@ -57,8 +57,7 @@ def probe(models: Sequence[str], data: str, limit: int | None = None) -> dict:
     drawings = read_eval_drawings(data, limit=limit)
     policy = SnapPolicy()
     per_model = [
-        misses(replay_drawings(StrokeClassifier.from_checkpoint(m), drawings), policy)
-        for m in models
+        misses(replay_many(StrokeClassifier.from_checkpoint(m), drawings), policy) for m in models
     ]
     return {
         "n": len(drawings),

@@ -1,5 +1,6 @@
 """Many drawings replayed at once (training/replay.py's replay_batched) against the
-stateful classifier fed one stroke at a time (replay_drawings, the window's path)."""
+stateful classifier fed one stroke at a time (replay_drawings, the window's path), and
+the reports made with it (replay_many: a run's final evaluation, the probes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.ensemble import Ensemble
 from core.strokes import Drawing
 from tests.conftest import one_torch_thread
 from tests.core.tiny_models import random_strokes, tiny_familiarity, tiny_model
-from training.replay import replay_batched, replay_drawings
+from training.replay import batchable, replay_batched, replay_drawings, replay_many
 
 ARCHS = ["frankenstein", "frankenstein-noproj", "cnn"]
 EMPTY = np.zeros((0, 2), np.float32)
@@ -93,3 +94,54 @@ def test_an_ensemble_or_a_bad_point_is_refused(drawings):
     bad = Drawing((np.array([[1.0, np.nan]]),), "circle")
     with pytest.raises(StrokeError, match="finite"):
         replay_batched(StrokeClassifier(tiny_model()), [drawings[0], bad])
+
+
+def test_a_report_replays_one_chunk_at_a_time_and_keeps_no_hidden_features(drawings, monkeypatch):
+    """Tens of thousands of drawings (a real download's test split) are replayed
+    REPLAY_CHUNK at a time, so only one chunk's frames are ever held, and the replays
+    keep no hidden features, which a report does not read."""
+    import core.raster
+    import training.replay
+
+    made = []  # drawings whose frames were made at once
+    frames = core.raster.stroke_frames
+    monkeypatch.setattr(
+        core.raster, "stroke_frames", lambda d, m: made.append(len(d)) or frames(d, m)
+    )
+    monkeypatch.setattr(training.replay, "REPLAY_CHUNK", 8)
+    clf = _classifier("frankenstein", drawings)
+    seen = []
+    got = replay_many(clf, drawings, lambda *a: seen.append(a))
+    assert len(made) == 4 and max(made) <= 8 and sum(made) == len(drawings) - 2
+    assert seen == [(8, 30), (16, 30), (24, 30), (30, 30)]
+    want = replay_drawings(clf, drawings)
+    assert len(got) == len(want) and all(r.hidden is None for r in got)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g.step_probs, w.step_probs, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(g.final_probs, w.final_probs, rtol=1e-5, atol=1e-7)
+
+
+def test_an_ensemble_or_a_classifier_of_its_own_is_replayed_stroke_by_stroke(drawings):
+    """replay_batched makes the predictions of a plain StrokeClassifier of one model;
+    anything else (an ensemble, a probe's subclass with its own add_stroke) is fed one
+    stroke at a time, as it feeds itself."""
+
+    class Counted(StrokeClassifier):
+        strokes = 0
+
+        def add_stroke(self, points):
+            self.strokes += 1
+            return super().add_stroke(points)
+
+    model = tiny_model(pad_len=3)
+    own = Counted(model, temperature=0.7)
+    ensemble = StrokeClassifier(Ensemble([model, tiny_model(seed=1, pad_len=3)], [0.7, 1.3]))
+    assert [batchable(c) for c in (StrokeClassifier(model), own, ensemble)] == [True, False, False]
+    got = replay_many(own, drawings)
+    assert own.strokes == sum(len(d.strokes) for d in drawings)  # every stroke through it
+    for clf in (own, ensemble):
+        got, want = replay_many(clf, drawings), replay_drawings(clf, drawings)
+        assert len(got) == len(want) == len(drawings) - 2
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g.step_probs, w.step_probs)
+            np.testing.assert_array_equal(g.final_probs, w.final_probs)
