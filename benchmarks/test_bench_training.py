@@ -2,9 +2,10 @@
 
 - augment + rasterise a batch of 32 real doodles (drawings/s = 32 / median; aim
   >= 5,000/s on one core, so on-the-fly augmentation never starves training);
-- replay the 300 real dev doodles stroke by stroke through the stateful classifier
-  with the default (untrained: the speed does not depend on the weights) model, one
-  thread (drawings/s = 300 / median).
+- `frankenstein eval`'s replay and report of the 300 real dev doodles (training/replay.py's
+  `evaluate`: many drawings at a time, the stateful classifier's predictions) with the
+  default (untrained: the speed does not depend on the weights) model, one thread
+  (drawings/s = 300 / median).
 """
 
 import numpy as np

@@ -212,7 +212,7 @@ def test_eval_shows_its_progress_on_stderr_and_the_report_on_stdout(glyph_dir):
     r = run_cli(["eval", "--model", "cnn", "--data", str(glyph_dir), "--limit", "2"])
     assert r.returncode == 0, r.err
     assert "reading triangle.ndjson" in r.err  # the last file read, bytes of all
-    assert "replaying cnn" in r.err
+    assert "replaying cnn" in r.err and "36/36" in r.err  # the replay's bar, filled
     assert "computing the report of 36 replays" in r.err
     assert "top-1" in r.out and "reading" not in r.out and "replaying" not in r.out
 

@@ -1,8 +1,10 @@
 """Many drawings replayed at once (training/replay.py's replay_batched) against the
 stateful classifier fed one stroke at a time (replay_drawings, the window's path), and
-the reports made with it (replay_many: a run's final evaluation, the probes)."""
+the reports made with it (replay_many: `frankenstein eval`, a run's final evaluation)."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -145,3 +147,76 @@ def test_an_ensemble_or_a_classifier_of_its_own_is_replayed_stroke_by_stroke(dra
         for g, w in zip(got, want, strict=True):
             np.testing.assert_array_equal(g.step_probs, w.step_probs)
             np.testing.assert_array_equal(g.final_probs, w.final_probs)
+
+
+def _same_report(got, want, where: str = "report") -> None:
+    """Equal but for float rounding: every count, name and flag exactly, floats to 1e-6."""
+    if isinstance(want, dict):
+        assert list(got) == list(want), where
+        for key in want:
+            _same_report(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list):
+        assert len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same_report(g, w, f"{where}[{i}]")
+    elif isinstance(want, float):
+        assert isinstance(got, float) and got == pytest.approx(want, rel=1e-6, abs=1e-7), where
+    else:
+        assert type(got) is type(want) and got == want, where
+
+
+def test_eval_reports_what_the_stroke_by_stroke_replay_does_on_real_doodles(
+    real_dev, tmp_path, monkeypatch
+):
+    """`frankenstein eval` of the bundled Frankenstein on the 300 real dev doodles (some
+    past pad_len), replayed many at a time: every count of the report (top-1, top-3,
+    accuracy after k strokes, the confusion, the snaps with and without the familiarity
+    check, the wrong snaps) is the stroke-by-stroke replay's, every float to rounding."""
+    import training.replay
+    from core.snap import SnapPolicy
+    from tests.conftest import one_torch_thread
+    from training.replay import read_eval_drawings, replays_report
+    from ui.cli import main
+
+    data = real_dev / "simplified"
+    drawings = read_eval_drawings(data)
+    clf = StrokeClassifier.from_checkpoint("frankenstein")
+    assert batchable(clf) and max(d.n_strokes for d in drawings) > clf.cfg.pad_len
+    with one_torch_thread():
+        want = replays_report(replay_drawings(clf, drawings), SnapPolicy())
+    want = json.loads(json.dumps(want))
+
+    def refused(*args, **kwargs):
+        raise AssertionError("eval replayed the bundled model stroke by stroke")
+
+    monkeypatch.setattr(training.replay, "replay_drawings", refused)
+    out = tmp_path / "r.json"
+    assert main(["eval", "--model", "frankenstein", "--data", str(data), "--json", str(out)]) == 0
+    got = json.loads(out.read_text())
+    snap = got["snap"]
+    assert got["n"] == 300 and snap["wrong"] > 0
+    assert snap["without_familiarity"]["snaps"] > snap["snaps"]  # the check refused some
+    _same_report(got, want)
+
+
+def test_eval_of_an_ensemble_is_the_stroke_by_stroke_replay(real_dev, tmp_path):
+    """An ensemble cannot be replayed many at a time: eval replays it stroke by stroke,
+    and its report is exactly that replay's."""
+    from core.checkpoint import export_ensemble, save_checkpoint
+    from core.snap import SnapPolicy
+    from training.replay import read_eval_drawings, replays_report
+    from ui.cli import main
+
+    paths = [save_checkpoint(tmp_path / f"m{s}.pt", tiny_model(seed=s)) for s in (1, 2)]
+    both = export_ensemble(paths, tmp_path / "both.pt")
+    data = real_dev / "simplified"
+    clf = StrokeClassifier.from_checkpoint(both)
+    assert isinstance(clf.model, Ensemble) and not batchable(clf)
+    drawings = read_eval_drawings(data, limit=3)
+    want = replays_report(replay_drawings(clf, drawings), SnapPolicy())
+    out = tmp_path / "r.json"
+    argv = ["eval", "--model", str(both), "--data", str(data), "--limit", "3"]
+    assert main([*argv, "--json", str(out)]) == 0
+    got = json.loads(out.read_text())
+    assert got["n"] == len(drawings) == 54
+    assert got == json.loads(json.dumps(want))

@@ -1,4 +1,5 @@
-"""`frankenstein eval`: replay drawings stroke by stroke through a model and report."""
+"""`frankenstein eval`: replay drawings stroke after stroke through a model and report
+(many drawings at a time, with the window's stroke-by-stroke predictions: training/replay.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "eval",
         help="accuracy, accuracy by stroke, calibration and snap replay on a data directory",
-        description="Replay every drawing of DIR stroke by stroke through the stateful "
-        "classifier and the snap policy, as the drawing window does, and report: top-1 "
+        description="Replay every drawing of DIR stroke after stroke through the "
+        "classifier and the snap policy, with the drawing window's predictions (many "
+        "drawings at a time; an ensemble one stroke at a time), and report: top-1 "
         "and top-3 accuracy, per-class accuracy, the confusion matrix, accuracy after k "
         "strokes, expected calibration error, and snap precision, recall and strokes "
         "saved (at the threshold and over a sweep).",
@@ -143,7 +145,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.atomic import atomic_write_text, check_output_dir, check_output_file
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
-    from training.replay import read_eval_drawings, replay_drawings, replays_report
+    from training.replay import read_eval_drawings, replay_many, replays_report
     from ui.progress import off_terminal, reading_bar
 
     policy = snap_policy(args)
@@ -179,7 +181,7 @@ def run_eval(args: argparse.Namespace) -> int:
         for name, classifier in zip(names, classifiers, strict=True):
             task = bar.add_task(name, total=len(drawings))
             replays.append(
-                replay_drawings(
+                replay_many(
                     classifier,
                     drawings,
                     progress=lambda done, total, task=task: bar.update(task, completed=done),
