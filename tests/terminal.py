@@ -1,6 +1,6 @@
 """Run `frankenstein` as from a terminal, for the tests of what a person sees: progress
-on stderr (a real pseudo-terminal, so rich draws its bars) and a Ctrl-C (a real SIGINT)
-sent once the command reaches a given phase.
+on stderr (a real pseudo-terminal, so rich draws its bars) and a Ctrl-C (a real SIGINT),
+or another signal, sent once the command reaches a given phase.
 
 stdout is a pipe (what a script would capture); stderr is the terminal. The text of
 each is kept with the terminal's control sequences taken out.
@@ -28,7 +28,7 @@ class Ran:
     returncode: int
     out: str  # stdout (a pipe)
     err: str  # stderr (the terminal), without control sequences
-    interrupted: bool  # whether the SIGINT was sent
+    interrupted: bool  # whether the signal was sent
 
     @property
     def err_lines(self) -> list[str]:
@@ -41,12 +41,14 @@ def run_cli(
     args: list[str],
     *,
     interrupt_on: str | None = None,
+    interrupt_with: signal.Signals = signal.SIGINT,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
 ) -> Ran:
     """`python -m ui.cli ARGS` with stderr on a terminal; with `interrupt_on`, a SIGINT
-    once that regular expression matches what the command has written to stderr."""
+    (or `interrupt_with`) once that regular expression matches what the command has
+    written to stderr."""
     main, child = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
     env.pop("FORCE_COLOR", None)
@@ -85,7 +87,7 @@ def run_cli(
                 else:
                     out += data
             if interrupt_on and not sent and re.search(interrupt_on, _text(err)):
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(interrupt_with)
                 sent = True
         returncode = proc.wait(timeout=max(deadline - time.monotonic(), 1))
     finally:

@@ -3,6 +3,10 @@
 Each module in `ui/commands/` has `register(subparsers)`; heavy imports (torch,
 pyglet, textual) happen inside the command, so `--help` stays fast. Errors meant for
 the user (FrankensteinError) print as one line with exit status 2, never a traceback.
+Ctrl-C (SIGINT) and SIGTERM (`kill`, a supervisor, a scheduler) interrupt every command
+alike: "frankenstein: interrupted" and exit status 130, with the command's clean-up run
+(a file being written is not left half-written, nor its temporary file; commands that
+stop in their own way, as `train` saving last.pt, do so for both).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 import warnings
 
 from core.errors import FrankensteinError
+from core.signals import term_interrupts
 from ui.shutdown import end_as_program, hold_ctrl_c
 
 COMMANDS = ("data", "train", "eval", "export", "calibrate", "draw", "ablate", "tui")
@@ -35,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit status. Without `argv` this is the program (the
     `frankenstein` script, `python -m ui.cli`), whose end ui/shutdown.py makes: a Ctrl-C
-    after the command, while Python shuts down, is exit status 130 and one line too."""
+    or SIGTERM after the command, while Python shuts down, is exit status 130 and one
+    line too."""
     program = argv is None
     if program:
         end_as_program()
@@ -46,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     # no oneDNN kernel, so it takes the plain one.
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     try:
-        status = int(args.func(args) or 0)
+        with term_interrupts():  # SIGTERM (`kill`, a supervisor) as Ctrl-C, for every command
+            status = int(args.func(args) or 0)
     except FrankensteinError as e:
         print(f"frankenstein: error: {e}", file=sys.stderr)
         status = 2

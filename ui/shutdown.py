@@ -1,5 +1,5 @@
-"""How the `frankenstein` program ends: a Ctrl-C after its command's work, while Python
-shuts down, ends it as a Ctrl-C during the work does (exit status 130, one line).
+"""How the `frankenstein` program ends: a Ctrl-C (or SIGTERM) after its command's work,
+while Python shuts down, ends it as one during the work does (exit status 130, one line).
 
 Once torch is loaded, Python's shutdown takes about half a second (freeing modules).
 There a Ctrl-C used to kill the process by the signal (exit status -2 to a parent
@@ -8,11 +8,11 @@ shutdown and exit 0, even though the command had finished and written its files.
 
 `end_as_program` registers `_last_word` as the first exit handler, so it runs last,
 after those registered by the command's libraries (torch, multiprocessing). When the
-command has its status, `hold_ctrl_c` turns a Ctrl-C into a note; `_last_word` then
-says "frankenstein: interrupted" and exits 130 if one came after a command that
-succeeded, and ends the process at once (`os._exit`) with stdout and stderr flushed:
-every exit handler has run, and what Python would do after them, freeing memory, the
-system does, with no moment left in which a Ctrl-C could land.
+command has its status, `hold_ctrl_c` turns a Ctrl-C or SIGTERM into a note;
+`_last_word` then says "frankenstein: interrupted" and exits 130 if one came after a
+command that succeeded, and ends the process at once (`os._exit`) with stdout and
+stderr flushed: every exit handler has run, and what Python would do after them,
+freeing memory, the system does, with no moment left in which a signal could land.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import signal
 import sys
 
 _status: list[int] = []  # the command's exit status, once it has one
-_noted: list[int] = []  # the Ctrl-Cs that came after it
+_noted: list[int] = []  # the Ctrl-Cs (and SIGTERMs) that came after it
 
 
 def end_as_program() -> None:
@@ -32,9 +32,11 @@ def end_as_program() -> None:
 
 
 def hold_ctrl_c(status: int) -> int:
-    """The command ended with `status`: from now on a Ctrl-C is only noted; `status`."""
+    """The command ended with `status`: from now on a Ctrl-C (or a SIGTERM, which the
+    command took as one) is only noted; `status`."""
     _status[:] = [status]
     signal.signal(signal.SIGINT, _note)
+    signal.signal(signal.SIGTERM, _note)
     return status
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -104,12 +109,14 @@ def test_final_stroke_runs_calibrate_on_final_strokes_and_store_no_prior(
     assert "trained at the final stroke only" in said and "adds it" not in said
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint(
-    trained_run, tmp_path
+    trained_run, tmp_path, sig
 ):
     """Rebuilding a real run's data, replaying its validation set and fitting take
-    minutes: a bar on stderr says which (stdout: the result line only). Ctrl-C in any
-    of them leaves the checkpoint as it was, with one line and exit status 130."""
+    minutes: a bar on stderr says which (stdout: the result line only). Ctrl-C (or
+    SIGTERM) in any of them leaves the checkpoint as it was, with one line and exit
+    status 130."""
     import shutil
 
     from tests.terminal import run_cli
@@ -118,7 +125,9 @@ def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint
     shutil.copy(trained_run.run_dir / "best.pt", ckpt)
     before = ckpt.read_bytes()
     env = {"FRANKENSTEIN_CACHE": str(tmp_path / "cache")}  # prepared again: seconds
-    stopped = run_cli(["calibrate", str(ckpt)], env=env, interrupt_on="preparing the")
+    stopped = run_cli(
+        ["calibrate", str(ckpt)], env=env, interrupt_on="preparing the", interrupt_with=sig
+    )
     assert stopped.returncode == 130, stopped.err
     assert stopped.err_lines[-1] == "frankenstein: interrupted" and "Traceback" not in stopped.err
     assert ckpt.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
@@ -138,3 +147,30 @@ def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint
         assert what in r.err
     (line,) = r.out.splitlines()
     assert line.startswith(f"{ckpt}: temperature ")
+
+
+@pytest.mark.parametrize("sig", ["INT", "TERM"], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_as_calibrate_replaces_the_checkpoint_leaves_it_as_it_was(
+    trained_run, tmp_path, sig
+):
+    """The new checkpoint is written whole beside the old one; Ctrl-C or SIGTERM before
+    it is renamed into place: the old one stays, and the temporary file goes."""
+    import shutil
+
+    child = Path(__file__).resolve().parents[1] / "signal_at.py"
+    folder = tmp_path / "run"
+    folder.mkdir()
+    ckpt = folder / "best.pt"
+    shutil.copy(trained_run.run_dir / "best.pt", ckpt)
+    before = ckpt.read_bytes()
+    r = subprocess.run(
+        [sys.executable, str(child), sig, "rename:best.pt", "calibrate", str(ckpt)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (r.returncode, r.stdout) == (130, ""), r.stderr
+    assert r.stderr.splitlines()[-1] == "frankenstein: interrupted"
+    assert "Traceback" not in r.stderr
+    assert ckpt.read_bytes() == before
+    assert [p.name for p in folder.iterdir()] == ["best.pt"]  # no .best.pt.*.tmp

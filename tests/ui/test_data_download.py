@@ -105,8 +105,10 @@ def test_offline_is_a_one_line_error(tmp_path, capsys):
     )
 
 
-def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys):
-    """A real process, a real SIGINT while the server holds the transfer half-way."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys, sig):
+    """A real process, a real SIGINT (or SIGTERM, taken as one) while the server holds
+    the transfer half-way."""
     bucket.hold_after = 2000
     part = tmp_path / "circle.ndjson.part"
     cmd = [sys.executable, "-m", "ui.cli", "data", "download", "--out", str(tmp_path)]
@@ -126,7 +128,7 @@ def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys)
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the download never started"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import signal
 import sys
 from typing import Any
 
@@ -54,9 +53,9 @@ def run_ablate(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"--jobs {args.jobs}: must be at least 1")
     spec = load_spec(args.spec)
     check_output_dir(args.out)
-    # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does: the
-    # running trainings are asked to save last.pt, so nothing is orphaned or lost.
-    signal.signal(signal.SIGTERM, _interrupt)
+    # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does (ui/cli.py
+    # makes it one for every command): the running trainings are asked to save last.pt
+    # (experiments/runner.py), so nothing is orphaned or lost.
     launcher = _launcher(args.launcher) if args.launcher else [sys.executable]
 
     def study(on_event):
@@ -95,10 +94,6 @@ def _launcher(text: str) -> list[str]:
     if shutil.which(words[0]) is None:
         raise FrankensteinError(f"--launcher {text!r}: {words[0]}: command not found")
     return words
-
-
-def _interrupt(*_args: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _print_event(event: dict[str, Any]) -> None:
