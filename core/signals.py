@@ -1,13 +1,16 @@
 """Signals around the steps of a command that must not be cut in two.
 
 `term_interrupts`: SIGTERM (a supervisor, `kill`) interrupts as Ctrl-C does, so the
-command's clean-up runs (a plain SIGTERM ends the process on the spot): `data synth`'s
-staging folder goes, and a training run stopped while preparing data, calibrating or
-evaluating ends as an interrupted run that --resume starts or finishes (the epochs have
-their own handler, training/loop.py's `StopRequest.on_signals`). `held`: SIGINT
-and SIGTERM that come during a short step (moving finished files into place) are kept
-until the step is over, so that it is done whole; the caller learns which came.
-Both act in the main thread only (the only one Python gives signals to).
+command's clean-up runs (a plain SIGTERM ends the process on the spot). ui/cli.py runs
+every command inside it; `data synth` (its staging folder goes) and the training loop
+(a run stopped while preparing data, calibrating or evaluating ends as an interrupted
+run that --resume starts or finishes) use it too, so that they keep it when called on
+their own (the epochs have their own handler, training/loop.py's
+`StopRequest.on_signals`). `held`: SIGINT and SIGTERM that come during a short step
+(moving finished files into place) are kept until the step is over, so that it is done
+whole; the caller learns which came. `deferred`: the same, and then they act as they
+would have (the drawing window's save: the files are in, then the window closes).
+All act in the main thread only (the only one Python gives signals to).
 """
 
 from __future__ import annotations
@@ -58,3 +61,16 @@ def held() -> Iterator[list[int]]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that come while the block runs wait until it is over (`held`),
+    then act as they would have come after it: the handlers in place then get them."""
+    came: list[int] = []
+    try:
+        with held() as came:
+            yield
+    finally:
+        for signum in dict.fromkeys(came):  # each once, in the order they came
+            signal.raise_signal(signum)

@@ -10,6 +10,7 @@ atomically, and a save writes all of its files or none; `save_shapes`):
 
 A save holds ``<save dir>/.save.lock`` (`core.atomic.exclusive`) from reading the files
 to replacing them, so two windows saving into one folder at once both keep their lines.
+A Ctrl-C or SIGTERM that comes while it replaces them waits until it is done.
 
 `word` is the label the user confirmed: the class it snapped to (they kept the snap),
 or else the top guess (or a label given explicitly). Both files read back with
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import signals
 from core.atomic import atomic_write_bytes, exclusive
 from core.errors import FrankensteinError
 from core.strokes import Drawing, ndjson_line, normalize_strokes
@@ -76,7 +78,10 @@ def save_shapes(
             held.enter_context(exclusive(lock))
         except OSError as e:  # save_dir is no folder, or not writable: name a file
             raise _cannot(next(iter(lines)), e) from e
-        return _append(lines)
+        # A Ctrl-C or SIGTERM (which closes the window) waits until the files are in:
+        # else it could land between the raw file and the simplified one.
+        with signals.deferred():
+            return _append(lines)
 
 
 SAVE_LOCK = ".save.lock"  # held by a save from reading the files to replacing them

@@ -81,3 +81,34 @@ HEADLESS = {"PYGLET_HEADLESS": "1"}
 @SIGNALS
 def test_the_drawing_window_closes_on_a_signal(sig):
     _interrupted(_run(sig, "window", "draw", "--model", "cnn", env=HEADLESS))
+
+
+@SIGNALS
+@pytest.mark.parametrize("nth", [1, 2], ids=["raw", "simplified"])
+def test_a_signal_while_the_window_saves_waits_until_the_save_is_whole(
+    tmp_path, real_dev, sig, nth
+):
+    """The save replaces raw/<word>.ndjson, then simplified/<word>.ndjson: a signal
+    as either is about to be renamed into place waits until both are in, then closes
+    the window (it used to leave the raw file saved and the simplified one not)."""
+    saved = tmp_path / "saved"
+    r = _run(
+        sig,
+        f"save:{nth}",
+        "draw",
+        "--model",
+        "cnn",
+        "--replay",
+        str(real_dev / "simplified" / "circle.ndjson"),
+        "--limit",
+        "1",
+        "--save-dir",
+        str(saved),
+        env=HEADLESS,
+    )
+    _interrupted(r)
+    files = [f for f in _files(saved) if f != ".save.lock"]
+    assert len(files) == 2 and {Path(f).parent.name for f in files} == {"raw", "simplified"}
+    assert Path(files[0]).name == Path(files[1]).name  # one word, in each format
+    for f in files:
+        assert len((saved / f).read_text().splitlines()) == 1  # the one doodle, whole
