@@ -30,5 +30,39 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_tui(args: argparse.Namespace) -> int:
     from ui.tui.app import create_app
 
-    create_app(runs=args.runs, data=args.data, initial=args.tab).run()
+    run_quitting_on_signals(create_app(runs=args.runs, data=args.data, initial=args.tab))
     return 0
+
+
+def run_quitting_on_signals(app) -> None:
+    """Run the Textual `app`; SIGTERM (`kill`, a supervisor) or SIGINT (Ctrl-C, which the
+    terminal gives the app as a key, from elsewhere) quits it as Ctrl+Q does: its
+    trainings and generations are stopped cleanly (last.pt saved) and the terminal is
+    given back as it was; then KeyboardInterrupt (the command line's "interrupted",
+    exit status 130). The signals are taken by the asyncio loop, between its steps: a
+    KeyboardInterrupt raised at whatever step the loop was in would leave the quitting
+    to asyncio's cancelling of every task. A plain SIGTERM used to end the process
+    with the terminal left without echo and the children running; a SIGINT, to end
+    it with exit status 0 and no word."""
+    import asyncio
+    import signal
+
+    came: list[int] = []
+
+    def quit_app(signum: int) -> None:
+        came.append(signum)
+        app.exit()  # a second signal while the children stop changes nothing
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.getsignal(s) for s in signals}
+    try:
+        with asyncio.Runner() as runner:
+            loop = runner.get_loop()
+            for s in signals:
+                loop.add_signal_handler(s, quit_app, s)
+            runner.run(app.run_async())
+    finally:
+        for s, handler in before.items():  # the loop's end left them at the defaults
+            signal.signal(s, handler)
+    if came:
+        raise KeyboardInterrupt
