@@ -7,11 +7,15 @@ Rewriting a file to add to it is read-modify-write, so writers that may run at o
 would be lost.
 `check_output_file` and `check_output_dir` let a command refuse an output it could not
 write before it does its work, with a one-line error, not a traceback at the end.
+A write that still fails (the disk fills up during a long run, the folder is a file)
+raises `WriteError`: "cannot write PATH (No space left on device)", one line for the
+user, and still the OSError it was for code that catches those.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -30,6 +34,34 @@ class OutputError(FrankensteinError):
     """An output file or folder that cannot be written where the user asked."""
 
 
+class WriteError(OutputError, OSError):
+    """Writing a file failed: "cannot write PATH (REASON)". Also an OSError with the
+    failure's errno and strerror, so `except OSError` still catches it."""
+
+    def __init__(self, path: str | os.PathLike, err: OSError):
+        OSError.__init__(self, err.errno, err.strerror or str(err), str(path))
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename} ({self.strerror})"
+
+
+# What a full disk (or quota, or file size limit) says to a write. Inside the writer's
+# block only these are the write's own failure: another OSError there may be a read.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def _no_room(e: BaseException) -> OSError | None:
+    """The full-disk OSError behind `e`, if any: libraries wrap it (torch.save raises
+    a RuntimeError "unexpected pos" whose context is the OSError of the write)."""
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in _NO_ROOM:
+            return e
+        e = e.__cause__ or e.__context__
+    return None
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -45,20 +77,41 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
     if "r" in mode or "a" in mode:
         raise ValueError(f"atomic_open writes whole files; mode {mode!r} is not supported")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except (FileExistsError, NotADirectoryError) as e:  # a file where a folder should be
+        raise WriteError(target, _not_a_folder(target.parent)) from e
+    except OSError as e:
+        raise WriteError(target, e) from e
+    in_block = False  # an OSError outside the caller's block is the write's own
     try:
         os.fchmod(fd, _CREATE_MODE)  # mkstemp makes 0600; a saved file is as open() makes it
         with os.fdopen(fd, mode, **kwargs) as f:
+            in_block = True
             yield f
+            in_block = False
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        failure = _no_room(e) if in_block or not isinstance(e, OSError) else e
+        if failure is not None and not isinstance(e, WriteError):
+            raise WriteError(target, failure) from e
         raise
     fsync_dir(target.parent)
+
+
+def _not_a_folder(folder: Path) -> OSError:
+    """NotADirectoryError naming the file that stands where `folder` or a folder above
+    it should be ("out.json is not a directory")."""
+    blocker = folder
+    while blocker != blocker.parent and not blocker.is_file():
+        blocker = blocker.parent
+    name = blocker if blocker.is_file() else folder
+    return NotADirectoryError(errno.ENOTDIR, f"{name} is not a directory")
 
 
 def fsync_dir(folder: Path) -> None:

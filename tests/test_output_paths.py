@@ -31,6 +31,7 @@ CASES = [
     ("data compare RAW SIMPLIFIED --gallery DIR", "cannot write DIR (Is a directory)"),
     ("train --dry-run threads=1 out_dir=FILE", "cannot write into FILE (Not a directory)"),
     ("ablate lstm-vs-cnn --quick --out FILE", "cannot write into FILE (Not a directory)"),
+    ("data templates --out FILE/t.png", "cannot write FILE/t.png (FILE is not a directory)"),
 ]
 
 

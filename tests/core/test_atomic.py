@@ -77,3 +77,70 @@ def test_a_folder_that_cannot_be_opened_still_gets_the_file(tmp_path, monkeypatc
     monkeypatch.setattr(os, "open", no_folders)
     atomic_write_text(tmp_path / "a.txt", "hello")
     assert (tmp_path / "a.txt").read_text() == "hello"
+
+
+FULL_DISK_WRITES = """
+import sys
+from pathlib import Path
+
+import torch
+
+from core.atomic import WriteError, atomic_open, atomic_write_text
+
+folder = Path(sys.argv[1])
+for name, write in [
+    ("notes.txt", lambda: atomic_write_text(folder / "notes.txt", "x" * 5000)),
+    ("weights.pt", lambda: torch.save({"w": torch.zeros(5000)}, f)),
+]:
+    try:
+        if name == "weights.pt":
+            with atomic_open(folder / name, "wb") as f:
+                write()
+        else:
+            write()
+    except WriteError as e:
+        print(f"{type(e).__name__} {e.errno} {isinstance(e, OSError)}: {e}")
+"""
+
+
+def test_a_full_disk_is_a_one_line_write_error_and_the_old_file_stays(tmp_path):
+    """A real write failing for want of room (a file size limit in a child process): the
+    error names the file and the reason, even when torch.save wraps it, and the file
+    before is whole, with no temporary beside it."""
+    import errno
+
+    from tests.full_disk import run_with_full_disk, temporaries
+
+    (tmp_path / "notes.txt").write_text("old notes")
+    (tmp_path / "weights.pt").write_bytes(b"old weights")
+    done = run_with_full_disk(["-c", FULL_DISK_WRITES, str(tmp_path)], 1000)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"WriteError {errno.EFBIG} True: cannot write {tmp_path / name} (File too large)"
+        for name in ("notes.txt", "weights.pt")
+    ]
+    assert (tmp_path / "notes.txt").read_text() == "old notes"
+    assert (tmp_path / "weights.pt").read_bytes() == b"old weights"
+    assert temporaries(tmp_path) == []
+
+
+def test_a_write_that_cannot_start_or_replace_is_a_write_error(tmp_path):
+    from core.atomic import WriteError
+
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(
+        WriteError, match=r"^cannot write .*file.txt/out.json \(.*file.txt is not a directory\)$"
+    ):
+        atomic_write_text(a_file / "out.json", "{}")
+    (tmp_path / "out").mkdir()
+    with pytest.raises(WriteError, match=r"^cannot write .*out \(Is a directory\)$"):
+        atomic_write_text(tmp_path / "out", "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "out"]
+
+
+def test_other_errors_in_the_block_are_left_as_they_are(tmp_path):
+    """A read failing inside the block is not the write's failure: not renamed."""
+    with pytest.raises(FileNotFoundError), atomic_open(tmp_path / "a.txt") as f:
+        f.write((tmp_path / "missing").read_text())
+    assert list(tmp_path.iterdir()) == []
