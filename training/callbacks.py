@@ -104,9 +104,16 @@ class TrainLog(Callback):
         self.path = Path(path)
 
     def _write(self, text: str) -> None:
+        """Append one line (a full disk: WriteError, one line for the user). A line cut
+        short by a crash is only a log's last line; nothing reads this file back."""
+        from core.atomic import WriteError
+
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(f"{stamp} {text}\n")
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(f"{stamp} {text}\n")
+        except OSError as e:
+            raise WriteError(self.path, e) from e
 
     def on_start(self, info: dict[str, Any]) -> None:
         self._write(
