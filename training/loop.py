@@ -7,7 +7,8 @@ with gradient clipping and a per-step schedule (and, with `optim.ema`, a moving
 average of the weights, training/ema.py, which is what gets validated and kept as
 best); then validation, metrics.jsonl, best.pt on validation accuracy and last.pt
 for resuming (and with `keep_epochs` each epoch's weights as epoch-N.pt), all written
-atomically.
+atomically. A write that fails (a full disk) stops the run with one line: last.pt is
+the one saved before it, and `resume=True` goes on from there once there is room.
 Ctrl-C or SIGTERM finishes the current batch (of training or of validation), saves
 last.pt mid-epoch and stops (Ctrl-C after the last epoch, while calibrating or
 evaluating, stops too: last.pt holds the finished training; Ctrl-C while preparing
@@ -40,7 +41,7 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
-from core.atomic import check_output_dir
+from core.atomic import WriteError, check_output_dir
 from core.signals import term_interrupts
 from training import distributed as dd
 from training.cache import directory_files
@@ -190,11 +191,13 @@ class _Run:
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
                     self._check_optim(f.read_config())
-            elif f.config.is_file() and not f.best.is_file():
-                # stopped before training began (Ctrl-C while preparing data): no state
-                # to continue, so any settings may change and the run starts at epoch 1
+            elif f.config.is_file() and not self._trained_past_first_epoch():
+                # stopped before training began (Ctrl-C while preparing data), or the
+                # first last.pt could not be written (a full disk): no state to continue,
+                # so any settings may change and the run starts at epoch 1
+                began = "training began" if not f.best.is_file() else "it saved a last.pt"
                 self.warnings.append(
-                    f"{f.path}: no last.pt, as the run stopped before training began: "
+                    f"{f.path}: no last.pt, as the run stopped before {began}: "
                     "starting from epoch 1"
                 )
             else:
@@ -213,6 +216,21 @@ class _Run:
         if self.info.is_main:
             f.path.mkdir(parents=True, exist_ok=True)
             f.write_config(self.cfg)
+
+    def _trained_past_first_epoch(self) -> bool:
+        """Whether the folder holds more than its first epoch (best.pt of a later
+        one, or metrics.jsonl rows past it), which starting over would lose."""
+        f = self.folder
+        if any(r.get("epoch", 0) > 1 for r in f.read_metrics()):
+            return True
+        if not f.best.is_file():
+            return False
+        from core.checkpoint import CheckpointError, load_checkpoint
+
+        try:
+            return load_checkpoint(f.best).meta.get("epoch") != 1
+        except CheckpointError:
+            return True  # not ours to overwrite
 
     def _data(self) -> RunData:
         progress = self.cb.on_progress
@@ -242,7 +260,7 @@ class _Run:
             self.cb.on_done(result.summary())
             return result
         status = pos.finished
-        with self.stop.on_signals():
+        with self.stop.on_signals(), self._stops_when_a_write_fails():
             while not status and pos.epoch < cfg.epochs:
                 status = self._epoch(net, model, optimizer, scheduler, batches, data, pos, rows)
         if not status:
@@ -258,7 +276,8 @@ class _Run:
             self.cb.on_done(result.summary())
             return result
         try:
-            temperature, reports = self._finish(data)
+            with self._stops_when_a_write_fails():
+                temperature, reports = self._finish(data)
         except KeyboardInterrupt:  # Ctrl-C while calibrating or evaluating: the training
             # is in last.pt, and a resume of a finished run does this part again
             result = self._result("interrupted", pos, rows)
@@ -526,6 +545,25 @@ class _Run:
             f"{f.path}: training diverged ({what}); {kept}. Try a lower learning rate than "
             f"optim.lr={self.cfg.optim.lr:g}"
         )
+
+    @contextlib.contextmanager
+    def _stops_when_a_write_fails(self) -> Iterator[None]:
+        """A checkpoint, metrics.jsonl, eval.json or train.log that cannot be written (the
+        disk is full) stops the run with one line that says what is kept and how to go
+        on: every file is replaced atomically, so last.pt is the one saved before."""
+        try:
+            yield
+        except WriteError as e:
+            f, cfg = self.folder, self.cfg
+            kept = (
+                f"{f.last.name}, from before, is kept"
+                if f.last.is_file()
+                else "no last.pt was saved yet (a resume starts it at epoch 1)"
+            )
+            raise RunError(
+                f"{e}; the run stopped and {kept}: make room, then continue it with "
+                f"--resume name={cfg.name} out_dir={cfg.out_dir}"
+            ) from e
 
     def _report_batch(self, epoch, b, n_batches, running, scheduler, seconds) -> None:
         per_batch = seconds / max(b, 1)  # seconds include the part before a resume
