@@ -513,9 +513,9 @@ class _Run:
                 self._save_weights(self.folder.best, self._selected(model), row)
             if cfg.keep_epochs:
                 self._save_weights(self.folder.epoch(row["epoch"]), self._selected(model), row)
+        if info.is_main:  # before last.pt: a resume redoes the epochs past last.pt's,
+            self.folder.write_metrics(rows)  # so a row written without it is redone, not lost
         self._save_last(model, optimizer, scheduler, pos, rows)  # every process takes part
-        if info.is_main:
-            self.folder.write_metrics(rows)
         self.cb.on_epoch(row)
         if pos.finished:
             return pos.finished

@@ -1,18 +1,21 @@
 """A disk that fills up during a run (tests/full_disk.py: a real write failing in a child
 process): one line, no temporary left, and the run resumes to the run never stopped."""
 
+import errno
 import json
+import os
 import re
 
 import pytest
 
+from core.atomic import WriteError
 from core.checkpoint import load_checkpoint
 from tests.full_disk import run_with_full_disk, temporaries
 from tests.training.conftest import tiny_settings
-from tests.training.test_loop import StopAt, _assert_same_run
+from tests.training.test_loop import StopAt, _assert_same_run, _rows
 from training.config import load_config
 from training.loop import StopRequest, train
-from training.runfolder import RunError
+from training.runfolder import RunError, RunFolder
 
 # A tiny run's best.pt is ~52 kB and its last.pt (optimiser state too) ~160 kB: with
 # files limited to 100 kB, config.json, metrics.jsonl, train.log and best.pt are
@@ -91,6 +94,32 @@ def test_a_run_past_its_first_epoch_without_last_pt_is_not_started_over(tmp_path
         pytest.skip("this tiny run's best epoch was its first")
     with pytest.raises(RunError, match="nothing to resume"):
         train(cfg, resume=True)
+
+
+def test_metrics_that_cannot_be_written_leave_last_pt_before_that_epoch(
+    tmp_path, glyph_dir, monkeypatch
+):
+    """metrics.jsonl is written before last.pt, so an epoch is either in both or redone
+    by a resume: its row is never lost. (A size limit cannot fail the small
+    metrics.jsonl and not the big last.pt, so this write fails on purpose.)"""
+    settings = tiny_settings(glyph_dir, tmp_path, log_every=1)
+    whole = train(load_config(None, [*settings, "name=whole"]))
+    cfg = load_config(None, [*settings, "name=m"])
+    real = RunFolder.write_metrics
+
+    def full_at_epoch_2(self, rows):
+        if len(rows) == 2:
+            raise WriteError(self.metrics, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        real(self, rows)
+
+    monkeypatch.setattr(RunFolder, "write_metrics", full_at_epoch_2)
+    with pytest.raises(RunError, match=r"metrics.jsonl \(No space left on device\); the run"):
+        train(cfg)
+    monkeypatch.undo()
+    assert load_checkpoint(tmp_path / "m" / "last.pt").extra["position"]["epoch"] == 1
+    assert [r["epoch"] for r in _rows(tmp_path / "m")] == [1]
+    resumed = train(cfg, resume=True)
+    _assert_same_run(tmp_path / "whole", whole, tmp_path / "m", resumed)
 
 
 def test_a_train_log_that_cannot_be_written_is_one_line(tmp_path, glyph_dir):
