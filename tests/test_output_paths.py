@@ -47,3 +47,41 @@ def test_an_output_that_cannot_be_written_is_one_line_up_front(paths, command, m
     err = capsys.readouterr().err
     assert err.startswith("frankenstein: error: ") and message in err, err
     assert err.count("\n") == 1
+
+
+FULL_DISK_CASES = [
+    ("eval --model cnn --data RAW --limit 20 --json OUT/e.json", "OUT/e.json"),
+    ("eval --model cnn --data RAW --limit 20 --plots OUT/plots", "OUT/plots/confusion.png"),
+    ("export cnn OUT/x.pt", "OUT/x.pt"),
+    ("data synth --per-class 40 --classes sun --out OUT/synth", "OUT/synth/sun.ndjson"),
+    ("draw --replay CIRCLE --screenshot OUT/s.png", "OUT/s.png"),
+    ("data compare RAW SIMPLIFIED --gallery OUT/g.png", "OUT/g.png"),
+    ("data templates --out OUT/t.png", "OUT/t.png"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "file"), FULL_DISK_CASES, ids=[" ".join(c[0].split()[:2]) for c in FULL_DISK_CASES]
+)
+def test_a_disk_that_fills_up_while_writing_is_one_line_and_leaves_nothing(
+    paths, tmp_path, command, file
+):
+    """The check up front passes, then the write itself fails (files may not grow past
+    2 kB in the child: a real write failing as on a full disk). These were tracebacks."""
+    from tests.full_disk import run_with_full_disk, temporaries
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [a.replace("OUT", str(out)) for a in command.split()]
+    for key in ("CIRCLE", "RAW", "SIMPLIFIED"):
+        args = [a.replace(key, paths[key]) for a in args]
+    done = run_with_full_disk(args, 2000, env={"FRANKENSTEIN_CACHE": str(tmp_path / "cache")})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    said = file.replace("OUT", str(out))
+    assert done.stderr.splitlines()[-1] == (
+        f"frankenstein: error: cannot write {said} (File too large)"
+    )
+    assert temporaries(tmp_path) == []
+    assert not any(p.is_file() and p.stat().st_size for p in out.rglob("*"))  # nothing half

@@ -63,7 +63,6 @@ def run_synth(args: argparse.Namespace) -> int:
     from core.atomic import check_output_dir
     from core.classes import CLASSES, class_index
     from core.signals import term_interrupts
-    from core.strokes import write_ndjson
     from training.synth import generate_drawings
     from ui.commands.data.staging import staging_folder
     from ui.progress import off_terminal
@@ -113,7 +112,7 @@ def run_synth(args: argparse.Namespace) -> int:
                     progress.advance(task)
                     yield d
 
-            write_ndjson(drawings(), staging / f"{cls}.ndjson")
+            _write_class(drawings(), staging, args.out, cls)
         _move_into(staging, args.out, classes, replace=args.replace)
     console.print(summary)
     return 0
@@ -121,7 +120,6 @@ def run_synth(args: argparse.Namespace) -> int:
 
 def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str) -> int:
     """`data synth --events`: the drawings made so far as JSON lines, files into `staging`."""
-    from core.strokes import write_ndjson
     from training.synth import generate_drawings
 
     events = JsonProgress(args.per_class * len(classes))
@@ -136,10 +134,22 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
                 events.update(done, cls)
                 yield d
 
-        write_ndjson(counted(), staging / f"{cls}.ndjson")
+        _write_class(counted(), staging, args.out, cls)
     _move_into(staging, args.out, classes, replace=args.replace)
     events.done(summary)
     return 0
+
+
+def _write_class(drawings, staging: Path, out: Path, cls: str) -> None:
+    """Write a class's drawings into the staging folder; a write that fails (a full
+    disk) names the file the user asked for, `OUT/<class>.ndjson`, not the hidden one."""
+    from core.atomic import WriteError
+    from core.strokes import write_ndjson
+
+    try:
+        write_ndjson(drawings, staging / f"{cls}.ndjson")
+    except WriteError as e:
+        raise WriteError(out / f"{cls}.ndjson", e) from e
 
 
 def _move_into(staging: Path, out: Path, classes, *, replace: bool = False) -> None:
