@@ -1,7 +1,8 @@
 """A disk that fills up, for real: a child process whose files may not grow past a size
 (RLIMIT_FSIZE). A write past it fails with EFBIG ("File too large") as a full disk's
 fails with ENOSPC; SIGXFSZ, which would kill the child instead, is ignored in it (as
-Python ignores it anyway). Files already bigger can still be read and renamed.
+Python ignores it anyway). Files already bigger can still be read and renamed. Only
+the soft limit is lowered, so the child can make room again (`make_room`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _limit_files_to(size: int):
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))  # the child may make room
 
     return limit
 
@@ -42,6 +44,12 @@ def run_with_full_disk(
         timeout=kwargs.pop("timeout", 300),
         **kwargs,
     )
+
+
+def make_room() -> None:
+    """In the child: lift the limit, as a user freeing disk space would."""
+    hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
 
 
 def temporaries(folder: Path) -> list[Path]:

@@ -184,3 +184,61 @@ def test_windows_saving_into_one_folder_at_once_keep_every_drawing(tmp_path):
         drawings = list(iter_ndjson(tmp_path / kind / "circle.ndjson", strict=True))
         assert len(drawings) == workers * saves  # read-modify-write lost none
         assert len({d.key_id for d in drawings}) == workers * saves
+
+
+SAVE_ON_A_FULL_DISK = """
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from core.models import build_model, model_config
+from live.controller import Controller
+from live.settings import LiveSettings
+from tests.full_disk import make_room
+from tests.live.helpers import biased, circle, draw, loader_of
+
+torch.manual_seed(0)
+size = dict(channels=(4, 8, 8), head_hidden=16, dropout=0.0)
+model = build_model(model_config("frankenstein", lstm_hidden=16, lstm_proj=8, **size)).eval()
+settings = LiveSettings(save_dir=Path(sys.argv[1]), transition_s=0.3, steady_override=0.99)
+c = Controller(settings, loader=loader_of({"frankenstein": biased(model, "circle")}))
+draw(c, circle(200, 300, 80), t0=1.0)
+said = []
+for action in ("save", "export", "room", "save"):
+    if action == "room":
+        make_room()
+        continue
+    c.perform(action)
+    said.append([c.status, c.scene().panel.status_error, c.unsaved, len(c.shapes)])
+print(json.dumps(said))
+"""
+
+
+def test_a_save_on_a_full_disk_says_so_keeps_the_drawing_and_saves_it_once_there_is_room(
+    tmp_path,
+):
+    """A real full disk (a file size limit in a child process) under the window's save
+    and export: the status line says so in red, the shape stays on the canvas, unsaved,
+    no file or temporary is left, and the next S (room made) saves it."""
+    import json
+    import re
+
+    from tests.full_disk import run_with_full_disk, temporaries
+
+    done = run_with_full_disk(["-c", SAVE_ON_A_FULL_DISK, str(tmp_path / "drawings")], 300)
+    assert done.returncode == 0, done.stderr
+    full, export, roomy = json.loads(done.stdout)
+    raw = tmp_path / "drawings" / "raw" / "circle.ndjson"
+    assert full == [f"{raw}: cannot save the drawing (File too large)", True, True, 1]
+    assert re.fullmatch(
+        r".*/png/drawing-.*\.png: cannot write the PNG \(File too large\)", export[0]
+    )
+    assert export[1:] == [True, True, 1]
+    assert not (tmp_path / "drawings" / "png").exists() or not any(
+        (tmp_path / "drawings" / "png").iterdir()
+    )
+    assert roomy[0].startswith("saved 1 shape") and roomy[1:] == [False, False, 1]
+    assert len(list(iter_ndjson(raw, strict=True))) == 1
+    assert temporaries(tmp_path) == []
