@@ -201,6 +201,14 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
     return FileResult(name, path, size, sha, "resumed" if remote.resumed else "downloaded")
 
 
+def _write_all(f, data: bytes) -> None:
+    """Write all of `data` to an unbuffered file, which may take part of it at a time;
+    an OSError (a full disk) leaves in the file just the part that it took."""
+    view = memoryview(data)
+    while view:
+        view = view[f.write(view) :]
+
+
 def _head_bytes(path: Path) -> bytes:
     """The first bytes of a file, leading whitespace and a UTF-8 BOM left off."""
     with open(path, "rb") as f:
@@ -431,8 +439,8 @@ class _Fetcher:
             remote = _Remote(total, _remote_md5(resp, resp.status == 200), resp.status == 206)
             done = offset
             self.report(Progress("start", name, done, total))
-            try:
-                f = open(part, "ab" if offset else "wb")  # noqa: SIM115 - closed below
+            try:  # unbuffered: what a write took is in the .part, what it did not is not
+                f = open(part, "ab" if offset else "wb", buffering=0)  # noqa: SIM115 - closed below
             except OSError as e:
                 raise DownloadError(f"{part}: cannot write ({e.strerror})") from None
             with f:
@@ -446,11 +454,13 @@ class _Fetcher:
                         raise _Transient(_cause(e)) from None
                     if not chunk:
                         break
-                    try:
-                        f.write(chunk)
-                        f.flush()  # what arrived is on disk for a resume, whatever happens
-                    except OSError as e:
-                        raise DownloadError(f"{part}: cannot write ({e.strerror})") from None
+                    try:  # what arrived is in the file for a resume, whatever happens
+                        _write_all(f, chunk)
+                    except OSError as e:  # a full disk: the bytes before it make a resume
+                        raise DownloadError(
+                            f"cannot write {part} ({e.strerror}); what arrived is kept there: "
+                            "make room, then run again to resume"
+                        ) from None
                     done += len(chunk)
                     self.report(Progress("bytes", name, done, total))
                 with contextlib.suppress(OSError):

@@ -157,3 +157,23 @@ def test_a_server_that_cuts_files_short_is_a_one_line_error(bucket, tmp_path, ca
     assert err.count("\n") == 1 and err.startswith("frankenstein: error: cannot download ")
     assert f"ends in the middle of a line after {cut} bytes, so the file was cut short" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["circle.ndjson.part"]
+
+
+def test_a_full_disk_keeps_what_arrived_as_a_part_that_the_next_run_resumes(bucket, tmp_path):
+    """Files may not grow past 2,000 bytes in the child (a real write failing, as on a
+    full disk): one line naming the .part, which holds exactly the bytes before the
+    failure, and a run with room resumes it from there."""
+    from tests.full_disk import run_with_full_disk
+
+    argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
+    done = run_with_full_disk([*argv, "--classes", "circle"], 2000)
+    part = tmp_path / "circle.ndjson.part"
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == (
+        f"frankenstein: error: cannot write {part} (File too large); what arrived is kept "
+        "there: make room, then run again to resume\n"
+    )
+    assert part.read_bytes() == bucket.files["circle.ndjson"][:2000]
+    assert main([*argv, "--classes", "circle"]) == 0
+    assert bucket.hits()[-1].range == "bytes=2000-"
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
