@@ -129,6 +129,15 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def write_all(f: IO[bytes], data: bytes) -> None:
+    """Write all of `data` to an unbuffered file (open(..., buffering=0)), which may
+    take part of it at a time. A failure (a full disk) leaves in the file exactly the
+    part it took, and closing the file has nothing left to write, so nothing to fail."""
+    view = memoryview(data)
+    while view:
+        view = view[f.write(view) :]
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write `data` to `path` atomically."""
     with atomic_open(path, "wb") as f:

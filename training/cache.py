@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import atomic_write_text
+from core.atomic import atomic_write_text, write_all
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
@@ -189,6 +189,20 @@ def _off_grid(strokes: Sequence[np.ndarray]) -> bool:
     return any(len(s) and (s.min() < 0 or s.max() > GRID - 1) for s in strokes)
 
 
+@contextlib.contextmanager
+def _writing(root: Path) -> Iterator[None]:
+    """A write into the cache that fails (a full disk: a real data set's frames take
+    gigabytes) is one line that says where the cache is and how to move it."""
+    try:
+        yield
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise DataError(
+            f"cannot write the prepared data into {root} ({reason}): make room there, or "
+            "set FRANKENSTEIN_CACHE to a folder with room"
+        ) from e
+
+
 def _prepare(
     folder: Path,
     files: list[Path],
@@ -203,10 +217,13 @@ def _prepare(
     report = ReadReport()
     points, stroke_len, n_strokes, labels = [], [], [], []
     n_frames = 0
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    with _writing(folder.parent):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        with open(tmp / "frames.bin", "wb") as frames_out:
+        with _writing(folder.parent):  # unbuffered: closing it has nothing left to fail
+            frames_out = open(tmp / "frames.bin", "wb", buffering=0)  # noqa: SIM115
+        with frames_out:
             for i, path in enumerate(files):
                 doing = f"preparing the {split} split, file {i + 1}/{len(files)}"
                 read = _read_progress(path, f"{doing}: reading {path.name} (MB)", progress)
@@ -224,7 +241,8 @@ def _prepare(
                         progress(done, total, what)
 
                 packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m / 8)
-                frames_out.write(packed.tobytes())
+                with _writing(folder.parent):
+                    write_all(frames_out, packed.tobytes())
                 n_frames += len(packed)
                 batch = StrokeBatch.from_strokes(strokes)
                 points.append(np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
@@ -233,10 +251,11 @@ def _prepare(
                 labels.append(np.asarray(file_labels, np.uint8))
         if not labels:
             raise DataError(f"{files[0].parent}: no drawings in the {split} split")
-        np.save(tmp / "points.npy", np.concatenate(points))
-        np.save(tmp / "stroke_len.npy", np.concatenate(stroke_len))
-        np.save(tmp / "n_strokes.npy", np.concatenate(n_strokes))
-        np.save(tmp / "labels.npy", np.concatenate(labels))
+        with _writing(folder.parent):
+            np.save(tmp / "points.npy", np.concatenate(points))
+            np.save(tmp / "stroke_len.npy", np.concatenate(stroke_len))
+            np.save(tmp / "n_strokes.npy", np.concatenate(n_strokes))
+            np.save(tmp / "labels.npy", np.concatenate(labels))
         meta = {
             "n": int(sum(len(x) for x in labels)),
             "frames": n_frames,
@@ -246,12 +265,13 @@ def _prepare(
             "mismatch_warning": report.mismatch_warning(),
             "inputs": inputs,
         }
-        atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1) + "\n")
-        try:
-            os.replace(tmp, folder)
-        except OSError:
-            if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
-                raise
+        with _writing(folder.parent):
+            atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1) + "\n")
+            try:
+                os.replace(tmp, folder)
+            except OSError:
+                if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
+                    raise
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)

@@ -36,7 +36,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
-from core.atomic import atomic_write_text
+from core.atomic import atomic_write_text, write_all
 from core.classes import CLASSES, class_index, class_name
 from core.errors import FrankensteinError
 from core.paths import data_dir
@@ -199,14 +199,6 @@ def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) 
         )
     os.replace(part, path)
     return FileResult(name, path, size, sha, "resumed" if remote.resumed else "downloaded")
-
-
-def _write_all(f, data: bytes) -> None:
-    """Write all of `data` to an unbuffered file, which may take part of it at a time;
-    an OSError (a full disk) leaves in the file just the part that it took."""
-    view = memoryview(data)
-    while view:
-        view = view[f.write(view) :]
 
 
 def _head_bytes(path: Path) -> bytes:
@@ -455,7 +447,7 @@ class _Fetcher:
                     if not chunk:
                         break
                     try:  # what arrived is in the file for a resume, whatever happens
-                        _write_all(f, chunk)
+                        write_all(f, chunk)
                     except OSError as e:  # a full disk: the bytes before it make a resume
                         raise DownloadError(
                             f"cannot write {part} ({e.strerror}); what arrived is kept there: "

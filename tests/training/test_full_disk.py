@@ -138,3 +138,21 @@ def test_a_train_log_that_cannot_be_written_is_one_line(tmp_path, glyph_dir):
     events = [json.loads(x) for x in done.stdout.splitlines() if x.strip()]
     assert events[-1]["event"] == "error"
     assert events[-1]["message"] == f"cannot write {d}/train.log (File too large)"
+
+
+def test_a_full_disk_while_preparing_the_data_names_the_cache_and_the_run_starts_later(
+    tmp_path, glyph_dir
+):
+    """The prepared frames of a real data set take gigabytes: a disk that fills up while
+    they are written says where the cache is and how to move it, leaves no half cache
+    (nor its hidden temporary folder), and a resume with room starts the run."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    cache = tmp_path / "cache"
+    done = run_with_full_disk(["train", *settings, "name=c"], 20_000, env=_env(tmp_path))
+    assert _one_line_error(done) == (
+        f"frankenstein: error: cannot write the prepared data into {cache}/prepared (File too "
+        "large): make room there, or set FRANKENSTEIN_CACHE to a folder with room"
+    )
+    assert temporaries(tmp_path) == [] and list((cache / "prepared").iterdir()) == []
+    resumed = train(load_config(None, [*settings, "name=c"]), resume=True)
+    assert resumed.status == "completed"
