@@ -23,7 +23,10 @@ A folder holds, for N drawings with S strokes, P points and F real frames:
 Files are prepared one at a time and their frames streamed to disk, so preparing
 millions of drawings needs the memory of one file's drawings, not of all frames. It
 is written to a temporary folder and renamed into place, so a crash never leaves a
-half-written cache behind.
+half-written cache behind. The hidden temporary folder (`.<key>.<random>`), which the
+preparing process keeps locked (flock), can be gigabytes: one that a killed process
+left (SIGKILL, a power cut) is removed by the next preparation in that cache, once its
+lock is free and nothing changed in it for a minute (`STALE_S`).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -49,7 +54,14 @@ from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
 from training.strokebatch import StrokeBatch
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locks to ask, so no folder is known to be left over
+    fcntl = None
+
 FORMAT_VERSION = 3  # 3: labelled by the file's class (core/strokes.py), not the word
+STALE_S = 60.0  # a temporary folder unlocked and unchanged this long is a dead one's
+_TEMPORARY = re.compile(r"\.[0-9a-f]{20}\.[a-z0-9_]{8}")  # mkdtemp(prefix=".<key>.")
 
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
@@ -219,9 +231,12 @@ def _prepare(
     n_frames = 0
     with _writing(folder.parent):
         folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_left_over(folder.parent)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    held = None
     try:
         with _writing(folder.parent):  # unbuffered: closing it has nothing left to fail
+            held = _hold(tmp)  # while this process lives, no other removes the folder
             frames_out = open(tmp / "frames.bin", "wb", buffering=0)  # noqa: SIM115
         with frames_out:
             for i, path in enumerate(files):
@@ -275,5 +290,44 @@ def _prepare(
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)
+        if held is not None:
+            os.close(held)
     if progress is not None:
         progress(len(files), len(files), f"prepared the {split} split")
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock `folder` (flock on an open descriptor, let go however the process ends);
+    the descriptor, or None where there are no locks."""
+    if fcntl is None:
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _remove_left_over(parent: Path, now: float | None = None) -> None:
+    """Remove the temporary folders in `parent` that processes killed while preparing
+    left: unlocked (their process is gone; a live one holds its lock) and unchanged for
+    STALE_S (not one made a moment ago, whose process is about to lock it). Best effort."""
+    if fcntl is None:
+        return
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError):
+        names = [n for n in os.listdir(parent) if _TEMPORARY.fullmatch(n)]
+        for name in names:
+            folder = parent / name
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:  # gone meanwhile, or not a folder
+                continue
+            try:
+                if now - os.fstat(fd).st_mtime < STALE_S:
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # a live process prepares in it
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+            finally:
+                os.close(fd)

@@ -1,4 +1,8 @@
 import json
+import os
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -6,6 +10,7 @@ import pytest
 from core.classes import CLASSES
 from core.raster import rasterize
 from core.strokes import Drawing, write_ndjson
+from tests.conftest import ROOT
 from tests.training.shapes import make_drawings, write_shapes_dir
 from training.cache import DataError, load_split
 from training.split import split_of
@@ -171,3 +176,70 @@ def test_missing_or_empty_directories_are_clear_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match=r"no \.ndjson or \.json drawing files"):
         load_split(tmp_path / "empty", "train", pad_len=4, m=32, root=tmp_path)
+
+
+PREPARE_AND_STOP = """
+import os
+import signal
+import sys
+import time
+
+from training.cache import load_split
+
+def stop(done, total, what):
+    if "rasterising" in what:
+        if sys.argv[3] == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)  # as a power cut or the OOM killer would
+        print("preparing", flush=True)
+        time.sleep(600)
+
+load_split(sys.argv[1], "train", pad_len=4, m=32, root=sys.argv[2], progress=stop)
+"""
+
+
+def _preparing(data_dir, root, how):
+    return subprocess.Popen(
+        [sys.executable, "-c", PREPARE_AND_STOP, str(data_dir), str(root), how],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _hidden(root):
+    return sorted(p for p in (root / "prepared").iterdir() if p.name.startswith("."))
+
+
+def _age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_killed_preparation_leaves_a_hidden_folder_that_the_next_one_removes(data_dir, tmp_path):
+    """A process killed while preparing (SIGKILL: no clean-up of its own) leaves its
+    hidden temporary folder, as big as the frames written so far (gigabytes for a real
+    data set); the next preparation in that cache removes it once no process holds it."""
+    root = tmp_path / "c"
+    killed = _preparing(data_dir, root, "kill")
+    killed.wait(timeout=120)
+    (left,) = _hidden(root)
+    assert (left / "frames.bin").exists()
+    _age(left, 120)  # a minute or more ago
+    load_split(data_dir, "val", pad_len=4, m=32, root=root)
+    assert _hidden(root) == [] and len(_prepared(root)) == 1
+
+
+def test_a_live_preparation_and_a_fresh_folder_are_left_alone(data_dir, tmp_path):
+    root = tmp_path / "c"
+    live = _preparing(data_dir, root, "wait")
+    try:
+        assert live.stdout.readline() == "preparing\n"
+        (theirs,) = _hidden(root)
+        _age(theirs, 3600)  # old, but its process lives and holds it
+        starting = root / "prepared" / ".0123456789abcdef0123.abcd1234"
+        starting.mkdir()  # made a moment ago, its process not yet holding it
+        load_split(data_dir, "val", pad_len=4, m=32, root=root)
+        assert set(_hidden(root)) == {starting, theirs}
+    finally:
+        live.kill()
+        live.wait()
