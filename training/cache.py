@@ -22,8 +22,8 @@ A folder holds, for N drawings with S strokes, P points and F real frames:
 
 Files are prepared one at a time and their frames streamed to disk, so preparing
 millions of drawings needs the memory of one file's drawings, not of all frames. It
-is written to a temporary folder and renamed into place, so a crash never leaves a
-half-written cache behind. The hidden temporary folder (`.<key>.<random>`), which the
+is written to a temporary folder, flushed to disk (fsync) and renamed into place, so
+a crash, even a power cut, never leaves a half-written cache behind. The hidden temporary folder (`.<key>.<random>`), which the
 preparing process keeps locked (flock), can be gigabytes: one that a killed process
 left (SIGKILL, a power cut) is removed by the next preparation in that cache, once its
 lock is free and nothing changed in it for a minute (`STALE_S`).
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import atomic_write_text, write_all
+from core.atomic import atomic_write_text, fsync_dir, write_all
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
@@ -271,6 +271,8 @@ def _prepare(
             np.save(tmp / "stroke_len.npy", np.concatenate(stroke_len))
             np.save(tmp / "n_strokes.npy", np.concatenate(n_strokes))
             np.save(tmp / "labels.npy", np.concatenate(labels))
+            for name in ("frames.bin", *(f"{a}.npy" for a in ARRAYS)):
+                _fsync(tmp / name)  # on disk before meta.json says the folder is whole
         meta = {
             "n": int(sum(len(x) for x in labels)),
             "frames": n_frames,
@@ -282,11 +284,12 @@ def _prepare(
         }
         with _writing(folder.parent):
             atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1) + "\n")
-            try:
+            try:  # atomic_write_text synced the folder's entries
                 os.replace(tmp, folder)
             except OSError:
                 if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
                     raise
+            fsync_dir(folder.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)
@@ -294,6 +297,17 @@ def _prepare(
             os.close(held)
     if progress is not None:
         progress(len(files), len(files), f"prepared the {split} split")
+
+
+ARRAYS = ("points", "stroke_len", "n_strokes", "labels")  # <name>.npy in a folder
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _hold(folder: Path) -> int | None:

@@ -243,3 +243,29 @@ def test_a_live_preparation_and_a_fresh_folder_are_left_alone(data_dir, tmp_path
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_prepared_folder_is_on_disk_before_it_is_renamed_into_place(
+    data_dir, tmp_path, monkeypatch
+):
+    """After a power cut, a folder renamed into place must not hold files whose data
+    never reached the disk (frames of zeros, a short frames.bin that cannot be mapped):
+    every file is synced, then the folder, before the rename."""
+    import stat
+
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):  # the real fsync, noting what it synced
+        st = os.fstat(fd)
+        names = [p.name for p in (tmp_path / "c").rglob("*") if p.stat().st_ino == st.st_ino]
+        synced.append(names[0] if stat.S_ISREG(st.st_mode) else "folder:" + names[0])
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    load_split(data_dir, "val", pad_len=4, m=32, root=tmp_path / "c")
+    arrays = ["points.npy", "stroke_len.npy", "n_strokes.npy", "labels.npy"]
+    assert synced[:5] == ["frames.bin", *arrays]
+    assert synced[5].startswith(".meta.json.")  # atomic_write_text's temporary, synced
+    temporary = synced[6]  # the folder's entries, as it was named before the rename
+    assert temporary.startswith("folder:.") and synced[7:] == ["folder:prepared"]  # the rename
