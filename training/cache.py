@@ -120,7 +120,14 @@ def load_split(
     folder = Path(root if root is not None else cache_dir()) / "prepared" / key
     if not (folder / "meta.json").is_file():
         _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
-    return PreparedSet.open(folder, pad_len=pad_len, m=m)
+    try:
+        return PreparedSet.open(folder, pad_len=pad_len, m=m)
+    except (OSError, ValueError, KeyError, TypeError) as e:  # a disk fault, a hand edit
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise DataError(
+            f"{folder}: a damaged prepared cache ({reason}); delete that folder and the "
+            "data is prepared again"
+        ) from None
 
 
 def read_split(

@@ -269,3 +269,28 @@ def test_a_prepared_folder_is_on_disk_before_it_is_renamed_into_place(
     assert synced[5].startswith(".meta.json.")  # atomic_write_text's temporary, synced
     temporary = synced[6]  # the folder's entries, as it was named before the rename
     assert temporary.startswith("folder:.") and synced[7:] == ["folder:prepared"]  # the rename
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda f: (f / "frames.bin").write_bytes(b"\x00" * 10), "mmap length"),
+        (lambda f: (f / "meta.json").write_text('{"n": 3'), "Expecting"),
+        (lambda f: (f / "labels.npy").unlink(), "No such file"),
+    ],
+    ids=["short-frames", "meta-json", "missing-labels"],
+)
+def test_a_damaged_cache_is_a_one_line_error_saying_what_to_delete(
+    data_dir, tmp_path, damage, reason
+):
+    root = tmp_path / "c"
+    load_split(data_dir, "val", pad_len=4, m=32, root=root)
+    (key,) = _prepared(root)
+    folder = root / "prepared" / key
+    damage(folder)
+    with pytest.raises(DataError) as e:
+        load_split(data_dir, "val", pad_len=4, m=32, root=root)
+    said = str(e.value)
+    assert said.startswith(f"{folder}: a damaged prepared cache (") and reason in said
+    assert said.endswith("); delete that folder and the data is prepared again")
+    assert "\n" not in said
