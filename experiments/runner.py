@@ -157,7 +157,7 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         run_dir = study_dir / run.run_id
         st = read_status(run_dir) or {}
         done = st.get("status") == "done"
-        kept = done or (run_dir / "last.pt").is_file()  # finished, or would be resumed
+        kept = done or _started(run_dir)  # finished, or would be resumed
         if kept and st.get("overrides") != run.overrides and not _same_training(run_dir, run):
             what = "done" if done else "started (its last.pt would go on)"
             raise SpecError(
@@ -171,6 +171,13 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_status(run_dir, _status(run, "queued"))
     return todo
+
+
+def _started(run_dir: Path) -> bool:
+    """Whether the run folder holds training to resume: a last.pt, or a best.pt whose
+    last.pt could not be written (a full disk), which `train --resume` starts again at
+    epoch 1 when it holds no more than the first epoch (and a new run would refuse)."""
+    return (run_dir / "last.pt").is_file() or (run_dir / "best.pt").is_file()
 
 
 def _same_training(run_dir: Path, run: PlannedRun) -> bool:
@@ -271,7 +278,7 @@ class _Pool:
     def _one(self, run: PlannedRun) -> None:
         """Worker thread: one training process, from start to status.json."""
         run_dir = self.study_dir / run.run_id
-        resume = (run_dir / "last.pt").is_file()
+        resume = _started(run_dir)
         cmd = self.command(run, resume)
         t0 = time.time()
         write_status(run_dir, _status(run, "running", started=t0, resumed=resume, command=cmd))

@@ -153,3 +153,37 @@ def test_an_unfinished_run_with_other_settings_is_not_resumed(tiny_spec, tmp_pat
         "lstm-s0": "done"
     }
     assert read_status(run_dir)["command"][-1] == "--resume"
+
+
+STUDY_ON_A_FULL_DISK = """
+import sys
+
+from experiments.runner import run_ablation
+from experiments.spec import spec_from_dict
+from tests.experiments.conftest import TINY_BASE
+
+spec = {"name": "tiny", "base": TINY_BASE, "variants": {"lstm": {}}, "seeds": [0]}
+spec["eval_data"] = [sys.argv[1]]
+print(run_ablation(spec_from_dict(spec), out_dir=sys.argv[2], jobs=1).statuses)
+"""
+
+
+def test_a_run_that_filled_the_disk_in_its_first_epoch_runs_again(tiny_spec, eval_dir, tmp_path):
+    """Files may not grow past 40 kB (a real write failing, as on a full disk): the tiny
+    run's best.pt (~20 kB) is written, its last.pt (~70 kB) is not, and the run fails.
+    Run again with room, the study resumes it (it used to start it afresh, which a
+    best.pt refuses, 'a run of this name exists', at every later try)."""
+    from tests.full_disk import run_with_full_disk
+
+    out = tmp_path / "studies"
+    env = {"FRANKENSTEIN_CACHE": str(tmp_path / "cache")}
+    done = run_with_full_disk(
+        ["-c", STUDY_ON_A_FULL_DISK, str(eval_dir), str(out)], 40_000, env=env
+    )
+    assert done.stdout.strip() == "{'lstm-s0': 'failed'}", done.stderr
+    run_dir = out / "tiny" / "lstm-s0"
+    assert "last.pt (File too large)" in read_status(run_dir)["error"]
+    assert (run_dir / "best.pt").is_file() and not (run_dir / "last.pt").exists()
+    again = run_ablation(tiny_spec({"lstm": {}}), out_dir=out, jobs=1)
+    assert again.statuses == {"lstm-s0": "done"}
+    assert read_status(run_dir)["command"][-1] == "--resume"
