@@ -225,6 +225,7 @@ class _Pool:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.procs: dict[str, subprocess.Popen] = {}
         self.lock = threading.Lock()
+        self.failure: BaseException | None = None  # a worker's error (a full disk), raised here
 
     def run(self) -> None:
         threads: list[threading.Thread] = []
@@ -240,7 +241,11 @@ class _Pool:
                     self.pending.clear()
                     self._terminate()
                 self._drain(timeout=0.2)
+                if self.failure is not None:
+                    raise self.failure
             self._drain(timeout=0)
+            if self.failure is not None:
+                raise self.failure
         except BaseException:  # Ctrl-C or a failing on_event: stop the children cleanly
             self.stop.set()
             self._terminate()
@@ -276,7 +281,16 @@ class _Pool:
         return [*cmd, "--resume"] if resume else cmd
 
     def _one(self, run: PlannedRun) -> None:
-        """Worker thread: one training process, from start to status.json."""
+        """Worker thread: one training process, from start to status.json. An error here
+        (status.json that cannot be written: the disk is full) stops the study, told by
+        the main thread in one line, not as a thread's traceback while the study goes on."""
+        try:
+            self._run_one(run)
+        except BaseException as e:
+            with self.lock:
+                self.failure = self.failure or e
+
+    def _run_one(self, run: PlannedRun) -> None:
         run_dir = self.study_dir / run.run_id
         resume = _started(run_dir)
         cmd = self.command(run, resume)

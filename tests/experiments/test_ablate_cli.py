@@ -127,3 +127,28 @@ def test_the_study_bar_shows_the_writing_of_the_table():
         assert (task.completed, task.total, task.fields["stats"]) == (3, 36, "evaluating dollar_p")
         bars({"event": "study_done", "table": None, "failed": []})
         assert bars.results is None and len(bars.progress.tasks) == 1
+
+
+@pytest.mark.slow
+def test_a_status_that_cannot_be_written_stops_the_study_with_one_line(tmp_path, eval_dir):
+    """Files may not grow past 1,000 bytes (a real write failing, as on a full disk): the
+    training fails, and the status.json that says so (with its stderr) does not fit.
+    That write is in a worker thread: it was a thread's traceback while the study went
+    on to its table."""
+    from tests.full_disk import run_with_full_disk
+
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(
+        f'name = "tiny"\nseeds = [0]\neval_data = ["{eval_dir}"]\n'
+        "[base]\nepochs = 1\nmax_batches = 2\nbatch_size = 8\npad_len = 4\nm = 32\n"
+        "model.overrides = {channels = [4, 4, 4], lstm_hidden = 8, lstm_proj = 0}\n"
+        "[variants.lstm]\n"
+    )
+    out = tmp_path / "studies"
+    done = run_with_full_disk(["ablate", str(spec), "--out", str(out), "--events"], 1000)
+    status = out / "tiny" / "lstm-s0" / "status.json"
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"frankenstein: error: cannot write {status} (File too large)\n"
+    assert json.loads(status.read_text())["status"] in ("queued", "running")
+    events = [json.loads(line)["event"] for line in done.stdout.splitlines()]
+    assert "study_progress" not in events and "study_done" not in events  # no table
