@@ -59,11 +59,10 @@ def write_default_model(model: ModelName, checkpoint: Path, path: Path | None = 
     """Save `checkpoint` (of `model`) as draw's default; returns the file written."""
     path = path or default_model_file()
     entry = DefaultModel(model=model, checkpoint=Path(checkpoint))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # makes the folder; a failure is a WriteError, whose strerror says why
         atomic_write_text(path, json.dumps(entry.model_dump(mode="json"), indent=1) + "\n")
     except OSError as e:
-        raise DefaultModelError(f"{path}: cannot save the default model ({e})") from None
+        raise DefaultModelError(f"{path}: cannot save the default model ({e.strerror})") from None
     return path
 
 

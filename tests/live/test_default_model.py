@@ -68,3 +68,33 @@ def test_draw_with_a_broken_default_file_exits_with_one_line(config, capsys):
     assert main(["draw", "--screenshot", "x.png"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("frankenstein: error: ") and err.count("\n") == 1
+
+
+def test_a_default_that_cannot_be_saved_says_why_in_one_line(tmp_path, monkeypatch):
+    a_file = tmp_path / "file"
+    a_file.write_text("not a folder")
+    monkeypatch.setenv("FRANKENSTEIN_CONFIG", str(a_file / "config"))
+    with pytest.raises(DefaultModelError) as e:
+        write_default_model("cnn", tmp_path / "best.pt")
+    assert str(e.value) == (
+        f"{a_file}/config/default_model.json: cannot save the default model "
+        f"({a_file} is not a directory)"
+    )
+
+
+def test_a_default_on_a_full_disk_says_why_in_one_line(tmp_path):
+    """A real write failing (a file size limit in a child process, as on a full disk)."""
+    from tests.full_disk import run_with_full_disk
+
+    code = (
+        "from live.default_model import DefaultModelError, write_default_model\n"
+        "try:\n"
+        "    write_default_model('cnn', '/x/' + 'y' * 200 + '/best.pt')\n"
+        "except DefaultModelError as e:\n"
+        "    print(e)\n"
+    )
+    done = run_with_full_disk(["-c", code], 100, env={"FRANKENSTEIN_CONFIG": str(tmp_path)})
+    assert done.stdout == (
+        f"{tmp_path}/default_model.json: cannot save the default model (File too large)\n"
+    ), done.stderr
+    assert list(tmp_path.iterdir()) == []
