@@ -12,7 +12,10 @@ everything here is a no-op on a single process.
 
 from __future__ import annotations
 
+import collections
 import os
+import pickle
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -78,7 +81,9 @@ def lost_peer(e: BaseException, info: DistInfo) -> str | None:
 
 
 def cleanup(info: DistInfo) -> None:
+    """Tear the group down, once its worker threads hold no tensor of ours (`_HELD`)."""
     if info.active and dist.is_initialized():
+        _settle()
         dist.destroy_process_group()
 
 
@@ -86,8 +91,9 @@ def all_reduce_sum(t: torch.Tensor, info: DistInfo) -> torch.Tensor:
     """Sum a tensor over all processes (a copy; unchanged on a single process)."""
     if not info.active:
         return t
-    out = t.to(info.device if info.device.type == "cuda" else "cpu").clone()
+    out = t.to(_device(info)).clone()
     dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    _hold(out)
     return out.cpu()
 
 
@@ -103,9 +109,50 @@ def gather(obj, info: DistInfo) -> list | None:
     A single process gets [obj]."""
     if not info.active:
         return [obj]
-    out = [None] * info.world if info.is_main else None
-    dist.gather_object(obj, out, dst=0)
-    return out
+    payload = pickle.dumps(obj)
+    longest = torch.tensor([len(payload)], dtype=torch.int64, device=_device(info))
+    dist.all_reduce(longest, op=dist.ReduceOp.MAX)  # every process sends as many bytes
+    mine = torch.zeros(_LENGTH + int(longest), dtype=torch.uint8)
+    mine[:_LENGTH] = torch.frombuffer(
+        bytearray(len(payload).to_bytes(_LENGTH, "little")), dtype=torch.uint8
+    )
+    mine[_LENGTH : _LENGTH + len(payload)] = torch.frombuffer(bytearray(payload), dtype=torch.uint8)
+    mine = mine.to(_device(info))
+    out = [torch.empty_like(mine) for _ in range(info.world)] if info.is_main else None
+    dist.gather(mine, out, dst=0)
+    _hold(longest, mine, *(out or []))
+    if out is None:
+        return None
+    return [_unpack(t.cpu().numpy().tobytes()) for t in out]
+
+
+_LENGTH = 8  # bytes of the length before each process's pickled object
+
+
+def _unpack(data: bytes):
+    return pickle.loads(data[_LENGTH : _LENGTH + int.from_bytes(data[:_LENGTH], "little")])
+
+
+def _device(info: DistInfo) -> torch.device:
+    """Where a collective's tensors live: the GPU for nccl, else the CPU (gloo)."""
+    return info.device if info.device.type == "cuda" else torch.device("cpu")
+
+
+# The tensors of the latest collectives. A gloo worker thread drops its reference to
+# a finished collective (and so to its tensors) a moment after the caller sees it done,
+# and letting go of a tensor Python also knows takes the GIL. Were the process group
+# torn down in that moment (its destructor joins the workers on the main thread, which
+# holds the GIL: at the end of a run, when the DistributedDataParallel wrapper goes),
+# the two would wait on each other for ever: a process hung at the end of its run, seen
+# in the 2-process tests (gdb: a pt_gloo_runloop thread in ~AsyncGatherWork ->
+# decref_pyobject -> take_gil, the main thread in ~ProcessGroupGloo -> thread::join).
+# `cleanup` waits until the workers hold none of them. Every collective here waits for
+# its result, so only the last few can still be held by a worker.
+_HELD: collections.deque = collections.deque(maxlen=32)
+
+
+def _hold(*tensors: torch.Tensor) -> None:
+    _HELD.extend(tensors)
 
 
 def barrier(info: DistInfo) -> None:
@@ -117,6 +164,17 @@ def leave(info: DistInfo) -> None:
     """Every process leaves the group at once (a barrier, then the teardown)."""
     barrier(info)
     cleanup(info)
+
+
+SETTLE_S = 30.0  # at most this long for gloo's workers to drop finished collectives
+
+
+def _settle() -> None:
+    """Wait, without the GIL, until no worker thread holds a tensor of our collectives."""
+    deadline = time.monotonic() + SETTLE_S
+    while any(t._use_count() > 1 for t in _HELD) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    _HELD.clear()
 
 
 def wrap(model: torch.nn.Module, info: DistInfo) -> torch.nn.Module:

@@ -1,0 +1,40 @@
+"""A 2-process gloo group torn down again and again, as every run's end does: the
+processes leave together and drop their DistributedDataParallel wrapper, and none
+hangs. Before training/distributed.py waited for gloo's worker threads to let go of
+its collectives' tensors, a teardown deadlocked about one time in twenty here (the main
+thread joining a worker that waited for the GIL to free a tensor)."""
+
+import os
+
+import pytest
+import torch
+
+from tests.training.test_distributed_resume import _as_rank, _free_ports, _run_ranks
+
+CYCLES = 40
+
+
+def _cycles(rank: int, ports: list[int]) -> None:
+    """Each cycle: join a group, one DDP step, gather objects of unequal sizes, leave."""
+    from training import distributed as dd
+
+    _as_rank(rank)
+    for i, port in enumerate(ports):
+        os.environ["MASTER_PORT"] = str(port)
+        info = dd.setup("cpu")
+        net = dd.wrap(torch.nn.Linear(4, 2), info)
+        net(torch.randn(3, 4)).sum().backward()
+        sent = {"rank": rank, "cycle": i, "pad": "x" * (1000 * rank + i)}
+        got = dd.gather(sent, info)
+        if rank == 0:
+            assert got == [{"rank": r, "cycle": i, "pad": "x" * (1000 * r + i)} for r in (0, 1)]
+        else:
+            assert got is None
+        dd.leave(info)
+        del net  # the last reference to the group goes with the wrapper, as at a run's end
+        assert not torch.distributed.is_initialized()
+
+
+@pytest.mark.slow
+def test_a_group_left_and_dropped_many_times_never_hangs():
+    assert _run_ranks(_cycles, _free_ports(CYCLES)) == [0, 0]
