@@ -43,6 +43,17 @@ async def wait_until(pilot, condition, what: str, limit_s: float = 30.0) -> None
         await pilot.pause(0.02)
 
 
+async def stop_while(app, pilot, what: str):
+    """Start a run (F5), stop it (F6) once it reports `what`; the Train pane, settled."""
+    await pilot.press("f5")
+    pane = app.query_one("#train-pane")
+    await wait_until(pilot, lambda: pane.state.what.startswith(what), "the data")
+    await pilot.press("f6")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return pane
+
+
 async def test_a_run_shows_progress_curves_and_completion(here):
     app = tui(here)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -258,12 +269,7 @@ async def test_a_real_dry_run_through_the_tui(here):
 async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
     app = tui(here, mode="hold-data")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        pane = app.query_one("#train-pane")
-        await wait_until(pilot, lambda: pane.state.what.startswith("generating"), "the data")
-        await pilot.press("f6")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        pane = await stop_while(app, pilot, "generating")
         assert pane.state.status == "stopped" and not pane.state.resumable
         assert status_text(app).startswith("stopped before it started\n")
         assert "generating" not in status_text(app)
@@ -280,12 +286,7 @@ async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
 async def test_stopped_while_preparing_its_data_a_run_is_started_by_resume(here):
     app = tui(here, mode="hold-prepare")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        pane = app.query_one("#train-pane")
-        await wait_until(pilot, lambda: pane.state.what.startswith("preparing"), "the data")
-        await pilot.press("f6")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        pane = await stop_while(app, pilot, "preparing")
         assert pane.state.status == "stopped" and pane.state.resumable
         assert pane.state.run == "frankenstein-fake"  # from "done": there was no "start"
         assert status_text(app).startswith("stopped frankenstein-fake (Resume: F7)\n")
