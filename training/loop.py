@@ -63,6 +63,7 @@ from training.resume import (
     seed_everything,
 )
 from training.runfolder import LostPeerError, RunError, RunFolder, default_run_name
+from training.runlock import training_lock
 
 
 @dataclass
@@ -248,6 +249,12 @@ class _Run:
         for d in (*(s for s in cfg.data.sources if s != SYNTHETIC), *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
         check_output_dir(self.folder.path)
+        # one process trains a run at a time (rank 0 holds the lock for the group)
+        with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():
+            return self._run_in_folder()
+
+    def _run_in_folder(self) -> RunResult:
+        cfg, info = self.cfg, self.info
         self._prepare_folder()
         if info.is_main:
             self.cb.callbacks.append(TrainLog(self.folder.log))
