@@ -189,15 +189,17 @@ def check_output_dir(path: str | os.PathLike) -> Path:
 
 
 @contextlib.contextmanager
-def exclusive(lock: str | os.PathLike) -> Iterator[None]:
-    """Hold an exclusive lock (flock) on the file `lock`, made if missing, for the block:
-    another process asking for it waits. The kernel lets it go however the holder ends."""
+def exclusive(lock: str | os.PathLike, *, wait: bool = True) -> Iterator[int]:
+    """Hold an exclusive lock (flock) on the file `lock`, made if missing, for the block,
+    which gets the file's descriptor: another process asking for it waits, or with
+    `wait=False` gets BlockingIOError at once. The kernel lets it go however the holder
+    ends."""
     path = Path(lock)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, _CREATE_MODE)
     try:
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield fd
     finally:
         os.close(fd)  # closing lets the lock go

@@ -18,12 +18,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from core import atomic
+from core.atomic import exclusive
 from training.runfolder import RunError
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; one run at a time is then the user's care
-    fcntl = None
 
 # core/atomic.py's temporary names (".NAME.<random>.tmp") for the files a run writes
 _LEFT_BY_A_KILLED_SAVE = re.compile(
@@ -35,27 +32,21 @@ _LEFT_BY_A_KILLED_SAVE = re.compile(
 def training_lock(run_dir: str | os.PathLike) -> Iterator[None]:
     """Hold the run's lock for the block, or raise RunError naming the holder's pid."""
     run_dir = Path(run_dir)
-    if fcntl is None:
-        yield
-        return
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
     lock = run_dir.parent / f".{run_dir.name}.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    with contextlib.ExitStack() as held:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = held.enter_context(exclusive(lock, wait=False))
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = lock.read_text(errors="replace").strip() or "unknown"
             raise RunError(
                 f"{run_dir}: another process (pid {holder}) is training this run; wait "
                 "for it to end or stop it, or choose another name=..."
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        remove_left_temporaries(run_dir)
+        if atomic.fcntl is not None:  # without flock (Windows) the lock proves nothing
+            remove_left_temporaries(run_dir)
         yield
-    finally:
-        os.close(fd)  # closing lets the lock go
 
 
 def remove_left_temporaries(run_dir: Path) -> list[Path]:
