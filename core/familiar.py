@@ -117,7 +117,8 @@ class Familiarity:
         return np.einsum("cd,cd->c", self._means_p, self.means)  # (C,)
 
     def familiar(self, hidden: np.ndarray) -> np.ndarray:
-        """(C,) bool for hidden features (D,): which classes the ink looks like."""
+        """(C,) or (N, C) bool for hidden features (D,) or (N, D): which classes the
+        ink looks like."""
         if self.limit is None:
             raise FamiliarityError("no limit set: call with_limit first")
         return self.scores(hidden) <= self.limit

@@ -154,7 +154,7 @@ def _familiar(familiarity, hidden: np.ndarray) -> np.ndarray | None:
     them; None where it marks nothing (no statistics, or no limit)."""
     if familiarity is None or familiarity.limit is None:
         return None
-    return familiarity.scores(hidden) <= familiarity.limit
+    return familiarity.familiar(hidden)
 
 
 def _step_outputs(classifier, drawings: Sequence[Sequence[np.ndarray]]):
