@@ -263,9 +263,7 @@ class _Run:
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM while preparing data: an interrupted
             # run, with last.pt as it was (none for a new run, which --resume then starts)
             pos, rows = self._saved_position()
-            result = self._result("interrupted", pos, rows)
-            self.cb.on_done(result.summary())
-            return result
+            return self._done("interrupted", pos, rows)
         status = pos.finished
         with self.stop.on_signals(), self._stops_when_a_write_fails():
             while not status and pos.epoch < cfg.epochs:
@@ -279,20 +277,14 @@ class _Run:
         if not info.is_main:
             return self._result(status, pos, rows)
         if status == "interrupted":
-            result = self._result(status, pos, rows)
-            self.cb.on_done(result.summary())
-            return result
+            return self._done(status, pos, rows)
         try:
             with self._stops_when_a_write_fails():
                 temperature, reports = self._finish(data)
         except KeyboardInterrupt:  # Ctrl-C while calibrating or evaluating: the training
             # is in last.pt, and a resume of a finished run does this part again
-            result = self._result("interrupted", pos, rows)
-            self.cb.on_done(result.summary())
-            return result
-        result = self._result(status, pos, rows, temperature, reports)
-        self.cb.on_done(result.summary())
-        return result
+            return self._done("interrupted", pos, rows)
+        return self._done(status, pos, rows, temperature, reports)
 
     def _set_up(self):
         """Data, model, optimiser, schedule and position, up to the "start" event."""
@@ -656,6 +648,12 @@ class _Run:
             metrics=rows[-1] if rows else {},
             extra=resume_extra(optimizer, scheduler, pos, self.ema, ranks),
         )
+
+    def _done(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:
+        """The run's result, after telling the callbacks ("done")."""
+        result = self._result(status, pos, rows, temperature, reports)
+        self.cb.on_done(result.summary())
+        return result
 
     def _result(self, status, pos: Position, rows, temperature=None, reports=None) -> RunResult:
         return RunResult(
