@@ -23,6 +23,48 @@ def test_every_command_explains_itself(command, capsys):
     assert len(capsys.readouterr().out) > 100
 
 
+@pytest.mark.parametrize(
+    ("argv", "suggestion"),
+    [
+        (["trian"], "invalid choice: 'trian'; did you mean 'train'?"),
+        (["data", "infoo"], "invalid choice: 'infoo'; did you mean 'info'?"),
+        (["draw", "--model", "cnnn"], "invalid choice: 'cnnn'; did you mean 'cnn'?"),
+    ],
+)
+def test_a_mistyped_choice_gets_the_nearest_one(argv, suggestion, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert suggestion in err
+    assert "(choose from " in err  # the whole list still follows
+
+
+def test_a_choice_like_none_gets_only_the_list(capsys):
+    with pytest.raises(SystemExit):
+        main(["draw", "--model", "xyz"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'xyz' (choose from 'frankenstein', 'cnn')" in err
+    assert "did you mean" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "listed"), [([], COMMANDS), (["data"], ("info", "synth", "compare"))]
+)
+def test_a_missing_command_prints_the_help_that_lists_them(argv, listed, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    help_text, _, last = captured.err.rstrip("\n").rpartition("\n")
+    for name in listed:
+        assert f"\n    {name} " in help_text or f"\n    {name}\n" in help_text
+    assert last.endswith(
+        "error: the following arguments are required: " + ("ACTION" if argv else "COMMAND")
+    )
+
+
 def test_user_errors_are_one_line_without_traceback(tmp_path):
     r = subprocess.run(
         [sys.executable, "-m", "ui.cli", "data", "info", str(tmp_path / "nope")],

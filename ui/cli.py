@@ -20,13 +20,14 @@ import warnings
 
 from core.errors import FrankensteinError
 from core.signals import term_interrupts
+from ui.parser import Parser
 from ui.shutdown import end_as_program, hold_ctrl_c
 
 COMMANDS = ("data", "train", "eval", "export", "calibrate", "draw", "ablate", "tui")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="frankenstein",
         description="Stroke-by-stroke sketch recognition with live shape completion.",
         epilog="Run `frankenstein COMMAND --help` for each command's options.",
