@@ -165,3 +165,32 @@ class Cleared:
 
 
 UndoRecord = AddedStroke | Snapped | Reopened | Cleared
+
+
+@dataclass(frozen=True)
+class Undone:
+    """The canvas as it was before an undo, for redo to put back: its own copies of the
+    shapes and undo records (the records hold the copies where they held the shapes),
+    sharing the strokes and snaps, which never change, and the model that classified them."""
+
+    shapes: tuple[Shape, ...]
+    records: tuple[UndoRecord, ...]
+    model: str
+
+    @classmethod
+    def of(cls, shapes: list[Shape], records: list[UndoRecord], model: str) -> Undone:
+        copies: dict[int, Shape] = {}
+
+        def copy(shape: Shape) -> Shape:
+            if id(shape) not in copies:
+                copies[id(shape)] = shape.copy()
+            return copies[id(shape)]
+
+        def record(r: UndoRecord) -> UndoRecord:
+            if isinstance(r, AddedStroke):
+                return AddedStroke(r.shape_id, tuple((place, copy(s)) for place, s in r.gathered))
+            if isinstance(r, Cleared):
+                return Cleared(tuple(copy(s) for s in r.shapes))
+            return r  # Snapped, Reopened: ids and a snap only
+
+        return cls(tuple(copy(s) for s in shapes), tuple(record(r) for r in records), model)

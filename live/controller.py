@@ -48,7 +48,10 @@ real dev doodles, judging every shape left at the rest cost precision 97.7 -> 96
 
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
-one by one, the classifier following; a clear is undone as a whole.
+one by one, the classifier following; a clear is undone as a whole. **Redo** puts back
+what undo took, step by step: each undo keeps the canvas as it was before it
+(`live.canvas.Undone`), and redo restores that (re-classified if the model was
+switched since); anything new (a stroke, a snap, a clear) ends what can be redone.
 
 **Saving** (which shapes are saved as they are, the second Escape that quits with
 unsaved ink, PNG export) is kept by `live.saving.Saving`, which the controller holds.
@@ -76,6 +79,7 @@ from live.canvas import (
     Snap,
     Snapped,
     Stroke,
+    Undone,
     UndoRecord,
 )
 from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
@@ -128,6 +132,7 @@ class Controller:
         )
         self.shapes: list[Shape] = []
         self.undo_stack: list[UndoRecord] = []
+        self._redo: list[Undone] = []  # the canvas before each undo, newest last
         self.auto_snap = settings.auto_snap
         given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
@@ -177,16 +182,23 @@ class Controller:
             self._say_error(f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}")
             return False
         self.model_name, self.classifier, self.error = other, clf, None
-        for shape in self.shapes:  # every guess shown or saved is the new model's
+        self._reclassify()
+        self.status = f"switched to {MODEL_TITLES[other]}"
+        self._changed()
+        return True
+
+    def _reclassify(self) -> None:
+        """Every shape's guesses from the model in use (the current one's by `_sync`)."""
+        clf = self.classifier
+        if clf is None:
+            return
+        for shape in self.shapes:  # every guess shown or saved is this model's
             if shape is not self.current and shape.strokes:
                 clf.replay(normalize_strokes(shape.screen_ink(self.settings.canvas_size[1])))
                 _set_history(shape, clf.history)
         clf.reset()
         self._fed = []
         self._sync()
-        self.status = f"switched to {MODEL_TITLES[other]}"
-        self._changed()
-        return True
 
     # --------------------------------------------------------------------- ink
 
@@ -251,7 +263,7 @@ class Controller:
             return
         for shape in reversed(self.shapes):
             if shape.state is ShapeState.SNAPPED and joins(shape, stroke, self.settings):
-                self.undo_stack.append(Reopened(shape.id, shape.snap))
+                self._record(Reopened(shape.id, shape.snap))
                 shape.snap, shape.state = None, ShapeState.INK
                 return
 
@@ -265,7 +277,7 @@ class Controller:
         shape.strokes.append(stroke)
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
-        self.undo_stack.append(AddedStroke(shape.id, gather(shape, self.shapes, self.settings)))
+        self._record(AddedStroke(shape.id, gather(shape, self.shapes, self.settings)))
         # drawn on since the last rest: `tick` judges the last that is more than a speck
         self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
         self._unfinished.append(shape)
@@ -377,7 +389,7 @@ class Controller:
         start = tuple(nearest_points(s, ink) for s in template)
         shape.snap = Snap(cls, float(confidence), reason, fit, template, start, t)
         shape.state = ShapeState.SNAPPED
-        self.undo_stack.append(Snapped(shape.id))
+        self._record(Snapped(shape.id))
         self._sync()  # no current shape now: the classifier starts fresh
         self.status = f"snapped to {cls} ({confidence:.0%})"
         return cls, None
@@ -443,6 +455,7 @@ class Controller:
             self._changed()
             return False
         else:
+            self._redo.append(Undone.of(self.shapes, self.undo_stack, self.model_name))
             record = self.undo_stack.pop()
             if isinstance(record, Snapped):
                 shape = self._shape(record.shape_id)
@@ -477,6 +490,31 @@ class Controller:
         self._changed()
         return True
 
+    def redo(self) -> bool:
+        """Put back what the last undo took (a snap, a stroke, a clear)."""
+        if self._active is not None:
+            self.status = "finish the stroke first"
+        elif not self._redo:
+            self.status = "nothing to redo"
+        else:
+            before = self._redo.pop()
+            self.shapes, self.undo_stack = list(before.shapes), list(before.records)
+            self._pause_from, self._unfinished = None, []  # what redo puts back waits, as undo's
+            if before.model != self.model_name:
+                self._reclassify()  # the shapes' guesses were the other model's
+            else:
+                self._sync()
+            self.status = _redone(self.undo_stack[-1], self.shapes)
+            self._changed()
+            return True
+        self._changed()
+        return False
+
+    def _record(self, record: UndoRecord) -> None:
+        """A new step to undo; what undo took can no longer be redone."""
+        self.undo_stack.append(record)
+        self._redo.clear()
+
     def _shape(self, shape_id: int) -> Shape:
         return next(s for s in self.shapes if s.id == shape_id)
 
@@ -485,7 +523,7 @@ class Controller:
         self._active = None
         self._pause_from, self._unfinished = None, []
         if self.shapes:
-            self.undo_stack.append(Cleared(tuple(self.shapes)))
+            self._record(Cleared(tuple(self.shapes)))
             self.shapes = []
         self._sync()
         self.status = "cleared"
@@ -546,6 +584,7 @@ class Controller:
         status line instead of raising."""
         methods = {
             "undo": self.undo,
+            "redo": self.redo,
             "clear": self.clear,
             "switch_model": self.switch_model,
             "classify_now": self.classify_now,
@@ -607,6 +646,16 @@ class Controller:
             help=help_rows,
             help_visible=self.help_visible,
         )
+
+
+def _redone(record: UndoRecord, shapes: list[Shape]) -> str:
+    """The status after redo put back the step `record` undoes."""
+    if isinstance(record, Snapped):
+        snap = next(s.snap for s in shapes if s.id == record.shape_id)
+        return f"snap redone: snapped to {snap.cls}"
+    if isinstance(record, Cleared):
+        return "clear redone"
+    return "stroke redone"
 
 
 def _set_history(shape: Shape, history: list[Prediction]) -> None:

@@ -24,6 +24,7 @@ _KEY = re.compile(r"^((ctrl|shift|alt|command)\+)*[a-z0-9_]+$")
 # What each action is called in the help overlay, in the order it lists them.
 ACTION_HELP: dict[str, str] = {
     "undo": "undo (a snap first, then strokes)",
+    "redo": "redo what undo took back",
     "clear": "clear the canvas",
     "switch_model": "switch model (Frankenstein / CNN-only)",
     "classify_now": "snap the current shape to its top guess",
@@ -42,6 +43,7 @@ class KeyBindings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     undo: tuple[str, ...] = ("ctrl+z", "command+z", "backspace")
+    redo: tuple[str, ...] = ("ctrl+y", "ctrl+shift+z", "command+shift+z")
     clear: tuple[str, ...] = ("c",)
     switch_model: tuple[str, ...] = ("m",)
     classify_now: tuple[str, ...] = ("space",)

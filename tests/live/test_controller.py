@@ -581,3 +581,95 @@ def test_exporting_an_empty_canvas_is_refused(make_controller, tmp_path):
     c.perform("export")
     assert c.status == "nothing to export: the canvas is empty"
     assert not any(tmp_path.rglob("*.png"))
+
+
+def _canvas(c):
+    """What the canvas shows: each shape's id, state, snap class and strokes (by identity)."""
+    return [(s.id, s.state, s.snap and s.snap.cls, tuple(map(id, s.strokes))) for s in c.shapes]
+
+
+def test_redo_puts_back_what_undo_took_step_by_step(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(200, 300, 80), t0=0)  # snaps: a stroke, then a snap
+    c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 500), t0=1)  # another shape, left as ink
+    states = [_canvas(c)]
+    for _ in range(3):  # the line, the snap, the circle's stroke
+        assert c.undo()
+        states.append(_canvas(c))
+    assert c.shapes == [] and states[2][0][1] is ShapeState.HELD
+    for k, status in zip(
+        (2, 1, 0), ("stroke redone", "snap redone: snapped to circle", "stroke redone"), strict=True
+    ):
+        assert c.redo()
+        assert _canvas(c) == states[k] and c.status == status
+        assert c.classifier.n_strokes == (c.current.n_strokes if c.current else 0)
+    line_shape = c.shapes[-1]
+    np.testing.assert_allclose(
+        line_shape.history[-1].probs, fresh_probs(c.classifier.model, line_shape), atol=1e-5
+    )
+    assert not c.redo() and c.status == "nothing to redo"
+    assert c.undo() and _canvas(c) == states[1]  # and undo goes back again from there
+
+
+def test_a_new_stroke_snap_or_clear_ends_what_can_be_redone(make_controller):
+    c = make_controller(auto_snap=False)
+    for act in (
+        lambda: draw(c, line(300, 500, 400, 500), t0=5),
+        lambda: c.classify_now(),
+        lambda: c.clear(),
+    ):
+        draw(c, line(100, 100, 200, 100), t0=1)
+        draw(c, line(100, 120, 200, 120), t0=2)
+        assert c.undo()
+        act()
+        assert not c.redo() and c.status == "nothing to redo"
+        c.clear()
+
+
+def test_redo_of_a_clear_and_of_a_stroke_that_reopened_a_snap(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(400, 300, 120), t0=1.0)
+    shape, snap = c.shapes[0], c.shapes[0].snap
+    c.toggle_auto_snap()
+    draw(c, line(350, 300, 450, 300), t0=2.0)  # reopens the circle
+    reopened = _canvas(c)
+    assert c.undo() and shape.snap is snap  # stroke and lifted snap in one step
+    assert c.redo() and _canvas(c) == reopened and c.shapes[0].snap is None
+    assert c.shapes[0].state is ShapeState.INK and c.classifier.n_strokes == 2
+    assert c.undo() and c.shapes[0].snap is snap and c.shapes[0].n_strokes == 1
+    c.clear()
+    assert c.undo() and len(c.shapes) == 1
+    assert c.redo() and c.shapes == [] and c.status == "clear redone"
+    assert c.undo() and c.shapes[0].snap is snap
+
+
+def test_redo_after_a_model_switch_puts_back_that_model_guesses(make_controller):
+    c = make_controller(auto_snap=False)
+    draw(c, line(100, 100, 300, 100), t0=0)
+    draw(c, circle(600, 300, 80), t0=1)
+    assert c.undo()  # the circle goes
+    assert c.switch_model()
+    assert c.redo()
+    model = c.classifier.model
+    for shape in c.shapes:  # both read by the CNN now, the restored one too
+        np.testing.assert_allclose(shape.history[-1].probs, fresh_probs(model, shape), atol=1e-5)
+
+
+def test_redo_of_saved_ink_leaves_it_saved(make_controller):
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(200, 300, 80), t0=0)
+    c.perform("save")
+    assert not c.unsaved
+    assert c.undo() and c.undo() and c.shapes == []
+    assert c.redo() and c.redo() and not c.unsaved  # the same strokes: not saved twice
+    c.perform("save")
+    assert c.status.startswith("nothing new to save")
+
+
+def test_redo_waits_for_a_stroke_being_drawn(make_controller):
+    c = make_controller(auto_snap=False)
+    draw(c, line(100, 100, 300, 100), t0=0)
+    assert c.undo()
+    c.pen_down(400, 400, 1.0)
+    assert not c.redo() and c.status == "finish the stroke first" and c.shapes == []

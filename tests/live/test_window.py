@@ -243,6 +243,22 @@ def test_cmd_z_undoes_like_ctrl_z(open_window):
     assert w.controller.scene().panel.help[0][0] == "Ctrl+Z / Cmd+Z / Backspace"
 
 
+def test_ctrl_y_and_ctrl_shift_z_redo(open_window):
+    w = open_window(auto_snap=False)
+    stroke(w, line(100, 300, 300, 300))
+    stroke(w, line(100, 320, 300, 320))
+    assert press(w, key.Z, key.MOD_CTRL) and press(w, key.Z, key.MOD_CTRL)
+    assert w.controller.shapes == []
+    assert press(w, key.Y, key.MOD_CTRL)
+    assert press(w, key.Z, key.MOD_CTRL | key.MOD_SHIFT)
+    assert [s.n_strokes for s in w.controller.shapes] == [2]
+    assert press(w, key.Z, key.MOD_COMMAND) and w.controller.shapes[0].n_strokes == 1
+    assert press(w, key.Z, key.MOD_COMMAND | key.MOD_SHIFT)
+    assert w.controller.shapes[0].n_strokes == 2
+    help_rows = dict((what, keys) for keys, what in w.controller.scene().panel.help)
+    assert help_rows["redo what undo took back"] == "Ctrl+Y / Ctrl+Shift+Z / Cmd+Shift+Z"
+
+
 def test_a_failed_save_shows_in_the_error_colour(open_window, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
