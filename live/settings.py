@@ -50,7 +50,7 @@ class KeyBindings(BaseModel):
     toggle_auto_snap: tuple[str, ...] = ("a",)
     threshold_down: tuple[str, ...] = ("bracketleft",)
     threshold_up: tuple[str, ...] = ("bracketright",)
-    save: tuple[str, ...] = ("s",)
+    save: tuple[str, ...] = ("s", "ctrl+s", "command+s")
     export: tuple[str, ...] = ("e",)
     help: tuple[str, ...] = ("h", "f1")
 

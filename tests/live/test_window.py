@@ -259,6 +259,15 @@ def test_ctrl_y_and_ctrl_shift_z_redo(open_window):
     assert help_rows["redo what undo took back"] == "Ctrl+Y / Ctrl+Shift+Z / Cmd+Shift+Z"
 
 
+@pytest.mark.parametrize("modifiers", [0, key.MOD_CTRL, key.MOD_COMMAND])
+def test_s_ctrl_s_and_cmd_s_save(open_window, modifiers):
+    w = open_window(frankenstein="circle")
+    stroke(w, circle(300, 300, 80))
+    assert w.controller.unsaved
+    assert press(w, key.S, modifiers)
+    assert not w.controller.unsaved and w.controller.status.startswith("saved 1 shape")
+
+
 def test_a_failed_save_shows_in_the_error_colour(open_window, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

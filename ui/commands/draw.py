@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "template fitted to it, once the shape is steady or the pen has rested 1.5 s. Keys: "
         "H or F1 lists them (undo Ctrl+Z/Cmd+Z/Backspace, redo Ctrl+Y/Ctrl+Shift+Z, clear C, "
         "switch model M, snap now "
-        "Space, auto-snap A, threshold [ and ], save S, export E; Esc quits, twice with "
+        "Space, auto-snap A, threshold [ and ], save S or Ctrl+S, export E; Esc quits, twice with "
         "unsaved ink).",
     )
     p.add_argument(
