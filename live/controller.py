@@ -182,23 +182,28 @@ class Controller:
             self._say_error(f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}")
             return False
         self.model_name, self.classifier, self.error = other, clf, None
-        self._reclassify()
+        clf.reset()  # it may hold a shape from when it was last in use
+        self._fed = []
+        self._reclassify(self.shapes)
+        self._sync()
         self.status = f"switched to {MODEL_TITLES[other]}"
         self._changed()
         return True
 
-    def _reclassify(self) -> None:
-        """Every shape's guesses from the model in use (the current one's by `_sync`)."""
+    def _reclassify(self, shapes: list[Shape] | tuple[Shape, ...]) -> None:
+        """Guesses of the model in use for those of `shapes` on the canvas whose ink or
+        model changed (the current shape's come from `_sync`): every guess shown or
+        saved is this model's, of the ink as it is."""
         clf = self.classifier
-        if clf is None:
+        stale = [s for s in shapes if s is not self.current and s.strokes and s in self.shapes]
+        if clf is None or not stale:
             return
-        for shape in self.shapes:  # every guess shown or saved is this model's
-            if shape is not self.current and shape.strokes:
-                clf.replay(normalize_strokes(shape.screen_ink(self.settings.canvas_size[1])))
-                _set_history(shape, clf.history)
+        height = self.settings.canvas_size[1]
+        for shape in stale:
+            clf.replay(normalize_strokes(shape.screen_ink(height)))
+            _set_history(shape, clf.history)
         clf.reset()
         self._fed = []
-        self._sync()
 
     # --------------------------------------------------------------------- ink
 
@@ -457,6 +462,7 @@ class Controller:
         else:
             self._redo.append(Undone.of(self.shapes, self.undo_stack, self.model_name))
             record = self.undo_stack.pop()
+            changed: tuple[Shape, ...] = ()  # shapes back on the canvas, or with other ink
             if isinstance(record, Snapped):
                 shape = self._shape(record.shape_id)
                 shape.snap, shape.state = None, ShapeState.HELD
@@ -475,6 +481,7 @@ class Controller:
                 if not shape.strokes:
                     self.shapes.remove(shape)
                 self.status = "stroke removed"
+                changed = (shape, *(other for _, other in record.gathered))
                 top = self.undo_stack[-1] if self.undo_stack else None
                 touched = {record.shape_id, *(other.id for _, other in record.gathered)}
                 if isinstance(top, Reopened) and top.shape_id in touched:
@@ -485,7 +492,10 @@ class Controller:
                     self.status = f"stroke removed; snapped to {top.snap.cls} again"
             else:
                 self.shapes = list(record.shapes)
+                changed = record.shapes
                 self.status = "clear undone"
+            # their guesses were made before (of other ink, or by the other model)
+            self._reclassify(changed)
             self._sync()
         self._changed()
         return True
@@ -501,9 +511,8 @@ class Controller:
             self.shapes, self.undo_stack = list(before.shapes), list(before.records)
             self._pause_from, self._unfinished = None, []  # what redo puts back waits, as undo's
             if before.model != self.model_name:
-                self._reclassify()  # the shapes' guesses were the other model's
-            else:
-                self._sync()
+                self._reclassify(self.shapes)  # their guesses were the other model's
+            self._sync()
             self.status = _redone(self.undo_stack[-1], self.shapes)
             self._changed()
             return True
