@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
+import time
+
+import pytest
 
 from tests.ui.tui_helpers import FAKE_TRAINER, make_data
 from training.config import AugmentSection
@@ -221,6 +225,45 @@ def test_supervisor_stop_interrupts_the_child(tmp_path):
     outcome = asyncio.run(run_and_stop())
     assert outcome.stopped and outcome.returncode == 130
     assert got[-1]["event"] == "done" and got[-1]["status"] == "interrupted"
+
+
+def _sleeper(tmp_path) -> list[str]:
+    """A child that runs 20 s unless stopped."""
+    script = tmp_path / "sleeper.py"
+    script.write_text("import time\ntime.sleep(20)\n")
+    return [sys.executable, str(script)]
+
+
+def test_a_supervisor_cancelled_while_its_child_starts_still_stops_the_child(tmp_path):
+    """The TUI quitting the moment a training starts: the child, already forked, is
+    interrupted and waited for (it was killed, or left running, unknown to the TUI)."""
+    sup = Supervisor(_sleeper(tmp_path), on_event=lambda e: None)
+
+    async def cancel_at_once() -> None:
+        task = asyncio.create_task(sup.run())
+        await asyncio.sleep(0)  # run() is starting the child
+        assert sup.process is None
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    t0 = time.monotonic()
+    asyncio.run(cancel_at_once())
+    assert sup.process is not None and sup.process.returncode == -signal.SIGINT
+    assert sup.stop_requested and time.monotonic() - t0 < 15
+
+
+def test_stop_while_the_child_starts_reaches_it_once_it_is_there(tmp_path):
+    sup = Supervisor(_sleeper(tmp_path), on_event=lambda e: None)
+
+    async def stop_at_once():
+        task = asyncio.create_task(sup.run())
+        await asyncio.sleep(0)
+        sup.stop()
+        return await task
+
+    outcome = asyncio.run(stop_at_once())
+    assert outcome.stopped and outcome.returncode == -signal.SIGINT
 
 
 def test_chart_draws_each_series_in_its_colour():

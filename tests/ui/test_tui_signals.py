@@ -116,7 +116,7 @@ def test_sigterm_stops_the_tuis_training_which_saves_last_pt(tmp_path):
         os.write(tui.main, F5)
         runs = tmp_path / "runs"
         # metrics.jsonl: the trainer is past its start, with its SIGINT handler set
-        tui.read_until(lambda: any(runs.glob("*/metrics.jsonl")))
+        tui.read_until(lambda: runs.is_dir() and any(runs.glob("*/metrics.jsonl")))
         (run,) = runs.iterdir()
         assert not (run / "last.pt").exists()
         since = len(tui.out)

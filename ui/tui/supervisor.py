@@ -56,6 +56,7 @@ class Supervisor:
         self.cwd = Path(cwd) if cwd is not None else None
         self.env = env
         self.process: asyncio.subprocess.Process | None = None
+        self._start: asyncio.Future | None = None  # the child being started
         self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL)
         self.stop_requested = False
 
@@ -66,8 +67,10 @@ class Supervisor:
     async def run(self) -> Outcome:
         """Start the child and wait for it; cancelling this stops the child too."""
         env = {**(self.env if self.env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
-        try:
-            self.process = await asyncio.create_subprocess_exec(
+        # Started as a task of its own: the child runs before this coroutine learns of
+        # it, and a cancel (the TUI quitting) in that moment must still stop it.
+        self._start = asyncio.ensure_future(
+            asyncio.create_subprocess_exec(
                 *self.argv,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -77,9 +80,17 @@ class Supervisor:
                 start_new_session=True,  # our terminal's signals are not the child's
                 limit=1 << 24,  # an eval event carries a whole report on one line
             )
+        )
+        try:
+            self.process = await asyncio.shield(self._start)
         except OSError as e:
             self.stderr_tail.append(f"cannot start {self.argv[0]}: {e}")
             return Outcome(127, list(self.stderr_tail))
+        except asyncio.CancelledError:
+            await self.shutdown()  # once the child is there
+            raise
+        if self.stop_requested:  # Stop came while it was starting
+            self.stop()
         try:
             await asyncio.gather(self._read_stdout(), self._read_stderr())
             code = await self.process.wait()
@@ -89,17 +100,28 @@ class Supervisor:
         return Outcome(code, list(self.stderr_tail), self.stop_requested)
 
     def stop(self) -> None:
-        """Ask the child to stop cleanly (SIGINT: the trainer saves last.pt)."""
-        if self.running:
+        """Ask the child to stop cleanly (SIGINT: the trainer saves last.pt); one still
+        starting gets it as soon as it is there."""
+        if self.running or self._starting:
             self.stop_requested = True
+        if self.running:
             with contextlib.suppress(ProcessLookupError):
                 self.process.send_signal(signal.SIGINT)
+
+    @property
+    def _starting(self) -> bool:
+        return self.process is None and self._start is not None
 
     async def shutdown(self, detach: bool = False) -> None:
         """SIGINT, then SIGKILL if the child does not end in time (the TUI is closing;
         `detach`: its last events and lines go nowhere, the widgets are gone)."""
         if detach:
             self.on_event = self.on_log = _ignore
+        if self.process is None and self._start is not None:  # being started: wait for it
+            try:
+                self.process = await asyncio.shield(self._start)
+            except OSError:
+                return  # it never started (run reports why)
         if not self.running:
             return
         self.stop()
