@@ -338,17 +338,27 @@ def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` in a script does
 
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, text=True, preexec_fn=ignore_sigint
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore_sigint,
     )
     try:
         for line in proc.stdout:
             if json.loads(line)["event"] == "progress":
                 proc.send_signal(signal.SIGINT)
                 break
-        proc.communicate(timeout=60)
-    finally:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
         proc.kill()  # a child that did not heed the signal would draw for many minutes
-    assert proc.returncode == 130
+        out, err = proc.communicate()
+        last = out.splitlines()[-1] if out.strip() else "nothing"
+        pytest.fail(f"still drawing 60 s after SIGINT (last event: {last}); stderr: {err[-3000:]}")
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
     assert not (tmp_path / "synth").exists()  # stopped before anything was moved in
 
 
