@@ -175,7 +175,7 @@ class Controller:
         return self._load_errors.get(self.model_name) if self.classifier is None else None
 
     def switch_model(self) -> bool:
-        """Use the other model (Frankenstein <-> CNN-only) and re-classify the current shape."""
+        """Use the other model (Frankenstein <-> CNN-only) and re-classify every shape."""
         other: ModelName = "cnn" if self.model_name == "frankenstein" else "frankenstein"
         clf = self._classifier(other)
         if clf is None:
