@@ -324,15 +324,19 @@ def test_data_synth_replace_leaves_the_new_set_as_the_only_data(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
 
 
+def _long_synth(out: Path) -> tuple[list[str], dict[str, str]]:
+    """`data synth --events` into `out` as a process (command, environment): far more
+    than it can draw before a test signals it, even if the test process is held up while
+    the child runs (at 400 a class it once finished first, on a loaded machine)."""
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
+    return [*cmd, "--out", str(out), "--events"], {**os.environ, "PYTHONPATH": str(root)}
+
+
 def test_ctrl_c_interrupts_even_when_the_process_inherited_it_ignored(tmp_path):
     """A background job of a script starts with SIGINT ignored; the TUI's Stop and
     `ablate` stop their children with SIGINT, so the command line listens again."""
-    root = Path(__file__).resolve().parents[2]
-    # Far more than it can draw before the signal, even if this test process is held up
-    # while the child runs (at 400 a class it once finished first, on a loaded machine).
-    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
-    cmd += ["--out", str(tmp_path / "synth"), "--events"]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd, env = _long_synth(tmp_path / "synth")
 
     def ignore_sigint():
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `cmd &` in a script does
@@ -366,10 +370,7 @@ def test_only_the_main_thread_takes_ctrl_c_and_sigterm(tmp_path):
     """numpy's BLAS threads block SIGINT and SIGTERM, so the kernel gives them to the
     main thread: one taken by such a thread went unnoticed (the test above, run with
     the whole file, timed out about one time in three)."""
-    root = Path(__file__).resolve().parents[2]
-    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
-    cmd += ["--out", str(tmp_path / "synth"), "--events"]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd, env = _long_synth(tmp_path / "synth")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert json.loads(proc.stdout.readline())["event"] == "progress"  # drawing now
@@ -388,10 +389,7 @@ def test_only_the_main_thread_takes_ctrl_c_and_sigterm(tmp_path):
 def test_sigterm_while_drawing_interrupts_as_ctrl_c_does(tmp_path):
     """SIGTERM (a supervisor, `kill`) ends a run that is drawing as Ctrl-C does: one
     line, exit 130, and no staging folder left for the next run to clear away."""
-    root = Path(__file__).resolve().parents[2]
-    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "200000"]
-    cmd += ["--out", str(tmp_path / "synth"), "--events"]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd, env = _long_synth(tmp_path / "synth")
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:
