@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from tests.ui.tui_helpers import tui
+from tests.ui.tui_helpers import enabled, tui
 
 FAKE_ABLATE = Path(__file__).with_name("fake_ablate.py")
 
@@ -128,10 +128,12 @@ async def test_stopping_a_study(here):
             assert time.monotonic() < deadline, "the study never started"
             await pilot.pause(0.02)
         assert table_rows(app, "runs")[0][2] == "epoch 1 batch 1/2"
-        await pilot.press("f6")
+        assert enabled(app, "#abl-run, #abl-stop") == ["abl-stop"]
+        await pilot.click("#abl-stop")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
+        assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
         assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["queued"] * 3
 
 

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from core.classes import CLASSES
 from tests.http_bucket import ndjson_bytes, refused_url, serve
-from tests.ui.tui_helpers import make_data, tui
+from tests.ui.tui_helpers import enabled, make_data, tui
 
 
 @pytest.fixture
@@ -155,15 +155,19 @@ async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.query_one("#data-per-class", Input).value = "5000"
+        buttons = "#data-synth, #data-download, #data-stop"
+        assert enabled(app, buttons) == ["data-synth", "data-download"]
         await pilot.press("f5")
         deadline = time.monotonic() + 60  # only against hanging
         while not message(app).startswith("generate: "):
             assert time.monotonic() < deadline, "the generation never started"
             await pilot.pause(0.02)
-        await pilot.press("f6")
+        assert enabled(app, buttons) == ["data-stop"]
+        await pilot.click("#data-stop")
         await settle(app, pilot)
         await settle(app, pilot)  # the recount after the job
         assert message(app) == "generate stopped: nothing kept (data/synthetic is as it was)"
+        assert enabled(app, buttons) == ["data-synth", "data-download"]
         synth = column(app, "synthetic")
         assert (synth["circle"], synth["square"], synth["total"]) == ("3", "2", "5")
         assert app.query_one("#train-pane").sources == [

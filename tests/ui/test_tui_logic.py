@@ -266,6 +266,19 @@ def test_stop_while_the_child_starts_reaches_it_once_it_is_there(tmp_path):
     assert outcome.stopped and outcome.returncode == -signal.SIGINT
 
 
+def test_stop_before_the_supervisor_runs_stops_the_child_it_then_starts(tmp_path):
+    """A pane makes its supervisor before the worker runs it: a Stop in between counts."""
+    sup = Supervisor(_sleeper(tmp_path), on_event=lambda e: None)
+    assert sup.active and not sup.running
+    sup.stop()
+    t0 = time.monotonic()
+    outcome = asyncio.run(sup.run())
+    assert outcome.stopped and outcome.returncode == -signal.SIGINT
+    assert not sup.active and time.monotonic() - t0 < 15
+    sup.stop()  # ended: nothing to stop, and nothing breaks
+    assert sup.process.returncode == -signal.SIGINT
+
+
 def test_chart_draws_each_series_in_its_colour():
     chart = render_chart(
         [Series("train", ((0, 1.0), (1, 0.0)), "cyan"), Series("val", ((1, 0.5),), "red")],

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from tests.ui.tui_helpers import fake_trainer, tui
+from tests.ui.tui_helpers import enabled, fake_trainer, tui
 from ui.tui.context import cli
 from ui.tui.trainstate import TrainState
 
@@ -173,15 +173,20 @@ async def test_invalid_settings_are_shown_next_to_their_fields_and_nothing_start
 
 async def test_stop_interrupts_the_run_and_resume_continues_it(here):
     app = tui(here, mode="hold")
+    buttons = "#train-start, #train-stop, #train-resume"
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
+        assert enabled(app, buttons) == ["train-start", "train-resume"]  # nothing to stop
+        await pilot.click("#train-start")
         pane = app.query_one("#train-pane")
+        assert enabled(app, buttons) == ["train-stop"]  # from the moment it is launched
         await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
         assert pane.state.status == "running" and "ETA 0:35" in status_text(app)
-        await pilot.press("f6")
+        assert enabled(app, buttons) == ["train-stop"]
+        await pilot.click("#train-stop")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert pane.state.status == "stopped"
+        assert enabled(app, buttons) == ["train-start", "train-resume"]
         assert pane.last_run == "frankenstein-fake"
         assert status_text(app).startswith("stopped frankenstein-fake (Resume: F7)")
         assert "ETA --:--" in status_text(app)

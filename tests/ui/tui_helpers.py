@@ -29,6 +29,13 @@ def tui(root: Path, mode: str = "ok", **context) -> FrankensteinApp:
     return create_app(runs=Path("runs"), data=Path("data"), **context)
 
 
+def enabled(app, selectors: str) -> list[str]:
+    """The ids of the buttons `selectors` matches that can be pressed now, in order."""
+    from textual.widgets import Button
+
+    return [b.id for b in app.query(selectors).results(Button) if not b.disabled]
+
+
 def report(top1: float, so_far: list[float], precision: float | None, recall: float) -> dict:
     return {
         "n": 300,

@@ -59,13 +59,27 @@ class Supervisor:
         self._start: asyncio.Future | None = None  # the child being started
         self.stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL)
         self.stop_requested = False
+        self.ended = False  # run() has returned (or raised)
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
+    @property
+    def active(self) -> bool:
+        """Not ended yet: about to be started, being started or running. A pane makes
+        its supervisor before the worker that runs it, so from the moment a job is
+        launched its Stop has something to stop."""
+        return not self.ended
+
     async def run(self) -> Outcome:
         """Start the child and wait for it; cancelling this stops the child too."""
+        try:
+            return await self._run()
+        finally:
+            self.ended = True
+
+    async def _run(self) -> Outcome:
         env = {**(self.env if self.env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
         # Started as a task of its own: the child runs before this coroutine learns of
         # it, and a cancel (the TUI quitting) in that moment must still stop it.
@@ -100,17 +114,13 @@ class Supervisor:
         return Outcome(code, list(self.stderr_tail), self.stop_requested)
 
     def stop(self) -> None:
-        """Ask the child to stop cleanly (SIGINT: the trainer saves last.pt); one still
-        starting gets it as soon as it is there."""
-        if self.running or self._starting:
+        """Ask the child to stop cleanly (SIGINT: the trainer saves last.pt); one not
+        started yet, or still starting, gets it as soon as it is there."""
+        if not self.ended and (self.process is None or self.running):
             self.stop_requested = True
         if self.running:
             with contextlib.suppress(ProcessLookupError):
                 self.process.send_signal(signal.SIGINT)
-
-    @property
-    def _starting(self) -> bool:
-        return self.process is None and self._start is not None
 
     async def shutdown(self, detach: bool = False) -> None:
         """SIGINT, then SIGKILL if the child does not end in time (the TUI is closing;

@@ -21,6 +21,7 @@ from ui.tui.context import TuiContext, child_env
 from ui.tui.panes.data import failure_line
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff
+from ui.tui.widgets.job_buttons import show_busy
 
 # The results table's columns (experiments.results.study_rows keys), all shares.
 RESULT_COLUMNS = (
@@ -59,7 +60,7 @@ class AblationsPane(Horizontal):
             yield OnOff(True, prefix="quick: ", id="abl-quick")
             with Horizontal(classes="buttons"):
                 yield Button("Run", id="abl-run", variant="success", compact=True)
-                yield Button("Stop", id="abl-stop", variant="error", compact=True)
+                yield Button("Stop", id="abl-stop", variant="error", compact=True, disabled=True)
         with Vertical(id="abl-right"):
             yield Static("", id="abl-info")
             yield DataTable(id="abl-runs", cursor_type="row")
@@ -185,7 +186,7 @@ class AblationsPane(Horizontal):
         if spec is None:
             self.show("no spec selected")
             return
-        if self.supervisor is not None and self.supervisor.running:
+        if self.supervisor is not None and self.supervisor.active:
             self.show("an ablation is already running (F6 stops it)")
             return
         from core.errors import FrankensteinError
@@ -202,25 +203,27 @@ class AblationsPane(Horizontal):
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
         self.show(f"running {spec.stem}…")
-        self.run_worker(self._supervise(argv, study), group="ablate", exclusive=True)
-
-    def action_stop(self) -> None:
-        if self.supervisor is not None and self.supervisor.running:
-            self.supervisor.stop()
-            self.show("stopping: the running run is interrupted; finished runs are kept")
-        else:
-            self.show("nothing to stop: no study is running")
-
-    async def _supervise(self, argv: list[str], study: Path) -> None:
         self.supervisor = Supervisor(
             argv,
             on_event=lambda e: self.on_study_event(e, study),
             cwd=self.ctx.cwd,
             env=child_env(),
         )
-        outcome = await self.supervisor.run()
+        show_busy(self, True, starts="#abl-run", stops="#abl-stop")
+        self.run_worker(self._supervise(self.supervisor, study), group="ablate", exclusive=True)
+
+    def action_stop(self) -> None:
+        if self.supervisor is not None and self.supervisor.active:
+            self.supervisor.stop()
+            self.show("stopping: the running run is interrupted; finished runs are kept")
+        else:
+            self.show("nothing to stop: no study is running")
+
+    async def _supervise(self, supervisor: Supervisor, study: Path) -> None:
+        outcome = await supervisor.run()
         if self.closing:  # the TUI closed meanwhile: no widgets left to update
             return
+        show_busy(self, False, starts="#abl-run", stops="#abl-stop")
         self.running_spec = None
         ended = "stopped" if outcome.stopped else "failed"
         for run, status in self.status.items():  # what the runner could not report

@@ -29,6 +29,9 @@ from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
 from ui.tui.datadirs import DataDir, count_dir, find_data_dirs
 from ui.tui.supervisor import Supervisor
+from ui.tui.widgets.job_buttons import show_busy
+
+STARTS, STOPS = "#data-synth, #data-download", "#data-stop"
 
 
 class DataPane(Vertical):
@@ -66,7 +69,7 @@ class DataPane(Vertical):
             yield Input("1000", compact=True, restrict=r"[0-9]*", id="data-per-class")
             yield Button("Generate", id="data-synth", compact=True)
             yield Button("Download", id="data-download", compact=True)
-            yield Button("Stop", id="data-stop", variant="error", compact=True)
+            yield Button("Stop", id="data-stop", variant="error", compact=True, disabled=True)
         yield ProgressBar(1, show_eta=False, id="data-bar")
         yield Static("", id="data-message")
 
@@ -157,7 +160,7 @@ class DataPane(Vertical):
         self._start("download", argv)
 
     def action_stop(self) -> None:
-        if self.supervisor is not None and self.supervisor.running:
+        if self.supervisor is not None and self.supervisor.active:
             self.supervisor.stop()
             self.show(f"stopping the {self.job}…")
         else:
@@ -165,7 +168,7 @@ class DataPane(Vertical):
 
     def _busy(self) -> bool:
         """Whether a job is running (and the message says so)."""
-        if self.supervisor is not None and self.supervisor.running:
+        if self.supervisor is not None and self.supervisor.active:
             self.show(f"the {self.job} is still going (F6 stops it)")
             return True
         return False
@@ -176,9 +179,6 @@ class DataPane(Vertical):
         self.job = job
         self.query_one("#data-bar", ProgressBar).update(total=1, progress=0)
         self.show(f"{job}: starting…")
-        self.run_worker(self._supervise([*argv, "--events"]), group="data-job", exclusive=True)
-
-    async def _supervise(self, argv: list[str]) -> None:
         result: dict[str, str] = {}
 
         def on_event(event: dict[str, Any]) -> None:
@@ -189,10 +189,18 @@ class DataPane(Vertical):
             elif event.get("event") == "done":
                 result["message"] = str(event.get("message", ""))
 
-        self.supervisor = Supervisor(argv, on_event=on_event, cwd=self.ctx.cwd, env=child_env())
-        outcome = await self.supervisor.run()
+        self.supervisor = Supervisor(
+            [*argv, "--events"], on_event=on_event, cwd=self.ctx.cwd, env=child_env()
+        )
+        show_busy(self, True, starts=STARTS, stops=STOPS)
+        self.run_worker(self._supervise(self.supervisor, result), group="data-job", exclusive=True)
+
+    async def _supervise(self, supervisor: Supervisor, result: dict[str, str]) -> None:
+        """Wait for the job; `result` gets its "done" event's message."""
+        outcome = await supervisor.run()
         if self.closing:  # the TUI closed meanwhile: no widgets left to update
             return
+        show_busy(self, False, starts=STARTS, stops=STOPS)
         if self.job == "generate":
             self._generated(outcome, result.get("message", ""))
         elif outcome.ok:

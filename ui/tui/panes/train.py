@@ -31,6 +31,7 @@ from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import Chart, Series
 from ui.tui.widgets.config_form import ConfigForm, OnOff
+from ui.tui.widgets.job_buttons import show_busy
 
 SYNTHETIC = "synthetic"
 TRAIN, VAL = "cyan", "magenta"
@@ -98,7 +99,7 @@ class TrainPane(Horizontal):
             yield ConfigForm(self.fields, id="train-form")
             with Horizontal(classes="buttons"):
                 yield Button("Start", id="train-start", variant="success", compact=True)
-                yield Button("Stop", id="train-stop", variant="error", compact=True)
+                yield Button("Stop", id="train-stop", variant="error", compact=True, disabled=True)
                 yield Button("Resume", id="train-resume", compact=True)
         with Vertical(id="train-right"):
             yield Static("idle: set up a run and press Start (F5)", id="train-status")
@@ -178,7 +179,7 @@ class TrainPane(Horizontal):
             self._launch(argv)
 
     def action_stop(self) -> None:
-        if self.supervisor is not None and self.supervisor.running:
+        if self.supervisor is not None and self.supervisor.active:
             self.supervisor.stop()
             self.state.status = "stopping"
             self.log_line("stopping: the trainer saves last.pt and exits")
@@ -210,14 +211,14 @@ class TrainPane(Horizontal):
         self.query_one("#train-log", RichLog).clear()
         shown = " ".join(argv[len(self.ctx.trainer) :])
         self.log_line(f"$ frankenstein train {shown}")
-        self.refresh_view()
-        self.run_worker(self._supervise(argv), group="train", exclusive=True)
-
-    async def _supervise(self, argv: list[str]) -> None:
         self.supervisor = Supervisor(
             argv, on_event=self._on_event, on_log=self.log_line, cwd=self.ctx.cwd, env=child_env()
         )
-        outcome = await self.supervisor.run()
+        self.refresh_view()
+        self.run_worker(self._supervise(self.supervisor), group="train", exclusive=True)
+
+    async def _supervise(self, supervisor: Supervisor) -> None:
+        outcome = await supervisor.run()
         if self.closing:  # the TUI closed meanwhile: no widgets left to update
             return
         self.state.finish(outcome.returncode, outcome.stderr_tail, outcome.stopped)
@@ -254,6 +255,8 @@ class TrainPane(Horizontal):
 
     def refresh_view(self) -> None:
         s = self.state
+        busy = self.supervisor is not None and self.supervisor.active
+        show_busy(self, busy, starts="#train-start, #train-resume", stops="#train-stop")
         status = self.query_one("#train-status", Static)
         head = {
             "idle": "idle",

@@ -1,1 +1,1 @@
-"""Widgets of the TUI: the settings form and the braille chart."""
+"""Widgets of the TUI: the settings form, the braille chart, the job buttons."""
