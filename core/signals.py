@@ -11,6 +11,8 @@ their own (the epochs have their own handler, training/loop.py's
 whole; the caller learns which came. `deferred`: the same, and then they act as they
 would have (the drawing window's save: the files are in, then the window closes).
 All act in the main thread only (the only one Python gives signals to).
+`set_torch_threads`: torch's thread pool started with both signals blocked, so that
+the kernel gives them to the main thread (ui/cli.py does the same for numpy's BLAS).
 """
 
 from __future__ import annotations
@@ -74,3 +76,26 @@ def deferred() -> Iterator[None]:
     finally:
         for signum in dict.fromkeys(came):  # each once, in the order they came
             signal.raise_signal(signum)
+
+
+PARALLEL_NUMEL = 1 << 17  # over torch's grain size (32,768): an op on it runs in parallel
+
+
+def set_torch_threads(n: int) -> None:
+    """torch.set_num_threads(n), the pool's threads started now with SIGINT and SIGTERM
+    blocked. A thread that does not block them may be the one the kernel hands a Ctrl-C
+    or the TUI's Stop to, and one numpy's BLAS thread took went unnoticed (ui/cli.py's
+    `_signals_to_the_main_thread`); the pool starts its threads when n is set and at
+    the first parallel op after a larger n, so every command that sets threads sets
+    them here."""
+    import torch
+
+    if threading.current_thread() is not threading.main_thread():
+        torch.set_num_threads(n)
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))
+    try:
+        torch.set_num_threads(n)  # may start a thread itself
+        torch.ones(PARALLEL_NUMEL).add_(1)  # a parallel op: the pool's threads start
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

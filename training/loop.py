@@ -42,7 +42,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import WriteError, check_output_dir
-from core.signals import term_interrupts
+from core.signals import set_torch_threads, term_interrupts
 from training import distributed as dd
 from training.cache import directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
@@ -289,7 +289,7 @@ class _Run:
     def _set_up(self):
         """Data, model, optimiser, schedule and position, up to the "start" event."""
         cfg, info = self.cfg, self.info
-        torch.set_num_threads(cfg.threads)
+        set_torch_threads(cfg.threads)
         seed_everything(cfg.seed)
         data = self._data()
 

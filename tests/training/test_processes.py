@@ -59,6 +59,40 @@ def test_a_run_killed_mid_epoch_saves_last_and_resumes(tmp_path, glyph_dir, sig)
 
 
 @pytest.mark.slow
+def _blocked_signals(pid: int) -> dict[int, int]:
+    """Each thread of process `pid`: its mask of blocked signals."""
+    masks = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = dict(line.split(":\t") for line in (task / "status").read_text().splitlines())
+        masks[int(task.name)] = int(fields["SigBlk"], 16)
+    return masks
+
+
+@pytest.mark.slow
+def test_with_two_threads_only_the_main_one_takes_ctrl_c_and_sigterm(tmp_path, glyph_dir):
+    """torch's pool threads (threads=2) block SIGINT and SIGTERM, as numpy's BLAS threads
+    do (tests/training/test_synth.py), so a Ctrl-C or the TUI's Stop reaches the main
+    thread, which saves last.pt."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=50, batch_size=4, threads=2)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=t", "--events"]
+    masks = {}
+
+    def inspect_then_stop(event) -> bool:
+        if event["event"] == "batch" and event["batch"] >= 2:
+            masks.update(_blocked_signals(proc_pid[0]))
+            return True
+        return False
+
+    proc_pid: list[int] = []
+    code, events, err = _train_until(cmd, tmp_path, inspect_then_stop, started=proc_pid.append)
+    both = 1 << (signal.SIGINT - 1) | 1 << (signal.SIGTERM - 1)
+    main_thread = masks.pop(proc_pid[0])
+    assert main_thread & both == 0 and len(masks) >= 2  # numpy's BLAS and torch's pool
+    assert all(mask & both == both for mask in masks.values()), masks
+    assert code == 130 and events[-1]["status"] == "interrupted", err
+    assert (tmp_path / "t" / "last.pt").is_file()
+
+
 def test_events_are_json_lines_from_start_to_done(tmp_path, glyph_dir):
     out = tmp_path / "events.txt"
     with open(out, "w") as f:
@@ -265,9 +299,9 @@ def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_pa
     assert len(alone.stderr.strip().splitlines()) == 1
 
 
-def _train_until(cmd, tmp_path, at, sig=signal.SIGINT):
+def _train_until(cmd, tmp_path, at, sig=signal.SIGINT, started=lambda pid: None):
     """Run `cmd` (a `train --events` command); `sig` at its first event `at(event)` is
-    true of; (exit status, events, stderr)."""
+    true of; (exit status, events, stderr). `started` gets the process id."""
     proc = subprocess.Popen(
         cmd,
         cwd=tmp_path,
@@ -276,6 +310,7 @@ def _train_until(cmd, tmp_path, at, sig=signal.SIGINT):
         stderr=subprocess.PIPE,
         text=True,
     )
+    started(proc.pid)
     events = []
     for line in proc.stdout:
         events.append(json.loads(line))

@@ -162,9 +162,9 @@ def run_eval(args: argparse.Namespace) -> int:
         drawings = read_eval_drawings(args.data, limit=args.limit, report=read, progress=progress)
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
-    import torch
+    from core.signals import set_torch_threads
 
-    torch.set_num_threads(args.threads)
+    set_torch_threads(args.threads)
     names = [args.model] if args.compare is None else [args.model, args.compare]
     classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
     bars = Console(stderr=True)
