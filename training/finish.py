@@ -152,6 +152,7 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
     None)."""
     from pydantic import ValidationError
 
+    from core.atomic import check_output_dir
     from core.checkpoint import CheckpointError, load_checkpoint
     from core.ensemble import Ensemble
     from training.config import TrainConfig
@@ -176,6 +177,7 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
         raise CheckpointError(
             f"{path}: its stored training config is not valid here: {e.errors()[0]['msg']}"
         ) from None
+    check_output_dir(path.parent)  # before minutes of work, not after: a read-only folder
     data = build_data(cfg, progress=progress)
     ending = run_ending_prior(cfg.loss_at, data.train, progress)
     temperature = calibrate(path, data.val, ending, torch.device("cpu"), cfg.loss_at, progress)

@@ -78,6 +78,27 @@ def test_calibrate_names_a_missing_data_directory(trained_run, tmp_path, capsys)
     assert f"{moved}: data directory not found" in capsys.readouterr().err
 
 
+def test_calibrate_refuses_a_folder_it_cannot_write_before_rebuilding_data(
+    trained_run, tmp_path, capsys
+):
+    """A checkpoint in a read-only folder (here an immutable one, which binds root too)
+    is refused at once, not after the minutes of rebuilding its data."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    ckpt = locked / "best.pt"
+    ckpt.write_bytes((trained_run.run_dir / "best.pt").read_bytes())
+    if subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not available here")
+    try:
+        code = main(["calibrate", str(ckpt)])
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    err = capsys.readouterr().err
+    assert not (tmp_path / "cache").exists()  # its data was not rebuilt
+    assert code == 2 and f"cannot write into {locked}" in err
+    assert ckpt.read_bytes() == (trained_run.run_dir / "best.pt").read_bytes()
+
+
 def test_final_stroke_runs_calibrate_on_final_strokes_and_store_no_prior(
     glyph_dir, tmp_path, capsys
 ):
