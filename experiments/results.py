@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from core.atomic import atomic_write_bytes, atomic_write_text
+from core.signals import deferred
 
 MAX_K = 8  # strokes on the plot
 TABLE_K = (1, 2, 3)  # strokes in the table
@@ -350,7 +351,10 @@ def write_results(study_dir: str | Path, progress: Progress | None = None) -> li
     md, cv, png = d / "results.md", d / "results.csv", d / "accuracy_by_stroke.png"
     description = spec.get("description", "")
     intro = f"# {title}\n\n" + (f"{description}\n\n" if description else "")
-    atomic_write_text(md, intro + markdown_table(rows) + "\n" + LEGEND)
-    atomic_write_text(cv, csv_table(rows))
-    atomic_write_bytes(png, plot_accuracy_by_stroke(rows, title))
+    texts = (intro + markdown_table(rows) + "\n" + LEGEND, csv_table(rows))
+    plot = plot_accuracy_by_stroke(rows, title)
+    with deferred():  # the three as one: a Ctrl-C or SIGTERM waits until all are in
+        atomic_write_text(md, texts[0])
+        atomic_write_text(cv, texts[1])
+        atomic_write_bytes(png, plot)
     return [md, cv, png]

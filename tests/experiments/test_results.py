@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +117,35 @@ def test_markdown_csv_and_plot_are_written(study):
     assert float(rows[0]["after_8_mean"]) == pytest.approx(0.75)
     assert rows[0]["parameters_mean"] == str(lstm_parameters())  # exact, not 2.32e+06
     assert (study / "accuracy_by_stroke.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_signal_while_the_files_are_written_waits_until_all_three_are_in(study, monkeypatch):
+    """Ctrl-C (or SIGTERM) as results.csv is about to be put in place: results.md is
+    already new, so the other two follow before the signal acts; no mixed set."""
+
+    class Stopped(Exception):
+        pass
+
+    def stop(*_):
+        raise Stopped
+
+    replace = os.replace
+
+    def signal_at_the_csv(src, dst, *args, **kwargs):
+        if Path(dst).name == "results.csv":
+            signal.raise_signal(signal.SIGINT)  # its handler runs as this call returns
+        return replace(src, dst, *args, **kwargs)
+
+    old = signal.signal(signal.SIGINT, stop)
+    monkeypatch.setattr(os, "replace", signal_at_the_csv)
+    try:
+        with pytest.raises(Stopped):
+            write_results(study)
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert "| lstm | 2/3 |" in (study / "results.md").read_text()
+    assert (study / "results.csv").read_text().startswith("variant,")
+    assert (study / "accuracy_by_stroke.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_a_folder_without_a_spec_is_a_clear_error(tmp_path):
