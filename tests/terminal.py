@@ -45,8 +45,9 @@ def run_cli(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float = 120,
+    module: str = "ui.cli",
 ) -> Ran:
-    """`python -m ui.cli ARGS` with stderr on a terminal; with `interrupt_on`, a SIGINT
+    """`python -m ui.cli ARGS` (or another `module`) with stderr on a terminal; with `interrupt_on`, a SIGINT
     (or `interrupt_with`) once that regular expression matches what the command has
     written to stderr."""
     main, child = pty.openpty()
@@ -54,7 +55,7 @@ def run_cli(
     env.pop("FORCE_COLOR", None)
     env.pop("TTY_COMPATIBLE", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", *args],
+        [sys.executable, "-m", module, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=child,

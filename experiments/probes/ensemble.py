@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.checkpoint import join_checkpoints, load_checkpoint, resolve_checkpoint
 from core.classifier import StrokeClassifier
-from experiments.probes.report import publish, run
+from experiments.probes.report import Step, publish, quiet, run, steps_bar
 
 
 def ensemble(models: Sequence[str]) -> StrokeClassifier:
@@ -32,14 +32,19 @@ def ensemble(models: Sequence[str]) -> StrokeClassifier:
     return StrokeClassifier(model, ending=ending)
 
 
-def probe(models: Sequence[str], data: str, limit: int | None = None) -> dict:
+def probe(models: Sequence[str], data: str, limit: int | None = None, step: Step = quiet) -> dict:
     """`frankenstein eval`'s report of `data` for each model alone and for the ensemble."""
     from core.snap import SnapPolicy
     from training.replay import evaluate, read_eval_drawings
 
     drawings = read_eval_drawings(data, limit=limit)
-    reports = {m: evaluate(ensemble([m]), drawings, SnapPolicy()) for m in models}
-    reports["ensemble"] = evaluate(ensemble(models), drawings, SnapPolicy())
+    reports = {
+        m: evaluate(ensemble([m]), drawings, SnapPolicy(), progress=step(f"replaying {m}"))
+        for m in models
+    }
+    reports["ensemble"] = evaluate(
+        ensemble(models), drawings, SnapPolicy(), progress=step("replaying the ensemble")
+    )
     return reports
 
 
@@ -52,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.models) < 2:
         parser.error("give two or more checkpoints to average")
-    publish(probe(args.models, args.data, args.limit), args.json)
+    with steps_bar() as step:
+        reports = probe(args.models, args.data, args.limit, step)
+    publish(reports, args.json)
     return 0
 
 

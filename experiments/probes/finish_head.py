@@ -27,7 +27,7 @@ import torch
 
 from core.checkpoint import Checkpoint, load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
-from experiments.probes.report import probe_parser, publish, run
+from experiments.probes.report import Step, probe_parser, publish, quiet, run, steps_bar
 from training.config import TrainConfig
 from training.data import build_data
 
@@ -129,7 +129,13 @@ class FinishHeadClassifier(StrokeClassifier):
 
 
 def probe(
-    model: str, data: str, *, per_class: int, weight_decay: float, limit: int | None = None
+    model: str,
+    data: str,
+    *,
+    per_class: int,
+    weight_decay: float,
+    limit: int | None = None,
+    step: Step = quiet,
 ) -> dict:
     """`frankenstein eval`'s report of `data` with the counted prior and the learnt head."""
     from core.snap import SnapPolicy
@@ -142,8 +148,8 @@ def probe(
     counted = StrokeClassifier(ckpt.model, ckpt.temperature, ckpt.ending)
     learnt = FinishHeadClassifier(ckpt, w, b)
     return {
-        "counted": evaluate(counted, drawings, policy),
-        "learnt": evaluate(learnt, drawings, policy),
+        "counted": evaluate(counted, drawings, policy, progress=step("replaying, counted")),
+        "learnt": evaluate(learnt, drawings, policy, progress=step("replaying, learnt")),
     }
 
 
@@ -152,13 +158,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-class", type=int, default=1500, help="training drawings a class")
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     args = parser.parse_args(argv)
-    reports = probe(
-        args.model,
-        args.data,
-        per_class=args.per_class,
-        weight_decay=args.weight_decay,
-        limit=args.limit,
-    )
+    with steps_bar() as step:
+        reports = probe(
+            args.model,
+            args.data,
+            per_class=args.per_class,
+            weight_decay=args.weight_decay,
+            limit=args.limit,
+            step=step,
+        )
     publish(reports, args.json)
     return 0
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from core.atomic import atomic_write_text
@@ -20,6 +21,52 @@ def probe_parser(doc: str) -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, default=None, help="read at most N a class")
     parser.add_argument("--json", type=Path, default=None, help="write the reports here")
     return parser
+
+
+Step = Callable[[str], Callable[[int, int], None] | None]  # step(what) -> progress(done, total)
+
+
+def quiet(what: str) -> None:
+    """The `Step` of a probe called without a bar: no progress to report to."""
+    return None
+
+
+@contextlib.contextmanager
+def steps_bar() -> Iterator[Step]:
+    """A bar on stderr for a probe's long steps (replaying drawings, fitting templates):
+    `step(what)` starts one and gives its `progress(done, total)`, the callback
+    training.replay takes. Drawn only when stderr is a terminal; gone when the block
+    ends, so stdout keeps the probe's report alone."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with bar:
+        task = bar.add_task("", total=None)
+
+        def step(what: str) -> Callable[[int, int], None]:
+            bar.reset(task, total=None, description=escape(what))
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        yield step
 
 
 def summary(reports: dict) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 from core.classes import class_index
 from core.classifier import StrokeClassifier
 from core.snap import SnapPolicy
-from experiments.probes.report import run
+from experiments.probes.report import Step, quiet, run, steps_bar
 from training.replay import Replayed, read_eval_drawings, replay_many, snap_at
 
 
@@ -53,11 +53,15 @@ def sharing(sets: Sequence[set[int]]) -> dict:
     }
 
 
-def probe(models: Sequence[str], data: str, limit: int | None = None) -> dict:
+def probe(models: Sequence[str], data: str, limit: int | None = None, step: Step = quiet) -> dict:
     drawings = read_eval_drawings(data, limit=limit)
     policy = SnapPolicy()
     per_model = [
-        misses(replay_many(StrokeClassifier.from_checkpoint(m), drawings), policy) for m in models
+        misses(
+            replay_many(StrokeClassifier.from_checkpoint(m), drawings, step(f"replaying {m}")),
+            policy,
+        )
+        for m in models
     ]
     return {
         "n": len(drawings),
@@ -75,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.models) < 2:
         parser.error("give two or more checkpoints to compare")
-    report = probe(args.models, args.data, args.limit)
+    with steps_bar() as step:
+        report = probe(args.models, args.data, args.limit, step)
     print(f"{report['n']} drawings, {len(args.models)} checkpoints")
     for key, name in (("misread", "misread drawings"), ("wrong_snaps", "wrong snaps")):
         s = report[key]

@@ -22,7 +22,7 @@ import numpy as np
 
 from core.checkpoint import load_checkpoint, resolve_checkpoint
 from core.classifier import Prediction, StrokeClassifier
-from experiments.probes.report import probe_parser, publish, run
+from experiments.probes.report import Step, probe_parser, publish, quiet, run, steps_bar
 
 CENTRE = 127.5  # of the simplified 0..255 space
 View = Callable[[np.ndarray], np.ndarray]  # (n, 2) stroke -> (n, 2) stroke
@@ -118,7 +118,13 @@ class ViewsClassifier:
         return None if last[0] is None else _average(last, finished=False)
 
 
-def probe(model: str, data: str, view_sets: Sequence[str], limit: int | None = None) -> dict:
+def probe(
+    model: str,
+    data: str,
+    view_sets: Sequence[str],
+    limit: int | None = None,
+    step: Step = quiet,
+) -> dict:
     """`frankenstein eval`'s report of `data` for each named set of views."""
     from core.snap import SnapPolicy
     from training.replay import evaluate, read_eval_drawings
@@ -130,7 +136,12 @@ def probe(model: str, data: str, view_sets: Sequence[str], limit: int | None = N
         return StrokeClassifier(ckpt.model, ckpt.temperature, ckpt.ending)
 
     return {
-        name: evaluate(ViewsClassifier(make, VIEW_SETS[name]), drawings, SnapPolicy())
+        name: evaluate(
+            ViewsClassifier(make, VIEW_SETS[name]),
+            drawings,
+            SnapPolicy(),
+            progress=step(f"replaying, views {name}"),
+        )
         for name in view_sets
     }
 
@@ -147,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [n for n in names if n not in VIEW_SETS]
     if unknown or not names:
         parser.error(f"unknown views {unknown} (expected some of: {', '.join(VIEW_SETS)})")
-    reports = probe(args.model, args.data, names, limit=args.limit)
+    with steps_bar() as step:
+        reports = probe(args.model, args.data, names, limit=args.limit, step=step)
     publish(reports, args.json)
     return 0
 

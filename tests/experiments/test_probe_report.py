@@ -51,3 +51,25 @@ def test_a_probe_given_a_bad_input_says_so_in_one_line(real_dev, tmp_path):
         )
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert done.stderr.splitlines()[-1].startswith(f"ensemble: error: {said}")
+
+
+def test_a_probe_shows_its_steps_on_a_terminal_and_reports_on_stdout(real_dev):
+    """Its replays and fits take seconds: a bar says which step runs, on stderr only."""
+    from tests.terminal import run_cli
+
+    data = str(real_dev / "simplified")
+    args = ["--model", "cnn", "--data", data, "--limit", "1", "--per-class", "1"]
+    r = run_cli(args, module="experiments.probes.fit_rerank")
+    assert r.returncode == 0, r.err
+    assert "replaying the synthetic doodles" in r.err and "18/18" in r.err
+    assert f"fitting {data}" in r.err
+    assert "chosen on synthetic" in r.out and "replaying" not in r.out
+
+
+def test_off_a_terminal_a_probe_draws_no_bar(real_dev, capsys):
+    from experiments.probes.fit_rerank import main
+
+    data = str(real_dev / "simplified")
+    assert main(["--model", "cnn", "--data", data, "--limit", "1", "--per-class", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "chosen on synthetic" in out
