@@ -219,3 +219,15 @@ async def test_stop_with_no_study_running_says_so(here):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
         assert message(app) == "nothing to stop: no study is running"
+
+
+async def test_an_empty_specs_folder_says_what_it_looks_for(here):
+    for spec in (here / "specs").iterdir():
+        spec.unlink()
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert message(app) == "no ablation specs (.toml) in specs/"
+        await pilot.press("f5")
+        assert message(app) == "no spec selected"

@@ -192,7 +192,7 @@ async def test_an_empty_runs_folder_says_so(tmp_path, monkeypatch):
     app = tui(tmp_path, initial="runs")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert message(app) == "no runs in runs yet: train one first"
+        assert message(app) == "no runs in runs/ yet: train one on the Train tab (2)"
         for key in "dfmc":
             app.query_one("#runs-pane").show("")
             await pilot.press(key)

@@ -84,7 +84,7 @@ class AblationsPane(Horizontal):
             options.highlighted = 0
             self.show_spec(self.specs[0])
         else:
-            self.show(f"no ablation specs in {self.ctx.specs_dir}")
+            self.show(f"no ablation specs (.toml) in {self.ctx.specs_dir}/")
 
     @property
     def selected(self) -> Path | None:

@@ -74,7 +74,9 @@ class RunsPane(Vertical):
         if root.exists() and not root.is_dir():
             self.show(f"{root} is a file, not a runs folder: move it, or start with --runs DIR")
         else:
-            self.show("" if self.runs else f"no runs in {root} yet: train one first")
+            self.show(
+                "" if self.runs else f"no runs in {root}/ yet: train one on the Train tab (2)"
+            )
         self.show_detail()
 
     def _row(self, run: RunInfo) -> tuple[str, ...]:
