@@ -42,7 +42,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import WriteError, check_output_dir
-from core.signals import set_torch_threads, term_interrupts
+from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
 from training.cache import directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
@@ -524,6 +524,7 @@ class _Run:
         """What every process must agree on after each batch, in one all-reduce (one
         collective per batch, not two): a loss that is not finite on some process (the
         sum of those, which is too; else None), and whether any process asks to stop."""
+        poll()  # a Ctrl-C or SIGTERM the eval loop missed sets the stop flag now
         finite = math.isfinite(value)
         flags = torch.tensor(
             [0.0 if finite else 1.0, 0.0 if finite else value, float(self.stop.requested)],
@@ -609,6 +610,7 @@ class _Run:
                     float(sequence_loss(log_probs, lengths, labels, cfg.loss_at)),
                 )
                 self.cb.on_progress(i + 1, mine, f"validating epoch {epoch}")
+                poll()
                 if i < shared and dd.any_true(self.stop.requested, info):
                     return None
         finally:

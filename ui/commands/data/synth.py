@@ -62,7 +62,7 @@ def run_synth(args: argparse.Namespace) -> int:
 
     from core.atomic import check_output_dir
     from core.classes import CLASSES, class_index
-    from core.signals import term_interrupts
+    from core.signals import poll, term_interrupts
     from training.synth import generate_drawings
     from ui.commands.data.staging import staging_folder
     from ui.progress import off_terminal
@@ -110,6 +110,7 @@ def run_synth(args: argparse.Namespace) -> int:
             def drawings(cls=cls):
                 for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
                     progress.advance(task)
+                    poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
                     yield d
 
             _write_class(drawings(), staging, args.out, cls)
@@ -120,6 +121,7 @@ def run_synth(args: argparse.Namespace) -> int:
 
 def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str) -> int:
     """`data synth --events`: the drawings made so far as JSON lines, files into `staging`."""
+    from core.signals import poll
     from training.synth import generate_drawings
 
     events = JsonProgress(args.per_class * len(classes))
@@ -132,6 +134,7 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
             for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
                 done += 1
                 events.update(done, cls)
+                poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
                 yield d
 
         _write_class(counted(), staging, args.out, cls)
