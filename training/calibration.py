@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import torch
 
+from core.signals import poll
+
 STEPS = 60  # golden-section steps of the search
 
 
@@ -74,6 +76,7 @@ def collect_step_log_probs(
     model.eval()
     outs, labs = [], []
     for i, (frames, lengths, labels) in enumerate(batches):
+        poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
         if progress is not None:
             progress(i)
         lp = model(frames.to(device), lengths.to(device)).float().cpu()  # (B, T, C)

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from core.classes import CLASSES, class_index
+from core.signals import poll
 from core.strokes import Drawing, ReadReport
 
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
@@ -62,6 +63,7 @@ def replay_drawings(
     reference, fed to the classifier as the window feeds it (`replay_many` for reports)."""
     out = []
     for i, d in enumerate(drawings):
+        poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
         if classifier.replay(d.strokes) is not None:
             out.append(
                 Replayed(class_index(d.word), classifier.history, classifier.finish(), drawing=d)
@@ -124,6 +126,7 @@ def replay_batched(
 
     out: list[Replayed] = []
     for lo in range(0, len(drawings), chunk):
+        poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
         part = drawings[lo : lo + chunk]
         kept = [[s for s in d.strokes if np.size(s)] for d in part]  # empty strokes: none
         if any(kept):
