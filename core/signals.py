@@ -11,8 +11,9 @@ their own (the epochs have their own handler, training/loop.py's
 whole; the caller learns which came. `deferred`: the same, and then they act as they
 would have (the drawing window's save: the files are in, then the window closes).
 All act in the main thread only (the only one Python gives signals to).
-`set_torch_threads`: torch's thread pool started with both signals blocked, so that
-the kernel gives them to the main thread (ui/cli.py does the same for numpy's BLAS).
+`threads_block_signals`: threads started in its block (numpy's BLAS, in ui/cli.py;
+torch's pool, in `set_torch_threads`) block both signals, so that the kernel gives them
+to the main thread.
 `poll`: run the handler of a signal Python has taken but not yet acted on; long loops
 (drawing doodles, training batches) call it as they go.
 """
@@ -83,6 +84,22 @@ def deferred() -> Iterator[None]:
 PARALLEL_NUMEL = 1 << 17  # over torch's grain size (32,768): an op on it runs in parallel
 
 
+@contextlib.contextmanager
+def threads_block_signals() -> Iterator[None]:
+    """Threads started while the block runs (a thread starts with its creator's signal
+    mask) block SIGINT and SIGTERM for good, so the kernel gives those to the main
+    thread, the one Python acts on; the main thread's mask is as before after it. Only
+    from the main thread; elsewhere it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def set_torch_threads(n: int) -> None:
     """torch.set_num_threads(n), the pool's threads started now with SIGINT and SIGTERM
     blocked. A thread that does not block them may be the one the kernel hands a Ctrl-C
@@ -92,15 +109,9 @@ def set_torch_threads(n: int) -> None:
     them here."""
     import torch
 
-    if threading.current_thread() is not threading.main_thread():
-        torch.set_num_threads(n)
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))
-    try:
+    with threads_block_signals():
         torch.set_num_threads(n)  # may start a thread itself
         torch.ones(PARALLEL_NUMEL).add_(1)  # a parallel op: the pool's threads start
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def poll() -> None:

@@ -351,10 +351,10 @@ def write_results(study_dir: str | Path, progress: Progress | None = None) -> li
     md, cv, png = d / "results.md", d / "results.csv", d / "accuracy_by_stroke.png"
     description = spec.get("description", "")
     intro = f"# {title}\n\n" + (f"{description}\n\n" if description else "")
-    texts = (intro + markdown_table(rows) + "\n" + LEGEND, csv_table(rows))
-    plot = plot_accuracy_by_stroke(rows, title)
+    md_text = intro + markdown_table(rows) + "\n" + LEGEND
+    csv_text, plot = csv_table(rows), plot_accuracy_by_stroke(rows, title)
     with deferred():  # the three as one: a Ctrl-C or SIGTERM waits until all are in
-        atomic_write_text(md, texts[0])
-        atomic_write_text(cv, texts[1])
+        atomic_write_text(md, md_text)
+        atomic_write_text(cv, csv_text)
         atomic_write_bytes(png, plot)
     return [md, cv, png]

@@ -19,7 +19,7 @@ import threading
 import warnings
 
 from core.errors import FrankensteinError
-from core.signals import term_interrupts
+from core.signals import term_interrupts, threads_block_signals
 from ui.parser import Parser
 from ui.shutdown import end_as_program, hold_ctrl_c
 
@@ -82,13 +82,8 @@ def _signals_to_the_main_thread() -> None:
     or SIGTERM that one of them took used to go unnoticed by Python (CPython 3.11 wakes
     only the main thread's loop, and not there): `data synth` drew on after the TUI's
     Stop, about one time in three in a full test file."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
+    with threads_block_signals():
         import numpy  # noqa: F401  (its threads start here, with the signals blocked)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 if __name__ == "__main__":
