@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +103,26 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
             raise WriteError(target, failure) from e
         raise
     fsync_dir(target.parent)
+
+
+def remove_temporaries(folder: str | os.PathLike, names: str) -> list[Path]:
+    """Remove from `folder` the temporaries (".NAME.<random>.tmp") that atomic writes of
+    files whose NAME fullmatches the regex `names` left when killed in the middle
+    (SIGKILL, the OOM killer: nothing ran to remove them); the files removed. Call it
+    only while holding a lock (`exclusive`) that every writer of those files holds, so
+    that none of them belongs to a live writer; without flock (Windows) it does nothing,
+    as the lock proves nothing there."""
+    if fcntl is None:
+        return []
+    left = re.compile(rf"\.(?:{names})\.[^/]+\.tmp")
+    removed = []
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(folder):
+            if left.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def _not_a_folder(folder: Path) -> OSError:

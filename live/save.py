@@ -10,6 +10,9 @@ atomically, and a save writes all of its files or none; `save_shapes`):
 
 A save holds ``<save dir>/.save.lock`` (`core.atomic.exclusive`) from reading the files
 to replacing them, so two windows saving into one folder at once both keep their lines.
+Holding it, a save first removes the hidden temporaries (``.<class>.ndjson.*.tmp``) that
+a window killed in the middle of its save (SIGKILL, the OOM killer) left in raw/ and
+simplified/: every live save holds the lock, so they belong to no writer.
 A Ctrl-C or SIGTERM that comes while it replaces them waits until it is done.
 
 `word` is the label the user confirmed: the class it snapped to (they kept the snap),
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -29,7 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from core import signals
-from core.atomic import atomic_write_bytes, exclusive
+from core.atomic import atomic_write_bytes, exclusive, remove_temporaries
+from core.classes import CLASSES
 from core.errors import FrankensteinError
 from core.strokes import Drawing, ndjson_line, normalize_strokes
 from live.canvas import Shape
@@ -78,6 +83,8 @@ def save_shapes(
             held.enter_context(exclusive(lock))
         except OSError as e:  # save_dir is no folder, or not writable: name a file
             raise _cannot(next(iter(lines)), e) from e
+        for kind in ("raw", "simplified"):  # what saves killed midway left
+            remove_temporaries(Path(save_dir) / kind, SAVED_FILES)
         # A Ctrl-C or SIGTERM (which closes the window) waits until the files are in:
         # else it could land between the raw file and the simplified one.
         with signals.deferred():
@@ -85,6 +92,7 @@ def save_shapes(
 
 
 SAVE_LOCK = ".save.lock"  # held by a save from reading the files to replacing them
+SAVED_FILES = "|".join(rf"{re.escape(c)}\.ndjson" for c in CLASSES)  # as a regex of names
 
 
 def _append(lines: dict[Path, list[str]]) -> list[Path]:

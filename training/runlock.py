@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from core import atomic
-from core.atomic import exclusive
+from core.atomic import exclusive, remove_temporaries
 from training.runfolder import RunError
 
-# core/atomic.py's temporary names (".NAME.<random>.tmp") for the files a run writes
-_LEFT_BY_A_KILLED_SAVE = re.compile(
-    r"\.(?:last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.json)\.[^/]+\.tmp"
-)
+# The files a run writes atomically (core/atomic.py), as a regex of names
+RUN_FILES = r"last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.json"
 
 
 @contextlib.contextmanager
@@ -44,21 +40,5 @@ def training_lock(run_dir: str | os.PathLike) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        if atomic.fcntl is not None:  # without flock (Windows) the lock proves nothing
-            remove_left_temporaries(run_dir)
+        remove_temporaries(run_dir, RUN_FILES)
         yield
-
-
-def remove_left_temporaries(run_dir: Path) -> list[Path]:
-    """Remove what killed saves of the run's own files left in `run_dir` (call it only
-    while holding the run's lock); the files removed."""
-    removed = []
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        for entry in os.scandir(run_dir):
-            if _LEFT_BY_A_KILLED_SAVE.fullmatch(entry.name) and entry.is_file(
-                follow_symlinks=False
-            ):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
-    return removed

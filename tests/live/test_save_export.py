@@ -242,3 +242,61 @@ def test_a_save_on_a_full_disk_says_so_keeps_the_drawing_and_saves_it_once_there
     assert roomy[0].startswith("saved 1 shape") and roomy[1:] == [False, False, 1]
     assert len(list(iter_ndjson(raw, strict=True))) == 1
     assert temporaries(tmp_path) == []
+
+
+KILLED_WHILE_SAVING = """
+import os
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from live.canvas import Shape, Stroke
+from live.save import save_shapes
+from tests.live.helpers import circle
+
+def killed(fd):  # the save's first file is written, not yet in place: SIGKILL now
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.fsync = killed
+ring = circle(200, 300, 80)
+stroke = Stroke(ring.astype(np.float32), 0.01 * np.arange(len(ring)))
+save_shapes([(Shape(id=0, strokes=[stroke]), "circle")], Path(sys.argv[1]), 600)
+"""
+
+
+def test_a_save_removes_what_a_window_killed_while_saving_left(tmp_path):
+    """A window SIGKILLed in the middle of its save leaves the hidden temporary of the
+    file it was writing; the next save (which holds the lock every save holds) removes
+    it, and leaves alone a hidden file that no save writes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from live.canvas import Shape, Stroke
+    from live.save import save_shapes
+    from tests.full_disk import ROOT
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_SAVING, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = list((tmp_path / "raw").glob(".circle.ndjson.*.tmp"))
+    assert len(left) == 1 and not (tmp_path / "raw" / "circle.ndjson").exists()
+    other = tmp_path / "raw" / ".notes.txt.x1.tmp"  # not a save's: stays
+    other.write_text("mine")
+    ring = circle(100, 100, 50)
+    stroke = Stroke(ring.astype(np.float32), 0.01 * np.arange(len(ring)))
+    save_shapes([(Shape(id=0, strokes=[stroke]), "square")], tmp_path, H)
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == [
+        ".notes.txt.x1.tmp",
+        "square.ndjson",
+    ]
+    assert other.read_text() == "mine"
+    assert len(list(iter_ndjson(tmp_path / "simplified" / "square.ndjson", strict=True))) == 1
