@@ -15,6 +15,11 @@ a size or a hash from the server can tell.) The SHA-256 of every finished file i
 recorded in `<dir>/checksums.json`; a later run verifies a file against it and skips
 it without touching the network, so a complete directory works offline.
 
+One process downloads into a folder at a time (`.<dir name>.download.lock` beside it,
+as a run's lock sits beside the run, held however the process ends): two at once (the
+TUI's Download and a terminal's) both appended to the same .part, and one could install
+it while the other still wrote into it.
+
 Standard library only (urllib). Progress is reported to a callback; nothing prints.
 """
 
@@ -26,9 +31,10 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,7 +42,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
-from core.atomic import atomic_write_text, write_all
+from core.atomic import atomic_write_text, exclusive, remove_temporaries, write_all
 from core.classes import CLASSES, class_index, class_name
 from core.errors import FrankensteinError
 from core.paths import data_dir
@@ -120,9 +126,18 @@ def download(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DownloadError(f"{out}: cannot create the directory ({e.strerror})") from None
-    manifest = Manifest.load(out / MANIFEST)
     report = on_progress or (lambda p: None)
     fetcher = _Fetcher(timeout, retries, retry_wait, chunk_size, report)
+    with _downloading_into(out):
+        return _download_all(names, out, base_url, fetcher)
+
+
+def _download_all(
+    names: list[str], out: Path, base_url: str, fetcher: _Fetcher
+) -> list[FileResult]:
+    """`download`'s work, holding the folder's lock."""
+    manifest = Manifest.load(out / MANIFEST)
+    report = fetcher.report
     results = []
     for cls in names:
         url = class_url(cls, base_url)
@@ -137,6 +152,35 @@ def download(
         report(Progress("done", result.name, result.size, result.size, status=result.status))
         results.append(result)
     return results
+
+
+@contextlib.contextmanager
+def _downloading_into(out: Path) -> Iterator[None]:
+    """Hold `out`'s download lock for the block, or raise DownloadError naming the pid
+    of the process that holds it. Once held, the temporaries of a manifest write that a
+    killed download left belong to no live writer and are removed."""
+    lock = lock_path(out)
+    with contextlib.ExitStack() as held:
+        try:
+            fd = held.enter_context(exclusive(lock, wait=False))
+        except BlockingIOError:
+            holder = lock.read_text(errors="replace").strip() or "unknown"
+            raise DownloadError(
+                f"{out}: another process (pid {holder}) is downloading into this folder; "
+                "wait for it to end or stop it"
+            ) from None
+        except OSError as e:
+            raise DownloadError(f"{lock}: {e.strerror or e}") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        remove_temporaries(out, re.escape(MANIFEST))
+        yield
+
+
+def lock_path(out: Path) -> Path:
+    """The download lock of folder `out`: beside it, not in it."""
+    out = out.absolute()
+    return out.parent / f".{out.name}.download.lock"
 
 
 def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) -> FileResult:

@@ -177,3 +177,41 @@ def test_a_full_disk_keeps_what_arrived_as_a_part_that_the_next_run_resumes(buck
     assert main([*argv, "--classes", "circle"]) == 0
     assert bucket.hits()[-1].range == "bytes=2000-"
     assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+
+
+def test_a_second_download_into_a_folder_being_downloaded_into_is_refused(bucket, tmp_path, capsys):
+    """Two downloads into one folder (the TUI's and a terminal's) both appended to the
+    same .part: the second is refused in one line naming the first's pid, and the first
+    ends as if alone."""
+    bucket.hold_after = 2000
+    part = tmp_path / "circle.ndjson.part"
+    argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", *argv, "--classes", "circle"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (part.exists() and part.stat().st_size >= 2000):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the download never started"
+            time.sleep(0.05)
+        assert main([*argv, "--classes", "circle,sun"]) == 2
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: {tmp_path}: another process (pid {proc.pid}) is "
+            "downloading into this folder; wait for it to end or stop it\n"
+        )
+        assert part.read_bytes() == bucket.files["circle.ndjson"][:2000]  # untouched
+        bucket.release.set()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert (tmp_path / "circle.ndjson").read_bytes() == bucket.files["circle.ndjson"]
+    assert not (tmp_path / "sun.ndjson").exists()
+    bucket.hold_after = None
+    assert main([*argv, "--classes", "circle,sun"]) == 0  # the folder is free again
+    assert "(1 downloaded, 1 skipped)" in " ".join(capsys.readouterr().out.split())
