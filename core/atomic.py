@@ -224,3 +224,36 @@ def exclusive(lock: str | os.PathLike, *, wait: bool = True) -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)  # closing lets the lock go
+
+
+class Busy(FrankensteinError):
+    """Another process holds a lock that `one_process` asked for; `holder` is its pid
+    as it wrote it ("unknown" if it had not yet)."""
+
+    def __init__(self, lock: Path, holder: str):
+        super().__init__(f"{lock} is held by pid {holder}")
+        self.lock, self.holder = lock, holder
+
+
+@contextlib.contextmanager
+def one_process(lock: str | os.PathLike, *, remove: bool = False) -> Iterator[None]:
+    """Hold the lock file `lock` (`exclusive`, not waiting) for the block, with this
+    process's pid written in it, or raise Busy naming the pid of the process that holds
+    it: for work that two processes must not do at once (train one run, download into
+    one folder, run one study). `remove`: the lock file goes when the block ends (a
+    process that opens it meanwhile and finds it held says Busy; one that comes after
+    makes a new one), so that it does not stay among the user's files."""
+    path = Path(lock)
+    with contextlib.ExitStack() as held:
+        try:
+            fd = held.enter_context(exclusive(path, wait=False))
+        except BlockingIOError:
+            raise Busy(path, path.read_text(errors="replace").strip() or "unknown") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)

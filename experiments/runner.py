@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.atomic import atomic_write_text
+from core.atomic import Busy, atomic_write_text, one_process
 from core.errors import FrankensteinError
 from experiments.results import study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
@@ -110,10 +110,30 @@ def run_ablation(
     `stop` (set by another thread, e.g. a TUI's cancel) stops starting runs and asks
     the running ones to save last.pt and end (SIGTERM); they resume next time.
     """
-    emit = on_event or (lambda _e: None)
-    stop = stop or threading.Event()
     study_dir = Path(out_dir).resolve() / spec.name
     study_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with one_process(study_dir / LOCK, remove=True):
+            return _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher)
+    except Busy as e:
+        raise StudyBusy(
+            f"{study_dir}: another process (pid {e.holder}) is running this study; wait "
+            "for it to end or stop it (its runs resume next time), or give another --out"
+        ) from None
+
+
+LOCK = ".ablate.lock"  # held by the one process running the study, removed after
+
+
+class StudyBusy(FrankensteinError):
+    """Another process is running the study: two at once marked each other's running
+    runs queued, and each run they both started failed in one of them."""
+
+
+def _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher) -> StudyResult:
+    """`run_ablation`'s work, holding the study's lock."""
+    emit = on_event or (lambda _e: None)
+    stop = stop or threading.Event()
     eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
     runs = [_with_eval_dirs(r, eval_dirs) for r in spec.runs(quick=quick)]
     todo = _plan(study_dir, runs)  # before spec.json: a refused spec changes nothing

@@ -15,10 +15,10 @@ a size or a hash from the server can tell.) The SHA-256 of every finished file i
 recorded in `<dir>/checksums.json`; a later run verifies a file against it and skips
 it without touching the network, so a complete directory works offline.
 
-One process downloads into a folder at a time (`.<dir name>.download.lock` beside it,
-as a run's lock sits beside the run, held however the process ends): two at once (the
-TUI's Download and a terminal's) both appended to the same .part, and one could install
-it while the other still wrote into it.
+One process downloads into a folder at a time (`<dir>/.download.lock`, held however the
+process ends and removed when it is done): two at once (the TUI's Download and a
+terminal's) both appended to the same .part, and one could install it while the other
+still wrote into it.
 
 Standard library only (urllib). Progress is reported to a callback; nothing prints.
 """
@@ -42,13 +42,14 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
-from core.atomic import atomic_write_text, exclusive, remove_temporaries, write_all
+from core.atomic import Busy, atomic_write_text, one_process, remove_temporaries, write_all
 from core.classes import CLASSES, class_index, class_name
 from core.errors import FrankensteinError
 from core.paths import data_dir
 
 BASE_URL = "https://storage.googleapis.com/quickdraw_dataset/full/simplified"
 MANIFEST = "checksums.json"
+LOCK = ".download.lock"  # held by the one process downloading into the folder
 CHUNK = 1 << 16  # bytes per read and per progress report
 USER_AGENT = "frankenstein-download/1"
 
@@ -159,28 +160,19 @@ def _downloading_into(out: Path) -> Iterator[None]:
     """Hold `out`'s download lock for the block, or raise DownloadError naming the pid
     of the process that holds it. Once held, the temporaries of a manifest write that a
     killed download left belong to no live writer and are removed."""
-    lock = lock_path(out)
-    with contextlib.ExitStack() as held:
-        try:
-            fd = held.enter_context(exclusive(lock, wait=False))
-        except BlockingIOError:
-            holder = lock.read_text(errors="replace").strip() or "unknown"
-            raise DownloadError(
-                f"{out}: another process (pid {holder}) is downloading into this folder; "
-                "wait for it to end or stop it"
-            ) from None
-        except OSError as e:
-            raise DownloadError(f"{lock}: {e.strerror or e}") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        remove_temporaries(out, re.escape(MANIFEST))
-        yield
-
-
-def lock_path(out: Path) -> Path:
-    """The download lock of folder `out`: beside it, not in it."""
-    out = out.absolute()
-    return out.parent / f".{out.name}.download.lock"
+    try:
+        with one_process(out / LOCK, remove=True):
+            remove_temporaries(out, re.escape(MANIFEST))
+            yield
+    except Busy as e:
+        raise DownloadError(
+            f"{out}: another process (pid {e.holder}) is downloading into this folder; "
+            "wait for it to end or stop it"
+        ) from None
+    except OSError as e:
+        if e.filename is None or Path(e.filename) != out / LOCK:
+            raise
+        raise DownloadError(f"{e.filename}: {e.strerror or e}") from None
 
 
 def _complete_file(url: str, path: Path, manifest: Manifest, fetcher: _Fetcher) -> FileResult:

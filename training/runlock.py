@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from core.atomic import exclusive, remove_temporaries
+from core.atomic import Busy, one_process, remove_temporaries
 from training.runfolder import RunError
 
 # The files a run writes atomically (core/atomic.py), as a regex of names
@@ -28,17 +28,12 @@ RUN_FILES = r"last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.
 def training_lock(run_dir: str | os.PathLike) -> Iterator[None]:
     """Hold the run's lock for the block, or raise RunError naming the holder's pid."""
     run_dir = Path(run_dir)
-    lock = run_dir.parent / f".{run_dir.name}.lock"
-    with contextlib.ExitStack() as held:
-        try:
-            fd = held.enter_context(exclusive(lock, wait=False))
-        except BlockingIOError:
-            holder = lock.read_text(errors="replace").strip() or "unknown"
-            raise RunError(
-                f"{run_dir}: another process (pid {holder}) is training this run; wait "
-                "for it to end or stop it, or choose another name=..."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        remove_temporaries(run_dir, RUN_FILES)
-        yield
+    try:
+        with one_process(run_dir.parent / f".{run_dir.name}.lock"):
+            remove_temporaries(run_dir, RUN_FILES)
+            yield
+    except Busy as e:
+        raise RunError(
+            f"{run_dir}: another process (pid {e.holder}) is training this run; wait "
+            "for it to end or stop it, or choose another name=..."
+        ) from None

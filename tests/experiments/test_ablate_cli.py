@@ -152,3 +152,43 @@ def test_a_status_that_cannot_be_written_stops_the_study_with_one_line(tmp_path,
     assert json.loads(status.read_text())["status"] in ("queued", "running")
     events = [json.loads(line)["event"] for line in done.stdout.splitlines()]
     assert "study_progress" not in events and "study_done" not in events  # no table
+
+
+def test_a_second_ablate_of_a_study_being_run_is_refused(tmp_path, eval_dir, capsys):
+    """Two processes running one study (the TUI's Ablations tab and a terminal) marked
+    each other's running runs queued and failed the runs both started: the second is
+    refused in one line naming the first's pid, before it touches a run."""
+    import os
+    import signal
+    import time
+
+    spec = tmp_path / "busy.toml"
+    spec.write_text(f'name = "busy"\nseeds = [3]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    argv = ["ablate", str(spec), "--out", str(tmp_path / "studies")]
+    lock = tmp_path / "studies" / "busy" / ".ablate.lock"
+    first = subprocess.Popen(  # its one run is a shell that sleeps
+        [sys.executable, "-m", "ui.cli", *argv, "--launcher", "sh -c 'sleep 60' sh"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        status = tmp_path / "studies" / "busy" / "a-s3" / "status.json"
+        deadline = time.monotonic() + 60
+        while not (status.exists() and '"running"' in status.read_text()):
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first study's run never started"
+            time.sleep(0.05)
+        before = status.read_bytes()
+        assert main([*argv, "--launcher", "false"]) == 2  # its run would fail at once
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: {tmp_path / 'studies' / 'busy'}: another process (pid "
+            f"{first.pid}) is running this study; wait for it to end or stop it (its runs "
+            "resume next time), or give another --out\n"
+        )
+        assert status.read_bytes() == before  # the first's run is as the first left it
+        assert lock.read_text() == f"{first.pid}\n"
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(60)

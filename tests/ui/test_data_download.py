@@ -206,7 +206,7 @@ def test_a_second_download_into_a_folder_being_downloaded_into_is_refused(bucket
         )
         assert part.read_bytes() == bucket.files["circle.ndjson"][:2000]  # untouched
         bucket.release.set()
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
     assert proc.returncode == 0, err

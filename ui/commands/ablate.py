@@ -106,10 +106,11 @@ class StudyProgress:
     def __init__(self) -> None:
         from rich.console import Console
 
-        from ui.progress import stats_progress
+        from ui.progress import off_terminal, stats_progress
 
         self.console = Console(stderr=True)
-        self.progress = stats_progress(self.console)
+        # no bars off a terminal: rich would leave a blank line and the last frame there
+        self.progress = stats_progress(self.console, disable=off_terminal(self.console))
         self.study = None
         self.results = None  # the task of the table's writing
         self.runs: dict[str, Any] = {}
