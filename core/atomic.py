@@ -240,20 +240,34 @@ def one_process(lock: str | os.PathLike, *, remove: bool = False) -> Iterator[No
     """Hold the lock file `lock` (`exclusive`, not waiting) for the block, with this
     process's pid written in it, or raise Busy naming the pid of the process that holds
     it: for work that two processes must not do at once (train one run, download into
-    one folder, run one study). `remove`: the lock file goes when the block ends (a
-    process that opens it meanwhile and finds it held says Busy; one that comes after
-    makes a new one), so that it does not stay among the user's files."""
+    one folder, run one study). `remove`: the lock file goes when the block ends, so
+    that it does not stay among the user's files; a process that locked the file just
+    as it went finds it gone and takes the new one instead."""
     path = Path(lock)
-    with contextlib.ExitStack() as held:
-        try:
-            fd = held.enter_context(exclusive(path, wait=False))
-        except BlockingIOError:
-            raise Busy(path, path.read_text(errors="replace").strip() or "unknown") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield
-        finally:
-            if remove:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)
+    while True:
+        with contextlib.ExitStack() as held:
+            try:
+                fd = held.enter_context(exclusive(path, wait=False))
+            except BlockingIOError:
+                raise Busy(path, path.read_text(errors="replace").strip() or "unknown") from None
+            if not _is_at(fd, path):  # removed by its last holder as we locked it
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            try:
+                yield
+            finally:
+                if remove:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+            return
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    """Whether the open file `fd` is still the file at `path`."""
+    try:
+        here = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)

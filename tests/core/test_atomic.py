@@ -144,3 +144,62 @@ def test_other_errors_in_the_block_are_left_as_they_are(tmp_path):
     with pytest.raises(FileNotFoundError), atomic_open(tmp_path / "a.txt") as f:
         f.write((tmp_path / "missing").read_text())
     assert list(tmp_path.iterdir()) == []
+
+
+HOLD = """
+import sys
+import time
+
+from core.atomic import one_process
+
+with one_process(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_one_process_at_a_time_and_the_second_is_told_the_first_ones_pid(tmp_path):
+    import subprocess
+    import sys
+
+    from core.atomic import Busy, one_process
+    from tests.conftest import ROOT
+
+    lock = tmp_path / ".work.lock"
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert first.stdout.readline() == "held\n"
+        with pytest.raises(Busy) as busy, one_process(lock):
+            pass
+        assert busy.value.holder == str(first.pid)
+    finally:
+        first.kill()  # killed: the kernel lets its lock go, the file stays
+        first.communicate()
+    with one_process(lock, remove=True):
+        assert lock.read_text() == f"{os.getpid()}\n"
+    assert not lock.exists()
+    with one_process(lock):  # without remove the file stays, unlocked
+        pass
+    assert lock.read_text() == f"{os.getpid()}\n"
+
+
+def test_a_lock_file_removed_or_replaced_is_not_the_one_held(tmp_path):
+    from core.atomic import _is_at
+
+    lock = tmp_path / ".work.lock"
+    lock.write_text("")
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        assert _is_at(fd, lock)
+        lock.unlink()  # its last holder removed it as this process locked it
+        assert not _is_at(fd, lock)
+        lock.write_text("")  # and the next process made a new one
+        assert not _is_at(fd, lock)
+    finally:
+        os.close(fd)

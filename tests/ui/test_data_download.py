@@ -105,22 +105,19 @@ def test_offline_is_a_one_line_error(tmp_path, capsys):
     )
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys, sig):
-    """A real process, a real SIGINT (or SIGTERM, taken as one) while the server holds
-    the transfer half-way."""
+def _download_held_at_2000(bucket, out, **popen) -> subprocess.Popen:
+    """`data download --classes circle` into `out` as a real process, returned once the
+    server holds its transfer at 2,000 bytes (until `bucket.release` is set)."""
     bucket.hold_after = 2000
-    part = tmp_path / "circle.ndjson.part"
-    cmd = [sys.executable, "-m", "ui.cli", "data", "download", "--out", str(tmp_path)]
+    part = out / "circle.ndjson.part"
+    cmd = [sys.executable, "-m", "ui.cli", "data", "download", "--out", str(out)]
     proc = subprocess.Popen(
         [*cmd, "--base-url", bucket.url, "--classes", "circle"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # as from a terminal: a test run started in the background (`make test &`)
-        # ignores SIGINT, and a child would inherit that and never see the Ctrl-C
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        **popen,
     )
     try:
         deadline = time.monotonic() + 60
@@ -128,6 +125,25 @@ def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys,
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the download never started"
             time.sleep(0.05)
+    except BaseException:
+        proc.kill()
+        proc.communicate()
+        raise
+    return proc
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_keeps_a_part_that_the_next_run_resumes(bucket, tmp_path, capsys, sig):
+    """A real process, a real SIGINT (or SIGTERM, taken as one) while the server holds
+    the transfer half-way."""
+    part = tmp_path / "circle.ndjson.part"
+    cmd = [sys.executable, "-m", "ui.cli", "data", "download", "--out", str(tmp_path)]
+    # as from a terminal: a test run started in the background (`make test &`) ignores
+    # SIGINT, and a child would inherit that and never see the Ctrl-C
+    proc = _download_held_at_2000(
+        bucket, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    )
+    try:
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -183,22 +199,10 @@ def test_a_second_download_into_a_folder_being_downloaded_into_is_refused(bucket
     """Two downloads into one folder (the TUI's and a terminal's) both appended to the
     same .part: the second is refused in one line naming the first's pid, and the first
     ends as if alone."""
-    bucket.hold_after = 2000
     part = tmp_path / "circle.ndjson.part"
     argv = ["data", "download", "--out", str(tmp_path), "--base-url", bucket.url]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.cli", *argv, "--classes", "circle"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _download_held_at_2000(bucket, tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while not (part.exists() and part.stat().st_size >= 2000):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the download never started"
-            time.sleep(0.05)
         assert main([*argv, "--classes", "circle,sun"]) == 2
         assert capsys.readouterr().err == (
             f"frankenstein: error: {tmp_path}: another process (pid {proc.pid}) is "
