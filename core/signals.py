@@ -118,9 +118,9 @@ def poll() -> None:
     """Run now the Python handler of a signal that has come but whose handler has not
     run. CPython 3.11 runs handlers when its eval loop notices a flag, which it can
     miss: a signal a thread other than the main one took never raises the flag for the
-    main one (shown in tests/core/test_signals.py), and `data synth` once drew on for a
-    minute after a SIGTERM in CI. `signal.pthread_sigmask` checks for signals taken
-    itself (PyErr_CheckSignals), so a call that changes nothing runs what was missed.
-    Main thread only; about a microsecond."""
+    main one (shown in tests/core/test_signals.py). `signal.pthread_sigmask` checks for
+    signals taken itself (PyErr_CheckSignals), so a call that changes nothing runs what
+    was missed. (A KeyboardInterrupt that code cleared, as numpy.random's start-up did,
+    is gone for good: ui/cli.py.) Main thread only; about a microsecond."""
     if threading.current_thread() is threading.main_thread():
         signal.pthread_sigmask(signal.SIG_BLOCK, ())

@@ -78,10 +78,10 @@ def _heed_ctrl_c() -> None:
 
 def _signals_to_the_main_thread() -> None:
     """numpy's BLAS starts its threads (one per further core) on import; they start with
-    SIGINT and SIGTERM blocked, so the kernel gives those to the main thread. A Ctrl-C
-    or SIGTERM that one of them took used to go unnoticed by Python (CPython 3.11 wakes
-    only the main thread's loop, and not there): `data synth` drew on after the TUI's
-    Stop, about one time in three in a full test file.
+    SIGINT and SIGTERM blocked, so the kernel gives those to the main thread: CPython
+    3.11 does not act on a signal another thread took (tests/core/test_signals.py).
+    (This was first taken for the cause of `data synth` drawing on after a Stop; that
+    was numpy.random, below.)
 
     numpy.random is imported here too, while the signals wait: its compiled modules
     (Cython) clear any error raised while they start, so a Ctrl-C whose handler ran
