@@ -1,9 +1,12 @@
 """The Ablations tab: specs listed, a study run as a child process, its runs' states and
 the results table (experiments.results.study_rows) filling in. The runner is a fake
-(tests/ui/fake_ablate.py) that writes a real study folder in hundredths of a second."""
+(tests/ui/fake_ablate.py) that writes a real study folder in hundredths of a second;
+one test runs the real `frankenstein ablate`, refused at once."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
+from core.atomic import one_process
 from tests.ui.tui_helpers import enabled, tui
 
 FAKE_ABLATE = Path(__file__).with_name("fake_ablate.py")
@@ -135,6 +139,32 @@ async def test_stopping_a_study(here):
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
         assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
         assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["queued"] * 3
+
+
+async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they_are(here):
+    """The real `frankenstein ablate`, refused because this test process holds the
+    study's lock as another ablate would: the pane says so, and the run that other
+    process has running stays "running" (a failed child used to mark it failed)."""
+    study = here / "studies" / "tiny"
+    (study / "lstm-s0").mkdir(parents=True)
+    (study / "lstm-s0" / "status.json").write_text(json.dumps({"status": "running"}))
+    with one_process(study / ".ablate.lock", remove=True):
+        app = tui(here, initial="ablations")  # the real command line's ablate
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert table_rows(app, "runs")[0] == ["lstm-s0", "running", ""]
+            await pilot.press("f5")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert message(app) == (
+                f"the ablation FAILED: {study.resolve()}: another process (pid {os.getpid()}) "
+                "is running this study; wait for it to end or stop it (its runs resume next "
+                "time), or give another --out"
+            )
+            assert app.query_one("#abl-message").has_class("failed")
+            assert [r[1] for r in table_rows(app, "runs")] == ["running"] + ["queued"] * 3
+            assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
+    assert json.loads((study / "lstm-s0" / "status.json").read_text()) == {"status": "running"}
 
 
 async def test_a_broken_spec_is_reported_and_not_run(here):

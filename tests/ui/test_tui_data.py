@@ -3,12 +3,14 @@ child processes: `frankenstein data synth` and `data download` against a local s
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
+from core.atomic import one_process
 from core.classes import CLASSES
 from tests.http_bucket import ndjson_bytes, refused_url, serve
 from tests.ui.tui_helpers import enabled, make_data, tui
@@ -131,6 +133,29 @@ async def test_download_offline_shows_a_clear_failure(here):
         assert message(app).startswith("download FAILED: cannot download ")
         assert "connection refused (offline, or no server there?)" in message(app)
         assert app.query_one("#data-message").has_class("failed")
+
+
+async def test_a_download_into_a_folder_another_process_fills_is_refused(here):
+    """This test process holds data/quickdraw's download lock as a download from a
+    terminal would: the real `data download` child is refused, and the pane says by
+    whom, before it asks any server for a file."""
+    folder = here / "data" / "quickdraw"
+    with one_process(folder / ".download.lock", remove=True):
+        app = tui(here, initial="data", download_url=refused_url())  # never reached
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f8")
+            await settle(app, pilot)
+            assert message(app) == (
+                f"download FAILED: {folder.relative_to(here)}: another process (pid "
+                f"{os.getpid()}) is downloading into this folder; wait for it to end "
+                "or stop it"
+            )
+            assert app.query_one("#data-message").has_class("failed")
+            assert enabled(app, "#data-synth, #data-download") == [
+                "data-synth",
+                "data-download",
+            ]
+        assert [p.name for p in folder.iterdir()] == [".download.lock"]
 
 
 async def test_download_fills_the_quickdraw_column(here):

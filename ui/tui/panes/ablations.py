@@ -49,6 +49,7 @@ class AblationsPane(Horizontal):
         self.specs: list[Path] = []
         self.status: dict[str, str] = {}  # run id -> queued/running/done/failed/stopped
         self.progress: dict[str, str] = {}  # run id -> "epoch 2/3 acc 61%"
+        self.started: set[str] = set()  # the runs the running child started
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.running_spec: Path | None = None
@@ -202,6 +203,7 @@ class AblationsPane(Horizontal):
             argv.append("--quick")
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
+        self.started = set()
         self.show(f"running {spec.stem}…")
         self.supervisor = Supervisor(
             argv,
@@ -226,8 +228,8 @@ class AblationsPane(Horizontal):
         show_busy(self, False, starts="#abl-run", stops="#abl-stop")
         self.running_spec = None
         ended = "stopped" if outcome.stopped else "failed"
-        for run, status in self.status.items():  # what the runner could not report
-            if status == "running":
+        for run in self.started:  # what the runner could not report
+            if self.status.get(run) == "running":  # not another process's running run
                 self.status[run] = ended
         self.show_runs()
         if outcome.stopped:
@@ -242,6 +244,7 @@ class AblationsPane(Horizontal):
             for r in event.get("runs", []):
                 self.status.setdefault(str(r), "queued")
         elif kind == "run_start":
+            self.started.add(run)
             self.status[run] = "running"
         elif kind == "run_progress":
             self.progress[run] = _progress(event)
