@@ -263,6 +263,28 @@ def one_process(lock: str | os.PathLike, *, remove: bool = False) -> Iterator[No
             return
 
 
+def live_holder(lock: str | os.PathLike) -> int | None:
+    """The pid `one_process` wrote in the lock file `lock`, if that process is still
+    alive; None if there is no such file or pid, or its process has ended (one killed
+    while it held the lock: the kernel let the lock go, the file stayed). It only
+    reads: asking for the lock, even for a moment, could turn away the process that
+    starts just then. A pid the system has since given to another process reads as
+    alive."""
+    try:
+        pid = int(Path(lock).read_text(errors="replace").strip())
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's
+        return pid
+    return pid
+
+
 def _is_at(fd: int, path: Path) -> bool:
     """Whether the open file `fd` is still the file at `path`."""
     try:

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from core.atomic import atomic_write_bytes, atomic_write_text
+from core.atomic import atomic_write_bytes, atomic_write_text, live_holder
 from core.signals import deferred
 
 MAX_K = 8  # strokes on the plot
@@ -70,14 +70,21 @@ def _read_json(path: Path) -> Any:
         return None
 
 
+STUDY_LOCK = ".ablate.lock"  # held by the one process running the study, removed after
+
+
 def study_status(study_dir: str | Path, spec) -> dict[str, str]:
     """run_id -> "queued" | "running" | "done" | "failed" | "stopped" ("queued" when never
-    started; "stopped": cut short, it continues next time)."""
+    started; "stopped": cut short, it continues next time). A run marked running in a
+    study no live process holds (its runner was killed: SIGKILL, a power cut) reads as
+    stopped, as the next run of the study treats it."""
     d = Path(study_dir)
+    running = live_holder(d / STUDY_LOCK) is not None
     out = {}
     for run in spec.runs():
         st = _read_json(d / run.run_id / "status.json")
-        out[run.run_id] = st.get("status", "queued") if isinstance(st, dict) else "queued"
+        status = st.get("status", "queued") if isinstance(st, dict) else "queued"
+        out[run.run_id] = "stopped" if status == "running" and not running else status
     return out
 
 

@@ -54,7 +54,7 @@ from typing import Any
 
 from core.atomic import Busy, atomic_write_text, one_process
 from core.errors import FrankensteinError
-from experiments.results import study_status, write_results
+from experiments.results import STUDY_LOCK, study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
 
 OnEvent = Callable[[dict[str, Any]], None]
@@ -113,16 +113,13 @@ def run_ablation(
     study_dir = Path(out_dir).resolve() / spec.name
     study_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with one_process(study_dir / LOCK, remove=True):
+        with one_process(study_dir / STUDY_LOCK, remove=True):
             return _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher)
     except Busy as e:
         raise StudyBusy(
             f"{study_dir}: another process (pid {e.holder}) is running this study; wait "
             "for it to end or stop it (its runs resume next time), or give another --out"
         ) from None
-
-
-LOCK = ".ablate.lock"  # held by the one process running the study, removed after
 
 
 class StudyBusy(FrankensteinError):

@@ -203,3 +203,32 @@ def test_a_lock_file_removed_or_replaced_is_not_the_one_held(tmp_path):
         assert not _is_at(fd, lock)
     finally:
         os.close(fd)
+
+
+def test_a_lock_files_holder_is_named_only_while_it_lives(tmp_path):
+    import subprocess
+    import sys
+
+    from core.atomic import live_holder
+    from tests.conftest import ROOT
+
+    lock = tmp_path / ".work.lock"
+    assert live_holder(lock) is None  # no file
+    lock.write_text("not a pid\n")
+    assert live_holder(lock) is None
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert first.stdout.readline() == "held\n"
+        assert live_holder(lock) == first.pid
+        assert lock.read_text() == f"{first.pid}\n"  # read, not locked: still its
+    finally:
+        first.kill()
+        first.communicate()
+    assert lock.read_text() == f"{first.pid}\n"  # the killed holder's file stays
+    assert live_holder(lock) is None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -154,32 +158,36 @@ def test_a_status_that_cannot_be_written_stops_the_study_with_one_line(tmp_path,
     assert "study_progress" not in events and "study_done" not in events  # no table
 
 
-def test_a_second_ablate_of_a_study_being_run_is_refused(tmp_path, eval_dir, capsys):
-    """Two processes running one study (the TUI's Ablations tab and a terminal) marked
-    each other's running runs queued and failed the runs both started: the second is
-    refused in one line naming the first's pid, before it touches a run."""
-    import os
-    import signal
-    import time
-
+def start_study(tmp_path, eval_dir) -> tuple[list[str], subprocess.Popen, Path]:
+    """A real `ablate` of a one-run study whose run is a shell that sleeps: its argv,
+    the process (its own session), and the run's status.json, once it says running."""
     spec = tmp_path / "busy.toml"
     spec.write_text(f'name = "busy"\nseeds = [3]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
     argv = ["ablate", str(spec), "--out", str(tmp_path / "studies")]
-    lock = tmp_path / "studies" / "busy" / ".ablate.lock"
-    first = subprocess.Popen(  # its one run is a shell that sleeps
+    first = subprocess.Popen(
         [sys.executable, "-m", "ui.cli", *argv, "--launcher", "sh -c 'sleep 60' sh"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
+    status = tmp_path / "studies" / "busy" / "a-s3" / "status.json"
+    deadline = time.monotonic() + 60
+    while not (status.exists() and '"running"' in status.read_text()):
+        if first.poll() is not None or time.monotonic() > deadline:
+            os.killpg(first.pid, signal.SIGKILL)
+            pytest.fail(f"the study's run never started: {first.communicate()}")
+        time.sleep(0.05)
+    return argv, first, status
+
+
+def test_a_second_ablate_of_a_study_being_run_is_refused(tmp_path, eval_dir, capsys):
+    """Two processes running one study (the TUI's Ablations tab and a terminal) marked
+    each other's running runs queued and failed the runs both started: the second is
+    refused in one line naming the first's pid, before it touches a run."""
+    argv, first, status = start_study(tmp_path, eval_dir)
+    lock = tmp_path / "studies" / "busy" / ".ablate.lock"
     try:
-        status = tmp_path / "studies" / "busy" / "a-s3" / "status.json"
-        deadline = time.monotonic() + 60
-        while not (status.exists() and '"running"' in status.read_text()):
-            assert first.poll() is None, first.communicate()
-            assert time.monotonic() < deadline, "the first study's run never started"
-            time.sleep(0.05)
         before = status.read_bytes()
         assert main([*argv, "--launcher", "false"]) == 2  # its run would fail at once
         assert capsys.readouterr().err == (
@@ -192,3 +200,22 @@ def test_a_second_ablate_of_a_study_being_run_is_refused(tmp_path, eval_dir, cap
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(60)
+
+
+def test_the_running_run_of_a_killed_study_reads_as_stopped(tmp_path, eval_dir):
+    """SIGKILL leaves a run's status.json saying running; the study's state (the TUI's
+    runs table) says stopped, what the next ablate of it treats it as, once no live
+    process holds the study."""
+    from experiments.results import study_status
+    from experiments.spec import load_spec
+
+    _, first, status = start_study(tmp_path, eval_dir)
+    spec, study = load_spec(tmp_path / "busy.toml"), tmp_path / "studies" / "busy"
+    try:
+        assert study_status(study, spec) == {"a-s3": "running"}
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(60)
+    assert json.loads(status.read_text())["status"] == "running"
+    assert (study / ".ablate.lock").exists()  # with the dead runner's pid
+    assert study_status(study, spec) == {"a-s3": "stopped"}

@@ -167,6 +167,17 @@ async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they
     assert json.loads((study / "lstm-s0" / "status.json").read_text()) == {"status": "running"}
 
 
+async def test_a_run_left_running_by_a_killed_study_shows_as_stopped(here):
+    study = here / "studies" / "tiny"
+    (study / "lstm-s0").mkdir(parents=True)
+    (study / "lstm-s0" / "status.json").write_text(json.dumps({"status": "running"}))
+    (study / ".ablate.lock").write_text("999999999\n")  # no such process
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert table_rows(app, "runs")[0] == ["lstm-s0", "stopped", ""]
+
+
 async def test_a_broken_spec_is_reported_and_not_run(here):
     (here / "specs" / "bad.toml").write_text('name = "bad"\nseeds = []\n')
     app = app_for(here)
