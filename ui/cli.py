@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     try:
         _heed_ctrl_c()
-        _signals_to_the_main_thread()  # a Ctrl-C held meanwhile acts here, as "interrupted"
         with term_interrupts():  # SIGTERM (`kill`, a supervisor) as Ctrl-C, for every command
+            _signals_to_the_main_thread()  # a signal held meanwhile acts here, "interrupted"
             status = int(args.func(args) or 0)
     except FrankensteinError as e:
         print(f"frankenstein: error: {e}", file=sys.stderr)
