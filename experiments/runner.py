@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.atomic import Busy, atomic_write_text, one_process
+from core.atomic import Busy, atomic_write_text, one_process, remove_temporaries
 from core.errors import FrankensteinError
 from experiments.results import STUDY_LOCK, study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
@@ -114,12 +114,31 @@ def run_ablation(
     study_dir.mkdir(parents=True, exist_ok=True)
     try:
         with one_process(study_dir / STUDY_LOCK, remove=True):
+            _remove_killed_writes(study_dir)
             return _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher)
     except Busy as e:
         raise StudyBusy(
             f"{study_dir}: another process (pid {e.holder}) is running this study; wait "
             "for it to end or stop it (its runs resume next time), or give another --out"
         ) from None
+
+
+# The files the runner writes atomically (core/atomic.py), only while it holds the
+# study's lock, as regexes of names: in the study folder, in peers/, in each run folder
+# (whose other files are its training's, which cleans up after its own).
+STUDY_FILES = r"spec\.json|results\.md|results\.csv|accuracy_by_stroke\.png"
+PEER_FILES = r"[^/]+\.json"
+RUN_STATUS_FILES = r"status\.json|latency\.json"
+
+
+def _remove_killed_writes(study_dir: Path) -> None:
+    """The temporaries that writes of the study's own files left when a runner was
+    killed in the middle (SIGKILL): with the lock held, none is a live writer's."""
+    remove_temporaries(study_dir, STUDY_FILES)
+    remove_temporaries(study_dir / "peers", PEER_FILES)
+    for entry in os.scandir(study_dir):
+        if entry.is_dir(follow_symlinks=False) and entry.name != "peers":
+            remove_temporaries(entry.path, RUN_STATUS_FILES)
 
 
 class StudyBusy(FrankensteinError):

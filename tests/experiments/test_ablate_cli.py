@@ -219,3 +219,31 @@ def test_the_running_run_of_a_killed_study_reads_as_stopped(tmp_path, eval_dir):
     assert json.loads(status.read_text())["status"] == "running"
     assert (study / ".ablate.lock").exists()  # with the dead runner's pid
     assert study_status(study, spec) == {"a-s3": "stopped"}
+
+
+def test_the_temporaries_of_a_killed_studys_writes_are_removed_by_the_next(tmp_path, eval_dir):
+    """A runner SIGKILLed while it replaced results.md, a peer's report or a run's
+    status.json left a hidden temporary beside it; the next ablate of the study, once
+    it holds the study's lock, removes those and nothing else."""
+    spec = tmp_path / "left.toml"
+    spec.write_text(f'name = "left"\nseeds = [3]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    study = tmp_path / "studies" / "left"
+    left = [
+        study / ".results.md.k1ll3d.tmp",
+        study / ".accuracy_by_stroke.png.k1ll3d.tmp",
+        study / "peers" / ".cnn.json.k1ll3d.tmp",
+        study / "a-s3" / ".status.json.k1ll3d.tmp",
+    ]
+    kept = [
+        study / ".notes.md.k1ll3d.tmp",  # no file of the runner's
+        study / "a-s3" / ".last.pt.k1ll3d.tmp",  # the run's training cleans its own
+        study / "results.md",
+    ]
+    for path in left + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half\n")
+    args = ["ablate", str(spec), "--out", str(tmp_path / "studies"), "--launcher", "false"]
+    assert main(args) == 1  # its one run failed at once (status 1); the table is written
+    assert [p for p in left if p.exists()] == []
+    assert [p for p in kept if not p.exists()] == []
+    assert (study / "results.md").read_text() != "half\n"
