@@ -1,5 +1,10 @@
+import contextlib
 import os
 import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -158,15 +163,13 @@ with one_process(sys.argv[1]):
 """
 
 
-def test_one_process_at_a_time_and_the_second_is_told_the_first_ones_pid(tmp_path):
-    import subprocess
-    import sys
-
-    from core.atomic import Busy, one_process
+@contextlib.contextmanager
+def held_by_another_process(lock: Path) -> Iterator[subprocess.Popen]:
+    """A child holding `lock` (one_process) for the block, SIGKILLed after it: the
+    kernel lets its lock go, the file stays."""
     from tests.conftest import ROOT
 
-    lock = tmp_path / ".work.lock"
-    first = subprocess.Popen(
+    child = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(lock)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -174,13 +177,21 @@ def test_one_process_at_a_time_and_the_second_is_told_the_first_ones_pid(tmp_pat
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        assert first.stdout.readline() == "held\n"
+        assert child.stdout.readline() == "held\n"
+        yield child
+    finally:
+        child.kill()
+        child.communicate()
+
+
+def test_one_process_at_a_time_and_the_second_is_told_the_first_ones_pid(tmp_path):
+    from core.atomic import Busy, one_process
+
+    lock = tmp_path / ".work.lock"
+    with held_by_another_process(lock) as first:
         with pytest.raises(Busy) as busy, one_process(lock):
             pass
         assert busy.value.holder == str(first.pid)
-    finally:
-        first.kill()  # killed: the kernel lets its lock go, the file stays
-        first.communicate()
     with one_process(lock, remove=True):
         assert lock.read_text() == f"{os.getpid()}\n"
     assert not lock.exists()
@@ -206,29 +217,14 @@ def test_a_lock_file_removed_or_replaced_is_not_the_one_held(tmp_path):
 
 
 def test_a_lock_files_holder_is_named_only_while_it_lives(tmp_path):
-    import subprocess
-    import sys
-
     from core.atomic import live_holder
-    from tests.conftest import ROOT
 
     lock = tmp_path / ".work.lock"
     assert live_holder(lock) is None  # no file
     lock.write_text("not a pid\n")
     assert live_holder(lock) is None
-    first = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(lock)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert first.stdout.readline() == "held\n"
+    with held_by_another_process(lock) as first:
         assert live_holder(lock) == first.pid
         assert lock.read_text() == f"{first.pid}\n"  # read, not locked: still its
-    finally:
-        first.kill()
-        first.communicate()
     assert lock.read_text() == f"{first.pid}\n"  # the killed holder's file stays
     assert live_holder(lock) is None
