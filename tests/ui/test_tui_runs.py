@@ -44,9 +44,9 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert rows(app) == [
-            ["lstm", "frankenstein", "3/3", "80.0%", "62.0%", "92.0%/41.0%"],
-            ["cnn", "cnn", "1/1", "60.0%", "50.0%", "-/0.0%"],
-            ["fresh", "frankenstein", "0", "-", "-", "-"],
+            ["lstm", "frankenstein", "3/3", "80.0%", "quickdraw-real-dev", "62.0%", "92.0%/41.0%"],
+            ["cnn", "cnn", "1/1", "60.0%", "quickdraw-real-dev", "50.0%", "-/0.0%"],
+            ["fresh", "frankenstein", "0", "-", "-", "-", "-"],
         ]
         detail = str(app.query_one("#runs-detail", Static).content)
         assert detail.startswith("lstm: frankenstein on synthetic, 3 epochs")
@@ -56,6 +56,28 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
         await pilot.press("down", "down")
         detail = str(app.query_one("#runs-detail", Static).content)
         assert "no eval report yet" in detail
+
+
+async def test_the_table_says_what_each_runs_figures_were_scored_on(tmp_path, monkeypatch):
+    """A run evaluated on real doodles and one only on its test split (synthetic, 97%)
+    side by side: the "scored on" column tells their top1 apart."""
+    monkeypatch.chdir(tmp_path)
+    make_run(tmp_path / "runs", "real", real=REAL, mtime=1_700_000_200)
+    make_run(tmp_path / "runs", "synthetic", test=report(0.97, [0.9] * 8, 0.99, 0.9))
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert [r[4:6] for r in rows(app)] == [
+            ["quickdraw-real-dev", "62.0%"],
+            ["test split", "97.0%"],
+        ]
+
+
+def test_a_long_evaluation_folder_is_clipped_in_the_table():
+    from ui.tui.runinfo import scored_on
+
+    assert scored_on("drawings/raw") == "drawings"
+    assert scored_on("data/my-own-doodles-of-december") == "my-own-doodles-of…"
 
 
 def _wrong(true: str, snapped: str, premature: bool) -> dict:

@@ -98,6 +98,17 @@ class RunInfo:
         return ("test", reports["test"]) if "test" in reports else None
 
 
+def scored_on(name: str, width: int = 18) -> str:
+    """A report's name (`RunInfo.reports`) for a table cell: "test split" (held out of
+    the training data), else the evaluation folder ("quickdraw-real-dev", not its
+    "simplified"), clipped to `width`."""
+    if name == "test":
+        return "test split"
+    parts = name.split("/")
+    short = parts[-2] if len(parts) >= 2 and parts[-1] in ("simplified", "raw") else parts[-1]
+    return short if len(short) <= width else short[: width - 1] + "…"
+
+
 def _short(directory: str) -> str:
     """'../shared/data/quickdraw-real-dev/simplified' -> 'quickdraw-real-dev/simplified'."""
     parts = Path(directory).parts

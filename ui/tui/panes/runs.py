@@ -24,9 +24,11 @@ from textual.worker import get_current_worker
 from core.errors import FrankensteinError
 from ui.tui.context import TuiContext, child_env
 from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
-from ui.tui.runinfo import RunInfo, interval, list_runs, pct, stroke_accuracy
+from ui.tui.runinfo import RunInfo, interval, list_runs, pct, scored_on, stroke_accuracy
 
-COLUMNS = ("run", "model", "epochs", "best val", "top1", "snap P/R")
+# top1 and snap P/R are from the run's main report, scored on real doodles (its
+# eval_data) if it has them, else on its test split: "scored on" says which
+COLUMNS = ("run", "model", "epochs", "best val", "scored on", "top1", "snap P/R")
 
 
 class RunsPane(Vertical):
@@ -90,6 +92,7 @@ class RunsPane(Vertical):
             run.model,
             epochs,
             pct(run.best_val_acc),
+            scored_on(main[0]) if main else "-",
             pct(report.get("top1")),
             f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
         )
