@@ -1,14 +1,10 @@
-import contextlib
 import os
 import stat
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from core.atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from tests.lock_holder import held_by_another_process
 
 
 def _mode(path) -> int:
@@ -149,39 +145,6 @@ def test_other_errors_in_the_block_are_left_as_they_are(tmp_path):
     with pytest.raises(FileNotFoundError), atomic_open(tmp_path / "a.txt") as f:
         f.write((tmp_path / "missing").read_text())
     assert list(tmp_path.iterdir()) == []
-
-
-HOLD = """
-import sys
-import time
-
-from core.atomic import one_process
-
-with one_process(sys.argv[1]):
-    print("held", flush=True)
-    time.sleep(60)
-"""
-
-
-@contextlib.contextmanager
-def held_by_another_process(lock: Path) -> Iterator[subprocess.Popen]:
-    """A child holding `lock` (one_process) for the block, SIGKILLed after it: the
-    kernel lets its lock go, the file stays."""
-    from tests.conftest import ROOT
-
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(lock)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert child.stdout.readline() == "held\n"
-        yield child
-    finally:
-        child.kill()
-        child.communicate()
 
 
 def test_one_process_at_a_time_and_the_second_is_told_the_first_ones_pid(tmp_path):

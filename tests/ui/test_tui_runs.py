@@ -13,6 +13,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from live.default_model import read_default_model
+from tests.lock_holder import held_by_another_process
 from tests.ui.tui_helpers import make_run, real_checkpoint, report, tui
 
 REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
@@ -71,6 +72,60 @@ async def test_the_table_says_what_each_runs_figures_were_scored_on(tmp_path, mo
             ["quickdraw-real-dev", "62.0%"],
             ["test split", "97.0%"],
         ]
+
+
+async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):
+    """A run another process is training (a child holds its run lock, as `train`
+    does) and one stopped at epoch 1 of 3 with its last.pt: the epochs column and the
+    detail say which, and how to continue the stopped one."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "runs"
+    for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
+        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+        (run / "last.pt").write_bytes(b"not a real checkpoint")
+        os.utime(run / "config.json", (mtime, mtime))
+    make_run(root, "done", val_accs=(0.5, 0.6))
+    with held_by_another_process(root / ".going.lock") as trainer:
+        app = tui(tmp_path, initial="runs")
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            assert [r[:3] for r in rows(app)] == [
+                ["going", "frankenstein", "1/3 training"],
+                ["cut", "frankenstein", "1/3 stopped"],
+                ["done", "frankenstein", "2/2"],
+            ]
+            detail = str(app.query_one("#runs-detail", Static).content)
+            assert f"training now (pid {trainer.pid})" in detail
+            await pilot.press("down")
+            detail = str(app.query_one("#runs-detail", Static).content)
+            assert (
+                "stopped after epoch 1 of 3: Resume (F7) on the Train tab with its name "
+                "continues it, as does `frankenstein train --resume name=cut out_dir=runs`"
+            ) in detail
+            await pilot.press("down")
+            detail = str(app.query_one("#runs-detail", Static).content)
+            assert "training now" not in detail and "stopped after" not in detail
+    app = tui(tmp_path, initial="runs")  # the trainer killed (its lock file stays)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app)[0][2] == "1/3 stopped"
+
+
+async def test_the_runs_tab_reads_the_folder_again_when_shown(tmp_path, monkeypatch):
+    """A run started (from a terminal, or the Train tab) while another tab was shown is
+    listed once the Runs tab is shown again, without R."""
+    monkeypatch.chdir(tmp_path)
+    make_run(tmp_path / "runs", "old", mtime=1_700_000_000)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        make_run(tmp_path / "runs", "new", mtime=1_700_000_100)
+        await pilot.press("4")
+        await pilot.pause()
+        assert [r[0] for r in rows(app)] == ["new", "old"]
 
 
 def test_a_long_evaluation_folder_is_clipped_in_the_table():

@@ -76,6 +76,8 @@ class FrankensteinApp(App[None]):
         self.query_one("#tabs", TabbedContent).active = tab
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "runs":  # what was trained, started or stopped meanwhile
+            self.query_one("#runs-pane", RunsPane).reload()
         if event.pane.id is not None:
             self._focus_in(event.pane.id)
 

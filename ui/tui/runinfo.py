@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.atomic import live_holder
 from ui.tui.evalfile import clean_eval, is_number
 
 
@@ -68,6 +69,23 @@ class RunInfo:
         return evaluated.is_file() and (
             not last.is_file() or evaluated.stat().st_mtime >= last.stat().st_mtime
         )
+
+    @property
+    def training_pid(self) -> int | None:
+        """The pid of the process training this run now (from the TUI or a terminal),
+        read from its run lock (training/runlock.py) without taking it; None if none."""
+        return live_holder(self.path.parent / f".{self.name}.lock")
+
+    @property
+    def state(self) -> str:
+        """ "training" (a live process holds the run), "stopped" (cut short: Ctrl-C, a
+        Stop, a crash, a kill; `train --resume` continues it) or "" (finished, or never
+        trained: nothing to say)."""
+        if self.training_pid is not None:
+            return "training"
+        if not self.finished and (self.path / "last.pt").is_file():
+            return "stopped"
+        return ""
 
     def resume_problem(self) -> str | None:
         """Why `train --resume` cannot continue this run (None: it can)."""

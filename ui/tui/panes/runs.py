@@ -86,6 +86,7 @@ class RunsPane(Vertical):
         report = main[1] if main else {}
         snap = report.get("snap") or {}
         epochs = f"{run.epochs_done}/{run.epochs}" if run.epochs else str(run.epochs_done)
+        epochs += f" {run.state}" if run.state else ""
         mark = "* " if run.name == self.marked else ""
         return (
             mark + run.name,
@@ -243,6 +244,15 @@ def detail_text(run: RunInfo) -> str:
         f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
+    state = run.state
+    if state == "training":
+        lines.append(f"training now (pid {run.training_pid})")
+    elif state == "stopped":
+        lines.append(
+            f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: Resume (F7) on "
+            "the Train tab with its name continues it, as does `frankenstein train --resume "
+            f"name={run.name} out_dir={run.path.parent}`"
+        )
     main = run.main_report()
     if main is None:
         lines.append("no eval report yet (eval.json is written when a run finishes)")
