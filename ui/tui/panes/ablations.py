@@ -125,9 +125,13 @@ class AblationsPane(Horizontal):
         self.progress = {}
         study = self.ctx.studies_dir / spec.name
         if study.is_dir():
-            from experiments.results import study_status
+            from core.atomic import live_holder
+            from experiments.results import STUDY_LOCK, study_status
 
             self.status.update(study_status(study, spec))
+            holder = live_holder(study / STUDY_LOCK)
+            if holder is not None and self.running_spec is None:  # not our own child
+                self.show(f"another process (pid {holder}) is running this study; R reloads")
         self.show_runs()
         self.show_results(study)
 
