@@ -143,6 +143,12 @@ async def test_a_download_into_a_folder_another_process_fills_is_refused(here):
     with one_process(folder / ".download.lock", remove=True):
         app = tui(here, initial="data", download_url=refused_url())  # never reached
         async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            summary = str(app.query_one("#data-summary", Static).content)
+            assert summary.endswith(
+                f". Another process (pid {os.getpid()}) is downloading into data/quickdraw; "
+                "R recounts"
+            )
             await pilot.press("f8")
             await settle(app, pilot)
             assert message(app) == (

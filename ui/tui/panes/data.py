@@ -108,10 +108,11 @@ class DataPane(Vertical):
     def _summary(self, dirs: list[DataDir]) -> Content:
         """What the directories are, the classes held by more than one file, and what
         the numbers count (plain text: file names are no markup)."""
+        elsewhere = self._downloading_elsewhere()
         if not dirs:
             return Content(
                 f"{self.ctx.data_dir}: no data yet: F5 generates synthetic doodles, "
-                "F8 downloads the real ones"
+                f"F8 downloads the real ones{elsewhere}"
             )
         what = ", ".join(f"{d.label}: {d.what}" for d in dirs)
         shared = "".join(
@@ -121,8 +122,20 @@ class DataPane(Vertical):
         )
         return Content(
             f"{self.ctx.data_dir}: {what}{shared}. Counts are lines, a drawing each unless bad "
-            "(frankenstein data info DIR reads them)"
+            f"(frankenstein data info DIR reads them){elsewhere}"
         )
+
+    def _downloading_elsewhere(self) -> str:
+        """A note if another process (a terminal) is downloading into the real data's
+        folder, whose counts then grow as its files are installed."""
+        from core.atomic import live_holder
+        from training.download import LOCK
+
+        folder = self.ctx.data_dir / "quickdraw"
+        holder = live_holder(folder / LOCK)
+        if holder is None or (self.supervisor is not None and self.supervisor.active):
+            return ""
+        return f". Another process (pid {holder}) is downloading into {folder}; R recounts"
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""
