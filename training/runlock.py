@@ -24,12 +24,18 @@ from training.runfolder import RunError
 RUN_FILES = r"last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.json"
 
 
+def lock_path(run_dir: str | os.PathLike) -> Path:
+    """The run's lock file, beside its folder: runs/.NAME.lock."""
+    run_dir = Path(run_dir)
+    return run_dir.parent / f".{run_dir.name}.lock"
+
+
 @contextlib.contextmanager
 def training_lock(run_dir: str | os.PathLike) -> Iterator[None]:
     """Hold the run's lock for the block, or raise RunError naming the holder's pid."""
     run_dir = Path(run_dir)
     try:
-        with one_process(run_dir.parent / f".{run_dir.name}.lock"):
+        with one_process(lock_path(run_dir)):
             remove_temporaries(run_dir, RUN_FILES)
             yield
     except Busy as e:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import live_holder
+from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
 
 
@@ -74,13 +75,13 @@ class RunInfo:
     def training_pid(self) -> int | None:
         """The pid of the process training this run now (from the TUI or a terminal),
         read from its run lock (training/runlock.py) without taking it; None if none."""
-        return live_holder(self.path.parent / f".{self.name}.lock")
+        return live_holder(lock_path(self.path))
 
     @property
     def state(self) -> str:
-        """ "training" (a live process holds the run), "stopped" (cut short: Ctrl-C, a
-        Stop, a crash, a kill; `train --resume` continues it) or "" (finished, or never
-        trained: nothing to say)."""
+        """What the run is doing: "training" (a live process holds it), "stopped" (cut
+        short: Ctrl-C, a Stop, a crash, a kill; `train --resume` continues it) or ""
+        (finished, or never trained: nothing to say)."""
         if self.training_pid is not None:
             return "training"
         if not self.finished and (self.path / "last.pt").is_file():

@@ -86,7 +86,8 @@ class RunsPane(Vertical):
         report = main[1] if main else {}
         snap = report.get("snap") or {}
         epochs = f"{run.epochs_done}/{run.epochs}" if run.epochs else str(run.epochs_done)
-        epochs += f" {run.state}" if run.state else ""
+        state = run.state
+        epochs += f" {state}" if state else ""
         mark = "* " if run.name == self.marked else ""
         return (
             mark + run.name,
