@@ -264,14 +264,18 @@ def one_process(lock: str | os.PathLike, *, remove: bool = False) -> Iterator[No
 
 
 def live_holder(lock: str | os.PathLike) -> int | None:
-    """The pid `one_process` wrote in the lock file `lock`, if that process is still
-    alive; None if there is no such file or pid, or its process has ended (one killed
-    while it held the lock: the kernel let the lock go, the file stayed). It only
-    reads: asking for the lock, even for a moment, could turn away the process that
-    starts just then. A pid the system has since given to another process reads as
-    alive."""
+    """The pid `one_process` wrote in the lock file `lock`, if that process holds the
+    lock now; None if there is no such file or pid, or no one holds it (its holder
+    ended: a lock file is left behind by a holder that was killed, or that did not
+    remove it). It only reads: asking for the lock, even for a moment, could turn away
+    the process that starts just then. Where the kernel lists its locks (Linux,
+    /proc/locks) the holder must be listed on this very file, so a pid the system has
+    since given to another process is not taken for the holder; elsewhere a live
+    process with that pid is."""
+    path = Path(lock)
     try:
-        pid = int(Path(lock).read_text(errors="replace").strip())
+        pid = int(path.read_text(errors="replace").strip())
+        inode = path.stat().st_ino
     except (OSError, ValueError):
         return None
     if pid <= 0:
@@ -281,8 +285,29 @@ def live_holder(lock: str | os.PathLike) -> int | None:
     except ProcessLookupError:
         return None
     except PermissionError:  # alive, another user's
-        return pid
+        pass
+    listed = _flock_holders()
+    if listed is not None and (pid, inode) not in listed:
+        return None
     return pid
+
+
+def _flock_holders() -> set[tuple[int, int]] | None:
+    """(pid, inode) of every flock the kernel lists as held (/proc/locks: "1: FLOCK
+    ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"; waiting ones are marked "->"), or None
+    where it lists none (not Linux)."""
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    held = set()
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 6 and fields[1] == "FLOCK":  # fields[1] is "->" for a waiter
+            with contextlib.suppress(ValueError, IndexError):
+                held.add((int(fields[4]), int(fields[5].rsplit(":", 1)[1])))
+    return held
 
 
 def _is_at(fd: int, path: Path) -> bool:

@@ -186,6 +186,8 @@ def test_a_lock_files_holder_is_named_only_while_it_lives(tmp_path):
     assert live_holder(lock) is None  # no file
     lock.write_text("not a pid\n")
     assert live_holder(lock) is None
+    lock.write_text(f"{os.getpid()}\n")  # a live process, as a reused pid is, not holding it
+    assert live_holder(lock) is None
     with held_by_another_process(lock) as first:
         assert live_holder(lock) == first.pid
         assert lock.read_text() == f"{first.pid}\n"  # read, not locked: still its
