@@ -286,16 +286,17 @@ def live_holder(lock: str | os.PathLike) -> int | None:
         return None
     except PermissionError:  # alive, another user's
         pass
-    listed = _flock_holders()
+    listed = _lock_holders()
     if listed is not None and (pid, inode) not in listed:
         return None
     return pid
 
 
-def _flock_holders() -> set[tuple[int, int]] | None:
-    """(pid, inode) of every flock the kernel lists as held (/proc/locks: "1: FLOCK
-    ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"; waiting ones are marked "->"), or None
-    where it lists none (not Linux)."""
+def _lock_holders() -> set[tuple[int, int]] | None:
+    """(pid, inode) of every lock the kernel lists as held (/proc/locks: "1: FLOCK
+    ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"; waiting ones are marked "->"; a flock on
+    NFS is listed as POSIX, so any kind counts), or None where it lists none (not
+    Linux)."""
     try:
         with open("/proc/locks", encoding="ascii", errors="replace") as f:
             lines = f.read().splitlines()
@@ -304,7 +305,7 @@ def _flock_holders() -> set[tuple[int, int]] | None:
     held = set()
     for line in lines:
         fields = line.split()
-        if len(fields) >= 6 and fields[1] == "FLOCK":  # fields[1] is "->" for a waiter
+        if len(fields) >= 6 and fields[1] != "->":  # "->": one waiting for the lock
             with contextlib.suppress(ValueError, IndexError):
                 held.add((int(fields[4]), int(fields[5].rsplit(":", 1)[1])))
     return held
