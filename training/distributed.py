@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections
 import os
 import pickle
-import time
 from dataclasses import dataclass, field
 
 import torch
@@ -60,6 +59,7 @@ def setup(device: str) -> DistInfo:
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     dev = resolve_device(device, local_rank)
     if world > 1 and not dist.is_initialized():
+        _WORKS.clear()  # the last group's, gone with it
         if dev.type == "cuda":
             torch.cuda.set_device(dev)
         dist.init_process_group(backend="nccl" if dev.type == "cuda" else "gloo")
@@ -81,9 +81,8 @@ def lost_peer(e: BaseException, info: DistInfo) -> str | None:
 
 
 def cleanup(info: DistInfo) -> None:
-    """Tear the group down, once its worker threads hold no tensor of ours (`_HELD`)."""
+    """Tear the group down (its collectives' Works stay held: `_WORKS`)."""
     if info.active and dist.is_initialized():
-        _settle()
         dist.destroy_process_group()
 
 
@@ -92,8 +91,7 @@ def all_reduce_sum(t: torch.Tensor, info: DistInfo) -> torch.Tensor:
     if not info.active:
         return t
     out = t.to(_device(info)).clone()
-    dist.all_reduce(out, op=dist.ReduceOp.SUM)
-    _hold(out)
+    _wait(dist.all_reduce(out, op=dist.ReduceOp.SUM, async_op=True))
     return out.cpu()
 
 
@@ -111,7 +109,7 @@ def gather(obj, info: DistInfo) -> list | None:
         return [obj]
     payload = pickle.dumps(obj)
     longest = torch.tensor([len(payload)], dtype=torch.int64, device=_device(info))
-    dist.all_reduce(longest, op=dist.ReduceOp.MAX)  # every process sends as many bytes
+    _wait(dist.all_reduce(longest, op=dist.ReduceOp.MAX, async_op=True))  # as many bytes each
     mine = torch.zeros(_LENGTH + int(longest), dtype=torch.uint8)
     mine[:_LENGTH] = torch.frombuffer(
         bytearray(len(payload).to_bytes(_LENGTH, "little")), dtype=torch.uint8
@@ -119,8 +117,7 @@ def gather(obj, info: DistInfo) -> list | None:
     mine[_LENGTH : _LENGTH + len(payload)] = torch.frombuffer(bytearray(payload), dtype=torch.uint8)
     mine = mine.to(_device(info))
     out = [torch.empty_like(mine) for _ in range(info.world)] if info.is_main else None
-    dist.gather(mine, out, dst=0)
-    _hold(longest, mine, *(out or []))
+    _wait(dist.gather(mine, out, dst=0, async_op=True))
     if out is None:
         return None
     return [_unpack(t.cpu().numpy().tobytes()) for t in out]
@@ -138,43 +135,38 @@ def _device(info: DistInfo) -> torch.device:
     return info.device if info.device.type == "cuda" else torch.device("cpu")
 
 
-# The tensors of the latest collectives. A gloo worker thread drops its reference to
-# a finished collective (and so to its tensors) a moment after the caller sees it done,
-# and letting go of a tensor Python also knows takes the GIL. Were the process group
-# torn down in that moment (its destructor joins the workers on the main thread, which
-# holds the GIL: at the end of a run, when the DistributedDataParallel wrapper goes),
-# the two would wait on each other for ever: a process hung at the end of its run, seen
-# in the 2-process tests (gdb: a pt_gloo_runloop thread in ~AsyncGatherWork ->
-# decref_pyobject -> take_gil, the main thread in ~ProcessGroupGloo -> thread::join).
-# `cleanup` waits until the workers hold none of them. Every collective here waits for
-# its result, so only the last few can still be held by a worker.
-_HELD: collections.deque = collections.deque(maxlen=32)
+# The Works of the latest collectives, each held until the next group is set up (or
+# the process ends). A gloo worker thread lets go of a collective's Work a moment after
+# the caller sees it done, and the Work it lets go of last is destroyed there: with it
+# goes the thread-local state captured when it was made, which holds a Python object,
+# and letting go of that takes the GIL. Were the process group torn down in that
+# moment (its destructor joins the workers on the main thread, which holds the GIL: at
+# the end of a run, when the DistributedDataParallel wrapper goes), the two would wait
+# on each other for ever: a process hung at the end of its run, seen in the 2-process
+# tests under load (gdb: a pt_gloo_runloop thread in ~AsyncAllreduceWork ->
+# ~ThreadLocalState -> SafePyObject decref -> take_gil, the main thread in
+# ~ProcessGroupGloo -> thread::join). Held here, the worker never lets go of a Work
+# last, so no worker needs the GIL then; they go on the main thread, with it. (Waiting
+# until the workers let go of the collectives' tensors, as before, was not enough: the
+# tensors go before that state does.)
+_WORKS: collections.deque = collections.deque(maxlen=64)
 
 
-def _hold(*tensors: torch.Tensor) -> None:
-    _HELD.extend(tensors)
+def _wait(work) -> None:
+    """Wait for a collective (async_op=True) to finish, and hold its Work (`_WORKS`)."""
+    work.wait()
+    _WORKS.append(work)
 
 
 def barrier(info: DistInfo) -> None:
     if info.active:
-        dist.barrier()
+        _wait(dist.barrier(async_op=True))
 
 
 def leave(info: DistInfo) -> None:
     """Every process leaves the group at once (a barrier, then the teardown)."""
     barrier(info)
     cleanup(info)
-
-
-SETTLE_S = 30.0  # at most this long for gloo's workers to drop finished collectives
-
-
-def _settle() -> None:
-    """Wait, without the GIL, until no worker thread holds a tensor of our collectives."""
-    deadline = time.monotonic() + SETTLE_S
-    while any(t._use_count() > 1 for t in _HELD) and time.monotonic() < deadline:
-        time.sleep(0.001)
-    _HELD.clear()
 
 
 def wrap(model: torch.nn.Module, info: DistInfo) -> torch.nn.Module:
