@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.machine import busy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -101,13 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     signum = getattr(signal, args.signal)
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
-    try:
+    with busy(args.busy):
         failed = _trials(args, signum)
-    finally:
-        for p in busy:
-            p.kill()
-            p.wait()
     print(f"{args.kind}, {args.signal}: {args.trials} trials, {failed} did not stop")
     return 1 if failed else 0
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.machine import busy, free_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 CYCLES = 40
@@ -48,21 +49,10 @@ def _rank(rank: int, ports: list[int], beats, root: str) -> None:
         beats[rank] = i + 1
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def one_round(root: Path, gdb: Path | None, label: str) -> str | None:
     """None if both processes ran every cycle, else where they hung."""
     ctx = multiprocessing.get_context("spawn")
-    beats, ports = ctx.Array("i", 2), _free_ports(CYCLES)
+    beats, ports = ctx.Array("i", 2), free_ports(CYCLES)
     procs = [ctx.Process(target=_rank, args=(r, ports, beats, str(root))) for r in (0, 1)]
     for p in procs:
         p.start()
@@ -106,17 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gdb", type=Path, help="write a hung process's stacks here")
     args = parser.parse_args(argv)
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
     hung = 0
-    try:
+    with busy(args.busy):
         for r in range(args.rounds):
             why = one_round(args.root.resolve(), args.gdb, f"round{r}")
             hung += why is not None
             print(f"round {r + 1}/{args.rounds}: {why or 'ok'}", flush=True)
-    finally:
-        for p in busy:
-            p.kill()
-            p.wait()
     print(f"{hung} of {args.rounds} rounds hung ({args.root})")
     return 1 if hung else 0
 

@@ -7,13 +7,13 @@ import faulthandler
 import json
 import multiprocessing
 import os
-import socket
 import time
 
 import pytest
 import torch
 
 from core.checkpoint import load_checkpoint
+from tests.machine import free_ports
 from tests.training.conftest import tiny_settings
 from tests.training.test_loop import StopAt
 
@@ -89,17 +89,6 @@ def _rank(rank: int, ports: list[int], settings: list[str], out_dir: str) -> Non
             assert (saved["position"]["epoch"], saved["position"]["batch"]) == where
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def _rows(run_dir):
     rows = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
     return [{k: v for k, v in r.items() if k not in TIMING} for r in rows]
@@ -109,7 +98,7 @@ def _rows(run_dir):
 def test_a_distributed_resume_gives_the_same_run_as_no_interruption(tmp_path, glyph_dir):
     more = {"log_every": 1, "augment.enabled": True, "optim.mixup": 0.4}
     settings = tiny_settings(glyph_dir, tmp_path, **more)  # dropout 0.1, mixup: torch RNG
-    assert _run_ranks(_rank, _free_ports(4), settings, str(tmp_path)) == [0] * WORLD
+    assert _run_ranks(_rank, free_ports(4), settings, str(tmp_path)) == [0] * WORLD
     assert _rows(tmp_path / "whole") == _rows(tmp_path / "broken")  # train sums included
     for name in ("last.pt", "best.pt"):
         a = load_checkpoint(tmp_path / "whole" / name).model.state_dict()
@@ -155,7 +144,7 @@ def _diverging_rank(rank: int, port: int, settings: list[str]) -> None:
 @pytest.mark.slow
 def test_a_loss_gone_bad_on_one_process_stops_both_and_keeps_last_pt(tmp_path, glyph_dir):
     settings = tiny_settings(glyph_dir, tmp_path, epochs=2)
-    assert _run_ranks(_diverging_rank, _free_ports(1)[0], settings) == [0] * WORLD
+    assert _run_ranks(_diverging_rank, free_ports(1)[0], settings) == [0] * WORLD
     saved = load_checkpoint(tmp_path / "d" / "last.pt").extra["position"]
     assert (saved["epoch"], saved["batch"]) == (1, 0)  # epoch 1's, not overwritten
     assert [r["epoch"] for r in _rows(tmp_path / "d")] == [1]
@@ -189,5 +178,5 @@ def test_a_distributed_run_stops_together_while_validating(tmp_path):
     after a batch they all have (a third batch, rank 0's alone, would hang rank 1)."""
     more = {"data.sources": ["synthetic"], "data.per_class": 8, "data.eval_per_class": 30}
     settings = tiny_settings(tmp_path, tmp_path, epochs=2, **more)  # 540 validation drawings
-    assert _run_ranks(_validating_rank, _free_ports(2), settings, str(tmp_path)) == [0] * WORLD
+    assert _run_ranks(_validating_rank, free_ports(2), settings, str(tmp_path)) == [0] * WORLD
     assert [r["epoch"] for r in _rows(tmp_path / "v")] == [1, 2]

@@ -12,7 +12,8 @@ import os
 import pytest
 import torch
 
-from tests.training.test_distributed_resume import _as_rank, _free_ports, _run_ranks
+from tests.machine import free_ports
+from tests.training.test_distributed_resume import _as_rank, _run_ranks
 
 CYCLES = 40
 
@@ -40,4 +41,4 @@ def _cycles(rank: int, ports: list[int]) -> None:
 
 @pytest.mark.slow
 def test_a_group_left_and_dropped_many_times_never_hangs():
-    assert _run_ranks(_cycles, _free_ports(CYCLES)) == [0, 0]
+    assert _run_ranks(_cycles, free_ports(CYCLES)) == [0, 0]
