@@ -78,15 +78,18 @@ class RunInfo:
         return live_holder(lock_path(self.path))
 
     @property
+    def cut_short(self) -> bool:
+        """Not finished, with a last.pt to go on from (Ctrl-C, a Stop, a crash, a kill;
+        `train --resume` continues it), unless some process is training it now."""
+        return not self.finished and (self.path / "last.pt").is_file()
+
+    @property
     def state(self) -> str:
         """What the run is doing: "training" (a live process holds it), "stopped" (cut
-        short: Ctrl-C, a Stop, a crash, a kill; `train --resume` continues it) or ""
-        (finished, or never trained: nothing to say)."""
+        short) or "" (finished, or never trained: nothing to say)."""
         if self.training_pid is not None:
             return "training"
-        if not self.finished and (self.path / "last.pt").is_file():
-            return "stopped"
-        return ""
+        return "stopped" if self.cut_short else ""
 
     def resume_problem(self) -> str | None:
         """Why `train --resume` cannot continue this run (None: it can)."""

@@ -245,10 +245,10 @@ def detail_text(run: RunInfo) -> str:
         f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
-    state = run.state
-    if state == "training":
-        lines.append(f"training now (pid {run.training_pid})")
-    elif state == "stopped":
+    pid = run.training_pid
+    if pid is not None:
+        lines.append(f"training now (pid {pid})")
+    elif run.cut_short:
         lines.append(
             f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: Resume (F7) on "
             "the Train tab with its name continues it, as does `frankenstein train --resume "
