@@ -51,3 +51,5 @@ class TuiContext(BaseModel):
     draw: tuple[str, ...] = cli("draw")
     download_url: str | None = None  # a mirror for `data download --base-url`
     cwd: Path | None = None  # the children's working directory (None: ours)
+    # seconds between a shown tab's looks at what other processes change (ui/tui/follow.py)
+    follow_s: float = Field(2.0, gt=0)

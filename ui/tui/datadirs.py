@@ -17,11 +17,13 @@ its lines are counted as its own.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.strokes import file_class
 from training.datainfo import data_files
+from ui.tui.follow import files_seen
 
 KNOWN = {
     "quickdraw": "downloaded Quick, Draw! doodles",
@@ -63,6 +65,15 @@ def find_data_dirs(root: Path) -> list[DataDir]:
             if _has_data(inner):
                 found.append(DataDir(inner, f"{sub.name}/{inner.name}", what))
     return found
+
+
+def data_seen(root: Path) -> Hashable:
+    """What a count would find changed, from listings and stats alone (ui/tui/follow.py):
+    a data folder or file added, removed, replaced or grown."""
+    try:
+        return tuple((d.label, files_seen(data_files(d.path))) for d in find_data_dirs(root))
+    except OSError:  # a folder removed while listed: the next look sees what is left
+        return None
 
 
 def _shown(p: Path) -> bool:

@@ -9,6 +9,7 @@ eval.json is checked value by value: ui/tui/evalfile.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from core.atomic import live_holder
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
+from ui.tui.follow import files_seen
 
 
 @dataclass
@@ -181,6 +183,26 @@ def list_runs(root: Path) -> list[RunInfo]:
     folders = [p for p in root.iterdir() if (p / "config.json").is_file()]
     folders.sort(key=lambda p: ((p / "config.json").stat().st_mtime, p.name), reverse=True)
     return [read_run(p) for p in folders]
+
+
+# what the Runs tab shows of a run comes from these files (and its lock)
+SHOWN_FILES = ("config.json", "metrics.jsonl", "eval.json", "best.pt", "last.pt")
+
+
+def runs_seen(root: Path) -> Hashable:
+    """What another process may have changed in the runs table, from stats and lock
+    reads alone (ui/tui/follow.py): a run begun, an epoch done, a checkpoint or an
+    evaluation written, a training started or ended."""
+    if not root.is_dir():
+        return None
+    try:
+        folders = sorted(p for p in root.iterdir() if (p / "config.json").is_file())
+    except OSError:
+        return None
+    return tuple(
+        (p.name, files_seen(p / name for name in SHOWN_FILES), live_holder(lock_path(p)))
+        for p in folders
+    )
 
 
 def pct(v: float | None) -> str:

@@ -9,6 +9,7 @@ study_rows: one row per variant, mean and spread over seeds).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Static
 
 from ui.tui.context import TuiContext, child_env
+from ui.tui.follow import Follow, files_seen
 from ui.tui.panes.data import failure_line
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff
@@ -53,6 +55,10 @@ class AblationsPane(Horizontal):
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.running_spec: Path | None = None
+        self.shown: tuple[Path, list[str]] | None = None  # the study folder, its run ids
+        self.elsewhere: int | None = None  # the pid of another process running it
+        # a study another process runs (a terminal's ablate) fills in as it goes
+        self.follow = Follow(self, self._seen, self._followed, ctx.follow_s)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="abl-left"):
@@ -70,6 +76,7 @@ class AblationsPane(Horizontal):
 
     def on_mount(self) -> None:
         self.action_reload()
+        self.follow.start()
 
     def action_reload(self) -> None:
         try:
@@ -107,9 +114,11 @@ class AblationsPane(Horizontal):
         from experiments.spec import load_spec
 
         self.show("")  # the previous spec's message is not this one's
+        self.shown, self.elsewhere = None, None
         try:
             spec = load_spec(path)
         except FrankensteinError as e:
+            self.follow.saw()
             self.query_one("#abl-info", Static).update(str(e))
             self.status, self.progress = {}, {}
             self.query_one("#abl-runs", DataTable).clear(columns=True)
@@ -124,6 +133,8 @@ class AblationsPane(Horizontal):
         self.status = {r.run_id: "queued" for r in runs}
         self.progress = {}
         study = self.ctx.studies_dir / spec.name
+        self.shown = (study, list(self.status))
+        self.follow.saw()
         if study.is_dir():
             from core.atomic import live_holder
             from experiments.results import STUDY_LOCK, study_status
@@ -131,9 +142,33 @@ class AblationsPane(Horizontal):
             self.status.update(study_status(study, spec))
             holder = live_holder(study / STUDY_LOCK)
             if holder is not None and self.running_spec is None:  # not our own child
-                self.show(f"another process (pid {holder}) is running this study; R reloads")
+                self.elsewhere = holder
+                self.progress = _progress_elsewhere(study, self.status)
+                self.show(f"another process (pid {holder}) is running this study")
         self.show_runs()
         self.show_results(study)
+
+    def _seen(self) -> Hashable:
+        """What another process running the shown study changes: its lock's holder, the
+        runs' status and metrics files (stats alone, ui/tui/follow.py)."""
+        if self.shown is None or self.running_spec is not None:
+            return None  # our own child's events tell us (its end calls saw())
+        from core.atomic import live_holder
+        from experiments.results import STUDY_LOCK
+
+        study, run_ids = self.shown
+        files = (study / r / name for r in run_ids for name in ("status.json", "metrics.jsonl"))
+        return live_holder(study / STUDY_LOCK), files_seen(files)
+
+    def _followed(self) -> None:
+        """The shown study changed under another process: show it again, and say so
+        when that process has ended."""
+        if self.running_spec is not None or self.selected is None:
+            return
+        before = self.elsewhere
+        self.show_spec(self.selected)
+        if before is not None and self.elsewhere is None:
+            self.show(f"the process running this study (pid {before}) has ended")
 
     # ------------------------------------------------------------------ tables
 
@@ -231,6 +266,7 @@ class AblationsPane(Horizontal):
             return
         show_busy(self, False, starts="#abl-run", stops="#abl-stop")
         self.running_spec = None
+        self.follow.saw()  # what our child left is shown below, not another's change
         ended = "stopped" if outcome.stopped else "failed"
         for run in self.started:  # what the runner could not report
             if self.status.get(run) == "running":  # not another process's running run
@@ -285,6 +321,22 @@ class AblationsPane(Horizontal):
         msg = self.query_one("#abl-message", Static)
         msg.update(message)
         msg.set_class(error, "failed")
+
+
+def _progress_elsewhere(study: Path, status: dict[str, str]) -> dict[str, str]:
+    """The progress of the runs another process is running, from their run folders
+    (no events reach us from it): "epoch 2 done, val 93.1%"."""
+    from ui.tui.runinfo import read_run
+
+    out = {}
+    for run_id, state in status.items():
+        if state != "running":
+            continue
+        run = read_run(study / run_id)
+        if run.metrics:
+            last = run.metrics[-1]
+            out[run_id] = _progress({"epoch": run.epochs_done, **last, "kind": "epoch"})
+    return out
 
 
 def _progress(event: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ in a thread worker, so a large download never blocks the UI.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -27,7 +28,8 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
-from ui.tui.datadirs import DataDir, count_dir, find_data_dirs
+from ui.tui.datadirs import DataDir, count_dir, data_seen, find_data_dirs
+from ui.tui.follow import Follow
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
 
@@ -60,6 +62,8 @@ class DataPane(Vertical):
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.job = ""
+        # files another process installs (a terminal's download or synth) are counted
+        self.follow = Follow(self, self._seen, self.reload, ctx.follow_s)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="data-summary")
@@ -75,11 +79,20 @@ class DataPane(Vertical):
 
     def on_mount(self) -> None:
         self.reload()
+        self.follow.start()
 
     def action_reload(self) -> None:
         self.reload()
 
+    def _seen(self) -> Hashable:
+        """The data files as they stand, and who holds the download's lock."""
+        from core.atomic import live_holder
+        from training.download import LOCK
+
+        return live_holder(self.ctx.data_dir / "quickdraw" / LOCK), data_seen(self.ctx.data_dir)
+
     def reload(self) -> None:
+        self.follow.saw()
         self.query_one("#data-summary", Static).update(f"counting lines in {self.ctx.data_dir}…")
         self.run_worker(self._count, thread=True, group="data-count", exclusive=True)
 
@@ -135,7 +148,10 @@ class DataPane(Vertical):
         holder = live_holder(folder / LOCK)
         if holder is None or (self.supervisor is not None and self.supervisor.active):
             return ""
-        return f". Another process (pid {holder}) is downloading into {folder}; R recounts"
+        return (
+            f". Another process (pid {holder}) is downloading into {folder}: its files are "
+            "counted as they arrive"
+        )
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""

@@ -24,7 +24,16 @@ from textual.worker import get_current_worker
 from core.errors import FrankensteinError
 from ui.tui.context import TuiContext, child_env
 from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
-from ui.tui.runinfo import RunInfo, interval, list_runs, pct, scored_on, stroke_accuracy
+from ui.tui.follow import Follow
+from ui.tui.runinfo import (
+    RunInfo,
+    interval,
+    list_runs,
+    pct,
+    runs_seen,
+    scored_on,
+    stroke_accuracy,
+)
 
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
@@ -48,6 +57,10 @@ class RunsPane(Vertical):
         self.runs: list[RunInfo] = []
         self.marked: str | None = None
         self.closing = False
+        self.message = ""  # the message line's text
+        self.listing = ""  # what reload said of the folder (no runs yet, ...)
+        # a run trained, started or evaluated by another process shows as it goes
+        self.follow = Follow(self, lambda: runs_seen(ctx.runs_dir), self._followed, ctx.follow_s)
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
@@ -58,12 +71,19 @@ class RunsPane(Vertical):
 
     def on_mount(self) -> None:
         self.reload()
+        self.follow.start()
 
     def action_reload(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
+    def _followed(self) -> None:
+        """Another process changed a run: read them again, keeping a message that is
+        not the folder's own (a mark's hint, a draw's outcome)."""
+        self.reload(keep_message=self.message != self.listing)
+
+    def reload(self, keep_message: bool = False) -> None:
         """Read the runs folder again, keeping the cursor on the same run."""
+        self.follow.saw()
         table = self.query_one("#runs-table", DataTable)
         keep = self.selected.name if self.selected else None
         self.runs = list_runs(self.ctx.runs_dir)
@@ -74,11 +94,13 @@ class RunsPane(Vertical):
             table.move_cursor(row=table.get_row_index(keep))
         root = self.ctx.runs_dir
         if root.exists() and not root.is_dir():
-            self.show(f"{root} is a file, not a runs folder: move it, or start with --runs DIR")
+            self.listing = f"{root} is a file, not a runs folder: move it, or start with --runs DIR"
         else:
-            self.show(
+            self.listing = (
                 "" if self.runs else f"no runs in {root}/ yet: train one on the Train tab (2)"
             )
+        if not keep_message:
+            self.show(self.listing)
         self.show_detail()
 
     def _row(self, run: RunInfo) -> tuple[str, ...]:
@@ -114,6 +136,7 @@ class RunsPane(Vertical):
         self.query_one("#runs-detail", Static).update(detail_text(run) if run else "")
 
     def show(self, message: str, error: bool = False) -> None:
+        self.message = message
         widget = self.query_one("#runs-message", Static)
         widget.update(message)
         widget.set_class(error, "failed")

@@ -1,0 +1,302 @@
+"""Tabs follow what another process does while they are shown (ui/tui/follow.py): a
+training, a study and a download started from a terminal fill in the Runs, Ablations
+and Data tabs as they go, without R. The other processes are the real commands (a tiny
+`train`, a tiny `ablate`, `data download` from a local server) or, for a run's lock, a
+real process holding it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Static
+
+from tests.conftest import ROOT
+from tests.http_bucket import ndjson_bytes, serve
+from tests.lock_holder import held_by_another_process
+from tests.ui.tui_helpers import make_run, tui
+from ui.tui.follow import Follow
+
+EVERY = 0.05  # the tabs' look interval in these tests (2 s in the TUI)
+
+TINY = {  # a run of a few seconds, most of them torch's import
+    "epochs": 2,
+    "max_batches": 2,
+    "batch_size": 8,
+    "pad_len": 4,
+    "m": 32,
+    "threads": 1,
+    "device": "cpu",
+    "augment.enabled": False,
+    "data.per_class": 2,
+    "data.eval_per_class": 2,
+    "model.overrides": {
+        "channels": [4, 4, 4],
+        "lstm_hidden": 8,
+        "lstm_proj": 0,
+        "lstm_layers": 1,
+        "head_hidden": 8,
+    },
+}
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Let the app run until `condition()` holds; fail saying `what` never happened."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
+        await pilot.pause(EVERY)
+
+
+async def terminal(*args: str) -> asyncio.subprocess.Process:
+    """`frankenstein ARGS` started as from a terminal: its own process, no TUI."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ui.cli",
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+async def ended(proc: asyncio.subprocess.Process) -> int:
+    _, err = await asyncio.wait_for(proc.communicate(), timeout=120)
+    assert proc.returncode == 0, err.decode()
+    return proc.returncode
+
+
+def cells(app, table: str) -> list[list[str]]:
+    t = app.query_one(table, DataTable)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+def text(app, widget: str) -> str:
+    return str(app.query_one(widget, Static).content)
+
+
+# ---------------------------------------------------------------------- Runs
+
+
+async def test_a_run_trained_from_a_terminal_fills_in_the_runs_tab(here):
+    make_run(here / "runs", "old", mtime=1_700_000_000)
+    app = tui(here, initial="runs", follow_s=EVERY)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert [r[0] for r in cells(app, "#runs-table")] == ["old"]
+        settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+        proc = await terminal("train", *settings, "name=term", "out_dir=runs")
+        await until(pilot, lambda: "term" in [r[0] for r in cells(app, "#runs-table")], "listed")
+        await ended(proc)
+
+        def scored() -> bool:
+            row = cells(app, "#runs-table")[0]
+            return row[2] == "2/2" and row[4] == "test split"
+
+        await until(pilot, scored, "finished and scored")
+        top = cells(app, "#runs-table")[0]
+        assert top[0] == "term" and top[3].endswith("%") and top[5].endswith("%")
+        assert text(app, "#runs-message") == ""
+
+
+async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
+    """A run trained by another process (a real child holds its run lock): an epoch it
+    writes shows, and when it is killed the row reads stopped; the mark's hint on the
+    message line is not wiped by those refreshes."""
+    run = make_run(here / "runs", "going", val_accs=(0.5,))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+    (run / "last.pt").write_bytes(b"not a real checkpoint")
+    with held_by_another_process(here / "runs" / ".going.lock") as trainer:
+        app = tui(here, initial="runs", follow_s=EVERY)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            assert cells(app, "#runs-table")[0][2] == "1/3 training"
+            await pilot.press("m")
+            hint = "marked going: select another run and press C"
+            assert text(app, "#runs-message") == hint
+            with open(run / "metrics.jsonl", "a") as f:  # as the trainer does, an epoch on
+                f.write(json.dumps({"epoch": 2, "val_acc": 0.7}) + "\n")
+            await until(pilot, lambda: cells(app, "#runs-table")[0][2] == "2/3 training", "epoch")
+            assert cells(app, "#runs-table")[0][3] == "70.0%"
+            trainer.kill()
+            trainer.wait()
+            await until(pilot, lambda: cells(app, "#runs-table")[0][2] == "2/3 stopped", "stopped")
+            assert text(app, "#runs-message") == hint
+            assert cells(app, "#runs-table")[0][0] == "* going"
+
+
+# ---------------------------------------------------------------------- Ablations
+
+SPEC = """\
+name = "followed"
+description = "One tiny run, trained for real."
+seeds = [0]
+
+[base]
+{base}
+
+[variants.lstm]
+model = "frankenstein"
+"""
+
+
+def _toml(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+@pytest.mark.slow
+async def test_a_study_run_from_a_terminal_fills_in_the_ablations_tab(here):
+    (here / "specs").mkdir()
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY.items())
+    spec = here / "specs" / "followed.toml"
+    spec.write_text(SPEC.format(base=base))
+    app = tui(here, initial="ablations", follow_s=EVERY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert cells(app, "#abl-runs") == [["lstm-s0", "queued", ""]]
+        proc = await terminal("ablate", str(spec), "--quick", "--out", "studies")
+        running = f"another process (pid {proc.pid}) is running this study"
+        await until(pilot, lambda: text(app, "#abl-message") == running, "its pid shown")
+        seen = set()
+
+        def done() -> bool:
+            seen.add(cells(app, "#abl-runs")[0][1])
+            return "done" in seen
+
+        await until(pilot, done, "the run done")
+        await ended(proc)
+        await until(
+            pilot,
+            lambda: (
+                text(app, "#abl-message")
+                == f"the process running this study (pid {proc.pid}) has ended"
+            ),
+            "its end said",
+        )
+        assert "running" in seen
+        assert cells(app, "#abl-runs") == [["lstm-s0", "done", ""]]
+        assert [r[:2] for r in cells(app, "#abl-results")] == [["lstm", "1/1"]]
+
+
+async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here):
+    """The runs another process is running show their last epoch from their folders
+    (no events reach the TUI from it), and turn stopped when that process dies."""
+    (here / "specs").mkdir()
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY.items())
+    (here / "specs" / "followed.toml").write_text(SPEC.format(base=base))
+    run = here / "studies" / "followed" / "lstm-s0"
+    run.mkdir(parents=True)
+    (run / "status.json").write_text(json.dumps({"status": "running"}))
+    with held_by_another_process(run.parent / ".ablate.lock") as runner:
+        app = tui(here, initial="ablations", follow_s=EVERY)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert cells(app, "#abl-runs") == [["lstm-s0", "running", ""]]
+            (run / "metrics.jsonl").write_text(json.dumps({"epoch": 1, "val_acc": 0.25}) + "\n")
+            await until(
+                pilot,
+                lambda: cells(app, "#abl-runs")[0][2] == "epoch 1 done, val 25.0%",
+                "its epoch",
+            )
+            runner.kill()
+            runner.wait()
+            await until(pilot, lambda: cells(app, "#abl-runs")[0][1] == "stopped", "stopped")
+            assert text(app, "#abl-message") == (
+                f"the process running this study (pid {runner.pid}) has ended"
+            )
+
+
+# ---------------------------------------------------------------------- Data
+
+
+def counts(app, label: str) -> dict[str, str]:
+    table = app.query_one("#data-table", DataTable)
+    labels = [str(c.label) for c in table.ordered_columns]
+    if label not in labels:
+        return {}
+    i = labels.index(label)
+    return {str(r[0]): str(r[i]) for r in map(table.get_row_at, range(table.row_count))}
+
+
+async def test_a_download_from_a_terminal_is_counted_as_it_arrives(here):
+    files = {f"{c}.ndjson": ndjson_bytes(c, 4) for c in ("circle", "square")}
+    with serve(files) as bucket:
+        app = tui(here, initial="data", follow_s=EVERY)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert counts(app, "quickdraw") == {}
+            bucket.hold_after = 10  # the download stays going until released
+            args = ["--out", "data/quickdraw", "--classes", "circle", "--base-url", bucket.url]
+            proc = await terminal("data", "download", *args)
+            note = f"Another process (pid {proc.pid}) is downloading into data/quickdraw"
+            await until(pilot, lambda: note in text(app, "#data-summary"), "its pid shown")
+            bucket.hold_after = None
+            bucket.release.set()
+            await ended(proc)
+            await until(pilot, lambda: counts(app, "quickdraw").get("circle") == "4", "counted")
+            await until(pilot, lambda: note not in text(app, "#data-summary"), "its end")
+            proc = await terminal("data", "download", *args[:3], "square", *args[4:])
+            await ended(proc)
+            await until(pilot, lambda: counts(app, "quickdraw").get("square") == "4", "2nd file")
+
+
+# ---------------------------------------------------------------------- Follow
+
+
+class Shown(Static):
+    pass
+
+
+class Pair(App):
+    def compose(self) -> ComposeResult:
+        yield Shown("a", id="shown")
+        yield Shown("b", id="hidden")
+
+
+async def test_a_pane_refreshes_once_a_change_and_not_while_hidden():
+    state = {"shown": 0, "hidden": 0}
+    refreshed = {"shown": 0, "hidden": 0}
+    app = Pair()
+    async with app.run_test() as pilot:
+        follows = {}
+        for name in state:
+            pane = app.query_one(f"#{name}")
+
+            def refresh(name=name):
+                refreshed[name] += 1
+
+            follows[name] = Follow(pane, lambda name=name: state[name], refresh, EVERY)
+            follows[name].saw()
+            follows[name].start()
+        app.query_one("#hidden").display = False
+        await pilot.pause(5 * EVERY)
+        assert refreshed == {"shown": 0, "hidden": 0}  # nothing changed
+        state["shown"] = state["hidden"] = 1
+        await until(pilot, lambda: refreshed["shown"] == 1, "refreshed")
+        await pilot.pause(5 * EVERY)
+        assert refreshed == {"shown": 1, "hidden": 0}  # once, and not the hidden one
+        state["shown"] = 2
+        follows["shown"].saw()  # the pane showed it itself: no refresh
+        await pilot.pause(5 * EVERY)
+        assert refreshed["shown"] == 1
+        app.query_one("#hidden").display = True
+        await until(pilot, lambda: refreshed["hidden"] == 1, "refreshed once shown")

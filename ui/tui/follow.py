@@ -1,0 +1,65 @@
+"""A tab follows what another process changes while the tab is shown.
+
+A study run from a terminal, a training started there, a download into the data
+folder: the TUI learns of each from the files that process writes and the lock it
+holds. A `Follow` looks at those every few seconds while its pane is on screen (a
+`look` that only lists and stats files, and reads lock files) and refreshes the pane
+when what it saw has changed, so the tab keeps up with another process's work as it
+does with its own, without R. The pane calls `saw()` whenever it refreshes by itself,
+so its own reloads are not taken for another process's change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+
+from textual.widget import Widget
+
+
+class Follow:
+    """Refresh `pane` (`refresh()`) when `look()` differs from what it last saw."""
+
+    def __init__(
+        self,
+        pane: Widget,
+        look: Callable[[], Hashable],
+        refresh: Callable[[], None],
+        every: float,
+    ):
+        self.pane = pane
+        self.look = look
+        self.on_change = refresh
+        self.seen: Hashable = None
+        self.every = every
+
+    def start(self) -> None:
+        """Look every `every` seconds from now on (the pane has called `saw()`)."""
+        self.pane.set_interval(self.every, self.tick)
+
+    def saw(self) -> None:
+        """The pane shows what is there now: later looks compare with that."""
+        self.seen = self.look()
+
+    def tick(self) -> None:
+        if not self.pane.is_on_screen:  # another tab is shown: it looks when shown
+            return
+        seen = self.look()
+        if seen != self.seen:
+            self.seen = seen
+            self.on_change()
+
+
+def files_seen(paths: Iterable[Path]) -> tuple[tuple[str, int, int] | None, ...]:
+    """(name, modification time, size) of each file, None for one that is missing: a
+    file another process wrote, replaced or grew looks different."""
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((p.name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
