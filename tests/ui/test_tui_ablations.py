@@ -153,9 +153,7 @@ async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert table_rows(app, "runs")[0] == ["lstm-s0", "running", ""]
-            assert message(app) == (
-                f"another process (pid {os.getpid()}) is running this study"
-            )
+            assert message(app) == f"another process (pid {os.getpid()}) is running this study"
             await pilot.press("f5")
             await app.workers.wait_for_complete()
             await pilot.pause()
