@@ -170,6 +170,7 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         await pilot.pause()
         table = app.screen.query_one("#compare-table", DataTable)
         got = {str(r[0]): (str(r[1]), str(r[2])) for r in map(table.get_row_at, range(9))}
+        assert got["scored on"] == ("quickdraw-real-dev", "quickdraw-real-dev")  # as the table
         assert got["model"] == ("frankenstein", "cnn")
         assert got["top1"] == ("62.0%", "50.0%")
         assert got["top1, 95% interval"] == ("56.4-67.3%", "44.4-55.6%")

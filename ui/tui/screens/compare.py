@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from ui.tui.runinfo import RunInfo, interval, pct, stroke_accuracy
+from ui.tui.runinfo import RunInfo, interval, pct, scored_on, stroke_accuracy
 
 
 def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
@@ -19,7 +19,7 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
     rb = b.main_report()
     rep_a, rep_b = (ra[1] if ra else {}), (rb[1] if rb else {})
     rows = [
-        ("evaluated on", _clip(ra[0]) if ra else "-", _clip(rb[0]) if rb else "-"),
+        ("scored on", scored_on(ra[0]) if ra else "-", scored_on(rb[0]) if rb else "-"),
         ("model", a.model, b.model),
         ("best val", pct(a.best_val_acc), pct(b.best_val_acc)),
         ("top1", pct(rep_a.get("top1")), pct(rep_b.get("top1"))),
@@ -37,10 +37,6 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
         ("snap recall", pct(snap_a.get("recall")), pct(snap_b.get("recall"))),
     ]
     return rows
-
-
-def _clip(text: str, width: int = 22) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
 class CompareScreen(ModalScreen[None]):
