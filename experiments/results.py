@@ -73,13 +73,15 @@ def _read_json(path: Path) -> Any:
 STUDY_LOCK = ".ablate.lock"  # held by the one process running the study, removed after
 
 
-def study_status(study_dir: str | Path, spec) -> dict[str, str]:
+def study_status(study_dir: str | Path, spec, running: bool | None = None) -> dict[str, str]:
     """run_id -> "queued" | "running" | "done" | "failed" | "stopped" ("queued" when never
     started; "stopped": cut short, it continues next time). A run marked running in a
     study no live process holds (its runner was killed: SIGKILL, a power cut) reads as
-    stopped, as the next run of the study treats it."""
+    stopped, as the next run of the study treats it. `running`: whether a live process
+    holds the study's lock, if the caller has just read it (None: read it here)."""
     d = Path(study_dir)
-    running = live_holder(d / STUDY_LOCK) is not None
+    if running is None:
+        running = live_holder(d / STUDY_LOCK) is not None
     out = {}
     for run in spec.runs():
         st = _read_json(d / run.run_id / "status.json")

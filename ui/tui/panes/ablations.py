@@ -139,8 +139,8 @@ class AblationsPane(Horizontal):
             from core.atomic import live_holder
             from experiments.results import STUDY_LOCK, study_status
 
-            self.status.update(study_status(study, spec))
             holder = live_holder(study / STUDY_LOCK)
+            self.status.update(study_status(study, spec, running=holder is not None))
             if holder is not None and self.running_spec is None:  # not our own child
                 self.elsewhere = holder
                 self.progress = _progress_elsewhere(study, self.status)
