@@ -4,7 +4,9 @@ Running a spec starts `frankenstein ablate SPEC [--quick] --out STUDIES --events
 child process; its events (experiments/runner.py: study_start, run_start,
 run_progress, run_done, run_failed, run_stopped, study_done) set each run's status in the runs
 table, and every finished run refreshes the results table (experiments.results.
-study_rows: one row per variant, mean and spread over seeds).
+study_rows: one row per variant, mean and spread over seeds). A study another process
+runs (`ablate` in a terminal) sends no events here: the tab follows its lock and its
+runs' files instead (ui/tui/follow.py) while it is shown.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ shows the child's one-line error. The keys are the other tabs' (F5 starts the ta
 job, F6 stops it) and F-keys work from the per-class box too; R (reload) does not, the
 box takes letters, so the footer leaves it out there. The table counts lines a class
 (ui/tui/datadirs.py: a line is a drawing unless it is bad, which `data info` tells),
-in a thread worker, so a large download never blocks the UI.
+in a thread worker, so a large download never blocks the UI; files another process adds
+(a terminal's download or synth) are counted again as they arrive (ui/tui/follow.py).
 """
 
 from __future__ import annotations
