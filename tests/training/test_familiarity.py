@@ -53,19 +53,24 @@ def _fit_one_stroke_at_a_time(clf, drawings, quantile):
 
 
 def test_the_gaussians_come_from_every_stroke_and_the_limit_from_right_snaps(labelled):
+    from tests.conftest import one_torch_thread
+
     clf, drawings = labelled
     kept = tiny_familiarity(clf.model, limit=-5.0)
     clf.familiarity = kept
     seen = []
-    got = fit_familiarity(clf, drawings, quantile=0.9, progress=lambda *a: seen.append(a))
+    with one_torch_thread():  # one reduction order whatever tests ran before
+        got = fit_familiarity(clf, drawings, quantile=0.9, progress=lambda *a: seen.append(a))
+        assert clf.familiarity is kept  # the classifier's own familiarity is left as it was
+        want, right, _ = _fit_one_stroke_at_a_time(clf, drawings, 0.9)
     assert seen[-1] == (len(drawings), len(drawings), "fitting familiarity")
-    assert clf.familiarity is kept  # the classifier's own familiarity is left as it was
-    want, right, _ = _fit_one_stroke_at_a_time(clf, drawings, 0.9)
     assert len(right) >= 10
     # float rounding apart: the fit replays many drawings at once, not stroke by stroke
     np.testing.assert_allclose(got.means, want.means, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(got.precision, want.precision, rtol=1e-5)
-    assert got.limit == pytest.approx(np.quantile(right, 0.9), rel=1e-5) and got.quantile == 0.9
+    # a score sums products with the precision, terms of both signs: its rounding grows
+    # past the precision's 1e-5 (1.7e-5 seen once in CI), as on real doodles below
+    assert got.limit == pytest.approx(np.quantile(right, 0.9), rel=1e-4) and got.quantile == 0.9
 
 
 def test_the_fit_equals_the_stroke_by_stroke_one_on_real_doodles(real_dev):
