@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -112,6 +113,8 @@ async def test_a_run_trained_from_a_terminal_fills_in_the_runs_tab(here):
         top = cells(app, "#runs-table")[0]
         assert top[0] == "term" and top[3].endswith("%") and top[5].endswith("%")
         assert text(app, "#runs-message") == ""
+        shutil.rmtree(here / "runs" / "term")  # the terminal removes it again
+        await until(pilot, lambda: [r[0] for r in cells(app, "#runs-table")] == ["old"], "gone")
 
 
 async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
@@ -262,6 +265,12 @@ async def test_a_download_from_a_terminal_is_counted_as_it_arrives(here):
 # ---------------------------------------------------------------------- Follow
 
 
+def _look(value):
+    if isinstance(value, OSError):
+        raise value
+    return value
+
+
 class Shown(Static):
     pass
 
@@ -284,7 +293,7 @@ async def test_a_pane_refreshes_once_a_change_and_not_while_hidden():
             def refresh(name=name):
                 refreshed[name] += 1
 
-            follows[name] = Follow(pane, lambda name=name: state[name], refresh, EVERY)
+            follows[name] = Follow(pane, lambda name=name: _look(state[name]), refresh, EVERY)
             follows[name].saw()
             follows[name].start()
         app.query_one("#hidden").display = False
@@ -300,3 +309,8 @@ async def test_a_pane_refreshes_once_a_change_and_not_while_hidden():
         assert refreshed["shown"] == 1
         app.query_one("#hidden").display = True
         await until(pilot, lambda: refreshed["hidden"] == 1, "refreshed once shown")
+        state["shown"] = OSError(2, "No such file or directory")  # a folder went as listed
+        await pilot.pause(5 * EVERY)
+        assert refreshed["shown"] == 1 and app.is_running  # skipped, the app goes on
+        state["shown"] = 3
+        await until(pilot, lambda: refreshed["shown"] == 2, "refreshed after it")

@@ -45,7 +45,10 @@ class Follow:
     def tick(self) -> None:
         if not self.pane.is_on_screen:  # another tab is shown: it looks when shown
             return
-        seen = self.look()
+        try:
+            seen = self.look()
+        except OSError:  # a folder going as it was listed: the next look sees what is left
+            return
         if seen != self.seen:
             self.seen = seen
             self.on_change()

@@ -178,11 +178,21 @@ def _read_json(info: RunInfo, path: Path) -> dict[str, Any] | None:
 
 def list_runs(root: Path) -> list[RunInfo]:
     """Every run folder directly under `root` (those with a config.json), newest first."""
-    if not root.is_dir():
+    try:
+        folders = [p for p in root.iterdir() if (p / "config.json").is_file()]
+    except OSError:  # no such folder (or not one), or it went as it was listed
         return []
-    folders = [p for p in root.iterdir() if (p / "config.json").is_file()]
-    folders.sort(key=lambda p: ((p / "config.json").stat().st_mtime, p.name), reverse=True)
+    folders.sort(key=lambda p: (_started(p), p.name), reverse=True)
     return [read_run(p) for p in folders]
+
+
+def _started(run: Path) -> float:
+    """When the run's config.json was written; 0 for one removed since it was listed (a
+    terminal's rm while the tab follows the folder), which read_run then reports."""
+    try:
+        return (run / "config.json").stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 # what the Runs tab shows of a run comes from these files (and its lock)
