@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import signal
 import sys
 import time
@@ -319,6 +320,18 @@ def test_data_dirs_are_found_and_counted(tmp_path):
         ("synthetic", {"circle": 3, "square": 2}, "generated doodles"),
     ]
     assert find_data_dirs(tmp_path / "nowhere") == []
+
+
+def test_a_data_folder_removed_after_it_was_found_counts_as_empty(tmp_path):
+    """As when another process removes it while the Data tab counts (it follows them)."""
+    make_data(tmp_path / "data")
+    dirs = find_data_dirs(tmp_path / "data")
+    shutil.rmtree(tmp_path / "data" / "synthetic")
+    counted = [count_dir(d) for d in dirs]
+    assert [(d.label, d.counts) for d in counted] == [
+        ("drawings/simplified", {"house": 1}),
+        ("synthetic", {}),
+    ]
 
 
 def test_count_lines_counts_a_last_line_without_newline_and_no_blank_line(tmp_path):

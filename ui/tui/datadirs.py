@@ -107,13 +107,22 @@ def count_lines(path: Path) -> int:
 
 def count_dir(d: DataDir) -> DataDir:
     """Fill in the lines per class (of the files named after it, however spelled), and
-    of each file named after no class."""
+    of each file named after no class. A file or the folder removed while counted (the
+    Data tab counts as other processes write: ui/tui/follow.py) counts as gone."""
     d.counts, d.files, d.unnamed = {}, {}, {}
-    for p in data_files(d.path):
+    try:
+        files = data_files(d.path)
+    except OSError:  # the folder went after it was found: nothing of it to count
+        return d
+    for p in files:
+        try:
+            n = count_lines(p)
+        except OSError:  # removed since listed (another process's synth --replace)
+            continue
         cls = file_class(p)
         if cls is None:
-            d.unnamed[p.name] = count_lines(p)
+            d.unnamed[p.name] = n
         else:
-            d.counts[cls] = d.counts.get(cls, 0) + count_lines(p)
+            d.counts[cls] = d.counts.get(cls, 0) + n
             d.files.setdefault(cls, []).append(p.name)
     return d

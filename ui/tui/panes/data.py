@@ -98,7 +98,13 @@ class DataPane(Vertical):
         self.run_worker(self._count, thread=True, group="data-count", exclusive=True)
 
     def _count(self) -> None:
-        dirs = [count_dir(d) for d in find_data_dirs(self.ctx.data_dir)]
+        try:
+            dirs = [count_dir(d) for d in find_data_dirs(self.ctx.data_dir)]
+        except OSError as e:  # a folder that cannot be listed (or went as it was)
+            if not self.closing:
+                summary = Content(f"cannot count {self.ctx.data_dir}: {e}")
+                self.app.call_from_thread(self.query_one("#data-summary", Static).update, summary)
+            return
         if not self.closing:  # else the app is gone, and its loop with it
             self.app.call_from_thread(self._show_counts, dirs)
 
