@@ -1,8 +1,9 @@
 """Tabs follow what another process does while they are shown (ui/tui/follow.py): a
 training, a study and a download started from a terminal fill in the Runs, Ablations
-and Data tabs as they go, without R. The other processes are the real commands (a tiny
-`train`, a tiny `ablate`, `data download` from a local server) or, for a run's lock, a
-real process holding it."""
+and Data tabs as they go, without R, and a data folder made there is offered on the
+Train tab. The other processes are the real commands (a tiny `train`, a tiny `ablate`,
+`data download` from a local server, `data synth`) or, for a run's lock, a real
+process holding it."""
 
 from __future__ import annotations
 
@@ -260,6 +261,20 @@ async def test_a_download_from_a_terminal_is_counted_as_it_arrives(here):
             proc = await terminal("data", "download", *args[:3], "square", *args[4:])
             await ended(proc)
             await until(pilot, lambda: counts(app, "quickdraw").get("square") == "4", "2nd file")
+
+
+async def test_a_data_folder_made_from_a_terminal_is_offered_on_the_train_tab(here):
+    app = tui(here, initial="train", follow_s=EVERY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.sources == ["synthetic"]
+        proc = await terminal(
+            "data", "synth", "--per-class", "2", "--classes", "circle", "--out", "data/mine"
+        )
+        await ended(proc)
+        await until(pilot, lambda: pane.sources == ["synthetic", "data/mine"], "offered")
+        assert app.query_one("#train-data").value == "synthetic"  # the choice is kept
 
 
 # ---------------------------------------------------------------------- Follow

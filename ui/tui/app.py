@@ -18,7 +18,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from core.paths import data_dir, runs_dir
 from ui.tui.configform import form_fields
 from ui.tui.context import TuiContext
-from ui.tui.datadirs import find_data_dirs
+from ui.tui.datadirs import source_dirs
 from ui.tui.panes.runs import RunsPane
 from ui.tui.panes.train import SYNTHETIC, TrainPane
 
@@ -53,7 +53,7 @@ class FrankensteinApp(App[None]):
         self.initial = initial
 
     def compose(self) -> ComposeResult:
-        sources = [SYNTHETIC] + [str(d.path) for d in find_data_dirs(self.ctx.data_dir)]
+        sources = [SYNTHETIC, *source_dirs(self.ctx.data_dir)]
         with TabbedContent(initial=self.initial, id="tabs"):
             with TabPane("1 Data", id="data"):
                 from ui.tui.panes.data import DataPane

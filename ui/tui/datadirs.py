@@ -67,6 +67,11 @@ def find_data_dirs(root: Path) -> list[DataDir]:
     return found
 
 
+def source_dirs(root: Path) -> tuple[str, ...]:
+    """The data folders under `root` a training can read (the Train tab's sources)."""
+    return tuple(str(d.path) for d in find_data_dirs(root))
+
+
 def data_seen(root: Path) -> Hashable:
     """What a count would find changed, from listings and stats alone (ui/tui/follow.py):
     a data folder or file added, removed, replaced or grown."""

@@ -9,7 +9,8 @@ while preparing its data, it has none yet and Resume starts the run), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
 run; a finished run is refused) and puts the epochs before the stop back on the
 curves (metrics.jsonl). A trainer that crashes is shown as failed with its last
-stderr lines; the TUI itself is untouched.
+stderr lines; the TUI itself is untouched. The data choices follow the data folders
+while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Selec
 from training.callbacks import epochs_of, resumed_from
 from ui.tui.configform import FormField, model_hints, validate_form
 from ui.tui.context import TuiContext, child_env
+from ui.tui.datadirs import source_dirs
+from ui.tui.follow import Follow
 from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
@@ -72,6 +75,10 @@ class TrainPane(Horizontal):
         self.closing = False
         self.last_run: str | None = None
         self.lines: list[str] = []  # the log of the current run, as shown
+        # a data folder another process makes (a terminal's data synth) is offered
+        self.follow = Follow(
+            self, lambda: source_dirs(ctx.data_dir), self._new_sources, ctx.follow_s
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="train-left"):
@@ -115,6 +122,11 @@ class TrainPane(Horizontal):
 
     def on_mount(self) -> None:
         self.form.set_hints(model_hints(self.models[0]))
+        self.follow.saw()
+        self.follow.start()
+
+    def _new_sources(self) -> None:
+        self.set_sources([SYNTHETIC, *self.follow.seen])
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Another model: the model fields' placeholders show its own sizes."""
