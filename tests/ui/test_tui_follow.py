@@ -21,32 +21,13 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from tests.conftest import ROOT
+from tests.experiments.conftest import TINY_BASE
 from tests.http_bucket import ndjson_bytes, serve
 from tests.lock_holder import held_by_another_process
 from tests.ui.tui_helpers import make_run, tui
 from ui.tui.follow import Follow
 
 EVERY = 0.05  # the tabs' look interval in these tests (2 s in the TUI)
-
-TINY = {  # a run of a few seconds, most of them torch's import
-    "epochs": 2,
-    "max_batches": 2,
-    "batch_size": 8,
-    "pad_len": 4,
-    "m": 32,
-    "threads": 1,
-    "device": "cpu",
-    "augment.enabled": False,
-    "data.per_class": 2,
-    "data.eval_per_class": 2,
-    "model.overrides": {
-        "channels": [4, 4, 4],
-        "lstm_hidden": 8,
-        "lstm_proj": 0,
-        "lstm_layers": 1,
-        "head_hidden": 8,
-    },
-}
 
 
 @pytest.fixture
@@ -101,14 +82,14 @@ async def test_a_run_trained_from_a_terminal_fills_in_the_runs_tab(here):
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
         assert [r[0] for r in cells(app, "#runs-table")] == ["old"]
-        settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+        settings = [f"{k}={json.dumps(v)}" for k, v in TINY_BASE.items()]
         proc = await terminal("train", *settings, "name=term", "out_dir=runs")
         await until(pilot, lambda: "term" in [r[0] for r in cells(app, "#runs-table")], "listed")
         await ended(proc)
 
         def scored() -> bool:
             row = cells(app, "#runs-table")[0]
-            return row[2] == "2/2" and row[4] == "test split"
+            return row[2] == "1/1" and row[4] == "test split"
 
         await until(pilot, scored, "finished and scored")
         top = cells(app, "#runs-table")[0]
@@ -149,14 +130,13 @@ async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
 
 SPEC = """\
 name = "followed"
-description = "One tiny run, trained for real."
+description = "One tiny run (the default model), trained for real."
 seeds = [0]
 
 [base]
 {base}
 
 [variants.lstm]
-model = "frankenstein"
 """
 
 
@@ -169,7 +149,7 @@ def _toml(value) -> str:
 @pytest.mark.slow
 async def test_a_study_run_from_a_terminal_fills_in_the_ablations_tab(here):
     (here / "specs").mkdir()
-    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY.items())
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY_BASE.items())
     spec = here / "specs" / "followed.toml"
     spec.write_text(SPEC.format(base=base))
     app = tui(here, initial="ablations", follow_s=EVERY)
@@ -204,7 +184,7 @@ async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here)
     """The runs another process is running show their last epoch from their folders
     (no events reach the TUI from it), and turn stopped when that process dies."""
     (here / "specs").mkdir()
-    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY.items())
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY_BASE.items())
     (here / "specs" / "followed.toml").write_text(SPEC.format(base=base))
     run = here / "studies" / "followed" / "lstm-s0"
     run.mkdir(parents=True)
