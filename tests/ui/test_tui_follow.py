@@ -307,5 +307,6 @@ async def test_a_pane_refreshes_once_a_change_and_not_while_hidden():
         state["shown"] = OSError(2, "No such file or directory")  # a folder went as listed
         await pilot.pause(5 * EVERY)
         assert refreshed["shown"] == 1 and app.is_running  # skipped, the app goes on
+        follows["shown"].saw()  # a pane's own reload meeting it: no exception either
         state["shown"] = 3
         await until(pilot, lambda: refreshed["shown"] == 2, "refreshed after it")

@@ -75,10 +75,7 @@ def source_dirs(root: Path) -> tuple[str, ...]:
 def data_seen(root: Path) -> Hashable:
     """What a count would find changed, from listings and stats alone (ui/tui/follow.py):
     a data folder or file added, removed, replaced or grown."""
-    try:
-        return tuple((d.label, files_seen(data_files(d.path))) for d in find_data_dirs(root))
-    except OSError:  # a folder removed while listed: the next look sees what is left
-        return None
+    return tuple((d.label, files_seen(data_files(d.path))) for d in find_data_dirs(root))
 
 
 def _shown(p: Path) -> bool:

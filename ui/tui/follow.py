@@ -40,7 +40,10 @@ class Follow:
 
     def saw(self) -> None:
         """The pane shows what is there now: later looks compare with that."""
-        self.seen = self.look()
+        try:
+            self.seen = self.look()
+        except OSError:  # see tick: the next look compares with nothing, and refreshes
+            self.seen = None
 
     def tick(self) -> None:
         if not self.pane.is_on_screen:  # another tab is shown: it looks when shown

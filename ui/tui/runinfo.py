@@ -205,10 +205,7 @@ def runs_seen(root: Path) -> Hashable:
     evaluation written, a training started or ended."""
     if not root.is_dir():
         return None
-    try:
-        folders = sorted(p for p in root.iterdir() if (p / "config.json").is_file())
-    except OSError:
-        return None
+    folders = sorted(p for p in root.iterdir() if (p / "config.json").is_file())
     return tuple(
         (p.name, files_seen(p / name for name in SHOWN_FILES), live_holder(lock_path(p)))
         for p in folders

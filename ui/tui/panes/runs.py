@@ -4,10 +4,11 @@ The table lists runs newest first, and follows what other processes (a terminal'
 `train`, the Train tab) change in the folder while it is shown (ui/tui/follow.py); the
 panel below shows the selected run's settings and its evaluation (top-1, top-3,
 accuracy after k strokes, snap precision/recall, the commonest wrong snaps) on the real
-doodles when it was evaluated on them, else on its test set. M marks a run and C compares the marked one with the selected one; D opens
-the drawing window on the run's best.pt (a detached process, ui/tui/drawwindow.py),
-reporting a checkpoint that does not load or a window that exits at once; F makes that
-checkpoint `frankenstein draw`'s default, once it loads.
+doodles when it was evaluated on them, else on its test set. M marks a run and C
+compares the marked one with the selected one; D opens the drawing window on the run's
+best.pt (a detached process, ui/tui/drawwindow.py), reporting a checkpoint that does
+not load or a window that exits at once; F makes that checkpoint `frankenstein draw`'s
+default, once it loads.
 """
 
 from __future__ import annotations
