@@ -46,7 +46,7 @@ class Follow:
             self.seen = None
 
     def tick(self) -> None:
-        if not self.pane.is_on_screen:  # another tab is shown: it looks when shown
+        if not shown(self.pane):  # another tab is shown: it looks when shown
             return
         try:
             seen = self.look()
@@ -55,6 +55,13 @@ class Follow:
         if seen != self.seen:
             self.seen = seen
             self.on_change()
+
+
+def shown(widget: Widget) -> bool:
+    """Whether `widget` is displayed: neither it nor a container of it is hidden (an
+    inactive tab's pane is). Read from the widgets themselves at once, not from the
+    last screen update as `is_on_screen` is."""
+    return all(node.display for node in (widget, *widget.ancestors) if isinstance(node, Widget))
 
 
 def files_seen(paths: Iterable[Path]) -> tuple[tuple[str, int, int] | None, ...]:
