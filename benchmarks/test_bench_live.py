@@ -51,20 +51,30 @@ def placed_doodles():
     return [place_drawings([d], canvas)[0] for d in drawings]
 
 
-def _pen_up_bench(benchmark, classifier_and_weights, placed_doodles, tmp_path, snap: bool):
+def _pen_up_bench(
+    benchmark, classifier_and_weights, placed_doodles, tmp_path, snap: bool, preview=False
+):
     from core.snap import SnapPolicy
 
     clf, weights = classifier_and_weights
-    settings = LiveSettings(save_dir=tmp_path, auto_snap=snap, max_fit_error=10.0)
+    settings = LiveSettings(
+        save_dir=tmp_path, auto_snap=snap, max_fit_error=10.0, preview=preview, preview_min=0.0
+    )
     rounds = iter(range(10**9))
-    results = []
+    results, scenes = [], []
 
     def setup():
         # everything but the last pen-up of the doodle (not timed)
         placed = placed_doodles[next(rounds) % len(placed_doodles)]
         c = Controller(settings, loader=lambda name, ckpt: clf)
         if snap:  # every measured pen-up snaps: the whole path, fit included
-            c.policy = SnapPolicy(threshold=0.0, margin=0.0, min_strokes={}, steady_classes=())
+            c.policy = SnapPolicy(
+                threshold=0.0,
+                margin=0.0,
+                min_strokes={},
+                steady_classes=(),
+                heed_familiarity=False,  # else ink unlike a class's doodles stays ink
+            )
             c.auto_snap = False
         t = 0.0
         for k, stroke in enumerate(placed.strokes):
@@ -79,6 +89,8 @@ def _pen_up_bench(benchmark, classifier_and_weights, placed_doodles, tmp_path, s
 
     def pen_up(c, last, t):
         results.append(c.pen_up(*last, t))
+        if preview:  # and the frame's scene: the completion preview's fit
+            scenes.append(c.scene())
 
     benchmark.pedantic(pen_up, setup=setup, rounds=2 * len(placed_doodles), warmup_rounds=1)
     benchmark.extra_info["weights"] = weights
@@ -86,6 +98,8 @@ def _pen_up_bench(benchmark, classifier_and_weights, placed_doodles, tmp_path, s
     assert all(u.prediction is not None for u in results)
     if snap:
         assert all(u.snapped or u.refused for u in results)
+    if preview:
+        assert all(any(ln.kind == "preview" for ln in scene.lines) for scene in scenes)
     return results
 
 
@@ -98,4 +112,15 @@ def test_pen_up_classify_snap_and_fit(benchmark, classifier_and_weights, placed_
 def test_pen_up_classify_only(benchmark, classifier_and_weights, placed_doodles, tmp_path):
     """Pen-up -> classifier update, no snap (auto-snap off)."""
     results = _pen_up_bench(benchmark, classifier_and_weights, placed_doodles, tmp_path, False)
+    assert not any(u.snapped for u in results)
+
+
+def test_pen_up_then_the_scene_with_the_preview(
+    benchmark, classifier_and_weights, placed_doodles, tmp_path
+):
+    """Pen-up -> classifier update, then the frame's scene with the completion preview
+    (the top guess's template fitted to the ink; auto-snap off, shown however unsure)."""
+    results = _pen_up_bench(
+        benchmark, classifier_and_weights, placed_doodles, tmp_path, False, preview=True
+    )
     assert not any(u.snapped for u in results)

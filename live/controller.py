@@ -85,11 +85,12 @@ from live.canvas import (
 from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
 from live.grouping import gather, is_speck, joins
 from live.saving import Saving
-from live.scene import Panel, Scene, canvas_lines
+from live.scene import Panel, Scene, canvas_lines, preview_lines
 from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
 
 if TYPE_CHECKING:
     from core.classifier import Prediction, StrokeClassifier
+    from core.fit import Fit
 
 Loader = Callable[[ModelName, "Path | None"], "StrokeClassifier"]
 MODEL_TITLES = {"frankenstein": "Frankenstein (CNN+LSTM)", "cnn": "CNN-only"}
@@ -134,6 +135,9 @@ class Controller:
         self.undo_stack: list[UndoRecord] = []
         self._redo: list[Undone] = []  # the canvas before each undo, newest last
         self.auto_snap = settings.auto_snap
+        self.preview = settings.preview
+        # the completion preview's last fit: (shape, its strokes, class, template or None)
+        self._previewed: tuple | None = None
         given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
@@ -373,23 +377,29 @@ class Controller:
 
     # ------------------------------------------------------------------- snaps
 
-    def _snap(
-        self, shape: Shape, cls: str, confidence: float, reason: str, t: float
-    ) -> tuple[str | None, str | None]:
-        """Fit `cls` to the shape's ink and snap it; (class, None) or (None, why refused)."""
+    def _fit(self, shape: Shape, cls: str) -> tuple[Fit, tuple[np.ndarray, ...] | None]:
+        """The template of `cls` fitted to the shape's ink, and its strokes in canvas
+        coordinates; None for those when it fits too badly to snap (`max_fit_error`)."""
         from core.fit import fit_template
 
         height = self.settings.canvas_size[1]
         fit = fit_template(shape.screen_ink(height), cls)
-        limit = self.settings.max_fit_error
-        if not np.isfinite(fit.error) or fit.error > limit:
+        if not np.isfinite(fit.error) or fit.error > self.settings.max_fit_error:
+            return fit, None
+        return fit, tuple(flip_y(s, height) for s in fit.strokes)
+
+    def _snap(
+        self, shape: Shape, cls: str, confidence: float, reason: str, t: float
+    ) -> tuple[str | None, str | None]:
+        """Fit `cls` to the shape's ink and snap it; (class, None) or (None, why refused)."""
+        fit, template = self._fit(shape, cls)
+        if template is None:
             why = (
                 f"not snapped to {cls}: the template fits the ink badly "
-                f"(error {fit.error:.2f} > {limit:.2f})"
+                f"(error {fit.error:.2f} > {self.settings.max_fit_error:.2f})"
             )
             self.status = why
             return None, why
-        template = tuple(flip_y(s, height) for s in fit.strokes)
         ink = np.concatenate(shape.ink())
         start = tuple(nearest_points(s, ink) for s in template)
         shape.snap = Snap(cls, float(confidence), reason, fit, template, start, t)
@@ -415,6 +425,32 @@ class Controller:
             return cls
         self._changed()
         return None
+
+    def preview_template(self) -> tuple[np.ndarray, ...] | None:
+        """The completion preview: the current shape's top guess (the one the panel shows)
+        fitted to its ink, in canvas coordinates, while the preview is on, the pen is up,
+        the shape is ink (not held: its snap was just taken back) and the guess is at
+        least `preview_min` sure; None otherwise, or when the template fits too badly
+        to snap. One fit per new stroke or guess (2 to 6 ms; README "Measured")."""
+        shape = self.current
+        if not self.preview or self._active is not None or shape is None:
+            return None
+        guess = shape.guess
+        if shape.state is not ShapeState.INK or guess is None:
+            return None
+        if guess.confidence < self.settings.preview_min:
+            return None
+        strokes = tuple(shape.strokes)  # held here, so their ids are not reused
+        last = self._previewed
+        if last is None or last[0] is not shape or last[1] != strokes or last[2] != guess.label:
+            self._previewed = (shape, strokes, guess.label, self._fit(shape, guess.label)[1])
+        return self._previewed[3]
+
+    def toggle_preview(self) -> bool:
+        self.preview = not self.preview
+        self.status = f"completion preview {'on' if self.preview else 'off'}"
+        self._changed()
+        return self.preview
 
     def toggle_auto_snap(self) -> bool:
         self.auto_snap = not self.auto_snap
@@ -570,7 +606,7 @@ class Controller:
     def export_png(self, path: str | Path | None = None) -> Path:
         """Write the canvas (without the panel) as a PNG; the path written."""
         out, self.status = self._saving.export_png(
-            self.shapes, lambda: self.scene(float("inf")), path
+            self.shapes, lambda: self.scene(float("inf"), preview=False), path
         )
         self._changed()
         return out
@@ -598,6 +634,7 @@ class Controller:
             "switch_model": self.switch_model,
             "classify_now": self.classify_now,
             "toggle_auto_snap": self.toggle_auto_snap,
+            "toggle_preview": self.toggle_preview,
             "threshold_down": self.threshold_down,
             "threshold_up": self.threshold_up,
             "save": self.save,
@@ -620,10 +657,14 @@ class Controller:
 
     # ------------------------------------------------------------ render model
 
-    def scene(self, now: float | None = None) -> Scene:
-        """What to draw at time `now` (seconds; default: the latest event's time)."""
+    def scene(self, now: float | None = None, *, preview: bool = True) -> Scene:
+        """What to draw at time `now` (seconds; default: the latest event's time); with
+        `preview`, the completion preview under the ink (`preview_template`)."""
         now = self.now if now is None else now
         lines, animating = canvas_lines(self.shapes, self._active, self.settings, now)
+        template = self.preview_template() if preview else None
+        if template is not None:
+            lines = (*preview_lines(template, self.settings), *lines)
         return Scene(self.settings.canvas_size, lines, self._panel(), animating)
 
     def _panel(self) -> Panel:

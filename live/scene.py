@@ -28,7 +28,7 @@ class Polyline:
     colour: tuple[int, int, int]
     alpha: float
     width: float
-    kind: str  # "ink" or "template"
+    kind: str  # "ink", "template" or "preview"
     growing: int | None = None  # the stroke being drawn (its number): it only grows
 
 
@@ -97,3 +97,13 @@ def canvas_lines(
     if active is not None:
         lines.append(Polyline(active.points, alpha=1.0, growing=active.number, **ink))
     return tuple(lines), animating
+
+
+def preview_lines(template: Sequence[np.ndarray], settings: LiveSettings) -> tuple[Polyline, ...]:
+    """The completion preview: the template the shape being drawn would snap to, fitted
+    to its ink, drawn faint (under the ink: the scene lists it first)."""
+    s = settings
+    return tuple(
+        Polyline(pts, s.colours.template, s.preview_alpha, s.template_width, "preview")
+        for pts in template
+    )

@@ -29,6 +29,7 @@ ACTION_HELP: dict[str, str] = {
     "switch_model": "switch model (Frankenstein / CNN-only)",
     "classify_now": "snap the current shape to its top guess",
     "toggle_auto_snap": "auto-snap on / off",
+    "toggle_preview": "completion preview on / off (the top guess's template, faint)",
     "threshold_down": "lower the snap threshold",
     "threshold_up": "raise the snap threshold",
     "save": "save the drawing (raw + simplified ndjson)",
@@ -48,6 +49,7 @@ class KeyBindings(BaseModel):
     switch_model: tuple[str, ...] = ("m",)
     classify_now: tuple[str, ...] = ("space",)
     toggle_auto_snap: tuple[str, ...] = ("a",)
+    toggle_preview: tuple[str, ...] = ("p",)
     threshold_down: tuple[str, ...] = ("bracketleft",)
     threshold_up: tuple[str, ...] = ("bracketright",)
     save: tuple[str, ...] = ("s", "ctrl+s", "command+s")
@@ -121,6 +123,14 @@ class LiveSettings(BaseModel):
         "(the checkpoint's familiarity statistics, core/familiar.py)",
     )
     auto_snap: bool = True
+    preview: bool = Field(
+        True,
+        description="under the shape being drawn, while it is ink, its top guess's template "
+        "fitted to it, faint: what Space (or the next snap) would make of it",
+    )
+    preview_min: float = Field(
+        0.5, ge=0.0, le=1.0, description="...once the top guess is at least this sure"
+    )
     max_fit_error: float = Field(
         0.15, gt=0.0, description="a snap whose template fits the ink worse is refused"
     )
@@ -142,6 +152,7 @@ class LiveSettings(BaseModel):
     window_size: tuple[int, int] = (1060, 600)
     ink_width: float = Field(3.0, gt=0.0)
     template_width: float = Field(3.5, gt=0.0)
+    preview_alpha: float = Field(0.3, gt=0.0, le=1.0)  # the preview's opacity
     # 1.5 s: in the real dev doodles' timing, 17 % of drawings hold a pause over 1 s
     # between two strokes, 6 % one over 1.5 s; a shorter wait snaps drawings mid-way.
     pause_s: float = Field(

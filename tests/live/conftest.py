@@ -66,3 +66,31 @@ def make_controller(settings, tiny_models):
         return Controller(s, loader=loader_of(models))
 
     return make
+
+
+@pytest.fixture
+def open_window(settings, tiny_models):
+    """open_window(frankenstein=cls, cnn=cls, controller=None, **settings) -> a real
+    headless DrawingWindow on a manual clock (tests/live/window_helpers.py drives it)."""
+    from live.controller import Controller
+    from live.replay import ManualClock
+    from live.window import DrawingWindow
+
+    windows = []
+
+    def make(frankenstein=None, cnn=None, controller=None, **overrides):
+        if controller is None:
+            models = dict(tiny_models)
+            if frankenstein:
+                models["frankenstein"] = biased(models["frankenstein"], frankenstein)
+            if cnn:
+                models["cnn"] = biased(models["cnn"], cnn)
+            s = settings.model_copy(update=overrides)
+            controller = Controller(s, loader=loader_of(models))
+        w = DrawingWindow(controller, clock=ManualClock())
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()

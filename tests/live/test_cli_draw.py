@@ -262,3 +262,18 @@ def test_draw_score_shows_its_progress_on_stderr_and_the_score_on_stdout(tmp_pat
     assert "reading sun.ndjson" in r.err and "replaying through the window" in r.err
     assert "2 doodles replayed through the window" in r.out
     assert "reading" not in r.out and "━" not in r.out
+
+
+def test_draw_no_preview_starts_with_the_completion_preview_off(tmp_path, real_dev, capsys):
+    """Auto-snap off: the last doodle replayed stays ink, with the bundled model's top
+    guess faint under it (the template's blue), unless --no-preview."""
+    args = ["draw", "--no-auto-snap", "--replay", str(real_dev / "raw" / "square.ndjson")]
+    args += ["--limit", "1"]
+    blue = {}
+    for flag in ("", "--no-preview"):
+        out = tmp_path / f"shot{flag}.png"
+        assert main([*args, *([flag] if flag else []), "--screenshot", str(out)]) == 0
+        image = np.asarray(Image.open(out).convert("RGB")).astype(int)[:, :800]
+        r, b = image[..., 0], image[..., 2]
+        blue[flag] = int(((b > r + 40) & (r > 60)).sum())
+    assert blue[""] > 200 and blue["--no-preview"] == 0

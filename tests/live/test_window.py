@@ -10,62 +10,9 @@ from pyglet.window import key, mouse
 
 from core.checkpoint import save_checkpoint
 from live.controller import Controller
-from live.replay import ManualClock
-from live.window import DrawingWindow, keymap
-from tests.live.helpers import biased, circle, line, loader_of
-
-dispatch = pyglet.event.EventDispatcher.dispatch_event
-
-
-@pytest.fixture
-def open_window(settings, tiny_models):
-    """open_window(frankenstein=cls, cnn=cls, controller=None, **settings) -> window."""
-    windows = []
-
-    def make(frankenstein=None, cnn=None, controller=None, **overrides):
-        if controller is None:
-            models = dict(tiny_models)
-            if frankenstein:
-                models["frankenstein"] = biased(models["frankenstein"], frankenstein)
-            if cnn:
-                models["cnn"] = biased(models["cnn"], cnn)
-            s = settings.model_copy(update=overrides)
-            controller = Controller(s, loader=loader_of(models))
-        w = DrawingWindow(controller, clock=ManualClock())
-        windows.append(w)
-        return w
-
-    yield make
-    for w in windows:
-        w.close()
-
-
-def stroke(window, points, dt=0.01):
-    """Press, drag, release through the window's handlers, the clock moving along."""
-    pts = [(round(x), round(y)) for x, y in np.asarray(points, float)]
-    dispatch(window, "on_mouse_press", *pts[0], mouse.LEFT, 0)
-    for (x, y), (px, py) in zip(pts[1:], pts, strict=False):
-        window.clock.t += dt
-        dispatch(window, "on_mouse_drag", x, y, x - px, y - py, mouse.LEFT, 0)
-    window.clock.t += dt
-    dispatch(window, "on_mouse_release", *pts[-1], mouse.LEFT, 0)
-
-
-def press(window, symbol, modifiers=0):
-    return dispatch(window, "on_key_press", symbol, modifiers)
-
-
-def at(pixels, x, y):
-    """The RGB at view point (x, y) (y up) of a frame whose row 0 is the top."""
-    return tuple(int(v) for v in pixels[pixels.shape[0] - 1 - y, x, :3])
-
-
-def dark(rgb):
-    return sum(rgb) < 200
-
-
-def near(rgb, colour, tol=12):
-    return all(abs(a - b) <= tol for a, b in zip(rgb, colour, strict=True))
+from live.window import keymap
+from tests.live.helpers import circle, line
+from tests.live.window_helpers import at, dark, dispatch, near, press, stroke
 
 
 def test_ink_follows_the_pen_and_the_panel_sits_beside_the_canvas(open_window):

@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_steadiness_flags(p)
     p.add_argument("--no-auto-snap", action="store_true", help="start with auto-snap off")
     p.add_argument(
+        "--no-preview",
+        action="store_true",
+        help="start with the completion preview off (P turns it on: the top guess's "
+        "template under the ink, faint)",
+    )
+    p.add_argument(
         "--no-reopen",
         action="store_true",
         help="every stroke after a snap starts a new shape (a stroke on a snapped shape "
@@ -102,6 +108,7 @@ def _settings(args: argparse.Namespace):
     values: dict = {
         "model": args.model or "frankenstein",
         "auto_snap": not args.no_auto_snap,
+        "preview": not args.no_preview,
         "reopen_snaps": not args.no_reopen,
         "heed_familiarity": not args.ignore_familiarity,
     }
