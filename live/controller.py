@@ -46,6 +46,12 @@ part drawn apart (a smiley's mouth, an hourglass's side). In the window replay o
 real dev doodles, judging every shape left at the rest cost precision 97.7 -> 96.4%
 (parts snapped as lines), and judging a left shape at once 97.7 -> 92.1%.
 
+**Preview.** While the current shape is ink and the pen is up, the scene shows its
+top guess's template fitted to the ink, faint, under it (`preview_template`), once the
+guess is `preview_min` sure: the completion Space would make. It is fitted once per new
+stroke or guess (kept with the strokes it was fitted to), not for a held shape (its snap
+was just taken back) nor for a fit too bad to snap, and never exported.
+
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
 one by one, the classifier following; a clear is undone as a whole. **Redo** puts back
