@@ -3,7 +3,8 @@
 `SceneView.show(scene, layout)` updates the batch to match: strokes become `InkLine`
 shapes (cached by content, so only what changed is rebuilt; the stroke being drawn
 grows by pieces, `GrowingLine`, so only its new points are built), the side panel and the help overlay are labels and rectangles positioned
-from the layout. Layers are ordered groups: canvas, strokes, panel, overlay.
+from the layout. Layers are ordered groups: canvas, the completion preview, strokes,
+panel, overlay.
 """
 
 from __future__ import annotations
@@ -129,7 +130,10 @@ class SceneView:
 
     def __init__(self, batch: Batch, colours: Colours) -> None:
         self.batch, self.colours = batch, colours
-        self.groups = [Group(order=i) for i in range(5)]
+        # canvas, strokes, panel, panel text, overlay; the completion preview (order 1)
+        # lies over the canvas and under every stroke
+        self.groups = [Group(order=o) for o in (0, 2, 3, 4, 5)]
+        self.under = Group(order=1)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
         self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
@@ -195,7 +199,7 @@ class SceneView:
                     max(line.width * layout.scale, 1.0),
                     (*line.colour, alpha),
                     self.batch,
-                    self.groups[1],
+                    self.under if line.kind == "preview" else self.groups[1],
                 )
             keep[key] = drawable
         for drawable in self._lines.values():

@@ -83,7 +83,7 @@ def test_an_exported_png_holds_the_drawing_not_the_preview(make_controller, tmp_
     assert np.array_equal(np.asarray(Image.open(with_preview)), np.asarray(Image.open(without)))
 
 
-def test_the_window_draws_the_preview_faint_and_p_hides_it(open_window):
+def test_the_window_draws_the_preview_faint_under_the_ink_and_p_hides_it(open_window):
     w = open_window(frankenstein="circle", auto_snap=False)
     c = w.controller
     stroke(w, circle(400, 300, 120)[:30])  # most of a circle: its template closes it
@@ -97,5 +97,8 @@ def test_the_window_draws_the_preview_faint_and_p_hides_it(open_window):
     px = w.frame()
     assert gap and sum(bluish(at(px, x, y)) for x, y in gap) >= len(gap) * 3 // 4
     press(w, key.P)
-    px = w.frame()
-    assert all(near(at(px, x, y), c.settings.colours.canvas) for x, y in gap)
+    plain = w.frame()
+    assert all(near(at(plain, x, y), c.settings.colours.canvas) for x, y in gap)
+    canvas = np.s_[:, :800, :3]  # the panel's status line changed too
+    inked = plain[canvas].astype(int).sum(axis=2) < 200
+    assert inked.sum() > 500 and np.array_equal(px[canvas][inked], plain[canvas][inked])
