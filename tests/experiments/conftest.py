@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 TINY_BASE = {
@@ -26,19 +28,23 @@ TINY_BASE = {
 }
 
 
-@pytest.fixture(scope="session")
-def eval_dir(tmp_path_factory):
-    """A small evaluation directory: 2 synthetic doodles a class in <class>.ndjson files."""
+def write_eval_dir(d: Path) -> Path:
+    """A small evaluation directory `d`: 2 synthetic doodles a class in <class>.ndjson
+    files (a study's eval_data that needs no ../shared)."""
     from core.strokes import write_ndjson
     from training.synth import generate_drawings
 
-    d = tmp_path_factory.mktemp("eval") / "data"
     by_class: dict[str, list] = {}
     for drawing in generate_drawings(2, seed=7):
         by_class.setdefault(drawing.word, []).append(drawing)
     for cls, drawings in by_class.items():
         write_ndjson(drawings, d / f"{cls}.ndjson")
     return d
+
+
+@pytest.fixture(scope="session")
+def eval_dir(tmp_path_factory):
+    return write_eval_dir(tmp_path_factory.mktemp("eval") / "data")
 
 
 @pytest.fixture

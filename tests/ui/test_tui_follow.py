@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from tests.conftest import ROOT
-from tests.experiments.conftest import TINY_BASE
+from tests.experiments.conftest import TINY_BASE, write_eval_dir
 from tests.http_bucket import ndjson_bytes, serve
 from tests.lock_holder import held_by_another_process
 from tests.ui.tui_helpers import make_run, tui
@@ -132,6 +132,7 @@ SPEC = """\
 name = "followed"
 description = "One tiny run (the default model), trained for real."
 seeds = [0]
+eval_data = ["{eval}"]
 
 [base]
 {base}
@@ -151,7 +152,7 @@ async def test_a_study_run_from_a_terminal_fills_in_the_ablations_tab(here):
     (here / "specs").mkdir()
     base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY_BASE.items())
     spec = here / "specs" / "followed.toml"
-    spec.write_text(SPEC.format(base=base))
+    spec.write_text(SPEC.format(base=base, eval=write_eval_dir(here / "eval")))
     app = tui(here, initial="ablations", follow_s=EVERY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -185,7 +186,9 @@ async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here)
     (no events reach the TUI from it), and turn stopped when that process dies."""
     (here / "specs").mkdir()
     base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY_BASE.items())
-    (here / "specs" / "followed.toml").write_text(SPEC.format(base=base))
+    (here / "specs" / "followed.toml").write_text(
+        SPEC.format(base=base, eval=write_eval_dir(here / "eval"))
+    )
     run = here / "studies" / "followed" / "lstm-s0"
     run.mkdir(parents=True)
     (run / "status.json").write_text(json.dumps({"status": "running"}))
