@@ -27,6 +27,7 @@ KEYS = {
     "runs": [
         ("m", "Mark"),
         ("c", "Compare"),
+        ("l", "Curves"),
         ("d", "Draw"),
         ("f", "Default"),
         ("r", "Reload"),

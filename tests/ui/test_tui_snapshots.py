@@ -5,6 +5,8 @@ and look at the SVGs in tests/ui/__snapshots__ before committing them."""
 
 from __future__ import annotations
 
+import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -67,6 +69,33 @@ def test_compare_screen(here, snap_compare):
         await pilot.pause()
 
     assert snap_compare(tui(here, initial="runs"), terminal_size=SIZE, run_before=run)
+
+
+def test_curves_screen(here, snap_compare):
+    """Eight epochs of a run's curves and table, as `train` logs them (fixed numbers)."""
+    run = make_run(here / "runs", "frankenstein-8", val_accs=())
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 8}))
+    rows = [
+        {
+            "epoch": e,
+            "train_loss": 0.1 + 1.5 * math.exp(-e / 1.5),
+            "train_acc": 0.99 - 0.5 * math.exp(-e / 1.5),
+            "val_loss": 0.08 + 1.2 * math.exp(-e / 1.5),
+            "val_acc": 0.985 - 0.4 * math.exp(-e / 1.5) - (0.03 if e == 6 else 0.0),
+            "lr": 0.001 * (1 + math.cos(math.pi * e / 8)),
+            "seconds": 255.0 + 3 * e,
+            "is_best": e != 6,
+        }
+        for e in range(1, 9)
+    ]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+    async def run_before(pilot):
+        await pilot.press("l")
+        await pilot.pause()
+
+    assert snap_compare(tui(here, initial="runs"), terminal_size=SIZE, run_before=run_before)
 
 
 def test_data_tab(here, snap_compare):

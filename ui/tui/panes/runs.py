@@ -4,8 +4,9 @@ The table lists runs newest first, and follows what other processes (a terminal'
 `train`, the Train tab) change in the folder while it is shown (ui/tui/follow.py); the
 panel below shows the selected run's settings and its evaluation (top-1, top-3,
 accuracy after k strokes, snap precision/recall, the commonest wrong snaps) on the real
-doodles when it was evaluated on them, else on its test set. M marks a run and C
-compares the marked one with the selected one; D opens the drawing window on the run's
+doodles when it was evaluated on them, else on its test set. L shows the selected run's
+learning curves (ui/tui/screens/curves.py), M marks a run and C compares the marked
+one with the selected one; D opens the drawing window on the run's
 best.pt (a detached process, ui/tui/drawwindow.py), reporting a checkpoint that does
 not load or a window that exits at once; F makes that checkpoint `frankenstein draw`'s
 default, once it loads.
@@ -48,6 +49,7 @@ class RunsPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "mark", "Mark"),
         Binding("c", "compare", "Compare"),
+        Binding("l", "curves", "Curves"),
         Binding("d", "draw", "Draw"),
         Binding("f", "make_default", "Default"),
         Binding("r", "reload", "Reload"),
@@ -174,6 +176,13 @@ class RunsPane(Vertical):
             self.show(f"{run.name} is the marked run: select another run and press C")
             return
         self.app.push_screen(CompareScreen(other, run))
+
+    def action_curves(self) -> None:
+        from ui.tui.screens.curves import CurvesScreen
+
+        run = self._chosen()
+        if run is not None:
+            self.app.push_screen(CurvesScreen(run.path, self.ctx.follow_s))
 
     def _checkpointed(self) -> RunInfo | None:
         """The selected run if it has a best.pt; otherwise None, saying so."""

@@ -32,12 +32,11 @@ from ui.tui.follow import Follow
 from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
-from ui.tui.widgets.chart import Chart, Series
+from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
 from ui.tui.widgets.config_form import ConfigForm, OnOff
 from ui.tui.widgets.job_buttons import show_busy
 
 SYNTHETIC = "synthetic"
-TRAIN, VAL = "cyan", "magenta"
 
 
 class TrainPane(Horizontal):

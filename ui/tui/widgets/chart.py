@@ -17,6 +17,7 @@ from textual.widget import Widget
 # Dot bits of a braille cell, by (column, row) inside the 2 x 4 cell.
 _BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 LABEL_W = 6  # the y labels' column
+TRAIN, VAL = "cyan", "magenta"  # the colours of a training and a validation curve
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""A run's learning curves (L on the Runs tab, ui/tui/screens/curves.py): loss and
+accuracy by epoch from its metrics.jsonl, following a training that goes on in
+another process (a real `frankenstein train` from a terminal, or a real process
+holding the run's lock while the test appends its epochs)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from tests.experiments.conftest import TINY_BASE
+from tests.lock_holder import held_by_another_process
+from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
+from tests.ui.tui_helpers import make_run, tui
+from ui.tui.runinfo import RunInfo
+from ui.tui.screens.curves import CurvesScreen, best_epoch, curve, epoch_rows, state_line
+from ui.tui.widgets.chart import Chart
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    return tmp_path
+
+
+def row(epoch: int, val_acc: float, **more) -> dict:
+    return {
+        "epoch": epoch,
+        "train_loss": 1.0 / epoch,
+        "train_acc": val_acc - 0.05,
+        "val_loss": 1.2 / epoch,
+        "val_acc": val_acc,
+        "lr": 0.002 / epoch,
+        "seconds": 61.4 * epoch,
+        **more,
+    }
+
+
+def test_the_epochs_table_stars_the_epoch_best_pt_holds():
+    rows = [row(1, 0.6, is_best=True), row(2, 0.8, is_best=True), row(3, 0.7, is_best=False)]
+    assert epoch_rows(rows) == [
+        ("1", "1.0000", "55.0%", "1.2000", "60.0%", "0.002", "1:01"),
+        ("2 *", "0.5000", "75.0%", "0.6000", "80.0%", "0.001", "2:03"),
+        ("3", "0.3333", "65.0%", "0.4000", "70.0%", "0.00067", "3:04"),
+    ]
+    assert curve(rows, "val_acc") == ((1.0, 0.6), (2.0, 0.8), (3.0, 0.7))
+
+
+def test_rows_of_older_runs_show_what_they_hold():
+    """Rows written before `is_best` and the losses were logged: the best epoch is the
+    highest validation accuracy, and a missing figure is a dash, not an error."""
+    rows = [{"epoch": 1, "val_acc": 0.5}, {"epoch": 2, "val_acc": 0.9}, {"epoch": 3}]
+    assert best_epoch(rows) == 2
+    assert epoch_rows(rows)[1] == ("2 *", "-", "-", "-", "90.0%", "-", "-")
+    assert epoch_rows(rows)[2] == ("3", "-", "-", "-", "-", "-", "-")
+    assert curve(rows, "train_loss") == ()
+    assert best_epoch([{"epoch": 1}]) is None
+
+
+def test_the_state_line_says_where_the_run_stands(tmp_path):
+    run = make_run(tmp_path / "runs", "r", val_accs=())
+    info = RunInfo(run, config={"epochs": 8}, metrics=[row(1, 0.6, is_best=True)])
+    assert state_line(info) == "1 epoch; best.pt is epoch 1 (60.0% validation accuracy)"
+    (run / "last.pt").write_bytes(b"not a real checkpoint")
+    assert state_line(info).startswith("stopped after epoch 1 of 8; best.pt is epoch 1")
+    assert state_line(RunInfo(run, config={"epochs": 8})) == "no epoch finished yet"
+    with held_by_another_process(tmp_path / "runs" / ".r.lock") as trainer:
+        assert state_line(info) == (
+            f"training now (pid {trainer.pid}): epoch 1 of 8 done; best.pt is epoch 1 "
+            "(60.0% validation accuracy)"
+        )
+        assert state_line(RunInfo(run, config={"epochs": 8})) == (
+            f"training now (pid {trainer.pid}): its first epoch is under way"
+        )
+
+
+def curves_table(app) -> list[list[str]]:
+    t = app.screen.query_one("#curves-table", DataTable)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+def state(app) -> str:
+    return str(app.screen.query_one("#curves-state", Static).content)
+
+
+async def test_l_opens_the_selected_runs_curves_and_escape_closes_them(here):
+    run = make_run(here / "runs", "older", val_accs=(0.5,), mtime=1_700_000_000)
+    run = make_run(here / "runs", "newer", val_accs=(), mtime=1_700_000_100)
+    rows = [row(1, 0.6, is_best=True), row(2, 0.8, is_best=True)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, CurvesScreen)
+        assert [r[0] for r in curves_table(app)] == ["1", "2 *"]
+        assert state(app) == ("2 epochs; best.pt is epoch 2 (80.0% validation accuracy)")
+        acc = app.screen.query_one("#curves-acc", Chart)
+        train, val = acc.series
+        assert (train.label, val.label) == ("train", "val")
+        assert train.points == curve(rows, "train_acc") and val.points == curve(rows, "val_acc")
+        assert val.points == ((1.0, 0.6), (2.0, 0.8))
+        footer_keys = {k.description for k in app.screen.query("FooterKey")}
+        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Curves, Draw ...
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("down", "l")  # the older run: one epoch, no losses logged
+        await pilot.pause()
+        assert curves_table(app) == [["1 *", "-", "-", "-", "50.0%", "-", "-"]]
+
+
+async def test_l_without_runs_says_there_are_none(here):
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert not isinstance(app.screen, CurvesScreen)
+        assert text(app, "#runs-message") == "no run selected: there are no runs yet"
+
+
+async def test_the_curves_follow_a_training_in_another_process(here):
+    """A real process holds the run's lock, as `train` does, while the test writes
+    its epochs: each shows as it comes, the cursor following the newest; when the
+    trainer goes the run reads stopped; a broken line and a removed run are said."""
+    run = make_run(here / "runs", "going", val_accs=())
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+    with held_by_another_process(here / "runs" / ".going.lock") as trainer:
+        app = tui(here, initial="runs", follow_s=EVERY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("l")
+            await pilot.pause()
+            first = f"training now (pid {trainer.pid}): its first epoch is under way"
+            assert state(app) == first
+            assert curves_table(app) == []
+            for epoch, acc in ((1, 0.6), (2, 0.7)):
+                with open(run / "metrics.jsonl", "a") as f:  # as the trainer does
+                    f.write(json.dumps(row(epoch, acc, is_best=True)) + "\n")
+                await until(pilot, lambda e=epoch: len(curves_table(app)) == e, "an epoch")
+            table = app.screen.query_one("#curves-table", DataTable)
+            assert table.cursor_row == 1  # on the newest epoch
+            assert state(app).startswith(f"training now (pid {trainer.pid})")
+            assert "epoch 2 of 3 done; best.pt is epoch 2 (70.0%" in state(app)
+            (run / "last.pt").write_bytes(b"not a real checkpoint")
+            trainer.kill()
+            trainer.wait()
+            await until(pilot, lambda: "stopped" in state(app), "stopped")
+            assert state(app).startswith("stopped after epoch 2 of 3")
+            with open(run / "metrics.jsonl", "a") as f:
+                f.write("{not json\n")
+            await until(pilot, lambda: "problem:" in state(app), "a problem")
+            assert "problem: metrics.jsonl line 3: not JSON" in state(app)
+            assert len(curves_table(app)) == 2
+            shutil.rmtree(run)
+            await until(pilot, lambda: "is gone" in state(app), "gone")
+            assert curves_table(app) == []
+
+
+async def test_a_training_from_a_terminal_draws_its_curves_as_it_goes(here):
+    """The real `frankenstein train`, three tiny epochs: the screen opened on it while
+    it trains ends with every epoch's row, each figure a number, and the run done."""
+    settings = [f"{k}={json.dumps(v)}" for k, v in {**TINY_BASE, "epochs": 3}.items()]
+    app = tui(here, initial="runs", follow_s=EVERY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        proc = await terminal("train", *settings, "name=term", "out_dir=runs")
+        await until(pilot, lambda: [r[0] for r in cells(app, "#runs-table")] == ["term"], "run")
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, CurvesScreen)
+        await ended(proc)
+        await until(pilot, lambda: len(curves_table(app)) == 3, "three epochs")
+        await until(pilot, lambda: "training now" not in state(app), "ended")
+        assert state(app).startswith("3 epochs; best.pt is epoch ")
+        for epoch, cells_ in enumerate(curves_table(app), 1):
+            assert cells_[0].rstrip(" *") == str(epoch)
+            assert all(c != "-" for c in cells_), cells_
+        loss = app.screen.query_one("#curves-loss", Chart)
+        assert [len(s.points) for s in loss.series] == [3, 3]

@@ -1,0 +1,175 @@
+"""One run's learning curves: loss and accuracy by epoch, training and validation.
+
+Read from the run's metrics.jsonl (a row an epoch, as `frankenstein train` writes it),
+so any run has them: one trained from a terminal, by the Train tab, by a study, long
+ago or now. While the screen is open it follows the run (ui/tui/follow.py), so a
+training going on elsewhere adds each epoch as it ends; the Train tab's live curves
+are for its own child only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from core.atomic import live_holder
+from training.runlock import lock_path
+from ui.tui.evalfile import is_number
+from ui.tui.follow import Follow, files_seen
+from ui.tui.runinfo import RunInfo, pct, read_run
+from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
+
+COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
+
+
+def curve(metrics: list[dict[str, Any]], key: str) -> tuple[tuple[float, float], ...]:
+    """(epoch, value) of every row holding both as numbers (older rows lack some keys)."""
+    return tuple(
+        (float(r["epoch"]), float(r[key]))
+        for r in metrics
+        if is_number(r.get("epoch")) and is_number(r.get(key))
+    )
+
+
+def best_epoch(metrics: list[dict[str, Any]]) -> int | None:
+    """The epoch best.pt holds: the last row marked best, else the highest validation
+    accuracy (rows written before `is_best` was); None before any validation."""
+    marked = [r.get("epoch") for r in metrics if r.get("is_best") is True]
+    if marked and is_number(marked[-1]):
+        return int(marked[-1])
+    scored = [(r["val_acc"], r.get("epoch")) for r in metrics if is_number(r.get("val_acc"))]
+    if not scored:
+        return None
+    epoch = max(scored, key=lambda s: s[0])[1]
+    return int(epoch) if is_number(epoch) else None
+
+
+def epoch_rows(metrics: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The table's rows, one an epoch; the best epoch's number is starred."""
+    best = best_epoch(metrics)
+    out = []
+    for r in metrics:
+        epoch = r.get("epoch")
+        name = f"{epoch}" if is_number(epoch) else "?"
+        out.append(
+            (
+                name + (" *" if is_number(epoch) and int(epoch) == best else ""),
+                _num(r.get("train_loss")),
+                pct(r.get("train_acc")),
+                _num(r.get("val_loss")),
+                pct(r.get("val_acc")),
+                f"{r['lr']:.2g}" if is_number(r.get("lr")) else "-",
+                _duration(r.get("seconds")),
+            )
+        )
+    return out
+
+
+def state_line(run: RunInfo) -> str:
+    """Where the run stands: training now, stopped, finished (with its best epoch)."""
+    done, total = run.epochs_done, run.epochs or "?"
+    best = best_epoch(run.metrics)
+    best_text = (
+        f"; best.pt is epoch {best} ({pct(run.best_val_acc)} validation accuracy)"
+        if best is not None
+        else ""
+    )
+    pid = run.training_pid
+    if pid is not None:
+        if done == 0:
+            return f"training now (pid {pid}): its first epoch is under way"
+        return f"training now (pid {pid}): epoch {done} of {total} done{best_text}"
+    if done == 0:
+        return "no epoch finished yet"
+    if run.cut_short:
+        return f"stopped after epoch {done} of {total}{best_text}"
+    return f"{done} epoch{'' if done == 1 else 's'}{best_text}"
+
+
+def _num(v: Any) -> str:
+    return f"{v:.4f}" if is_number(v) else "-"
+
+
+def _duration(v: Any) -> str:
+    if not is_number(v):
+        return "-"
+    m, s = divmod(round(v), 60)
+    return f"{m}:{s:02d}"
+
+
+def curves_seen(run: Path) -> Hashable:
+    """What a training elsewhere changes: an epoch's row, the config of a run begun
+    again, its lock (training started or ended), last.pt (stopped or finished)."""
+    files = files_seen(run / name for name in ("config.json", "metrics.jsonl", "last.pt"))
+    return files, live_holder(lock_path(run))
+
+
+class CurvesScreen(ModalScreen[None]):
+    """The selected run's curves and its epochs; Escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, run: Path, follow_s: float):
+        super().__init__()
+        self.run = run
+        self.info = RunInfo(run)
+        self.follow = Follow(self, lambda: curves_seen(run), self.reload, follow_s)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="curves"):
+            yield Label(f"{self.run.name}   (Esc closes)", id="curves-title")
+            yield Static("", id="curves-state")
+            with Horizontal(id="curves-charts"):
+                yield Chart("loss", id="curves-loss")
+                yield Chart("accuracy", id="curves-acc")
+            table = DataTable(id="curves-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns(*COLUMNS)
+            yield table
+        yield Footer(show_command_palette=False)  # its own keys, not the Runs tab's
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.follow.start()
+
+    def reload(self) -> None:
+        """Read the run again and redraw; the cursor stays on its epoch, or follows a
+        new last epoch when it was on the last one."""
+        self.follow.saw()
+        self.info = info = read_run(self.run)
+        problems = [f"problem: {p}" for p in info.problems]
+        if not (self.run / "config.json").is_file():
+            problems.insert(0, f"{self.run} is gone (removed since the table was read)")
+        self.query_one("#curves-title", Label).update(f"{info.name}: {info.model}   (Esc closes)")
+        self.query_one("#curves-state", Static).update("\n".join([state_line(info), *problems]))
+        loss = self.query_one("#curves-loss", Chart)
+        acc = self.query_one("#curves-acc", Chart)
+        loss.x_max = acc.x_max = float(info.epochs) if info.epochs else None
+        loss.series = (
+            Series("train", curve(info.metrics, "train_loss"), TRAIN),
+            Series("val", curve(info.metrics, "val_loss"), VAL),
+        )
+        acc.series = (
+            Series("train", curve(info.metrics, "train_acc"), TRAIN),
+            Series("val", curve(info.metrics, "val_acc"), VAL),
+        )
+        table = self.query_one("#curves-table", DataTable)
+        row = table.cursor_row
+        on_last = row is None or row >= table.row_count - 1
+        table.clear()
+        for r in epoch_rows(info.metrics):
+            table.add_row(*r)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if on_last else min(row, table.row_count - 1))
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
