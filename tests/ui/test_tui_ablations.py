@@ -49,10 +49,9 @@ def here(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-def app_for(here: Path, mode: str = "ok"):
-    return tui(
-        here, initial="ablations", ablate=(sys.executable, str(FAKE_ABLATE), f"--mode={mode}")
-    )
+def app_for(here: Path, mode: str = "ok", **context):
+    ablate = (sys.executable, str(FAKE_ABLATE), f"--mode={mode}")
+    return tui(here, initial="ablations", ablate=ablate, **context)
 
 
 def table_rows(app, which: str) -> list[list[str]]:
@@ -273,3 +272,88 @@ async def test_an_empty_specs_folder_says_what_it_looks_for(here):
         assert message(app) == "no ablation specs (.toml) in specs/"
         await pilot.press("f5")
         assert message(app) == "no spec selected"
+
+
+async def until_running(app, pilot) -> None:
+    deadline = time.monotonic() + 30
+    while "running" not in [r[1] for r in table_rows(app, "runs")]:
+        assert time.monotonic() < deadline, "the study never started"
+        await pilot.pause(0.02)
+
+
+def highlighted(app) -> str:
+    pane = app.query_one("#ablations-pane")
+    return pane.selected.stem if pane.selected else ""
+
+
+async def test_r_while_a_study_runs_keeps_its_tables(here):
+    """R re-reads the specs folder, but the running study's runs stay in the table and
+    its spec highlighted (R used to show the first spec's planned runs over them)."""
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.press("f5")
+        await until_running(app, pilot)
+        (here / "specs" / "added.toml").write_text(SPEC.format(extra="").replace("tiny", "added"))
+        running = table_rows(app, "runs")
+        await pilot.press("r")
+        await pilot.pause()
+        assert [p.stem for p in app.query_one("#ablations-pane").specs] == [
+            "added",
+            "tiny",
+            "with-failure",
+        ]
+        assert highlighted(app) == "with-failure"
+        assert table_rows(app, "runs") == running
+        assert str(app.query_one("#abl-info", Static).content).startswith("with-failure:")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r[:2] for r in table_rows(app, "runs")][:2] == [
+            ["lstm-s0", "stopped"],
+            ["cnn-s0", "queued"],
+        ]
+        assert len(table_rows(app, "runs")) == 6  # with-failure's, not tiny's 4
+
+
+async def test_the_spec_list_follows_the_specs_folder(here):
+    """Specs written, edited and removed by another process (an editor, a terminal)
+    while the tab is shown: listed, and the selected one shown as it now reads,
+    without R; the highlight stays on the selected spec while it is listed."""
+    app = app_for(here, follow_s=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("#ablations-pane")
+
+        async def until(condition, what: str) -> None:
+            deadline = time.monotonic() + 30
+            while not condition():
+                assert time.monotonic() < deadline, f"{what}: not within 30 s"
+                await pilot.pause(0.05)
+
+        await pilot.press("down")  # with-failure
+        await pilot.pause()
+        specs = here / "specs"
+        (specs / "added.toml").write_text(SPEC.format(extra="").replace("tiny", "added"))
+        await until(lambda: len(pane.specs) == 3, "the new spec listed")
+        assert [p.stem for p in pane.specs] == ["added", "tiny", "with-failure"]
+        assert highlighted(app) == "with-failure"
+        assert len(table_rows(app, "runs")) == 6
+        extra = '\n[variants.wide]\nmodel = "cnn"\n'
+        edited = SPEC.format(extra=extra).replace('"tiny"', '"with-failure"')
+        (specs / "with-failure.toml").write_text(edited.replace("seeds = [0, 1]", "seeds = [0]"))
+        await until(lambda: len(table_rows(app, "runs")) == 3, "the edited spec shown")
+        assert [r[0] for r in table_rows(app, "runs")] == ["lstm-s0", "cnn-s0", "wide-s0"]
+        assert str(app.query_one("#abl-info", Static).content).endswith(
+            "3 variants x 1 seeds = 3 runs"
+        )
+        (specs / "with-failure.toml").unlink()
+        await until(lambda: len(pane.specs) == 2, "the removed spec gone")
+        assert highlighted(app) == "added"
+        assert str(app.query_one("#abl-info", Static).content).startswith("added:")
+        for spec in specs.iterdir():
+            spec.unlink()
+        await until(lambda: not pane.specs, "every spec gone")
+        assert message(app) == "no ablation specs (.toml) in specs/"
+        assert str(app.query_one("#abl-info", Static).content) == ""
+        assert table_rows(app, "runs") == []

@@ -6,7 +6,8 @@ run_progress, run_done, run_failed, run_stopped, study_done) set each run's stat
 table, and every finished run refreshes the results table (experiments.results.
 study_rows: one row per variant, mean and spread over seeds). A study another process
 runs (`ablate` in a terminal) sends no events here: the tab follows its lock and its
-runs' files instead (ui/tui/follow.py) while it is shown.
+runs' files instead (ui/tui/follow.py) while it is shown, and the specs folder, so a
+spec written or edited meanwhile is listed and shown as it now reads.
 """
 
 from __future__ import annotations
@@ -81,20 +82,36 @@ class AblationsPane(Horizontal):
         self.follow.start()
 
     def action_reload(self) -> None:
-        try:
-            from experiments.spec import list_specs
-        except ImportError:
-            self.show("the experiments package is not available", error=True)
-            return
-        self.specs = list(list_specs(self.ctx.specs_dir)) if self.ctx.specs_dir.is_dir() else []
+        """Read the specs folder again, and the selected spec and its study; while a
+        study of ours runs, only the list (its tables are the study's)."""
+        self._list_specs()
+        if self.running_spec is None:
+            self._show_selected()
+
+    def _list_specs(self) -> None:
+        """The spec list from the folder; the highlight stays on the running or
+        selected spec while it is listed."""
+        from experiments.spec import list_specs
+
+        keep = self.running_spec or self.selected
+        self.specs = list_specs(self.ctx.specs_dir)
         options = self.query_one("#abl-specs", OptionList)
         options.clear_options()
         options.add_options([p.stem for p in self.specs])
         if self.specs:
-            options.highlighted = 0
-            self.show_spec(self.specs[0])
-        else:
-            self.show(f"no ablation specs (.toml) in {self.ctx.specs_dir}/")
+            options.highlighted = self.specs.index(keep) if keep in self.specs else 0
+
+    def _show_selected(self) -> None:
+        """The selected spec and its study, or why there is none to show."""
+        if self.selected is not None:
+            self.show_spec(self.selected)
+            return
+        self.shown, self.elsewhere, self.status, self.progress = None, None, {}, {}
+        self.follow.saw()
+        self.query_one("#abl-info", Static).update("")
+        self.query_one("#abl-runs", DataTable).clear(columns=True)
+        self.query_one("#abl-results", DataTable).clear(columns=True)
+        self.show(f"no ablation specs (.toml) in {self.ctx.specs_dir}/")
 
     @property
     def selected(self) -> Path | None:
@@ -151,24 +168,32 @@ class AblationsPane(Horizontal):
         self.show_results(study)
 
     def _seen(self) -> Hashable:
-        """What another process running the shown study changes: its lock's holder, the
+        """What another process changes: the spec files (an editor's, a terminal's),
+        and, for the shown study that another process runs, its lock's holder and the
         runs' status and metrics files (stats alone, ui/tui/follow.py)."""
+        from experiments.spec import list_specs
+
+        specs = files_seen(list_specs(self.ctx.specs_dir))
         if self.shown is None or self.running_spec is not None:
-            return None  # our own child's events tell us (its end calls saw())
+            return specs, None  # our own child's events tell us (its end calls saw())
         from core.atomic import live_holder
         from experiments.results import STUDY_LOCK
 
         study, run_ids = self.shown
         files = (study / r / name for r in run_ids for name in ("status.json", "metrics.jsonl"))
-        return live_holder(study / STUDY_LOCK), files_seen(files)
+        return specs, live_holder(study / STUDY_LOCK), files_seen(files)
 
     def _followed(self) -> None:
-        """The shown study changed under another process: show it again, and say so
-        when that process has ended."""
-        if self.running_spec is not None or self.selected is None:
+        """A spec file or the shown study changed under another process: list and show
+        them again, and say so when the process running the study has ended."""
+        from experiments.spec import list_specs
+
+        if list_specs(self.ctx.specs_dir) != self.specs:
+            self._list_specs()
+        if self.running_spec is not None:
             return
         before = self.elsewhere
-        self.show_spec(self.selected)
+        self._show_selected()
         if before is not None and self.elsewhere is None:
             self.show(f"the process running this study (pid {before}) has ended")
 
