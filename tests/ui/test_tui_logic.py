@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import sys
@@ -332,6 +333,36 @@ def test_a_data_folder_removed_after_it_was_found_counts_as_empty(tmp_path):
         ("drawings/simplified", {"house": 1}),
         ("synthetic", {}),
     ]
+
+
+def test_a_file_counted_before_is_read_again_only_once_it_changed(tmp_path):
+    """With a memo (the Data tab's), a file whose time and size are as counted keeps its
+    count unread: rewritten with one line fewer but padded to its size and given its old
+    time back, it still counts 3; appended to, it is read again; a removed file's count
+    is not used."""
+    make_data(tmp_path / "data")
+    counted: dict = {}
+    synth = tmp_path / "data" / "synthetic"
+    circle = synth / "circle.ndjson"
+
+    def circles() -> int:
+        (d,) = [d for d in find_data_dirs(tmp_path / "data") if d.label == "synthetic"]
+        return count_dir(d, counted).counts["circle"]
+
+    assert circles() == 3 and counted[circle][1] == 3
+    assert sorted(p.name for p in counted) == ["circle.ndjson", "square.ndjson"]
+    st = circle.stat()
+    text = circle.read_text().splitlines(keepends=True)
+    circle.write_text("".join(text[:2]) + " " * (len(text[2]) - 1) + "\n")
+    os.utime(circle, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert circles() == 3  # not read: as it was when counted
+    assert count_dir(find_data_dirs(tmp_path / "data")[1]).counts["circle"] == 2  # read
+    with open(circle, "a") as f:
+        f.write(text[0])
+    assert circles() == 3  # 2 + 1, read again
+    (synth / "square.ndjson").unlink()
+    (d,) = [d for d in find_data_dirs(tmp_path / "data") if d.label == "synthetic"]
+    assert count_dir(d, counted).counts == {"circle": 3}
 
 
 def test_count_lines_counts_a_last_line_without_newline_and_no_blank_line(tmp_path):

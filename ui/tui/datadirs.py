@@ -17,6 +17,7 @@ its lines are counted as its own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,10 @@ class DataDir:
     def total(self) -> int:
         """Lines of all the data files."""
         return sum(self.counts.values()) + sum(self.unnamed.values())
+
+    def names(self) -> list[str]:
+        """The names of the files counted."""
+        return [name for names in self.files.values() for name in names] + list(self.unnamed)
 
     def shared(self) -> dict[str, list[str]]:
         """The classes held by more than one file, with the files' names."""
@@ -107,10 +112,17 @@ def count_lines(path: Path) -> int:
         return sum(1 for line in f if not line.isspace())
 
 
-def count_dir(d: DataDir) -> DataDir:
+# path -> ((modification time, size), lines): what a count found in a file as it stood
+Counted = dict[Path, tuple[tuple[int, int], int]]
+
+
+def count_dir(d: DataDir, counted: Counted | None = None) -> DataDir:
     """Fill in the lines per class (of the files named after it, however spelled), and
     of each file named after no class. A file or the folder removed while counted (the
-    Data tab counts as other processes write: ui/tui/follow.py) counts as gone."""
+    Data tab counts as other processes write: ui/tui/follow.py) counts as gone. With
+    `counted`, a file whose modification time and size are those it was counted at is
+    not read again (a download that installs a file recounts that one), and what is
+    read is added to it."""
     d.counts, d.files, d.unnamed = {}, {}, {}
     try:
         files = data_files(d.path)
@@ -118,7 +130,7 @@ def count_dir(d: DataDir) -> DataDir:
         return d
     for p in files:
         try:
-            n = count_lines(p)
+            n = _lines(p, counted)
         except OSError:  # removed since listed (another process's synth --replace)
             continue
         cls = file_class(p)
@@ -128,3 +140,16 @@ def count_dir(d: DataDir) -> DataDir:
             d.counts[cls] = d.counts.get(cls, 0) + n
             d.files.setdefault(cls, []).append(p.name)
     return d
+
+
+def _lines(p: Path, counted: Counted | None) -> int:
+    if counted is None:
+        return count_lines(p)
+    st = os.stat(p)
+    stamp = (st.st_mtime_ns, st.st_size)  # taken first: a file growing meanwhile is
+    known = counted.get(p)  # counted again at the next look, which sees it changed
+    if known is not None and known[0] == stamp:
+        return known[1]
+    n = count_lines(p)
+    counted[p] = (stamp, n)
+    return n

@@ -29,7 +29,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
-from ui.tui.datadirs import DataDir, count_dir, data_seen, find_data_dirs
+from ui.tui.datadirs import Counted, DataDir, count_dir, data_seen, find_data_dirs
 from ui.tui.follow import Follow
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
@@ -63,6 +63,7 @@ class DataPane(Vertical):
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.job = ""
+        self.counted: Counted = {}  # each file's lines as last counted (datadirs.count_dir)
         # files another process installs (a terminal's download or synth) are counted
         self.follow = Follow(self, self._seen, self.reload, ctx.follow_s)
 
@@ -99,7 +100,9 @@ class DataPane(Vertical):
 
     def _count(self) -> None:
         try:
-            dirs = [count_dir(d) for d in find_data_dirs(self.ctx.data_dir)]
+            dirs = [count_dir(d, self.counted) for d in find_data_dirs(self.ctx.data_dir)]
+            listed = {d.path / name for d in dirs for name in d.names()}
+            self.counted = {p: c for p, c in self.counted.items() if p in listed}
         except OSError as e:  # a folder that cannot be listed (or went as it was)
             if not self.closing:
                 summary = Content(f"cannot count {self.ctx.data_dir}: {e}")
