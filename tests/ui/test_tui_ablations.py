@@ -357,3 +357,36 @@ async def test_the_spec_list_follows_the_specs_folder(here):
         assert message(app) == "no ablation specs (.toml) in specs/"
         assert str(app.query_one("#abl-info", Static).content) == ""
         assert table_rows(app, "runs") == []
+
+
+async def test_l_shows_the_highlighted_runs_curves(here):
+    """L on a study's run opens its curves from its folder in the study; a run not
+    started yet, or no study to show, is said."""
+    from ui.tui.screens.curves import CurvesScreen
+
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("l")
+        assert message(app) == "lstm-s0 has not started: no curves yet"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.query_one("#abl-runs", DataTable).focus()
+        await pilot.press("down", "l")
+        await pilot.pause()
+        assert isinstance(app.screen, CurvesScreen)
+        assert app.screen.run == Path("studies", "tiny", "cnn-s0")
+        table = app.screen.query_one("#curves-table", DataTable)
+        written = json.loads((here / app.screen.run / "metrics.jsonl").read_text())
+        val = f"{100 * written['val_acc']:.1f}%"  # what the fake runner wrote for it
+        assert [str(c) for c in table.get_row_at(0)] == ["1 *", "-", "-", "-", val, "-", "0:02"]
+        await pilot.press("escape")
+        await pilot.pause()
+        (here / "specs" / "bad.toml").write_text('name = "bad"\nseeds = []\n')
+        await pilot.press("r")
+        app.query_one("#abl-specs").focus()
+        await pilot.press("home")
+        await pilot.pause()
+        await pilot.press("l")
+        assert message(app) == "no run to show: select a spec whose study has runs"

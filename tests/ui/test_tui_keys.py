@@ -23,7 +23,13 @@ KEYS = {
         ("ctrl+q", "Quit"),
     ],
     "train": [("f5", "Start"), ("f6", "Stop"), ("f7", "Resume"), ("ctrl+q", "Quit")],
-    "ablations": [("f5", "Run"), ("f6", "Stop"), ("r", "Reload"), ("ctrl+q", "Quit")],
+    "ablations": [
+        ("f5", "Run"),
+        ("f6", "Stop"),
+        ("l", "Curves"),
+        ("r", "Reload"),
+        ("ctrl+q", "Quit"),
+    ],
     "runs": [
         ("m", "Mark"),
         ("c", "Compare"),

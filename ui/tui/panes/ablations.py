@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Static
 
 from ui.tui.context import TuiContext, child_env
@@ -45,6 +46,7 @@ class AblationsPane(Horizontal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "run", "Run"),
         Binding("f6", "stop", "Stop"),
+        Binding("l", "curves", "Curves"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -196,6 +198,23 @@ class AblationsPane(Horizontal):
         self._show_selected()
         if before is not None and self.elsewhere is None:
             self.show(f"the process running this study (pid {before}) has ended")
+
+    def action_curves(self) -> None:
+        """The learning curves of the run highlighted in the runs table (its folder in
+        the study's), followed while it trains (ui/tui/screens/curves.py)."""
+        from ui.tui.screens.curves import CurvesScreen
+
+        table = self.query_one("#abl-runs", DataTable)
+        if self.shown is None or not table.row_count or table.cursor_row is None:
+            self.show("no run to show: select a spec whose study has runs")
+            return
+        study = self.shown[0]
+        row = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
+        run = study / str(row.value)
+        if not run.is_dir():
+            self.show(f"{run.name} has not started: no curves yet")
+            return
+        self.app.push_screen(CurvesScreen(run, self.ctx.follow_s))
 
     # ------------------------------------------------------------------ tables
 
