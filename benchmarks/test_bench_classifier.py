@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from core.classifier import StrokeClassifier
-from core.models import MODELS, build_model
+from core.modelconfig import MODELS
+from core.models import build_model
 from core.raster import rasterize
 
 STROKES = (1, 4, 8)

@@ -28,7 +28,8 @@ def classifier_and_weights():
     from core.checkpoint import resolve_checkpoint
     from core.classifier import StrokeClassifier
     from core.errors import FrankensteinError
-    from core.models import build_model, model_config
+    from core.modelconfig import model_config
+    from core.models import build_model
 
     try:
         return StrokeClassifier.from_checkpoint(resolve_checkpoint("frankenstein")), "bundled"

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.models import MODELS, build_model
+from core.modelconfig import MODELS
+from core.models import build_model
 from core.raster import rasterize_batch
 
 BATCH = 32

@@ -34,7 +34,8 @@ def test_augment_and_rasterise_a_batch_of_32(benchmark, real_drawings):
 
 def test_replay_300_real_drawings(benchmark, real_drawings):
     from core.classifier import StrokeClassifier
-    from core.models import MODELS, build_model
+    from core.modelconfig import MODELS
+    from core.models import build_model
     from core.snap import SnapPolicy
     from training.replay import evaluate
 

@@ -49,7 +49,8 @@ from core.ending import EndingPrior, EndingPriorError
 from core.ensemble import Ensemble, EnsembleError
 from core.errors import FrankensteinError
 from core.familiar import Familiarity, FamiliarityError
-from core.models import ModelConfig, SketchModel, build_model
+from core.modelconfig import ModelConfig
+from core.models import SketchModel, build_model
 from core.paths import WEIGHTS_DIR
 
 FORMAT = "frankenstein-checkpoint"

@@ -173,14 +173,14 @@ class AblationSpec(BaseModel):
 
 def _is_cnn(overrides: dict[str, Any]) -> bool:
     """Whether a run's merged settings train a model without an LSTM."""
-    from core.models import MODELS
+    from core.modelconfig import MODELS
 
     base = MODELS.get(str(overrides.get("model.name", "frankenstein")))
     return overrides.get("model.overrides.arch", base.arch if base else None) == "cnn"
 
 
 def _lstm_size(key: str) -> bool:
-    from core.models import LSTM_FIELDS
+    from core.modelconfig import LSTM_FIELDS
 
     return key.removeprefix("model.overrides.") in LSTM_FIELDS and key.startswith("model.")
 

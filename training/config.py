@@ -69,7 +69,7 @@ class _Section(BaseModel):
 
 
 class ModelSection(_Section):
-    """Which registered model (core.models.MODELS) to train, with field overrides."""
+    """Which registered model (core.modelconfig.MODELS) to train, with field overrides."""
 
     name: str = "frankenstein"
     overrides: dict[str, Any] = Field(default_factory=dict)
@@ -211,8 +211,8 @@ class TrainConfig(_Section):
         return self
 
     def model_cfg(self):
-        """The `core.models.ModelConfig` this run trains (pad_len and m from here)."""
-        from core.models import model_config  # torch: imported only when a model is needed
+        """The `core.modelconfig.ModelConfig` this run trains (pad_len and m from here)."""
+        from core.modelconfig import model_config
 
         return model_config(self.model.name, pad_len=self.pad_len, m=self.m, **self.model.overrides)
 

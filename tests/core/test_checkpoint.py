@@ -14,7 +14,8 @@ from core.checkpoint import (
 )
 from core.classes import CLASSES
 from core.ending import EndingPrior
-from core.models import build_model, model_config
+from core.modelconfig import model_config
+from core.models import build_model
 from tests.core.tiny_models import random_strokes, tiny_familiarity, tiny_model
 
 

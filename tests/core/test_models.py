@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.models import MODELS, ModelConfig, ModelConfigError, build_model, model_config
+from core.modelconfig import MODELS, ModelConfig, ModelConfigError, model_config
+from core.models import build_model
 from core.raster import rasterize_batch
 from tests.core.tiny_models import random_strokes, tiny_model
 

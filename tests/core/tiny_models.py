@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.models import SketchModel, build_model, model_config
+from core.modelconfig import model_config
+from core.models import SketchModel, build_model
 from core.strokes import iter_ndjson
 
 TINY = {

@@ -72,7 +72,8 @@ def study(tmp_path):
 
 
 def lstm_parameters() -> int:
-    from core.models import build_model, count_parameters, model_config
+    from core.modelconfig import model_config
+    from core.models import build_model, count_parameters
 
     return count_parameters(build_model(model_config("frankenstein")))
 

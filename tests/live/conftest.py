@@ -30,7 +30,8 @@ def tiny_models():
     """{"frankenstein": ..., "cnn": ...}: small random-weight models (seeded)."""
     import torch
 
-    from core.models import build_model, model_config
+    from core.modelconfig import model_config
+    from core.models import build_model
 
     torch.manual_seed(0)
     size = dict(channels=(4, 8, 8), head_hidden=16, dropout=0.0)

@@ -193,7 +193,9 @@ from pathlib import Path
 
 import torch
 
-from core.models import build_model, model_config
+from core.modelconfig import model_config
+
+from core.models import build_model
 from live.controller import Controller
 from live.settings import LiveSettings
 from tests.full_disk import make_room

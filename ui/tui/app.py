@@ -106,7 +106,7 @@ def create_app(
     settings and --events); further keyword arguments are TuiContext fields
     (ablate, data, draw, specs_dir, studies_dir, default_model_file, cwd, ...).
     """
-    from core.models import MODELS  # torch: the model registry is needed for the form
+    from core.modelconfig import MODELS
 
     if trainer is not None:
         context["trainer"] = tuple(trainer)

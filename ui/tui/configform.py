@@ -10,7 +10,7 @@ the Runs tab's sight). Values are JSON where
 they parse (as on the command line), except for string fields, which take the text.
 
 The model's sizes (`model.overrides`, a free dict in TrainConfig) get one field each,
-from `core.models.ModelConfig`: empty means the picked model's own value (which
+from `core.modelconfig.ModelConfig`: empty means the picked model's own value (which
 `model_hints` gives for the placeholders), and a value is checked against that model,
 its error shown under the field it names.
 """
@@ -102,7 +102,7 @@ def form_fields(model: type[BaseModel] = TrainConfig, prefix: str = "") -> list[
 
 def model_fields() -> list[FormField]:
     """One optional text field a model setting (`model.overrides.lstm_layers`)."""
-    from core.models import ModelConfig  # torch: only where the form is built
+    from core.modelconfig import ModelConfig
 
     return [
         FormField(OVERRIDES + name, "text", None, optional=True)
@@ -114,7 +114,7 @@ def model_fields() -> list[FormField]:
 def model_hints(model: str) -> dict[str, str]:
     """The placeholder of each model field for `model`: its own value, or that the
     setting does nothing for it (the CNN has no LSTM)."""
-    from core.models import MODELS
+    from core.modelconfig import MODELS
 
     cfg = MODELS.get(model)
     if cfg is None:
@@ -211,7 +211,7 @@ def _check_model(checked: dict[str, Any], fixed: dict[str, Any]) -> dict[str, st
     overrides = {
         k.removeprefix(OVERRIDES): v for k, v in checked.items() if k.startswith(OVERRIDES)
     }
-    from core.models import LSTM_FIELDS, MODELS
+    from core.modelconfig import LSTM_FIELDS, MODELS
 
     base = MODELS.get(str(fixed.get("model", "frankenstein")))
     if not overrides or base is None:
@@ -243,7 +243,7 @@ def _problems(err: Any) -> list[str]:
 
 
 def _model_errors(base, overrides: dict[str, Any]) -> list[Any]:
-    from core.models import ModelConfig
+    from core.modelconfig import ModelConfig
 
     try:
         ModelConfig.model_validate({**base.model_dump(), **overrides})
