@@ -333,9 +333,11 @@ async def test_the_spec_list_follows_the_specs_folder(here):
 
         await pilot.press("down")  # with-failure
         await pilot.pause()
+        await pilot.press("f6")  # a message of the tab's, kept while the spec is shown
         specs = here / "specs"
         (specs / "added.toml").write_text(SPEC.format(extra="").replace("tiny", "added"))
         await until(lambda: len(pane.specs) == 3, "the new spec listed")
+        assert message(app) == "nothing to stop: no study is running"
         assert [p.stem for p in pane.specs] == ["added", "tiny", "with-failure"]
         assert highlighted(app) == "with-failure"
         assert len(table_rows(app, "runs")) == 6
@@ -350,6 +352,7 @@ async def test_the_spec_list_follows_the_specs_folder(here):
         (specs / "with-failure.toml").unlink()
         await until(lambda: len(pane.specs) == 2, "the removed spec gone")
         assert highlighted(app) == "added"
+        assert message(app) == ""  # another spec shown: not its message
         assert str(app.query_one("#abl-info", Static).content).startswith("added:")
         for spec in specs.iterdir():
             spec.unlink()

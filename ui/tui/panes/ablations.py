@@ -60,6 +60,7 @@ class AblationsPane(Horizontal):
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.running_spec: Path | None = None
+        self.spec_shown: Path | None = None  # the spec whose study the tables show
         self.shown: tuple[Path, list[str]] | None = None  # the study folder, its run ids
         self.elsewhere: int | None = None  # the pid of another process running it
         # a study another process runs (a terminal's ablate) fills in as it goes
@@ -103,12 +104,13 @@ class AblationsPane(Horizontal):
         if self.specs:
             options.highlighted = self.specs.index(keep) if keep in self.specs else 0
 
-    def _show_selected(self) -> None:
+    def _show_selected(self, keep_message: bool = False) -> None:
         """The selected spec and its study, or why there is none to show."""
         if self.selected is not None:
-            self.show_spec(self.selected)
+            self.show_spec(self.selected, keep_message)
             return
         self.shown, self.elsewhere, self.status, self.progress = None, None, {}, {}
+        self.spec_shown = None
         self.follow.saw()
         self.query_one("#abl-info", Static).update("")
         self.query_one("#abl-runs", DataTable).clear(columns=True)
@@ -121,20 +123,26 @@ class AblationsPane(Horizontal):
         return self.specs[i] if i is not None and i < len(self.specs) else None
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if self.selected is not None and self.running_spec is None:
-            self.show_spec(self.selected)
+        """Another spec highlighted: show it (the list read again keeps the highlight on
+        the spec shown, which stays as it is)."""
+        spec = self.selected
+        if spec is not None and self.running_spec is None and spec != self.spec_shown:
+            self.show_spec(spec)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A click or Enter on a spec only selects it: a study can take days, so only
         F5 or the Run button starts one."""
         event.stop()
 
-    def show_spec(self, path: Path) -> None:
-        """The spec's description, and its study's state if it ran before."""
+    def show_spec(self, path: Path, keep_message: bool = False) -> None:
+        """The spec's description, and its study's state if it ran before; the message
+        line is cleared (another spec's message is not this one's) unless kept."""
         from core.errors import FrankensteinError
         from experiments.spec import load_spec
 
-        self.show("")  # the previous spec's message is not this one's
+        if not keep_message:
+            self.show("")
+        self.spec_shown = path
         self.shown, self.elsewhere = None, None
         try:
             spec = load_spec(path)
@@ -190,12 +198,14 @@ class AblationsPane(Horizontal):
         them again, and say so when the process running the study has ended."""
         from experiments.spec import list_specs
 
+        selected = self.selected
         if list_specs(self.ctx.specs_dir) != self.specs:
             self._list_specs()
         if self.running_spec is not None:
             return
         before = self.elsewhere
-        self._show_selected()
+        # the same spec shown again keeps the message ("study done", a refusal)
+        self._show_selected(keep_message=self.selected == selected)
         if before is not None and self.elsewhere is None:
             self.show(f"the process running this study (pid {before}) has ended")
 
