@@ -181,3 +181,35 @@ async def test_a_training_from_a_terminal_draws_its_curves_as_it_goes(here):
             assert all(c != "-" for c in cells_), cells_
         loss = app.screen.query_one("#curves-loss", Chart)
         assert [len(s.points) for s in loss.series] == [3, 3]
+
+
+async def test_the_marked_runs_validation_curves_are_drawn_beside(here):
+    """M on one run, L on another: the marked run's validation loss and accuracy are a
+    third series of each chart, named in the state lines; L on the marked run itself
+    shows it alone."""
+    make_run(here / "runs", "older", val_accs=(0.4, 0.5, 0.6, 0.7), mtime=1_700_000_000)
+    newer = make_run(here / "runs", "newer", val_accs=(), mtime=1_700_000_100)
+    rows = [row(1, 0.6, is_best=True), row(2, 0.8, is_best=True)]
+    (newer / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "m", "up", "l")
+        await pilot.pause()
+        assert app.screen.marked == Path("runs", "older")
+        acc = app.screen.query_one("#curves-acc", Chart)
+        loss = app.screen.query_one("#curves-loss", Chart)
+        assert [s.label for s in acc.series] == ["train", "val", "marked"]
+        assert acc.series[2].points == ((1.0, 0.4), (2.0, 0.5), (3.0, 0.6), (4.0, 0.7))
+        assert loss.series[2].points == ()  # its rows hold no losses
+        assert acc.x_max == 4.0  # the longer run's epochs
+        assert state(app).splitlines()[1] == (
+            "marked, in yellow: older (frankenstein), 4 epochs, best val 70.0%"
+        )
+        legend = acc.render().plain.splitlines()[0]  # no room for the last values
+        assert legend == "accuracy  ━ train  ━ val  ━ marked"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("down", "l")
+        await pilot.pause()
+        assert app.screen.marked is None
+        assert len(app.screen.query_one("#curves-acc", Chart).series) == 2

@@ -299,7 +299,9 @@ def test_chart_draws_each_series_in_its_colour():
         title="loss",
     )
     lines = chart.plain.split("\n")
-    assert lines[0] == "loss  ━ train 0  ━ val 0.5"
+    assert lines[0] == "loss  ━ train  ━ val"  # no room for the last values at 16 cells
+    wide = render_chart([Series("val", ((1, 0.5),), "red")], width=30, height=4, title="loss")
+    assert wide.plain.split("\n")[0] == "loss  ━ val 0.5"
     assert len(lines) == 4 and all(len(line) == 16 for line in lines[1:])
     assert lines[1].startswith("    1│") and lines[3].startswith("    0│")
     # The train line runs from the top-left dot to the bottom-right dot (braille bits).

@@ -5,8 +5,8 @@ The table lists runs newest first, and follows what other processes (a terminal'
 panel below shows the selected run's settings and its evaluation (top-1, top-3,
 accuracy after k strokes, snap precision/recall, the commonest wrong snaps) on the real
 doodles when it was evaluated on them, else on its test set. L shows the selected run's
-learning curves (ui/tui/screens/curves.py), M marks a run and C compares the marked
-one with the selected one; D opens the drawing window on the run's
+learning curves (ui/tui/screens/curves.py; the marked run's validation curves beside),
+M marks a run and C compares the marked one with the selected one; D opens the drawing window on the run's
 best.pt (a detached process, ui/tui/drawwindow.py), reporting a checkpoint that does
 not load or a window that exits at once; F makes that checkpoint `frankenstein draw`'s
 default, once it loads.
@@ -181,8 +181,10 @@ class RunsPane(Vertical):
         from ui.tui.screens.curves import CurvesScreen
 
         run = self._chosen()
-        if run is not None:
-            self.app.push_screen(CurvesScreen(run.path, self.ctx.follow_s))
+        if run is None:
+            return
+        marked = next((r.path for r in self.runs if r.name == self.marked != run.name), None)
+        self.app.push_screen(CurvesScreen(run.path, self.ctx.follow_s, marked))
 
     def _checkpointed(self) -> RunInfo | None:
         """The selected run if it has a best.pt; otherwise None, saying so."""

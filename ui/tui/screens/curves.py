@@ -4,7 +4,8 @@ Read from the run's metrics.jsonl (a row an epoch, as `frankenstein train` write
 so any run has them: one trained from a terminal, by the Train tab, by a study, long
 ago or now. While the screen is open it follows the run (ui/tui/follow.py), so a
 training going on elsewhere adds each epoch as it ends; the Train tab's live curves
-are for its own child only.
+are for its own child only. With a run marked on the Runs tab (M), that run's
+validation curves are drawn beside, to compare two runs as they train.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from training.runlock import lock_path
 from ui.tui.evalfile import is_number
 from ui.tui.follow import Follow, files_seen
 from ui.tui.runinfo import RunInfo, pct, read_run
-from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
+from ui.tui.widgets.chart import MARKED, TRAIN, VAL, Chart, Series
 
 COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
 
@@ -93,6 +94,17 @@ def state_line(run: RunInfo) -> str:
     return f"{done} epoch{'' if done == 1 else 's'}{best_text}"
 
 
+def brief(run: RunInfo) -> str:
+    """A marked run's state in a few words: "6 epochs, best val 95.6%, training now"."""
+    done = run.epochs_done
+    words = [f"{done} epoch{'' if done == 1 else 's'}"]
+    if run.best_val_acc is not None:
+        words.append(f"best val {pct(run.best_val_acc)}")
+    if run.training_pid is not None:
+        words.append("training now")
+    return ", ".join(words)
+
+
 def _num(v: Any) -> str:
     return f"{v:.4f}" if is_number(v) else "-"
 
@@ -119,11 +131,15 @@ class CurvesScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, run: Path, follow_s: float):
+    def __init__(self, run: Path, follow_s: float, marked: Path | None = None):
         super().__init__()
         self.run = run
+        self.marked = marked  # a run whose validation curves are drawn beside (M)
         self.info = RunInfo(run)
-        self.follow = Follow(self, lambda: curves_seen(run), self.reload, follow_s)
+        self.follow = Follow(self, self._seen, self.reload, follow_s)
+
+    def _seen(self) -> Hashable:
+        return curves_seen(self.run), curves_seen(self.marked) if self.marked else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="curves"):
@@ -150,10 +166,9 @@ class CurvesScreen(ModalScreen[None]):
         if not (self.run / "config.json").is_file():
             problems.insert(0, f"{self.run} is gone (removed since the table was read)")
         self.query_one("#curves-title", Label).update(f"{info.name}: {info.model}   (Esc closes)")
-        self.query_one("#curves-state", Static).update("\n".join([state_line(info), *problems]))
+        lines = [state_line(info), *problems]
         loss = self.query_one("#curves-loss", Chart)
         acc = self.query_one("#curves-acc", Chart)
-        loss.x_max = acc.x_max = float(info.epochs) if info.epochs else None
         loss.series = (
             Series("train", curve(info.metrics, "train_loss"), TRAIN),
             Series("val", curve(info.metrics, "val_loss"), VAL),
@@ -162,6 +177,15 @@ class CurvesScreen(ModalScreen[None]):
             Series("train", curve(info.metrics, "train_acc"), TRAIN),
             Series("val", curve(info.metrics, "val_acc"), VAL),
         )
+        epochs = [info.epochs or 0]
+        if self.marked is not None:  # its validation curves beside this run's
+            other = read_run(self.marked)
+            lines.append(f"marked, in yellow: {other.name} ({other.model}), {brief(other)}")
+            loss.series += (Series("marked", curve(other.metrics, "val_loss"), MARKED),)
+            acc.series += (Series("marked", curve(other.metrics, "val_acc"), MARKED),)
+            epochs.append(other.epochs or 0)
+        loss.x_max = acc.x_max = float(max(epochs)) if max(epochs) else None
+        self.query_one("#curves-state", Static).update("\n".join(lines))
         table = self.query_one("#curves-table", DataTable)
         row = table.cursor_row
         on_last = row is None or row >= table.row_count - 1

@@ -2,8 +2,8 @@
 
 Each terminal cell holds 2 x 4 dots, so a 30 x 5 chart has 60 x 20 points; the lines
 between consecutive points are filled in so a curve reads as a line. Several series
-share the axes, each in its own colour, with a one-line legend above and the y range
-at the left. No plotting dependency (textual-plotext would pull in plotext).
+share the axes, each in its own colour, with a one-line legend above (each series'
+last value too, where the line has room) and the y range at the left. No plotting dependency (textual-plotext would pull in plotext).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from textual.widget import Widget
 _BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 LABEL_W = 6  # the y labels' column
 TRAIN, VAL = "cyan", "magenta"  # the colours of a training and a validation curve
+MARKED = "yellow"  # another run's curve drawn beside (the curves screen)
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,11 @@ def render_chart(
     """The chart as `height` lines of at most `width` cells (legend line included)."""
     text = Text(no_wrap=True, overflow="crop")
     text.append(title, style="bold")
-    for s in series:
-        last = f" {s.points[-1][1]:.3g}" if s.points else ""
-        text.append(f"  ━ {s.label}{last}", style=s.colour)
+    legend = [(f"  ━ {s.label}", f" {s.points[-1][1]:.3g}" if s.points else "") for s in series]
+    if len(title) + sum(len(a) + len(b) for a, b in legend) > width:
+        legend = [(a, "") for a, _ in legend]  # too long for one line: the names alone
+    for s, (name, last) in zip(series, legend, strict=True):
+        text.append(name + last, style=s.colour)
     rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
     ys = [y for s in series for _, y in s.points]
     lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
