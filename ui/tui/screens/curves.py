@@ -135,7 +135,6 @@ class CurvesScreen(ModalScreen[None]):
         super().__init__()
         self.run = run
         self.marked = marked  # a run whose validation curves are drawn beside (M)
-        self.info = RunInfo(run)
         self.follow = Follow(self, self._seen, self.reload, follow_s)
 
     def _seen(self) -> Hashable:
@@ -161,7 +160,7 @@ class CurvesScreen(ModalScreen[None]):
         """Read the run again and redraw; the cursor stays on its epoch, or follows a
         new last epoch when it was on the last one."""
         self.follow.saw()
-        self.info = info = read_run(self.run)
+        info = read_run(self.run)
         problems = [f"problem: {p}" for p in info.problems]
         if not (self.run / "config.json").is_file():
             problems.insert(0, f"{self.run} is gone (removed since the table was read)")
