@@ -206,10 +206,14 @@ def runs_seen(root: Path) -> Hashable:
     if not root.is_dir():
         return None
     folders = sorted(p for p in root.iterdir() if (p / "config.json").is_file())
-    return tuple(
-        (p.name, files_seen(p / name for name in SHOWN_FILES), live_holder(lock_path(p)))
-        for p in folders
-    )
+    return tuple((p.name, run_seen(p)) for p in folders)
+
+
+def run_seen(run: Path) -> Hashable:
+    """What another process may have changed in one run: its shown files (an epoch's
+    row, a checkpoint, an evaluation) and who holds its lock (a training started or
+    ended)."""
+    return files_seen(run / name for name in SHOWN_FILES), live_holder(lock_path(run))
 
 
 def pct(v: float | None) -> str:

@@ -20,11 +20,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from core.atomic import live_holder
-from training.runlock import lock_path
 from ui.tui.evalfile import is_number
-from ui.tui.follow import Follow, files_seen
-from ui.tui.runinfo import RunInfo, pct, read_run
+from ui.tui.follow import Follow
+from ui.tui.runinfo import RunInfo, pct, read_run, run_seen
 from ui.tui.widgets.chart import MARKED, TRAIN, VAL, Chart, Series
 
 COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
@@ -116,13 +114,6 @@ def _duration(v: Any) -> str:
     return f"{m}:{s:02d}"
 
 
-def curves_seen(run: Path) -> Hashable:
-    """What a training elsewhere changes: an epoch's row, the config of a run begun
-    again, its lock (training started or ended), last.pt (stopped or finished)."""
-    files = files_seen(run / name for name in ("config.json", "metrics.jsonl", "last.pt"))
-    return files, live_holder(lock_path(run))
-
-
 class CurvesScreen(ModalScreen[None]):
     """The selected run's curves and its epochs; Escape closes it."""
 
@@ -138,7 +129,7 @@ class CurvesScreen(ModalScreen[None]):
         self.follow = Follow(self, self._seen, self.reload, follow_s)
 
     def _seen(self) -> Hashable:
-        return curves_seen(self.run), curves_seen(self.marked) if self.marked else None
+        return run_seen(self.run), run_seen(self.marked) if self.marked else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="curves"):
