@@ -45,14 +45,14 @@ from typing import IO, Any
 from training.callbacks import Callback
 
 
-def _clean(value: Any) -> Any:
+def strict_json(value: Any) -> Any:
     """NaN and infinity become null: strict JSON readers reject them."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [strict_json(v) for v in value]
     return value
 
 
@@ -63,7 +63,7 @@ class JsonEvents(Callback):
         self.stream = stream if stream is not None else sys.stdout
 
     def emit(self, event: str, **fields: Any) -> None:
-        line = json.dumps(_clean({"event": event, **fields}), separators=(",", ":"))
+        line = json.dumps(strict_json({"event": event, **fields}), separators=(",", ":"))
         self.stream.write(line + "\n")
         self.stream.flush()
 

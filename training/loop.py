@@ -54,6 +54,7 @@ from training.finish import EVAL_BATCH, calibrate, final_eval, run_ending_prior
 from training.metrics import Running, sequence_loss
 from training.mixup import mixup
 from training.optim import build_optimizer, build_scheduler
+from training.progressfile import ProgressFile
 from training.resume import (
     Position,
     has_rank_states,
@@ -258,6 +259,7 @@ class _Run:
         self._prepare_folder()
         if info.is_main:
             self.cb.callbacks.append(TrainLog(self.folder.log))
+            self.cb.callbacks.append(ProgressFile(self.folder.progress))
         try:
             data, model, net, optimizer, scheduler, batches, pos, rows = self._set_up()
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM while preparing data: an interrupted

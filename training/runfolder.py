@@ -8,6 +8,7 @@
     epoch-N.pt     each epoch's weights, calibrated like best.pt (with keep_epochs only)
     eval.json      the evaluation reports at the end: {"test": ..., "eval_data": {dir: ...}}
     train.log      a readable log of the run
+    progress.json  where the training is now, while it trains (training/progressfile.py)
 
 Every file is written atomically (core/atomic.py), so a crash leaves whole files.
 """
@@ -22,6 +23,7 @@ from typing import Any
 from core.atomic import atomic_write_text
 from core.errors import FrankensteinError
 from training.config import TrainConfig, config_from_dict, write_config
+from training.progressfile import PROGRESS
 
 
 class RunError(FrankensteinError):
@@ -47,6 +49,7 @@ class RunFolder:
     last = property(lambda self: self.path / "last.pt")
     eval = property(lambda self: self.path / "eval.json")
     log = property(lambda self: self.path / "train.log")
+    progress = property(lambda self: self.path / PROGRESS)
 
     def epoch(self, n: int) -> Path:
         """The checkpoint of epoch `n` (1-based), kept with `keep_epochs`."""

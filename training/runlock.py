@@ -21,7 +21,7 @@ from core.atomic import Busy, one_process, remove_temporaries
 from training.runfolder import RunError
 
 # The files a run writes atomically (core/atomic.py), as a regex of names
-RUN_FILES = r"last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.json"
+RUN_FILES = r"last\.pt|best\.pt|epoch-\d+\.pt|config\.json|metrics\.jsonl|eval\.json|progress\.json"
 
 
 def lock_path(run_dir: str | os.PathLike) -> Path:

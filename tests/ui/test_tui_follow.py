@@ -20,6 +20,8 @@ from tests.http_bucket import ndjson_bytes, serve
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
 from tests.ui.tui_helpers import make_run, tui
+from training.progressfile import PROGRESS
+from training.runlock import lock_path
 from ui.tui.follow import Follow
 
 
@@ -81,6 +83,41 @@ async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
             await until(pilot, lambda: cells(app, "#runs-table")[0][2] == "2/3 stopped", "stopped")
             assert text(app, "#runs-message") == hint
             assert cells(app, "#runs-table")[0][0] == "* going"
+
+
+async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
+    """Where another process's training is within an epoch (its progress.json, rewritten
+    as it trains) shows in the Runs tab's detail and on the curves screen, as it changes;
+    a progress.json of a process that no longer trains the run is not taken for it."""
+    run = make_run(here / "runs", "going", val_accs=(0.5,))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+
+    def progress(pid: int, b: int) -> None:  # as the trainer does, atomically
+        line = {"event": "batch", "epoch": 2, "epochs": 3, "batch": b, "batches": 40}
+        (run / "progress.tmp").write_text(json.dumps({**line, "eta_s": 90.0, "pid": pid}))
+        (run / "progress.tmp").replace(run / PROGRESS)
+
+    with held_by_another_process(here / "runs" / ".going.lock") as trainer:
+        progress(trainer.pid + 1, 10)  # left by an earlier process
+        app = tui(here, initial="runs", follow_s=EVERY)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            detail = lambda: text(app, "#runs-detail").splitlines()[1]  # noqa: E731
+            assert detail() == f"training now (pid {trainer.pid})"
+            progress(trainer.pid, 10)
+            now = f"training now (pid {trainer.pid}): epoch 2 of 3: batch 10 of 40 (25%)"
+            await until(pilot, lambda: detail().startswith(now), "its progress")
+            assert detail() == now + ", about 2 min left"
+            await pilot.press("l")
+            await pilot.pause()
+            state = lambda: text(app.screen, "#curves-state").splitlines()[0]  # noqa: E731
+            assert (
+                state()
+                == now + ", about 2 min left; best.pt is epoch 1 (50.0% validation accuracy)"
+            )
+            progress(trainer.pid, 30)
+            await until(pilot, lambda: "batch 30 of 40 (75%)" in state(), "on the curves screen")
 
 
 # ---------------------------------------------------------------------- Ablations
@@ -160,6 +197,12 @@ async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here)
                 lambda: cells(app, "#abl-runs")[0][2] == "epoch 1 done, val 25.0%",
                 "its epoch",
             )
+            with held_by_another_process(lock_path(run)) as trainer:  # the run's training
+                batch = {"event": "batch", "epoch": 2, "batch": 3, "batches": 8}
+                (run / PROGRESS).write_text(json.dumps({**batch, "pid": trainer.pid}))
+                await until(
+                    pilot, lambda: cells(app, "#abl-runs")[0][2] == "epoch 2 batch 3/8", "batches"
+                )
             runner.kill()
             runner.wait()
             await until(pilot, lambda: cells(app, "#abl-runs")[0][1] == "stopped", "stopped")

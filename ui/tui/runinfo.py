@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import live_holder
+from training.progressfile import PROGRESS, read_progress
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
 from ui.tui.follow import files_seen
@@ -78,6 +79,13 @@ class RunInfo:
         """The pid of the process training this run now (from the TUI or a terminal),
         read from its run lock (training/runlock.py) without taking it; None if none."""
         return live_holder(lock_path(self.path))
+
+    @property
+    def progress(self) -> dict[str, Any] | None:
+        """Where the training of this run is now, from its progress.json (the latest
+        event of the process training it: training/progressfile.py); None if no process
+        is training it, or that process has not written one yet."""
+        return read_progress(self.path, self.training_pid)
 
     @property
     def cut_short(self) -> bool:
@@ -196,7 +204,7 @@ def _started(run: Path) -> float:
 
 
 # what the Runs tab shows of a run comes from these files (and its lock)
-SHOWN_FILES = ("config.json", "metrics.jsonl", "eval.json", "best.pt", "last.pt")
+SHOWN_FILES = ("config.json", "metrics.jsonl", "eval.json", "best.pt", "last.pt", PROGRESS)
 
 
 def runs_seen(root: Path) -> Hashable:
@@ -211,8 +219,8 @@ def runs_seen(root: Path) -> Hashable:
 
 def run_seen(run: Path) -> Hashable:
     """What another process may have changed in one run: its shown files (an epoch's
-    row, a checkpoint, an evaluation) and who holds its lock (a training started or
-    ended)."""
+    row, a checkpoint, an evaluation, the training's progress) and who holds its lock (a
+    training started or ended)."""
     return files_seen(run / name for name in SHOWN_FILES), live_holder(lock_path(run))
 
 

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Static
 
+from training.progressfile import PROGRESS
 from ui.tui.context import TuiContext, child_env
 from ui.tui.follow import Follow, files_seen
 from ui.tui.panes.data import failure_line
@@ -190,7 +191,8 @@ class AblationsPane(Horizontal):
         from experiments.results import STUDY_LOCK
 
         study, run_ids = self.shown
-        files = (study / r / name for r in run_ids for name in ("status.json", "metrics.jsonl"))
+        names = ("status.json", "metrics.jsonl", PROGRESS)
+        files = (study / r / name for r in run_ids for name in names)
         return specs, live_holder(study / STUDY_LOCK), files_seen(files)
 
     def _followed(self) -> None:
@@ -389,7 +391,10 @@ def _progress_elsewhere(study: Path, status: dict[str, str]) -> dict[str, str]:
         if state != "running":
             continue
         run = read_run(study / run_id)
-        if run.metrics:
+        progress = run.progress
+        if progress is not None:
+            out[run_id] = _progress({**progress, "kind": progress.get("event")})
+        elif run.metrics:
             last = run.metrics[-1]
             out[run_id] = _progress({"epoch": run.epochs_done, **last, "kind": "epoch"})
     return out

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from core.errors import FrankensteinError
+from training.progressfile import progress_text
 from ui.tui.context import TuiContext, child_env
 from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
 from ui.tui.follow import Follow
@@ -283,7 +284,10 @@ def detail_text(run: RunInfo) -> str:
     ]
     pid = run.training_pid
     if pid is not None:
-        lines.append(f"training now (pid {pid})")
+        progress = run.progress
+        lines.append(
+            f"training now (pid {pid})" + (f": {progress_text(progress)}" if progress else "")
+        )
     elif run.cut_short:
         lines.append(
             f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: Resume (F7) on "

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from training.progressfile import progress_text
 from ui.tui.evalfile import is_number
 from ui.tui.follow import Follow
 from ui.tui.runinfo import RunInfo, pct, read_run, run_seen
@@ -81,6 +82,9 @@ def state_line(run: RunInfo) -> str:
         else ""
     )
     pid = run.training_pid
+    progress = run.progress
+    if pid is not None and progress is not None:
+        return f"training now (pid {pid}): {progress_text(progress)}{best_text}"
     if pid is not None:
         if done == 0:
             return f"training now (pid {pid}): its first epoch is under way"
