@@ -17,7 +17,14 @@ from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
 from tests.ui.tui_helpers import make_run, tui
 from ui.tui.runinfo import RunInfo
-from ui.tui.screens.curves import CurvesScreen, best_epoch, curve, epoch_rows, state_line
+from ui.tui.screens.curves import (
+    CurvesScreen,
+    best_epoch,
+    curve,
+    epoch_rows,
+    state_line,
+    train_curve,
+)
 from ui.tui.widgets.chart import Chart
 
 
@@ -60,6 +67,19 @@ def test_rows_of_older_runs_show_what_they_hold():
     assert epoch_rows(rows)[2] == ("3", "-", "-", "-", "-", "-", "-")
     assert curve(rows, "train_loss") == ()
     assert best_epoch([{"epoch": 1}]) is None
+
+
+def test_the_training_curve_goes_on_within_the_epoch_under_way():
+    """While a run trains, its train curves end at the running mean of the epoch under
+    way, at the fraction of it done; once that epoch's row is in, the row's point only."""
+    rows = [row(1, 0.6), row(2, 0.7)]
+    now = {"event": "batch", "epoch": 3, "batch": 10, "batches": 40, "loss": 0.3, "acc": 0.8}
+    assert train_curve(rows, now, "loss") == ((1.0, 1.0), (2.0, 0.5), (2.25, 0.3))
+    assert train_curve(rows, now, "acc")[-1] == (2.25, 0.8)
+    done = {**now, "epoch": 2, "batch": 40}  # epoch 2's last batch, its row written
+    assert train_curve(rows, done, "loss") == curve(rows, "train_loss")
+    for other in (None, {**now, "event": "progress"}, {**now, "loss": None}, {**now, "batches": 0}):
+        assert train_curve(rows, other, "loss") == curve(rows, "train_loss")
 
 
 def test_the_state_line_says_where_the_run_stands(tmp_path):

@@ -23,6 +23,7 @@ from tests.ui.tui_helpers import make_run, tui
 from training.progressfile import PROGRESS
 from training.runlock import lock_path
 from ui.tui.follow import Follow
+from ui.tui.widgets.chart import Chart
 
 
 @pytest.fixture
@@ -87,14 +88,22 @@ async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
 
 async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
     """Where another process's training is within an epoch (its progress.json, rewritten
-    as it trains) shows in the Runs tab's detail and on the curves screen, as it changes;
-    a progress.json of a process that no longer trains the run is not taken for it."""
+    as it trains) shows in the Runs tab's detail and on the curves screen, as it changes
+    (the training curves go on to where the epoch under way stands); a progress.json of
+    a process that no longer trains the run is not taken for it."""
     run = make_run(here / "runs", "going", val_accs=(0.5,))
     config = json.loads((run / "config.json").read_text())
     (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
 
     def progress(pid: int, b: int) -> None:  # as the trainer does, atomically
-        line = {"event": "batch", "epoch": 2, "epochs": 3, "batch": b, "batches": 40}
+        line = {
+            "event": "batch",
+            "epoch": 2,
+            "epochs": 3,
+            "batch": b,
+            "batches": 40,
+            "loss": b / 100,
+        }
         (run / "progress.tmp").write_text(json.dumps({**line, "eta_s": 90.0, "pid": pid}))
         (run / "progress.tmp").replace(run / PROGRESS)
 
@@ -118,6 +127,8 @@ async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
             )
             progress(trainer.pid, 30)
             await until(pilot, lambda: "batch 30 of 40 (75%)" in state(), "on the curves screen")
+            loss = app.screen.query_one("#curves-loss", Chart)
+            assert loss.series[0].points == ((1.75, 0.3),)  # the epoch under way, 75% in
 
 
 # ---------------------------------------------------------------------- Ablations

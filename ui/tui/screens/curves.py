@@ -38,6 +38,25 @@ def curve(metrics: list[dict[str, Any]], key: str) -> tuple[tuple[float, float],
     )
 
 
+def train_curve(
+    metrics: list[dict[str, Any]], progress: dict[str, Any] | None, key: str
+) -> tuple[tuple[float, float], ...]:
+    """The training `key` ("loss", "acc") by epoch, and while the run trains, where the
+    epoch under way stands: its running mean so far, at the fraction of the epoch done
+    (2.4: 40% into epoch 3), from the run's progress.json, as the Train tab draws it."""
+    points = curve(metrics, f"train_{key}")
+    if not progress or progress.get("event") != "batch":
+        return points
+    epoch, batch, batches = (progress.get(k) for k in ("epoch", "batch", "batches"))
+    value = progress.get(key)
+    if not all(is_number(v) for v in (epoch, batch, batches, value)) or batches <= 0:
+        return points
+    x = epoch - 1 + batch / batches
+    if points and x <= points[-1][0]:
+        return points  # that epoch's row is in already
+    return (*points, (float(x), float(value)))
+
+
 def best_epoch(metrics: list[dict[str, Any]]) -> int | None:
     """The epoch best.pt holds: the last row marked best, else the highest validation
     accuracy (rows written before `is_best` was); None before any validation."""
@@ -81,8 +100,7 @@ def state_line(run: RunInfo) -> str:
         if best is not None
         else ""
     )
-    pid = run.training_pid
-    progress = run.progress
+    pid, progress = run.training_pid, run.progress
     if pid is not None and progress is not None:
         return f"training now (pid {pid}): {progress_text(progress)}{best_text}"
     if pid is not None:
@@ -163,12 +181,13 @@ class CurvesScreen(ModalScreen[None]):
         lines = [state_line(info), *problems]
         loss = self.query_one("#curves-loss", Chart)
         acc = self.query_one("#curves-acc", Chart)
+        progress = info.progress
         loss.series = (
-            Series("train", curve(info.metrics, "train_loss"), TRAIN),
+            Series("train", train_curve(info.metrics, progress, "loss"), TRAIN),
             Series("val", curve(info.metrics, "val_loss"), VAL),
         )
         acc.series = (
-            Series("train", curve(info.metrics, "train_acc"), TRAIN),
+            Series("train", train_curve(info.metrics, progress, "acc"), TRAIN),
             Series("val", curve(info.metrics, "val_acc"), VAL),
         )
         epochs = [info.epochs or 0]
