@@ -7,6 +7,7 @@ process holding it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -129,6 +130,47 @@ async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
             await until(pilot, lambda: "batch 30 of 40 (75%)" in state(), "on the curves screen")
             loss = app.screen.query_one("#curves-loss", Chart)
             assert loss.series[0].points == ((1.75, 0.3),)  # the epoch under way, 75% in
+
+
+async def test_s_twice_stops_a_training_a_terminal_runs(here):
+    """S asks, S again stops: the real `frankenstein train` from a terminal gets SIGTERM,
+    saves last.pt and ends as after Ctrl-C (status 130), and the row reads stopped, its
+    detail saying how to resume it. A message shown between the two presses (M's hint)
+    takes the question back."""
+    make_run(here / "runs", "done", mtime=1_700_000_000)
+    settings = [f"{k}={json.dumps(v)}" for k, v in {**TINY_BASE, "epochs": 1000}.items()]
+    app = tui(here, initial="runs", follow_s=EVERY)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # the finished run
+        assert text(app, "#runs-message") == "done is not training: nothing to stop"
+        proc = await terminal("train", *settings, "name=term", "out_dir=runs")
+        try:
+            await until(pilot, lambda: "training" in cells(app, "#runs-table")[0][2], "training")
+            await until(pilot, lambda: (here / "runs" / "term" / "last.pt").is_file(), "epoch")
+            pid = app.query_one("#runs-pane").runs[0].training_pid
+            assert pid == proc.pid
+            ask = f"press S again to stop the training of term (pid {pid})"
+            await pilot.press("up")  # the cursor stayed on done, now second
+            await pilot.press("s")
+            assert text(app, "#runs-message") == ask
+            await pilot.press("m")  # something else in between: asked again
+            await pilot.press("s")
+            assert text(app, "#runs-message") == ask
+            assert app.query_one("#runs-pane").runs[0].training_pid == pid  # not yet
+            await pilot.press("s")
+            assert text(app, "#runs-message") == (
+                f"asked pid {pid} to stop term: it saves last.pt and ends; Resume (F7) on "
+                "the Train tab continues it"
+            )
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+        assert proc.returncode == 130, err.decode()
+        assert "interrupted" in err.decode()
+        await until(pilot, lambda: "stopped" in cells(app, "#runs-table")[0][2], "stopped")
+        assert "--resume name=term" in text(app, "#runs-detail")
 
 
 # ---------------------------------------------------------------------- Ablations

@@ -9,11 +9,14 @@ learning curves (ui/tui/screens/curves.py; the marked run's validation curves be
 M marks a run and C compares the marked one with the selected one; D opens the drawing window on the run's
 best.pt (a detached process, ui/tui/drawwindow.py), reporting a checkpoint that does
 not load or a window that exits at once; F makes that checkpoint `frankenstein draw`'s
-default, once it loads.
+default, once it loads; S (twice) stops the selected run's training, whichever process
+runs it.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections import Counter
 from typing import Any, ClassVar
@@ -53,6 +56,7 @@ class RunsPane(Vertical):
         Binding("l", "curves", "Curves"),
         Binding("d", "draw", "Draw"),
         Binding("f", "make_default", "Default"),
+        Binding("s", "stop", "Stop"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -64,6 +68,7 @@ class RunsPane(Vertical):
         self.closing = False
         self.message = ""  # the message line's text
         self.listing = ""  # what reload said of the folder (no runs yet, ...)
+        self.stop_asked: tuple[str, int] | None = None  # (run, pid) of S's first press
         # a run trained, started or evaluated by another process shows as it goes
         self.follow = Follow(self, lambda: runs_seen(ctx.runs_dir), self._followed, ctx.follow_s)
 
@@ -142,6 +147,7 @@ class RunsPane(Vertical):
 
     def show(self, message: str, error: bool = False) -> None:
         self.message = message
+        self.stop_asked = None  # S's second press stands while its question is shown
         widget = self.query_one("#runs-message", Static)
         widget.update(message)
         widget.set_class(error, "failed")
@@ -186,6 +192,34 @@ class RunsPane(Vertical):
             return
         marked = next((r.path for r in self.runs if r.name == self.marked != run.name), None)
         self.app.push_screen(CurvesScreen(run.path, self.ctx.follow_s, marked))
+
+    def action_stop(self) -> None:
+        """Stop the selected run's training, whoever runs it (a terminal, the Train tab):
+        S twice sends SIGTERM to the process holding its lock, which saves last.pt and
+        ends, as after Ctrl-C; its Resume then continues it."""
+        run = self._chosen()
+        if run is None:
+            return
+        pid = run.training_pid
+        if pid is None:
+            self.show(f"{run.name} is not training: nothing to stop")
+            return
+        if self.stop_asked != (run.name, pid):
+            self.show(f"press S again to stop the training of {run.name} (pid {pid})")
+            self.stop_asked = (run.name, pid)
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            self.show(f"the training of {run.name} (pid {pid}) has ended already")
+            return
+        except PermissionError as e:
+            self.show(f"cannot stop pid {pid}: {e.strerror}", error=True)
+            return
+        self.show(
+            f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; Resume (F7) "
+            "on the Train tab continues it"
+        )
 
     def _checkpointed(self) -> RunInfo | None:
         """The selected run if it has a best.pt; otherwise None, saying so."""
