@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Static
 
 from tests.experiments.conftest import TINY_BASE, write_eval_dir
 from tests.http_bucket import ndjson_bytes, serve
@@ -262,6 +262,47 @@ async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here)
             assert text(app, "#abl-message") == (
                 f"the process running this study (pid {runner.pid}) has ended"
             )
+
+
+@pytest.mark.slow
+async def test_f6_twice_stops_a_study_a_terminal_runs(here):
+    """The Stop button and F6 act on a study another process runs too: F6 asks, F6
+    again sends SIGTERM to the real `ablate` holding the study's lock, which stops its
+    running run (stopped, to resume) and ends as after Ctrl-C (status 130)."""
+    (here / "specs").mkdir()
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in {**TINY_BASE, "epochs": 1000}.items())
+    spec = here / "specs" / "followed.toml"
+    spec.write_text(SPEC.format(base=base, eval=write_eval_dir(here / "eval")))
+    app = tui(here, initial="ablations", follow_s=EVERY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        stop = app.query_one("#abl-stop", Button)
+        assert stop.disabled
+        proc = await terminal("ablate", str(spec), "--out", "studies")
+        try:
+            running = f"another process (pid {proc.pid}) is running this study"
+            await until(pilot, lambda: text(app, "#abl-message") == running, "its pid shown")
+            assert not stop.disabled
+            run = here / "studies" / "followed" / "lstm-s0"
+            await until(pilot, lambda: (run / "last.pt").is_file(), "an epoch")
+            await pilot.press("f6")
+            ask = f"press F6 again to stop the study followed (pid {proc.pid})"
+            assert text(app, "#abl-message") == ask
+            seen = (run / PROGRESS).read_text()
+            await until(pilot, lambda: (run / PROGRESS).read_text() != seen, "its progress")
+            await pilot.pause(0.2)  # followed: the table shows it (the question stays)
+            assert text(app, "#abl-message") == ask
+            await pilot.press("f6")  # "asked pid N to stop", soon "ended" (below)
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+        assert proc.returncode == 130, err.decode()
+        await until(pilot, lambda: cells(app, "#abl-runs")[0][1] == "stopped", "stopped")
+        assert text(app, "#abl-message") == (
+            f"the process running this study (pid {proc.pid}) has ended"
+        )
+        assert stop.disabled
 
 
 # ---------------------------------------------------------------------- Data

@@ -26,6 +26,7 @@ from training.progressfile import PROGRESS
 from ui.tui.context import TuiContext, child_env
 from ui.tui.follow import Follow, files_seen
 from ui.tui.panes.data import failure_line
+from ui.tui.stopping import question, terminate
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff
 from ui.tui.widgets.job_buttons import show_busy
@@ -64,6 +65,7 @@ class AblationsPane(Horizontal):
         self.spec_shown: Path | None = None  # the spec whose study the tables show
         self.shown: tuple[Path, list[str]] | None = None  # the study folder, its run ids
         self.elsewhere: int | None = None  # the pid of another process running it
+        self.message = ""  # the message line's text
         # a study another process runs (a terminal's ablate) fills in as it goes
         self.follow = Follow(self, self._seen, self._followed, ctx.follow_s)
 
@@ -144,6 +146,7 @@ class AblationsPane(Horizontal):
         if not keep_message:
             self.show("")
         self.spec_shown = path
+        was = self.elsewhere
         self.shown, self.elsewhere = None, None
         try:
             spec = load_spec(path)
@@ -174,7 +177,10 @@ class AblationsPane(Horizontal):
             if holder is not None and self.running_spec is None:  # not our own child
                 self.elsewhere = holder
                 self.progress = _progress_elsewhere(study, self.status)
-                self.show(f"another process (pid {holder}) is running this study")
+                if not keep_message or was != holder:  # kept: F6's question, say
+                    self.show(f"another process (pid {holder}) is running this study")
+        if self.running_spec is None:  # Stop stops another process's study too (F6)
+            self.query_one("#abl-stop", Button).disabled = self.elsewhere is None
         self.show_runs()
         self.show_results(study)
 
@@ -315,8 +321,26 @@ class AblationsPane(Horizontal):
         if self.supervisor is not None and self.supervisor.active:
             self.supervisor.stop()
             self.show("stopping: the running run is interrupted; finished runs are kept")
+        elif self.elsewhere is not None and self.shown is not None:
+            self._stop_elsewhere(self.shown[0].name, self.elsewhere)
         else:
             self.show("nothing to stop: no study is running")
+
+    def _stop_elsewhere(self, name: str, pid: int) -> None:
+        """F6 twice: SIGTERM to the process running the shown study (a terminal's
+        `ablate`), which stops its running runs (they save last.pt) and ends."""
+        ask = question(f"the study {name}", pid, "F6")
+        if self.message != ask:  # the second press stands while the question is shown
+            self.show(ask)
+            return
+        failed = terminate(pid)
+        if failed is not None:
+            self.show(f"not stopped: {failed}", error=True)
+            return
+        self.show(
+            f"asked pid {pid} to stop the study {name}: its running runs save last.pt; "
+            "run it again to continue (finished runs are skipped)"
+        )
 
     async def _supervise(self, supervisor: Supervisor, study: Path) -> None:
         outcome = await supervisor.run()
@@ -376,6 +400,7 @@ class AblationsPane(Horizontal):
             self.show_runs()
 
     def show(self, message: str, error: bool = False) -> None:
+        self.message = message
         msg = self.query_one("#abl-message", Static)
         msg.update(message)
         msg.set_class(error, "failed")

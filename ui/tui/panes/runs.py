@@ -15,8 +15,6 @@ runs it.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 from collections import Counter
 from typing import Any, ClassVar
@@ -41,6 +39,7 @@ from ui.tui.runinfo import (
     scored_on,
     stroke_accuracy,
 )
+from ui.tui.stopping import question, terminate
 
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
@@ -68,7 +67,6 @@ class RunsPane(Vertical):
         self.closing = False
         self.message = ""  # the message line's text
         self.listing = ""  # what reload said of the folder (no runs yet, ...)
-        self.stop_asked: tuple[str, int] | None = None  # (run, pid) of S's first press
         # a run trained, started or evaluated by another process shows as it goes
         self.follow = Follow(self, lambda: runs_seen(ctx.runs_dir), self._followed, ctx.follow_s)
 
@@ -147,7 +145,6 @@ class RunsPane(Vertical):
 
     def show(self, message: str, error: bool = False) -> None:
         self.message = message
-        self.stop_asked = None  # S's second press stands while its question is shown
         widget = self.query_one("#runs-message", Static)
         widget.update(message)
         widget.set_class(error, "failed")
@@ -204,17 +201,13 @@ class RunsPane(Vertical):
         if pid is None:
             self.show(f"{run.name} is not training: nothing to stop")
             return
-        if self.stop_asked != (run.name, pid):
-            self.show(f"press S again to stop the training of {run.name} (pid {pid})")
-            self.stop_asked = (run.name, pid)
+        ask = question(f"the training of {run.name}", pid, "S")
+        if self.message != ask:  # the second press stands while the question is shown
+            self.show(ask)
             return
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            self.show(f"the training of {run.name} (pid {pid}) has ended already")
-            return
-        except PermissionError as e:
-            self.show(f"cannot stop pid {pid}: {e.strerror}", error=True)
+        failed = terminate(pid)
+        if failed is not None:
+            self.show(f"not stopped: {failed}", error=True)
             return
         self.show(
             f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; Resume (F7) "
