@@ -132,8 +132,8 @@ async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
             assert loss.series[0].points == ((1.75, 0.3),)  # the epoch under way, 75% in
 
 
-async def test_s_twice_stops_a_training_a_terminal_runs(here):
-    """S asks, S again stops: the real `frankenstein train` from a terminal gets SIGTERM,
+async def test_f6_twice_on_the_runs_tab_stops_a_training_a_terminal_runs(here):
+    """F6 asks, F6 again stops: the real `frankenstein train` from a terminal gets SIGTERM,
     saves last.pt and ends as after Ctrl-C (status 130), and the row reads stopped, its
     detail saying how to resume it. A message shown between the two presses (M's hint)
     takes the question back."""
@@ -142,7 +142,7 @@ async def test_s_twice_stops_a_training_a_terminal_runs(here):
     app = tui(here, initial="runs", follow_s=EVERY)
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("s")  # the finished run
+        await pilot.press("f6")  # the finished run
         assert text(app, "#runs-message") == "done is not training: nothing to stop"
         proc = await terminal("train", *settings, "name=term", "out_dir=runs")
         try:
@@ -150,18 +150,17 @@ async def test_s_twice_stops_a_training_a_terminal_runs(here):
             await until(pilot, lambda: (here / "runs" / "term" / "last.pt").is_file(), "epoch")
             pid = app.query_one("#runs-pane").runs[0].training_pid
             assert pid == proc.pid
-            ask = f"press S again to stop the training of term (pid {pid})"
+            ask = f"press F6 again to stop the training of term (pid {pid})"
             await pilot.press("up")  # the cursor stayed on done, now second
-            await pilot.press("s")
+            await pilot.press("f6")
             assert text(app, "#runs-message") == ask
             await pilot.press("m")  # something else in between: asked again
-            await pilot.press("s")
+            await pilot.press("f6")
             assert text(app, "#runs-message") == ask
             assert app.query_one("#runs-pane").runs[0].training_pid == pid  # not yet
-            await pilot.press("s")
+            await pilot.press("f6")
             assert text(app, "#runs-message") == (
-                f"asked pid {pid} to stop term: it saves last.pt and ends; Resume (F7) on "
-                "the Train tab continues it"
+                f"asked pid {pid} to stop term: it saves last.pt and ends; F7 then resumes it"
             )
             _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
         finally:

@@ -36,8 +36,9 @@ KEYS = {
         ("l", "Curves"),
         ("d", "Draw"),
         ("f", "Default"),
-        ("r", "Reload"),
-        ("ctrl+q", "Quit"),
+        ("f6", "Stop"),
+        ("f7", "Resume"),
+        ("ctrl+q", "Quit"),  # R reloads too, unlisted: the tab follows its folder
     ],
 }
 
@@ -68,7 +69,8 @@ async def test_every_tab_footer_lists_one_key_set(here):
             shown[tab] = footer(app)
     assert shown == KEYS
     # One meaning a key: the only key that names different things on different tabs is
-    # F5, the tab's own job (Generate, Start, Run); Stop is F6 wherever a job runs.
+    # F5, the tab's own job (Generate, Start, Run); Stop is F6 wherever a job runs
+    # or can be stopped (Runs: a run's training).
     meanings: dict[str, set[str]] = {}
     for keys in shown.values():
         for key, what in keys:
@@ -78,6 +80,7 @@ async def test_every_tab_footer_lists_one_key_set(here):
         "data",
         "train",
         "ablations",
+        "runs",
     }
 
 

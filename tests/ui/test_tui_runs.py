@@ -101,8 +101,8 @@ async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch)
             await pilot.press("down")
             detail = str(app.query_one("#runs-detail", Static).content)
             assert (
-                "stopped after epoch 1 of 3: Resume (F7) on the Train tab with its name "
-                "continues it, as does `frankenstein train --resume name=cut out_dir=runs`"
+                "stopped after epoch 1 of 3: F7 resumes it (on the Train tab), as does "
+                "`frankenstein train --resume name=cut out_dir=runs`"
             ) in detail
             await pilot.press("down")
             detail = str(app.query_one("#runs-detail", Static).content)
@@ -111,6 +111,41 @@ async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch)
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
         assert rows(app)[0][2] == "1/3 stopped"
+
+
+async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatch):
+    """F7 on a run cut short resumes it on the Train tab, which is shown and follows it
+    to its end; on a run that is training, or finished, it says why not."""
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "runs"
+    for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
+        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+        (run / "last.pt").write_bytes(b"a checkpoint (the fake trainer reads metrics.jsonl)")
+        os.utime(run / "config.json", (mtime, mtime))
+    make_run(root, "done", val_accs=(0.5, 0.6))
+    with held_by_another_process(root / ".going.lock") as trainer:
+        app = tui(tmp_path, initial="runs")
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            message = lambda: str(app.query_one("#runs-message", Static).content)  # noqa: E731
+            await pilot.press("f7")
+            assert message() == f"going is training now (pid {trainer.pid}): nothing to resume"
+            await pilot.press("down", "down", "f7")
+            assert message() == "nothing to resume: done is finished (2 epochs)"
+            assert app.query_one("#tabs").active == "runs"
+            await pilot.press("up", "f7")
+            await pilot.pause()
+            assert app.query_one("#tabs").active == "train"
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            pane = app.query_one("#train-pane")
+            assert pane.lines[0].startswith('$ frankenstein train --resume name="cut"')
+            assert any("resumed at epoch 2" in line for line in pane.lines), pane.lines
+            assert pane.state.status == "done" and pane.state.epoch == 3
+    rows_ = [json.loads(x) for x in (root / "cut" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in rows_] == [1, 2, 3]
 
 
 async def test_the_runs_tab_reads_the_folder_again_when_shown(tmp_path, monkeypatch):

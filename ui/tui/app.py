@@ -88,6 +88,11 @@ class FrankensteinApp(App[None]):
         sources = [SYNTHETIC] + [str(d.path) for d in message.dirs]
         self.query_one("#train-pane", TrainPane).set_sources(sources)
 
+    def on_runs_pane_resume_asked(self, message: RunsPane.ResumeAsked) -> None:
+        """F7 on the Runs tab: the run resumes on the Train tab, shown, as its F7 would."""
+        self.action_show_tab("train")
+        self.query_one("#train-pane", TrainPane).resume(message.name)
+
     def on_train_pane_run_ended(self, message: TrainPane.RunEnded) -> None:
         self.query_one("#runs-pane", RunsPane).reload()
 

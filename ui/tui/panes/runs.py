@@ -9,8 +9,8 @@ learning curves (ui/tui/screens/curves.py; the marked run's validation curves be
 M marks a run and C compares the marked one with the selected one; D opens the drawing window on the run's
 best.pt (a detached process, ui/tui/drawwindow.py), reporting a checkpoint that does
 not load or a window that exits at once; F makes that checkpoint `frankenstein draw`'s
-default, once it loads; S (twice) stops the selected run's training, whichever process
-runs it.
+default, once it loads; F6 (twice) stops the selected run's training, whichever process
+runs it, and F7 resumes a run cut short, on the Train tab.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -55,8 +56,10 @@ class RunsPane(Vertical):
         Binding("l", "curves", "Curves"),
         Binding("d", "draw", "Draw"),
         Binding("f", "make_default", "Default"),
-        Binding("s", "stop", "Stop"),
-        Binding("r", "reload", "Reload"),
+        Binding("f6", "stop", "Stop"),
+        Binding("f7", "resume", "Resume"),
+        # the tab follows the folder by itself (ui/tui/follow.py): R stays, unlisted
+        Binding("r", "reload", "Reload", show=False),
     ]
 
     def __init__(self, ctx: TuiContext, *, id: str | None = None):
@@ -192,7 +195,7 @@ class RunsPane(Vertical):
 
     def action_stop(self) -> None:
         """Stop the selected run's training, whoever runs it (a terminal, the Train tab):
-        S twice sends SIGTERM to the process holding its lock, which saves last.pt and
+        F6 twice sends SIGTERM to the process holding its lock, which saves last.pt and
         ends, as after Ctrl-C; its Resume then continues it."""
         run = self._chosen()
         if run is None:
@@ -201,7 +204,7 @@ class RunsPane(Vertical):
         if pid is None:
             self.show(f"{run.name} is not training: nothing to stop")
             return
-        ask = question(f"the training of {run.name}", pid, "S")
+        ask = question(f"the training of {run.name}", pid, "F6")
         if self.message != ask:  # the second press stands while the question is shown
             self.show(ask)
             return
@@ -210,9 +213,29 @@ class RunsPane(Vertical):
             self.show(f"not stopped: {failed}", error=True)
             return
         self.show(
-            f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; Resume (F7) "
-            "on the Train tab continues it"
+            f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; F7 then resumes it"
         )
+
+    class ResumeAsked(Message):
+        """F7 on a run that can be resumed: the Train tab resumes it (and shows it)."""
+
+        def __init__(self, name: str):
+            super().__init__()
+            self.name = name
+
+    def action_resume(self) -> None:
+        run = self._chosen()
+        if run is None:
+            return
+        pid = run.training_pid
+        if pid is not None:
+            self.show(f"{run.name} is training now (pid {pid}): nothing to resume")
+            return
+        problem = run.resume_problem()
+        if problem is not None:
+            self.show(f"nothing to resume: {problem}")
+            return
+        self.post_message(self.ResumeAsked(run.name))
 
     def _checkpointed(self) -> RunInfo | None:
         """The selected run if it has a best.pt; otherwise None, saying so."""
@@ -317,8 +340,8 @@ def detail_text(run: RunInfo) -> str:
         )
     elif run.cut_short:
         lines.append(
-            f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: Resume (F7) on "
-            "the Train tab with its name continues it, as does `frankenstein train --resume "
+            f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: F7 resumes it "
+            "(on the Train tab), as does `frankenstein train --resume "
             f"name={run.name} out_dir={run.path.parent}`"
         )
     main = run.main_report()

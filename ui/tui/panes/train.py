@@ -199,10 +199,15 @@ class TrainPane(Horizontal):
             self.log_line("no run to stop")
 
     def action_resume(self) -> None:
+        self.resume()
+
+    def resume(self, name: str = "") -> None:
+        """Resume the run `name` (the Runs tab's F7), else the one named in the form,
+        else the last one this tab ran."""
         if self.state.active:
             self.log_line("a run is already going")
             return
-        name = str(self.form.values().get("name") or "").strip() or self.last_run
+        name = name or str(self.form.values().get("name") or "").strip() or self.last_run
         if not name:
             self.log_line("nothing to resume: start a run, or type its name in the form")
             return
