@@ -339,6 +339,51 @@ async def test_a_download_from_a_terminal_is_counted_as_it_arrives(here):
             await until(pilot, lambda: counts(app, "quickdraw").get("square") == "4", "2nd file")
 
 
+async def test_f6_twice_stops_a_download_a_terminal_runs_and_it_resumes(here):
+    """F6 asks, F6 again sends SIGTERM to the real `data download` holding the folder's
+    lock mid-file: it ends as after Ctrl-C (status 130) with its .part kept, and the next
+    download resumes it."""
+    files = {"circle.ndjson": ndjson_bytes("circle", 4)}
+    with serve(files) as bucket:
+        app = tui(here, initial="data", follow_s=EVERY)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("f6")
+            assert text(app, "#data-message") == (
+                "nothing to stop: no generate or download is running"
+            )
+            bucket.hold_after = 10  # the download stays going mid-file until stopped
+            args = ["--out", "data/quickdraw", "--classes", "circle", "--base-url", bucket.url]
+            proc = await terminal("data", "download", *args)
+            try:
+                note = f"Another process (pid {proc.pid}) is downloading"
+                await until(pilot, lambda: note in text(app, "#data-summary"), "its pid shown")
+                assert "(F6 twice stops it)" in text(app, "#data-summary")
+                part = here / "data" / "quickdraw" / "circle.ndjson.part"
+                await until(pilot, part.is_file, "its first bytes")
+                await pilot.press("f6")
+                ask = f"press F6 again to stop the download (pid {proc.pid})"
+                assert text(app, "#data-message") == ask
+                await pilot.press("f6")
+                assert text(app, "#data-message") == (
+                    f"asked pid {proc.pid} to stop its download: the files it installed stay, "
+                    "and a download again resumes the rest"
+                )
+                _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+            finally:
+                if proc.returncode is None:
+                    proc.kill()
+            assert proc.returncode == 130, err.decode()
+            assert part.is_file()
+            await until(pilot, lambda: note not in text(app, "#data-summary"), "its end")
+            bucket.hold_after = None
+            proc = await terminal("data", "download", *args)
+            await ended(proc)
+            await until(pilot, lambda: counts(app, "quickdraw").get("circle") == "4", "resumed")
+            assert bucket.hits()[-1].range == "bytes=10-"  # the rest only: resumed
+
+
 async def test_a_data_folder_made_from_a_terminal_is_offered_on_the_train_tab(here):
     app = tui(here, initial="train", follow_s=EVERY)
     async with app.run_test(size=(100, 30)) as pilot:

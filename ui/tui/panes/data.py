@@ -31,6 +31,7 @@ from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
 from ui.tui.datadirs import Counted, DataDir, count_dir, data_seen, find_data_dirs
 from ui.tui.follow import Follow
+from ui.tui.stopping import question, terminate
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
 
@@ -63,6 +64,7 @@ class DataPane(Vertical):
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.job = ""
+        self.message = ""  # the message line's text
         self.counted: Counted = {}  # each file's lines as last counted (datadirs.count_dir)
         # files another process installs (a terminal's download or synth) are counted
         self.follow = Follow(self, self._seen, self.reload, ctx.follow_s)
@@ -148,19 +150,26 @@ class DataPane(Vertical):
             f"(frankenstein data info DIR reads them){elsewhere}"
         )
 
-    def _downloading_elsewhere(self) -> str:
-        """A note if another process (a terminal) is downloading into the real data's
-        folder, whose counts then grow as its files are installed."""
+    def _download_holder(self) -> int | None:
+        """The pid of another process (a terminal's) downloading into the real data's
+        folder; None if none, or if the download is this tab's own."""
         from core.atomic import live_holder
         from training.download import LOCK
 
-        folder = self.ctx.data_dir / "quickdraw"
-        holder = live_holder(folder / LOCK)
-        if holder is None or (self.supervisor is not None and self.supervisor.active):
+        if self.supervisor is not None and self.supervisor.active:
+            return None
+        return live_holder(self.ctx.data_dir / "quickdraw" / LOCK)
+
+    def _downloading_elsewhere(self) -> str:
+        """A note if another process is downloading into the real data's folder, whose
+        counts then grow as its files are installed."""
+        holder = self._download_holder()
+        if holder is None:
             return ""
         return (
-            f". Another process (pid {holder}) is downloading into {folder}: its files are "
-            "counted as they arrive"
+            f". Another process (pid {holder}) is downloading into "
+            f"{self.ctx.data_dir / 'quickdraw'}: its files are counted as they arrive "
+            "(F6 twice stops it)"
         )
 
     async def on_unmount(self) -> None:
@@ -202,8 +211,23 @@ class DataPane(Vertical):
         if self.supervisor is not None and self.supervisor.active:
             self.supervisor.stop()
             self.show(f"stopping the {self.job}…")
-        else:
+            return
+        holder = self._download_holder()
+        if holder is None:
             self.show("nothing to stop: no generate or download is running")
+            return
+        ask = question("the download", holder, "F6")
+        if self.message != ask:  # the second press stands while the question is shown
+            self.show(ask)
+            return
+        failed = terminate(holder)
+        if failed is not None:
+            self.show(f"not stopped: {failed}", error=True)
+            return
+        self.show(
+            f"asked pid {holder} to stop its download: the files it installed stay, and a "
+            "download again resumes the rest"
+        )
 
     def _busy(self) -> bool:
         """Whether a job is running (and the message says so)."""
@@ -262,6 +286,7 @@ class DataPane(Vertical):
             self.show(f"generate FAILED: {failure_line(outcome.stderr_tail)}", error=True)
 
     def show(self, message: str, error: bool = False) -> None:
+        self.message = message
         msg = self.query_one("#data-message", Static)
         msg.update(message)
         msg.set_class(error, "failed")
