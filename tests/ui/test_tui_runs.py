@@ -74,12 +74,9 @@ async def test_the_table_says_what_each_runs_figures_were_scored_on(tmp_path, mo
         ]
 
 
-async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):
-    """A run another process is training (a child holds its run lock, as `train`
-    does) and one stopped at epoch 1 of 3 with its last.pt: the epochs column and the
-    detail say which, and how to continue the stopped one."""
-    monkeypatch.chdir(tmp_path)
-    root = tmp_path / "runs"
+def going_cut_and_done(root):
+    """Runs "going" and "cut" at epoch 1 of 3 with a last.pt (the fake trainer resumes
+    from metrics.jsonl; a test's child holds going's lock), and "done" finished."""
     for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
         run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
         config = json.loads((run / "config.json").read_text())
@@ -87,6 +84,15 @@ async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch)
         (run / "last.pt").write_bytes(b"not a real checkpoint")
         os.utime(run / "config.json", (mtime, mtime))
     make_run(root, "done", val_accs=(0.5, 0.6))
+    return root
+
+
+async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):
+    """A run another process is training (a child holds its run lock, as `train`
+    does) and one stopped at epoch 1 of 3 with its last.pt: the epochs column and the
+    detail say which, and how to continue the stopped one."""
+    monkeypatch.chdir(tmp_path)
+    root = going_cut_and_done(tmp_path / "runs")
     with held_by_another_process(root / ".going.lock") as trainer:
         app = tui(tmp_path, initial="runs")
         async with app.run_test(size=(100, 24)) as pilot:
@@ -117,14 +123,7 @@ async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatc
     """F7 on a run cut short resumes it on the Train tab, which is shown and follows it
     to its end; on a run that is training, or finished, it says why not."""
     monkeypatch.chdir(tmp_path)
-    root = tmp_path / "runs"
-    for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
-        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
-        config = json.loads((run / "config.json").read_text())
-        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
-        (run / "last.pt").write_bytes(b"a checkpoint (the fake trainer reads metrics.jsonl)")
-        os.utime(run / "config.json", (mtime, mtime))
-    make_run(root, "done", val_accs=(0.5, 0.6))
+    root = going_cut_and_done(tmp_path / "runs")
     with held_by_another_process(root / ".going.lock") as trainer:
         app = tui(tmp_path, initial="runs")
         async with app.run_test(size=(100, 24)) as pilot:

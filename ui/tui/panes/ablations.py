@@ -26,7 +26,7 @@ from training.progressfile import PROGRESS
 from ui.tui.context import TuiContext, child_env
 from ui.tui.follow import Follow, files_seen
 from ui.tui.panes.data import failure_line
-from ui.tui.stopping import question, terminate
+from ui.tui.stopping import ask_then_stop
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff
 from ui.tui.widgets.job_buttons import show_busy
@@ -329,18 +329,11 @@ class AblationsPane(Horizontal):
     def _stop_elsewhere(self, name: str, pid: int) -> None:
         """F6 twice: SIGTERM to the process running the shown study (a terminal's
         `ablate`), which stops its running runs (they save last.pt) and ends."""
-        ask = question(f"the study {name}", pid, "F6")
-        if self.message != ask:  # the second press stands while the question is shown
-            self.show(ask)
-            return
-        failed = terminate(pid)
-        if failed is not None:
-            self.show(f"not stopped: {failed}", error=True)
-            return
-        self.show(
+        done = (
             f"asked pid {pid} to stop the study {name}: its running runs save last.pt; "
             "run it again to continue (finished runs are skipped)"
         )
+        ask_then_stop(self, f"the study {name}", pid, done)
 
     async def _supervise(self, supervisor: Supervisor, study: Path) -> None:
         outcome = await supervisor.run()

@@ -31,7 +31,7 @@ from core.classes import CLASSES
 from ui.tui.context import TuiContext, child_env
 from ui.tui.datadirs import Counted, DataDir, count_dir, data_seen, find_data_dirs
 from ui.tui.follow import Follow
-from ui.tui.stopping import question, terminate
+from ui.tui.stopping import ask_then_stop
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
 
@@ -216,18 +216,11 @@ class DataPane(Vertical):
         if holder is None:
             self.show("nothing to stop: no generate or download is running")
             return
-        ask = question("the download", holder, "F6")
-        if self.message != ask:  # the second press stands while the question is shown
-            self.show(ask)
-            return
-        failed = terminate(holder)
-        if failed is not None:
-            self.show(f"not stopped: {failed}", error=True)
-            return
-        self.show(
+        done = (
             f"asked pid {holder} to stop its download: the files it installed stay, and a "
             "download again resumes the rest"
         )
+        ask_then_stop(self, "the download", holder, done)
 
     def _busy(self) -> bool:
         """Whether a job is running (and the message says so)."""

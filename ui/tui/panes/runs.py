@@ -40,7 +40,7 @@ from ui.tui.runinfo import (
     scored_on,
     stroke_accuracy,
 )
-from ui.tui.stopping import question, terminate
+from ui.tui.stopping import ask_then_stop
 
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
@@ -204,17 +204,8 @@ class RunsPane(Vertical):
         if pid is None:
             self.show(f"{run.name} is not training: nothing to stop")
             return
-        ask = question(f"the training of {run.name}", pid, "F6")
-        if self.message != ask:  # the second press stands while the question is shown
-            self.show(ask)
-            return
-        failed = terminate(pid)
-        if failed is not None:
-            self.show(f"not stopped: {failed}", error=True)
-            return
-        self.show(
-            f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; F7 then resumes it"
-        )
+        done = f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; F7 then resumes it"
+        ask_then_stop(self, f"the training of {run.name}", pid, done)
 
     class ResumeAsked(Message):
         """F7 on a run that can be resumed: the Train tab resumes it (and shows it)."""
