@@ -147,7 +147,7 @@ async def test_a_download_into_a_folder_another_process_fills_is_refused(here):
             summary = str(app.query_one("#data-summary", Static).content)
             assert summary.endswith(
                 f". Another process (pid {os.getpid()}) is downloading into data/quickdraw: "
-                "its files are counted as they arrive"
+                "its files are counted as they arrive (F6 twice stops it)"
             )
             await pilot.press("f8")
             await settle(app, pilot)
