@@ -310,6 +310,15 @@ def test_chart_draws_each_series_in_its_colour():
     assert {"cyan", "red"} <= styles
 
 
+def test_a_chart_of_one_value_spans_a_tenth_of_it_either_side():
+    """A first epoch's single loss of 0.3 is drawn between 0.27 and 0.33, not across
+    zero (a loss below 0 reads as a bug)."""
+    lines = render_chart([Series("train", ((1, 0.3),), "cyan")], width=20, height=5).plain
+    rows = lines.split("\n")[1:]
+    assert rows[0].startswith(" 0.33│") and rows[-1].startswith(" 0.27│")
+    assert "-" not in lines
+
+
 def test_data_dirs_are_found_and_counted(tmp_path):
     make_data(tmp_path / "data")
     (tmp_path / "data" / "empty").mkdir()

@@ -48,8 +48,9 @@ def render_chart(
     rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
     ys = [y for s in series for _, y in s.points]
     lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
-    if hi - lo < 1e-9:
-        lo, hi = lo - 0.5, hi + 0.5
+    if hi - lo < 1e-9:  # one value (a first epoch): a tenth of it either side, so a
+        pad = max(abs(hi) * 0.1, 1e-3)  # loss or an accuracy keeps its sign
+        lo, hi = lo - pad, hi + pad
     xs = [x for s in series for x, _ in s.points]
     x_hi = max([x_max or 0.0, *xs, 1e-9])
     bits = [[0] * cols for _ in range(rows)]
