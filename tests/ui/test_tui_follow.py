@@ -360,6 +360,7 @@ async def test_f6_twice_stops_a_download_a_terminal_runs_and_it_resumes(here):
                 note = f"Another process (pid {proc.pid}) is downloading"
                 await until(pilot, lambda: note in text(app, "#data-summary"), "its pid shown")
                 assert "(F6 twice stops it)" in text(app, "#data-summary")
+                assert not app.query_one("#data-stop", Button).disabled  # the mouse's way
                 part = here / "data" / "quickdraw" / "circle.ndjson.part"
                 await until(pilot, part.is_file, "its first bytes")
                 await pilot.press("f6")
@@ -377,6 +378,7 @@ async def test_f6_twice_stops_a_download_a_terminal_runs_and_it_resumes(here):
             assert proc.returncode == 130, err.decode()
             assert part.is_file()
             await until(pilot, lambda: note not in text(app, "#data-summary"), "its end")
+            assert app.query_one("#data-stop", Button).disabled
             bucket.hold_after = None
             proc = await terminal("data", "download", *args)
             await ended(proc)

@@ -128,6 +128,8 @@ class DataPane(Vertical):
             table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
         self.query_one("#data-summary", Static).update(self._summary(dirs))
+        if self.supervisor is None or not self.supervisor.active:  # Stop: another's download
+            self.query_one("#data-stop", Button).disabled = self._download_holder() is None
         self.post_message(self.Counted(dirs))
 
     def _summary(self, dirs: list[DataDir]) -> Content:
