@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from live.default_model import read_default_model
 from tests.lock_holder import held_by_another_process
+from tests.ui.follow_helpers import until
 from tests.ui.tui_helpers import make_run, real_checkpoint, report, tui
 
 REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
@@ -145,6 +146,28 @@ async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatc
             assert pane.state.status == "done" and pane.state.epoch == 3
     rows_ = [json.loads(x) for x in (root / "cut" / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows_] == [1, 2, 3]
+
+
+async def test_f7_while_the_train_tab_trains_says_so_and_stays(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    going_cut_and_done(tmp_path / "runs")
+    app = tui(tmp_path, mode="hold", initial="train")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("f5")  # the Train tab's own run, held going
+        pane = app.query_one("#train-pane")
+        await until(pilot, lambda: pane.state.batch == 1, "its first batch")
+        await pilot.press("4")
+        await pilot.pause()
+        table = app.query_one("#runs-table", DataTable)
+        table.move_cursor(row=[r[0] for r in rows(app)].index("cut"))
+        await pilot.press("f7")
+        assert app.query_one("#tabs").active == "runs"
+        assert str(app.query_one("#runs-message", Static).content) == (
+            "the Train tab is training frankenstein-fake: one run at a time there (F6 on the "
+            "Train tab stops it), then F7 resumes cut"
+        )
+        await pilot.press("2", "f6")  # stopped, so the app can close at once
+        await app.workers.wait_for_complete()
 
 
 async def test_the_runs_tab_reads_the_folder_again_when_shown(tmp_path, monkeypatch):

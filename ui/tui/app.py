@@ -89,9 +89,17 @@ class FrankensteinApp(App[None]):
         self.query_one("#train-pane", TrainPane).set_sources(sources)
 
     def on_runs_pane_resume_asked(self, message: RunsPane.ResumeAsked) -> None:
-        """F7 on the Runs tab: the run resumes on the Train tab, shown, as its F7 would."""
+        """F7 on the Runs tab: the run resumes on the Train tab, shown, as its F7 would;
+        while that tab trains a run of its own, the Runs tab says so and stays."""
+        train = self.query_one("#train-pane", TrainPane)
+        if train.state.active:
+            self.query_one("#runs-pane", RunsPane).show(
+                f"the Train tab is training {train.state.run or 'a run'}: one run at a time "
+                f"there (F6 on the Train tab stops it), then F7 resumes {message.name}"
+            )
+            return
         self.action_show_tab("train")
-        self.query_one("#train-pane", TrainPane).resume(message.name)
+        train.resume(message.name)
 
     def on_train_pane_run_ended(self, message: TrainPane.RunEnded) -> None:
         self.query_one("#runs-pane", RunsPane).reload()
