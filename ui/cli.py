@@ -23,7 +23,7 @@ from core.signals import term_interrupts, threads_block_signals
 from ui.parser import Parser
 from ui.shutdown import end_as_program, hold_ctrl_c
 
-COMMANDS = ("data", "train", "eval", "export", "calibrate", "draw", "ablate", "tui")
+COMMANDS = ("data", "train", "runs", "eval", "export", "calibrate", "draw", "ablate", "tui")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -385,6 +385,18 @@ async def test_a_malformed_eval_file_is_listed_with_the_problem(
         assert f"problem: eval.json: {problem}" in detail
 
 
+def test_an_interval_of_nothing_counted_is_no_problem():
+    """evaluate.py writes null for the interval of a share of nothing (no snap: no
+    precision), as every run with no snap on its test split has; it was listed as a
+    problem ("intervals has bounds that are not two numbers")."""
+    from ui.tui.evalfile import clean_eval
+
+    problems: list[str] = []
+    bounds = {"top1": [0.4, 0.6], "snap_precision": None}
+    out = clean_eval({"test": {"top1": 0.5, "intervals": bounds}}, problems)
+    assert problems == [] and out["test"]["intervals"] == {"top1": [0.4, 0.6]}
+
+
 async def test_a_metrics_file_that_is_not_text_is_listed_with_the_problem(runs, tmp_path):
     (runs / "lstm" / "metrics.jsonl").write_bytes(b'{"epoch": 1, "val_acc": 0.4}\n\xff\xfe')
     app = tui(tmp_path, initial="runs")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import live_holder
-from training.progressfile import PROGRESS, read_progress
+from training.progressfile import PROGRESS, progress_text, read_progress
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
 from ui.tui.follow import files_seen
@@ -128,6 +128,39 @@ class RunInfo:
             if name != "test":
                 return name, report
         return ("test", reports["test"]) if "test" in reports else None
+
+
+# top1 and snap P/R are from the run's main report, scored on real doodles (its
+# eval_data) if it has them, else on its test split: "scored on" says which
+COLUMNS = ("run", "model", "epochs", "best val", "scored on", "top1", "snap P/R")
+
+
+def run_cells(run: RunInfo) -> tuple[str, ...]:
+    """The run's row of the runs table (COLUMNS): `3/8 training`, `3/8 stopped`."""
+    main = run.main_report()
+    report = main[1] if main else {}
+    snap = report.get("snap") or {}
+    epochs = f"{run.epochs_done}/{run.epochs}" if run.epochs else str(run.epochs_done)
+    state = run.state
+    return (
+        run.name,
+        run.model,
+        epochs + (f" {state}" if state else ""),
+        pct(run.best_val_acc),
+        scored_on(main[0]) if main else "-",
+        pct(report.get("top1")),
+        f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
+    )
+
+
+def training_line(run: RunInfo) -> str:
+    """'training now (pid 42): epoch 4 of 8: batch 700 of 1,688 (41%), ...' for a run
+    some process trains now (where it is, once its progress.json says); '' otherwise."""
+    pid = run.training_pid
+    if pid is None:
+        return ""
+    progress = read_progress(run.path, pid)
+    return f"training now (pid {pid})" + (f": {progress_text(progress)}" if progress else "")
 
 
 def scored_on(name: str, width: int = 18) -> str:

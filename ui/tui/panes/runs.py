@@ -27,24 +27,21 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from core.errors import FrankensteinError
-from training.progressfile import progress_text
 from ui.tui.context import TuiContext, child_env
 from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
 from ui.tui.follow import Follow
 from ui.tui.runinfo import (
+    COLUMNS,
     RunInfo,
     interval,
     list_runs,
     pct,
+    run_cells,
     runs_seen,
-    scored_on,
     stroke_accuracy,
+    training_line,
 )
 from ui.tui.stopping import ask_then_stop
-
-# top1 and snap P/R are from the run's main report, scored on real doodles (its
-# eval_data) if it has them, else on its test split: "scored on" says which
-COLUMNS = ("run", "model", "epochs", "best val", "scored on", "top1", "snap P/R")
 
 
 class RunsPane(Vertical):
@@ -115,22 +112,8 @@ class RunsPane(Vertical):
         self.show_detail()
 
     def _row(self, run: RunInfo) -> tuple[str, ...]:
-        main = run.main_report()
-        report = main[1] if main else {}
-        snap = report.get("snap") or {}
-        epochs = f"{run.epochs_done}/{run.epochs}" if run.epochs else str(run.epochs_done)
-        state = run.state
-        epochs += f" {state}" if state else ""
-        mark = "* " if run.name == self.marked else ""
-        return (
-            mark + run.name,
-            run.model,
-            epochs,
-            pct(run.best_val_acc),
-            scored_on(main[0]) if main else "-",
-            pct(report.get("top1")),
-            f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
-        )
+        name, *rest = run_cells(run)
+        return ("* " if run.name == self.marked else "") + name, *rest
 
     @property
     def selected(self) -> RunInfo | None:
@@ -323,12 +306,9 @@ def detail_text(run: RunInfo) -> str:
         f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
-    pid = run.training_pid
-    if pid is not None:
-        progress = run.progress
-        lines.append(
-            f"training now (pid {pid})" + (f": {progress_text(progress)}" if progress else "")
-        )
+    training = training_line(run)
+    if training:
+        lines.append(training)
     elif run.cut_short:
         lines.append(
             f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: F7 resumes it "

@@ -1,0 +1,118 @@
+"""`frankenstein runs` (ui/commands/runs.py): the run folders as the Runs tab lists them,
+for a terminal or a script: a run trained for real, one another process trains now
+(a real lock holder, with its progress.json), one cut short, one with a broken file."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from tests.lock_holder import held_by_another_process
+from tests.training.shapes import write_shapes_dir
+from tests.ui.tui_helpers import make_run, report
+from training.progressfile import PROGRESS
+from ui.cli import main
+
+TINY = {
+    "model.overrides": {"channels": [4, 4, 4], "lstm_hidden": 8, "lstm_proj": 0},
+    "pad_len": 4,
+    "m": 32,
+    "batch_size": 16,
+    "epochs": 1,
+    "threads": 1,
+    "device": "cpu",
+    "augment.enabled": False,
+}
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "runs"
+    make_run(root, "done", real=report(0.89, [0.7], 0.977, 0.7), mtime=1_700_000_000)
+    for name, mtime in (("cut", 1_700_000_100), ("going", 1_700_000_200)):
+        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+        (run / "last.pt").write_bytes(b"not a real checkpoint")
+        os.utime(run / "config.json", (mtime, mtime))
+    (make_run(root, "broken", mtime=1_699_000_000) / "metrics.jsonl").write_text("{no\n")
+    return root
+
+
+def listing(capsys, *args: str) -> list[str]:
+    assert main(["runs", *args]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_the_table_says_what_each_run_is_and_how_far_it_is(runs, capsys):
+    with held_by_another_process(runs / ".going.lock") as trainer:
+        batch = {"event": "batch", "epoch": 2, "epochs": 3, "batch": 5, "batches": 20}
+        (runs / "going" / PROGRESS).write_text(json.dumps({**batch, "pid": trainer.pid}))
+        lines = listing(capsys)
+    assert lines[0].split() == [
+        "run",
+        "model",
+        "epochs",
+        "best",
+        "val",
+        "scored",
+        "on",
+        "top1",
+        "snap",
+        "P/R",
+    ]
+    cells = [line.split() for line in lines[1:5]]
+    assert [c[:3] for c in cells] == [
+        ["going", "frankenstein", "1/3"],
+        ["cut", "frankenstein", "1/3"],
+        ["done", "frankenstein", "2/2"],
+        ["broken", "frankenstein", "0/2"],
+    ]
+    assert cells[0][3] == "training" and cells[1][3] == "stopped"
+    assert cells[2][4:] == ["quickdraw-real-dev", "89.0%", "97.7%/70.0%"]
+    assert lines[5:] == [
+        f"going: training now (pid {trainer.pid}): epoch 2 of 3: batch 5 of 20 (25%)",
+        "cut: stopped after epoch 1 of 3: `frankenstein train --resume name=cut "
+        "out_dir=runs` continues it",
+        "broken: problem: metrics.jsonl line 1: not JSON",
+    ]
+
+
+def test_json_gives_the_figures_as_numbers(runs, capsys):
+    out = json.loads("\n".join(listing(capsys, "--json")))
+    by_name = {r["name"]: r for r in out}
+    assert [r["name"] for r in out] == ["going", "cut", "done", "broken"]
+    assert by_name["done"]["top1"] == 0.89 and by_name["done"]["snap_recall"] == 0.7
+    assert by_name["done"]["scored_on"] == "quickdraw-real-dev/simplified"
+    assert by_name["done"]["state"] == "finished" and by_name["cut"]["state"] == "stopped"
+    assert by_name["going"]["training_pid"] is None  # no process holds its lock now
+    assert by_name["broken"]["problems"] == ["metrics.jsonl line 1: not JSON"]
+
+
+def test_a_real_run_is_listed_with_its_test_split_report(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = write_shapes_dir(tmp_path / "data", per_class=6)
+    settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+    assert main(["train", f"data.sources={json.dumps([str(data)])}", *settings, "name=t"]) == 0
+    capsys.readouterr()
+    lines = listing(capsys, "--runs", "runs")
+    assert len(lines) == 2
+    name, model, epochs, best, *rest = lines[1].split()
+    assert (name, model, epochs) == ("t", "frankenstein", "1/1")
+    assert best.endswith("%") and rest[0] == "test" and rest[1] == "split"
+
+
+def test_no_runs_and_a_file_in_the_way_are_said(tmp_path, capsys):
+    assert listing(capsys, "--runs", str(tmp_path / "none")) == [
+        f"no runs in {tmp_path / 'none'}/ yet: `frankenstein train` makes one"
+    ]
+    (tmp_path / "file").write_text("")
+    assert main(["runs", "--runs", str(tmp_path / "file")]) == 2
+    assert (
+        capsys.readouterr().err.strip() == f"frankenstein: error: {tmp_path / 'file'}: not a folder"
+    )

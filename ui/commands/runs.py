@@ -1,0 +1,98 @@
+"""`frankenstein runs`: the run folders, as the TUI's Runs tab lists them, for a terminal
+or a script: each run's epochs, state (training now, where in its epoch; stopped, to
+resume), best validation accuracy and main evaluation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "runs",
+        help="list the training runs: epochs, training now or stopped, best validation, evaluation",
+        description="List every run folder in the runs folder, newest first, as the TUI's "
+        "Runs tab does: its model, epochs done (with `training` while a process trains "
+        "it, `stopped` when cut short with a last.pt to resume), best validation "
+        "accuracy, and top-1 and snap precision/recall from its evaluation (on the real "
+        "doodles when it was evaluated on them, else on its test split). A run training "
+        "now gets a line saying where it is (from its progress.json). A broken file is "
+        "named, not an error.",
+        epilog="example: frankenstein runs --json | python -m json.tool",
+    )
+    p.add_argument("--runs", type=Path, default=None, help="runs folder (default: runs/)")
+    p.add_argument("--json", action="store_true", help="print one JSON array instead")
+    p.set_defaults(func=run_runs)
+
+
+def run_runs(args: argparse.Namespace) -> int:
+    from core.errors import FrankensteinError
+    from core.paths import runs_dir
+    from ui.tui.runinfo import list_runs
+
+    root = args.runs if args.runs is not None else runs_dir()
+    if root.exists() and not root.is_dir():
+        raise FrankensteinError(f"{root}: not a folder")
+    runs = list_runs(root)
+    if args.json:
+        print(json.dumps([_summary(r) for r in runs], indent=2))
+        return 0
+    if not runs:
+        print(f"no runs in {root}/ yet: `frankenstein train` makes one")
+        return 0
+    _print_table(runs)
+    return 0
+
+
+def _print_table(runs: list) -> None:
+    """The table (plain columns, as wide as they need), then a line for each run that
+    trains now or was cut short, or has a broken file."""
+    from ui.tui.runinfo import COLUMNS, run_cells
+
+    rows = [COLUMNS, *(run_cells(r) for r in runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for run in runs:
+        for line in filter(None, [_state_line(run), *(f"problem: {p}" for p in run.problems)]):
+            print(f"{run.name}: {line}")
+
+
+def _state_line(run) -> str:
+    """Where a run training now is, or how to go on with one cut short; '' otherwise."""
+    from ui.tui.runinfo import training_line
+
+    training = training_line(run)
+    if training or not run.cut_short:
+        return training
+    return (
+        f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: `frankenstein train "
+        f"--resume name={run.name} out_dir={run.path.parent}` continues it"
+    )
+
+
+def _summary(run) -> dict[str, Any]:
+    """One run for --json: the table's figures as numbers, and where it trains now."""
+    main = run.main_report()
+    name, report = main if main else (None, {})
+    snap = report.get("snap") or {}
+    return {
+        "name": run.name,
+        "path": str(run.path),
+        "model": run.model,
+        "epochs_done": run.epochs_done,
+        "epochs": run.epochs,
+        "state": run.state or ("finished" if run.finished else ""),
+        "training_pid": run.training_pid,
+        "progress": run.progress,
+        "best_val_acc": run.best_val_acc,
+        "scored_on": name,
+        "top1": report.get("top1"),
+        "top3": report.get("top3"),
+        "snap_precision": snap.get("precision"),
+        "snap_recall": snap.get("recall"),
+        "problems": run.problems,
+    }
