@@ -5,13 +5,12 @@ for a terminal or a script: a run trained for real, one another process trains n
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from tests.lock_holder import held_by_another_process
 from tests.training.shapes import write_shapes_dir
-from tests.ui.tui_helpers import make_run, report
+from tests.ui.tui_helpers import going_cut_and_done, make_run, report
 from training.progressfile import PROGRESS
 from ui.cli import main
 
@@ -31,14 +30,7 @@ TINY = {
 def runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
-    root = tmp_path / "runs"
-    make_run(root, "done", real=report(0.89, [0.7], 0.977, 0.7), mtime=1_700_000_000)
-    for name, mtime in (("cut", 1_700_000_100), ("going", 1_700_000_200)):
-        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
-        config = json.loads((run / "config.json").read_text())
-        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
-        (run / "last.pt").write_bytes(b"not a real checkpoint")
-        os.utime(run / "config.json", (mtime, mtime))
+    root = going_cut_and_done(tmp_path / "runs", done_real=report(0.89, [0.7], 0.977, 0.7))
     (make_run(root, "broken", mtime=1_699_000_000) / "metrics.jsonl").write_text("{no\n")
     return root
 

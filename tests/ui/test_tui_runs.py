@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from live.default_model import read_default_model
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import until
-from tests.ui.tui_helpers import make_run, real_checkpoint, report, tui
+from tests.ui.tui_helpers import going_cut_and_done, make_run, real_checkpoint, report, tui
 
 REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
 REAL_CNN = report(0.50, [0.31, 0.38, 0.44, 0.48, 0.50, 0.50, 0.50, 0.50], None, 0.0)
@@ -73,19 +73,6 @@ async def test_the_table_says_what_each_runs_figures_were_scored_on(tmp_path, mo
             ["quickdraw-real-dev", "62.0%"],
             ["test split", "97.0%"],
         ]
-
-
-def going_cut_and_done(root):
-    """Runs "going" and "cut" at epoch 1 of 3 with a last.pt (the fake trainer resumes
-    from metrics.jsonl; a test's child holds going's lock), and "done" finished."""
-    for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
-        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
-        config = json.loads((run / "config.json").read_text())
-        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
-        (run / "last.pt").write_bytes(b"not a real checkpoint")
-        os.utime(run / "config.json", (mtime, mtime))
-    make_run(root, "done", val_accs=(0.5, 0.6))
-    return root
 
 
 async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):

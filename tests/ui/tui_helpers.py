@@ -89,6 +89,20 @@ def make_run(
     return run
 
 
+def going_cut_and_done(root: Path, done_real: dict | None = None) -> Path:
+    """Runs "going" and "cut" at epoch 1 of 3 with a last.pt (the fake trainer resumes
+    from metrics.jsonl; a test's child holds going's lock), and "done" finished, with
+    `done_real` as its real-doodle report; newest first in that order."""
+    for name, mtime in (("going", 1_700_000_200), ("cut", 1_700_000_100)):
+        run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+        (run / "last.pt").write_bytes(b"not a real checkpoint")
+        os.utime(run / "config.json", (mtime, mtime))
+    make_run(root, "done", val_accs=(0.5, 0.6), real=done_real)
+    return root
+
+
 def make_data(data: Path) -> None:
     """data/synthetic with circles and squares, data/drawings/simplified with one house."""
     line = '{"word": "%s", "drawing": [[[0, 10], [0, 10]]]}\n'
