@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from core.errors import FrankensteinError
+from core.signals import block_held, unblock
 
 try:
     import fcntl
@@ -78,24 +79,35 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
     if "r" in mode or "a" in mode:
         raise ValueError(f"atomic_open writes whole files; mode {mode!r} is not supported")
     target = Path(path)
+    # A Ctrl-C or SIGTERM acted on as the temporary is created (right after the open(),
+    # if it came during that system call) would leave it behind, unnamed to any clean-up:
+    # they wait, blocked, and act at `unblock`, inside the block that removes it.
+    mask = block_held()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except (FileExistsError, NotADirectoryError) as e:  # a file where a folder should be
+        unblock(mask)
         raise WriteError(target, _not_a_folder(target.parent)) from e
     except OSError as e:
+        unblock(mask)
         raise WriteError(target, e) from e
     in_block = False  # an OSError outside the caller's block is the write's own
+    wrapped = False  # fd is the file object's to close
     try:
+        unblock(mask)
         os.fchmod(fd, _CREATE_MODE)  # mkstemp makes 0600; a saved file is as open() makes it
         with os.fdopen(fd, mode, **kwargs) as f:
-            in_block = True
+            wrapped = in_block = True
             yield f
             in_block = False
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException as e:
+        if not wrapped:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         failure = _no_room(e) if in_block or not isinstance(e, OSError) else e

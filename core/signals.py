@@ -14,6 +14,8 @@ All act in the main thread only (the only one Python gives signals to).
 `threads_block_signals`: threads started in its block (numpy's BLAS, in ui/cli.py;
 torch's pool, in `set_torch_threads`) block both signals, so that the kernel gives them
 to the main thread.
+`block_held` / `unblock`: the same for a few lines (core/atomic.py's temporary file is
+created with them blocked, and they act inside the block that removes it).
 `poll`: run the handler of a signal Python has taken but not yet acted on; long loops
 (drawing doodles, training batches) call it as they go.
 """
@@ -98,6 +100,23 @@ def threads_block_signals() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def block_held() -> Any:
+    """Block SIGINT and SIGTERM in the main thread (elsewhere nothing) until `unblock`
+    with what this returns: a signal that comes meanwhile waits in the kernel. For a
+    step that a handler raising in its middle would leave half done (a temporary file
+    created, its name not yet returned to the code that removes it)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))
+
+
+def unblock(mask: Any) -> None:
+    """Undo `block_held`: a signal that came meanwhile is acted on in this very call
+    (pthread_sigmask checks for signals), so the caller places it where it can clean up."""
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def set_torch_threads(n: int) -> None:

@@ -1,9 +1,12 @@
 import os
+import signal
 import stat
+import sys
 
 import pytest
 
 from core.atomic import atomic_open, atomic_write_bytes, atomic_write_text
+from core.signals import term_interrupts
 from tests.lock_holder import held_by_another_process
 
 
@@ -193,3 +196,25 @@ def test_a_lock_files_holder_is_named_only_while_it_lives(tmp_path):
         assert lock.read_text() == f"{first.pid}\n"  # read, not locked: still its
     assert lock.read_text() == f"{first.pid}\n"  # the killed holder's file stays
     assert live_holder(lock) is None
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_as_the_temporary_is_created_leaves_no_temporary(tmp_path, sig):
+    """The signal comes right after the temporary's open() returns, before its name is
+    back with the code that removes it (a profile hook raises it there, as a signal that
+    came during that system call is acted on there): it still interrupts the write, and
+    no hidden temporary is left (before, one was: a SIGTERM while a run prepared its
+    data left `.progress.json.*.tmp` in its folder)."""
+
+    def hook(frame, event, arg):
+        if event == "c_return" and arg is os.open:
+            sys.setprofile(None)
+            signal.raise_signal(getattr(signal, sig))
+
+    with term_interrupts(), pytest.raises(KeyboardInterrupt):
+        sys.setprofile(hook)
+        try:
+            atomic_write_text(tmp_path / "x.json", "{}")
+        finally:
+            sys.setprofile(None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
