@@ -67,7 +67,9 @@ print(before, bool(got), signal.sigpending() == set())
 
 def test_poll_runs_the_handler_of_a_signal_another_thread_took():
     """CPython 3.11 does not act on a signal a non-Python thread (numpy's BLAS) took:
-    its handler does not run while the main thread runs Python code; `poll` runs it."""
+    its handler does not run while the main thread runs Python code; `poll` runs it.
+    (Beside two busy processes the handler once ran by itself within the second: the
+    loss is shown once in up to three tries.)"""
     import os
     import subprocess
     import sys
@@ -75,9 +77,16 @@ def test_poll_runs_the_handler_of_a_signal_another_thread_took():
 
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "2"}
-    r = subprocess.run([sys.executable, "-c", LOST_SIGNAL], env=env, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    before, after, taken = r.stdout.split()
-    assert (after, taken) == ("True", "True")  # the handler ran; nothing left pending
+    tries = []
+    for _ in range(3):  # on a loaded machine the handler sometimes runs by itself
+        r = subprocess.run(
+            [sys.executable, "-c", LOST_SIGNAL], env=env, capture_output=True, text=True
+        )
+        assert r.returncode == 0, r.stderr
+        before, after, taken = r.stdout.split()
+        assert (after, taken) == ("True", "True")  # the handler ran; nothing left pending
+        tries.append(before)
+        if before == "False":  # lost until poll ran it
+            break
     if sys.version_info[:2] == (3, 11):  # seen on 3.11; a later one may act by itself
-        assert before == "False"
+        assert "False" in tries, tries
