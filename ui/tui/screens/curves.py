@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from training.progressfile import progress_text
+from training.progressfile import progress_text, read_progress
 from ui.tui.evalfile import is_number
 from ui.tui.follow import Follow
 from ui.tui.runinfo import RunInfo, pct, read_run, run_seen
@@ -100,7 +100,8 @@ def state_line(run: RunInfo) -> str:
         if best is not None
         else ""
     )
-    pid, progress = run.training_pid, run.progress
+    pid = run.training_pid
+    progress = read_progress(run.path, pid)  # its lock read once (run.progress reads it)
     if pid is not None and progress is not None:
         return f"training now (pid {pid}): {progress_text(progress)}{best_text}"
     if pid is not None:
