@@ -526,6 +526,29 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run_but_a_live_ones
     assert sorted(p.name for p in out.iterdir()) == ["house.ndjson", "sun.ndjson"]
 
 
+def test_drawing_into_names_each_live_generation_by_its_out(tmp_path):
+    """What a TUI shows of a terminal's generations: each held staging lock beside a
+    folder, as (that folder, the holder's pid); not a dead run's lock, nor one for a
+    hidden folder (an older TUI's), nor any once the runs end."""
+    pytest.importorskip("fcntl")
+    from ui.commands.data.staging import drawing_into, staging_folder
+
+    tmp_path = Path(os.path.realpath(tmp_path))  # as staging_folder names it
+    (tmp_path / ".dead.0123abcd.partial.lock").write_text("4242\n")
+    hidden = tmp_path / ".synthetic.partial"
+    with (
+        staging_folder(tmp_path / "out"),
+        staging_folder(tmp_path / "v1.2"),
+        staging_folder(hidden),
+    ):
+        assert drawing_into(tmp_path) == [
+            (tmp_path / "out", os.getpid()),
+            (tmp_path / "v1.2", os.getpid()),
+        ]
+    assert drawing_into(tmp_path) == []
+    assert drawing_into(tmp_path / "missing") == []
+
+
 def test_stale_staging_clean_up_takes_only_a_dead_writers_folder(tmp_path, capsys):
     """Left alone: a held lock (a live run), a lock without its folder yet (a run that
     is starting), a folder without a lock file (an older version's), another --out's

@@ -386,6 +386,44 @@ async def test_f6_twice_stops_a_download_a_terminal_runs_and_it_resumes(here):
             assert bucket.hits()[-1].range == "bytes=10-"  # the rest only: resumed
 
 
+async def test_f6_twice_stops_a_generation_a_terminal_runs_and_its_folder_stays(here):
+    """A terminal's `data synth --replace` into data/synthetic, found by its staging
+    folder's lock, is named in the summary; F6 asks, F6 again sends it SIGTERM: it ends
+    as after Ctrl-C (status 130), the earlier set as it was, no staging folder left."""
+    proc = await terminal("data", "synth", "--per-class", "2", "--out", "data/synthetic")
+    await ended(proc)
+    earlier = {p.name: p.read_bytes() for p in (here / "data" / "synthetic").iterdir()}
+    app = tui(here, initial="data", follow_s=EVERY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        args = ["--per-class", "1000000", "--classes", "circle", "--replace"]
+        proc = await terminal("data", "synth", *args, "--out", "data/synthetic")
+        try:
+            note = (
+                f"Another process (pid {proc.pid}) is generating doodles for data/synthetic: "
+                "they go in when all are drawn (F6 twice stops it)"
+            )
+            await until(pilot, lambda: note in text(app, "#data-summary"), "its pid shown")
+            assert not app.query_one("#data-stop", Button).disabled  # the mouse's way
+            await pilot.press("f6")
+            ask = f"press F6 again to stop the generation (pid {proc.pid})"
+            assert text(app, "#data-message") == ask
+            await pilot.press("f6")
+            assert text(app, "#data-message") == (
+                f"asked pid {proc.pid} to stop its generation: data/synthetic stays as it was"
+            )
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+        assert proc.returncode == 130, err.decode()
+        await until(pilot, lambda: note not in text(app, "#data-summary"), "its end")
+        assert app.query_one("#data-stop", Button).disabled
+    assert sorted(p.name for p in (here / "data").iterdir()) == ["synthetic"]
+    assert {p.name: p.read_bytes() for p in (here / "data" / "synthetic").iterdir()} == earlier
+
+
 async def test_a_data_folder_made_from_a_terminal_is_offered_on_the_train_tab(here):
     app = tui(here, initial="train", follow_s=EVERY)
     async with app.run_test(size=(100, 30)) as pilot:

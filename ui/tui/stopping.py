@@ -1,7 +1,8 @@
-"""Stopping a job another process runs (a terminal's `train`, `ablate` or `data
-download`, or the Train tab's child seen from the Runs tab): SIGTERM to the process
+"""Stopping a job another process runs (a terminal's `train`, `ablate`, `data download`
+or `data synth`, or the Train tab's child seen from the Runs tab): SIGTERM to the process
 holding the job's lock, which ends as after Ctrl-C (a training saves last.pt; a study
-stops its running runs, which resume when it is run again; a download keeps its .part).
+stops its running runs, which resume when it is run again; a download keeps its .part;
+a generation leaves its folder as it was).
 A pane asks first: F6 pressed once shows a question, and pressed again while that
 question is still the message shown, stops."""
 

@@ -180,6 +180,29 @@ def remove_stale(parent: Path, prefix: str, out: Path) -> list[Path]:
     return removed
 
 
+_BESIDE_LOCK = re.compile(r"\.(?P<out>[^.].*)\.[0-9a-f]{8}\.partial\.lock")
+
+
+def drawing_into(parent: Path) -> list[tuple[Path, int]]:
+    """(--out, pid) of each live `data synth` drawing a folder of `parent` (its staging
+    folder's lock beside that folder, held by that pid), by folder name: for a TUI to
+    show and stop a terminal's generation. A run whose staging folder went inside its
+    --out (a parent it may not write in) is not seen. Reads only (core.atomic's
+    live_holder): a lock asked for, even for a moment, could turn a run away."""
+    from core.atomic import live_holder
+
+    try:
+        names = sorted(os.listdir(parent))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        match = _BESIDE_LOCK.fullmatch(name)
+        if match is not None and (pid := live_holder(parent / name)) is not None:
+            found.append((parent / match["out"], pid))
+    return found
+
+
 def _finish(staging: Path, out: Path, by: str) -> bool:
     """Finish the install a run cut short left in `staging`, if it left one, with a line
     on stderr; whether it said one."""

@@ -12,12 +12,15 @@ box takes letters, so the footer leaves it out there. The table counts lines a c
 (ui/tui/datadirs.py: a line is a drawing unless it is bad, which `data info` tells),
 in a thread worker, so a large download never blocks the UI; files another process adds
 (a terminal's download or synth) are counted again as they arrive (ui/tui/follow.py).
+Such a process, found by the lock it holds (the download's, or the staging folder's
+of a generation into a folder of the data directory), is named in the summary, and F6
+twice stops it (ui/tui/stopping.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,6 +39,15 @@ from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
 
 STARTS, STOPS = "#data-synth, #data-download", "#data-stop"
+
+
+class Elsewhere(NamedTuple):
+    """A job another process runs on the data folders, which F6 twice stops."""
+
+    job: str  # "download", "generation"
+    pid: int
+    note: str  # the summary's sentence
+    done: str  # said once it is asked to stop
 
 
 class DataPane(Vertical):
@@ -89,11 +101,8 @@ class DataPane(Vertical):
         self.reload()
 
     def _seen(self) -> Hashable:
-        """The data files as they stand, and who holds the download's lock."""
-        from core.atomic import live_holder
-        from training.download import LOCK
-
-        return live_holder(self.ctx.data_dir / "quickdraw" / LOCK), data_seen(self.ctx.data_dir)
+        """The data files as they stand, and the jobs other processes run on them."""
+        return self._elsewhere(), data_seen(self.ctx.data_dir)
 
     def reload(self) -> None:
         self.follow.saw()
@@ -128,14 +137,14 @@ class DataPane(Vertical):
             table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
         self.query_one("#data-summary", Static).update(self._summary(dirs))
-        if self.supervisor is None or not self.supervisor.active:  # Stop: another's download
-            self.query_one("#data-stop", Button).disabled = self._download_holder() is None
+        if self.supervisor is None or not self.supervisor.active:  # Stop: another's job
+            self.query_one("#data-stop", Button).disabled = not self._elsewhere()
         self.post_message(self.Counted(dirs))
 
     def _summary(self, dirs: list[DataDir]) -> Content:
         """What the directories are, the classes held by more than one file, and what
         the numbers count (plain text: file names are no markup)."""
-        elsewhere = self._downloading_elsewhere()
+        elsewhere = "".join(f". {job.note} (F6 twice stops it)" for job in self._elsewhere())
         if not dirs:
             return Content(
                 f"{self.ctx.data_dir}: no data yet: F5 generates synthetic doodles, "
@@ -152,27 +161,40 @@ class DataPane(Vertical):
             f"(frankenstein data info DIR reads them){elsewhere}"
         )
 
-    def _download_holder(self) -> int | None:
-        """The pid of another process (a terminal's) downloading into the real data's
-        folder; None if none, or if the download is this tab's own."""
+    def _elsewhere(self) -> tuple[Elsewhere, ...]:
+        """The jobs other processes (a terminal's) run on the data folders: a download
+        into the real data's folder, a generation into any folder of the data directory;
+        none while this tab runs its own (which holds such a lock too)."""
         from core.atomic import live_holder
         from training.download import LOCK
+        from ui.commands.data.staging import drawing_into
 
         if self.supervisor is not None and self.supervisor.active:
-            return None
-        return live_holder(self.ctx.data_dir / "quickdraw" / LOCK)
-
-    def _downloading_elsewhere(self) -> str:
-        """A note if another process is downloading into the real data's folder, whose
-        counts then grow as its files are installed."""
-        holder = self._download_holder()
-        if holder is None:
-            return ""
-        return (
-            f". Another process (pid {holder}) is downloading into "
-            f"{self.ctx.data_dir / 'quickdraw'}: its files are counted as they arrive "
-            "(F6 twice stops it)"
-        )
+            return ()
+        real = self.ctx.data_dir / "quickdraw"
+        jobs = []
+        if (pid := live_holder(real / LOCK)) is not None:
+            jobs.append(
+                Elsewhere(
+                    "download",
+                    pid,
+                    f"Another process (pid {pid}) is downloading into {real}: its files are "
+                    "counted as they arrive",
+                    f"asked pid {pid} to stop its download: the files it installed stay, and "
+                    "a download again resumes the rest",
+                )
+            )
+        for out, pid in drawing_into(self.ctx.data_dir):
+            jobs.append(
+                Elsewhere(
+                    "generation",
+                    pid,
+                    f"Another process (pid {pid}) is generating doodles for {out}: they go "
+                    "in when all are drawn",
+                    f"asked pid {pid} to stop its generation: {out} stays as it was",
+                )
+            )
+        return tuple(jobs)
 
     async def on_unmount(self) -> None:
         """The TUI is closing: a child still running is interrupted, not orphaned."""
@@ -214,15 +236,12 @@ class DataPane(Vertical):
             self.supervisor.stop()
             self.show(f"stopping the {self.job}…")
             return
-        holder = self._download_holder()
-        if holder is None:
+        elsewhere = self._elsewhere()
+        if not elsewhere:
             self.show("nothing to stop: no generate or download is running")
             return
-        done = (
-            f"asked pid {holder} to stop its download: the files it installed stay, and a "
-            "download again resumes the rest"
-        )
-        ask_then_stop(self, "the download", holder, done)
+        job = elsewhere[0]  # one at a time: the next F6 asks about the next
+        ask_then_stop(self, f"the {job.job}", job.pid, job.done)
 
     def _busy(self) -> bool:
         """Whether a job is running (and the message says so)."""
