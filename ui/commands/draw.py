@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.errors import FrankensteinError
-from ui.commands.eval import add_steadiness_flags, check_numbers
+from ui.commands.eval import add_steadiness_flags, check_numbers, flag_error
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -126,9 +126,7 @@ def _settings(args: argparse.Namespace):
     try:
         return LiveSettings(**values)
     except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(x) for x in err["loc"])
-        raise FrankensteinError(f"--{where.replace('_', '-')}: {err['msg']}") from None
+        raise flag_error(e) from None
 
 
 def _arch(checkpoint: Path) -> str | None:

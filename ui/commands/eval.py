@@ -101,9 +101,16 @@ def snap_policy(args: argparse.Namespace):
     try:
         return SnapPolicy(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
-        err = e.errors()[0]
-        flag = "--" + str(err["loc"][0]).replace("_", "-")
-        raise FrankensteinError(f"{flag} {err['input']}: {err['msg'].lower()}") from None
+        raise flag_error(e) from None
+
+
+def flag_error(e) -> FrankensteinError:
+    """A value given on the command line that a settings model refused (a pydantic
+    ValidationError), as one line naming the flag and the value: "--threshold 2.0:
+    input should be less than or equal to 1"."""
+    err = e.errors()[0]
+    flag = "--" + ".".join(str(x) for x in err["loc"]).replace("_", "-")
+    return FrankensteinError(f"{flag} {err['input']}: {err['msg'].lower()}")
 
 
 def _no_prior_hint(model: str) -> str:
