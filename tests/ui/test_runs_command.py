@@ -99,12 +99,15 @@ def test_a_real_run_is_listed_with_its_test_split_report(tmp_path, monkeypatch, 
     assert best.endswith("%") and rest[0] == "test" and rest[1] == "split"
 
 
-def test_no_runs_and_a_file_in_the_way_are_said(tmp_path, capsys):
-    assert listing(capsys, "--runs", str(tmp_path / "none")) == [
-        f"no runs in {tmp_path / 'none'}/ yet: `frankenstein train` makes one"
+def test_no_runs_a_missing_folder_and_a_file_in_the_way_are_said(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("FRANKENSTEIN_RUNS", raising=False)
+    monkeypatch.chdir(tmp_path)  # no runs/ yet: nothing trained here
+    assert listing(capsys) == ["no runs in runs/ yet: `frankenstein train` makes one"]
+    (tmp_path / "empty").mkdir()
+    assert listing(capsys, "--runs", "empty") == [
+        "no runs in empty/ yet: `frankenstein train` makes one"
     ]
     (tmp_path / "file").write_text("")
-    assert main(["runs", "--runs", str(tmp_path / "file")]) == 2
-    assert (
-        capsys.readouterr().err.strip() == f"frankenstein: error: {tmp_path / 'file'}: not a folder"
-    )
+    for given, what in (("studes/x", "no such folder"), ("file", "not a folder")):
+        assert main(["runs", "--runs", given]) == 2
+        assert capsys.readouterr().err == f"frankenstein: error: {given}: {what}\n"

@@ -36,6 +36,8 @@ def run_runs(args: argparse.Namespace) -> int:
     root = args.runs if args.runs is not None else runs_dir()
     if root.exists() and not root.is_dir():
         raise FrankensteinError(f"{root}: not a folder")
+    if args.runs is not None and not root.exists():  # a slip of the keys, not "none yet"
+        raise FrankensteinError(f"{root}: no such folder")
     runs = list_runs(root)
     if args.json:
         print(json.dumps([_summary(r) for r in runs], indent=2))
