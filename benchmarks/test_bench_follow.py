@@ -25,6 +25,19 @@ def test_look_at_a_runs_folder_of_50_runs(benchmark, tmp_path):
     assert len(seen) == RUNS
 
 
+def test_reread_a_runs_folder_of_50_runs(benchmark, tmp_path):
+    """What the Runs tab reads again when the look finds a change: every run's config,
+    metrics and eval report (list_runs), so, while a run trains, at each write of its
+    progress.json (at most once a second)."""
+    from ui.tui.runinfo import list_runs
+
+    root = tmp_path / "runs"
+    for i in range(RUNS):
+        make_run(root, f"run-{i:02d}", mtime=1_700_000_000 + i)
+    runs = benchmark(list_runs, root)
+    assert [r.name for r in runs[:2]] == ["run-49", "run-48"]  # newest first
+
+
 def test_look_at_a_data_folder(benchmark, tmp_path):
     from core.classes import CLASSES
 
