@@ -366,3 +366,30 @@ def test_ctrl_c_while_validating_or_calibrating_stops_at_once_and_the_run_resume
     assert not any(e["event"] in ("batch", "epoch") for e in done)  # the training was done
     assert done[-1]["status"] == "completed" and (tmp_path / "v" / "eval.json").is_file()
     assert load_checkpoint(tmp_path / "v" / "best.pt").temperature != 1.0
+
+
+@pytest.mark.slow
+def test_sigterm_to_rank_0_alone_stops_both_ranks_at_one_batch(tmp_path, glyph_dir):
+    """What F6 on the Runs tab sends to a torchrun run: SIGTERM to the lock's holder,
+    rank 0, alone. The ranks agree on the stop after the batch, both end as after Ctrl-C
+    (status 130), rank 0 saves last.pt, and the run holds its lock no more."""
+    from core.atomic import live_holder
+    from training.runlock import lock_path
+
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp", "--events"]
+    procs = _two_ranks(cmd, tmp_path)
+    for line in procs[0].stdout:
+        event = json.loads(line)
+        if event["event"] == "batch" and event["epoch"] >= 2:
+            assert live_holder(lock_path(tmp_path / "ddp")) == procs[0].pid
+            procs[0].send_signal(signal.SIGTERM)
+            break
+    rest, err = procs[0].communicate(timeout=120)
+    procs[1].wait(timeout=60)
+    assert procs[0].returncode == procs[1].returncode == 130, err[-3000:]
+    assert _events(rest)[-1]["status"] == "interrupted"
+    assert "Continue with: the same torchrun command with --resume name=ddp" in err
+    position = load_checkpoint(tmp_path / "ddp" / "last.pt").extra["position"]
+    assert position["epoch"] >= 1
+    assert live_holder(lock_path(tmp_path / "ddp")) is None
