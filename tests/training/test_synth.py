@@ -537,16 +537,49 @@ def test_drawing_into_names_each_live_generation_by_its_out(tmp_path):
     (tmp_path / ".dead.0123abcd.partial.lock").write_text("4242\n")
     hidden = tmp_path / ".synthetic.partial"
     with (
-        staging_folder(tmp_path / "out"),
-        staging_folder(tmp_path / "v1.2"),
+        staging_folder(tmp_path / "out") as out,
+        staging_folder(tmp_path / "v1.2") as v12,
         staging_folder(hidden),
     ):
         assert drawing_into(tmp_path) == [
-            (tmp_path / "out", os.getpid()),
-            (tmp_path / "v1.2", os.getpid()),
+            (tmp_path / "out", os.getpid(), out),
+            (tmp_path / "v1.2", os.getpid(), v12),
         ]
     assert drawing_into(tmp_path) == []
     assert drawing_into(tmp_path / "missing") == []
+
+
+@pytest.mark.parametrize("events", [[], ["--events"]], ids=["bar", "events"])
+def test_a_generation_keeps_how_far_it_is_in_its_staging_folder(tmp_path, events):
+    """progress.json in the staging folder (what the TUI shows of a terminal's
+    generation): the drawings made so far, of all, naming the process; it goes with the
+    folder when the run is stopped."""
+    import time
+
+    from training.progressfile import PROGRESS, read_progress
+
+    cmd = [sys.executable, "-m", "ui.cli", "data", "synth", "--per-class", "1000000"]
+    cmd += ["--out", str(tmp_path / "out"), "--classes", "circle,sun", *events]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(f".out.*.partial/{PROGRESS}")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no progress.json"
+            time.sleep(0.02)
+        (staging,) = tmp_path.glob(".out.*.partial")
+        time.sleep(1.5)  # a second write: the first one was of the first drawing
+        progress = read_progress(staging, proc.pid)
+        assert progress is not None and progress["event"] == "progress"
+        assert progress["what"] == "circle" and progress["total"] == 2_000_000
+        assert 1 < progress["done"] < 1_000_000
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err.decode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_stale_staging_clean_up_takes_only_a_dead_writers_folder(tmp_path, capsys):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -388,8 +389,10 @@ async def test_f6_twice_stops_a_download_a_terminal_runs_and_it_resumes(here):
 
 async def test_f6_twice_stops_a_generation_a_terminal_runs_and_its_folder_stays(here):
     """A terminal's `data synth --replace` into data/synthetic, found by its staging
-    folder's lock, is named in the summary; F6 asks, F6 again sends it SIGTERM: it ends
-    as after Ctrl-C (status 130), the earlier set as it was, no staging folder left."""
+    folder's lock, is named in the summary with how far it is (its progress.json),
+    which follows it without a recount (the table's cursor stays); F6 asks, F6 again
+    sends it SIGTERM: it ends as after Ctrl-C (status 130), the earlier set as it was,
+    no staging folder left."""
     proc = await terminal("data", "synth", "--per-class", "2", "--out", "data/synthetic")
     await ended(proc)
     earlier = {p.name: p.read_bytes() for p in (here / "data" / "synthetic").iterdir()}
@@ -397,14 +400,23 @@ async def test_f6_twice_stops_a_generation_a_terminal_runs_and_its_folder_stays(
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        table = app.query_one("#data-table", DataTable)
+        table.move_cursor(row=5)
         args = ["--per-class", "1000000", "--classes", "circle", "--replace"]
         proc = await terminal("data", "synth", *args, "--out", "data/synthetic")
         try:
-            note = (
-                f"Another process (pid {proc.pid}) is generating doodles for data/synthetic: "
-                "they go in when all are drawn (F6 twice stops it)"
-            )
-            await until(pilot, lambda: note in text(app, "#data-summary"), "its pid shown")
+            note = f"Another process (pid {proc.pid}) is generating doodles for data/synthetic"
+            pattern = re.escape(note) + r" \(([\d,]+) of 1,000,000 drawn\): they go in when all "
+            pattern += re.escape("are drawn (F6 twice stops it)")
+
+            def drawn() -> int:
+                found = re.search(pattern, text(app, "#data-summary"))
+                return int(found[1].replace(",", "")) if found else 0
+
+            await until(pilot, lambda: drawn() > 0, "its pid and progress shown")
+            first = drawn()
+            await until(pilot, lambda: drawn() > first, "its progress followed")
+            assert table.cursor_row == 5  # the summary alone changed
             assert not app.query_one("#data-stop", Button).disabled  # the mouse's way
             await pilot.press("f6")
             ask = f"press F6 again to stop the generation (pid {proc.pid})"

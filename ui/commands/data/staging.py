@@ -30,6 +30,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from core import signals
 from core.errors import FrankensteinError
@@ -183,12 +184,20 @@ def remove_stale(parent: Path, prefix: str, out: Path) -> list[Path]:
 _BESIDE_LOCK = re.compile(r"\.(?P<out>[^.].*)\.[0-9a-f]{8}\.partial\.lock")
 
 
-def drawing_into(parent: Path) -> list[tuple[Path, int]]:
-    """(--out, pid) of each live `data synth` drawing a folder of `parent` (its staging
-    folder's lock beside that folder, held by that pid), by folder name: for a TUI to
-    show and stop a terminal's generation. A run whose staging folder went inside its
-    --out (a parent it may not write in) is not seen. Reads only (core.atomic's
-    live_holder): a lock asked for, even for a moment, could turn a run away."""
+class Drawing(NamedTuple):
+    """A live `data synth` run, as another process sees it."""
+
+    out: Path  # its --out
+    pid: int
+    staging: Path  # its hidden folder (with the progress.json it keeps)
+
+
+def drawing_into(parent: Path) -> list[Drawing]:
+    """Each live `data synth` drawing a folder of `parent` (its staging folder's lock
+    beside that folder, held by that pid), by folder name: for a TUI to show and stop a
+    terminal's generation. A run whose staging folder went inside its --out (a parent
+    it may not write in) is not seen. Reads only (core.atomic's live_holder): a lock
+    asked for, even for a moment, could turn a run away."""
     from core.atomic import live_holder
 
     try:
@@ -199,7 +208,7 @@ def drawing_into(parent: Path) -> list[tuple[Path, int]]:
     for name in names:
         match = _BESIDE_LOCK.fullmatch(name)
         if match is not None and (pid := live_holder(parent / name)) is not None:
-            found.append((parent / match["out"], pid))
+            found.append(Drawing(parent / match["out"], pid, parent / name.removesuffix(".lock")))
     return found
 
 

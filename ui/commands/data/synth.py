@@ -103,13 +103,17 @@ def run_synth(args: argparse.Namespace) -> int:
             *columns, TimeRemainingColumn(), console=bars, disable=off_terminal(bars)
         ) as progress,
     ):
-        task = progress.add_task("drawing", total=args.per_class * len(classes))
-        for cls in classes:
+        total = args.per_class * len(classes)
+        task = progress.add_task("drawing", total=total)
+        watched = watched_from(staging)
+        for i, cls in enumerate(classes):
             progress.update(task, description=f"{cls:>12}")
 
-            def drawings(cls=cls):
-                for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
+            def drawings(cls=cls, before=i * args.per_class):
+                drawn = generate_drawings(args.per_class, args.seed, [cls], args.variety)
+                for done, d in enumerate(drawn, before + 1):
                     progress.advance(task)
+                    watched.on_progress(done, total, cls)
                     poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
                     yield d
 
@@ -125,6 +129,7 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
     from training.synth import generate_drawings
 
     events = JsonProgress(args.per_class * len(classes))
+    watched = watched_from(staging)
     done = 0
     for cls in classes:
         events.update(done, cls, force=True)
@@ -134,6 +139,7 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
             for d in generate_drawings(args.per_class, args.seed, [cls], args.variety):
                 done += 1
                 events.update(done, cls)
+                watched.on_progress(done, events.total, cls)
                 poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
                 yield d
 
@@ -141,6 +147,15 @@ def _synth_events(args: argparse.Namespace, classes, staging: Path, summary: str
     _move_into(staging, args.out, classes, replace=args.replace)
     events.done(summary)
     return 0
+
+
+def watched_from(staging: Path):
+    """The drawings made so far, kept in the staging folder's progress.json for a TUI
+    following a terminal's generation (training/progressfile.py: atomic, at most once a
+    second, naming this process; it goes with the folder)."""
+    from training.progressfile import PROGRESS, ProgressFile
+
+    return ProgressFile(staging / PROGRESS)
 
 
 def _write_class(drawings, staging: Path, out: Path, cls: str) -> None:

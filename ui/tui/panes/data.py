@@ -73,13 +73,15 @@ class DataPane(Vertical):
         super().__init__(id=id)
         self.ctx = ctx
         self.dirs: list[DataDir] = []
+        self.dirs_shown = False  # a count has filled the table
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.job = ""
         self.message = ""  # the message line's text
         self.counted: Counted = {}  # each file's lines as last counted (datadirs.count_dir)
         # files another process installs (a terminal's download or synth) are counted
-        self.follow = Follow(self, self._seen, self.reload, ctx.follow_s)
+        self.follow = Follow(self, self._seen, self._followed, ctx.follow_s)
+        self.counted_seen: Hashable = None  # the data files as the table shows them
 
     def compose(self) -> ComposeResult:
         yield Static("", id="data-summary")
@@ -101,11 +103,23 @@ class DataPane(Vertical):
         self.reload()
 
     def _seen(self) -> Hashable:
-        """The data files as they stand, and the jobs other processes run on them."""
+        """The data files as they stand, and the jobs other processes run on them (with
+        how far each is)."""
         return self._elsewhere(), data_seen(self.ctx.data_dir)
+
+    def _followed(self) -> None:
+        """Another process changed something: the files are counted again, but a job's
+        start, end or progress alone only rewrites the summary (a recount rebuilds the
+        table, and would move its cursor every second or two while a job goes on)."""
+        _, files = self.follow.seen
+        if files == self.counted_seen and self.dirs_shown:
+            self._show_summary()
+        else:
+            self.reload()
 
     def reload(self) -> None:
         self.follow.saw()
+        self.counted_seen = self.follow.seen[1] if self.follow.seen else None
         self.query_one("#data-summary", Static).update(f"counting lines in {self.ctx.data_dir}…")
         self.run_worker(self._count, thread=True, group="data-count", exclusive=True)
 
@@ -136,10 +150,16 @@ class DataPane(Vertical):
             label = Text(f"{name} (by word)")  # a file's name: no markup
             table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
-        self.query_one("#data-summary", Static).update(self._summary(dirs))
+        self.dirs_shown = True
+        self._show_summary()
+        self.post_message(self.Counted(dirs))
+
+    def _show_summary(self) -> None:
+        """The summary of the directories counted last, with other processes' jobs, and
+        Stop enabled while one goes on."""
+        self.query_one("#data-summary", Static).update(self._summary(self.dirs))
         if self.supervisor is None or not self.supervisor.active:  # Stop: another's job
             self.query_one("#data-stop", Button).disabled = not self._elsewhere()
-        self.post_message(self.Counted(dirs))
 
     def _summary(self, dirs: list[DataDir]) -> Content:
         """What the directories are, the classes held by more than one file, and what
@@ -167,6 +187,7 @@ class DataPane(Vertical):
         none while this tab runs its own (which holds such a lock too)."""
         from core.atomic import live_holder
         from training.download import LOCK
+        from training.progressfile import read_progress
         from ui.commands.data.staging import drawing_into
 
         if self.supervisor is not None and self.supervisor.active:
@@ -184,13 +205,13 @@ class DataPane(Vertical):
                     "a download again resumes the rest",
                 )
             )
-        for out, pid in drawing_into(self.ctx.data_dir):
+        for out, pid, staging in drawing_into(self.ctx.data_dir):
             jobs.append(
                 Elsewhere(
                     "generation",
                     pid,
-                    f"Another process (pid {pid}) is generating doodles for {out}: they go "
-                    "in when all are drawn",
+                    f"Another process (pid {pid}) is generating doodles for {out}"
+                    f"{drawn(read_progress(staging, pid))}: they go in when all are drawn",
                     f"asked pid {pid} to stop its generation: {out} stays as it was",
                 )
             )
@@ -304,6 +325,14 @@ class DataPane(Vertical):
         msg = self.query_one("#data-message", Static)
         msg.update(message)
         msg.set_class(error, "failed")
+
+
+def drawn(progress: dict[str, Any] | None) -> str:
+    """' (3,000 of 18,000 drawn)' from a generation's progress.json; '' without one."""
+    done, total = (progress or {}).get("done"), (progress or {}).get("total")
+    if not (isinstance(done, int) and isinstance(total, int) and total > 0):
+        return ""
+    return f" ({done:,} of {total:,} drawn)"
 
 
 def failure_line(stderr_tail: list[str]) -> str:
