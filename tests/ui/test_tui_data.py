@@ -58,6 +58,26 @@ async def test_counts_per_class_of_each_data_directory(here):
         assert sources == ["synthetic", "data/drawings/simplified", "data/synthetic"]
 
 
+async def test_a_recount_keeps_the_row_and_the_scroll_where_they_were(here):
+    """A recount (R, or files another process adds) rebuilds the table: the cursor's row
+    and the scroll stay, as a count one reads mid-table should not jump to the top."""
+    make_data(here / "data")
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#data-table", DataTable)
+        table.focus()
+        table.move_cursor(row=16)  # sun: below the fold at 24 lines
+        await pilot.pause()
+        scrolled = table.scroll_y
+        assert scrolled > 0
+        (here / "data" / "synthetic" / "sun.ndjson").write_text('{"word": "sun"}\n' * 4)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert column(app, "synthetic")["sun"] == "4"  # counted again
+        assert (table.cursor_row, table.scroll_y) == (16, scrolled)
+
+
 async def test_counts_lines_a_class_as_data_info_reads_the_files(here, real_dev):
     """Real doodles: ice cream in two files (a bad line and a blank one among them) is
     one row, its lines those data info reads as drawings and bad lines; a file named after no class

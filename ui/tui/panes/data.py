@@ -139,6 +139,7 @@ class DataPane(Vertical):
     def _show_counts(self, dirs: list[DataDir]) -> None:
         self.dirs = dirs
         table = self.query_one("#data-table", DataTable)
+        row = table.cursor_row  # kept over a recount (the scroll follows it)
         table.clear(columns=True)
         table.add_column("class (lines)")
         for d in dirs:
@@ -150,6 +151,7 @@ class DataPane(Vertical):
             label = Text(f"{name} (by word)")  # a file's name: no markup
             table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
+        table.move_cursor(row=min(row, table.row_count - 1), scroll=False)
         self.dirs_shown = True
         self._show_summary()
         self.post_message(self.Counted(dirs))
