@@ -264,6 +264,32 @@ async def test_a_study_another_process_holds_shows_its_running_runs_epochs(here)
             )
 
 
+async def test_the_cursor_stays_on_its_run_while_a_followed_study_goes_on(here):
+    """Another process's study is shown again at each change of its runs' files (about
+    once a second while one trains): the runs table's cursor stays on its run."""
+    (here / "specs").mkdir()
+    base = "\n".join(f"{k} = {_toml(v)}" for k, v in TINY_BASE.items())
+    spec = SPEC.format(base=base, eval=write_eval_dir(here / "eval"))
+    (here / "specs" / "followed.toml").write_text(spec.replace("seeds = [0]", "seeds = [0, 1, 2]"))
+    run = here / "studies" / "followed" / "lstm-s0"
+    run.mkdir(parents=True)
+    (run / "status.json").write_text(json.dumps({"status": "running"}))
+    with held_by_another_process(run.parent / ".ablate.lock"):
+        app = tui(here, initial="ablations", follow_s=EVERY)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert [r[0] for r in cells(app, "#abl-runs")] == ["lstm-s0", "lstm-s1", "lstm-s2"]
+            table = app.query_one("#abl-runs", DataTable)
+            table.move_cursor(row=2)
+            (run / "metrics.jsonl").write_text(json.dumps({"epoch": 1, "val_acc": 0.25}) + "\n")
+            await until(
+                pilot,
+                lambda: cells(app, "#abl-runs")[0][2] == "epoch 1 done, val 25.0%",
+                "its epoch",
+            )
+            assert table.cursor_row == 2
+
+
 @pytest.mark.slow
 async def test_f6_twice_stops_a_study_a_terminal_runs(here):
     """The Stop button and F6 act on a study another process runs too: F6 asks, F6

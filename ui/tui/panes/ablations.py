@@ -237,12 +237,19 @@ class AblationsPane(Horizontal):
     # ------------------------------------------------------------------ tables
 
     def show_runs(self) -> None:
+        """The runs table anew, the cursor kept on its run (another process's study is
+        shown again at each of its progress writes, about once a second)."""
         table = self.query_one("#abl-runs", DataTable)
+        keep = None
+        if table.row_count and table.cursor_row is not None:
+            keep = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         table.clear(columns=True)
         for column in ("run", "status", "progress"):
             table.add_column(column, key=column)
         for run_id, status in self.status.items():
             table.add_row(run_id, status, self.progress.get(run_id, ""), key=run_id)
+        if keep in self.status:
+            table.move_cursor(row=table.get_row_index(keep))
 
     def show_results(self, study: Path) -> None:
         """The study's table so far (latency is left to the runner's results.md: timing
