@@ -111,9 +111,9 @@ class DataPane(Vertical):
         """Another process changed something: the files are counted again, but a job's
         start, end or progress alone only rewrites the summary (a recount rebuilds the
         table, and would move its cursor every second or two while a job goes on)."""
-        _, files = self.follow.seen
+        jobs, files = self.follow.seen
         if files == self.counted_seen and self.dirs_shown:
-            self._show_summary()
+            self._show_summary(jobs)
         else:
             self.reload()
 
@@ -156,17 +156,18 @@ class DataPane(Vertical):
         self._show_summary()
         self.post_message(self.Counted(dirs))
 
-    def _show_summary(self) -> None:
-        """The summary of the directories counted last, with other processes' jobs, and
-        Stop enabled while one goes on."""
-        self.query_one("#data-summary", Static).update(self._summary(self.dirs))
+    def _show_summary(self, jobs: tuple[Elsewhere, ...] | None = None) -> None:
+        """The summary of the directories counted last, with other processes' jobs
+        (`jobs`, else looked up), and Stop enabled while one goes on."""
+        jobs = self._elsewhere() if jobs is None else jobs
+        self.query_one("#data-summary", Static).update(self._summary(self.dirs, jobs))
         if self.supervisor is None or not self.supervisor.active:  # Stop: another's job
-            self.query_one("#data-stop", Button).disabled = not self._elsewhere()
+            self.query_one("#data-stop", Button).disabled = not jobs
 
-    def _summary(self, dirs: list[DataDir]) -> Content:
-        """What the directories are, the classes held by more than one file, and what
-        the numbers count (plain text: file names are no markup)."""
-        elsewhere = "".join(f". {job.note} (F6 twice stops it)" for job in self._elsewhere())
+    def _summary(self, dirs: list[DataDir], jobs: tuple[Elsewhere, ...]) -> Content:
+        """What the directories are, the classes held by more than one file, what the
+        numbers count (plain text: file names are no markup), and other processes' jobs."""
+        elsewhere = "".join(f". {job.note} (F6 twice stops it)" for job in jobs)
         if not dirs:
             return Content(
                 f"{self.ctx.data_dir}: no data yet: F5 generates synthetic doodles, "
