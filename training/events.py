@@ -19,7 +19,9 @@ progress bar is off with --events). The events, in order:
 - ``{"event": "batch", "epoch": int (1-based), "batch": int (1-based), "batches": int,
   "loss": float, "acc": float, "lr": float, "samples_per_s": float, "eta_s": float}``:
   every `log_every` batches; loss and acc are running means over the epoch so far;
-  eta_s is the estimated time left in the whole run.
+  eta_s is the estimated time left in the whole run: the batches left at the epoch's
+  pace so far, plus, once one has been timed, a validation for each epoch left (the
+  end-of-run calibration and evaluation are not in it).
 - ``{"event": "epoch", ...}``: the epoch's metrics.jsonl row: "epoch" (1-based),
   "train_loss", "train_acc", "val_loss", "val_acc", "val_acc_at_stroke" (list, k =
   1..pad_len), "lr", "seconds", "samples_per_s", "is_best", "best_val_acc".

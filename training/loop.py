@@ -182,6 +182,7 @@ class _Run:
         self._resume_from = None  # last.pt, checked by _prepare_folder on resume
         self.warnings: list[str] = []  # besides the data's, for on_start
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
+        self.val_seconds: float | None = None  # the last validation's: the ETA counts them
         self.cb = CallbackList(list(callbacks) if info.is_main else [])
 
     # ------------------------------------------------------------------ set-up
@@ -472,12 +473,14 @@ class _Run:
                 return "interrupted"
         seconds = seconds_before + time.perf_counter() - t0
         train = Running.from_tensor(dd.all_reduce_sum(running.as_tensor(), info), cfg.pad_len)
+        validating = time.perf_counter()
         val = self._validate(self._selected(model), data, epoch + 1)
         if val is None:  # stopped while validating: the epoch's batches are kept, and a
             # resume validates again (an empty rest of the epoch, then the validation)
             pos.batch, pos.partial, pos.partial_seconds = b, running.state(), seconds
             self._save_last(model, optimizer, scheduler, pos, rows)
             return "interrupted"
+        self.val_seconds = time.perf_counter() - validating
         if not math.isfinite(val.loss):  # the last step's weights went bad: keep none of them
             self._diverged(f"validation loss {val.loss} after epoch {epoch + 1}")
         pos.epoch, pos.batch, pos.partial, pos.partial_seconds = epoch + 1, 0, {}, 0.0
@@ -570,6 +573,9 @@ class _Run:
     def _report_batch(self, epoch, b, n_batches, running, scheduler, seconds) -> None:
         per_batch = seconds / max(b, 1)  # seconds include the part before a resume
         left = (n_batches - b) + (self.cfg.epochs - epoch - 1) * n_batches
+        eta = left * per_batch
+        if self.val_seconds is not None:  # this epoch's validation and the later ones'
+            eta += (self.cfg.epochs - epoch) * self.val_seconds
         self.cb.on_batch(
             {
                 "epoch": epoch + 1,
@@ -579,7 +585,7 @@ class _Run:
                 "acc": running.acc,
                 "lr": scheduler.get_last_lr()[0],
                 "samples_per_s": running.count * self.info.world / seconds if seconds else 0.0,
-                "eta_s": left * per_batch,
+                "eta_s": eta,
             }
         )
 

@@ -301,3 +301,21 @@ def test_dataloader_workers_give_the_same_run(tmp_path, glyph_dir):
     train(load_config(None, [*settings, "name=w0"]))
     train(load_config(None, [*settings, "name=w1", "data.num_workers=1"]))
     assert _rows(tmp_path / "w0") == _rows(tmp_path / "w1")
+
+
+class Batches(Callback):
+    def __init__(self):
+        self.seen = []
+
+    def on_batch(self, info):
+        self.seen.append(info)
+
+
+def test_the_eta_counts_the_validations_left_once_one_is_timed(tmp_path, glyph_dir):
+    """The last batch of a run has no batch left but its epoch's validation still to
+    come: once epoch 1 has timed one, the ETA there is that time, not 0."""
+    batches = Batches()
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=2, log_every=1), "name=e"])
+    assert train(cfg, [batches]).status == "completed"
+    (last,) = [e for e in batches.seen if (e["epoch"], e["batch"]) == (2, e["batches"])]
+    assert last["eta_s"] > 0
