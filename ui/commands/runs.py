@@ -65,15 +65,12 @@ def _print_table(runs: list) -> None:
 
 def _state_line(run) -> str:
     """Where a run training now is, or how to go on with one cut short; '' otherwise."""
-    from ui.tui.runinfo import training_line
+    from ui.tui.runinfo import stopped_line, training_line
 
     training = training_line(run)
     if training or not run.cut_short:
         return training
-    return (
-        f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: `frankenstein train "
-        f"--resume name={run.name} out_dir={run.path.parent}` continues it"
-    )
+    return stopped_line(run)
 
 
 def _summary(run) -> dict[str, Any]:

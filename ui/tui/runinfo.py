@@ -90,7 +90,8 @@ class RunInfo:
     @property
     def cut_short(self) -> bool:
         """Not finished, with a last.pt to go on from (Ctrl-C, a Stop, a crash, a kill;
-        `train --resume` continues it), unless some process is training it now."""
+        `train --resume` continues it). A run some process trains now is cut short too
+        until it ends: `state` (and every caller) asks for the training first."""
         return not self.finished and (self.path / "last.pt").is_file()
 
     @property
@@ -150,6 +151,15 @@ def run_cells(run: RunInfo) -> tuple[str, ...]:
         scored_on(main[0]) if main else "-",
         pct(report.get("top1")),
         f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
+    )
+
+
+def stopped_line(run: RunInfo, also: str = "") -> str:
+    """'stopped after epoch 3 of 8: ...' for a run cut short: the command that continues
+    it, after `also` (another way to, "F7 resumes it (on the Train tab), as does ")."""
+    command = f"frankenstein train --resume name={run.name} out_dir={run.path.parent}"
+    return f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: " + (
+        f"{also}`{command}`" if also else f"`{command}` continues it"
     )
 
 

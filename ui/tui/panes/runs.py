@@ -38,6 +38,7 @@ from ui.tui.runinfo import (
     pct,
     run_cells,
     runs_seen,
+    stopped_line,
     stroke_accuracy,
     training_line,
 )
@@ -310,11 +311,7 @@ def detail_text(run: RunInfo) -> str:
     if training:
         lines.append(training)
     elif run.cut_short:
-        lines.append(
-            f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: F7 resumes it "
-            "(on the Train tab), as does `frankenstein train --resume "
-            f"name={run.name} out_dir={run.path.parent}`"
-        )
+        lines.append(stopped_line(run, also="F7 resumes it (on the Train tab), as does "))
     main = run.main_report()
     if main is None:
         lines.append("no eval report yet (eval.json is written when a run finishes)")
