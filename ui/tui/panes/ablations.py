@@ -222,13 +222,11 @@ class AblationsPane(Horizontal):
         the study's), followed while it trains (ui/tui/screens/curves.py)."""
         from ui.tui.screens.curves import CurvesScreen
 
-        table = self.query_one("#abl-runs", DataTable)
-        if self.shown is None or not table.row_count or table.cursor_row is None:
+        highlighted = self._highlighted_run()
+        if self.shown is None or highlighted is None:
             self.show("no run to show: select a spec whose study has runs")
             return
-        study = self.shown[0]
-        row = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key
-        run = study / str(row.value)
+        run = self.shown[0] / highlighted
         if not run.is_dir():
             self.show(f"{run.name} has not started: no curves yet")
             return
@@ -239,10 +237,8 @@ class AblationsPane(Horizontal):
     def show_runs(self) -> None:
         """The runs table anew, the cursor kept on its run (another process's study is
         shown again at each of its progress writes, about once a second)."""
+        keep = self._highlighted_run()
         table = self.query_one("#abl-runs", DataTable)
-        keep = None
-        if table.row_count and table.cursor_row is not None:
-            keep = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         table.clear(columns=True)
         for column in ("run", "status", "progress"):
             table.add_column(column, key=column)
@@ -250,6 +246,13 @@ class AblationsPane(Horizontal):
             table.add_row(run_id, status, self.progress.get(run_id, ""), key=run_id)
         if keep in self.status:
             table.move_cursor(row=table.get_row_index(keep))
+
+    def _highlighted_run(self) -> str | None:
+        """The run id under the runs table's cursor; None for an empty table."""
+        table = self.query_one("#abl-runs", DataTable)
+        if not table.row_count or table.cursor_row is None:
+            return None
+        return str(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
 
     def show_results(self, study: Path) -> None:
         """The study's table so far (latency is left to the runner's results.md: timing
