@@ -153,10 +153,18 @@ def test_every_shipped_spec_loads_by_path_and_by_name():
         assert load_spec(p.stem) == spec
 
 
-def test_relative_eval_data_is_found_above_the_project(real_dev):
-    assert (
-        resolve_dir("../shared/data/quickdraw-real-dev/simplified")
-        == (real_dev / "simplified").resolve()
-    )
+def test_relative_eval_data_is_found_above_the_project(tmp_path, monkeypatch):
+    """A spec's `../shared/...` is found from the project or any folder above it (a git
+    worktree lives deeper than the checkout), in a tree of its own: the dev doodles
+    may be elsewhere (FRANKENSTEIN_REAL_DEV), and this checkout anywhere."""
+    import experiments.spec
+
+    dev = tmp_path / "shared" / "data" / "quickdraw-real-dev" / "simplified"
+    dev.mkdir(parents=True)
+    project = tmp_path / "worktrees" / "p"  # ../shared is two levels up, not one
+    project.mkdir(parents=True)
+    monkeypatch.setattr(experiments.spec, "PROJECT_ROOT", project)
+    monkeypatch.chdir(project)
+    assert resolve_dir("../shared/data/quickdraw-real-dev/simplified") == dev.resolve()
     with pytest.raises(SpecError, match="'no/such/dir': no such directory"):
         resolve_dir("no/such/dir")
