@@ -7,6 +7,9 @@ Rewriting a file to add to it is read-modify-write, so writers that may run at o
 would be lost.
 `check_output_file` and `check_output_dir` let a command refuse an output it could not
 write before it does its work, with a one-line error, not a traceback at the end.
+An output that is a symlink is written through it (the link stays, its target is
+replaced), and one that is not a file at all (/dev/stdout, a named pipe) is written
+straight into, as nothing can be renamed over it.
 A write that still fails (the disk fills up during a long run, the folder is a file)
 raises `WriteError`: "cannot write PATH (No space left on device)", one line for the
 user, and still the OSError it was for code that catches those.
@@ -18,6 +21,7 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +83,11 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
     if "r" in mode or "a" in mode:
         raise ValueError(f"atomic_open writes whole files; mode {mode!r} is not supported")
     target = Path(path)
+    if _special(target):
+        with _open_special(target, mode, **kwargs) as f:
+            yield f
+        return
+    target = _through_links(target)
     # A Ctrl-C or SIGTERM acted on as the temporary is created (right after the open(),
     # if it came during that system call) would leave it behind, unnamed to any clean-up:
     # they wait, blocked, and act at `unblock`, inside the block that removes it.
@@ -115,6 +124,39 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
             raise WriteError(target, failure) from e
         raise
     fsync_dir(target.parent)
+
+
+def _special(path: Path) -> bool:
+    """Whether `path` is, or links to, something other than a file or a folder: a
+    device (/dev/stdout, /dev/null) or a named pipe, which a rename would replace."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _through_links(path: Path) -> Path:
+    """The file a symlink `path` ends at (made if missing), so that a write replaces
+    that file and leaves the link a link; `path` itself if it is no link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+@contextlib.contextmanager
+def _open_special(path: Path, mode: str, **kwargs) -> Iterator[IO]:
+    """Write straight into a device or a named pipe (`_special`): there is no file to
+    replace whole, and a reader at the other end reads as it comes."""
+    in_block = False
+    try:
+        with open(path, mode, **kwargs) as f:
+            in_block = True
+            yield f
+            in_block = False
+    except BaseException as e:
+        failure = _no_room(e) if in_block or not isinstance(e, OSError) else e
+        if failure is not None and not isinstance(e, WriteError):
+            raise WriteError(path, failure) from e
+        raise
 
 
 def remove_temporaries(folder: str | os.PathLike, names: str) -> list[Path]:
@@ -207,7 +249,11 @@ def check_output_file(path: str | os.PathLike) -> Path:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"cannot write {target} (Is a directory)")
-    _probe(str(target), target.parent)
+    if _special(target):
+        if not os.access(target, os.W_OK):
+            raise OutputError(f"cannot write {target} (Permission denied)")
+        return target
+    _probe(str(target), _through_links(target).parent)
     return target
 
 

@@ -2,6 +2,7 @@ import os
 import signal
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,47 @@ def test_a_signal_as_the_temporary_is_created_leaves_no_temporary(tmp_path, sig)
         finally:
             sys.setprofile(None)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_symlinked_output_is_written_through_and_stays_a_link(tmp_path):
+    (tmp_path / "kept").mkdir()
+    target = tmp_path / "kept" / "report.json"
+    target.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    dangling = tmp_path / "later.json"
+    dangling.symlink_to(tmp_path / "kept" / "later.json")
+    atomic_write_text(link, "new")
+    atomic_write_text(dangling, "made")
+    assert link.is_symlink() and dangling.is_symlink()
+    assert target.read_text() == "new" and (tmp_path / "kept" / "later.json").read_text() == "made"
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["later.json", "report.json"]
+
+
+def test_a_named_pipe_is_written_into_and_not_replaced(tmp_path):
+    """A reader at the other end gets the text (a rename over the pipe used to replace
+    it with a file, and the reader got nothing)."""
+    import threading
+
+    pipe = tmp_path / "report.json"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()), daemon=True)
+    reader.start()
+    atomic_write_text(pipe, "through the pipe")
+    reader.join(timeout=10)
+    assert got == ["through the pipe"]
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_device_or_pipe_output_is_accepted_up_front(tmp_path):
+    """Only checked, never written: a regression that renamed over /dev/null would
+    replace it with a file for the whole machine (the pipe test above writes)."""
+    from core.atomic import check_output_file
+
+    pipe = tmp_path / "out.json"
+    os.mkfifo(pipe)
+    assert check_output_file("/dev/null") == Path("/dev/null")
+    assert check_output_file(pipe) == pipe
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(os.stat(pipe).st_mode)
