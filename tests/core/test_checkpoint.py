@@ -116,6 +116,32 @@ def test_export_command_names_a_broken_source(tmp_path, capsys):
     assert not (tmp_path / "out.pt").exists()
 
 
+def test_export_refuses_to_replace_a_source_or_a_runs_checkpoint(tmp_path, capsys):
+    """`export a/best.pt b/best.pt` (an ensemble's OUT left out) used to replace run b's
+    checkpoint with a float16 copy of a's; an input named as OUT was overwritten, and a
+    member named twice made an "ensemble of 2"."""
+    from ui.cli import main
+
+    runs = {}
+    for name, seed in (("a", 1), ("b", 2)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+        runs[name] = save_checkpoint(tmp_path / name / "best.pt", tiny_model("cnn", seed=seed))
+    before = {name: path.read_bytes() for name, path in runs.items()}
+    a, b = str(runs["a"]), str(runs["b"])
+    cases = [
+        ([a, b], "is the best.pt of the run"),
+        ([a, a], "is one of the checkpoints it is made from"),
+        ([a, str(tmp_path / "a"), str(tmp_path / "e.pt")], "is named twice"),
+    ]
+    for argv, said in cases:
+        assert main(["export", *argv]) == 2
+        assert said in capsys.readouterr().err
+    assert {name: path.read_bytes() for name, path in runs.items()} == before
+    assert not (tmp_path / "e.pt").exists()
+    assert main(["export", a, b, str(tmp_path / "e.pt")]) == 0
+
+
 def test_weights_float16_cannot_hold_are_refused_before_writing(tmp_path, capsys):
     """A weight past float16's range (65504) would be stored as infinity, a file that
     every later load refuses; the export says so and keeps float32 possible."""

@@ -36,6 +36,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     check_output_file(args.out)
     sources = [resolve_checkpoint(s) for s in args.sources]
+    _refuse_overwriting(sources, args.out)
     half = not args.full
     if len(sources) == 1:
         out = export_checkpoint(sources[0], args.out, half=half)
@@ -46,3 +47,26 @@ def run_export(args: argparse.Namespace) -> int:
     kind = f"an ensemble of {len(sources)}, " if len(sources) > 1 else ""
     print(f"{names} -> {out} ({kind}{kib:,.0f} KiB, {'float16' if half else 'float32'} weights)")
     return 0
+
+
+def _refuse_overwriting(sources: list[Path], out: Path) -> None:
+    """OUT must be a new shipping copy: not one of the checkpoints it is made from, nor
+    a run's best.pt or last.pt (`export a/best.pt b/best.pt`, an ensemble's OUT left
+    out, replaced run b's checkpoint); and a member named twice is no ensemble."""
+    from core.errors import FrankensteinError
+
+    seen: dict[Path, Path] = {}
+    for source in sources:
+        same = seen.setdefault(source.resolve(), source)
+        if same is not source:
+            raise FrankensteinError(f"{source} is named twice: an ensemble's members differ")
+    if out.resolve() in seen:
+        raise FrankensteinError(
+            f"OUT {out} is one of the checkpoints it is made from: give the copy another name"
+        )
+    if out.name in ("best.pt", "last.pt") and (out.parent / "config.json").is_file():
+        raise FrankensteinError(
+            f"OUT {out} is the {out.name} of the run {out.parent}: export writes a shipping "
+            "copy, which would replace it; give the copy another name (the last name given "
+            "is OUT)"
+        )
