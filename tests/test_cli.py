@@ -102,3 +102,39 @@ def test_a_replay_prints_no_onednn_warning(real_dev, tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert "drawings" in r.stdout and "oneDNN" not in r.stderr
+
+
+def test_settings_after_a_flag_are_settings_too():
+    from ui.cli import build_parser
+
+    args = build_parser().parse_args(["train", "model=cnn", "--dry-run", "epochs=1", "name=x"])
+    assert args.dry_run and args.settings == ["model=cnn", "epochs=1", "name=x"]
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (
+            ["runs", "--jsn"],
+            "frankenstein runs: error: unrecognized arguments: --jsn (did you mean --json?)",
+        ),
+        (
+            ["calibrate", "x.pt", "extra"],
+            "frankenstein calibrate: error: unrecognized arguments: extra",
+        ),
+        (
+            ["eval", "--modle", "cnn", "--data", "d"],
+            "frankenstein eval: error: unrecognized arguments: --modle (did you mean --model?); "
+            "the following arguments are required: --model",
+        ),
+    ],
+)
+def test_what_a_command_does_not_know_is_its_own_error(argv, said, capsys):
+    """Under the command's usage line (it was the program's: `usage: frankenstein [-h]
+    COMMAND ...`), with the nearest option; a missing option's cause named first."""
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: frankenstein {argv[0]} ")
+    assert err.rstrip().endswith(said)
