@@ -2,14 +2,18 @@
 
 `SceneView.show(scene, layout)` updates the batch to match: strokes become `InkLine`
 shapes (cached by content, so only what changed is rebuilt; the stroke being drawn
-grows by pieces, `GrowingLine`, so only its new points are built), the side panel and the help overlay are labels and rectangles positioned
-from the layout. Layers are ordered groups: canvas, the completion preview, strokes,
-panel, overlay.
+grows by pieces, `GrowingLine`, so only its new points are built), the side panel and
+the help overlay are labels and rectangles positioned from the layout. The panel's
+text is broken into lines here, once, by the pixel width of its glyphs (`show_text`),
+and cut with "..." where the panel has no room for it. Layers are ordered groups:
+canvas, the completion preview, strokes, panel, overlay.
 """
 
 from __future__ import annotations
 
-import textwrap
+import functools
+import re
+from collections.abc import Callable
 
 import numpy as np
 import pyglet
@@ -24,11 +28,57 @@ from live.settings import Colours
 _DISC = 8  # triangles of the round cap drawn at every point
 
 
-def wrap(text: str, width: float, font_size: float) -> str:
-    """Hard-wrap text for a label `width` pixels wide; long paths are broken too, which
-    pyglet's word wrapping would let run off the panel."""
-    chars = max(int(width / (font_size * 0.62)), 8)
-    return "\n".join(textwrap.fill(p, chars, break_long_words=True) for p in text.split("\n"))
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """`text` in lines narrower than `width` pixels as `measure` (a label's font) gives
+    them: broken at spaces, and a word wider than a line (a long path) where the line
+    is full; its own newlines kept. Each line is narrower than `width` itself, so the
+    label's own wrapping (by the same glyphs) never breaks it again: breaking once by
+    a character estimate and again by pixels left one-word lines ("below")."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        tokens = re.split(r"( +)", paragraph)  # words, and the spaces between them
+        for space, word in zip(["", *tokens[1::2]], tokens[::2], strict=True):
+            joined = f"{line}{space}{word}" if line else word
+            if not word or measure(joined) < width:
+                line = joined
+            elif measure(word) < width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line}{space}" if line else ""
+                for char in word:  # too wide for any line: broken where the line is full
+                    if line.strip() and measure(line + char) >= width:
+                        lines.append(line.rstrip())
+                        line = ""
+                    line += char
+        lines.append(line)
+    return lines
+
+
+def text_width(label, text: str) -> float:
+    """How wide one line of `text` is in `label`'s font, as its layout places the glyphs."""
+    glyphs, offsets = label.document.get_font(0, dpi=label.dpi).get_glyphs(text)
+    return sum(g.advance + o.x_advance for g, o in zip(glyphs, offsets, strict=True))
+
+
+def show_text(label, text: str, width: float, room: float, max_lines: int = 99) -> None:
+    """Give a multiline `label` `text` wrapped to `width` pixels (`wrap`, in its font and
+    size as set), as many lines (up to `max_lines`) as `room` pixels of height take, the
+    last one cut with "..." when some are left out: in a small window a long message
+    would otherwise run past the panel's bottom or over its other text."""
+    measure = functools.partial(text_width, label)
+    lines = wrap(text, width, measure) if text else []
+    _set(label, text="\n".join(lines))
+    if not lines:
+        return
+    keep = min(int(room // (label.content_height / len(lines))), max_lines)
+    if keep >= len(lines):
+        return
+    last = lines[keep - 1] if keep > 0 else ""
+    while last and measure(f"{last}...") >= width:
+        last = last[:-1]
+    _set(label, text="\n".join([*lines[: keep - 1], f"{last.rstrip()}..."]) if keep > 0 else "")
 
 
 class InkLine(ShapeBase):
@@ -234,8 +284,9 @@ class SceneView:
         y = r.y + r.h - pad
         _set(self.title, font_size=16 * k, position=(left, y, 0))
         y -= self.title.content_height + 4 * k
-        model = wrap(f"model: {panel.model}", width, 10 * k)
-        _set(self.model, text=model, font_size=10 * k, width=width, position=(left, y, 0))
+        bottom = r.y + pad  # what runs lower is cut (`show_text`)
+        _set(self.model, font_size=10 * k, width=width, position=(left, y, 0))
+        show_text(self.model, f"model: {panel.model}", width, y - bottom, max_lines=3)
         y -= self.model.content_height + 12 * k
         for i in range(3):
             name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
@@ -257,17 +308,19 @@ class SceneView:
             f"strokes: {panel.n_strokes}    shapes: {panel.n_shapes}\n"
             f"threshold: {threshold}    auto-snap: {'on' if panel.auto_snap else 'off'}"
         )
-        _set(self.info, text=info, font_size=10 * k, width=width, position=(left, y, 0))
+        _set(self.info, font_size=10 * k, width=width, position=(left, y, 0))
+        show_text(self.info, info, width, y - bottom)
         y -= self.info.content_height + 8 * k
-        status = wrap(panel.status, width, 10 * k)
         colour = self.colours.error if panel.status_error else self.colours.text
-        _set(self.status, text=status, font_size=10 * k, width=width, position=(left, y, 0))
+        _set(self.status, font_size=10 * k, width=width, position=(left, y, 0))
         _set(self.status, color=(*colour, 255))
-        if status:
+        room = (y - bottom) / (2 if panel.error else 1)  # a share left for the error
+        show_text(self.status, panel.status, width, room)
+        if self.status.text:
             y -= self.status.content_height + 6 * k
-        error = wrap(panel.error or "", width, 10 * k)
-        _set(self.error, text=error, font_size=10 * k, width=width, position=(left, y, 0))
-        if error:
+        _set(self.error, font_size=10 * k, width=width, position=(left, y, 0))
+        show_text(self.error, panel.error or "", width, y - bottom)
+        if self.error.text:
             y -= self.error.content_height
         _set(self.hint, font_size=9 * k, position=(left, r.y + pad, 0))
         _set(self.hint, visible=y > r.y + pad + self.hint.content_height)  # else it overlaps

@@ -2,6 +2,7 @@
 stepped by hand, pixels read back from the colour buffer."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pyglet
@@ -10,6 +11,7 @@ from pyglet.window import key, mouse
 
 from core.checkpoint import save_checkpoint
 from live.controller import Controller
+from live.drawables import text_width
 from live.window import keymap
 from tests.live.helpers import circle, line
 from tests.live.window_helpers import at, dark, dispatch, near, press, stroke
@@ -284,3 +286,55 @@ def test_a_small_window_keeps_the_panel_and_the_help_readable(open_window, size)
         keys, what = view.help_keys[i], view.help_what[i]
         assert keys.x + keys.content_width < what.x  # the columns do not overlap
         assert what.x + what.content_width <= size[0] and keys.y >= 0
+
+
+def show_status(window, status: str, error: str | None = None) -> None:
+    """Show the window's scene with this status (and error) on the panel."""
+    c = window.controller
+    scene = c.scene()
+    window.scene_view.show(
+        replace(scene, panel=replace(scene.panel, status=status, error=error)), c.layout
+    )
+
+
+def laid_out_lines(label) -> int:
+    """How many lines pyglet laid the label's text out in (its own breaks included)."""
+    font = label.document.get_font(0, dpi=label.dpi)
+    return round(label.content_height / (font.ascent - font.descent))
+
+
+STATUS = "1 stroke; not snapped yet: smiley face 0.30 below threshold 0.80"
+LONG_PATH = "/tmp/a/save/folder/with/a/rather/long/path/raw/circle.ndjson"
+
+
+@pytest.mark.parametrize("size", [(1060, 600), (640, 480), (320, 240)])
+def test_panel_text_is_broken_once_by_pixel_width(open_window, size):
+    """A character estimate broke the status first and pyglet again by pixels: ragged
+    one-word lines ("below" / "threshold 0.80"), and paths that ran past the panel."""
+    w = open_window(window_size=size)
+    panel = w.controller.layout.panel
+    for status in (STATUS, f"{LONG_PATH}: cannot save the drawing (No space left on device)"):
+        show_status(w, status)
+        label = w.scene_view.status
+        lines = label.text.split("\n")
+        assert laid_out_lines(label) == len(lines), lines  # no break of pyglet's own
+        assert label.x + label.content_width <= panel.x + panel.w, lines
+        for row in lines:
+            assert text_width(label, row) < label.width, row
+        for row, after in itertools.pairwise(lines):  # each row full: the next word
+            assert text_width(label, f"{row} {after.split(' ')[0]}") >= label.width, (row, after)
+        assert label.text.replace("\n", " ").replace(" ", "") == status.replace(" ", "")
+
+
+def test_long_panel_text_is_cut_to_the_panel_in_a_small_window(open_window):
+    """Neither the status nor the error runs past the panel's bottom or over the other."""
+    w = open_window(window_size=(320, 240))
+    show_status(
+        w, f"{LONG_PATH}: cannot save the drawing ({LONG_PATH} is not a directory)", LONG_PATH * 3
+    )
+    view, panel = w.scene_view, w.controller.layout.panel
+    status, error = view.status, view.error
+    assert status.text and status.text.endswith("...")
+    assert status.y - status.content_height >= error.y - 1  # the error below, not over it
+    assert error.y - error.content_height >= panel.y
+    assert laid_out_lines(status) == len(status.text.split("\n"))
