@@ -40,7 +40,9 @@ again with its completeness rules waived, about the finished guess (the classifi
 `finish`: reweighted by the ending prior), so a lone circle snaps without waiting for
 a second stroke that would show it is not the start of a smiley face. Judged then: the
 last shape drawn on that is more than a speck (a click, a dot), so a stray click
-elsewhere does not cancel the square's judgement, and a dot never snaps (as a line).
+elsewhere does not cancel the square's judgement, and a dot never snaps (as a line),
+not even on demand (Space). The panel shows that shape too (its guesses, its strokes),
+never a dot's, and a save skips specks (`live.saving`).
 A shape left for real ink stays ink until gathered or reopened: it is most often a
 part drawn apart (a smiley's mouth, an hourglass's side). In the window replay of the
 real dev doodles, judging every shape left at the rest cost precision 97.7 -> 96.4%
@@ -230,7 +232,8 @@ class Controller:
         return self._active is not None
 
     def pen_down(self, x: float, y: float, t: float) -> bool:
-        """Start a stroke at view point (x, y); False if it is off the canvas (ignored)."""
+        """Start a stroke at view point (x, y), pulled onto the canvas's edge from the
+        band beside it; False if it is on the panel (ignored)."""
         self.now = t
         self._saving.quit_asked = False
         if self._active is not None:  # a release we never saw: end that stroke where
@@ -239,7 +242,7 @@ class Controller:
             self.help_visible = False
             self._changed()
             return False
-        if not self.layout.in_canvas(x, y):
+        if not self.layout.in_drawing_area(x, y):
             return False
         self._n_drawn += 1
         self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t)
@@ -300,7 +303,9 @@ class Controller:
         self._pause_from = t
         snapped = refused = None
         self.status = f"{shape.n_strokes} stroke{'s' if shape.n_strokes > 1 else ''}"
-        if prediction is not None and self.auto_snap:
+        if is_speck(shape):  # its guesses are no drawing's: they are not shown either
+            self.status += ": a speck (a click, a dot), never snapped nor saved"
+        elif prediction is not None and self.auto_snap:
             decision = self.policy.decide(shape.history)
             if decision is not None:
                 snapped, refused = self._snap(
@@ -422,6 +427,8 @@ class Controller:
             self.status = "finish the stroke first"
         elif shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
+        elif is_speck(shape):
+            self.status = "nothing to snap: a speck (a click, a dot) never snaps"
         elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
         else:
@@ -587,7 +594,9 @@ class Controller:
         `<save dir>/{raw,simplified}/<class>.ndjson`; the files written.
 
         A snapped shape is saved under its class, others under `label` if given, else
-        their top guess. Raises FrankensteinError if there is nothing to save.
+        their top guess; ink saved before is not saved again under another word, and
+        specks are skipped (`live.saving`). Raises FrankensteinError if there is
+        nothing to save.
         """
         paths, self.status = self._saving.save(self.shapes, label)
         self._changed()
@@ -673,8 +682,14 @@ class Controller:
             lines = (*preview_lines(template, self.settings), *lines)
         return Scene(self.settings.canvas_size, lines, self._panel(), animating)
 
+    def _drawn(self) -> Shape | None:
+        """The shape the panel speaks of: the last one that is more than a speck. A
+        stray click's guesses are no drawing's, nor are its strokes (the rest judges
+        the same shape, `tick`)."""
+        return next((s for s in reversed(self.shapes) if not is_speck(s)), None)
+
     def _panel(self) -> Panel:
-        last = self.shapes[-1] if self.shapes else None
+        last = self._drawn()
         guess = last.guess if last else None
         guesses = tuple(guess.top(3)) if guess is not None else ()
         if self.classifier is None:

@@ -8,7 +8,8 @@ Three coordinate systems, all in pixels:
 - **screen** (core's convention): canvas with y down, what is saved and fitted.
 
 The canvas is scaled uniformly into the drawing area (the window minus the side
-panel on the right) and centred; the rest of the drawing area is letterbox.
+panel on the right) and centred; the rest of the drawing area is letterbox, a band
+of background beside the canvas (or above and below it).
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ class Layout:
     def in_canvas(self, x: float, y: float) -> bool:
         """Whether a view point falls on the canvas."""
         return self.canvas.contains(x, y)
+
+    def in_drawing_area(self, x: float, y: float) -> bool:
+        """Whether a view point falls left of the panel: on the canvas, or on the band of
+        background beside it (a press there starts a stroke at the canvas's edge, as a
+        stroke that leaves the canvas follows it: a pen set down a hair off the edge
+        meant the canvas)."""
+        return self.in_canvas(x, y) or (0 <= x < self.panel.x and 0 <= y <= self.window[1])
 
 
 def make_layout(window: tuple[int, int], canvas_size: tuple[int, int], panel_width: int) -> Layout:

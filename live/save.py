@@ -147,4 +147,17 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _cannot(path: Path, e: OSError) -> FrankensteinError:
-    return FrankensteinError(f"{path}: cannot save the drawing ({e.strerror or e})")
+    """The error of a save that could not write `path`, saying why: a file standing where
+    one of its folders should be is named as such (making the folders reports it as
+    "File exists", which points at nothing)."""
+    blocker = _file_in_the_way(path)
+    why = f"{blocker} is not a directory" if blocker is not None else e.strerror or e
+    return FrankensteinError(f"{path}: cannot save the drawing ({why})")
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing folder of `path` if it is not a folder (a file), else None."""
+    for folder in path.parents:
+        if folder.exists():
+            return None if folder.is_dir() else folder
+    return None

@@ -1,11 +1,14 @@
 """The drawing window's save, export and quit bookkeeping: what has been saved as it is.
 
-A save appends each shape with ink that no save has written as it is now (its strokes
-and the word it goes under) to the Quick, Draw! files of `live.save`; a shape saved
-before and unchanged is not written twice. The word is the class it snapped to, else
-the label given, else its top guess; a shape with none is skipped. Ink is *unsaved*
-while a stroke is being drawn or some shape's strokes are not those last saved (under
-any label), and then the window closes only at a second Escape (or close button) in a
+A save appends each shape with ink that no save has written as it is now (its strokes)
+to the Quick, Draw! files of `live.save`; a shape saved before and unchanged is not
+written twice, not even under another word (the model switched, a snap came since):
+the same ink in two classes' files would be one doodle with two labels in the data.
+The word is the class it snapped to, else the label given, else its top guess; a
+shape with none is skipped, and so is a speck (`live.grouping.is_speck`: a click, a
+dot, which never snaps, so it is no drawing of any class). Ink is *unsaved* while a
+stroke is being drawn or some shape's strokes (specks aside) are not those last
+saved, and then the window closes only at a second Escape (or close button) in a
 row. An export writes the canvas, panel aside, as a PNG (`live.png`).
 
 `Saving` keeps the record and words the status line; the `Controller` holds one and
@@ -21,6 +24,7 @@ from pathlib import Path
 from core.classes import CLASSES, class_index
 from core.errors import FrankensteinError
 from live.canvas import Shape
+from live.grouping import is_speck
 from live.png import export_png
 from live.save import save_shapes
 from live.scene import Scene
@@ -40,39 +44,62 @@ class Saving:
         `<save dir>/{raw,simplified}/<class>.ndjson`; (the files written, the status).
 
         A snapped shape is saved under its class, others under `label` if given, else
-        their top guess. Raises FrankensteinError if there is nothing to save.
+        their top guess; specks are skipped. Raises FrankensteinError if there is
+        nothing to save.
         """
         if label is not None:
             label = CLASSES[class_index(label)]
-        labelled = [(s, word) for s, word in _labelled(shapes, label) if word is not None]
-        todo = [(s, word) for s, word in labelled if not self._is_saved(s, word)]
         if not shapes:
             raise FrankensteinError("nothing to save: the canvas is empty")
+        inked = [s for s in shapes if s.strokes]
+        drawings = [s for s in inked if not is_speck(s)]
+        specks = _count(len(inked) - len(drawings), "speck")
+        if not drawings:
+            raise FrankensteinError(
+                f"nothing to save: only {specks} (a click, a dot) on the canvas"
+            )
+        labelled = [(s, word) for s, word in _labelled(drawings, label) if word is not None]
         if not labelled:
-            raise FrankensteinError("nothing saved: no label (no model loaded and none given)")
-        skipped = len(shapes) - len(labelled)
-        unlabelled = f" ({skipped} without a label skipped)" if skipped else ""
+            raise FrankensteinError(
+                "nothing saved: no model is loaded, so no shape has a class to be saved under"
+            )
+        todo = [(s, word) for s, word in labelled if not self._is_saved(s)]
+        before = [(s, word) for s, word in labelled if self._is_saved(s)]
+        notes = []
+        if len(labelled) < len(drawings):
+            notes.append(f"{len(drawings) - len(labelled)} without a label skipped")
+        if len(drawings) < len(inked):
+            notes.append(f"{specks} skipped")
         if not todo:
-            return [], "nothing new to save: every shape is saved as it is" + unlabelled
+            status = "nothing new to save: " + self._saved_before(before, whole=True)
+            return [], status + (f" ({'; '.join(notes)})" if notes else "")
         height = self.settings.canvas_size[1]
         paths = save_shapes(todo, self.settings.save_dir, height)
         for shape, word in todo:
             self._saved[shape.id] = (tuple(shape.strokes), word)
-        n = len(todo)
-        status = f"saved {n} shape{'s' if n > 1 else ''} to {self.settings.save_dir}"
-        if len(labelled) > n:
-            status += f" ({len(labelled) - n} saved before)"
-        return paths, status + unlabelled
+        status = f"saved {_count(len(todo), 'shape')} to {self.settings.save_dir}"
+        if before:
+            notes.insert(0, self._saved_before(before))
+        return paths, status + (f" ({'; '.join(notes)})" if notes else "")
 
-    def _is_saved(self, shape: Shape, word: str | None) -> bool:
-        """Whether `shape` was saved under `word` and has not changed since."""
-        return self._saved.get(shape.id) == (tuple(shape.strokes), word)
+    def _is_saved(self, shape: Shape) -> bool:
+        """Whether `shape`'s ink was saved as it is now, under whichever word."""
+        return self._saved.get(shape.id, ((),))[0] == tuple(shape.strokes)
+
+    def _saved_before(self, before: list[tuple[Shape, str]], *, whole: bool = False) -> str:
+        """What the status says of the shapes (with the word they would go under now)
+        saved before as they are: under which word, when it is not that one."""
+        if any(self._saved[s.id][1] != word for s, word in before):
+            words = ", ".join(sorted({self._saved[s.id][1] for s, _ in before}))
+            return f"{_count(len(before), 'shape')} saved already, as {words}"
+        return "every shape is saved as it is" if whole else f"{len(before)} saved before"
 
     def unsaved(self, shapes: Sequence[Shape], drawing: bool) -> bool:
         """Whether there is ink that no save has written as it is now (under any label):
-        a stroke being drawn (`drawing`), or a shape's strokes changed since saved."""
+        a stroke being drawn (`drawing`), or a shape's strokes changed since saved
+        (specks aside: no save writes them)."""
         return drawing or any(
-            self._saved.get(s.id, ((),))[0] != tuple(s.strokes) for s in shapes if s.strokes
+            not self._is_saved(s) for s in shapes if s.strokes and not is_speck(s)
         )
 
     def may_quit(self, shapes: Sequence[Shape], drawing: bool, how: str) -> str | None:
@@ -101,3 +128,8 @@ def _labelled(shapes: Sequence[Shape], label: str | None) -> list[tuple[Shape, s
     """Each shape with ink and the word it is saved under: the class it snapped to,
     else `label`, else its top guess (None: no label)."""
     return [(s, s.snap.cls if s.snap else (label or s.label())) for s in shapes if s.strokes]
+
+
+def _count(n: int, thing: str) -> str:
+    """ "1 shape", "2 shapes"."""
+    return f"{n} {thing}{'s' if n != 1 else ''}"

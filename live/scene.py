@@ -36,9 +36,10 @@ class Polyline:
 class Panel:
     """The side panel's content."""
 
-    guesses: tuple[tuple[str, float], ...]  # the top 3 of the latest prediction
+    # of the last shape that is more than a speck (a click's guesses are no drawing's):
+    guesses: tuple[tuple[str, float], ...]  # the top 3 of its latest prediction
     model: str
-    n_strokes: int  # strokes of the shape being drawn (or the one just snapped)
+    n_strokes: int  # its strokes (the shape being drawn, or the one just snapped)
     n_shapes: int
     threshold: float | None
     auto_snap: bool

@@ -146,3 +146,19 @@ def test_a_lost_release_ends_the_stroke_where_it_was_last_seen(make_controller):
     np.testing.assert_allclose(shape.strokes[0].points, [(100, 100), (150, 120), (200, 100)])
     c.pen_up(610, 500, 5.1)
     assert len(c.shapes) == 2 and c.shapes[1].strokes[0].points[0].tolist() == [600, 500]
+
+
+def test_a_press_beside_the_canvas_starts_the_stroke_at_its_edge(make_controller):
+    """A window wider than the canvas leaves a band of background beside it: a press
+    there meant the canvas (a stroke leaving it follows its edge just the same), while
+    a press on the panel still draws nothing."""
+    c = make_controller(auto_snap=False, window_size=(1260, 600))
+    assert (c.layout.canvas.x, c.layout.panel.x) == (100, 1000)
+    update = draw(c, line(97, 300, 400, 300))
+    assert update.stroke_added
+    pts = c.shapes[0].strokes[0].points
+    assert tuple(pts[0]) == (0, 300) and pts[:, 0].min() == 0
+    assert draw(c, line(950, 590, 960, 650), t0=1.0).stroke_added  # the band's corner
+    assert tuple(c.shapes[-1].strokes[0].points[-1]) == (800, 600)
+    assert not c.pen_down(1000, 300, 2.0) and not c.pen_down(1100, 300, 2.0)  # the panel
+    assert not c.pen_up(1100, 300, 2.1).stroke_added and len(c.shapes) == 2

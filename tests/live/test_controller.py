@@ -452,6 +452,36 @@ def test_a_shape_left_for_another_within_its_rest_is_judged_when_the_pen_rests(
     assert c.tick(end + 10.0) is None  # judged once
 
 
+def test_the_panel_shows_the_drawing_not_a_stray_click(make_controller):
+    """A click after the square used to fill the panel with the dot's guesses while the
+    status said the square snapped: the panel speaks of the last shape more than a
+    speck, the one the rest judges."""
+    c = make_controller(auto_snap=False)  # random weights: each ink its own guesses
+    draw(c, line(100, 100, 300, 100), t0=0.0)
+    draw(c, line(100, 100, 100, 300), t0=1.0)
+    drawn = c.shapes[0]
+    draw(c, [(650, 500)], t0=2.0)  # a click far away: a shape of its own
+    dot = c.shapes[1]
+    assert dot.guess.top(3) != drawn.guess.top(3)
+    panel = c.scene().panel
+    assert panel.guesses == tuple((str(n), float(p)) for n, p in drawn.guess.top(3))
+    assert panel.n_strokes == 2 and panel.n_shapes == 2
+    assert "a speck" in c.status and "not snapped yet" not in c.status
+    c.clear()
+    draw(c, [(400, 300)], t0=3.0)  # only a dot: no guesses to show
+    assert c.scene().panel.guesses == () and c.scene().panel.n_strokes == 0
+
+
+def test_a_speck_never_snaps_not_even_on_demand(make_controller):
+    """A dot (or a 2-unit flick) is no shape: a confident model snapped it as a line."""
+    c = make_controller(frankenstein="line")
+    update = draw(c, [(300, 300), (302, 300)])
+    assert update.snapped is None and c.shapes[0].state is ShapeState.INK
+    assert c.classify_now() is None and c.shapes[0].state is ShapeState.INK
+    assert c.status == "nothing to snap: a speck (a click, a dot) never snaps"
+    assert draw(c, line(300, 300, 500, 300), t0=1.0).snapped == "line"  # it grew
+
+
 def test_a_shape_left_for_real_ink_waits_to_be_gathered(make_controller):
     """Only specks let a left shape be judged at the rest: a shape left for a stroke
     elsewhere is mostly a part drawn apart (a smiley's mouth), judged once gathered."""

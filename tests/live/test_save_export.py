@@ -302,3 +302,63 @@ def test_a_save_removes_what_a_window_killed_while_saving_left(tmp_path):
     ]
     assert other.read_text() == "mine"
     assert len(list(iter_ndjson(tmp_path / "simplified" / "square.ndjson", strict=True))) == 1
+
+
+def test_a_speck_is_not_saved_as_a_drawing(make_controller):
+    """A stray click is no drawing of any class (it never snaps): saved, it became a
+    one-point "drawing" labelled with whatever the model guessed of it."""
+    c = make_controller(frankenstein="square")
+    draw(c, line(100, 100, 300, 100), t0=0.0)
+    draw(c, [(650, 500)], t0=1.0)  # a click far away: a shape of its own
+    assert len(c.shapes) == 2 and c.unsaved
+    c.perform("save")
+    (drawing,) = iter_ndjson(c.settings.save_dir / "raw" / "square.ndjson", strict=True)
+    assert drawing.n_strokes == 1 and len(drawing.strokes[0]) > 1
+    assert c.status.endswith("(1 speck skipped)") and not c.unsaved  # nothing S could save
+    c.clear()
+    draw(c, [(400, 300)], t0=2.0)
+    c.perform("save")
+    assert c.status.startswith("nothing to save: only 1 speck")
+
+
+def test_ink_saved_once_is_not_saved_again_under_another_label(make_controller):
+    """The model switched (M) after a save: the same strokes saved again under the other
+    model's guess were one doodle with two labels in the data."""
+    c = make_controller(frankenstein="cloud", cnn="sun", auto_snap=False)
+    draw(c, circle(300, 300, 80))
+    c.perform("save")
+    assert c.switch_model() and c.shapes[0].label() == "sun"
+    c.perform("save")
+    root = c.settings.save_dir
+    assert not (root / "raw" / "sun.ndjson").exists()
+    assert len(list(iter_ndjson(root / "raw" / "cloud.ndjson"))) == 1
+    assert c.status == "nothing new to save: 1 shape saved already, as cloud"
+    draw(c, line(600, 100, 700, 400), t0=2.0)  # another shape: saved, the first not
+    c.perform("save")
+    assert c.status.endswith("(1 shape saved already, as cloud)")
+    assert len(list(iter_ndjson(root / "raw" / "sun.ndjson"))) == 1
+
+
+def test_with_no_model_loaded_s_says_why_nothing_is_saved(settings, tmp_path):
+    """No model, no class to save under; and the window has no way to give a label
+    (`Controller.save(label)` is for code), so the status must not suggest one."""
+    from live.controller import Controller
+
+    c = Controller(settings.model_copy(update={"checkpoint": tmp_path / "missing.pt"}))
+    draw(c, line(100, 100, 300, 300))
+    c.perform("save")
+    assert (
+        c.status == "nothing saved: no model is loaded, so no shape has a class to be saved under"
+    )
+    assert c.scene().panel.status_error and not (c.settings.save_dir / "raw").exists()
+
+
+def test_a_save_dir_that_is_a_file_is_named_as_not_a_directory(make_controller, tmp_path):
+    """Making the folders under a file reports "File exists", which names nothing."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    for save_dir in (blocker, blocker / "sub"):
+        c = make_controller(save_dir=save_dir)
+        draw(c, line(100, 100, 300, 300))
+        with pytest.raises(FrankensteinError, match=f"cannot save the drawing \\({blocker} is not"):
+            c.save("line")
