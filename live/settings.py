@@ -166,6 +166,12 @@ class LiveSettings(BaseModel):
     colours: Colours = Colours()
     save_dir: Path = Field(default_factory=lambda: data_dir() / "drawings")
 
+    @field_validator("save_dir")
+    @classmethod
+    def _home(cls, v: Path) -> Path:
+        """`~/drawings` is under the home folder (as --checkpoint's is), not `./~`."""
+        return v.expanduser()
+
     @field_validator("canvas_size", "window_size")
     @classmethod
     def _positive_size(cls, v: tuple[int, int]) -> tuple[int, int]:

@@ -137,6 +137,34 @@ def test_bad_flags_are_one_line_errors(capsys):
     assert err == "frankenstein: error: --threshold 1.5: input should be less than or equal to 1"
 
 
+def test_draw_refuses_a_model_its_checkpoint_does_not_hold(tmp_path, tiny_models, capsys):
+    """--model frankenstein with a CNN's checkpoint drew with the CNN under the name
+    "Frankenstein (CNN+LSTM)" (and M "switched" to a CNN again): refused in one line."""
+    ckpt = tmp_path / "tiny-cnn.pt"
+    save_checkpoint(ckpt, tiny_models["cnn"])
+    out = tmp_path / "shot.png"
+    args = ["draw", "--checkpoint", str(ckpt), "--screenshot", str(out)]
+    assert main([*args[:3], "--model", "frankenstein", *args[3:]]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"frankenstein: error: --model frankenstein: {ckpt} holds a cnn model; leave out "
+        "--model (or give --model cnn) to draw with it"
+    )
+    assert not out.exists()
+    assert main([*args, "--model", "cnn"]) == 0 and out.exists()
+
+
+def test_save_dir_starts_at_the_home_folder_after_a_tilde():
+    """As --checkpoint's: `--save-dir ~/x` made a folder named "~" here."""
+    from pathlib import Path
+
+    from ui.cli import build_parser
+    from ui.commands.draw import _settings
+
+    args = build_parser().parse_args(["draw", "--save-dir", "~/doodles"])
+    assert _settings(args).save_dir == Path.home() / "doodles"
+
+
 def test_no_reopen_restores_a_new_shape_after_every_snap():
     from ui.cli import build_parser
     from ui.commands.draw import _settings

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="a checkpoint to draw with (default: the bundled one), of the model it holds "
-        "unless --model says; M switches to the other model's bundled checkpoint",
+        "(a --model naming another is refused); M switches to the other model's bundled "
+        "checkpoint",
     )
     p.add_argument("--threshold", type=float, default=None, help="snap threshold (0..1)")
     add_steadiness_flags(p)
@@ -114,8 +115,11 @@ def _settings(args: argparse.Namespace):
     }
     if args.checkpoint is not None:
         values["checkpoint"] = args.checkpoint
+        held = _arch(args.checkpoint)
         if args.model is None:  # the panel names the model the checkpoint holds
-            values["model"] = _arch(args.checkpoint) or values["model"]
+            values["model"] = held or values["model"]
+        elif held is not None and held != args.model:
+            raise _mismatch(args.model, args.checkpoint, held)
     elif args.model is None:
         values.update(_default_model())
     for key in POLICY_FIELDS:
@@ -138,6 +142,16 @@ def _arch(checkpoint: Path) -> str | None:
         return load_checkpoint(checkpoint).cfg.arch
     except FrankensteinError:
         return None
+
+
+def _mismatch(model: str, checkpoint: Path, held: str) -> FrankensteinError:
+    """--model naming another family than the checkpoint's network: refused, as the
+    window would draw with the checkpoint's network under the other's name (and M would
+    "switch" to the family already in use)."""
+    return FrankensteinError(
+        f"--model {model}: {checkpoint} holds a {held} model; leave out --model "
+        f"(or give --model {held}) to draw with it"
+    )
 
 
 def _default_model() -> dict:
