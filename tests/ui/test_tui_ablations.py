@@ -1,7 +1,6 @@
 """The Ablations tab: specs listed, a study run as a child process, its runs' states and
 the results table (experiments.results.study_rows) filling in. The runner is a fake
-(tests/ui/fake_ablate.py) that writes a real study folder in hundredths of a second;
-one test runs the real `frankenstein ablate`, refused at once."""
+(tests/ui/fake_ablate.py) that writes a real study folder in hundredths of a second."""
 
 from __future__ import annotations
 
@@ -141,14 +140,15 @@ async def test_stopping_a_study(here):
 
 
 async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they_are(here):
-    """The real `frankenstein ablate`, refused because this test process holds the
-    study's lock as another ablate would: the pane says so, and the run that other
-    process has running stays "running" (a failed child used to mark it failed)."""
+    """This test process holds the study's lock as another ablate would: F5 is refused
+    in one line naming its pid and the way to stop it (a child `ablate` started anyway
+    failed on the lock, in four red lines with advice for a terminal), nothing is
+    started, and the run that other process has running stays "running"."""
     study = here / "studies" / "tiny"
     (study / "lstm-s0").mkdir(parents=True)
     (study / "lstm-s0" / "status.json").write_text(json.dumps({"status": "running"}))
     with one_process(study / ".ablate.lock", remove=True):
-        app = tui(here, initial="ablations")  # the real command line's ablate
+        app = app_for(here)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert table_rows(app, "runs")[0] == ["lstm-s0", "running", ""]
@@ -156,15 +156,17 @@ async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they
             await pilot.press("f5")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert message(app) == (
-                f"the ablation FAILED: {study.resolve()}: another process (pid {os.getpid()}) "
-                "is running this study; wait for it to end or stop it (its runs resume next "
-                "time), or give another --out"
-            )
-            assert app.query_one("#abl-message").has_class("failed")
+            refusal = f"refused: pid {os.getpid()} runs it; F6 twice stops it"
+            assert message(app) == refusal
+            line = app.query_one("#abl-message")
+            assert line.region.height == 1 and not line.has_class("failed")
+            longest = refusal.replace(str(os.getpid()), "4194304")  # Linux's largest pid
+            assert len(longest) <= line.content_region.width
+            assert app.query_one("#ablations-pane").supervisor is None  # no child started
             assert [r[1] for r in table_rows(app, "runs")] == ["running"] + ["queued"] * 3
-            assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
+            assert enabled(app, "#abl-run, #abl-stop") == ["abl-run", "abl-stop"]
     assert json.loads((study / "lstm-s0" / "status.json").read_text()) == {"status": "running"}
+    assert sorted(p.name for p in study.iterdir()) == ["lstm-s0"]  # the fake wrote nothing
 
 
 async def test_a_run_left_running_by_a_killed_study_shows_as_stopped(here):

@@ -311,6 +311,8 @@ class AblationsPane(Horizontal):
         except FrankensteinError as e:
             self.show(str(e), error=True)
             return
+        if self._refused_elsewhere(study):
+            return
         argv = [*self.ctx.ablate, str(spec)]
         if self.query_one("#abl-quick", Checkbox).value:
             argv.append("--quick")
@@ -326,6 +328,18 @@ class AblationsPane(Horizontal):
         )
         show_busy(self, True, starts="#abl-run", stops="#abl-stop")
         self.run_worker(self._supervise(self.supervisor, study), group="ablate", exclusive=True)
+
+    def _refused_elsewhere(self, study: Path) -> bool:
+        """Whether another process (a terminal's `ablate`) runs `study`, said in one line
+        that fits the pane at 80 columns: a child started now would only fail on its lock
+        (with advice for a terminal, `--out`), and F6 twice is the way on from here."""
+        from core.atomic import live_holder
+        from experiments.results import STUDY_LOCK
+
+        holder = live_holder(study / STUDY_LOCK)
+        if holder is not None:
+            self.show(f"refused: pid {holder} runs it; F6 twice stops it")
+        return holder is not None
 
     def action_stop(self) -> None:
         if self.supervisor is not None and self.supervisor.active:
