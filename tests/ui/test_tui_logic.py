@@ -394,3 +394,29 @@ def test_interval_reads_the_reports_bounds_and_says_dash_without_them():
     assert interval({"intervals": {"top1": [0.85, 0.92]}}, "top3") == "-"
     for old in ({}, {"intervals": None}, {"intervals": {"top1": None}}, {"intervals": {"top1": 3}}):
         assert interval(old, "top1") == "-"
+
+
+def test_values_pydantic_would_let_through_are_refused_under_their_fields(tmp_path):
+    """Lax pydantic takes `true` for 1 and 1e3 for 1000 in an integer, and Infinity for
+    a number: the trainer then got 1000.0, or trained until it diverged."""
+    (tmp_path / "real").mkdir()
+    values = {
+        "data.per_class": "true",
+        "data.eval_per_class": "1e3",
+        "optim.lr": "Infinity",
+        "augment.scale": "[0.5, NaN]",
+        "model.overrides.channels": "[8, 16.0, 32]",
+        "eval_data": '["real", "nonexistent/path"]',
+    }
+    errors = dict(validate_form(FIELDS, values, folders_in=tmp_path).errors)
+    assert errors == {
+        "data.per_class": "Input should be a valid integer, not true",
+        "data.eval_per_class": "Input should be a valid integer, not 1e3",
+        "optim.lr": "Input should be a finite number, not Infinity",
+        "augment.scale": "item 2: Input should be a finite number, not NaN",
+        "model.overrides.channels": "item 2: Input should be a valid integer, not 16.0",
+        "eval_data": "nonexistent/path: data directory not found",
+    }
+    # the folder is looked for where the trainer runs, not where the test does
+    ok = validate_form(FIELDS, {"eval_data": "real", "optim.lr": "1"}, folders_in=tmp_path)
+    assert ok.ok and 'eval_data="real"' in ok.overrides and "optim.lr=1" in ok.overrides

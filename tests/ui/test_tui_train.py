@@ -414,3 +414,87 @@ async def test_the_data_warnings_of_a_run_reach_the_log(here):
         pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
         assert f"warning: {WARNING}" in pane.lines
+
+
+DIVERGED = (
+    "frankenstein: error: runs/frankenstein-20261206-014500: training diverged (training "
+    "loss inf at epoch 1, batch 1); nothing was saved. Try a lower learning rate than "
+    "optim.lr=inf"
+)
+
+
+async def test_a_failures_whole_reason_is_shown_in_the_status_at_80x24(here):
+    """A trainer's reason is often longer than the right pane's 41 columns: the status
+    grows to show it all (its second line used to be hidden under the epoch bar), and
+    the charts and the log give up the room but stay on screen."""
+    trainer = [sys.executable, "-c", f"import sys; sys.exit({DIVERGED!r})"]
+    app = tui(here, trainer=trainer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.query_one("#train-status", Static)
+        assert status_text(app) == f"FAILED\n{DIVERGED}"
+        width = status.content_region.width
+        needed = status.get_content_height(status.size, app.size, width)
+        assert needed > 3 and status.region.height == needed  # every wrapped line shown
+        assert bar(app, "epoch").region.y == status.region.bottom
+        log = app.query_one("#train-log")
+        assert (
+            log.region.height >= 3
+            and log.region.bottom <= app.query_one("#train-right").region.bottom
+        )
+        assert app.query_one("#train-pane").lines[-1].endswith("optim.lr=inf")  # the log has it all
+
+
+async def test_an_error_of_the_model_check_naming_a_field_goes_under_it(here):
+    """TrainConfig's check of the model names no field in its location, only in its
+    words ("m=1 must be ..."): the error goes under `m`, scrolled into view, not at the
+    top of the form, where it used to be, out of sight of the field it is about."""
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        app.query_one("#f-m", Input).value = "1"
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert form.error_of("m") == "m=1 must be a multiple of 8 that divides 256"
+        assert str(app.query_one("#form-error", Static).content) == ""
+        assert app.focused is app.query_one("#f-m")
+        assert form.region.contains_region(app.query_one("#f-m-error").region)  # wrapped, whole
+        assert not app.workers._workers  # nothing started
+
+
+async def test_booleans_floats_infinity_and_a_missing_eval_folder_are_refused(here):
+    """Each used to pass the form: `true` trained 1 drawing a class, 1e3 reached the
+    trainer as 1000.0, Infinity trained until "diverged", and a missing eval_data
+    folder failed the trainer at once. Now each is an error under its field."""
+    (here / "data" / "real").mkdir(parents=True)
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        typed = {
+            "data-per_class": "true",
+            "data-eval_per_class": "1e3",
+            "optim-lr": "Infinity",
+            "eval_data": "nonexistent/path",
+        }
+        for key, text in typed.items():
+            app.query_one(f"#f-{key}", Input).value = text
+        await pilot.press("f5")
+        await pilot.pause()
+        assert form.error_of("data.per_class") == "Input should be a valid integer, not true"
+        assert form.error_of("data.eval_per_class") == "Input should be a valid integer, not 1e3"
+        assert form.error_of("optim.lr") == "Input should be a finite number, not Infinity"
+        assert form.error_of("eval_data") == "nonexistent/path: data directory not found"
+        assert not app.workers._workers  # nothing started
+        for key, text in {"data-per_class": "20", "data-eval_per_class": "1000"}.items():
+            app.query_one(f"#f-{key}", Input).value = text
+        app.query_one("#f-optim-lr", Input).value = "0.01"
+        app.query_one("#f-eval_data", Input).value = "data/real"  # where the trainer runs
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#train-pane").state.status == "done"
+        command = app.query_one("#train-pane").lines[0]
+        assert "data.eval_per_class=1000 " in command and 'eval_data="data/real"' in command

@@ -8,6 +8,10 @@ error of every field at once, so the form can show each next to its field. The r
 name must be folder-safe, as ablation names are (`a/b` would land in runs/a/b, out of
 the Runs tab's sight). Values are JSON where
 they parse (as on the command line), except for string fields, which take the text.
+What pydantic's lax mode would let through is refused first: an integer must be
+written as one (not `true`, not `1e3`), a number must be finite (not `Infinity`), and
+eval_data's folders must exist where the trainer will run, since it fails at once on
+one that does not.
 
 The model's sizes (`model.overrides`, a free dict in TrainConfig) get one field each,
 from `core.modelconfig.ModelConfig`: empty means the picked model's own value (which
@@ -18,10 +22,12 @@ its error shown under the field it names.
 from __future__ import annotations
 
 import json
+import math
 import re
 import types
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -50,6 +56,7 @@ class FormField:
     choices: tuple[str, ...] = ()
     optional: bool = False  # None allowed: an empty text means None
     raw_text: bool = False  # a string setting: the text is the value, never JSON
+    annotation: Any = None  # the setting's type, without None (int, float, tuple[...])
 
     @property
     def default_text(self) -> str:
@@ -96,7 +103,8 @@ def form_fields(model: type[BaseModel] = TrainConfig, prefix: str = "") -> list[
         elif annotation is bool:
             fields.append(FormField(key, "bool", default, optional=optional))
         else:
-            fields.append(FormField(key, "text", default, (), optional, annotation is str))
+            raw = annotation is str
+            fields.append(FormField(key, "text", default, (), optional, raw, annotation))
     return fields
 
 
@@ -105,8 +113,8 @@ def model_fields() -> list[FormField]:
     from core.modelconfig import ModelConfig
 
     return [
-        FormField(OVERRIDES + name, "text", None, optional=True)
-        for name in ModelConfig.model_fields
+        FormField(OVERRIDES + name, "text", None, optional=True, annotation=info.annotation)
+        for name, info in ModelConfig.model_fields.items()
         if name not in NOT_OVERRIDDEN
     ]
 
@@ -155,21 +163,33 @@ class FormResult:
 
 
 def validate_form(
-    fields: list[FormField], values: dict[str, Any], fixed: dict[str, Any] | None = None
+    fields: list[FormField],
+    values: dict[str, Any],
+    fixed: dict[str, Any] | None = None,
+    folders_in: Path | None = None,
 ) -> FormResult:
     """Check the form's `values` (key -> text, or bool/str for switches and choices)
-    together with `fixed` settings (model, data.sources, out_dir)."""
+    together with `fixed` settings (model, data.sources, out_dir); with `folders_in`
+    (where the trainer will run), eval_data's folders must exist there."""
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     for field in fields:
         raw = values.get(field.key, field.default if field.kind != "text" else field.default_text)
         if field.kind == "text":
             try:
-                parsed[field.key] = parse_text(field, str(raw))
+                parsed[field.key] = value = parse_text(field, str(raw))
             except ValueError as e:
                 errors[field.key] = str(e)
+                continue
+            problem = _type_problem(field.annotation, value, str(raw).strip())
+            if problem:
+                errors[field.key] = problem
         else:
             parsed[field.key] = raw
+    if folders_in is not None and "eval_data" in parsed and "eval_data" not in errors:
+        missing = _missing_folders(parsed["eval_data"], folders_in)
+        if missing:
+            errors["eval_data"] = missing
     fixed = dict(fixed or {})
     # All the errors at once: TrainConfig checks the fields that parsed (its defaults
     # stand in for the others, whose parse errors are kept). Empty model fields are the
@@ -195,6 +215,38 @@ def validate_form(
     ]
     extra = [f"{k}={json.dumps(_plain(v))}" for k, v in fixed.items()]
     return FormResult(overrides=tuple(extra + changed))
+
+
+def _type_problem(annotation: Any, value: Any, text: str) -> str:
+    """What pydantic would let pass but the trainer should not get ('' if nothing): a
+    boolean or a float for an integer (`true` became 1, `1e3` reached the trainer as
+    1000.0), a boolean or a non-finite float for a number (`Infinity` trained until
+    it diverged); in a list, the item's problem."""
+    if typing.get_origin(annotation) is tuple and isinstance(value, list):
+        args = typing.get_args(annotation)
+        types_ = [args[0]] * len(value) if args[-1:] == (Ellipsis,) else list(args)
+        for i, (item_type, item) in enumerate(zip(types_, value, strict=False)):
+            problem = _type_problem(item_type, item, to_text(item))
+            if problem:
+                return f"item {i + 1}: {problem}"
+        return ""
+    if annotation is int and isinstance(value, bool | float):
+        return f"Input should be a valid integer, not {text}"
+    if annotation is float and isinstance(value, bool):
+        return f"Input should be a valid number, not {text}"
+    if annotation is float and isinstance(value, float) and not math.isfinite(value):
+        return f"Input should be a finite number, not {text}"
+    return ""
+
+
+def _missing_folders(value: Any, base: Path) -> str:
+    """eval_data's folders (one, or a list) that are not folders in `base`, as the
+    trainer would say at once; '' if all are there (other values are TrainConfig's)."""
+    folders = [value] if isinstance(value, str) else value
+    if not isinstance(folders, list):
+        return ""
+    missing = [f for f in folders if isinstance(f, str) and not (base / f).is_dir()]
+    return "; ".join(f"{f}: data directory not found" for f in missing)
 
 
 def _plain(v: Any) -> Any:
@@ -288,6 +340,26 @@ def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
             msg = err["msg"].removeprefix("Value error, ")
             if where == GENERAL and loc:
                 msg = f"{'.'.join(loc)}: {msg}"
-            out.setdefault(where, msg)
+            for key, problem in (_by_field(msg, keys) if not loc else {where: msg}).items():
+                out.setdefault(key, problem)
         return out
     return {}
+
+
+_NAMED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)=")  # "m=1 must be ...": the field m
+_WHOSE = re.compile(r"^model '[^']*': (config: )?")  # model_config's "which model" prefix
+
+
+def _by_field(msg: str, keys: set[str]) -> dict[str, str]:
+    """The problems of a whole-config error (TrainConfig's check of the model: "model
+    'frankenstein': config: m=1 must be a multiple of 8 that divides 256; pad_len=0
+    must be >= 1") by the field each names first, so that they go under their fields
+    as the README promises; the problems that name no field stay general, together."""
+    out: dict[str, list[str]] = {}
+    for problem in msg.split("; "):
+        named = [n for n in _NAMED.findall(problem) if n in keys]
+        if named:
+            out.setdefault(named[0], []).append(_WHOSE.sub("", problem))
+        else:
+            out.setdefault(GENERAL, []).append(problem)
+    return {key: "; ".join(problems) for key, problems in out.items()}

@@ -16,6 +16,7 @@ while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -171,7 +172,8 @@ class TrainPane(Horizontal):
             "data.sources": [self.query_one("#train-data", Select).value],
             "out_dir": str(self.ctx.runs_dir),
         }
-        result = validate_form(self.fields, self.form.values(), fixed)
+        # eval_data's folders are checked where the trainer will look for them
+        result = validate_form(self.fields, self.form.values(), fixed, self.ctx.cwd or Path())
         self.form.show_errors(dict(result.errors))
         if not result.ok:
             self.log_line("not started: fix the settings marked in the form")
