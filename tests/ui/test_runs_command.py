@@ -5,6 +5,7 @@ for a terminal or a script: a run trained for real, one another process trains n
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -111,3 +112,38 @@ def test_no_runs_a_missing_folder_and_a_file_in_the_way_are_said(tmp_path, capsy
     for given, what in (("studes/x", "no such folder"), ("file", "not a folder")):
         assert main(["runs", "--runs", given]) == 2
         assert capsys.readouterr().err == f"frankenstein: error: {given}: {what}\n"
+
+
+def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
+    tmp_path, monkeypatch, capsys
+):
+    """The real trainer, at a learning rate of Infinity: it fails in its first batch
+    ("nothing was saved") and leaves config.json, train.log and its progress.json. The
+    run read `0/1`, as if pending; now `failed`, with what became of it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = write_shapes_dir(tmp_path / "data", per_class=6)
+    settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+    source = f"data.sources={json.dumps([str(data)])}"
+    assert main(["train", source, *settings, "optim.lr=Infinity", "name=inf"]) == 2
+    assert "nothing was saved" in capsys.readouterr().err
+    lines = listing(capsys, "--runs", "runs")
+    assert lines[1].split()[:4] == ["inf", "frankenstein", "0/1", "failed"]
+    assert lines[2].startswith("inf: problem: its training (pid ")
+    assert lines[2].endswith(
+        "ended before saving anything: it failed or was killed (the command that ran it said why)"
+    )
+    out = json.loads("\n".join(listing(capsys, "--runs", "runs", "--json")))
+    assert out[0]["state"] == "failed"
+
+
+def test_a_run_cut_short_with_a_broken_config_is_not_said_to_resume(runs, capsys):
+    """`train --resume` refuses a broken config.json: the run cut short is no longer
+    "stopped" with the command that continues it, only its problem."""
+    when = (runs / "cut" / "config.json").stat().st_mtime
+    (runs / "cut" / "config.json").write_text('{"model": 5\n')
+    os.utime(runs / "cut" / "config.json", (when, when))
+    lines = listing(capsys)
+    assert lines[2].split()[:3] == ["cut", "?", "1"] and "stopped" not in lines[2]
+    assert not [line for line in lines if line.startswith("cut: stopped")]
+    assert "cut: problem: config.json: Expecting ',' delimiter: line 2 column 1 (char 12)" in lines

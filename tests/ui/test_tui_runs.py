@@ -392,3 +392,70 @@ async def test_a_metrics_file_that_is_not_text_is_listed_with_the_problem(runs, 
         assert rows(app)[0][:4] == ["lstm", "frankenstein", "0/3", "-"]
         detail = str(app.query_one("#runs-detail", Static).content)
         assert "problem: metrics.jsonl: 'utf-8' codec can't decode byte 0xff" in detail
+
+
+def break_file(run: Path, name: str, text: str) -> None:
+    """`name` in `run` made unreadable, its config.json's time (the table's order) kept."""
+    when = (run / "config.json").stat().st_mtime
+    (run / name).write_text(text)
+    os.utime(run / "config.json", (when, when))
+
+
+async def test_a_run_a_broken_file_keeps_from_resuming_is_not_offered_to_f7(tmp_path, monkeypatch):
+    """Cut short with a last.pt, but with a config.json `train --resume` refuses, or a
+    metrics.jsonl it would cut short at the broken line: no "stopped" and no resume
+    promise (F7 then failed in the trainer); the problem is said where the promise was,
+    and F7 says it instead of starting the trainer."""
+    monkeypatch.chdir(tmp_path)
+    runs = going_cut_and_done(tmp_path / "runs")
+    break_file(runs / "going", "metrics.jsonl", '{"epoch": 1, "val_acc": 0.5}\n{"epo')
+    break_file(runs / "cut", "config.json", '{"model": 5\n')
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [r[:3] for r in rows(app)] == [
+            ["going", "frankenstein", "1/3"],
+            ["cut", "?", "1"],
+            ["done", "frankenstein", "2/2"],
+        ]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert "F7 resumes it" not in detail
+        broken = "metrics.jsonl line 2: not JSON"
+        assert (
+            f"cut short after epoch 1 of 3, but it cannot be resumed as it is: {broken}" in detail
+        )
+        assert "problem:" not in detail  # said once, where the promise was
+        await pilot.press("f7")
+        await pilot.pause()
+        assert message(app) == f"nothing to resume: going cannot be resumed as it is: {broken}"
+        await pilot.press("down", "f7")
+        await pilot.pause()
+        assert "F7 resumes it" not in str(app.query_one("#runs-detail", Static).content)
+        assert message(app).startswith("nothing to resume: cut cannot be resumed as it is: ")
+        assert app.query_one("#tabs").active == "runs"
+        assert app.query_one("#train-pane").supervisor is None  # no trainer started
+
+
+async def test_a_run_whose_training_ended_before_saving_anything_shows_as_failed(
+    tmp_path, monkeypatch
+):
+    """What a training that diverged (or crashed, or was killed) in its first epoch
+    leaves: config.json, train.log and its progress.json, which an ending training
+    removes. It read `0/1` with "no eval report yet", as if still to come."""
+    monkeypatch.chdir(tmp_path)
+    run = make_run(tmp_path / "runs", "inf", val_accs=(), checkpoint=False)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 1}))
+    (run / "metrics.jsonl").unlink()
+    (run / "train.log").write_text("2026-12-07 05:05:33 start inf: cnn, 1 epoch of 12 batches\n")
+    (run / "progress.json").write_text(json.dumps({"event": "start", "run": "inf", "pid": 4242}))
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app)[0][:3] == ["inf", "frankenstein", "0/1 failed"]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert "no eval report yet" not in detail
+        assert (
+            "problem: its training (pid 4242) ended before saving anything: it failed or was "
+            "killed (the command that ran it said why)"
+        ) in detail

@@ -30,6 +30,8 @@ class RunInfo:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     eval: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # the pid of a training that ended before saving anything (read_run: `died_pid`)
+    failed_pid: int | None = None
 
     @property
     def name(self) -> str:
@@ -88,24 +90,38 @@ class RunInfo:
         return read_progress(self.path, self.training_pid)
 
     @property
+    def unreadable(self) -> str | None:
+        """The problem of a file `train --resume` reads back (config.json, which it
+        refuses broken; metrics.jsonl, which it would cut short at the broken line and
+        write again without the epochs after it), or None if both read."""
+        return next((p for p in self.problems if p.startswith(RESUME_READS)), None)
+
+    @property
     def cut_short(self) -> bool:
         """Not finished, with a last.pt to go on from (Ctrl-C, a Stop, a crash, a kill;
-        `train --resume` continues it). A run some process trains now is cut short too
-        until it ends: `state` (and every caller) asks for the training first."""
-        return not self.finished and (self.path / "last.pt").is_file()
+        `train --resume` continues it) and the files a resume reads whole (else the
+        problem is said, not a resume promised). A run some process trains now is cut
+        short too until it ends: `state` (and every caller) asks for the training first."""
+        last = (self.path / "last.pt").is_file()
+        return not self.finished and last and self.unreadable is None
 
     @property
     def state(self) -> str:
         """What the run is doing: "training" (a live process holds it), "stopped" (cut
-        short) or "" (finished, or never trained: nothing to say)."""
+        short), "failed" (its training ended before saving anything) or "" (finished,
+        or never trained: nothing to say)."""
         if self.training_pid is not None:
             return "training"
-        return "stopped" if self.cut_short else ""
+        if self.cut_short:
+            return "stopped"
+        return "failed" if self.failed_pid is not None else ""
 
     def resume_problem(self) -> str | None:
         """Why `train --resume` cannot continue this run (None: it can)."""
         if not (self.path / "config.json").is_file():
             return f"no run {self.name} in {self.path.parent}"
+        if self.unreadable is not None:
+            return f"{self.name} cannot be resumed as it is: {self.unreadable}"
         if self.finished:
             return f"{self.name} is finished ({self.epochs_done} epochs)"
         if not (self.path / "last.pt").is_file() and self.has_checkpoint:
@@ -131,6 +147,9 @@ class RunInfo:
         return ("test", reports["test"]) if "test" in reports else None
 
 
+# the files `train --resume` reads back (training/runfolder.py)
+RESUME_READS = ("config.json", "metrics.jsonl")
+
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
 COLUMNS = ("run", "model", "epochs", "best val", "scored on", "top1", "snap P/R")
@@ -151,6 +170,18 @@ def run_cells(run: RunInfo) -> tuple[str, ...]:
         scored_on(main[0]) if main else "-",
         pct(report.get("top1")),
         f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
+    )
+
+
+def unresumable_line(run: RunInfo) -> str:
+    """'cut short after epoch 2 of 8, but F7 cannot resume it: config.json: ...' for a
+    run with a last.pt whose resume would fail on a broken file; '' for any other."""
+    last = (run.path / "last.pt").is_file()
+    if run.finished or not last or run.unreadable is None:
+        return ""
+    return (
+        f"cut short after epoch {run.epochs_done} of {run.epochs or '?'}, but it cannot be "
+        f"resumed as it is: {run.unreadable}"
     )
 
 
@@ -210,7 +241,31 @@ def read_run(path: Path) -> RunInfo:
             break
         if isinstance(row, dict):
             info.metrics.append(row)
+    info.failed_pid = died_pid(info)
+    if info.failed_pid is not None:
+        info.problems.append(
+            f"its training (pid {info.failed_pid}) ended before saving anything: it failed "
+            "or was killed (the command that ran it said why)"
+        )
     return info
+
+
+def died_pid(run: RunInfo) -> int | None:
+    """The pid of the training that left this run with nothing saved (no epoch row, no
+    checkpoint, no evaluation) and its progress.json behind, which a training removes
+    as it ends, even stopped (so F7 starts it): one that failed (diverged, crashed) or
+    was killed; None for any other run, and while some process trains it."""
+    saved = ("last.pt", "best.pt", "eval.json")
+    if run.metrics or run.unreadable or any((run.path / name).is_file() for name in saved):
+        return None
+    try:
+        left = json.loads((run.path / PROGRESS).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    pid = left.get("pid") if isinstance(left, dict) else None
+    if not isinstance(pid, int) or isinstance(pid, bool) or run.training_pid is not None:
+        return None
+    return pid
 
 
 def _read_json(info: RunInfo, path: Path) -> dict[str, Any] | None:

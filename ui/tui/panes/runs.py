@@ -41,6 +41,7 @@ from ui.tui.runinfo import (
     stopped_line,
     stroke_accuracy,
     training_line,
+    unresumable_line,
 )
 from ui.tui.stopping import ask_then_stop
 
@@ -308,12 +309,17 @@ def detail_text(run: RunInfo) -> str:
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
     training = training_line(run)
+    unresumable = "" if training else unresumable_line(run)  # said here, not as a problem
     if training:
         lines.append(training)
     elif run.cut_short:
         lines.append(stopped_line(run, also="F7 resumes it (on the Train tab), as does "))
+    elif unresumable:
+        lines.append(unresumable)
     main = run.main_report()
-    if main is None:
+    if main is None and run.failed_pid is not None:  # it will not write one: its problem says
+        lines.append("no eval report")
+    elif main is None:
         lines.append("no eval report yet (eval.json is written when a run finishes)")
     else:
         name, report = main
@@ -326,7 +332,7 @@ def detail_text(run: RunInfo) -> str:
         wrong = wrong_snaps_line(report)
         if wrong:
             lines.append(wrong)
-    lines.extend(f"problem: {p}" for p in run.problems)
+    lines.extend(f"problem: {p}" for p in run.problems if p not in unresumable)
     return "\n".join(lines)
 
 
