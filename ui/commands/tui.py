@@ -30,8 +30,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_tui(args: argparse.Namespace) -> int:
     from ui.tui.app import create_app
 
+    check_folders(args)
     run_quitting_on_signals(create_app(runs=args.runs, data=args.data, initial=args.tab))
     return 0
+
+
+def check_folders(args: argparse.Namespace) -> None:
+    """A --runs or --data that is not a folder is refused before the app opens, as
+    `frankenstein runs --runs` refuses it: a slip of the keys (`--runs runz`) would
+    open on "no runs yet" and train into a new folder. The defaults, runs/ and data/,
+    may be absent: they are made on first use."""
+    from core.errors import FrankensteinError
+
+    for flag, folder in (("--runs", args.runs), ("--data", args.data)):
+        if folder is not None and not folder.is_dir():
+            what = "not a folder" if folder.exists() else "no such folder"
+            raise FrankensteinError(f"{flag} {folder}: {what}")
 
 
 def run_quitting_on_signals(app) -> None:
