@@ -248,13 +248,16 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"{p}: is a folder, not a config file (a .toml or .json file)")
     if not p.is_file():
         raise ConfigError(f"{p}: config file not found")
+    if p.suffix.lower() not in (".toml", ".json"):
+        raise ConfigError(f"{p}: unknown config format (expected .toml or .json)")
+    try:  # utf-8-sig: an editor's byte-order mark is no TOML statement
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{p}: not UTF-8 text (byte {e.start}: {e.reason})") from None
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read it ({e.strerror or e})") from None
     try:
-        if p.suffix.lower() == ".toml":
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        elif p.suffix.lower() == ".json":
-            data = json.loads(p.read_text(encoding="utf-8"))
-        else:
-            raise ConfigError(f"{p}: unknown config format (expected .toml or .json)")
+        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"{p}: not valid {p.suffix[1:].upper()}: {e}") from None
     if not isinstance(data, dict):

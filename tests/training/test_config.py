@@ -138,6 +138,21 @@ def test_bad_files_are_reported_by_name(tmp_path):
         parse_override("epochs")
 
 
+def test_a_config_file_not_in_utf8_is_named_and_a_byte_order_mark_is_read_past(tmp_path):
+    """A Latin-1 or binary file raised UnicodeDecodeError with a traceback; a file an
+    editor saved with a byte-order mark was "Invalid statement (at line 1, column 1)"."""
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('name = "café"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin.toml: not UTF-8 text \(byte 11: "):
+        load_config(latin)
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbfepochs = 3\n")
+    assert load_config(marked).epochs == 3
+    marked_json = tmp_path / "marked.json"
+    marked_json.write_bytes(b'\xef\xbb\xbf{"epochs": 4}')
+    assert load_config(marked_json).epochs == 4
+
+
 def test_the_resolved_config_round_trips_through_json(tmp_path):
     cfg = load_config(None, ["model=cnn", "augment.scale=[0.7, 0.9]", "name=r"])
     write_config(cfg, tmp_path / "config.json")
