@@ -138,3 +138,24 @@ def test_what_a_command_does_not_know_is_its_own_error(argv, said, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"usage: frankenstein {argv[0]} ")
     assert err.rstrip().endswith(said)
+
+
+def test_paths_with_brackets_are_printed_as_they_are(real_dev, tmp_path, monkeypatch, capsys):
+    """rich read a folder's [brackets] as markup: `x[/b]` raised MarkupError after the
+    whole evaluation (its --json never written), and `real[old]` lost its "[old]"."""
+    monkeypatch.setenv("COLUMNS", "400")  # one line a title, whatever tmp_path's length
+    line = (real_dev / "simplified" / "circle.ndjson").read_text().splitlines()[0]
+    folders = [tmp_path / "real[old]", tmp_path / "x[" / "b]"]
+    for folder in folders:
+        folder.mkdir(parents=True)
+        (folder / "circle.ndjson").write_text(line + "\n")
+    real, odd = map(str, folders)
+    assert main(["data", "info", odd]) == 0
+    assert odd in capsys.readouterr().out
+    assert main(["data", "compare", real, odd]) == 0
+    out = capsys.readouterr().out  # the title is wrapped to the table's width
+    assert "real[old]" in out and "x[/b]" in out
+    report = tmp_path / "report.json"
+    assert main(["eval", "--model", "cnn", "--data", odd, "--json", str(report)]) == 0
+    assert f"on {odd}" in capsys.readouterr().out
+    assert report.is_file()

@@ -35,7 +35,7 @@ def stats_progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[stats]}"),
+        TextColumn("{task.fields[stats]}", markup=False),  # a path in it is no markup
         TimeElapsedColumn(),
         *more,
         console=console,

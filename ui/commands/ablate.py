@@ -147,14 +147,7 @@ class StudyProgress:
             if task is not None:
                 self.progress.remove_task(task)
             self.progress.advance(self.study)
-            if kind == "run_failed":
-                self.console.print(f"[red]{e['run']} failed:[/red] {e['error']}")
-            elif kind == "run_stopped":
-                self.console.print(f"{e['run']}: {e['error']}")
-            elif e.get("skipped"):
-                self.console.print(f"{e['run']}: done before, skipped")
-            else:
-                self.console.print(f"{e['run']}: done in {e['seconds']:.0f} s")
+            self.console.print(_ended_line(kind, e))
 
     def _run_progress(self, e: dict[str, Any]) -> None:
         task = self.runs.get(e["run"])
@@ -172,3 +165,17 @@ class StudyProgress:
             self.progress.update(task, stats=f"epoch {e['epoch']} val {e['val_acc']:.3f}")
         elif e.get("kind") == "progress":
             self.progress.update(task, stats=e.get("what", ""))
+
+
+def _ended_line(kind: str, e: dict[str, Any]):
+    """A run's last line as rich Text, which is never read as markup: an error naming a
+    path with [brackets] in it is printed as it is."""
+    from rich.text import Text
+
+    if kind == "run_failed":
+        return Text.assemble((f"{e['run']} failed:", "red"), f" {e['error']}")
+    if kind == "run_stopped":
+        return Text(f"{e['run']}: {e['error']}")
+    if e.get("skipped"):
+        return Text(f"{e['run']}: done before, skipped")
+    return Text(f"{e['run']}: done in {e['seconds']:.0f} s")

@@ -141,6 +141,7 @@ def _no_prior_hint(model: str) -> str:
 
 def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -163,7 +164,7 @@ def run_eval(args: argparse.Namespace) -> int:
         check_output_file(args.json)
     if args.plots:
         check_output_dir(args.plots)
-    console = Console()
+    console = Console(markup=False)  # paths may hold [brackets], not markup
     read = ReadReport()
     with reading_bar() as progress:
         drawings = read_eval_drawings(args.data, limit=args.limit, report=read, progress=progress)
@@ -186,7 +187,7 @@ def run_eval(args: argparse.Namespace) -> int:
     ) as bar:
         replays = []
         for name, classifier in zip(names, classifiers, strict=True):
-            task = bar.add_task(name, total=len(drawings))
+            task = bar.add_task(escape(name), total=len(drawings))
             replays.append(
                 replay_many(
                     classifier,

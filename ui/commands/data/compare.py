@@ -48,9 +48,9 @@ def run_compare(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
     if args.gallery:
         check_output_file(args.gallery)
-    console = Console()
+    console = Console(markup=False)  # paths may hold [brackets], not markup
     if not console.is_terminal:
-        console = Console(width=max(console.width, 100))  # the table's width, when piped
+        console = Console(width=max(console.width, 100), markup=False)  # piped: the table fits
     reads = {"real": ReadReport(), "synthetic": ReadReport()}
     with _bar("reading") as report:  # on stderr: stdout is the table's
         rows = compare(

@@ -84,7 +84,7 @@ def run_download(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else default_dir()
     if args.events:
         return _download_events(args, classes, out)
-    console = Console()
+    console = Console(markup=False)  # paths may hold [brackets], not markup
 
     class Amount(DownloadColumn):
         """Bytes for a file's task; "3/18" for the overall task (counted in files)."""

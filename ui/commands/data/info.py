@@ -81,7 +81,7 @@ def run_info(args: argparse.Namespace) -> int:
             bad = r.report.bad
             in_none = f"; {_n(bad, 'bad line')}, in no class's row" if bad else ""
             notes.append(f"{r.path.name} is not named after a class: by 'word', {tally}{in_none}")
-    console = Console()
+    console = Console(markup=False)  # paths may hold [brackets], not markup
     console.print(table)
     console.print(
         f"{_n(total, 'drawing')} of {_n(len(classes), 'class')} in {_n(len(files), 'file')}, "

@@ -93,7 +93,7 @@ def run_synth(args: argparse.Namespace) -> int:
     if args.events:
         with term_interrupts(), staging_folder(args.out) as staging:
             return _synth_events(args, classes, staging, summary)
-    console = Console()
+    console = Console(markup=False)  # paths may hold [brackets], not markup
     bars = Console(stderr=True)  # stdout: the summary; the bar only on a terminal
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with (
