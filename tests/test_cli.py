@@ -159,3 +159,21 @@ def test_paths_with_brackets_are_printed_as_they_are(real_dev, tmp_path, monkeyp
     assert main(["eval", "--model", "cnn", "--data", odd, "--json", str(report)]) == 0
     assert f"on {odd}" in capsys.readouterr().out
     assert report.is_file()
+
+
+def test_a_reader_gone_before_the_output_is_exit_status_1_without_a_traceback(tmp_path):
+    """`frankenstein runs | head -1`, the reader gone before the rest was written, ended
+    in a BrokenPipeError traceback (as rich's commands end: 1, nothing said)."""
+    run = tmp_path / "runs" / "a"
+    run.mkdir(parents=True)
+    (run / "config.json").write_text('{"model": {"name": "cnn"}, "epochs": 2}')
+    child = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "runs", "--runs", str(tmp_path / "runs")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child.stdout.close()  # gone before the first line
+    err = child.stderr.read()
+    assert child.wait(timeout=60) == 1
+    assert err == ""

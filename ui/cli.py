@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -56,13 +57,26 @@ def main(argv: list[str] | None = None) -> int:
         with term_interrupts():  # SIGTERM (`kill`, a supervisor) as Ctrl-C, for every command
             _signals_to_the_main_thread()  # a signal held meanwhile acts here, "interrupted"
             status = int(args.func(args) or 0)
+            sys.stdout.flush()  # a reader gone (`| head -1`) is found here, not at exit
     except FrankensteinError as e:
         print(f"frankenstein: error: {e}", file=sys.stderr)
         status = 2
     except KeyboardInterrupt:
         print("frankenstein: interrupted", file=sys.stderr)
         status = 130
+    except BrokenPipeError:  # `frankenstein runs | head -1`: the reader has gone
+        status = _reader_gone()
     return hold_ctrl_c(status) if program else status
+
+
+def _reader_gone() -> int:
+    """Exit status 1 and no traceback when stdout's reader has closed the pipe, as rich
+    does for the commands that print through it: what is left to print goes nowhere,
+    also Python's last flush of stdout as it exits (which would fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
 
 
 def _heed_ctrl_c() -> None:
