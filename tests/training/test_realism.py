@@ -146,6 +146,8 @@ def test_data_compare_skips_empty_classes_and_reports_bad_lines(
     assert row.empty == ["real"] and np.isnan(row.tv_floor())
     assert main([*args[:4], "--limit", "0"]) == 2
     assert "--limit 0: must be at least 1" in capsys.readouterr().err
+    assert main([*args[:4], "--seed", "-1", "--gallery", str(tmp_path / "g.png")]) == 2
+    assert "--seed -1: must be 0 or more" in capsys.readouterr().err
     for cls in CLASSES3:
         (real / f"{cls}.ndjson").write_text("")
     assert main(args[:4]) == 2

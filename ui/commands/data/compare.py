@@ -46,6 +46,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
+    if args.seed < 0:  # numpy's seeds are 0 or more; found after the table, a traceback
+        raise FrankensteinError(f"--seed {args.seed}: must be 0 or more")
     if args.gallery:
         check_output_file(args.gallery)
     console = Console(markup=False)  # paths may hold [brackets], not markup
