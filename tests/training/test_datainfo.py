@@ -138,3 +138,21 @@ def test_data_info_keeps_a_class_whose_one_file_is_all_bad_lines(tmp_path, capsy
     out = capsys.readouterr().out
     assert _rows(out)["sun"][:2] == ["0", "2"]
     assert "0 drawings of 1 class in 1 file, 2 bad lines skipped" in out
+
+
+def test_data_info_takes_the_median_of_an_even_count_and_leaves_an_empty_class_blank(
+    tmp_path, capsys
+):
+    """Two drawings of 1 and 4 strokes: median 2.5 (it said 4, the upper middle); a
+    class file with no drawing read showed "0.00, 0, 0%" as if drawn with none."""
+    from ui.cli import main
+
+    def drawing(strokes: int) -> str:
+        return json.dumps({"word": "sun", "drawing": [[[0, 9], [0, 9]]] * strokes})
+
+    (tmp_path / "sun.ndjson").write_text(f"{drawing(1)}\n{drawing(4)}\n")
+    (tmp_path / "circle.ndjson").write_text("not json\n")
+    assert main(["data", "info", str(tmp_path)]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert rows["sun"] == ["2", "0", "2.50", "2.5", "50%", "0%", "0%", "50%"]
+    assert rows["circle"] == ["0", "1", "-", "-", "-", "-", "-", "-"]

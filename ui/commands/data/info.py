@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import statistics
 from pathlib import Path
 
 from core.errors import FrankensteinError
@@ -55,15 +56,12 @@ def run_info(args: argparse.Namespace) -> int:
     for col in ("class", "drawings", "bad lines", "strokes mean", "median", "1", "2", "3", "4+"):
         table.add_column(col, justify="left" if col == "class" else "right")
     for c in classes:
-        counts = c.stroke_counts or [0]
-        table.add_row(
-            c.word,
-            str(c.n),
-            str(c.bad),
-            f"{sum(counts) / len(counts):.2f}",
-            f"{sorted(counts)[len(counts) // 2]}",
-            *(f"{v:.0%}" for v in c.stroke_histogram(4)),
-        )
+        counts = c.stroke_counts
+        stats = ("-",) * 6  # a class with no drawing read has no statistics, not zeros
+        if counts:
+            mean, median = statistics.mean(counts), statistics.median(counts)
+            stats = (f"{mean:.2f}", f"{median:g}", *(f"{v:.0%}" for v in c.stroke_histogram(4)))
+        table.add_row(c.word, str(c.n), str(c.bad), *stats)
     total = sum(c.n for c in classes)
     read = ReadReport()
     for r in reads:
