@@ -68,6 +68,23 @@ def test_calibrate_needs_the_training_config(tmp_path, capsys):
     assert load_checkpoint(bare).ending is None
 
 
+def test_calibrate_leaves_a_bundled_model_named_by_its_name_alone(tmp_path, monkeypatch, capsys):
+    """`calibrate cnn`, from any folder, rewrote the installed package's cnn.pt; its
+    path still refits it (how the bundled checkpoints were made). A stand-in for the
+    package's folder: a regression must not touch the real one."""
+    from core import checkpoint
+
+    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path)
+    shipped = save_checkpoint(tmp_path / "cnn.pt", tiny_model(), meta={"run": "x"})
+    before = shipped.read_bytes()
+    assert main(["calibrate", "cnn"]) == 2
+    err = capsys.readouterr().err
+    assert "'cnn' is a bundled model" in err and str(shipped) in err
+    assert shipped.read_bytes() == before
+    assert main(["calibrate", str(shipped)]) == 2  # its path is taken (and this one is bare)
+    assert "cnn.pt: holds no training config" in capsys.readouterr().err
+
+
 def test_calibrate_names_a_missing_data_directory(trained_run, tmp_path, capsys):
     src = load_checkpoint(trained_run.run_dir / "best.pt")
     moved = tmp_path / "data"

@@ -27,7 +27,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from training.finish import recalibrate
     from ui.progress import RichProgress
 
-    path = resolve_checkpoint(args.checkpoint)
+    path = resolve_checkpoint(_not_bundled(args.checkpoint))
     bar = RichProgress()  # as train's: on stderr, each phase's bar (counts and ETA)
     try:
         temperature, ending = recalibrate(path, progress=bar.on_progress)
@@ -46,3 +46,19 @@ def run_calibrate(args: argparse.Namespace) -> int:
     )
     print(f"{path}: temperature {temperature:.3f}, {prior}, {gate}")
     return 0
+
+
+def _not_bundled(name: str) -> str:
+    """`name`, unless it names a bundled model (`cnn`): calibrate rewrites a checkpoint
+    in place, and the bundled ones are the installed package's own files, which a
+    slip of the keys should not change. Its path refits it on purpose (how they were
+    made: the example above)."""
+    from core import checkpoint
+    from core.errors import FrankensteinError
+
+    if name in checkpoint.BUNDLED:
+        raise FrankensteinError(
+            f"{name!r} is a bundled model, which calibrate would rewrite in place; to refit "
+            f"it on purpose, give its path: {checkpoint.WEIGHTS_DIR / f'{name}.pt'}"
+        )
+    return name
