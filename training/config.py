@@ -336,10 +336,23 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
 
 
 def _unknown_key(full: str, part: str, model: type[BaseModel]) -> str:
-    close = difflib.get_close_matches(part, list(model.model_fields), n=1)
+    """'unknown key 'epochz'; did you mean 'epochs'?': the nearest key beside it, else
+    the keys of that name a level or more below (`lr`: did you mean 'optim.lr'?)."""
     prefix = full[: -len(part)]
-    hint = f"; did you mean {prefix + close[0]!r}?" if close else ""
+    close = [prefix + c for c in difflib.get_close_matches(part, list(model.model_fields), n=1)]
+    close = close or [prefix + k for k in _keys_below(model) if k.rsplit(".", 1)[-1] == part]
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
     return f"unknown key {full!r}{hint}"
+
+
+def _keys_below(model: type[BaseModel]) -> list[str]:
+    """The dotted keys of the settings inside `model`'s nested sections ('optim.lr')."""
+    keys = []
+    for name, info in model.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            keys += [f"{name}.{k}" for k in [*ann.model_fields, *_keys_below(ann)]]
+    return keys
 
 
 def write_config(cfg: TrainConfig, path: str | os.PathLike) -> None:

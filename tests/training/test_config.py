@@ -92,6 +92,18 @@ def test_an_unknown_key_in_a_file_is_named(tmp_path):
         load_config(f)
 
 
+def test_a_key_left_out_of_its_section_is_pointed_to_it(tmp_path):
+    """`lr=0.01` (the section forgotten) named no key; one of that name below is."""
+    with pytest.raises(ConfigError, match=r"^unknown key 'lr'; did you mean 'optim.lr'\?$"):
+        load_config(None, ["lr=0.01"])
+    f = tmp_path / "run.toml"
+    f.write_text("rotate = 10\n")
+    with pytest.raises(ConfigError, match=r"unknown key 'rotate'; did you mean 'augment.rotate'"):
+        load_config(f)
+    with pytest.raises(ConfigError, match=r"^unknown key 'colour'$"):
+        load_config(None, ["colour=1"])
+
+
 def test_invalid_values_give_one_message_per_field():
     with pytest.raises(ConfigError) as e:
         load_config(None, ["batch_size=0", "optim.name=rmsprop", "augment.scale=[0.9, 0.5]"])
