@@ -148,6 +148,9 @@ def test_data_compare_skips_empty_classes_and_reports_bad_lines(
     assert "--limit 0: must be at least 1" in capsys.readouterr().err
     assert main([*args[:4], "--seed", "-1", "--gallery", str(tmp_path / "g.png")]) == 2
     assert "--seed -1: must be 0 or more" in capsys.readouterr().err
+    assert main([*args[:4], "--gallery", str(tmp_path / "g.jpg")]) == 2
+    assert "g.jpg: the gallery is written as a .png file" in capsys.readouterr().err
+    assert not (tmp_path / "g.jpg").exists()
     for cls in CLASSES3:
         (real / f"{cls}.ndjson").write_text("")
     assert main(args[:4]) == 2
