@@ -271,8 +271,8 @@ def _prepare(
                 stroke_len.append(batch.stroke_len.astype(np.int32))
                 n_strokes.append(batch.n_strokes.astype(np.int32))
                 labels.append(np.asarray(file_labels, np.uint8))
-        if not labels:
-            raise DataError(f"{files[0].parent}: no drawings in the {split} split")
+        if not labels:  # why, as eval says it: the first bad line's reason
+            raise DataError(report.nothing_read(str(files[0].parent), f"put in the {split} split"))
         with _writing(folder.parent):
             np.save(tmp / "points.npy", np.concatenate(points))
             np.save(tmp / "stroke_len.npy", np.concatenate(stroke_len))

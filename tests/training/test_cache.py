@@ -176,6 +176,15 @@ def test_missing_or_empty_directories_are_clear_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match=r"no \.ndjson or \.json drawing files"):
         load_split(tmp_path / "empty", "train", pad_len=4, m=32, root=tmp_path)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "circle.ndjson").write_text('not json\n{"word": "circle"}\n')
+    with pytest.raises(DataError) as e:  # said why, as eval says it (train said nothing)
+        load_split(tmp_path / "bad", "train", pad_len=4, m=32, root=tmp_path)
+    bad = tmp_path / "bad"
+    assert str(e.value) == (
+        f"{bad}: no drawings to put in the train split (2 bad lines skipped, the first: "
+        f"{bad / 'circle.ndjson'}:1: not valid JSON)"
+    )
 
 
 PREPARE_AND_STOP = """
