@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+STAND_IN = b"PK\x05\x06" + bytes(18)  # an empty zip, as tests.ui.tui_helpers.STAND_IN
+
 BATCHES = 4
 WARNING = (
     "data: 2 bad lines skipped while reading (the first: data/circle.ndjson:3: not valid JSON)"
@@ -143,7 +145,7 @@ def main(argv: list[str]) -> int:
                 while not interrupted and time.monotonic() < deadline:
                     time.sleep(0.02)
             if interrupted:
-                (run / "last.pt").write_bytes(b"fake checkpoint")
+                (run / "last.pt").write_bytes(STAND_IN)
                 emit(
                     "done", status="interrupted", run_dir=str(run), epochs_run=len(rows),
                     best_epoch=len(rows), best_val_acc=None, temperature=None,
@@ -157,8 +159,8 @@ def main(argv: list[str]) -> int:
         }  # fmt: skip
         rows.append(row)
         write(run / "metrics.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
-        (run / "best.pt").write_bytes(b"fake checkpoint")
-        (run / "last.pt").write_bytes(b"fake checkpoint")
+        (run / "best.pt").write_bytes(STAND_IN)
+        (run / "last.pt").write_bytes(STAND_IN)
         emit("epoch", **row)
     test = report(0.75)
     (run / "eval.json").write_text(json.dumps({"test": test, "eval_data": {}}))

@@ -147,3 +147,18 @@ def test_a_run_cut_short_with_a_broken_config_is_not_said_to_resume(runs, capsys
     assert lines[2].split()[:3] == ["cut", "?", "1"] and "stopped" not in lines[2]
     assert not [line for line in lines if line.startswith("cut: stopped")]
     assert "cut: problem: config.json: Expecting ',' delimiter: line 2 column 1 (char 12)" in lines
+
+
+def test_a_checkpoint_cut_short_is_listed_as_broken_and_not_resumed(runs, capsys):
+    """A last.pt or best.pt cut off (a copy that stopped, a full disk) was listed as
+    whole, and `train --resume` then failed on it; a checkpoint ends as a zip does."""
+    whole = (runs / "cut" / "last.pt").read_bytes()
+    (runs / "cut" / "last.pt").write_bytes(whole[:-1])
+    (runs / "done" / "best.pt").write_text("{}")
+    lines = listing(capsys)
+    broken = "problem: {}: truncated or corrupt checkpoint (not a whole file)"
+    assert f"cut: {broken.format('last.pt')}" in lines
+    assert f"done: {broken.format('best.pt')}" in lines
+    assert not [line for line in lines if line.startswith("cut: stopped")]
+    (runs / "cut" / "last.pt").write_bytes(whole)
+    assert [line for line in listing(capsys) if line.startswith("cut: stopped")]

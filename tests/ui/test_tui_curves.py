@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from tests.experiments.conftest import TINY_BASE
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
-from tests.ui.tui_helpers import make_run, tui
+from tests.ui.tui_helpers import STAND_IN, make_run, tui
 from ui.tui.runinfo import RunInfo
 from ui.tui.screens.curves import (
     CurvesScreen,
@@ -86,7 +86,7 @@ def test_the_state_line_says_where_the_run_stands(tmp_path):
     run = make_run(tmp_path / "runs", "r", val_accs=())
     info = RunInfo(run, config={"epochs": 8}, metrics=[row(1, 0.6, is_best=True)])
     assert state_line(info) == "1 epoch; best.pt is epoch 1 (60.0% validation accuracy)"
-    (run / "last.pt").write_bytes(b"not a real checkpoint")
+    (run / "last.pt").write_bytes(STAND_IN)
     assert state_line(info).startswith("stopped after epoch 1 of 8; best.pt is epoch 1")
     assert state_line(RunInfo(run, config={"epochs": 8})) == "no epoch finished yet"
     with held_by_another_process(tmp_path / "runs" / ".r.lock") as trainer:
@@ -166,7 +166,7 @@ async def test_the_curves_follow_a_training_in_another_process(here):
             assert table.cursor_row == 1  # on the newest epoch
             assert state(app).startswith(f"training now (pid {trainer.pid})")
             assert "epoch 2 of 3 done; best.pt is epoch 2 (70.0%" in state(app)
-            (run / "last.pt").write_bytes(b"not a real checkpoint")
+            (run / "last.pt").write_bytes(STAND_IN)
             trainer.kill()
             trainer.wait()
             await until(pilot, lambda: "stopped" in state(app), "stopped")

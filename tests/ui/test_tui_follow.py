@@ -21,7 +21,7 @@ from tests.experiments.conftest import TINY_BASE, write_eval_dir
 from tests.http_bucket import ndjson_bytes, serve
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
-from tests.ui.tui_helpers import make_run, tui
+from tests.ui.tui_helpers import STAND_IN, make_run, tui
 from training.progressfile import PROGRESS
 from training.runlock import lock_path
 from ui.tui.follow import Follow
@@ -68,7 +68,7 @@ async def test_a_run_whose_trainer_ends_turns_stopped_and_a_message_stays(here):
     run = make_run(here / "runs", "going", val_accs=(0.5,))
     config = json.loads((run / "config.json").read_text())
     (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
-    (run / "last.pt").write_bytes(b"not a real checkpoint")
+    (run / "last.pt").write_bytes(STAND_IN)
     with held_by_another_process(here / "runs" / ".going.lock") as trainer:
         app = tui(here, initial="runs", follow_s=EVERY)
         async with app.run_test(size=(100, 24)) as pilot:

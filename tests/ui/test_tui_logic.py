@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.ui.tui_helpers import FAKE_TRAINER, make_data
+from tests.ui.tui_helpers import FAKE_TRAINER, STAND_IN, make_data
 from training.config import AugmentSection
 from ui.tui.configform import GENERAL, form_fields, parse_text, validate_form
 from ui.tui.datadirs import count_dir, count_lines, find_data_dirs
@@ -183,7 +183,7 @@ def test_a_run_stopped_before_training_began_can_be_resumed_but_not_one_missing_
     run.mkdir()
     (run / "config.json").write_text(json.dumps({"name": "r", "epochs": 2}))
     assert read_run(run).resume_problem() is None  # no checkpoint at all: a resume starts it
-    (run / "best.pt").write_bytes(b"weights")  # trained, and last.pt lost: starting over
+    (run / "best.pt").write_bytes(STAND_IN)  # trained, and last.pt lost: starting over
     assert read_run(run).resume_problem() == "r has no last.pt"  # would replace best.pt
 
 

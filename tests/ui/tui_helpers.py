@@ -15,6 +15,10 @@ from ui.tui.app import FrankensteinApp, create_app
 
 FAKE_TRAINER = Path(__file__).with_name("fake_trainer.py")
 
+# a stand-in for a checkpoint: an empty zip, which the Runs tab takes for a whole file
+# (it only checks that a checkpoint ends as a zip does); nothing here loads it
+STAND_IN = b"PK\x05\x06" + bytes(18)
+
 
 def fake_trainer(mode: str = "ok") -> list[str]:
     return [sys.executable, str(FAKE_TRAINER), f"--mode={mode}"]
@@ -84,7 +88,7 @@ def make_run(
     if test is not None or real is not None:
         (run / "eval.json").write_text(json.dumps(reports))
     if checkpoint:
-        (run / "best.pt").write_bytes(b"not a real checkpoint")
+        (run / "best.pt").write_bytes(STAND_IN)
     os.utime(run / "config.json", (mtime, mtime))
     return run
 
@@ -97,7 +101,7 @@ def going_cut_and_done(root: Path, done_real: dict | None = None) -> Path:
         run = make_run(root, name, val_accs=(0.5,), mtime=mtime)
         config = json.loads((run / "config.json").read_text())
         (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
-        (run / "last.pt").write_bytes(b"not a real checkpoint")
+        (run / "last.pt").write_bytes(STAND_IN)
         os.utime(run / "config.json", (mtime, mtime))
     make_run(root, "done", val_accs=(0.5, 0.6), real=done_real)
     return root

@@ -91,9 +91,9 @@ class RunInfo:
 
     @property
     def unreadable(self) -> str | None:
-        """The problem of a file `train --resume` reads back (config.json, which it
-        refuses broken; metrics.jsonl, which it would cut short at the broken line and
-        write again without the epochs after it), or None if both read."""
+        """The problem of a file `train --resume` reads back (config.json and last.pt,
+        which it refuses broken; metrics.jsonl, which it would cut short at the broken
+        line and write again without the epochs after it), or None if all read."""
         return next((p for p in self.problems if p.startswith(RESUME_READS)), None)
 
     @property
@@ -148,7 +148,7 @@ class RunInfo:
 
 
 # the files `train --resume` reads back (training/runfolder.py)
-RESUME_READS = ("config.json", "metrics.jsonl")
+RESUME_READS = ("config.json", "metrics.jsonl", "last.pt")
 
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
@@ -241,6 +241,8 @@ def read_run(path: Path) -> RunInfo:
             break
         if isinstance(row, dict):
             info.metrics.append(row)
+    checkpoints = (info.path / "last.pt", info.best)
+    info.problems += [f"{c.name}: {_BROKEN}" for c in checkpoints if _cut_off(c)]
     info.failed_pid = died_pid(info)
     if info.failed_pid is not None:
         info.problems.append(
@@ -248,6 +250,23 @@ def read_run(path: Path) -> RunInfo:
             "or was killed (the command that ran it said why)"
         )
     return info
+
+
+# what core.checkpoint says of a checkpoint that does not load, said here beforehand
+_BROKEN = "truncated or corrupt checkpoint (not a whole file)"
+
+
+def _cut_off(checkpoint: Path) -> bool:
+    """Whether a checkpoint file is there but not whole: every checkpoint is a zip
+    (torch.save's), whose directory ends the file, so a file cut short (a full disk, a
+    copy that stopped) or another file under its name has none. It reads the file's last
+    bytes only, so the Runs tab can ask at every re-read."""
+    import zipfile
+
+    try:
+        return checkpoint.is_file() and not zipfile.is_zipfile(checkpoint)
+    except OSError:
+        return True
 
 
 def died_pid(run: RunInfo) -> int | None:
