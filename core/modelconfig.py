@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from core.classes import NUM_CLASSES
-from core.errors import FrankensteinError
+from core.errors import FrankensteinError, setting_problem
 
 
 class ModelConfigError(FrankensteinError, ValueError):
@@ -111,12 +111,4 @@ LSTM_FIELDS = ("lstm_hidden", "lstm_proj", "lstm_layers")  # sizes only a Franke
 
 
 def _one_line(e: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(map(str, err['loc'])) or 'config'}: {_message(err)}" for err in e.errors()
-    )
-
-
-def _message(err: Any) -> str:
-    """pydantic's message, without the "Value error, " it puts before a validator's own."""
-    msg = err["msg"]
-    return msg.removeprefix("Value error, ") if err["type"] == "value_error" else msg
+    return "; ".join(setting_problem(err) for err in e.errors())

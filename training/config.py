@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.errors import FrankensteinError
+from core.errors import FrankensteinError, setting_problem
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
@@ -321,8 +321,9 @@ def _describe(err: dict[str, Any]) -> str:
         model = _model_at(loc[:-1])
         if model is not None:
             return _unknown_key(where, loc[-1], model)
-    msg = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {msg}" if loc else msg  # a whole-config check names its own fields
+    if not loc:  # a whole-config check names its own fields
+        return err["msg"].removeprefix("Value error, ")
+    return setting_problem(err)
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:

@@ -133,6 +133,11 @@ def test_model_names_and_overrides_are_checked_against_the_registry():
         load_config(None, ["model.overrides.lstm_hiden=3"])
     with pytest.raises(ConfigError, match="set pad_len at the top level"):
         load_config(None, ["model.overrides.pad_len=4"])
+    # a list short of its length said so (it was "channels.2: Field required")
+    with pytest.raises(ConfigError, match=r"channels: too few values, 2 given \(item 3 missing\)$"):
+        load_config(None, ["model.overrides.channels=[16, 32]"])
+    with pytest.raises(ConfigError, match=r"augment.scale: too few values, 1 given \(item 2"):
+        load_config(None, ["augment.scale=[0.5]"])
 
 
 def test_bad_files_are_reported_by_name(tmp_path):

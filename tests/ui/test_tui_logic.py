@@ -74,7 +74,7 @@ def test_model_sizes_are_checked_together_against_the_picked_model():
         ).errors
     )
     assert errors == {
-        "model.overrides.channels": "item 3 missing",
+        "model.overrides.channels": "too few values, 2 given (item 3 missing)",
         "model.overrides.thicken": (
             "Input should be a valid integer, unable to parse string as an integer"
         ),

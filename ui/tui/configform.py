@@ -309,7 +309,10 @@ def _field_message(err: Any) -> str:
     loc, msg = err["loc"], err["msg"].removeprefix("Value error, ")
     if len(loc) > 1 and isinstance(loc[1], int):
         item = f"item {loc[1] + 1}"
-        return f"{item} missing" if err["type"] == "missing" else f"{item}: {msg}"
+        if err["type"] == "missing":  # a list shorter than its fixed length
+            given = len(err["input"]) if isinstance(err.get("input"), list | tuple) else "?"
+            return f"too few values, {given} given ({item} missing)"  # as core.errors says
+        return f"{item}: {msg}"
     return msg
 
 
