@@ -345,6 +345,10 @@ async def test_resume_takes_the_typed_name_and_refuses_a_finished_run(here):
         await pilot.press("f7")
         await pilot.pause()
         assert pane.lines[-1] == "nothing to resume: no run other in runs"
+        app.query_one("#f-name", Input).value = "../runs"  # looked for out of runs/ before
+        await pilot.press("f7")
+        await pilot.pause()
+        assert pane.lines[-1].startswith("nothing to resume: '../runs' is not one folder name")
         assert not app.workers._workers or all(w.is_finished for w in app.workers._workers)
     assert eval_file.stat().st_mtime_ns == written
 

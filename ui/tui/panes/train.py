@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
 from training.callbacks import epochs_of, resumed_from
+from training.config import check_run_name
 from ui.tui.configform import FormField, model_hints, validate_form
 from ui.tui.context import TuiContext, child_env
 from ui.tui.datadirs import source_dirs
@@ -212,6 +213,11 @@ class TrainPane(Horizontal):
         name = name or str(self.form.values().get("name") or "").strip() or self.last_run
         if not name:
             self.log_line("nothing to resume: start a run, or type its name in the form")
+            return
+        try:  # `../x` would be looked for outside the runs folder, and said missing there
+            check_run_name(name)
+        except ValueError as e:
+            self.log_line(f"nothing to resume: {e}")
             return
         problem = read_run(self.ctx.runs_dir / name).resume_problem()
         if problem is not None:
