@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 from tests.ui.tui_helpers import make_data, make_run
@@ -30,12 +31,11 @@ def test_every_tab_is_shown_without_importing_torch(tmp_path):
     assert report["torch"] is False
 
 
-def test_a_runs_or_data_folder_that_is_not_there_is_refused_before_the_app_opens(
+def test_a_runs_or_data_path_that_is_a_file_is_refused_before_the_app_opens(
     tmp_path, monkeypatch, capsys
 ):
-    """`--runs runz` opened on "no runs in runz/ yet" (and a run trained then made it),
-    while `frankenstein runs --runs runz` says there is no such folder: one line, exit
-    status 2, and no app. The defaults, absent, still open it."""
+    """A file for --runs or --data: one line, exit status 2, and no app (every tab said
+    so). A folder not there yet opens it, as the defaults do: made on first use."""
     import ui.tui.app
     from ui.cli import main
 
@@ -48,11 +48,8 @@ def test_a_runs_or_data_folder_that_is_not_there_is_refused_before_the_app_opens
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(ui.tui.app, "create_app", NotRun)
     monkeypatch.setattr("ui.commands.tui.run_quitting_on_signals", lambda app: None)
-    (tmp_path / "runs").mkdir()
     (tmp_path / "afile").write_text("")
     refused = {
-        ("--runs", "runz"): "--runs runz: no such folder",
-        ("--data", "dta"): "--data dta: no such folder",
         ("--runs", "afile"): "--runs afile: not a folder",
         ("--runs", "runs", "--data", "afile"): "--data afile: not a folder",
     }
@@ -60,7 +57,9 @@ def test_a_runs_or_data_folder_that_is_not_there_is_refused_before_the_app_opens
         assert main(["tui", *args]) == 2
         assert capsys.readouterr().err == f"frankenstein: error: {error}\n"
     assert opened == []
-    assert main(["tui", "--runs", "runs"]) == 0
-    monkeypatch.chdir(tmp_path / "runs")  # no runs/ or data/ here: made on first use
+    assert main(["tui", "--runs", "new-runs", "--data", "new-data"]) == 0
     assert main(["tui"]) == 0
-    assert len(opened) == 2
+    assert [(o["runs"], o["data"]) for o in opened] == [
+        (Path("new-runs"), Path("new-data")),
+        (None, None),
+    ]

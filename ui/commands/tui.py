@@ -36,16 +36,15 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def check_folders(args: argparse.Namespace) -> None:
-    """A --runs or --data that is not a folder is refused before the app opens, as
-    `frankenstein runs --runs` refuses it: a slip of the keys (`--runs runz`) would
-    open on "no runs yet" and train into a new folder. The defaults, runs/ and data/,
-    may be absent: they are made on first use."""
+    """A --runs or --data that is a file is refused before the app opens (every tab
+    would say so, and nothing could be trained or generated into it). One not there
+    yet is taken: the TUI makes it on first use (a new runs folder for a new set of
+    runs), and each tab names it ("no runs in runz/ yet"), so a slip shows at once."""
     from core.errors import FrankensteinError
 
     for flag, folder in (("--runs", args.runs), ("--data", args.data)):
-        if folder is not None and not folder.is_dir():
-            what = "not a folder" if folder.exists() else "no such folder"
-            raise FrankensteinError(f"{flag} {folder}: {what}")
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise FrankensteinError(f"{flag} {folder}: not a folder")
 
 
 def run_quitting_on_signals(app) -> None:
