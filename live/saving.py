@@ -108,6 +108,8 @@ class Saving:
         if self.quit_asked or not self.unsaved(shapes, drawing):
             return None
         self.quit_asked = True
+        if not any(word for _, word in _labelled(shapes, None)):  # no model: no class
+            return f"unsaved ink: {how} again quits, E exports it as a PNG"
         return f"unsaved ink: {how} again quits, S saves"
 
     def export_png(

@@ -351,6 +351,9 @@ def test_with_no_model_loaded_s_says_why_nothing_is_saved(settings, tmp_path):
         c.status == "nothing saved: no model is loaded, so no shape has a class to be saved under"
     )
     assert c.scene().panel.status_error and not (c.settings.save_dir / "raw").exists()
+    assert not c.may_quit()  # and Escape does not point to S either
+    assert c.status == "unsaved ink: Esc again quits, E exports it as a PNG"
+    assert c.may_quit()
 
 
 def test_a_save_dir_that_is_a_file_is_named_as_not_a_directory(make_controller, tmp_path):
