@@ -164,6 +164,23 @@ def test_train_state_folds_the_events():
     assert (s.status, s.message, s.test_top1) == ("done", "early stop", 0.7)
 
 
+def test_the_batch_counter_is_about_the_epoch_it_counts():
+    """After epoch 1 of 3 ends (a stop then too), "ep 2/3 10/10" read as if epoch 2 were
+    done: the finished epoch is counted until the next one's first batch."""
+    s = TrainState(status="running")
+    s.apply({"event": "start", "epochs": 3, "start_epoch": 0, "batches": 10})
+    assert s.counted_epoch == 1
+    s.apply({"event": "batch", "epoch": 1, "batch": 10, "batches": 10})
+    assert s.counted_epoch == 1
+    s.apply({"event": "epoch", "epoch": 1, "val_acc": 0.5})
+    assert (s.counted_epoch, s.batch) == (1, 10)
+    s.apply({"event": "batch", "epoch": 2, "batch": 1, "batches": 10})
+    assert (s.counted_epoch, s.batch) == (2, 1)
+    s.apply({"event": "batch", "epoch": 3, "batch": 10, "batches": 10})
+    s.apply({"event": "epoch", "epoch": 3, "val_acc": 0.7})
+    assert s.counted_epoch == 3
+
+
 def test_a_run_without_done_failed_and_an_error_event_keeps_its_message():
     s = TrainState(status="running")
     s.finish(1, ["Traceback", "ValueError: bad"], stopped=False)

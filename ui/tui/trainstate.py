@@ -133,6 +133,14 @@ class TrainState:
     def active(self) -> bool:
         return self.status in ("starting", "running", "stopping")
 
+    @property
+    def counted_epoch(self) -> int:
+        """The epoch the batch counter is about (1-based): the one under way, or the one
+        just finished until the next one's first batch ("ep 2/3 10/10" after epoch 1,
+        a stop right then included, read as if epoch 2 were done)."""
+        done = self.batches > 0 and self.batch >= self.batches and self.epoch > 0
+        return min(self.epoch if done else self.epoch + 1, max(self.epochs, 1))
+
     def eta_text(self) -> str:
         if self.eta_s is None:
             return "ETA --:--"

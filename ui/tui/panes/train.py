@@ -294,8 +294,7 @@ class TrainPane(Horizontal):
         # Epoch, batch, ETA and best, short enough for the right pane at 80 columns
         # (41 cells): "ep 10/30 1234/5000 ETA 1:02:03 best 82.5%".
         detail = s.what or (
-            f"ep {min(s.epoch + 1, max(s.epochs, 1))}/{s.epochs} "
-            f"{s.batch}/{s.batches} {s.eta_text()}"
+            f"ep {s.counted_epoch}/{s.epochs} {s.batch}/{s.batches} {s.eta_text()}"
             if s.epochs
             else ""
         )
