@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.ui.tui_helpers import STAND_IN
 
 SIGNALS = pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 F5 = b"\x1b[15~"  # the Train tab's Start
@@ -122,6 +123,6 @@ def test_sigterm_stops_the_tuis_training_which_saves_last_pt(tmp_path):
         since = len(tui.out)
         tui.proc.send_signal(signal.SIGTERM)
         _quits_cleanly(tui, tui.end(), since)
-        assert (run / "last.pt").read_bytes() == b"fake checkpoint"  # stopped, not killed
+        assert (run / "last.pt").read_bytes() == STAND_IN  # stopped, not killed
     finally:
         tui.close()

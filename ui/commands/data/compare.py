@@ -49,9 +49,9 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.seed < 0:  # numpy's seeds are 0 or more; found after the table, a traceback
         raise FrankensteinError(f"--seed {args.seed}: must be 0 or more")
     if args.gallery:
+        check_output_file(args.gallery)
         if args.gallery.suffix.lower() != ".png":  # PNG bytes under another name
             raise FrankensteinError(f"{args.gallery}: the gallery is written as a .png file")
-        check_output_file(args.gallery)
     console = Console(markup=False)  # paths may hold [brackets], not markup
     if not console.is_terminal:
         console = Console(width=max(console.width, 100), markup=False)  # piped: the table fits
