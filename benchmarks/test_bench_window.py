@@ -60,3 +60,32 @@ def test_drag_event_at_the_end_of_a_long_stroke(benchmark, points):
         assert controller.drawing and drawn > before  # the rounds grew the same stroke
     finally:
         window.close()
+
+
+def test_the_panel_laid_out_anew_after_a_stroke(benchmark):
+    """What the panel costs when the status changes (each stroke's end, a snap): its
+    labels laid out again, the text broken into lines by the glyphs' widths
+    (`live.drawables.show_text`). A long status, as a snap refused for its fit gives."""
+    from live.controller import Controller
+    from live.replay import ManualClock
+    from live.settings import LiveSettings
+    from live.window import DrawingWindow
+
+    controller = Controller(LiveSettings(), loader=_no_model)
+    window = DrawingWindow(controller, clock=ManualClock())
+    statuses = itertools.cycle(
+        f"finished, not snapped: hexagon 0.{n:02d} below threshold 0.80; the template "
+        "fits the ink badly (fit error 0.21 above 0.15), so the ink stays"
+        for n in range(50)
+    )
+    try:
+
+        def relayout():
+            controller.status = next(statuses)
+            controller._changed()
+            assert window.refresh()
+
+        benchmark.pedantic(relayout, rounds=300, warmup_rounds=5)
+        assert window.scene_view.status.text.count("\n") >= 2  # wrapped, as it must be
+    finally:
+        window.close()
