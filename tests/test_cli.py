@@ -177,3 +177,16 @@ def test_a_reader_gone_before_the_output_is_exit_status_1_without_a_traceback(tm
     err = child.stderr.read()
     assert child.wait(timeout=60) == 1
     assert err == ""
+
+
+def test_an_empty_path_is_refused(tmp_path, monkeypatch, capsys):
+    """`--out "$OUT"` with OUT unset: Path("") is the current folder, and `data synth
+    --replace` removed the data files there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.ndjson").write_text("kept\n")
+    with pytest.raises(SystemExit) as ended:
+        main(["data", "synth", "--per-class", "1", "--out", "", "--replace"])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("argument --out: an empty path (''): name a file or folder")
+    assert (tmp_path / "mine.ndjson").read_text() == "kept\n"

@@ -11,7 +11,8 @@ A command's words (`train`'s `key=value` settings) are taken wherever they stand
 after a flag (`train model=cnn --dry-run epochs=1`), and anything a command does not
 know is its own error, under its own usage line, with the nearest option it has
 (`runs --jsn`: did you mean --json?), also when a required option is missing for it
-(`eval --modle cnn`).
+(`eval --modle cnn`). An empty path (`--out "$OUT"` with OUT unset) is refused: a
+Path of "" is the current folder, which `data synth --replace` then emptied of data.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import difflib
 import re
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 _NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")  # a negative number is a value, not an option
@@ -33,6 +35,11 @@ class Parser(argparse.ArgumentParser):
     def add_subparsers(self, **kwargs: Any) -> argparse._SubParsersAction:
         self._choose = kwargs.get("metavar")
         return super().add_subparsers(parser_class=Command, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if kwargs.get("type") is Path:
+            kwargs["type"] = _path
+        return super().add_argument(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
         self._given = tuple(sys.argv[1:] if args is None else args)
@@ -93,6 +100,13 @@ class Parser(argparse.ArgumentParser):
         if unknown and message.startswith("the following arguments are required"):
             message = f"{self._unrecognized(unknown)}; {message}"  # the slip is the cause
         super().error(message)
+
+
+def _path(text: str) -> Path:
+    """A path argument, never empty: Path("") is ".", the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"an empty path ({text!r}): name a file or folder")
+    return Path(text)
 
 
 class Command(Parser):
