@@ -122,6 +122,29 @@ def differences(run, asked, prefix: str = "") -> str:
     )
 
 
+# what a resume may not change besides the model and the optimiser (`Trainer._check_course`)
+COURSE = ("batch_size", "seed", "loss_at", "max_batches")
+COURSE_DATA = (
+    "sources",
+    "per_class",
+    "cap_per_class",
+    "eval_per_class",
+    "eval_seed",
+    "variety",
+    "outliers",
+)
+
+
+def _course(cfg: TrainConfig) -> dict[str, Any]:
+    """The settings of a run's course by their keys: COURSE, COURSE_DATA and every
+    augmentation."""
+    course = {k: getattr(cfg, k) for k in COURSE}
+    data = cfg.data.model_dump(include=set(COURSE_DATA))
+    course.update({f"data.{k}": v for k, v in data.items()})
+    course.update({f"augment.{k}": v for k, v in cfg.augment.model_dump().items()})
+    return course
+
+
 def dry_run_config(cfg: TrainConfig) -> TrainConfig:
     """One tiny batch end to end: one epoch of one batch, tiny data, its own run folder."""
     name = f"{cfg.name or cfg.model.name}-dry-run"
@@ -194,6 +217,7 @@ class _Run:
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
                     self._check_optim(f.read_config())
+                    self._check_course(f.read_config())
             elif f.config.is_file() and not self._trained_past_first_epoch():
                 # stopped before training began (Ctrl-C while preparing data), or the
                 # first last.pt could not be written (a full disk): no state to continue,
@@ -387,6 +411,25 @@ class _Run:
             raise RunError(
                 f"{self.folder.path}: cannot resume with other optimiser settings ({differ}): "
                 "last.pt's optimiser state keeps the run's; start a new run with another name=..."
+            )
+
+    def _check_course(self, stored: TrainConfig) -> None:
+        """A resume continues the run's course: what each epoch trains on, in what batches
+        (last.pt's position counts them, and the schedule's length is their number), from
+        which seed, toward which loss, checked on which validation set. Other ones would
+        make a run of two halves that config.json, rewritten, would hide (`batch_size=16`
+        left the learning rate at 5e-4 where the run's schedule ends near 2e-5)."""
+        asked, run = _course(self.cfg), _course(stored)
+        differ = "; ".join(
+            f"{k} {asked[k]!r} asked, the run's is {run[k]!r}"
+            for k in run
+            if run[k] != asked.get(k)
+        )
+        if differ:
+            raise RunError(
+                f"{self.folder.path}: cannot resume with another course ({differ}): the "
+                "resumed epochs would not continue the run's; start a new run with another "
+                "name=..."
             )
 
     def _restore(self, model, optimizer, scheduler) -> tuple[Position, list[dict]]:

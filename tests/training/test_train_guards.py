@@ -44,6 +44,30 @@ def test_resume_with_other_optimiser_settings_is_refused(tmp_path, glyph_dir, ca
     assert (tmp_path / "r" / "config.json").read_bytes() == config  # untouched
 
 
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ("batch_size=4", "batch_size 4 asked, the run's is 16"),
+        ("seed=9", "seed 9 asked, the run's is 0"),
+        ("loss_at=final", "loss_at 'final' asked, the run's is 'every'"),
+        ("augment.rotate=3", "augment.rotate 3.0 asked, the run's is 25.0"),
+    ],
+)
+def test_resume_with_another_course_is_refused(tmp_path, glyph_dir, capsys, change, said):
+    """The batches an epoch (last.pt's position, the schedule's length), the seed, the
+    loss or the augmentation changed on resume made a run of two halves that the
+    rewritten config.json hid; `batch_size=16` left the rate far from its schedule's
+    end. Extending it (epochs=2) still may."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    assert main(["train", *settings, "name=r"]) == 0
+    config = (tmp_path / "r" / "config.json").read_bytes()
+    capsys.readouterr()
+    assert main(["train", "--resume", *settings, "name=r", "epochs=2", change]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot resume with another course ({said})" in err
+    assert (tmp_path / "r" / "config.json").read_bytes() == config  # untouched
+
+
 def test_bad_lines_and_classes_without_drawings_are_reported(tmp_path, glyph_dir, capsys):
     data = tmp_path / "data"
     data.mkdir()
