@@ -11,7 +11,7 @@ import pytest
 
 from tests.lock_holder import held_by_another_process
 from tests.training.shapes import write_shapes_dir
-from tests.ui.tui_helpers import going_cut_and_done, make_run, report
+from tests.ui.tui_helpers import STAND_IN, going_cut_and_done, make_run, report
 from training.progressfile import PROGRESS
 from ui.cli import main
 
@@ -162,3 +162,28 @@ def test_a_checkpoint_cut_short_is_listed_as_broken_and_not_resumed(runs, capsys
     assert not [line for line in lines if line.startswith("cut: stopped")]
     (runs / "cut" / "last.pt").write_bytes(whole)
     assert [line for line in listing(capsys) if line.startswith("cut: stopped")]
+
+
+def test_runs_stopped_before_training_or_in_their_last_evaluation_say_how_to_go_on(runs, capsys):
+    """Both were listed as if nothing were left to do: one stopped as it prepared its
+    data (its config.json alone; the message said `--resume` starts it), one stopped
+    as it calibrated or evaluated after its last epoch (every epoch done, no eval.json;
+    `--resume` does that part)."""
+    began = runs / "began"
+    began.mkdir()
+    (began / "config.json").write_text(json.dumps({"name": "began", "epochs": 3}))
+    ended = make_run(runs, "ended", val_accs=(0.5, 0.6), checkpoint=True)
+    (ended / "last.pt").write_bytes(STAND_IN)
+    for run in (began, ended):
+        os.utime(run / "config.json", (1_600_000_000, 1_600_000_000))  # listed last
+    lines = listing(capsys)
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[1:] if line[:1] not in " "}
+    assert rows["began"][-2:] == ["0/3", "stopped"] and rows["ended"][-2:] == ["2/2", "stopped"]
+    resume = "`frankenstein train --resume name={} out_dir=runs`"
+    assert f"began: stopped before training began: {resume.format('began')} starts it" in lines
+    assert (
+        "ended: stopped after its last epoch, before its evaluation ended: "
+        f"{resume.format('ended')} does that"
+    ) in lines
+    summary = {r["name"]: r["state"] for r in json.loads("\n".join(listing(capsys, "--json")))}
+    assert summary["began"] == summary["ended"] == "stopped" and summary["done"] == "finished"

@@ -66,14 +66,30 @@ class RunInfo:
 
     @property
     def finished(self) -> bool:
-        """Completed or stopped early: every epoch done, or evaluated after its last.pt
-        (an eval.json older than last.pt is from before a resume that added epochs)."""
-        if self.epochs is not None and self.epochs_done >= self.epochs:
-            return True
+        """Completed or stopped early: evaluated after its last.pt (an eval.json older
+        than last.pt is from before a resume that added epochs), or every epoch done
+        with no last.pt to go on from. Every epoch done and not evaluated since is a run
+        stopped in its end-of-run calibration or evaluation, which `--resume` does."""
         evaluated = self.path / "eval.json"
         last = self.path / "last.pt"
-        return evaluated.is_file() and (
+        if evaluated.is_file() and (
             not last.is_file() or evaluated.stat().st_mtime >= last.stat().st_mtime
+        ):
+            return True
+        every_epoch = self.epochs is not None and self.epochs_done >= self.epochs
+        return every_epoch and not last.is_file()
+
+    @property
+    def never_began(self) -> bool:
+        """Stopped while it prepared its data (Ctrl-C, a Stop): its config.json alone,
+        no progress.json (a training removes it as it ends, stopped too; one left behind
+        is `failed_pid`'s); `train --resume` starts it from epoch 1."""
+        made = ("last.pt", "best.pt", "eval.json", PROGRESS)
+        return (
+            (self.path / "config.json").is_file()
+            and not self.metrics
+            and not self.problems
+            and not any((self.path / name).is_file() for name in made)
         )
 
     @property
@@ -103,7 +119,7 @@ class RunInfo:
         problem is said, not a resume promised). A run some process trains now is cut
         short too until it ends: `state` (and every caller) asks for the training first."""
         last = (self.path / "last.pt").is_file()
-        return not self.finished and last and self.unreadable is None
+        return (not self.finished and last and self.unreadable is None) or self.never_began
 
     @property
     def state(self) -> str:
@@ -189,9 +205,13 @@ def stopped_line(run: RunInfo, also: str = "") -> str:
     """'stopped after epoch 3 of 8: ...' for a run cut short: the command that continues
     it, after `also` (another way to, "F7 resumes it (on the Train tab), as does ")."""
     command = f"frankenstein train --resume name={run.name} out_dir={run.path.parent}"
-    return f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}: " + (
-        f"{also}`{command}`" if also else f"`{command}` continues it"
-    )
+    if run.never_began:
+        when, does = "stopped before training began", "starts it"
+    elif run.epochs is not None and run.epochs_done >= run.epochs:
+        when, does = "stopped after its last epoch, before its evaluation ended", "does that"
+    else:
+        when, does = f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}", "continues it"
+    return f"{when}: " + (f"{also}`{command}`" if also else f"`{command}` {does}")
 
 
 def training_line(run: RunInfo) -> str:
