@@ -41,6 +41,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import sys
 from typing import IO, Any
 
@@ -63,11 +65,31 @@ class JsonEvents(Callback):
 
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream if stream is not None else sys.stdout
+        self.reader_gone = False
 
     def emit(self, event: str, **fields: Any) -> None:
+        if self.reader_gone:
+            return
         line = json.dumps(strict_json({"event": event, **fields}), separators=(",", ":"))
-        self.stream.write(line + "\n")
-        self.stream.flush()
+        try:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+        except BrokenPipeError:
+            self._stop_for_a_gone_reader()
+
+    def _stop_for_a_gone_reader(self) -> None:
+        """The reader of the events has gone (the TUI that started this run was killed,
+        `--events | head`): the run stops as at Ctrl-C, saving last.pt (a crash on the
+        next write lost the epoch so far, left progress.json, and the run read as
+        failed), and what it would still write goes nowhere."""
+        self.reader_gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())  # the buffered rest, and exit's flush
+            os.close(devnull)
+        except (OSError, ValueError):  # a stream without a descriptor (a test's)
+            pass
+        os.kill(os.getpid(), signal.SIGINT)
 
     def on_progress(self, done: int, total: int, what: str) -> None:
         self.emit("progress", done=done, total=total, what=what)

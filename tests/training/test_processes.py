@@ -393,3 +393,28 @@ def test_sigterm_to_rank_0_alone_stops_both_ranks_at_one_batch(tmp_path, glyph_d
     position = load_checkpoint(tmp_path / "ddp" / "last.pt").extra["position"]
     assert position["epoch"] >= 1
     assert live_holder(lock_path(tmp_path / "ddp")) is None
+
+
+@pytest.mark.slow
+def test_a_reader_gone_stops_the_run_as_ctrl_c_does(tmp_path, glyph_dir):
+    """The events' reader gone (the TUI that started the run killed, `--events | head`):
+    the next write failed with a BrokenPipeError that crashed the run, losing the epoch
+    so far and leaving progress.json (the run then read as failed). It stops as at
+    Ctrl-C instead: last.pt saved, nothing left behind, resumable."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=50, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=g", "--events"]
+    proc = subprocess.Popen(
+        cmd, cwd=tmp_path, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "batch":
+            break
+    proc.stdout.close()  # gone mid-epoch, before the next event
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    run = tmp_path / "g"
+    assert (run / "last.pt").is_file() and not (run / "progress.json").exists()
+    from ui.tui.runinfo import read_run
+
+    assert read_run(run).state == "stopped"
