@@ -485,8 +485,8 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run_but_a_live_ones
     tmp_path, capsys
 ):
     """SIGKILL leaves the hidden staging folder (and its lock file) beside --out; a run
-    beside a live one leaves that one's alone; once its writer is gone, the next run for
-    the same --out removes it with one line on stderr."""
+    for the same --out as a live one is refused and leaves that one's alone; once its
+    writer is gone, the next run for the same --out removes it with one line on stderr."""
     import time
 
     out = tmp_path / "synth"
@@ -505,17 +505,17 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run_but_a_live_ones
         (staging,) = tmp_path.glob(".synth.*.partial")
         lock = staging.with_name(staging.name + ".lock")
         assert lock.read_text() == f"{proc.pid}\n"
-        # a second run while the first is drawing: its folder stays
+        # a second run while the first is drawing: refused, and the first's folder stays
         args = ["data", "synth", "--per-class", "2", "--classes", "sun", "--out", str(out)]
-        assert main(args) == 0
-        assert capsys.readouterr().err == ""
+        assert main(args) == 2
+        assert f"another process (pid {proc.pid}) is generating" in capsys.readouterr().err
         assert staging.is_dir() and proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
     finally:
         proc.kill()
     assert proc.returncode == -signal.SIGKILL
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["synth", staging.name, lock.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([staging.name, lock.name])
     args = ["data", "synth", "--per-class", "2", "--classes", "house", "--out", str(out)]
     assert main(args) == 0
     assert capsys.readouterr().err == (
@@ -523,7 +523,7 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run_but_a_live_ones
         f"run that was killed (pid {proc.pid})\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["synth"]
-    assert sorted(p.name for p in out.iterdir()) == ["house.ndjson", "sun.ndjson"]
+    assert sorted(p.name for p in out.iterdir()) == ["house.ndjson"]
 
 
 def test_drawing_into_names_each_live_generation_by_its_out(tmp_path):
@@ -547,6 +547,26 @@ def test_drawing_into_names_each_live_generation_by_its_out(tmp_path):
         ]
     assert drawing_into(tmp_path) == []
     assert drawing_into(tmp_path / "missing") == []
+
+
+def test_a_second_generation_for_a_folder_is_refused_while_the_first_draws(tmp_path, capsys):
+    """Two `data synth` for one --out both ran, and the last to finish replaced the
+    other's files, though each said its set was written: the second is refused, naming
+    the first (here this process, holding a staging folder as a live run does)."""
+    pytest.importorskip("fcntl")
+    from ui.cli import main
+    from ui.commands.data.staging import staging_folder
+
+    out = Path(os.path.realpath(tmp_path)) / "synthetic"
+    argv = ["data", "synth", "--per-class", "1", "--classes", "circle", "--out", str(out)]
+    with staging_folder(out):
+        assert main(argv) == 2
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: {out}: another process (pid {os.getpid()}) is generating "
+            "doodles for this folder; wait for it to end or stop it\n"
+        )
+    assert main(argv) == 0  # the first gone
+    assert [p.name for p in out.iterdir()] == ["circle.ndjson"]
 
 
 @pytest.mark.parametrize("events", [[], ["--events"]], ids=["bar", "events"])

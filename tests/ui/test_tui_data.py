@@ -171,12 +171,11 @@ async def test_a_download_into_a_folder_another_process_fills_is_refused(here):
             )
             await pilot.press("f8")
             await settle(app, pilot)
-            assert message(app) == (
-                f"download FAILED: {folder.relative_to(here)}: another process (pid "
-                f"{os.getpid()}) is downloading into this folder; wait for it to end "
-                "or stop it"
+            assert message(app) == (  # said before any child starts (one failed on the lock)
+                f"refused: pid {os.getpid()} is downloading into data/quickdraw; F6 twice stops it"
             )
-            assert app.query_one("#data-message").has_class("failed")
+            assert not app.query_one("#data-message").has_class("failed")
+            assert app.query_one("#data-pane").supervisor is None
             assert enabled(app, "#data-synth, #data-download") == [
                 "data-synth",
                 "data-download",

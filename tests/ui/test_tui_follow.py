@@ -444,6 +444,12 @@ async def test_f6_twice_stops_a_generation_a_terminal_runs_and_its_folder_stays(
             await until(pilot, lambda: drawn() > first, "its progress followed")
             assert table.cursor_row == 5  # the summary alone changed
             assert not app.query_one("#data-stop", Button).disabled  # the mouse's way
+            await pilot.press("f5")  # a second generation would race it: refused
+            assert text(app, "#data-message") == (
+                f"refused: pid {proc.pid} is generating doodles for data/synthetic; "
+                "F6 twice stops it"
+            )
+            assert app.query_one("#data-pane").supervisor is None
             await pilot.press("f6")
             ask = f"press F6 again to stop the generation (pid {proc.pid})"
             assert text(app, "#data-message") == ask

@@ -55,16 +55,17 @@ def staging_folder(out: Path) -> Iterator[Path]:
     and so is an older TUI's dead generation beside `out` (leftover.py)."""
     real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
     real.parent.mkdir(parents=True, exist_ok=True)
-    with out_locked(real):
+    with out_locked(real):  # held while this run's staging folder is made: one at a time
         _clean_up(real)
-    remove_leftover(real.parent)
-    try:
-        staging, lock, fd = _make(real.parent, f".{real.name}.")
-    except OSError:
-        if not real.is_dir():
-            raise
-        # a folder we may write in, inside one we may not: the hidden folder goes inside
-        staging, lock, fd = _make(real, INSIDE_PREFIX)
+        _refuse_a_second(real, out)
+        remove_leftover(real.parent)
+        try:
+            staging, lock, fd = _make(real.parent, f".{real.name}.")
+        except OSError:
+            if not real.is_dir():
+                raise
+            # a folder we may write in, inside one we may not: the hidden folder goes inside
+            staging, lock, fd = _make(real, INSIDE_PREFIX)
     try:
         yield staging
     finally:
@@ -75,6 +76,18 @@ def staging_folder(out: Path) -> Iterator[Path]:
                     lock.unlink()
         finally:
             os.close(fd)  # lets go of the lock, last
+
+
+def _refuse_a_second(real: Path, out: Path) -> None:
+    """Refuse a run for `out` while another live one draws for it (its staging lock held,
+    `drawing_into`): both used to finish, the last one's files replacing the other's,
+    though each said its set was written."""
+    other = next((d for d in drawing_into(real.parent) if d.out == real), None)
+    if other is not None:
+        raise FrankensteinError(
+            f"{out}: another process (pid {other.pid}) is generating doodles for this "
+            "folder; wait for it to end or stop it"
+        )
 
 
 def move_in(staging: Path, out: Path, names: Sequence[str], *, replace: bool) -> None:

@@ -20,6 +20,7 @@ twice stops it (ui/tui/stopping.py).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
@@ -46,6 +47,7 @@ class Elsewhere(NamedTuple):
 
     job: str  # "download", "generation"
     pid: int
+    out: Path  # the folder it writes into
     note: str  # the summary's sentence
     done: str  # said once it is asked to stop
 
@@ -202,6 +204,7 @@ class DataPane(Vertical):
                 Elsewhere(
                     "download",
                     pid,
+                    real,
                     f"Another process (pid {pid}) is downloading into {real}: its files are "
                     "counted as they arrive",
                     f"asked pid {pid} to stop its download: the files it installed stay, and "
@@ -213,6 +216,7 @@ class DataPane(Vertical):
                 Elsewhere(
                     "generation",
                     pid,
+                    out,
                     f"Another process (pid {pid}) is generating doodles for {out}"
                     f"{drawn(read_progress(staging, pid))}: they go in when all are drawn",
                     f"asked pid {pid} to stop its generation: {out} stays as it was",
@@ -245,11 +249,15 @@ class DataPane(Vertical):
             return
         # `data synth` stages the files itself and moves them in only when all are done;
         # --replace: the earlier set's other files go then, as they would with a new folder.
-        out = str(self.ctx.data_dir / "synthetic")
-        argv = [*self.ctx.data, "synth", "--per-class", text, "--out", out, "--replace"]
+        out = self.ctx.data_dir / "synthetic"
+        if self._refused("generation", out):
+            return
+        argv = [*self.ctx.data, "synth", "--per-class", text, "--out", str(out), "--replace"]
         self._start("generate", argv)
 
     def action_download(self) -> None:
+        if self._refused("download", self.ctx.data_dir / "quickdraw"):
+            return
         argv = [*self.ctx.data, "download", "--out", str(self.ctx.data_dir / "quickdraw")]
         if self.ctx.download_url:
             argv += ["--base-url", self.ctx.download_url]
@@ -266,6 +274,16 @@ class DataPane(Vertical):
             return
         job = elsewhere[0]  # one at a time: the next F6 asks about the next
         ask_then_stop(self, f"the {job.job}", job.pid, job.done)
+
+    def _refused(self, job: str, out: Path) -> bool:
+        """Whether another process (a terminal's) runs `job` into `out`, said in one line:
+        a child started now would fail on it, or, for a generation, race it, the last
+        to finish replacing the other's files."""
+        other = next((o for o in self._elsewhere() if o.job == job and o.out == out), None)
+        if other is not None:
+            doing = "generating doodles for" if job == "generation" else "downloading into"
+            self.show(f"refused: pid {other.pid} is {doing} {out}; F6 twice stops it")
+        return other is not None
 
     def _busy(self) -> bool:
         """Whether a job is running (and the message says so)."""
