@@ -134,7 +134,9 @@ def main(argv: list[str]) -> int:
                 "batch", epoch=epoch, batch=batch, batches=BATCHES, loss=loss, acc=acc,
                 lr=0.002, samples_per_s=100.0, eta_s=float(5 * left),
             )  # fmt: skip
-            if mode == "crash":
+            if mode == "crash":  # the progress.json a crash leaves, as the trainer's would
+                left = {"event": "batch", "epoch": epoch, "batch": batch, "pid": os.getpid()}
+                (run / "progress.json").write_text(json.dumps(left))
                 print("Traceback (most recent call last):", file=sys.stderr)
                 print('  File "training/loop.py", line 1, in train', file=sys.stderr)
                 print("RuntimeError: fake trainer crashed on purpose", file=sys.stderr)

@@ -106,32 +106,6 @@ def test_ctrl_c_or_sigterm_while_moving_the_files_in_waits_until_all_are_in(tmp_
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("ref-")) == ["synth"]
 
 
-def test_a_killed_runs_install_goes_in_before_a_later_runs_own(tmp_path, capsys):
-    """Run B draws while run A is killed in the middle of its install: B's install first
-    finishes A's, then puts B's files in, so a later run never carries out A's plan over
-    B's newer files."""
-    from ui.commands.data.staging import move_in, staging_folder
-
-    tmp_path = Path(os.path.realpath(tmp_path))
-    out = tmp_path / "synth"
-    a_set = drawn(tmp_path, "house,sun", 1)
-    b_sun = b'{"word": "sun", "drawing": [[[0, 255], [0, 255]]]}\n'
-    with staging_folder(out) as b_staging:  # B, drawing
-        (b_staging / "sun.ndjson").write_bytes(b_sun)
-        argv = ["--per-class", "3", "--classes", "house,sun", "--seed", "1", "--out", str(out)]
-        a = cut_short("replace", 1, "KILL", argv)  # house is in, sun is not
-        assert a.returncode == -signal.SIGKILL, a.stderr
-        assert contents(out) == {"house.ndjson": a_set["house.ndjson"]}
-        capsys.readouterr()
-        move_in(b_staging, out, ["sun.ndjson"], replace=False)
-        assert "finished moving into" in capsys.readouterr().err
-    assert contents(out) == {"house.ndjson": a_set["house.ndjson"], "sun.ndjson": b_sun}
-    args = ["data", "synth", "--per-class", "3", "--classes", "circle", "--out", str(out)]
-    assert main(args) == 0
-    assert capsys.readouterr().err == ""  # nothing left to finish
-    assert contents(out)["sun.ndjson"] == b_sun
-
-
 def test_an_install_that_fails_midway_is_finished_by_the_next_run(tmp_path, capsys):
     """A file that cannot be moved in (a folder holds its name) stops the install with
     one line, and the staging folder keeps the plan; once the folder is gone, the next

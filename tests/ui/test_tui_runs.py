@@ -48,7 +48,7 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
         assert rows(app) == [
             ["lstm", "frankenstein", "3/3", "80.0%", "quickdraw-real-dev", "62.0%", "92.0%/41.0%"],
             ["cnn", "cnn", "1/1", "60.0%", "quickdraw-real-dev", "50.0%", "-/0.0%"],
-            ["fresh", "frankenstein", "0", "-", "-", "-", "-"],
+            ["fresh", "frankenstein", "0 stopped", "-", "-", "-", "-"],  # before it began
         ]
         detail = str(app.query_one("#runs-detail", Static).content)
         assert detail.startswith("lstm: frankenstein on synthetic, 3 epochs")
