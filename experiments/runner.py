@@ -196,9 +196,10 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         kept = done or _started(run_dir)  # finished, or would be resumed
         if kept and st.get("overrides") != run.overrides and not _same_training(run_dir, run):
             what = "done" if done else "started (its last.pt would go on)"
+            changed = _changed(st.get("overrides") or {}, run.overrides)
             raise SpecError(
-                f"{run_dir}: {what} with other settings than the spec gives now "
-                "(--quick or an edited spec?); use another --out or delete that folder"
+                f"{run_dir}: {what} with other settings than the spec gives now ({changed}: "
+                "--quick or an edited spec?); use another --out or delete that folder"
             )
         if not done:
             todo.append(run)
@@ -207,6 +208,15 @@ def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_status(run_dir, _status(run, "queued"))
     return todo
+
+
+def _changed(then: dict[str, Any], now: dict[str, Any], shown: int = 3) -> str:
+    """The settings a run was made with that the spec gives otherwise now, as
+    "augment.rotate 10 now, 25 then"; the first `shown` of them, and how many more."""
+    keys = [k for k in dict.fromkeys([*now, *then]) if now.get(k) != then.get(k)]
+    said = [f"{k} {now.get(k, 'unset')!r} now, {then.get(k, 'unset')!r} then" for k in keys[:shown]]
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return "; ".join(said) + more if said else "the same overrides, another training"
 
 
 def _started(run_dir: Path) -> bool:

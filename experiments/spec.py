@@ -221,7 +221,7 @@ def load_spec(path: str | os.PathLike) -> AblationSpec:
             what = "is a folder, not a spec file" if p.is_dir() else "spec file not found"
             raise SpecError(f"{p}: {what} (shipped specs: {known})")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM is no statement
     except tomllib.TOMLDecodeError as e:
         raise SpecError(f"{p}: not valid TOML: {e}") from None
     except UnicodeDecodeError as e:

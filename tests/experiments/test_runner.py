@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -92,8 +93,12 @@ def test_a_done_run_with_other_settings_is_not_mixed_in(tiny_spec, tmp_path):
     write_status(out / "tiny" / "cnn-s0", failed)
     saved = '{"spec": {"name": "tiny", "variants": {"lstm": {}}}, "quick": true}\n'
     (out / "tiny" / "spec.json").write_text(saved)
-    with pytest.raises(SpecError, match="done with other settings"):
+    with pytest.raises(SpecError, match="done with other settings") as refused:
         run_ablation(tiny_spec({"cnn": {"model": "cnn"}, "lstm": {}}), out_dir=out)
+    said = str(refused.value)  # what differs, named (the first three, and how many more)
+    assert re.search(
+        r"epochs \d+ now, 99 then;.* and \d+ more: --quick or an edited spec\?\)", said
+    )
     # the refused study changed nothing: not the spec its table is read with, nor a status
     assert (out / "tiny" / "spec.json").read_text() == saved
     assert read_status(out / "tiny" / "cnn-s0") == failed

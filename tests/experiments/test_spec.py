@@ -75,6 +75,14 @@ def test_quick_overrides_base_and_the_variant_overrides_quick(tmp_path):
     assert spec.runs()[0].overrides["data.per_class"] == 100
 
 
+def test_a_spec_an_editor_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Notepad's UTF-8 begins with a BOM: 'not valid TOML: Invalid statement (at line 1,
+    column 1)' named nothing the user could see."""
+    p = tmp_path / "spec.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_spec(p).runs() == load_spec(write(tmp_path, GOOD, "plain.toml")).runs()
+
+
 def test_the_name_defaults_to_the_file_name(tmp_path):
     spec = load_spec(write(tmp_path, GOOD.replace('name = "demo"\n', ""), "my-study.toml"))
     assert spec.name == "my-study"
