@@ -404,6 +404,19 @@ def _bad_line_reason(e: Exception) -> str:
     return str(e)
 
 
+def _ndjson_hint(path: Path) -> str:
+    """' (its lines are drawings: name it eye.ndjson)' for a .json file that holds
+    ndjson (a download renamed, a copy), whose one JSON value is its first line only."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            first = json.loads(f.readline())
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return ""
+    if isinstance(first, dict) and "drawing" in first:
+        return f" (its lines are drawings, one a line: name it {path.stem}.ndjson)"
+    return ""
+
+
 def iter_seed_json(
     path: str | os.PathLike,
     *,
@@ -423,7 +436,7 @@ def iter_seed_json(
     except OSError as e:
         raise ReadError(f"{path}: cannot open ({e.strerror})") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ReadError(f"{path}: not a JSON file") from None
+        raise ReadError(f"{path}: not a JSON file{_ndjson_hint(path)}") from None
     if not isinstance(data, list):
         raise ReadError(f"{path}: expected a JSON list of drawings")
     n = 0

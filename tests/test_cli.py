@@ -155,6 +155,7 @@ def test_paths_with_brackets_are_printed_as_they_are(real_dev, tmp_path, monkeyp
     assert main(["data", "compare", real, odd]) == 0
     out = capsys.readouterr().out  # the title is wrapped to the table's width
     assert "real[old]" in out and "x[/b]" in out
+    assert "\n1 class; total variation" in out  # not "1 classes"
     report = tmp_path / "report.json"
     assert main(["eval", "--model", "cnn", "--data", odd, "--json", str(report)]) == 0
     assert f"on {odd}" in capsys.readouterr().out

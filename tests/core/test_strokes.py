@@ -201,6 +201,17 @@ def test_seed_format(tmp_path):
     bad.write_text("[]")
     with pytest.raises(ReadError, match="not a class name"):
         list(iter_seed_json(bad))
+    lines = tmp_path / "eye.json"  # ndjson under a .json name: the rename named
+    drawing = {"word": "eye", "drawing": square}
+    lines.write_text(f"{json.dumps(drawing)}\n{json.dumps(drawing)}\n")
+    with pytest.raises(
+        ReadError,
+        match=r"eye.json: not a JSON file \(its lines are drawings, one a line: name it eye.ndjson\)$",
+    ):
+        list(iter_seed_json(lines))
+    (tmp_path / "sun.json").write_text("[1, ")
+    with pytest.raises(ReadError, match=r"sun.json: not a JSON file$"):
+        list(iter_seed_json(tmp_path / "sun.json"))
 
 
 def test_resample_and_rdp():

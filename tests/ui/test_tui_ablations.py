@@ -349,7 +349,7 @@ async def test_the_spec_list_follows_the_specs_folder(here):
         await until(lambda: len(table_rows(app, "runs")) == 3, "the edited spec shown")
         assert [r[0] for r in table_rows(app, "runs")] == ["lstm-s0", "cnn-s0", "wide-s0"]
         assert str(app.query_one("#abl-info", Static).content).endswith(
-            "3 variants x 1 seeds = 3 runs"
+            "3 variants x 1 seed = 3 runs"
         )
         (specs / "with-failure.toml").unlink()
         await until(lambda: len(pane.specs) == 2, "the removed spec gone")

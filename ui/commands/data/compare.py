@@ -101,7 +101,7 @@ def run_compare(args: argparse.Namespace) -> int:
     tvs = [r.tv for r in rows]
     floors = [r.tv_floor() for r in rows]
     console.print(
-        f"{len(rows)} classes; total variation (TV) of stroke counts: mean {sum(tvs) / len(tvs):.2f}, "
+        f"{len(rows)} class{'' if len(rows) == 1 else 'es'}; total variation (TV) of stroke counts: mean {sum(tvs) / len(tvs):.2f}, "
         f"max {max(tvs):.2f} ({rows[tvs.index(max(tvs))].word}); from sampling alone (noise) "
         f"at these real set sizes: mean {sum(floors) / len(floors):.2f}"
     )

@@ -160,8 +160,8 @@ class AblationsPane(Horizontal):
         quick = self.query_one("#abl-quick", Checkbox).value
         runs = spec.runs(quick=quick)
         self.query_one("#abl-info", Static).update(
-            f"{spec.name}: {spec.description}\n{len(spec.variants)} variants x "
-            f"{len(spec.seeds)} seeds = {len(runs)} runs"
+            f"{spec.name}: {spec.description}\n{_many(len(spec.variants), 'variant')} x "
+            f"{_many(len(spec.seeds), 'seed')} = {_many(len(runs), 'run')}"
         )
         self.status = {r.run_id: "queued" for r in runs}
         self.progress = {}
@@ -461,3 +461,8 @@ def _pct(mean: Any, std: Any = None) -> str:
         return "-"
     spread = f"±{100 * std:.1f}" if isinstance(std, int | float) else ""
     return f"{100 * mean:.1f}{spread}%"
+
+
+def _many(n: int, thing: str) -> str:
+    """ "1 seed", "3 seeds"."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
