@@ -36,7 +36,7 @@ def test_data_info_on_a_folder_of_data_folders_names_them(tmp_path, capsys):
     from ui.cli import main
 
     d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
-    for sub in ("simplified", "raw"):
+    for sub in ("simplified", "raw", ".synth.0123abcd.partial"):  # the last: a staging
         write_ndjson([d], tmp_path / sub / "sun.ndjson")
     (tmp_path / "empty").mkdir()
     assert main(["data", "info", str(tmp_path)]) == 2

@@ -47,7 +47,11 @@ def run_info(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"{args.dir}: not a directory")
     files = data_files(args.dir)
     if not files:
-        inside = sorted(p.name for p in args.dir.iterdir() if p.is_dir() and _has_data(p))
+        inside = sorted(  # not a hidden folder: a generation's staging, drawn in still
+            p.name
+            for p in args.dir.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and _has_data(p)
+        )
         hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
         raise FrankensteinError(f"{args.dir}: no .ndjson or .json files{hint}")
     with reading_bar() as progress:
