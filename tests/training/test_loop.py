@@ -206,7 +206,12 @@ def test_keep_epochs_keeps_each_epoch_calibrated_through_a_resume(tmp_path, glyp
 def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_path, glyph_dir):
     cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=r"])
     train(cfg)
-    with pytest.raises(RunError, match="a run of this name exists"):
+    # finished: --resume alone would only calibrate and evaluate it again, so not offered
+    with pytest.raises(
+        RunError,
+        match=r"a finished run of this name exists \(1 epoch\); .*"
+        r"or train it on with --resume epochs=N$",
+    ):
         train(cfg)
     longer = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=2), "name=r"])
     extended = train(longer, resume=True)  # a finished run resumed with more epochs
