@@ -27,6 +27,7 @@ typo fails in a second, not after an hour of the study.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import FrankensteinError
+from training.config import SEEDS
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +119,9 @@ class AblationSpec(BaseModel):
             raise ValueError("at least one seed is needed")
         if len(set(v)) != len(v):
             raise ValueError(f"seeds {v} repeat a seed")
+        out = [x for x in v if not 0 <= x < SEEDS]  # said here, not as each run's problem
+        if out:
+            raise ValueError(f"a seed is 0 to {SEEDS - 1}, not {out[0]}")
         return v
 
     @field_validator("peers")
@@ -239,8 +244,10 @@ def spec_from_dict(data: dict[str, Any], source: str = "spec") -> AblationSpec:
         for err in e.errors():
             where = ".".join(str(x) for x in err["loc"])
             if err["type"] == "extra_forbidden":
-                known = ", ".join(AblationSpec.model_fields)
-                problems.append(f"unknown key {where!r} (known: {known})")
+                known = list(AblationSpec.model_fields)
+                near = difflib.get_close_matches(where, known, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                problems.append(f"unknown key {where!r}{hint} (known: {', '.join(known)})")
             elif err["type"] == "missing":
                 problems.append(f"{where}: missing")
             else:

@@ -103,6 +103,12 @@ def test_the_name_defaults_to_the_file_name(tmp_path):
         (GOOD.replace("data.per_class = 7", "batch_size = 0"), "variants.lstm with quick: "),
         (GOOD.replace("seeds = [0, 1]", "seeds = []"), "seeds: at least one seed is needed"),
         (GOOD.replace("seeds = [0, 1]", "seeds = [1, 1]"), "repeat a seed"),
+        # the seeds' own problem (it was each run's: "variants.a: a-s-1: seed: ...")
+        (
+            GOOD.replace("seeds = [0, 1]", "seeds = [0, -1]"),
+            "seeds: a seed is 0 to 4294967295, not -1",
+        ),
+        ("seedz = [1]\n" + GOOD, "unknown key 'seedz'; did you mean 'seeds'? (known: name, "),
         ('name = "x"\nseeds = [0]\n[variants]\n', "variants: at least one variant is needed"),
         ('name = "x"\nseeds = [0]\n', "variants: missing"),
         (GOOD.replace('name = "demo"', 'name = "a/b"'), "name: 'a/b' is not folder-safe"),
