@@ -188,26 +188,39 @@ def _with_eval_dirs(run: PlannedRun, eval_dirs: list[str]) -> PlannedRun:
 def _plan(study_dir: Path, runs: list[PlannedRun]) -> list[PlannedRun]:
     """The runs still to do; all of them marked queued. A done run with other settings
     than the spec's now is an error: the table would mix two studies."""
-    todo = []
-    for run in runs:  # every run checked before any status is touched
-        run_dir = study_dir / run.run_id
-        st = read_status(run_dir) or {}
-        done = st.get("status") == "done"
-        kept = done or _started(run_dir)  # finished, or would be resumed
-        if kept and st.get("overrides") != run.overrides and not _same_training(run_dir, run):
-            what = "done" if done else "started (its last.pt would go on)"
-            changed = _changed(st.get("overrides") or {}, run.overrides)
-            raise SpecError(
-                f"{run_dir}: {what} with other settings than the spec gives now ({changed}: "
-                "--quick or an edited spec?); use another --out or delete that folder"
-            )
-        if not done:
-            todo.append(run)
+    for run_dir, what, changed in changed_runs(study_dir, runs):  # before any status
+        raise SpecError(
+            f"{run_dir}: {what} with other settings than the spec gives now ({changed}: "
+            "--quick or an edited spec?); use another --out or delete that folder"
+        )
+    todo = [r for r in runs if (read_status(study_dir / r.run_id) or {}).get("status") != "done"]
     for run in todo:
         run_dir = study_dir / run.run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         write_status(run_dir, _status(run, "queued"))
     return todo
+
+
+def changed_runs(
+    study_dir: Path, runs: list[PlannedRun], ignore: tuple[str, ...] = ()
+) -> list[tuple[Path, str, str]]:
+    """The runs of `study_dir` done or started with other settings than `runs` give now
+    (a study run with --quick, then without; a spec edited since), each as (its folder,
+    "done" or "started (...)", what differs), settings in `ignore` aside: a study that
+    ran them would mix two. Reads only, so that the TUI can refuse before it starts any
+    process (it leaves eval_data, which the runner resolves from its own folder, aside)."""
+    found = []
+    for run in runs:
+        run_dir = study_dir / run.run_id
+        st = read_status(run_dir) or {}
+        done = st.get("status") == "done"
+        kept = done or _started(run_dir)  # finished, or would be resumed
+        then = {k: v for k, v in (st.get("overrides") or {}).items() if k not in ignore}
+        now = {k: v for k, v in run.overrides.items() if k not in ignore}
+        if kept and then != now and not _same_training(run_dir, run, ignore):
+            what = "done" if done else "started (its last.pt would go on)"
+            found.append((run_dir, what, _changed(then, now)))
+    return found
 
 
 def _changed(then: dict[str, Any], now: dict[str, Any], shown: int = 3) -> str:
@@ -226,7 +239,7 @@ def _started(run_dir: Path) -> bool:
     return (run_dir / "last.pt").is_file() or (run_dir / "best.pt").is_file()
 
 
-def _same_training(run_dir: Path, run: PlannedRun) -> bool:
+def _same_training(run_dir: Path, run: PlannedRun, ignore: tuple[str, ...] = ()) -> bool:
     """Whether the run folder's config.json is what `run` would train now (settings
     written out that the defaults already gave, e.g. pinned in a spec, change nothing)."""
     from training.config import load_config
@@ -237,7 +250,7 @@ def _same_training(run_dir: Path, run: PlannedRun) -> bool:
         now = load_config(None, run.settings()).model_dump(mode="json")
     except (OSError, ValueError, FrankensteinError):
         return False
-    ignore = ("name", "out_dir")
+    ignore = ("name", "out_dir", *ignore)
     return {k: v for k, v in done.items() if k not in ignore} == {
         k: v for k, v in now.items() if k not in ignore
     }

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Checkbox, DataTable, Static
 
 from core.atomic import one_process
 from tests.ui.tui_helpers import enabled, tui
@@ -395,3 +395,27 @@ async def test_l_shows_the_highlighted_runs_curves(here):
         await pilot.pause()
         await pilot.press("l")
         assert message(app) == "no run to show: select a spec whose study has runs"
+
+
+async def test_a_study_done_quick_is_refused_in_one_line_when_run_without_quick(here):
+    """Its runs done with Quick ticked, then Run with it unticked: a child failed on it
+    with advice for a terminal ("use another --out"); refused before any child now,
+    naming what differs and the way on from the TUI."""
+    from experiments.runner import write_status
+    from experiments.spec import load_spec
+
+    app = app_for(here)
+    quick_run = load_spec(here / "specs" / "tiny.toml").runs(quick=True)[0]
+    run_dir = app.ctx.studies_dir / "tiny" / quick_run.run_id
+    run_dir.mkdir(parents=True)
+    write_status(run_dir, {"status": "done", "overrides": quick_run.overrides})
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#abl-quick", Checkbox).value = False
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert message(app) == (
+            "refused: lstm-s0 was done with other settings (data.per_class 'unset' now, "
+            f"10 then): set Quick or the spec as then, or delete {run_dir}"
+        )
+        assert app.query_one("#ablations-pane").supervisor is None

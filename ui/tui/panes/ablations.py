@@ -306,15 +306,17 @@ class AblationsPane(Horizontal):
         from core.errors import FrankensteinError
         from experiments.spec import load_spec
 
+        quick = self.query_one("#abl-quick", Checkbox).value
         try:
-            study = self.ctx.studies_dir / load_spec(spec).name
+            loaded = load_spec(spec)
         except FrankensteinError as e:
             self.show(str(e), error=True)
             return
-        if self._refused_elsewhere(study):
+        study = self.ctx.studies_dir / loaded.name
+        if self._refused_elsewhere(study) or self._refused_changed(study, loaded.runs(quick)):
             return
         argv = [*self.ctx.ablate, str(spec)]
-        if self.query_one("#abl-quick", Checkbox).value:
+        if quick:
             argv.append("--quick")
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
@@ -340,6 +342,22 @@ class AblationsPane(Horizontal):
         if holder is not None:
             self.show(f"refused: pid {holder} runs it; F6 twice stops it")
         return holder is not None
+
+    def _refused_changed(self, study: Path, runs: list) -> bool:
+        """Whether a run of `study` was done (or started) with other settings than the
+        spec gives now, said in one line with the way on from here: a child would fail
+        on it with advice for a terminal (`--out`)."""
+        from experiments.runner import changed_runs
+
+        changed = changed_runs(study, runs, ignore=("eval_data",))
+        if changed:
+            run_dir, what, differ = changed[0]
+            self.show(
+                f"refused: {run_dir.name} was {what.split(' (')[0]} with other settings "
+                f"({differ}): set Quick or the spec as then, or delete {run_dir}",
+                error=True,
+            )
+        return bool(changed)
 
     def action_stop(self) -> None:
         if self.supervisor is not None and self.supervisor.active:
