@@ -144,7 +144,7 @@ class AblationSpec(BaseModel):
                 try:
                     set_dotted({}, key, value)  # an unknown key, named in its own table
                 except FrankensteinError as e:
-                    raise ValueError(f"{section}: {e}") from None
+                    raise ValueError(f"{section}: {_not_the_runners(str(e))}") from None
         for quick in (False, True):
             for run in self.runs(quick=quick)[: len(self.variants)]:  # one seed is enough
                 try:
@@ -174,6 +174,15 @@ class AblationSpec(BaseModel):
                 overrides["eval_data"] = list(self.eval_data)
                 out.append(PlannedRun(f"{variant}-s{seed}", variant, seed, overrides))
         return out
+
+
+def _not_the_runners(message: str) -> str:
+    """A config error's "did you mean" without a key a table may not set (`seedz`: not
+    'seed', which the runner sets from the spec's seeds)."""
+    for key in RUNNER_KEYS:
+        where = "the spec's seeds" if key == "seed" else "the runner"
+        message = message.replace(f"; did you mean {key!r}?", f" ({key} is set by {where})")
+    return message
 
 
 def _is_cnn(overrides: dict[str, Any]) -> bool:

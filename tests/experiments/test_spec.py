@@ -109,6 +109,10 @@ def test_the_name_defaults_to_the_file_name(tmp_path):
             "seeds: a seed is 0 to 4294967295, not -1",
         ),
         ("seedz = [1]\n" + GOOD, "unknown key 'seedz'; did you mean 'seeds'? (known: name, "),
+        (
+            GOOD.replace("epochs = 2", "seedz = 2"),  # not pointed to 'seed': no table's
+            "variants.short: unknown key 'seedz' (seed is set by the spec's seeds)",
+        ),
         ('name = "x"\nseeds = [0]\n[variants]\n', "variants: at least one variant is needed"),
         ('name = "x"\nseeds = [0]\n', "variants: missing"),
         (GOOD.replace('name = "demo"', 'name = "a/b"'), "name: 'a/b' is not folder-safe"),
