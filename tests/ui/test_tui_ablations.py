@@ -137,6 +137,7 @@ async def test_stopping_a_study(here):
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
         assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
         assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["queued"] * 3
+        assert table_rows(app, "runs")[0][2] == ""  # not its last progress, "epoch 1 ..."
 
 
 async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they_are(here):

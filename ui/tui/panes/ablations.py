@@ -242,8 +242,9 @@ class AblationsPane(Horizontal):
         table.clear(columns=True)
         for column in ("run", "status", "progress"):
             table.add_column(column, key=column)
-        for run_id, status in self.status.items():
-            table.add_row(run_id, status, self.progress.get(run_id, ""), key=run_id)
+        for run_id, status in self.status.items():  # a stopped run's last step is no news
+            shown = self.progress.get(run_id, "") if status == "running" else ""
+            table.add_row(run_id, status, shown, key=run_id)
         if keep in self.status:
             table.move_cursor(row=table.get_row_index(keep))
 
