@@ -156,3 +156,14 @@ def test_data_info_takes_the_median_of_an_even_count_and_leaves_an_empty_class_b
     rows = _rows(capsys.readouterr().out)
     assert rows["sun"] == ["2", "0", "2.50", "2.5", "50%", "0%", "0%", "50%"]
     assert rows["circle"] == ["0", "1", "-", "-", "-", "-", "-", "-"]
+
+
+def test_data_info_keeps_each_class_name_on_one_line_at_80_columns(real_dev, monkeypatch, capsys):
+    """ "hockey stick", "paper clip", "smiley face" wrapped onto two lines at 80 columns."""
+    from ui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["data", "info", str(real_dev / "simplified")]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert {"hockey stick", "paper clip", "smiley face", "ice cream"} <= set(rows)
+    assert all(len(cells) == 8 and cells[0].isdigit() for cells in rows.values())

@@ -58,7 +58,9 @@ def run_info(args: argparse.Namespace) -> int:
         classes, reads = class_stats(files, args.limit, FilesRead(files, progress))
     table = Table(title=f"{args.dir}")
     for col in ("class", "drawings", "bad lines", "strokes mean", "median", "1", "2", "3", "4+"):
-        table.add_column(col, justify="left" if col == "class" else "right")
+        # a class name on one line ("hockey stick" wrapped at 80 columns): numbers give way
+        wide = col in ("class", "drawings")
+        table.add_column(col, justify="left" if col == "class" else "right", no_wrap=wide)
     for c in classes:
         counts = c.stroke_counts
         stats = ("-",) * 6  # a class with no drawing read has no statistics, not zeros
