@@ -108,8 +108,10 @@ def run_ablation(
     """Run every (variant, seed) of `spec` not yet done; then write the results table.
 
     `stop` (set by another thread, e.g. a TUI's cancel) stops starting runs and asks
-    the running ones to save last.pt and end (SIGTERM); they resume next time.
+    the running ones to save last.pt and end (SIGTERM); they resume next time. `quick`
+    on a spec with no quick table changes nothing, and the study is not called quick.
     """
+    quick = quick and bool(spec.quick)  # else its table said "(quick)" of a full study
     study_dir = Path(out_dir).resolve() / spec.name
     study_dir.mkdir(parents=True, exist_ok=True)
     try:

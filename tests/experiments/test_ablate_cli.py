@@ -68,6 +68,27 @@ def test_events_are_json_lines_and_a_failed_run_means_exit_status_1(tmp_path, ev
     assert (tmp_path / "studies" / "fails" / "results.md").is_file()
 
 
+def test_quick_on_a_spec_without_a_quick_table_says_so_and_is_not_called_quick(
+    tmp_path, eval_dir, capsys
+):
+    """--quick changed nothing for such a spec, and its results table was titled
+    "(quick)" all the same."""
+    spec = tmp_path / "fails.toml"
+    spec.write_text(
+        f'name = "fails"\nseeds = [3]\neval_data = ["{eval_dir}"]\n'
+        f'[variants.broken]\ndata.sources = ["{tmp_path / "nowhere"}"]\n'
+    )
+    argv = ["ablate", str(spec), "--out", str(tmp_path / "studies"), "--quick", "--events"]
+    assert main(argv) == 1
+    assert (
+        "frankenstein: warning: fails has no [quick] table: --quick changes nothing, and "
+        "the study runs at full size"
+    ) in capsys.readouterr().err
+    study = tmp_path / "studies" / "fails"
+    assert json.loads((study / "spec.json").read_text())["quick"] is False
+    assert "(quick)" not in (study / "results.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_without_events_the_study_shows_bars_and_prints_its_table(
     tmp_path, eval_dir, capsys, monkeypatch

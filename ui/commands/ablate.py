@@ -57,6 +57,12 @@ def run_ablate(args: argparse.Namespace) -> int:
     # makes it one for every command): the running trainings are asked to save last.pt
     # (experiments/runner.py), so nothing is orphaned or lost.
     launcher = _launcher(args.launcher) if args.launcher else [sys.executable]
+    if args.quick and not spec.quick:
+        print(
+            f"frankenstein: warning: {spec.name} has no [quick] table: --quick changes "
+            "nothing, and the study runs at full size",
+            file=sys.stderr,
+        )
 
     def study(on_event):
         return run_ablation(
