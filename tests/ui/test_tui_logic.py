@@ -349,6 +349,9 @@ def test_data_dirs_are_found_and_counted(tmp_path):
         ("synthetic", {"circle": 3, "square": 2}, "generated doodles"),
     ]
     assert find_data_dirs(tmp_path / "nowhere") == []
+    (tmp_path / "data" / "sun.ndjson").write_text("{}\n{}\n")  # in the data folder itself
+    (first,) = [count_dir(d) for d in find_data_dirs(tmp_path / "data")][:1]
+    assert (first.label, first.counts) == ("data", {"sun": 2})
 
 
 def test_a_data_folder_removed_after_it_was_found_counts_as_empty(tmp_path):

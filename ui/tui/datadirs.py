@@ -62,6 +62,8 @@ def find_data_dirs(root: Path) -> list[DataDir]:
     found: list[DataDir] = []
     if not root.is_dir():
         return found
+    if _has_data(root):  # files put in the data folder itself ("no data yet" said it)
+        found.append(DataDir(root, root.name or str(root), "drawings"))
     for sub in sorted(p for p in root.iterdir() if _shown(p)):
         what = KNOWN.get(sub.name, "drawings")
         if _has_data(sub):
