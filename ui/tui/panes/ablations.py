@@ -243,7 +243,7 @@ class AblationsPane(Horizontal):
         for column in ("run", "status", "progress"):
             table.add_column(column, key=column)
         for run_id, status in self.status.items():  # a stopped run's last step is no news
-            shown = self.progress.get(run_id, "") if status == "running" else ""
+            shown = self.progress.get(run_id, "") if status != "stopped" else ""
             table.add_row(run_id, status, shown, key=run_id)
         if keep in self.status:
             table.move_cursor(row=table.get_row_index(keep))
