@@ -61,6 +61,17 @@ class RunInfo:
         return self.path / "best.pt"
 
     @property
+    def last(self) -> Path:
+        return self.path / "last.pt"
+
+    @property
+    def saved_nothing(self) -> bool:
+        """No epoch row, checkpoint or evaluation: a run whose training never got past
+        its start (stopped, `never_began`; or failed or killed, `died_pid`)."""
+        saved = (self.last, self.best, self.path / "eval.json")
+        return not self.metrics and not any(f.is_file() for f in saved)
+
+    @property
     def has_checkpoint(self) -> bool:
         return self.best.is_file()
 
@@ -71,7 +82,7 @@ class RunInfo:
         with no last.pt to go on from. Every epoch done and not evaluated since is a run
         stopped in its end-of-run calibration or evaluation, which `--resume` does."""
         evaluated = self.path / "eval.json"
-        last = self.path / "last.pt"
+        last = self.last
         if evaluated.is_file() and (
             not last.is_file() or evaluated.stat().st_mtime >= last.stat().st_mtime
         ):
@@ -84,12 +95,11 @@ class RunInfo:
         """Stopped while it prepared its data (Ctrl-C, a Stop): its config.json alone,
         no progress.json (a training removes it as it ends, stopped too; one left behind
         is `failed_pid`'s); `train --resume` starts it from epoch 1."""
-        made = ("last.pt", "best.pt", "eval.json", PROGRESS)
         return (
-            (self.path / "config.json").is_file()
-            and not self.metrics
+            self.saved_nothing
+            and (self.path / "config.json").is_file()
             and not self.problems
-            and not any((self.path / name).is_file() for name in made)
+            and not (self.path / PROGRESS).is_file()
         )
 
     @property
@@ -118,8 +128,8 @@ class RunInfo:
         `train --resume` continues it) and the files a resume reads whole (else the
         problem is said, not a resume promised). A run some process trains now is cut
         short too until it ends: `state` (and every caller) asks for the training first."""
-        last = (self.path / "last.pt").is_file()
-        return (not self.finished and last and self.unreadable is None) or self.never_began
+        resumable = not self.finished and self.last.is_file() and self.unreadable is None
+        return resumable or self.never_began
 
     @property
     def state(self) -> str:
@@ -140,7 +150,7 @@ class RunInfo:
             return f"{self.name} cannot be resumed as it is: {self.unreadable}"
         if self.finished:
             return f"{self.name} is finished ({self.epochs_done} epochs)"
-        if not (self.path / "last.pt").is_file() and self.has_checkpoint:
+        if not self.last.is_file() and self.has_checkpoint:
             return f"{self.name} has no last.pt"  # and a resume would start over best.pt
         return None  # with no checkpoint at all (stopped before training), it starts
 
@@ -192,8 +202,7 @@ def run_cells(run: RunInfo) -> tuple[str, ...]:
 def unresumable_line(run: RunInfo) -> str:
     """'cut short after epoch 2 of 8, but F7 cannot resume it: config.json: ...' for a
     run with a last.pt whose resume would fail on a broken file; '' for any other."""
-    last = (run.path / "last.pt").is_file()
-    if run.finished or not last or run.unreadable is None:
+    if run.finished or not run.last.is_file() or run.unreadable is None:
         return ""
     return (
         f"cut short after epoch {run.epochs_done} of {run.epochs or '?'}, but it cannot be "
@@ -261,8 +270,7 @@ def read_run(path: Path) -> RunInfo:
             break
         if isinstance(row, dict):
             info.metrics.append(row)
-    checkpoints = (info.path / "last.pt", info.best)
-    info.problems += [f"{c.name}: {_BROKEN}" for c in checkpoints if _cut_off(c)]
+    info.problems += [f"{c.name}: {_BROKEN}" for c in (info.last, info.best) if _cut_off(c)]
     info.failed_pid = died_pid(info)
     if info.failed_pid is not None:
         info.problems.append(
@@ -294,8 +302,7 @@ def died_pid(run: RunInfo) -> int | None:
     checkpoint, no evaluation) and its progress.json behind, which a training removes
     as it ends, even stopped (so F7 starts it): one that failed (diverged, crashed) or
     was killed; None for any other run, and while some process trains it."""
-    saved = ("last.pt", "best.pt", "eval.json")
-    if run.metrics or run.unreadable or any((run.path / name).is_file() for name in saved):
+    if not run.saved_nothing or run.unreadable:
         return None
     try:
         left = json.loads((run.path / PROGRESS).read_text(encoding="utf-8"))
