@@ -9,6 +9,7 @@ eval.json is checked value by value: ui/tui/evalfile.py).
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,8 +69,9 @@ class RunInfo:
     def saved_nothing(self) -> bool:
         """No epoch row, checkpoint or evaluation: a run whose training never got past
         its start (stopped, `never_began`; or failed or killed, `died_pid`)."""
-        saved = (self.last, self.best, self.path / "eval.json")
-        return not self.metrics and not any(f.is_file() for f in saved)
+        if self.metrics:  # the most runs: said without a look at the folder
+            return False
+        return not any(f.is_file() for f in (self.last, self.best, self.path / "eval.json"))
 
     @property
     def has_checkpoint(self) -> bool:
@@ -287,14 +289,32 @@ _BROKEN = "truncated or corrupt checkpoint (not a whole file)"
 def _cut_off(checkpoint: Path) -> bool:
     """Whether a checkpoint file is there but not whole: every checkpoint is a zip
     (torch.save's), whose directory ends the file, so a file cut short (a full disk, a
-    copy that stopped) or another file under its name has none. It reads the file's last
-    bytes only, so the Runs tab can ask at every re-read."""
+    copy that stopped) or another file under its name has none. Looked at once a
+    version of the file (its size and time): the Runs tab re-reads every run at each
+    progress write of a training, and opening each checkpoint then cost it half as much
+    again (50 runs: 3.3 -> 5.0 ms)."""
     import zipfile
 
     try:
-        return checkpoint.is_file() and not zipfile.is_zipfile(checkpoint)
+        st = checkpoint.stat()
+    except FileNotFoundError:
+        return False
     except OSError:
         return True
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    key = (str(checkpoint), st.st_size, st.st_mtime_ns)
+    if key not in _WHOLE:
+        if len(_WHOLE) > 4096:  # a long session's old versions
+            _WHOLE.clear()
+        try:
+            _WHOLE[key] = zipfile.is_zipfile(checkpoint)
+        except OSError:
+            _WHOLE[key] = False
+    return not _WHOLE[key]
+
+
+_WHOLE: dict[tuple[str, int, int], bool] = {}  # `_cut_off`'s: a file version -> whole
 
 
 def died_pid(run: RunInfo) -> int | None:
