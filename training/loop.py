@@ -115,8 +115,10 @@ class StopRequest:
 
 
 def differences(run, asked, prefix: str = "") -> str:
-    """The settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"."""
-    a, b = run.model_dump(), asked.model_dump()
+    """The settings that differ, as "arch 'cnn' asked, the run's is 'frankenstein'"
+    (of two models, or of two dicts of settings)."""
+    a = run if isinstance(run, dict) else run.model_dump()
+    b = asked if isinstance(asked, dict) else asked.model_dump()
     return "; ".join(
         f"{prefix}{k} {b[k]!r} asked, the run's is {a[k]!r}" for k in a if a[k] != b.get(k)
     )
@@ -425,12 +427,7 @@ class _Run:
         which seed, toward which loss, checked on which validation set. Other ones would
         make a run of two halves that config.json, rewritten, would hide (`batch_size=16`
         left the learning rate at 5e-4 where the run's schedule ends near 2e-5)."""
-        asked, run = _course(self.cfg), _course(stored)
-        differ = "; ".join(
-            f"{k} {asked[k]!r} asked, the run's is {run[k]!r}"
-            for k in run
-            if run[k] != asked.get(k)
-        )
+        differ = differences(_course(stored), _course(self.cfg))
         if differ:
             raise RunError(
                 f"{self.folder.path}: cannot resume with another course ({differ}): the "
