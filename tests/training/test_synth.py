@@ -569,6 +569,46 @@ def test_a_second_generation_for_a_folder_is_refused_while_the_first_draws(tmp_p
     assert [p.name for p in out.iterdir()] == ["circle.ndjson"]
 
 
+def test_a_first_generation_into_a_folder_not_there_yet_waits_for_the_parents_lock(tmp_path):
+    """An --out not there yet has no folder to lock, so two runs started in one instant
+    could both pass the check above: the parent is locked too while the staging folder
+    is made. Here the parent's lock is held (another open file, as another process's
+    would be), and the run waits for it, the kernel listing it as waiting, before it
+    makes anything."""
+    fcntl = pytest.importorskip("fcntl")
+    import threading
+    import time
+
+    from ui.commands.data.staging import staging_folder
+
+    parent = Path(os.path.realpath(tmp_path))
+    out = parent / "synthetic"
+    made: list[Path] = []
+
+    def generate() -> None:
+        with staging_folder(out) as staging:
+            made.append(staging)
+
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        run = threading.Thread(target=generate, daemon=True)
+        run.start()
+        waiting = f":{os.stat(parent).st_ino} "
+        deadline = time.monotonic() + 60
+        while run.is_alive() and time.monotonic() < deadline:
+            locks = Path("/proc/locks").read_text()
+            if any(" -> " in line and waiting in line + " " for line in locks.splitlines()):
+                break
+            time.sleep(0.01)
+        assert made == [] and run.is_alive()  # waiting, nothing made
+        assert not any(p.name.startswith(".synthetic.") for p in parent.iterdir())
+    finally:
+        os.close(fd)  # lets go of the lock
+    run.join(60)
+    assert len(made) == 1 and made[0].parent == parent
+
+
 @pytest.mark.parametrize("events", [[], ["--events"]], ids=["bar", "events"])
 def test_a_generation_keeps_how_far_it_is_in_its_staging_folder(tmp_path, events):
     """progress.json in the staging folder (what the TUI shows of a terminal's

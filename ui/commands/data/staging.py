@@ -55,7 +55,9 @@ def staging_folder(out: Path) -> Iterator[Path]:
     and so is an older TUI's dead generation beside `out` (leftover.py)."""
     real = Path(os.path.realpath(out))  # beside the folder itself, on its file system
     real.parent.mkdir(parents=True, exist_ok=True)
-    with out_locked(real):  # held while this run's staging folder is made: one at a time
+    # held while this run's staging folder is made, one run at a time; the parent's lock
+    # too, as an `out` not there yet has no lock of its own (parent first, then `out`)
+    with out_locked(real.parent), out_locked(real):
         _clean_up(real)
         _refuse_a_second(real, out)
         remove_leftover(real.parent)
