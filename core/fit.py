@@ -1,4 +1,4 @@
-"""Fitting a class's template to a drawing's ink: the similarity transform that snaps.
+"""Fitting a class's template to a drawing's ink: the transform that snaps (a similarity, and a stretch).
 
 The transform maps template coordinates (the unit box of `core.shapes`) to ink
 coordinates: ``ink = scale * R(rotation) @ F(p) + translation``, where F mirrors the
@@ -11,6 +11,16 @@ class allows it), a few point-to-point ICP steps for every start, then point-to-
 Gauss-Newton steps for the best few until they settle. The class's template decides
 which rotations exist: none for a circle, a small tilt for an upright shape, any for
 the rest, reported modulo the shape's symmetry.
+
+Then two freedoms more, each kept only where it fits clearly better (SIMPLER, CLOSER):
+an upright shape is also fitted straight up, and one that leans wins only by that
+margin (a smiley face drawn straight stays straight, though a lean of 25 degrees
+fits its wobbly ink a hair closer); and the template may be stretched along its own
+height (`Template.stretch`; ``ink = scale * R(rotation) @ F(T(p)) + translation``,
+T making it `aspect` times as tall about the box's centre), from the placements so
+far and from ones that match the ink's extent along each likely axis, so that a
+rectangle drawn for a square snaps to that rectangle, not to a square turned to
+reach across it.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from core.registration import (
     pair,
     plane_step,
     point_step,
+    stretch_step,
 )
 from core.shapes import Template, template
 
@@ -39,11 +50,16 @@ MAX_INK_SEGMENTS = 96  # longer ink keeps every k-th vertex
 MAX_TEMPLATE_SEGMENTS = 64
 FREE_STARTS = 4  # rotation starts over one symmetry period of a freely turning shape
 ELONGATED = 0.3  # (|second moment| / spread) above which the long axis gives a start
+SLIGHTLY = 0.02  # the same for a stretched start: a stretch of 1.2 is elongated enough
 UPRIGHT_STARTS = 3  # rotation starts spread over an upright shape's tilt range
 COARSE_ITERATIONS = 2  # point-to-point steps for every start
 FINE_STARTS = 3  # the best starts after the coarse steps go on
 FINE_ITERATIONS = 20  # at most; stops when the transform settles
 SETTLED = 3e-3  # a step moving scale and shift by less than this (relative) is the last
+STRETCH_ITERATIONS = 20  # at most, for the stretched fits; stops when none gets closer
+STRETCH_FINE_STARTS = 1  # of each tilt limit, after the coarse steps
+SIMPLER = 0.05  # a lean or a stretch is kept only where its error is this much lower,
+CLOSER = 0.001  # and lower by this much of the ink's diagonal (a clean shape: no noise)
 _UNIT_CENTRE = 0.5 + 0.5j
 
 
@@ -68,10 +84,13 @@ class Fit:
     translation: np.ndarray  # (2,) float64
     error: float
     strokes: tuple[np.ndarray, ...]  # the template's strokes in ink coordinates, float32
+    aspect: float = 1.0  # how many times as tall as the template it was fitted
 
     def apply(self, points: np.ndarray) -> np.ndarray:
         """Template (unit box) coordinates (n, 2) -> ink coordinates (n, 2) float32."""
         p = as_complex(points)
+        if self.aspect != 1.0:
+            p = p.real + 1j * (_UNIT_CENTRE.imag + self.aspect * (p.imag - _UNIT_CENTRE.imag))
         if self.mirrored:
             p = 1.0 - np.conj(p)
         z = self.scale * np.exp(1j * self.rotation)
@@ -106,7 +125,67 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         z, shift = point_step(pair(shape, mirrored, ink_shape, z, shift), limit)
     pairs = pair(shape, mirrored, ink_shape, z, shift)
     keep = _best_starts(pairs.chamfer, mirrored)
-    mirrored, z, shift = mirrored[keep], z[keep], shift[keep]
+    mirrored, z, shift, chamfer = mirrored[keep], z[keep], shift[keep], pairs.chamfer[keep]
+    # Straight up first (the simpler fit: from the best start alone), then leaning, in
+    # one batch.
+    tilts = [limit]
+    group = np.zeros(len(z), int)
+    if t.upright:
+        tilts = [(0.0, 0.0), limit]
+        i = int(np.argmin(chamfer))
+        z = np.append(abs(z[i]) + 0j, z)  # straight up from where it leans
+        shift, mirrored = np.append(shift[i], shift), np.append(mirrored[i], mirrored)
+        group = np.append(0, group + 1)
+    fits = _settle(shape, ink_shape, z, shift, mirrored, group, _limits(tilts, group), diag)
+    if t.stretch > 1.0:
+        fits += _stretch(t, shape, ink_shape, fits, tilts, diag)
+    # Simplest first (straight up, leaning, stretched straight up, stretched leaning):
+    # a freer fit is taken only where it is clearly closer.
+    chosen = fits[0]
+    for placed in fits[1:]:
+        if placed.chamfer < chosen.chamfer - max(SIMPLER * chosen.chamfer, CLOSER * diag):
+            chosen = placed
+    centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
+    if chosen.mirrored:
+        centre = -centre.conjugate()
+    z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
+    # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
+    translation = shift_best - z_best * _UNIT_CENTRE
+    error = chosen.chamfer / diag
+    return _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """The best of a batch of placements: z, shift, mirrored, how tall (k), its chamfer."""
+
+    z: complex
+    shift: complex
+    mirrored: bool
+    k: float
+    chamfer: float
+
+
+def _bests(z, shift, mirrored, k, chamfer, group) -> list[_Placed]:
+    """The best placement of each group (0, 1, ...)."""
+    out = []
+    for g in range(group.max() + 1):
+        i = np.flatnonzero(group == g)[np.argmin(chamfer[group == g])]
+        out.append(
+            _Placed(complex(z[i]), complex(shift[i]), bool(mirrored[i]), float(k[i]), chamfer[i])
+        )
+    return out
+
+
+def _limits(tilts: list, group: np.ndarray):
+    """One angle limit for all starts, or each start its group's (arrays)."""
+    if len(tilts) == 1:
+        return tilts[0]
+    return tuple(np.array([tilt[i] for tilt in tilts])[group] for i in (0, 1))
+
+
+def _settle(shape, ink_shape, z, shift, mirrored, group, limit, diag: float) -> list[_Placed]:
+    """Point-to-line steps from each placement until they settle; each group's best."""
     for _ in range(FINE_ITERATIONS):
         pairs = pair(shape, mirrored, ink_shape, z, shift)
         z_new, shift_new = plane_step(pairs, z, shift, limit)
@@ -117,14 +196,72 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         if settled:
             break
     chamfer = pair(shape, mirrored, ink_shape, z, shift).chamfer  # (S,)
-    best = int(np.argmin(chamfer))
-    centre = shape.centroid()
-    if mirrored[best]:
-        centre = -centre.conjugate()
-    z_best, shift_best = _canonical_rotation(t, z[best], shift[best], centre)
-    # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
-    translation = shift_best - z_best * _UNIT_CENTRE
-    return _make_fit(t, z_best, translation, bool(mirrored[best]), chamfer[best] / diag)
+    return _bests(z, shift, mirrored, np.ones(len(z)), chamfer, group)
+
+
+def _stretch(t: Template, shape, ink_shape, fits: list, tilts: list, diag) -> list[_Placed]:
+    """The best stretched placement (k times as tall, 1/t.stretch <= k <= t.stretch) for
+    each tilt limit: from that limit's unstretched fit, and from placements that match
+    the ink's extent turned to its angle, to no angle, and to the ink's long axis and
+    across it where the limit allows (either way round, where a half turn is another
+    shape). A few steps for all starts, then the best of each limit go on until none
+    gets closer. A round template turns freely once stretched (an oval)."""
+    if t.symmetry == 0:
+        tilts = [None]
+    axis = _long_axis(ink_shape.points, SLIGHTLY)
+    turns = 2 if t.symmetry % 2 == 0 else 4  # quarter turns that are other shapes
+    starts, group = [], []
+    for g, (placed, limit) in enumerate(zip(fits, tilts, strict=False)):
+        angles = [np.angle(placed.z), 0.0]
+        if axis is not None:
+            along = [math.remainder(axis + q * math.pi / 2, 2 * math.pi) for q in range(turns)]
+            angles += [a for a in along if limit is None or limit[0] <= a <= limit[1]]
+        here = [(placed.z, placed.shift, placed.mirrored, 1.0)]
+        here += [_box_start(shape, ink_shape, a, placed.mirrored, t.stretch) for a in angles]
+        starts += here
+        group += [g] * len(here)
+    z, shift, mirrored, k = (np.array(c) for c in zip(*starts, strict=True))
+    group = np.array(group)
+    previous = None
+    for i in range(STRETCH_ITERATIONS + 1):
+        pairs = pair(shape.stretched(k), mirrored, ink_shape, z, shift)
+        if i == COARSE_ITERATIONS:  # the best few of each limit go on
+            keep = np.concatenate(
+                [
+                    np.flatnonzero(group == g)[
+                        np.argsort(pairs.chamfer[group == g])[:STRETCH_FINE_STARTS]
+                    ]
+                    for g in range(len(tilts))
+                ]
+            )
+            z, shift, mirrored, k, group = (c[keep] for c in (z, shift, mirrored, k, group))
+            pairs = pair(shape.stretched(k), mirrored, ink_shape, z, shift)
+        elif previous is not None and np.all(previous - pairs.chamfer <= SETTLED * pairs.chamfer):
+            break  # no start gets closer any more
+        if i == STRETCH_ITERATIONS:
+            break
+        previous = pairs.chamfer
+        z, shift, k = stretch_step(pairs, z, shift, k, _limits(tilts, group), t.stretch)
+    chamfer = pairs.chamfer
+    return _bests(z, shift, mirrored, k, chamfer, group)
+
+
+def _box_start(shape, ink_shape, angle: float, flip: bool, most: float):
+    """A placement turned by `angle` whose (stretched) template spans the ink's extent
+    along that angle's axes: z, shift, mirrored, k."""
+    turn = complex(math.cos(angle), math.sin(angle))
+    ink = ink_shape.points / turn  # the ink seen in the turned frame
+    p = -np.conj(shape.points) if flip else shape.points
+    ink_w, ink_h = np.ptp(ink.real), np.ptp(ink.imag)
+    t_w, t_h = max(np.ptp(p.real), 1e-12), max(np.ptp(p.imag), 1e-12)
+    scale = max(ink_w / t_w, 1e-12)
+    k = float(np.clip((ink_h / t_h) / scale, 1.0 / most, most)) if ink_w > 0 else 1.0
+    if ink_w == 0:
+        scale = max(ink_h / t_h, 1e-12)
+    ink_mid = complex(ink.real.min() + ink_w / 2, ink.imag.min() + ink_h / 2)
+    t_mid = complex(p.real.min() + t_w / 2, k * (p.imag.min() + t_h / 2))
+    z = scale * turn
+    return z, turn * ink_mid - z * t_mid, flip, k
 
 
 @cache
@@ -168,12 +305,12 @@ def _starts(t: Template, shape: Shape, ink: Shape) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(angles), np.concatenate(mirrored)
 
 
-def _long_axis(points: np.ndarray) -> float | None:
-    """Angle of the points' principal axis, or None if they are not clearly elongated."""
+def _long_axis(points: np.ndarray, elongated: float = ELONGATED) -> float | None:
+    """Angle of the points' principal axis, or None if they are not that elongated."""
     d = points - points.mean()
     moment = (d * d).sum()  # its angle is twice the axis angle
     spread = (d.real**2 + d.imag**2).sum()
-    if spread == 0 or abs(moment) < ELONGATED * spread:
+    if spread == 0 or abs(moment) < elongated * spread:
         return None
     return 0.5 * math.atan2(moment.imag, moment.real)
 
@@ -197,22 +334,26 @@ def _initial_placement(shape: Shape, mirrored, angles, lo: complex, hi: complex)
     return scale * np.exp(1j * angles), (lo + hi) / 2 - scale * (t_lo + t_hi) / 2
 
 
-def _canonical_rotation(t: Template, z: complex, shift: complex, centre: complex):
+def _canonical_rotation(t: Template, z: complex, shift: complex, centre: complex, k: float):
     """A k-fold symmetric shape's turn reported within +-180/k degrees, the shape kept in place.
 
     Turning such a template by 360/k degrees about its centre of symmetry (the
     centroid of its outline) leaves it unchanged, so that centre stays where it was.
+    Stretched (k != 1), only a half turn does, and only where k is even (0: round).
     """
-    if t.upright or t.symmetry < 2:
+    symmetry = t.symmetry if k == 1.0 else (2 if t.symmetry % 2 == 0 else 1)
+    if t.upright or symmetry < 2:
         return z, shift
-    period = 2 * math.pi / t.symmetry
+    period = 2 * math.pi / symmetry
     angle = math.atan2(z.imag, z.real)
     wrapped = angle - period * round(angle / period)
     z2 = abs(z) * complex(math.cos(wrapped), math.sin(wrapped))
     return z2, z * centre + shift - z2 * centre
 
 
-def _make_fit(t: Template, z: complex, translation: complex, mirrored: bool, error: float) -> Fit:
+def _make_fit(
+    t: Template, z: complex, translation: complex, mirrored: bool, error: float, k: float = 1.0
+) -> Fit:
     fit = Fit(
         cls=t.name,
         scale=float(abs(z)),
@@ -221,5 +362,6 @@ def _make_fit(t: Template, z: complex, translation: complex, mirrored: bool, err
         translation=np.array([translation.real, translation.imag]),
         error=float(error),
         strokes=(),
+        aspect=float(k),
     )
     return replace(fit, strokes=tuple(fit.apply(s) for s in t.strokes))

@@ -1,4 +1,5 @@
-"""Registering a point set on ink by a 2-D similarity: the geometry under `core.fit`.
+"""Registering a point set on ink by a 2-D similarity (and a stretch of the point set
+along its height, `stretch_step`): the geometry under `core.fit`.
 
 Points are complex numbers x + iy (y down), so a similarity is ``z * p + shift`` with
 z = scale * e^(i angle), and every operation runs on a batch of S starting placements
@@ -16,7 +17,8 @@ and each ink point with its nearest point on the template (a symmetric chamfer).
   changes the shape, a hexagon or a smiley's face). A small point-to-point term pins
   the directions the normals leave free, such as sliding along a line.
 
-An angle limit ``(lo, hi)`` restricts the rotation (``(0, 0)``: none). For fixed pairs
+An angle limit ``(lo, hi)`` restricts the rotation (``(0, 0)``: none; arrays (S,): one
+limit a start, so that fits with different limits run as one batch). For fixed pairs
 the point-to-point objective is a cosine in the angle, so clipping its optimum to the
 limit is exact; the plane step re-solves scale and shift at the clipped angle.
 """
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 PLANE_LAMBDA = 0.05  # weight of point-to-point distance in the plane step
-AngleLimit = tuple[float, float] | None
+AngleLimit = tuple[float, float] | tuple[np.ndarray, np.ndarray] | None
 
 
 def as_complex(points) -> np.ndarray:
@@ -96,6 +98,19 @@ class Shape:
         inv_vv = 1.0 / np.maximum(v.real**2 + v.imag**2, 1e-24)
         return cls(sample_strokes(strokes, n_points), a, v, inv_vv)
 
+    def stretched(self, k: np.ndarray) -> Shape:
+        """This (unbatched) shape made k times as tall for each start: a batch of S shapes
+        (points (S, M), segments (S, K)) for k (S,). The points keep their places along
+        the outline (no longer evenly spaced where k is far from 1)."""
+        k = np.asarray(k, np.float64)[:, None]
+
+        def tall(c: np.ndarray) -> np.ndarray:
+            return c.real + 1j * (k * c.imag)
+
+        v = tall(self.v)
+        inv_vv = 1.0 / np.maximum(v.real**2 + v.imag**2, 1e-24)
+        return Shape(tall(self.points), tall(self.a), v, inv_vv)
+
     def centroid(self) -> complex:
         """Centre of mass of the outline (segments weighted by length)."""
         length = np.abs(self.v)
@@ -103,18 +118,26 @@ class Shape:
 
 
 def nearest(x: np.ndarray, shape: Shape) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest point on the shape's segments to each of x (S, n): points and distances (S, n)."""
+    """Nearest point on the shape's segments to each of x (S, n): points and distances (S, n).
+    The shape is one for all S, or a batch of S (`Shape.stretched`), one for each row."""
     s, n = x.shape
-    rx = x.real[:, :, None] - shape.a.real  # (S, n, K)
-    ry = x.imag[:, :, None] - shape.a.imag
-    vx, vy = shape.v.real, shape.v.imag
-    u = np.clip((rx * vx + ry * vy) * shape.inv_vv, 0.0, 1.0)
+    batched = shape.a.ndim == 2
+    a, v, inv_vv = (c[:, None, :] if batched else c for c in (shape.a, shape.v, shape.inv_vv))
+    rx = x.real[:, :, None] - a.real  # (S, n, K)
+    ry = x.imag[:, :, None] - a.imag
+    vx, vy = v.real, v.imag
+    u = np.clip((rx * vx + ry * vy) * inv_vv, 0.0, 1.0)
     rx -= u * vx
     ry -= u * vy
     d2 = (rx * rx + ry * ry).reshape(s * n, -1)  # (S * n, K)
     k = np.argmin(d2, axis=1)
     rows = np.arange(s * n)
-    on = shape.a[k] + u.reshape(s * n, -1)[rows, k] * shape.v[k]
+    at = u.reshape(s * n, -1)[rows, k]
+    if batched:
+        row = rows // n
+        on = shape.a[row, k] + at * shape.v[row, k]
+    else:
+        on = shape.a[k] + at * shape.v[k]
     return on.reshape(s, n), np.sqrt(d2[rows, k]).reshape(s, n)
 
 
@@ -163,37 +186,59 @@ def point_step(pairs: Pairs, limit: AngleLimit) -> tuple[np.ndarray, np.ndarray]
 
 def plane_step(pairs: Pairs, z, shift, limit: AngleLimit) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Newton on point-to-line distances from the placement z, shift: new z, shift (S,)."""
+    z_new, shift_new, _ = _plane(pairs, z, shift, limit, None)
+    return z_new, shift_new
+
+
+def stretch_step(pairs: Pairs, z, shift, k, limit: AngleLimit, most: float):
+    """`plane_step` that also solves how tall the template is: the pairs' src are a
+    template made k (S,) times as tall (`Shape.stretched`), and the step returns z,
+    shift and the new k, kept within 1/most to most. The placement z * (x + i k y)
+    is linear in z and in k apart: the step is Gauss-Newton's on both at once."""
+    tall = z[:, None] * 1j * (pairs.src.imag / k[:, None])  # how the ink moves with k
+    z_new, shift_new, dk = _plane(pairs, z, shift, limit, tall)
+    return z_new, shift_new, np.clip(k + dk, 1.0 / most, most)
+
+
+def _plane(pairs: Pairs, z, shift, limit: AngleLimit, extra):
     r = z[:, None] * pairs.src + shift[:, None] - pairs.dst
     n = r / np.maximum(np.abs(r), 1e-12)  # unit residual directions (0 where r is 0)
-    if limit != (0.0, 0.0):
-        z_new, shift_new = _solve_plane(pairs, pairs.src, n, free=True)
+    if limit is not None and not np.any(limit[0]) and not np.any(limit[1]):
+        clipped = np.zeros(len(z))  # no start may turn
+    else:
+        z_new, shift_new, more = _solve_plane(pairs, pairs.src, n, True, extra)
         if limit is None:
-            return z_new, shift_new
+            return z_new, shift_new, more
         angle = np.angle(z_new)
         clipped = np.clip(angle, *limit)
         if np.array_equal(clipped, angle):
-            return z_new, shift_new
-    else:
-        clipped = np.zeros(len(z))
+            return z_new, shift_new, more
     turn = np.exp(1j * clipped)
-    scale, shift_new = _solve_plane(pairs, turn[:, None] * pairs.src, n, free=False)
+    scale, shift_new, more = _solve_plane(pairs, turn[:, None] * pairs.src, n, False, extra)
     # A negative scale would be a half turn, which the angle limit excludes.
-    return np.maximum(scale.real, 1e-9) * turn, shift_new
+    return np.maximum(scale.real, 1e-9) * turn, shift_new, more
 
 
-def _solve_plane(pairs: Pairs, src, n, free: bool):
-    """Least squares for z * src + shift ~ dst along normals n (plus PLANE_LAMBDA of all).
+def _solve_plane(pairs: Pairs, src, n, free: bool, extra=None):
+    """Least squares for z * src + shift (+ extra * t) ~ dst along normals n (plus
+    PLANE_LAMBDA of all).
 
-    z is any complex number with free=True, else real. Returns z, shift (S,).
+    z is any complex number with free=True, else real; `extra` (S, R), where given, is
+    one more unknown's column t. Returns z, shift, t (S,) (t None without `extra`).
     """
     cs = np.conj(n) * src
     one, zero = np.ones_like(src.real), np.zeros_like(src.real)
-    # One column per unknown (Re z, Im z, Re shift, Im shift), one row per equation:
-    # the distance along the normal, then the x and y offsets.
+    # One column per unknown (Re z, Im z, Re shift, Im shift[, t]), one row per
+    # equation: the distance along the normal, then the x and y offsets.
     plane = [cs.real, -cs.imag, n.real, n.imag]
     along_x = [src.real, -src.imag, one, zero]
     along_y = [src.imag, src.real, zero, one]
-    cols = (0, 1, 2, 3) if free else (0, 2, 3)
+    cols = [0, 1, 2, 3] if free else [0, 2, 3]
+    if extra is not None:
+        plane.append((np.conj(n) * extra).real)
+        along_x.append(extra.real)
+        along_y.append(extra.imag)
+        cols.append(4)
     rows = np.stack(
         [np.concatenate([plane[c], along_x[c], along_y[c]], axis=1) for c in cols], axis=2
     )  # (S, 3R, P)
@@ -205,6 +250,7 @@ def _solve_plane(pairs: Pairs, src, n, free: bool):
     a = weighted @ rows  # (S, P, P)
     b = weighted @ target[:, :, None]  # (S, P, 1)
     x = np.linalg.solve(a, b)[:, :, 0]  # (S, P)
+    t = x[:, -1] if extra is not None else None
     if free:
-        return x[:, 0] + 1j * x[:, 1], x[:, 2] + 1j * x[:, 3]
-    return x[:, 0] + 0j, x[:, 1] + 1j * x[:, 2]
+        return x[:, 0] + 1j * x[:, 1], x[:, 2] + 1j * x[:, 3], t
+    return x[:, 0] + 0j, x[:, 1] + 1j * x[:, 2], t

@@ -18,6 +18,9 @@ the rotation `core.fit` may use:
 - ``mirror``: a left-right mirrored fit is allowed. Only set where the template is
   chiral, so the choice matters (a fish facing either way); a mirror-symmetric
   template gains nothing from it.
+- ``stretch``: how far the fit may stretch the template along its own height
+  (``1/stretch`` to ``stretch`` times as tall for its width): people draw squares as
+  rectangles, circles as ovals and hourglasses tall; 1 for none (a line has no height).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Template:
     upright: bool = False
     mirror: bool = False
     max_tilt: float = math.radians(20)
+    stretch: float = 1.0
 
     @property
     def n_strokes(self) -> int:
@@ -274,6 +278,20 @@ _BUILDERS = {
 }
 
 
+# How far each template may be stretched (Template.stretch); the rest 2. Round things
+# stay near round (a sun's disc, a smiley's face), a square may be a long rectangle.
+_STRETCH = {
+    "circle": 1.6,
+    "donut": 1.6,
+    "hexagon": 1.6,
+    "line": 1.0,
+    "octagon": 1.6,
+    "smiley face": 1.4,
+    "square": 3.0,
+    "sun": 1.25,
+}
+
+
 def _build(name: str) -> Template:
     builder, symmetry, upright, mirror, tilt = _BUILDERS[name]
     return Template(
@@ -283,6 +301,7 @@ def _build(name: str) -> Template:
         upright=upright,
         mirror=mirror,
         max_tilt=math.radians(tilt),
+        stretch=_STRETCH.get(name, 2.0),
     )
 
 

@@ -16,10 +16,14 @@ from tests.core.geometry import centroid, hausdorff, place, turn_about
 
 
 def random_placement(rng: np.random.Generator, name: str) -> dict:
-    """A placement the class allows: any scale and shift; a turn and mirror where allowed."""
+    """A placement the class allows: any scale and shift; a turn and mirror where allowed
+    (an upright shape leaning by 3 degrees at least: a lean of a degree or two is
+    fitted straight up, `test_a_shape_leaning_a_hair_is_fitted_straight_up`)."""
     t = TEMPLATES[name]
-    tilt = t.max_tilt if t.upright else math.pi
-    angle = rng.uniform(-0.9, 0.9) * tilt
+    if t.upright:
+        angle = rng.choice([-1, 1]) * rng.uniform(math.radians(3), 0.9 * t.max_tilt)
+    else:
+        angle = rng.uniform(-0.9, 0.9) * math.pi
     return dict(
         scale=rng.uniform(20, 400),
         angle=angle,
@@ -44,6 +48,7 @@ def test_fit_recovers_a_known_placement(name):
         fit = fit_template(ink, name)
         assert fit.cls == name
         assert fit.error < 2e-3
+        assert fit.aspect == 1.0  # drawn as the template is: not stretched
         assert hausdorff(fit.strokes, ink) < 5e-3 * p["scale"]
         assert fit.scale == pytest.approx(p["scale"], rel=5e-3)
         if t.symmetry == 0:
@@ -81,6 +86,61 @@ def test_upright_shapes_only_tilt(name, degrees):
         assert fit.error < 2e-3  # turned onto itself (an hourglass upside down)
     elif abs(degrees) >= 45:  # well past the tilt allowed: a poor fit, not a turned shape
         assert fit.error > 5e-3
+
+
+def wobbly(strokes, rng: np.random.Generator, jitter: float) -> list[np.ndarray]:
+    """A wobbly hand's copy of strokes: densified, every point jittered by `jitter`."""
+    out = []
+    for s in strokes:
+        fine = np.concatenate(
+            [np.linspace(a, b, 8, endpoint=False) for a, b in itertools.pairwise(s)] + [s[-1:]]
+        )
+        out.append(fine + rng.normal(0, jitter, fine.shape))
+    return out
+
+
+@pytest.mark.parametrize("name", [n for n in CLASSES if TEMPLATES[n].upright])
+def test_an_upright_shape_drawn_leaning_is_fitted_leaning(name):
+    """A clear lean is kept, however wobbly the hand (the straight-up fit is preferred
+    only where a lean fits a hair closer: the real smiley faces below)."""
+    t = TEMPLATES[name]
+    for seed in range(3):
+        ink = place(t.strokes, scale=200, angle=math.radians(12))
+        leaning = fit_template(wobbly(ink, np.random.default_rng(seed), 6.0), name)
+        assert leaning.rotation > math.radians(5)
+
+
+def stretched(strokes, k: float) -> list[np.ndarray]:
+    """Unit-box strokes made k times as tall about the box's centre."""
+    return [np.column_stack([s[:, 0], 0.5 + k * (s[:, 1] - 0.5)]) for s in strokes]
+
+
+@pytest.mark.parametrize("name", [n for n in CLASSES if TEMPLATES[n].stretch > 1])
+def test_a_stretched_shape_is_fitted_stretched(name):
+    """A template drawn taller or flatter than its own proportions (within its
+    `stretch`), turned as the class allows, is fitted as drawn: a square drawn as a
+    rectangle snaps to that rectangle, an hourglass drawn tall to a tall one."""
+    t = TEMPLATES[name]
+    rng = np.random.default_rng(7 + CLASSES.index(name))
+    for k in (0.85 / t.stretch**0.5 + 0.15, t.stretch**0.9):
+        p = random_placement(rng, name)
+        ink = place(stretched(t.strokes, k), **p)
+        fit = fit_template(ink, name)
+        size = p["scale"] * max(k, 1.0)
+        assert hausdorff(fit.strokes, ink) < 0.01 * size, (k, fit)
+        assert fit.error < 3e-3
+        if t.upright:  # no turn can stand in for the stretch
+            assert fit.aspect == pytest.approx(k, rel=0.02)
+
+
+def test_a_rectangle_drawn_for_a_square_is_not_a_turned_square():
+    """The similarity fit alone put a square turned by 16 degrees across a 2:1
+    rectangle (fit error 0.08, under the window's 0.15): now the rectangle itself."""
+    rectangle = [np.array([[0, 0], [200, 0], [200, 100], [0, 100], [0, 0]], np.float32)]
+    fit = fit_template(rectangle, "square")
+    assert fit.error < 1e-3
+    assert hausdorff(fit.strokes, rectangle) < 1.0
+    assert min(fit.aspect, 1 / fit.aspect) == pytest.approx(0.5, rel=1e-2)
 
 
 def test_a_house_tilted_too_far_leans_only_as_far_as_allowed():
@@ -184,13 +244,23 @@ def real_drawings(real_dev):
     return [d for f in files for d in iter_ndjson(f)]
 
 
+def test_real_smiley_faces_that_lean_only_a_hair_closer_are_fitted_straight_up(real_drawings):
+    """Two real smiley faces, drawn straight, that a lean of 25 degrees (the limit)
+    fitted a hair closer (0.062 against 0.063, 0.048 against 0.049): the snapped face's
+    eyes stood askew. A lean is kept only where it fits clearly closer (SIMPLER)."""
+    faces = {d.key_id: d for d in real_drawings if d.word == "smiley face"}
+    for key_id in ("4778829828587520", "6687215381905408"):
+        fit = fit_template(faces[key_id].strokes, "smiley face")
+        assert fit.rotation == 0.0 and fit.error < 0.07
+
+
 def test_real_doodles_fit_their_own_class_better_than_an_unlike_one(real_drawings):
     assert len(real_drawings) == 300
     own = np.array([fit_template(d.strokes, d.word).error for d in real_drawings])
     unlike = np.array([fit_template(d.strokes, UNLIKE[d.word]).error for d in real_drawings])
     assert np.isfinite(own).all()
-    assert np.mean(own < unlike) >= 0.85  # measured: 0.94
-    assert np.median(own) < 0.05  # measured: 0.030, "good"
+    assert np.mean(own < unlike) >= 0.85  # measured: 0.93 (0.94 before stretched fits)
+    assert np.median(own) < 0.05  # measured: 0.022 (0.030 before), "good"
 
 
 @pytest.mark.slow
@@ -202,7 +272,7 @@ def test_nearest_template_often_names_the_class(real_drawings):
         errors = {c: fit_template(d.strokes, c).error for c in CLASSES}
         ranks.append(sorted(errors, key=errors.get).index(d.word))
     ranks = np.array(ranks)
-    assert np.mean(ranks < 3) >= 0.7  # measured: 0.88 (0.84 on all 300); chance: 3/18
+    assert np.mean(ranks < 3) >= 0.7  # measured: 0.83 (0.84 on all 300); chance: 3/18
 
 
 # ---------------------------------------------------------------- awkward ink
@@ -254,13 +324,7 @@ def test_noisy_ink_still_fits(name):
     rng = np.random.default_rng(7)
     t = TEMPLATES[name]
     clean = place(t.strokes, scale=150, angle=0.1 if t.symmetry else 0.0, shift=(20, 20))
-    noisy = []
-    for s in clean:  # a wobbly hand: densify, then jitter every point by ~1.5% of the size
-        fine = np.concatenate(
-            [np.linspace(a, b, 8, endpoint=False) for a, b in itertools.pairwise(s)] + [s[-1:]]
-        )
-        noisy.append(fine + rng.normal(0, 2.0, fine.shape))
-    fit = fit_template(noisy, name)
+    fit = fit_template(wobbly(clean, rng, 2.0), name)  # ~1.5% of the size
     assert fit.error < 0.03
     assert fit.scale == pytest.approx(150, rel=0.05)
     assert hausdorff(fit.strokes, clean) < 0.08 * 150
@@ -299,7 +363,7 @@ def test_any_finite_ink_fits_without_crashing(strokes, name):
     assert all(np.isfinite(s).all() for s in fit.strokes)
     if t.upright:
         assert abs(fit.rotation) <= t.max_tilt + 1e-9
-    if t.symmetry == 0:
+    if t.symmetry == 0 and fit.aspect == 1.0:  # an oval turns, a circle never
         assert fit.rotation == 0.0
     if not t.mirror:
         assert not fit.mirrored
