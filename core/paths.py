@@ -21,7 +21,7 @@ def data_dir() -> Path:
 
 
 def runs_dir() -> Path:
-    """Root of training runs and ablation studies, one folder each."""
+    """Root of training runs, one folder each (ablation studies go to experiments/studies/)."""
     return Path(os.environ.get("FRANKENSTEIN_RUNS", "runs"))
 
 

@@ -425,6 +425,8 @@ class Controller:
         shape = self.current
         if self._active is not None:  # it would snap half a stroke, then reopen
             self.status = "finish the stroke first"
+        elif shape is None and self.shapes:  # the last shape snapped: none is current
+            self.status = "nothing to snap: the last shape is already snapped; draw another"
         elif shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
         elif is_speck(shape):

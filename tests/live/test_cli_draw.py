@@ -305,3 +305,24 @@ def test_draw_no_preview_starts_with_the_completion_preview_off(tmp_path, real_d
         r, b = image[..., 0], image[..., 2]
         blue[flag] = int(((b > r + 40) & (r > 60)).sum())
     assert blue[""] > 200 and blue["--no-preview"] == 0
+
+
+def test_the_help_names_every_key_of_the_window(capsys):
+    """`draw --help` lists the keys of every action the window's help overlay lists (it
+    left out P, Cmd+Shift+Z and Cmd+S)."""
+    import re
+
+    from live.settings import ACTION_HELP, KeyBindings, key_label
+
+    with pytest.raises(SystemExit):
+        main(["draw", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    text = out.split("Keys:", 1)[1].split("options:", 1)[0]  # not the usage's metavars
+    keys = KeyBindings()
+    missing = [
+        key_label(k)
+        for action in ACTION_HELP
+        for k in getattr(keys, action)
+        if not re.search(rf"(?<![\w+]){re.escape(key_label(k))}(?![\w+])", text)
+    ]
+    assert missing == []

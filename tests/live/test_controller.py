@@ -311,7 +311,7 @@ def test_clear_empties_the_canvas_and_undo_brings_it_back(make_controller):
 
 def test_classify_now_snaps_the_current_shape_to_its_top_guess(make_controller):
     c = make_controller(frankenstein="square", auto_snap=False)
-    assert c.classify_now() is None and "nothing to snap" in c.status
+    assert c.classify_now() is None and c.status == "nothing to snap: draw a shape first"
     draw(c, square(400, 300, 100), t0=0)
     assert c.shapes[0].state is ShapeState.INK
     assert c.classify_now() == "square"
@@ -319,6 +319,17 @@ def test_classify_now_snaps_the_current_shape_to_its_top_guess(make_controller):
     corners = np.concatenate(c.shapes[0].snap.template)
     np.testing.assert_allclose(corners.min(axis=0), [300, 200], atol=8)
     np.testing.assert_allclose(corners.max(axis=0), [500, 400], atol=8)
+
+
+def test_classify_now_after_the_last_shape_snapped_says_it_is_snapped(make_controller):
+    """Space again on a snapped shape said "draw a shape first", as on an empty canvas."""
+    c = make_controller(frankenstein="square", auto_snap=False)
+    draw(c, square(400, 300, 100), t0=0)
+    assert c.classify_now() == "square"
+    steps = list(c.undo_stack)
+    assert c.classify_now() is None
+    assert c.status == "nothing to snap: the last shape is already snapped; draw another"
+    assert c.shapes[0].state is ShapeState.SNAPPED and c.undo_stack == steps
 
 
 def test_auto_snap_can_be_turned_off_and_on(make_controller):

@@ -17,6 +17,7 @@ from tests.ui.tui_helpers import FAKE_TRAINER, STAND_IN, make_data
 from training.config import AugmentSection
 from ui.tui.configform import GENERAL, form_fields, parse_text, validate_form
 from ui.tui.datadirs import count_dir, count_lines, find_data_dirs
+from ui.tui.panes.runs import detail_text
 from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
@@ -202,6 +203,20 @@ def test_a_run_stopped_before_training_began_can_be_resumed_but_not_one_missing_
     assert read_run(run).resume_problem() is None  # no checkpoint at all: a resume starts it
     (run / "best.pt").write_bytes(STAND_IN)  # trained, and last.pt lost: starting over
     assert read_run(run).resume_problem() == "r has no last.pt"  # would replace best.pt
+
+
+@pytest.mark.parametrize("epochs, says", [(1, "1 epoch"), (2, "2 epochs")])
+def test_a_finished_run_says_how_many_epochs_in_words_that_agree(tmp_path, epochs, says):
+    """A one-epoch run was "tiny is finished (1 epochs)" (F7 on the Runs tab), and
+    "1 epochs" in its details."""
+    run = tmp_path / "tiny"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"name": "tiny", "epochs": epochs}))
+    rows = (json.dumps({"epoch": e, "val_acc": 0.5}) for e in range(1, epochs + 1))
+    (run / "metrics.jsonl").write_text("".join(f"{r}\n" for r in rows))
+    (run / "eval.json").write_text(json.dumps({}))
+    assert read_run(run).resume_problem() == f"tiny is finished ({says})"
+    assert f", {says}, batch " in detail_text(read_run(run)).splitlines()[0]
 
 
 def test_supervisor_reads_events_and_keeps_stderr(tmp_path):

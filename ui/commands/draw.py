@@ -17,10 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Open the drawing window. After every stroke the side panel shows the "
         "top 3 guesses; when the snap policy is confident, your ink is replaced by a clean "
         "template fitted to it, once the shape is steady or the pen has rested 1.5 s. Keys: "
-        "H or F1 lists them (undo Ctrl+Z/Cmd+Z/Backspace, redo Ctrl+Y/Ctrl+Shift+Z, clear C, "
-        "switch model M, snap now "
-        "Space, auto-snap A, threshold [ and ], save S or Ctrl+S, export E; Esc quits, twice with "
-        "unsaved ink).",
+        "H or F1 lists them (undo Ctrl+Z/Cmd+Z/Backspace, redo Ctrl+Y/Ctrl+Shift+Z/Cmd+Shift+Z, "
+        "clear C, switch model M, snap now Space, auto-snap A, completion preview P, "
+        "threshold [ and ], save S/Ctrl+S/Cmd+S, export E; Esc quits, twice with unsaved ink).",
     )
     p.add_argument(
         "--model",

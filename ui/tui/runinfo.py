@@ -151,7 +151,8 @@ class RunInfo:
         if self.unreadable is not None:
             return f"{self.name} cannot be resumed as it is: {self.unreadable}"
         if self.finished:
-            return f"{self.name} is finished ({self.epochs_done} epochs)"
+            n = self.epochs_done
+            return f"{self.name} is finished ({n} epoch{'s' * (n != 1)})"
         if not self.last.is_file() and self.has_checkpoint:
             return f"{self.name} has no last.pt"  # and a resume would start over best.pt
         return None  # with no checkpoint at all (stopped before training), it starts

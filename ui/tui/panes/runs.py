@@ -303,9 +303,10 @@ def detail_text(run: RunInfo) -> str:
     data = cfg.get("data", {}) if isinstance(cfg.get("data"), dict) else {}
     optim = cfg.get("optim", {}) if isinstance(cfg.get("optim"), dict) else {}
     sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+    epochs = cfg.get("epochs", "?")
     lines = [
         f"{run.name}: {run.model} on {', '.join(map(str, sources)) or '?'}, "
-        f"{cfg.get('epochs', '?')} epochs, batch {cfg.get('batch_size', '?')}, "
+        f"{epochs} epoch{'' if epochs == 1 else 's'}, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
     training = training_line(run)
