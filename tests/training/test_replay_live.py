@@ -104,7 +104,8 @@ def test_the_last_live_guess_is_evals_on_every_real_doodle(real_dev):
 
 @pytest.mark.parametrize("name", ["frankenstein", "cnn"])
 def test_the_batched_live_replay_is_the_stroke_by_stroke_one(real_dev, name, monkeypatch):
-    """`replay_live` replays each view many at a time; a one-at-a-time replay of each
+    """`replay_live` replays each view many at a time (or, given eval's replays, takes
+    their guess where a view is the file's prefix); a one-at-a-time replay of each
     prefix, normalised on its own box unless it spans the finished one, gives the same
     guesses to 1e-5 (one real doodle per stroke count, some past pad_len)."""
     import training.replay
@@ -134,8 +135,11 @@ def test_the_batched_live_replay_is_the_stroke_by_stroke_one(real_dev, name, mon
         monkeypatch.setattr(training.replay, "replay_drawings", refused)
         got = replay_live(clf, drawings)
         capped = replay_live(clf, drawings, max_k=3)
-    assert len(got) == len(want)
-    for g, w in zip(got, want, strict=True):
+        # eval's way: a view that is the file's prefix takes the eval replay's guess
+        reused = replay_live(clf, drawings, replays=replay_many(clf, drawings))
+    assert len(got) == len(reused) == len(want)
+    for g, r, w in zip(got, reused, want, strict=True):
         np.testing.assert_allclose(g, w, atol=1e-5)
+        np.testing.assert_allclose(r, w, atol=1e-5)
     for c, w in zip(capped, want, strict=True):
         np.testing.assert_allclose(c, w[:3], atol=1e-5)

@@ -206,6 +206,7 @@ def run_eval(args: argparse.Namespace) -> int:
             drawings,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             max_k=MAX_K,  # the report's rows go no further
+            replays=replays[0],  # a view that is the file's prefix: its guess there
         )
     classifier = classifiers[0]
     computing = f"computing the report of {len(replays[0]):,} replays"
