@@ -11,7 +11,12 @@ The report (a JSON-able dict; these top-level keys are a contract):
 - ``accuracy_at_stroke``: one row per k = 1..8: "n" drawings with at least k strokes
   and "top1" of the guess after stroke k over them; "so_far": over all drawings, the
   guess after min(k, strokes) strokes (the last stroke so far); these are the live
-  guesses, which do not know whether more strokes come;
+  guesses, which do not know whether more strokes come; each after stroke k sees the
+  first k strokes at the finished drawing's scale, as the file holds them;
+- ``accuracy_at_stroke_live`` (`frankenstein eval`'s report only, after
+  ``accuracy_at_stroke``): the same rows as the drawing window sees each drawing, its
+  first k strokes normalised on their own bounding box (training/replay.py
+  `replay_live`), since the window cannot know the finished drawing;
 - ``ece``: expected calibration error of the final guess, 15 equal-width bins (Guo
   et al. 2017);
 - ``snap``: the snap replay (training/replay.py): "threshold", "precision" (share of

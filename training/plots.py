@@ -55,6 +55,10 @@ def save_plots(
     ks = [r["k"] for r in rows]
     ax.plot(ks, [r["top1"] for r in rows], "o-", label="drawings with >= k strokes")
     ax.plot(ks, [r["so_far"] for r in rows], "s--", label="all drawings, last stroke so far")
+    live = report.get("accuracy_at_stroke_live")  # eval's: as the window sees each prefix
+    if live is not None:
+        ax.plot(ks, [r["top1"] for r in live], "o-", alpha=0.6, label=">= k, window's view")
+        ax.plot(ks, [r["so_far"] for r in live], "s--", alpha=0.6, label="all, window's view")
     ax.set_xlabel("strokes k")
     ax.set_ylabel("top-1 accuracy after stroke k")
     ax.set_ylim(0, 1)

@@ -1,7 +1,7 @@
 """Replay of drawings through the stateful classifier and the snap policy, stroke after stroke.
 
 This is how results are measured: each drawing is fed to `core.classifier.
-StrokeClassifier` one stroke at a time, exactly as the drawing window does
+StrokeClassifier` one stroke at a time, as the drawing window feeds it
 (`replay_drawings`, the reference), and the prediction history goes to
 `core.snap.SnapPolicy`, the rule the window snaps by. Reports of many drawings
 (`frankenstein eval`, a run's final evaluation, the probes) replay them many at a time
@@ -12,6 +12,16 @@ when its class is the drawing's, and then it saves the n - k strokes not yet dra
 After its last stroke a drawing is over, as when a person pauses in the window: the
 policy then sees the finished guess (`StrokeClassifier.finish`, the ending prior),
 and so does the whole-drawing part of the report (top-1, top-3, confusion, ECE).
+
+The frames of such a replay are not quite the window's before the last stroke: a
+simplified drawing is normalised on the finished drawing's bounding box, so the frame
+after stroke k shows the first k strokes at the finished drawing's scale, where they
+may fill a corner. The window cannot know the finished drawing: it normalises the
+strokes drawn so far on their own bounding box (live/controller.py `_sync`), so it
+reads the first k strokes as if they were the whole drawing, filling the frame.
+`window_views` makes the strokes the window reads after each stroke and `replay_live`
+replays them, one prefix at a time, for the report's ``accuracy_at_stroke_live``
+(`frankenstein eval`).
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import numpy as np
 
 from core.classes import CLASSES, class_index
 from core.signals import poll
-from core.strokes import Drawing, ReadReport
+from core.strokes import Drawing, ReadReport, normalize_strokes
 
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 
@@ -60,7 +70,8 @@ def replay_drawings(
     classifier, drawings: Sequence[Drawing], progress: Progress | None = None
 ) -> list[Replayed]:
     """Replay every drawing (with at least one non-empty stroke) stroke by stroke: the
-    reference, fed to the classifier as the window feeds it (`replay_many` for reports)."""
+    reference, fed to the classifier as the window feeds it, each stroke at the finished
+    drawing's scale (`replay_many` for reports; `replay_live` for the window's view)."""
     out = []
     for i, d in enumerate(drawings):
         poll()  # a Ctrl-C or SIGTERM the eval loop missed acts now
@@ -150,6 +161,83 @@ def replay_batched(
         if progress is not None:
             progress(lo + len(part), len(drawings))
     return out
+
+
+def window_views(strokes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+    """The strokes the drawing window's classifier reads after each stroke of a drawing
+    in the simplified space (empty strokes left out): the first k strokes normalised on
+    their own bounding box with `core.strokes.normalize_strokes`, as live/controller.py
+    `_sync` normalises the ink drawn so far.
+
+    A prefix whose bounding box is the finished drawing's (the same corner and larger
+    side) is kept as it is: the file's strokes are the finished ink normalised the way
+    the window normalises it (Google's simplification, per stroke), so the window reads
+    those very strokes, and normalising them a second time would only resample and
+    simplify them again (RDP drops a point here and there: 264 of the 300 real dev
+    doodles come back changed). So the last view is the drawing itself."""
+    return [view for view, _ in _views(strokes)]
+
+
+def _views(strokes: Sequence[np.ndarray]) -> list[tuple[tuple[np.ndarray, ...], bool]]:
+    """`window_views`, each with whether it is the file's prefix as it is."""
+    strokes = [np.asarray(s, np.float32).reshape(-1, 2) for s in strokes if np.size(s)]
+    whole = _box(strokes)
+    out = []
+    for k in range(1, len(strokes) + 1):
+        same = _box(strokes[:k]) == whole
+        out.append((tuple(strokes[:k]) if same else normalize_strokes(strokes[:k]), same))
+    return out
+
+
+def _box(strokes: Sequence[np.ndarray]) -> tuple[float, float, float] | None:
+    """(left, top, larger side) of the strokes' points: what normalisation depends on."""
+    if not strokes:
+        return None
+    points = np.concatenate(strokes)
+    lo = points.min(axis=0)
+    return float(lo[0]), float(lo[1]), float((points.max(axis=0) - lo).max())
+
+
+def replay_live(
+    classifier,
+    drawings: Sequence[Drawing],
+    progress: Progress | None = None,
+    *,
+    max_k: int | None = None,
+    replays: Sequence[Replayed] | None = None,
+) -> list[np.ndarray]:
+    """The live guesses as the drawing window makes them: for every drawing with at
+    least one non-empty stroke (the drawings `replay_many` replays, in its order), the
+    (min(n, max_k), C) calibrated probabilities after each of its first strokes, the
+    k-th from a replay of its `window_views`' k-th view from a fresh state (as the
+    window replays a shape whose bounding box changed) and its last prediction.
+
+    Each view is replayed as a drawing of its own by `replay_many` (many at a time where
+    the classifier allows it); `progress` counts the views replayed. With `replays`, the
+    same classifier's `replay_many` of the same drawings, a view that is the file's
+    prefix as it is takes that replay's guess after stroke k instead (the same strokes
+    from a fresh state: on the 300 real dev doodles 445 of the 773 views up to stroke 8,
+    so the rest cost about one replay of the drawings)."""
+    views, where = [], []  # the views to replay; per drawing, per view: its row or guess
+    drawn = [d for d in drawings if any(np.size(s) for s in d.strokes)]
+    if replays is not None and len(replays) != len(drawn):
+        raise ValueError(f"{len(replays)} replays of {len(drawn)} drawings with ink")
+    for i, d in enumerate(drawn):
+        mine = []
+        for k, (view, same) in enumerate(_views(d.strokes)[:max_k], 1):
+            if same and replays is not None:
+                mine.append(replays[i].history[k - 1].probs)
+            else:
+                mine.append(len(views))
+                views.append(Drawing(view, d.word, key_id=d.key_id))
+        where.append(mine)
+    done = replay_many(classifier, views, progress)
+    if len(done) != len(views):  # every view has ink, so every one is replayed
+        raise AssertionError(f"{len(views)} views replayed as {len(done)}")
+    return [
+        np.stack([done[x].history[-1].probs if isinstance(x, int) else x for x in mine])
+        for mine in where
+    ]
 
 
 def _familiar(familiarity, hidden: np.ndarray) -> np.ndarray | None:

@@ -20,6 +20,9 @@ REPORT_KEYS = [
     "snap",
     "intervals",
 ]
+# `frankenstein eval`'s report: the same, with the window's view of each prefix too.
+EVAL_REPORT_KEYS = [*REPORT_KEYS]
+EVAL_REPORT_KEYS.insert(REPORT_KEYS.index("accuracy_at_stroke") + 1, "accuracy_at_stroke_live")
 
 TINY_MODEL = {
     "channels": [4, 8, 8],

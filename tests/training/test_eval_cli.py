@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.strokes import iter_ndjson
-from tests.training.conftest import REPORT_KEYS as KEYS
+from tests.training.conftest import EVAL_REPORT_KEYS as KEYS
 from ui.cli import main
 
 
@@ -28,6 +28,9 @@ def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, caps
     assert code == 0
     rep = json.loads(out.read_text())
     assert list(rep) == KEYS
+    live, at = rep["accuracy_at_stroke_live"], rep["accuracy_at_stroke"]
+    assert [(r["k"], r["n"]) for r in live] == [(r["k"], r["n"]) for r in at]
+    assert all(0 <= r["top1"] <= 1 for r in live if r["n"])
     total = sum(1 for f in glyph_dir.glob("*.ndjson") for _ in iter_ndjson(f))
     assert rep["n"] == total == 18 * 20
     assert rep["top1"] > 0.5  # the tiny model learnt the glyphs
@@ -44,6 +47,7 @@ def test_eval_writes_the_report_and_plots(trained_run, glyph_dir, tmp_path, caps
     ]
     text = capsys.readouterr().out
     assert "accuracy after k strokes" in text and "confusion" in text
+    assert "window: at k" in text and "normalised on their own bounding box" in text
     assert "no ending prior" not in text  # training stored one
     assert ("wrong snaps" in text) == (rep["snap"]["wrong"] > 0)
     keys = {d.key_id for f in glyph_dir.glob("*.ndjson") for d in iter_ndjson(f)}

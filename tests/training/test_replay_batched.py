@@ -170,20 +170,28 @@ def test_eval_reports_what_the_stroke_by_stroke_replay_does_on_real_doodles(
 ):
     """`frankenstein eval` of the bundled Frankenstein on the 300 real dev doodles (some
     past pad_len), replayed many at a time: every count of the report (top-1, top-3,
-    accuracy after k strokes, the confusion, the snaps with and without the familiarity
-    check, the wrong snaps) is the stroke-by-stroke replay's, every float to rounding."""
+    accuracy after k strokes, at the finished drawing's scale and as the window sees
+    each prefix, the confusion, the snaps with and without the familiarity check, the
+    wrong snaps) is the stroke-by-stroke replay's, every float to rounding."""
     import training.replay
     from core.snap import SnapPolicy
     from tests.conftest import one_torch_thread
-    from training.replay import read_eval_drawings, replays_report
+    from training.evaluate import MAX_K, accuracy_at_stroke
+    from training.replay import read_eval_drawings, replays_report, window_views
     from ui.cli import main
+    from ui.commands.eval import _with_live_rows
 
     data = real_dev / "simplified"
     drawings = read_eval_drawings(data)
     clf = StrokeClassifier.from_checkpoint("frankenstein")
     assert batchable(clf) and max(d.n_strokes for d in drawings) > clf.cfg.pad_len
     with one_torch_thread():
-        want = replays_report(replay_drawings(clf, drawings), SnapPolicy())
+        replays = replay_drawings(clf, drawings)
+        want = replays_report(replays, SnapPolicy())
+        # the window's view of each prefix, each replayed stroke by stroke from a fresh state
+        views = [window_views(d.strokes)[:MAX_K] for d in drawings]
+        live = [np.stack([clf.replay(v).probs for v in mine]) for mine in views]
+    want = _with_live_rows(want, accuracy_at_stroke(live, [r.label for r in replays]))
     want = json.loads(json.dumps(want))
 
     def refused(*args, **kwargs):
@@ -204,8 +212,10 @@ def test_eval_of_an_ensemble_is_the_stroke_by_stroke_replay(real_dev, tmp_path):
     and its report is exactly that replay's."""
     from core.checkpoint import export_ensemble, save_checkpoint
     from core.snap import SnapPolicy
-    from training.replay import read_eval_drawings, replays_report
+    from training.evaluate import MAX_K, accuracy_at_stroke
+    from training.replay import read_eval_drawings, replays_report, window_views
     from ui.cli import main
+    from ui.commands.eval import _with_live_rows
 
     paths = [save_checkpoint(tmp_path / f"m{s}.pt", tiny_model(seed=s)) for s in (1, 2)]
     both = export_ensemble(paths, tmp_path / "both.pt")
@@ -213,7 +223,11 @@ def test_eval_of_an_ensemble_is_the_stroke_by_stroke_replay(real_dev, tmp_path):
     clf = StrokeClassifier.from_checkpoint(both)
     assert isinstance(clf.model, Ensemble) and not batchable(clf)
     drawings = read_eval_drawings(data, limit=3)
-    want = replays_report(replay_drawings(clf, drawings), SnapPolicy())
+    replays = replay_drawings(clf, drawings)
+    want = replays_report(replays, SnapPolicy())
+    views = [window_views(d.strokes)[:MAX_K] for d in drawings]
+    live = [np.stack([clf.replay(v).probs for v in mine]) for mine in views]
+    want = _with_live_rows(want, accuracy_at_stroke(live, [r.label for r in replays]))
     out = tmp_path / "r.json"
     argv = ["eval", "--model", str(both), "--data", str(data), "--limit", "3"]
     assert main([*argv, "--json", str(out)]) == 0

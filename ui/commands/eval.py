@@ -1,5 +1,6 @@
 """`frankenstein eval`: replay drawings stroke after stroke through a model and report
-(many drawings at a time, with the window's stroke-by-stroke predictions: training/replay.py)."""
+(many drawings at a time, with the window's classifier and snap rule: training/replay.py;
+the accuracy after k strokes also as the window sees the first k: `replay_live`)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval",
         help="accuracy, accuracy by stroke, calibration and snap replay on a data directory",
         description="Replay every drawing of DIR stroke after stroke through the "
-        "classifier and the snap policy, with the drawing window's predictions (many "
+        "classifier and the snap policy, as the drawing window's classifier predicts (many "
         "drawings at a time; an ensemble one stroke at a time), and report: top-1 "
         "and top-3 accuracy, per-class accuracy, the confusion matrix, accuracy after k "
-        "strokes, expected calibration error, and snap precision, recall and strokes "
-        "saved (at the threshold and over a sweep).",
+        "strokes (the first k strokes at the finished drawing's scale, and as the window "
+        "sees them: normalised on their own bounding box), expected calibration error, "
+        "and snap precision, recall and strokes saved (at the threshold and over a sweep).",
     )
     p.add_argument(
         "--model",
@@ -153,7 +155,8 @@ def run_eval(args: argparse.Namespace) -> int:
     from core.atomic import atomic_write_text, check_output_dir, check_output_file
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
-    from training.replay import read_eval_drawings, replay_many, replays_report
+    from training.evaluate import MAX_K, accuracy_at_stroke
+    from training.replay import read_eval_drawings, replay_live, replay_many, replays_report
     from ui.progress import off_terminal, reading_bar
 
     policy = snap_policy(args)
@@ -195,10 +198,22 @@ def run_eval(args: argparse.Namespace) -> int:
                     progress=lambda done, total, task=task: bar.update(task, completed=done),
                 )
             )
+        # The live guesses as the window makes them: each prefix normalised on its own
+        # bounding box and replayed as a drawing of its own (training/replay.py).
+        task = bar.add_task(f"{escape(names[0])} as the window sees it", total=None)
+        live = replay_live(
+            classifiers[0],
+            drawings,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            max_k=MAX_K,  # the report's rows go no further
+            replays=replays[0],  # a view that is the file's prefix: its guess there
+        )
     classifier = classifiers[0]
     computing = f"computing the report of {len(replays[0]):,} replays"
     with bars.status(computing) if not off_terminal(bars) else contextlib.nullcontext():
         report = replays_report(replays[0], policy)  # seconds for tens of thousands
+        labels = [r.label for r in replays[0]]  # live: the same drawings, in that order
+        report = _with_live_rows(report, accuracy_at_stroke(live, labels))
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
@@ -229,6 +244,17 @@ def run_eval(args: argparse.Namespace) -> int:
         for p in save_plots(report, args.plots, title=_title(args.model), drawings=drawn):
             console.print(f"figure written to {p}")
     return 0
+
+
+def _with_live_rows(report: dict, rows: list[dict]) -> dict:
+    """The report with ``accuracy_at_stroke_live`` (the window's view of each prefix)
+    right after ``accuracy_at_stroke``, the finished drawing's scale."""
+    out = {}
+    for key, value in report.items():
+        out[key] = value
+        if key == "accuracy_at_stroke":
+            out["accuracy_at_stroke_live"] = rows
+    return out
 
 
 def _pct(v: float | None) -> str:
@@ -297,9 +323,20 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
     by.add_column("drawings with >= k", justify="right")
     by.add_column("top-1 at k", justify="right")
     by.add_column("top-1, last stroke so far (all)", justify="right")
-    for r in report["accuracy_at_stroke"]:
-        by.add_row(str(r["k"]), str(r["n"]), _pct(r["top1"]), _pct(r["so_far"]))
+    live = report.get("accuracy_at_stroke_live")
+    if live is not None:
+        by.add_column("window: at k", justify="right")
+        by.add_column("window: so far", justify="right")
+    for i, r in enumerate(report["accuracy_at_stroke"]):
+        more = [] if live is None else [_pct(live[i]["top1"]), _pct(live[i]["so_far"])]
+        by.add_row(str(r["k"]), str(r["n"]), _pct(r["top1"]), _pct(r["so_far"]), *more)
     console.print(by)
+    if live is not None:
+        console.print(
+            "top-1 at k and so far: the first k strokes at the finished drawing's scale, "
+            "as the file holds them; window: normalised on their own bounding box, "
+            "as the drawing window reads them (it cannot know the finished drawing)"
+        )
 
     sweep = Table(title=f"snap replay (threshold used: {snap['threshold']:.2f})")
     for col in ("threshold", "snaps", "precision", "recall", "strokes saved"):
