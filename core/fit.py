@@ -118,6 +118,26 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
 
     shape = _template_shape(t.name)
+    chosen = _place(t, shape, ink_shape, lo, hi, diag)
+    if t.optional:  # the parts people draw without the ones they often leave out
+        drawn = _template_shape(t.name, drawn_only=True)
+        placed = _place(t, drawn, ink_shape, lo, hi, diag)
+        if _clearly_closer(placed, chosen, diag):
+            chosen, shape = placed, drawn
+    centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
+    if chosen.mirrored:
+        centre = -centre.conjugate()
+    z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
+    # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
+    translation = shift_best - z_best * _UNIT_CENTRE
+    error = chosen.chamfer / diag
+    return _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
+
+
+def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex, diag):
+    """The best placement of the template's `shape` on the ink: the similarity fits,
+    straight up and leaning, then stretched, the simplest unless a freer one is clearly
+    closer."""
     limit = _angle_limit(t)
     angles, mirrored = _starts(t, shape, ink_shape)
     z, shift = _initial_placement(shape, mirrored, angles, lo, hi)
@@ -143,16 +163,14 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     # a freer fit is taken only where it is clearly closer.
     chosen = fits[0]
     for placed in fits[1:]:
-        if placed.chamfer < chosen.chamfer - max(SIMPLER * chosen.chamfer, CLOSER * diag):
+        if _clearly_closer(placed, chosen, diag):
             chosen = placed
-    centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
-    if chosen.mirrored:
-        centre = -centre.conjugate()
-    z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
-    # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
-    translation = shift_best - z_best * _UNIT_CENTRE
-    error = chosen.chamfer / diag
-    return _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
+    return chosen
+
+
+def _clearly_closer(placed: _Placed, than: _Placed, diag: float) -> bool:
+    """Whether a freer fit is closer by enough to take it (SIMPLER, CLOSER)."""
+    return placed.chamfer < than.chamfer - max(SIMPLER * than.chamfer, CLOSER * diag)
 
 
 @dataclass(frozen=True)
@@ -265,9 +283,12 @@ def _box_start(shape, ink_shape, angle: float, flip: bool, most: float):
 
 
 @cache
-def _template_shape(cls: str) -> Shape:
-    """The template centred on the unit box's centre (so a mirror is p -> -conj(p))."""
-    centred = [np.asarray(s, np.float64) - 0.5 for s in template(cls).strokes]
+def _template_shape(cls: str, drawn_only: bool = False) -> Shape:
+    """The template centred on the unit box's centre (so a mirror is p -> -conj(p));
+    `drawn_only`: without its optional strokes (`Template.optional`)."""
+    t = template(cls)
+    kept = [s for i, s in enumerate(t.strokes) if not (drawn_only and i in t.optional)]
+    centred = [np.asarray(s, np.float64) - 0.5 for s in kept]
     return Shape.of(centred, N_TEMPLATE, MAX_TEMPLATE_SEGMENTS)
 
 

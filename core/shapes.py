@@ -21,6 +21,9 @@ the rotation `core.fit` may use:
 - ``stretch``: how far the fit may stretch the template along its own height
   (``1/stretch`` to ``stretch`` times as tall for its width): people draw squares as
   rectangles, circles as ovals and hourglasses tall; 1 for none (a line has no height).
+- ``optional``: strokes people often leave out (a third of the real smiley faces are
+  eyes and a mouth, no face): the fit also places the template without them and takes
+  that placement where it is clearly closer; the snapped shape is the whole template.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Template:
     mirror: bool = False
     max_tilt: float = math.radians(20)
     stretch: float = 1.0
+    optional: tuple[int, ...] = ()
 
     @property
     def n_strokes(self) -> int:
@@ -292,6 +296,10 @@ _STRETCH = {
 }
 
 
+# Strokes often left out (Template.optional), by index: a smiley face's outline.
+_OPTIONAL = {"smiley face": (0,)}
+
+
 def _build(name: str) -> Template:
     builder, symmetry, upright, mirror, tilt = _BUILDERS[name]
     return Template(
@@ -302,6 +310,7 @@ def _build(name: str) -> Template:
         mirror=mirror,
         max_tilt=math.radians(tilt),
         stretch=_STRETCH.get(name, 2.0),
+        optional=_OPTIONAL.get(name, ()),
     )
 
 

@@ -254,12 +254,44 @@ def test_real_smiley_faces_that_lean_only_a_hair_closer_are_fitted_straight_up(r
         assert fit.rotation == 0.0 and fit.error < 0.07
 
 
+def test_a_smiley_face_drawn_without_its_outline_gets_a_face_around_what_was_drawn():
+    """Eyes and a mouth alone (a third of the real smiley faces): the template's outline
+    hugged the mouth, half the size, its eyes and mouth nowhere near the drawn ones.
+    Placed by the drawn parts, the whole face snaps around them."""
+    t = TEMPLATES["smiley face"]
+    features = place(t.strokes[1:], scale=200, shift=(30, 40))
+    fit = fit_template(features, "smiley face")
+    assert len(fit.strokes) == len(t.strokes)  # the whole face
+    assert hausdorff(fit.strokes[1:], features) < 0.005 * 200
+    assert fit.scale == pytest.approx(200, rel=5e-3) and fit.error < 2e-3
+    whole = fit_template(place(t.strokes, scale=200), "smiley face")  # an outline drawn
+    assert whole.error < 2e-3 and whole.scale == pytest.approx(200, rel=5e-3)
+
+
+def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_drawings):
+    """The five real smiley faces of eyes and a mouth alone were fitted with the outline
+    on the mouth: the snapped face now holds the drawing inside it (its outline wider
+    than the drawn parts by a fifth at least)."""
+    faces = {d.key_id: d for d in real_drawings if d.word == "smiley face"}
+    for key_id in (
+        "4778829828587520",
+        "5204164265115648",
+        "4526167170220032",
+        "5852955716616192",
+        "4758494517395456",
+    ):
+        ink = faces[key_id].strokes
+        outline = fit_template(ink, "smiley face").strokes[0]
+        drawn = np.concatenate(ink)
+        assert np.ptp(outline[:, 0]) > 1.2 * np.ptp(drawn[:, 0]), key_id
+
+
 def test_real_doodles_fit_their_own_class_better_than_an_unlike_one(real_drawings):
     assert len(real_drawings) == 300
     own = np.array([fit_template(d.strokes, d.word).error for d in real_drawings])
     unlike = np.array([fit_template(d.strokes, UNLIKE[d.word]).error for d in real_drawings])
     assert np.isfinite(own).all()
-    assert np.mean(own < unlike) >= 0.85  # measured: 0.93 (0.94 before stretched fits)
+    assert np.mean(own < unlike) >= 0.85  # measured: 0.94
     assert np.median(own) < 0.05  # measured: 0.022 (0.030 before), "good"
 
 
@@ -272,7 +304,7 @@ def test_nearest_template_often_names_the_class(real_drawings):
         errors = {c: fit_template(d.strokes, c).error for c in CLASSES}
         ranks.append(sorted(errors, key=errors.get).index(d.word))
     ranks = np.array(ranks)
-    assert np.mean(ranks < 3) >= 0.7  # measured: 0.83 (0.84 on all 300); chance: 3/18
+    assert np.mean(ranks < 3) >= 0.7  # measured: 0.87 (0.86 on all 300); chance: 3/18
 
 
 # ---------------------------------------------------------------- awkward ink
