@@ -46,7 +46,8 @@ class Callback:
         """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,
         data_warnings (bad lines skipped, classes without training drawings, a
         distributed resume from a last.pt too old to continue every process exactly,
-        and a resume of a run stopped before training began, which starts it)."""
+        a resume of a run stopped before training began, which starts it, and a resume
+        with other epochs, which stretches the learning-rate schedule to them)."""
 
     def on_batch(self, info: dict[str, Any]) -> None:
         """Every `log_every` batches: epoch, batch, batches, loss, acc, lr, samples_per_s."""

@@ -14,7 +14,8 @@ progress bar is off with --events). The events, in order:
   "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str,
   "data_warnings": [str] (bad lines skipped, classes without training drawings, a
   distributed resume from a last.pt too old to continue every process exactly, a
-  resume of a run stopped before training began, which starts it)}``; "resumed" is
+  resume of a run stopped before training began, which starts it, a resume with other
+  epochs, which stretches the learning-rate schedule to them)}``; "resumed" is
   true when last.pt's state was taken back.
 - ``{"event": "batch", "epoch": int (1-based), "batch": int (1-based), "batches": int,
   "loss": float, "acc": float, "lr": float, "samples_per_s": float, "eta_s": float}``:

@@ -205,6 +205,7 @@ class _Run:
         )
         self.folder = RunFolder(cfg.run_dir)
         self._resume_from = None  # last.pt, checked by _prepare_folder on resume
+        self._run_epochs: int | None = None  # config.json's epochs before a resume
         self.warnings: list[str] = []  # besides the data's, for on_start
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.val_seconds: float | None = None  # the last validation's: the ETA counts them
@@ -218,8 +219,10 @@ class _Run:
             if f.last.is_file():
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
-                    self._check_optim(f.read_config())
-                    self._check_course(f.read_config())
+                    stored = f.read_config()
+                    self._check_optim(stored)
+                    self._check_course(stored)
+                    self._run_epochs = stored.epochs
             elif f.config.is_file() and not self._trained_past_first_epoch():
                 # stopped before training began (Ctrl-C while preparing data), or the
                 # first last.pt could not be written (a full disk): no state to continue,
@@ -450,8 +453,32 @@ class _Run:
             )
         if pos.finished == "completed" and pos.epoch < self.cfg.epochs:
             pos.finished = ""  # resumed with more epochs: carry on
+        if not pos.finished and pos.epoch < self.cfg.epochs:
+            self._restretch(optimizer, scheduler)
         rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
         return pos, rows
+
+    def _restretch(self, optimizer, scheduler) -> None:
+        """A resume with other `epochs` stretches (or shrinks) the schedule to them from
+        the step last.pt saved: its length is epochs x batches, so the learning rate
+        jumps from where the run stopped to where the new schedule has it, said in one
+        warning. Continuing the old schedule instead would train any added epochs at its
+        floor (1% of lr for cosine), where they learn next to nothing."""
+        before, after = self._run_epochs, self.cfg.epochs
+        if before is None or before == after:
+            return
+        stopped = optimizer.param_groups[0]["lr"]
+        # last.pt's optimiser holds the old schedule's rate, which the first batch
+        # would use: put the new schedule's in, as LambdaLR's next step would
+        step = scheduler.last_epoch
+        pairs = zip(optimizer.param_groups, scheduler.base_lrs, scheduler.lr_lambdas, strict=True)
+        for group, base, factor in pairs:
+            group["lr"] = base * factor(step)
+        self.warnings.append(
+            f"epochs {before} -> {after}: the learning-rate schedule now spans {after} "
+            f"epochs; it resumes at {optimizer.param_groups[0]['lr']:.2e} "
+            f"(the run stopped at {stopped:.2e})"
+        )
 
     # ------------------------------------------------------------------ epochs
 

@@ -1,7 +1,9 @@
 """Optimiser and learning-rate schedule of a run, from its `OptimSection`.
 
-The schedule is a function of the global step (batches done so far), so it is the
-same whether a run went through in one go or was resumed: constant, cosine (Loshchilov
+The schedule is a function of the global step (batches done so far) and of the run's
+length (epochs x batches), so it is the same whether a run went through in one go or
+was resumed (a resume with other `epochs` stretches it to them from the step it stopped
+at, and says so: training/loop.py `_restretch`): constant, cosine (Loshchilov
 & Hutter, "SGDR", ICLR 2017) down to 1% of lr, or one-cycle (Smith & Topin,
 "Super-Convergence", 2017: up to lr over the first 30% of steps, then cosine down);
 constant and cosine start with a linear warm-up over `warmup` of all steps, at least

@@ -226,6 +226,44 @@ def test_a_finished_run_is_kept_extended_on_resume_and_resume_needs_a_run(tmp_pa
     assert [r["epoch"] for r in _rows(tmp_path / "r")] == [1, 2]
 
 
+def test_a_resume_with_more_epochs_stretches_the_schedule_and_says_so(
+    tmp_path, glyph_dir, monkeypatch, capsys
+):
+    """`--resume epochs=4` of a finished 2-epoch run trains epochs 3 and 4 on the
+    schedule of a 4-epoch run (not from the 2-epoch one's floor), from their first
+    batch, and says in one line that the learning rate jumps back up."""
+    settings = [*tiny_settings(glyph_dir, tmp_path, epochs=2), "optim.min_warmup=0"]
+    whole = load_config(None, [*settings, "epochs=4", "name=whole"])
+    train(whole)
+    train(load_config(None, [*settings, "name=r"]))
+    stopped = _rows(tmp_path / "r")[-1]["lr"]
+    from training.loop import _Run
+
+    first = []  # the rate the first resumed batch trains at
+    restore = _Run._restore
+
+    def spy(self, model, optimizer, scheduler):
+        got = restore(self, model, optimizer, scheduler)
+        first.append(optimizer.param_groups[0]["lr"])
+        return got
+
+    monkeypatch.setattr(_Run, "_restore", spy)
+    capsys.readouterr()
+    out = f"out_dir={json.dumps(str(tmp_path))}"
+    assert main(["train", "--resume", "name=r", out, "epochs=4"]) == 0
+    unbroken = [r["lr"] for r in _rows(tmp_path / "whole")]
+    resumed = [r["lr"] for r in _rows(tmp_path / "r")]
+    assert resumed[2:] == pytest.approx(unbroken[2:], rel=1e-9)
+    assert first[0] == pytest.approx(unbroken[1], rel=1e-9)
+    assert unbroken[1] > 10 * stopped  # the jump the line warns of
+    note = (
+        f"frankenstein: warning: epochs 2 -> 4: the learning-rate schedule now spans 4 "
+        f"epochs; it resumes at {unbroken[1]:.2e} (the run stopped at {stopped:.2e})"
+    )
+    assert note in capsys.readouterr().err.splitlines()
+    assert note.removeprefix("frankenstein: ") in (tmp_path / "r" / "train.log").read_text()
+
+
 class CrashAfterEpoch(Callback):
     """The process dies once an epoch's checkpoints are written (a time limit, a kill)."""
 

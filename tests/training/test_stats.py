@@ -1,4 +1,5 @@
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -49,3 +50,34 @@ def test_mcnemar_edge_cases():
     assert mcnemar_p(20, 0) < 1e-5
     with pytest.raises(ValueError):
         mcnemar_p(-1, 2)
+
+
+def _exact_mcnemar(a: int, b: int) -> float:
+    """The exact big-integer sum mcnemar_p once computed, C(n, i) built up one from
+    the other (fast enough here), rounded once at the end."""
+    n, k = a + b, min(a, b)
+    tail, comb = 0, 1
+    for i in range(k + 1):
+        tail += comb
+        comb = comb * (n - i) // (i + 1)
+    return float(min(Fraction(1), Fraction(2 * tail, 2**n)))
+
+
+def test_mcnemar_matches_the_exact_big_integer_sum():
+    for n in range(1, 121):
+        for a in range(n + 1):
+            assert mcnemar_p(a, n - a) == pytest.approx(_exact_mcnemar(a, n - a), rel=1e-12)
+    for a, b in [(150, 260), (700, 800), (2000, 2096), (2040, 2056), (1, 4095)]:
+        assert mcnemar_p(a, b) == pytest.approx(_exact_mcnemar(a, b), rel=1e-12)
+    for a, b in [(2040, 2057), (9000, 9400), (16000, 16500), (3000, 4000)]:  # lgamma
+        assert mcnemar_p(a, b) == pytest.approx(_exact_mcnemar(a, b), rel=1e-10)
+
+
+def test_mcnemar_of_tens_of_thousands_of_disagreements_is_the_normal_tail():
+    """Where the exact sum took minutes (n = 32,500): a p in [0, 1] that the normal
+    approximation with continuity correction gives to a few digits."""
+    for a, b in [(16000, 16500), (50000, 50000), (100000, 101000)]:
+        p = mcnemar_p(a, b)
+        z = max(abs(a - b) - 1, 0) / math.sqrt(a + b)
+        assert 0.0 <= p <= 1.0 and p == pytest.approx(math.erfc(z / math.sqrt(2)), rel=2e-3)
+    assert mcnemar_p(0, 20000) == 0.0  # 2 / 2^20000, below the smallest float
