@@ -204,6 +204,25 @@ async def test_stop_interrupts_the_run_and_resume_continues_it(here):
         assert any("resumed at epoch 1" in line for line in pane.lines)
 
 
+async def test_enter_on_start_moves_the_focus_to_stop_and_f6_stops_the_run(here):
+    """Start disabled under the focus hands it to Stop (not to nothing, where the
+    pane's F6 would be dead), and Stop disabled when the run ends hands it back."""
+    app = tui(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#train-start").focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert getattr(app.focused, "id", None) == "train-stop"
+        await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped"
+        assert getattr(app.focused, "id", None) == "train-start"
+
+
 async def test_a_crashing_trainer_shows_as_failed_and_the_tui_keeps_working(here):
     app = tui(here, mode="crash")
     async with app.run_test(size=(80, 24)) as pilot:
