@@ -426,6 +426,26 @@ async def test_every_field_label_has_room_before_its_value(here):
         assert {text: width for text, width in labels.items() if len(text) >= width} == {}
 
 
+async def test_every_form_input_fits_its_column_and_shows_its_cursor(here):
+    """An input as wide as the column after its label: a long value (a name, an
+    eval_data path) scrolls to keep the cursor and its end in view."""
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        column = app.query_one("#train-form").scrollable_content_region
+        inputs = list(app.query("#train-form Input").results(Input))
+        assert inputs and [w.id for w in inputs if w.region.right > column.right] == []
+        name = app.query_one("#f-name", Input)
+        name.focus()
+        await pilot.pause()
+        await pilot.press(*"a-rather-long-run-name-for-this-field")
+        await pilot.pause()
+        assert name.value == "a-rather-long-run-name-for-this-field"
+        # the cursor's cell, after the value's last character, both in view
+        cursor = name.content_region.x + len(name.value) - name.scroll_offset.x
+        assert name.region.x < cursor < name.region.right <= column.right
+
+
 async def test_the_data_warnings_of_a_run_reach_the_log(here):
     from tests.ui.fake_trainer import WARNING
 
