@@ -118,6 +118,18 @@ def test_form_errors_name_their_fields():
     }
 
 
+def test_the_whole_config_check_is_shown_beside_a_fields_own_error():
+    """TrainConfig checks the whole config only once each field passes: the fields that
+    failed are left out and the rest checked again, so m's error shows with epochs'."""
+    values = {"m": "1", "epochs": "-1", "threads": "0"}
+    errors = dict(validate_form(FIELDS, values).errors)
+    assert errors == {
+        "epochs": "Input should be greater than or equal to 1",
+        "threads": "Input should be greater than or equal to 1",
+        "m": "m=1 must be a multiple of 8 that divides 256",
+    }
+
+
 def test_problems_of_no_single_field_are_general():
     errors = dict(validate_form(FIELDS, {}, {"model": "no-such-model"}).errors)
     assert list(errors) == [GENERAL] and "no-such-model" in errors[GENERAL]
