@@ -130,6 +130,16 @@ def test_the_whole_config_check_is_shown_beside_a_fields_own_error():
     }
 
 
+def test_a_list_setting_too_short_is_worded_as_a_model_fields_is():
+    """augment.scale=[0.7] said "Field required"; it says what the model's channels say."""
+    errors = dict(validate_form(FIELDS, {"augment.scale": "[0.7]"}).errors)
+    assert errors == {"augment.scale": "too few values, 1 given (item 2 missing)"}
+    channels = dict(validate_form(FIELDS, {"model.overrides.channels": "[8]"}).errors)
+    assert channels == {"model.overrides.channels": "too few values, 1 given (item 2 missing)"}
+    errors = dict(validate_form(FIELDS, {"augment.scale": '[0.7, "x"]'}).errors)
+    assert errors["augment.scale"].startswith("item 2: Input should be a valid number")
+
+
 def test_problems_of_no_single_field_are_general():
     errors = dict(validate_form(FIELDS, {}, {"model": "no-such-model"}).errors)
     assert list(errors) == [GENERAL] and "no-such-model" in errors[GENERAL]

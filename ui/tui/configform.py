@@ -334,8 +334,11 @@ def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
             for n in range(len(loc), 0, -1):
                 if ".".join(loc[:n]) in keys:
                     where = ".".join(loc[:n])
+                    # worded as the model fields' are ("too few values, 1 given ...")
+                    msg = _field_message({**err, "loc": err["loc"][n - 1 :]})
                     break
-            msg = err["msg"].removeprefix("Value error, ")
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
             if where == GENERAL and loc:
                 msg = f"{'.'.join(loc)}: {msg}"
             for key, problem in (_by_field(msg, keys) if not loc else {where: msg}).items():
