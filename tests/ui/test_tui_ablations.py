@@ -140,6 +140,26 @@ async def test_stopping_a_study(here):
         assert table_rows(app, "runs")[0][2] == ""  # not its last progress, "epoch 1 ..."
 
 
+async def test_enter_on_run_moves_the_focus_to_stop_and_f6_stops_the_study(here):
+    """Run disabled under the focus hands it to Stop, so the pane's F6 still works."""
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#abl-run").focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert getattr(app.focused, "id", None) == "abl-stop"
+        deadline = time.monotonic() + 30
+        while table_rows(app, "runs")[0][1] != "running":
+            assert time.monotonic() < deadline, "the study never started"
+            await pilot.pause(0.02)
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
+        assert getattr(app.focused, "id", None) == "abl-run"
+
+
 async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they_are(here):
     """This test process holds the study's lock as another ablate would: F5 is refused
     in one line naming its pid and the way to stop it (a child `ablate` started anyway

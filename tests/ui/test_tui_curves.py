@@ -181,6 +181,23 @@ async def test_the_curves_follow_a_training_in_another_process(here):
             assert curves_table(app) == []
 
 
+async def test_a_run_just_begun_is_said_to_be_starting_not_gone(here):
+    """A study's run whose folder is made but not yet its config.json (L as it starts)
+    is starting; once its folder is removed, it is gone."""
+    run = here / "runs" / "lstm-s0"
+    run.mkdir(parents=True)
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(CurvesScreen(Path("runs", "lstm-s0"), follow_s=3600))
+        await pilot.pause()
+        assert "runs/lstm-s0 is starting: its config.json is not written yet" in state(app)
+        assert "gone" not in state(app)
+        run.rmdir()
+        app.screen.reload()
+        await pilot.pause()
+        assert "runs/lstm-s0 is gone (removed since the table was read)" in state(app)
+
+
 async def test_a_training_from_a_terminal_draws_its_curves_as_it_goes(here):
     """The real `frankenstein train`, three tiny epochs: the screen opened on it while
     it trains ends with every epoch's row, each figure a number, and the run done."""

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets._footer import FooterKey
 
 from tests.http_bucket import refused_url
-from tests.ui.tui_helpers import make_data, tui
+from tests.ui.tui_helpers import make_data, make_run, tui
 
 # What the README's key table says, tab by tab (each tab's first focus).
 KEYS = {
@@ -136,3 +136,29 @@ async def test_the_data_footer_while_typing_a_count_lists_only_keys_that_work(he
         await pilot.press("r")
         await settle(app, pilot)
         assert synthetic_total(app) == "5"
+
+
+async def test_shift_tab_from_a_tabs_first_widget_keeps_its_keys(here):
+    """Shift+Tab wraps within the tab, not onto the tab strip, where no pane key acts
+    and the footer lists only Ctrl+Q."""
+    make_run(here / "runs", "lstm")
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert app.focused is not None and "train-pane" in [w.id for w in app.focused.ancestors]
+        assert ("f5", "Start") in footer(app)
+        app.query_one("#f-name", Input).value = "x/y"  # refused at once: nothing starts
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert app.query_one("#train-pane").lines[-1].startswith("not started")
+        app.query_one("#train-model").focus()  # out of the field the error focused
+        await pilot.press("4")
+        await settle(app, pilot)
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert ("m", "Mark") in footer(app)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert app.query_one("#runs-pane").marked == "lstm"

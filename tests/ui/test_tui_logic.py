@@ -119,6 +119,28 @@ def test_form_errors_name_their_fields():
     }
 
 
+def test_the_whole_config_check_is_shown_beside_a_fields_own_error():
+    """TrainConfig checks the whole config only once each field passes: the fields that
+    failed are left out and the rest checked again, so m's error shows with epochs'."""
+    values = {"m": "1", "epochs": "-1", "threads": "0"}
+    errors = dict(validate_form(FIELDS, values).errors)
+    assert errors == {
+        "epochs": "Input should be greater than or equal to 1",
+        "threads": "Input should be greater than or equal to 1",
+        "m": "m=1 must be a multiple of 8 that divides 256",
+    }
+
+
+def test_a_list_setting_too_short_is_worded_as_a_model_fields_is():
+    """augment.scale=[0.7] said "Field required"; it says what the model's channels say."""
+    errors = dict(validate_form(FIELDS, {"augment.scale": "[0.7]"}).errors)
+    assert errors == {"augment.scale": "too few values, 1 given (item 2 missing)"}
+    channels = dict(validate_form(FIELDS, {"model.overrides.channels": "[8]"}).errors)
+    assert channels == {"model.overrides.channels": "too few values, 1 given (item 2 missing)"}
+    errors = dict(validate_form(FIELDS, {"augment.scale": '[0.7, "x"]'}).errors)
+    assert errors["augment.scale"].startswith("item 2: Input should be a valid number")
+
+
 def test_problems_of_no_single_field_are_general():
     errors = dict(validate_form(FIELDS, {}, {"model": "no-such-model"}).errors)
     assert list(errors) == [GENERAL] and "no-such-model" in errors[GENERAL]

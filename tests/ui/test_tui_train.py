@@ -14,9 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, ProgressBar, Static
+from textual.geometry import Region
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
-from tests.ui.tui_helpers import enabled, fake_trainer, tui
+from tests.ui.tui_helpers import enabled, fake_trainer, make_data, tui
+from ui.tui.app import create_app
 from ui.tui.context import cli
 from ui.tui.trainstate import TrainState
 
@@ -202,6 +204,25 @@ async def test_stop_interrupts_the_run_and_resume_continues_it(here):
         assert pane.state.status == "done"
         assert pane.lines[0].startswith('$ frankenstein train --resume name="frankenstein-fake"')
         assert any("resumed at epoch 1" in line for line in pane.lines)
+
+
+async def test_enter_on_start_moves_the_focus_to_stop_and_f6_stops_the_run(here):
+    """Start disabled under the focus hands it to Stop (not to nothing, where the
+    pane's F6 would be dead), and Stop disabled when the run ends hands it back."""
+    app = tui(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#train-start").focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert getattr(app.focused, "id", None) == "train-stop"
+        await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped"
+        assert getattr(app.focused, "id", None) == "train-start"
 
 
 async def test_a_crashing_trainer_shows_as_failed_and_the_tui_keeps_working(here):
@@ -405,6 +426,63 @@ async def test_every_field_label_has_room_before_its_value(here):
         labels = {str(w.content): w.size.width for w in app.query(".field-label")}
         assert "  label_smoothing" in labels
         assert {text: width for text, width in labels.items() if len(text) >= width} == {}
+
+
+async def test_every_form_input_fits_its_column_and_shows_its_cursor(here):
+    """An input as wide as the column after its label: a long value (a name, an
+    eval_data path) scrolls to keep the cursor and its end in view."""
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        column = app.query_one("#train-form").scrollable_content_region
+        inputs = list(app.query("#train-form Input").results(Input))
+        assert inputs and [w.id for w in inputs if w.region.right > column.right] == []
+        name = app.query_one("#f-name", Input)
+        name.focus()
+        await pilot.pause()
+        await pilot.press(*"a-rather-long-run-name-for-this-field")
+        await pilot.pause()
+        assert name.value == "a-rather-long-run-name-for-this-field"
+        # the cursor's cell, after the value's last character, both in view
+        cursor = name.content_region.x + len(name.value) - name.scroll_offset.x
+        assert name.region.x < cursor < name.region.right <= column.right
+
+
+def shown_label(select) -> str:
+    """The current choice as the picker draws it (its 15 cells, on one line)."""
+    label = select.query_one("SelectCurrent #label")
+    strips = label.render_lines(Region(0, 0, label.size.width, label.size.height))
+    return "\n".join(strip.text for strip in strips).rstrip()
+
+
+async def test_data_folders_under_an_absolute_path_are_told_apart_in_the_picker(here):
+    """Folders are named as in the data folder, not by their full paths, which all
+    began alike in the picker's cells; a name too long ends in "…"."""
+    make_data(here / "data")  # data/synthetic, data/drawings/simplified
+    app = create_app(
+        runs=here / "runs",
+        data=here / "data",
+        trainer=fake_trainer(),
+        default_model_file=here / "user-config" / "default_model.json",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        picker = app.query_one("#train-data", Select)
+        folders = [str(here / "data/drawings/simplified"), str(here / "data/synthetic")]
+        assert app.query_one("#train-pane").sources == ["synthetic", *folders]
+        shown = []
+        for value in ["synthetic", *folders]:
+            picker.value = value
+            await pilot.pause()
+            shown.append(shown_label(picker))
+        assert shown == ["synthetic", "drawings/simpl…", "synthetic/"]
+        app.query_one("#train-model", Select).value = "frankenstein-noproj"
+        await pilot.pause()
+        assert shown_label(app.query_one("#train-model", Select)) == "frankenstein-n…"
+        picker.value = folders[1]
+        assert f"data.sources={json.dumps([folders[1]])}" in (
+            app.query_one("#train-pane").build_command() or []
+        )  # the value is the full path
 
 
 async def test_the_data_warnings_of_a_run_reach_the_log(here):

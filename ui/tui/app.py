@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from core.paths import data_dir, runs_dir
 from ui.tui.configform import form_fields
@@ -70,6 +70,10 @@ class FrankensteinApp(App[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        # The tab strip takes no focus (1-4 and the mouse switch tabs): focused, by
+        # Shift+Tab from a tab's first widget, it would leave every key of the tab dead.
+        for strip in self.query_one("#tabs", TabbedContent).query(Tabs):
+            strip.can_focus = False
         self._focus_in(self.initial)
 
     def action_show_tab(self, tab: str) -> None:

@@ -317,7 +317,54 @@ def _field_message(err: Any) -> str:
 
 
 def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
-    """Validate with TrainConfig; each error placed at the deepest field it names."""
+    """Validate with TrainConfig; each error placed at the deepest field it names.
+
+    TrainConfig's whole-config check (`m=1 must be a multiple of 8 ...`) runs only when
+    every field passed its own: so the fields that failed are left out (their defaults
+    stand in) and the rest checked again, until no field fails alone, and every error
+    is shown at once."""
+    keys = {f.key for f in fields}
+    out: dict[str, str] = {}
+    while True:
+        errors = _train_errors(flat)
+        failed: set[str] = set()
+        for err in errors:
+            loc = [str(p) for p in err["loc"]]
+            where = GENERAL
+            for n in range(len(loc), 0, -1):
+                if ".".join(loc[:n]) in keys:
+                    where = ".".join(loc[:n])
+                    # worded as the model fields' are ("too few values, 1 given ...")
+                    msg = _field_message({**err, "loc": err["loc"][n - 1 :]})
+                    break
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+            if where == GENERAL and loc:
+                msg = f"{'.'.join(loc)}: {msg}"
+            for key, problem in (_by_field(msg, keys) if not loc else {where: msg}).items():
+                out.setdefault(key, problem)
+            if loc:  # the values it is about (a section's: all of the section's)
+                failed.update(_keys_at(flat, loc))
+        if not failed:
+            return out
+        flat = {k: v for k, v in flat.items() if k not in failed}
+
+
+def _keys_at(flat: dict[str, Any], loc: list[str]) -> set[str]:
+    """The keys of `flat` an error at `loc` is about: the deepest one it names, else
+    those under it (an error of a whole section)."""
+    for n in range(len(loc), 0, -1):
+        key = ".".join(loc[:n])
+        if key in flat:
+            return {key}
+        if key == "model" and "model.name" in flat:  # the picker's name, nested as model
+            return {k for k in flat if k == "model.name" or k.startswith("model.")}
+    dotted = ".".join(loc)
+    return {k for k in flat if k.startswith(dotted + ".")}
+
+
+def _train_errors(flat: dict[str, Any]) -> list[Any]:
+    """TrainConfig's errors for the dotted settings `flat` ([] if it validates)."""
     nested: dict[str, Any] = {}
     if isinstance(flat.get("model"), str):  # the picker's name, beside model.overrides.*
         flat = {**flat, "model.name": flat["model"]}
@@ -331,22 +378,8 @@ def _check(fields: list[FormField], flat: dict[str, Any]) -> dict[str, str]:
     try:
         TrainConfig.model_validate(nested)
     except ValidationError as e:
-        keys = {f.key for f in fields}
-        out: dict[str, str] = {}
-        for err in e.errors():
-            loc = [str(p) for p in err["loc"]]
-            where = GENERAL
-            for n in range(len(loc), 0, -1):
-                if ".".join(loc[:n]) in keys:
-                    where = ".".join(loc[:n])
-                    break
-            msg = err["msg"].removeprefix("Value error, ")
-            if where == GENERAL and loc:
-                msg = f"{'.'.join(loc)}: {msg}"
-            for key, problem in (_by_field(msg, keys) if not loc else {where: msg}).items():
-                out.setdefault(key, problem)
-        return out
-    return {}
+        return e.errors()
+    return []
 
 
 _NAMED = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)=")  # "m=1 must be ...": the field m

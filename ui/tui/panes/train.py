@@ -95,7 +95,7 @@ class TrainPane(Horizontal):
             with Horizontal(classes="field-row"):
                 yield Label("data", classes="field-label")
                 yield Select(
-                    [(s, s) for s in self.sources],
+                    self._source_options(self.sources),
                     value=self.sources[0],
                     allow_blank=False,
                     compact=True,
@@ -120,6 +120,12 @@ class TrainPane(Horizontal):
             yield Chart("loss", id="train-loss")
             yield Chart("accuracy", y_range=(0.0, 1.0), id="train-acc")
             yield RichLog(id="train-log", wrap=True, markup=False, highlight=False, min_width=20)
+
+    def _source_options(self, sources: list[str]) -> list[tuple[str, str]]:
+        """(label, source) for the data picker: a folder by its path in the data folder
+        (as the Data tab names it), with a "/" that tells it from generated synthetic;
+        its full path, the picker's 18 cells would show only its common start."""
+        return [(source_label(s, self.ctx.data_dir), s) for s in sources]
 
     def on_mount(self) -> None:
         self.form.set_hints(model_hints(self.models[0]))
@@ -147,7 +153,7 @@ class TrainPane(Horizontal):
         picker = self.query_one("#train-data", Select)
         keep = picker.value
         self.sources = sources
-        picker.set_options([(s, s) for s in sources])
+        picker.set_options(self._source_options(sources))
         picker.value = keep if keep in sources else sources[0]
 
     # ------------------------------------------------------------------ actions
@@ -325,6 +331,22 @@ class TrainPane(Horizontal):
             Series("train", tuple(s.train_acc), TRAIN),
             Series("val", tuple(s.val_acc), VAL),
         )
+
+
+def source_label(source: str, data_dir: Path) -> str:
+    """How the data picker names `source`: "synthetic" (generated each epoch), else the
+    folder relative to the data folder, ending in "/" ("drawings/simplified/"); one
+    outside it, or the data folder itself, by its own name."""
+    if source == SYNTHETIC:
+        return source
+    path = Path(source)
+    try:
+        inside = path.relative_to(data_dir).as_posix()
+    except ValueError:
+        inside = path.name
+    if inside in ("", "."):
+        inside = path.name or source
+    return inside.rstrip("/") + "/"
 
 
 def describe(event: dict[str, Any]) -> str:

@@ -176,8 +176,10 @@ class CurvesScreen(ModalScreen[None]):
         self.follow.saw()
         info = read_run(self.run)
         problems = [f"problem: {p}" for p in info.problems]
-        if not (self.run / "config.json").is_file():
+        if not self.run.is_dir():
             problems.insert(0, f"{self.run} is gone (removed since the table was read)")
+        elif not (self.run / "config.json").is_file():  # a study's run just begun, say
+            problems.insert(0, f"{self.run} is starting: its config.json is not written yet")
         self.query_one("#curves-title", Label).update(f"{info.name}: {info.model}   (Esc closes)")
         lines = [state_line(info), *problems]
         loss = self.query_one("#curves-loss", Chart)
