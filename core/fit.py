@@ -35,6 +35,7 @@ import numpy as np
 from core.errors import FrankensteinError
 from core.registration import (
     AngleLimit,
+    Pairs,
     Shape,
     as_complex,
     pair,
@@ -122,7 +123,7 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     if t.optional:  # the parts people draw without the ones they often leave out
         drawn = _template_shape(t.name, drawn_only=True)
         placed = _place(t, drawn, ink_shape, lo, hi, diag)
-        if _clearly_closer(placed, chosen, diag):
+        if _clearly_closer(placed, chosen, diag, from_ink=False):
             chosen, shape = placed, drawn
     centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
     if chosen.mirrored:
@@ -168,9 +169,16 @@ def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex
     return chosen
 
 
-def _clearly_closer(placed: _Placed, than: _Placed, diag: float) -> bool:
-    """Whether a freer fit is closer by enough to take it (SIMPLER, CLOSER)."""
-    return placed.chamfer < than.chamfer - max(SIMPLER * than.chamfer, CLOSER * diag)
+def _clearly_closer(placed: _Placed, than: _Placed, diag: float, from_ink: bool = True) -> bool:
+    """Whether a freer fit is closer by enough to take it (SIMPLER, CLOSER): in all, and
+    (`from_ink`) from the ink too, for a lean or a stretch: a template squeezed onto part
+    of a shape (two thirds of a circle drawn, as an oval over them) is closer only where
+    no ink is yet. (The template without its optional strokes is not: an outline-less
+    smiley's mouth lies on the whole template's outline, as close to it.)"""
+    pairs = [(placed.chamfer, than.chamfer)]
+    if from_ink:
+        pairs.append((placed.from_ink, than.from_ink))
+    return all(a < b - max(SIMPLER * b, CLOSER * diag) for a, b in pairs)
 
 
 @dataclass(frozen=True)
@@ -182,16 +190,16 @@ class _Placed:
     mirrored: bool
     k: float
     chamfer: float
+    from_ink: float  # the ink's mean distance to the template
 
 
-def _bests(z, shift, mirrored, k, chamfer, group) -> list[_Placed]:
-    """The best placement of each group (0, 1, ...)."""
+def _bests(z, shift, mirrored, k, pairs: Pairs, group) -> list[_Placed]:
+    """The best placement of each group (0, 1, ...), by the pairs' chamfer."""
     out = []
     for g in range(group.max() + 1):
-        i = np.flatnonzero(group == g)[np.argmin(chamfer[group == g])]
-        out.append(
-            _Placed(complex(z[i]), complex(shift[i]), bool(mirrored[i]), float(k[i]), chamfer[i])
-        )
+        i = np.flatnonzero(group == g)[np.argmin(pairs.chamfer[group == g])]
+        placed = complex(z[i]), complex(shift[i]), bool(mirrored[i]), float(k[i])
+        out.append(_Placed(*placed, pairs.chamfer[i], pairs.from_ink[i]))
     return out
 
 
@@ -213,8 +221,8 @@ def _settle(shape, ink_shape, z, shift, mirrored, group, limit, diag: float) -> 
         z, shift = z_new, shift_new
         if settled:
             break
-    chamfer = pair(shape, mirrored, ink_shape, z, shift).chamfer  # (S,)
-    return _bests(z, shift, mirrored, np.ones(len(z)), chamfer, group)
+    pairs = pair(shape, mirrored, ink_shape, z, shift)
+    return _bests(z, shift, mirrored, np.ones(len(z)), pairs, group)
 
 
 def _stretch(t: Template, shape, ink_shape, fits: list, tilts: list, diag) -> list[_Placed]:
@@ -260,8 +268,7 @@ def _stretch(t: Template, shape, ink_shape, fits: list, tilts: list, diag) -> li
             break
         previous = pairs.chamfer
         z, shift, k = stretch_step(pairs, z, shift, k, _limits(tilts, group), t.stretch)
-    chamfer = pairs.chamfer
-    return _bests(z, shift, mirrored, k, chamfer, group)
+    return _bests(z, shift, mirrored, k, pairs, group)
 
 
 def _box_start(shape, ink_shape, angle: float, flip: bool, most: float):

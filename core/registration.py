@@ -149,6 +149,7 @@ class Pairs:
     dst: np.ndarray
     weight: np.ndarray  # (M + N,): each direction weighs a half in total
     chamfer: np.ndarray  # (S,) symmetric mean closest-point distance, in ink units
+    from_ink: np.ndarray  # (S,) its ink half: the ink's mean distance to the template
 
 
 def pair(template: Shape, mirrored: np.ndarray, ink: Shape, z, shift) -> Pairs:
@@ -163,11 +164,13 @@ def pair(template: Shape, mirrored: np.ndarray, ink: Shape, z, shift) -> Pairs:
     on, d = nearest(np.where(flip, -np.conj(in_frame), in_frame), template)
     on_template = np.where(flip, -np.conj(on), on)
     m, n = p.shape[1], len(ink.points)
+    from_ink = (d * np.abs(z[:, None])).mean(axis=1)
     return Pairs(
         src=np.concatenate([p, on_template], axis=1),
         dst=np.concatenate([on_ink, np.broadcast_to(ink.points, in_frame.shape)], axis=1),
         weight=np.concatenate([np.full(m, 0.5 / m), np.full(n, 0.5 / n)]),
-        chamfer=0.5 * (d_to_ink.mean(axis=1) + (d * np.abs(z[:, None])).mean(axis=1)),
+        chamfer=0.5 * (d_to_ink.mean(axis=1) + from_ink),
+        from_ink=from_ink,
     )
 
 

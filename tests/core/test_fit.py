@@ -133,6 +133,19 @@ def test_a_stretched_shape_is_fitted_stretched(name):
             assert fit.aspect == pytest.approx(k, rel=0.02)
 
 
+def test_part_of_a_circle_is_completed_by_a_circle_not_squeezed_into_an_oval():
+    """Two thirds of a circle (a stroke on its way, the window's completion preview): an
+    oval over the arc left less template where no ink is yet, so it fitted closer in
+    all; a stretch is taken only where it is closer from the ink too."""
+    for start in np.radians([0, 90, 180, 270]):
+        for way in (1, -1):  # counter-clockwise and clockwise
+            a = start + way * np.linspace(0, 2 * np.pi, 49)[:30]
+            arc = [np.stack([400 + 120 * np.cos(a), 300 + 120 * np.sin(a)], 1)]
+            fit = fit_template(arc, "circle")
+            assert fit.aspect == 1.0
+            assert fit.scale == pytest.approx(240, rel=0.1)  # near the circle's diameter
+
+
 def test_a_rectangle_drawn_for_a_square_is_not_a_turned_square():
     """The similarity fit alone put a square turned by 16 degrees across a 2:1
     rectangle (fit error 0.08, under the window's 0.15): now the rectangle itself."""
