@@ -75,7 +75,9 @@ class Fit:
     `error` is the symmetric chamfer distance (the mean distance from template to
     ink and from ink to template, averaged) over the diagonal of the ink's bounding
     box: 0 is perfect, about 0.05 good, above 0.15 a poor match. Ink whose points all
-    coincide (a dot) gets ``scale=0`` and ``error=inf``: there is nothing to fit.
+    coincide (a dot) gets ``scale=0`` and ``error=inf``: there is nothing to fit. A
+    template placed without its optional strokes (`left_out`) has the error of the
+    strokes it was placed by; `strokes` holds them all.
     """
 
     cls: str
@@ -86,6 +88,7 @@ class Fit:
     error: float
     strokes: tuple[np.ndarray, ...]  # the template's strokes in ink coordinates, float32
     aspect: float = 1.0  # how many times as tall as the template it was fitted
+    left_out: tuple[int, ...] = ()  # the template's strokes the ink lacks (placed by the rest)
 
     def apply(self, points: np.ndarray) -> np.ndarray:
         """Template (unit box) coordinates (n, 2) -> ink coordinates (n, 2) float32."""
@@ -120,19 +123,21 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
 
     shape = _template_shape(t.name)
     chosen = _place(t, shape, ink_shape, lo, hi, diag)
+    left_out: tuple[int, ...] = ()
     if t.optional:  # the parts people draw without the ones they often leave out
         drawn = _template_shape(t.name, drawn_only=True)
         placed = _place(t, drawn, ink_shape, lo, hi, diag)
         if _clearly_closer(placed, chosen, diag, from_ink=False):
-            chosen, shape = placed, drawn
+            chosen, shape, left_out = placed, drawn, t.optional
     centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
     if chosen.mirrored:
         centre = -centre.conjugate()
     z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
     # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
     translation = shift_best - z_best * _UNIT_CENTRE
-    error = chosen.chamfer / diag
-    return _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
+    error = chosen.chamfer / diag  # of the strokes it was placed by
+    fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
+    return replace(fit, left_out=left_out)
 
 
 def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex, diag):

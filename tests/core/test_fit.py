@@ -274,11 +274,12 @@ def test_a_smiley_face_drawn_without_its_outline_gets_a_face_around_what_was_dra
     t = TEMPLATES["smiley face"]
     features = place(t.strokes[1:], scale=200, shift=(30, 40))
     fit = fit_template(features, "smiley face")
-    assert len(fit.strokes) == len(t.strokes)  # the whole face
+    assert len(fit.strokes) == len(t.strokes) and fit.left_out == (0,)  # the whole face
     assert hausdorff(fit.strokes[1:], features) < 0.005 * 200
     assert fit.scale == pytest.approx(200, rel=5e-3) and fit.error < 2e-3
     whole = fit_template(place(t.strokes, scale=200), "smiley face")  # an outline drawn
     assert whole.error < 2e-3 and whole.scale == pytest.approx(200, rel=5e-3)
+    assert whole.left_out == ()
 
 
 def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_drawings):
