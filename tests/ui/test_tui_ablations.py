@@ -220,6 +220,34 @@ async def test_stop_focused_as_another_process_study_ends_keeps_the_focus_in_the
         assert message(app) == "nothing to stop: no study is running"
 
 
+async def test_quick_on_a_spec_with_no_quick_table_says_it_runs_at_full_size(here):
+    """`ablate --quick` warns that Quick changes nothing there, on its stderr, which
+    the tab showed only on a failure: "running plain…" alone, a study meant for a
+    CPU running at full size unsaid."""
+    plain = SPEC.format(extra="").split("[quick]")[0].replace('"tiny"', '"plain"')
+    (here / "specs" / "plain.toml").write_text(plain)
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("#ablations-pane")
+        assert pane.selected.name == "plain.toml"
+        assert app.query_one("#abl-quick", Checkbox).value  # ticked by default
+        await pilot.press("f5")
+        await pilot.pause()
+        assert message(app) == (
+            "running plain… at full size: plain has no [quick] table, so Quick changes nothing"
+        )
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down")  # tiny, which has one
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert message(app) == "running tiny…"
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+
+
 async def test_a_run_left_running_by_a_killed_study_shows_as_stopped(here):
     study = here / "studies" / "tiny"
     (study / "lstm-s0").mkdir(parents=True)
