@@ -240,13 +240,12 @@ class _Run:
         if self.dry_run and f.path.is_dir() and f.path.name.endswith("-dry-run"):
             if self.info.is_main:
                 shutil.rmtree(f.path)  # a dry run's own folder, from an earlier dry run
-        elif (f.path / "eval.json").is_file() and (f.last.is_file() or f.best.is_file()):
-            n = len(f.read_metrics())
+        elif (n := f.finished_epochs()) is not None:
             raise RunError(  # `--resume` alone would only calibrate and evaluate it again
                 f"{f.path}: a finished run of this name exists ({n} epoch{'s' * (n != 1)}); "
                 "choose another name=..., or train it on with --resume epochs=N"
             )
-        elif f.last.is_file() or f.best.is_file():
+        elif f.holds_a_run():
             raise RunError(
                 f"{f.path}: a run of this name exists; resume it with --resume or choose "
                 "another name=..."

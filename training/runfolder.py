@@ -92,6 +92,19 @@ class RunFolder:
                     break  # a torn last line (should not happen: writes are atomic)
         return rows
 
+    def finished_epochs(self) -> int | None:
+        """The epochs of the finished run this folder holds (evaluated, with a
+        checkpoint), else None. A new run of its name is refused, by `train` and by the
+        TUI before it starts one: `--resume` alone would only evaluate it again, and
+        `--resume epochs=N` trains it on."""
+        if self.eval.is_file() and self.holds_a_run():
+            return len(self.read_metrics())
+        return None
+
+    def holds_a_run(self) -> bool:
+        """Whether a run trained here (a checkpoint): a new run of its name is refused."""
+        return self.last.is_file() or self.best.is_file()
+
     def write_metrics(self, rows: list[dict[str, Any]]) -> None:
         text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
         atomic_write_text(self.metrics, text)

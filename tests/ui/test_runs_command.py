@@ -11,7 +11,13 @@ import pytest
 
 from tests.lock_holder import held_by_another_process
 from tests.training.shapes import write_shapes_dir
-from tests.ui.tui_helpers import STAND_IN, going_cut_and_done, make_run, report
+from tests.ui.tui_helpers import (
+    STAND_IN,
+    going_cut_and_done,
+    make_run,
+    report,
+    stopped_in_first_epoch,
+)
 from training.progressfile import PROGRESS
 from ui.cli import main
 
@@ -72,6 +78,19 @@ def test_the_table_says_what_each_run_is_and_how_far_it_is(runs, capsys):
         "cut: stopped after epoch 1 of 3: `frankenstein train --resume name=cut "
         "out_dir=runs` continues it",
         "broken: problem: metrics.jsonl line 1: not JSON",
+    ]
+
+
+def test_a_run_stopped_in_its_first_epoch_is_said_to_be_stopped_during_it(
+    tmp_path, monkeypatch, capsys
+):
+    """Not "stopped after epoch 0 of 10": the resume goes on in epoch 1, at the batch
+    its last.pt holds."""
+    monkeypatch.chdir(tmp_path)
+    stopped_in_first_epoch(tmp_path / "runs", "early")
+    assert listing(capsys)[2:] == [
+        "early: stopped during epoch 1 of 10: `frankenstein train --resume name=early "
+        "out_dir=runs` continues it"
     ]
 
 

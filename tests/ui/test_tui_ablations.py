@@ -62,6 +62,13 @@ def message(app) -> str:
     return str(app.query_one("#abl-message", Static).content)
 
 
+async def until(pilot, condition, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within 30 s"
+        await pilot.pause(0.05)
+
+
 async def test_specs_are_listed_with_their_planned_runs(here):
     app = app_for(here)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -188,6 +195,57 @@ async def test_a_study_another_process_runs_is_refused_and_its_runs_left_as_they
             assert enabled(app, "#abl-run, #abl-stop") == ["abl-run", "abl-stop"]
     assert json.loads((study / "lstm-s0" / "status.json").read_text()) == {"status": "running"}
     assert sorted(p.name for p in study.iterdir()) == ["lstm-s0"]  # the fake wrote nothing
+
+
+async def test_stop_focused_as_another_process_study_ends_keeps_the_focus_in_the_tab(here):
+    """Stop, enabled for another process's study (F6 twice stops it), is disabled when
+    that study ends; focused then, the focus stays in the tab (Textual hands it to Run,
+    Stop's enabled neighbour), so the tab's keys still act: a focus lost there would
+    leave them dead, as `show_busy` guards against for the tab's own study."""
+    study = here / "studies" / "tiny"
+    study.mkdir(parents=True)
+    app = app_for(here, follow_s=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("#ablations-pane")
+        with one_process(study / ".ablate.lock", remove=True):
+            await until(pilot, lambda: pane.elsewhere is not None, "the other study")
+            app.query_one("#abl-stop").focus()
+            await pilot.pause()
+        await until(pilot, lambda: pane.elsewhere is None, "the other study's end")
+        await pilot.pause()
+        assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
+        assert app.focused is not None and pane in app.focused.ancestors
+        await pilot.press("f6")  # the tab's keys act
+        await pilot.pause()
+        assert message(app) == "nothing to stop: no study is running"
+
+
+async def test_quick_on_a_spec_with_no_quick_table_says_it_runs_at_full_size(here):
+    """`ablate --quick` warns that Quick changes nothing there, on its stderr, which
+    the tab showed only on a failure: "running plain…" alone, a study meant for a
+    CPU running at full size unsaid."""
+    plain = SPEC.format(extra="").split("[quick]")[0].replace('"tiny"', '"plain"')
+    (here / "specs" / "plain.toml").write_text(plain)
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one("#ablations-pane")
+        assert pane.selected.name == "plain.toml"
+        assert app.query_one("#abl-quick", Checkbox).value  # ticked by default
+        await pilot.press("f5")
+        await pilot.pause()
+        assert message(app) == (
+            "running plain… at full size: plain has no [quick] table, so Quick changes nothing"
+        )
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down")  # tiny, which has one
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert message(app) == "running tiny…"
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
 
 
 async def test_a_run_left_running_by_a_killed_study_shows_as_stopped(here):

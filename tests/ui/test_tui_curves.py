@@ -88,7 +88,11 @@ def test_the_state_line_says_where_the_run_stands(tmp_path):
     assert state_line(info) == "1 epoch; best.pt is epoch 1 (60.0% validation accuracy)"
     (run / "last.pt").write_bytes(STAND_IN)
     assert state_line(info).startswith("stopped after epoch 1 of 8; best.pt is epoch 1")
+    # stopped in its first epoch: not "after epoch 0"; with no last.pt, none finished
+    assert state_line(RunInfo(run, config={"epochs": 8})) == "stopped during epoch 1 of 8"
+    (run / "last.pt").unlink()
     assert state_line(RunInfo(run, config={"epochs": 8})) == "no epoch finished yet"
+    (run / "last.pt").write_bytes(STAND_IN)
     with held_by_another_process(tmp_path / "runs" / ".r.lock") as trainer:
         assert state_line(info) == (
             f"training now (pid {trainer.pid}): epoch 1 of 8 done; best.pt is epoch 1 "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, HelpPanel, Input, Static
 from textual.widgets._footer import FooterKey
 
 from tests.http_bucket import refused_url
@@ -21,14 +21,22 @@ KEYS = {
         ("f8", "Download"),
         ("r", "Reload"),
         ("ctrl+q", "Quit"),
+        ("f1", "Help"),
     ],
-    "train": [("f5", "Start"), ("f6", "Stop"), ("f7", "Resume"), ("ctrl+q", "Quit")],
+    "train": [
+        ("f5", "Start"),
+        ("f6", "Stop"),
+        ("f7", "Resume"),
+        ("ctrl+q", "Quit"),
+        ("f1", "Help"),
+    ],
     "ablations": [
         ("f5", "Run"),
         ("f6", "Stop"),
         ("l", "Curves"),
         ("r", "Reload"),
         ("ctrl+q", "Quit"),
+        ("f1", "Help"),
     ],
     "runs": [
         ("m", "Mark"),
@@ -39,6 +47,7 @@ KEYS = {
         ("f6", "Stop"),
         ("f7", "Resume"),
         ("ctrl+q", "Quit"),  # R reloads too, unlisted: the tab follows its folder
+        ("f1", "Help"),
     ],
 }
 
@@ -112,6 +121,7 @@ async def test_the_data_footer_while_typing_a_count_lists_only_keys_that_work(he
             ("f6", "Stop"),
             ("f8", "Download"),
             ("ctrl+q", "Quit"),
+            ("f1", "Help"),
         ]
         pane = app.query_one("#data-pane")
         box.value = ""  # so F5 answers at once instead of generating
@@ -162,3 +172,65 @@ async def test_shift_tab_from_a_tabs_first_widget_keeps_its_keys(here):
         await pilot.press("m")
         await settle(app, pilot)
         assert app.query_one("#runs-pane").marked == "lstm"
+
+
+def help_shown(app) -> bool:
+    return bool(app.screen.query(HelpPanel))
+
+
+def panel_keys(app) -> set[str]:
+    """What the keys panel says the keys do."""
+    from textual.widgets._key_panel import BindingsTable
+
+    table = app.screen.query_one(BindingsTable).render_bindings_table()
+    return {str(cell) for cell in table.columns[1].cells}
+
+
+async def test_f1_and_question_mark_toggle_the_keys_panel_and_esc_closes_it(here):
+    """F1 (and ? where no input takes it as a letter) shows the keys of the widget in
+    focus, its tab and the app, and hides them again; Esc closes it too. (They were
+    reached only by Ctrl+P, which the footer does not show, and Esc left them open.)"""
+    make_run(here / "runs", "lstm")
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert help_shown(app)
+        assert {"Start", "Resume", "Help", "Quit"} <= panel_keys(app)  # the Train tab's
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert not help_shown(app)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert help_shown(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not help_shown(app)
+        # Typed into a field, ? is a letter; F1 still shows the panel, Esc closes it.
+        name = app.query_one("#f-name", Input)
+        name.focus()
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert (name.value, help_shown(app)) == ("?", False)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert help_shown(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert (name.value, help_shown(app), app.focused) == ("?", False, name)
+        # A screen over the tabs (the Runs tab's curves) has its own keys in its own
+        # footer, Esc closing it: the panel left open beneath does not take that Esc.
+        app.query_one("#train-model").focus()
+        await pilot.press("4", "f1")
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CurvesScreen"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ != "CurvesScreen" and help_shown(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not help_shown(app)
+        assert ("m", "Mark") in footer(app)

@@ -15,7 +15,14 @@ from textual.widgets import DataTable, Static
 from live.default_model import read_default_model
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import until
-from tests.ui.tui_helpers import going_cut_and_done, make_run, real_checkpoint, report, tui
+from tests.ui.tui_helpers import (
+    going_cut_and_done,
+    make_run,
+    real_checkpoint,
+    report,
+    stopped_in_first_epoch,
+    tui,
+)
 
 REAL = report(0.62, [0.30, 0.45, 0.55, 0.60, 0.62, 0.62, 0.62, 0.62], 0.92, 0.41)
 REAL_CNN = report(0.50, [0.31, 0.38, 0.44, 0.48, 0.50, 0.50, 0.50, 0.50], None, 0.0)
@@ -105,6 +112,24 @@ async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch)
     async with app.run_test(size=(100, 24)) as pilot:
         await pilot.pause()
         assert rows(app)[0][2] == "1/3 stopped"
+
+
+async def test_a_run_stopped_in_its_first_epoch_is_said_to_be_stopped_during_it(
+    tmp_path, monkeypatch
+):
+    """Not "stopped after epoch 0 of 10": its last.pt holds the batch of epoch 1 it
+    was at, where the resume goes on."""
+    monkeypatch.chdir(tmp_path)
+    stopped_in_first_epoch(tmp_path / "runs", "early")
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert [r[:3] for r in rows(app)] == [["early", "frankenstein", "0/10 stopped"]]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert (
+            "stopped during epoch 1 of 10: F7 resumes it (on the Train tab), as does "
+            "`frankenstein train --resume name=early out_dir=runs`"
+        ) in detail
 
 
 async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatch):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
-from tests.ui.tui_helpers import enabled, fake_trainer, make_data, tui
+from tests.ui.tui_helpers import enabled, fake_trainer, going_cut_and_done, make_data, tui
 from ui.tui.app import create_app
 from ui.tui.context import cli
 from ui.tui.trainstate import TrainState
@@ -371,6 +371,46 @@ async def test_resume_takes_the_typed_name_and_refuses_a_finished_run(here):
         await pilot.pause()
         assert pane.lines[-1].startswith("nothing to resume: '../runs' is not one folder name")
         assert not app.workers._workers or all(w.is_finished for w in app.workers._workers)
+    assert eval_file.stat().st_mtime_ns == written
+
+
+async def test_start_with_a_taken_name_is_refused_under_the_name_and_nothing_starts(here):
+    """The name of a finished run, left in the form after it completed: F5 said so only
+    once its child failed, in red with advice for a terminal ("choose another name=...,
+    or train it on with --resume epochs=N"); now under the field, before any child, as
+    for a stopped run's name (which F7 resumes). A dry run has its own folder."""
+    going_cut_and_done(here / "runs")
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form, pane = app.query_one("#train-form"), app.query_one("#train-pane")
+        app.query_one("#f-name", Input).value = "mine"
+        app.query_one("#f-epochs", Input).value = "2"
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "done" and form.error_of("name") == ""
+        eval_file = here / "runs/mine/eval.json"
+        written = eval_file.stat().st_mtime_ns
+        app.query_one("#train-model").focus()
+        await pilot.press("f5")  # the name is still in the form
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert form.error_of("name") == (
+            "a finished run of this name exists (2 epochs): choose another name"
+        )
+        assert pane.lines[-1] == "not started: fix the settings marked in the form"
+        assert pane.state.status == "done"  # still the first run's: nothing started
+        assert app.focused is app.query_one("#f-name")
+        app.query_one("#f-name", Input).value = "cut"  # stopped after epoch 1 of 3
+        await pilot.press("f5")
+        await pilot.pause()
+        assert form.error_of("name") == (
+            "a run of this name exists: choose another name, or Resume (F7) it"
+        )
+        app.query_one("#f-name", Input).value = "mine"
+        app.query_one("#train-dry-run", Checkbox).value = True
+        assert pane.build_command() is not None  # into runs/mine-dry-run
+        assert form.error_of("name") == ""
     assert eval_file.stat().st_mtime_ns == written
 
 

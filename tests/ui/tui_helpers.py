@@ -107,6 +107,16 @@ def going_cut_and_done(root: Path, done_real: dict | None = None) -> Path:
     return root
 
 
+def stopped_in_first_epoch(runs: Path, name: str, epochs: int = 10) -> Path:
+    """A run of `epochs` stopped before its first epoch ended: a last.pt (holding the
+    batch it was at) and no metrics row."""
+    run = make_run(runs, name, val_accs=(), checkpoint=False)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": epochs}))
+    (run / "last.pt").write_bytes(STAND_IN)
+    return run
+
+
 def make_data(data: Path) -> None:
     """data/synthetic with circles and squares, data/drawings/simplified with one house."""
     line = '{"word": "%s", "drawing": [[[0, 10], [0, 10]]]}\n'

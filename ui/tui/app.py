@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, HelpPanel, TabbedContent, TabPane, Tabs
 
 from core.paths import data_dir, runs_dir
 from ui.tui.configform import form_fields
@@ -43,6 +43,12 @@ class FrankensteinApp(App[None]):
         Binding("2", "show_tab('train')", "Train", show=False),
         Binding("3", "show_tab('ablations')", "Ablations", show=False),
         Binding("4", "show_tab('runs')", "Runs", show=False),
+        # The keys panel (every key of the widget in focus, its tab and the app), which
+        # the footer's Ctrl+P palette would offer were it shown: ? too where it is not
+        # typed (an input takes it), Esc closes it before anything else Esc does.
+        Binding("f1", "toggle_help", "Help"),
+        Binding("question_mark", "toggle_help", "Help", show=False),
+        Binding("escape", "hide_help_panel", "Close help", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit"),
     ]
 
@@ -67,7 +73,7 @@ class FrankensteinApp(App[None]):
                 yield AblationsPane(self.ctx, id="ablations-pane")
             with TabPane("4 Runs", id="runs"):
                 yield RunsPane(self.ctx, id="runs-pane")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         # The tab strip takes no focus (1-4 and the mouse switch tabs): focused, by
@@ -75,6 +81,18 @@ class FrankensteinApp(App[None]):
         for strip in self.query_one("#tabs", TabbedContent).query(Tabs):
             strip.can_focus = False
         self._focus_in(self.initial)
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Esc closes the keys panel only while it is open; else it is not taken here."""
+        if action == "hide_help_panel":
+            return bool(self.screen.query(HelpPanel))
+        return True
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

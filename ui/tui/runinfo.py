@@ -207,14 +207,22 @@ def unresumable_line(run: RunInfo) -> str:
     run with a last.pt whose resume would fail on a broken file; '' for any other."""
     if run.finished or not run.last.is_file() or run.unreadable is None:
         return ""
-    return (
-        f"cut short after epoch {run.epochs_done} of {run.epochs or '?'}, but it cannot be "
-        f"resumed as it is: {run.unreadable}"
-    )
+    return f"cut short {stopped_at(run)}, but it cannot be resumed as it is: {run.unreadable}"
+
+
+def stopped_at(run: RunInfo) -> str:
+    """When a run with a last.pt stopped: "after epoch 3 of 8", or "during epoch 1 of 8"
+    for one stopped before its first epoch ended (not "after epoch 0"): its last.pt
+    holds the batch it was at, where `train --resume` goes on."""
+    total = run.epochs or "?"
+    if run.epochs_done == 0:
+        return f"during epoch 1 of {total}"
+    return f"after epoch {run.epochs_done} of {total}"
 
 
 def stopped_line(run: RunInfo, also: str = "") -> str:
-    """'stopped after epoch 3 of 8: ...' for a run cut short: the command that continues
+    """'stopped after epoch 3 of 8: ...' (or 'during epoch 1 of 8') for a run cut
+    short: the command that continues
     it, after `also` (another way to, "F7 resumes it (on the Train tab), as does ")."""
     command = f"frankenstein train --resume name={run.name} out_dir={run.path.parent}"
     if run.never_began:
@@ -222,7 +230,7 @@ def stopped_line(run: RunInfo, also: str = "") -> str:
     elif run.epochs is not None and run.epochs_done >= run.epochs:
         when, does = "stopped after its last epoch, before its evaluation ended", "does that"
     else:
-        when, does = f"stopped after epoch {run.epochs_done} of {run.epochs or '?'}", "continues it"
+        when, does = f"stopped {stopped_at(run)}", "continues it"
     return f"{when}: " + (f"{also}`{command}`" if also else f"`{command}` {does}")
 
 

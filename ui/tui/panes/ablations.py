@@ -322,7 +322,9 @@ class AblationsPane(Horizontal):
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
         self.started = set()
-        self.show(f"running {spec.stem}…")
+        # `ablate --quick` warns of this on its stderr, which is shown only on a failure
+        full = f" at full size: {loaded.name} has no [quick] table, so Quick changes nothing"
+        self.show(f"running {spec.stem}…" + (full if quick and not loaded.quick else ""))
         self.supervisor = Supervisor(
             argv,
             on_event=lambda e: self.on_study_event(e, study),

@@ -2,7 +2,8 @@
 
 Start validates the form with TrainConfig (errors go next to their fields and nothing
 starts; the model's sizes, `model.overrides.*`, are checked against the picked model,
-whose own values their empty fields show) and runs `frankenstein train KEY=VALUE... --events` as a child process through
+whose own values their empty fields show; a name whose folder holds a run, finished or
+stopped, is refused under its field, as the trainer would refuse it once started) and runs `frankenstein train KEY=VALUE... --events` as a child process through
 a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the bars,
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt; stopped
 while preparing its data, it has none yet and Resume starts the run), Resume
@@ -27,6 +28,7 @@ from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Selec
 
 from training.callbacks import epochs_of, resumed_from
 from training.config import check_run_name
+from training.runfolder import RunFolder
 from ui.tui.configform import FormField, model_hints, validate_form
 from ui.tui.context import TuiContext, child_env
 from ui.tui.datadirs import source_dirs
@@ -180,13 +182,21 @@ class TrainPane(Horizontal):
             "out_dir": str(self.ctx.runs_dir),
         }
         # eval_data's folders are checked where the trainer will look for them
-        result = validate_form(self.fields, self.form.values(), fixed, self.ctx.cwd or Path())
-        self.form.show_errors(dict(result.errors))
-        if not result.ok:
+        values = self.form.values()
+        result = validate_form(self.fields, values, fixed, self.ctx.cwd or Path())
+        errors = dict(result.errors)
+        dry_run = self.query_one("#train-dry-run", Checkbox).value
+        name = str(values.get("name") or "").strip()
+        if name and "name" not in errors and not dry_run:  # a dry run has its own folder
+            taken = name_taken(RunFolder(self.ctx.runs_dir / name))
+            if taken:
+                errors["name"] = taken
+        self.form.show_errors(errors)
+        if errors:
             self.log_line("not started: fix the settings marked in the form")
             return None
         argv = [*self.ctx.trainer, *result.overrides, "--events"]
-        if self.query_one("#train-dry-run", Checkbox).value:
+        if dry_run:
             argv.append("--dry-run")
         return argv
 
@@ -331,6 +341,19 @@ class TrainPane(Horizontal):
             Series("train", tuple(s.train_acc), TRAIN),
             Series("val", tuple(s.val_acc), VAL),
         )
+
+
+def name_taken(folder: RunFolder) -> str:
+    """Why a new run cannot be started in `folder`, as `train` would refuse it once
+    started (training/loop.py, with command-line advice); '' if it can."""
+    n = folder.finished_epochs()
+    if n is not None:
+        return (
+            f"a finished run of this name exists ({n} epoch{'s' * (n != 1)}): choose another name"
+        )
+    if folder.holds_a_run():
+        return "a run of this name exists: choose another name, or Resume (F7) it"
+    return ""
 
 
 def source_label(source: str, data_dir: Path) -> str:

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from training.progressfile import progress_text, read_progress
 from ui.tui.evalfile import is_number
 from ui.tui.follow import Follow
-from ui.tui.runinfo import RunInfo, pct, read_run, run_seen
+from ui.tui.runinfo import RunInfo, pct, read_run, run_seen, stopped_at
 from ui.tui.widgets.chart import MARKED, TRAIN, VAL, Chart, Series
 
 COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
@@ -108,10 +108,10 @@ def state_line(run: RunInfo) -> str:
         if done == 0:
             return f"training now (pid {pid}): its first epoch is under way"
         return f"training now (pid {pid}): epoch {done} of {total} done{best_text}"
+    if run.cut_short and not run.never_began:
+        return f"stopped {stopped_at(run)}{best_text}"
     if done == 0:
         return "no epoch finished yet"
-    if run.cut_short:
-        return f"stopped after epoch {done} of {total}{best_text}"
     return f"{done} epoch{'' if done == 1 else 's'}{best_text}"
 
 
