@@ -89,6 +89,7 @@ class Fit:
     strokes: tuple[np.ndarray, ...]  # the template's strokes in ink coordinates, float32
     aspect: float = 1.0  # how many times as tall as the template it was fitted
     left_out: tuple[int, ...] = ()  # the template's strokes the ink lacks (placed by the rest)
+    variant: int = 0  # the form placed: 0 the template, i its variants[i - 1]
 
     def apply(self, points: np.ndarray) -> np.ndarray:
         """Template (unit box) coordinates (n, 2) -> ink coordinates (n, 2) float32."""
@@ -129,6 +130,12 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         placed = _place(t, drawn, ink_shape, lo, hi, diag)
         if _clearly_closer(placed, chosen, diag, from_ink=False):
             chosen, shape, left_out = placed, drawn, t.optional
+    variant = 0
+    for i in range(1, len(t.variants) + 1):  # other forms of the shape, if clearly closer
+        form = _template_shape(t.name, variant=i)
+        placed = _place(t, form, ink_shape, lo, hi, diag)
+        if _clearly_closer(placed, chosen, diag, from_ink=False):
+            chosen, shape, variant, left_out = placed, form, i, ()
     centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
     if chosen.mirrored:
         centre = -centre.conjugate()
@@ -136,8 +143,9 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
     translation = shift_best - z_best * _UNIT_CENTRE
     error = chosen.chamfer / diag  # of the strokes it was placed by
-    fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k)
-    return replace(fit, left_out=left_out)
+    form = t.strokes if variant == 0 else t.variants[variant - 1]
+    fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k, form)
+    return replace(fit, left_out=left_out, variant=variant)
 
 
 def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex, diag):
@@ -295,11 +303,13 @@ def _box_start(shape, ink_shape, angle: float, flip: bool, most: float):
 
 
 @cache
-def _template_shape(cls: str, drawn_only: bool = False) -> Shape:
+def _template_shape(cls: str, drawn_only: bool = False, variant: int = 0) -> Shape:
     """The template centred on the unit box's centre (so a mirror is p -> -conj(p));
-    `drawn_only`: without its optional strokes (`Template.optional`)."""
+    `drawn_only`: without its optional strokes (`Template.optional`); `variant` i >= 1:
+    its variants[i - 1] instead."""
     t = template(cls)
-    kept = [s for i, s in enumerate(t.strokes) if not (drawn_only and i in t.optional)]
+    form = t.strokes if variant == 0 else t.variants[variant - 1]
+    kept = [s for i, s in enumerate(form) if not (drawn_only and i in t.optional)]
     centred = [np.asarray(s, np.float64) - 0.5 for s in kept]
     return Shape.of(centred, N_TEMPLATE, MAX_TEMPLATE_SEGMENTS)
 
@@ -385,7 +395,13 @@ def _canonical_rotation(t: Template, z: complex, shift: complex, centre: complex
 
 
 def _make_fit(
-    t: Template, z: complex, translation: complex, mirrored: bool, error: float, k: float = 1.0
+    t: Template,
+    z: complex,
+    translation: complex,
+    mirrored: bool,
+    error: float,
+    k: float = 1.0,
+    form: tuple[np.ndarray, ...] | None = None,
 ) -> Fit:
     fit = Fit(
         cls=t.name,
@@ -397,4 +413,4 @@ def _make_fit(
         strokes=(),
         aspect=float(k),
     )
-    return replace(fit, strokes=tuple(fit.apply(s) for s in t.strokes))
+    return replace(fit, strokes=tuple(fit.apply(s) for s in (form or t.strokes)))

@@ -24,6 +24,8 @@ the rotation `core.fit` may use:
 - ``optional``: strokes people often leave out (a third of the real smiley faces are
   eyes and a mouth, no face): the fit also places the template without them and takes
   that placement where it is clearly closer; the snapped shape is the whole template.
+- ``variants``: other forms of the shape, each in its own unit box, fitted beside the
+  template and snapped where clearly closer (a mountain of one peak or of three).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Template:
     max_tilt: float = math.radians(20)
     stretch: float = 1.0
     optional: tuple[int, ...] = ()
+    variants: tuple[tuple[np.ndarray, ...], ...] = ()
 
     @property
     def n_strokes(self) -> int:
@@ -218,6 +221,24 @@ def _mountain() -> list[np.ndarray]:
     return [np.array([[0.0, 1.0], [0.38, 0.0], [0.6, 0.5], [0.75, 0.3], [1.0, 1.0]])]
 
 
+def _lone_peak() -> list[np.ndarray]:
+    return [np.array([[0.0, 1.0], [0.5, 0.0], [1.0, 1.0]])]
+
+
+def _mountain_range() -> list[np.ndarray]:
+    # A high peak between two lower ones.
+    peaks = [
+        [0.0, 1.0],
+        [0.2, 0.4],
+        [0.32, 0.62],
+        [0.5, 0.0],
+        [0.68, 0.55],
+        [0.82, 0.3],
+        [1.0, 1.0],
+    ]
+    return [np.array(peaks)]
+
+
 def _octagon() -> list[np.ndarray]:
     return [_polygon(8, 112.5)]  # flat top
 
@@ -299,18 +320,28 @@ _STRETCH = {
 # Strokes often left out (Template.optional), by index: a smiley face's outline.
 _OPTIONAL = {"smiley face": (0,)}
 
+# Other forms of a shape (Template.variants): of the 21 real dev mountains, a third are
+# one peak and a few a range of three, which the two-peak template fitted with a false
+# shoulder or a missing peak.
+_VARIANTS = {"mountain": (_lone_peak, _mountain_range)}
+
+
+def _floats(strokes: list) -> list[np.ndarray]:
+    return [np.asarray(s, np.float64) for s in strokes]
+
 
 def _build(name: str) -> Template:
     builder, symmetry, upright, mirror, tilt = _BUILDERS[name]
     return Template(
         name=name,
-        strokes=_unit_box([np.asarray(s, np.float64) for s in builder()]),
+        strokes=_unit_box(_floats(builder())),
         symmetry=symmetry,
         upright=upright,
         mirror=mirror,
         max_tilt=math.radians(tilt),
         stretch=_STRETCH.get(name, 2.0),
         optional=_OPTIONAL.get(name, ()),
+        variants=tuple(_unit_box(_floats(v())) for v in _VARIANTS.get(name, ())),
     )
 
 

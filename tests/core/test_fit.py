@@ -300,13 +300,34 @@ def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_dr
         assert np.ptp(outline[:, 0]) > 1.2 * np.ptp(drawn[:, 0]), key_id
 
 
+def test_a_mountain_of_one_peak_or_three_snaps_to_that_form():
+    """The two-peak template put a false shoulder on a lone peak and dropped a peak of a
+    range: each form drawn is fitted with its own (Template.variants), the template's
+    own two peaks with the template."""
+    t = TEMPLATES["mountain"]
+    for variant, form in enumerate([t.strokes, *t.variants]):
+        ink = place(form, scale=180, angle=math.radians(4), shift=(20, 30))
+        fit = fit_template(ink, "mountain")
+        assert fit.variant == variant and fit.error < 2e-3
+        assert hausdorff(fit.strokes, ink) < 0.005 * 180
+
+
+def test_real_mountains_of_a_lone_peak_fit_without_a_false_shoulder(real_drawings):
+    """Three real lone peaks, which the two-peak template fitted with a false shoulder,
+    fit the one-peak form."""
+    mountains = {d.key_id: d for d in real_drawings if d.word == "mountain"}
+    for key_id in ("4932772613324800", "5542719004868608", "4791460941529088"):
+        fit = fit_template(mountains[key_id].strokes, "mountain")
+        assert fit.variant == 1, key_id
+
+
 def test_real_doodles_fit_their_own_class_better_than_an_unlike_one(real_drawings):
     assert len(real_drawings) == 300
     own = np.array([fit_template(d.strokes, d.word).error for d in real_drawings])
     unlike = np.array([fit_template(d.strokes, UNLIKE[d.word]).error for d in real_drawings])
     assert np.isfinite(own).all()
     assert np.mean(own < unlike) >= 0.85  # measured: 0.94
-    assert np.median(own) < 0.05  # measured: 0.022 (0.030 before), "good"
+    assert np.median(own) < 0.05  # measured: 0.021 (0.030 before), "good"
 
 
 @pytest.mark.slow
@@ -318,7 +339,7 @@ def test_nearest_template_often_names_the_class(real_drawings):
         errors = {c: fit_template(d.strokes, c).error for c in CLASSES}
         ranks.append(sorted(errors, key=errors.get).index(d.word))
     ranks = np.array(ranks)
-    assert np.mean(ranks < 3) >= 0.7  # measured: 0.87 (0.86 on all 300); chance: 3/18
+    assert np.mean(ranks < 3) >= 0.7  # measured: 0.88; chance: 3/18
 
 
 # ---------------------------------------------------------------- awkward ink

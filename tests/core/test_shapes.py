@@ -27,16 +27,18 @@ def test_one_template_per_class_in_class_order():
 def test_template_is_well_formed(name):
     t = TEMPLATES[name]
     assert t.n_strokes >= 1
-    for s in t.strokes:
-        assert s.dtype == np.float32 and s.ndim == 2 and s.shape[1] == 2 and len(s) >= 2
-        assert np.isfinite(s).all()
-        assert s.min() >= -1e-6 and s.max() <= 1 + 1e-6
-    pts = t.points()
-    size = pts.max(axis=0) - pts.min(axis=0)
-    assert size.max() == pytest.approx(1.0, abs=1e-5)  # the larger side fills the box
-    centre = (pts.max(axis=0) + pts.min(axis=0)) / 2
-    assert centre == pytest.approx([0.5, 0.5], abs=1e-5)
+    for form in (t.strokes, *t.variants):  # each variant in a unit box of its own
+        for s in form:
+            assert s.dtype == np.float32 and s.ndim == 2 and s.shape[1] == 2 and len(s) >= 2
+            assert np.isfinite(s).all()
+            assert s.min() >= -1e-6 and s.max() <= 1 + 1e-6
+        pts = np.concatenate(form)
+        size = pts.max(axis=0) - pts.min(axis=0)
+        assert size.max() == pytest.approx(1.0, abs=1e-5)  # the larger side fills the box
+        centre = (pts.max(axis=0) + pts.min(axis=0)) / 2
+        assert centre == pytest.approx([0.5, 0.5], abs=1e-5)
     assert t.symmetry >= 0 and 0 < t.max_tilt < math.pi / 2
+    assert all(0 <= i < t.n_strokes for i in t.optional) and len(t.optional) < t.n_strokes
 
 
 def test_template_lookup_is_forgiving_and_strict():
@@ -138,9 +140,12 @@ def test_paper_clip_is_one_nested_loop():
 
 
 def test_mountain_is_open_at_the_bottom():
-    (ridge,) = TEMPLATES["mountain"].strokes
-    assert ridge[0, 1] == pytest.approx(1.0) and ridge[-1, 1] == pytest.approx(1.0)
-    assert ridge[:, 1].min() == pytest.approx(0.0)
+    t = TEMPLATES["mountain"]
+    for (ridge,), peaks in zip([t.strokes, *t.variants], (2, 1, 3), strict=True):
+        assert ridge[0, 1] == pytest.approx(1.0) and ridge[-1, 1] == pytest.approx(1.0)
+        assert ridge[:, 1].min() == pytest.approx(0.0)
+        y = ridge[:, 1]
+        assert np.sum((y[1:-1] < y[:-2]) & (y[1:-1] < y[2:])) == peaks  # y is down
 
 
 # ------------------------------------------------------------- declared symmetry
