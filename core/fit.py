@@ -1,4 +1,4 @@
-"""Fitting a class's template to a drawing's ink: the transform that snaps (a similarity, and a stretch).
+"""Fitting a class's template to a drawing's ink: the placement that snaps.
 
 The transform maps template coordinates (the unit box of `core.shapes`) to ink
 coordinates: ``ink = scale * R(rotation) @ F(p) + translation``, where F mirrors the
@@ -20,7 +20,13 @@ height (`Template.stretch`; ``ink = scale * R(rotation) @ F(T(p)) + translation`
 T making it `aspect` times as tall about the box's centre), from the placements so
 far and from ones that match the ink's extent along each likely axis, so that a
 rectangle drawn for a square snaps to that rectangle, not to a square turned to
-reach across it.
+reach across it. A lean or a stretch must be closer from the ink too, not only where
+no ink is yet (two thirds of a circle stays a circle, not an oval over the arc).
+
+A template with strokes people often leave out (`Template.optional`: a smiley face's
+outline) is also placed by the rest, and a shape with other forms
+(`Template.variants`: a mountain of one peak or three) in each form; the closest
+snaps where it is clearly closer (`Fit.left_out`, `Fit.variant`).
 """
 
 from __future__ import annotations
