@@ -130,19 +130,18 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
 
     shape = _template_shape(t.name)
     chosen = _place(t, shape, ink_shape, lo, hi, diag)
-    left_out: tuple[int, ...] = ()
-    if t.optional:  # the parts people draw without the ones they often leave out
-        drawn = _template_shape(t.name, drawn_only=True)
-        placed = _place(t, drawn, ink_shape, lo, hi, diag)
-        if _clearly_closer(placed, chosen, diag, from_ink=False):
-            chosen, shape, left_out = placed, drawn, t.optional
-    variant = 0
-    for i in range(1, len(t.variants) + 1):  # other forms of the shape, if clearly closer
-        form = _template_shape(t.name, variant=i)
+    # The parts people draw without the ones they often leave out, then the other forms
+    # of the shape: (variant, strokes left out), each taken where clearly closer.
+    others = [(0, t.optional)] if t.optional else []
+    others += [(i, ()) for i in range(1, len(t.variants) + 1)]
+    variant, left_out = 0, ()
+    for i, without in others:
+        form = _template_shape(t.name, drawn_only=bool(without), variant=i)
         placed = _place(t, form, ink_shape, lo, hi, diag)
         if _clearly_closer(placed, chosen, diag, from_ink=False):
-            chosen, shape, variant, left_out = placed, form, i, ()
-    centre = shape.centroid().real + 1j * chosen.k * shape.centroid().imag
+            chosen, shape, variant, left_out = placed, form, i, without
+    c = shape.centroid()
+    centre = c.real + 1j * chosen.k * c.imag
     if chosen.mirrored:
         centre = -centre.conjugate()
     z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
