@@ -1,0 +1,35 @@
+"""The fit-quality probe: per-class rows of fit error, leans, stretches and forms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.shapes import TEMPLATES
+from core.strokes import Drawing
+from experiments.probes.fit_quality import fit_rows, main
+
+
+def test_rows_count_each_class_its_stretches_and_other_forms(capsys):
+    square = [s * 200 for s in TEMPLATES["square"].strokes]
+    rectangle = [s * np.array([200, 100], np.float32) for s in TEMPLATES["square"].strokes]
+    peak = [s * 150 for s in TEMPLATES["mountain"].variants[0]]
+    drawings = [
+        Drawing(square, "square"),
+        Drawing(rectangle, "square"),
+        Drawing(peak, "mountain"),
+    ]
+    rows, overall = fit_rows(drawings)
+    assert [r["class"] for r in rows] == ["mountain", "square"]
+    mountain, squares = rows
+    assert squares["n"] == 2 and squares["stretched"] == 1 and squares["leaning"] is None
+    assert mountain["other_form"] == 1 and mountain["leaning"] == 0
+    assert overall < 2e-3 and all(r["median_error"] < 2e-3 for r in rows)
+
+
+def test_the_command_prints_a_row_a_class_and_the_overall_median(tmp_path, capsys):
+    line = '{"word": "line", "key_id": "1", "drawing": [[[0, 255], [0, 0]]]}\n'
+    (tmp_path / "line.ndjson").write_text(line)
+    assert main(["--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[:2] == ["line", "1"]
+    assert out[-1].startswith("all 1 drawings: median error")
