@@ -14,6 +14,7 @@ from core.classes import CLASSES
 from core.fit import fit_template
 from core.strokes import iter_ndjson
 from tests.conftest import REAL_DEV
+from tests.core.test_fit import dashes
 
 
 def _fit_next(drawings):
@@ -46,4 +47,11 @@ def test_fit_one_raw_screen_doodle(benchmark, real_drawings):
     if len(drawings) != len(real_drawings):
         pytest.fail(f"expected {len(real_drawings)} raw twins in {REAL_DEV / 'raw'}")
     fit = benchmark(_fit_next(drawings))
+    assert np.isfinite(fit.error)
+
+
+def test_fit_a_circle_of_a_thousand_dashes(benchmark):
+    """A pathological drawing: a thousand two-point strokes (a bounded sample keeps it
+    to tens of milliseconds; every stroke's ends and segments took 0.1-0.7 s)."""
+    fit = benchmark(fit_template, dashes(1000), "smiley face")
     assert np.isfinite(fit.error)

@@ -42,7 +42,8 @@ def as_complex(points) -> np.ndarray:
 
 
 def sample_strokes(strokes: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """n points evenly spaced along all strokes' length, plus both ends of every stroke.
+    """n points evenly spaced along all strokes' length, plus both ends of every stroke
+    (of at most about n of them, `_spread`).
 
     Returns complex (k,) points. A zero-length stroke is a dot (one point); the jumps
     between strokes are not ink and get no points. The ends are kept so that a shape
@@ -60,15 +61,27 @@ def sample_strokes(strokes: Sequence[np.ndarray], n: int) -> np.ndarray:
         starts.append(p[:-1])
         vectors.append(seg)
         ends.append(p[[0, -1]])
+    ends = _spread(np.concatenate(ends), n) if ends else np.zeros(0, complex)
     if not starts:
-        return np.concatenate(ends) if ends else np.zeros(0, complex)
+        return ends
     a, v = np.concatenate(starts), np.concatenate(vectors)
     length = np.abs(v)
     cum = np.cumsum(length)
     at = (np.arange(n) + 0.5) * (cum[-1] / n)
     i = np.minimum(np.searchsorted(cum, at, side="right"), len(v) - 1)
     frac = (at - (cum[i] - length[i])) / np.maximum(length[i], 1e-12)
-    return np.concatenate([a[i] + frac * v[i], *ends])
+    return np.concatenate([a[i] + frac * v[i], ends])
+
+
+def _spread(ends: np.ndarray, n: int) -> np.ndarray:
+    """At most about n of the strokes' ends (a thousand short strokes would otherwise
+    make a fit take seconds): evenly spaced in drawing order, with the four outermost,
+    so the sample still spans the ink's box."""
+    if len(ends) <= n:
+        return ends
+    keep = np.linspace(0, len(ends) - 1, n).round().astype(int)
+    extremes = [ends.real.argmin(), ends.real.argmax(), ends.imag.argmin(), ends.imag.argmax()]
+    return ends[np.unique(np.concatenate([keep, extremes]))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +95,8 @@ class Shape:
 
     @classmethod
     def of(cls, strokes: Sequence[np.ndarray], n_points: int, max_segments: int) -> Shape:
-        """Sample strokes; long polylines (raw screen ink) keep every k-th vertex."""
+        """Sample strokes; long polylines (raw screen ink) keep every k-th vertex, and
+        ink of more strokes than `max_segments` every k-th segment."""
         polylines = [as_complex(s) for s in strokes if len(s)]
         total = sum(max(len(p) - 1, 1) for p in polylines)
         step = max(1, math.ceil(total / max_segments))
@@ -95,6 +109,9 @@ class Shape:
             starts.append(p[:-1])
             vectors.append(np.diff(p))
         a, v = np.concatenate(starts), np.concatenate(vectors)
+        if len(a) > max_segments:  # many strokes of a segment or two each
+            keep = np.linspace(0, len(a) - 1, max_segments).round().astype(int)
+            a, v = a[keep], v[keep]
         inv_vv = 1.0 / np.maximum(v.real**2 + v.imag**2, 1e-24)
         return cls(sample_strokes(strokes, n_points), a, v, inv_vv)
 

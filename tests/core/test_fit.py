@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from core.classes import CLASSES, UnknownClassError
 from core.fit import Fit, FitError, fit_template
+from core.registration import Shape
 from core.shapes import TEMPLATES
 from core.strokes import iter_ndjson
 from tests.core.geometry import centroid, hausdorff, place, turn_about
@@ -404,6 +405,28 @@ def test_raw_screen_ink_with_many_points_fits():
     fit = fit_template(ink, "circle")
     assert fit.error < 2e-3 and fit.scale == pytest.approx(600, rel=5e-3)
     assert t.n_strokes == len(fit.strokes)
+
+
+def dashes(n: int, r: float = 300.0) -> list[np.ndarray]:
+    """A circle of radius r drawn as n short two-point strokes, gaps between them."""
+    a = np.linspace(0, 2 * np.pi, 2 * n, endpoint=False).reshape(n, 2)
+    return [np.stack([800 + r * np.cos(p), 500 + r * np.sin(p)], axis=1) for p in a]
+
+
+def test_a_circle_of_a_thousand_dashes_fits_like_one_stroke():
+    fit = fit_template(dashes(1000), "circle")
+    assert fit.error < 5e-3 and fit.scale == pytest.approx(600, rel=5e-3)
+
+
+def test_many_strokes_are_matched_by_a_bounded_sample_that_spans_the_ink():
+    ink = dashes(1000)
+    shape = Shape.of(ink, 64, 96)
+    assert len(shape.a) <= 96 and len(shape.points) <= 2 * 64 + 4
+    x, y = np.concatenate(ink).T
+    assert shape.points.real.min() == x.min() and shape.points.real.max() == x.max()
+    assert shape.points.imag.min() == y.min() and shape.points.imag.max() == y.max()
+    few = Shape.of(ink[:20], 64, 96)  # few strokes: every end and segment kept
+    assert len(few.a) == 20 and len(few.points) == 64 + 40
 
 
 def test_part_of_a_shape_fits_worse_than_all_of_it():
