@@ -68,10 +68,11 @@ STRETCH_FINE_STARTS = 1  # of each tilt limit, after the coarse steps
 SIMPLER = 0.05  # a lean or a stretch is kept only where its error is this much lower,
 CLOSER = 0.001  # and lower by this much of the ink's diagonal (a clean shape: no noise)
 _UNIT_CENTRE = 0.5 + 0.5j
+MAX_COORDINATE = 1e38  # float32 holds up to 3.4e38
 
 
 class FitError(FrankensteinError, ValueError):
-    """Ink that cannot be fitted at all (no points, NaN or infinite coordinates)."""
+    """Ink that cannot be fitted at all (no points, NaN, infinite or huge coordinates)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,8 +113,8 @@ class Fit:
 def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     """Place the template of class `cls` on ink: strokes, each (n, 2) x, y with y down.
 
-    Raises FitError (a ValueError) for ink without points or with NaN or infinite
-    coordinates, and UnknownClassError for an unknown class name.
+    Raises FitError (a ValueError) for ink without points, with NaN or infinite
+    coordinates or any past ±1e38, and UnknownClassError for an unknown class name.
     """
     t = template(cls)
     strokes = [np.asarray(s, np.float64).reshape(-1, 2) for s in ink]
@@ -122,10 +123,19 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     if not all(np.isfinite(s).all() for s in strokes):
         raise FitError(f"cannot fit a {t.name}: the ink has NaN or infinite coordinates")
     points = np.concatenate(strokes)
-    lo, hi = complex(*points.min(axis=0)), complex(*points.max(axis=0))
-    diag = abs(hi - lo)
-    if diag == 0.0:  # a dot: every placement of a zero-size template fits equally
-        return _make_fit(t, 0j, lo, False, math.inf)
+    if np.abs(points).max() > MAX_COORDINATE:
+        raise FitError(
+            f"cannot fit a {t.name}: coordinates past ±{MAX_COORDINATE:.0e} "
+            "(the template is placed in float32)"
+        )
+    origin, far = points.min(axis=0), points.max(axis=0)
+    size = float(np.hypot(*(far - origin)))
+    if size == 0.0:  # a dot: every placement of a zero-size template fits equally
+        return _make_fit(t, 0j, complex(*origin), False, math.inf)
+    # Fitted in the ink's box scaled to a unit diagonal (squared distances of ink past
+    # 1e154 would overflow), then placed back.
+    strokes = [(s - origin) / size for s in strokes]
+    lo, hi, diag = 0j, complex(*(far - origin)) / size, 1.0
     ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
 
     shape = _template_shape(t.name)
@@ -147,6 +157,7 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     z_best, shift_best = _canonical_rotation(t, chosen.z, chosen.shift, centre, chosen.k)
     # `shift` places the centred template; in unit-box coordinates it moves by z * centre.
     translation = shift_best - z_best * _UNIT_CENTRE
+    z_best, translation = z_best * size, translation * size + complex(*origin)
     error = chosen.chamfer / diag  # of the strokes it was placed by
     form = t.strokes if variant == 0 else t.variants[variant - 1]
     fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k, form)

@@ -358,6 +358,20 @@ def test_non_finite_ink_is_a_clear_error():
         fit_template([np.array([[0, 0], [np.nan, 3]], np.float32)], "line")
 
 
+@pytest.mark.parametrize("size", [1e-9, 1e30])
+def test_a_drawing_of_any_size_fits_the_same(size):
+    house = [np.asarray(s, np.float64) * size + 3 * size for s in TEMPLATES["house"].strokes]
+    fit = fit_template(house, "house")
+    assert fit.error < 1e-6 and fit.scale == pytest.approx(size, rel=1e-6)
+    assert fit.translation == pytest.approx([3 * size, 3 * size], rel=1e-6)
+
+
+@pytest.mark.parametrize("far", [1e39, 1e200, 1e308])
+def test_ink_past_float32_is_a_clear_error(far):
+    with pytest.raises(FitError, match="past ±1e"):
+        fit_template([np.array([[-far, 0.0], [far, 0.0]])], "line")
+
+
 def test_unknown_class_is_a_clear_error():
     with pytest.raises(UnknownClassError, match="did you mean 'circle'"):
         fit_template([np.array([[0, 0], [5, 5]])], "circel")
