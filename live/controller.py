@@ -421,16 +421,17 @@ class Controller:
         return cls, None
 
     def classify_now(self) -> str | None:
-        """Snap the current shape to its top guess now; the class, or None (status says why)."""
-        shape = self.current
+        """Snap the shape the panel shows (`_drawn`) to its top guess now; the class, or
+        None (status says why)."""
+        shape = self._drawn()
         if self._active is not None:  # it would snap half a stroke, then reopen
             self.status = "finish the stroke first"
-        elif shape is None and self.shapes:  # the last shape snapped: none is current
+        elif shape is not None and shape.state is ShapeState.SNAPPED:
             self.status = "nothing to snap: the last shape is already snapped; draw another"
+        elif shape is None and self.shapes:  # specks only
+            self.status = "nothing to snap: a speck (a click, a dot) never snaps"
         elif shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
-        elif is_speck(shape):
-            self.status = "nothing to snap: a speck (a click, a dot) never snaps"
         elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
         else:
@@ -442,12 +443,12 @@ class Controller:
         return None
 
     def preview_template(self) -> tuple[np.ndarray, ...] | None:
-        """The completion preview: the current shape's top guess (the one the panel shows)
+        """The completion preview: the top guess of the shape the panel shows (`_drawn`)
         fitted to its ink, in canvas coordinates, while the preview is on, the pen is up,
         the shape is ink (not held: its snap was just taken back) and the guess is at
         least `preview_min` sure; None otherwise, or when the template fits too badly
         to snap. One fit per new stroke or guess (2 to 6 ms; README "Measured")."""
-        shape = self.current
+        shape = self._drawn()
         if not self.preview or self._active is not None or shape is None:
             return None
         guess = shape.guess
@@ -475,11 +476,12 @@ class Controller:
         return self.auto_snap
 
     def _rejudge(self) -> None:
-        """Ask the policy again about the shape the pen rested on (auto-snap just turned
-        on, a lower threshold): what the rest would snap now, it snaps."""
-        shape = self.current
+        """Ask the policy again about the shape the pen rested on, the one the panel
+        shows (auto-snap just turned on, a lower threshold): what the rest would snap
+        now, it snaps."""
+        shape = self._drawn()
         rested = self._pause_from is None and self._active is None
-        if rested and shape is not None and shape.strokes and not is_speck(shape):
+        if rested and shape is not None and shape.strokes:
             status = self.status
             if self._finish(shape, self.now) is None:
                 self.status = status  # not snapped: the change is the news
@@ -686,8 +688,8 @@ class Controller:
 
     def _drawn(self) -> Shape | None:
         """The shape the panel speaks of: the last one that is more than a speck. A
-        stray click's guesses are no drawing's, nor are its strokes (the rest judges
-        the same shape, `tick`)."""
+        stray click's guesses are no drawing's, nor are its strokes: the rest (`tick`),
+        Space, A, [ and ] and the preview act on the same shape."""
         return next((s for s in reversed(self.shapes) if not is_speck(s)), None)
 
     def _panel(self) -> Panel:

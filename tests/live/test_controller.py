@@ -483,6 +483,53 @@ def test_the_panel_shows_the_drawing_not_a_stray_click(make_controller):
     assert c.scene().panel.guesses == () and c.scene().panel.n_strokes == 0
 
 
+def _square_then_a_click(c, rest: bool = True):
+    """A square, then a click far away (a speck, a shape of its own), then the rest."""
+    outline = square(250, 300, 100)
+    draw(c, outline, t0=0.0)
+    end = 0.01 * (len(outline) - 1)
+    draw(c, [(650, 100)], t0=end + 0.5)
+    if rest:
+        c.tick(end + 0.5 + c.settings.pause_s + 0.01)
+    return c.shapes
+
+
+def test_space_after_a_stray_click_snaps_the_shape_the_panel_shows(make_controller):
+    """Space, A, [ and the preview acted on the click, while the panel showed the square."""
+    c = make_controller(frankenstein="square", auto_snap=False, max_fit_error=10.0)
+    drawn, dot = _square_then_a_click(c, rest=False)
+    assert c.classify_now() == "square" and c.status.startswith("snapped to square")
+    assert drawn.state is ShapeState.SNAPPED and dot.state is ShapeState.INK
+    assert c.classify_now() is None and "already snapped" in c.status
+
+
+def test_a_after_a_stray_click_judges_the_shape_the_panel_shows(make_controller):
+    c = make_controller(frankenstein="square", auto_snap=False, max_fit_error=10.0)
+    drawn, _ = _square_then_a_click(c)
+    assert drawn.state is ShapeState.INK
+    c.toggle_auto_snap()
+    assert drawn.state is ShapeState.SNAPPED and "snapped to square" in c.status
+
+
+def test_a_lower_threshold_after_a_stray_click_judges_the_shape_the_panel_shows(
+    make_controller,
+):
+    c = make_controller(frankenstein="square", threshold=1.0, max_fit_error=10.0)
+    drawn, _ = _square_then_a_click(c)
+    assert drawn.state is ShapeState.INK and "below threshold" in c.status
+    c.threshold_down()
+    assert drawn.state is ShapeState.SNAPPED and "snapped to square" in c.status
+
+
+def test_the_preview_stays_on_the_shape_the_panel_shows_after_a_stray_click(
+    make_controller,
+):
+    c = make_controller(frankenstein="square", auto_snap=False, max_fit_error=10.0)
+    _square_then_a_click(c)
+    shown = [ln for ln in c.scene().lines if ln.kind == "preview"]
+    assert shown and np.concatenate([ln.points for ln in shown])[:, 0].max() < 400
+
+
 def test_a_speck_never_snaps_not_even_on_demand(make_controller):
     """A dot (or a 2-unit flick) is no shape: a confident model snapped it as a line."""
     c = make_controller(frankenstein="line")
