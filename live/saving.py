@@ -1,8 +1,8 @@
 """The drawing window's save, export and quit bookkeeping: what has been saved as it is.
 
 A save appends each shape with ink that no save has written as it is now (its strokes)
-to the Quick, Draw! files of `live.save`; a shape saved before and unchanged is not
-written twice, not even under another word (the model switched, a snap came since):
+to the Quick, Draw! files of `live.save`; a shape saved before as it is now (unchanged,
+or undone and redone back to that) is not written twice, not even under another word (the model switched, a snap came since):
 the same ink in two classes' files would be one doodle with two labels in the data.
 The word is the class it snapped to, else the label given, else its top guess; a
 shape with none is skipped, and so is a speck (`live.grouping.is_speck`: a click, a
@@ -37,7 +37,9 @@ class Saving:
     def __init__(self, settings: LiveSettings) -> None:
         self.settings = settings
         self.quit_asked = False  # Escape was pressed once with unsaved ink
-        self._saved: dict[int, tuple] = {}  # shape id -> (its strokes, word) as last saved
+        # shape id -> {its strokes as saved: word}: every state saved, not only the last,
+        # so undo and redo back to a saved state do not save the same ink twice
+        self._saved: dict[int, dict[tuple, str]] = {}
 
     def save(self, shapes: Sequence[Shape], label: str | None = None) -> tuple[list[Path], str]:
         """Append each shape not saved yet (or changed since) to
@@ -76,7 +78,7 @@ class Saving:
         height = self.settings.canvas_size[1]
         paths = save_shapes(todo, self.settings.save_dir, height)
         for shape, word in todo:
-            self._saved[shape.id] = (tuple(shape.strokes), word)
+            self._saved.setdefault(shape.id, {})[tuple(shape.strokes)] = word
         status = f"saved {_count(len(todo), 'shape')} to {self.settings.save_dir}"
         if before:
             notes.insert(0, self._saved_before(before))
@@ -84,13 +86,17 @@ class Saving:
 
     def _is_saved(self, shape: Shape) -> bool:
         """Whether `shape`'s ink was saved as it is now, under whichever word."""
-        return self._saved.get(shape.id, ((),))[0] == tuple(shape.strokes)
+        return tuple(shape.strokes) in self._saved.get(shape.id, {})
+
+    def _word(self, shape: Shape) -> str:
+        """The word `shape`'s ink, as it is now, was saved under."""
+        return self._saved[shape.id][tuple(shape.strokes)]
 
     def _saved_before(self, before: list[tuple[Shape, str]], *, whole: bool = False) -> str:
         """What the status says of the shapes (with the word they would go under now)
         saved before as they are: under which word, when it is not that one."""
-        if any(self._saved[s.id][1] != word for s, word in before):
-            words = ", ".join(sorted({self._saved[s.id][1] for s, _ in before}))
+        if any(self._word(s) != word for s, word in before):
+            words = ", ".join(sorted({self._word(s) for s, _ in before}))
             return f"{_count(len(before), 'shape')} saved already, as {words}"
         return "every shape is saved as it is" if whole else f"{len(before)} saved before"
 

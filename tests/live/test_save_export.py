@@ -339,6 +339,23 @@ def test_ink_saved_once_is_not_saved_again_under_another_label(make_controller):
     assert len(list(iter_ndjson(root / "raw" / "sun.ndjson"))) == 1
 
 
+def test_undo_and_redo_back_to_saved_ink_does_not_save_it_again(make_controller):
+    """Only the last state saved was remembered: S after a redo back to ink saved
+    before wrote the same drawing twice, and Escape asked twice for nothing."""
+    c = make_controller(frankenstein="cloud", auto_snap=False)
+    draw(c, circle(300, 300, 80))
+    draw(c, line(250, 300, 350, 300), t0=2.0)  # across it: the same shape
+    assert len(c.shapes) == 1 and c.shapes[0].n_strokes == 2
+    c.perform("save")
+    assert c.undo() and c.unsaved  # the circle alone was never saved
+    c.perform("save")
+    assert c.redo() and not c.unsaved  # the two strokes saved first
+    c.perform("save")
+    assert c.status == "nothing new to save: every shape is saved as it is"
+    raw = list(iter_ndjson(c.settings.save_dir / "raw" / "cloud.ndjson", strict=True))
+    assert [d.n_strokes for d in raw] == [2, 1]
+
+
 def test_with_no_model_loaded_s_says_why_nothing_is_saved(settings, tmp_path):
     """No model, no class to save under; and the window has no way to give a label
     (`Controller.save(label)` is for code), so the status must not suggest one."""
