@@ -134,10 +134,12 @@ class SnapPolicy(BaseModel):
         cls = CLASSES[i]
         lead = p - float(probs[order[1]])
         if p < self.threshold:
-            return False, f"{cls} {p:.2f} below threshold {self.threshold:.2f}"
+            shown, threshold = _apart(p, self.threshold)
+            return False, f"{cls} {shown} below threshold {threshold}"
         if lead < self.margin:
             runner = CLASSES[int(order[1])]
-            return False, f"{cls} leads {runner} by {lead:.2f} < margin {self.margin:.2f}"
+            shown, margin = _apart(lead, self.margin)
+            return False, f"{cls} leads {runner} by {shown} < margin {margin}"
         familiar = getattr(last, "familiar", None)
         if self.heed_familiarity and familiar is not None and not familiar[i]:
             return False, f"{cls} {p:.2f}, but the ink looks unlike the {cls} doodles it learnt"
@@ -162,3 +164,12 @@ class SnapPolicy(BaseModel):
                 return False, wait
             reason += f", top for {self.steady_steps} strokes"
         return True, reason
+
+
+def _apart(a: float, b: float) -> tuple[str, str]:
+    """a and b to two decimals, or as many more as tell them apart ("0.797 below
+    threshold 0.800", not "0.80 below threshold 0.80")."""
+    digits = 2
+    while f"{a:.{digits}f}" == f"{b:.{digits}f}" and digits < 12:
+        digits += 1
+    return f"{a:.{digits}f}", f"{b:.{digits}f}"

@@ -43,6 +43,13 @@ def test_below_threshold_waits():
     assert "below threshold" in POLICY.explain([guess(1, hexagon=0.79)])
 
 
+def test_a_guess_just_below_the_threshold_is_not_shown_as_equal_to_it():
+    assert POLICY.explain([guess(1, hexagon=0.797)]) == "hexagon 0.797 below threshold 0.800"
+    policy = POLICY.model_copy(update={"threshold": 0.5, "margin": 0.3})
+    close = [guess(2, house=0.6485, square=0.3495)]
+    assert policy.explain(close) == "house leads square by 0.299 < margin 0.300"
+
+
 def test_margin_to_the_runner_up():
     policy = POLICY.model_copy(update={"threshold": 0.5, "margin": 0.3})
     close = [guess(2, house=0.55, square=0.35)]
