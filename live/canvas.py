@@ -100,6 +100,11 @@ class Shape:
     snap: Snap | None = None
     history: list[Prediction] = field(default_factory=list)
     final: Prediction | None = None  # the finished guess, once the shape was judged finished
+    # model name -> (the strokes it read, its history, its finished guess): what each
+    # model said of this ink, kept when the model switches or the canvas clears
+    seen: dict[str, tuple[tuple[Stroke, ...], list[Prediction], Prediction | None]] = field(
+        default_factory=dict
+    )
 
     @property
     def n_strokes(self) -> int:
@@ -130,8 +135,26 @@ class Shape:
 
     def copy(self) -> Shape:
         return Shape(
-            self.id, list(self.strokes), self.state, self.snap, list(self.history), self.final
+            self.id,
+            list(self.strokes),
+            self.state,
+            self.snap,
+            list(self.history),
+            self.final,
+            dict(self.seen),
         )
+
+    def keep_guesses(self, model: str) -> None:
+        """Remember the guesses it holds now as `model`'s of its ink as it is."""
+        self.seen[model] = (tuple(self.strokes), self.history, self.final)
+
+    def kept_guesses(self, model: str) -> bool:
+        """Take back `model`'s guesses of its ink as it is now, if kept; whether it did."""
+        strokes, history, final = self.seen.get(model, ((), [], None))
+        if not self.strokes or strokes != tuple(self.strokes):
+            return False
+        self.history, self.final = list(history), final
+        return True
 
 
 # Undo records, newest last. Each says how to take one step back.

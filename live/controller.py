@@ -193,6 +193,8 @@ class Controller:
         if clf is None:
             self._say_error(f"cannot switch to {MODEL_TITLES[other]}: {self._load_errors[other]}")
             return False
+        for shape in self.shapes:
+            shape.keep_guesses(self.model_name)  # switching back takes them up again
         self.model_name, self.classifier, self.error = other, clf, None
         clf.reset()  # it may hold a shape from when it was last in use
         self._fed = []
@@ -205,15 +207,19 @@ class Controller:
     def _reclassify(self, shapes: list[Shape] | tuple[Shape, ...]) -> None:
         """Guesses of the model in use for those of `shapes` on the canvas whose ink or
         model changed (the current shape's come from `_sync`): every guess shown or
-        saved is this model's, of the ink as it is."""
+        saved is this model's, of the ink as it is. Those this model made of the same
+        ink before (`Shape.seen`: before a switch to the other model and back, or a
+        clear undone) are taken up again, not read again (2 s for 300 shapes)."""
         clf = self.classifier
         stale = [s for s in shapes if s is not self.current and s.strokes and s in self.shapes]
+        stale = [s for s in stale if not s.kept_guesses(self.model_name)]
         if clf is None or not stale:
             return
         height = self.settings.canvas_size[1]
         for shape in stale:
             clf.replay(normalize_strokes(shape.screen_ink(height)))
             _set_history(shape, clf.history)
+            shape.keep_guesses(self.model_name)
         clf.reset()
         self._fed = []
 
@@ -585,6 +591,8 @@ class Controller:
         self._active = None
         self._pause_from, self._unfinished = None, []
         if self.shapes:
+            for shape in self.shapes:
+                shape.keep_guesses(self.model_name)  # an undo puts them back as they were
             self._record(Cleared(tuple(self.shapes)))
             self.shapes = []
         self._sync()

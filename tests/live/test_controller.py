@@ -367,6 +367,32 @@ def test_switch_model_reclassifies_the_current_shape(make_controller):
     assert c.switch_model() and c.scene().panel.guesses[0][0] == "circle"
 
 
+def test_switching_back_or_undoing_a_clear_reads_no_shape_again(settings, tiny_models):
+    """Each model's guesses of a shape's ink are kept: M and back, or a clear undone,
+    read every shape again (2 s for 300 shapes) to get the guesses it had."""
+    counting = counting_classifier()
+    c = Controller(
+        settings.model_copy(update={"auto_snap": False}),
+        loader=loader_of(tiny_models, counting),
+    )
+    draw(c, circle(200, 300, 60), t0=0)
+    draw(c, circle(600, 300, 60), t0=1)  # a shape of its own, now the current one
+    first, second = c.shapes
+    assert c.switch_model() and c.switch_model()  # each model has read both shapes once
+    counting.calls.clear()
+    assert c.switch_model() and c.switch_model()
+    assert counting.calls == ["add_stroke", "add_stroke"]  # the current shape's stroke
+    for shape in c.shapes:
+        np.testing.assert_allclose(
+            shape.history[-1].probs, fresh_probs(tiny_models["frankenstein"], shape), atol=1e-5
+        )
+    c.clear()
+    counting.calls.clear()
+    assert c.undo() and c.shapes == [first, second]
+    assert counting.calls == ["add_stroke"]
+    assert c.scene().panel.guesses == tuple(second.history[-1].top(3))
+
+
 def test_a_pause_after_a_stroke_finishes_the_shape(make_controller):
     # a smiley face needs 3 strokes, unless the drawing is known to be finished
     c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
