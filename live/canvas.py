@@ -15,12 +15,14 @@ All points are canvas coordinates (y up); times are seconds on the controller's 
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from live.geometry import flip_y
+from live.geometry import Box, bbox, flip_y
 
 if TYPE_CHECKING:
     from core.classifier import Prediction
@@ -38,6 +40,15 @@ class Stroke:
 
     points: np.ndarray
     times: np.ndarray
+
+    @cached_property
+    def box(self) -> Box:
+        """(x_min, y_min, x_max, y_max), worked out once: the gap rule asks at every
+        pen-up for every shape on the canvas. Empty (no points): inside out, so it
+        widens no shape's box."""
+        if not len(self.points):
+            return math.inf, math.inf, -math.inf, -math.inf
+        return bbox([self.points])
 
 
 class ActiveStroke:
@@ -109,6 +120,12 @@ class Shape:
     @property
     def n_strokes(self) -> int:
         return len(self.strokes)
+
+    def box(self) -> Box:
+        """The bounding box of its strokes (it must have some)."""
+        boxes = np.array([s.box for s in self.strokes])
+        lo, hi = boxes[:, :2].min(axis=0), boxes[:, 2:].max(axis=0)
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
     def ink(self) -> list[np.ndarray]:
         """The strokes' points, canvas coordinates (y up)."""

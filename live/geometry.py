@@ -90,14 +90,17 @@ def flip_y(points: np.ndarray, height: float) -> np.ndarray:
     return out
 
 
-def bbox(strokes: Sequence[np.ndarray]) -> tuple[float, float, float, float]:
+Box = tuple[float, float, float, float]  # x_min, y_min, x_max, y_max
+
+
+def bbox(strokes: Sequence[np.ndarray]) -> Box:
     """(x_min, y_min, x_max, y_max) over all points of (n, 2) strokes."""
     pts = np.concatenate([np.asarray(s, np.float32).reshape(-1, 2) for s in strokes])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
 
-def bbox_gap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+def bbox_gap(a: Box, b: Box) -> float:
     """Distance between two bounding boxes (0 when they touch or overlap)."""
     dx = max(a[0] - b[2], b[0] - a[2], 0.0)
     dy = max(a[1] - b[3], b[1] - a[3], 0.0)

@@ -20,10 +20,8 @@ Plain functions of shapes and settings, used by the `Controller`; no pyglet.
 
 from __future__ import annotations
 
-import numpy as np
-
 from live.canvas import Shape, ShapeState, Stroke
-from live.geometry import bbox, bbox_gap
+from live.geometry import Box, bbox_gap
 from live.settings import LiveSettings
 
 SPECK = 6.0  # canvas units (of 800 x 600): a shape no wider is a click or a dot
@@ -33,10 +31,10 @@ def joins(shape: Shape | None, stroke: Stroke, settings: LiveSettings) -> bool:
     """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
     if shape is None or not shape.strokes:
         return False
-    return near(bbox(shape.ink()), bbox([stroke.points]), settings)
+    return near(shape.box(), stroke.box, settings)
 
 
-def near(a: tuple, b: tuple, settings: LiveSettings) -> bool:
+def near(a: Box, b: Box, settings: LiveSettings) -> bool:
     """Two bounding boxes no farther apart than `new_shape_gap` times the larger one's
     size (and at least `min_gap_px`)."""
     size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
@@ -54,11 +52,11 @@ def gather(
     found = True
     while found:
         found = False
-        box = bbox(shape.ink())
+        box = shape.box()
         for other in shapes:
             if other is shape or other.state is not ShapeState.INK or not other.strokes:
                 continue
-            if near(box, bbox(other.ink()), settings):
+            if near(box, other.box(), settings):
                 gathered.append((shapes.index(other), other))
                 shapes.remove(other)
                 shape.strokes = sorted([*other.strokes, *shape.strokes], key=_start_time)
@@ -69,8 +67,10 @@ def gather(
 
 def is_speck(shape: Shape) -> bool:
     """Ink too small to be a drawing: a click, a dot (at most SPECK canvas units across)."""
-    points = np.concatenate(shape.ink())
-    return bool(np.ptp(points, axis=0).max() <= SPECK) if len(points) else True
+    if not any(len(s.points) for s in shape.strokes):
+        return True
+    x0, y0, x1, y1 = shape.box()
+    return max(x1 - x0, y1 - y0) <= SPECK
 
 
 def _start_time(stroke: Stroke) -> float:

@@ -6,7 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from core.strokes import Drawing
-from live.geometry import bbox_gap, clamp_to_canvas, flip_y, make_layout, nearest_points
+from live.canvas import Shape, Stroke
+from live.geometry import bbox, bbox_gap, clamp_to_canvas, flip_y, make_layout, nearest_points
+from live.grouping import is_speck
 from live.png import render_canvas
 from live.replay import place_drawings
 from live.scene import Panel, Polyline, Scene, ease, morph
@@ -41,6 +43,19 @@ def test_small_pure_helpers():
     np.testing.assert_allclose(morph(np.zeros((1, 2)), np.ones((1, 2)), 0.5), [[0.5, 0.5]])
     assert key_label("ctrl+z") == "Ctrl+Z" and key_label("bracketleft") == "["
     assert key_label("f1") == "F1" and key_label("space") == "Space"
+
+
+def test_a_shape_box_is_the_box_of_all_its_ink_and_an_empty_stroke_widens_none():
+    rng = np.random.default_rng(3)
+    strokes = [
+        Stroke(rng.uniform(-50, 900, (n, 2)).astype(np.float32), np.zeros(n)) for n in (1, 7, 40)
+    ]
+    empty = Stroke(np.zeros((0, 2), np.float32), np.zeros(0))
+    shape = Shape(1, [strokes[0], empty, *strokes[1:]])
+    assert shape.box() == bbox([s.points for s in strokes])
+    assert strokes[2].box is strokes[2].box  # worked out once
+    assert is_speck(Shape(2, [empty])) and is_speck(Shape(3, [strokes[0]]))
+    assert not is_speck(shape)
 
 
 def test_settings_reject_unknown_keys_and_bad_values():
