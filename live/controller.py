@@ -608,8 +608,13 @@ class Controller:
         A snapped shape is saved under its class, others under `label` if given, else
         their top guess; ink saved before is not saved again under another word, and
         specks are skipped (`live.saving`). Raises FrankensteinError if there is
-        nothing to save.
+        nothing to save. Refused while a stroke is being drawn, as Space and redo are:
+        the save would leave out the stroke and still say it saved the shape.
         """
+        if self._active is not None:
+            self.status = "finish the stroke first"
+            self._changed()
+            return []
         paths, self.status = self._saving.save(self.shapes, label)
         self._changed()
         return paths

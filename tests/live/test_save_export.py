@@ -356,6 +356,20 @@ def test_undo_and_redo_back_to_saved_ink_does_not_save_it_again(make_controller)
     assert [d.n_strokes for d in raw] == [2, 1]
 
 
+def test_s_while_the_pen_is_down_waits_for_the_stroke(make_controller):
+    """It saved the shape without the stroke being drawn and said "saved 1 shape"."""
+    c = make_controller(frankenstein="cloud", auto_snap=False)
+    draw(c, circle(300, 300, 80))
+    c.pen_down(250, 300, 5.0)
+    c.pen_move(350, 300, 5.1)
+    assert c.save() == [] and c.status == "finish the stroke first"
+    assert not (c.settings.save_dir / "raw").exists()
+    c.pen_up(350, 310, 5.2)
+    c.perform("save")
+    raw = list(iter_ndjson(c.settings.save_dir / "raw" / "cloud.ndjson", strict=True))
+    assert [d.n_strokes for d in raw] == [2]
+
+
 def test_with_no_model_loaded_s_says_why_nothing_is_saved(settings, tmp_path):
     """No model, no class to save under; and the window has no way to give a label
     (`Controller.save(label)` is for code), so the status must not suggest one."""
