@@ -747,12 +747,21 @@ def _redone(record: UndoRecord, shapes: list[Shape]) -> str:
 
 
 def _set_history(shape: Shape, history: list[Prediction]) -> None:
-    """Give `shape` the classifier's predictions; a finished guess of other ones goes."""
-    if len(history) != len(shape.history) or any(
-        a is not b for a, b in zip(history, shape.history, strict=True)
+    """Give `shape` the classifier's predictions; a finished guess of other ones goes
+    (of the same ones read again, as after an undone snap, it stays)."""
+    if len(history) != len(shape.history) or not all(
+        _same_guess(a, b) for a, b in zip(history, shape.history, strict=True)
     ):
         shape.final = None
     shape.history = history
+
+
+def _same_guess(a: Prediction, b: Prediction) -> bool:
+    """The same guess, or one equal to it (the same ink read again; a batched read
+    may differ in the last bits)."""
+    return a is b or (
+        a.n_strokes == b.n_strokes and np.allclose(a.probs, b.probs, rtol=0.0, atol=1e-6)
+    )
 
 
 def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:

@@ -404,6 +404,21 @@ def test_a_pause_after_a_stroke_finishes_the_shape(make_controller):
     assert c.tick(end + 5.0) is None  # judged once
 
 
+def test_an_undone_snap_keeps_the_finished_guess_it_was_judged_by(make_controller):
+    """The bars fell back to the unfinished guess (circle 98% -> 72% in a real window)
+    while the status said only that the ink was back."""
+    c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
+    draw(c, circle(400, 300, 120), t0=0.0)
+    assert c.tick(0.48 + 1.01).snapped == "smiley face"
+    final = c.shapes[0].final
+    assert final is not None and final.finished
+    assert c.undo() and c.shapes[0].state is ShapeState.HELD
+    assert c.shapes[0].final is final
+    assert c.scene().panel.guesses == tuple(final.top(3))
+    draw(c, line(380, 300, 420, 300), t0=3.0)  # other ink: the live guess again
+    assert c.shapes[0].final is None
+
+
 def test_drawing_on_or_undoing_before_the_pause_does_not_snap(make_controller):
     c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
     draw(c, circle(400, 300, 120), t0=0.0)
