@@ -328,7 +328,8 @@ class SceneView:
     def _show_help(self, panel: Panel, layout: Layout) -> None:
         """The keys over the canvas; in a window too small for them at full size, over the
         whole window, smaller, descriptions cut to fit and the rows that do not fit left
-        out."""
+        out: from the middle, so the last two (the help's key, and Escape to close it)
+        always show."""
         visible = panel.help_visible
         while len(self.help_keys) < len(panel.help):
             self.help_keys.append(pyglet.text.Label("", **self._over))
@@ -344,23 +345,34 @@ class SceneView:
         ]:
             _set(label, text=text, font_size=12)  # measured at full size
         n = len(panel.help)
+        rows = list(panel.help)
         key_w = max((lb.content_width for lb in self.help_keys[:n]), default=0)
         what_w = max((lb.content_width for lb in self.help_what[:n]), default=0)
         need_w, need_h = 60 + key_w + 24 + what_w, 70 + 30 * n
         c = layout.canvas
         if need_w > c.w or need_h > c.h:
             c = Rect(0, 0, *layout.window)
+        if need_w > c.w:  # each action's first key only, to leave room for what it does
+            rows = [(keys.split(" / ")[0], what) for keys, what in rows]
+            for label, (keys, _) in zip(self.help_keys, rows, strict=False):
+                _set(label, text=keys, font_size=12)
+            key_w = max((lb.content_width for lb in self.help_keys[:n]), default=0)
+            need_w = 60 + key_w + 24 + what_w
         k = min(max(min(c.w / need_w, c.h / need_h), 0.6), 1.0)
         _set(self.overlay, visible=True, position=(c.x, c.y), width=c.w, height=c.h)
         left, top = c.x + 30 * k, c.y + c.h - 40 * k
         _set(self.help_title, text="Keys", font_size=12 * k, position=(left, top, 0))
         x = left + key_w * k + 24 * k
-        for i, (keys, what) in enumerate(panel.help):
+        room = max(int((top - c.y - 4 * k) // (30 * k)), 0)  # rows that fit under the title
+        if room < len(rows):
+            last = min(2, room)
+            rows = rows[: room - last] + rows[len(rows) - last :]
+        for i in range(n):
+            keys, what = rows[i] if i < len(rows) else ("", "")
             y = top - 30 * k * (i + 1)
-            fits = y >= c.y + 4 * k
-            _set(self.help_keys[i], text=keys if fits else "", font_size=12 * k)
+            _set(self.help_keys[i], text=keys, font_size=12 * k)
             _set(self.help_keys[i], position=(left, y, 0))
-            _set(self.help_what[i], text=what if fits else "", font_size=12 * k)
+            _set(self.help_what[i], text=what, font_size=12 * k)
             _set(self.help_what[i], position=(x, y, 0))
             _cut_to(self.help_what[i], c.x + c.w - 8 * k - x)
 

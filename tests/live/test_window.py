@@ -282,6 +282,11 @@ def test_a_small_window_keeps_the_panel_and_the_help_readable(open_window, size)
     press(w, key.H)
     shown = [i for i, lb in enumerate(view.help_keys) if lb.text]
     assert len(shown) >= 8
+    # rows left out from the middle: how to close the help always shows; and the first
+    # key of each action only, so what it does is not cut to a word
+    assert [view.help_keys[i].text for i in shown[-2:]] == ["H", "Escape"]
+    assert view.help_keys[shown[-1]].y >= 0
+    assert view.help_what[0].text == "undo (a snap first, then strokes)"
     for i in shown:
         keys, what = view.help_keys[i], view.help_what[i]
         assert keys.x + keys.content_width < what.x  # the columns do not overlap
