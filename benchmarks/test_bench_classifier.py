@@ -114,3 +114,21 @@ def test_familiar_update_at_stroke_4(benchmark, model, strokes):
     clf = StrokeClassifier(model, familiarity=fam)
     prediction = _time_stroke_4(benchmark, clf, strokes, rounds=300)
     assert prediction.familiar is not None and prediction.familiar.shape == (18,)
+
+
+@pytest.mark.parametrize("arch", ["frankenstein", "cnn"])
+def test_replay_of_40_strokes(benchmark, model, real_drawings, arch):
+    """`replay` of a 40-stroke drawing (the real doodles of most strokes, one after
+    another), as the window replays a busy shape on a model switch or a moved box.
+    Stroke by stroke it was 40 CNN frames and LSTM steps (~55 ms at a load of 3); batched,
+    the CNN reads 16 frames at a time and the 33 strokes past pad_len take one LSTM step
+    together (~30 ms)."""
+    if arch != "frankenstein":
+        torch.manual_seed(0)
+        model = build_model(MODELS[arch]).eval()
+    longest = sorted(real_drawings, key=lambda d: -d.n_strokes)
+    strokes = [s for d in longest[:3] for s in d.strokes][:40]
+    clf = StrokeClassifier(model)
+    prediction = benchmark.pedantic(clf.replay, args=(strokes,), rounds=30, warmup_rounds=3)
+    assert prediction.n_strokes == clf.n_strokes == 40
+    _record_p99(benchmark)

@@ -4,8 +4,9 @@ import torch
 
 from core.checkpoint import save_checkpoint
 from core.classes import CLASSES
-from core.classifier import Prediction, StrokeClassifier, StrokeError
+from core.classifier import FRAME_BATCH, Prediction, StrokeClassifier, StrokeError
 from core.ending import EndingPrior
+from core.ensemble import Ensemble
 from core.raster import rasterize
 from tests.core.tiny_models import (
     random_strokes,
@@ -99,7 +100,8 @@ def test_reset_and_replay_leak_nothing(arch, drawings):
     after = np.stack([clf.add_stroke(s).probs for s in drawings[3]])
     np.testing.assert_array_equal(after, fresh)
     last = clf.replay(drawings[3])
-    np.testing.assert_array_equal(last.probs, fresh[-1])
+    np.testing.assert_array_equal(last.probs, StrokeClassifier(model).replay(drawings[3]).probs)
+    np.testing.assert_allclose(last.probs, fresh[-1], atol=1e-5, rtol=0)  # a batch's rounding
     assert clf.n_strokes == 4
     assert clf.replay([]) is None and clf.n_strokes == 0
 
@@ -252,3 +254,125 @@ def test_familiarity_without_a_limit_marks_nothing(drawings):
     fam = tiny_familiarity(model)
     unset = type(fam)(fam.means, fam.precision, fam.background_mean, fam.background_precision)
     assert StrokeClassifier(model, familiarity=unset).replay(drawings[2]).familiar is None
+
+
+EMPTY = np.zeros((0, 2), np.float32)
+
+
+@pytest.fixture(scope="module")
+def long_drawings(real_dev):
+    """The real dev doodles of the most strokes (up to 23), one with empty strokes among
+    its strokes, and two of them as one drawing of 40 strokes and more."""
+    real = real_drawings_by_strokes(real_dev)
+    most = [real[n] for n in sorted(real)[-3:]]
+    gappy = [EMPTY, *most[0][:5], EMPTY, EMPTY, *most[0][5:], EMPTY]
+    return [*most, gappy, most[-1] + most[-2]]
+
+
+def _one_by_one(clf: StrokeClassifier, strokes) -> list:
+    """The stack `add_stroke` builds from a fresh state, one stroke at a time."""
+    clf.reset()
+    for s in strokes:
+        clf.add_stroke(s)
+    return list(clf._stack)
+
+
+def _assert_same_steps(got: list, want: list) -> None:
+    """Replayed steps equal the stroke-by-stroke ones: the frames exactly, the guesses,
+    hidden features and LSTM states up to a batch's float rounding, the same argmax."""
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g.frame, w.frame)
+        p, q = g.prediction, w.prediction
+        assert p.n_strokes == q.n_strokes and p.index == q.index and not p.finished
+        np.testing.assert_allclose(p.probs, q.probs, atol=1e-5, rtol=0)
+        if q.familiar is None:
+            assert p.familiar is None
+        else:
+            np.testing.assert_array_equal(p.familiar, q.familiar)
+        if w.hidden is None:
+            assert g.hidden is None
+        else:
+            np.testing.assert_allclose(g.hidden, w.hidden, atol=1e-5, rtol=1e-5)
+        states = [(w.state, g.state)]
+        while states:  # an LSTM state (h, c), an ensemble's tuple of them, or None
+            a, b = states.pop()
+            if isinstance(a, torch.Tensor):
+                assert a.shape == b.shape
+                np.testing.assert_allclose(b.numpy(), a.numpy(), atol=1e-5, rtol=1e-5)
+            elif a is None:
+                assert b is None
+            else:
+                assert len(a) == len(b)
+                states.extend(zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("name", ["frankenstein", "cnn"])
+def test_replay_builds_the_stack_add_stroke_builds(name, long_drawings):
+    clf = StrokeClassifier.from_checkpoint(name)  # the bundled checkpoint
+    assert clf.familiarity is not None and clf.familiarity.limit is not None
+    one = StrokeClassifier.from_checkpoint(name)
+    for strokes in long_drawings:
+        last = clf.replay(strokes)
+        want = _one_by_one(one, strokes)
+        assert clf.n_strokes == sum(len(s) > 0 for s in strokes) > clf.cfg.pad_len
+        assert last is clf.history[-1]
+        _assert_same_steps(clf._stack, want)
+    assert clf.replay([EMPTY, []]) is None and clf.n_strokes == 0
+
+
+@pytest.mark.parametrize("name", ["frankenstein", "cnn"])
+def test_undo_and_strokes_after_a_replay_go_on_as_after_add_stroke(name, long_drawings):
+    strokes = long_drawings[-1]  # 40 strokes and more
+    clf = StrokeClassifier.from_checkpoint(name)
+    one = StrokeClassifier.from_checkpoint(name)
+    clf.replay(strokes[:20])
+    _one_by_one(one, strokes[:20])
+    for _ in range(15):  # back across pad_len, to 5 strokes
+        np.testing.assert_allclose(clf.undo().probs, one.undo().probs, atol=1e-5, rtol=0)
+    for s in strokes[5:]:  # on from the replayed states, past pad_len again
+        np.testing.assert_allclose(clf.add_stroke(s).probs, one.add_stroke(s).probs, atol=1e-5)
+    _assert_same_steps(clf._stack, one._stack)
+    assert clf.n_strokes == len(strokes)
+
+
+@pytest.mark.parametrize("arch", [*ARCHS, "ensemble"])
+def test_replay_batches_what_add_stroke_does_one_stroke_at_a_time(arch, long_drawings):
+    """Tiny models with pad_len 3 (most strokes re-run the last step), a temperature,
+    familiarity, dropout in a model left training, and an ensemble of member states."""
+    model = tiny_model(arch if arch != "ensemble" else "frankenstein", pad_len=3, dropout=0.5)
+    familiarity = tiny_familiarity(model, limit=float(model.cfg.head_hidden))
+    if arch == "ensemble":
+        model = Ensemble([model, tiny_model(seed=1, pad_len=3)], [0.7, 1.3])
+    model.train()
+    clf = StrokeClassifier(model, temperature=1.7, familiarity=familiarity)
+    one = StrokeClassifier(model, temperature=1.7, familiarity=familiarity)
+    for strokes in long_drawings:
+        clf.replay(strokes)
+        _assert_same_steps(clf._stack, _one_by_one(one, strokes))
+    assert model.training
+    if arch != "ensemble":
+        assert 0 < sum(p.familiar.sum() for p in clf.history) < clf.n_strokes * len(CLASSES)
+
+
+def test_replay_runs_the_cnn_on_frames_in_batches_and_the_lstm_once_per_step(long_drawings):
+    """The CNN reads FRAME_BATCH frames at a time and the strokes past pad_len take the
+    LSTM's last step together, not one frame and one step per stroke."""
+    model = tiny_model()
+    strokes = long_drawings[-1]
+    n, pad = len(strokes), model.cfg.pad_len
+    cnn, lstm = [], []
+    model.cnn.register_forward_hook(lambda _m, x, _out: cnn.append(len(x[0])))
+    model.lstm.register_forward_hook(lambda _m, x, _out: lstm.append(len(x[0])))
+    StrokeClassifier(model).replay(strokes)
+    assert cnn == [min(FRAME_BATCH, n - i) for i in range(0, n, FRAME_BATCH)]
+    assert lstm == [1] * (pad - 1) + [n - pad + 1]
+
+
+def test_a_replay_with_a_bad_stroke_adds_nothing(drawings):
+    clf = StrokeClassifier(tiny_model())
+    clf.replay(drawings[2])
+    bad = [*drawings[3][:2], np.array([[1.0, np.nan]]), *drawings[3][2:]]
+    with pytest.raises(StrokeError, match="finite"):
+        clf.replay(bad)
+    assert clf.n_strokes == 0 and not clf.frame.any()
