@@ -137,6 +137,24 @@ def test_bad_flags_are_one_line_errors(capsys):
     assert err == "frankenstein: error: --threshold 1.5: input should be less than or equal to 1"
 
 
+@pytest.mark.parametrize(
+    ("flags", "error"),
+    [
+        (["--limit", "3"], "--limit 3: counts doodles of --replay or --score"),
+        (["--score", "d", "--replay", "r.ndjson"], "it takes neither --replay nor --screenshot"),
+        (["--score", "d", "--screenshot", "x.png"], "it takes neither --replay nor --screenshot"),
+        (["--screenshot", "x.jpg"], "x.jpg: the screenshot is written as a .png file"),
+    ],
+)
+def test_flags_that_would_be_ignored_are_refused(flags, error, tmp_path, capsys, monkeypatch):
+    """--limit alone just opened the window, --score ignored --replay and --screenshot,
+    and a screenshot named .jpg held PNG bytes."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *flags]) == 2
+    assert error in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_draw_refuses_a_model_its_checkpoint_does_not_hold(tmp_path, tiny_models, capsys):
     """--model frankenstein with a CNN's checkpoint drew with the CNN under the name
     "Frankenstein (CNN+LSTM)" (and M "switched" to a CNN again): refused in one line."""

@@ -173,7 +173,21 @@ def _warn(message: str) -> None:
     print(f"frankenstein: warning: {message}", file=sys.stderr)
 
 
+def _check_combination(args: argparse.Namespace) -> None:
+    """Flags that would be ignored are refused: the user meant something by them."""
+    if args.limit is not None and args.replay is None and args.score is None:
+        raise FrankensteinError(f"--limit {args.limit}: counts doodles of --replay or --score")
+    if args.score is not None and (args.replay is not None or args.screenshot is not None):
+        raise FrankensteinError(
+            "--score replays each doodle of its folder alone and reports the snaps; "
+            "it takes neither --replay nor --screenshot"
+        )
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        raise FrankensteinError(f"{args.screenshot}: the screenshot is written as a .png file")
+
+
 def run_draw(args: argparse.Namespace) -> int:
+    _check_combination(args)
     settings = _settings(args)
     if args.limit is not None and args.limit < 1:
         raise FrankensteinError(f"--limit {args.limit}: must be at least 1")
