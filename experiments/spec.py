@@ -215,8 +215,11 @@ def resolve_dir(path: str) -> Path:
     """A data directory: as given (absolute or from the working directory), else relative
     to the project or any folder above it (a git worktree lives deeper than the checkout)."""
     p = Path(path)
-    if p.is_absolute() or p.is_dir():
+    if p.is_dir():
         return p.resolve()
+    if p.is_absolute():  # nowhere else to look: said now, not by every run that fails on it
+        what = "not a directory" if p.exists() else "no such directory"
+        raise SpecError(f"eval_data {path!r}: {what}")
     for base in (PROJECT_ROOT, *PROJECT_ROOT.parents):
         if (base / p).is_dir():
             return (base / p).resolve()

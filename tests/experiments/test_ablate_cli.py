@@ -45,6 +45,21 @@ def test_a_bad_launcher_is_one_line_before_any_run(tmp_path, capsys, launcher, m
     assert list(tmp_path.iterdir()) == []
 
 
+FAILS_AT_ONCE = "sh -c 'exit 1' sh"  # a --launcher whose runs end at once, trained nothing
+
+
+def test_a_missing_absolute_eval_data_is_refused_before_any_run(tmp_path, capsys):
+    """Every run used to be started and fail on it, then a table of dashes."""
+    spec = tmp_path / "gone.toml"
+    spec.write_text(f'name = "gone"\nseeds = [0]\neval_data = ["{tmp_path / "nowhere"}"]\n')
+    spec.write_text(spec.read_text() + "[variants.a]\n")
+    out = tmp_path / "studies"
+    assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 2
+    err = capsys.readouterr().err
+    assert err == f"frankenstein: error: eval_data '{tmp_path / 'nowhere'}': no such directory\n"
+    assert not (out / "gone" / "a-s0").exists() and not (out / "gone" / "results.md").exists()
+
+
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err

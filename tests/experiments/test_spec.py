@@ -186,3 +186,13 @@ def test_relative_eval_data_is_found_above_the_project(tmp_path, monkeypatch):
     assert resolve_dir("../shared/data/quickdraw-real-dev/simplified") == dev.resolve()
     with pytest.raises(SpecError, match="'no/such/dir': no such directory"):
         resolve_dir("no/such/dir")
+
+
+def test_a_missing_absolute_eval_data_is_refused(tmp_path):
+    """It was taken as it stood, and every run of the study failed on it."""
+    with pytest.raises(SpecError, match=rf"^eval_data '{tmp_path / 'gone'}': no such directory$"):
+        resolve_dir(str(tmp_path / "gone"))
+    (tmp_path / "a.ndjson").write_text("")
+    with pytest.raises(SpecError, match=r"a\.ndjson': not a directory$"):
+        resolve_dir(str(tmp_path / "a.ndjson"))
+    assert resolve_dir(str(tmp_path)) == tmp_path.resolve()
