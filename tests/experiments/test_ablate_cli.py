@@ -60,6 +60,19 @@ def test_a_missing_absolute_eval_data_is_refused_before_any_run(tmp_path, capsys
     assert not (out / "gone" / "a-s0").exists() and not (out / "gone" / "results.md").exists()
 
 
+def test_an_empty_out_is_refused(tmp_path, eval_dir, monkeypatch, capsys):
+    """`--out "$OUT"` with OUT unset wrote the study into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "here.toml"
+    spec.write_text(f'name = "here"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    with pytest.raises(SystemExit) as ended:
+        main(["ablate", str(spec), "--out", "", "--launcher", FAILS_AT_ONCE])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("argument --out: an empty path (''): name a file or folder")
+    assert list(tmp_path.iterdir()) == [spec]
+
+
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err
