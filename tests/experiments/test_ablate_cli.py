@@ -73,6 +73,21 @@ def test_an_empty_out_is_refused(tmp_path, eval_dir, monkeypatch, capsys):
     assert list(tmp_path.iterdir()) == [spec]
 
 
+def test_a_status_json_that_is_not_an_object_is_read_as_none(tmp_path, eval_dir, capsys):
+    """`[1]` is as broken as a cut-off status.json: the run is planned again, not an
+    AttributeError ('list' object has no attribute 'get')."""
+    spec = tmp_path / "odd.toml"
+    spec.write_text(f'name = "odd"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    run = tmp_path / "studies" / "odd" / "a-s0"
+    run.mkdir(parents=True)
+    (run / "status.json").write_text("[1]\n")
+    argv = ["ablate", str(spec), "--out", str(tmp_path / "studies"), "--events"]
+    assert main([*argv, "--launcher", FAILS_AT_ONCE]) == 1  # its run failed, as it would
+    assert capsys.readouterr().err == ""
+    assert json.loads((run / "status.json").read_text())["status"] == "failed"
+    assert "| a | 0/1 |" in (run.parent / "results.md").read_text(encoding="utf-8")
+
+
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err
