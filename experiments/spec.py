@@ -15,6 +15,10 @@ A spec is a TOML file (or a Python value) such as::
     [quick]                     # applied with --quick: small enough for a CPU
     epochs = 3
 
+`eval_data` (default: the real dev doodles) names at least one directory of real
+doodles: the table's accuracies, the peers' templates and the latency's drawings are the
+first one's.
+
 Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
 A run's settings are base, then quick (with --quick), then the variant's deltas (the
 variant is what is being compared, so it wins), then the run's seed and the spec's
@@ -122,6 +126,18 @@ class AblationSpec(BaseModel):
         out = [x for x in v if not 0 <= x < SEEDS]  # said here, not as each run's problem
         if out:
             raise ValueError(f"a seed is 0 to {SEEDS - 1}, not {out[0]}")
+        return v
+
+    @field_validator("eval_data")
+    @classmethod
+    def _eval_data(cls, v: list[str]) -> list[str]:
+        # the table's accuracies, the peers' templates and the latency's drawings are all
+        # the first directory's real doodles: without one the "real top-1" column was the
+        # synthetic test split's, and a peer had nothing to be evaluated on
+        if not v:
+            raise ValueError("name at least one directory of real doodles")
+        if any(not d.strip() for d in v):  # Path("") is the current folder
+            raise ValueError(f"an empty path in {v}: name a directory of real doodles")
         return v
 
     @field_validator("peers")

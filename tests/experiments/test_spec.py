@@ -122,6 +122,9 @@ def test_the_name_defaults_to_the_file_name(tmp_path):
         ),
         (GOOD.replace("[quick]", "[quick]\nseed = 3"), "quick.seed: set by the runner"),
         ('peers = ["dollar_q"]\n' + GOOD, "peers: unknown peer 'dollar_q'"),
+        # the table's "real top-1" was the synthetic test split's, and a peer crashed
+        ("eval_data = []\n" + GOOD, "eval_data: name at least one directory of real doodles"),
+        ('eval_data = [""]\n' + GOOD, "eval_data: an empty path in ['']"),
         (
             GOOD.replace("epochs = 5", "epochs = 0"),
             "epochs: Input should be greater than or equal to 1",
