@@ -116,6 +116,16 @@ class AblationSpec(BaseModel):
             check_folder_name(name, "variant ")
         return v
 
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _whole_seeds(cls, v: Any) -> Any:
+        """No lax coercion: "0" or true is a slip, not seed 0 or 1."""
+        if isinstance(v, list | tuple):
+            bad = [x for x in v if isinstance(x, bool) or not isinstance(x, int)]
+            if bad:
+                raise ValueError(f"a seed is a whole number, not {bad[0]!r}")
+        return v  # not a list: pydantic says so
+
     @field_validator("seeds")
     @classmethod
     def _seeds(cls, v: list[int]) -> list[int]:

@@ -125,6 +125,19 @@ def test_the_name_defaults_to_the_file_name(tmp_path):
         # the table's "real top-1" was the synthetic test split's, and a peer crashed
         ("eval_data = []\n" + GOOD, "eval_data: name at least one directory of real doodles"),
         ('eval_data = [""]\n' + GOOD, "eval_data: an empty path in ['']"),
+        # lax coercion took these as seeds 0 and 1
+        (
+            GOOD.replace("seeds = [0, 1]", 'seeds = ["0"]'),
+            "seeds: a seed is a whole number, not '0'",
+        ),
+        (
+            GOOD.replace("seeds = [0, 1]", "seeds = [true]"),
+            "seeds: a seed is a whole number, not True",
+        ),
+        (
+            GOOD.replace("seeds = [0, 1]", "seeds = [1.0]"),
+            "seeds: a seed is a whole number, not 1.0",
+        ),
         (
             GOOD.replace("epochs = 5", "epochs = 0"),
             "epochs: Input should be greater than or equal to 1",
