@@ -106,7 +106,7 @@ def so_far(report: dict[str, Any], k: int) -> float | None:
 def run_metrics(run_dir: Path, *, latency: bool = True) -> dict[str, Any] | None:
     """The table's numbers for one finished run, or None if it has not finished."""
     status = _read_json(run_dir / "status.json")
-    if status is not None and status.get("status") != "done":
+    if isinstance(status, dict) and status.get("status") != "done":  # else none, or broken
         return None
     ev = _read_json(run_dir / "eval.json")
     rep = primary_report(ev) if isinstance(ev, dict) else None

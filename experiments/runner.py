@@ -79,11 +79,13 @@ class StudyResult:
 
 
 def read_status(run_dir: Path) -> dict[str, Any] | None:
-    """A run's status.json, or None if it has none (or an unreadable one)."""
+    """A run's status.json, or None if it has none (or an unreadable one, or one that is
+    not a JSON object: `[1]` is as broken as a cut-off file)."""
     try:
-        return json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
+        status = json.loads((run_dir / "status.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+    return status if isinstance(status, dict) else None
 
 
 def write_status(run_dir: Path, status: dict[str, Any]) -> None:

@@ -15,6 +15,10 @@ A spec is a TOML file (or a Python value) such as::
     [quick]                     # applied with --quick: small enough for a CPU
     epochs = 3
 
+`eval_data` (default: the real dev doodles) names at least one directory of real
+doodles: the table's accuracies, the peers' templates and the latency's drawings are the
+first one's.
+
 Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
 A run's settings are base, then quick (with --quick), then the variant's deltas (the
 variant is what is being compared, so it wins), then the run's seed and the spec's
@@ -112,6 +116,16 @@ class AblationSpec(BaseModel):
             check_folder_name(name, "variant ")
         return v
 
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _whole_seeds(cls, v: Any) -> Any:
+        """No lax coercion: "0" or true is a slip, not seed 0 or 1."""
+        if isinstance(v, list | tuple):
+            bad = [x for x in v if isinstance(x, bool) or not isinstance(x, int)]
+            if bad:
+                raise ValueError(f"a seed is a whole number, not {bad[0]!r}")
+        return v  # not a list: pydantic says so
+
     @field_validator("seeds")
     @classmethod
     def _seeds(cls, v: list[int]) -> list[int]:
@@ -122,6 +136,18 @@ class AblationSpec(BaseModel):
         out = [x for x in v if not 0 <= x < SEEDS]  # said here, not as each run's problem
         if out:
             raise ValueError(f"a seed is 0 to {SEEDS - 1}, not {out[0]}")
+        return v
+
+    @field_validator("eval_data")
+    @classmethod
+    def _eval_data(cls, v: list[str]) -> list[str]:
+        # the table's accuracies, the peers' templates and the latency's drawings are all
+        # the first directory's real doodles: without one the "real top-1" column was the
+        # synthetic test split's, and a peer had nothing to be evaluated on
+        if not v:
+            raise ValueError("name at least one directory of real doodles")
+        if any(not d.strip() for d in v):  # Path("") is the current folder
+            raise ValueError(f"an empty path in {v}: name a directory of real doodles")
         return v
 
     @field_validator("peers")
@@ -215,8 +241,11 @@ def resolve_dir(path: str) -> Path:
     """A data directory: as given (absolute or from the working directory), else relative
     to the project or any folder above it (a git worktree lives deeper than the checkout)."""
     p = Path(path)
-    if p.is_absolute() or p.is_dir():
+    if p.is_dir():
         return p.resolve()
+    if p.is_absolute():  # nowhere else to look: said now, not by every run that fails on it
+        what = "not a directory" if p.exists() else "no such directory"
+        raise SpecError(f"eval_data {path!r}: {what}")
     for base in (PROJECT_ROOT, *PROJECT_ROOT.parents):
         if (base / p).is_dir():
             return (base / p).resolve()

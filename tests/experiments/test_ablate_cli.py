@@ -45,6 +45,49 @@ def test_a_bad_launcher_is_one_line_before_any_run(tmp_path, capsys, launcher, m
     assert list(tmp_path.iterdir()) == []
 
 
+FAILS_AT_ONCE = "sh -c 'exit 1' sh"  # a --launcher whose runs end at once, trained nothing
+
+
+def test_a_missing_absolute_eval_data_is_refused_before_any_run(tmp_path, capsys):
+    """Every run used to be started and fail on it, then a table of dashes."""
+    spec = tmp_path / "gone.toml"
+    spec.write_text(f'name = "gone"\nseeds = [0]\neval_data = ["{tmp_path / "nowhere"}"]\n')
+    spec.write_text(spec.read_text() + "[variants.a]\n")
+    out = tmp_path / "studies"
+    assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 2
+    err = capsys.readouterr().err
+    assert err == f"frankenstein: error: eval_data '{tmp_path / 'nowhere'}': no such directory\n"
+    assert not (out / "gone" / "a-s0").exists() and not (out / "gone" / "results.md").exists()
+
+
+def test_an_empty_out_is_refused(tmp_path, eval_dir, monkeypatch, capsys):
+    """`--out "$OUT"` with OUT unset wrote the study into the current folder."""
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "here.toml"
+    spec.write_text(f'name = "here"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    with pytest.raises(SystemExit) as ended:
+        main(["ablate", str(spec), "--out", "", "--launcher", FAILS_AT_ONCE])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("argument --out: an empty path (''): name a file or folder")
+    assert list(tmp_path.iterdir()) == [spec]
+
+
+def test_a_status_json_that_is_not_an_object_is_read_as_none(tmp_path, eval_dir, capsys):
+    """`[1]` is as broken as a cut-off status.json: the run is planned again, not an
+    AttributeError ('list' object has no attribute 'get')."""
+    spec = tmp_path / "odd.toml"
+    spec.write_text(f'name = "odd"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    run = tmp_path / "studies" / "odd" / "a-s0"
+    run.mkdir(parents=True)
+    (run / "status.json").write_text("[1]\n")
+    argv = ["ablate", str(spec), "--out", str(tmp_path / "studies"), "--events"]
+    assert main([*argv, "--launcher", FAILS_AT_ONCE]) == 1  # its run failed, as it would
+    assert capsys.readouterr().err == ""
+    assert json.loads((run / "status.json").read_text())["status"] == "failed"
+    assert "| a | 0/1 |" in (run.parent / "results.md").read_text(encoding="utf-8")
+
+
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err

@@ -174,3 +174,12 @@ def test_writing_the_table_says_what_takes_its_time(study, eval_dir):
         f"reading {r} (its latency, once)" for r in ("lstm-s0", "lstm-s1", "lstm-s2")
     ] + [f"reading {r} (its latency, once)" for r in ("cnn-s0", "cnn-s1", "cnn-s2")]
     assert (study / "peers" / "dollar_p.json").is_file()
+
+
+def test_a_status_json_that_is_not_an_object_reads_as_a_missing_one(study):
+    """`[1]` (not an object) was an AttributeError; like a cut-off file, it says nothing,
+    and a run with its eval.json counts."""
+    (study / "lstm-s0" / "status.json").write_text("[1]\n")
+    (study / "lstm-s1" / "status.json").write_text("{cut off")
+    lstm, _cnn, _peer = study_rows(study)
+    assert (lstm["runs"], lstm["top1"]) == (2, pytest.approx(0.75))

@@ -122,6 +122,22 @@ def test_the_name_defaults_to_the_file_name(tmp_path):
         ),
         (GOOD.replace("[quick]", "[quick]\nseed = 3"), "quick.seed: set by the runner"),
         ('peers = ["dollar_q"]\n' + GOOD, "peers: unknown peer 'dollar_q'"),
+        # the table's "real top-1" was the synthetic test split's, and a peer crashed
+        ("eval_data = []\n" + GOOD, "eval_data: name at least one directory of real doodles"),
+        ('eval_data = [""]\n' + GOOD, "eval_data: an empty path in ['']"),
+        # lax coercion took these as seeds 0 and 1
+        (
+            GOOD.replace("seeds = [0, 1]", 'seeds = ["0"]'),
+            "seeds: a seed is a whole number, not '0'",
+        ),
+        (
+            GOOD.replace("seeds = [0, 1]", "seeds = [true]"),
+            "seeds: a seed is a whole number, not True",
+        ),
+        (
+            GOOD.replace("seeds = [0, 1]", "seeds = [1.0]"),
+            "seeds: a seed is a whole number, not 1.0",
+        ),
         (
             GOOD.replace("epochs = 5", "epochs = 0"),
             "epochs: Input should be greater than or equal to 1",
@@ -186,3 +202,13 @@ def test_relative_eval_data_is_found_above_the_project(tmp_path, monkeypatch):
     assert resolve_dir("../shared/data/quickdraw-real-dev/simplified") == dev.resolve()
     with pytest.raises(SpecError, match="'no/such/dir': no such directory"):
         resolve_dir("no/such/dir")
+
+
+def test_a_missing_absolute_eval_data_is_refused(tmp_path):
+    """It was taken as it stood, and every run of the study failed on it."""
+    with pytest.raises(SpecError, match=rf"^eval_data '{tmp_path / 'gone'}': no such directory$"):
+        resolve_dir(str(tmp_path / "gone"))
+    (tmp_path / "a.ndjson").write_text("")
+    with pytest.raises(SpecError, match=r"a\.ndjson': not a directory$"):
+        resolve_dir(str(tmp_path / "a.ndjson"))
+    assert resolve_dir(str(tmp_path)) == tmp_path.resolve()

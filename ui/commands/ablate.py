@@ -6,6 +6,7 @@ import argparse
 import json
 import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 EPILOG = """\
@@ -33,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", metavar="SPEC", help="a spec .toml file, or a shipped spec's name")
     p.add_argument("--quick", action="store_true", help="apply the spec's quick settings (CPU)")
     p.add_argument("--jobs", type=int, default=None, help="runs at a time (default: cores/threads)")
-    p.add_argument("--out", default="experiments/studies", help="folder of study folders")
+    p.add_argument(
+        "--out", type=Path, default="experiments/studies", help="folder of study folders"
+    )
     p.add_argument("--events", action="store_true", help="JSON lines on stdout instead of bars")
     p.add_argument(
         "--launcher",
