@@ -24,6 +24,7 @@ from core.errors import FrankensteinError, setting_problem
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
+MAX_LR = 1e30  # optim.lr's most (OptimSection)
 SEEDS = 2**32  # seeds are 0 .. SEEDS - 1, which python, numpy and torch all take
 
 
@@ -65,7 +66,9 @@ def check_run_name(name: str) -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: pydantic takes "inf" (and 1e400, which JSON reads as inf) for
+    # a float, and a bound such as lr > 0 holds for it; NaN only failed its bounds
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ModelSection(_Section):
@@ -156,6 +159,15 @@ class OptimSection(_Section):
     # mixup (training/mixup.py): each batch blended with a shuffled copy of itself,
     # weight ~ Beta(mixup, mixup); 0 = off
     mixup: float = Field(0.0, ge=0)
+
+    @field_validator("lr")
+    @classmethod
+    def _lr_in_float32(cls, v: float) -> float:
+        # near float32's range (1e38) torch's optimisers failed with an overflow
+        # traceback, not the divergence that any rate up there ends in
+        if v > MAX_LR:
+            raise ValueError(f"{v:g} is more than {MAX_LR:g}, past which the optimiser overflows")
+        return v
 
 
 class TrainConfig(_Section):

@@ -136,7 +136,7 @@ def test_no_runs_a_missing_folder_and_a_file_in_the_way_are_said(tmp_path, capsy
 def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
     tmp_path, monkeypatch, capsys
 ):
-    """The real trainer, at a learning rate of Infinity: it fails in its first batch
+    """The real trainer, at a learning rate of 1e30: it fails in its first batch
     ("nothing was saved") and leaves config.json, train.log and its progress.json. The
     run read `0/1`, as if pending; now `failed`, with what became of it."""
     monkeypatch.chdir(tmp_path)
@@ -144,7 +144,7 @@ def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
     data = write_shapes_dir(tmp_path / "data", per_class=6)
     settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
     source = f"data.sources={json.dumps([str(data)])}"
-    assert main(["train", source, *settings, "optim.lr=Infinity", "name=inf"]) == 2
+    assert main(["train", source, *settings, "optim.lr=1e30", "name=inf"]) == 2
     assert "nothing was saved" in capsys.readouterr().err
     lines = listing(capsys, "--runs", "runs")
     assert lines[1].split()[:4] == ["inf", "frankenstein", "0/1", "failed"]
