@@ -65,6 +65,14 @@ def check_run_name(name: str) -> str:
     return name
 
 
+def check_path(path: str) -> str:
+    """`path`, if not empty: Path("") is ".", the current folder, where `out_dir=''` put
+    its run; refused as the command line's path arguments are (ui/parser.py)."""
+    if not path.strip():
+        raise ValueError(f"an empty path ({path!r}): name a folder")
+    return path
+
+
 class _Section(BaseModel):
     # allow_inf_nan=False: pydantic takes "inf" (and 1e400, which JSON reads as inf) for
     # a float, and a bound such as lr > 0 holds for it; NaN only failed its bounds
@@ -106,6 +114,8 @@ class DataSection(_Section):
     def _non_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if not v:
             raise ValueError("at least one data source is needed")
+        for source in v:
+            check_path(source)
         return v
 
 
@@ -201,6 +211,18 @@ class TrainConfig(_Section):
     @classmethod
     def _folder_safe(cls, v: str | None) -> str | None:
         return v if v is None else check_run_name(v)  # one folder in out_dir
+
+    @field_validator("out_dir")
+    @classmethod
+    def _out_dir(cls, v: str) -> str:
+        return check_path(v)
+
+    @field_validator("eval_data")
+    @classmethod
+    def _eval_dirs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for d in v:
+            check_path(d)
+        return v
 
     @field_validator("model", mode="before")
     @classmethod

@@ -42,6 +42,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import WriteError, check_output_dir
+from core.paths import cache_dir
 from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
 from training.cache import directory_files
@@ -282,7 +283,10 @@ class _Run:
 
     def run(self) -> RunResult:
         cfg, info = self.cfg, self.info
-        for d in (*(s for s in cfg.data.sources if s != SYNTHETIC), *cfg.eval_data):
+        folders = [s for s in cfg.data.sources if s != SYNTHETIC]
+        if folders:
+            cache_dir()  # an empty FRANKENSTEIN_CACHE fails now, not with the run begun
+        for d in (*folders, *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
         check_output_dir(self.folder.path)
         # one process trains a run at a time (rank 0 holds the lock for the group)

@@ -138,6 +138,22 @@ def test_numbers_that_are_not_finite_are_refused(tmp_path):
     assert load_config(None, ["optim.lr=1e30"]).optim.lr == 1e30
 
 
+@pytest.mark.parametrize(
+    "item, key",
+    [
+        ("out_dir=", "out_dir"),
+        ('data.sources=["a", ""]', "data.sources"),
+        ("eval_data= ", "eval_data"),
+    ],
+)
+def test_an_empty_path_setting_is_refused(item, key):
+    """Path("") is the current folder: `train out_dir='' --dry-run` wrote its run there."""
+    with pytest.raises(
+        ConfigError, match=rf"^config: {key}: an empty path \(' ?'\): name a folder$"
+    ):
+        load_config(None, [item])
+
+
 def test_model_names_and_overrides_are_checked_against_the_registry():
     with pytest.raises(ConfigError) as bad_name:
         load_config(None, ["model=frankenstien"])
