@@ -217,6 +217,7 @@ class _Run:
     def _prepare_folder(self) -> None:
         f = self.folder
         if self.resume:
+            f.read_metrics(whole=True)  # a broken row is refused before anything changes
             if f.last.is_file():
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
@@ -259,7 +260,7 @@ class _Run:
         """Whether the folder holds more than its first epoch (best.pt of a later
         one, or metrics.jsonl rows past it), which starting over would lose."""
         f = self.folder
-        if any(r.get("epoch", 0) > 1 for r in f.read_metrics()):
+        if any(r["epoch"] > 1 for r in f.read_metrics(whole=True)):
             return True
         if not f.best.is_file():
             return False
@@ -379,7 +380,7 @@ class _Run:
         if self._resume_from is None:
             return Position(), []
         pos = Position.from_dict(self._resume_from.extra["position"])
-        return pos, [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
+        return pos, [r for r in self.folder.read_metrics(whole=True) if r["epoch"] <= pos.epoch]
 
     def _finish(self, data: RunData) -> tuple[float | None, dict[str, Any]]:
         """After the last epoch: calibrate best.pt (and any epoch-N.pt), then the final
@@ -458,7 +459,7 @@ class _Run:
             pos.finished = ""  # resumed with more epochs: carry on
         if not pos.finished and pos.epoch < self.cfg.epochs:
             self._restretch(optimizer, scheduler)
-        rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
+        rows = [r for r in self.folder.read_metrics(whole=True) if r["epoch"] <= pos.epoch]
         return pos, rows
 
     def _restretch(self, optimizer, scheduler) -> None:

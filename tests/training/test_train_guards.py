@@ -3,6 +3,7 @@
 import io
 import json
 import re
+import shutil
 
 import pytest
 import torch
@@ -172,3 +173,33 @@ def test_a_run_stopped_before_its_first_epoch_ends_says_so(tmp_path, glyph_dir):
     done = (tmp_path / "s" / "train.log").read_text().splitlines()[-1]
     info = json.loads(done.split(" done: ", 1)[1], parse_constant=pytest.fail)  # no NaN
     assert info["best_val_acc"] is None and info["best_epoch"] == 0
+
+
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        ('{"epoch": "one", "val_acc": 0.5}', "line 2: epoch 'one' is not a whole number from 1"),
+        ('{"epoch":2,"train_loss":2.87,"train_a', "line 2: not JSON"),
+        ('{"epoch": 2, "val_acc": NaN}', "line 2: val_acc nan is not a share from 0 to 1"),
+    ],
+)
+def test_a_broken_metrics_line_is_refused_by_resume_and_named_by_runs(
+    tmp_path, glyph_dir, trained_run, capsys, line, said
+):
+    """A row with `"epoch": "one"` failed `--resume` with a TypeError traceback, and
+    `runs` named no problem; a line that is not JSON was named by `runs`, but `--resume`
+    dropped it and every row after it and said "completed"."""
+    run = tmp_path / "tiny"
+    shutil.copytree(trained_run.run_dir, run)
+    rows = (run / "metrics.jsonl").read_text().splitlines()
+    (run / "metrics.jsonl").write_text("\n".join([rows[0], line, *rows[2:]]) + "\n")
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=7)
+    assert main(["train", "--resume", *settings, "name=tiny"]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {run / 'metrics.jsonl'} {said}; mend that line to resume the "
+        "run (each line is one epoch's row, as training wrote it)\n"
+    )
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+    assert main(["runs", "--runs", str(tmp_path)]) == 0
+    assert f"tiny: problem: metrics.jsonl {said}" in capsys.readouterr().out.splitlines()
