@@ -45,7 +45,7 @@ from core.atomic import WriteError, check_output_dir
 from core.paths import cache_dir
 from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
-from training.cache import directory_files
+from training.cache import check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
@@ -289,6 +289,8 @@ class _Run:
             cache_dir()  # an empty FRANKENSTEIN_CACHE fails now, not with the run begun
         for d in (*folders, *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
+        for d in cfg.eval_data:
+            check_eval_dir(d)  # as one with no drawing in it
         check_output_dir(self.folder.path)
         # one process trains a run at a time (rank 0 holds the lock for the group)
         with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():

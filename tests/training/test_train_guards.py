@@ -175,6 +175,20 @@ def test_a_run_stopped_before_its_first_epoch_ends_says_so(tmp_path, glyph_dir):
     assert info["best_val_acc"] is None and info["best_epoch"] == 0
 
 
+def test_an_eval_data_folder_without_drawings_is_refused_before_training(
+    tmp_path, glyph_dir, capsys
+):
+    """It trained the whole run, then printed `eval DIR: 0 drawings, top-1 nan` and wrote
+    top1 NaN into eval.json; `frankenstein eval --data DIR` refuses it in these words."""
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    (blank / "circle.ndjson").write_text("\n\n")
+    settings = tiny_settings(glyph_dir, tmp_path / "runs", epochs=1)
+    assert main(["train", *settings, "name=r", f"eval_data={json.dumps([str(blank)])}"]) == 2
+    assert capsys.readouterr().err == f"frankenstein: error: {blank}: no drawings to evaluate\n"
+    assert not (tmp_path / "runs").exists()
+
+
 @pytest.mark.parametrize(
     "line, said",
     [

@@ -55,7 +55,7 @@ class RunInfo:
 
     @property
     def best_val_acc(self) -> float | None:
-        accs = [r["val_acc"] for r in self.metrics if isinstance(r.get("val_acc"), int | float)]
+        accs = [r["val_acc"] for r in self.metrics if is_number(r.get("val_acc"))]
         return max(accs) if accs else None
 
     @property
