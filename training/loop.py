@@ -45,7 +45,7 @@ from core.atomic import WriteError, check_output_dir
 from core.paths import cache_dir
 from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
-from training.cache import check_eval_dir, directory_files
+from training.cache import DataError, check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
@@ -291,10 +291,33 @@ class _Run:
             directory_files(d)  # a missing directory fails now, not after hours of training
         for d in cfg.eval_data:
             check_eval_dir(d)  # as one with no drawing in it
+        self._check_sources()
         check_output_dir(self.folder.path)
         # one process trains a run at a time (rank 0 holds the lock for the group)
         with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():
             return self._run_in_folder()
+
+    def _check_sources(self) -> None:
+        """A DataError for a source given twice (the same folder by any path), which
+        trained on each of its drawings twice an epoch; a warning for an eval_data
+        folder that is also a source: its report would score drawings trained on. A
+        resume keeps its run's sources (`_check_course`): one of before the check goes on."""
+        seen: dict[str, str] = {}
+        for source in self.cfg.data.sources:
+            key = source if source == SYNTHETIC else str(Path(source).resolve())
+            if key in seen and not self.resume:
+                again = "" if seen[key] == source else f" (as {seen[key]!r})"
+                raise DataError(
+                    f"data.sources: {source!r} is given twice{again}: its drawings would "
+                    "count twice"
+                )
+            seen[key] = source
+        for d in self.cfg.eval_data:
+            if str(Path(d).resolve()) in seen:
+                self.warnings.append(
+                    f"eval_data {d!r} is also in data.sources: its report scores drawings "
+                    "the run trains on, which measures nothing"
+                )
 
     def _run_in_folder(self) -> RunResult:
         cfg, info = self.cfg, self.info

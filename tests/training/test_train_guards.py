@@ -189,6 +189,23 @@ def test_an_eval_data_folder_without_drawings_is_refused_before_training(
     assert not (tmp_path / "runs").exists()
 
 
+def test_a_source_given_twice_is_refused_and_one_evaluated_on_is_warned_of(
+    tmp_path, glyph_dir, capsys
+):
+    """Two paths of one folder trained on each of its drawings twice an epoch, unsaid."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    twice = json.dumps([str(glyph_dir), f"{glyph_dir}/"])
+    assert main(["train", *settings, f"data.sources={twice}", "name=r"]) == 2
+    err = capsys.readouterr().err
+    assert f"data.sources: '{glyph_dir}/' is given twice (as '{glyph_dir}')" in err
+    assert not (tmp_path / "r").exists()
+    assert main(["train", "--dry-run", *settings, f"eval_data={json.dumps([str(glyph_dir)])}"]) == 0
+    assert (
+        f"frankenstein: warning: eval_data '{glyph_dir}' is also in data.sources: its report "
+        "scores drawings the run trains on, which measures nothing"
+    ) in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "line, said",
     [
