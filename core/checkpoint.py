@@ -396,8 +396,14 @@ def export_ensemble(sources: Sequence[str | Path], dst: str | Path, *, half: boo
 
 def resolve_checkpoint(name_or_path: str | Path) -> Path:
     """`frankenstein` / `cnn` -> the bundled core/weights/<name>.pt; a run folder -> its
-    best.pt (else last.pt); anything else is a path. Raises CheckpointError if missing."""
+    best.pt (else last.pt); anything else is a path. Raises CheckpointError if missing,
+    or if empty: Path("") is ".", and the current folder's best.pt would be taken."""
     text = str(name_or_path)
+    if not text.strip():
+        raise CheckpointError(
+            f"an empty path ({text!r}): name a checkpoint, a run folder, or one of "
+            f"{', '.join(BUNDLED)}"
+        )
     if text in BUNDLED:
         bundled = WEIGHTS_DIR / f"{text}.pt"
         if not bundled.is_file():

@@ -191,3 +191,74 @@ def test_an_empty_path_is_refused(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.rstrip().endswith("argument --out: an empty path (''): name a file or folder")
     assert (tmp_path / "mine.ndjson").read_text() == "kept\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["eval", "--model", "", "--data", "DATA"],
+        ["eval", "--model", "cnn", "--compare", " ", "--data", "DATA"],
+        ["calibrate", ""],
+        ["export", "", "out.pt"],
+    ],
+    ids=["eval", "compare", "calibrate", "export"],
+)
+def test_an_empty_checkpoint_is_refused(tmp_path, monkeypatch, capsys, argv):
+    """Path("") is the current folder, taken for a run folder: its best.pt was the model."""
+    from tests.training.shapes import write_shapes_dir
+
+    data = write_shapes_dir(tmp_path / "data", per_class=1)
+    monkeypatch.chdir(tmp_path)
+    argv = [str(data) if a == "DATA" else a for a in argv]
+    assert main(argv) == 2
+    empty = next(a for a in argv if not a.strip())
+    assert capsys.readouterr().err.endswith(
+        f"error: an empty path ({empty!r}): name a checkpoint, a run folder, or one of "
+        "frankenstein, cnn\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "variable, argv",
+    [
+        ("FRANKENSTEIN_RUNS", ["runs"]),
+        ("FRANKENSTEIN_RUNS", ["train", "--dry-run"]),
+        ("FRANKENSTEIN_CACHE", ["train", "--dry-run", "out_dir=runs", "data.sources=DATA"]),
+    ],
+    ids=["runs", "train", "cache"],
+)
+def test_a_path_variable_set_but_empty_is_refused(tmp_path, monkeypatch, capsys, variable, argv):
+    """`FRANKENSTEIN_RUNS=` made `runs` say "no runs in ./ yet" and `train` write its run
+    into the current folder; `FRANKENSTEIN_CACHE=` put prepared/ there."""
+    from tests.training.shapes import write_shapes_dir
+
+    data = write_shapes_dir(tmp_path / "data", per_class=2)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setenv(variable, "")
+    assert main([a.replace("DATA", str(data)) for a in argv]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {variable} is set but empty ('', the current folder): name "
+        "a folder, or unset it for the default\n"
+    )
+    assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "variable, where",
+    [
+        ("FRANKENSTEIN_DATA", "data_dir"),
+        ("FRANKENSTEIN_RUNS", "runs_dir"),
+        ("FRANKENSTEIN_CACHE", "cache_dir"),
+        ("FRANKENSTEIN_CONFIG", "config_dir"),
+    ],
+)
+def test_every_path_variable_set_but_empty_is_named(monkeypatch, variable, where):
+    from core import paths
+
+    monkeypatch.setenv(variable, " ")
+    with pytest.raises(paths.EmptyPathVariable, match=f"^{variable} is set but empty"):
+        getattr(paths, where)()
+    monkeypatch.delenv(variable)
+    assert getattr(paths, where)() != paths.Path(".")

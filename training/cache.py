@@ -104,6 +104,15 @@ def directory_files(directory: str | os.PathLike) -> list[Path]:
     return files
 
 
+def check_eval_dir(directory: str | os.PathLike) -> None:
+    """A DataError unless `directory` holds a drawing to evaluate (reading to the first
+    one): `frankenstein eval`'s refusal of it, which a run's `eval_data` gets before its
+    training, not after it as a report of 0 drawings and a top-1 of NaN."""
+    report = ReadReport()
+    if next(iter_split(directory_files(directory), None, report=report), None) is None:
+        raise DataError(report.nothing_read(str(directory), "evaluate"))
+
+
 def load_split(
     directory: str | os.PathLike,
     split: Split,

@@ -24,6 +24,7 @@ from core.errors import FrankensteinError, setting_problem
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
+MAX_LR = 1e30  # optim.lr's most (OptimSection)
 SEEDS = 2**32  # seeds are 0 .. SEEDS - 1, which python, numpy and torch all take
 
 
@@ -64,8 +65,18 @@ def check_run_name(name: str) -> str:
     return name
 
 
+def check_path(path: str) -> str:
+    """`path`, if not empty: Path("") is ".", the current folder, where `out_dir=''` put
+    its run; refused as the command line's path arguments are (ui/parser.py)."""
+    if not path.strip():
+        raise ValueError(f"an empty path ({path!r}): name a folder")
+    return path
+
+
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: pydantic takes "inf" (and 1e400, which JSON reads as inf) for
+    # a float, and a bound such as lr > 0 holds for it; NaN only failed its bounds
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ModelSection(_Section):
@@ -103,6 +114,8 @@ class DataSection(_Section):
     def _non_empty(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         if not v:
             raise ValueError("at least one data source is needed")
+        for source in v:
+            check_path(source)
         return v
 
 
@@ -157,6 +170,15 @@ class OptimSection(_Section):
     # weight ~ Beta(mixup, mixup); 0 = off
     mixup: float = Field(0.0, ge=0)
 
+    @field_validator("lr")
+    @classmethod
+    def _lr_in_float32(cls, v: float) -> float:
+        # near float32's range (1e38) torch's optimisers failed with an overflow
+        # traceback, not the divergence that any rate up there ends in
+        if v > MAX_LR:
+            raise ValueError(f"{v:g} is more than {MAX_LR:g}, past which the optimiser overflows")
+        return v
+
 
 class TrainConfig(_Section):
     """Everything that decides a training run (see the module docstring)."""
@@ -189,6 +211,18 @@ class TrainConfig(_Section):
     @classmethod
     def _folder_safe(cls, v: str | None) -> str | None:
         return v if v is None else check_run_name(v)  # one folder in out_dir
+
+    @field_validator("out_dir")
+    @classmethod
+    def _out_dir(cls, v: str) -> str:
+        return check_path(v)
+
+    @field_validator("eval_data")
+    @classmethod
+    def _eval_dirs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for d in v:
+            check_path(d)
+        return v
 
     @field_validator("model", mode="before")
     @classmethod

@@ -42,9 +42,10 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import WriteError, check_output_dir
+from core.paths import cache_dir
 from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
-from training.cache import directory_files
+from training.cache import DataError, check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
@@ -216,6 +217,7 @@ class _Run:
     def _prepare_folder(self) -> None:
         f = self.folder
         if self.resume:
+            f.read_metrics(whole=True)  # a broken row is refused before anything changes
             if f.last.is_file():
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
@@ -258,7 +260,7 @@ class _Run:
         """Whether the folder holds more than its first epoch (best.pt of a later
         one, or metrics.jsonl rows past it), which starting over would lose."""
         f = self.folder
-        if any(r.get("epoch", 0) > 1 for r in f.read_metrics()):
+        if any(r["epoch"] > 1 for r in f.read_metrics(whole=True)):
             return True
         if not f.best.is_file():
             return False
@@ -282,12 +284,40 @@ class _Run:
 
     def run(self) -> RunResult:
         cfg, info = self.cfg, self.info
-        for d in (*(s for s in cfg.data.sources if s != SYNTHETIC), *cfg.eval_data):
+        folders = [s for s in cfg.data.sources if s != SYNTHETIC]
+        if folders:
+            cache_dir()  # an empty FRANKENSTEIN_CACHE fails now, not with the run begun
+        for d in (*folders, *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
+        for d in cfg.eval_data:
+            check_eval_dir(d)  # as one with no drawing in it
+        self._check_sources()
         check_output_dir(self.folder.path)
         # one process trains a run at a time (rank 0 holds the lock for the group)
         with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():
             return self._run_in_folder()
+
+    def _check_sources(self) -> None:
+        """A DataError for a source given twice (the same folder by any path), which
+        trained on each of its drawings twice an epoch; a warning for an eval_data
+        folder that is also a source: its report would score drawings trained on. A
+        resume keeps its run's sources (`_check_course`): one of before the check goes on."""
+        seen: dict[str, str] = {}
+        for source in self.cfg.data.sources:
+            key = source if source == SYNTHETIC else str(Path(source).resolve())
+            if key in seen and not self.resume:
+                again = "" if seen[key] == source else f" (as {seen[key]!r})"
+                raise DataError(
+                    f"data.sources: {source!r} is given twice{again}: its drawings would "
+                    "count twice"
+                )
+            seen[key] = source
+        for d in self.cfg.eval_data:
+            if str(Path(d).resolve()) in seen:
+                self.warnings.append(
+                    f"eval_data {d!r} is also in data.sources: its report scores drawings "
+                    "the run trains on, which measures nothing"
+                )
 
     def _run_in_folder(self) -> RunResult:
         cfg, info = self.cfg, self.info
@@ -375,7 +405,7 @@ class _Run:
         if self._resume_from is None:
             return Position(), []
         pos = Position.from_dict(self._resume_from.extra["position"])
-        return pos, [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
+        return pos, [r for r in self.folder.read_metrics(whole=True) if r["epoch"] <= pos.epoch]
 
     def _finish(self, data: RunData) -> tuple[float | None, dict[str, Any]]:
         """After the last epoch: calibrate best.pt (and any epoch-N.pt), then the final
@@ -454,7 +484,7 @@ class _Run:
             pos.finished = ""  # resumed with more epochs: carry on
         if not pos.finished and pos.epoch < self.cfg.epochs:
             self._restretch(optimizer, scheduler)
-        rows = [r for r in self.folder.read_metrics() if r["epoch"] <= pos.epoch]
+        rows = [r for r in self.folder.read_metrics(whole=True) if r["epoch"] <= pos.epoch]
         return pos, rows
 
     def _restretch(self, optimizer, scheduler) -> None:

@@ -80,16 +80,25 @@ class RunFolder:
     def write_config(self, cfg: TrainConfig) -> None:
         write_config(cfg, self.config)
 
-    def read_metrics(self) -> list[dict[str, Any]]:
+    def read_metrics(self, *, whole: bool = False) -> list[dict[str, Any]]:
+        """The epochs' rows, up to a line `metrics_rows` finds broken; with `whole`
+        (what `--resume` reads, and writes back with its new rows) a broken line is a
+        RunError naming it instead: dropping it and those after it lost their epochs,
+        and a row with `"epoch": "one"` failed the resume with a TypeError."""
         if not self.metrics.is_file():
             return []
-        rows = []
-        for line in self.metrics.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    break  # a torn last line (should not happen: writes are atomic)
+        try:
+            text = self.metrics.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            if whole:
+                raise RunError(f"{self.metrics}: not UTF-8 text ({e.reason})") from None
+            return []
+        rows, problem = metrics_rows(text)
+        if problem is not None and whole:
+            raise RunError(
+                f"{self.metrics} {problem}; mend that line to resume the run (each line is "
+                "one epoch's row, as training wrote it)"
+            )
         return rows
 
     def finished_epochs(self) -> int | None:
@@ -111,6 +120,41 @@ class RunFolder:
 
     def write_eval(self, reports: dict[str, Any]) -> None:
         atomic_write_text(self.eval, json.dumps(reports, indent=1) + "\n")
+
+
+def metrics_rows(text: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The rows of a metrics.jsonl's text up to its first broken line, and what is wrong
+    with that line ("line 2: not JSON"), or None. A row must be a JSON object whose
+    epoch is a whole number from 1 and whose val_acc, if any, is a share from 0 to 1
+    (not NaN): what `--resume` and the runs list read of it. Both read it through this,
+    so that `frankenstein runs` names the problem `--resume` refuses."""
+    rows: list[dict[str, Any]] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            return rows, f"line {i}: not JSON"
+        problem = _row_problem(row)
+        if problem is not None:
+            return rows, f"line {i}: {problem}"
+        rows.append(row)
+    return rows, None
+
+
+def _row_problem(row: Any) -> str | None:
+    if not isinstance(row, dict):
+        return "not a JSON object"
+    epoch = row.get("epoch")
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
+        return f"epoch {epoch!r} is not a whole number from 1"
+    acc = row.get("val_acc")
+    if acc is not None and not (
+        isinstance(acc, int | float) and not isinstance(acc, bool) and 0 <= acc <= 1
+    ):
+        return f"val_acc {acc!r} is not a share from 0 to 1"
+    return None
 
 
 def default_run_name(model: str) -> str:

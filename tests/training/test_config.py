@@ -122,6 +122,38 @@ def test_seeds_are_refused_before_numpy_sees_them():
     assert load_config(None, [f"seed={2**32 - 1}"]).seed == 2**32 - 1
 
 
+def test_numbers_that_are_not_finite_are_refused(tmp_path):
+    """`optim.lr=inf` (and 1e400, which JSON reads as infinity, or TOML's inf) passed
+    lr > 0 and trained until it diverged; NaN failed only its bounds. A rate past float32's
+    range failed torch's optimiser with an overflow traceback: 1e30 is the most."""
+    toml = tmp_path / "run.toml"
+    toml.write_text("[augment]\njitter = inf\n")
+    with pytest.raises(ConfigError, match=r"augment.jitter: Input should be a finite number$"):
+        load_config(toml)
+    for item in ("optim.lr=inf", "optim.lr=1e400", "optim.lr=NaN", "optim.lr=-Infinity"):
+        with pytest.raises(ConfigError, match=r"^config: optim.lr: Input should be a finite"):
+            load_config(None, [item])
+    with pytest.raises(ConfigError, match=r"optim.lr: 1e\+31 is more than 1e\+30, past which"):
+        load_config(None, ["optim.lr=1e31"])
+    assert load_config(None, ["optim.lr=1e30"]).optim.lr == 1e30
+
+
+@pytest.mark.parametrize(
+    "item, key",
+    [
+        ("out_dir=", "out_dir"),
+        ('data.sources=["a", ""]', "data.sources"),
+        ("eval_data= ", "eval_data"),
+    ],
+)
+def test_an_empty_path_setting_is_refused(item, key):
+    """Path("") is the current folder: `train out_dir='' --dry-run` wrote its run there."""
+    with pytest.raises(
+        ConfigError, match=rf"^config: {key}: an empty path \(' ?'\): name a folder$"
+    ):
+        load_config(None, [item])
+
+
 def test_model_names_and_overrides_are_checked_against_the_registry():
     with pytest.raises(ConfigError) as bad_name:
         load_config(None, ["model=frankenstien"])

@@ -3,6 +3,7 @@
 import io
 import json
 import re
+import shutil
 
 import pytest
 import torch
@@ -172,3 +173,64 @@ def test_a_run_stopped_before_its_first_epoch_ends_says_so(tmp_path, glyph_dir):
     done = (tmp_path / "s" / "train.log").read_text().splitlines()[-1]
     info = json.loads(done.split(" done: ", 1)[1], parse_constant=pytest.fail)  # no NaN
     assert info["best_val_acc"] is None and info["best_epoch"] == 0
+
+
+def test_an_eval_data_folder_without_drawings_is_refused_before_training(
+    tmp_path, glyph_dir, capsys
+):
+    """It trained the whole run, then printed `eval DIR: 0 drawings, top-1 nan` and wrote
+    top1 NaN into eval.json; `frankenstein eval --data DIR` refuses it in these words."""
+    blank = tmp_path / "blank"
+    blank.mkdir()
+    (blank / "circle.ndjson").write_text("\n\n")
+    settings = tiny_settings(glyph_dir, tmp_path / "runs", epochs=1)
+    assert main(["train", *settings, "name=r", f"eval_data={json.dumps([str(blank)])}"]) == 2
+    assert capsys.readouterr().err == f"frankenstein: error: {blank}: no drawings to evaluate\n"
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_source_given_twice_is_refused_and_one_evaluated_on_is_warned_of(
+    tmp_path, glyph_dir, capsys
+):
+    """Two paths of one folder trained on each of its drawings twice an epoch, unsaid."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    twice = json.dumps([str(glyph_dir), f"{glyph_dir}/"])
+    assert main(["train", *settings, f"data.sources={twice}", "name=r"]) == 2
+    err = capsys.readouterr().err
+    assert f"data.sources: '{glyph_dir}/' is given twice (as '{glyph_dir}')" in err
+    assert not (tmp_path / "r").exists()
+    assert main(["train", "--dry-run", *settings, f"eval_data={json.dumps([str(glyph_dir)])}"]) == 0
+    assert (
+        f"frankenstein: warning: eval_data '{glyph_dir}' is also in data.sources: its report "
+        "scores drawings the run trains on, which measures nothing"
+    ) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        ('{"epoch": "one", "val_acc": 0.5}', "line 2: epoch 'one' is not a whole number from 1"),
+        ('{"epoch":2,"train_loss":2.87,"train_a', "line 2: not JSON"),
+        ('{"epoch": 2, "val_acc": NaN}', "line 2: val_acc nan is not a share from 0 to 1"),
+    ],
+)
+def test_a_broken_metrics_line_is_refused_by_resume_and_named_by_runs(
+    tmp_path, glyph_dir, trained_run, capsys, line, said
+):
+    """A row with `"epoch": "one"` failed `--resume` with a TypeError traceback, and
+    `runs` named no problem; a line that is not JSON was named by `runs`, but `--resume`
+    dropped it and every row after it and said "completed"."""
+    run = tmp_path / "tiny"
+    shutil.copytree(trained_run.run_dir, run)
+    rows = (run / "metrics.jsonl").read_text().splitlines()
+    (run / "metrics.jsonl").write_text("\n".join([rows[0], line, *rows[2:]]) + "\n")
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=7)
+    assert main(["train", "--resume", *settings, "name=tiny"]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {run / 'metrics.jsonl'} {said}; mend that line to resume the "
+        "run (each line is one epoch's row, as training wrote it)\n"
+    )
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+    assert main(["runs", "--runs", str(tmp_path)]) == 0
+    assert f"tiny: problem: metrics.jsonl {said}" in capsys.readouterr().out.splitlines()

@@ -136,7 +136,7 @@ def test_no_runs_a_missing_folder_and_a_file_in_the_way_are_said(tmp_path, capsy
 def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
     tmp_path, monkeypatch, capsys
 ):
-    """The real trainer, at a learning rate of Infinity: it fails in its first batch
+    """The real trainer, at a learning rate of 1e30: it fails in its first batch
     ("nothing was saved") and leaves config.json, train.log and its progress.json. The
     run read `0/1`, as if pending; now `failed`, with what became of it."""
     monkeypatch.chdir(tmp_path)
@@ -144,7 +144,7 @@ def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
     data = write_shapes_dir(tmp_path / "data", per_class=6)
     settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
     source = f"data.sources={json.dumps([str(data)])}"
-    assert main(["train", source, *settings, "optim.lr=Infinity", "name=inf"]) == 2
+    assert main(["train", source, *settings, "optim.lr=1e30", "name=inf"]) == 2
     assert "nothing was saved" in capsys.readouterr().err
     lines = listing(capsys, "--runs", "runs")
     assert lines[1].split()[:4] == ["inf", "frankenstein", "0/1", "failed"]
@@ -206,3 +206,28 @@ def test_runs_stopped_before_training_or_in_their_last_evaluation_say_how_to_go_
     ) in lines
     summary = {r["name"]: r["state"] for r in json.loads("\n".join(listing(capsys, "--json")))}
     assert summary["began"] == summary["ended"] == "stopped" and summary["done"] == "finished"
+
+
+def test_json_stays_strict_where_a_file_holds_nan(runs, capsys):
+    """An eval.json of 0 drawings (top1 NaN, which `train` wrote for an empty eval_data
+    folder) and a hand-edited metrics.jsonl (val_acc NaN) gave `--json` the bare token
+    NaN, which strict JSON readers refuse, and the table "nan%"; now null (the table's
+    "-"), and each file's value is named as its problem."""
+    make_run(runs, "nan", val_accs=(0.5,), real=report(0.5, [0.5], None, 0.0), mtime=1)
+    evaluated = runs / "nan" / "eval.json"
+    evaluated.write_text(evaluated.read_text().replace('"top1": 0.5', '"top1": NaN', 1))
+    (runs / "nan" / "metrics.jsonl").write_text('{"epoch": 1, "val_acc": NaN}\n')
+    text = "\n".join(listing(capsys, "--json"))
+
+    def refuse(token):
+        raise AssertionError(f"not strict JSON: {token}")
+
+    nan = {r["name"]: r for r in json.loads(text, parse_constant=refuse)}["nan"]
+    assert nan["top1"] is None and nan["best_val_acc"] is None
+    assert nan["problems"] == [
+        "eval.json: eval_data['../shared/data/quickdraw-real-dev/simplified'] top1 is not a "
+        "number: nan",
+        "metrics.jsonl line 1: val_acc nan is not a share from 0 to 1",
+    ]
+    row = next(line for line in listing(capsys) if line.startswith("nan "))
+    assert row.split()[3:6] == ["-", "quickdraw-real-dev", "-"]

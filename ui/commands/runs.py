@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_runs(args: argparse.Namespace) -> int:
     from core.errors import FrankensteinError
     from core.paths import runs_dir
+    from training.events import strict_json
     from ui.tui.runinfo import list_runs
 
     root = args.runs if args.runs is not None else runs_dir()
@@ -40,7 +41,8 @@ def run_runs(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"{root}: no such folder")
     runs = list_runs(root)
     if args.json:
-        print(json.dumps([_summary(r) for r in runs], indent=2))
+        # strict JSON: a NaN or infinity a hand-edited file held is null
+        print(json.dumps(strict_json([_summary(r) for r in runs]), indent=2, allow_nan=False))
         return 0
     if not runs:
         print(f"no runs in {root}/ yet: `frankenstein train` makes one")

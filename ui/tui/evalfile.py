@@ -10,6 +10,7 @@ what has the expected shape and names each part it drops, so the run is still li
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 NUMBERS = ("n", "top1", "top3")
@@ -17,7 +18,11 @@ SNAP_NUMBERS = ("threshold", "precision", "recall")
 
 
 def is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    """A JSON number that is finite: Python's json reads NaN and Infinity, which a
+    report of nothing held (top1 NaN, shown as "nan%") and strict JSON has not."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    return isinstance(v, int) or math.isfinite(v)  # an int may be beyond any float
 
 
 def clean_eval(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:

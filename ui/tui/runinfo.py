@@ -17,6 +17,7 @@ from typing import Any
 
 from core.atomic import live_holder
 from training.progressfile import PROGRESS, progress_text, read_progress
+from training.runfolder import metrics_rows
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
 from ui.tui.follow import files_seen
@@ -54,7 +55,7 @@ class RunInfo:
 
     @property
     def best_val_acc(self) -> float | None:
-        accs = [r["val_acc"] for r in self.metrics if isinstance(r.get("val_acc"), int | float)]
+        accs = [r["val_acc"] for r in self.metrics if is_number(r.get("val_acc"))]
         return max(accs) if accs else None
 
     @property
@@ -119,9 +120,8 @@ class RunInfo:
 
     @property
     def unreadable(self) -> str | None:
-        """The problem of a file `train --resume` reads back (config.json and last.pt,
-        which it refuses broken; metrics.jsonl, which it would cut short at the broken
-        line and write again without the epochs after it), or None if all read."""
+        """The problem of a file `train --resume` reads back and refuses broken
+        (config.json, metrics.jsonl and last.pt), or None if all read."""
         return next((p for p in self.problems if p.startswith(RESUME_READS)), None)
 
     @property
@@ -267,20 +267,13 @@ def read_run(path: Path) -> RunInfo:
     info.eval = clean_eval(_read_json(info, info.path / "eval.json") or {}, info.problems)
     metrics = info.path / "metrics.jsonl"
     try:
-        lines = metrics.read_text(encoding="utf-8").splitlines() if metrics.is_file() else []
+        text = metrics.read_text(encoding="utf-8") if metrics.is_file() else ""
     except (OSError, UnicodeDecodeError) as e:
         info.problems.append(f"{metrics.name}: {e}")
-        lines = []
-    for i, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            info.problems.append(f"{metrics.name} line {i}: not JSON")
-            break
-        if isinstance(row, dict):
-            info.metrics.append(row)
+        text = ""
+    info.metrics, problem = metrics_rows(text)  # as `train --resume` reads them
+    if problem is not None:
+        info.problems.append(f"{metrics.name} {problem}")
     info.problems += [f"{c.name}: {_BROKEN}" for c in (info.last, info.best) if _cut_off(c)]
     info.failed_pid = died_pid(info)
     if info.failed_pid is not None:
