@@ -77,6 +77,9 @@ BAD_LINES = {
     '{"drawing": [[[], []]]}': "no points",
     '{"drawing": [[["a"], [1]]]}': "non-numeric",
     '{"drawing": [[[NaN], [1]]]}': "NaN",
+    # raw screen pixels past float32 (a stroke's points): infinite once in memory
+    '{"drawing": [[[0, 1e300], [0, 1], [0, 10]]]}': "stroke 0 x holds a number too large",
+    '{"drawing": [[[0, 1], [0, -1e39], [0, 10]]]}': "stroke 0 y holds a number too large",
     '{"drawing": [[[300], [1]]]}': "outside the 0..255 grid",
     '{"word": "dragon", "drawing": [[[1], [1]]]}': "unknown class 'dragon'",
     '{"drawing": [[[1], [1], [0]], [[1], [1]]]}': "mixes",
