@@ -112,6 +112,10 @@ class ReadError(FrankensteinError, ValueError):
     """A bad line in strict mode, or a file that cannot be read at all."""
 
 
+class StrokeError(FrankensteinError, ValueError):
+    """Points that are not a stroke: wrong shape, or not finite numbers."""
+
+
 @dataclass
 class BadLine:
     path: str
@@ -555,20 +559,31 @@ def rdp(stroke: np.ndarray, epsilon: float = RDP_EPSILON) -> np.ndarray:
     return pts[keep].astype(np.float32)
 
 
+TINY_BOX = 1e-300  # a drawing's side under which it is scaled up before normalising
+
+
 def normalize_strokes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Screen strokes -> the simplified space, as Google made the simplified files.
 
     Align to 0, scale uniformly so the larger side is 255, resample at 1 px, simplify
     with RDP (epsilon 2.0), round to integers. A drawing that is a single point stays
-    a point at the origin.
+    a point at the origin. StrokeError for points that are NaN or infinite, or so far
+    apart that the box's side overflows.
     """
     strokes = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
     strokes = [s for s in strokes if len(s)]
     if not strokes:
         return ()
     allp = np.concatenate(strokes)
+    if not np.isfinite(allp).all():
+        raise StrokeError("a stroke's points must be finite numbers (got NaN or infinity)")
     lo = allp.min(axis=0)
-    extent = float((allp.max(axis=0) - lo).max())
+    with np.errstate(over="ignore"):
+        extent = float((allp.max(axis=0) - lo).max())
+    if not math.isfinite(extent):
+        raise StrokeError("a drawing's points are too far apart to scale (its side overflows)")
+    if 0 < extent < TINY_BOX:  # 255 / extent would overflow: scaled up first, exactly
+        strokes, lo, extent = [s * 2.0**1000 for s in strokes], lo * 2.0**1000, extent * 2.0**1000
     scale = (GRID - 1) / extent if extent > 0 else 1.0
     out = []
     for s in strokes:
