@@ -267,6 +267,8 @@ def drawing_from_json(obj: Any, *, on_grid: bool | None = None) -> Drawing:
             raise ValueError(str(e)) from None
         word = normalize_name(word)
     key_id = obj.get("key_id")
+    if key_id is not None and (isinstance(key_id, bool) or not isinstance(key_id, str | int)):
+        raise ValueError("'key_id' is not a string or an integer")  # Google's: digits, as text
     return Drawing(
         strokes=strokes,
         word=word,

@@ -84,6 +84,8 @@ BAD_LINES = {
     '{"drawing": [[[0, 1], [0, -1e39], [0, 10]]]}': "stroke 0 y holds a number too large",
     '{"drawing": [[[300], [1]]]}': "outside the 0..255 grid",
     '{"word": "dragon", "drawing": [[[1], [1]]]}': "unknown class 'dragon'",
+    '{"key_id": {"a": 1}, "drawing": [[[1], [1]]]}': "'key_id' is not a string",
+    '{"key_id": true, "drawing": [[[1], [1]]]}': "'key_id' is not a string",
     '{"drawing": [[[1], [1], [0]], [[1], [1]]]}': "mixes",
 }
 
