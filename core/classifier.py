@@ -42,19 +42,15 @@ import torch
 
 from core.classes import CLASSES
 from core.ending import EndingPrior
-from core.errors import FrankensteinError
 from core.familiar import Familiarity
 from core.models import LSTMState, SketchModel
 from core.raster import add_stroke, stroke_frames
+from core.strokes import StrokeError  # defined with the strokes; raised here too
 
 # Frames through the CNN at a time in `replay`. Measured on one core here (the default
 # model, 40 frames): 16 takes half the time of one at a time or of all 40 at once,
 # whose first layer's output outgrows the cache (training/replay.py's FRAME_BATCH).
 FRAME_BATCH = 16
-
-
-class StrokeError(FrankensteinError, ValueError):
-    """Points that are not a stroke: wrong shape, or not finite numbers."""
 
 
 @dataclass(frozen=True, eq=False)

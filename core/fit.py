@@ -113,11 +113,12 @@ class Fit:
 def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     """Place the template of class `cls` on ink: strokes, each (n, 2) x, y with y down.
 
-    Raises FitError (a ValueError) for ink without points, with NaN or infinite
-    coordinates or any past ±1e38, and UnknownClassError for an unknown class name.
+    Raises FitError (a ValueError) for strokes that are not (n, 2) numbers, ink
+    without points, with NaN or infinite coordinates or any past ±1e38, and
+    UnknownClassError for an unknown class name.
     """
     t = template(cls)
-    strokes = [np.asarray(s, np.float64).reshape(-1, 2) for s in ink]
+    strokes = [_stroke(s, i, t.name) for i, s in enumerate(ink)]
     if not any(len(s) for s in strokes):
         raise FitError(f"cannot fit a {t.name}: the ink has no points")
     if not all(np.isfinite(s).all() for s in strokes):
@@ -162,6 +163,22 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     form = t.strokes if variant == 0 else t.variants[variant - 1]
     fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k, form)
     return replace(fit, left_out=left_out, variant=variant)
+
+
+def _stroke(s, i: int, name: str) -> np.ndarray:
+    """Stroke `i` as (n, 2) float64, or FitError: an (n, 3) array or an odd flat list
+    reshaped into x, y pairs would be other points than the ones drawn."""
+    try:
+        a = np.asarray(s, np.float64)
+    except (TypeError, ValueError):
+        raise FitError(f"cannot fit a {name}: stroke {i} is not numbers") from None
+    if a.size == 0:
+        return a.reshape(0, 2)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise FitError(
+            f"cannot fit a {name}: stroke {i} is not (n, 2) x, y points (shape {a.shape})"
+        )
+    return a
 
 
 def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex, diag):

@@ -51,6 +51,8 @@ from core.classes import UnknownClassError, class_index, normalize_name
 from core.errors import FrankensteinError
 
 GRID = 256  # the simplified space is 0..GRID-1 on both axes
+# A stroke's points are float32: a coordinate past this would be infinite in memory.
+COORDINATE_MAX = float(np.finfo(np.float32).max)
 RDP_EPSILON = 2.0
 
 
@@ -108,6 +110,10 @@ def as_stroke(points: Any) -> np.ndarray:
 
 class ReadError(FrankensteinError, ValueError):
     """A bad line in strict mode, or a file that cannot be read at all."""
+
+
+class StrokeError(FrankensteinError, ValueError):
+    """Points that are not a stroke: wrong shape, or not finite numbers."""
 
 
 @dataclass
@@ -223,7 +229,8 @@ class ReadReport:
 # --------------------------------------------------------------------- JSON <-> Drawing
 
 
-def _check_number_list(v: Any, what: str) -> np.ndarray:
+def _check_number_list(v: Any, what: str, *, bound: float | None = None) -> np.ndarray:
+    """`v` as float64 numbers, checked: a list of finite numbers, none past ±`bound`."""
     if not isinstance(v, list):
         raise ValueError(f"{what} is not a list")
     if any(isinstance(x, bool) or not isinstance(x, int | float) for x in v):
@@ -234,6 +241,8 @@ def _check_number_list(v: Any, what: str) -> np.ndarray:
         raise ValueError(f"{what} holds a number too large") from None
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{what} holds NaN or infinity")
+    if bound is not None and np.any(np.abs(a) > bound):
+        raise ValueError(f"{what} holds a number too large (past ±{bound:.1e})")
     return a
 
 
@@ -258,6 +267,8 @@ def drawing_from_json(obj: Any, *, on_grid: bool | None = None) -> Drawing:
             raise ValueError(str(e)) from None
         word = normalize_name(word)
     key_id = obj.get("key_id")
+    if key_id is not None and (isinstance(key_id, bool) or not isinstance(key_id, str | int)):
+        raise ValueError("'key_id' is not a string or an integer")  # Google's: digits, as text
     return Drawing(
         strokes=strokes,
         word=word,
@@ -283,8 +294,8 @@ def _strokes_from_lists(raw: Any, *, on_grid: bool | None = None):
             has_times = len(s) == 3
         elif has_times != (len(s) == 3):
             raise ValueError(f"stroke {i} mixes the raw and simplified formats")
-        xs = _check_number_list(s[0], f"stroke {i} x")
-        ys = _check_number_list(s[1], f"stroke {i} y")
+        xs = _check_number_list(s[0], f"stroke {i} x", bound=COORDINATE_MAX)
+        ys = _check_number_list(s[1], f"stroke {i} y", bound=COORDINATE_MAX)
         if len(xs) != len(ys):
             raise ValueError(f"stroke {i} has {len(xs)} x but {len(ys)} y values")
         if len(xs) == 0:
@@ -550,20 +561,31 @@ def rdp(stroke: np.ndarray, epsilon: float = RDP_EPSILON) -> np.ndarray:
     return pts[keep].astype(np.float32)
 
 
+TINY_BOX = 1e-300  # a drawing's side under which it is scaled up before normalising
+
+
 def normalize_strokes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
     """Screen strokes -> the simplified space, as Google made the simplified files.
 
     Align to 0, scale uniformly so the larger side is 255, resample at 1 px, simplify
     with RDP (epsilon 2.0), round to integers. A drawing that is a single point stays
-    a point at the origin.
+    a point at the origin. StrokeError for points that are NaN or infinite, or so far
+    apart that the box's side overflows.
     """
     strokes = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
     strokes = [s for s in strokes if len(s)]
     if not strokes:
         return ()
     allp = np.concatenate(strokes)
+    if not np.isfinite(allp).all():
+        raise StrokeError("a stroke's points must be finite numbers (got NaN or infinity)")
     lo = allp.min(axis=0)
-    extent = float((allp.max(axis=0) - lo).max())
+    with np.errstate(over="ignore"):
+        extent = float((allp.max(axis=0) - lo).max())
+    if not math.isfinite(extent):
+        raise StrokeError("a drawing's points are too far apart to scale (its side overflows)")
+    if 0 < extent < TINY_BOX:  # 255 / extent would overflow: scaled up first, exactly
+        strokes, lo, extent = [s * 2.0**1000 for s in strokes], lo * 2.0**1000, extent * 2.0**1000
     scale = (GRID - 1) / extent if extent > 0 else 1.0
     out = []
     for s in strokes:

@@ -59,7 +59,7 @@ def place_drawings(
     placed = []
     for i, d in enumerate(drawings):
         r, c = divmod(i, cols)
-        pts = d.points()
+        pts = d.points().astype(np.float64)  # float32's span of ±3e38 would overflow
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         extent = max(float((hi - lo).max()), 1.0)
         scale = min(cell_w, cell_h) * (1 - 2 * margin) / extent

@@ -177,7 +177,7 @@ def iter_split(
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
-        kwargs = {"limit": cap} if path.suffix == ".ndjson" else {}
+        kwargs = {"limit": cap} if path.suffix.lower() == ".ndjson" else {}
         if bytes_read is not None:
             kwargs["progress"] = lambda n, path=path: bytes_read(path, n)
         for n, d in enumerate(iter_drawings(path, report=report, labelled=True, **kwargs)):

@@ -86,13 +86,16 @@ class FileRead:
 def data_files(directory: str | os.PathLike) -> list[Path]:
     """The readable data files of a directory, sorted by name: every .ndjson, and the
     .json files named for a class (the seed format; others, e.g. checksums.json, are not
-    data)."""
+    data). The suffix in any case (CIRCLE.NDJSON), as `iter_drawings` reads it."""
     d = Path(directory)
     return sorted(
         p
         for p in d.iterdir()
         if p.is_file()
-        and (p.suffix == ".ndjson" or (p.suffix == ".json" and file_class(p) is not None))
+        and (
+            p.suffix.lower() == ".ndjson"
+            or (p.suffix.lower() == ".json" and file_class(p) is not None)
+        )
     )
 
 
@@ -154,7 +157,7 @@ def file_stats(
     is not the file's class, go to the report); `bytes_read` follows the reading."""
     path = Path(path)
     stats = FileStats(str(path), path.stem)
-    kwargs = {"limit": limit} if path.suffix == ".ndjson" else {}
+    kwargs = {"limit": limit} if path.suffix.lower() == ".ndjson" else {}
     if bytes_read is not None:
         kwargs["progress"] = lambda n: bytes_read(path, n)
     for d in iter_drawings(path, report=stats.report, labelled=True, **kwargs):

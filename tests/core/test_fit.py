@@ -358,7 +358,19 @@ def test_non_finite_ink_is_a_clear_error():
         fit_template([np.array([[0, 0], [np.nan, 3]], np.float32)], "line")
 
 
-@pytest.mark.parametrize("size", [1e-9, 1e30])
+def test_strokes_that_are_not_x_y_pairs_are_a_clear_error():
+    """An (n, 3) array was read as other (x, y) points, and an odd flat list raised
+    numpy's reshape error."""
+    for stroke, why in [
+        (np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), r"stroke 0 is not \(n, 2\).*\(2, 3\)"),
+        ([1.0, 2.0, 3.0], r"stroke 0 is not \(n, 2\).*\(3,\)"),
+        ([["a", "b"]], "stroke 0 is not numbers"),
+    ]:
+        with pytest.raises(FitError, match=why):
+            fit_template([stroke], "line")
+
+
+@pytest.mark.parametrize("size", [1e-300, 1e-9, 1e30])  # 1e-300: a LinAlgError once
 def test_a_drawing_of_any_size_fits_the_same(size):
     house = [np.asarray(s, np.float64) * size + 3 * size for s in TEMPLATES["house"].strokes]
     fit = fit_template(house, "house")

@@ -8,6 +8,7 @@ from core.strokes import (
     Drawing,
     ReadError,
     ReadReport,
+    StrokeError,
     drawing_from_json,
     drawing_to_json,
     file_class,
@@ -16,6 +17,7 @@ from core.strokes import (
     iter_seed_json,
     ndjson_line,
     normalize,
+    normalize_strokes,
     rdp,
     resample,
     write_ndjson,
@@ -77,8 +79,13 @@ BAD_LINES = {
     '{"drawing": [[[], []]]}': "no points",
     '{"drawing": [[["a"], [1]]]}': "non-numeric",
     '{"drawing": [[[NaN], [1]]]}': "NaN",
+    # raw screen pixels past float32 (a stroke's points): infinite once in memory
+    '{"drawing": [[[0, 1e300], [0, 1], [0, 10]]]}': "stroke 0 x holds a number too large",
+    '{"drawing": [[[0, 1], [0, -1e39], [0, 10]]]}': "stroke 0 y holds a number too large",
     '{"drawing": [[[300], [1]]]}': "outside the 0..255 grid",
     '{"word": "dragon", "drawing": [[[1], [1]]]}': "unknown class 'dragon'",
+    '{"key_id": {"a": 1}, "drawing": [[[1], [1]]]}': "'key_id' is not a string",
+    '{"key_id": true, "drawing": [[[1], [1]]]}': "'key_id' is not a string",
     '{"drawing": [[[1], [1], [0]], [[1], [1]]]}': "mixes",
 }
 
@@ -245,3 +252,19 @@ def test_normalised_raw_matches_its_simplified_twin(real_dev):
             d = np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)).min(axis=1).mean()
             mean_dists.append(d)
     assert np.mean(mean_dists) < 0.5 and np.max(mean_dists) < 3.0
+
+
+def test_normalising_points_it_cannot_scale_is_a_stroke_error_and_a_tiny_box_is_scaled():
+    """NaN, infinity or a side past float64 ended in resample's bare "cannot convert
+    float NaN to integer"; a box of 1e-320 made 255 / side infinite, and the same."""
+    for points, why in [
+        ([[np.nan, 1], [2, 3]], "finite numbers"),
+        ([[np.inf, 1], [2, 3]], "finite numbers"),
+        ([[-1e308, 0], [1e308, 1]], "too far apart to scale"),
+    ]:
+        with pytest.raises(StrokeError, match=why):
+            normalize_strokes([np.array(points)])
+    square = np.array([[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]], np.float64)
+    for size in (1, 1e-300, 1e-320):
+        (got,) = normalize_strokes([square * size])
+        np.testing.assert_array_equal(got, square / 100 * 255)

@@ -70,6 +70,23 @@ def test_draw_score_skips_bad_lines_and_names_them(tmp_path, real_dev, capsys):
     assert "no drawings to score (1 bad line skipped, the first: " in err
 
 
+def test_draw_score_skips_coordinates_past_float32_and_places_the_widest_it_holds(tmp_path, capsys):
+    """A raw x of 1e300 was cast to an infinite float32 and crashed the replay (NaN
+    to integer); x from -3e38 to 3e38 is float32, but its span overflowed in the
+    placement. The first is a bad line now, the second is drawn."""
+    data = tmp_path / "huge"
+    data.mkdir()
+    lines = [
+        {"key_id": "past", "drawing": [[[0, 1e300, 5], [0, 1, 1e39], [0, 10, 20]]]},
+        {"key_id": "wide", "drawing": [[[-3e38, 0, 3e38], [0, 3e38, -3e38], [0, 10, 20]]]},
+    ]
+    (data / "circle.ndjson").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    assert main(["draw", "--score", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert "1 doodles replayed through the window" in out
+    assert "circle.ndjson:1: stroke 0 x holds a number too large (past ±3.4e+38)" in out
+
+
 def test_draw_score_counts_a_doodle_as_its_files_class_and_says_so(tmp_path, real_dev, capsys):
     """The one rule of core/strokes.py: a sun pasted into square.ndjson is a square
     there (as data info, eval and training count it), named in a warning."""

@@ -18,6 +18,21 @@ def test_data_files_are_ndjson_and_class_named_json_only(tmp_path):
     assert [file_stats(p).n for p in files] == [1, 2]
 
 
+def test_a_data_files_suffix_is_read_in_any_case(tmp_path, capsys):
+    """CIRCLE.NDJSON was left out of data info, eval and training without a word,
+    though `draw --replay CIRCLE.NDJSON` read it."""
+    from ui.cli import main
+    from ui.tui.datadirs import count_lines
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="circle")
+    write_ndjson([d, d], tmp_path / "CIRCLE.NDJSON")
+    (tmp_path / "Square.Json").write_text(json.dumps([[[[0, 9], [0, 9]]]] * 2, indent=1))
+    assert [p.name for p in data_files(tmp_path)] == ["CIRCLE.NDJSON", "Square.Json"]
+    assert main(["data", "info", str(tmp_path), "--limit", "1"]) == 0
+    assert "2 drawings of 2 classes in 2 files" in capsys.readouterr().out
+    assert count_lines(tmp_path / "Square.Json") == 2  # the Data tab: its drawings
+
+
 def test_data_info_refuses_a_limit_below_one(tmp_path, capsys):
     from ui.cli import main
 

@@ -102,7 +102,7 @@ def count_lines(path: Path) -> int:
     """The lines of an ndjson file that are not blank (the readers skip those), each a
     drawing unless it is bad; a seed .json file: its list's length. A 100 MB file takes
     a twentieth of a second."""
-    if path.suffix == ".json":
+    if path.suffix.lower() == ".json":
         import json
 
         try:
