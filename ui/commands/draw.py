@@ -182,8 +182,6 @@ def _check_combination(args: argparse.Namespace) -> None:
             "--score replays each doodle of its folder alone and reports the snaps; "
             "it takes neither --replay nor --screenshot"
         )
-    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
-        raise FrankensteinError(f"{args.screenshot}: the screenshot is written as a .png file")
 
 
 def run_draw(args: argparse.Namespace) -> int:
@@ -195,6 +193,8 @@ def run_draw(args: argparse.Namespace) -> int:
         from core.atomic import check_output_file
 
         check_output_file(args.screenshot)
+        if args.screenshot.suffix.lower() != ".png":  # PNG bytes under another name
+            raise FrankensteinError(f"{args.screenshot}: the screenshot is written as a .png file")
     drawings = []
     if args.replay is not None:
         from core.strokes import ReadReport, iter_ndjson
