@@ -1,17 +1,20 @@
 """Pyglet drawables that mirror a `Scene` into the window's one batch.
 
 `SceneView.show(scene, layout)` updates the batch to match: strokes become `InkLine`
-shapes (cached by content, so only what changed is rebuilt; the stroke being drawn
-grows by pieces, `GrowingLine`, so only its new points are built), the side panel and
-the help overlay are labels and rectangles positioned from the layout. The panel's
-text is broken into lines here, once, by the pixel width of its glyphs (`show_text`),
-and cut with "..." where the panel has no room for it. Layers are ordered groups:
-canvas, the completion preview, strokes, panel, overlay.
+shapes, kept by the identity of their points (which never change): only new strokes
+are built, a fading one is recoloured in place, and a scene of the same lines costs
+nothing a stroke. The stroke being drawn grows by pieces, `GrowingLine`, so only
+its new points are built.
+The side panel and the help overlay are labels and rectangles positioned from the
+layout. The panel's text is broken into lines here, once, by the pixel width of its
+glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
+are ordered groups: canvas, the completion preview, ink, templates, panel, overlay.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable
 
@@ -135,6 +138,12 @@ class InkLine(ShapeBase):
     def _update_vertices(self) -> None:
         self._vertex_list.position[:] = self._get_vertices()
 
+    def _update_color(self) -> None:
+        """Every vertex's colour written in place, 4 bytes at once (`opacity`, as ink
+        fades out): pyglet's own way builds a tuple of 4 numbers a vertex."""
+        rgba = np.frombuffer(bytes(self._rgba), np.uint32)[0]
+        np.frombuffer(self._vertex_list.colors, np.uint32)[:] = rgba
+
 
 class GrowingLine:
     """The stroke being drawn, as `InkLine` pieces of `PIECE` segments each: a new point
@@ -144,7 +153,7 @@ class GrowingLine:
     PIECE = 64
 
     def __init__(self, key: tuple, thickness: float, colour: tuple, batch, group) -> None:
-        self.key = key  # (stroke number, style, view): another key needs another GrowingLine
+        self.key = key  # (stroke number, style): another key needs another GrowingLine
         self._style = (thickness, colour, batch, group)
         self._pieces: list[InkLine] = []  # finished pieces, the last point of one shared
         self._tail: InkLine | None = None  # with the first of the next, then the tail
@@ -175,19 +184,31 @@ class GrowingLine:
         self._pieces, self._tail = [], None
 
 
+def _same(a: tuple, b: tuple) -> bool:
+    """Whether two tuples hold the same objects (by identity: arrays have no `==`)."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
 class SceneView:
     """The batch's content for a scene: canvas, strokes, panel, help overlay."""
 
     def __init__(self, batch: Batch, colours: Colours) -> None:
         self.batch, self.colours = batch, colours
-        # canvas, strokes, panel, panel text, overlay; the completion preview (order 1)
-        # lies over the canvas and under every stroke
-        self.groups = [Group(order=o) for o in (0, 2, 3, 4, 5)]
+        # canvas, ink, panel, panel text, overlay; the completion preview (order 1) lies
+        # over the canvas and under every stroke, templates (3) over the ink: a snap's
+        # template over its fading ink, as the scene orders them, whatever the places
+        # of their vertices (a batch draws one group's strokes in that order)
+        self.groups = [Group(order=o) for o in (0, 2, 4, 5, 6)]
         self.under = Group(order=1)
+        self.templates = Group(order=3)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
         self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
-        self._lines: dict[tuple, InkLine] = {}
+        # (id(points), kind, colour, width) -> (points, drawable): the strokes drawn, by
+        # the identity of their points (never changed; held here, so the id is not reused)
+        self._lines: dict[tuple, tuple[np.ndarray, InkLine]] = {}
+        self._shown: tuple[Polyline, ...] = ()  # the lines they show, but the growing one
+        self._view: tuple | None = None  # the layout they are drawn for
         self._growing: GrowingLine | None = None
         text = dict(color=(*c.text, 255), batch=batch, group=self.groups[3])
         top = dict(anchor_y="top", **text)
@@ -230,46 +251,68 @@ class SceneView:
     # ---------------------------------------------------------------- strokes
 
     def _show_lines(self, lines: tuple[Polyline, ...], layout: Layout) -> None:
-        keep: dict[tuple, InkLine] = {}
-        view_key = (layout.scale, layout.canvas.x, layout.canvas.y)
-        seen: dict[tuple, int] = {}
-        growing = None
+        """Strokes drawn stay while their points do (an alpha that changes, ink fading
+        out, is written into them); only new ones are built. The lines held by the
+        scene before, the same objects (`CanvasLines`), cost nothing."""
+        view = (layout.scale, layout.canvas.x, layout.canvas.y)
+        if view != self._view:  # another scale or place: everything is built again
+            self._clear_lines()
+            self._view = view
+        growing = lines[-1] if lines and lines[-1].growing is not None else None
+        fixed = lines[:-1] if growing is not None else lines
+        if not _same(fixed, self._shown):
+            self._show_fixed(fixed, layout)
+            self._shown = fixed
+        if growing is not None:
+            self._show_growing(growing, layout)
+        elif self._growing is not None:  # the stroke ended
+            self._growing.delete()
+            self._growing = None
+
+    def _show_fixed(self, lines: tuple[Polyline, ...], layout: Layout) -> None:
+        keep: dict[tuple, tuple[np.ndarray, InkLine]] = {}
         for line in lines:
             alpha = round(min(max(line.alpha, 0.0), 1.0) * 255)
-            if line.growing is not None:
-                growing = self._show_growing(line, alpha, view_key, layout)
-                continue
-            key = (line.kind, line.colour, alpha, line.width, view_key, line.points.tobytes())
-            seen[key] = seen.get(key, -1) + 1
-            key = (*key, seen[key])  # identical strokes drawn twice stay two drawables
-            drawable = self._lines.pop(key, None)
+            key = (id(line.points), line.kind, line.colour, line.width)
+            if key in keep:  # the same stroke drawn twice stays two drawables
+                key = (*key, len(keep))
+            points, drawable = self._lines.pop(key, (line.points, None))
             if drawable is None:
                 drawable = InkLine(
                     layout.to_view(line.points),
                     max(line.width * layout.scale, 1.0),
                     (*line.colour, alpha),
                     self.batch,
-                    self.under if line.kind == "preview" else self.groups[1],
+                    self._group(line.kind),
                 )
-            keep[key] = drawable
-        for drawable in self._lines.values():
+            elif drawable.opacity != alpha:
+                drawable.opacity = alpha
+            keep[key] = (points, drawable)
+        for _, drawable in self._lines.values():
             drawable.delete()
         self._lines = keep
-        if growing is None and self._growing is not None:  # the stroke ended
+
+    def _group(self, kind: str) -> Group:
+        return {"preview": self.under, "template": self.templates}.get(kind, self.groups[1])
+
+    def _clear_lines(self) -> None:
+        for _, drawable in self._lines.values():
+            drawable.delete()
+        self._lines, self._shown = {}, ()
+        if self._growing is not None:
             self._growing.delete()
             self._growing = None
 
-    def _show_growing(self, line: Polyline, alpha: int, view_key: tuple, layout: Layout):
+    def _show_growing(self, line: Polyline, layout: Layout) -> None:
         """The stroke being drawn: only its new points are built."""
-        key = (line.growing, line.colour, alpha, line.width, view_key)
+        key = (line.growing, line.colour, line.width, line.alpha)
         if self._growing is None or self._growing.key != key:
             if self._growing is not None:
                 self._growing.delete()
             thickness = max(line.width * layout.scale, 1.0)
-            colour = (*line.colour, alpha)
+            colour = (*line.colour, round(min(max(line.alpha, 0.0), 1.0) * 255))
             self._growing = GrowingLine(key, thickness, colour, self.batch, self.groups[1])
         self._growing.show(line.points, layout)
-        return self._growing
 
     # ------------------------------------------------------------------ panel
 
