@@ -4,7 +4,7 @@
 shapes, kept by the identity of their points (which never change): only new strokes
 are built, a fading one is recoloured in place, and a scene of the same lines costs
 nothing a stroke. The stroke being drawn grows by pieces, `GrowingLine`, so only
-its new points are built.
+its new points are built, and its pieces stay as the finished stroke's.
 The side panel and the help overlay are labels and rectangles positioned from the
 layout. The panel's text is broken into lines here, once, by the pixel width of its
 glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
@@ -88,7 +88,9 @@ class InkLine(ShapeBase):
     """A thick polyline with round joins and caps, built with numpy (one vertex list).
 
     Each segment is a quad (2 triangles) and each point a small disc, so sharp turns
-    and single-point strokes (dots) look like pen ink.
+    and single-point strokes (dots) look like pen ink. Without `first_disc` the first
+    point has none: a piece of a longer line whose last point, with its disc, is in
+    the piece before, so every disc is drawn once (faded ink would show a second one).
     """
 
     def __init__(
@@ -98,13 +100,19 @@ class InkLine(ShapeBase):
         colour: tuple[int, int, int, int],
         batch: Batch | None = None,
         group: Group | None = None,
+        first_disc: bool = True,
     ) -> None:
         self._points = np.asarray(points, np.float32).reshape(-1, 2)
         self._thickness = thickness
         self._rgba = colour
+        self._discs = self._points if first_disc else self._points[1:]
         n = len(self._points)
         super().__init__(
-            6 * max(n - 1, 0) + 3 * _DISC * n, GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, batch, group
+            6 * max(n - 1, 0) + 3 * _DISC * len(self._discs),
+            GL_SRC_ALPHA,
+            GL_ONE_MINUS_SRC_ALPHA,
+            batch,
+            group,
         )
 
     def _create_vertex_list(self) -> None:
@@ -132,7 +140,7 @@ class InkLine(ShapeBase):
         fan = np.stack(
             [np.zeros_like(ring[:-1]), ring[:-1], ring[1:]], 1
         )  # (K, 3, 2) around the origin
-        discs = p[:, None, None, :] + fan[None]  # (n, K, 3, 2)
+        discs = self._discs[:, None, None, :] + fan[None]  # (n, K, 3, 2)
         return np.concatenate([quads.reshape(-1), discs.reshape(-1)]).astype(np.float32)
 
     def _update_vertices(self) -> None:
@@ -148,7 +156,9 @@ class InkLine(ShapeBase):
 class GrowingLine:
     """The stroke being drawn, as `InkLine` pieces of `PIECE` segments each: a new point
     rebuilds only the last piece, so a drag event costs the same at the 6,000th point
-    as at the 10th (rebuilding the whole stroke took 40 ms an event there)."""
+    as at the 10th (rebuilding the whole stroke took 40 ms an event there). When the
+    stroke ends its pieces stay, as the finished stroke's drawable (`extends`): building
+    it again as one line took 300 ms at 20,000 points."""
 
     PIECE = 64
 
@@ -158,12 +168,12 @@ class GrowingLine:
         self._pieces: list[InkLine] = []  # finished pieces, the last point of one shared
         self._tail: InkLine | None = None  # with the first of the next, then the tail
         self._start = 0  # the tail's first point
-        self._n = 0  # points shown
+        self.points = np.empty((0, 2), np.float32)  # the canvas points shown
 
     def show(self, points: np.ndarray, layout: Layout) -> None:
         """Show `points` (canvas), the points shown before plus any new ones."""
         n = len(points)
-        if n == self._n:
+        if n == len(self.points):
             return
         while n - 1 - self._start > self.PIECE:  # the tail is full: it becomes a piece
             end = self._start + self.PIECE
@@ -172,10 +182,28 @@ class GrowingLine:
         if self._tail is not None:
             self._tail.delete()
         self._tail = self._line(points[self._start :], layout)
-        self._n = n
+        self.points = points  # a view the stroke's later points do not change
+
+    def extends(self, points: np.ndarray) -> bool:
+        """Whether `points` are the points shown, maybe with more after them."""
+        n = len(self.points)
+        return n > 0 and len(points) >= n and np.array_equal(points[:n], self.points)
 
     def _line(self, points: np.ndarray, layout: Layout) -> InkLine:
-        return InkLine(layout.to_view(points), *self._style)
+        first = self._start == 0  # a later piece's first disc is the last of the one before
+        return InkLine(layout.to_view(points), *self._style, first_disc=first)
+
+    @property
+    def opacity(self) -> int:
+        return self._style[1][3]
+
+    @opacity.setter
+    def opacity(self, value: int) -> None:
+        thickness, colour, batch, group = self._style
+        self._style = (thickness, (*colour[:3], value), batch, group)
+        for piece in [*self._pieces, self._tail]:
+            if piece is not None:
+                piece.opacity = value
 
     def delete(self) -> None:
         for piece in [*self._pieces, self._tail]:
@@ -206,7 +234,7 @@ class SceneView:
         self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
         # (id(points), kind, colour, width) -> (points, drawable): the strokes drawn, by
         # the identity of their points (never changed; held here, so the id is not reused)
-        self._lines: dict[tuple, tuple[np.ndarray, InkLine]] = {}
+        self._lines: dict[tuple, tuple[np.ndarray, InkLine | GrowingLine]] = {}
         self._shown: tuple[Polyline, ...] = ()  # the lines they show, but the growing one
         self._view: tuple | None = None  # the layout they are drawn for
         self._growing: GrowingLine | None = None
@@ -261,22 +289,25 @@ class SceneView:
         growing = lines[-1] if lines and lines[-1].growing is not None else None
         fixed = lines[:-1] if growing is not None else lines
         if not _same(fixed, self._shown):
-            self._show_fixed(fixed, layout)
+            self._show_fixed(fixed, layout, stroke_ended=growing is None)
             self._shown = fixed
         if growing is not None:
             self._show_growing(growing, layout)
-        elif self._growing is not None:  # the stroke ended
+        elif self._growing is not None:  # the stroke ended, and is no line now
             self._growing.delete()
             self._growing = None
 
-    def _show_fixed(self, lines: tuple[Polyline, ...], layout: Layout) -> None:
-        keep: dict[tuple, tuple[np.ndarray, InkLine]] = {}
+    def _show_fixed(self, lines: tuple[Polyline, ...], layout: Layout, stroke_ended: bool) -> None:
+        keep: dict[tuple, tuple[np.ndarray, InkLine | GrowingLine]] = {}
         for line in lines:
             alpha = round(min(max(line.alpha, 0.0), 1.0) * 255)
             key = (id(line.points), line.kind, line.colour, line.width)
             if key in keep:  # the same stroke drawn twice stays two drawables
                 key = (*key, len(keep))
             points, drawable = self._lines.pop(key, (line.points, None))
+            if drawable is None and stroke_ended and self._adopts(line):
+                drawable, self._growing = self._growing, None  # its pieces are drawn
+                drawable.show(line.points, layout)  # and a last point, if the pen-up added one
             if drawable is None:
                 drawable = InkLine(
                     layout.to_view(line.points),
@@ -294,6 +325,16 @@ class SceneView:
 
     def _group(self, kind: str) -> Group:
         return {"preview": self.under, "template": self.templates}.get(kind, self.groups[1])
+
+    def _adopts(self, line: Polyline) -> bool:
+        """Whether `line` is the stroke just drawn, finished: the growing line shows it."""
+        g = self._growing
+        return (
+            g is not None
+            and line.kind == "ink"
+            and g.key[1:3] == (line.colour, line.width)
+            and g.extends(line.points)
+        )
 
     def _clear_lines(self) -> None:
         for _, drawable in self._lines.values():

@@ -1,8 +1,8 @@
 """What the window builds again when it shows a new scene: nothing for the ink it
 already draws. A refresh or a drag with 300 shapes on the canvas rebuilt a Polyline and
-read every point of every stroke, and a snap's morph rebuilt the fading ink every
-frame. The picture, each time, is the one a window that built the scene from nothing
-shows."""
+read every point of every stroke, a snap's morph rebuilt the fading ink every frame,
+and a long stroke's end built it again as one line. The picture, each time, is the one
+a window that built the scene from nothing shows."""
 
 from dataclasses import fields, replace
 
@@ -165,13 +165,13 @@ def test_the_scene_keeps_the_lines_of_shapes_that_did_not_change(make_controller
 def test_a_snaps_fading_ink_is_recoloured_in_place_not_built_again(open_window, built):
     w = open_window(frankenstein="circle")
     stroke(w, line(200, 300, 600, 300, n=40))  # snapped, then joined by the circle:
-    stroke(w, circle(400, 300, 150, n=300))
+    stroke(w, circle(400, 300, 150, n=300))  # a long stroke, pieces of 64 segments
     shape = w.controller.shapes[0]  # both fade
     assert shape.n_strokes == 2 and shape.snap is not None
     view = w.scene_view
     ink = {k: d for k, (_, d) in view._lines.items() if k[1] == "ink"}
     pieces = [p for d in ink.values() for p in parts(d)]
-    assert len(ink) == 2
+    assert len(ink) == 2 and len(pieces) >= 5
     built.clear()
     settings = w.controller.settings
     for k in range(1, 12):
@@ -189,6 +189,25 @@ def test_a_snaps_fading_ink_is_recoloured_in_place_not_built_again(open_window, 
     w.clock.t = shape.snap.at + 1.0
     same_picture(w)
     assert [k[1] for k in view._lines] == ["template"]
+
+
+@pytest.mark.parametrize("extra_point", [False, True])
+def test_a_long_strokes_pieces_are_the_finished_strokes_drawable(open_window, built, extra_point):
+    w = open_window(auto_snap=False)
+    stroke(w, line(100, 100, 700, 100, n=30))  # ink drawn before
+    pts = spiral(1500)
+    dispatch(w, "on_mouse_press", *pts[0], mouse.LEFT, 0)
+    for x, y in pts[1:]:
+        dispatch(w, "on_mouse_drag", x, y, 0, 0, mouse.LEFT, 0)
+    growing = w.scene_view._growing
+    built.clear()
+    end = (pts[-1][0] + 5, pts[-1][1]) if extra_point else pts[-1]
+    dispatch(w, "on_mouse_release", *end, mouse.LEFT, 0)
+    assert w.scene_view._growing is None
+    assert drawables_of(w.scene_view)[-1] is growing  # not built again as one line
+    assert len(built) == (1 if extra_point else 0)  # a new tail, with the last point
+    np.testing.assert_array_equal(growing.points, w.controller.shapes[-1].strokes[-1].points)
+    same_picture(w)
 
 
 def test_the_window_shows_what_a_view_built_anew_shows(open_window):
