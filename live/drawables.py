@@ -116,16 +116,22 @@ class InkLine(ShapeBase):
         )
 
     def _create_vertex_list(self) -> None:
+        """The vertex list, its attributes written with numpy: pyglet's own initial data
+        goes through Python a number at a time (250 ms for a 20,000-point stroke)."""
         self._vertex_list = self._program.vertex_list(
             self._num_verts,
             self._draw_mode,
             self._batch,
             self._group,
-            position=("f", self._get_vertices()),
-            colors=("Bn", self._rgba * self._num_verts),
-            translation=("f", (0.0, 0.0) * self._num_verts),
-            rotation=("f", (0.0,) * self._num_verts),
+            position="f",
+            colors="Bn",
+            translation="f",
+            rotation="f",
         )
+        self._update_vertices()
+        self._update_color()
+        for name in ("translation", "rotation"):
+            _view(getattr(self._vertex_list, name), np.float32)[:] = 0.0
 
     def _get_vertices(self) -> np.ndarray:
         p, r = self._points, self._thickness / 2
@@ -144,13 +150,19 @@ class InkLine(ShapeBase):
         return np.concatenate([quads.reshape(-1), discs.reshape(-1)]).astype(np.float32)
 
     def _update_vertices(self) -> None:
-        self._vertex_list.position[:] = self._get_vertices()
+        _view(self._vertex_list.position, np.float32)[:] = self._get_vertices()
 
     def _update_color(self) -> None:
         """Every vertex's colour written in place, 4 bytes at once (`opacity`, as ink
         fades out): pyglet's own way builds a tuple of 4 numbers a vertex."""
         rgba = np.frombuffer(bytes(self._rgba), np.uint32)[0]
-        np.frombuffer(self._vertex_list.colors, np.uint32)[:] = rgba
+        _view(self._vertex_list.colors, np.uint32)[:] = rgba
+
+
+def _view(region, dtype) -> np.ndarray:
+    """A vertex list's attribute (pyglet's ctypes array of it, which marks it to be sent
+    to the GPU) as a numpy array of its memory."""
+    return np.frombuffer(region, dtype) if len(region) else np.empty(0, dtype)
 
 
 class GrowingLine:

@@ -235,3 +235,24 @@ def test_the_window_shows_what_a_view_built_anew_shows(open_window):
     same_picture(w)
     press(w, key.Z, key.MOD_CTRL)
     same_picture(w)
+
+
+def test_an_ink_lines_vertex_data_is_all_written_where_another_one_was(open_window):
+    """InkLine writes its attributes with numpy into memory a deleted line may have
+    used: every vertex's position, colour, translation and rotation are its own."""
+    open_window()  # a GL context
+    batch = Batch()
+    old = InkLine(np.array([[10, 10], [200, 50], [90, 300]], np.float32), 9.0, (1, 2, 3, 4), batch)
+    region = old._vertex_list
+    for name in ("translation", "rotation"):
+        getattr(region, name)[:] = [7.0] * len(getattr(region, name))
+    start = region.start
+    old.delete()
+    points = np.array([[5, 5], [50, 80]], np.float32)
+    new = InkLine(points, 3.0, (20, 30, 40, 128), batch)
+    vl = new._vertex_list
+    assert vl.start == start  # the same memory
+    np.testing.assert_array_equal(np.array(vl.position, np.float32), new._get_vertices())
+    assert len(vl.position) == 2 * (6 + 2 * 3 * 8)  # a segment's quad, a disc a point
+    assert (np.array(vl.colors).reshape(-1, 4) == (20, 30, 40, 128)).all()
+    assert not np.any(vl.translation) and not np.any(vl.rotation)
