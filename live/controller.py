@@ -93,7 +93,7 @@ from live.canvas import (
 from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
 from live.grouping import gather, is_speck, joins
 from live.saving import Saving
-from live.scene import Panel, Scene, canvas_lines, preview_lines
+from live.scene import CanvasLines, Panel, Scene, preview_lines
 from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
 
 if TYPE_CHECKING:
@@ -146,6 +146,7 @@ class Controller:
         self.preview = settings.preview
         # the completion preview's last fit: (shape, its strokes, class, template or None)
         self._previewed: tuple | None = None
+        self._canvas_lines = CanvasLines()  # each scene's lines: unchanged shapes' kept
         given = {k: v for k in POLICY_FIELDS if (v := getattr(settings, k)) is not None}
         self.policy = SnapPolicy(**given, heed_familiarity=settings.heed_familiarity)
         self.help_visible = False
@@ -693,7 +694,7 @@ class Controller:
         """What to draw at time `now` (seconds; default: the latest event's time); with
         `preview`, the completion preview under the ink (`preview_template`)."""
         now = self.now if now is None else now
-        lines, animating = canvas_lines(self.shapes, self._active, self.settings, now)
+        lines, animating = self._canvas_lines(self.shapes, self._active, self.settings, now)
         template = self.preview_template() if preview else None
         if template is not None:
             lines = (*preview_lines(template, self.settings), *lines)

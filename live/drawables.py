@@ -1,17 +1,20 @@
 """Pyglet drawables that mirror a `Scene` into the window's one batch.
 
 `SceneView.show(scene, layout)` updates the batch to match: strokes become `InkLine`
-shapes (cached by content, so only what changed is rebuilt; the stroke being drawn
-grows by pieces, `GrowingLine`, so only its new points are built), the side panel and
-the help overlay are labels and rectangles positioned from the layout. The panel's
-text is broken into lines here, once, by the pixel width of its glyphs (`show_text`),
-and cut with "..." where the panel has no room for it. Layers are ordered groups:
-canvas, the completion preview, strokes, panel, overlay.
+shapes, kept by the identity of their points (which never change): only new strokes
+are built, a fading one is recoloured in place, and a scene of the same lines costs
+nothing a stroke. The stroke being drawn grows by pieces, `GrowingLine`, so only
+its new points are built, and its pieces stay as the finished stroke's.
+The side panel and the help overlay are labels and rectangles positioned from the
+layout. The panel's text is broken into lines here, once, by the pixel width of its
+glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
+are ordered groups: canvas, the completion preview, ink, templates, panel, overlay.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable
 
@@ -85,7 +88,9 @@ class InkLine(ShapeBase):
     """A thick polyline with round joins and caps, built with numpy (one vertex list).
 
     Each segment is a quad (2 triangles) and each point a small disc, so sharp turns
-    and single-point strokes (dots) look like pen ink.
+    and single-point strokes (dots) look like pen ink. Without `first_disc` the first
+    point has none: a piece of a longer line whose last point, with its disc, is in
+    the piece before, so every disc is drawn once (faded ink would show a second one).
     """
 
     def __init__(
@@ -95,26 +100,38 @@ class InkLine(ShapeBase):
         colour: tuple[int, int, int, int],
         batch: Batch | None = None,
         group: Group | None = None,
+        first_disc: bool = True,
     ) -> None:
         self._points = np.asarray(points, np.float32).reshape(-1, 2)
         self._thickness = thickness
         self._rgba = colour
+        self._discs = self._points if first_disc else self._points[1:]
         n = len(self._points)
         super().__init__(
-            6 * max(n - 1, 0) + 3 * _DISC * n, GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, batch, group
+            6 * max(n - 1, 0) + 3 * _DISC * len(self._discs),
+            GL_SRC_ALPHA,
+            GL_ONE_MINUS_SRC_ALPHA,
+            batch,
+            group,
         )
 
     def _create_vertex_list(self) -> None:
+        """The vertex list, its attributes written with numpy: pyglet's own initial data
+        goes through Python a number at a time (250 ms for a 20,000-point stroke)."""
         self._vertex_list = self._program.vertex_list(
             self._num_verts,
             self._draw_mode,
             self._batch,
             self._group,
-            position=("f", self._get_vertices()),
-            colors=("Bn", self._rgba * self._num_verts),
-            translation=("f", (0.0, 0.0) * self._num_verts),
-            rotation=("f", (0.0,) * self._num_verts),
+            position="f",
+            colors="Bn",
+            translation="f",
+            rotation="f",
         )
+        self._update_vertices()
+        self._update_color()
+        for name in ("translation", "rotation"):
+            _view(getattr(self._vertex_list, name), np.float32)[:] = 0.0
 
     def _get_vertices(self) -> np.ndarray:
         p, r = self._points, self._thickness / 2
@@ -129,32 +146,46 @@ class InkLine(ShapeBase):
         fan = np.stack(
             [np.zeros_like(ring[:-1]), ring[:-1], ring[1:]], 1
         )  # (K, 3, 2) around the origin
-        discs = p[:, None, None, :] + fan[None]  # (n, K, 3, 2)
+        discs = self._discs[:, None, None, :] + fan[None]  # (n, K, 3, 2)
         return np.concatenate([quads.reshape(-1), discs.reshape(-1)]).astype(np.float32)
 
     def _update_vertices(self) -> None:
-        self._vertex_list.position[:] = self._get_vertices()
+        _view(self._vertex_list.position, np.float32)[:] = self._get_vertices()
+
+    def _update_color(self) -> None:
+        """Every vertex's colour written in place, 4 bytes at once (`opacity`, as ink
+        fades out): pyglet's own way builds a tuple of 4 numbers a vertex."""
+        rgba = np.frombuffer(bytes(self._rgba), np.uint32)[0]
+        _view(self._vertex_list.colors, np.uint32)[:] = rgba
+
+
+def _view(region, dtype) -> np.ndarray:
+    """A vertex list's attribute (pyglet's ctypes array of it, which marks it to be sent
+    to the GPU) as a numpy array of its memory."""
+    return np.frombuffer(region, dtype) if len(region) else np.empty(0, dtype)
 
 
 class GrowingLine:
     """The stroke being drawn, as `InkLine` pieces of `PIECE` segments each: a new point
     rebuilds only the last piece, so a drag event costs the same at the 6,000th point
-    as at the 10th (rebuilding the whole stroke took 40 ms an event there)."""
+    as at the 10th (rebuilding the whole stroke took 40 ms an event there). When the
+    stroke ends its pieces stay, as the finished stroke's drawable (`extends`): building
+    it again as one line took 300 ms at 20,000 points."""
 
     PIECE = 64
 
     def __init__(self, key: tuple, thickness: float, colour: tuple, batch, group) -> None:
-        self.key = key  # (stroke number, style, view): another key needs another GrowingLine
+        self.key = key  # (stroke number, style): another key needs another GrowingLine
         self._style = (thickness, colour, batch, group)
         self._pieces: list[InkLine] = []  # finished pieces, the last point of one shared
         self._tail: InkLine | None = None  # with the first of the next, then the tail
         self._start = 0  # the tail's first point
-        self._n = 0  # points shown
+        self.points = np.empty((0, 2), np.float32)  # the canvas points shown
 
     def show(self, points: np.ndarray, layout: Layout) -> None:
         """Show `points` (canvas), the points shown before plus any new ones."""
         n = len(points)
-        if n == self._n:
+        if n == len(self.points):
             return
         while n - 1 - self._start > self.PIECE:  # the tail is full: it becomes a piece
             end = self._start + self.PIECE
@@ -163,10 +194,28 @@ class GrowingLine:
         if self._tail is not None:
             self._tail.delete()
         self._tail = self._line(points[self._start :], layout)
-        self._n = n
+        self.points = points  # a view the stroke's later points do not change
+
+    def extends(self, points: np.ndarray) -> bool:
+        """Whether `points` are the points shown, maybe with more after them."""
+        n = len(self.points)
+        return n > 0 and len(points) >= n and np.array_equal(points[:n], self.points)
 
     def _line(self, points: np.ndarray, layout: Layout) -> InkLine:
-        return InkLine(layout.to_view(points), *self._style)
+        first = self._start == 0  # a later piece's first disc is the last of the one before
+        return InkLine(layout.to_view(points), *self._style, first_disc=first)
+
+    @property
+    def opacity(self) -> int:
+        return self._style[1][3]
+
+    @opacity.setter
+    def opacity(self, value: int) -> None:
+        thickness, colour, batch, group = self._style
+        self._style = (thickness, (*colour[:3], value), batch, group)
+        for piece in [*self._pieces, self._tail]:
+            if piece is not None:
+                piece.opacity = value
 
     def delete(self) -> None:
         for piece in [*self._pieces, self._tail]:
@@ -175,19 +224,31 @@ class GrowingLine:
         self._pieces, self._tail = [], None
 
 
+def _same(a: tuple, b: tuple) -> bool:
+    """Whether two tuples hold the same objects (by identity: arrays have no `==`)."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
 class SceneView:
     """The batch's content for a scene: canvas, strokes, panel, help overlay."""
 
     def __init__(self, batch: Batch, colours: Colours) -> None:
         self.batch, self.colours = batch, colours
-        # canvas, strokes, panel, panel text, overlay; the completion preview (order 1)
-        # lies over the canvas and under every stroke
-        self.groups = [Group(order=o) for o in (0, 2, 3, 4, 5)]
+        # canvas, ink, panel, panel text, overlay; the completion preview (order 1) lies
+        # over the canvas and under every stroke, templates (3) over the ink: a snap's
+        # template over its fading ink, as the scene orders them, whatever the places
+        # of their vertices (a batch draws one group's strokes in that order)
+        self.groups = [Group(order=o) for o in (0, 2, 4, 5, 6)]
         self.under = Group(order=1)
+        self.templates = Group(order=3)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
         self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
-        self._lines: dict[tuple, InkLine] = {}
+        # (id(points), kind, colour, width) -> (points, drawable): the strokes drawn, by
+        # the identity of their points (never changed; held here, so the id is not reused)
+        self._lines: dict[tuple, tuple[np.ndarray, InkLine | GrowingLine]] = {}
+        self._shown: tuple[Polyline, ...] = ()  # the lines they show, but the growing one
+        self._view: tuple | None = None  # the layout they are drawn for
         self._growing: GrowingLine | None = None
         text = dict(color=(*c.text, 255), batch=batch, group=self.groups[3])
         top = dict(anchor_y="top", **text)
@@ -230,46 +291,81 @@ class SceneView:
     # ---------------------------------------------------------------- strokes
 
     def _show_lines(self, lines: tuple[Polyline, ...], layout: Layout) -> None:
-        keep: dict[tuple, InkLine] = {}
-        view_key = (layout.scale, layout.canvas.x, layout.canvas.y)
-        seen: dict[tuple, int] = {}
-        growing = None
+        """Strokes drawn stay while their points do (an alpha that changes, ink fading
+        out, is written into them); only new ones are built. The lines held by the
+        scene before, the same objects (`CanvasLines`), cost nothing."""
+        view = (layout.scale, layout.canvas.x, layout.canvas.y)
+        if view != self._view:  # another scale or place: everything is built again
+            self._clear_lines()
+            self._view = view
+        growing = lines[-1] if lines and lines[-1].growing is not None else None
+        fixed = lines[:-1] if growing is not None else lines
+        if not _same(fixed, self._shown):
+            self._show_fixed(fixed, layout, stroke_ended=growing is None)
+            self._shown = fixed
+        if growing is not None:
+            self._show_growing(growing, layout)
+        elif self._growing is not None:  # the stroke ended, and is no line now
+            self._growing.delete()
+            self._growing = None
+
+    def _show_fixed(self, lines: tuple[Polyline, ...], layout: Layout, stroke_ended: bool) -> None:
+        keep: dict[tuple, tuple[np.ndarray, InkLine | GrowingLine]] = {}
         for line in lines:
             alpha = round(min(max(line.alpha, 0.0), 1.0) * 255)
-            if line.growing is not None:
-                growing = self._show_growing(line, alpha, view_key, layout)
-                continue
-            key = (line.kind, line.colour, alpha, line.width, view_key, line.points.tobytes())
-            seen[key] = seen.get(key, -1) + 1
-            key = (*key, seen[key])  # identical strokes drawn twice stay two drawables
-            drawable = self._lines.pop(key, None)
+            key = (id(line.points), line.kind, line.colour, line.width)
+            if key in keep:  # the same stroke drawn twice stays two drawables
+                key = (*key, len(keep))
+            points, drawable = self._lines.pop(key, (line.points, None))
+            if drawable is None and stroke_ended and self._adopts(line):
+                drawable, self._growing = self._growing, None  # its pieces are drawn
+                drawable.show(line.points, layout)  # and a last point, if the pen-up added one
             if drawable is None:
                 drawable = InkLine(
                     layout.to_view(line.points),
                     max(line.width * layout.scale, 1.0),
                     (*line.colour, alpha),
                     self.batch,
-                    self.under if line.kind == "preview" else self.groups[1],
+                    self._group(line.kind),
                 )
-            keep[key] = drawable
-        for drawable in self._lines.values():
+            elif drawable.opacity != alpha:
+                drawable.opacity = alpha
+            keep[key] = (points, drawable)
+        for _, drawable in self._lines.values():
             drawable.delete()
         self._lines = keep
-        if growing is None and self._growing is not None:  # the stroke ended
+
+    def _group(self, kind: str) -> Group:
+        return {"preview": self.under, "template": self.templates}.get(kind, self.groups[1])
+
+    def _adopts(self, line: Polyline) -> bool:
+        """Whether `line` is the stroke just drawn, finished: the growing line shows it."""
+        g = self._growing
+        return (
+            g is not None
+            and line.kind == "ink"
+            and g.key[1:3] == (line.colour, line.width)
+            and g.extends(line.points)
+        )
+
+    def _clear_lines(self) -> None:
+        for _, drawable in self._lines.values():
+            drawable.delete()
+        self._lines, self._shown = {}, ()
+        if self._growing is not None:
             self._growing.delete()
             self._growing = None
 
-    def _show_growing(self, line: Polyline, alpha: int, view_key: tuple, layout: Layout):
+    def _show_growing(self, line: Polyline, layout: Layout) -> None:
         """The stroke being drawn: only its new points are built."""
-        key = (line.growing, line.colour, alpha, line.width, view_key)
+        key = (line.growing, line.colour, line.width, line.alpha)
         if self._growing is None or self._growing.key != key:
             if self._growing is not None:
                 self._growing.delete()
             thickness = max(line.width * layout.scale, 1.0)
-            colour = (*line.colour, alpha)
+            colour = (*line.colour, round(min(max(line.alpha, 0.0), 1.0) * 255))
             self._growing = GrowingLine(key, thickness, colour, self.batch, self.groups[1])
         self._growing.show(line.points, layout)
-        return self._growing
 
     # ------------------------------------------------------------------ panel
 

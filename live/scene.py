@@ -72,32 +72,89 @@ def morph(start: np.ndarray, end: np.ndarray, progress: float) -> np.ndarray:
     return (start + (end - start) * e).astype(np.float32)
 
 
+def shape_lines(shape: Shape, settings: LiveSettings, now: float) -> tuple[Polyline, ...]:
+    """A shape's strokes to draw at time `now`: its ink, or its template (mid-morph, over
+    the fading ink, while its snap is recent)."""
+    s = settings
+    ink = dict(colour=s.colours.ink, width=s.ink_width, kind="ink")
+    snap = shape.snap
+    if shape.state is not ShapeState.SNAPPED or snap is None:
+        return tuple(Polyline(p, alpha=1.0, **ink) for p in shape.ink())
+    p = _progress(shape, settings, now)
+    lines = []
+    if p < 1.0:
+        lines += [Polyline(pts, alpha=1.0 - ease(p), **ink) for pts in shape.ink()]
+    for start, end in zip(snap.start, snap.template, strict=True):
+        pts = morph(start, end, p) if p < 1.0 else end
+        alpha = 0.4 + 0.6 * ease(p)
+        lines.append(Polyline(pts, s.colours.template, alpha, s.template_width, "template"))
+    return tuple(lines)
+
+
+def _progress(shape: Shape, settings: LiveSettings, now: float) -> float:
+    """How far a snapped shape's transition is at `now`: 1 (or more) once it is over."""
+    return 1.0 if settings.transition_s <= 0 else (now - shape.snap.at) / settings.transition_s
+
+
+def _active_line(active: ActiveStroke, settings: LiveSettings) -> Polyline:
+    s = settings
+    return Polyline(active.points, s.colours.ink, 1.0, s.ink_width, "ink", active.number)
+
+
 def canvas_lines(
     shapes: Sequence[Shape], active: ActiveStroke | None, settings: LiveSettings, now: float
 ) -> tuple[tuple[Polyline, ...], bool]:
     """The strokes to draw at time `now`: ink, templates (mid-morph while a snap is
     recent), the stroke being drawn (`active`) last; and whether a transition is still
     running."""
-    s = settings
-    ink = dict(colour=s.colours.ink, width=s.ink_width, kind="ink")
-    lines: list[Polyline] = []
-    animating = False
-    for shape in shapes:
-        snap = shape.snap
-        if shape.state is not ShapeState.SNAPPED or snap is None:
-            lines += [Polyline(p, alpha=1.0, **ink) for p in shape.ink()]
-            continue
-        p = 1.0 if s.transition_s <= 0 else (now - snap.at) / s.transition_s
-        if p < 1.0:
-            animating = True
-            lines += [Polyline(pts, alpha=1.0 - ease(p), **ink) for pts in shape.ink()]
-        for start, end in zip(snap.start, snap.template, strict=True):
-            pts = morph(start, end, p) if p < 1.0 else end
-            alpha = 0.4 + 0.6 * ease(p)
-            lines.append(Polyline(pts, s.colours.template, alpha, s.template_width, "template"))
-    if active is not None:
-        lines.append(Polyline(active.points, alpha=1.0, growing=active.number, **ink))
-    return tuple(lines), animating
+    return CanvasLines()(shapes, active, settings, now)
+
+
+class CanvasLines:
+    """`canvas_lines` that remembers: a shape whose strokes, state and snap are what they
+    were at the last call, and that is not mid-transition, gets the same `Polyline`
+    objects again. So a scene costs a look-up a shape rather than a Polyline a stroke,
+    and the window tells the ink it already draws by identity (a drag event with 300
+    shapes on the canvas rebuilt them all)."""
+
+    def __init__(self) -> None:
+        # id(shape) -> (shape, its strokes, state, snap, settings, lines); the shape is
+        # held, so its id is not reused while it is here
+        self._kept: dict[int, tuple] = {}
+
+    def __call__(
+        self,
+        shapes: Sequence[Shape],
+        active: ActiveStroke | None,
+        settings: LiveSettings,
+        now: float,
+    ) -> tuple[tuple[Polyline, ...], bool]:
+        lines: list[Polyline] = []
+        animating = False
+        kept: dict[int, tuple] = {}
+        for shape in shapes:
+            snapped = shape.state is ShapeState.SNAPPED and shape.snap is not None
+            if snapped and _progress(shape, settings, now) < 1.0:  # mid-morph
+                animating = True  # new points and alpha every frame
+                lines += shape_lines(shape, settings, now)
+                continue
+            last = self._kept.get(id(shape))
+            if (
+                last is None
+                or last[0] is not shape
+                or last[1] != shape.strokes  # Stroke compares by identity
+                or last[2] is not shape.state
+                or last[3] is not shape.snap
+                or last[4] is not settings
+            ):
+                drawn = shape_lines(shape, settings, now)
+                last = (shape, list(shape.strokes), shape.state, shape.snap, settings, drawn)
+            kept[id(shape)] = last
+            lines += last[5]
+        self._kept = kept
+        if active is not None:
+            lines.append(_active_line(active, settings))
+        return tuple(lines), animating
 
 
 def preview_lines(template: Sequence[np.ndarray], settings: LiveSettings) -> tuple[Polyline, ...]:
