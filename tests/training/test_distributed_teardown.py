@@ -12,7 +12,7 @@ import os
 import pytest
 import torch
 
-from tests.machine import free_ports
+from tests.machine import ephemeral_ports, free_ports
 from tests.training.test_distributed_resume import _as_rank, _run_ranks
 
 CYCLES = 40
@@ -42,3 +42,10 @@ def _cycles(rank: int, ports: list[int]) -> None:
 @pytest.mark.slow
 def test_a_group_left_and_dropped_many_times_never_hangs():
     assert _run_ranks(_cycles, free_ports(CYCLES)) == [0, 0]
+
+
+def test_ports_kept_for_later_groups_lie_below_those_given_to_connections():
+    """Every group's connections take ports of the ephemeral range; one kept there for a
+    later group could be taken by then."""
+    ports = free_ports(CYCLES)
+    assert len(set(ports)) == CYCLES and max(ports) < ephemeral_ports()[0]
