@@ -123,14 +123,21 @@ def download(
     names = list(dict.fromkeys(class_name(class_index(c)) for c in classes))  # errors first
     if out.exists() and not out.is_dir():
         raise DownloadError(f"{out}: exists and is not a directory")
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise DownloadError(f"{out}: cannot create the directory ({e.strerror})") from None
     report = on_progress or (lambda p: None)
     fetcher = _Fetcher(timeout, retries, retry_wait, chunk_size, report)
-    with _downloading_into(out):
-        return _download_all(names, out, base_url, fetcher)
+    try:
+        with _downloading_into(out):
+            return _download_all(names, out, base_url, fetcher)
+    except BaseException:
+        if made:  # a folder this call made and left empty (offline, a 404) is no download
+            with contextlib.suppress(OSError):
+                out.rmdir()  # not empty: a .part to resume from stays
+        raise
 
 
 def _download_all(

@@ -152,6 +152,19 @@ def test_a_missing_file_is_a_clear_error(bucket, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failed_download_into_a_new_folder_leaves_no_empty_folder(bucket, tmp_path):
+    """It left the --out folder it made, empty, behind; one with a part to resume from
+    stays (test_a_connection_that_keeps_failing_leaves_a_part_...)."""
+    del bucket.files["circle.ndjson"]
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        download(["circle"], tmp_path / "new" / "quickdraw", base_url=bucket.url, **FAST)
+    assert list(tmp_path.iterdir()) == [tmp_path / "new"]  # the parent: not this call's to judge
+    assert list((tmp_path / "new").iterdir()) == []
+    with pytest.raises(DownloadError, match="connection refused"):
+        download(["circle"], tmp_path / "offline", base_url=refused_url(), **FAST)
+    assert not (tmp_path / "offline").exists()
+
+
 def test_server_errors_are_retried_then_reported(bucket, tmp_path):
     bucket.status = 503
     with pytest.raises(DownloadError, match=r"circle.ndjson: HTTP 503 Service Unavailable$"):
