@@ -291,12 +291,31 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     except OSError as e:
         raise ConfigError(f"{p}: cannot read it ({e.strerror or e})") from None
     try:
-        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else json.loads(text)
+        if p.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text, object_pairs_hook=_single_keys)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(f"{p}: not valid {p.suffix[1:].upper()}: {e}") from None
+    except _TwiceGiven as e:  # TOML refuses it; JSON kept the last value without a word
+        raise ConfigError(f"{p}: the key {e.args[0]!r} is given twice") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: expected a table of settings at the top level")
     return data
+
+
+class _TwiceGiven(ValueError):
+    """A JSON object with one key twice (the key is the argument)."""
+
+
+def _single_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's pairs as a dict; _TwiceGiven where a key comes twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _TwiceGiven(key)
+        out[key] = value
+    return out
 
 
 def parse_override(item: str) -> tuple[str, Any]:

@@ -41,6 +41,14 @@ def test_toml_and_json_files_give_the_same_config(tmp_path):
     assert a.model.name == "cnn" and a.augment.rotate == 10 and a.optim.name == "sgd"
 
 
+def test_a_key_given_twice_in_a_json_config_is_refused(tmp_path):
+    """TOML refuses it; JSON silently kept the last value."""
+    cfg = tmp_path / "c.json"
+    cfg.write_text('{"epochs": 2, "optim": {"lr": 0.1, "lr": 0.01}}')
+    with pytest.raises(ConfigError, match=r"c.json: the key 'lr' is given twice"):
+        load_config(cfg)
+
+
 def test_overrides_use_dotted_keys_and_json_values(tmp_path):
     cfg = load_config(
         None,
