@@ -172,4 +172,6 @@ def _apart(a: float, b: float) -> tuple[str, str]:
     digits = 2
     while f"{a:.{digits}f}" == f"{b:.{digits}f}" and digits < 12:
         digits += 1
+    if f"{a:.{digits}f}" == f"{b:.{digits}f}":  # closer still: every digit there is
+        return repr(a), repr(b)
     return f"{a:.{digits}f}", f"{b:.{digits}f}"

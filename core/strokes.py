@@ -52,7 +52,7 @@ from core.errors import FrankensteinError
 
 GRID = 256  # the simplified space is 0..GRID-1 on both axes
 # A stroke's points are float32: a coordinate past this would be infinite in memory.
-COORDINATE_MAX = float(np.finfo(np.float32).max)
+COORDINATE_MAX = float(np.finfo(np.float32).max)  # (what rounds to it still fits)
 RDP_EPSILON = 2.0
 
 
@@ -229,8 +229,9 @@ class ReadReport:
 # --------------------------------------------------------------------- JSON <-> Drawing
 
 
-def _check_number_list(v: Any, what: str, *, bound: float | None = None) -> np.ndarray:
-    """`v` as float64 numbers, checked: a list of finite numbers, none past ±`bound`."""
+def _check_number_list(v: Any, what: str, *, float32: bool = False) -> np.ndarray:
+    """`v` as float64 numbers, checked: a list of finite numbers (with `float32`, finite
+    in float32 too, where the points are kept)."""
     if not isinstance(v, list):
         raise ValueError(f"{what} is not a list")
     if any(isinstance(x, bool) or not isinstance(x, int | float) for x in v):
@@ -241,8 +242,10 @@ def _check_number_list(v: Any, what: str, *, bound: float | None = None) -> np.n
         raise ValueError(f"{what} holds a number too large") from None
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{what} holds NaN or infinity")
-    if bound is not None and np.any(np.abs(a) > bound):
-        raise ValueError(f"{what} holds a number too large (past ±{bound:.1e})")
+    if float32:
+        with np.errstate(over="ignore"):
+            if not np.all(np.isfinite(a.astype(np.float32))):
+                raise ValueError(f"{what} holds a number too large (past ±{COORDINATE_MAX:.1e})")
     return a
 
 
@@ -294,8 +297,8 @@ def _strokes_from_lists(raw: Any, *, on_grid: bool | None = None):
             has_times = len(s) == 3
         elif has_times != (len(s) == 3):
             raise ValueError(f"stroke {i} mixes the raw and simplified formats")
-        xs = _check_number_list(s[0], f"stroke {i} x", bound=COORDINATE_MAX)
-        ys = _check_number_list(s[1], f"stroke {i} y", bound=COORDINATE_MAX)
+        xs = _check_number_list(s[0], f"stroke {i} x", float32=True)
+        ys = _check_number_list(s[1], f"stroke {i} y", float32=True)
         if len(xs) != len(ys):
             raise ValueError(f"stroke {i} has {len(xs)} x but {len(ys)} y values")
         if len(xs) == 0:

@@ -354,6 +354,7 @@ class Controller:
         if self.classifier is not None:
             final = self.classifier.finish(final)
         shape.final = final  # the panel shows what was judged
+        shape.keep_guesses(self.model_name)  # so M and back, or an undo, keep it too
         seen = [*shape.history[:-1], final]
         decision = self.policy.decide(seen, finished=True)
         if decision is None:

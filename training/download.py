@@ -123,7 +123,7 @@ def download(
     names = list(dict.fromkeys(class_name(class_index(c)) for c in classes))  # errors first
     if out.exists() and not out.is_dir():
         raise DownloadError(f"{out}: exists and is not a directory")
-    made = not out.exists()
+    made = [d for d in (out, *out.parents) if not d.exists()]  # deepest first
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -134,9 +134,11 @@ def download(
         with _downloading_into(out):
             return _download_all(names, out, base_url, fetcher)
     except BaseException:
-        if made:  # a folder this call made and left empty (offline, a 404) is no download
-            with contextlib.suppress(OSError):
-                out.rmdir()  # not empty: a .part to resume from stays
+        for folder in made:  # folders this call made and left empty (offline, a 404)
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: a .part to resume from stays, and all above it
+                break
         raise
 
 

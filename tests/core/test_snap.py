@@ -48,6 +48,8 @@ def test_a_guess_just_below_the_threshold_is_not_shown_as_equal_to_it():
     policy = POLICY.model_copy(update={"threshold": 0.5, "margin": 0.3})
     close = [guess(2, house=0.6485, square=0.3495)]
     assert policy.explain(close) == "house leads square by 0.299 < margin 0.300"
+    at_one = POLICY.model_copy(update={"threshold": 1.0})
+    assert at_one.explain([guess(1, hexagon=1 - 1e-14)]).startswith("hexagon 0.99999999999999")
 
 
 def test_margin_to_the_runner_up():

@@ -102,6 +102,14 @@ def test_bad_lines_are_reported_with_line_numbers_and_skipped(tmp_path):
         assert str(path) in str(bad)
 
 
+def test_float32s_own_largest_coordinate_is_read():
+    """3.4028235e38, float32's largest as numpy prints it, lies a hair past it in float64
+    and was refused as too large."""
+    line = '{"word": "line", "drawing": [[[0, 3.4028235e38], [0, -3.4028235e38], [0, 5]]]}'
+    (d,) = [drawing_from_json(json.loads(line))]
+    assert np.isfinite(d.strokes[0]).all() and d.strokes[0][1, 0] == np.finfo(np.float32).max
+
+
 def test_the_report_footer_names_the_first_bad_lines_and_counts_the_rest():
     report = ReadReport()
     assert report.skipped() == ""

@@ -419,6 +419,23 @@ def test_an_undone_snap_keeps_the_finished_guess_it_was_judged_by(make_controlle
     assert c.shapes[0].final is None
 
 
+def test_a_finished_guess_made_after_a_model_switch_survives_an_undo(make_controller):
+    """M and back kept the shape's guesses from before it was judged; an undo that put
+    the shape back took up that copy, without the finished guess made since."""
+    c = make_controller(frankenstein="smiley face", threshold=1.0, pause_s=1.0)
+    draw(c, circle(200, 300, 60), t0=0.0)
+    shape = c.shapes[0]
+    assert c.switch_model() and c.switch_model()
+    c.tick(5.0)  # judged, not snapped (nothing is that sure): its finished guess
+    final = shape.final
+    assert final is not None and shape.state is ShapeState.INK
+    draw(c, line(600, 300, 650, 300), t0=10.0)  # a shape of its own
+    draw(c, line(640, 310, 270, 310), t0=11.0)  # joins it and reaches the circle
+    assert len(c.shapes) == 1 and c.shapes[0].n_strokes == 3  # gathered
+    assert c.undo() and shape in c.shapes
+    assert shape.final is final
+
+
 def test_drawing_on_or_undoing_before_the_pause_does_not_snap(make_controller):
     c = make_controller(frankenstein="smiley face", max_fit_error=10.0, pause_s=1.0)
     draw(c, circle(400, 300, 120), t0=0.0)
