@@ -15,10 +15,20 @@ import json
 import os
 import re
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from core.errors import FrankensteinError, setting_problem
 from core.paths import runs_dir
@@ -77,6 +87,32 @@ class _Section(BaseModel):
     # allow_inf_nan=False: pydantic takes "inf" (and 1e400, which JSON reads as inf) for
     # a float, and a bound such as lr > 0 holds for it; NaN only failed its bounds
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """A number setting takes a number, a whole-number one a whole number: pydantic's
+        lax mode read `epochs = true` as 1, "2" as 2 and 2.0 as 2 (the TUI's form already
+        refused them; a config file or key=value did not)."""
+        kinds = _number_kinds(cls.model_fields[info.field_name].annotation)
+        if not kinds or v is None:
+            return v
+        if isinstance(v, bool | str):
+            raise ValueError(f"a number, not {v!r}")
+        if kinds == {int} and isinstance(v, float):
+            raise ValueError(f"a whole number, not {v!r}")
+        return v
+
+
+def _number_kinds(annotation: Any) -> set[type]:
+    """{int}, {float} or both for a number field (None allowed or not); else empty."""
+    args = typing.get_args(annotation) if typing.get_origin(annotation) in _UNIONS else ()
+    kinds = {a for a in (args or (annotation,)) if a in (int, float)}
+    others = {a for a in args if a not in (int, float, type(None))}
+    return set() if others else kinds
+
+
+_UNIONS = (typing.Union, types.UnionType)
 
 
 class ModelSection(_Section):

@@ -115,7 +115,7 @@ def test_form_errors_name_their_fields():
     assert errors == {
         "batch_size": "a value is needed",
         "epochs": "Input should be greater than or equal to 1",
-        "optim.lr": "Input should be a valid number, unable to parse string as a number",
+        "optim.lr": "a number, not 'x'",
     }
 
 
