@@ -229,9 +229,8 @@ class ReadReport:
 # --------------------------------------------------------------------- JSON <-> Drawing
 
 
-def _check_number_list(v: Any, what: str, *, float32: bool = False) -> np.ndarray:
-    """`v` as float64 numbers, checked: a list of finite numbers (with `float32`, finite
-    in float32 too, where the points are kept)."""
+def _check_number_list(v: Any, what: str) -> np.ndarray:
+    """`v` as float64 numbers, checked: a list of finite numbers."""
     if not isinstance(v, list):
         raise ValueError(f"{what} is not a list")
     if any(isinstance(x, bool) or not isinstance(x, int | float) for x in v):
@@ -242,10 +241,6 @@ def _check_number_list(v: Any, what: str, *, float32: bool = False) -> np.ndarra
         raise ValueError(f"{what} holds a number too large") from None
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{what} holds NaN or infinity")
-    if float32:
-        with np.errstate(over="ignore"):
-            if not np.all(np.isfinite(a.astype(np.float32))):
-                raise ValueError(f"{what} holds a number too large (past ±{COORDINATE_MAX:.1e})")
     return a
 
 
@@ -297,8 +292,8 @@ def _strokes_from_lists(raw: Any, *, on_grid: bool | None = None):
             has_times = len(s) == 3
         elif has_times != (len(s) == 3):
             raise ValueError(f"stroke {i} mixes the raw and simplified formats")
-        xs = _check_number_list(s[0], f"stroke {i} x", float32=True)
-        ys = _check_number_list(s[1], f"stroke {i} y", float32=True)
+        xs = _check_number_list(s[0], f"stroke {i} x")
+        ys = _check_number_list(s[1], f"stroke {i} y")
         if len(xs) != len(ys):
             raise ValueError(f"stroke {i} has {len(xs)} x but {len(ys)} y values")
         if len(xs) == 0:
@@ -311,7 +306,15 @@ def _strokes_from_lists(raw: Any, *, on_grid: bool | None = None):
         check = (not has_times) if on_grid is None else on_grid
         if check and (xs.min() < 0 or ys.min() < 0 or xs.max() >= GRID or ys.max() >= GRID):
             raise ValueError(f"stroke {i} has coordinates outside the 0..{GRID - 1} grid")
-        strokes.append(np.stack([xs, ys], axis=1).astype(np.float32))
+        with np.errstate(over="ignore"):
+            points = np.stack([xs, ys], axis=1).astype(np.float32)
+        kept = np.isfinite(points).all(axis=0)  # x, y: a coordinate past float32 is not
+        if not kept.all():
+            axis = "x" if not kept[0] else "y"
+            raise ValueError(
+                f"stroke {i} {axis} holds a number too large (past ±{COORDINATE_MAX:.1e})"
+            )
+        strokes.append(points)
     return tuple(strokes), (tuple(times) if has_times else None)
 
 

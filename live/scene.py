@@ -101,17 +101,10 @@ def _active_line(active: ActiveStroke, settings: LiveSettings) -> Polyline:
     return Polyline(active.points, s.colours.ink, 1.0, s.ink_width, "ink", active.number)
 
 
-def canvas_lines(
-    shapes: Sequence[Shape], active: ActiveStroke | None, settings: LiveSettings, now: float
-) -> tuple[tuple[Polyline, ...], bool]:
+class CanvasLines:
     """The strokes to draw at time `now`: ink, templates (mid-morph while a snap is
     recent), the stroke being drawn (`active`) last; and whether a transition is still
-    running."""
-    return CanvasLines()(shapes, active, settings, now)
-
-
-class CanvasLines:
-    """`canvas_lines` that remembers: a shape whose strokes, state and snap are what they
+    running. It remembers: a shape whose strokes, state and snap are what they
     were at the last call, and that is not mid-transition, gets the same `Polyline`
     objects again. So a scene costs a look-up a shape rather than a Polyline a stroke,
     and the window tells the ink it already draws by identity (a drag event with 300
