@@ -9,15 +9,18 @@ the abandoned shape stays on the canvas as ink. When the shape a stroke went int
 comes near earlier shapes still in ink, it *gathers* them (`live.grouping`: a smiley's
 eyes drawn first become one face with the outline around them).
 
-A stroke that joins a snapped shape by the same rule reopens it (`reopen_snaps`; the
-newest such shape, and if it is not the last one, the stroke's new shape gathers it):
+A stroke that comes near a snapped shape reopens it (`reopen_snaps`; nearer than the
+gap rule asks of ink, `reopen_gap`: on it, or beside it; the newest such shape, and if
+it is not the last one, the stroke's new shape gathers it):
 the snap is lifted, the ink comes back, and the shape is classified again with the
 new stroke (undo puts the snap back), so a square that was a house's walls becomes
 the house once the roof is drawn, and a circle gets its eyes and becomes a smiley.
 (ARCHITECTURE.md starts a new shape after every snap; replaying real doodles through
 the window showed that this splits a third of them into fragments that then snap to
-something else, the rays of a snapped sun as lines.) Elsewhere on the canvas, the next
-stroke after a snap starts a new shape with a fresh classifier state.
+something else, the rays of a snapped sun as lines. By the gap rule itself, a shape
+drawn 50 px beside a snapped circle of 160 px lifted its snap, and the two were read
+as one drawing; the replay keeps every gain with the nearer rule.) Elsewhere on the
+canvas, the next stroke after a snap starts a new shape with a fresh classifier state.
 
 **Classifier input.** The current shape's ink is normalised into the model's
 simplified space with `core.strokes.normalize_strokes`, exactly as the training data
@@ -91,7 +94,7 @@ from live.canvas import (
     UndoRecord,
 )
 from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
-from live.grouping import gather, is_speck, joins
+from live.grouping import gather, is_speck, joins, reopens
 from live.saving import Saving
 from live.scene import CanvasLines, Panel, Scene, preview_lines
 from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
@@ -287,7 +290,7 @@ class Controller:
         if not self.settings.reopen_snaps:
             return
         for shape in reversed(self.shapes):
-            if shape.state is ShapeState.SNAPPED and joins(shape, stroke, self.settings):
+            if shape.state is ShapeState.SNAPPED and reopens(shape, stroke, self.settings):
                 self._record(Reopened(shape.id, shape.snap))
                 shape.snap, shape.state = None, ShapeState.INK
                 return

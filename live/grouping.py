@@ -10,7 +10,9 @@ judged whole at pen-up, so a sun's ray that starts outside the disc still joins 
 ink by the same rule, it *gathers* them, the strokes in the order they were drawn: a
 smiley face's two eyes drawn first are far apart for their size and start a shape
 each, and the outline around them makes them one face again (so do a hexagon's top
-and bottom sides, drawn first). Snapped and held shapes are never gathered.
+and bottom sides, drawn first). Snapped and held shapes are never gathered; a stroke
+*reopens* a snapped shape (the controller) only nearer, within `reopen_gap` of it, so
+that a shape drawn beside a snapped one is not read with it.
 
 **Specks.** A shape at most `SPECK` canvas units across is a click or a dot, never a
 drawing: the controller does not judge it when the pen rests.
@@ -34,11 +36,17 @@ def joins(shape: Shape | None, stroke: Stroke, settings: LiveSettings) -> bool:
     return near(shape.box(), stroke.box, settings)
 
 
-def near(a: Box, b: Box, settings: LiveSettings) -> bool:
-    """Two bounding boxes no farther apart than `new_shape_gap` times the larger one's
-    size (and at least `min_gap_px`)."""
+def reopens(shape: Shape, stroke: Stroke, settings: LiveSettings) -> bool:
+    """Whether `stroke` comes near enough to snapped `shape` to reopen it: within
+    `reopen_gap` of it, nearer than ink must come to join (module docstring)."""
+    return near(shape.box(), stroke.box, settings, settings.reopen_gap)
+
+
+def near(a: Box, b: Box, settings: LiveSettings, gap: float | None = None) -> bool:
+    """Two bounding boxes no farther apart than `gap` (default `new_shape_gap`) times
+    the larger one's size (and at least `min_gap_px`)."""
     size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
-    margin = max(settings.new_shape_gap * size, settings.min_gap_px)
+    margin = max((settings.new_shape_gap if gap is None else gap) * size, settings.min_gap_px)
     return bbox_gap(a, b) <= margin
 
 

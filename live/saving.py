@@ -79,7 +79,10 @@ class Saving:
         paths = save_shapes(todo, self.settings.save_dir, height)
         for shape, word in todo:
             self._saved.setdefault(shape.id, {})[tuple(shape.strokes)] = word
-        status = f"saved {_count(len(todo), 'shape')} to {self.settings.save_dir}"
+        status = (
+            f"saved {_count(len(todo), 'shape')} as {_words(todo, label)}"
+            f" to {self.settings.save_dir}"
+        )
         if before:
             notes.insert(0, self._saved_before(before))
         return paths, status + (f" ({'; '.join(notes)})" if notes else "")
@@ -136,6 +139,20 @@ def _labelled(shapes: Sequence[Shape], label: str | None) -> list[tuple[Shape, s
     """Each shape with ink and the word it is saved under: the class it snapped to,
     else `label`, else its top guess (None: no label)."""
     return [(s, s.snap.cls if s.snap else (label or s.label())) for s in shapes if s.strokes]
+
+
+def _words(saved: list[tuple[Shape, str]], label: str | None, shown: int = 4) -> str:
+    """The words `saved` went under, in order, "circle, fish (a 79% guess)": a shape
+    saved under the model's guess, not a snap nor a label given, says how sure it was,
+    so that a wrong word is seen before it becomes data."""
+    words = []
+    for shape, word in saved[:shown]:
+        guess = shape.guess
+        if shape.snap is None and label is None and guess is not None:
+            word += f" (a {guess.probs[guess.index]:.0%} guess)"
+        words.append(word)
+    more = len(saved) - shown
+    return ", ".join(words) + (f" and {more} more" if more > 0 else "")
 
 
 def _count(n: int, thing: str) -> str:

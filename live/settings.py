@@ -142,9 +142,15 @@ class LiveSettings(BaseModel):
         "shape; a shape that comes this near earlier ink shapes gathers them",
     )
     min_gap_px: float = Field(24.0, ge=0.0)
+    reopen_gap: float = Field(
+        0.1,
+        ge=0.0,
+        description="a stroke reopens a snapped shape only when its bounding box comes "
+        "within this fraction of the larger one's size (at least min_gap_px)",
+    )
     reopen_snaps: bool = Field(
         True,
-        description="a stroke that joins a snapped shape (by the same gap rule) lifts its "
+        description="a stroke that comes near a snapped shape (reopen_gap) lifts its "
         "snap and is classified with its ink: the square was a house's walls",
     )
     canvas_size: tuple[int, int] = (800, 600)  # logical canvas units, scaled to the window

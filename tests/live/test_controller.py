@@ -173,6 +173,25 @@ def test_a_reopened_shape_snaps_again_with_its_new_stroke(make_controller):
     assert c.shapes[0].state is ShapeState.SNAPPED and c.shapes[0].n_strokes == 1
 
 
+def test_a_shape_drawn_beside_a_snapped_one_leaves_its_snap_alone(make_controller):
+    """A second circle 50 px right of a snapped one of radius 80 came within the gap
+    rule (35% of 160 px), lifted the first one's snap and was read with it as one
+    drawing (saved again as a fish); reopening asks for the stroke to come nearer."""
+    c = make_controller(frankenstein="circle", max_fit_error=10.0)
+    draw(c, circle(200, 300, 80), t0=1.0)
+    first = c.shapes[0]
+    assert first.state is ShapeState.SNAPPED
+    update = draw(c, circle(410, 300, 80), t0=2.0)  # boxes 50 px apart
+    assert update.new_shape and len(c.shapes) == 2
+    assert first.state is ShapeState.SNAPPED and first.n_strokes == 1
+    second = c.shapes[1]
+    assert second.n_strokes == 1 and second.state is ShapeState.SNAPPED
+    draw(c, line(110, 300, 110, 200), t0=3.0)  # 10 px left of the first circle
+    # near enough: reopened, and gathered by the stroke's shape
+    assert first.snap is None and first not in c.shapes
+    assert c.shapes[0] is second and c.shapes[1].n_strokes == 2
+
+
 def test_without_reopening_every_stroke_after_a_snap_starts_a_new_shape(make_controller):
     c = make_controller(frankenstein="circle", reopen_snaps=False)
     draw(c, circle(400, 300, 120), t0=1.0)

@@ -43,6 +43,24 @@ def test_save_writes_raw_and_simplified_files_with_the_confirmed_label(make_cont
     assert c.status.endswith("(2 saved before)")
 
 
+def test_the_status_names_each_word_saved_and_how_sure_an_unsnapped_guess_was(make_controller):
+    """It said only "saved 2 shapes to ...": a drawing filed under a 12% guess went
+    unseen until the data was read."""
+    c = make_controller(frankenstein="circle")
+    draw(c, circle(200, 300, 80), t0=10.0, dt=0.02)  # snaps: circle
+    c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 400), t0=11.0)  # not snapped: under its top guess
+    guess = c.shapes[1].guess
+    sure = f"{guess.probs[guess.index]:.0%}"
+    c.save()
+    assert c.status == (
+        f"saved 2 shapes as circle, circle (a {sure} guess) to {c.settings.save_dir}"
+    )
+    draw(c, line(100, 550, 140, 550), t0=12.0)
+    c.save(label="line")  # a label given is the person's word, not a guess
+    assert c.status.startswith("saved 1 shape as line to ")
+
+
 def test_saving_twice_writes_each_shape_once(make_controller):
     c = make_controller(frankenstein="circle")
     draw(c, circle(200, 300, 80), t0=1.0)
