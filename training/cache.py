@@ -49,7 +49,7 @@ from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
 from core.strokes import GRID, Drawing, ReadReport, iter_drawings, normalize
-from training.datainfo import BytesRead, data_files
+from training.datainfo import BytesRead, data_files, no_data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
 from training.strokebatch import StrokeBatch
@@ -100,7 +100,7 @@ def directory_files(directory: str | os.PathLike) -> list[Path]:
         raise DataError(f"{d}: data directory not found")
     files = data_files(d)
     if not files:
-        raise DataError(f"{d}: no .ndjson or .json drawing files")
+        raise DataError(no_data_files(d))
     return files
 
 

@@ -99,6 +99,30 @@ def data_files(directory: str | os.PathLike) -> list[Path]:
     )
 
 
+def no_data_files(directory: str | os.PathLike) -> str:
+    """The refusal of a directory with no data files, naming its folders that have some:
+    the window saves into `raw/` and `simplified/` of `data/drawings/`, and the folder
+    above them is the one a user gives."""
+    d = Path(directory)
+    try:
+        inside = sorted(  # not a hidden folder: a generation's staging, drawn in still
+            p.name
+            for p in d.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and _has_data(p)
+        )
+    except OSError:
+        inside = []
+    hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
+    return f"{d}: no .ndjson or .json drawing files{hint}"
+
+
+def _has_data(folder: Path) -> bool:
+    try:
+        return bool(data_files(folder))
+    except OSError:  # unreadable: not worth naming
+        return False
+
+
 BytesRead = Callable[[Path, int], None]  # (file, bytes of it read so far)
 
 
