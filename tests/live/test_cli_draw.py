@@ -161,15 +161,22 @@ def test_bad_flags_are_one_line_errors(capsys):
         (["--score", "d", "--replay", "r.ndjson"], "it takes neither --replay nor --screenshot"),
         (["--score", "d", "--screenshot", "x.png"], "it takes neither --replay nor --screenshot"),
         (["--screenshot", "x.jpg"], "x.jpg: the screenshot is written as a .png file"),
+        (
+            ["--replay", "d"],
+            "d: a directory, not a file (--replay takes one .ndjson file; --score a folder "
+            "of them)",
+        ),
     ],
 )
 def test_flags_that_would_be_ignored_are_refused(flags, error, tmp_path, capsys, monkeypatch):
     """--limit alone just opened the window, --score ignored --replay and --screenshot,
-    and a screenshot named .jpg held PNG bytes."""
+    a screenshot named .jpg held PNG bytes, and --replay of a folder said only "cannot
+    open (Is a directory)"."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
     assert main(["draw", *flags]) == 2
     assert error in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
 
 
 def test_draw_refuses_a_model_its_checkpoint_does_not_hold(tmp_path, tiny_models, capsys):

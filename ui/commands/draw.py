@@ -182,6 +182,11 @@ def _check_combination(args: argparse.Namespace) -> None:
             "--score replays each doodle of its folder alone and reports the snaps; "
             "it takes neither --replay nor --screenshot"
         )
+    if args.replay is not None and args.replay.is_dir():  # not "cannot open (Is a directory)"
+        raise FrankensteinError(
+            f"{args.replay}: a directory, not a file (--replay takes one .ndjson file; "
+            "--score a folder of them)"
+        )
 
 
 def run_draw(args: argparse.Namespace) -> int:
