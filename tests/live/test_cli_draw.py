@@ -259,6 +259,27 @@ def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
     assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out
 
 
+def test_draw_score_says_so_when_the_checkpoint_has_no_familiarity(tmp_path, real_dev, capsys):
+    """eval said its snaps were not checked for familiarity; draw --score, whose snaps
+    are the window's, said nothing, though its figures differ from a fitted checkpoint's."""
+    from core.classifier import StrokeClassifier
+    from tests.core.tiny_models import tiny_model
+
+    ckpt = save_checkpoint(tmp_path / "bare.pt", tiny_model("frankenstein", seed=1))
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "sun.ndjson").write_bytes((real_dev / "raw" / "sun.ndjson").read_bytes())
+    note = StrokeClassifier.from_checkpoint(ckpt).unchecked_familiarity(True)
+    assert note.startswith("this checkpoint has no familiarity statistics")
+    score = ["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "1"]
+    assert main(score) == 0
+    assert f"({note})\n" in capsys.readouterr().out
+    assert main(["eval", "--model", str(ckpt), "--data", str(data), "--limit", "1"]) == 0
+    assert f"({note})" in " ".join(capsys.readouterr().out.split())  # the same words
+    assert main(["draw", "--score", str(data), "--limit", "1"]) == 0  # the bundled: fitted
+    assert "familiarity" not in capsys.readouterr().out
+
+
 def test_draw_score_names_the_checkpoint_it_scored(tmp_path, real_dev, capsys, monkeypatch):
     """A default picked in the TUI (Runs tab, F) changes what `draw --score` replays
     through; the report must say which checkpoint its figures are of."""

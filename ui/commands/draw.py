@@ -287,6 +287,8 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
         print(f"{len(score['wrong'])} wrong snaps (doodle, its class -> the class snapped to):")
         for w in score["wrong"]:
             print(f"  {w['key_id'] or '?':<18} {w['true']} -> {w['snapped']}")
+    if score["familiarity_note"] is not None:
+        print(f"({score['familiarity_note']})")
     if read.bad:
         print(f"({read.skipped()})")
     if read.mismatches:
