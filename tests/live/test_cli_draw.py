@@ -280,6 +280,25 @@ def test_draw_score_says_so_when_the_checkpoint_has_no_familiarity(tmp_path, rea
     assert "familiarity" not in capsys.readouterr().out
 
 
+def test_draw_score_lines_up_its_wrong_snaps_whatever_the_key_id(tmp_path, real_dev, capsys):
+    """The key_id column was 18 wide: a key_id the window saves (live- and 16 hex digits)
+    pushed its row's classes out of line with Quick, Draw!'s 16-digit ones."""
+    data = tmp_path / "mixed"
+    data.mkdir()
+    lines = (real_dev / "raw" / "hexagon.ndjson").read_text().splitlines()
+    wrong = json.loads(lines[2])  # the bundled model snaps it to an octagon
+    assert wrong["key_id"] == "5643746924298240"
+    saved = {**wrong, "key_id": "live-9b49be3db2044cec"}
+    (data / "hexagon.ndjson").write_text(f"{json.dumps(wrong)}\n{json.dumps(saved)}\n")
+    assert main(["draw", "--score", str(data)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = out[out.index("2 wrong snaps (doodle, its class -> the class snapped to):") + 1 :]
+    assert rows == [
+        "  5643746924298240       hexagon -> octagon",
+        "  live-9b49be3db2044cec  hexagon -> octagon",
+    ]
+
+
 def test_draw_score_names_the_checkpoint_it_scored(tmp_path, real_dev, capsys, monkeypatch):
     """A default picked in the TUI (Runs tab, F) changes what `draw --score` replays
     through; the report must say which checkpoint its figures are of."""
