@@ -146,6 +146,23 @@ class StrokeClassifier:
             familiarity=ckpt.familiarity,
         )
 
+    def unchecked_familiarity(self, heed: bool) -> str | None:
+        """Why its snaps are not checked for familiarity, a note under a report of them
+        (eval's and `draw --score`'s): its figures are not the ones a checkpoint with
+        familiarity statistics gives. None where they are checked (or not asked to be)."""
+        if self.familiarity is None and hasattr(self.model, "step_hidden"):
+            return (
+                "this checkpoint has no familiarity statistics, so its snaps are not checked "
+                "against them; `frankenstein calibrate` fits them for a checkpoint made before "
+                "they existed, where its validation set has every class and a right snap"
+            )
+        if self.familiarity is None and heed:
+            return (
+                "an ensemble has no familiarity statistics, so its snaps are not checked "
+                "against them: compare them with single models' --ignore-familiarity figures"
+            )
+        return None
+
     @property
     def n_strokes(self) -> int:
         return len(self._stack)

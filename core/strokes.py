@@ -604,3 +604,11 @@ def normalize_strokes(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
 def normalize(drawing: Drawing) -> Drawing:
     """A raw (screen-space) drawing -> the simplified space; metadata kept, times dropped."""
     return replace(drawing, strokes=normalize_strokes(drawing.strokes), times=None)
+
+
+def is_raw(drawing: Drawing) -> bool:
+    """A raw drawing: with its timing, or off the simplified space's grid (screen
+    coordinates); training and `data compare` normalise it before they use it."""
+    return drawing.times is not None or any(
+        len(s) and (s.min() < 0 or s.max() > GRID - 1) for s in drawing.strokes
+    )

@@ -137,7 +137,8 @@ def score_replays(
     loader: Loader = load_classifier,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Replay each doodle alone through a (headless) window; `live.replay.snap_score`.
+    """Replay each doodle alone through a (headless) window; `live.replay.snap_score`,
+    and why the snaps were not checked for familiarity (`familiarity_note`, or None).
     A model that cannot be loaded is an error here (nothing to score), not a warning."""
     from live.replay import ManualClock, replay_one_by_one, snap_score
 
@@ -147,6 +148,8 @@ def score_replays(
         raise FrankensteinError(controller.error)
     window = open_window(controller, clock=ManualClock())
     try:
-        return snap_score(list(replay_one_by_one(window, drawings, progress)))
+        score = snap_score(list(replay_one_by_one(window, drawings, progress)))
     finally:
         window.close()
+    heed = controller.policy.heed_familiarity
+    return {**score, "familiarity_note": controller.classifier.unchecked_familiarity(heed)}

@@ -48,8 +48,8 @@ from core.atomic import atomic_write_text, fsync_dir, write_all
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
-from core.strokes import GRID, Drawing, ReadReport, iter_drawings, normalize
-from training.datainfo import BytesRead, data_files
+from core.strokes import GRID, Drawing, ReadReport, is_raw, iter_drawings, normalize
+from training.datainfo import BytesRead, data_files, no_data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
 from training.strokebatch import StrokeBatch
@@ -100,7 +100,7 @@ def directory_files(directory: str | os.PathLike) -> list[Path]:
         raise DataError(f"{d}: data directory not found")
     files = data_files(d)
     if not files:
-        raise DataError(f"{d}: no .ndjson or .json drawing files")
+        raise DataError(no_data_files(d))
     return files
 
 
@@ -185,7 +185,7 @@ def iter_split(
                 break
             if split is not None and split_of(d) != split:
                 continue
-            if d.times is not None or _off_grid(d.strokes):
+            if is_raw(d):
                 d = normalize(d)  # raw screen coordinates -> the simplified space
             yield d
     if progress is not None:
@@ -211,10 +211,6 @@ def _read_progress(path: Path, what: str, progress: Progress | None) -> BytesRea
 
     read(path, 0)
     return read
-
-
-def _off_grid(strokes: Sequence[np.ndarray]) -> bool:
-    return any(len(s) and (s.min() < 0 or s.max() > GRID - 1) for s in strokes)
 
 
 @contextlib.contextmanager

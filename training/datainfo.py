@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.strokes import Drawing, ReadReport, file_class, iter_drawings
+from core.strokes import Drawing, ReadReport, file_class, is_raw, iter_drawings, normalize
 
 
 @dataclass
@@ -71,6 +71,7 @@ class ClassStats(StrokeStats):
     # file name -> drawings of this class read from it, in reading order; a file named
     # after the class is there even if it gave none (all its lines bad)
     files: Counter = field(default_factory=Counter)
+    raw: int = 0  # drawings normalised before their statistics (class_stats' simplify)
 
 
 @dataclass
@@ -97,6 +98,30 @@ def data_files(directory: str | os.PathLike) -> list[Path]:
             or (p.suffix.lower() == ".json" and file_class(p) is not None)
         )
     )
+
+
+def no_data_files(directory: str | os.PathLike) -> str:
+    """The refusal of a directory with no data files, naming its folders that have some:
+    the window saves into `raw/` and `simplified/` of `data/drawings/`, and the folder
+    above them is the one a user gives."""
+    d = Path(directory)
+    try:
+        inside = sorted(  # not a hidden folder: a generation's staging, drawn in still
+            p.name
+            for p in d.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and _has_data(p)
+        )
+    except OSError:
+        inside = []
+    hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
+    return f"{d}: no .ndjson or .json drawing files{hint}"
+
+
+def _has_data(folder: Path) -> bool:
+    try:
+        return bool(data_files(folder))
+    except OSError:  # unreadable: not worth naming
+        return False
 
 
 BytesRead = Callable[[Path, int], None]  # (file, bytes of it read so far)
@@ -167,7 +192,11 @@ def file_stats(
 
 
 def class_stats(
-    files: Sequence[Path], limit: int | None = None, files_read: FilesRead | None = None
+    files: Sequence[Path],
+    limit: int | None = None,
+    files_read: FilesRead | None = None,
+    *,
+    simplify: bool = False,
 ) -> tuple[list[ClassStats], list[FileRead]]:
     """Read a directory's files by the one rule of core/strokes.py and collect the
     statistics of each class, sorted by name, whichever files hold it (two files named
@@ -175,7 +204,9 @@ def class_stats(
     what reading each file saw. `limit`: at most the first N drawings a class (as
     eval's --limit): a file named after a class is read until its class has them, any
     other file to its end. `files_read` follows the reading (and hears when each file
-    is done)."""
+    is done). `simplify`: a raw drawing (core/strokes.is_raw) is normalised into the
+    simplified space first, as training reads it, and counted in its class's `raw`:
+    a raw stroke's points are the screen's samples, several times a simplified one's."""
     classes: dict[str, ClassStats] = {}
     reads = []
     for path in files:
@@ -192,6 +223,9 @@ def class_stats(
                     if d.word == own:
                         break
                     continue
+                if simplify and is_raw(d):
+                    d = normalize(d)
+                    cls.raw += 1
                 cls.add(d)
                 cls.files[path.name] += 1
                 read.classes[d.word] += 1

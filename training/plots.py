@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 
 WRONG_COLUMNS = 6  # panels a row in wrong_snaps.png
 WRONG_MAX = 48  # panels at most; the report lists them all
+HEADING_PT = 11  # wrong_snaps.png's heading, wrapped to the figure's width
 
 
 def _pyplot():
@@ -94,7 +96,15 @@ def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: 
     shown = wrong[:WRONG_MAX]
     cols = min(WRONG_COLUMNS, len(shown))
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 2.5 * rows), squeeze=False)
+    more = f", first {WRONG_MAX} of {len(wrong)}" if len(wrong) > WRONG_MAX else ""
+    heading = f"{title} wrong snaps (true -> snapped; grey: drawn after the snap){more}"
+    # one line ran off both sides of a figure of one or two panels: wrapped at the
+    # characters that fit its width (a character is about 0.6 of the font size wide),
+    # each line given its height
+    width = 2.2 * cols
+    lines = textwrap.wrap(heading, max(10, int(width * 72 / (0.65 * HEADING_PT))))
+    height = 2.5 * rows + len(lines) * 1.3 * HEADING_PT / 72
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
     for ax in axes.flat:
         ax.set_axis_off()
     for ax, w in zip(axes.flat, shown, strict=False):
@@ -118,8 +128,7 @@ def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: 
             f"{w['confidence']:.2f}" + (" (premature)" if w["premature"] else ""),
             fontsize=7,
         )
-    more = f", first {WRONG_MAX} of {len(wrong)}" if len(wrong) > WRONG_MAX else ""
-    fig.suptitle(f"{title} wrong snaps (true -> snapped; grey: drawn after the snap){more}")
+    fig.suptitle("\n".join(lines), fontsize=HEADING_PT)
     fig.tight_layout()
     return _save(fig, path, plt)
 

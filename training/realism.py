@@ -21,7 +21,7 @@ import numpy as np
 from core.atomic import atomic_write_bytes
 from core.classes import CLASSES
 from core.errors import FrankensteinError
-from core.strokes import Drawing, ReadReport, file_class
+from core.strokes import Drawing, ReadReport, file_class, is_raw, normalize
 from training.datainfo import ClassStats, FilesRead, class_stats, data_files, labelled_drawings
 from training.replay import first_per_class
 
@@ -143,14 +143,17 @@ def compare(
     (training.datainfo.class_stats, as `data info` reads): the files named after it
     (`ice cream.ndjson` and `ice_cream.ndjson`) and the lines of a file named after no
     class whose 'word' names it. `limit` reads at most that many drawings a class
-    (synthetic directories are large). A class with no drawings read on a side (a file
+    (synthetic directories are large). A raw drawing is normalised into the simplified
+    space first, as training reads it (each class's `raw` counts them): its points per
+    stroke are then those of the simplified files, not the screen's many samples. A
+    class with no drawings read on a side (a file
     named after it, all of whose lines are bad) is kept, with `empty` naming the side.
     `progress(bytes read, bytes in all, file name)` follows the reading; the reports
     hear what reading each side saw (bad lines, drawings whose word is not their file's).
     """
     real_files, synth_files, reads = _sides(real_dir, synth_dir, set(CLASSES), progress)
-    real, real_reads = class_stats(real_files, limit, reads[0])
-    synth, synth_reads = class_stats(synth_files, limit, reads[1])
+    real, real_reads = class_stats(real_files, limit, reads[0], simplify=True)
+    synth, synth_reads = class_stats(synth_files, limit, reads[1], simplify=True)
     for report, file_reads in ((real_report, real_reads), (synth_report, synth_reads)):
         if report is not None:
             for r in file_reads:
@@ -174,7 +177,8 @@ def _by_class(
 
     out: dict[str, list[Drawing]] = {file_class(f): [] for f in files if file_class(f) is not None}
     for d in first_per_class(files, lambda f: labelled_drawings(f, files_read), limit):
-        out.setdefault(d.word, []).append(d)
+        # raw screen coordinates ran off the panels' 0..255 (as `compare`, normalised)
+        out.setdefault(d.word, []).append(normalize(d) if is_raw(d) else d)
     return out
 
 

@@ -161,15 +161,22 @@ def test_bad_flags_are_one_line_errors(capsys):
         (["--score", "d", "--replay", "r.ndjson"], "it takes neither --replay nor --screenshot"),
         (["--score", "d", "--screenshot", "x.png"], "it takes neither --replay nor --screenshot"),
         (["--screenshot", "x.jpg"], "x.jpg: the screenshot is written as a .png file"),
+        (
+            ["--replay", "d"],
+            "d: a directory, not a file (--replay takes one .ndjson file; --score a folder "
+            "of them)",
+        ),
     ],
 )
 def test_flags_that_would_be_ignored_are_refused(flags, error, tmp_path, capsys, monkeypatch):
     """--limit alone just opened the window, --score ignored --replay and --screenshot,
-    and a screenshot named .jpg held PNG bytes."""
+    a screenshot named .jpg held PNG bytes, and --replay of a folder said only "cannot
+    open (Is a directory)"."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
     assert main(["draw", *flags]) == 2
     assert error in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
 
 
 def test_draw_refuses_a_model_its_checkpoint_does_not_hold(tmp_path, tiny_models, capsys):
@@ -250,6 +257,46 @@ def test_draw_score_says_so_when_nothing_snaps(tmp_path, real_dev, capsys):
     assert main(["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "2"]) == 0
     out = capsys.readouterr().out  # a random model never reaches the threshold
     assert "2 doodles replayed through the window: 0 snaps, precision n/a, recall 0.0%" in out
+
+
+def test_draw_score_says_so_when_the_checkpoint_has_no_familiarity(tmp_path, real_dev, capsys):
+    """eval said its snaps were not checked for familiarity; draw --score, whose snaps
+    are the window's, said nothing, though its figures differ from a fitted checkpoint's."""
+    from core.classifier import StrokeClassifier
+    from tests.core.tiny_models import tiny_model
+
+    ckpt = save_checkpoint(tmp_path / "bare.pt", tiny_model("frankenstein", seed=1))
+    data = tmp_path / "one"
+    data.mkdir()
+    (data / "sun.ndjson").write_bytes((real_dev / "raw" / "sun.ndjson").read_bytes())
+    note = StrokeClassifier.from_checkpoint(ckpt).unchecked_familiarity(True)
+    assert note.startswith("this checkpoint has no familiarity statistics")
+    score = ["draw", "--checkpoint", str(ckpt), "--score", str(data), "--limit", "1"]
+    assert main(score) == 0
+    assert f"({note})\n" in capsys.readouterr().out
+    assert main(["eval", "--model", str(ckpt), "--data", str(data), "--limit", "1"]) == 0
+    assert f"({note})" in " ".join(capsys.readouterr().out.split())  # the same words
+    assert main(["draw", "--score", str(data), "--limit", "1"]) == 0  # the bundled: fitted
+    assert "familiarity" not in capsys.readouterr().out
+
+
+def test_draw_score_lines_up_its_wrong_snaps_whatever_the_key_id(tmp_path, real_dev, capsys):
+    """The key_id column was 18 wide: a key_id the window saves (live- and 16 hex digits)
+    pushed its row's classes out of line with Quick, Draw!'s 16-digit ones."""
+    data = tmp_path / "mixed"
+    data.mkdir()
+    lines = (real_dev / "raw" / "hexagon.ndjson").read_text().splitlines()
+    wrong = json.loads(lines[2])  # the bundled model snaps it to an octagon
+    assert wrong["key_id"] == "5643746924298240"
+    saved = {**wrong, "key_id": "live-9b49be3db2044cec"}
+    (data / "hexagon.ndjson").write_text(f"{json.dumps(wrong)}\n{json.dumps(saved)}\n")
+    assert main(["draw", "--score", str(data)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = out[out.index("2 wrong snaps (doodle, its class -> the class snapped to):") + 1 :]
+    assert rows == [
+        "  5643746924298240       hexagon -> octagon",
+        "  live-9b49be3db2044cec  hexagon -> octagon",
+    ]
 
 
 def test_draw_score_names_the_checkpoint_it_scored(tmp_path, real_dev, capsys, monkeypatch):

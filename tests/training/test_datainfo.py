@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from core.strokes import Drawing, write_ndjson
 from training.datainfo import data_files, file_stats
@@ -56,7 +57,37 @@ def test_data_info_on_a_folder_of_data_folders_names_them(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["data", "info", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        f"frankenstein: error: {tmp_path}: no .ndjson or .json files "
+        f"frankenstein: error: {tmp_path}: no .ndjson or .json drawing files "
+        "(its folders raw, simplified have some)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["eval", "--model", "frankenstein", "--data"],
+        ["draw", "--score"],
+        ["train", "data.sources=[{}]"],
+        ["train", "eval_data={}"],
+    ],
+)
+def test_a_folder_of_data_folders_is_named_so_by_every_command(tmp_path, capsys, command):
+    """The window saves into data/drawings/raw and .../simplified: eval, draw --score and
+    train given data/drawings say which of its folders hold drawings, as data info does."""
+    from ui.cli import main
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    drawings = tmp_path / "drawings"
+    for sub in ("simplified", "raw"):
+        write_ndjson([d], drawings / sub / "sun.ndjson")
+    if "{}" in command[-1]:
+        args = [*command[:-1], command[-1].format(json.dumps(str(drawings)))]
+        args.append(f"out_dir={tmp_path / 'runs'}")
+    else:
+        args = [*command, str(drawings)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {drawings}: no .ndjson or .json drawing files "
         "(its folders raw, simplified have some)\n"
     )
 

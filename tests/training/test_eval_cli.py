@@ -226,3 +226,21 @@ def test_off_a_terminal_eval_draws_no_bar_at_all(glyph_dir, capsys):
     assert main(["eval", "--model", "cnn", "--data", str(glyph_dir), "--limit", "1"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and "top-1" in out
+
+
+def test_the_heading_of_one_wrong_snap_fits_its_figure(real_dev, tmp_path, capsys):
+    """A figure of one panel is 2.2 inches wide: its heading ran off both sides
+    ("aps (true -> snapped; grey:"); it is wrapped to the figure's width."""
+    from PIL import Image
+
+    data = tmp_path / "one"
+    data.mkdir()
+    line = (real_dev / "raw" / "hexagon.ndjson").read_text().splitlines()[2]
+    (data / "hexagon.ndjson").write_text(line + "\n")  # the bundled model snaps: octagon
+    out, plots = tmp_path / "r.json", tmp_path / "plots"
+    args = ["eval", "--model", "frankenstein", "--data", str(data), "--json", str(out)]
+    assert main([*args, "--plots", str(plots)]) == 0
+    assert json.loads(out.read_text())["snap"]["wrong"] == 1
+    image = np.asarray(Image.open(plots / "wrong_snaps.png").convert("L"))
+    assert image.shape[1] < 300  # one panel wide
+    assert (image[:, :4] > 200).all() and (image[:, -4:] > 200).all()  # no text cut off

@@ -238,3 +238,37 @@ def test_a_file_named_after_no_class_gives_its_drawings_by_their_word(
     seen = []
     gallery(mixed, synth_dir, tmp_path / "g.png", progress=lambda i, n, w: seen.append(w))
     assert seen[-3:] == ["circle", "sun", "writing the image"]
+
+
+def test_raw_drawings_are_compared_as_training_reads_them(real_dev, tmp_path, capsys):
+    """A raw stroke holds the screen's samples (67 points a circle's stroke against 20
+    simplified): raw doodles are normalised first, as training reads them, so the same
+    doodles raw and simplified compare alike, and the report says it did so."""
+    rows = compare(real_dev / "raw", real_dev / "simplified")
+    for r in rows:  # the same doodles: RDP gives a point or so more or less
+        real, simplified = (np.mean(s.points_per_stroke) for s in (r.real, r.synth))
+        assert real == pytest.approx(simplified, rel=0.05), r.word
+        assert r.tv == 0
+    assert sum(r.real.raw for r in rows) == 300 and not any(r.synth.raw for r in rows)
+    args = ["data", "compare", str(real_dev / "raw"), str(real_dev / "simplified")]
+    assert main(args) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(real: 300 raw drawings normalised into the simplified space first" in out
+    assert "synth: " not in out
+
+
+def test_the_gallery_draws_raw_drawings_in_the_simplified_space(real_dev, tmp_path):
+    """Raw screen coordinates (up to 1286 in the dev set) ran off the panels' 0..255:
+    the same doodle raw and simplified is drawn alike."""
+    sides = {}
+    for side in ("raw", "simplified"):
+        sides[side] = tmp_path / side
+        sides[side].mkdir()
+        line = (real_dev / side / "circle.ndjson").read_text().splitlines()[0]
+        (sides[side] / "circle.ndjson").write_text(line + "\n")
+    path = gallery(sides["raw"], sides["simplified"], tmp_path / "g.png", per_side=1)
+    img = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    blue = (np.abs(img - [31, 119, 180]).sum(axis=2) < 60).astype(int)  # the first stroke
+    half = img.shape[1] * 0.12 + (img.shape[1] * 0.87) / 2  # between the two panels
+    raw, simplified = blue[:, : int(half)].sum(), blue[:, int(half) :].sum()
+    assert simplified > 50 and raw == pytest.approx(simplified, rel=0.15)

@@ -182,6 +182,11 @@ def _check_combination(args: argparse.Namespace) -> None:
             "--score replays each doodle of its folder alone and reports the snaps; "
             "it takes neither --replay nor --screenshot"
         )
+    if args.replay is not None and args.replay.is_dir():  # not "cannot open (Is a directory)"
+        raise FrankensteinError(
+            f"{args.replay}: a directory, not a file (--replay takes one .ndjson file; "
+            "--score a folder of them)"
+        )
 
 
 def run_draw(args: argparse.Namespace) -> int:
@@ -280,8 +285,12 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
         print(f"  {cls:<13} recall {recall:.0%}")
     if score["wrong"]:
         print(f"{len(score['wrong'])} wrong snaps (doodle, its class -> the class snapped to):")
-        for w in score["wrong"]:
-            print(f"  {w['key_id'] or '?':<18} {w['true']} -> {w['snapped']}")
+        ids = [w["key_id"] or "?" for w in score["wrong"]]
+        width = max(map(len, ids))  # Quick, Draw!'s 16 digits, the window's live-... 21
+        for key_id, w in zip(ids, score["wrong"], strict=True):
+            print(f"  {key_id:<{width}}  {w['true']} -> {w['snapped']}")
+    if score["familiarity_note"] is not None:
+        print(f"({score['familiarity_note']})")
     if read.bad:
         print(f"({read.skipped()})")
     if read.mismatches:

@@ -217,17 +217,8 @@ def run_eval(args: argparse.Namespace) -> int:
     print_report(console, report, title=f"{args.model} on {args.data}", read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
-    if classifier.familiarity is None and hasattr(classifier.model, "step_hidden"):
-        console.print(
-            "(this checkpoint has no familiarity statistics, so its snaps are not checked "
-            "against them; `frankenstein calibrate` fits them for a checkpoint made before "
-            "they existed, where its validation set has every class and a right snap)"
-        )
-    elif classifier.familiarity is None and policy.heed_familiarity:
-        console.print(
-            "(an ensemble has no familiarity statistics, so its snaps are not checked "
-            "against them: compare them with single models' --ignore-familiarity figures)"
-        )
+    if (note := classifier.unchecked_familiarity(policy.heed_familiarity)) is not None:
+        console.print(f"({note})")
     if args.compare is not None:
         from training.compare import paired_comparison
 

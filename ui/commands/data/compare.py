@@ -19,7 +19,9 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
         description="Per class, the stroke-count histogram (1..7, 8+) and mean points per "
         "stroke of REAL_DIR and SYNTH_DIR side by side, and the total variation distance "
         "between the two stroke-count distributions (0 = identical, 1 = disjoint), next to "
-        "the distance sampling alone gives at the real set's size (noise). "
+        "the distance sampling alone gives at the real set's size (noise). A raw drawing "
+        "(with its timing, or in screen coordinates) is normalised into the simplified "
+        "space first, as training reads it, so that its points per stroke compare. "
         "--gallery also draws real and synthetic doodles of each class next to each other.",
     )
     cmp_.add_argument("real_dir", type=Path, help="directory of real <class>.ndjson files")
@@ -107,6 +109,17 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     if empty:
         console.print(f"skipped, no drawings read: {', '.join(empty)}", markup=False)
+    for side, raw in (
+        ("real", sum(r.real.raw for r in rows)),
+        ("synth", sum(r.synth.raw for r in rows)),
+    ):
+        if raw:  # a raw stroke's points are the screen's samples, several times as many
+            console.print(
+                f"({side}: {raw} raw drawing{'' if raw == 1 else 's'} normalised into the "
+                "simplified space first (core/strokes.normalize), as training reads them: "
+                "their points per stroke are those of simplified strokes)",
+                soft_wrap=True,
+            )
     for side, read in reads.items():
         if read.bad:
             console.print(f"({side}: {read.skipped()})", markup=False, soft_wrap=True)

@@ -38,7 +38,7 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from core.strokes import ReadReport, file_class
-    from training.datainfo import FilesRead, class_stats, data_files
+    from training.datainfo import FilesRead, class_stats, data_files, no_data_files
     from ui.progress import reading_bar
 
     if args.limit is not None and args.limit < 1:
@@ -47,13 +47,7 @@ def run_info(args: argparse.Namespace) -> int:
         raise FrankensteinError(f"{args.dir}: not a directory")
     files = data_files(args.dir)
     if not files:
-        inside = sorted(  # not a hidden folder: a generation's staging, drawn in still
-            p.name
-            for p in args.dir.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and _has_data(p)
-        )
-        hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
-        raise FrankensteinError(f"{args.dir}: no .ndjson or .json files{hint}")
+        raise FrankensteinError(no_data_files(args.dir))
     with reading_bar() as progress:
         classes, reads = class_stats(files, args.limit, FilesRead(files, progress))
     table = Table(title=f"{args.dir}")
@@ -112,12 +106,3 @@ def _n(count: int, noun: str) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {noun}{'es' if noun.endswith('s') else 's'}"
-
-
-def _has_data(folder: Path) -> bool:
-    from training.datainfo import data_files
-
-    try:
-        return bool(data_files(folder))
-    except OSError:  # unreadable: not worth naming
-        return False
