@@ -4,7 +4,8 @@ Read from the study folder the runner wrote (experiments/runner.py): `spec.json`
 each run folder's `eval.json`, `config.json`, `metrics.jsonl` and `status.json`. A run
 counts once its eval.json exists and its status (if any) is done. Per variant:
 
-- real top-1: top-1 on the spec's first eval_data directory (the real dev doodles);
+- real top-1: top-1 on the spec's first eval_data directory (by default the real dev
+  doodles; the legend names it);
 - accuracy after k = 1, 2, 3 strokes: the guess after min(k, strokes) strokes, over
   all drawings (the report's accuracy_at_stroke "so_far": what a person sees after
   drawing k strokes, a drawing of fewer strokes being finished);
@@ -54,13 +55,35 @@ METRICS = (  # (column, label, is a share shown in percent)
 
 LEGEND = """\
 Mean ± standard deviation over the seeds (runs finished / planned). Accuracies are on
-the study's first eval_data directory (the real dev doodles); "after k strokes" is the
+{where}; "after k strokes" is the
 guess after min(k, strokes) strokes over all drawings. Snap precision and recall at
 the default SnapPolicy threshold. Training time: the training epochs only. ms per
 stroke: median of one StrokeClassifier.add_stroke on best.pt, one thread; for $P, the
 milliseconds to recognise one whole drawing against all its templates. $P uses the
 same real doodles as templates, each query left out of its own template set.
 """
+
+
+def legend(eval_data: list[str]) -> str:
+    """LEGEND, naming the folder the accuracies are on as the spec gives it, and calling
+    it the real dev doodles only when it is them: a spec's own eval_data was called so."""
+    if not eval_data:  # a spec.json without it (a hand edit): the folder is unknown here
+        return LEGEND.format(where="the study's first eval_data directory")
+    first = eval_data[0]
+    where = f"the study's first eval_data directory, `{first}`"
+    return LEGEND.format(where=where + (" (the real dev doodles)" if _real_dev(first) else ""))
+
+
+def _real_dev(path: str) -> bool:
+    """Whether `path` (as a spec gives it) is the real dev doodles' folder."""
+    from experiments.spec import REAL_DEV, SpecError, resolve_dir
+
+    if path == REAL_DEV:
+        return True
+    try:
+        return resolve_dir(path) == resolve_dir(REAL_DEV)
+    except SpecError:  # either is missing here: only its own name says so
+        return False
 
 
 def _read_json(path: Path) -> Any:
@@ -360,7 +383,9 @@ def write_results(study_dir: str | Path, progress: Progress | None = None) -> li
     md, cv, png = d / "results.md", d / "results.csv", d / "accuracy_by_stroke.png"
     description = spec.get("description", "")
     intro = f"# {title}\n\n" + (f"{description}\n\n" if description else "")
-    md_text = intro + markdown_table(rows) + "\n" + LEGEND
+    eval_data = spec.get("eval_data")
+    eval_data = [str(d) for d in eval_data] if isinstance(eval_data, list) else []
+    md_text = intro + markdown_table(rows) + "\n" + legend(eval_data)
     csv_text, plot = csv_table(rows), plot_accuracy_by_stroke(rows, title)
     with deferred():  # the three as one: a Ctrl-C or SIGTERM waits until all are in
         atomic_write_text(md, md_text)

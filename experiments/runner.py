@@ -246,12 +246,12 @@ def _started(run_dir: Path) -> bool:
 def _same_training(run_dir: Path, run: PlannedRun, ignore: tuple[str, ...] = ()) -> bool:
     """Whether the run folder's config.json is what `run` would train now (settings
     written out that the defaults already gave, e.g. pinned in a spec, change nothing)."""
-    from training.config import load_config
+    from training.config import absolute_data, load_config
     from training.runfolder import RunFolder
 
-    try:
-        done = RunFolder(run_dir).read_config().model_dump(mode="json")
-        now = load_config(None, run.settings()).model_dump(mode="json")
+    try:  # data folders absolute, as training keeps them (its folder is ours)
+        done = absolute_data(RunFolder(run_dir).read_config()).model_dump(mode="json")
+        now = absolute_data(load_config(None, run.settings())).model_dump(mode="json")
     except (OSError, ValueError, FrankensteinError):
         return False
     ignore = ("name", "out_dir", *ignore)

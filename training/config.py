@@ -297,6 +297,40 @@ class TrainConfig(_Section):
         return self if self.name is not None else self.model_copy(update={"name": default})
 
 
+def absolute_data(cfg: TrainConfig) -> TrainConfig:
+    """`cfg` with its data folders (each of data.sources but "synthetic", each of
+    eval_data) absolute, from the current folder, as config.json and the checkpoints
+    keep them: stored as typed (`data/mine`), `calibrate` and `train --resume` from any
+    other folder failed with 'data/mine: data directory not found'."""
+    sources = tuple(s if s == SYNTHETIC else os.path.abspath(s) for s in cfg.data.sources)
+    return cfg.model_copy(
+        update={
+            "data": cfg.data.model_copy(update={"sources": sources}),
+            "eval_data": tuple(os.path.abspath(d) for d in cfg.eval_data),
+        }
+    )
+
+
+def relative_data(cfg: TrainConfig, keys: tuple[str, ...] = ("data.sources", "eval_data")):
+    """(key, path) of each data folder of `cfg` given relative (a run made before
+    `absolute_data`), of the settings `keys`."""
+    named = [("data.sources", s) for s in cfg.data.sources if s != SYNTHETIC]
+    named += [("eval_data", d) for d in cfg.eval_data]
+    return [(k, p) for k, p in named if k in keys and not os.path.isabs(p)]
+
+
+def check_stored_data(cfg: TrainConfig, source: str, how: str, keys=("data.sources", "eval_data")):
+    """A ConfigError for a relative data folder of a run's stored config (`source`) that
+    is no folder from here: it is relative to where the run was trained, which the
+    plain 'data directory not found' did not say; `how` tells what to do about it."""
+    for key, path in relative_data(cfg, keys):
+        if not Path(path).is_dir():
+            raise ConfigError(
+                f"{source}: {key} {path!r} is relative to the folder the run was trained "
+                f"in, and no folder from here ({os.getcwd()}): {how}"
+            )
+
+
 # ------------------------------------------------------------------------- loading
 
 

@@ -155,7 +155,7 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
     from core.atomic import check_output_dir
     from core.checkpoint import CheckpointError, load_checkpoint
     from core.ensemble import Ensemble
-    from training.config import TrainConfig
+    from training.config import TrainConfig, check_stored_data
     from training.data import build_data
 
     ckpt = load_checkpoint(path)
@@ -177,6 +177,8 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
         raise CheckpointError(
             f"{path}: its stored training config is not valid here: {e.errors()[0]['msg']}"
         ) from None
+    how = "calibrate from that folder"  # its validation set comes from data.sources
+    check_stored_data(cfg, f"{path}: its training config", how, keys=("data.sources",))
     check_output_dir(path.parent)  # before minutes of work, not after: a read-only folder
     data = build_data(cfg, progress=progress)
     ending = run_ending_prior(cfg.loss_at, data.train, progress)

@@ -47,7 +47,7 @@ from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
 from training.cache import DataError, check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
-from training.config import SYNTHETIC, TrainConfig
+from training.config import SYNTHETIC, TrainConfig, absolute_data
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
 from training.ema import WeightAverage
@@ -146,6 +146,21 @@ def _course(cfg: TrainConfig) -> dict[str, Any]:
     course.update({f"data.{k}": v for k, v in data.items()})
     course.update({f"augment.{k}": v for k, v in cfg.augment.model_dump().items()})
     return course
+
+
+def _sources_as_asked(stored: TrainConfig, asked: TrainConfig) -> TrainConfig:
+    """The run's config with its data sources absolute, for comparing with `asked`'s
+    (absolute by then): one stored relative (a run made before `absolute_data`) is the
+    asked one that ends in it, the same folder named from elsewhere (`/home/me/data/mine`
+    for `data/mine`), else the current folder's, where the run was trained."""
+    theirs = list(stored.data.sources)
+    for i, (path, now) in enumerate(zip(theirs, asked.data.sources, strict=False)):
+        rel = Path(path)
+        named = path != SYNTHETIC and not rel.is_absolute() and ".." not in rel.parts
+        if named and rel.parts and Path(now).parts[-len(rel.parts) :] == rel.parts:
+            theirs[i] = now
+    data = stored.data.model_copy(update={"sources": tuple(theirs)})
+    return absolute_data(stored.model_copy(update={"data": data}))
 
 
 def dry_run_config(cfg: TrainConfig) -> TrainConfig:
@@ -293,6 +308,9 @@ class _Run:
             check_eval_dir(d)  # as one with no drawing in it
         self._check_sources()
         check_output_dir(self.folder.path)
+        # checked and said as given; kept absolute, so that the run names its data from
+        # any folder (calibrate, --resume)
+        self.cfg = absolute_data(cfg)
         # one process trains a run at a time (rank 0 holds the lock for the group)
         with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():
             return self._run_in_folder()
@@ -459,7 +477,7 @@ class _Run:
         which seed, toward which loss, checked on which validation set. Other ones would
         make a run of two halves that config.json, rewritten, would hide (`batch_size=16`
         left the learning rate at 5e-4 where the run's schedule ends near 2e-5)."""
-        differ = differences(_course(stored), _course(self.cfg))
+        differ = differences(_course(_sources_as_asked(stored, self.cfg)), _course(self.cfg))
         if differ:
             raise RunError(
                 f"{self.folder.path}: cannot resume with another course ({differ}): the "

@@ -183,3 +183,19 @@ def test_a_status_json_that_is_not_an_object_reads_as_a_missing_one(study):
     (study / "lstm-s1" / "status.json").write_text("{cut off")
     lstm, _cnn, _peer = study_rows(study)
     assert (lstm["runs"], lstm["top1"]) == (2, pytest.approx(0.75))
+
+
+def test_the_legend_names_the_folder_the_accuracies_are_on(study):
+    """It said "the real dev doodles" whatever the spec's eval_data was."""
+    from experiments.spec import REAL_DEV
+
+    write_results(study)  # the spec's default eval_data: the real dev doodles
+    said = " ".join((study / "results.md").read_text().split())
+    assert f"first eval_data directory, `{REAL_DEV}` (the real dev doodles);" in said
+    saved = json.loads((study / "spec.json").read_text())
+    saved["spec"]["eval_data"] = ["data/own-doodles"]
+    (study / "spec.json").write_text(json.dumps(saved))
+    write_results(study)
+    said = " ".join((study / "results.md").read_text().split())
+    assert "Accuracies are on the study's first eval_data directory, `data/own-doodles`;" in said
+    assert "real dev doodles" not in said

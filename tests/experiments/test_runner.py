@@ -192,3 +192,22 @@ def test_a_run_that_filled_the_disk_in_its_first_epoch_runs_again(tiny_spec, eva
     again = run_ablation(tiny_spec({"lstm": {}}), out_dir=out, jobs=1)
     assert again.statuses == {"lstm-s0": "done"}
     assert read_status(run_dir)["command"][-1] == "--resume"
+
+
+def test_a_done_run_on_a_relative_source_is_the_same_training(tiny_spec, tmp_path, monkeypatch):
+    """Training keeps a run's data folders absolute in config.json; a spec names them
+    from the study's folder (`data/mine`): a done run whose spec only spells out a
+    default since is still the same training, not 'done with other settings'."""
+    from experiments.runner import changed_runs
+    from training.config import absolute_data, load_config, write_config
+
+    monkeypatch.chdir(tmp_path)
+    relative = {"data": {"sources": ["data/mine"]}}
+    (then,) = tiny_spec({"lstm": relative}).runs()
+    run_dir = tmp_path / "study" / then.run_id
+    run_dir.mkdir(parents=True)
+    write_config(absolute_data(load_config(None, then.settings())), run_dir / "config.json")
+    write_status(run_dir, {"status": "done", "overrides": then.overrides})
+    (now,) = tiny_spec({"lstm": {**relative, "augment": {"flip": 0.5}}}).runs()
+    assert now.overrides != then.overrides
+    assert changed_runs(tmp_path / "study", [now]) == []

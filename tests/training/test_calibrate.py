@@ -212,3 +212,21 @@ def test_a_signal_as_calibrate_replaces_the_checkpoint_leaves_it_as_it_was(
     assert "Traceback" not in r.stderr
     assert ckpt.read_bytes() == before
     assert [p.name for p in folder.iterdir()] == ["best.pt"]  # no .best.pt.*.tmp
+
+
+def test_calibrate_says_a_relative_data_folder_is_from_where_the_run_was_trained(
+    trained_run, tmp_path, monkeypatch, capsys
+):
+    """A checkpoint of a run made before its data folders were kept absolute names them
+    from the folder it was trained in: from another, calibrate says so."""
+    src = load_checkpoint(trained_run.run_dir / "best.pt")
+    cfg = dict(src.meta["config"])
+    cfg["data"] = {**cfg["data"], "sources": ["data/mine"]}
+    path = save_checkpoint(tmp_path / "c.pt", src.model, meta={**src.meta, "config": cfg})
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {path}: its training config: data.sources 'data/mine' is "
+        f"relative to the folder the run was trained in, and no folder from here "
+        f"({tmp_path}): calibrate from that folder\n"
+    )

@@ -234,3 +234,68 @@ def test_a_broken_metrics_line_is_refused_by_resume_and_named_by_runs(
     assert {p.name: p.read_bytes() for p in run.iterdir()} == before
     assert main(["runs", "--runs", str(tmp_path)]) == 0
     assert f"tiny: problem: metrics.jsonl {said}" in capsys.readouterr().out.splitlines()
+
+
+def _data_here(tmp_path, glyph_dir, monkeypatch):
+    """A folder holding data/mine (the glyphs), made the current one; its path."""
+    here = tmp_path / "here"
+    shutil.copytree(glyph_dir, here / "data" / "mine")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(here)
+    return here
+
+
+def test_a_run_names_its_data_folders_so_that_it_works_from_any_folder(
+    tmp_path, glyph_dir, monkeypatch, capsys
+):
+    """config.json kept data.sources and eval_data as typed (`data/mine`): calibrate
+    and --resume from another folder failed with 'data/mine: data directory not found'."""
+    here = _data_here(tmp_path, glyph_dir, monkeypatch)
+    settings = tiny_settings("data/mine", tmp_path / "runs", epochs=1)
+    assert main(["train", *settings, 'eval_data="data/mine/"', "name=r"]) == 0
+    config = json.loads((tmp_path / "runs" / "r" / "config.json").read_text())
+    mine = str(here / "data" / "mine")
+    assert config["data"]["sources"] == [mine] and config["eval_data"] == [mine]
+    # from its folder, the same relative path is the same setting, not another course
+    assert main(["train", "--resume", *settings, "name=r", "epochs=2"]) == 0
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    assert main(["calibrate", str(tmp_path / "runs" / "r")]) == 0
+    run = f"out_dir={json.dumps(str(tmp_path / 'runs'))}"
+    assert main(["train", "--resume", "name=r", run, "epochs=3"]) == 0
+    rows = (tmp_path / "runs" / "r" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(r)["epoch"] for r in rows] == [1, 2, 3]
+
+
+def test_an_old_run_with_relative_data_folders_resumes_from_its_folder_only(
+    tmp_path, glyph_dir, monkeypatch, capsys
+):
+    """A run made before its data folders were kept absolute goes on from the folder it
+    was trained in; from another, its error says where the path is from, and the path
+    given from there is the same course."""
+    here = _data_here(tmp_path, glyph_dir, monkeypatch)
+    settings = tiny_settings("data/mine", tmp_path / "runs", epochs=1)
+    assert main(["train", *settings, 'eval_data="data/mine"', "name=r"]) == 0
+    path = tmp_path / "runs" / "r" / "config.json"
+
+    def make_it_old() -> None:
+        config = json.loads(path.read_text())
+        config["data"]["sources"] = config["eval_data"] = ["data/mine"]
+        path.write_text(json.dumps(config))
+
+    make_it_old()
+    run = f"out_dir={json.dumps(str(tmp_path / 'runs'))}"
+    assert main(["train", "--resume", "name=r", run, "epochs=2"]) == 0  # from its folder
+    make_it_old()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    assert main(["train", "--resume", "name=r", run, "epochs=3"]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: {path}: data.sources 'data/mine' is relative to the folder "
+        f"the run was trained in, and no folder from here ({tmp_path / 'elsewhere'}): "
+        "resume from that folder, or give data.sources=... as its path from here\n"
+    )
+    mine = json.dumps([str(here / "data" / "mine")])
+    given = [f"data.sources={mine}", f"eval_data={mine}"]
+    assert main(["train", "--resume", "name=r", run, "epochs=3", *given]) == 0
+    assert json.loads(path.read_text())["data"]["sources"] == [str(here / "data" / "mine")]

@@ -477,3 +477,16 @@ def test_values_pydantic_would_let_through_are_refused_under_their_fields(tmp_pa
     # the folder is looked for where the trainer runs, not where the test does
     ok = validate_form(FIELDS, {"eval_data": "real", "optim.lr": "1"}, folders_in=tmp_path)
     assert ok.ok and 'eval_data="real"' in ok.overrides and "optim.lr=1" in ok.overrides
+
+
+def test_a_runs_data_folders_are_shown_from_the_current_folder(tmp_path, monkeypatch):
+    """A run keeps its data folders absolute; the details name one under the current
+    folder as it was typed there, and any other as the config has it."""
+    run = tmp_path / "r"
+    run.mkdir()
+    mine, other = tmp_path / "data" / "mine", "/elsewhere/quickdraw"
+    config = {"name": "r", "epochs": 1, "data": {"sources": [str(mine), other, "synthetic"]}}
+    (run / "config.json").write_text(json.dumps(config))
+    monkeypatch.chdir(tmp_path)
+    first = detail_text(read_run(run)).splitlines()[0]
+    assert first.startswith(f"r: ? on data/mine, {other}, synthetic, 1 epoch,")

@@ -66,12 +66,20 @@ def resolve_config(settings: list[str], resume: bool):
     if cfg.name is None:
         raise ConfigError("--resume needs the run's name: frankenstein train --resume name=RUN")
     saved = RunFolder(cfg.run_dir).read_config().model_dump(mode="json")
+    given = set()
     for item in overrides:  # e.g. epochs=20 to extend a finished run
         key, value = parse_override(item)
         set_dotted(saved, key, value)
-    from training.config import config_from_dict
+        given.add(key)
+    from training.config import check_stored_data, config_from_dict
 
-    return config_from_dict(saved, source=str(RunFolder(cfg.run_dir).config))
+    source = str(RunFolder(cfg.run_dir).config)
+    resumed = config_from_dict(saved, source=source)
+    stored = tuple(k for k in ("data.sources", "eval_data") if not given & {k, k.split(".")[0]})
+    for key in stored:
+        how = f"resume from that folder, or give {key}=... as its path from here"
+        check_stored_data(resumed, source, how, keys=(key,))
+    return resumed
 
 
 def run_train(args: argparse.Namespace) -> int:

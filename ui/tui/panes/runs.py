@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -297,6 +298,19 @@ class RunsPane(Vertical):
         self.closing = True
 
 
+def shown_path(path: Any) -> str:
+    """A data folder of a run's config as the details name it: from the current folder
+    when it is under it (`data/mine`, as typed; a run keeps its folders absolute), else
+    as the config has it."""
+    p = Path(str(path))
+    if not p.is_absolute():
+        return str(path)
+    try:
+        return p.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def detail_text(run: RunInfo) -> str:
     """The selected run's settings and evaluation, a few lines."""
     cfg = run.config
@@ -305,7 +319,7 @@ def detail_text(run: RunInfo) -> str:
     sources = data.get("sources") if isinstance(data.get("sources"), list) else []
     epochs = cfg.get("epochs", "?")
     lines = [
-        f"{run.name}: {run.model} on {', '.join(map(str, sources)) or '?'}, "
+        f"{run.name}: {run.model} on {', '.join(map(shown_path, sources)) or '?'}, "
         f"{epochs} epoch{'' if epochs == 1 else 's'}, batch {cfg.get('batch_size', '?')}, "
         f"{optim.get('name', '?')} lr {optim.get('lr', '?')}, seed {cfg.get('seed', '?')}"
     ]
