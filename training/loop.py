@@ -208,6 +208,16 @@ def train(
             dd.cleanup(info)
 
 
+def _trained_toward(ckpt, otherwise: int | None) -> int | None:
+    """The epochs the schedule in last.pt (`ckpt`) spans: those of the config it was
+    saved under. Not config.json's: under torchrun every process reads that while rank 0
+    rewrites it for the resume, so a process that read the new epochs kept the old
+    schedule's learning rate where rank 0 stretched it, and the processes' weights
+    parted for good (so did a resume after one killed before its first last.pt)."""
+    epochs = (ckpt.meta.get("config") or {}).get("epochs")
+    return epochs if isinstance(epochs, int) else otherwise
+
+
 class _Run:
     """One run's state; `run()` does the work (split from `train` to keep it readable)."""
 
@@ -221,7 +231,7 @@ class _Run:
         )
         self.folder = RunFolder(cfg.run_dir)
         self._resume_from = None  # last.pt, checked by _prepare_folder on resume
-        self._run_epochs: int | None = None  # config.json's epochs before a resume
+        self._run_epochs: int | None = None  # the epochs last.pt was trained toward
         self.warnings: list[str] = []  # besides the data's, for on_start
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.val_seconds: float | None = None  # the last validation's: the ETA counts them
@@ -239,7 +249,8 @@ class _Run:
                     stored = f.read_config()
                     self._check_optim(stored)
                     self._check_course(stored)
-                    self._run_epochs = stored.epochs
+                    self._run_epochs = stored.epochs  # for a last.pt from before meta had it
+                self._run_epochs = _trained_toward(self._resume_from, self._run_epochs)
             elif f.config.is_file() and not self._trained_past_first_epoch():
                 # stopped before training began (Ctrl-C while preparing data), or the
                 # first last.pt could not be written (a full disk): no state to continue,

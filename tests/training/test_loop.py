@@ -264,6 +264,42 @@ def test_a_resume_with_more_epochs_stretches_the_schedule_and_says_so(
     assert note.removeprefix("frankenstein: ") in (tmp_path / "r" / "train.log").read_text()
 
 
+class StartWarnings(Callback):
+    def __init__(self):
+        self.warnings = []
+
+    def on_start(self, info):
+        self.warnings = info["data_warnings"]
+
+
+def test_a_resume_stretches_the_schedule_even_with_config_json_rewritten(
+    tmp_path, glyph_dir, monkeypatch
+):
+    """The old epochs are last.pt's, not config.json's: under torchrun rank 0 rewrites
+    config.json for the resume while the other processes read it, and one that read the
+    new epochs trained on at the old schedule's rate (weights parted from rank 0's)."""
+    settings = [*tiny_settings(glyph_dir, tmp_path, epochs=2), "optim.min_warmup=0"]
+    train(load_config(None, [*settings, "name=r"]))
+    stopped = _rows(tmp_path / "r")[-1]["lr"]
+    longer = load_config(None, [*settings, "name=r", "epochs=4"])
+    RunFolder(tmp_path / "r").write_config(longer)  # as rank 0 does, read after it
+    from training.loop import _Run
+
+    first = []
+    restore = _Run._restore
+
+    def spy(self, model, optimizer, scheduler):
+        got = restore(self, model, optimizer, scheduler)
+        first.append(optimizer.param_groups[0]["lr"])
+        return got
+
+    monkeypatch.setattr(_Run, "_restore", spy)
+    said = StartWarnings()
+    assert train(longer, [said], resume=True).status == "completed"
+    assert first[0] > 10 * stopped
+    assert any(w.startswith("epochs 2 -> 4: the learning-rate schedule") for w in said.warnings)
+
+
 class CrashAfterEpoch(Callback):
     """The process dies once an epoch's checkpoints are written (a time limit, a kill)."""
 
