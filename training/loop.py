@@ -64,7 +64,13 @@ from training.resume import (
     resume_extra,
     seed_everything,
 )
-from training.runfolder import LostPeerError, RunError, RunFolder, default_run_name
+from training.runfolder import (
+    LostPeerError,
+    RunError,
+    RunFolder,
+    SaidByRankZero,
+    default_run_name,
+)
 from training.runlock import training_lock
 
 
@@ -199,9 +205,13 @@ def train(
         if cause is None:
             raise
         broken = True
+        again = f"the same command with --resume name={cfg.name}"
+        if RunFolder(cfg.run_dir).last.is_file():
+            kept = f"last.pt keeps the last finished epoch: {again} continues"
+        else:  # killed in its first epoch, which saved nothing
+            kept = f"it saved no last.pt: {again} starts it again"
         raise LostPeerError(
-            f"{cfg.run_dir}: another process of this run stopped ({cause}); last.pt keeps "
-            f"the last finished epoch: the same command with --resume name={cfg.name} continues"
+            f"{cfg.run_dir}: another process of this run stopped ({cause}); {kept}"
         ) from None
     finally:
         if not broken:
@@ -309,7 +319,7 @@ class _Run:
     # --------------------------------------------------------------------- run
 
     def run(self) -> RunResult:
-        cfg, info = self.cfg, self.info
+        cfg = self.cfg
         folders = [s for s in cfg.data.sources if s != SYNTHETIC]
         if folders:
             cache_dir()  # an empty FRANKENSTEIN_CACHE fails now, not with the run begun
@@ -322,9 +332,27 @@ class _Run:
         # checked and said as given; kept absolute, so that the run names its data from
         # any folder (calibrate, --resume)
         self.cfg = absolute_data(cfg)
-        # one process trains a run at a time (rank 0 holds the lock for the group)
-        with training_lock(self.folder.path) if info.is_main else contextlib.nullcontext():
+        with self._group_lock():
             return self._run_in_folder()
+
+    @contextlib.contextmanager
+    def _group_lock(self) -> Iterator[None]:
+        """One process trains a run at a time: rank 0 holds the run's lock for the group,
+        and the others learn whether it got it before they touch the folder. Refused,
+        rank 0 names the holder and the others end quietly: they went on alone, read
+        the folder another process trains, and then said rank 0 had stopped and that
+        `--resume` would continue a run they had never trained."""
+        info = self.info
+        with contextlib.ExitStack() as held:
+            refused = None
+            if info.is_main:
+                try:
+                    held.enter_context(training_lock(self.folder.path))
+                except RunError as e:
+                    refused = e
+            if dd.any_true(refused is not None, info):
+                raise refused if refused is not None else SaidByRankZero(str(self.folder.path))
+            yield
 
     def _check_sources(self) -> None:
         """A DataError for a source given twice (the same folder by any path), which

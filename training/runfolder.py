@@ -37,6 +37,11 @@ class LostPeerError(RunError):
     caller reports this error and then ends the process at once (`os._exit`)."""
 
 
+class SaidByRankZero(RunError):
+    """A process of a distributed run other than rank 0 ends because rank 0 was refused
+    (another process trains the run): rank 0 says why, once; this one says nothing."""
+
+
 class RunFolder:
     """Paths and small readers/writers of one run folder."""
 

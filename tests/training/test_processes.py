@@ -418,3 +418,44 @@ def test_a_reader_gone_stops_the_run_as_ctrl_c_does(tmp_path, glyph_dir):
     from ui.tui.runinfo import read_run
 
     assert read_run(run).state == "stopped"
+
+
+@pytest.mark.slow
+def test_a_distributed_run_killed_in_its_first_epoch_says_it_saved_no_last_pt(tmp_path, glyph_dir):
+    """Rank 1 killed before the first last.pt: rank 0 does not claim one keeps an epoch."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp", "--events"]
+    main_proc, other = _two_ranks(cmd, tmp_path)
+    for line in main_proc.stdout:
+        if json.loads(line)["event"] == "batch":
+            other.kill()
+            break
+    other.wait(timeout=60)
+    rest, err = main_proc.communicate(timeout=120)
+    assert main_proc.returncode == 2, err[-3000:]
+    message = _events(rest)[-1]["message"]
+    assert not (tmp_path / "ddp" / "last.pt").exists()
+    assert message.endswith(
+        "it saved no last.pt: the same command with --resume name=ddp starts it again"
+    )
+
+
+@pytest.mark.slow
+def test_a_distributed_run_refused_by_the_run_lock_says_so_once(tmp_path, glyph_dir):
+    """Another process trains the run: rank 0 names it, and rank 1 ends without a word
+    (it said rank 0 had stopped and that --resume continues the run)."""
+    from training.runlock import training_lock
+
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp"]
+    with training_lock(tmp_path / "ddp"):
+        procs = _two_ranks(cmd, tmp_path)
+        _, err = procs[0].communicate(timeout=120)
+        procs[1].wait(timeout=60)
+    assert [p.returncode for p in procs] == [2, 2], err[-3000:]
+    said = [x for x in err.splitlines() if x.startswith("frankenstein:")]
+    assert said == [
+        f"frankenstein: error: {tmp_path / 'ddp'}: another process (pid {os.getpid()}) is "
+        "training this run; wait for it to end or stop it, or choose another name=..."
+    ]
+    assert "frankenstein" not in (tmp_path / "rank1.err").read_text()

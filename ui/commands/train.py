@@ -86,10 +86,12 @@ def run_train(args: argparse.Namespace) -> int:
     from training.events import JsonEvents
 
     events = JsonEvents(sys.stdout) if args.events else None
-    from training.runfolder import LostPeerError  # light: no torch
+    from training.runfolder import LostPeerError, SaidByRankZero  # light: no torch
 
     try:
         return _train(args, events)
+    except SaidByRankZero:
+        return 2  # rank 0 says why
     except LostPeerError as e:  # said, then out without tearing down the broken group
         if events is None:
             print(f"frankenstein: error: {e}", file=sys.stderr)
