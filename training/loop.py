@@ -27,6 +27,7 @@ minGPT's trainer; the loop never prints.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import shutil
 import signal
@@ -265,10 +266,8 @@ class _Run:
                 # stopped before training began (Ctrl-C while preparing data), or the
                 # first last.pt could not be written (a full disk): no state to continue,
                 # so any settings may change and the run starts at epoch 1
-                began = "training began" if not f.best.is_file() else "it saved a last.pt"
                 self.warnings.append(
-                    f"{f.path}: no last.pt, as the run stopped before {began}: "
-                    "starting from epoch 1"
+                    f"{f.path}: no last.pt, as the run {self._why_no_last()}: starting from epoch 1"
                 )
             else:
                 raise RunError(f"{f.last}: nothing to resume (no last checkpoint in {f.path})")
@@ -291,6 +290,18 @@ class _Run:
         if self.info.is_main:
             f.path.mkdir(parents=True, exist_ok=True)
             f.write_config(self.cfg)
+
+    def _why_no_last(self) -> str:
+        """Why a run cut short in its first epoch has no last.pt. A training leaves a
+        progress.json only when it ends without its clean-up (killed, or it failed),
+        and its events carry "epochs" once training began: a run killed at batch 20
+        was said to have stopped before training began."""
+        if self.folder.best.is_file():
+            return "stopped before it saved a last.pt"
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            if "epochs" in json.loads(self.folder.progress.read_text(encoding="utf-8")):
+                return "ended in its first epoch without saving one (killed, or it failed)"
+        return "stopped before training began"
 
     def _trained_past_first_epoch(self) -> bool:
         """Whether the folder holds more than its first epoch (best.pt of a later

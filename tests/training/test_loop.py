@@ -330,6 +330,27 @@ def test_the_final_eval_says_what_reading_an_eval_data_directory_skipped(tmp_pat
     assert all(w.splitlines()[0] in out and w.splitlines()[0] in log for w in said)
 
 
+class CrashAtBatch(Callback):
+    """The process dies in its first epoch, before any last.pt (kill -9, a crash)."""
+
+    def on_batch(self, info):
+        raise RuntimeError("killed")
+
+
+def test_a_resume_of_a_run_killed_in_its_first_epoch_says_it_trained(tmp_path, glyph_dir):
+    """It trained some batches and saved nothing: not "stopped before training began"."""
+    cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1, log_every=1), "name=k"])
+    with pytest.raises(RuntimeError, match="killed"):
+        train(cfg, [CrashAtBatch()])
+    assert not (tmp_path / "k" / "last.pt").exists()
+    said = StartWarnings()
+    assert train(cfg, [said], resume=True).status == "completed"
+    assert said.warnings == [
+        f"{tmp_path / 'k'}: no last.pt, as the run ended in its first epoch without saving "
+        "one (killed, or it failed): starting from epoch 1"
+    ]
+
+
 def test_a_run_killed_before_its_calibration_gets_it_on_resume(tmp_path, glyph_dir):
     cfg = load_config(None, [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=c"])
     with pytest.raises(RuntimeError, match="killed"):
