@@ -676,6 +676,8 @@ class _Run:
             "best_val_acc": pos.best_val_acc,
             "best_epoch": pos.best_epoch,
         }
+        if info.world > 1:  # the Runs tab's resume command is then torchrun's (no torch there)
+            row["processes"] = info.world
         rows.append(row)
         stop_early = cfg.patience > 0 and pos.bad_epochs >= cfg.patience
         if stop_early:

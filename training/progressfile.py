@@ -11,7 +11,8 @@ process: a reader takes it only while that process holds the run's lock
 
 The object is an events-protocol line (training/events.py) with "pid" added:
 {"event": "batch", "epoch": 3, "batch": 700, "batches": 1688, "eta_s": 742.0, ...,
-"epochs": 8, "pid": 4242}; "epochs" is added to every event once a start has told it.
+"epochs": 8, "pid": 4242}; "epochs" is added to every event once a start has told it,
+and "processes" too for a run of several (torchrun).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ProgressFile(Callback):
         self.every_s, self.clock = every_s, clock
         self.written_at: float | None = None
         self.epochs: int | None = None
+        self.processes = 1
 
     def _write(self, event: str, fields: dict[str, Any], now: bool = False) -> None:
         """Write the event unless one was written under `every_s` ago (`now`: always).
@@ -56,6 +58,8 @@ class ProgressFile(Callback):
         line = {"event": event, **fields, "pid": os.getpid()}
         if self.epochs is not None:
             line.setdefault("epochs", self.epochs)
+        if self.processes > 1:  # torchrun's: the Runs tab's resume command says so
+            line.setdefault("processes", self.processes)
         try:
             atomic_write_text(self.path, json.dumps(strict_json(line)) + "\n")
         except OSError:  # core.atomic.WriteError too
@@ -66,7 +70,7 @@ class ProgressFile(Callback):
         self._write("progress", {"done": done, "total": total, "what": what}, now=done >= total)
 
     def on_start(self, info: dict[str, Any]) -> None:
-        self.epochs = info.get("epochs")
+        self.epochs, self.processes = info.get("epochs"), info.get("world") or 1
         keep = ("run", "epochs", "start_epoch", "batches", "resumed")
         self._write("start", {k: info[k] for k in keep if k in info}, now=True)
 

@@ -198,6 +198,7 @@ def test_distributed_data_parallel_with_two_gloo_processes(tmp_path, glyph_dir):
     assert start["batches"] == math.ceil(per_rank / 8)
     rows = [json.loads(x) for x in (tmp_path / "ddp" / "metrics.jsonl").read_text().splitlines()]
     assert [x["epoch"] for x in rows] == [1, 2]
+    assert [x["processes"] for x in rows] == [2, 2]  # the Runs tab's resume is torchrun's
     assert (tmp_path / "ddp" / "train.log").read_text().count(" start ") == 1
     assert load_checkpoint(tmp_path / "ddp" / "best.pt").temperature != 1.0
 

@@ -231,3 +231,42 @@ def test_json_stays_strict_where_a_file_holds_nan(runs, capsys):
     ]
     row = next(line for line in listing(capsys) if line.startswith("nan "))
     assert row.split()[3:6] == ["-", "quickdraw-real-dev", "-"]
+
+
+def test_a_run_trained_on_several_processes_is_resumed_under_torchrun(
+    tmp_path, capsys, monkeypatch
+):
+    """`train --resume` on one process refuses a run saved by torchrun's 2: the listing
+    gave that command, and F7 (one process) tried it; both now give torchrun's."""
+    from ui.tui.runinfo import read_run, stopped_line
+
+    monkeypatch.chdir(tmp_path)
+    run = make_run(tmp_path / "runs", "ddp", val_accs=(0.5,))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+    (run / "metrics.jsonl").write_text(json.dumps({"epoch": 1, "val_acc": 0.5, "processes": 2}))
+    (run / "last.pt").write_bytes(STAND_IN)
+    command = "`torchrun --nproc_per_node 2 -m ui.cli train --resume name=ddp out_dir=runs`"
+    assert f"ddp: stopped after epoch 1 of 3: {command} continues it" in listing(capsys)
+    info = read_run(run.relative_to(tmp_path))
+    assert info.resume_problem() == (
+        f"ddp trained on 2 processes, and resumes only on as many: {command} continues it"
+    )
+    f7 = stopped_line(info, also="F7 resumes it (on the Train tab), as does ")
+    assert f7 == f"stopped after epoch 1 of 3: {command} continues it"
+
+
+def test_a_run_training_on_several_processes_says_so_before_its_first_epoch_ends(tmp_path):
+    """No metrics row yet: its progress.json tells (F6's message gives torchrun's resume)."""
+    from training.progressfile import ProgressFile
+    from ui.tui.runinfo import read_run, resume_command
+
+    run = stopped_in_first_epoch(tmp_path / "runs", "ddp")
+    with held_by_another_process(tmp_path / "runs" / ".ddp.lock") as trainer:
+        progress = ProgressFile(run / PROGRESS)
+        progress.on_start({"run": "ddp", "epochs": 10, "world": 2})
+        said = json.loads((run / PROGRESS).read_text())
+        (run / PROGRESS).write_text(json.dumps({**said, "pid": trainer.pid}))
+        assert read_run(run).processes == 2
+        assert resume_command(read_run(run)).startswith("torchrun --nproc_per_node 2 ")
+    assert said["processes"] == 2

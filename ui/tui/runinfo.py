@@ -54,6 +54,17 @@ class RunInfo:
         return v if isinstance(v, int) else None
 
     @property
+    def processes(self) -> int:
+        """The training processes (torchrun's --nproc_per_node) of its last epoch, which a
+        resume must run on again: its metrics rows say more than one, as does its
+        progress.json while it trains (1 for a run from before they did, or one stopped
+        in its first epoch)."""
+        n = self.metrics[-1].get("processes") if self.metrics else None
+        if n is None:  # in its first epoch: the training's progress.json, while it trains
+            n = (self.progress or {}).get("processes")
+        return n if isinstance(n, int) and n > 1 else 1
+
+    @property
     def best_val_acc(self) -> float | None:
         accs = [r["val_acc"] for r in self.metrics if is_number(r.get("val_acc"))]
         return max(accs) if accs else None
@@ -155,6 +166,11 @@ class RunInfo:
             return f"{self.name} is finished ({n} epoch{'s' * (n != 1)})"
         if not self.last.is_file() and self.has_checkpoint:
             return f"{self.name} has no last.pt"  # and a resume would start over best.pt
+        if self.processes > 1:  # the trainer refuses a resume on one process
+            return (
+                f"{self.name} trained on {self.processes} processes, and resumes only on as "
+                f"many: `{resume_command(self)}` continues it"
+            )
         return None  # with no checkpoint at all (stopped before training), it starts
 
     def reports(self) -> dict[str, dict[str, Any]]:
@@ -220,11 +236,23 @@ def stopped_at(run: RunInfo) -> str:
     return f"after epoch {run.epochs_done} of {total}"
 
 
+def resume_command(run: RunInfo) -> str:
+    """The command that resumes `run`: torchrun's for one trained on several processes,
+    as the trainer resumes it only on as many."""
+    again = f"--resume name={run.name} out_dir={run.path.parent}"
+    if run.processes > 1:
+        return f"torchrun --nproc_per_node {run.processes} -m ui.cli train {again}"
+    return f"frankenstein train {again}"
+
+
 def stopped_line(run: RunInfo, also: str = "") -> str:
     """'stopped after epoch 3 of 8: ...' (or 'during epoch 1 of 8') for a run cut
     short: the command that continues
-    it, after `also` (another way to, "F7 resumes it (on the Train tab), as does ")."""
-    command = f"frankenstein train --resume name={run.name} out_dir={run.path.parent}"
+    it, after `also` (another way to, "F7 resumes it (on the Train tab), as does "),
+    which a run trained on several processes has not (F7 runs one)."""
+    command = resume_command(run)
+    if run.processes > 1:
+        also = ""
     if run.never_began:
         when, does = "stopped before training began", "starts it"
     elif run.epochs is not None and run.epochs_done >= run.epochs:

@@ -37,6 +37,7 @@ from ui.tui.runinfo import (
     interval,
     list_runs,
     pct,
+    resume_command,
     run_cells,
     runs_seen,
     stopped_line,
@@ -190,7 +191,10 @@ class RunsPane(Vertical):
         if pid is None:
             self.show(f"{run.name} is not training: nothing to stop")
             return
-        done = f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; F7 then resumes it"
+        then = "F7 then resumes it"
+        if run.processes > 1:  # F7 resumes on one process, which the trainer refuses
+            then = f"`{resume_command(run)}` then resumes it"
+        done = f"asked pid {pid} to stop {run.name}: it saves last.pt and ends; {then}"
         ask_then_stop(self, f"the training of {run.name}", pid, done)
 
     class ResumeAsked(Message):
