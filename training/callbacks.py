@@ -29,9 +29,11 @@ def resumed_from(info: dict[str, Any]) -> str:
 
 
 def epochs_of(info: dict[str, Any]) -> str:
-    """'1 epoch of 6 batches', '8 epochs of 1,688 batches' for a start event."""
+    """'1 epoch of 6 batches', '8 epochs of 1,688 batches' for a start event; under
+    torchrun 'of 4 batches a process' (each of them trains that many, its share)."""
     n, b = info.get("epochs", 0), info.get("batches", 0)
-    return f"{n} epoch{'' if n == 1 else 's'} of {b:,} batch{'' if b == 1 else 'es'}"
+    each = " a process" if (info.get("world") or 1) > 1 else ""
+    return f"{n} epoch{'' if n == 1 else 's'} of {b:,} batch{'' if b == 1 else 'es'}{each}"
 
 
 class Callback:

@@ -419,3 +419,11 @@ def test_the_eta_counts_the_validations_left_once_one_is_timed(tmp_path, glyph_d
     assert train(cfg, [batches]).status == "completed"
     (last,) = [e for e in batches.seen if (e["epoch"], e["batch"]) == (2, e["batches"])]
     assert last["eta_s"] > 0
+
+
+def test_the_start_line_says_a_torchrun_run_s_batches_are_each_process_s():
+    """Each of torchrun's processes trains its share: 4 batches a process, not 4 in all."""
+    from training.callbacks import epochs_of
+
+    assert epochs_of({"epochs": 1, "batches": 4, "world": 1}) == "1 epoch of 4 batches"
+    assert epochs_of({"epochs": 2, "batches": 4, "world": 2}) == "2 epochs of 4 batches a process"
