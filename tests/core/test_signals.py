@@ -12,15 +12,6 @@ def _send(sig: signal.Signals) -> None:
     signal.pthread_kill(threading.main_thread().ident, sig)
 
 
-@pytest.fixture(autouse=True)
-def _ctrl_c_interrupts():
-    """SIGINT raises KeyboardInterrupt here even in a test run started in the background
-    (`make test &`), which ignores it."""
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, before)
-
-
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_during_a_deferred_step_acts_once_the_step_is_done(sig):
     steps = []
