@@ -42,6 +42,22 @@ def test_draw_score_replays_each_doodle_and_reports_its_snaps(tmp_path, real_dev
     assert "no .ndjson or .json drawing files" in capsys.readouterr().err
 
 
+def test_draw_score_says_how_many_doodles_had_no_timing(tmp_path, real_dev, capsys):
+    """A simplified folder was scored in silence on made-up timing, which the pause
+    rule (a snap after 1.5 s) judges: the report says so, and a raw folder's not."""
+    for kind in ("raw", "simplified"):
+        data = tmp_path / kind
+        data.mkdir()
+        lines = (real_dev / kind / "square.ndjson").read_bytes().splitlines(keepends=True)
+        (data / "square.ndjson").write_bytes(b"".join(lines[:2]))
+    assert main(["draw", "--score", str(tmp_path / "raw")]) == 0
+    assert "no timing" not in capsys.readouterr().out
+    assert main(["draw", "--score", str(tmp_path / "simplified")]) == 0
+    assert "(2 of 2 doodles had no timing (simplified drawings): replayed at 10 ms" in (
+        capsys.readouterr().out
+    )
+
+
 def test_draw_score_limit_counts_drawings_a_class_as_eval_does(tmp_path, real_dev, capsys):
     data = tmp_path / "split"
     data.mkdir()

@@ -291,6 +291,13 @@ def _score(settings, directory: Path, limit: int | None, *, from_default: bool =
             print(f"  {key_id:<{width}}  {w['true']} -> {w['snapped']}")
     if score["familiarity_note"] is not None:
         print(f"({score['familiarity_note']})")
+    untimed = sum(d.times is None for d in drawings)
+    if untimed:  # the pause rule then judges made-up timing: say so beside the figures
+        print(
+            f"({untimed} of {len(drawings)} doodles had no timing (simplified drawings): "
+            "replayed at 10 ms a point and 300 ms between strokes; the raw files keep "
+            "the pen's own)"
+        )
     if read.bad:
         print(f"({read.skipped()})")
     if read.mismatches:
