@@ -92,9 +92,23 @@ def write_status(run_dir: Path, status: dict[str, Any]) -> None:
     atomic_write_text(run_dir / "status.json", json.dumps(status, indent=1) + "\n")
 
 
-def default_jobs(threads: int) -> int:
-    """Runs at a time: as many as the cores hold at `threads` torch threads each."""
-    return max(1, (os.cpu_count() or 1) // max(1, threads))
+def default_jobs(threads: int, processes: int = 1) -> int:
+    """Runs at a time: as many as the cores hold at `threads` torch threads in each of
+    a run's `processes`."""
+    return max(1, (os.cpu_count() or 1) // (max(1, threads) * max(1, processes)))
+
+
+def launcher_processes(launcher: Sequence[str]) -> int:
+    """The processes a launcher starts a run on: torchrun's `--nproc_per_node N` (or
+    `--nproc-per-node`, `=N`), else 1. Without it the default jobs ran two torchruns of
+    two processes at once on two cores."""
+    args = list(launcher)
+    for i, arg in enumerate(args):
+        name, _, value = arg.partition("=")
+        if name in ("--nproc_per_node", "--nproc-per-node"):
+            value = value or (args[i + 1] if i + 1 < len(args) else "")
+            return int(value) if value.isdigit() and int(value) > 0 else 1
+    return 1
 
 
 def run_ablation(
@@ -166,7 +180,8 @@ def _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher) -> StudyR
         if run not in todo:
             emit({"event": "run_done", "run": run.run_id, "skipped": True})
     if jobs is None:
-        jobs = default_jobs(max(int(r.overrides.get("threads", 1)) for r in runs))
+        threads = max(int(r.overrides.get("threads", 1)) for r in runs)
+        jobs = default_jobs(threads, launcher_processes(launcher))
     _Pool(study_dir, todo, max(1, jobs), emit, stop, list(launcher)).run()
     statuses = study_status(study_dir, spec)
 

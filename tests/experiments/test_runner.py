@@ -211,3 +211,22 @@ def test_a_done_run_on_a_relative_source_is_the_same_training(tiny_spec, tmp_pat
     (now,) = tiny_spec({"lstm": {**relative, "augment": {"flip": 0.5}}}).runs()
     assert now.overrides != then.overrides
     assert changed_runs(tmp_path / "study", [now]) == []
+
+
+def test_the_default_jobs_count_a_launchers_processes(monkeypatch):
+    """`--launcher "torchrun --standalone --nproc_per_node 2"` without --jobs ran two
+    torchruns of two processes at once on two cores."""
+    from experiments.runner import default_jobs, launcher_processes
+
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    plain = ["python"]
+    assert launcher_processes(plain) == 1 and default_jobs(1, launcher_processes(plain)) == 8
+    for launcher in (
+        ["torchrun", "--standalone", "--nproc_per_node", "4"],
+        ["torchrun", "--nproc-per-node=4", "--standalone"],
+    ):
+        assert launcher_processes(launcher) == 4
+        assert default_jobs(1, launcher_processes(launcher)) == 2
+        assert default_jobs(2, launcher_processes(launcher)) == 1
+    assert launcher_processes(["torchrun", "--nproc_per_node", "gpu"]) == 1  # not a count
+    assert launcher_processes(["torchrun", "--nproc_per_node"]) == 1
