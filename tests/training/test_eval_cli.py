@@ -244,3 +244,21 @@ def test_the_heading_of_one_wrong_snap_fits_its_figure(real_dev, tmp_path, capsy
     image = np.asarray(Image.open(plots / "wrong_snaps.png").convert("L"))
     assert image.shape[1] < 300  # one panel wide
     assert (image[:, :4] > 200).all() and (image[:, -4:] > 200).all()  # no text cut off
+
+
+def test_many_wrong_snaps_print_the_first_and_keep_all_in_the_json(glyph_dir, tmp_path, capsys):
+    """A random model, made sure of itself, snaps wrongly on most drawings: the table shows the first 20 and
+    says how many more the JSON holds (a 216k-drawing folder printed some 2,000 rows)."""
+    from core.checkpoint import save_checkpoint
+    from tests.core.tiny_models import tiny_model
+
+    model = save_checkpoint(tmp_path / "random.pt", tiny_model(), temperature=0.01)
+    out = tmp_path / "r.json"
+    flags = ["--threshold", "0.05", "--steady-steps", "1", "--json", str(out)]
+    assert main(["eval", "--model", str(model), "--data", str(glyph_dir), *flags]) == 0
+    wrong = json.loads(out.read_text())["snap"]["wrong_snaps"]
+    assert len(wrong) > 20
+    text = capsys.readouterr().out
+    rows = [w for w in wrong if w["key_id"] in text.split()]
+    assert rows == wrong[:20]
+    assert f"and {len(wrong) - 20:,} more (all of them in --json's report)" in text

@@ -347,15 +347,20 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
     console.print(confusion_text(report), markup=False, highlight=False, soft_wrap=True)
 
 
+WRONG_SHOWN = 20  # rows of the wrong-snaps table; the JSON report keeps them all
+
+
 def print_wrong_snaps(console, wrong: list[dict], threshold: float) -> None:
-    """The wrong snaps at the threshold, a row each (training/replay.wrong_snaps)."""
+    """The first `WRONG_SHOWN` wrong snaps at the threshold, a row each
+    (training/replay.wrong_snaps), and how many more the JSON report holds: a folder of
+    216k drawings printed some 2,000 rows."""
     from rich import box
     from rich.table import Table
 
     table = Table(title=f"wrong snaps (threshold {threshold:.2f})", box=box.SIMPLE_HEAD)
     for col in ("drawing", "class", "snapped to", "at", "p", "finished"):
         table.add_column(col, justify="right" if col in ("at", "p") else "left", no_wrap=True)
-    for w in wrong:
+    for w in wrong[:WRONG_SHOWN]:
         table.add_row(
             w["key_id"] or f"#{w['index']}",
             w["true"],
@@ -365,9 +370,11 @@ def print_wrong_snaps(console, wrong: list[dict], threshold: float) -> None:
             w["finished_guess"] + (" *" if w["premature"] else ""),
         )
     console.print(table)
+    if len(wrong) > WRONG_SHOWN:
+        console.print(f"and {len(wrong) - WRONG_SHOWN:,} more (all of them in --json's report)")
     console.print(
         "at: stroke of strokes; p: the snapped class's probability; *: premature, the "
-        "finished drawing reads right (--plots draws each one: wrong_snaps.png)"
+        "finished drawing reads right (--plots draws them: wrong_snaps.png)"
     )
 
 
