@@ -246,6 +246,55 @@ def test_the_heading_of_one_wrong_snap_fits_its_figure(real_dev, tmp_path, capsy
     assert (image[:, :4] > 200).all() and (image[:, -4:] > 200).all()  # no text cut off
 
 
+def _held_out(glyph_dir, split: str) -> dict[str, int]:
+    """Drawings a class of `split`, by training/split.py's rule."""
+    from collections import Counter
+
+    from training.split import split_of
+
+    return Counter(
+        d.word for f in glyph_dir.glob("*.ndjson") for d in iter_ndjson(f) if split_of(d) == split
+    )
+
+
+@pytest.mark.parametrize("split", ["test", "val"])
+def test_split_scores_only_that_split_and_says_so(trained_run, glyph_dir, tmp_path, capsys, split):
+    """--split test replays the drawings the run held out (the cache's rule), with no
+    warning although the folder is a source; the title and the JSON name the split."""
+    out = tmp_path / "r.json"
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    assert main([*args, "--split", split, "--json", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    held = _held_out(glyph_dir, split)
+    assert rep["n"] == sum(held.values()) < 18 * 20 // 5 and rep["split"] == split
+    assert {k: v["n"] for k, v in rep["per_class"].items() if v["n"]} == dict(held)
+    if split == "test":  # the run's own report of its held-out split: the same drawings
+        assert rep["n"] == json.loads((trained_run.run_dir / "eval.json").read_text())["test"]["n"]
+    out_text, err = capsys.readouterr()
+    assert f"on {glyph_dir} ({split} split)" in " ".join(out_text.split())  # the title
+    assert "warning" not in err
+
+
+def test_limit_counts_within_the_split_and_compare_pairs_it(
+    trained_run, glyph_dir, tmp_path, capsys
+):
+    """--limit takes the first N of each class among the split's drawings, and --compare
+    replays the same ones."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    copy = save_checkpoint(tmp_path / "copy.pt", best.model, temperature=best.temperature)
+    out = tmp_path / "r.json"
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    flags = ["--split", "test", "--limit", "1", "--compare", str(copy), "--json", str(out)]
+    assert main([*args, *flags]) == 0
+    rep = json.loads(out.read_text())
+    held = _held_out(glyph_dir, "test")
+    assert rep["n"] == len(held) == rep["compare"]["rows"][0]["n"]
+    assert all(v["n"] == (1 if k in held else 0) for k, v in rep["per_class"].items())
+    assert rep["split"] == "test"
+
+
 def test_many_wrong_snaps_print_the_first_and_keep_all_in_the_json(glyph_dir, tmp_path, capsys):
     """A random model, made sure of itself, snaps wrongly on most drawings: the table shows the first 20 and
     says how many more the JSON holds (a 216k-drawing folder printed some 2,000 rows)."""

@@ -54,7 +54,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "drawing: whole drawing and after each stroke, with McNemar's exact test",
     )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write PNG figures into DIR")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
+    p.add_argument(
+        "--split",
+        choices=("train", "val", "test"),  # training/split.py's SPLITS, without numpy
+        help="only the drawings of this split, by the rule a run splits its data.sources "
+        "with (80/10/10 by key_id): test is the run's held-out set (default: every drawing)",
+    )
+    p.add_argument(
+        "--limit", type=int, metavar="N", help="at most N drawings a class (of the split)"
+    )
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=run_eval)
 
@@ -170,7 +178,9 @@ def run_eval(args: argparse.Namespace) -> int:
     console = Console(markup=False)  # paths may hold [brackets], not markup
     read = ReadReport()
     with reading_bar() as progress:
-        drawings = read_eval_drawings(args.data, limit=args.limit, report=read, progress=progress)
+        drawings = read_eval_drawings(
+            args.data, limit=args.limit, split=args.split, report=read, progress=progress
+        )
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
     from core.signals import set_torch_threads
@@ -214,7 +224,10 @@ def run_eval(args: argparse.Namespace) -> int:
         report = replays_report(replays[0], policy)  # seconds for tens of thousands
         labels = [r.label for r in replays[0]]  # live: the same drawings, in that order
         report = _with_live_rows(report, accuracy_at_stroke(live, labels))
-    print_report(console, report, title=f"{args.model} on {args.data}", read=read)
+    if args.split is not None:  # the JSON says which drawings it scored, as the title does
+        report["split"] = args.split
+    title = f"{args.model} on {args.data}" + (f" ({args.split} split)" if args.split else "")
+    print_report(console, report, title=title, read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
     if (note := classifier.unchecked_familiarity(policy.heed_familiarity)) is not None:
