@@ -257,6 +257,49 @@ def _held_out(glyph_dir, split: str) -> dict[str, int]:
     )
 
 
+def test_a_folder_the_model_trained_on_is_warned_of(trained_run, glyph_dir, monkeypatch, capsys):
+    """--data that is one of the checkpoint's data.sources (by any path) scores drawings it
+    trained on: one warning line, as train gives for such an eval_data folder."""
+    monkeypatch.chdir(glyph_dir.parent)
+    assert (
+        main(["eval", "--model", str(trained_run.run_dir), "--data", "data", "--limit", "1"]) == 0
+    )
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [
+        f"frankenstein: warning: --data 'data' is also in {trained_run.run_dir}'s "
+        "data.sources: its report scores drawings the model trained on, which measures "
+        "nothing; --split test scores only the drawings the run held out"
+    ]
+
+
+def test_a_source_stored_relative_is_recognised(
+    trained_run, glyph_dir, tmp_path, monkeypatch, capsys
+):
+    """A run from before sources were stored absolute keeps them as typed: read from
+    here, as calibrate reads them."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    old = save_checkpoint(tmp_path / "old.pt", best.model, meta={**best.meta, "data": ["data"]})
+    monkeypatch.chdir(glyph_dir.parent)
+    assert main(["eval", "--model", str(old), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    assert "is also in" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "circle.ndjson").write_text((glyph_dir / "circle.ndjson").read_text())
+    assert main(["eval", "--model", str(old), "--data", str(other), "--limit", "1"]) == 0
+    assert "warning" not in capsys.readouterr().err  # another folder: nothing to say
+
+
+def test_an_ensemble_is_warned_of_by_its_members_sources(trained_run, glyph_dir, tmp_path, capsys):
+    from core.checkpoint import export_ensemble
+
+    best = trained_run.run_dir / "best.pt"
+    both = export_ensemble([best, best], tmp_path / "both.pt")
+    assert main(["eval", "--model", str(both), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    assert f"is also in {both}'s data.sources" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("split", ["test", "val"])
 def test_split_scores_only_that_split_and_says_so(trained_run, glyph_dir, tmp_path, capsys, split):
     """--split test replays the drawings the run held out (the cache's rule), with no
@@ -273,6 +316,12 @@ def test_split_scores_only_that_split_and_says_so(trained_run, glyph_dir, tmp_pa
     out_text, err = capsys.readouterr()
     assert f"on {glyph_dir} ({split} split)" in " ".join(out_text.split())  # the title
     assert "warning" not in err
+
+
+def test_split_train_is_still_warned_of(trained_run, glyph_dir, capsys):
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    assert main([*args, "--split", "train", "--limit", "1"]) == 0
+    assert "is also in" in capsys.readouterr().err
 
 
 def test_limit_counts_within_the_split_and_compare_pairs_it(

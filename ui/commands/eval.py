@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import json
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,6 +150,28 @@ def _no_prior_hint(model: str) -> str:
     )
 
 
+def trained_on_data(model: str, data: Path) -> str | None:
+    """A warning where `data` is one of the folders the checkpoint trained on (its
+    meta's data.sources, or any ensemble member's; the same folder by any path, a
+    source stored relative read from here as `calibrate` reads it): its report would
+    score drawings the model trained on, as train warns of an eval_data folder that is
+    also a source. None where it is not, or the checkpoint does not say."""
+    from core.checkpoint import load_checkpoint, resolve_checkpoint
+    from training.config import SYNTHETIC
+
+    meta = load_checkpoint(resolve_checkpoint(model)).meta
+    metas = meta.get("members") or [meta]  # an ensemble's: per member
+    sources = [s for m in metas if isinstance(m, dict) for s in m.get("data") or ()]
+    here = data.expanduser().resolve()
+    if any(isinstance(s, str) and s != SYNTHETIC and Path(s).resolve() == here for s in sources):
+        return (
+            f"--data {str(data)!r} is also in {model}'s data.sources: its report scores "
+            "drawings the model trained on, which measures nothing; --split test scores "
+            "only the drawings the run held out"
+        )
+    return None
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -176,6 +199,15 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.plots:
         check_output_dir(args.plots)
     console = Console(markup=False)  # paths may hold [brackets], not markup
+    from core.signals import set_torch_threads
+
+    set_torch_threads(args.threads)
+    names = [args.model] if args.compare is None else [args.model, args.compare]
+    classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
+    if args.split not in ("val", "test"):  # said before the minutes of reading and replay
+        for name in names:
+            if (warning := trained_on_data(name, args.data)) is not None:
+                print(f"frankenstein: warning: {warning}", file=sys.stderr)
     read = ReadReport()
     with reading_bar() as progress:
         drawings = read_eval_drawings(
@@ -183,11 +215,6 @@ def run_eval(args: argparse.Namespace) -> int:
         )
     if not drawings:
         raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
-    from core.signals import set_torch_threads
-
-    set_torch_threads(args.threads)
-    names = [args.model] if args.compare is None else [args.model, args.compare]
-    classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
     bars = Console(stderr=True)
     with Progress(
         TextColumn("[bold]replaying {task.description}"),
