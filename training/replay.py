@@ -38,6 +38,7 @@ import numpy as np
 from core.classes import CLASSES, class_index
 from core.signals import poll
 from core.strokes import Drawing, ReadReport, normalize_strokes
+from training.split import Split
 
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 
@@ -408,15 +409,18 @@ def read_eval_drawings(
     directory: str | os.PathLike,
     *,
     limit: int | None = None,
+    split: Split | None = None,
     report: ReadReport | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[Drawing]:
-    """Every drawing of a data directory (all splits), in the simplified space, each
+    """Every drawing of a data directory (all splits, or only `split`'s by
+    training/split.py's rule, as the cache splits a run's sources: `eval --split test`
+    scores the drawings a run held out), in the simplified space, each
     with its class's canonical name (core/strokes.py's rule: a file's class where it is
-    named after one) and its key_id; with `limit`, the first `limit` of each class,
-    whichever files hold them (a file named after a class is read until that class has
-    them, any other file to its end). `progress(bytes read, bytes in all, file name)`
-    follows the reading (training.datainfo.FilesRead)."""
+    named after one) and its key_id; with `limit`, the first `limit` of each class
+    (of the split), whichever files hold them (a file named after a class is read until
+    that class has them, any other file to its end). `progress(bytes read, bytes in all,
+    file name)` follows the reading (training.datainfo.FilesRead)."""
     from training.cache import directory_files, iter_split
     from training.datainfo import FilesRead
 
@@ -425,7 +429,7 @@ def read_eval_drawings(
 
     def drawings_of(path: Path) -> Iterator[Drawing]:
         try:
-            yield from iter_split([path], None, report=report, bytes_read=read)
+            yield from iter_split([path], split, report=report, bytes_read=read)
         finally:  # also when the limit stops the reading early
             if read is not None:
                 read.done(path)

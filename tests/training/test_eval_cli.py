@@ -244,3 +244,119 @@ def test_the_heading_of_one_wrong_snap_fits_its_figure(real_dev, tmp_path, capsy
     image = np.asarray(Image.open(plots / "wrong_snaps.png").convert("L"))
     assert image.shape[1] < 300  # one panel wide
     assert (image[:, :4] > 200).all() and (image[:, -4:] > 200).all()  # no text cut off
+
+
+def _held_out(glyph_dir, split: str) -> dict[str, int]:
+    """Drawings a class of `split`, by training/split.py's rule."""
+    from collections import Counter
+
+    from training.split import split_of
+
+    return Counter(
+        d.word for f in glyph_dir.glob("*.ndjson") for d in iter_ndjson(f) if split_of(d) == split
+    )
+
+
+def test_a_folder_the_model_trained_on_is_warned_of(trained_run, glyph_dir, monkeypatch, capsys):
+    """--data that is one of the checkpoint's data.sources (by any path) scores drawings it
+    trained on: one warning line, as train gives for such an eval_data folder."""
+    monkeypatch.chdir(glyph_dir.parent)
+    assert (
+        main(["eval", "--model", str(trained_run.run_dir), "--data", "data", "--limit", "1"]) == 0
+    )
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [
+        f"frankenstein: warning: --data 'data' is also in {trained_run.run_dir}'s "
+        "data.sources: its report scores drawings the model trained on, which measures "
+        "nothing; --split test scores only the drawings the run held out"
+    ]
+
+
+def test_a_source_stored_relative_is_recognised(
+    trained_run, glyph_dir, tmp_path, monkeypatch, capsys
+):
+    """A run from before sources were stored absolute keeps them as typed: read from
+    here, as calibrate reads them."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    old = save_checkpoint(tmp_path / "old.pt", best.model, meta={**best.meta, "data": ["data"]})
+    monkeypatch.chdir(glyph_dir.parent)
+    assert main(["eval", "--model", str(old), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    assert "is also in" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "circle.ndjson").write_text((glyph_dir / "circle.ndjson").read_text())
+    assert main(["eval", "--model", str(old), "--data", str(other), "--limit", "1"]) == 0
+    assert "warning" not in capsys.readouterr().err  # another folder: nothing to say
+
+
+def test_an_ensemble_is_warned_of_by_its_members_sources(trained_run, glyph_dir, tmp_path, capsys):
+    from core.checkpoint import export_ensemble
+
+    best = trained_run.run_dir / "best.pt"
+    both = export_ensemble([best, best], tmp_path / "both.pt")
+    assert main(["eval", "--model", str(both), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    assert f"is also in {both}'s data.sources" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("split", ["test", "val"])
+def test_split_scores_only_that_split_and_says_so(trained_run, glyph_dir, tmp_path, capsys, split):
+    """--split test replays the drawings the run held out (the cache's rule), with no
+    warning although the folder is a source; the title and the JSON name the split."""
+    out = tmp_path / "r.json"
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    assert main([*args, "--split", split, "--json", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    held = _held_out(glyph_dir, split)
+    assert rep["n"] == sum(held.values()) < 18 * 20 // 5 and rep["split"] == split
+    assert {k: v["n"] for k, v in rep["per_class"].items() if v["n"]} == dict(held)
+    if split == "test":  # the run's own report of its held-out split: the same drawings
+        assert rep["n"] == json.loads((trained_run.run_dir / "eval.json").read_text())["test"]["n"]
+    out_text, err = capsys.readouterr()
+    assert f"on {glyph_dir} ({split} split)" in " ".join(out_text.split())  # the title
+    assert "warning" not in err
+
+
+def test_split_train_is_still_warned_of(trained_run, glyph_dir, capsys):
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    assert main([*args, "--split", "train", "--limit", "1"]) == 0
+    assert "is also in" in capsys.readouterr().err
+
+
+def test_limit_counts_within_the_split_and_compare_pairs_it(
+    trained_run, glyph_dir, tmp_path, capsys
+):
+    """--limit takes the first N of each class among the split's drawings, and --compare
+    replays the same ones."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    copy = save_checkpoint(tmp_path / "copy.pt", best.model, temperature=best.temperature)
+    out = tmp_path / "r.json"
+    args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
+    flags = ["--split", "test", "--limit", "1", "--compare", str(copy), "--json", str(out)]
+    assert main([*args, *flags]) == 0
+    rep = json.loads(out.read_text())
+    held = _held_out(glyph_dir, "test")
+    assert rep["n"] == len(held) == rep["compare"]["rows"][0]["n"]
+    assert all(v["n"] == (1 if k in held else 0) for k, v in rep["per_class"].items())
+    assert rep["split"] == "test"
+
+
+def test_many_wrong_snaps_print_the_first_and_keep_all_in_the_json(glyph_dir, tmp_path, capsys):
+    """A random model, made sure of itself, snaps wrongly on most drawings: the table shows the first 20 and
+    says how many more the JSON holds (a 216k-drawing folder printed some 2,000 rows)."""
+    from core.checkpoint import save_checkpoint
+    from tests.core.tiny_models import tiny_model
+
+    model = save_checkpoint(tmp_path / "random.pt", tiny_model(), temperature=0.01)
+    out = tmp_path / "r.json"
+    flags = ["--threshold", "0.05", "--steady-steps", "1", "--json", str(out)]
+    assert main(["eval", "--model", str(model), "--data", str(glyph_dir), *flags]) == 0
+    wrong = json.loads(out.read_text())["snap"]["wrong_snaps"]
+    assert len(wrong) > 20
+    text = capsys.readouterr().out
+    rows = [w for w in wrong if w["key_id"] in text.split()]
+    assert rows == wrong[:20]
+    assert f"and {len(wrong) - 20:,} more (all of them in --json's report)" in text

@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import json
 import math
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "drawing: whole drawing and after each stroke, with McNemar's exact test",
     )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write PNG figures into DIR")
-    p.add_argument("--limit", type=int, metavar="N", help="at most N drawings a class")
+    p.add_argument(
+        "--split",
+        choices=("train", "val", "test"),  # training/split.py's SPLITS, without numpy
+        help="only the drawings of this split, by the rule a run splits its data.sources "
+        "with (80/10/10 by key_id): test is the run's held-out set (default: every drawing)",
+    )
+    p.add_argument(
+        "--limit", type=int, metavar="N", help="at most N drawings a class (of the split)"
+    )
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=run_eval)
 
@@ -141,6 +150,28 @@ def _no_prior_hint(model: str) -> str:
     )
 
 
+def trained_on_data(model: str, data: Path) -> str | None:
+    """A warning where `data` is one of the folders the checkpoint trained on (its
+    meta's data.sources, or any ensemble member's; the same folder by any path, a
+    source stored relative read from here as `calibrate` reads it): its report would
+    score drawings the model trained on, as train warns of an eval_data folder that is
+    also a source. None where it is not, or the checkpoint does not say."""
+    from core.checkpoint import load_checkpoint, resolve_checkpoint
+    from training.config import SYNTHETIC
+
+    meta = load_checkpoint(resolve_checkpoint(model)).meta
+    metas = meta.get("members") or [meta]  # an ensemble's: per member
+    sources = [s for m in metas if isinstance(m, dict) for s in m.get("data") or ()]
+    here = data.expanduser().resolve()
+    if any(isinstance(s, str) and s != SYNTHETIC and Path(s).resolve() == here for s in sources):
+        return (
+            f"--data {str(data)!r} is also in {model}'s data.sources: its report scores "
+            "drawings the model trained on, which measures nothing; --split test scores "
+            "only the drawings the run held out"
+        )
+    return None
+
+
 def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -168,16 +199,22 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.plots:
         check_output_dir(args.plots)
     console = Console(markup=False)  # paths may hold [brackets], not markup
-    read = ReadReport()
-    with reading_bar() as progress:
-        drawings = read_eval_drawings(args.data, limit=args.limit, report=read, progress=progress)
-    if not drawings:
-        raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
     from core.signals import set_torch_threads
 
     set_torch_threads(args.threads)
     names = [args.model] if args.compare is None else [args.model, args.compare]
     classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
+    if args.split not in ("val", "test"):  # said before the minutes of reading and replay
+        for name in names:
+            if (warning := trained_on_data(name, args.data)) is not None:
+                print(f"frankenstein: warning: {warning}", file=sys.stderr)
+    read = ReadReport()
+    with reading_bar() as progress:
+        drawings = read_eval_drawings(
+            args.data, limit=args.limit, split=args.split, report=read, progress=progress
+        )
+    if not drawings:
+        raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
     bars = Console(stderr=True)
     with Progress(
         TextColumn("[bold]replaying {task.description}"),
@@ -214,7 +251,10 @@ def run_eval(args: argparse.Namespace) -> int:
         report = replays_report(replays[0], policy)  # seconds for tens of thousands
         labels = [r.label for r in replays[0]]  # live: the same drawings, in that order
         report = _with_live_rows(report, accuracy_at_stroke(live, labels))
-    print_report(console, report, title=f"{args.model} on {args.data}", read=read)
+    if args.split is not None:  # the JSON says which drawings it scored, as the title does
+        report["split"] = args.split
+    title = f"{args.model} on {args.data}" + (f" ({args.split} split)" if args.split else "")
+    print_report(console, report, title=title, read=read)
     if classifier.ending is None:
         console.print(_no_prior_hint(args.model))
     if (note := classifier.unchecked_familiarity(policy.heed_familiarity)) is not None:
@@ -347,15 +387,20 @@ def print_report(console, report: dict, *, title: str = "", read: ReadReport | N
     console.print(confusion_text(report), markup=False, highlight=False, soft_wrap=True)
 
 
+WRONG_SHOWN = 20  # rows of the wrong-snaps table; the JSON report keeps them all
+
+
 def print_wrong_snaps(console, wrong: list[dict], threshold: float) -> None:
-    """The wrong snaps at the threshold, a row each (training/replay.wrong_snaps)."""
+    """The first `WRONG_SHOWN` wrong snaps at the threshold, a row each
+    (training/replay.wrong_snaps), and how many more the JSON report holds: a folder of
+    216k drawings printed some 2,000 rows."""
     from rich import box
     from rich.table import Table
 
     table = Table(title=f"wrong snaps (threshold {threshold:.2f})", box=box.SIMPLE_HEAD)
     for col in ("drawing", "class", "snapped to", "at", "p", "finished"):
         table.add_column(col, justify="right" if col in ("at", "p") else "left", no_wrap=True)
-    for w in wrong:
+    for w in wrong[:WRONG_SHOWN]:
         table.add_row(
             w["key_id"] or f"#{w['index']}",
             w["true"],
@@ -365,9 +410,11 @@ def print_wrong_snaps(console, wrong: list[dict], threshold: float) -> None:
             w["finished_guess"] + (" *" if w["premature"] else ""),
         )
     console.print(table)
+    if len(wrong) > WRONG_SHOWN:
+        console.print(f"and {len(wrong) - WRONG_SHOWN:,} more (all of them in --json's report)")
     console.print(
         "at: stroke of strokes; p: the snapped class's probability; *: premature, the "
-        "finished drawing reads right (--plots draws each one: wrong_snaps.png)"
+        "finished drawing reads right (--plots draws them: wrong_snaps.png)"
     )
 
 
