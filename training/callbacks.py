@@ -44,6 +44,11 @@ class Callback:
         before training, validating after each epoch's batches, calibrating and
         replaying drawings for the evaluation after the last epoch."""
 
+    def on_warning(self, text: str) -> None:
+        """What the run should know before it prepares its data, said at once (that takes
+        minutes on a real folder): a data folder's listing shows missing class files,
+        empty files or files named after no class (training/datainfo.listing_warnings)."""
+
     def on_start(self, info: dict[str, Any]) -> None:
         """Training begins: run, run_dir, epochs, start_epoch, batches, train_size, ...,
         data_warnings (bad lines skipped, classes without training drawings, a
@@ -74,6 +79,10 @@ class CallbackList(Callback):
     def on_progress(self, done: int, total: int, what: str) -> None:
         for c in self.callbacks:
             c.on_progress(done, total, what)
+
+    def on_warning(self, text: str) -> None:
+        for c in self.callbacks:
+            c.on_warning(text)
 
     def on_start(self, info: dict[str, Any]) -> None:
         for c in self.callbacks:
@@ -118,6 +127,9 @@ class TrainLog(Callback):
         except OSError as e:
             raise WriteError(self.path, e) from e
 
+    def on_warning(self, text: str) -> None:
+        self._write(f"warning: {text}")
+
     def on_start(self, info: dict[str, Any]) -> None:
         self._write(
             f"start {info['run']}: {info['model']} ({info['parameters']:,} parameters), "
@@ -143,6 +155,10 @@ class TrainLog(Callback):
         )
         for warning in report.get("read_warnings", ()):
             self._write(f"eval {name}: {warning}")
+
+    def failed(self, exc: BaseException) -> None:
+        """The one-line error the run ended with (a refused data folder, a divergence)."""
+        self._write(f"error: {exc}")
 
     def on_done(self, info: dict[str, Any]) -> None:
         # strict JSON: a number that is not finite is null (NaN is not JSON)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.classes import CLASSES
 from core.strokes import Drawing, ReadReport, file_class, is_raw, iter_drawings, normalize
 
 
@@ -115,6 +116,38 @@ def no_data_files(directory: str | os.PathLike) -> str:
         inside = []
     hint = f" (its folders {', '.join(inside)} have some)" if inside else ""
     return f"{d}: no .ndjson or .json drawing files{hint}"
+
+
+def listing_warnings(folders: dict[str, Sequence[Path]], every_class: bool = True) -> list[str]:
+    """What the listing of a run's data folders shows, from names and sizes alone, one
+    line each: classes with no file named after them in any folder (when `every_class`:
+    no synthetic source gives them drawings), empty files, and files named after no class
+    (whose lines count by their 'word', the one rule of core/strokes.py, and a 'word' that
+    names no class is a bad line). Said before any reading: at the paper's scale reading
+    takes minutes, and these came only after it, as bad lines and classes without
+    drawings. `folders`: each folder as given -> its data files (`data_files`)."""
+    named = {c for files in folders.values() for p in files if (c := file_class(p)) is not None}
+    missing = [c for c in CLASSES if c not in named]
+    warnings = []
+    if every_class and missing:
+        which = f"any of the {len(CLASSES)} classes"
+        if len(missing) < len(CLASSES):
+            listed = ", ".join(f"{c}.ndjson" for c in missing)
+            which = f"{len(missing)} of {len(CLASSES)} classes (no {listed})"
+        warnings.append(f"{', '.join(folders)}: no file named after {which}")
+    for folder, files in folders.items():
+        empty = [p.name for p in files if _size(p) == 0]
+        unnamed = [p.name for p in files if file_class(p) is None and p.name not in empty]
+        if empty:
+            are = "is" if len(empty) == 1 else "are"
+            warnings.append(f"{folder}: {', '.join(empty)} {are} empty")
+        if unnamed:
+            are, its = ("is", "its") if len(unnamed) == 1 else ("are", "their")
+            warnings.append(
+                f"{folder}: {', '.join(unnamed)} {are} named after no class: only {its} "
+                "lines whose 'word' names one are read"
+            )
+    return warnings
 
 
 def _has_data(folder: Path) -> bool:

@@ -9,6 +9,9 @@ progress bar is off with --events). The events, in order:
   validating after each epoch's batches (before its "epoch"), calibrating after the
   last epoch, replaying drawings for the evaluation before each "eval"; repeats many
   times.
+- ``{"event": "warning", "message": str}``: before the data is prepared, one for each
+  problem a data folder's listing shows (a class with no file named after it, an empty
+  file, a file named after no class); zero or more.
 - ``{"event": "start", "run": str, "run_dir": str, "model": str, "parameters": int,
   "epochs": int, "start_epoch": int (0-based), "batches": int (per epoch),
   "train_size": int, "val_size": int, "resumed": bool, "world": int, "device": str,
@@ -94,6 +97,9 @@ class JsonEvents(Callback):
 
     def on_progress(self, done: int, total: int, what: str) -> None:
         self.emit("progress", done=done, total=total, what=what)
+
+    def on_warning(self, text: str) -> None:
+        self.emit("warning", message=text)
 
     def on_start(self, info: dict[str, Any]) -> None:
         self.emit("start", **info)

@@ -43,6 +43,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from core.atomic import WriteError, check_output_dir
+from core.errors import FrankensteinError
 from core.paths import cache_dir
 from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
@@ -50,6 +51,7 @@ from training.cache import DataError, check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
 from training.config import SYNTHETIC, TrainConfig, absolute_data
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
+from training.datainfo import listing_warnings
 from training.dataset import EpochBatches, eval_batches, ignore_sigint
 from training.ema import WeightAverage
 from training.finish import EVAL_BATCH, calibrate, final_eval, run_ending_prior
@@ -244,6 +246,7 @@ class _Run:
         self._resume_from = None  # last.pt, checked by _prepare_folder on resume
         self._run_epochs: int | None = None  # the epochs last.pt was trained toward
         self.warnings: list[str] = []  # besides the data's, for on_start
+        self.listing: list[str] = []  # the data folders' listing's, said before reading them
         self.ema: WeightAverage | None = None  # the weight average, with optim.ema set
         self.val_seconds: float | None = None  # the last validation's: the ETA counts them
         self.cb = CallbackList(list(callbacks) if info.is_main else [])
@@ -336,6 +339,9 @@ class _Run:
             cache_dir()  # an empty FRANKENSTEIN_CACHE fails now, not with the run begun
         for d in (*folders, *cfg.eval_data):
             directory_files(d)  # a missing directory fails now, not after hours of training
+        if folders:  # names and sizes: said at once, not as what minutes of reading found
+            listed = {d: directory_files(d) for d in folders}
+            self.listing = listing_warnings(listed, every_class=SYNTHETIC not in cfg.data.sources)
         for d in cfg.eval_data:
             check_eval_dir(d)  # as one with no drawing in it
         self._check_sources()
@@ -388,11 +394,25 @@ class _Run:
                 )
 
     def _run_in_folder(self) -> RunResult:
-        cfg, info = self.cfg, self.info
         self._prepare_folder()
-        if info.is_main:
-            self.cb.callbacks.append(TrainLog(self.folder.log))
+        log = None
+        if self.info.is_main:
+            log = TrainLog(self.folder.log)
+            self.cb.callbacks.append(log)
             self.cb.callbacks.append(ProgressFile(self.folder.progress))
+        try:
+            for warning in self.listing:
+                self.cb.on_warning(warning)
+            return self._train()
+        except FrankensteinError as e:  # in train.log too: the Runs tab and a later look at
+            # the folder see why it ended (a refused data folder left config.json alone)
+            if log is not None:
+                with contextlib.suppress(WriteError):  # a full disk: said already
+                    log.failed(e)
+            raise
+
+    def _train(self) -> RunResult:
+        cfg, info = self.cfg, self.info
         try:
             data, model, net, optimizer, scheduler, batches, pos, rows = self._set_up()
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM while preparing data: an interrupted

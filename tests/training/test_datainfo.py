@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -213,3 +214,34 @@ def test_data_info_keeps_each_class_name_on_one_line_at_80_columns(real_dev, mon
     rows = _rows(capsys.readouterr().out)
     assert {"hockey stick", "paper clip", "smiley face", "ice cream"} <= set(rows)
     assert all(len(cells) == 8 and cells[0].isdigit() for cells in rows.values())
+
+
+def test_data_info_names_the_classes_with_no_drawings(tmp_path, capsys):
+    """A folder missing sun.ndjson, with line.ndjson empty, showed 16 rows and said
+    nothing of the two classes: now one line names them."""
+    from core.classes import CLASSES
+    from ui.cli import main
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="x")
+    for name in CLASSES:
+        if name not in ("sun", "line"):
+            write_ndjson([replace(d, word=name)], tmp_path / f"{name}.ndjson")
+    (tmp_path / "line.ndjson").write_text("")
+    assert main(["data", "info", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\nno drawings of 2 of 18 classes: line, sun\n" in out
+
+
+def test_data_info_show_bad_names_the_known_classes_once(tmp_path, capsys):
+    """Each bad line of a file named after no class repeated the 18 class names."""
+    from core.classes import CLASSES
+    from ui.cli import main
+
+    line = json.dumps({"word": "dog", "drawing": [[[0, 9], [0, 9]]]})
+    (tmp_path / "dog.ndjson").write_text(f"{line}\n{line}\n")
+    assert main(["data", "info", str(tmp_path), "--show-bad"]) == 0
+    out = capsys.readouterr().out
+    bad = [s.strip() for s in out.splitlines() if "dog.ndjson:" in s]
+    assert bad == [f"{tmp_path / 'dog.ndjson'}:{n}: unknown class 'dog'" for n in (1, 2)]
+    assert out.count(", ".join(CLASSES)) == 1
+    assert f"(the known classes: {', '.join(CLASSES)})" in out

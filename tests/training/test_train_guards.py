@@ -299,3 +299,71 @@ def test_an_old_run_with_relative_data_folders_resumes_from_its_folder_only(
     given = [f"data.sources={mine}", f"eval_data={mine}"]
     assert main(["train", "--resume", "name=r", run, "epochs=3", *given]) == 0
     assert json.loads(path.read_text())["data"]["sources"] == [str(here / "data" / "mine")]
+
+
+def _flawed_listing(glyph_dir, data):
+    """The glyphs with no sun.ndjson, an empty line.ndjson and a dog.ndjson (named after
+    no class) whose lines name 'dog' but the last, an eye."""
+    shutil.copytree(glyph_dir, data)
+    (data / "sun.ndjson").unlink()
+    (data / "line.ndjson").write_text("")
+    circles = (data / "circle.ndjson").read_text().splitlines()[:3]
+    eye = (data / "eye.ndjson").read_text().splitlines()[0]
+    dogs = [c.replace('"word":"circle"', '"word":"dog"') for c in circles]
+    (data / "dog.ndjson").write_text("\n".join([*dogs, eye]) + "\n")
+    return [
+        f"{data}: no file named after 1 of 18 classes (no sun.ndjson)",
+        f"{data}: line.ndjson is empty",
+        f"{data}: dog.ndjson is named after no class: only its lines whose 'word' names one "
+        "are read",
+    ]
+
+
+def test_a_data_folders_listing_is_said_before_its_data_is_read(tmp_path, glyph_dir, capsys):
+    """A missing class file, an empty one and one named after no class were said only
+    after the data was read (minutes at the paper's scale), as bad lines and classes
+    without drawings: now first, once each, then what the reading found."""
+    data = tmp_path / "data"
+    said = _flawed_listing(glyph_dir, data)
+    settings = tiny_settings(data, tmp_path, epochs=1)
+    assert main(["train", *settings, "name=w", "--events"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["message"] for e in events[:3]] == said
+    assert all(e["event"] == "warning" for e in events[:3]) and events[3]["event"] == "progress"
+    start = next(e for e in events if e["event"] == "start")
+    assert not set(said) & set(start["data_warnings"])  # said once, not again
+    assert main(["train", *settings, "name=w2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == [f"frankenstein: warning: {w}" for w in said]
+    rest = "\n".join(err[3:])  # what the reading found, after the start line
+    assert "3 bad lines skipped" in rest and "no training drawings of 2 of 18" in rest
+    assert not any(w in rest for w in said)
+    log = (tmp_path / "w2" / "train.log").read_text().splitlines()
+    assert [line.split(" ", 2)[2] for line in log[:3]] == [f"warning: {w}" for w in said]
+
+
+def test_a_listing_with_a_synthetic_source_misses_no_class(tmp_path, glyph_dir):
+    from training.datainfo import data_files, listing_warnings
+
+    data = tmp_path / "data"
+    said = _flawed_listing(glyph_dir, data)
+    listed = {str(data): data_files(data)}
+    assert listing_warnings(listed) == said
+    assert listing_warnings(listed, every_class=False) == said[1:]  # synthetic draws them all
+
+
+def test_ctrl_c_while_preparing_data_is_said_in_one_line(tmp_path, glyph_dir, capsys, monkeypatch):
+    """The bars said 'interrupted: no epoch finished; files in ...' on stdout as well as
+    the line on stderr that says how to start the run."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("training.loop.build_data", interrupted)
+    assert main(["train", *tiny_settings(glyph_dir, tmp_path, epochs=1), "name=c"]) == 130
+    out, err = capsys.readouterr()
+    assert "interrupted" not in out
+    assert err.splitlines() == [
+        "frankenstein: interrupted before training began (no last.pt yet). Start it with: "
+        f"frankenstein train --resume name=c out_dir={tmp_path}"
+    ]

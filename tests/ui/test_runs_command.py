@@ -145,15 +145,43 @@ def test_a_run_that_diverged_before_saving_anything_is_listed_as_failed(
     settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
     source = f"data.sources={json.dumps([str(data)])}"
     assert main(["train", source, *settings, "optim.lr=1e30", "name=inf"]) == 2
-    assert "nothing was saved" in capsys.readouterr().err
+    error = capsys.readouterr().err.splitlines()[-1].removeprefix("frankenstein: error: ")
+    assert "nothing was saved" in error
     lines = listing(capsys, "--runs", "runs")
     assert lines[1].split()[:4] == ["inf", "frankenstein", "0/1", "failed"]
     assert lines[2].startswith("inf: problem: its training (pid ")
     assert lines[2].endswith(
-        "ended before saving anything: it failed or was killed (the command that ran it said why)"
+        f"ended before saving anything: it failed: {error}; `frankenstein train --resume "
+        "name=inf out_dir=runs` starts it again from epoch 1"
     )
     out = json.loads("\n".join(listing(capsys, "--runs", "runs", "--json")))
     assert out[0]["state"] == "failed"
+
+
+def test_a_run_refused_for_its_data_says_why_in_its_train_log_and_runs(
+    tmp_path, monkeypatch, capsys
+):
+    """A data folder whose every line is bad is refused once the run folder is made: it
+    held config.json and progress.json alone, and the reason was nowhere in it; now
+    train.log ends with the error, and `runs` says it, with the command that starts it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dog.ndjson").write_text('{"word": "dog", "drawing": [[[0, 9], [0, 9]]]}\n')
+    settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+    source = f"data.sources={json.dumps([str(data)])}"
+    assert main(["train", source, *settings, "name=bad"]) == 2
+    error = capsys.readouterr().err.splitlines()[-1].removeprefix("frankenstein: error: ")
+    assert "no drawings to put in the train split" in error
+    log = (tmp_path / "runs" / "bad" / "train.log").read_text().splitlines()
+    assert log[-1].endswith(f" error: {error}")
+    lines = listing(capsys, "--runs", "runs")
+    assert lines[1].split()[:4] == ["bad", "frankenstein", "0/1", "failed"]
+    assert lines[2].endswith(
+        f"ended before saving anything: it failed: {error}; `frankenstein train --resume "
+        "name=bad out_dir=runs` starts it again from epoch 1"
+    )
 
 
 def test_a_run_cut_short_with_a_broken_config_is_not_said_to_resume(runs, capsys):

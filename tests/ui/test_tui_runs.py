@@ -482,5 +482,6 @@ async def test_a_run_whose_training_ended_before_saving_anything_shows_as_failed
         assert "no eval report yet" not in detail
         assert (
             "problem: its training (pid 4242) ended before saving anything: it failed or was "
-            "killed (the command that ran it said why)"
+            "killed (the command that ran it said why); `frankenstein train --resume name=inf "
+            "out_dir=runs` starts it again from epoch 1"
         ) in detail

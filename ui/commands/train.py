@@ -112,7 +112,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 class DataWarnings(Callback):
-    """Prints what the run should know about its data (training/data.py) as warnings."""
+    """Prints what the run should know about its data as warnings: its folders' listing
+    at once (training/datainfo.py), what reading them found at the start (training/data.py)."""
+
+    def on_warning(self, text: str) -> None:
+        print(f"frankenstein: warning: {text}", file=sys.stderr)
 
     def on_start(self, info: dict) -> None:
         for warning in info.get("data_warnings", ()):
@@ -128,7 +132,22 @@ def _train(args: argparse.Namespace, events) -> int:
     from training.runfolder import RunFolder
     from ui.progress import RichProgress
 
-    callbacks = [events] if events is not None else [RichProgress(), DataWarnings()]
+    class Bars(RichProgress):
+        """The progress bars and their lines, but for a run stopped before it started
+        (Ctrl-C while it prepared its data): its one line is the stderr one below, which
+        says how to start it, where the bars' 'interrupted: no epoch finished' came too."""
+
+        started = False
+
+        def on_start(self, info) -> None:
+            self.started = True
+            super().on_start(info)
+
+        def on_done(self, info) -> None:
+            if self.started or info.get("status") != "interrupted":
+                super().on_done(info)
+
+    callbacks = [events] if events is not None else [Bars(), DataWarnings()]
     try:
         result = train(cfg, callbacks, resume=args.resume, dry_run=args.dry_run)
     finally:

@@ -9,6 +9,7 @@ eval.json is checked value by value: ui/tui/evalfile.py).
 from __future__ import annotations
 
 import json
+import re
 import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -305,11 +306,29 @@ def read_run(path: Path) -> RunInfo:
     info.problems += [f"{c.name}: {_BROKEN}" for c in (info.last, info.best) if _cut_off(c)]
     info.failed_pid = died_pid(info)
     if info.failed_pid is not None:
+        error = logged_error(info.path / "train.log")
+        why = "it failed or was killed (the command that ran it said why)"
+        if error:
+            why = f"it failed: {error}"
         info.problems.append(
-            f"its training (pid {info.failed_pid}) ended before saving anything: it failed "
-            "or was killed (the command that ran it said why)"
+            f"its training (pid {info.failed_pid}) ended before saving anything: {why}; "
+            f"`{resume_command(info)}` starts it again from epoch 1"
         )
     return info
+
+
+def logged_error(log: Path) -> str | None:
+    """The error a run ended with, as its train.log's last line holds it (the trainer
+    writes it there: training/callbacks.TrainLog.failed); None for a run killed, or one
+    from before the log had it."""
+    try:
+        with open(log, "rb") as f:
+            f.seek(max(f.seek(0, 2) - 4096, 0))
+            last = f.read().decode("utf-8", "replace").rstrip("\n").rsplit("\n", 1)[-1]
+    except OSError:
+        return None
+    said = re.fullmatch(r"\S+ \S+ error: (.+)", last)  # "2026-12-07 05:05:33 error: ..."
+    return said.group(1) if said else None
 
 
 # what core.checkpoint says of a checkpoint that does not load, said here beforehand

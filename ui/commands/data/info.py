@@ -37,6 +37,7 @@ def run_info(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from core.classes import CLASSES
     from core.strokes import ReadReport, file_class
     from training.datainfo import FilesRead, class_stats, data_files, no_data_files
     from ui.progress import reading_bar
@@ -85,6 +86,13 @@ def run_info(args: argparse.Namespace) -> int:
         f"{_n(total, 'drawing')} of {_n(len(classes), 'class')} in {_n(len(files), 'file')}, "
         f"{_n(read.bad, 'bad line')} skipped"
     )
+    drawn = {c.word for c in classes if c.n}
+    missing = [c for c in CLASSES if c not in drawn]
+    if missing:  # not in the table at all, or a row of 0: said, as training would
+        which = f"{len(missing)} of {len(CLASSES)} classes: {', '.join(missing)}"
+        if len(missing) == len(CLASSES):
+            which = f"any of the {len(CLASSES)} classes"
+        console.print(f"no drawings of {which}", soft_wrap=True)
     for note in notes:
         console.print(f"({note})", markup=False, soft_wrap=True)
     pauses = [p for c in classes for p in c.longest_pauses]
@@ -95,9 +103,16 @@ def run_info(args: argparse.Namespace) -> int:
         )
         console.print(f"drawings pausing between two strokes: {over}")
     if args.show_bad:
+        # an unknown class's reason lists the 18 known ones: once under the lines, not on each
+        known = f" (known: {', '.join(CLASSES)})"
+        listed = False
         for r in reads:
             for b in r.report.examples:
-                console.print(f"  {b}", markup=False)
+                line = str(b)
+                listed |= known in line
+                console.print(f"  {line.replace(known, '')}", markup=False, soft_wrap=True)
+        if listed:
+            console.print(f"  (the known classes: {', '.join(CLASSES)})", soft_wrap=True)
     return 0
 
 

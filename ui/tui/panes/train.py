@@ -396,6 +396,8 @@ def describe(event: dict[str, Any]) -> str:
             f"done ({event.get('status')}): {n} epoch{'' if n == 1 else 's'}, "
             f"best val acc {_f(event.get('best_val_acc'))}"
         )
+    if kind == "warning":  # a data folder's listing, before its data is read
+        return f"warning: {event.get('message')}"
     if kind == "error":
         return f"error ({event.get('type')}): {event.get('message')}"
     return ""
