@@ -39,6 +39,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -48,7 +49,15 @@ from core.atomic import atomic_write_text, fsync_dir, write_all
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
-from core.strokes import GRID, Drawing, ReadReport, is_raw, iter_drawings, normalize
+from core.strokes import (
+    GRID,
+    Drawing,
+    ReadReport,
+    file_class,
+    is_raw,
+    iter_drawings,
+    normalize,
+)
 from training.datainfo import BytesRead, data_files, no_data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
@@ -59,7 +68,8 @@ try:
 except ImportError:  # Windows: no locks to ask, so no folder is known to be left over
     fcntl = None
 
-FORMAT_VERSION = 3  # 3: labelled by the file's class (core/strokes.py), not the word
+FORMAT_VERSION = 4  # 3: labelled by the file's class (core/strokes.py), not the word;
+# 4: the cap counts a class across files (it counted each file)
 STALE_S = 60.0  # a temporary folder unlocked and unchanged this long is a dead one's
 _TEMPORARY = re.compile(r"\.[0-9a-f]{20}\.[a-z0-9_]{8}")  # mkdtemp(prefix=".<key>.")
 
@@ -144,19 +154,21 @@ def read_split(
     split: Split | None,
     *,
     cap: int | None = None,
+    taken: Counter | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
     bytes_read: BytesRead | None = None,
 ) -> tuple[list[list[np.ndarray]], list[int]]:
     """Strokes (in the simplified space) and labels of one split of some files.
 
-    `cap` reads at most that many drawings from each file, before splitting, so the
-    three splits of a capped directory come from the same drawings. split=None keeps all.
+    `cap` keeps the first `cap` drawings of each class, whichever files hold them (the
+    files in order), before splitting, so the three splits of a capped directory come
+    from the same drawings. split=None keeps all.
     """
     strokes: list[list[np.ndarray]] = []
     labels: list[int] = []
-    kw = {"cap": cap, "report": report, "progress": progress, "bytes_read": bytes_read}
-    for d in iter_split(files, split, **kw):
+    kw = {"report": report, "progress": progress, "bytes_read": bytes_read}
+    for d in iter_split(files, split, cap=cap, taken=taken, **kw):
         strokes.append(list(d.strokes))
         labels.append(class_index(d.word))
     return strokes, labels
@@ -167,22 +179,37 @@ def iter_split(
     split: Split | None,
     *,
     cap: int | None = None,
+    taken: Counter | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
     bytes_read: BytesRead | None = None,
 ) -> Iterator[Drawing]:
     """The drawings of `read_split`, whole (key_id kept), strokes in the simplified space;
-    `bytes_read` follows the reading within each file (training.datainfo.FilesRead)."""
+    `bytes_read` follows the reading within each file (training.datainfo.FilesRead).
+
+    The cap counts a class across the files, as `eval --limit` does: a file named after
+    a class is read until that class has `cap` (ice cream.ndjson and ice_cream.ndjson
+    share them), any other file to its end, each of its words kept while its class has
+    fewer. `taken` holds the counts, for a caller reading the files one call at a time.
+    """
     report = report if report is not None else ReadReport()
+    taken = Counter() if taken is None else taken
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
-        kwargs = {"limit": cap} if path.suffix.lower() == ".ndjson" else {}
+        own = file_class(path)
+        kwargs = {}
+        if cap is not None and own is not None and path.suffix.lower() == ".ndjson":
+            kwargs["limit"] = max(0, cap - taken[own])  # good lines: no reading past them
         if bytes_read is not None:
             kwargs["progress"] = lambda n, path=path: bytes_read(path, n)
-        for n, d in enumerate(iter_drawings(path, report=report, labelled=True, **kwargs)):
-            if cap is not None and n >= cap:
-                break
+        for d in iter_drawings(path, report=report, labelled=True, **kwargs):
+            if cap is not None:
+                if taken[d.word] >= cap:
+                    if d.word == own:
+                        break
+                    continue
+                taken[d.word] += 1
             if split is not None and split_of(d) != split:
                 continue
             if is_raw(d):
@@ -251,11 +278,12 @@ def _prepare(
             held = _hold(tmp)  # while this process lives, no other removes the folder
             frames_out = open(tmp / "frames.bin", "wb", buffering=0)  # noqa: SIM115
         with frames_out:
+            taken = Counter()  # drawings a class so far, for the cap (it counts a class)
             for i, path in enumerate(files):
                 doing = f"preparing the {split} split, file {i + 1}/{len(files)}"
                 read = _read_progress(path, f"{doing}: reading {path.name} (MB)", progress)
                 strokes, file_labels = read_split(
-                    [path], split, cap=cap, report=report, bytes_read=read
+                    [path], split, cap=cap, taken=taken, report=report, bytes_read=read
                 )
                 if not strokes:
                     continue

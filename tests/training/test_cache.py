@@ -118,6 +118,39 @@ def test_cap_reads_at_most_n_drawings_a_class(data_dir, tmp_path):
     assert counts.tolist() == [5] * 18
 
 
+def test_cap_counts_a_class_across_its_files_and_the_words_of_a_mixed_file(tmp_path):
+    """`data.cap_per_class` is at most N a class, as `eval --limit` counts: two files of
+    one class share the N (it kept N of each), and a file named after no class keeps N
+    of each of its words (it kept N of the file)."""
+    d = tmp_path / "d"
+    d.mkdir()
+    line = (np.arange(3) * 50).tolist()
+
+    def lines(start, n, words=None):
+        objs = [
+            {"key_id": f"k{start + i}", "drawing": [[line, line]]}
+            | ({"word": words[i % len(words)]} if words else {})
+            for i in range(n)
+        ]
+        return "".join(json.dumps(o) + "\n" for o in objs)
+
+    (d / "ice cream.ndjson").write_text(lines(0, 50))
+    (d / "ice_cream.ndjson").write_text(lines(100, 50))
+    (d / "circle.ndjson").write_text(lines(200, 50))
+    (d / "mine.ndjson").write_text(lines(300, 60, ["sun", "eye"]))
+    parts = [
+        load_split(d, s, pad_len=4, m=32, cap=15, root=tmp_path / "c")
+        for s in ("train", "val", "test")
+    ]
+    counts = np.bincount(np.concatenate([p.labels for p in parts]), minlength=18)
+    assert {CLASSES[i]: int(n) for i, n in enumerate(counts) if n} == {
+        "circle": 15,
+        "ice cream": 15,
+        "sun": 15,
+        "eye": 15,
+    }
+
+
 def test_raw_drawings_are_normalised_and_bad_lines_counted(tmp_path):
     d = tmp_path / "raw"
     d.mkdir()
