@@ -3,10 +3,12 @@
 Reading 18 x 120,000 Quick, Draw! drawings from ndjson and rasterising them takes
 minutes, so a directory's split is prepared once and kept under `core.paths.cache_dir()`
 in a folder named by a SHA-1 of everything that changes its content: the format
-version, each file's absolute path, size and modification time, pad_len, m, the cap
-per class and the split. A changed file therefore changes the key (a cache never
-serves stale data); an unchanged one is found again and memory-mapped, so only the
-batches in use are in RAM.
+version, the directory's and each file's absolute path, size and modification time,
+pad_len, m, the cap per class and the split. A changed file therefore changes the key
+(a cache never serves stale data); an unchanged one is found again and memory-mapped,
+so only the batches in use are in RAM. A process holds each set it reads (a shared
+flock on its folder), and preparing a set removes the sets of the same directory made
+from other files (or by an older format), which no key finds again, unless one is held.
 
 A folder holds, for N drawings with S strokes, P points and F real frames:
 
@@ -39,6 +41,7 @@ import re
 import shutil
 import tempfile
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -81,11 +84,18 @@ class DataError(FrankensteinError, ValueError):
 
 
 def cache_key(
-    files: Sequence[Path], *, split: Split, pad_len: int, m: int, cap: int | None
+    directory: str | os.PathLike,
+    files: Sequence[Path],
+    *,
+    split: Split,
+    pad_len: int,
+    m: int,
+    cap: int | None,
 ) -> tuple[str, dict]:
     """The key of a prepared set and the inputs it was computed from."""
     inputs = {
         "version": FORMAT_VERSION,
+        "directory": str(Path(directory).resolve()),  # whose older sets it replaces
         "files": [_file_id(p) for p in files],
         "split": split,
         "pad_len": pad_len,
@@ -133,20 +143,34 @@ def load_split(
     root: str | os.PathLike | None = None,
     progress: Progress | None = None,
 ) -> PreparedSet:
-    """One split of a data directory, prepared (or found) in the cache and memory-mapped."""
+    """One split of a data directory, prepared (or found) in the cache and memory-mapped.
+
+    The set is held (a shared lock) while the returned object lives, so that no other
+    process removes it as an older one; preparing one removes the older sets of the
+    same directory that nothing holds, and `PreparedSet.removed` says so."""
     files = directory_files(directory)
-    key, inputs = cache_key(files, split=split, pad_len=pad_len, m=m, cap=cap)
+    key, inputs = cache_key(directory, files, split=split, pad_len=pad_len, m=m, cap=cap)
     folder = Path(root if root is not None else cache_dir()) / "prepared" / key
-    if not (folder / "meta.json").is_file():
-        _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+    held, removed = _use(folder), ""
+    if held is None:
+        held = _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+        if held is None:  # a twin prepared it meanwhile, or there are no locks
+            held = _use(folder)
+        removed = _remove_older(folder, inputs)
     try:
-        return PreparedSet.open(folder, pad_len=pad_len, m=m)
+        prepared = PreparedSet.open(folder, pad_len=pad_len, m=m)
     except (OSError, ValueError, KeyError, TypeError) as e:  # a disk fault, a hand edit
+        if held:
+            os.close(held)
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise DataError(
             f"{folder}: a damaged prepared cache ({reason}); delete that folder and the "
             "data is prepared again"
         ) from None
+    if held:
+        weakref.finalize(prepared, os.close, held)  # let go with the set
+    prepared.removed = removed
+    return prepared
 
 
 def read_split(
@@ -263,8 +287,10 @@ def _prepare(
     m: int,
     cap: int | None,
     progress: Progress | None,
-) -> None:
-    """Read, rasterise and write one split, file by file (frames stream to disk)."""
+) -> int | None:
+    """Read, rasterise and write one split, file by file (frames stream to disk); the
+    lock on the folder, now shared (None without locks, or when a twin renamed its
+    folder into place first)."""
     report = ReadReport()
     points, stroke_len, n_strokes, labels = [], [], [], []
     n_frames = 0
@@ -272,7 +298,7 @@ def _prepare(
         folder.parent.mkdir(parents=True, exist_ok=True)
         _remove_left_over(folder.parent)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    held = None
+    held = kept = None
     try:
         with _writing(folder.parent):  # unbuffered: closing it has nothing left to fail
             held = _hold(tmp)  # while this process lives, no other removes the folder
@@ -329,6 +355,10 @@ def _prepare(
             except OSError:
                 if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
                     raise
+            else:
+                if held is not None:  # the folder is whole: others may read it too
+                    fcntl.flock(held, fcntl.LOCK_SH)
+                    held, kept = None, held
             fsync_dir(folder.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -337,6 +367,7 @@ def _prepare(
             os.close(held)
     if progress is not None:
         progress(len(files), len(files), f"prepared the {split} split")
+    return kept
 
 
 ARRAYS = ("points", "stroke_len", "n_strokes", "labels")  # <name>.npy in a folder
@@ -358,6 +389,85 @@ def _hold(folder: Path) -> int | None:
     fd = os.open(folder, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     return fd
+
+
+def _use(folder: Path) -> int | None:
+    """A shared lock on the whole prepared set in `folder` (its descriptor), which keeps
+    `_remove_older` from removing it; None if there is none (or no locks: then 0 if there
+    is one). Locked, then looked at: one removed meanwhile is no longer there."""
+    if fcntl is None:
+        return 0 if (folder / "meta.json").is_file() else None
+    while True:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # not there (or not a folder: preparing says why)
+            return None
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits while one removes it (moments)
+        try:
+            here = os.stat(folder)
+            same = (here.st_dev, here.st_ino) == (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+        except OSError:
+            same = False
+        if same and (folder / "meta.json").is_file():
+            return fd
+        os.close(fd)
+        if not same:  # removed, or removed and prepared again: look again
+            continue
+        return None
+
+
+def _remove_older(folder: Path, inputs: dict) -> str:
+    """Remove the sets of the same directory prepared from other files (a file changed,
+    came or went) or by an older format, which no key can find again, and which no
+    process holds (see `_use`): a real set is hundreds of megabytes. The line saying so,
+    or "". Best effort."""
+    if fcntl is None:
+        return ""
+    removed, size = 0, 0
+    with contextlib.suppress(OSError):
+        names = [n for n in os.listdir(folder.parent) if n != folder.name]
+        for name in names:
+            other = folder.parent / name
+            try:
+                was = json.loads((other / "meta.json").read_text())["inputs"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # hidden, being removed, or not ours to judge
+            if _directory_of(was) != inputs["directory"] or (
+                was.get("version") == inputs["version"] and was.get("files") == inputs["files"]
+            ):
+                continue  # another directory's, or this one's with other settings
+            try:
+                fd = os.open(other, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # a process reads it
+                    continue
+                gone = folder.parent / f".{name}.removing"  # a left-over if cut short
+                os.replace(other, gone)
+                size += sum(f.stat().st_size for f in gone.iterdir())
+                shutil.rmtree(gone, ignore_errors=True)
+                removed += 1
+            finally:
+                os.close(fd)
+    if not removed:
+        return ""
+    sets = "an older prepared set" if removed == 1 else f"{removed} older prepared sets"
+    size_ = f"{size / MB:,.0f} MB" if size >= MB else f"{size / 1024:,.0f} KB"
+    return (
+        f"{inputs['directory']}: removed {sets} of it from {folder.parent} ({size_}): "
+        "a data file changed since (its size or time), or the cache's format did"
+    )
+
+
+def _directory_of(inputs: dict) -> str | None:
+    """The directory a set was prepared from (before format 4: its files' folder)."""
+    if "directory" in inputs:
+        return inputs["directory"]
+    parents = {str(Path(f[0]).parent) for f in inputs.get("files", ())}
+    return parents.pop() if len(parents) == 1 else None
 
 
 def _remove_left_over(parent: Path, now: float | None = None) -> None:

@@ -96,6 +96,8 @@ def build_data(
         sources.append(PreparedSource(train_split))
         vals.append(load_split(source, "val", **kw))
         tests.append(load_split(source, "test", **kw))
+        # older sets of this directory that preparing a split removed from the cache
+        warnings.extend(s.removed for s in (train_split, vals[-1], tests[-1]) if s.removed)
     augmenter = Augmenter(cfg.augment) if cfg.augment.enabled else None
     train = BatchDataset(sources, pad_len=cfg.pad_len, m=cfg.m, augmenter=augmenter, seed=cfg.seed)
     missing = [c for c, n in zip(CLASSES, counts, strict=True) if not n]

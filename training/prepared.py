@@ -38,6 +38,9 @@ class PreparedSet:
     # drawings whose 'word' named another class than their file (counted as the file's),
     # and the one line saying so (core.strokes.ReadReport.mismatch_warning); "" if none
     mismatch_warning: str = ""
+    # the line saying which older sets of the same directory preparing this one removed
+    # from the cache (training/cache.py), or ""
+    removed: str = ""
 
     def __post_init__(self) -> None:
         self.stroke_start = np.concatenate([[0], np.cumsum(self.stroke_len, dtype=np.int64)])

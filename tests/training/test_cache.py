@@ -109,6 +109,50 @@ def test_a_changed_file_is_never_served_stale(data_dir, tmp_path):
     assert len(_prepared(root)) == 2
 
 
+def test_preparing_a_changed_directory_removes_its_older_sets_unless_in_use(data_dir, tmp_path):
+    """A touched file changes the key, and its older sets (hundreds of megabytes for a
+    real directory) were kept for ever: preparing a set now removes those of the same
+    directory (any settings, an older format too) that no process holds, and says so."""
+    import gc
+
+    root = tmp_path / "c"
+    other = write_shapes_dir(tmp_path / "other", per_class=12)
+    held = load_split(data_dir, "train", pad_len=4, m=32, root=root)  # in use
+    load_split(data_dir, "val", pad_len=4, m=32, root=root)
+    load_split(data_dir, "train", pad_len=4, m=64, root=root)
+    theirs = load_split(other, "train", pad_len=4, m=32, root=root)
+    gc.collect()  # the val and m=64 sets: no longer held
+    older_format = root / "prepared" / ("0" * 20)  # format 3 named no directory
+    older_format.mkdir()
+    files = [[str(p.resolve()), 1, 2] for p in sorted(data_dir.iterdir())]
+    (older_format / "meta.json").write_text(json.dumps({"inputs": {"version": 3, "files": files}}))
+    (older_format / "frames.bin").write_bytes(b"\0" * 4096)
+    in_use = set(_prepared(root)) - {older_format.name}
+    assert len(in_use) == 4
+
+    os.utime(data_dir / "line.ndjson", ns=(1, 1))  # changed: its time
+    now = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    left = set(_prepared(root))
+    assert len(left) == 3 and older_format.name not in left  # held's, theirs and now's
+    assert now.removed.startswith(
+        f"{data_dir.resolve()}: removed 3 older prepared sets of it from {root / 'prepared'} ("
+    )
+    assert now.removed.endswith(
+        "): a data file changed since (its size or time), or the cache's format did"
+    )
+    assert len(held.frames(np.arange(len(held)))[0]) == len(held)  # still read
+    assert len(theirs) and _hidden(root) == []
+
+    del held, now
+    gc.collect()
+    os.utime(data_dir / "line.ndjson", ns=(2, 2))
+    again = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert again.removed.startswith(f"{data_dir.resolve()}: removed 2 older prepared sets")
+    assert len(_prepared(root)) == 2  # theirs and again's
+    found = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert found.removed == "" and len(found) == len(again)  # a hit removes nothing
+
+
 def test_cap_reads_at_most_n_drawings_a_class(data_dir, tmp_path):
     parts = [
         load_split(data_dir, s, pad_len=4, m=32, cap=5, root=tmp_path)
