@@ -91,6 +91,7 @@ def cache_key(
     pad_len: int,
     m: int,
     cap: int | None,
+    frames: bool = True,
 ) -> tuple[str, dict]:
     """The key of a prepared set and the inputs it was computed from."""
     inputs = {
@@ -101,6 +102,7 @@ def cache_key(
         "pad_len": pad_len,
         "m": m,
         "cap": cap,
+        "frames": frames,  # False: strokes only (an augmenting run rasterises its own)
     }
     digest = hashlib.sha1(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return digest[:20], inputs
@@ -142,14 +144,21 @@ def load_split(
     cap: int | None = None,
     root: str | os.PathLike | None = None,
     progress: Progress | None = None,
+    frames: bool = True,
 ) -> PreparedSet:
     """One split of a data directory, prepared (or found) in the cache and memory-mapped.
+
+    frames=False prepares its strokes only (`PreparedSet.packed` is None): the frames of
+    a split that an augmenter draws from its strokes would never be read, and
+    rasterising them took half the time of preparing it and most of its size.
 
     The set is held (a shared lock) while the returned object lives, so that no other
     process removes it as an older one; preparing one removes the older sets of the
     same directory that nothing holds, and `PreparedSet.removed` says so."""
     files = directory_files(directory)
-    key, inputs = cache_key(directory, files, split=split, pad_len=pad_len, m=m, cap=cap)
+    key, inputs = cache_key(
+        directory, files, split=split, pad_len=pad_len, m=m, cap=cap, frames=frames
+    )
     folder = Path(root if root is not None else cache_dir()) / "prepared" / key
     held, removed = _use(folder), ""
     if held is None:
@@ -313,18 +322,19 @@ def _prepare(
                 )
                 if not strokes:
                     continue
-                drawn = None
-                if progress is not None:
+                if inputs["frames"]:
+                    drawn = None
+                    if progress is not None:
 
-                    def drawn(
-                        done: int, total: int, what=f"{doing}: rasterising {path.name}"
-                    ) -> None:
-                        progress(done, total, what)
+                        def drawn(
+                            done: int, total: int, what=f"{doing}: rasterising {path.name}"
+                        ) -> None:
+                            progress(done, total, what)
 
-                packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m / 8)
-                with _writing(folder.parent):
-                    write_all(frames_out, packed.tobytes())
-                n_frames += len(packed)
+                    packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m/8)
+                    with _writing(folder.parent):
+                        write_all(frames_out, packed.tobytes())
+                    n_frames += len(packed)
                 batch = StrokeBatch.from_strokes(strokes)
                 points.append(np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
                 stroke_len.append(batch.stroke_len.astype(np.int32))

@@ -380,3 +380,30 @@ def test_a_damaged_cache_is_a_one_line_error_saying_what_to_delete(
     assert said.startswith(f"{folder}: a damaged prepared cache (") and reason in said
     assert said.endswith("); delete that folder and the data is prepared again")
     assert "\n" not in said
+
+
+def test_a_split_prepared_without_frames_holds_the_same_strokes_and_no_frames(data_dir, tmp_path):
+    """An augmenting run draws its training batches from the strokes, so the train
+    split's frames (most of its size, half its preparing) were never read: frames=False
+    skips them, under a key of its own, and a run without augmentation still gets them."""
+    root = tmp_path / "c"
+    calls = []
+    bare = load_split(
+        data_dir,
+        "train",
+        pad_len=4,
+        m=32,
+        root=root,
+        frames=False,
+        progress=lambda *a: calls.append(a),
+    )
+    assert bare.packed is None and not [c for c in calls if "rasterising" in c[2]]
+    with pytest.raises(ValueError, match="prepared without frames"):
+        bare.frames(np.arange(2))
+    (key,) = _prepared(root)
+    assert (root / "prepared" / key / "frames.bin").stat().st_size == 0
+    full = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert len(_prepared(root)) == 2 and full.packed is not None
+    idx = np.arange(len(full))
+    np.testing.assert_array_equal(bare.labels, full.labels)
+    np.testing.assert_array_equal(bare.strokes(idx).points, full.strokes(idx).points)
