@@ -3,10 +3,12 @@
 Reading 18 x 120,000 Quick, Draw! drawings from ndjson and rasterising them takes
 minutes, so a directory's split is prepared once and kept under `core.paths.cache_dir()`
 in a folder named by a SHA-1 of everything that changes its content: the format
-version, each file's absolute path, size and modification time, pad_len, m, the cap
-per class and the split. A changed file therefore changes the key (a cache never
-serves stale data); an unchanged one is found again and memory-mapped, so only the
-batches in use are in RAM.
+version, the directory's and each file's absolute path, size and modification time,
+pad_len, m, the cap per class and the split. A changed file therefore changes the key
+(a cache never serves stale data); an unchanged one is found again and memory-mapped,
+so only the batches in use are in RAM. A process holds each set it reads (a shared
+flock on its folder), and preparing a set removes the sets of the same directory made
+from other files (or by an older format), which no key finds again, unless one is held.
 
 A folder holds, for N drawings with S strokes, P points and F real frames:
 
@@ -39,6 +41,8 @@ import re
 import shutil
 import tempfile
 import time
+import weakref
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -48,7 +52,15 @@ from core.atomic import atomic_write_text, fsync_dir, write_all
 from core.classes import class_index
 from core.errors import FrankensteinError
 from core.paths import cache_dir
-from core.strokes import GRID, Drawing, ReadReport, is_raw, iter_drawings, normalize
+from core.strokes import (
+    GRID,
+    Drawing,
+    ReadReport,
+    file_class,
+    is_raw,
+    iter_drawings,
+    normalize,
+)
 from training.datainfo import BytesRead, data_files, no_data_files
 from training.prepared import PreparedSet, pack_frames
 from training.split import Split, split_of
@@ -59,7 +71,8 @@ try:
 except ImportError:  # Windows: no locks to ask, so no folder is known to be left over
     fcntl = None
 
-FORMAT_VERSION = 3  # 3: labelled by the file's class (core/strokes.py), not the word
+FORMAT_VERSION = 4  # 3: labelled by the file's class (core/strokes.py), not the word;
+# 4: the cap counts a class across files (it counted each file)
 STALE_S = 60.0  # a temporary folder unlocked and unchanged this long is a dead one's
 _TEMPORARY = re.compile(r"\.[0-9a-f]{20}\.[a-z0-9_]{8}")  # mkdtemp(prefix=".<key>.")
 
@@ -71,16 +84,25 @@ class DataError(FrankensteinError, ValueError):
 
 
 def cache_key(
-    files: Sequence[Path], *, split: Split, pad_len: int, m: int, cap: int | None
+    directory: str | os.PathLike,
+    files: Sequence[Path],
+    *,
+    split: Split,
+    pad_len: int,
+    m: int,
+    cap: int | None,
+    frames: bool = True,
 ) -> tuple[str, dict]:
     """The key of a prepared set and the inputs it was computed from."""
     inputs = {
         "version": FORMAT_VERSION,
+        "directory": str(Path(directory).resolve()),  # whose older sets it replaces
         "files": [_file_id(p) for p in files],
         "split": split,
         "pad_len": pad_len,
         "m": m,
         "cap": cap,
+        "frames": frames,  # False: strokes only (an augmenting run rasterises its own)
     }
     digest = hashlib.sha1(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
     return digest[:20], inputs
@@ -122,21 +144,42 @@ def load_split(
     cap: int | None = None,
     root: str | os.PathLike | None = None,
     progress: Progress | None = None,
+    frames: bool = True,
 ) -> PreparedSet:
-    """One split of a data directory, prepared (or found) in the cache and memory-mapped."""
+    """One split of a data directory, prepared (or found) in the cache and memory-mapped.
+
+    frames=False prepares its strokes only (`PreparedSet.packed` is None): the frames of
+    a split that an augmenter draws from its strokes would never be read, and
+    rasterising them took half the time of preparing it and most of its size.
+
+    The set is held (a shared lock) while the returned object lives, so that no other
+    process removes it as an older one; preparing one removes the older sets of the
+    same directory that nothing holds, and `PreparedSet.removed` says so."""
     files = directory_files(directory)
-    key, inputs = cache_key(files, split=split, pad_len=pad_len, m=m, cap=cap)
+    key, inputs = cache_key(
+        directory, files, split=split, pad_len=pad_len, m=m, cap=cap, frames=frames
+    )
     folder = Path(root if root is not None else cache_dir()) / "prepared" / key
-    if not (folder / "meta.json").is_file():
-        _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+    held, removed = _use(folder), ""
+    if held is None:
+        held = _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+        if held is None:  # a twin prepared it meanwhile, or there are no locks
+            held = _use(folder)
+        removed = _remove_older(folder, inputs)
     try:
-        return PreparedSet.open(folder, pad_len=pad_len, m=m)
+        prepared = PreparedSet.open(folder, pad_len=pad_len, m=m)
     except (OSError, ValueError, KeyError, TypeError) as e:  # a disk fault, a hand edit
+        if held:
+            os.close(held)
         reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise DataError(
             f"{folder}: a damaged prepared cache ({reason}); delete that folder and the "
             "data is prepared again"
         ) from None
+    if held:
+        weakref.finalize(prepared, os.close, held)  # let go with the set
+    prepared.removed = removed
+    return prepared
 
 
 def read_split(
@@ -144,19 +187,21 @@ def read_split(
     split: Split | None,
     *,
     cap: int | None = None,
+    taken: Counter | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
     bytes_read: BytesRead | None = None,
 ) -> tuple[list[list[np.ndarray]], list[int]]:
     """Strokes (in the simplified space) and labels of one split of some files.
 
-    `cap` reads at most that many drawings from each file, before splitting, so the
-    three splits of a capped directory come from the same drawings. split=None keeps all.
+    `cap` keeps the first `cap` drawings of each class, whichever files hold them (the
+    files in order), before splitting, so the three splits of a capped directory come
+    from the same drawings. split=None keeps all.
     """
     strokes: list[list[np.ndarray]] = []
     labels: list[int] = []
-    kw = {"cap": cap, "report": report, "progress": progress, "bytes_read": bytes_read}
-    for d in iter_split(files, split, **kw):
+    kw = {"report": report, "progress": progress, "bytes_read": bytes_read}
+    for d in iter_split(files, split, cap=cap, taken=taken, **kw):
         strokes.append(list(d.strokes))
         labels.append(class_index(d.word))
     return strokes, labels
@@ -167,22 +212,37 @@ def iter_split(
     split: Split | None,
     *,
     cap: int | None = None,
+    taken: Counter | None = None,
     report: ReadReport | None = None,
     progress: Progress | None = None,
     bytes_read: BytesRead | None = None,
 ) -> Iterator[Drawing]:
     """The drawings of `read_split`, whole (key_id kept), strokes in the simplified space;
-    `bytes_read` follows the reading within each file (training.datainfo.FilesRead)."""
+    `bytes_read` follows the reading within each file (training.datainfo.FilesRead).
+
+    The cap counts a class across the files, as `eval --limit` does: a file named after
+    a class is read until that class has `cap` (ice cream.ndjson and ice_cream.ndjson
+    share them), any other file to its end, each of its words kept while its class has
+    fewer. `taken` holds the counts, for a caller reading the files one call at a time.
+    """
     report = report if report is not None else ReadReport()
+    taken = Counter() if taken is None else taken
     for i, path in enumerate(files):
         if progress is not None:
             progress(i, len(files), f"reading {path.name}")
-        kwargs = {"limit": cap} if path.suffix.lower() == ".ndjson" else {}
+        own = file_class(path)
+        kwargs = {}
+        if cap is not None and own is not None and path.suffix.lower() == ".ndjson":
+            kwargs["limit"] = max(0, cap - taken[own])  # good lines: no reading past them
         if bytes_read is not None:
             kwargs["progress"] = lambda n, path=path: bytes_read(path, n)
-        for n, d in enumerate(iter_drawings(path, report=report, labelled=True, **kwargs)):
-            if cap is not None and n >= cap:
-                break
+        for d in iter_drawings(path, report=report, labelled=True, **kwargs):
+            if cap is not None:
+                if taken[d.word] >= cap:
+                    if d.word == own:
+                        break
+                    continue
+                taken[d.word] += 1
             if split is not None and split_of(d) != split:
                 continue
             if is_raw(d):
@@ -236,8 +296,10 @@ def _prepare(
     m: int,
     cap: int | None,
     progress: Progress | None,
-) -> None:
-    """Read, rasterise and write one split, file by file (frames stream to disk)."""
+) -> int | None:
+    """Read, rasterise and write one split, file by file (frames stream to disk); the
+    lock on the folder, now shared (None without locks, or when a twin renamed its
+    folder into place first)."""
     report = ReadReport()
     points, stroke_len, n_strokes, labels = [], [], [], []
     n_frames = 0
@@ -245,32 +307,34 @@ def _prepare(
         folder.parent.mkdir(parents=True, exist_ok=True)
         _remove_left_over(folder.parent)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    held = None
+    held = kept = None
     try:
         with _writing(folder.parent):  # unbuffered: closing it has nothing left to fail
             held = _hold(tmp)  # while this process lives, no other removes the folder
             frames_out = open(tmp / "frames.bin", "wb", buffering=0)  # noqa: SIM115
         with frames_out:
+            taken = Counter()  # drawings a class so far, for the cap (it counts a class)
             for i, path in enumerate(files):
                 doing = f"preparing the {split} split, file {i + 1}/{len(files)}"
                 read = _read_progress(path, f"{doing}: reading {path.name} (MB)", progress)
                 strokes, file_labels = read_split(
-                    [path], split, cap=cap, report=report, bytes_read=read
+                    [path], split, cap=cap, taken=taken, report=report, bytes_read=read
                 )
                 if not strokes:
                     continue
-                drawn = None
-                if progress is not None:
+                if inputs["frames"]:
+                    drawn = None
+                    if progress is not None:
 
-                    def drawn(
-                        done: int, total: int, what=f"{doing}: rasterising {path.name}"
-                    ) -> None:
-                        progress(done, total, what)
+                        def drawn(
+                            done: int, total: int, what=f"{doing}: rasterising {path.name}"
+                        ) -> None:
+                            progress(done, total, what)
 
-                packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m / 8)
-                with _writing(folder.parent):
-                    write_all(frames_out, packed.tobytes())
-                n_frames += len(packed)
+                    packed = pack_frames(strokes, pad_len, m, progress=drawn)  # (F_file, m, m/8)
+                    with _writing(folder.parent):
+                        write_all(frames_out, packed.tobytes())
+                    n_frames += len(packed)
                 batch = StrokeBatch.from_strokes(strokes)
                 points.append(np.clip(np.rint(batch.points), 0, GRID - 1).astype(np.uint8))
                 stroke_len.append(batch.stroke_len.astype(np.int32))
@@ -301,6 +365,10 @@ def _prepare(
             except OSError:
                 if not (folder / "meta.json").is_file():  # not a concurrent twin: a real error
                     raise
+            else:
+                if held is not None:  # the folder is whole: others may read it too
+                    fcntl.flock(held, fcntl.LOCK_SH)
+                    held, kept = None, held
             fsync_dir(folder.parent)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -309,6 +377,7 @@ def _prepare(
             os.close(held)
     if progress is not None:
         progress(len(files), len(files), f"prepared the {split} split")
+    return kept
 
 
 ARRAYS = ("points", "stroke_len", "n_strokes", "labels")  # <name>.npy in a folder
@@ -330,6 +399,85 @@ def _hold(folder: Path) -> int | None:
     fd = os.open(folder, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)
     return fd
+
+
+def _use(folder: Path) -> int | None:
+    """A shared lock on the whole prepared set in `folder` (its descriptor), which keeps
+    `_remove_older` from removing it; None if there is none (or no locks: then 0 if there
+    is one). Locked, then looked at: one removed meanwhile is no longer there."""
+    if fcntl is None:
+        return 0 if (folder / "meta.json").is_file() else None
+    while True:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # not there (or not a folder: preparing says why)
+            return None
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits while one removes it (moments)
+        try:
+            here = os.stat(folder)
+            same = (here.st_dev, here.st_ino) == (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+        except OSError:
+            same = False
+        if same and (folder / "meta.json").is_file():
+            return fd
+        os.close(fd)
+        if not same:  # removed, or removed and prepared again: look again
+            continue
+        return None
+
+
+def _remove_older(folder: Path, inputs: dict) -> str:
+    """Remove the sets of the same directory prepared from other files (a file changed,
+    came or went) or by an older format, which no key can find again, and which no
+    process holds (see `_use`): a real set is hundreds of megabytes. The line saying so,
+    or "". Best effort."""
+    if fcntl is None:
+        return ""
+    removed, size = 0, 0
+    with contextlib.suppress(OSError):
+        names = [n for n in os.listdir(folder.parent) if n != folder.name]
+        for name in names:
+            other = folder.parent / name
+            try:
+                was = json.loads((other / "meta.json").read_text())["inputs"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # hidden, being removed, or not ours to judge
+            if _directory_of(was) != inputs["directory"] or (
+                was.get("version") == inputs["version"] and was.get("files") == inputs["files"]
+            ):
+                continue  # another directory's, or this one's with other settings
+            try:
+                fd = os.open(other, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # a process reads it
+                    continue
+                gone = folder.parent / f".{name}.removing"  # a left-over if cut short
+                os.replace(other, gone)
+                size += sum(f.stat().st_size for f in gone.iterdir())
+                shutil.rmtree(gone, ignore_errors=True)
+                removed += 1
+            finally:
+                os.close(fd)
+    if not removed:
+        return ""
+    sets = "an older prepared set" if removed == 1 else f"{removed} older prepared sets"
+    size_ = f"{size / MB:,.0f} MB" if size >= MB else f"{size / 1024:,.0f} KB"
+    return (
+        f"{inputs['directory']}: removed {sets} of it from {folder.parent} ({size_}): "
+        "a data file changed since (its size or time), or the cache's format did"
+    )
+
+
+def _directory_of(inputs: dict) -> str | None:
+    """The directory a set was prepared from (before format 4: its files' folder)."""
+    if "directory" in inputs:
+        return inputs["directory"]
+    parents = {str(Path(f[0]).parent) for f in inputs.get("files", ())}
+    return parents.pop() if len(parents) == 1 else None
 
 
 def _remove_left_over(parent: Path, now: float | None = None) -> None:

@@ -87,7 +87,8 @@ def build_data(
         kw = {"pad_len": cfg.pad_len, "m": cfg.m, "cap": d.cap_per_class, "progress": progress}
         if dry_run:
             kw["cap"] = min(d.cap_per_class or 10**9, 10 * DRY_RUN_DRAWINGS)
-        train_split = load_split(source, "train", **kw)
+        # an augmenting run draws its training batches from the strokes: no frames
+        train_split = load_split(source, "train", frames=not cfg.augment.enabled, **kw)
         counts += np.bincount(train_split.labels, minlength=len(CLASSES))[: len(CLASSES)]
         if train_split.bad_lines:  # each split reads every line: one split's count
             warnings.append(bad_lines_warning(source, train_split))
@@ -96,6 +97,8 @@ def build_data(
         sources.append(PreparedSource(train_split))
         vals.append(load_split(source, "val", **kw))
         tests.append(load_split(source, "test", **kw))
+        # older sets of this directory that preparing a split removed from the cache
+        warnings.extend(s.removed for s in (train_split, vals[-1], tests[-1]) if s.removed)
     augmenter = Augmenter(cfg.augment) if cfg.augment.enabled else None
     train = BatchDataset(sources, pad_len=cfg.pad_len, m=cfg.m, augmenter=augmenter, seed=cfg.seed)
     missing = [c for c, n in zip(CLASSES, counts, strict=True) if not n]

@@ -34,6 +34,8 @@ class PreparedSource:
 
     def __init__(self, data: PreparedSet):
         self.data = data
+        if data.packed is None:  # prepared without frames: rasterised from its strokes
+            self.frames = None
 
     def __len__(self) -> int:
         return len(self.data)

@@ -29,7 +29,7 @@ class PreparedSet:
     stroke_len: np.ndarray  # (S,) int
     n_strokes: np.ndarray  # (N,) int
     labels: np.ndarray  # (N,) uint8
-    packed: np.ndarray  # (F, m, m / 8) uint8, real frames only
+    packed: np.ndarray | None  # (F, m, m / 8) uint8, real frames only; None: strokes only
     pad_len: int
     m: int
     # what reading skipped (from meta.json): how many bad lines, the first few named
@@ -38,6 +38,9 @@ class PreparedSet:
     # drawings whose 'word' named another class than their file (counted as the file's),
     # and the one line saying so (core.strokes.ReadReport.mismatch_warning); "" if none
     mismatch_warning: str = ""
+    # the line saying which older sets of the same directory preparing this one removed
+    # from the cache (training/cache.py), or ""
+    removed: str = ""
 
     def __post_init__(self) -> None:
         self.stroke_start = np.concatenate([[0], np.cumsum(self.stroke_len, dtype=np.int64)])
@@ -60,7 +63,9 @@ class PreparedSet:
         n_frames = meta["frames"]
         shape = (n_frames, m, m // 8)
         packed = (
-            np.memmap(f / "frames.bin", np.uint8, mode="r", shape=shape)
+            None
+            if not meta["inputs"].get("frames", True)  # prepared without them
+            else np.memmap(f / "frames.bin", np.uint8, mode="r", shape=shape)
             if n_frames
             else np.zeros(shape, np.uint8)
         )
@@ -95,6 +100,8 @@ class PreparedSet:
 
     def frames(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Frames (B, pad_len, m, m) uint8 0/1 and lengths (B,) int64 of some drawings."""
+        if self.packed is None:
+            raise ValueError("a set prepared without frames (load_split(frames=False))")
         idx = np.asarray(idx, np.int64)
         lengths = self.lengths[idx]
         out = np.zeros((len(idx), self.pad_len, self.m, self.m), np.uint8)

@@ -109,6 +109,50 @@ def test_a_changed_file_is_never_served_stale(data_dir, tmp_path):
     assert len(_prepared(root)) == 2
 
 
+def test_preparing_a_changed_directory_removes_its_older_sets_unless_in_use(data_dir, tmp_path):
+    """A touched file changes the key, and its older sets (hundreds of megabytes for a
+    real directory) were kept for ever: preparing a set now removes those of the same
+    directory (any settings, an older format too) that no process holds, and says so."""
+    import gc
+
+    root = tmp_path / "c"
+    other = write_shapes_dir(tmp_path / "other", per_class=12)
+    held = load_split(data_dir, "train", pad_len=4, m=32, root=root)  # in use
+    load_split(data_dir, "val", pad_len=4, m=32, root=root)
+    load_split(data_dir, "train", pad_len=4, m=64, root=root)
+    theirs = load_split(other, "train", pad_len=4, m=32, root=root)
+    gc.collect()  # the val and m=64 sets: no longer held
+    older_format = root / "prepared" / ("0" * 20)  # format 3 named no directory
+    older_format.mkdir()
+    files = [[str(p.resolve()), 1, 2] for p in sorted(data_dir.iterdir())]
+    (older_format / "meta.json").write_text(json.dumps({"inputs": {"version": 3, "files": files}}))
+    (older_format / "frames.bin").write_bytes(b"\0" * 4096)
+    in_use = set(_prepared(root)) - {older_format.name}
+    assert len(in_use) == 4
+
+    os.utime(data_dir / "line.ndjson", ns=(1, 1))  # changed: its time
+    now = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    left = set(_prepared(root))
+    assert len(left) == 3 and older_format.name not in left  # held's, theirs and now's
+    assert now.removed.startswith(
+        f"{data_dir.resolve()}: removed 3 older prepared sets of it from {root / 'prepared'} ("
+    )
+    assert now.removed.endswith(
+        "): a data file changed since (its size or time), or the cache's format did"
+    )
+    assert len(held.frames(np.arange(len(held)))[0]) == len(held)  # still read
+    assert len(theirs) and _hidden(root) == []
+
+    del held, now
+    gc.collect()
+    os.utime(data_dir / "line.ndjson", ns=(2, 2))
+    again = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert again.removed.startswith(f"{data_dir.resolve()}: removed 2 older prepared sets")
+    assert len(_prepared(root)) == 2  # theirs and again's
+    found = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert found.removed == "" and len(found) == len(again)  # a hit removes nothing
+
+
 def test_cap_reads_at_most_n_drawings_a_class(data_dir, tmp_path):
     parts = [
         load_split(data_dir, s, pad_len=4, m=32, cap=5, root=tmp_path)
@@ -116,6 +160,39 @@ def test_cap_reads_at_most_n_drawings_a_class(data_dir, tmp_path):
     ]
     counts = np.bincount(np.concatenate([p.labels for p in parts]), minlength=18)
     assert counts.tolist() == [5] * 18
+
+
+def test_cap_counts_a_class_across_its_files_and_the_words_of_a_mixed_file(tmp_path):
+    """`data.cap_per_class` is at most N a class, as `eval --limit` counts: two files of
+    one class share the N (it kept N of each), and a file named after no class keeps N
+    of each of its words (it kept N of the file)."""
+    d = tmp_path / "d"
+    d.mkdir()
+    line = (np.arange(3) * 50).tolist()
+
+    def lines(start, n, words=None):
+        objs = [
+            {"key_id": f"k{start + i}", "drawing": [[line, line]]}
+            | ({"word": words[i % len(words)]} if words else {})
+            for i in range(n)
+        ]
+        return "".join(json.dumps(o) + "\n" for o in objs)
+
+    (d / "ice cream.ndjson").write_text(lines(0, 50))
+    (d / "ice_cream.ndjson").write_text(lines(100, 50))
+    (d / "circle.ndjson").write_text(lines(200, 50))
+    (d / "mine.ndjson").write_text(lines(300, 60, ["sun", "eye"]))
+    parts = [
+        load_split(d, s, pad_len=4, m=32, cap=15, root=tmp_path / "c")
+        for s in ("train", "val", "test")
+    ]
+    counts = np.bincount(np.concatenate([p.labels for p in parts]), minlength=18)
+    assert {CLASSES[i]: int(n) for i, n in enumerate(counts) if n} == {
+        "circle": 15,
+        "ice cream": 15,
+        "sun": 15,
+        "eye": 15,
+    }
 
 
 def test_raw_drawings_are_normalised_and_bad_lines_counted(tmp_path):
@@ -303,3 +380,30 @@ def test_a_damaged_cache_is_a_one_line_error_saying_what_to_delete(
     assert said.startswith(f"{folder}: a damaged prepared cache (") and reason in said
     assert said.endswith("); delete that folder and the data is prepared again")
     assert "\n" not in said
+
+
+def test_a_split_prepared_without_frames_holds_the_same_strokes_and_no_frames(data_dir, tmp_path):
+    """An augmenting run draws its training batches from the strokes, so the train
+    split's frames (most of its size, half its preparing) were never read: frames=False
+    skips them, under a key of its own, and a run without augmentation still gets them."""
+    root = tmp_path / "c"
+    calls = []
+    bare = load_split(
+        data_dir,
+        "train",
+        pad_len=4,
+        m=32,
+        root=root,
+        frames=False,
+        progress=lambda *a: calls.append(a),
+    )
+    assert bare.packed is None and not [c for c in calls if "rasterising" in c[2]]
+    with pytest.raises(ValueError, match="prepared without frames"):
+        bare.frames(np.arange(2))
+    (key,) = _prepared(root)
+    assert (root / "prepared" / key / "frames.bin").stat().st_size == 0
+    full = load_split(data_dir, "train", pad_len=4, m=32, root=root)
+    assert len(_prepared(root)) == 2 and full.packed is not None
+    idx = np.arange(len(full))
+    np.testing.assert_array_equal(bare.labels, full.labels)
+    np.testing.assert_array_equal(bare.strokes(idx).points, full.strokes(idx).points)

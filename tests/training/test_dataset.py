@@ -104,3 +104,41 @@ def test_the_synthetic_validation_and_test_sets_count_their_drawings():
     assert generating[0] == (100, 432) and generating[-1] == (432, 432)
     assert [d for d, _ in generating] == sorted(d for d, _ in generating) and len(generating) >= 5
     assert seen[-1] == (432, 432, "generated the synthetic validation and test sets")
+
+
+def test_a_run_says_which_older_prepared_sets_of_its_directory_it_removed(tmp_path, monkeypatch):
+    import gc
+    import os
+
+    from tests.training.shapes import write_shapes_dir
+    from training.config import load_config
+    from training.data import build_data
+
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = write_shapes_dir(tmp_path / "data", per_class=12)
+    cfg = load_config(None, [f"data.sources={[str(data)]}".replace("'", '"'), "pad_len=4", "m=32"])
+    assert build_data(cfg).warnings == []
+    gc.collect()  # that run's sets: no longer held
+    os.utime(data / "sun.ndjson", ns=(1, 1))
+    said = build_data(cfg).warnings
+    assert len(said) == 1 and said[0].startswith(f"{data.resolve()}: removed 3 older prepared sets")
+    assert len(list((tmp_path / "cache" / "prepared").iterdir())) == 3
+
+
+@pytest.mark.parametrize("augment", [True, False])
+def test_only_a_run_without_augmentation_prepares_its_training_frames(
+    tmp_path, monkeypatch, augment
+):
+    from tests.training.shapes import write_shapes_dir
+    from training.config import load_config
+    from training.data import build_data
+
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = write_shapes_dir(tmp_path / "data", per_class=12)
+    settings = [f'data.sources=["{data}"]', "pad_len=4", "m=32"]
+    run = build_data(load_config(None, [*settings, f"augment.enabled={str(augment).lower()}"]))
+    (source,) = run.train.sources
+    assert (source.data.packed is None) == augment and (source.frames is None) == augment
+    assert run.val.packed is not None and run.test.packed is not None
+    batch = run.train[0, 0, np.arange(4)]  # frames either way (rasterised, or cached)
+    assert batch[0].shape == (4, 4, 32, 32) and batch[0].sum() > 0
