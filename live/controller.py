@@ -610,8 +610,8 @@ class Controller:
         """Append each shape not saved yet (or changed since) to
         `<save dir>/{raw,simplified}/<class>.ndjson`; the files written.
 
-        A snapped shape is saved under its class, others under `label` if given, else
-        their top guess; ink saved before is not saved again under another word, and
+        Every shape is saved under `label` if given (else `settings.save_label`, draw's
+        --label), else a snapped one under its class, others under their top guess; ink saved before is not saved again under another word, and
         specks are skipped (`live.saving`). Raises FrankensteinError if there is
         nothing to save. Refused while a stroke is being drawn, as Space and redo are:
         the save would leave out the stroke and still say it saved the shape.
@@ -620,6 +620,7 @@ class Controller:
             self.status = "finish the stroke first"
             self._changed()
             return []
+        label = label if label is not None else self.settings.save_label
         paths, self.status = self._saving.save(self.shapes, label)
         self._changed()
         return paths

@@ -4,8 +4,8 @@ A save appends each shape with ink that no save has written as it is now (its st
 to the Quick, Draw! files of `live.save`; a shape saved before as it is now (unchanged,
 or undone and redone back to that) is not written twice, not even under another word (the model switched, a snap came since):
 the same ink in two classes' files would be one doodle with two labels in the data.
-The word is the class it snapped to, else the label given, else its top guess; a
-shape with none is skipped, and so is a speck (`live.grouping.is_speck`: a click, a
+The word is the label given (draw --label), else the class it snapped to, else its
+top guess; a shape with none is skipped, and so is a speck (`live.grouping.is_speck`: a click, a
 dot, which never snaps, so it is no drawing of any class). Ink is *unsaved* while a
 stroke is being drawn or some shape's strokes (specks aside) are not those last
 saved, and then the window closes only at a second Escape (or close button) in a
@@ -45,8 +45,9 @@ class Saving:
         """Append each shape not saved yet (or changed since) to
         `<save dir>/{raw,simplified}/<class>.ndjson`; (the files written, the status).
 
-        A snapped shape is saved under its class, others under `label` if given, else
-        their top guess; specks are skipped. Raises FrankensteinError if there is
+        Every shape is saved under `label` if given (the person's word: draw --label),
+        else a snapped one under its class, others under their top guess; specks are
+        skipped. Raises FrankensteinError if there is
         nothing to save.
         """
         if label is not None:
@@ -117,7 +118,7 @@ class Saving:
         if self.quit_asked or not self.unsaved(shapes, drawing):
             return None
         self.quit_asked = True
-        if not any(word for _, word in _labelled(shapes, None)):  # no model: no class
+        if not any(word for _, word in _labelled(shapes, self.settings.save_label)):  # no class
             return f"unsaved ink: {how} again quits, E exports it as a PNG"
         return f"unsaved ink: {how} again quits, S saves"
 
@@ -136,9 +137,9 @@ class Saving:
 
 
 def _labelled(shapes: Sequence[Shape], label: str | None) -> list[tuple[Shape, str | None]]:
-    """Each shape with ink and the word it is saved under: the class it snapped to,
-    else `label`, else its top guess (None: no label)."""
-    return [(s, s.snap.cls if s.snap else (label or s.label())) for s in shapes if s.strokes]
+    """Each shape with ink and the word it is saved under: `label`, the person's word,
+    else the class it snapped to, else its top guess (None: no label)."""
+    return [(s, label or s.label()) for s in shapes if s.strokes]
 
 
 def _words(saved: list[tuple[Shape, str]], label: str | None, shown: int = 4) -> str:

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.classes import CLASSES, class_index
 from core.paths import data_dir
 
 ModelName = Literal["frankenstein", "cnn"]
@@ -171,6 +172,18 @@ class LiveSettings(BaseModel):
     keys: KeyBindings = KeyBindings()
     colours: Colours = Colours()
     save_dir: Path = Field(default_factory=lambda: data_dir() / "drawings")
+    save_label: str | None = Field(
+        None,
+        description="S saves every shape under this class (the person's word for what "
+        "they draw: collecting doodles of one class), not the snap's or the guess's",
+    )
+
+    @field_validator("save_label")
+    @classmethod
+    def _a_class(cls, v: str | None) -> str | None:
+        """A class name, canonical ('Hockey_Stick' -> 'hockey stick'); a slip is refused
+        with the nearest name, before the window opens."""
+        return None if v is None else CLASSES[class_index(v)]
 
     @field_validator("save_dir")
     @classmethod

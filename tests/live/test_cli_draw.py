@@ -182,6 +182,11 @@ def test_bad_flags_are_one_line_errors(capsys):
             "d: a directory, not a file (--replay takes one .ndjson file; --score a folder "
             "of them)",
         ),
+        (["--label", "octagon", "--score", "d"], "--score and --screenshot save nothing"),
+        (
+            ["--label", "octogon"],
+            "--label octogon: unknown class 'octogon'; did you mean 'octagon'?",
+        ),
     ],
 )
 def test_flags_that_would_be_ignored_are_refused(flags, error, tmp_path, capsys, monkeypatch):
@@ -210,6 +215,15 @@ def test_draw_refuses_a_model_its_checkpoint_does_not_hold(tmp_path, tiny_models
     )
     assert not out.exists()
     assert main([*args, "--model", "cnn"]) == 0 and out.exists()
+
+
+def test_label_names_the_class_s_saves_under():
+    from ui.cli import build_parser
+    from ui.commands.draw import _settings
+
+    parse = build_parser().parse_args
+    assert _settings(parse(["draw"])).save_label is None
+    assert _settings(parse(["draw", "--label", "Hockey_Stick"])).save_label == "hockey stick"
 
 
 def test_save_dir_starts_at_the_home_folder_after_a_tilde():

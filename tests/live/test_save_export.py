@@ -61,6 +61,23 @@ def test_the_status_names_each_word_saved_and_how_sure_an_unsnapped_guess_was(ma
     assert c.status.startswith("saved 1 shape as line to ")
 
 
+def test_a_save_label_files_every_shape_under_it_snapped_or_not(make_controller):
+    """With no way to say what was drawn, a doodle went under whatever the model
+    guessed or snapped to (a square under circle at 12%): draw --label OCTAGON files
+    every shape of the session under octagon, as the status says."""
+    c = make_controller(frankenstein="circle", save_label="octagon")
+    draw(c, circle(200, 300, 80), t0=10.0, dt=0.02)  # snaps, to circle
+    assert c.shapes[0].snap is not None
+    c.toggle_auto_snap()
+    draw(c, line(600, 100, 700, 400), t0=11.0)  # a guess, circle
+    c.perform("save")
+    root = c.settings.save_dir
+    assert sorted(p.name for p in (root / "raw").iterdir()) == ["octagon.ndjson"]
+    raw = list(iter_ndjson(root / "raw" / "octagon.ndjson", strict=True))
+    assert [d.word for d in raw] == ["octagon", "octagon"]
+    assert c.status.startswith("saved 2 shapes as octagon, octagon to ")
+
+
 def test_saving_twice_writes_each_shape_once(make_controller):
     c = make_controller(frankenstein="circle")
     draw(c, circle(200, 300, 80), t0=1.0)

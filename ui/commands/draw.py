@@ -64,6 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "if set)",
     )
     p.add_argument(
+        "--label",
+        default=None,
+        metavar="CLASS",
+        help="S saves every shape under CLASS, whatever the model guessed or snapped to "
+        "(collecting your own doodles of one class)",
+    )
+    p.add_argument(
         "--replay",
         type=Path,
         default=None,
@@ -126,6 +133,14 @@ def _settings(args: argparse.Namespace):
             values[key] = getattr(args, key)
     if args.save_dir is not None:
         values["save_dir"] = args.save_dir
+    if args.label is not None:  # the class's own message, with the nearest name
+        from core.classes import UnknownClassError, class_index
+
+        try:
+            class_index(args.label)
+        except UnknownClassError as e:
+            raise FrankensteinError(f"--label {args.label}: {e}") from None
+        values["save_label"] = args.label
     try:
         return LiveSettings(**values)
     except ValidationError as e:
@@ -181,6 +196,11 @@ def _check_combination(args: argparse.Namespace) -> None:
         raise FrankensteinError(
             "--score replays each doodle of its folder alone and reports the snaps; "
             "it takes neither --replay nor --screenshot"
+        )
+    if args.label is not None and (args.score is not None or args.screenshot is not None):
+        raise FrankensteinError(
+            f"--label {args.label}: names the class S saves under in the window; "
+            "--score and --screenshot save nothing"
         )
     if args.replay is not None and args.replay.is_dir():  # not "cannot open (Is a directory)"
         raise FrankensteinError(
