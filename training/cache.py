@@ -145,8 +145,14 @@ def load_split(
     root: str | os.PathLike | None = None,
     progress: Progress | None = None,
     frames: bool = True,
+    steps: tuple[int, int] | None = None,
 ) -> PreparedSet:
     """One split of a data directory, prepared (or found) in the cache and memory-mapped.
+
+    `progress` is told of each file's reading and rasterising, named "10/54 train:
+    reading ice cream", where `steps` = (files of the whole preparation before this
+    split's first, files in all: 3 splits x 18) gives the 10/54 (default: this split's
+    files alone), so a bar that starts again for each file says how far the whole is.
 
     frames=False prepares its strokes only (`PreparedSet.packed` is None): the frames of
     a split that an augmenter draws from its strokes would never be read, and
@@ -162,7 +168,7 @@ def load_split(
     folder = Path(root if root is not None else cache_dir()) / "prepared" / key
     held, removed = _use(folder), ""
     if held is None:
-        held = _prepare(folder, files, inputs, split, pad_len, m, cap, progress)
+        held = _prepare(folder, files, inputs, split, pad_len, m, cap, progress, steps)
         if held is None:  # a twin prepared it meanwhile, or there are no locks
             held = _use(folder)
         removed = _remove_older(folder, inputs)
@@ -255,11 +261,24 @@ def iter_split(
 MB = 1 << 20
 
 
-def _read_progress(path: Path, what: str, progress: Progress | None) -> BytesRead | None:
-    """`progress` in megabytes of one file as it is read (a real class file, tens of
-    megabytes, takes seconds), once a megabyte; None without `progress`."""
+def _read_progress(
+    path: Path, what: str, progress: Progress | None, cap: int | None, taken: Counter
+) -> BytesRead | None:
+    """`progress` of one file as it is read (a real class file, tens of megabytes, takes
+    seconds); None without `progress`. With a cap, a class's file is read only until the
+    class has `cap` drawings (a tenth of a real file), so it counts those drawings toward
+    the cap; otherwise the megabytes read of the whole file, once a megabyte."""
     if progress is None:
         return None
+    own = file_class(path)
+    if cap is not None and own is not None and path.suffix.lower() == ".ndjson":
+
+        def toward_cap(_path: Path, _n: int) -> None:
+            progress(min(taken[own], cap), cap, what)
+
+        toward_cap(path, 0)
+        return toward_cap
+    what += " (MB)"
     total = max(1, -(-path.stat().st_size // MB))
     shown = -1
 
@@ -296,6 +315,7 @@ def _prepare(
     m: int,
     cap: int | None,
     progress: Progress | None,
+    steps: tuple[int, int] | None = None,
 ) -> int | None:
     """Read, rasterise and write one split, file by file (frames stream to disk); the
     lock on the folder, now shared (None without locks, or when a twin renamed its
@@ -314,12 +334,17 @@ def _prepare(
             frames_out = open(tmp / "frames.bin", "wb", buffering=0)  # noqa: SIM115
         with frames_out:
             taken = Counter()  # drawings a class so far, for the cap (it counts a class)
+            before, in_all = steps or (0, len(files))
             for i, path in enumerate(files):
-                doing = f"preparing the {split} split, file {i + 1}/{len(files)}"
-                read = _read_progress(path, f"{doing}: reading {path.name} (MB)", progress)
+                # short, for a bar at 80 columns: "10/54 train: reading ice cream"
+                doing = f"{before + i + 1}/{in_all} {split}"
+                name = path.stem if path.suffix.lower() == ".ndjson" else path.name
+                read = _read_progress(path, f"{doing}: reading {name}", progress, cap, taken)
                 strokes, file_labels = read_split(
                     [path], split, cap=cap, taken=taken, report=report, bytes_read=read
                 )
+                if read is not None:  # read to its end or to the cap: the bar's last count
+                    read(path, path.stat().st_size)
                 if not strokes:
                     continue
                 if inputs["frames"]:
@@ -327,7 +352,7 @@ def _prepare(
                     if progress is not None:
 
                         def drawn(
-                            done: int, total: int, what=f"{doing}: rasterising {path.name}"
+                            done: int, total: int, what=f"{doing}: rasterising {name}"
                         ) -> None:
                             progress(done, total, what)
 

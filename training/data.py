@@ -13,7 +13,7 @@ import numpy as np
 
 from core.classes import CLASSES
 from training.augment import Augmenter
-from training.cache import Progress, load_split
+from training.cache import Progress, directory_files, load_split
 from training.config import SYNTHETIC, TrainConfig
 from training.dataset import BatchDataset, PreparedSource, SyntheticSource, synthetic_set
 from training.prepared import PreparedSet
@@ -57,6 +57,10 @@ def build_data(
     tests: list[PreparedSet] = []
     warnings: list[str] = []
     counts = np.zeros(len(CLASSES), np.int64)  # training drawings a class
+    # the file steps of the whole preparation (3 splits x the files of each directory),
+    # which a split's bar counts in: "10/54 train: reading ice cream"
+    files = {s: len(directory_files(s)) for s in d.sources if s != SYNTHETIC}
+    steps, in_all = 0, 3 * sum(files[s] for s in d.sources if s != SYNTHETIC)
     for source in d.sources:
         if source == SYNTHETIC:
             per_class = DRY_RUN_DRAWINGS if dry_run else d.per_class
@@ -88,6 +92,7 @@ def build_data(
         if dry_run:
             kw["cap"] = min(d.cap_per_class or 10**9, 10 * DRY_RUN_DRAWINGS)
         # an augmenting run draws its training batches from the strokes: no frames
+        kw["steps"] = (steps, in_all)
         train_split = load_split(source, "train", frames=not cfg.augment.enabled, **kw)
         counts += np.bincount(train_split.labels, minlength=len(CLASSES))[: len(CLASSES)]
         if train_split.bad_lines:  # each split reads every line: one split's count
@@ -95,8 +100,11 @@ def build_data(
         if train_split.mismatch_warning:  # likewise
             warnings.append(train_split.mismatch_warning)
         sources.append(PreparedSource(train_split))
+        kw["steps"] = (steps + files[source], in_all)
         vals.append(load_split(source, "val", **kw))
+        kw["steps"] = (steps + 2 * files[source], in_all)
         tests.append(load_split(source, "test", **kw))
+        steps += 3 * files[source]
         # older sets of this directory that preparing a split removed from the cache
         warnings.extend(s.removed for s in (train_split, vals[-1], tests[-1]) if s.removed)
     augmenter = Augmenter(cfg.augment) if cfg.augment.enabled else None

@@ -20,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 
 from training.callbacks import Callback, epochs_of, resumed_from
 
@@ -30,9 +31,13 @@ def stats_progress(
     transient: bool = False,
     disable: bool = False,
 ) -> Progress:
-    """Bars that read "description, bar, n/total, {stats}, elapsed", then `more`."""
+    """Bars that read "description, bar, n/total, {stats}, elapsed", then `more`.
+
+    The description is what gives way on a narrow terminal (cut short with an
+    ellipsis, leaving 48 cells to the rest), so the bar, the count and the time left stay:
+    a long one took all 80 columns and left "… eta -…"."""
     return Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]{task.description}", table_column=_giving_way(console)),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[stats]}", markup=False),  # a path in it is no markup
@@ -42,6 +47,12 @@ def stats_progress(
         transient=transient,
         disable=disable,
     )
+
+
+def _giving_way(console: Console) -> Column:
+    """A description's column that is cut short (one line, an ellipsis) rather than
+    the bar's and the counts' beside it."""
+    return Column(no_wrap=True, overflow="ellipsis", max_width=max(16, console.width - 48))
 
 
 def off_terminal(console: Console) -> bool:

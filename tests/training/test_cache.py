@@ -62,20 +62,39 @@ def test_preparing_a_big_file_shows_its_reading_and_rasterising(tmp_path):
         root=tmp_path / "c",
         progress=lambda *a: calls.append(a),
     )
-    reading = [
-        c[:2]
-        for c in calls
-        if c[2] == "preparing the train split, file 1/1: reading sun.ndjson (MB)"
-    ]
+    reading = [c[:2] for c in calls if c[2] == "1/1 train: reading sun (MB)"]
     assert reading[0] == (0, mb) and reading[-1] == (mb, mb) and len(reading) >= 4
     assert [r[0] for r in reading] == sorted({r[0] for r in reading})  # once a megabyte
-    drawn = [
-        c[:2]
-        for c in calls
-        if c[2] == "preparing the train split, file 1/1: rasterising sun.ndjson"
-    ]
+    drawn = [c[:2] for c in calls if c[2] == "1/1 train: rasterising sun"]
     assert drawn[0] == (0, len(ps)) and drawn[-1] == (len(ps), len(ps)) and len(drawn) > 2
     assert calls[-1] == (1, 1, "prepared the train split")
+
+
+def test_a_capped_file_counts_its_drawings_toward_the_cap_and_the_whole_preparation(tmp_path):
+    """With a cap, a real class file (32 MB) is read only until its class has the cap
+    (3 MB): its bar's total was the whole file's megabytes, so it stopped at 10% and the
+    next began; and each of the 54 files of the 3 splits began a bar with no word of
+    how far the whole was. It now counts drawings toward the cap, "10/54 train: ..."."""
+    from core.strokes import PROGRESS_LINES
+
+    line = Drawing(strokes=(np.arange(400, dtype=np.float32).reshape(-1, 2) % 256,), word="sun")
+    write_ndjson([line] * (4 * PROGRESS_LINES), tmp_path / "data" / "sun.ndjson")
+    cap = 2 * PROGRESS_LINES + 10
+    calls = []
+    load_split(
+        tmp_path / "data",
+        "train",
+        pad_len=4,
+        m=32,
+        cap=cap,
+        root=tmp_path / "c",
+        progress=lambda *a: calls.append(a),
+        steps=(9, 54),
+    )
+    reading = [c[:2] for c in calls if c[2] == "10/54 train: reading sun"]
+    assert reading[0] == (0, cap) and reading[-1] == (cap, cap) and len(reading) >= 3
+    assert {c[1] for c in reading} == {cap}  # drawings, not the file's megabytes
+    assert next(c[2] for c in calls if "rasterising" in c[2]) == "10/54 train: rasterising sun"
 
 
 def test_the_cache_is_found_again_and_missed_when_settings_change(data_dir, tmp_path):

@@ -39,7 +39,7 @@ def _train_held(cmd, tmp_path, at, sig):
 
 
 def _preparing(event) -> bool:
-    return event["event"] == "progress" and event["what"].startswith("preparing the train")
+    return event["event"] == "progress" and " train: " in event["what"]
 
 
 @pytest.mark.slow

@@ -177,7 +177,7 @@ def main(argv: list[str]) -> int:
 def hold_while_preparing(run: Path, interrupted) -> int:
     """Wait for SIGINT while "preparing" the data, then end as an interrupted run
     that has not trained: a "done" with no "start" before it, no last.pt."""
-    emit("progress", done=0, total=1, what="preparing the train split, file 1/1: reading")
+    emit("progress", done=0, total=1, what="1/3 train: reading circle")
     deadline = time.monotonic() + 60
     while not interrupted() and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -312,7 +312,7 @@ async def test_stopped_before_the_run_started_there_is_nothing_to_resume(here):
 async def test_stopped_while_preparing_its_data_a_run_is_started_by_resume(here):
     app = tui(here, mode="hold-prepare")
     async with app.run_test(size=(80, 24)) as pilot:
-        pane = await stop_while(app, pilot, "preparing")
+        pane = await stop_while(app, pilot, "1/3 train: reading")
         assert pane.state.status == "stopped" and pane.state.resumable
         assert pane.state.run == "frankenstein-fake"  # from "done": there was no "start"
         assert status_text(app).startswith("stopped frankenstein-fake (Resume: F7)\n")
