@@ -258,12 +258,20 @@ def study_rows(
     return rows
 
 
+# a leave-one-out peer's top-1 on one drawing a class: each query has no template of
+# its class left, so it is never right and its 0% says nothing of the recogniser
+ONE_A_CLASS = "n/a: one drawing a class"
+
+
 def peer_row(peer: str, rep: dict[str, Any]) -> dict[str, Any]:
     """A peer's report (experiments/peers/) as a row of the table."""
     row: dict[str, Any] = {"variant": rep.get("label", peer), "kind": "peer", "runs": 1, "seeds": 1}
     for col, _label, _pct in METRICS:
         row[col], row[f"{col}_std"] = None, None
     row["top1"] = rep.get("top1")
+    row["alone"] = rep.get("alone") or 0  # drawings alone in their class: not scored
+    if row["alone"] and row["top1"] is None:
+        row["top1_note"] = ONE_A_CLASS
     for k in TABLE_K:
         row[f"acc{k}"] = so_far(rep, k)
     row["latency_ms"] = rep.get("ms_per_drawing")
@@ -288,9 +296,26 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         seeds = "–" if r["kind"] == "peer" else f"{r['runs']}/{r['seeds']}"
-        cells = [_cell(r[c], r[f"{c}_std"], p, c) for c, _l, p in METRICS]
+        cells = [r.get(f"{c}_note") or _cell(r[c], r[f"{c}_std"], p, c) for c, _l, p in METRICS]
         lines.append("| " + " | ".join([r["variant"], seeds, *cells]) + " |")
-    return "\n".join(lines) + "\n"
+    notes = [alone_note(r) for r in rows if r.get("alone")]
+    return "\n".join(lines) + "\n" + "".join(f"\n{n}\n" for n in notes)
+
+
+def alone_note(row: dict[str, Any]) -> str:
+    """What a leave-one-out peer's row counts: its drawings alone in their class, which
+    have no template of their class once left out of their own set."""
+    alone = row["alone"]
+    if row.get("top1_note"):
+        return (
+            f"{row['variant']}: every drawing is alone in its class, so none has a template "
+            "of its class once left out of its own set: no score (leave-one-out needs two "
+            "drawings a class)."
+        )
+    return (
+        f"{row['variant']}: {alone} drawing{'s' * (alone != 1)} alone in {'its' if alone == 1 else 'their'} "
+        "class, with no template of it once left out, counted wrong."
+    )
 
 
 def csv_table(rows: list[dict[str, Any]]) -> str:

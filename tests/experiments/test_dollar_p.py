@@ -115,10 +115,23 @@ def test_leave_one_out_evaluation_reports_accuracy_after_k_strokes():
         d("ice cream", [*circle(r=40), tail]),  # its only class member: always wrong
     ]
     rep = evaluate_leave_one_out(drawings)
-    assert rep["n"] == 5 and rep["templates"] == 4
+    assert rep["n"] == 5 and rep["templates"] == 4 and rep["alone"] == 1
     assert rep["top1"] == pytest.approx(4 / 5)
     rows = rep["accuracy_at_stroke"]
     assert [r["k"] for r in rows] == list(range(1, 9))
     assert rows[0]["so_far"] == pytest.approx(4 / 5) and rows[1]["n"] == 1
     assert rows[1]["top1"] == 0.0  # the ice cream's second stroke
+    assert rep["ms_per_drawing"] > 0
+
+
+def test_one_drawing_a_class_has_no_leave_one_out_score():
+    """Left out of its own set, each drawing has no template of its class: 0% was
+    reported, a figure of nothing; now none, and how many were alone."""
+    drawings = [
+        Drawing(strokes=tuple(circle()), word="circle"),
+        Drawing(strokes=tuple(line()), word="line"),
+    ]
+    rep = evaluate_leave_one_out(drawings)
+    assert (rep["n"], rep["alone"], rep["top1"]) == (2, 2, None)
+    assert {r["so_far"] for r in rep["accuracy_at_stroke"]} == {None}
     assert rep["ms_per_drawing"] > 0

@@ -176,6 +176,47 @@ def test_writing_the_table_says_what_takes_its_time(study, eval_dir):
     assert (study / "peers" / "dollar_p.json").is_file()
 
 
+def test_a_peer_on_one_drawing_a_class_has_no_score_in_the_table(study, tmp_path):
+    """An eval_data of one doodle a class: $P's leave-one-out read 0.0% with nothing
+    said (no template of a query's class is left); results.md and the TUI's rows say
+    n/a and why."""
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+
+    one = tmp_path / "one"
+    for drawing in generate_drawings(1, seed=7):
+        write_ndjson([drawing], one / f"{drawing.word}.ndjson")
+    saved = json.loads((study / "spec.json").read_text())
+    saved["spec"]["eval_data"] = [str(one)]
+    (study / "spec.json").write_text(json.dumps(saved))
+    (study / "peers" / "dollar_p.json").unlink()
+    write_results(study)
+    md = (study / "results.md").read_text()
+    row = next(line for line in md.splitlines() if line.startswith("| $P"))
+    assert row.split(" | ")[2] == "n/a: one drawing a class" and "0.0%" not in row
+    assert "$P (leave-one-out): every drawing is alone in its class" in md
+    *_, peer = study_rows(study, latency=False)
+    assert (peer["top1"], peer["top1_note"], peer["acc1"]) == (
+        None,
+        "n/a: one drawing a class",
+        None,
+    )
+
+
+def test_a_peer_row_says_how_many_drawings_were_alone_in_their_class(study):
+    """Some alone: counted wrong, as the models' set is scored whole, and said."""
+    from experiments.results import markdown_table
+
+    peer = json.loads((study / "peers" / "dollar_p.json").read_text())
+    (study / "peers" / "dollar_p.json").write_text(json.dumps({**peer, "alone": 3}))
+    md = markdown_table(study_rows(study, latency=False))
+    assert md.endswith(
+        "\n$P (leave-one-out): 3 drawings alone in their class, with no template of it once "
+        "left out, counted wrong.\n"
+    )
+    assert "66.7%" in md
+
+
 def test_a_status_json_that_is_not_an_object_reads_as_a_missing_one(study):
     """`[1]` (not an object) was an AttributeError; like a cut-off file, it says nothing,
     and a run with its eval.json counts."""

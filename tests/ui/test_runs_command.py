@@ -119,6 +119,43 @@ def test_a_real_run_is_listed_with_its_test_split_report(tmp_path, monkeypatch, 
     assert best.endswith("%") and rest[0] == "test" and rest[1] == "split"
 
 
+def test_a_run_scored_on_its_own_training_folder_is_marked(tmp_path, monkeypatch, capsys):
+    """eval_data one of data.sources (train only warns, at its start): its top-1 is on
+    drawings it trained on, so the table says so beside the figure, as does --json."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_CACHE", str(tmp_path / "cache"))
+    data = write_shapes_dir(tmp_path / "mine", per_class=6)
+    settings = [f"{k}={json.dumps(v)}" for k, v in TINY.items()]
+    both = [f"data.sources={json.dumps(['mine'])}", f"eval_data={json.dumps([str(data)])}"]
+    assert main(["train", *both, *settings, "name=own"]) == 0
+    capsys.readouterr()
+    lines = listing(capsys, "--runs", "runs")
+    assert lines[1].split()[4:7] == ["mine", "(trained", "on"]
+    assert lines[2] == (
+        "own: scored on mine, also one of its data.sources: its top1 and snap figures are "
+        "on drawings it trained on, which measures nothing"
+    )
+    (out,) = json.loads("\n".join(listing(capsys, "--runs", "runs", "--json")))
+    assert out["scored_on_training_data"] is True
+
+
+def test_folders_a_run_stored_relative_are_compared_resolved(tmp_path, monkeypatch, capsys):
+    """A run from before config.json kept its folders absolute: `./mine` and `mine`
+    are one folder; another evaluation folder is no mark."""
+    monkeypatch.chdir(tmp_path)
+    for name, evaluated in (("own", "./mine/"), ("apart", "real")):
+        run = make_run(tmp_path / "runs", name, real=report(0.3, [0.3], 0.5, 0.2))
+        config = json.loads((run / "config.json").read_text())
+        config["data"]["sources"] = ["synthetic", "mine"]
+        (run / "config.json").write_text(json.dumps(config))
+        (run / "eval.json").write_text(
+            json.dumps({"eval_data": {evaluated: report(0.3, [0.3], 0.5, 0.2)}})
+        )
+    rows = {line.split()[0]: line for line in listing(capsys, "--runs", "runs")[1:3]}
+    assert "mine (trained on it)  30.0%" in rows["own"]
+    assert "real  " in rows["apart"] and "trained on" not in rows["apart"]
+
+
 def test_no_runs_a_missing_folder_and_a_file_in_the_way_are_said(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("FRANKENSTEIN_RUNS", raising=False)
     monkeypatch.chdir(tmp_path)  # no runs/ yet: nothing trained here

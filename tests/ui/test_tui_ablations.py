@@ -498,3 +498,54 @@ async def test_a_study_done_quick_is_refused_in_one_line_when_run_without_quick(
             f"10 then): set Quick or the spec as then, or delete {run_dir}"
         )
         assert app.query_one("#ablations-pane").supervisor is None
+
+
+MY_SPEC = """\
+name = "mine"
+description = "My own drawings."
+seeds = [0]
+eval_data = ["one"]
+peers = ["dollar_p"]
+
+[base]
+epochs = 1
+max_batches = 2
+batch_size = 8
+pad_len = 4
+m = 32
+threads = 1
+augment.enabled = false
+data = {{ per_class = 2, eval_per_class = 2, num_workers = 0 }}
+model.overrides = {{ channels = [4, 4, 4], lstm_hidden = 8, lstm_proj = 0 }}
+
+[variants.lstm]
+"""
+
+
+async def test_a_users_own_spec_and_study_are_shown_with_specs_and_studies(tmp_path, monkeypatch):
+    """`ablate my/mine.toml --out my/studies` made a study the tab could not show (it
+    listed experiments/specs/ and read experiments/studies/ only): `tui --specs my
+    --studies my/studies` lists the spec and shows its study, its $P on one doodle a
+    class as n/a, not 0%."""
+    from core.strokes import write_ndjson
+    from training.synth import generate_drawings
+    from ui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for drawing in generate_drawings(1, seed=7):
+        write_ndjson([drawing], tmp_path / "one" / f"{drawing.word}.ndjson")
+    (tmp_path / "my").mkdir()
+    (tmp_path / "my" / "mine.toml").write_text(MY_SPEC.format())
+    assert main(["ablate", "my/mine.toml", "--out", "my/studies"]) == 0
+    apps = []
+    monkeypatch.setattr("ui.commands.tui.run_quitting_on_signals", apps.append)
+    args = ["--specs", "my", "--studies", "my/studies", "--tab", "ablations"]
+    assert main(["tui", "--runs", "runs", "--data", "data", *args]) == 0
+    (app,) = apps
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert [p.name for p in app.query_one("#ablations-pane").specs] == ["mine.toml"]
+        assert [r[:2] for r in table_rows(app, "runs")] == [["lstm-s0", "done"]]
+        lstm, peer = table_rows(app, "results")
+        assert lstm[:2] == ["lstm", "1/1"] and lstm[2].endswith("%")
+        assert peer[:3] == ["$P (leave-one-out)", "-", "n/a: one drawing a class"]

@@ -82,6 +82,29 @@ async def test_the_table_says_what_each_runs_figures_were_scored_on(tmp_path, mo
         ]
 
 
+async def test_a_run_scored_on_its_own_training_folder_is_marked(tmp_path, monkeypatch):
+    """Its eval_data is one of its data.sources (one absolute, one relative): the
+    "scored on" cell and the detail say its figures are on drawings it trained on."""
+    monkeypatch.chdir(tmp_path)
+    run = make_run(tmp_path / "runs", "own", mtime=1_700_000_200)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "data": {"sources": ["mine"]}}))
+    mine = str(tmp_path / "mine")
+    (run / "eval.json").write_text(json.dumps({"eval_data": {mine: REAL}}))
+    make_run(tmp_path / "runs", "real", real=REAL)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        assert [r[4:6] for r in rows(app)] == [
+            ["mine (trained on it)", "62.0%"],
+            ["quickdraw-real-dev", "62.0%"],
+        ]
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert "scored on mine, also one of its data.sources: its top1" in detail
+        await pilot.press("down")
+        assert "data.sources" not in str(app.query_one("#runs-detail", Static).content)
+
+
 async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):
     """A run another process is training (a child holds its run lock, as `train`
     does) and one stopped at epoch 1 of 3 with its last.pt: the epochs column and the

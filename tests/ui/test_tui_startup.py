@@ -52,6 +52,8 @@ def test_a_runs_or_data_path_that_is_a_file_is_refused_before_the_app_opens(
     refused = {
         ("--runs", "afile"): "--runs afile: not a folder",
         ("--runs", "runs", "--data", "afile"): "--data afile: not a folder",
+        ("--specs", "afile"): "--specs afile: not a folder",
+        ("--studies", "afile"): "--studies afile: not a folder",
     }
     for args, error in refused.items():
         assert main(["tui", *args]) == 2

@@ -54,14 +54,15 @@ def run_runs(args: argparse.Namespace) -> int:
 def _print_table(runs: list) -> None:
     """The table (plain columns, as wide as they need), then a line for each run that
     trains now or was cut short, or has a broken file."""
-    from ui.tui.runinfo import COLUMNS, run_cells
+    from ui.tui.runinfo import COLUMNS, run_cells, trained_on_line
 
     rows = [COLUMNS, *(run_cells(r) for r in runs)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     for run in runs:
-        for line in filter(None, [_state_line(run), *(f"problem: {p}" for p in run.problems)]):
+        said = [_state_line(run), trained_on_line(run), *(f"problem: {p}" for p in run.problems)]
+        for line in filter(None, said):
             print(f"{run.name}: {line}")
 
 
@@ -91,6 +92,8 @@ def _summary(run) -> dict[str, Any]:
         "progress": run.progress,
         "best_val_acc": run.best_val_acc,
         "scored_on": name,
+        # its eval_data folder is one of its data.sources: its figures score training drawings
+        "scored_on_training_data": run.trained_on_main,
         "top1": report.get("top1"),
         "top3": report.get("top3"),
         "snap_precision": snap.get("precision"),

@@ -13,11 +13,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Open the Textual app. Tabs (keys 1-4): Data (counts per class; "
         "generate synthetic doodles, download the real ones), Train (model, data and "
         "settings; start, watch, stop, resume), Ablations (run a spec, watch its table "
-        "fill in), Runs (every run's results; compare two, open the drawing window on a "
+        "fill in; --specs and --studies for your own, as `ablate my/spec.toml --out "
+        "my/studies` made them), Runs (every run's results; compare two, open the drawing window on a "
         "checkpoint, make one draw's default). Training runs in a child process.",
     )
     p.add_argument("--runs", type=Path, default=None, help="runs folder (default: runs/)")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: data/)")
+    p.add_argument(
+        "--specs",
+        type=Path,
+        default=None,
+        help="folder of ablation specs the Ablations tab lists (default: the shipped "
+        "experiments/specs)",
+    )
+    p.add_argument(
+        "--studies",
+        type=Path,
+        default=None,
+        help="folder of study folders the Ablations tab runs into and reads, as ablate's "
+        "--out (default: experiments/studies)",
+    )
     p.add_argument(
         "--tab",
         choices=("data", "train", "ablations", "runs"),
@@ -31,18 +46,22 @@ def run_tui(args: argparse.Namespace) -> int:
     from ui.tui.app import create_app
 
     check_folders(args)
-    run_quitting_on_signals(create_app(runs=args.runs, data=args.data, initial=args.tab))
+    folders = {"specs_dir": args.specs, "studies_dir": args.studies}
+    given = {k: v for k, v in folders.items() if v is not None}
+    run_quitting_on_signals(create_app(runs=args.runs, data=args.data, initial=args.tab, **given))
     return 0
 
 
 def check_folders(args: argparse.Namespace) -> None:
-    """A --runs or --data that is a file is refused before the app opens (every tab
-    would say so, and nothing could be trained or generated into it). One not there
-    yet is taken: the TUI makes it on first use (a new runs folder for a new set of
-    runs), and each tab names it ("no runs in runz/ yet"), so a slip shows at once."""
+    """A --runs, --data, --specs or --studies that is a file is refused before the app
+    opens (every tab would say so, and nothing could be trained or generated into it).
+    One not there yet is taken: the TUI makes it on first use (a new runs folder for a
+    new set of runs), and each tab names it ("no runs in runz/ yet"), so a slip shows
+    at once."""
     from core.errors import FrankensteinError
 
-    for flag, folder in (("--runs", args.runs), ("--data", args.data)):
+    named = ("runs", "data", "specs", "studies")
+    for flag, folder in ((f"--{n}", getattr(args, n)) for n in named):
         if folder is not None and folder.exists() and not folder.is_dir():
             raise FrankensteinError(f"{flag} {folder}: not a folder")
 

@@ -192,6 +192,24 @@ class RunInfo:
                 return name, report
         return ("test", reports["test"]) if "test" in reports else None
 
+    @property
+    def trained_on_main(self) -> bool:
+        """Whether its main report scores an eval_data folder that is also one of its
+        data.sources (the same folder by any path, as train's warning says: training/
+        loop.py `_check_sources`): drawings it trained on, which measure nothing. A
+        folder config.json names relative (a run from before they were made absolute)
+        is relative to where it was trained, as are its others: each is resolved from
+        here alike."""
+        scored = next(
+            (d for d, r in (self.eval.get("eval_data") or {}).items() if isinstance(r, dict)), None
+        )
+        data = self.config.get("data")
+        sources = data.get("sources") if isinstance(data, dict) else None
+        if scored is None or not isinstance(sources, list):
+            return False
+        folders = {_resolved(s) for s in sources if isinstance(s, str) and s != "synthetic"}
+        return _resolved(scored) in folders
+
 
 # the files `train --resume` reads back (training/runfolder.py)
 RESUME_READS = ("config.json", "metrics.jsonl", "last.pt")
@@ -199,6 +217,34 @@ RESUME_READS = ("config.json", "metrics.jsonl", "last.pt")
 # top1 and snap P/R are from the run's main report, scored on real doodles (its
 # eval_data) if it has them, else on its test split: "scored on" says which
 COLUMNS = ("run", "model", "epochs", "best val", "scored on", "top1", "snap P/R")
+
+
+def _resolved(folder: str) -> str:
+    return str(Path(folder).resolve())
+
+
+# the "scored on" cell of a run whose main report scores drawings it trained on
+TRAINED_ON = " (trained on it)"
+
+
+def scored_on_cell(run: RunInfo) -> str:
+    """The "scored on" cell: `mine (trained on it)` for a run evaluated on one of its
+    own training folders, whose top-1 is no score of new drawings."""
+    main = run.main_report()
+    if main is None:
+        return "-"
+    return scored_on(main[0]) + (TRAINED_ON if run.trained_on_main else "")
+
+
+def trained_on_line(run: RunInfo) -> str:
+    """A line saying that a run's figures are on drawings it trained on; '' otherwise."""
+    main = run.main_report()
+    if main is None or not run.trained_on_main:
+        return ""
+    return (
+        f"scored on {scored_on(main[0])}, also one of its data.sources: its top1 and snap "
+        "figures are on drawings it trained on, which measures nothing"
+    )
 
 
 def run_cells(run: RunInfo) -> tuple[str, ...]:
@@ -213,7 +259,7 @@ def run_cells(run: RunInfo) -> tuple[str, ...]:
         run.model,
         epochs + (f" {state}" if state else ""),
         pct(run.best_val_acc),
-        scored_on(main[0]) if main else "-",
+        scored_on_cell(run),
         pct(report.get("top1")),
         f"{pct(snap.get('precision'))}/{pct(snap.get('recall'))}" if snap else "-",
     )
@@ -285,9 +331,10 @@ def scored_on(name: str, width: int = 18) -> str:
 
 
 def _short(directory: str) -> str:
-    """'../shared/data/quickdraw-real-dev/simplified' -> 'quickdraw-real-dev/simplified'."""
+    """'../shared/data/quickdraw-real-dev/simplified' -> 'quickdraw-real-dev/simplified',
+    './mine/' -> 'mine'."""
     parts = Path(directory).parts
-    return "/".join(parts[-2:]) if len(parts) >= 2 else directory
+    return "/".join(parts[-2:]) if parts else directory
 
 
 def read_run(path: Path) -> RunInfo:

@@ -273,7 +273,10 @@ class AblationsPane(Horizontal):
         table.add_columns("variant", "runs", *(label for _, label in RESULT_COLUMNS))
         for row in rows:
             runs = "-" if row.get("kind") == "peer" else f"{row['runs']}/{row['seeds']}"
-            cells = (_pct(row.get(c), row.get(f"{c}_std")) for c, _ in RESULT_COLUMNS)
+            cells = (
+                row.get(f"{c}_note") or _pct(row.get(c), row.get(f"{c}_std"))
+                for c, _ in RESULT_COLUMNS
+            )
             table.add_row(str(row["variant"]), runs, *cells)
 
     async def on_unmount(self) -> None:

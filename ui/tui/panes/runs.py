@@ -42,6 +42,7 @@ from ui.tui.runinfo import (
     runs_seen,
     stopped_line,
     stroke_accuracy,
+    trained_on_line,
     training_line,
     unresumable_line,
 )
@@ -343,6 +344,9 @@ def detail_text(run: RunInfo) -> str:
     else:
         name, report = main
         lines.append(report_line(name, report))
+        trained_on = trained_on_line(run)
+        if trained_on:
+            lines.append(trained_on)
         acc = stroke_accuracy(report)
         if acc:
             lines.append(

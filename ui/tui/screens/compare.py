@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from ui.tui.runinfo import RunInfo, interval, pct, scored_on, stroke_accuracy
+from ui.tui.runinfo import RunInfo, interval, pct, scored_on_cell, stroke_accuracy
 
 
 def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
@@ -19,7 +19,7 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
     rb = b.main_report()
     rep_a, rep_b = (ra[1] if ra else {}), (rb[1] if rb else {})
     rows = [
-        ("scored on", scored_on(ra[0]) if ra else "-", scored_on(rb[0]) if rb else "-"),
+        ("scored on", scored_on_cell(a), scored_on_cell(b)),
         ("model", a.model, b.model),
         ("best val", pct(a.best_val_acc), pct(b.best_val_acc)),
         ("top1", pct(rep_a.get("top1")), pct(rep_b.get("top1"))),
