@@ -164,7 +164,7 @@ def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint
     before = ckpt.read_bytes()
     env = {"FRANKENSTEIN_CACHE": str(tmp_path / "cache")}  # prepared again: seconds
     stopped = run_cli(
-        ["calibrate", str(ckpt)], env=env, interrupt_on=" val: reading", interrupt_with=sig
+        ["calibrate", str(ckpt)], env=env, interrupt_on=": reading ", interrupt_with=sig
     )
     assert stopped.returncode == 130, stopped.err
     assert stopped.err_lines[-1] == "frankenstein: interrupted" and "Traceback" not in stopped.err
@@ -177,7 +177,7 @@ def test_calibrate_shows_its_progress_on_stderr_and_ctrl_c_leaves_the_checkpoint
     r = run_cli(["calibrate", str(ckpt)], env=env)
     assert r.returncode == 0, r.err
     for what in (
-        "1/18 val: reading circle",
+        "/54 val: reading circle",
         "calibrating best.pt: the validation set's log-probabilities",
         "calibrating best.pt: fitting the temperature",
         "fitting familiarity",
