@@ -212,12 +212,22 @@ def test_a_run_refused_for_its_data_says_why_in_its_train_log_and_runs(
     error = capsys.readouterr().err.splitlines()[-1].removeprefix("frankenstein: error: ")
     assert "no drawings to put in the train split" in error
     log = (tmp_path / "runs" / "bad" / "train.log").read_text().splitlines()
-    assert log[-1].endswith(f" error: {error}")
+    assert log[-1].endswith(f" error (pid {os.getpid()}): {error}")
     lines = listing(capsys, "--runs", "runs")
     assert lines[1].split()[:4] == ["bad", "frankenstein", "0/1", "failed"]
     assert lines[2].endswith(
         f"ended before saving anything: it failed: {error}; `frankenstein train --resume "
         "name=bad out_dir=runs` starts it again from epoch 1"
+    )
+    # a later attempt (another pid) killed while preparing its data wrote nothing in
+    # train.log: the earlier attempt's error is not its reason
+    progress = tmp_path / "runs" / "bad" / "progress.json"
+    later = json.loads(progress.read_text()) | {"pid": os.getpid() + 1}
+    progress.write_text(json.dumps(later))
+    lines = listing(capsys, "--runs", "runs")
+    assert (
+        f"(pid {os.getpid() + 1}) ended before saving anything: it failed or was killed"
+        in (lines[2])
     )
 
 
