@@ -77,7 +77,10 @@ def resolve_config(settings: list[str], resume: bool):
     resumed = config_from_dict(saved, source=source)
     stored = tuple(k for k in ("data.sources", "eval_data") if not given & {k, k.split(".")[0]})
     for key in stored:
-        how = f"resume from that folder, or give {key}=... as its path from here"
+        how = (
+            f"if the run was trained elsewhere, resume from there; else give {key}=... "
+            "as the folder's path from here"
+        )
         check_stored_data(resumed, source, how, keys=(key,))
     return resumed
 
