@@ -321,7 +321,9 @@ def test_a_run_trained_on_several_processes_is_resumed_under_torchrun(
     (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
     (run / "metrics.jsonl").write_text(json.dumps({"epoch": 1, "val_acc": 0.5, "processes": 2}))
     (run / "last.pt").write_bytes(STAND_IN)
-    command = "`torchrun --nproc_per_node 2 -m ui.cli train --resume name=ddp out_dir=runs`"
+    command = (
+        "`torchrun --standalone --nproc_per_node 2 -m ui.cli train --resume name=ddp out_dir=runs`"
+    )
     assert f"ddp: stopped after epoch 1 of 3: {command} continues it" in listing(capsys)
     info = read_run(run.relative_to(tmp_path))
     assert info.resume_problem() == (
@@ -343,5 +345,5 @@ def test_a_run_training_on_several_processes_says_so_before_its_first_epoch_ends
         said = json.loads((run / PROGRESS).read_text())
         (run / PROGRESS).write_text(json.dumps({**said, "pid": trainer.pid}))
         assert read_run(run).processes == 2
-        assert resume_command(read_run(run)).startswith("torchrun --nproc_per_node 2 ")
+        assert resume_command(read_run(run)).startswith("torchrun --standalone --nproc_per_node 2 ")
     assert said["processes"] == 2

@@ -288,7 +288,7 @@ def resume_command(run: RunInfo) -> str:
     as the trainer resumes it only on as many."""
     again = f"--resume name={run.name} out_dir={run.path.parent}"
     if run.processes > 1:
-        return f"torchrun --nproc_per_node {run.processes} -m ui.cli train {again}"
+        return f"torchrun --standalone --nproc_per_node {run.processes} -m ui.cli train {again}"
     return f"frankenstein train {again}"
 
 
