@@ -157,8 +157,10 @@ class TrainLog(Callback):
             self._write(f"eval {name}: {warning}")
 
     def failed(self, exc: BaseException) -> None:
-        """The one-line error the run ended with (a refused data folder, a divergence)."""
-        self._write(f"error: {exc}")
+        """The one-line error the run ended with (a refused data folder, a divergence),
+        with this process's pid: the Runs tab takes it for the reason only of the attempt
+        that ended (a later one killed while preparing its data writes nothing here)."""
+        self._write(f"error (pid {os.getpid()}): {exc}")
 
     def on_done(self, info: dict[str, Any]) -> None:
         # strict JSON: a number that is not finite is null (NaN is not JSON)

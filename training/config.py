@@ -321,13 +321,14 @@ def relative_data(cfg: TrainConfig, keys: tuple[str, ...] = ("data.sources", "ev
 
 def check_stored_data(cfg: TrainConfig, source: str, how: str, keys=("data.sources", "eval_data")):
     """A ConfigError for a relative data folder of a run's stored config (`source`) that
-    is no folder from here: it is relative to where the run was trained, which the
-    plain 'data directory not found' did not say; `how` tells what to do about it."""
+    is no folder from here: it is relative to where the run was trained (this folder, if
+    the data has gone since, or another), which the plain 'data directory not found' did
+    not say; `how` tells what to do about it."""
     for key, path in relative_data(cfg, keys):
         if not Path(path).is_dir():
             raise ConfigError(
                 f"{source}: {key} {path!r} is relative to the folder the run was trained "
-                f"in, and no folder from here ({os.getcwd()}): {how}"
+                f"in, and not found from here ({os.getcwd()}): {how}"
             )
 
 

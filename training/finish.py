@@ -177,7 +177,9 @@ def recalibrate(path: Path, progress: Progress | None = None) -> tuple[float, En
         raise CheckpointError(
             f"{path}: its stored training config is not valid here: {e.errors()[0]['msg']}"
         ) from None
-    how = "calibrate from that folder"  # its validation set comes from data.sources
+    how = (
+        "if the run was trained elsewhere, calibrate from there"  # data.sources: its validation set
+    )
     check_stored_data(cfg, f"{path}: its training config", how, keys=("data.sources",))
     check_output_dir(path.parent)  # before minutes of work, not after: a read-only folder
     data = build_data(cfg, progress=progress)

@@ -227,6 +227,6 @@ def test_calibrate_says_a_relative_data_folder_is_from_where_the_run_was_trained
     assert main(["calibrate", str(path)]) == 2
     assert capsys.readouterr().err == (
         f"frankenstein: error: {path}: its training config: data.sources 'data/mine' is "
-        f"relative to the folder the run was trained in, and no folder from here "
-        f"({tmp_path}): calibrate from that folder\n"
+        f"relative to the folder the run was trained in, and not found from here "
+        f"({tmp_path}): if the run was trained elsewhere, calibrate from there\n"
     )

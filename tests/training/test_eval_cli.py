@@ -318,6 +318,26 @@ def test_split_scores_only_that_split_and_says_so(trained_run, glyph_dir, tmp_pa
     assert "warning" not in err
 
 
+def test_a_split_with_no_drawing_is_named(tmp_path, real_dev, capsys):
+    """A folder of a few drawings, none in the test split, was said to have "no drawings
+    to evaluate", as if it were empty."""
+    from core.strokes import iter_ndjson
+    from training.split import split_of
+
+    path = real_dev / "simplified" / "circle.ndjson"
+    lines = path.read_text().splitlines()
+    kept = [x for x, d in zip(lines, iter_ndjson(path), strict=True) if split_of(d) != "test"]
+    data = tmp_path / "few"
+    data.mkdir()
+    (data / "circle.ndjson").write_text("\n".join(kept[:2]) + "\n")
+    args = ["eval", "--model", "frankenstein", "--data", str(data), "--split", "test"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"frankenstein: error: {data}: no drawings to evaluate in its test split (about 10% "
+        "of them, by key_id)"
+    )
+
+
 def test_split_train_is_still_warned_of(trained_run, glyph_dir, capsys):
     args = ["eval", "--model", str(trained_run.run_dir), "--data", str(glyph_dir)]
     assert main([*args, "--split", "train", "--limit", "1"]) == 0

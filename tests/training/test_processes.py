@@ -155,6 +155,21 @@ def test_without_events_a_run_prints_its_lines_on_stderr(tmp_path, glyph_dir):
     )
 
 
+def test_under_torchrun_a_bad_setting_is_said_by_rank_0_alone(tmp_path, capsys, monkeypatch):
+    """Every process read the same settings and printed the same refusal, once each."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    args = ["train", "threads=0", f"out_dir={tmp_path}"]
+    for rank, says in (("1", False), ("0", True)):
+        monkeypatch.setenv("RANK", rank)
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert ("frankenstein: error: config: threads: " in err) is says, (rank, err)
+    monkeypatch.setenv("RANK", "0")  # rank 0's --events error event is kept
+    assert main([*args, "--events"]) == 2
+    (event,) = _events(capsys.readouterr().out)
+    assert event["event"] == "error" and "threads" in event["message"]
+
+
 def test_a_bad_setting_is_an_error_event_and_exit_2(tmp_path, capsys):
     assert main(["train", "augment.rotat=3", "--events"]) == 2
     (event,) = _events(capsys.readouterr().out)

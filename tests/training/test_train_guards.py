@@ -292,8 +292,9 @@ def test_an_old_run_with_relative_data_folders_resumes_from_its_folder_only(
     assert main(["train", "--resume", "name=r", run, "epochs=3"]) == 2
     assert capsys.readouterr().err == (
         f"frankenstein: error: {path}: data.sources 'data/mine' is relative to the folder "
-        f"the run was trained in, and no folder from here ({tmp_path / 'elsewhere'}): "
-        "resume from that folder, or give data.sources=... as its path from here\n"
+        f"the run was trained in, and not found from here ({tmp_path / 'elsewhere'}): "
+        "if the run was trained elsewhere, resume from there; else give data.sources=... "
+        "as the folder's path from here\n"
     )
     mine = json.dumps([str(here / "data" / "mine")])
     given = [f"data.sources={mine}", f"eval_data={mine}"]

@@ -212,12 +212,22 @@ def test_a_run_refused_for_its_data_says_why_in_its_train_log_and_runs(
     error = capsys.readouterr().err.splitlines()[-1].removeprefix("frankenstein: error: ")
     assert "no drawings to put in the train split" in error
     log = (tmp_path / "runs" / "bad" / "train.log").read_text().splitlines()
-    assert log[-1].endswith(f" error: {error}")
+    assert log[-1].endswith(f" error (pid {os.getpid()}): {error}")
     lines = listing(capsys, "--runs", "runs")
     assert lines[1].split()[:4] == ["bad", "frankenstein", "0/1", "failed"]
     assert lines[2].endswith(
         f"ended before saving anything: it failed: {error}; `frankenstein train --resume "
         "name=bad out_dir=runs` starts it again from epoch 1"
+    )
+    # a later attempt (another pid) killed while preparing its data wrote nothing in
+    # train.log: the earlier attempt's error is not its reason
+    progress = tmp_path / "runs" / "bad" / "progress.json"
+    later = json.loads(progress.read_text()) | {"pid": os.getpid() + 1}
+    progress.write_text(json.dumps(later))
+    lines = listing(capsys, "--runs", "runs")
+    assert (
+        f"(pid {os.getpid() + 1}) ended before saving anything: it failed or was killed"
+        in (lines[2])
     )
 
 
@@ -311,7 +321,9 @@ def test_a_run_trained_on_several_processes_is_resumed_under_torchrun(
     (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
     (run / "metrics.jsonl").write_text(json.dumps({"epoch": 1, "val_acc": 0.5, "processes": 2}))
     (run / "last.pt").write_bytes(STAND_IN)
-    command = "`torchrun --nproc_per_node 2 -m ui.cli train --resume name=ddp out_dir=runs`"
+    command = (
+        "`torchrun --standalone --nproc_per_node 2 -m ui.cli train --resume name=ddp out_dir=runs`"
+    )
     assert f"ddp: stopped after epoch 1 of 3: {command} continues it" in listing(capsys)
     info = read_run(run.relative_to(tmp_path))
     assert info.resume_problem() == (
@@ -333,5 +345,5 @@ def test_a_run_training_on_several_processes_says_so_before_its_first_epoch_ends
         said = json.loads((run / PROGRESS).read_text())
         (run / PROGRESS).write_text(json.dumps({**said, "pid": trainer.pid}))
         assert read_run(run).processes == 2
-        assert resume_command(read_run(run)).startswith("torchrun --nproc_per_node 2 ")
+        assert resume_command(read_run(run)).startswith("torchrun --standalone --nproc_per_node 2 ")
     assert said["processes"] == 2

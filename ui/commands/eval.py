@@ -214,7 +214,11 @@ def run_eval(args: argparse.Namespace) -> int:
             args.data, limit=args.limit, split=args.split, report=read, progress=progress
         )
     if not drawings:
-        raise FrankensteinError(read.nothing_read(str(args.data), "evaluate"))
+        purpose = "evaluate"  # a split of a few drawings may hold none: say which
+        if args.split is not None:
+            share = "80%" if args.split == "train" else "10%"
+            purpose += f" in its {args.split} split (about {share} of them, by key_id)"
+        raise FrankensteinError(read.nothing_read(str(args.data), purpose))
     bars = Console(stderr=True)
     with Progress(
         TextColumn("[bold]replaying {task.description}"),

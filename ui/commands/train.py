@@ -77,15 +77,25 @@ def resolve_config(settings: list[str], resume: bool):
     resumed = config_from_dict(saved, source=source)
     stored = tuple(k for k in ("data.sources", "eval_data") if not given & {k, k.split(".")[0]})
     for key in stored:
-        how = f"resume from that folder, or give {key}=... as its path from here"
+        how = (
+            f"if the run was trained elsewhere, resume from there; else give {key}=... "
+            "as the folder's path from here"
+        )
         check_stored_data(resumed, source, how, keys=(key,))
     return resumed
+
+
+def _another_rank() -> bool:
+    """Whether this process is a torchrun rank other than 0 (RANK and WORLD_SIZE set):
+    a setting refused is refused on every rank, and was printed once by each."""
+    return os.environ.get("RANK", "0") != "0" and os.environ.get("WORLD_SIZE", "1") != "1"
 
 
 def run_train(args: argparse.Namespace) -> int:
     from training.events import JsonEvents
 
     events = JsonEvents(sys.stdout) if args.events else None
+    from training.config import ConfigError
     from training.runfolder import LostPeerError, SaidByRankZero  # light: no torch
 
     try:
@@ -101,6 +111,8 @@ def run_train(args: argparse.Namespace) -> int:
         sys.stderr.flush()
         os._exit(2)
     except FrankensteinError as e:
+        if isinstance(e, ConfigError) and _another_rank():
+            return 2  # every process read the same settings: rank 0 says it, once
         if events is None:
             raise
         events.error(e)

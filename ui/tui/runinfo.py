@@ -288,7 +288,7 @@ def resume_command(run: RunInfo) -> str:
     as the trainer resumes it only on as many."""
     again = f"--resume name={run.name} out_dir={run.path.parent}"
     if run.processes > 1:
-        return f"torchrun --nproc_per_node {run.processes} -m ui.cli train {again}"
+        return f"torchrun --standalone --nproc_per_node {run.processes} -m ui.cli train {again}"
     return f"frankenstein train {again}"
 
 
@@ -353,7 +353,7 @@ def read_run(path: Path) -> RunInfo:
     info.problems += [f"{c.name}: {_BROKEN}" for c in (info.last, info.best) if _cut_off(c)]
     info.failed_pid = died_pid(info)
     if info.failed_pid is not None:
-        error = logged_error(info.path / "train.log")
+        error = logged_error(info.path / "train.log", info.failed_pid)
         why = "it failed or was killed (the command that ran it said why)"
         if error:
             why = f"it failed: {error}"
@@ -364,18 +364,21 @@ def read_run(path: Path) -> RunInfo:
     return info
 
 
-def logged_error(log: Path) -> str | None:
-    """The error a run ended with, as its train.log's last line holds it (the trainer
-    writes it there: training/callbacks.TrainLog.failed); None for a run killed, or one
-    from before the log had it."""
+def logged_error(log: Path, pid: int) -> str | None:
+    """The error the attempt of process `pid` ended with, as its train.log's last line
+    holds it (the trainer writes it there: training/callbacks.TrainLog.failed); None for
+    a run killed, one from before the log had it, or an earlier attempt's error (a
+    resume killed while it prepared its data was said to have failed on it)."""
     try:
         with open(log, "rb") as f:
             f.seek(max(f.seek(0, 2) - 4096, 0))
             last = f.read().decode("utf-8", "replace").rstrip("\n").rsplit("\n", 1)[-1]
     except OSError:
         return None
-    said = re.fullmatch(r"\S+ \S+ error: (.+)", last)  # "2026-12-07 05:05:33 error: ..."
-    return said.group(1) if said else None
+    said = re.fullmatch(
+        r"\S+ \S+ error \(pid (\d+)\): (.+)", last
+    )  # "<date> <time> error (pid 42): ..."
+    return said.group(2) if said and int(said.group(1)) == pid else None
 
 
 # what core.checkpoint says of a checkpoint that does not load, said here beforehand
