@@ -237,17 +237,7 @@ def test_a_resume_with_more_epochs_stretches_the_schedule_and_says_so(
     train(whole)
     train(load_config(None, [*settings, "name=r"]))
     stopped = _rows(tmp_path / "r")[-1]["lr"]
-    from training.loop import _Run
-
-    first = []  # the rate the first resumed batch trains at
-    restore = _Run._restore
-
-    def spy(self, model, optimizer, scheduler):
-        got = restore(self, model, optimizer, scheduler)
-        first.append(optimizer.param_groups[0]["lr"])
-        return got
-
-    monkeypatch.setattr(_Run, "_restore", spy)
+    first = _resumed_rates(monkeypatch)
     capsys.readouterr()
     out = f"out_dir={json.dumps(str(tmp_path))}"
     assert main(["train", "--resume", "name=r", out, "epochs=4"]) == 0
@@ -262,6 +252,23 @@ def test_a_resume_with_more_epochs_stretches_the_schedule_and_says_so(
     )
     assert note in capsys.readouterr().err.splitlines()
     assert note.removeprefix("frankenstein: ") in (tmp_path / "r" / "train.log").read_text()
+
+
+def _resumed_rates(monkeypatch) -> list[float]:
+    """The learning rate each resume's first batch trains at, in a list filled as runs
+    resume (a spy on the run's restore)."""
+    from training.loop import _Run
+
+    first = []
+    restore = _Run._restore
+
+    def spy(self, model, optimizer, scheduler):
+        got = restore(self, model, optimizer, scheduler)
+        first.append(optimizer.param_groups[0]["lr"])
+        return got
+
+    monkeypatch.setattr(_Run, "_restore", spy)
+    return first
 
 
 class StartWarnings(Callback):
@@ -283,17 +290,7 @@ def test_a_resume_stretches_the_schedule_even_with_config_json_rewritten(
     stopped = _rows(tmp_path / "r")[-1]["lr"]
     longer = load_config(None, [*settings, "name=r", "epochs=4"])
     RunFolder(tmp_path / "r").write_config(longer)  # as rank 0 does, read after it
-    from training.loop import _Run
-
-    first = []
-    restore = _Run._restore
-
-    def spy(self, model, optimizer, scheduler):
-        got = restore(self, model, optimizer, scheduler)
-        first.append(optimizer.param_groups[0]["lr"])
-        return got
-
-    monkeypatch.setattr(_Run, "_restore", spy)
+    first = _resumed_rates(monkeypatch)
     said = StartWarnings()
     assert train(longer, [said], resume=True).status == "completed"
     assert first[0] > 10 * stopped
