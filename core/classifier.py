@@ -138,7 +138,12 @@ class StrokeClassifier:
         """A classifier for a bundled model name (`frankenstein`, `cnn`) or a checkpoint path."""
         from core.checkpoint import load_checkpoint, resolve_checkpoint
 
-        ckpt = load_checkpoint(resolve_checkpoint(name_or_path))
+        return cls.from_loaded(load_checkpoint(resolve_checkpoint(name_or_path)))
+
+    @classmethod
+    def from_loaded(cls, ckpt) -> StrokeClassifier:
+        """A classifier for a checkpoint already loaded (`core.checkpoint.Checkpoint`),
+        for a caller that reads its meta too."""
         return cls(
             ckpt.model,
             temperature=ckpt.temperature,

@@ -150,16 +150,14 @@ def _no_prior_hint(model: str) -> str:
     )
 
 
-def trained_on_data(model: str, data: Path) -> str | None:
+def trained_on_data(model: str, meta: dict, data: Path) -> str | None:
     """A warning where `data` is one of the folders the checkpoint trained on (its
     meta's data.sources, or any ensemble member's; the same folder by any path, a
     source stored relative read from here as `calibrate` reads it): its report would
     score drawings the model trained on, as train warns of an eval_data folder that is
-    also a source. None where it is not, or the checkpoint does not say."""
-    from core.checkpoint import load_checkpoint, resolve_checkpoint
+    also a source. None where it is not, or the checkpoint (`meta`) does not say."""
     from training.config import SYNTHETIC
 
-    meta = load_checkpoint(resolve_checkpoint(model)).meta
     metas = meta.get("members") or [meta]  # an ensemble's: per member
     sources = [s for m in metas if isinstance(m, dict) for s in m.get("data") or ()]
     here = data.expanduser().resolve()
@@ -203,10 +201,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
     set_torch_threads(args.threads)
     names = [args.model] if args.compare is None else [args.model, args.compare]
-    classifiers = [StrokeClassifier.from_checkpoint(n) for n in names]  # a bad name fails now
+    from core.checkpoint import load_checkpoint, resolve_checkpoint
+
+    ckpts = [load_checkpoint(resolve_checkpoint(n)) for n in names]  # a bad name fails now
+    classifiers = [StrokeClassifier.from_loaded(c) for c in ckpts]
     if args.split not in ("val", "test"):  # said before the minutes of reading and replay
-        for name in names:
-            if (warning := trained_on_data(name, args.data)) is not None:
+        for name, ckpt in zip(names, ckpts, strict=True):
+            if (warning := trained_on_data(name, ckpt.meta, args.data)) is not None:
                 print(f"frankenstein: warning: {warning}", file=sys.stderr)
     read = ReadReport()
     with reading_bar() as progress:

@@ -375,9 +375,8 @@ def logged_error(log: Path, pid: int) -> str | None:
             last = f.read().decode("utf-8", "replace").rstrip("\n").rsplit("\n", 1)[-1]
     except OSError:
         return None
-    said = re.fullmatch(
-        r"\S+ \S+ error \(pid (\d+)\): (.+)", last
-    )  # "<date> <time> error (pid 42): ..."
+    # "<date> <time> error (pid 42): ..."
+    said = re.fullmatch(r"\S+ \S+ error \(pid (\d+)\): (.+)", last)
     return said.group(2) if said and int(said.group(1)) == pid else None
 
 
