@@ -42,6 +42,8 @@ def test_a_runs_or_data_path_that_is_a_file_is_refused_before_the_app_opens(
     opened: list[dict] = []
 
     class NotRun:  # the app, recorded instead of run
+        return_code = 0  # as a run app's after Ctrl+Q
+
         def __init__(self, **kwargs):
             opened.append(kwargs)
 

@@ -48,8 +48,11 @@ def run_tui(args: argparse.Namespace) -> int:
     check_folders(args)
     folders = {"specs_dir": args.specs, "studies_dir": args.studies}
     given = {k: v for k, v in folders.items() if v is not None}
-    run_quitting_on_signals(create_app(runs=args.runs, data=args.data, initial=args.tab, **given))
-    return 0
+    app = create_app(runs=args.runs, data=args.data, initial=args.tab, **given)
+    run_quitting_on_signals(app)
+    # Textual's: 1 after an error it printed (a stylesheet it could not read, an
+    # exception in a handler), 0 after Ctrl+Q; None if it never got to exit.
+    return app.return_code or 0
 
 
 def check_folders(args: argparse.Namespace) -> None:
