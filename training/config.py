@@ -36,6 +36,7 @@ from core.paths import runs_dir
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
 MAX_LR = 1e30  # optim.lr's most (OptimSection)
 SEEDS = 2**32  # seeds are 0 .. SEEDS - 1, which python, numpy and torch all take
+RECIPES_DIR = Path(__file__).resolve().parent / "recipes"  # the shipped recipes, by name
 
 
 class ConfigError(FrankensteinError, ValueError):
@@ -338,12 +339,35 @@ def check_stored_data(cfg: TrainConfig, source: str, how: str, keys=("data.sourc
 def load_config(
     path: str | os.PathLike | None = None, overrides: list[str] | tuple[str, ...] = ()
 ) -> TrainConfig:
-    """A TrainConfig from an optional TOML/JSON file plus `key=value` overrides."""
-    data = read_config_file(path) if path is not None else {}
+    """A TrainConfig from an optional TOML/JSON file (or a shipped recipe's name) plus
+    `key=value` overrides."""
+    data = {}
+    if path is not None:
+        path = config_file(path)
+        data = read_config_file(path)
     for item in overrides:
         key, value = parse_override(item)
         set_dotted(data, key, value)
     return config_from_dict(data, source=str(path) if path is not None else "config")
+
+
+def config_file(path: str | os.PathLike) -> Path:
+    """The file `path` names: itself, else for a bare name (no folder, no suffix) the
+    shipped recipe of that name (`frankenstein train bundled`), which an install has
+    too. ConfigError naming the recipes for a file that is not there."""
+    p = Path(path)
+    if p.exists():
+        return p
+    recipe = RECIPES_DIR / f"{p.name}.toml"
+    if str(p) == p.name and p.suffix == "" and recipe.is_file():
+        return recipe
+    known = ", ".join(r.stem for r in list_recipes())
+    raise ConfigError(f"{p}: config file not found (shipped recipes, by name: {known})")
+
+
+def list_recipes() -> list[Path]:
+    """The shipped training recipes (training/recipes/*.toml), by name."""
+    return sorted(RECIPES_DIR.glob("*.toml"))
 
 
 def read_config_file(path: str | os.PathLike) -> dict[str, Any]:

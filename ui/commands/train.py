@@ -14,6 +14,7 @@ examples:
   frankenstein train                                  # defaults: frankenstein on synthetic data
   frankenstein train model=cnn epochs=5 name=cnn-try
   frankenstein train run.toml augment.rotate=10 data.per_class=500
+  frankenstein train bundled model=cnn name=my-cnn    # a shipped recipe, by name
   frankenstein train data.sources='["data/quickdraw"]' data.cap_per_class=10000
   frankenstein train --resume name=cnn-try            # continue after Ctrl-C or a crash
   frankenstein train --dry-run                        # one tiny batch end to end
@@ -36,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "settings",
         nargs="*",
         metavar="[CONFIG] KEY=VALUE",
-        help="an optional .toml/.json config file, then overrides such as epochs=5",
+        help="an optional .toml/.json config file or shipped recipe name (bundled), then "
+        "overrides such as epochs=5",
     )
     p.add_argument("--resume", action="store_true", help="continue the run named by name=...")
     p.add_argument("--dry-run", action="store_true", help="one tiny batch end to end, in seconds")
