@@ -10,9 +10,12 @@ installed `frankenstein tui` could not start)."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -56,9 +59,9 @@ def installed_files(files: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> set[str]:
-    """The names in a wheel built from a copy of the tracked sources (the build writes
-    build/ and an .egg-info next to pyproject.toml: not into the checkout)."""
+def wheel_file(tmp_path_factory) -> Path:
+    """A wheel built from a copy of the tracked sources (the build writes build/ and an
+    .egg-info next to pyproject.toml: not into the checkout)."""
     src = tmp_path_factory.mktemp("src")
     for f in ["pyproject.toml", "README.md", *source_files()]:
         (src / f).parent.mkdir(parents=True, exist_ok=True)
@@ -73,8 +76,37 @@ def wheel(tmp_path_factory) -> set[str]:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     (built,) = out.glob("*.whl")
-    with zipfile.ZipFile(built) as z:
+    return built
+
+
+@pytest.fixture(scope="module")
+def wheel(wheel_file) -> set[str]:
+    """The names in the wheel."""
+    with zipfile.ZipFile(wheel_file) as z:
         return set(z.namelist())
+
+
+@pytest.fixture(scope="module")
+def installed(wheel_file, tmp_path_factory) -> Path:
+    """The python of a new virtual environment with the wheel installed (not editable),
+    which finds the other requirements (pydantic, textual, ...) in ours, after its own
+    site-packages, as a .pth file adds them."""
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site_dir = subprocess.run([python, "-c", where], capture_output=True, text=True, check=True)
+    ours = sysconfig.get_paths()["purelib"]
+    (Path(site_dir.stdout.strip()) / "requirements.pth").write_text(ours + "\n")
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+    done = subprocess.run(
+        [*pip, "--no-deps", "--no-index", str(wheel_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return python
 
 
 @pytest.mark.slow
@@ -93,3 +125,36 @@ def test_the_records_left_out_are_in_the_tree():
     files = source_files()
     for prefix in NOT_SHIPPED:
         assert any(f.startswith(prefix) for f in files), prefix
+
+
+# In the install: the path of a child the TUI starts (a training, an ablation)
+CHILDS_PATH = """
+import json, subprocess, sys
+from ui.tui.context import child_env
+child = "import json, os, sys, ui; print(json.dumps([sys.path, os.__file__, ui.__file__]))"
+env = child_env()
+out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True)
+print(json.dumps([env.get("PYTHONPATH"), *json.loads(out.stdout)]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="the venv's python is bin/python")
+def test_an_installed_tuis_children_have_the_standard_library_before_site_packages(
+    installed, tmp_path
+):
+    """child_env put the package's folder first on PYTHONPATH, for a checkout's children
+    wherever they run; an install's folder is site-packages, which then came before
+    the standard library in every child (a PyPI package named like a standard module
+    would have shadowed it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [installed, "-c", CHILDS_PATH], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    pythonpath, path, stdlib_os, ui_file = json.loads(done.stdout)
+    site_dir = Path(ui_file).parents[1]
+    assert site_dir.parent.parent.parent == installed.parent.parent  # venv/lib/pythonX/...
+    assert pythonpath is None  # as the TUI's own
+    entries = [Path(p) for p in path]
+    assert entries.index(Path(stdlib_os).parent) < entries.index(site_dir)
