@@ -255,7 +255,7 @@ class Controller:
         if not self.layout.in_drawing_area(x, y):
             return False
         self._n_drawn += 1
-        self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t)
+        self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t, self.layout.scale)
         self._changed()
         return True
 

@@ -14,8 +14,11 @@ and bottom sides, drawn first). Snapped and held shapes are never gathered; a st
 *reopens* a snapped shape (the controller) only nearer, within `reopen_gap` of it, so
 that a shape drawn beside a snapped one is not read with it.
 
-**Specks.** A shape at most `SPECK` canvas units across is a click or a dot, never a
-drawing: the controller does not judge it when the pen rests.
+**Specks.** A shape at most `SPECK_PX` screen pixels across is a click or a dot, never
+a drawing: the controller does not judge it when the pen rests. The hand's slip is in
+screen pixels, so the bound in canvas units is `SPECK_PX` over the window's scale when
+the strokes were drawn (`Stroke.scale`): a click that slips 2 px in a 320 x 240 window
+(8 canvas units there) is a speck, an 18 px dash in a 3000 x 2000 one (5 units) is not.
 
 Plain functions of shapes and settings, used by the `Controller`; no pyglet.
 """
@@ -26,7 +29,7 @@ from live.canvas import Shape, ShapeState, Stroke
 from live.geometry import Box, bbox_gap
 from live.settings import LiveSettings
 
-SPECK = 6.0  # canvas units (of 800 x 600): a shape no wider is a click or a dot
+SPECK_PX = 6.0  # screen pixels: a shape no wider is a click or a dot
 
 
 def joins(shape: Shape | None, stroke: Stroke, settings: LiveSettings) -> bool:
@@ -74,11 +77,13 @@ def gather(
 
 
 def is_speck(shape: Shape) -> bool:
-    """Ink too small to be a drawing: a click, a dot (at most SPECK canvas units across)."""
+    """Ink too small to be a drawing: a click, a dot (at most SPECK_PX screen pixels
+    across, at every window scale its strokes were drawn at)."""
     if not any(len(s.points) for s in shape.strokes):
         return True
     x0, y0, x1, y1 = shape.box()
-    return max(x1 - x0, y1 - y0) <= SPECK
+    scale = max(s.scale for s in shape.strokes)
+    return max(x1 - x0, y1 - y0) * scale <= SPECK_PX
 
 
 def _start_time(stroke: Stroke) -> float:
