@@ -305,7 +305,8 @@ class Controller:
         shape.strokes.append(stroke)
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
-        self._record(AddedStroke(shape.id, gather(shape, self.shapes, self.settings)))
+        gathered = gather(shape, self.shapes, self.settings, stroke.scale)
+        self._record(AddedStroke(shape.id, gathered))
         # drawn on since the last rest: `tick` judges the last that is more than a speck
         self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
         self._unfinished.append(shape)

@@ -5,6 +5,11 @@ the current shape's than `new_shape_gap` times the larger of the two (and at lea
 `min_gap_px`): someone who draws elsewhere on the canvas is drawing something else,
 and mixing it into the unfinished shape would only confuse the classifier. Strokes are
 judged whole at pen-up, so a sun's ray that starts outside the disc still joins it.
+The proportional rule is the same in any window; its minimum, there for small shapes
+(an eye, a dot) whose proportional margin is a hair, is in screen pixels as the hand's
+precision is: `min_gap_px` over the window's scale when the stroke was drawn
+(`Stroke.scale`), so what is drawn on screen groups alike whatever the window's size
+(in canvas units, two 30 px circles 40 px apart were one shape in a 3000 x 2000 window).
 
 **Gathering.** When the shape a stroke went into comes near earlier shapes still in
 ink by the same rule, it *gathers* them, the strokes in the order they were drawn: a
@@ -36,27 +41,30 @@ def joins(shape: Shape | None, stroke: Stroke, settings: LiveSettings) -> bool:
     """Whether `stroke` belongs with `shape`'s ink (the gap rule, module docstring)."""
     if shape is None or not shape.strokes:
         return False
-    return near(shape.box(), stroke.box, settings)
+    return near(shape.box(), stroke.box, settings, scale=stroke.scale)
 
 
 def reopens(shape: Shape, stroke: Stroke, settings: LiveSettings) -> bool:
     """Whether `stroke` comes near enough to snapped `shape` to reopen it: within
     `reopen_gap` of it, nearer than ink must come to join (module docstring)."""
-    return near(shape.box(), stroke.box, settings, settings.reopen_gap)
+    return near(shape.box(), stroke.box, settings, settings.reopen_gap, scale=stroke.scale)
 
 
-def near(a: Box, b: Box, settings: LiveSettings, gap: float | None = None) -> bool:
-    """Two bounding boxes no farther apart than `gap` (default `new_shape_gap`) times
-    the larger one's size (and at least `min_gap_px`)."""
+def near(a: Box, b: Box, settings: LiveSettings, gap: float | None = None, *, scale: float) -> bool:
+    """Two bounding boxes (canvas units) no farther apart than `gap` (default
+    `new_shape_gap`) times the larger one's size, and at least `min_gap_px` screen
+    pixels at `scale` (view pixels per canvas unit)."""
     size = max(a[2] - a[0], a[3] - a[1], b[2] - b[0], b[3] - b[1])
-    margin = max((settings.new_shape_gap if gap is None else gap) * size, settings.min_gap_px)
+    least = settings.min_gap_px / scale
+    margin = max((settings.new_shape_gap if gap is None else gap) * size, least)
     return bbox_gap(a, b) <= margin
 
 
 def gather(
-    shape: Shape, shapes: list[Shape], settings: LiveSettings
+    shape: Shape, shapes: list[Shape], settings: LiveSettings, scale: float
 ) -> tuple[tuple[int, Shape], ...]:
-    """Merge into `shape` every other ink shape of `shapes` its ink has come near, again
+    """Merge into `shape` every other ink shape of `shapes` its ink has come near (the
+    minimum gap at `scale`, the window's when the stroke that grew it was drawn), again
     while it grows, removing them from `shapes`; the strokes in drawing order. Returns
     (place, shape) of those merged."""
     gathered: list[tuple[int, Shape]] = []
@@ -67,7 +75,7 @@ def gather(
         for other in shapes:
             if other is shape or other.state is not ShapeState.INK or not other.strokes:
                 continue
-            if near(box, other.box(), settings):
+            if near(box, other.box(), settings, scale=scale):
                 gathered.append((shapes.index(other), other))
                 shapes.remove(other)
                 shape.strokes = sorted([*other.strokes, *shape.strokes], key=_start_time)

@@ -139,15 +139,20 @@ class LiveSettings(BaseModel):
         0.35,
         ge=0.0,
         description="a stroke whose bounding box stays farther than this fraction of the "
-        "larger one's size (at least min_gap_px) from the current shape's starts a new "
+        "larger one's size (at least min_gap_px on screen) from the current shape's starts a new "
         "shape; a shape that comes this near earlier ink shapes gathers them",
     )
-    min_gap_px: float = Field(24.0, ge=0.0)
+    min_gap_px: float = Field(
+        24.0,
+        ge=0.0,
+        description="the least gap of new_shape_gap and reopen_gap, in screen pixels (canvas "
+        "units times the window's scale when the stroke is drawn): the hand's precision",
+    )
     reopen_gap: float = Field(
         0.1,
         ge=0.0,
         description="a stroke reopens a snapped shape only when its bounding box comes "
-        "within this fraction of the larger one's size (at least min_gap_px)",
+        "within this fraction of the larger one's size (at least min_gap_px on screen)",
     )
     reopen_snaps: bool = Field(
         True,

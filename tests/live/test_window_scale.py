@@ -6,7 +6,7 @@ import pytest
 from pyglet.window import key
 
 from live.canvas import ShapeState
-from tests.live.helpers import square
+from tests.live.helpers import circle, line, square
 from tests.live.window_helpers import dispatch, press, stroke
 
 SMALL = (320, 240)  # drawing area 192 x 240: 0.24 view px a canvas unit
@@ -65,3 +65,36 @@ def test_a_window_resized_after_a_dot_keeps_it_a_dot(open_window):
     press(w, key.SPACE)
     assert w.controller.status == "nothing to snap: a speck (a click, a dot) never snaps"
     assert np.ptp(w.controller.shapes[0].strokes[0].points[:, 0]) == 4
+
+
+SCALES = [((660, 300), 0.5), ((1060, 600), 1.0), (LARGE, 2.0)]
+
+
+@pytest.mark.parametrize(("size", "scale"), SCALES)
+def test_the_same_drawing_on_screen_groups_alike_in_any_window(open_window, size, scale):
+    """Two 30 px circles 20 px apart are one shape, 40 px apart two, at any scale: the
+    24 px minimum gap was in canvas units, so at scale 2 the 40 px were 20 units and
+    one shape, at scale 0.5 the 20 px were 40 units and two."""
+    for gap, shapes in [(20, 1), (40, 2)]:
+        w = open_window(auto_snap=False, window_size=size)
+        c = w.controller
+        assert c.layout.scale == scale
+        x, y = c.layout.canvas.x + 100, c.layout.canvas.y + 100
+        stroke(w, circle(x, y, 15))
+        stroke(w, circle(x + 30 + gap, y, 15))
+        assert len(c.shapes) == shapes, (gap, [s.n_strokes for s in c.shapes])
+
+
+@pytest.mark.parametrize(("size", "scale"), SCALES)
+def test_a_stroke_reopens_a_snap_as_near_on_screen_in_any_window(open_window, size, scale):
+    """Beside an 80 px circle, a dash 20 px away reopens its snap and one 30 px away
+    does not (the 24 px minimum of reopen_gap), at any scale."""
+    for gap, shapes in [(20, 1), (30, 2)]:
+        w = open_window(frankenstein="circle", auto_snap=False, window_size=size)
+        c = w.controller
+        x, y = c.layout.canvas.x + 100, c.layout.canvas.y + 100
+        stroke(w, circle(x, y, 40))
+        press(w, key.SPACE)
+        assert c.shapes[0].state is ShapeState.SNAPPED
+        stroke(w, line(x + 40 + gap, y, x + 40 + gap, y + 30))
+        assert len(c.shapes) == shapes, gap
