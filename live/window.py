@@ -19,7 +19,7 @@ from pyglet.window import key, mouse
 from core.errors import FrankensteinError
 from live.controller import Controller, default_clock
 from live.drawables import SceneView
-from live.settings import KeyBindings
+from live.settings import MIN_WINDOW_SIZE, KeyBindings
 
 _MODIFIERS = {"ctrl": key.MOD_CTRL, "shift": key.MOD_SHIFT, "alt": key.MOD_ALT}
 _MODIFIERS["command"] = key.MOD_COMMAND
@@ -53,8 +53,9 @@ class DrawingWindow(pyglet.window.Window):
         **kwargs,
     ) -> None:
         s = controller.settings
-        kwargs.setdefault("width", s.window_size[0])
-        kwargs.setdefault("height", s.window_size[1])
+        # never below the minimum (settings refuse it; a size given here is raised to it)
+        kwargs["width"] = max(kwargs.get("width", s.window_size[0]), MIN_WINDOW_SIZE[0])
+        kwargs["height"] = max(kwargs.get("height", s.window_size[1]), MIN_WINDOW_SIZE[1])
         kwargs.setdefault("caption", "Frankenstein: draw a shape")
         kwargs.setdefault("resizable", True)
         self.controller = controller
@@ -65,7 +66,7 @@ class DrawingWindow(pyglet.window.Window):
         super().__init__(**kwargs)
         self.batch = Batch()
         self.scene_view = SceneView(self.batch, s.colours)
-        self.set_minimum_size(320, 240)
+        self.set_minimum_size(*MIN_WINDOW_SIZE)
         r, g, b = s.colours.background
         pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
         controller.resize(*self.get_size())

@@ -345,6 +345,27 @@ def test_long_panel_text_is_cut_to_the_panel_in_a_small_window(open_window):
     assert laid_out_lines(status) == len(status.text.split("\n"))
 
 
+def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_controller):
+    """The minimum was only a hint set after the window opened: headless (or where the
+    window manager ignores it) a 200 x 150 window cut the title at its edge."""
+    from pydantic import ValidationError
+
+    from live.replay import ManualClock
+    from live.settings import MIN_WINDOW_SIZE, LiveSettings
+    from live.window import DrawingWindow
+
+    with pytest.raises(ValidationError, match="200x150 is too small: the panel needs at least"):
+        LiveSettings(window_size=(200, 150))
+    assert LiveSettings(window_size=MIN_WINDOW_SIZE).window_size == (320, 240)
+    w = DrawingWindow(make_controller(), clock=ManualClock(), width=200, height=150)
+    try:
+        assert w.get_size() == MIN_WINDOW_SIZE and w.controller.layout.window == (320, 240)
+        title = w.scene_view.title
+        assert title.x + title.content_width <= MIN_WINDOW_SIZE[0]
+    finally:
+        w.close()
+
+
 def test_the_window_runs_with_what_it_loaded_out_of_full_garbage_collections(
     settings, tiny_models, monkeypatch
 ):
