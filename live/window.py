@@ -23,7 +23,12 @@ from live.settings import MIN_WINDOW_SIZE, KeyBindings
 
 _MODIFIERS = {"ctrl": key.MOD_CTRL, "shift": key.MOD_SHIFT, "alt": key.MOD_ALT}
 _MODIFIERS["command"] = key.MOD_COMMAND
-_ANY_MODIFIER = key.MOD_CTRL | key.MOD_SHIFT | key.MOD_ALT | key.MOD_COMMAND
+# The modifiers a key is bound with, or without: a key pressed with one that no binding
+# names does nothing (Super+C is not C). Super / the Windows key is MOD_WINDOWS (X11's
+# Mod4, win32), Cmd is MOD_COMMAND (macOS only). Left out: the locks; MOD_OPTION, which
+# macOS sets with MOD_ALT (so Option+key is "alt+key"); and MOD_FUNCTION, which macOS
+# sets on F1 and the arrow keys themselves.
+_ANY_MODIFIER = key.MOD_CTRL | key.MOD_SHIFT | key.MOD_ALT | key.MOD_COMMAND | key.MOD_WINDOWS
 
 
 def keymap(keys: KeyBindings) -> dict[tuple[int, int], str]:
