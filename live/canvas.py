@@ -36,10 +36,14 @@ class ShapeState(enum.Enum):
 
 @dataclass(frozen=True, eq=False)
 class Stroke:
-    """One pen-down..pen-up: points (n, 2) float32 canvas coordinates, times (n,) seconds."""
+    """One pen-down..pen-up: points (n, 2) float32 canvas coordinates, times (n,) seconds,
+    and `scale`, the window's view pixels per canvas unit when it was drawn: what the
+    hand did on screen (a click's slip, a dot) is judged in screen pixels
+    (`live.grouping`), whatever the window's size."""
 
     points: np.ndarray
     times: np.ndarray
+    scale: float = 1.0
 
     @cached_property
     def box(self) -> Box:
@@ -54,10 +58,14 @@ class Stroke:
 class ActiveStroke:
     """The stroke being drawn: points appended in O(1) amortised (a buffer that doubles),
     so a long stroke costs no more a point than a short one. `points` is a view that
-    later points do not change; `number` tells one stroke being drawn from the next."""
+    later points do not change; `number` tells one stroke being drawn from the next;
+    `scale` is the window's (view pixels per canvas unit) at pen-down."""
 
-    def __init__(self, number: int, point: tuple[float, float], t: float) -> None:
+    def __init__(
+        self, number: int, point: tuple[float, float], t: float, scale: float = 1.0
+    ) -> None:
         self.number = number
+        self.scale = scale
         self._points = np.empty((64, 2), np.float32)
         self._times = np.empty(64, np.float64)
         self._n = 0
@@ -85,7 +93,7 @@ class ActiveStroke:
 
     def stroke(self) -> Stroke:
         """The finished stroke (its own copy of the points)."""
-        return Stroke(self.points.copy(), self._times[: self._n].copy())
+        return Stroke(self.points.copy(), self._times[: self._n].copy(), self.scale)
 
 
 @dataclass(frozen=True, eq=False)

@@ -105,6 +105,8 @@ if TYPE_CHECKING:
 
 Loader = Callable[[ModelName, "Path | None"], "StrokeClassifier"]
 MODEL_TITLES = {"frankenstein": "Frankenstein (CNN+LSTM)", "cnn": "CNN-only"}
+# Undo or clear while the pen is down: the drag goes on, drawing nothing until it lifts.
+CANCELLED = "stroke cancelled: lift the pen to draw again"
 
 
 def load_classifier(name: ModelName, checkpoint: Path | None) -> StrokeClassifier:
@@ -255,7 +257,7 @@ class Controller:
         if not self.layout.in_drawing_area(x, y):
             return False
         self._n_drawn += 1
-        self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t)
+        self._active = ActiveStroke(self._n_drawn, self._to_canvas(x, y), t, self.layout.scale)
         self._changed()
         return True
 
@@ -305,7 +307,8 @@ class Controller:
         shape.strokes.append(stroke)
         if shape.state is ShapeState.HELD:
             shape.state = ShapeState.INK  # it changed, so it may snap again
-        self._record(AddedStroke(shape.id, gather(shape, self.shapes, self.settings)))
+        gathered = gather(shape, self.shapes, self.settings, stroke.scale)
+        self._record(AddedStroke(shape.id, gathered))
         # drawn on since the last rest: `tick` judges the last that is more than a speck
         self._unfinished = [s for s in self._unfinished if s in self.shapes and s is not shape]
         self._unfinished.append(shape)
@@ -515,10 +518,11 @@ class Controller:
     # -------------------------------------------------------------- undo, clear
 
     def undo(self) -> bool:
-        """Step back: a stroke being drawn, else the newest snap, stroke or clear."""
+        """Step back: a stroke being drawn (cancelled: the rest of its drag draws nothing),
+        else the newest snap, stroke or clear."""
         if self._active is not None:
             self._active = None
-            self.status = "stroke cancelled"
+            self.status = CANCELLED
         elif not self.undo_stack:
             self.status = "nothing to undo"
             self._changed()
@@ -592,8 +596,9 @@ class Controller:
         return next(s for s in self.shapes if s.id == shape_id)
 
     def clear(self) -> None:
-        """Empty the canvas (undo brings it back)."""
-        self._active = None
+        """Empty the canvas (undo brings it back), a stroke being drawn too (the rest of
+        its drag draws nothing)."""
+        drawing, self._active = self._active is not None, None
         self._pause_from, self._unfinished = None, []
         if self.shapes:
             for shape in self.shapes:
@@ -601,7 +606,7 @@ class Controller:
             self._record(Cleared(tuple(self.shapes)))
             self.shapes = []
         self._sync()
-        self.status = "cleared"
+        self.status = f"cleared; {CANCELLED}" if drawing else "cleared"
         self._changed()
 
     # ------------------------------------------------------------ save, export
@@ -641,8 +646,13 @@ class Controller:
         self._changed()
         return False
 
-    def export_png(self, path: str | Path | None = None) -> Path:
-        """Write the canvas (without the panel) as a PNG; the path written."""
+    def export_png(self, path: str | Path | None = None) -> Path | None:
+        """Write the canvas (without the panel) as a PNG; the path written. Refused (None)
+        while a stroke is being drawn, as S is: the PNG would hold half the stroke."""
+        if self._active is not None:
+            self.status = "finish the stroke first"
+            self._changed()
+            return None
         out, self.status = self._saving.export_png(
             self.shapes, lambda: self.scene(float("inf"), preview=False), path
         )

@@ -88,6 +88,10 @@ class Colours(BaseModel):
 
 
 POLICY_FIELDS = ("threshold", "steady_steps", "steady_override")  # None: SnapPolicy's default
+# The smallest window the panel and the help fit in (the window's minimum size too): a
+# smaller one, where the window manager ignores the hint or headless, cut the title at
+# the edge and laid labels out below the window.
+MIN_WINDOW_SIZE = (320, 240)
 
 
 class LiveSettings(BaseModel):
@@ -139,15 +143,20 @@ class LiveSettings(BaseModel):
         0.35,
         ge=0.0,
         description="a stroke whose bounding box stays farther than this fraction of the "
-        "larger one's size (at least min_gap_px) from the current shape's starts a new "
+        "larger one's size (at least min_gap_px on screen) from the current shape's starts a new "
         "shape; a shape that comes this near earlier ink shapes gathers them",
     )
-    min_gap_px: float = Field(24.0, ge=0.0)
+    min_gap_px: float = Field(
+        24.0,
+        ge=0.0,
+        description="the least gap of new_shape_gap and reopen_gap, in screen pixels (canvas "
+        "units times the window's scale when the stroke is drawn): the hand's precision",
+    )
     reopen_gap: float = Field(
         0.1,
         ge=0.0,
         description="a stroke reopens a snapped shape only when its bounding box comes "
-        "within this fraction of the larger one's size (at least min_gap_px)",
+        "within this fraction of the larger one's size (at least min_gap_px on screen)",
     )
     reopen_snaps: bool = Field(
         True,
@@ -191,11 +200,23 @@ class LiveSettings(BaseModel):
         """`~/drawings` is under the home folder (as --checkpoint's is), not `./~`."""
         return v.expanduser()
 
-    @field_validator("canvas_size", "window_size")
+    @field_validator("canvas_size")
     @classmethod
     def _positive_size(cls, v: tuple[int, int]) -> tuple[int, int]:
         if v[0] < 16 or v[1] < 16:
             raise ValueError(f"size {v[0]}x{v[1]} is too small (at least 16x16)")
+        return v
+
+    @field_validator("window_size")
+    @classmethod
+    def _window_fits_the_panel(cls, v: tuple[int, int]) -> tuple[int, int]:
+        """Refused below `MIN_WINDOW_SIZE`, before the window opens: the panel would not
+        fit (the window's own minimum is a hint some window managers ignore)."""
+        w, h = MIN_WINDOW_SIZE
+        if v[0] < w or v[1] < h:
+            raise ValueError(
+                f"window size {v[0]}x{v[1]} is too small: the panel needs at least {w}x{h}"
+            )
         return v
 
     def other_model(self) -> ModelName:

@@ -19,11 +19,16 @@ from pyglet.window import key, mouse
 from core.errors import FrankensteinError
 from live.controller import Controller, default_clock
 from live.drawables import SceneView
-from live.settings import KeyBindings
+from live.settings import MIN_WINDOW_SIZE, KeyBindings
 
 _MODIFIERS = {"ctrl": key.MOD_CTRL, "shift": key.MOD_SHIFT, "alt": key.MOD_ALT}
 _MODIFIERS["command"] = key.MOD_COMMAND
-_ANY_MODIFIER = key.MOD_CTRL | key.MOD_SHIFT | key.MOD_ALT | key.MOD_COMMAND
+# The modifiers a key is bound with, or without: a key pressed with one that no binding
+# names does nothing (Super+C is not C). Super / the Windows key is MOD_WINDOWS (X11's
+# Mod4, win32), Cmd is MOD_COMMAND (macOS only). Left out: the locks; MOD_OPTION, which
+# macOS sets with MOD_ALT (so Option+key is "alt+key"); and MOD_FUNCTION, which macOS
+# sets on F1 and the arrow keys themselves.
+_ANY_MODIFIER = key.MOD_CTRL | key.MOD_SHIFT | key.MOD_ALT | key.MOD_COMMAND | key.MOD_WINDOWS
 
 
 def keymap(keys: KeyBindings) -> dict[tuple[int, int], str]:
@@ -53,8 +58,9 @@ class DrawingWindow(pyglet.window.Window):
         **kwargs,
     ) -> None:
         s = controller.settings
-        kwargs.setdefault("width", s.window_size[0])
-        kwargs.setdefault("height", s.window_size[1])
+        # never below the minimum (settings refuse it; a size given here is raised to it)
+        kwargs["width"] = max(kwargs.get("width", s.window_size[0]), MIN_WINDOW_SIZE[0])
+        kwargs["height"] = max(kwargs.get("height", s.window_size[1]), MIN_WINDOW_SIZE[1])
         kwargs.setdefault("caption", "Frankenstein: draw a shape")
         kwargs.setdefault("resizable", True)
         self.controller = controller
@@ -65,7 +71,7 @@ class DrawingWindow(pyglet.window.Window):
         super().__init__(**kwargs)
         self.batch = Batch()
         self.scene_view = SceneView(self.batch, s.colours)
-        self.set_minimum_size(320, 240)
+        self.set_minimum_size(*MIN_WINDOW_SIZE)
         r, g, b = s.colours.background
         pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
         controller.resize(*self.get_size())

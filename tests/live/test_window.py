@@ -150,10 +150,10 @@ def test_key_names_map_to_pyglet_symbols(settings):
         keymap(bad)
 
 
-def escape_quits(window):
+def escape_quits(window, modifiers=0):
     """Press Escape and run the close it may queue; whether the window would quit."""
     window.has_exit = False
-    press(window, key.ESCAPE)
+    press(window, key.ESCAPE, modifiers)
     window.dispatch_events()
     return window.has_exit
 
@@ -190,6 +190,26 @@ def test_cmd_z_undoes_like_ctrl_z(open_window):
     assert press(w, key.Z, key.MOD_CTRL)
     assert w.controller.shapes == []
     assert w.controller.scene().panel.help[0][0] == "Ctrl+Z / Cmd+Z / Backspace"
+
+
+def test_super_and_the_windows_key_pass_through(open_window):
+    """Super+C cleared the canvas (MOD_WINDOWS was not among the modifiers looked at):
+    a system shortcut must not run the window's actions."""
+    w = open_window(auto_snap=False)
+    stroke(w, line(100, 300, 300, 300))
+    for symbol in (key.C, key.Z, key.BACKSPACE, key.S, key.H):
+        press(w, symbol, key.MOD_WINDOWS)
+        press(w, symbol, key.MOD_WINDOWS | key.MOD_CTRL)
+    c = w.controller
+    assert [s.n_strokes for s in c.shapes] == [1] and c.unsaved and not c.help_visible
+    assert not escape_quits(w, key.MOD_WINDOWS) and c.status == "1 stroke"
+    # the locks do not stop a key, nor do macOS's Option (with Alt) and Fn (on F1)
+    assert press(w, key.F1, key.MOD_FUNCTION | key.MOD_NUMLOCK) and c.help_visible
+    assert press(w, key.F1, key.MOD_CAPSLOCK | key.MOD_SCROLLLOCK) and not c.help_visible
+    table = keymap(c.settings.keys.model_copy(update={"clear": ("alt+c",)}))
+    assert table[(key.C, key.MOD_ALT)] == "clear"
+    w.bindings = table
+    assert press(w, key.C, key.MOD_ALT | key.MOD_OPTION) and c.shapes == []
 
 
 def test_ctrl_y_and_ctrl_shift_z_redo(open_window):
@@ -343,6 +363,27 @@ def test_long_panel_text_is_cut_to_the_panel_in_a_small_window(open_window):
     assert status.y - status.content_height >= error.y - 1  # the error below, not over it
     assert error.y - error.content_height >= panel.y
     assert laid_out_lines(status) == len(status.text.split("\n"))
+
+
+def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_controller):
+    """The minimum was only a hint set after the window opened: headless (or where the
+    window manager ignores it) a 200 x 150 window cut the title at its edge."""
+    from pydantic import ValidationError
+
+    from live.replay import ManualClock
+    from live.settings import MIN_WINDOW_SIZE, LiveSettings
+    from live.window import DrawingWindow
+
+    with pytest.raises(ValidationError, match="200x150 is too small: the panel needs at least"):
+        LiveSettings(window_size=(200, 150))
+    assert LiveSettings(window_size=MIN_WINDOW_SIZE).window_size == (320, 240)
+    w = DrawingWindow(make_controller(), clock=ManualClock(), width=200, height=150)
+    try:
+        assert w.get_size() == MIN_WINDOW_SIZE and w.controller.layout.window == (320, 240)
+        title = w.scene_view.title
+        assert title.x + title.content_width <= MIN_WINDOW_SIZE[0]
+    finally:
+        w.close()
 
 
 def test_the_window_runs_with_what_it_loaded_out_of_full_garbage_collections(
