@@ -26,7 +26,10 @@ no ink is yet (two thirds of a circle stays a circle, not an oval over the arc).
 A template with strokes people often leave out (`Template.optional`: a smiley face's
 outline) is also placed by the rest, and a shape with other forms
 (`Template.variants`: a mountain of one peak or three) in each form; the closest
-snaps where it is clearly closer (`Fit.left_out`, `Fit.variant`).
+snaps where it is clearly closer (`Fit.left_out`, `Fit.variant`), its ink measured
+stroke by stroke (`core.parts`: each of the ink's strokes from the one part that
+explains it), so that a lone circle is a smiley face's outline, not its eyes and mouth
+at twice its size.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from functools import cache
 import numpy as np
 
 from core.errors import FrankensteinError
+from core.parts import from_ink_by_stroke
 from core.registration import (
     AngleLimit,
     Pairs,
@@ -48,6 +52,7 @@ from core.registration import (
     plane_step,
     point_step,
     stretch_step,
+    stroke_samples,
 )
 from core.shapes import Template, template
 
@@ -138,19 +143,23 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     strokes = [(s - origin) / size for s in strokes]
     lo, hi, diag = 0j, complex(*(far - origin)) / size, 1.0
     ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
+    ink_stroke = stroke_samples(strokes, N_INK)[1]  # the stroke each of its points lies on
 
     shape = _template_shape(t.name)
     chosen = _place(t, shape, ink_shape, lo, hi, diag)
     # The parts people draw without the ones they often leave out, then the other forms
-    # of the shape: (variant, strokes left out), each taken where clearly closer.
+    # of the shape: (variant, strokes left out), each taken where clearly closer, its ink
+    # measured stroke by stroke.
     others = [(0, t.optional)] if t.optional else []
     others += [(i, ()) for i in range(1, len(t.variants) + 1)]
     variant, left_out = 0, ()
+    closest = _chamfer_by_stroke(t.name, chosen, ink_shape, ink_stroke)
     for i, without in others:
         form = _template_shape(t.name, drawn_only=bool(without), variant=i)
         placed = _place(t, form, ink_shape, lo, hi, diag)
-        if _clearly_closer(placed, chosen, diag, from_ink=False):
-            chosen, shape, variant, left_out = placed, form, i, without
+        by_stroke = _chamfer_by_stroke(t.name, placed, ink_shape, ink_stroke, bool(without), i)
+        if _clearly_below(by_stroke, closest, diag):
+            chosen, shape, variant, left_out, closest = placed, form, i, without, by_stroke
     c = shape.centroid()
     centre = c.real + 1j * chosen.k * c.imag
     if chosen.mirrored:
@@ -215,16 +224,36 @@ def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex
     return chosen
 
 
-def _clearly_closer(placed: _Placed, than: _Placed, diag: float, from_ink: bool = True) -> bool:
-    """Whether a freer fit is closer by enough to take it (SIMPLER, CLOSER): in all, and
-    (`from_ink`) from the ink too, for a lean or a stretch: a template squeezed onto part
-    of a shape (two thirds of a circle drawn, as an oval over them) is closer only where
-    no ink is yet. (The template without its optional strokes is not: an outline-less
-    smiley's mouth lies on the whole template's outline, as close to it.)"""
-    pairs = [(placed.chamfer, than.chamfer)]
-    if from_ink:
-        pairs.append((placed.from_ink, than.from_ink))
-    return all(a < b - max(SIMPLER * b, CLOSER * diag) for a, b in pairs)
+def _clearly_closer(placed: _Placed, than: _Placed, diag: float) -> bool:
+    """Whether a freer fit (a lean or a stretch) is closer by enough to take it: in all,
+    and from the ink too: a template squeezed onto part of a shape (two thirds of a
+    circle drawn, as an oval over them) is closer only where no ink is yet."""
+    return _clearly_below(placed.chamfer, than.chamfer, diag) and _clearly_below(
+        placed.from_ink, than.from_ink, diag
+    )
+
+
+def _clearly_below(error: float, than: float, diag: float) -> bool:
+    """Whether an error is lower by enough to count (SIMPLER, CLOSER)."""
+    return error < than - max(SIMPLER * than, CLOSER * diag)
+
+
+def _chamfer_by_stroke(
+    cls: str,
+    placed: _Placed,
+    ink: Shape,
+    ink_stroke: np.ndarray,
+    drawn_only: bool = False,
+    variant: int = 0,
+) -> float:
+    """The placement's symmetric chamfer with its ink half taken stroke by stroke
+    (`core.parts`): the forms of a template are told apart by which part each stroke
+    of the ink was drawn for. (Not from the ink alone: an outline-less smiley's mouth
+    lies on the whole template's outline, as close to it.)"""
+    to_ink = 2.0 * placed.chamfer - placed.from_ink  # the template's half
+    parts = _template_parts(cls, drawn_only, variant)
+    args = placed.z, placed.shift, placed.mirrored, placed.k
+    return 0.5 * (to_ink + from_ink_by_stroke(parts, ink.points, ink_stroke, *args))
 
 
 @dataclass(frozen=True)
@@ -340,11 +369,21 @@ def _template_shape(cls: str, drawn_only: bool = False, variant: int = 0) -> Sha
     """The template centred on the unit box's centre (so a mirror is p -> -conj(p));
     `drawn_only`: without its optional strokes (`Template.optional`); `variant` i >= 1:
     its variants[i - 1] instead."""
+    return Shape.of(_centred(cls, drawn_only, variant), N_TEMPLATE, MAX_TEMPLATE_SEGMENTS)
+
+
+@cache
+def _template_parts(cls: str, drawn_only: bool = False, variant: int = 0) -> tuple[Shape, ...]:
+    """`_template_shape`'s strokes, each a shape of its own (in the same frame)."""
+    centred = _centred(cls, drawn_only, variant)
+    return tuple(Shape.of([s], N_TEMPLATE, MAX_TEMPLATE_SEGMENTS) for s in centred)
+
+
+def _centred(cls: str, drawn_only: bool, variant: int) -> list[np.ndarray]:
     t = template(cls)
     form = t.strokes if variant == 0 else t.variants[variant - 1]
     kept = [s for i, s in enumerate(form) if not (drawn_only and i in t.optional)]
-    centred = [np.asarray(s, np.float64) - 0.5 for s in kept]
-    return Shape.of(centred, N_TEMPLATE, MAX_TEMPLATE_SEGMENTS)
+    return [np.asarray(s, np.float64) - 0.5 for s in kept]
 
 
 def _angle_limit(t: Template) -> AngleLimit:

@@ -49,39 +49,51 @@ def sample_strokes(strokes: Sequence[np.ndarray], n: int) -> np.ndarray:
     between strokes are not ink and get no points. The ends are kept so that a shape
     cannot shrink inside its ink unnoticed (a line's length is measured exactly).
     """
-    starts, vectors, ends = [], [], []
-    for s in strokes:
+    return stroke_samples(strokes, n)[0]
+
+
+def stroke_samples(strokes: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`sample_strokes`' points (k,) complex, and the index of the stroke each lies on (k,) int."""
+    starts, vectors, owners, ends, end_owners = [], [], [], [], []
+    for stroke, s in enumerate(strokes):
         p = as_complex(s)
         if len(p) == 0:
             continue
         seg = np.diff(p)
         if not np.any(seg):
             ends.append(p[:1])
+            end_owners.append([stroke])
             continue
         starts.append(p[:-1])
         vectors.append(seg)
+        owners.append(np.full(len(seg), stroke))
         ends.append(p[[0, -1]])
-    ends = _spread(np.concatenate(ends), n) if ends else np.zeros(0, complex)
+        end_owners.append([stroke, stroke])
+    if ends:
+        keep = _spread(np.concatenate(ends), n)
+        ends, end_owners = np.concatenate(ends)[keep], np.concatenate(end_owners)[keep]
+    else:
+        ends, end_owners = np.zeros(0, complex), np.zeros(0, int)
     if not starts:
-        return ends
-    a, v = np.concatenate(starts), np.concatenate(vectors)
+        return ends, end_owners
+    a, v, owner = np.concatenate(starts), np.concatenate(vectors), np.concatenate(owners)
     length = np.abs(v)
     cum = np.cumsum(length)
     at = (np.arange(n) + 0.5) * (cum[-1] / n)
     i = np.minimum(np.searchsorted(cum, at, side="right"), len(v) - 1)
     frac = (at - (cum[i] - length[i])) / np.maximum(length[i], 1e-12)
-    return np.concatenate([a[i] + frac * v[i], ends])
+    return np.concatenate([a[i] + frac * v[i], ends]), np.concatenate([owner[i], end_owners])
 
 
 def _spread(ends: np.ndarray, n: int) -> np.ndarray:
-    """At most about n of the strokes' ends (a thousand short strokes would otherwise
-    make a fit take seconds): evenly spaced in drawing order, with the four outermost,
-    so the sample still spans the ink's box."""
+    """Which of the strokes' ends to keep, at most about n (a thousand short strokes would
+    otherwise make a fit take seconds): evenly spaced in drawing order, with the four
+    outermost, so the sample still spans the ink's box."""
     if len(ends) <= n:
-        return ends
+        return np.arange(len(ends))
     keep = np.linspace(0, len(ends) - 1, n).round().astype(int)
     extremes = [ends.real.argmin(), ends.real.argmax(), ends.imag.argmin(), ends.imag.argmax()]
-    return ends[np.unique(np.concatenate([keep, extremes]))]
+    return np.unique(np.concatenate([keep, extremes]))
 
 
 @dataclass(frozen=True, eq=False)

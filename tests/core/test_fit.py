@@ -301,6 +301,34 @@ def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_dr
         assert np.ptp(outline[:, 0]) > 1.2 * np.ptp(drawn[:, 0]), key_id
 
 
+def test_a_lone_circle_is_a_smiley_faces_outline_not_its_eyes_and_mouth():
+    """A circle fitted as a smiley face (snapped or previewed where that is the top
+    guess) was read as the eyes and mouth of a face twice its size: the circle ran
+    through both eyes and along the mouth (error 0.035, from those parts alone), and the
+    outline spilled off the canvas. Each stroke is drawn for one part: it is the outline."""
+    ink = place(TEMPLATES["circle"].strokes, scale=300, shift=(250, 150))
+    fit = fit_template(ink, "smiley face")
+    assert fit.left_out == ()
+    assert hausdorff(fit.strokes[:1], ink) < 0.05 * 300  # the outline on the circle
+    box = np.concatenate(fit.strokes)
+    assert (box.min(axis=0) > [250 - 15, 150 - 15]).all()
+    assert (box.max(axis=0) < [550 + 15, 450 + 15]).all()
+
+
+def test_real_doodles_of_one_stroke_fitted_as_a_smiley_face_keep_its_outline(real_drawings):
+    """15 of the 18 real circles, and most one-stroke squares, octagons and triangles,
+    fitted as a smiley face were its eyes and mouth, the face round them half again as
+    wide as the drawing: one stroke cannot be both eyes and a mouth."""
+    lone = [d for d in real_drawings if len(d.strokes) == 1]
+    assert len(lone) > 100
+    for d in lone:
+        fit = fit_template(d.strokes, "smiley face")
+        assert fit.left_out == (), (d.word, d.key_id)
+        ink, face = np.concatenate(d.strokes), np.concatenate(fit.strokes[:1])
+        if d.word == "circle":  # the outline about the size of the circle (drawn: 2 times)
+            assert np.ptp(face, axis=0) == pytest.approx(np.ptp(ink, axis=0), rel=0.15), d.key_id
+
+
 def test_a_mountain_of_one_peak_or_three_snaps_to_that_form():
     """The two-peak template put a false shoulder on a lone peak and dropped a peak of a
     range: each form drawn is fitted with its own (Template.variants), the template's
