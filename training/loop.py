@@ -49,6 +49,7 @@ from core.signals import poll, set_torch_threads, term_interrupts
 from training import distributed as dd
 from training.cache import DataError, check_eval_dir, directory_files
 from training.callbacks import Callback, CallbackList, TrainLog
+from training.commandline import command, resume_words
 from training.config import SYNTHETIC, TrainConfig, absolute_data
 from training.data import DRY_RUN_DRAWINGS, RunData, build_data
 from training.datainfo import listing_warnings
@@ -208,7 +209,7 @@ def train(
         if cause is None:
             raise
         broken = True
-        again = f"the same command with --resume name={cfg.name}"
+        again = f"the same command with {command(*resume_words(cfg.name))}"
         if RunFolder(cfg.run_dir).last.is_file():
             kept = f"last.pt keeps the last finished epoch: {again} continues"
         else:  # killed in its first epoch, which saved nothing
@@ -759,7 +760,7 @@ class _Run:
             )
             raise RunError(
                 f"{e}; the run stopped and {kept}: make room, then continue it with "
-                f"--resume name={cfg.name} out_dir={cfg.out_dir}"
+                f"{command(*resume_words(cfg.name, cfg.out_dir))}"
             ) from e
 
     def _report_batch(self, epoch, b, n_batches, running, scheduler, seconds) -> None:

@@ -1,4 +1,5 @@
 import json
+import shlex
 
 import numpy as np
 import pytest
@@ -84,6 +85,23 @@ def test_a_checkpoint_without_an_ending_prior_says_so(trained_run, glyph_dir, tm
     old = save_checkpoint(tmp_path / "old.pt", best.model, temperature=best.temperature)
     assert main(["eval", "--model", str(old), "--data", str(glyph_dir), "--limit", "1"]) == 0
     assert f"frankenstein calibrate {old}` adds it" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_the_calibrate_command_it_gives_pastes(trained_run, glyph_dir, tmp_path, capsys):
+    """`frankenstein calibrate /.../my runs/ünïcode/old one.pt` split at its spaces when
+    pasted (and rich broke the line at one of them): quoted, on one line, it reads back."""
+    from core.checkpoint import load_checkpoint, save_checkpoint
+    from tests.pasted import ODD_DIR, quoted
+    from ui.cli import build_parser
+
+    best = load_checkpoint(trained_run.run_dir / "best.pt")
+    folder = tmp_path.joinpath(*ODD_DIR)
+    folder.mkdir(parents=True)
+    old = save_checkpoint(folder / "old one.pt", best.model, temperature=best.temperature)
+    assert main(["eval", "--model", str(old), "--data", str(glyph_dir), "--limit", "1"]) == 0
+    (hint,) = [line for line in capsys.readouterr().out.splitlines() if "no ending prior" in line]
+    args = build_parser().parse_args(shlex.split(quoted(hint))[1:])
+    assert (args.command, args.checkpoint) == ("calibrate", str(old))
 
 
 def test_a_run_folder_names_its_best_checkpoint(trained_run, glyph_dir, capsys):

@@ -11,6 +11,7 @@ import pytest
 from core.atomic import WriteError
 from core.checkpoint import load_checkpoint
 from tests.full_disk import run_with_full_disk, temporaries
+from tests.pasted import ODD_DIR, ODD_NAME, resumed_config
 from tests.training.conftest import tiny_settings
 from tests.training.test_loop import StopAt, _assert_same_run, _rows
 from training.config import load_config
@@ -80,6 +81,19 @@ def test_a_full_disk_before_the_first_last_pt_leaves_a_run_that_resume_starts(tm
     assert temporaries(tmp_path) == []
     resumed = train(load_config(None, [*settings, "name=new"]), resume=True)
     _assert_same_run(tmp_path / "whole", whole, d, resumed)
+
+
+@pytest.mark.slow
+def test_a_full_disk_says_a_resume_that_pastes_for_any_name_and_folder(tmp_path, glyph_dir):
+    """ "continue it with --resume name=stöp me out_dir=/.../my runs/ünïcode" split at
+    its spaces when pasted: the words are shell-quoted, and read back as the run."""
+    out = tmp_path.joinpath(*ODD_DIR)
+    settings = tiny_settings(glyph_dir, out, epochs=1)
+    done = run_with_full_disk(["train", *settings, f"name={ODD_NAME}"], ROOM, env=_env(tmp_path))
+    said = _one_line_error(done)
+    assert said.endswith(f"continue it with --resume 'name=stöp me' 'out_dir={out}'"), said
+    cfg = resumed_config(said.split("continue it with ", 1)[1], prefix=())
+    assert (cfg.name, cfg.run_dir) == (ODD_NAME, out / ODD_NAME)
 
 
 def test_a_run_past_its_first_epoch_without_last_pt_is_not_started_over(tmp_path, glyph_dir):

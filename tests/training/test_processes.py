@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.checkpoint import load_checkpoint
+from tests.pasted import ODD_NAME, resumed_config, train_args
 from tests.training.conftest import tiny_settings
 from ui.cli import main
 
@@ -286,10 +287,11 @@ def test_a_dead_distributed_process_is_a_one_line_error_and_the_run_resumes(tmp_
 
 @pytest.mark.slow
 def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_path, glyph_dir):
-    """Ctrl-C reaches both ranks: rank 0 alone says how to continue (torchrun again); a
-    resume on one process is refused, as each rank's share and the schedule differ."""
+    """Ctrl-C reaches both ranks: rank 0 alone says how to continue (torchrun again, its
+    words shell-quoted: a run name with a space); a resume on one process is refused,
+    as each rank's share and the schedule differ."""
     settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
-    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp"]
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=dd p"]
     procs = _two_ranks([*cmd, "--events"], tmp_path)
     for line in procs[0].stdout:
         event = json.loads(line)
@@ -303,7 +305,12 @@ def test_an_interrupted_distributed_run_resumes_only_on_as_many_processes(tmp_pa
     assert _events(rest)[-1]["status"] == "interrupted"
     assert err.count("frankenstein: interrupted") == 1
     assert "frankenstein: interrupted" not in (tmp_path / "rank1.err").read_text()  # rank 0 says it
-    assert "Continue with: the same torchrun command with --resume name=ddp" in err
+    said = err.strip().splitlines()[-1]
+    assert said.endswith(
+        f"Continue with: the same torchrun command with --resume 'name=dd p' out_dir={tmp_path}"
+    )
+    pasted = said.split("the same torchrun command with ", 1)[1]
+    assert resumed_config(pasted, prefix=()).run_dir == tmp_path / "dd p"
     alone = subprocess.run(
         [*cmd, "--resume"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
     )
@@ -438,9 +445,10 @@ def test_a_reader_gone_stops_the_run_as_ctrl_c_does(tmp_path, glyph_dir):
 
 @pytest.mark.slow
 def test_a_distributed_run_killed_in_its_first_epoch_says_it_saved_no_last_pt(tmp_path, glyph_dir):
-    """Rank 1 killed before the first last.pt: rank 0 does not claim one keeps an epoch."""
+    """Rank 1 killed before the first last.pt: rank 0 does not claim one keeps an epoch
+    (and says how to start it again in words a shell reads back: a name with a space)."""
     settings = tiny_settings(glyph_dir, tmp_path, epochs=40, batch_size=4, log_every=1)
-    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, "name=ddp", "--events"]
+    cmd = [sys.executable, "-m", "ui.cli", "train", *settings, f"name={ODD_NAME}", "--events"]
     main_proc, other = _two_ranks(cmd, tmp_path)
     for line in main_proc.stdout:
         if json.loads(line)["event"] == "batch":
@@ -450,10 +458,12 @@ def test_a_distributed_run_killed_in_its_first_epoch_says_it_saved_no_last_pt(tm
     rest, err = main_proc.communicate(timeout=120)
     assert main_proc.returncode == 2, err[-3000:]
     message = _events(rest)[-1]["message"]
-    assert not (tmp_path / "ddp" / "last.pt").exists()
+    assert not (tmp_path / ODD_NAME / "last.pt").exists()
     assert message.endswith(
-        "it saved no last.pt: the same command with --resume name=ddp starts it again"
+        "it saved no last.pt: the same command with --resume 'name=stöp me' starts it again"
     )
+    pasted = message.split("the same command with ", 1)[1].removesuffix(" starts it again")
+    assert train_args(pasted, prefix=()).settings == [f"name={ODD_NAME}"]
 
 
 @pytest.mark.slow

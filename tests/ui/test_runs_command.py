@@ -347,3 +347,22 @@ def test_a_run_training_on_several_processes_says_so_before_its_first_epoch_ends
         assert read_run(run).processes == 2
         assert resume_command(read_run(run)).startswith("torchrun --standalone --nproc_per_node 2 ")
     assert said["processes"] == 2
+
+
+@pytest.mark.parametrize("processes", [1, 2], ids=["one process", "torchrun"])
+def test_the_resume_command_of_an_odd_name_and_folder_pastes(tmp_path, capsys, processes):
+    """`frankenstein runs` said `frankenstein train --resume name=stöp me out_dir=/.../my
+    runs/ünïcode`, which a shell split at its spaces ("'me': expected key=value"): the
+    command now reads back, split as a shell does, as the same run."""
+    from tests.pasted import ODD_DIR, ODD_NAME, quoted, resumed_config
+
+    root = tmp_path.joinpath(*ODD_DIR)
+    run = stopped_in_first_epoch(root, ODD_NAME)
+    row = {"epoch": 1, "val_acc": 0.5, "processes": processes}
+    (run / "metrics.jsonl").write_text(json.dumps(row) + "\n")
+    (said,) = [line for line in listing(capsys, "--runs", str(root)) if "`" in line]
+    prefix = ("frankenstein", "train")
+    if processes > 1:
+        prefix = ("torchrun", "--standalone", "--nproc_per_node", "2", "-m", "ui.cli", "train")
+    cfg = resumed_config(quoted(said), prefix)
+    assert (cfg.name, cfg.run_dir) == (ODD_NAME, run)

@@ -59,7 +59,7 @@ def test_model_sizes_are_checked_together_against_the_picked_model():
         FIELDS, {"model.overrides.lstm_hidden": "32", "model.overrides.lstm_proj": "16"}, large
     )
     assert result.overrides == (
-        'model="frankenstein-large"',
+        "model=frankenstein-large",
         "model.overrides.lstm_hidden=32",
         "model.overrides.lstm_proj=16",
     )
@@ -90,10 +90,10 @@ def test_valid_form_gives_only_the_changed_settings_as_overrides():
     )
     assert result.ok
     assert result.overrides == (
-        'model="cnn"',
+        "model=cnn",
         'name="123"',  # a string setting keeps its text: not the number 123
         "augment.enabled=false",
-        'optim.name="sgd"',
+        "optim.name=sgd",
         "epochs=3",
     )
 
@@ -476,7 +476,7 @@ def test_values_pydantic_would_let_through_are_refused_under_their_fields(tmp_pa
     }
     # the folder is looked for where the trainer runs, not where the test does
     ok = validate_form(FIELDS, {"eval_data": "real", "optim.lr": "1"}, folders_in=tmp_path)
-    assert ok.ok and 'eval_data="real"' in ok.overrides and "optim.lr=1" in ok.overrides
+    assert ok.ok and "eval_data=real" in ok.overrides and "optim.lr=1" in ok.overrides
 
 
 def test_a_runs_data_folders_are_shown_from_the_current_folder(tmp_path, monkeypatch):

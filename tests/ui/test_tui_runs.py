@@ -176,7 +176,7 @@ async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatc
             await app.workers.wait_for_complete()
             await pilot.pause()
             pane = app.query_one("#train-pane")
-            assert pane.lines[0].startswith('$ frankenstein train --resume name="cut"')
+            assert pane.lines[0].startswith("$ frankenstein train --resume name=cut ")
             assert any("resumed at epoch 2" in line for line in pane.lines), pane.lines
             assert pane.state.status == "done" and pane.state.epoch == 3
     rows_ = [json.loads(x) for x in (root / "cut" / "metrics.jsonl").read_text().splitlines()]

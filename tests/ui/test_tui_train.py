@@ -72,7 +72,7 @@ async def test_a_run_shows_progress_curves_and_completion(here):
         assert len(pane.state.train_loss) == 12 and len(pane.state.val_acc) == 3
         assert pane.state.test_top1 == 0.75
         log = "\n".join(pane.lines)
-        assert log.startswith('$ frankenstein train model="frankenstein"')
+        assert log.startswith("$ frankenstein train model=frankenstein 'data.sources=")
         assert "epochs=3" in log and log.count("\nepoch ") == 3
         assert "done (completed): 3 epochs" in log
         # The Runs tab was refreshed when the run ended.
@@ -140,7 +140,7 @@ async def test_model_sizes_are_checked_against_the_picked_model_and_reach_the_tr
         pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
         settings = pane.supervisor.argv[len(pane.ctx.trainer) : -1]  # without --events
-    assert 'model="frankenstein-small"' in settings and "model.overrides.lstm_layers=2" in settings
+    assert "model=frankenstein-small" in settings and "model.overrides.lstm_layers=2" in settings
     model = load_config(overrides=settings).model_cfg()  # as `frankenstein train` reads them
     assert (model.lstm_layers, model.lstm_hidden, model.lstm_proj) == (2, 64, 32)
     config = json.loads((here / "runs/frankenstein-small-fake/config.json").read_text())
@@ -202,8 +202,42 @@ async def test_stop_interrupts_the_run_and_resume_continues_it(here):
         await pilot.pause()
         pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
-        assert pane.lines[0].startswith('$ frankenstein train --resume name="frankenstein-fake"')
+        assert pane.lines[0].startswith("$ frankenstein train --resume name=frankenstein-fake ")
         assert any("resumed at epoch 1" in line for line in pane.lines)
+
+
+async def test_the_logged_commands_paste_with_an_odd_name_and_runs_folder(here):
+    """The log's `$ frankenstein train model="frankenstein" data.sources=["synthetic"]
+    out_dir="/.../my runs/\\u00fcn\\u00efcode"` lost its quotes to a shell, split at the
+    space and showed \\u escapes: it is the argv, shell-quoted, and reads back as the
+    settings the trainer got (it trained and resumed the run where the form said)."""
+    from tests.pasted import ODD_DIR, ODD_NAME, resumed_config, train_args
+    from ui.commands.train import resolve_config
+
+    runs = here.joinpath(*ODD_DIR)
+    app = tui(here, mode="hold", runs=runs)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#f-name", Input).value = ODD_NAME
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.batch == 1, "the first batch")
+        started = pane.lines[0]
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+    app = tui(here, runs=runs)  # a later session resumes it by name, to the end
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#f-name", Input).value = ODD_NAME
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.state.status == "done"
+        resumed = pane.lines[0]
+    assert "\\u" not in started and "ünïcode" in started
+    cfg = resolve_config(train_args(started.removeprefix("$ ")).settings, resume=False)
+    assert (cfg.name, cfg.run_dir, cfg.data.sources) == (ODD_NAME, runs / ODD_NAME, ("synthetic",))
+    assert resumed_config(resumed.removeprefix("$ ")).run_dir == runs / ODD_NAME
+    assert (runs / ODD_NAME / "eval.json").is_file()  # where the trainer, given the argv, ran
 
 
 async def test_enter_on_start_moves_the_focus_to_stop_and_f6_stops_the_run(here):
@@ -624,4 +658,4 @@ async def test_booleans_floats_infinity_and_a_missing_eval_folder_are_refused(he
         await pilot.pause()
         assert app.query_one("#train-pane").state.status == "done"
         command = app.query_one("#train-pane").lines[0]
-        assert "data.eval_per_class=1000 " in command and 'eval_data="data/real"' in command
+        assert "data.eval_per_class=1000 " in command and "eval_data=data/real " in command

@@ -24,13 +24,13 @@ def fake_trainer(mode: str = "ok") -> list[str]:
     return [sys.executable, str(FAKE_TRAINER), f"--mode={mode}"]
 
 
-def tui(root: Path, mode: str = "ok", **context) -> FrankensteinApp:
+def tui(root: Path, mode: str = "ok", runs: Path = Path("runs"), **context) -> FrankensteinApp:
     """The app on `root` (the working directory: runs/, data/, specs/, studies/)."""
     context.setdefault("default_model_file", root / "user-config" / "default_model.json")
     context.setdefault("specs_dir", Path("specs"))
     context.setdefault("studies_dir", Path("studies"))
     context.setdefault("trainer", fake_trainer(mode))
-    return create_app(runs=Path("runs"), data=Path("data"), **context)
+    return create_app(runs=runs, data=Path("data"), **context)
 
 
 def enabled(app, selectors: str) -> list[str]:

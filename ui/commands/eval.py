@@ -128,6 +128,7 @@ def _no_prior_hint(model: str) -> str:
     """Why a checkpoint's finished guess is its last live one, and what (if anything) to do."""
     from core.checkpoint import load_checkpoint, resolve_checkpoint
     from core.ensemble import Ensemble
+    from training.commandline import command
 
     ckpt = load_checkpoint(resolve_checkpoint(model))
     ensemble = isinstance(ckpt.model, Ensemble)
@@ -146,7 +147,7 @@ def _no_prior_hint(model: str) -> str:
         )
     return (
         "(this checkpoint has no ending prior, so the finished guess is the last live one; "
-        f"`frankenstein calibrate {model}` adds it)"
+        f"`{command('frankenstein', 'calibrate', model)}` adds it)"
     )
 
 
@@ -261,7 +262,7 @@ def run_eval(args: argparse.Namespace) -> int:
     title = f"{args.model} on {args.data}" + (f" ({args.split} split)" if args.split else "")
     print_report(console, report, title=title, read=read)
     if classifier.ending is None:
-        console.print(_no_prior_hint(args.model))
+        console.print(_no_prior_hint(args.model), soft_wrap=True)  # its command unbroken
     if (note := classifier.unchecked_familiarity(policy.heed_familiarity)) is not None:
         console.print(f"({note})")
     if args.compare is not None:

@@ -8,6 +8,7 @@ import sys
 
 from core.errors import FrankensteinError
 from training.callbacks import Callback  # light: no torch
+from training.commandline import command, resume_words
 
 EPILOG = """\
 examples:
@@ -171,11 +172,11 @@ def _train(args: argparse.Namespace, events) -> int:
     if result.status == "interrupted":
         if int(os.environ.get("RANK", "0")) != 0:
             return 130  # rank 0 says it, once
-        again = f"--resume name={result.run_dir.name} out_dir={result.run_dir.parent}"
+        again = resume_words(result.run_dir.name, result.run_dir.parent)  # pasteable: quoted
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # under torchrun: the same again
-            how = f"the same torchrun command with {again}"
+            how = f"the same torchrun command with {command(*again)}"
         else:
-            how = f"frankenstein train {again}"
+            how = command("frankenstein", "train", *again)
         if RunFolder(result.run_dir).last.is_file():
             said = f"interrupted; last.pt saved. Continue with: {how}"
         else:  # stopped while preparing data: a resume starts the run

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from training.commandline import setting
 from training.config import TrainConfig
 
 # Chosen elsewhere on the Train tab (model and data pickers; out_dir is the TUI's runs dir).
@@ -209,11 +210,11 @@ def validate_form(
     if errors:
         return FormResult(errors=tuple(errors.items()))
     changed = [
-        f"{f.key}={json.dumps(_plain(parsed[f.key]))}"
+        setting(f.key, _plain(parsed[f.key]))
         for f in fields
         if _plain(parsed[f.key]) != _plain(f.default)
     ]
-    extra = [f"{k}={json.dumps(_plain(v))}" for k, v in fixed.items()]
+    extra = [setting(k, _plain(v)) for k, v in fixed.items()]
     return FormResult(overrides=tuple(extra + changed))
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import live_holder
+from training.commandline import command, resume_words
 from training.progressfile import PROGRESS, progress_text, read_progress
 from training.runfolder import metrics_rows
 from training.runlock import lock_path
@@ -286,10 +287,11 @@ def stopped_at(run: RunInfo) -> str:
 def resume_command(run: RunInfo) -> str:
     """The command that resumes `run`: torchrun's for one trained on several processes,
     as the trainer resumes it only on as many."""
-    again = f"--resume name={run.name} out_dir={run.path.parent}"
+    again = resume_words(run.name, run.path.parent)  # shell-quoted where they need it
     if run.processes > 1:
-        return f"torchrun --standalone --nproc_per_node {run.processes} -m ui.cli train {again}"
-    return f"frankenstein train {again}"
+        launch = ["torchrun", "--standalone", "--nproc_per_node", run.processes, "-m", "ui.cli"]
+        return command(*launch, "train", *again)
+    return command("frankenstein", "train", *again)
 
 
 def stopped_line(run: RunInfo, also: str = "") -> str:

@@ -16,7 +16,6 @@ while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,6 +26,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
 from training.callbacks import epochs_of, resumed_from
+from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
 from ui.tui.configform import FormField, model_hints, validate_form
@@ -239,8 +239,7 @@ class TrainPane(Horizontal):
         if problem is not None:
             self.log_line(f"nothing to resume: {problem}")
             return
-        argv = [*self.ctx.trainer, "--resume", f"name={json.dumps(name)}"]
-        argv += [f"out_dir={json.dumps(str(self.ctx.runs_dir))}", "--events"]
+        argv = [*self.ctx.trainer, *resume_words(name, self.ctx.runs_dir), "--events"]
         self._launch(argv)
 
     # ------------------------------------------------------------------ the run
@@ -249,8 +248,8 @@ class TrainPane(Horizontal):
         self.state = TrainState(status="starting")
         self.lines = []
         self.query_one("#train-log", RichLog).clear()
-        shown = " ".join(argv[len(self.ctx.trainer) :])
-        self.log_line(f"$ frankenstein train {shown}")
+        # the words it runs, shell-quoted: pasted into a terminal, the same command
+        self.log_line(f"$ {command('frankenstein', 'train', *argv[len(self.ctx.trainer) :])}")
         self.supervisor = Supervisor(
             argv, on_event=self._on_event, on_log=self.log_line, cwd=self.ctx.cwd, env=child_env()
         )
