@@ -17,7 +17,7 @@ A spec is a TOML file (or a Python value) such as::
 
 `eval_data` (default: the real dev doodles) names at least one directory of real
 doodles: the table's accuracies, the peers' templates and the latency's drawings are the
-first one's.
+first one's. `frankenstein ablate --eval-data DIR` replaces it for a study.
 
 Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
 A run's settings are base, then quick (with --quick), then the variant's deltas (the
@@ -182,6 +182,10 @@ class AblationSpec(BaseModel):
 
     def _vtables(self) -> list[tuple[str, dict[str, Any]]]:
         return [(f"variants.{k}", v) for k, v in self.variants.items()]
+
+    def with_eval_data(self, dirs: list[str]) -> AblationSpec:
+        """The spec with `dirs` as its eval_data (`ablate --eval-data`), validated."""
+        return spec_from_dict({**self.model_dump(), "eval_data": dirs}, source=self.name)
 
     def runs(self, quick: bool = False) -> list[PlannedRun]:
         """Every (variant, seed), seed by seed, so a stopped study has whole seeds first."""

@@ -311,3 +311,31 @@ def test_the_temporaries_of_a_killed_studys_writes_are_removed_by_the_next(tmp_p
     assert [p for p in left if p.exists()] == []
     assert [p for p in kept if not p.exists()] == []
     assert (study / "results.md").read_text() != "half\n"
+
+
+def test_eval_data_replaces_the_specs_for_the_whole_study(tmp_path, eval_dir, capsys):
+    """A shipped spec (whose eval_data is the real dev doodles beside the checkout) had
+    no way to be run on a user's own real doodles."""
+    spec = tmp_path / "own.toml"
+    spec.write_text('name = "own"\nseeds = [0, 1]\n[variants.a]\n[variants.b]\n')
+    out = tmp_path / "studies"
+    args = ["ablate", str(spec), "--out", str(out), "--events", "--launcher", FAILS_AT_ONCE]
+    assert main([*args, "--eval-data", str(eval_dir), "--eval-data", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == ""
+    both = [str(eval_dir.resolve()), str(tmp_path.resolve())]
+    study = out / "own"
+    assert json.loads((study / "spec.json").read_text())["spec"]["eval_data"] == both
+    for run in ("a-s0", "b-s0", "a-s1", "b-s1"):
+        status = json.loads((study / run / "status.json").read_text())
+        assert status["overrides"]["eval_data"] == both
+    assert f"first eval_data directory, `{both[0]}`" in (study / "results.md").read_text()
+
+
+def test_a_missing_eval_data_option_is_one_line_before_anything_is_made(tmp_path, capsys):
+    out = tmp_path / "studies"
+    args = ["ablate", "lstm-vs-cnn", "--quick", "--out", str(out), "--launcher", FAILS_AT_ONCE]
+    assert main([*args, "--eval-data", str(tmp_path / "gone")]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: --eval-data {tmp_path / 'gone'}: no such directory\n"
+    )
+    assert not out.exists()
