@@ -252,6 +252,7 @@ def test_a_path_variable_set_but_empty_is_refused(tmp_path, monkeypatch, capsys,
         ("FRANKENSTEIN_RUNS", "runs_dir"),
         ("FRANKENSTEIN_CACHE", "cache_dir"),
         ("FRANKENSTEIN_CONFIG", "config_dir"),
+        ("FRANKENSTEIN_REAL_DEV", "real_dev_dir"),
     ],
 )
 def test_every_path_variable_set_but_empty_is_named(monkeypatch, variable, where):

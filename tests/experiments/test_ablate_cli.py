@@ -339,3 +339,63 @@ def test_a_missing_eval_data_option_is_one_line_before_anything_is_made(tmp_path
         f"frankenstein: error: --eval-data {tmp_path / 'gone'}: no such directory\n"
     )
     assert not out.exists()
+
+
+def test_the_default_eval_data_is_where_frankenstein_real_dev_says(
+    tmp_path, eval_dir, monkeypatch, capsys
+):
+    """The variable the tests read named the real dev doodles for them only: a spec's
+    default eval_data was looked for beside the checkout, and nowhere else."""
+    import shutil
+
+    dev = tmp_path / "mine" / "quickdraw-dev"
+    shutil.copytree(eval_dir, dev / "simplified")
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(dev))
+    spec = tmp_path / "dev.toml"
+    spec.write_text('name = "dev"\nseeds = [0]\n[variants.a]\n')
+    out = tmp_path / "studies"
+    args = ["ablate", str(spec), "--out", str(out), "--events", "--launcher", FAILS_AT_ONCE]
+    assert main(args) == 1
+    assert capsys.readouterr().err == ""
+    status = json.loads((out / "dev" / "a-s0" / "status.json").read_text())
+    assert status["overrides"]["eval_data"] == [str((dev / "simplified").resolve())]
+    assert "(the real dev doodles)" in (out / "dev" / "results.md").read_text()
+
+
+REAL_DEV_FIX = (
+    "set FRANKENSTEIN_REAL_DEV to the real dev doodles' folder (the one holding simplified/ "
+    "and raw/), or name a folder of real doodles with `frankenstein ablate --eval-data DIR` "
+    "or the spec's eval_data"
+)
+
+
+def test_real_dev_doodles_not_found_say_both_ways_to_name_them(tmp_path, monkeypatch, capsys):
+    """From an installed package (no ../shared beside it) every shipped spec failed with
+    "eval_data '../shared/...': no such directory", and nothing said what to do."""
+    import experiments.spec
+
+    project = tmp_path / "site-packages"  # a tree with no shared/ beside it
+    project.mkdir()
+    monkeypatch.setattr(experiments.spec, "PROJECT_ROOT", project)
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("FRANKENSTEIN_REAL_DEV", raising=False)
+    out = tmp_path / "studies"
+    argv = ["ablate", "lstm-vs-cnn", "--quick", "--out", str(out), "--launcher", FAILS_AT_ONCE]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "frankenstein: error: eval_data: the real dev doodles (the default) are not in "
+        f"shared/data/quickdraw-real-dev beside the working directory or {project} or a "
+        f"folder above them: {REAL_DEV_FIX}\n"
+    )
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path / "gone"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: FRANKENSTEIN_REAL_DEV '{tmp_path / 'gone'}': no such "
+        f"directory; {REAL_DEV_FIX}\n"
+    )
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path))  # holds no simplified/
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: FRANKENSTEIN_REAL_DEV '{tmp_path}': no simplified/ folder in "
+        f"it; {REAL_DEV_FIX}\n"
+    )

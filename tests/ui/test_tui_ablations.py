@@ -549,3 +549,22 @@ async def test_a_users_own_spec_and_study_are_shown_with_specs_and_studies(tmp_p
         lstm, peer = table_rows(app, "results")
         assert lstm[:2] == ["lstm", "1/1"] and lstm[2].endswith("%")
         assert peer[:3] == ["$P (leave-one-out)", "-", "n/a: one drawing a class"]
+
+
+async def test_real_dev_doodles_not_found_are_said_with_the_ways_to_name_them(here, monkeypatch):
+    """The real `ablate` in the child, which gets the TUI's environment: a spec with the
+    default eval_data failed, from an installed package, with "no such directory" and
+    nothing that said how to point it at the real doodles."""
+    from ui.tui.context import cli
+
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(here / "gone"))
+    app = tui(here, initial="ablations", ablate=cli("ablate"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await until(pilot, lambda: "FAILED" in message(app), "the child's failure")
+        assert " ".join(message(app).split()) == (
+            f"the ablation FAILED: FRANKENSTEIN_REAL_DEV '{here / 'gone'}': no such "
+            "directory; set FRANKENSTEIN_REAL_DEV to the real dev doodles' folder (the one "
+            "holding simplified/ and raw/), or name a folder of real doodles with "
+            "`frankenstein ablate --eval-data DIR` or the spec's eval_data"
+        )
