@@ -128,12 +128,14 @@ def run_ablation(
     on a spec with no quick table changes nothing, and the study is not called quick.
     """
     quick = quick and bool(spec.quick)  # else its table said "(quick)" of a full study
+    # before any folder is made: a study refused here left an empty one behind
+    eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
     study_dir = Path(out_dir).resolve() / spec.name
     study_dir.mkdir(parents=True, exist_ok=True)
     try:
         with one_process(study_dir / STUDY_LOCK, remove=True):
             _remove_killed_writes(study_dir)
-            return _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher)
+            return _run_study(spec, study_dir, quick, eval_dirs, jobs, on_event, stop, launcher)
     except Busy as e:
         raise StudyBusy(
             f"{study_dir}: another process (pid {e.holder}) is running this study; wait "
@@ -164,11 +166,10 @@ class StudyBusy(FrankensteinError):
     runs queued, and each run they both started failed in one of them."""
 
 
-def _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher) -> StudyResult:
+def _run_study(spec, study_dir, quick, eval_dirs, jobs, on_event, stop, launcher) -> StudyResult:
     """`run_ablation`'s work, holding the study's lock."""
     emit = on_event or (lambda _e: None)
     stop = stop or threading.Event()
-    eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
     runs = [_with_eval_dirs(r, eval_dirs) for r in spec.runs(quick=quick)]
     todo = _plan(study_dir, runs)  # before spec.json: a refused spec changes nothing
     atomic_write_text(

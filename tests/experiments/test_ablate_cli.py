@@ -57,7 +57,7 @@ def test_a_missing_absolute_eval_data_is_refused_before_any_run(tmp_path, capsys
     assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 2
     err = capsys.readouterr().err
     assert err == f"frankenstein: error: eval_data '{tmp_path / 'nowhere'}': no such directory\n"
-    assert not (out / "gone" / "a-s0").exists() and not (out / "gone" / "results.md").exists()
+    assert not out.exists()  # nor an empty study folder, as was left
 
 
 def test_an_empty_out_is_refused(tmp_path, eval_dir, monkeypatch, capsys):
@@ -387,6 +387,7 @@ def test_real_dev_doodles_not_found_say_both_ways_to_name_them(tmp_path, monkeyp
         f"shared/data/quickdraw-real-dev beside the working directory or {project} or a "
         f"folder above them: {REAL_DEV_FIX}\n"
     )
+    assert not out.exists()  # an empty out/lstm-vs-cnn/ was left behind
     monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path / "gone"))
     assert main(argv) == 2
     assert capsys.readouterr().err == (

@@ -568,3 +568,4 @@ async def test_real_dev_doodles_not_found_are_said_with_the_ways_to_name_them(he
             "holding simplified/ and raw/), or name a folder of real doodles with "
             "`frankenstein ablate --eval-data DIR` or the spec's eval_data"
         )
+    assert not (here / "studies").exists()  # an empty studies/tiny/ was left behind
