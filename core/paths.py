@@ -1,7 +1,8 @@
 """Where data, runs, caches and the bundled checkpoints live.
 
 Relative to the working directory by default; each can be moved with an
-environment variable (FRANKENSTEIN_DATA, FRANKENSTEIN_RUNS, FRANKENSTEIN_CACHE).
+environment variable (FRANKENSTEIN_DATA, FRANKENSTEIN_RUNS, FRANKENSTEIN_CACHE,
+FRANKENSTEIN_STUDIES).
 The 300 real dev doodles (the ablation specs' default eval_data, and the tests') are
 found beside the checkout, or where FRANKENSTEIN_REAL_DEV says (`real_dev_dir`).
 The user's settings (e.g. the default checkpoint of `frankenstein draw`) live in
@@ -50,8 +51,13 @@ def data_dir() -> Path:
 
 
 def runs_dir() -> Path:
-    """Root of training runs, one folder each (ablation studies go to experiments/studies/)."""
+    """Root of training runs, one folder each (ablation studies go to `studies_dir`)."""
     return _env_path("FRANKENSTEIN_RUNS") or Path("runs")
+
+
+def studies_dir() -> Path:
+    """Root of ablation studies (`ablate --out`'s default), one folder a study."""
+    return _env_path("FRANKENSTEIN_STUDIES") or Path("experiments", "studies")
 
 
 def cache_dir() -> Path:

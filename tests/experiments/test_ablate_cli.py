@@ -400,3 +400,21 @@ def test_real_dev_doodles_not_found_say_both_ways_to_name_them(tmp_path, monkeyp
         f"frankenstein: error: FRANKENSTEIN_REAL_DEV '{tmp_path}': no simplified/ folder in "
         f"it; {REAL_DEV_FIX}\n"
     )
+
+
+def test_studies_go_where_frankenstein_studies_says(tmp_path, eval_dir, monkeypatch, capsys):
+    """Runs, data and caches could be moved with a FRANKENSTEIN_* variable; studies went
+    to ./experiments/studies/ wherever ablate was started."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("FRANKENSTEIN_STUDIES", str(tmp_path / "studies"))
+    spec = tmp_path / "moved.toml"
+    spec.write_text(f'name = "moved"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    assert main(["ablate", str(spec), "--events", "--launcher", FAILS_AT_ONCE]) == 1
+    assert (tmp_path / "studies" / "moved" / "a-s0" / "status.json").is_file()
+    assert list(here.iterdir()) == []
+    capsys.readouterr()
+    out = tmp_path / "given"  # --out still wins
+    assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 1
+    assert (out / "moved" / "results.md").is_file()

@@ -569,3 +569,16 @@ async def test_real_dev_doodles_not_found_are_said_with_the_ways_to_name_them(he
             "`frankenstein ablate --eval-data DIR` or the spec's eval_data"
         )
     assert not (here / "studies").exists()  # an empty studies/tiny/ was left behind
+
+
+def test_the_tabs_studies_are_where_frankenstein_studies_says(tmp_path, monkeypatch):
+    """As `ablate` puts them without --out; --studies still wins."""
+    from ui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_STUDIES", str(tmp_path / "studies"))
+    apps = []
+    monkeypatch.setattr("ui.commands.tui.run_quitting_on_signals", apps.append)
+    assert main(["tui", "--runs", "runs", "--data", "data"]) == 0
+    assert main(["tui", "--runs", "runs", "--data", "data", "--studies", "mine"]) == 0
+    assert [app.ctx.studies_dir for app in apps] == [tmp_path / "studies", Path("mine")]

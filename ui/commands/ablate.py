@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true", help="apply the spec's quick settings (CPU)")
     p.add_argument("--jobs", type=int, default=None, help="runs at a time (default: cores/threads)")
     p.add_argument(
-        "--out", type=Path, default="experiments/studies", help="folder of study folders"
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of study folders (default: experiments/studies, or $FRANKENSTEIN_STUDIES)",
     )
     p.add_argument(
         "--eval-data",
@@ -60,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_ablate(args: argparse.Namespace) -> int:
     from core.atomic import check_output_dir
     from core.errors import FrankensteinError
+    from core.paths import studies_dir
     from experiments.runner import run_ablation
     from experiments.spec import load_spec
 
@@ -68,7 +72,8 @@ def run_ablate(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     if args.eval_data:  # for the whole study, as the spec's eval_data would be
         spec = spec.with_eval_data([str(_eval_dir(d)) for d in args.eval_data])
-    check_output_dir(args.out)
+    out = args.out if args.out is not None else studies_dir()
+    check_output_dir(out)
     # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does (ui/cli.py
     # makes it one for every command): the running trainings are asked to save last.pt
     # (experiments/runner.py), so nothing is orphaned or lost.
@@ -83,7 +88,7 @@ def run_ablate(args: argparse.Namespace) -> int:
     def study(on_event):
         return run_ablation(
             spec,
-            out_dir=args.out,
+            out_dir=out,
             quick=args.quick,
             jobs=args.jobs,
             on_event=on_event,
