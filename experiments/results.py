@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from core.atomic import atomic_write_bytes, atomic_write_text, live_holder
+from core.errors import FrankensteinError
 from core.signals import deferred
 
 MAX_K = 8  # strokes on the plot
@@ -75,14 +76,18 @@ def legend(eval_data: list[str]) -> str:
 
 
 def _real_dev(path: str) -> bool:
-    """Whether `path` (as a spec gives it) is the real dev doodles' folder."""
-    from experiments.spec import REAL_DEV, SpecError, resolve_dir
+    """Whether `path` (as a spec or `ablate --eval-data` gives it) is the real dev
+    doodles' folder: the spec's default, their simplified/ by any path where they are
+    found ($FRANKENSTEIN_REAL_DEV, else beside the checkout), or one named as theirs
+    (quickdraw-real-dev/simplified) wherever it is."""
+    from core.paths import REAL_DEV_DIR
+    from experiments.spec import REAL_DEV, resolve_dir
 
-    if path == REAL_DEV:
+    if path == REAL_DEV or Path(path).parts[-2:] == (REAL_DEV_DIR.name, "simplified"):
         return True
     try:
         return resolve_dir(path) == resolve_dir(REAL_DEV)
-    except SpecError:  # either is missing here: only its own name says so
+    except FrankensteinError:  # either is missing here: only its own name says so
         return False
 
 

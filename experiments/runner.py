@@ -1,6 +1,7 @@
 """The ablation runner: every (variant, seed) of a spec as its own training process.
 
-`run_ablation(spec)` makes the study folder `<out_dir>/<spec.name>/`::
+`run_ablation(spec)` makes the study folder `<out_dir>/<spec.name>/` (out_dir by default
+experiments/studies, or $FRANKENSTEIN_STUDIES)::
 
     spec.json               the spec and whether --quick was used
     <run_id>/               a standard run folder (config.json, metrics.jsonl, best.pt,
@@ -54,6 +55,7 @@ from typing import Any
 
 from core.atomic import Busy, atomic_write_text, one_process, remove_temporaries
 from core.errors import FrankensteinError
+from core.paths import studies_dir
 from experiments.results import STUDY_LOCK, study_status, write_results
 from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
 
@@ -114,7 +116,7 @@ def launcher_processes(launcher: Sequence[str]) -> int:
 def run_ablation(
     spec: AblationSpec,
     *,
-    out_dir: str | os.PathLike = Path("experiments/studies"),
+    out_dir: str | os.PathLike | None = None,
     quick: bool = False,
     jobs: int | None = None,
     on_event: OnEvent | None = None,
@@ -126,14 +128,17 @@ def run_ablation(
     `stop` (set by another thread, e.g. a TUI's cancel) stops starting runs and asks
     the running ones to save last.pt and end (SIGTERM); they resume next time. `quick`
     on a spec with no quick table changes nothing, and the study is not called quick.
+    `out_dir` is core.paths.studies_dir() unless given.
     """
     quick = quick and bool(spec.quick)  # else its table said "(quick)" of a full study
-    study_dir = Path(out_dir).resolve() / spec.name
+    # before any folder is made: a study refused here left an empty one behind
+    eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
+    study_dir = Path(studies_dir() if out_dir is None else out_dir).resolve() / spec.name
     study_dir.mkdir(parents=True, exist_ok=True)
     try:
         with one_process(study_dir / STUDY_LOCK, remove=True):
             _remove_killed_writes(study_dir)
-            return _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher)
+            return _run_study(spec, study_dir, quick, eval_dirs, jobs, on_event, stop, launcher)
     except Busy as e:
         raise StudyBusy(
             f"{study_dir}: another process (pid {e.holder}) is running this study; wait "
@@ -164,11 +169,10 @@ class StudyBusy(FrankensteinError):
     runs queued, and each run they both started failed in one of them."""
 
 
-def _run_study(spec, study_dir, quick, jobs, on_event, stop, launcher) -> StudyResult:
+def _run_study(spec, study_dir, quick, eval_dirs, jobs, on_event, stop, launcher) -> StudyResult:
     """`run_ablation`'s work, holding the study's lock."""
     emit = on_event or (lambda _e: None)
     stop = stop or threading.Event()
-    eval_dirs = [str(resolve_dir(d)) for d in spec.eval_data]
     runs = [_with_eval_dirs(r, eval_dirs) for r in spec.runs(quick=quick)]
     todo = _plan(study_dir, runs)  # before spec.json: a refused spec changes nothing
     atomic_write_text(

@@ -17,7 +17,7 @@ A spec is a TOML file (or a Python value) such as::
 
 `eval_data` (default: the real dev doodles) names at least one directory of real
 doodles: the table's accuracies, the peers' templates and the latency's drawings are the
-first one's.
+first one's. `frankenstein ablate --eval-data DIR` replaces it for a study.
 
 Settings are `training.config.TrainConfig` fields, nested tables or dotted keys alike.
 A run's settings are base, then quick (with --quick), then the variant's deltas (the
@@ -45,7 +45,7 @@ from training.config import SEEDS
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REAL_DEV = "../shared/data/quickdraw-real-dev/simplified"
+REAL_DEV = "../shared/data/quickdraw-real-dev/simplified"  # the default: see real_dev_doodles
 PEERS = ("dollar_p",)  # classical recognisers a spec can add to its table
 RUNNER_KEYS = ("name", "out_dir", "seed", "eval_data")  # set per run, not by a spec
 
@@ -183,6 +183,10 @@ class AblationSpec(BaseModel):
     def _vtables(self) -> list[tuple[str, dict[str, Any]]]:
         return [(f"variants.{k}", v) for k, v in self.variants.items()]
 
+    def with_eval_data(self, dirs: list[str]) -> AblationSpec:
+        """The spec with `dirs` as its eval_data (`ablate --eval-data`), validated."""
+        return spec_from_dict({**self.model_dump(), "eval_data": dirs}, source=self.name)
+
     def runs(self, quick: bool = False) -> list[PlannedRun]:
         """Every (variant, seed), seed by seed, so a stopped study has whole seeds first."""
         out = []
@@ -239,7 +243,10 @@ def train_config(run: PlannedRun, out_dir: str | os.PathLike):
 
 def resolve_dir(path: str) -> Path:
     """A data directory: as given (absolute or from the working directory), else relative
-    to the project or any folder above it (a git worktree lives deeper than the checkout)."""
+    to the project or any folder above it (a git worktree lives deeper than the checkout).
+    REAL_DEV, the default, is the real dev doodles wherever they are (`real_dev_doodles`)."""
+    if path == REAL_DEV:
+        return real_dev_doodles()
     p = Path(path)
     if p.is_dir():
         return p.resolve()
@@ -250,6 +257,36 @@ def resolve_dir(path: str) -> Path:
         if (base / p).is_dir():
             return (base / p).resolve()
     raise SpecError(f"eval_data {path!r}: no such directory (looked in . and above {PROJECT_ROOT})")
+
+
+REAL_DEV_FIX = (
+    "set FRANKENSTEIN_REAL_DEV to the real dev doodles' folder (the one holding simplified/ "
+    "and raw/), or name a folder of real doodles with `frankenstein ablate --eval-data DIR` "
+    "or the spec's eval_data"
+)
+
+
+def real_dev_doodles() -> Path:
+    """The real dev doodles' simplified/ folder, found as core.paths.real_dev_dir finds
+    their folder ($FRANKENSTEIN_REAL_DEV, else beside the checkout): a SpecError that
+    says both ways on where none is (an installed package has no ../shared beside it)."""
+    from core.paths import REAL_DEV_DIR, real_dev_dir
+
+    found = real_dev_dir(PROJECT_ROOT)
+    if found is None:
+        raise SpecError(
+            f"eval_data: the real dev doodles (the default) are not in {REAL_DEV_DIR} beside "
+            f"the working directory or {PROJECT_ROOT} or a folder above them: {REAL_DEV_FIX}"
+        )
+    if "FRANKENSTEIN_REAL_DEV" in os.environ:
+        where = f"FRANKENSTEIN_REAL_DEV {str(found)!r}"
+    else:
+        where = f"eval_data: the real dev doodles' folder {str(found)!r}"
+    if not found.is_dir():
+        raise SpecError(f"{where}: no such directory; {REAL_DEV_FIX}")
+    if not (found / "simplified").is_dir():
+        raise SpecError(f"{where}: no simplified/ folder in it; {REAL_DEV_FIX}")
+    return (found / "simplified").resolve()
 
 
 def load_spec(path: str | os.PathLike) -> AblationSpec:

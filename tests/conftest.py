@@ -24,15 +24,13 @@ def _ctrl_c_interrupts() -> Iterator[None]:
 
 
 def find_real_dev(root: Path = ROOT) -> Path:
-    """`$FRANKENSTEIN_REAL_DEV`, else `shared/data/quickdraw-real-dev` beside the project
-    or beside any folder above it (a git worktree lives deeper than the main checkout)."""
-    if "FRANKENSTEIN_REAL_DEV" in os.environ:
-        return Path(os.environ["FRANKENSTEIN_REAL_DEV"])
-    for parent in root.parents:
-        candidate = parent / "shared" / "data" / "quickdraw-real-dev"
-        if candidate.is_dir():
-            return candidate
-    return root.parent / "shared" / "data" / "quickdraw-real-dev"
+    """The real dev doodles' folder as the ablation specs find it (core.paths.real_dev_dir:
+    `$FRANKENSTEIN_REAL_DEV`, else `shared/data/quickdraw-real-dev` beside the project or
+    the working directory or a folder above either), else where it would be beside `root`
+    (named by the tests that need it)."""
+    from core.paths import REAL_DEV_DIR, real_dev_dir
+
+    return real_dev_dir(root) or root.parent / REAL_DEV_DIR
 
 
 REAL_DEV = find_real_dev()

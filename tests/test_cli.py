@@ -224,8 +224,12 @@ def test_an_empty_checkpoint_is_refused(tmp_path, monkeypatch, capsys, argv):
         ("FRANKENSTEIN_RUNS", ["runs"]),
         ("FRANKENSTEIN_RUNS", ["train", "--dry-run"]),
         ("FRANKENSTEIN_CACHE", ["train", "--dry-run", "out_dir=runs", "data.sources=DATA"]),
+        (
+            "FRANKENSTEIN_STUDIES",
+            ["ablate", "lstm-vs-cnn", "--eval-data", "DATA", "--launcher", "false"],
+        ),
     ],
-    ids=["runs", "train", "cache"],
+    ids=["runs", "train", "cache", "studies"],
 )
 def test_a_path_variable_set_but_empty_is_refused(tmp_path, monkeypatch, capsys, variable, argv):
     """`FRANKENSTEIN_RUNS=` made `runs` say "no runs in ./ yet" and `train` write its run
@@ -252,6 +256,8 @@ def test_a_path_variable_set_but_empty_is_refused(tmp_path, monkeypatch, capsys,
         ("FRANKENSTEIN_RUNS", "runs_dir"),
         ("FRANKENSTEIN_CACHE", "cache_dir"),
         ("FRANKENSTEIN_CONFIG", "config_dir"),
+        ("FRANKENSTEIN_REAL_DEV", "real_dev_dir"),
+        ("FRANKENSTEIN_STUDIES", "studies_dir"),
     ],
 )
 def test_every_path_variable_set_but_empty_is_named(monkeypatch, variable, where):

@@ -57,7 +57,7 @@ def test_a_missing_absolute_eval_data_is_refused_before_any_run(tmp_path, capsys
     assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 2
     err = capsys.readouterr().err
     assert err == f"frankenstein: error: eval_data '{tmp_path / 'nowhere'}': no such directory\n"
-    assert not (out / "gone" / "a-s0").exists() and not (out / "gone" / "results.md").exists()
+    assert not out.exists()  # nor an empty study folder, as was left
 
 
 def test_an_empty_out_is_refused(tmp_path, eval_dir, monkeypatch, capsys):
@@ -311,3 +311,110 @@ def test_the_temporaries_of_a_killed_studys_writes_are_removed_by_the_next(tmp_p
     assert [p for p in left if p.exists()] == []
     assert [p for p in kept if not p.exists()] == []
     assert (study / "results.md").read_text() != "half\n"
+
+
+def test_eval_data_replaces_the_specs_for_the_whole_study(tmp_path, eval_dir, capsys):
+    """A shipped spec (whose eval_data is the real dev doodles beside the checkout) had
+    no way to be run on a user's own real doodles."""
+    spec = tmp_path / "own.toml"
+    spec.write_text('name = "own"\nseeds = [0, 1]\n[variants.a]\n[variants.b]\n')
+    out = tmp_path / "studies"
+    args = ["ablate", str(spec), "--out", str(out), "--events", "--launcher", FAILS_AT_ONCE]
+    assert main([*args, "--eval-data", str(eval_dir), "--eval-data", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == ""
+    both = [str(eval_dir.resolve()), str(tmp_path.resolve())]
+    study = out / "own"
+    assert json.loads((study / "spec.json").read_text())["spec"]["eval_data"] == both
+    for run in ("a-s0", "b-s0", "a-s1", "b-s1"):
+        status = json.loads((study / run / "status.json").read_text())
+        assert status["overrides"]["eval_data"] == both
+    assert f"first eval_data directory, `{both[0]}`" in (study / "results.md").read_text()
+
+
+def test_a_missing_eval_data_option_is_one_line_before_anything_is_made(tmp_path, capsys):
+    out = tmp_path / "studies"
+    args = ["ablate", "lstm-vs-cnn", "--quick", "--out", str(out), "--launcher", FAILS_AT_ONCE]
+    assert main([*args, "--eval-data", str(tmp_path / "gone")]) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: --eval-data {tmp_path / 'gone'}: no such directory\n"
+    )
+    assert not out.exists()
+
+
+def test_the_default_eval_data_is_where_frankenstein_real_dev_says(
+    tmp_path, eval_dir, monkeypatch, capsys
+):
+    """The variable the tests read named the real dev doodles for them only: a spec's
+    default eval_data was looked for beside the checkout, and nowhere else."""
+    import shutil
+
+    dev = tmp_path / "mine" / "quickdraw-dev"
+    shutil.copytree(eval_dir, dev / "simplified")
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(dev))
+    spec = tmp_path / "dev.toml"
+    spec.write_text('name = "dev"\nseeds = [0]\n[variants.a]\n')
+    out = tmp_path / "studies"
+    args = ["ablate", str(spec), "--out", str(out), "--events", "--launcher", FAILS_AT_ONCE]
+    assert main(args) == 1
+    assert capsys.readouterr().err == ""
+    status = json.loads((out / "dev" / "a-s0" / "status.json").read_text())
+    assert status["overrides"]["eval_data"] == [str((dev / "simplified").resolve())]
+    assert "(the real dev doodles)" in (out / "dev" / "results.md").read_text()
+
+
+REAL_DEV_FIX = (
+    "set FRANKENSTEIN_REAL_DEV to the real dev doodles' folder (the one holding simplified/ "
+    "and raw/), or name a folder of real doodles with `frankenstein ablate --eval-data DIR` "
+    "or the spec's eval_data"
+)
+
+
+def test_real_dev_doodles_not_found_say_both_ways_to_name_them(tmp_path, monkeypatch, capsys):
+    """From an installed package (no ../shared beside it) every shipped spec failed with
+    "eval_data '../shared/...': no such directory", and nothing said what to do."""
+    import experiments.spec
+
+    project = tmp_path / "site-packages"  # a tree with no shared/ beside it
+    project.mkdir()
+    monkeypatch.setattr(experiments.spec, "PROJECT_ROOT", project)
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("FRANKENSTEIN_REAL_DEV", raising=False)
+    out = tmp_path / "studies"
+    argv = ["ablate", "lstm-vs-cnn", "--quick", "--out", str(out), "--launcher", FAILS_AT_ONCE]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "frankenstein: error: eval_data: the real dev doodles (the default) are not in "
+        f"shared/data/quickdraw-real-dev beside the working directory or {project} or a "
+        f"folder above them: {REAL_DEV_FIX}\n"
+    )
+    assert not out.exists()  # an empty out/lstm-vs-cnn/ was left behind
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path / "gone"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: FRANKENSTEIN_REAL_DEV '{tmp_path / 'gone'}': no such "
+        f"directory; {REAL_DEV_FIX}\n"
+    )
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path))  # holds no simplified/
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"frankenstein: error: FRANKENSTEIN_REAL_DEV '{tmp_path}': no simplified/ folder in "
+        f"it; {REAL_DEV_FIX}\n"
+    )
+
+
+def test_studies_go_where_frankenstein_studies_says(tmp_path, eval_dir, monkeypatch, capsys):
+    """Runs, data and caches could be moved with a FRANKENSTEIN_* variable; studies went
+    to ./experiments/studies/ wherever ablate was started."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setenv("FRANKENSTEIN_STUDIES", str(tmp_path / "studies"))
+    spec = tmp_path / "moved.toml"
+    spec.write_text(f'name = "moved"\nseeds = [0]\neval_data = ["{eval_dir}"]\n[variants.a]\n')
+    assert main(["ablate", str(spec), "--events", "--launcher", FAILS_AT_ONCE]) == 1
+    assert (tmp_path / "studies" / "moved" / "a-s0" / "status.json").is_file()
+    assert list(here.iterdir()) == []
+    capsys.readouterr()
+    out = tmp_path / "given"  # --out still wins
+    assert main(["ablate", str(spec), "--out", str(out), "--launcher", FAILS_AT_ONCE]) == 1
+    assert (out / "moved" / "results.md").is_file()

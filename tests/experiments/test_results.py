@@ -240,3 +240,28 @@ def test_the_legend_names_the_folder_the_accuracies_are_on(study):
     said = " ".join((study / "results.md").read_text().split())
     assert "Accuracies are on the study's first eval_data directory, `data/own-doodles`;" in said
     assert "real dev doodles" not in said
+
+
+def test_the_legend_knows_the_real_dev_doodles_wherever_they_are(study, tmp_path, monkeypatch):
+    """Given by another path (`ablate --eval-data`, absolute) they were called the
+    real dev doodles only where ../shared was beside the checkout."""
+    saved = json.loads((study / "spec.json").read_text())
+
+    def legend_of(first: Path) -> str:
+        saved["spec"]["eval_data"] = [str(first)]
+        (study / "spec.json").write_text(json.dumps(saved))
+        write_results(study)
+        return " ".join((study / "results.md").read_text().split())
+
+    dev = tmp_path / "elsewhere" / "dev"
+    (dev / "simplified").mkdir(parents=True)
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(dev))
+    assert f"`{dev / 'simplified'}` (the real dev doodles);" in legend_of(dev / "simplified")
+    named = tmp_path / "copy" / "quickdraw-real-dev" / "simplified"  # theirs by name
+    named.mkdir(parents=True)
+    assert f"`{named}` (the real dev doodles);" in legend_of(named)
+    own = tmp_path / "own" / "simplified"
+    own.mkdir(parents=True)
+    assert "real dev doodles" not in legend_of(own)
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path / "gone"))  # not an error here
+    assert "real dev doodles" not in legend_of(own)

@@ -230,3 +230,11 @@ def test_the_default_jobs_count_a_launchers_processes(monkeypatch):
         assert default_jobs(2, launcher_processes(launcher)) == 1
     assert launcher_processes(["torchrun", "--nproc_per_node", "gpu"]) == 1  # not a count
     assert launcher_processes(["torchrun", "--nproc_per_node"]) == 1
+
+
+def test_a_study_refused_before_its_runs_makes_no_folder(tiny_spec, tmp_path):
+    """A missing eval_data left an empty study folder (and the folder of study folders)."""
+    spec = tiny_spec({"lstm": {}}, eval_data=[str(tmp_path / "nowhere")])
+    with pytest.raises(SpecError, match="no such directory"):
+        run_ablation(spec, out_dir=tmp_path / "studies")
+    assert list(tmp_path.iterdir()) == []

@@ -199,6 +199,7 @@ def test_relative_eval_data_is_found_above_the_project(tmp_path, monkeypatch):
     project.mkdir(parents=True)
     monkeypatch.setattr(experiments.spec, "PROJECT_ROOT", project)
     monkeypatch.chdir(project)
+    monkeypatch.delenv("FRANKENSTEIN_REAL_DEV", raising=False)
     assert resolve_dir("../shared/data/quickdraw-real-dev/simplified") == dev.resolve()
     with pytest.raises(SpecError, match="'no/such/dir': no such directory"):
         resolve_dir("no/such/dir")

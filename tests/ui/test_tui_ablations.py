@@ -549,3 +549,36 @@ async def test_a_users_own_spec_and_study_are_shown_with_specs_and_studies(tmp_p
         lstm, peer = table_rows(app, "results")
         assert lstm[:2] == ["lstm", "1/1"] and lstm[2].endswith("%")
         assert peer[:3] == ["$P (leave-one-out)", "-", "n/a: one drawing a class"]
+
+
+async def test_real_dev_doodles_not_found_are_said_with_the_ways_to_name_them(here, monkeypatch):
+    """The real `ablate` in the child, which gets the TUI's environment: a spec with the
+    default eval_data failed, from an installed package, with "no such directory" and
+    nothing that said how to point it at the real doodles."""
+    from ui.tui.context import cli
+
+    monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(here / "gone"))
+    app = tui(here, initial="ablations", ablate=cli("ablate"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await until(pilot, lambda: "FAILED" in message(app), "the child's failure")
+        assert " ".join(message(app).split()) == (
+            f"the ablation FAILED: FRANKENSTEIN_REAL_DEV '{here / 'gone'}': no such "
+            "directory; set FRANKENSTEIN_REAL_DEV to the real dev doodles' folder (the one "
+            "holding simplified/ and raw/), or name a folder of real doodles with "
+            "`frankenstein ablate --eval-data DIR` or the spec's eval_data"
+        )
+    assert not (here / "studies").exists()  # an empty studies/tiny/ was left behind
+
+
+def test_the_tabs_studies_are_where_frankenstein_studies_says(tmp_path, monkeypatch):
+    """As `ablate` puts them without --out; --studies still wins."""
+    from ui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FRANKENSTEIN_STUDIES", str(tmp_path / "studies"))
+    apps = []
+    monkeypatch.setattr("ui.commands.tui.run_quitting_on_signals", apps.append)
+    assert main(["tui", "--runs", "runs", "--data", "data"]) == 0
+    assert main(["tui", "--runs", "runs", "--data", "data", "--studies", "mine"]) == 0
+    assert [app.ctx.studies_dir for app in apps] == [tmp_path / "studies", Path("mine")]

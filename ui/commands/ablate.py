@@ -15,6 +15,7 @@ examples:
   frankenstein ablate experiments/specs/lstm-depth.toml --jobs 2
   frankenstein ablate my-study.toml --out runs/studies --events   # JSON lines (the TUI)
   frankenstein ablate lstm-vs-cnn --launcher "torchrun --standalone --nproc_per_node 4" --jobs 1
+  frankenstein ablate lstm-vs-cnn --quick --eval-data ~/doodles/simplified   # your own real doodles
 
 A study folder OUT/NAME holds one run folder per (variant, seed), each with a
 status.json; run the same command again to resume (finished runs are skipped) or to
@@ -35,7 +36,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true", help="apply the spec's quick settings (CPU)")
     p.add_argument("--jobs", type=int, default=None, help="runs at a time (default: cores/threads)")
     p.add_argument(
-        "--out", type=Path, default="experiments/studies", help="folder of study folders"
+        "--out",
+        type=Path,
+        default=None,
+        help="folder of study folders (default: experiments/studies, or $FRANKENSTEIN_STUDIES)",
+    )
+    p.add_argument(
+        "--eval-data",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a folder of real doodles (<class>.ndjson) to evaluate every run on, instead of "
+        "the spec's eval_data (by default the real dev doodles); repeat it for more: the "
+        "table's accuracies, the peers' templates and the latency's drawings are the first one's",
     )
     p.add_argument("--events", action="store_true", help="JSON lines on stdout instead of bars")
     p.add_argument(
@@ -49,13 +63,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_ablate(args: argparse.Namespace) -> int:
     from core.atomic import check_output_dir
     from core.errors import FrankensteinError
+    from core.paths import studies_dir
     from experiments.runner import run_ablation
     from experiments.spec import load_spec
 
     if args.jobs is not None and args.jobs < 1:
         raise FrankensteinError(f"--jobs {args.jobs}: must be at least 1")
     spec = load_spec(args.spec)
-    check_output_dir(args.out)
+    if args.eval_data:  # for the whole study, as the spec's eval_data would be
+        spec = spec.with_eval_data([str(_eval_dir(d)) for d in args.eval_data])
+    out = args.out if args.out is not None else studies_dir()
+    check_output_dir(out)
     # SIGTERM (a supervisor, a cluster's scheduler) stops a study as Ctrl-C does (ui/cli.py
     # makes it one for every command): the running trainings are asked to save last.pt
     # (experiments/runner.py), so nothing is orphaned or lost.
@@ -70,7 +88,7 @@ def run_ablate(args: argparse.Namespace) -> int:
     def study(on_event):
         return run_ablation(
             spec,
-            out_dir=args.out,
+            out_dir=out,
             quick=args.quick,
             jobs=args.jobs,
             on_event=on_event,
@@ -86,6 +104,17 @@ def run_ablate(args: argparse.Namespace) -> int:
             print(result.table.read_text(encoding="utf-8"))
         print(f"results in {result.study_dir}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _eval_dir(path: Path) -> Path:
+    """An --eval-data folder, absolute: the study's spec.json and runs name it from
+    wherever the study is read or resumed."""
+    from core.errors import FrankensteinError
+
+    if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
+        raise FrankensteinError(f"--eval-data {path}: {what}")
+    return path.resolve()
 
 
 def _launcher(text: str) -> list[str]:

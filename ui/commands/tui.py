@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="folder of study folders the Ablations tab runs into and reads, as ablate's "
-        "--out (default: experiments/studies)",
+        "--out (default: experiments/studies, or $FRANKENSTEIN_STUDIES)",
     )
     p.add_argument(
         "--tab",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.paths import studies_dir
+
 ROOT = Path(__file__).resolve().parents[2]  # the folder holding core/, training/, ui/
 
 
@@ -60,7 +62,7 @@ class TuiContext(BaseModel):
     runs_dir: Path
     data_dir: Path
     specs_dir: Path = Field(default_factory=shipped_specs)
-    studies_dir: Path = Path("experiments/studies")
+    studies_dir: Path = Field(default_factory=studies_dir)  # $FRANKENSTEIN_STUDIES
     default_model_file: Path | None = None  # None: live.default_model's own place
     trainer: tuple[str, ...] = cli("train")
     ablate: tuple[str, ...] = cli("ablate")
