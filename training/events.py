@@ -28,9 +28,12 @@ progress bar is off with --events). The events, in order:
   end-of-run calibration and evaluation are not in it).
 - ``{"event": "epoch", ...}``: the epoch's metrics.jsonl row: "epoch" (1-based),
   "train_loss", "train_acc", "val_loss", "val_acc", "val_acc_at_stroke" (list, k =
-  1..pad_len), "lr", "seconds", "samples_per_s", "is_best", "best_val_acc".
+  1..pad_len), "lr", "seconds", "samples_per_s", "is_best", "best_val_acc",
+  "best_epoch" (1-based, the epoch best.pt holds), and "processes" (the world size) in
+  a distributed run.
 - ``{"event": "eval", "name": "test" | DIR, "report": {...}}``: the evaluation report
-  (the keys of `frankenstein eval --json`), once per evaluated data set.
+  (the keys of `frankenstein eval --json`, but "accuracy_at_stroke_live", which only
+  `frankenstein eval` computes), once per evaluated data set.
 - ``{"event": "done", "status": "completed" | "early_stop" | "interrupted", "run_dir":
   str, "epochs_run": int, "best_epoch": int (0: no epoch finished), "best_val_acc":
   float | null (null: no epoch finished), "temperature": float | null}``: the last

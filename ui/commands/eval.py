@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="accuracy, accuracy by stroke, calibration and snap replay on a data directory",
         description="Replay every drawing of DIR stroke after stroke through the "
         "classifier and the snap policy, as the drawing window's classifier predicts (many "
-        "drawings at a time; an ensemble one stroke at a time), and report: top-1 "
-        "and top-3 accuracy, per-class accuracy, the confusion matrix, accuracy after k "
+        "drawings at a time; an ensemble one drawing at a time, its frames batched), and "
+        "report: top-1 and top-3 accuracy, per-class accuracy, the confusion matrix, accuracy after k "
         "strokes (the first k strokes at the finished drawing's scale, and as the window "
         "sees them: normalised on their own bounding box), expected calibration error, "
         "and snap precision, recall and strokes saved (at the threshold and over a sweep).",
