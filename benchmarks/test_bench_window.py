@@ -233,3 +233,26 @@ def _dispatch():
     import pyglet  # not at the top: PYGLET_HEADLESS first
 
     return pyglet.event.EventDispatcher.dispatch_event
+
+
+@pytest.mark.parametrize("doodles", [10, 300])
+def test_a_frame_drawn_with_doodles_on_the_canvas(benchmark, doodles_on_a_canvas, doodles):
+    """A frame drawn (clear, the batch drawn, glFinish for the GPU's share): the canvas's
+    groups are drawn cut to the canvas (a scissor set and unset once a frame)."""
+    import pyglet
+
+    from live.replay import ManualClock
+    from live.window import DrawingWindow
+
+    controller = doodles_on_a_canvas(doodles)
+    window = DrawingWindow(controller, clock=ManualClock())
+    try:
+
+        def frame():
+            window.on_draw()
+            pyglet.gl.glFinish()
+
+        benchmark.pedantic(frame, rounds=200, warmup_rounds=5)
+        benchmark.extra_info["shapes"] = len(controller.shapes)
+    finally:
+        window.close()

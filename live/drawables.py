@@ -8,7 +8,8 @@ its new points are built, and its pieces stay as the finished stroke's.
 The side panel and the help overlay are labels and rectangles positioned from the
 layout. The panel's text is broken into lines here, once, by the pixel width of its
 glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
-are ordered groups: canvas, the completion preview, ink, templates, panel, overlay.
+are ordered groups: canvas, the completion preview, ink, templates, panel, overlay;
+the preview, ink and templates are cut to the canvas's rectangle (`live.clip`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pyglet.gl import GL_ONE_MINUS_SRC_ALPHA, GL_SRC_ALPHA
 from pyglet.graphics import Batch, Group
 from pyglet.shapes import Rectangle, ShapeBase
 
+from live.clip import CanvasClip
 from live.geometry import Layout, Rect
 from live.scene import Panel, Polyline, Scene
 from live.settings import Colours
@@ -237,10 +239,16 @@ class SceneView:
         # canvas, ink, panel, panel text, overlay; the completion preview (order 1) lies
         # over the canvas and under every stroke, templates (3) over the ink: a snap's
         # template over its fading ink, as the scene orders them, whatever the places
-        # of their vertices (a batch draws one group's strokes in that order)
-        self.groups = [Group(order=o) for o in (0, 2, 4, 5, 6)]
-        self.under = Group(order=1)
-        self.templates = Group(order=3)
+        # of their vertices (a batch draws one group's strokes in that order). The
+        # three are cut to the canvas (`clip`); the canvas itself and the panel are not
+        self.clip = CanvasClip(order=1)
+        self.groups = [
+            Group(order=0),
+            Group(order=2, parent=self.clip),
+            *(Group(order=o) for o in (4, 5, 6)),
+        ]
+        self.under = Group(order=1, parent=self.clip)
+        self.templates = Group(order=3, parent=self.clip)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
         self.panel_back = Rectangle(0, 0, 1, 1, color=c.panel, batch=batch, group=self.groups[2])
@@ -476,6 +484,7 @@ class SceneView:
         """Make the batch show `scene` laid out by `layout`."""
         c = layout.canvas
         _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
+        self.clip.rect = c
         self._show_lines(scene.lines, layout)
         if self._panel_shown != (scene.panel, layout):  # e.g. not while a stroke is drawn
             self._show_panel(scene.panel, layout)

@@ -74,6 +74,7 @@ class DrawingWindow(pyglet.window.Window):
         self.set_minimum_size(*MIN_WINDOW_SIZE)
         r, g, b = s.colours.background
         pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
+        self.scene_view.clip.ratio = self.get_pixel_ratio()
         controller.resize(*self.get_size())
         self.refresh()
 
@@ -139,8 +140,16 @@ class DrawingWindow(pyglet.window.Window):
 
     def on_resize(self, width: int, height: int) -> None:
         super().on_resize(width, height)
+        if self.scene_view is not None:  # the canvas's clip, in framebuffer pixels
+            self.scene_view.clip.ratio = self.get_pixel_ratio()
         self.controller.resize(width, height)
         self.refresh()
+
+    def on_scale(self, scale: float, dpi: int) -> None:
+        """The screen's pixel ratio changed (a HiDPI display): so does the clip's."""
+        super().on_scale(scale, dpi)
+        if self.scene_view is not None:
+            self.scene_view.clip.ratio = self.get_pixel_ratio()
 
     # ----------------------------------------------------------------- pixels
 

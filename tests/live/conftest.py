@@ -71,15 +71,16 @@ def make_controller(settings, tiny_models):
 
 @pytest.fixture
 def open_window(settings, tiny_models):
-    """open_window(frankenstein=cls, cnn=cls, controller=None, **settings) -> a real
-    headless DrawingWindow on a manual clock (tests/live/window_helpers.py drives it)."""
+    """open_window(frankenstein=cls, cnn=cls, controller=None, size=None, **settings) ->
+    a real headless DrawingWindow (of `size`, else the settings' window size) on a manual
+    clock (tests/live/window_helpers.py drives it)."""
     from live.controller import Controller
     from live.replay import ManualClock
     from live.window import DrawingWindow
 
     windows = []
 
-    def make(frankenstein=None, cnn=None, controller=None, **overrides):
+    def make(frankenstein=None, cnn=None, controller=None, size=None, **overrides):
         if controller is None:
             models = dict(tiny_models)
             if frankenstein:
@@ -88,7 +89,8 @@ def open_window(settings, tiny_models):
                 models["cnn"] = biased(models["cnn"], cnn)
             s = settings.model_copy(update=overrides)
             controller = Controller(s, loader=loader_of(models))
-        w = DrawingWindow(controller, clock=ManualClock())
+        given = {} if size is None else dict(width=size[0], height=size[1])
+        w = DrawingWindow(controller, clock=ManualClock(), **given)
         windows.append(w)
         return w
 
