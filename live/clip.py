@@ -2,11 +2,11 @@
 canvas's rectangle on screen (GL's scissor test).
 
 A template is fitted to the ink, not to the canvas: an eyes-and-mouth smiley gets a
-face around them about twice their size, which can reach far past the canvas's edge
-(145 px for a real doodle placed as `draw --score` places it). Ink, templates, the
-completion preview and the stroke being drawn are drawn under a `CanvasClip`, so such
-a line ends at the canvas's edge, as the PNG export cuts it, instead of running over
-the letterbox band and the side panel (whose groups are not under it).
+face around them about twice their size, which can reach past the canvas's edge (50 px
+for a real doodle placed as `draw --score` places it). Ink, templates, the completion
+preview and the stroke being drawn are drawn under a `CanvasClip`, so such a line ends
+at the canvas's edge, as the PNG export cuts it, instead of running over the letterbox
+band (the side panel, drawn after them and not under the clip, covered them already).
 """
 
 from __future__ import annotations
