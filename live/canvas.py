@@ -1,4 +1,5 @@
-"""What is on the canvas: shapes made of ink strokes, snapped templates, undo records.
+"""What is on the canvas: shapes made of ink strokes, snapped templates, undo records
+(what redo puts back is `live.redo`).
 
 A *shape* is what one classifier state describes: strokes drawn close together (a
 stroke that starts away from the previous ink starts another shape). Its state is
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +170,13 @@ class Shape:
             dict(self.seen),
         )
 
+    def restore(self, before: Shape) -> None:
+        """Take back every field of `before`, a `copy` of this shape made earlier (redo,
+        `live.redo`), as a copy again."""
+        copy = before.copy()
+        for f in fields(self):
+            setattr(self, f.name, getattr(copy, f.name))
+
     def keep_guesses(self, model: str) -> None:
         """Remember the guesses it holds now as `model`'s of its ink as it is."""
         self.seen[model] = (tuple(self.strokes), self.history, self.final)
@@ -213,32 +221,3 @@ class Cleared:
 
 
 UndoRecord = AddedStroke | Snapped | Reopened | Cleared
-
-
-@dataclass(frozen=True)
-class Undone:
-    """The canvas as it was before an undo, for redo to put back: its own copies of the
-    shapes and undo records (the records hold the copies where they held the shapes),
-    sharing the strokes and snaps, which never change, and the model that classified them."""
-
-    shapes: tuple[Shape, ...]
-    records: tuple[UndoRecord, ...]
-    model: str
-
-    @classmethod
-    def of(cls, shapes: list[Shape], records: list[UndoRecord], model: str) -> Undone:
-        copies: dict[int, Shape] = {}
-
-        def copy(shape: Shape) -> Shape:
-            if id(shape) not in copies:
-                copies[id(shape)] = shape.copy()
-            return copies[id(shape)]
-
-        def record(r: UndoRecord) -> UndoRecord:
-            if isinstance(r, AddedStroke):
-                return AddedStroke(r.shape_id, tuple((place, copy(s)) for place, s in r.gathered))
-            if isinstance(r, Cleared):
-                return Cleared(tuple(copy(s) for s in r.shapes))
-            return r  # Snapped, Reopened: ids and a snap only
-
-        return cls(tuple(copy(s) for s in shapes), tuple(record(r) for r in records), model)

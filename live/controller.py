@@ -60,8 +60,9 @@ was just taken back) nor for a fit too bad to snap, and never exported.
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
 one by one, the classifier following; a clear is undone as a whole. **Redo** puts back
-what undo took, step by step: each undo keeps the canvas as it was before it
-(`live.canvas.Undone`), and redo restores that (re-classified if the model was
+what undo took, step by step: each undo keeps what it changed, as it was before
+(`live.redo`: the records it took, the shapes it changed, the places of the shapes it
+put back or took away), and redo restores that (re-classified if the model was
 switched since); anything new (a stroke, a snap, a clear) ends what can be redone.
 
 **Saving** (which shapes are saved as they are, the second Escape that quits with
@@ -90,11 +91,11 @@ from live.canvas import (
     Snap,
     Snapped,
     Stroke,
-    Undone,
     UndoRecord,
 )
 from live.geometry import clamp_to_canvas, flip_y, make_layout, nearest_points
 from live.grouping import gather, is_speck, joins, reopens
+from live.redo import Undoing, Undone
 from live.saving import Saving
 from live.scene import CanvasLines, Panel, Scene, preview_lines
 from live.settings import ACTION_HELP, POLICY_FIELDS, LiveSettings, ModelName, key_label
@@ -528,40 +529,48 @@ class Controller:
             self._changed()
             return False
         else:
-            self._redo.append(Undone.of(self.shapes, self.undo_stack, self.model_name))
-            record = self.undo_stack.pop()
+            undoing = Undoing(self.shapes, self.undo_stack, self.model_name)
+            record = undoing.pop()
             changed: tuple[Shape, ...] = ()  # shapes back on the canvas, or with other ink
             if isinstance(record, Snapped):
                 shape = self._shape(record.shape_id)
+                undoing.keep(shape)
                 shape.snap, shape.state = None, ShapeState.HELD
                 self.status = "snap undone: your ink is back (it won't snap until it changes)"
             elif isinstance(record, AddedStroke):
                 shape = self._shape(record.shape_id)
+                undoing.keep(shape, *(other for _, other in record.gathered))
                 if shape in self._unfinished:  # what undo leaves is not snapped by a pause
                     self._unfinished.remove(shape)
                 for place, other in reversed(record.gathered):  # they go back apart
                     theirs = {id(st) for st in other.strokes}
                     shape.strokes = [st for st in shape.strokes if id(st) not in theirs]
-                    self.shapes.insert(place, other)
+                    undoing.insert(place, other)
                 shape.strokes.pop()  # then the stroke itself, the newest of its own
                 if shape.state is ShapeState.HELD:
                     shape.state = ShapeState.INK
                 if not shape.strokes:
-                    self.shapes.remove(shape)
+                    undoing.remove(shape)
                 self.status = "stroke removed"
                 changed = (shape, *(other for _, other in record.gathered))
                 top = self.undo_stack[-1] if self.undo_stack else None
                 touched = {record.shape_id, *(other.id for _, other in record.gathered)}
                 if isinstance(top, Reopened) and top.shape_id in touched:
                     # the stroke had lifted a snap: taking it back restores the snap
-                    self.undo_stack.pop()
+                    undoing.pop()
                     reopened = shape if top.shape_id == shape.id else self._shape(top.shape_id)
                     reopened.snap, reopened.state = top.snap, ShapeState.SNAPPED
                     self.status = f"stroke removed; snapped to {top.snap.cls} again"
             else:
-                self.shapes = list(record.shapes)
+                undoing.keep(*record.shapes)
+                for shape in list(self.shapes):
+                    undoing.remove(shape)
+                for place, shape in enumerate(record.shapes):
+                    undoing.insert(place, shape)
                 changed = record.shapes
                 self.status = "clear undone"
+            undoing.keep(self.current)  # `_sync` gives it the classifier's guesses
+            self._redo.append(undoing.done())
             # their guesses were made before (of other ink, or by the other model)
             self._reclassify(changed)
             self._sync()
@@ -576,7 +585,7 @@ class Controller:
             self.status = "nothing to redo"
         else:
             before = self._redo.pop()
-            self.shapes, self.undo_stack = list(before.shapes), list(before.records)
+            before.redo(self.shapes, self.undo_stack)
             self._pause_from, self._unfinished = None, []  # what redo puts back waits, as undo's
             if before.model != self.model_name:
                 self._reclassify(self.shapes)  # their guesses were the other model's

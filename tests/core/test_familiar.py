@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 import numpy as np
 import pytest
 
 from core.familiar import Familiarity, FamiliarityError
+from tests.conftest import one_torch_thread
 
 
 def _blobs(rng, n_classes=3, dim=4, per_class=400, spread=0.3):
@@ -30,6 +35,73 @@ def test_scores_are_the_relative_mahalanobis_distance():
         want -= b @ np.linalg.inv(cov0 + ridge0 * np.eye(4)) @ b
         assert fam.scores(h)[c] == pytest.approx(want, rel=1e-9)
     np.testing.assert_allclose(fam.scores(np.stack([h, h]))[1], fam.scores(h))
+
+
+def _old_scores(fam: Familiarity, h: np.ndarray) -> np.ndarray:
+    """The formula as numpy computed it before the scores moved to torch."""
+    means_p = fam.means @ (fam.precision + fam.precision.T) / 2
+    to_class = np.einsum("nd,nd->n", h @ fam.precision, h)[:, None]
+    to_class = to_class - 2 * h @ means_p.T + np.einsum("cd,cd->c", means_p, fam.means)
+    b = h - fam.background_mean
+    return to_class - np.einsum("nd,nd->n", b @ fam.background_precision, b)[:, None]
+
+
+def _random_familiarity(rng, n_classes=18, dim=128) -> Familiarity:
+    """Statistics made without a matrix product (so without waking a BLAS thread)."""
+    a, a0 = rng.standard_normal((2, dim, dim))
+    return Familiarity(
+        rng.standard_normal((n_classes, dim)),
+        (a + a.T) / 2 + dim * np.eye(dim),
+        rng.standard_normal(dim),
+        (a0 + a0.T) / 2 + dim * np.eye(dim),
+    )
+
+
+def test_scores_equal_the_numpy_formula_on_random_features():
+    rng = np.random.default_rng(6)
+    fam = _random_familiarity(rng)
+    h = rng.standard_normal((100, fam.dim)) * 3
+    np.testing.assert_allclose(fam.scores(h), _old_scores(fam, h), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(fam.scores(h[7]), _old_scores(fam, h[7:8])[0], rtol=1e-6)
+    read_only = h.astype(np.float32)[::2]  # a strided, read-only float32 view is fine too
+    read_only.flags.writeable = False
+    np.testing.assert_allclose(
+        fam.scores(read_only), _old_scores(fam, read_only.astype(np.float64)), rtol=1e-6
+    )
+
+
+def _other_threads_cpu_ticks() -> int:
+    """CPU time (clock ticks) spent so far by this process's threads other than this one."""
+    ticks = 0
+    for tid in os.listdir("/proc/self/task"):
+        if int(tid) == threading.get_native_id():
+            continue
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # the thread ended
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/task")
+def test_scores_of_a_batch_run_on_this_thread_alone():
+    """The window scores every stroke's candidate frames (a batch) at pen-up with torch on
+    one thread; numpy's products ran on OpenBLAS's own thread pool, which nothing there
+    limits, and waking it stalled the pen-up 45-120 ms. With torch on one thread no
+    other thread of the process may work while the scores are computed (numpy's pool
+    spent about 1.7 s of CPU on these 300 batches, measured on 2 cores)."""
+    rng = np.random.default_rng(7)
+    fam = _random_familiarity(rng)
+    h = rng.standard_normal((100, fam.dim))
+    with one_torch_thread():
+        fam.scores(h)
+        before = _other_threads_cpu_ticks()
+        for _ in range(300):
+            fam.scores(h)
+        spent = _other_threads_cpu_ticks() - before
+    assert spent <= 5, f"other threads spent {spent} clock ticks while scoring"
 
 
 def test_a_point_is_familiar_near_its_class_and_unfamiliar_far_from_all():
