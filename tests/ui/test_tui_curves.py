@@ -130,7 +130,8 @@ async def test_l_opens_the_selected_runs_curves_and_escape_closes_them(here):
         assert train.points == curve(rows, "train_acc") and val.points == curve(rows, "val_acc")
         assert val.points == ((1.0, 0.6), (2.0, 0.8))
         footer_keys = {k.description for k in app.screen.query("FooterKey")}
-        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Curves, Draw ...
+        # not the Runs tab's Mark, Curves, Draw ...: Close and the app's Help and Quit
+        assert footer_keys == {"Close", "Help", "Quit"}
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("down", "l")  # the older run: one epoch, no losses logged

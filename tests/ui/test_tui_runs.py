@@ -269,7 +269,8 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         assert got["after 1 stroke"] == ("30.0%", "31.0%")
         assert got["after 2 strokes"] == ("45.0%", "38.0%")
         footer_keys = {k.description for k in app.screen.query("FooterKey")}
-        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Compare, Draw ...
+        # not the Runs tab's Mark, Compare, Draw ...: Close and the app's Help and Quit
+        assert footer_keys == {"Close", "Help", "Quit"}
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query("#runs-table")

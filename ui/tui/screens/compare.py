@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
 from ui.tui.runinfo import RunInfo, interval, pct, scored_on_cell, stroke_accuracy
+from ui.tui.screens.overlay import Overlay
 
 
 def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
@@ -39,13 +36,8 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
     return rows
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(Overlay):
     """A table comparing two runs; Escape closes it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
-    ]
 
     def __init__(self, a: RunInfo, b: RunInfo):
         super().__init__()
@@ -60,6 +52,3 @@ class CompareScreen(ModalScreen[None]):
                 table.add_row(*row)
             yield table
         yield Footer(show_command_palette=False)  # its own keys, not the Runs tab's
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
