@@ -316,7 +316,7 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         assert got["scored on"] == ("quickdraw-real-dev", "quickdraw-real-dev")  # as the table
         assert got["model"] == ("frankenstein", "cnn")
         assert got["top1"] == ("62.0%", "50.0%")
-        assert got["top1, 95% interval"] == ("56.4-67.3%", "44.4-55.6%")
+        assert got["  95% interval"] == ("56.4-67.3%", "44.4-55.6%")  # top1's
         assert got["after 1 stroke"] == ("30.0%", "31.0%")
         assert got["after 2 strokes"] == ("45.0%", "38.0%")
         footer_keys = {k.description for k in app.screen.query("FooterKey")}
@@ -325,6 +325,28 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query("#runs-table")
+
+
+async def test_compare_fits_two_default_run_names_at_80_columns(tmp_path, monkeypatch):
+    """The screen was 72 columns whatever the terminal: the second run's column was
+    clipped and the title cut mid-word, losing "(Esc closes)". It takes the terminal's
+    width now: both runs' columns, named as `train` names runs, and the title fit."""
+    monkeypatch.chdir(tmp_path)
+    a, b = "frankenstein-20250301-101500", "frankenstein-20250301-094512"
+    make_run(tmp_path / "runs", a, real=REAL, mtime=1_700_000_200)
+    make_run(tmp_path / "runs", b, model="cnn", real=REAL_CNN, mtime=1_700_000_100)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "down", "c")
+        await pilot.pause()
+        table = app.screen.query_one("#compare-table", DataTable)
+        assert [str(c.label) for c in table.ordered_columns] == ["", a, b]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        box = app.screen.query_one("#compare").region
+        esc = app.screen.query_one("#compare-esc", Static)
+        assert str(esc.content) == "(Esc closes)" and box.contains_region(esc.region)
+        title = app.screen.query_one("#compare-title", Static)
+        assert str(title.content) == f"{a}  vs  {b}" and box.contains_region(title.region)
 
 
 async def settle(app, pilot) -> None:
