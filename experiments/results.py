@@ -118,6 +118,18 @@ def study_status(study_dir: str | Path, spec, running: bool | None = None) -> di
     return out
 
 
+def failure_reasons(study_dir: str | Path, run_ids) -> dict[str, str]:
+    """run_id -> why it failed, from its status.json's `error` (as the runner wrote it:
+    "exit status 1: ..."), for each of `run_ids` that failed and says why."""
+    d = Path(study_dir)
+    out = {}
+    for run_id in run_ids:
+        st = _read_json(d / run_id / "status.json")
+        if isinstance(st, dict) and st.get("status") == "failed" and st.get("error"):
+            out[run_id] = str(st["error"])
+    return out
+
+
 def primary_report(eval_json: dict[str, Any]) -> dict[str, Any] | None:
     """The report on the first eval_data directory (the real doodles), else the test split."""
     sets = eval_json.get("eval_data") or {}

@@ -58,7 +58,10 @@ def main(argv: list[str]) -> int:
             print("frankenstein: interrupted", file=sys.stderr)
             return 130
         if variant == "broken":
-            error = "the trainer exited with status 1: RuntimeError: boom"
+            error = (
+                "the trainer exited with status 1: RuntimeError: boom, as a real error "
+                "goes on past the sixty characters of its cell"
+            )
             (run / "status.json").write_text(json.dumps({"status": "failed", "error": error}))
             emit("run_failed", run=run_id, error=error)
             failed.append(run_id)

@@ -128,6 +128,49 @@ async def test_a_failed_run_shows_as_failed_and_the_study_goes_on(here):
         assert [r[1] for r in table_rows(app, "runs")].count("failed") == 2
 
 
+REASON = (
+    "the trainer exited with status 1: RuntimeError: boom, as a real error goes on past "
+    "the sixty characters of its cell"
+)  # the fake runner's, for a run of the variant "broken"
+
+
+async def test_a_failed_runs_whole_reason_is_shown_also_when_read_from_its_folder(here):
+    """Its cell was the reason's first 60 characters, with no "…" and nothing showing
+    the rest; read from the study's folder (a terminal's study, a later session) the
+    cell was empty though status.json says why; and L said the run "is starting". Now
+    the cell ends in "…", the line under the table says the whole reason of the
+    highlighted failed run, and L says it failed and why."""
+    from ui.tui.screens.curves import CurvesScreen
+
+    async def check(app, pilot) -> None:
+        rows = {r[0]: r[1:] for r in table_rows(app, "runs")}
+        status, cell = rows["broken-s0"]
+        assert status == "failed" and len(cell) <= 60 and cell.endswith("…")
+        assert REASON.startswith(cell[:-1])
+        reason = app.query_one("#abl-reason", Static)
+        assert not reason.display  # lstm-s0 highlighted: it did not fail
+        app.query_one("#abl-runs", DataTable).focus()
+        await pilot.press("down", "down")  # broken-s0
+        await pilot.pause()
+        assert reason.display and str(reason.content) == f"broken-s0 failed: {REASON}"
+        await pilot.press("l")
+        await pilot.pause()
+        assert not isinstance(app.screen, CurvesScreen)
+        assert message(app) == f"no curves: broken-s0 failed before training began: {REASON}"
+
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down", "f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await check(app, pilot)
+    app = app_for(here)  # a later session: the study's folder alone
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("down")
+        await pilot.pause()
+        await check(app, pilot)
+
+
 async def test_stopping_a_study(here):
     app = app_for(here, mode="hold")
     async with app.run_test(size=(80, 24)) as pilot:

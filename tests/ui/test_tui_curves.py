@@ -130,7 +130,8 @@ async def test_l_opens_the_selected_runs_curves_and_escape_closes_them(here):
         assert train.points == curve(rows, "train_acc") and val.points == curve(rows, "val_acc")
         assert val.points == ((1.0, 0.6), (2.0, 0.8))
         footer_keys = {k.description for k in app.screen.query("FooterKey")}
-        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Curves, Draw ...
+        # not the Runs tab's Mark, Curves, Draw ...: Close and the app's Help and Quit
+        assert footer_keys == {"Close", "Help", "Quit"}
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("down", "l")  # the older run: one epoch, no losses logged
@@ -247,10 +248,72 @@ async def test_the_marked_runs_validation_curves_are_drawn_beside(here):
             "marked, in yellow: older (frankenstein), 4 epochs, best val 70.0%"
         )
         legend = acc.render().plain.splitlines()[0]  # no room for the last values
-        assert legend == "accuracy  ━ train  ━ val  ━ marked"
+        assert legend == "accuracy  ━ train  ┅ val  ┈ marked"  # told apart by line too
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("down", "l")
         await pilot.pause()
         assert app.screen.marked is None
         assert len(app.screen.query_one("#curves-acc", Chart).series) == 2
+
+
+def _luminance(grey: int) -> float:
+    v = grey / 255
+    return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def contrast(a: int, b: int) -> float:
+    """The WCAG contrast of two greys (0-255)."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def grey(app, colour: str) -> int:
+    """A colour as NO_COLOR shows it: the app's terminal colours, made grey as Textual's
+    Monochrome filter does."""
+    from rich.color import Color as RichColor
+    from textual.color import Color
+
+    dark = app.current_theme.dark
+    rgb = RichColor.parse(colour).get_truecolor(
+        app.ansi_theme_dark if dark else app.ansi_theme_light
+    )
+    return Color(*rgb).monochrome.r
+
+
+def legend_pens(chart: Chart) -> dict[str, tuple[str, str]]:
+    """Each series' (line, colour) as its chart's legend draws it: "━", "cyan"."""
+    legend = chart.render_lines(chart.region.reset_offset)[0]
+    out = {}
+    for seg in legend:
+        words = seg.text.split()
+        if len(words) >= 2 and seg.style is not None and seg.style.color is not None:
+            out[words[1]] = (words[0], seg.style.color.name)
+    return out
+
+
+async def test_train_and_val_are_told_apart_without_colour(here):
+    """NO_COLOR shows colours grey: the validation curve (magenta) was #3b3b3b on the
+    dark background (1.7:1), and train and val differed by colour alone, their legend
+    too ("━ train  ━ val"). The validation line is dotted now ("┅ val"), and both
+    colours' greys stand 3:1 or more from the dark and the light backgrounds."""
+    from textual.color import Color
+
+    run = make_run(here / "runs", "run", val_accs=())
+    rows = [row(1, 0.6), row(2, 0.7), row(3, 0.8)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            background = Color.parse(app.get_css_variables()["background"]).monochrome.r
+            for chart in app.screen.query(Chart).results(Chart):
+                pens = legend_pens(chart)
+                assert set(pens) == {"train", "val"}
+                assert pens["train"][0] != pens["val"][0], (theme, chart.id, pens)
+                for line, colour in pens.values():
+                    ratio = contrast(grey(app, colour), background)
+                    assert ratio >= 3, (theme, chart.id, line, colour, round(ratio, 2))

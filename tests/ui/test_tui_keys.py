@@ -234,3 +234,39 @@ async def test_f1_and_question_mark_toggle_the_keys_panel_and_esc_closes_it(here
         await settle(app, pilot)
         assert not help_shown(app)
         assert ("m", "Mark") in footer(app)
+
+
+def screen_footer(app) -> list[tuple[str, str]]:
+    """The keys the footer of the screen on top lists."""
+    return [(k.key, k.description) for k in app.screen.query(FooterKey)]
+
+
+async def test_f1_and_ctrl_q_act_on_the_screens_over_the_tabs(here):
+    """The curves and compare screens are modal, which hid the app's own F1 and Ctrl+Q:
+    Ctrl+Q did nothing there (the README: they work on every screen). Their footers
+    list both, F1 shows the keys panel over the screen (Esc closes the panel first,
+    then the screen) and Ctrl+Q quits from either."""
+    make_run(here / "runs", "lstm", mtime=1_700_000_200)
+    make_run(here / "runs", "cnn", model="cnn", mtime=1_700_000_100)
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CurvesScreen"
+        assert {("f1", "Help"), ("ctrl+q", "Quit")} <= set(screen_footer(app))
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert help_shown(app) and "Close" in panel_keys(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CurvesScreen" and not help_shown(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("m", "down", "c")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CompareScreen"
+        assert {("f1", "Help"), ("ctrl+q", "Quit")} <= set(screen_footer(app))
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running

@@ -21,7 +21,7 @@ from ui.tui.panes.runs import detail_text
 from ui.tui.runinfo import read_run
 from ui.tui.supervisor import Supervisor
 from ui.tui.trainstate import TrainState
-from ui.tui.widgets.chart import Series, render_chart
+from ui.tui.widgets.chart import Pen, Series, render_chart
 
 FIELDS = form_fields()
 
@@ -362,6 +362,19 @@ def test_chart_draws_each_series_in_its_colour():
     assert ord(lines[1][6]) - 0x2800 & 0x01 and ord(lines[3][15]) - 0x2800 & 0x80
     styles = {str(span.style) for span in chart.spans}
     assert {"cyan", "red"} <= styles
+
+
+def test_a_dotted_pen_inks_every_other_dot_of_its_line_and_all_its_points():
+    points = ((0, 0.0), (4, 1.0), (8, 0.0))
+
+    def dots(pen: Pen) -> int:
+        text = render_chart([Series("s", points, pen)], width=16, height=5).plain
+        rows = text.split("\n")[1:]
+        return sum(bin(ord(c) - 0x2800).count("1") for r in rows for c in r[6:] if c != " ")
+
+    solid, dotted = dots(Pen("cyan")), dots(Pen("cyan", dash=2))
+    assert dotted < solid * 0.6 and dotted >= len(points)
+    assert render_chart([Series("s", points, Pen("blue", 2))], 30, 4).plain.startswith("  ┅ s")
 
 
 def test_a_chart_of_one_value_spans_a_tenth_of_it_either_side():

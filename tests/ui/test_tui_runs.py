@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.widgets import DataTable, Static
 
 from live.default_model import read_default_model
@@ -103,6 +104,56 @@ async def test_a_run_scored_on_its_own_training_folder_is_marked(tmp_path, monke
         assert "scored on mine, also one of its data.sources: its top1" in detail
         await pilot.press("down")
         assert "data.sources" not in str(app.query_one("#runs-detail", Static).content)
+
+
+def shown_detail(app) -> str:
+    """The detail's lines in view: its box's window onto the wrapped text."""
+    box = app.query_one("#runs-detail-box")
+    detail = app.query_one("#runs-detail", Static)
+    lines = [s.text.rstrip() for s in detail.render_lines(Region(0, 0, *detail.size))]
+    top = round(box.scroll_y)
+    return "\n".join(lines[top : top + box.scrollable_content_region.height])
+
+
+def own_data_with_wrong_snaps(runs: Path, name: str, mtime: int) -> None:
+    """A run scored on its own training folder (a warning in the detail), a long
+    name and folder (its settings wrap), and wrong snaps (the detail's last line)."""
+    real = report(0.62, [0.62] * 8, 0.9, 0.5)
+    real["snap"]["wrong_snaps"] = [_wrong("hexagon", "octagon", False)]
+    run = make_run(runs, name, real=real, mtime=mtime)
+    config = json.loads((run / "config.json").read_text())
+    sources = ["../shared/data/quickdraw-real-dev/simplified"]
+    (run / "config.json").write_text(json.dumps({**config, "data": {"sources": sources}}))
+
+
+async def test_the_whole_detail_can_be_read_at_80x24(tmp_path, monkeypatch):
+    """The detail was at most 6 rows, not focusable: at 80x24 the warning that a run
+    scored on its own training data and the wrong snaps were cut off, and could not be
+    scrolled to. With few runs it takes the room the table leaves, the warning first;
+    with many it scrolls (Tab to it, End)."""
+    monkeypatch.chdir(tmp_path)
+    own_data_with_wrong_snaps(tmp_path / "runs", "a-long-name-for-an-lstm-depth-sweep-seed0", 1)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = shown_detail(app)
+        assert "it trained on, which measures nothing" in shown
+        assert "wrong snaps: 1 (0 premature); most often hexagon->octagon 1" in shown
+    for i in range(20):
+        own_data_with_wrong_snaps(tmp_path / "runs", f"frankenstein-{i:02d}", 10 + i)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        shown = shown_detail(app)
+        assert "its top1 and snap" in shown and "wrong snaps" not in shown
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.query_one("#runs-detail-box")
+        await pilot.press("end")
+        await pilot.pause()
+        assert "most often hexagon->octagon 1" in shown_detail(app)
+        await pilot.press("m")  # the tab's keys act from the detail too
+        assert message(app) == "marked frankenstein-19: select another run and press C"
 
 
 async def test_a_run_in_training_and_one_cut_short_say_so(tmp_path, monkeypatch):
@@ -265,14 +316,37 @@ async def test_compare_two_runs_side_by_side(runs, tmp_path):
         assert got["scored on"] == ("quickdraw-real-dev", "quickdraw-real-dev")  # as the table
         assert got["model"] == ("frankenstein", "cnn")
         assert got["top1"] == ("62.0%", "50.0%")
-        assert got["top1, 95% interval"] == ("56.4-67.3%", "44.4-55.6%")
+        assert got["  95% interval"] == ("56.4-67.3%", "44.4-55.6%")  # top1's
         assert got["after 1 stroke"] == ("30.0%", "31.0%")
         assert got["after 2 strokes"] == ("45.0%", "38.0%")
         footer_keys = {k.description for k in app.screen.query("FooterKey")}
-        assert footer_keys == {"Close"}  # not the Runs tab's Mark, Compare, Draw ...
+        # not the Runs tab's Mark, Compare, Draw ...: Close and the app's Help and Quit
+        assert footer_keys == {"Close", "Help", "Quit"}
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query("#runs-table")
+
+
+async def test_compare_fits_two_default_run_names_at_80_columns(tmp_path, monkeypatch):
+    """The screen was 72 columns whatever the terminal: the second run's column was
+    clipped and the title cut mid-word, losing "(Esc closes)". It takes the terminal's
+    width now: both runs' columns, named as `train` names runs, and the title fit."""
+    monkeypatch.chdir(tmp_path)
+    a, b = "frankenstein-20250301-101500", "frankenstein-20250301-094512"
+    make_run(tmp_path / "runs", a, real=REAL, mtime=1_700_000_200)
+    make_run(tmp_path / "runs", b, model="cnn", real=REAL_CNN, mtime=1_700_000_100)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m", "down", "c")
+        await pilot.pause()
+        table = app.screen.query_one("#compare-table", DataTable)
+        assert [str(c.label) for c in table.ordered_columns] == ["", a, b]
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        box = app.screen.query_one("#compare").region
+        esc = app.screen.query_one("#compare-esc", Static)
+        assert str(esc.content) == "(Esc closes)" and box.contains_region(esc.region)
+        title = app.screen.query_one("#compare-title", Static)
+        assert str(title.content) == f"{a}  vs  {b}" and box.contains_region(title.region)
 
 
 async def settle(app, pilot) -> None:

@@ -659,3 +659,20 @@ async def test_booleans_floats_infinity_and_a_missing_eval_folder_are_refused(he
         assert app.query_one("#train-pane").state.status == "done"
         command = app.query_one("#train-pane").lines[0]
         assert "data.eval_per_class=1000 " in command and "eval_data=data/real " in command
+
+
+async def test_tab_from_dry_run_goes_to_the_forms_first_field(here):
+    """The form's scroll container was a tab stop that shows no focus: Tab from
+    "dry run" seemed to go nowhere. It goes to the form's first field, and the tab's
+    focus chain holds no container that shows nothing focused."""
+    from ui.tui.widgets.config_form import ConfigForm
+
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.query_one("#train-dry-run", Checkbox).focus()
+        await pilot.press("tab")
+        await pilot.pause()
+        first = next(iter(app.query("#train-form Input, #train-form Select, #train-form Checkbox")))
+        assert app.focused is first
+        assert not [w for w in app.screen.focus_chain if isinstance(w, ConfigForm)]

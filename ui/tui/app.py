@@ -46,10 +46,12 @@ class FrankensteinApp(App[None]):
         # The keys panel (every key of the widget in focus, its tab and the app), which
         # the footer's Ctrl+P palette would offer were it shown: ? too where it is not
         # typed (an input takes it), Esc closes it before anything else Esc does.
-        Binding("f1", "toggle_help", "Help"),
+        # F1 and Ctrl+Q are priority keys, so they act on every screen: a screen over
+        # the tabs (curves, compare) is modal, and hides the app's other keys.
+        Binding("f1", "toggle_help", "Help", priority=True),
         Binding("question_mark", "toggle_help", "Help", show=False),
         Binding("escape", "hide_help_panel", "Close help", show=False, priority=True),
-        Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
     def __init__(self, ctx: TuiContext, models: list[str], initial: str = "train"):

@@ -58,6 +58,7 @@ class AblationsPane(Horizontal):
         self.specs: list[Path] = []
         self.status: dict[str, str] = {}  # run id -> queued/running/done/failed/stopped
         self.progress: dict[str, str] = {}  # run id -> "epoch 2/3 acc 61%"
+        self.reasons: dict[str, str] = {}  # failed run id -> why, whole (status.json's)
         self.started: set[str] = set()  # the runs the running child started
         self.supervisor: Supervisor | None = None
         self.closing = False
@@ -80,6 +81,8 @@ class AblationsPane(Horizontal):
         with Vertical(id="abl-right"):
             yield Static("", id="abl-info")
             yield DataTable(id="abl-runs", cursor_type="row")
+            # the highlighted failed run's whole reason (its cell holds the first words)
+            yield Static("", id="abl-reason", classes="failed")
             yield DataTable(id="abl-results", cursor_type="row")
             yield Static("", id="abl-message")
 
@@ -113,6 +116,7 @@ class AblationsPane(Horizontal):
             self.show_spec(self.selected, keep_message)
             return
         self.shown, self.elsewhere, self.status, self.progress = None, None, {}, {}
+        self.reasons = {}
         self.spec_shown = None
         self.follow.saw()
         self.query_one("#abl-info", Static).update("")
@@ -153,9 +157,10 @@ class AblationsPane(Horizontal):
         except FrankensteinError as e:
             self.follow.saw()
             self.query_one("#abl-info", Static).update(str(e))
-            self.status, self.progress = {}, {}
+            self.status, self.progress, self.reasons = {}, {}, {}
             self.query_one("#abl-runs", DataTable).clear(columns=True)
             self.query_one("#abl-results", DataTable).clear(columns=True)
+            self._show_reason()
             return
         quick = self.query_one("#abl-quick", Checkbox).value
         runs = spec.runs(quick=quick)
@@ -164,16 +169,17 @@ class AblationsPane(Horizontal):
             f"{_many(len(spec.seeds), 'seed')} = {_many(len(runs), 'run')}"
         )
         self.status = {r.run_id: "queued" for r in runs}
-        self.progress = {}
+        self.progress, self.reasons = {}, {}
         study = self.ctx.studies_dir / spec.name
         self.shown = (study, list(self.status))
         self.follow.saw()
         if study.is_dir():
             from core.atomic import live_holder
-            from experiments.results import STUDY_LOCK, study_status
+            from experiments.results import STUDY_LOCK, failure_reasons, study_status
 
             holder = live_holder(study / STUDY_LOCK)
             self.status.update(study_status(study, spec, running=holder is not None))
+            self.reasons = failure_reasons(study, self.status)
             if holder is not None and self.running_spec is None:  # not our own child
                 self.elsewhere = holder
                 self.progress = _progress_elsewhere(study, self.status)
@@ -230,6 +236,10 @@ class AblationsPane(Horizontal):
         if not run.is_dir():
             self.show(f"{run.name} has not started: no curves yet")
             return
+        if self.status.get(highlighted) == "failed" and not (run / "config.json").is_file():
+            why = self.reasons.get(highlighted, "its status.json gives no reason")
+            self.show(f"no curves: {run.name} failed before training began: {why}", error=True)
+            return
         self.app.push_screen(CurvesScreen(run, self.ctx.follow_s))
 
     # ------------------------------------------------------------------ tables
@@ -244,9 +254,24 @@ class AblationsPane(Horizontal):
             table.add_column(column, key=column)
         for run_id, status in self.status.items():  # a stopped run's last step is no news
             shown = self.progress.get(run_id, "") if status != "stopped" else ""
+            if status == "failed" and run_id in self.reasons:
+                shown = _first_words(self.reasons[run_id])
             table.add_row(run_id, status, shown, key=run_id)
         if keep in self.status:
             table.move_cursor(row=table.get_row_index(keep))
+        self._show_reason()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "abl-runs":
+            self._show_reason()
+
+    def _show_reason(self) -> None:
+        """Under the runs table, why the highlighted run failed, whole and wrapped."""
+        run = self._highlighted_run()
+        why = self.reasons.get(run, "") if run and self.status.get(run) == "failed" else ""
+        line = self.query_one("#abl-reason", Static)
+        line.update(f"{run} failed: {why}" if why else "")
+        line.display = bool(why)
 
     def _highlighted_run(self) -> str | None:
         """The run id under the runs table's cursor; None for an empty table."""
@@ -409,6 +434,7 @@ class AblationsPane(Horizontal):
         elif kind == "run_start":
             self.started.add(run)
             self.status[run] = "running"
+            self.reasons.pop(run, None)
         elif kind == "run_progress":
             self.progress[run] = _progress(event)
         elif kind == "run_done":
@@ -417,7 +443,9 @@ class AblationsPane(Horizontal):
             self.show_results(study)
         elif kind in ("run_failed", "run_stopped"):
             self.status[run] = "failed" if kind == "run_failed" else "stopped"
-            self.progress[run] = str(event.get("error") or "")[:60]
+            self.progress[run] = ""
+            if kind == "run_failed" and event.get("error"):
+                self.reasons[run] = str(event["error"])
         elif kind == "study_progress":  # the table's writing: the peers, latencies
             self.show(
                 f"writing the table: {event.get('what', '')} {event.get('done')}/{event.get('total')}"
@@ -478,6 +506,11 @@ def _progress(event: dict[str, Any]) -> str:
     if kind in ("start", "eval"):
         return "starting" if kind == "start" else "evaluating"
     return str(kind or "")
+
+
+def _first_words(text: str, most: int = 60) -> str:
+    """`text` in at most `most` characters, ending in "…" where it was cut."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def _pct(mean: Any, std: Any = None) -> str:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
@@ -79,7 +79,10 @@ class RunsPane(Vertical):
         table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
-        yield Static("", id="runs-detail")
+        # the detail scrolls (Tab to it, or the wheel): at 80x24 with many runs the
+        # table leaves it a few rows, and a long one must still be read to its end
+        with VerticalScroll(id="runs-detail-box"):
+            yield Static("", id="runs-detail")
         yield Static("", id="runs-message")
 
     def on_mount(self) -> None:
@@ -317,7 +320,9 @@ def shown_path(path: Any) -> str:
 
 
 def detail_text(run: RunInfo) -> str:
-    """The selected run's settings and evaluation, a few lines."""
+    """The selected run's settings and evaluation, a few lines: where it stands and its
+    problems first, then its report, a warning that it scored on its own training
+    data before the figures it makes meaningless."""
     cfg = run.config
     data = cfg.get("data", {}) if isinstance(cfg.get("data"), dict) else {}
     optim = cfg.get("optim", {}) if isinstance(cfg.get("optim"), dict) else {}
@@ -336,6 +341,7 @@ def detail_text(run: RunInfo) -> str:
         lines.append(stopped_line(run, also="F7 resumes it (on the Train tab), as does "))
     elif unresumable:
         lines.append(unresumable)
+    lines.extend(f"problem: {p}" for p in run.problems if p not in unresumable)
     main = run.main_report()
     if main is None and run.failed_pid is not None:  # it will not write one: its problem says
         lines.append("no eval report")
@@ -343,10 +349,10 @@ def detail_text(run: RunInfo) -> str:
         lines.append("no eval report yet (eval.json is written when a run finishes)")
     else:
         name, report = main
-        lines.append(report_line(name, report))
         trained_on = trained_on_line(run)
         if trained_on:
             lines.append(trained_on)
+        lines.append(report_line(name, report))
         acc = stroke_accuracy(report)
         if acc:
             lines.append(
@@ -355,7 +361,6 @@ def detail_text(run: RunInfo) -> str:
         wrong = wrong_snaps_line(report)
         if wrong:
             lines.append(wrong)
-    lines.extend(f"problem: {p}" for p in run.problems if p not in unresumable)
     return "\n".join(lines)
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Label
 
 from ui.tui.runinfo import RunInfo, interval, pct, scored_on_cell, stroke_accuracy
+from ui.tui.screens.overlay import Overlay
 
 
 def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
@@ -23,7 +20,7 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
         ("model", a.model, b.model),
         ("best val", pct(a.best_val_acc), pct(b.best_val_acc)),
         ("top1", pct(rep_a.get("top1")), pct(rep_b.get("top1"))),
-        ("top1, 95% interval", interval(rep_a, "top1"), interval(rep_b, "top1")),
+        ("  95% interval", interval(rep_a, "top1"), interval(rep_b, "top1")),  # top1's
         ("top3", pct(rep_a.get("top3")), pct(rep_b.get("top3"))),
     ]
     acc_a, acc_b = stroke_accuracy(rep_a), stroke_accuracy(rep_b)
@@ -39,13 +36,8 @@ def compare_rows(a: RunInfo, b: RunInfo) -> list[tuple[str, str, str]]:
     return rows
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(Overlay):
     """A table comparing two runs; Escape closes it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
-    ]
 
     def __init__(self, a: RunInfo, b: RunInfo):
         super().__init__()
@@ -53,13 +45,12 @@ class CompareScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare"):
-            yield Label(f"{self.a.name}  vs  {self.b.name}   (Esc closes)", id="compare-title")
+            with Horizontal(id="compare-top"):  # long names wrap, "(Esc closes)" stays whole
+                yield Label(f"{self.a.name}  vs  {self.b.name}", id="compare-title")
+                yield Label("(Esc closes)", id="compare-esc")
             table = DataTable(id="compare-table", cursor_type="row")
             table.add_columns("", self.a.name, self.b.name)
             for row in compare_rows(self.a, self.b):
                 table.add_row(*row)
             yield table
         yield Footer(show_command_palette=False)  # its own keys, not the Runs tab's
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from training.progressfile import progress_text, read_progress
 from ui.tui.evalfile import is_number
 from ui.tui.follow import Follow
 from ui.tui.runinfo import RunInfo, pct, read_run, run_seen, stopped_at
+from ui.tui.screens.overlay import Overlay
 from ui.tui.widgets.chart import MARKED, TRAIN, VAL, Chart, Series
 
 COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
@@ -137,13 +136,8 @@ def _duration(v: Any) -> str:
     return f"{m}:{s:02d}"
 
 
-class CurvesScreen(ModalScreen[None]):
+class CurvesScreen(Overlay):
     """The selected run's curves and its epochs; Escape closes it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
-    ]
 
     def __init__(self, run: Path, follow_s: float, marked: Path | None = None):
         super().__init__()
@@ -210,6 +204,3 @@ class CurvesScreen(ModalScreen[None]):
             table.add_row(*r)
         if table.row_count:
             table.move_cursor(row=table.row_count - 1 if on_last else min(row, table.row_count - 1))
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)

@@ -2,8 +2,11 @@
 
 Each terminal cell holds 2 x 4 dots, so a 30 x 5 chart has 60 x 20 points; the lines
 between consecutive points are filled in so a curve reads as a line. Several series
-share the axes, each in its own colour, with a one-line legend above (each series'
-last value too, where the line has room) and the y range at the left. No plotting dependency (textual-plotext would pull in plotext).
+share the axes, each with its own pen: a colour and a line, solid or dotted, so the
+curves are told apart without colour too (NO_COLOR turns colours grey, as a
+monochrome terminal shows them), with a one-line legend above drawing each pen's line
+(and each series' last value, where the line has room) and the y range at the left.
+No plotting dependency (textual-plotext would pull in plotext).
 """
 
 from __future__ import annotations
@@ -17,15 +20,39 @@ from textual.widget import Widget
 # Dot bits of a braille cell, by (column, row) inside the 2 x 4 cell.
 _BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 LABEL_W = 6  # the y labels' column
-TRAIN, VAL = "cyan", "magenta"  # the colours of a training and a validation curve
-MARKED = "yellow"  # another run's curve drawn beside (the curves screen)
+
+
+@dataclass(frozen=True)
+class Pen:
+    """A curve's colour, and every how many dots of its line are inked: 1 a solid
+    line, 2 dotted, 3 sparser still (a series' own points are always inked)."""
+
+    colour: str
+    dash: int = 1
+
+    @property
+    def glyph(self) -> str:
+        """The legend's line for this pen."""
+        return {1: "━", 2: "┅"}.get(self.dash, "┈")
+
+
+# Colours whose greys (NO_COLOR) stand at least 3:1 from the dark and the light
+# themes' backgrounds (magenta, the validation curve's colour before, was 1.7:1 on
+# dark), on lines told apart without colour too.
+TRAIN = Pen("cyan")  # a training curve: solid
+VAL = Pen("blue", dash=2)  # a validation curve: dotted
+MARKED = Pen("yellow", dash=3)  # another run's curve drawn beside (the curves screen)
 
 
 @dataclass(frozen=True)
 class Series:
     label: str
     points: tuple[tuple[float, float], ...]  # (x, y)
-    colour: str
+    pen: Pen | str  # a colour alone: a solid line of it
+
+    @property
+    def look(self) -> Pen:
+        return self.pen if isinstance(self.pen, Pen) else Pen(self.pen)
 
 
 def render_chart(
@@ -40,11 +67,14 @@ def render_chart(
     """The chart as `height` lines of at most `width` cells (legend line included)."""
     text = Text(no_wrap=True, overflow="crop")
     text.append(title, style="bold")
-    legend = [(f"  ━ {s.label}", f" {s.points[-1][1]:.3g}" if s.points else "") for s in series]
+    legend = [
+        (f"  {s.look.glyph} {s.label}", f" {s.points[-1][1]:.3g}" if s.points else "")
+        for s in series
+    ]
     if len(title) + sum(len(a) + len(b) for a, b in legend) > width:
         legend = [(a, "") for a, _ in legend]  # too long for one line: the names alone
     for s, (name, last) in zip(series, legend, strict=True):
-        text.append(name + last, style=s.colour)
+        text.append(name + last, style=s.look.colour)
     rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
     ys = [y for s in series for _, y in s.points]
     lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
@@ -63,14 +93,23 @@ def render_chart(
             colour[py // 4][px // 2] = c
 
     for s in series:
+        pen = s.look
         prev: tuple[int, int] | None = None
+        along = 0  # the dots of its line so far: a dotted pen inks every dash-th
+
+        def dash(a: int, b: int, pen: Pen = pen) -> None:
+            nonlocal along
+            if along % pen.dash == 0:
+                plot(a, b, pen.colour)
+            along += 1
+
         for x, y in s.points:
             px = round(x / x_hi * (dots_x - 1))
             py = round((hi - y) / (hi - lo) * (dots_y - 1))
-            if prev is None:
-                plot(px, py, s.colour)
-            else:
-                _line(prev, (px, py), lambda a, b, c=s.colour: plot(a, b, c))
+            if prev is not None:
+                _line(prev, (px, py), dash)
+                along -= 1  # the point ends this stretch and begins the next
+            plot(px, py, pen.colour)  # its own points, whatever its dash
             prev = (px, py)
     for r in range(rows):
         text.append("\n")

@@ -35,10 +35,12 @@ def _wid(key: str) -> str:
 
 
 class ConfigForm(VerticalScroll):
-    """A scrolling form of settings; ids are f-<dotted key with dashes>."""
+    """A scrolling form of settings; ids are f-<dotted key with dashes>. Not a tab
+    stop itself (Tab went from the field before it onto the form, showing nothing):
+    Tab goes field to field, the form scrolling to the one focused (the wheel too)."""
 
     def __init__(self, fields: list[FormField], *, id: str | None = None):
-        super().__init__(id=id)
+        super().__init__(id=id, can_focus=False)
         self.fields = fields
 
     def compose(self) -> ComposeResult:
