@@ -22,7 +22,7 @@ from training.progressfile import PROGRESS, progress_text, read_progress
 from training.runfolder import metrics_rows
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
-from ui.tui.follow import files_seen
+from ui.tui.seen import files_seen
 
 
 @dataclass
