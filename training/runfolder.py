@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.atomic import atomic_write_text
 from core.errors import FrankensteinError
-from training.config import TrainConfig, config_from_dict, write_config
 from training.progressfile import PROGRESS
+
+if TYPE_CHECKING:  # training.config imports pydantic, which `frankenstein runs` needs not
+    from training.config import TrainConfig
 
 
 class RunError(FrankensteinError):
@@ -70,6 +72,8 @@ class RunFolder:
         return [kept[n] for n in sorted(kept)]
 
     def read_config(self) -> TrainConfig:
+        from training.config import config_from_dict
+
         if not self.config.is_file():
             raise RunError(f"{self.config}: not found; is {self.path} a run folder?")
         try:
@@ -83,6 +87,8 @@ class RunFolder:
         return config_from_dict(data, source=str(self.config))
 
     def write_config(self, cfg: TrainConfig) -> None:
+        from training.config import write_config
+
         write_config(cfg, self.config)
 
     def read_metrics(self, *, whole: bool = False) -> list[dict[str, Any]]:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.lock_holder import held_by_another_process
 from tests.training.shapes import write_shapes_dir
 from tests.ui.tui_helpers import (
@@ -306,6 +309,34 @@ def test_json_stays_strict_where_a_file_holds_nan(runs, capsys):
     ]
     row = next(line for line in listing(capsys) if line.startswith("nan "))
     assert row.split()[3:6] == ["-", "quickdraw-real-dev", "-"]
+
+
+# a fresh interpreter's `frankenstein runs`, then the packages it imported
+LISTED_BY_ITSELF = """
+import json, sys
+from ui.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted({m.split(".")[0] for m in sys.modules})]))
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("--json",)], ids=["table", "json"])
+def test_the_listing_imports_neither_textual_nor_pydantic(runs, args):
+    """Listing folders needs no UI toolkit nor config validation: runinfo took
+    `files_seen` from ui/tui/follow.py, which imports Textual, and training.runfolder
+    imported training.config (pydantic), which made `frankenstein runs` take 0.5 to
+    1.4 s where `--help` takes 0.1 to 0.2 s."""
+    out = subprocess.run(
+        [sys.executable, "-c", LISTED_BY_ITSELF, "runs", "--runs", str(runs), *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    code, imported = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code == 0 and "going" in out.stdout  # it listed the runs
+    assert {"textual", "pydantic", "torch"}.isdisjoint(imported)
 
 
 def test_a_run_trained_on_several_processes_is_resumed_under_torchrun(

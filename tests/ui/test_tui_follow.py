@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -21,11 +22,13 @@ from tests.experiments.conftest import TINY_BASE, write_eval_dir
 from tests.http_bucket import ndjson_bytes, serve
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import EVERY, cells, ended, terminal, text, until
-from tests.ui.tui_helpers import STAND_IN, make_run, tui
+from tests.ui.tui_helpers import STAND_IN, make_run, report, tui
 from training.progressfile import PROGRESS
 from training.runlock import lock_path
 from ui.tui.follow import Follow
 from ui.tui.widgets.chart import Chart
+
+REPORT = report(0.62, [0.30, 0.45, 0.55], 0.92, 0.41)
 
 
 @pytest.fixture
@@ -131,6 +134,119 @@ async def test_a_terminal_trainings_progress_within_an_epoch_shows(here):
             await until(pilot, lambda: "batch 30 of 40 (75%)" in state(), "on the curves screen")
             loss = app.screen.query_one("#curves-loss", Chart)
             assert loss.series[0].points == ((1.75, 0.3),)  # the epoch under way, 75% in
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The runs read_run reads (the real function, its calls counted), in order."""
+    import ui.tui.runinfo
+
+    read: list[str] = []
+    read_run = ui.tui.runinfo.read_run
+
+    def counted(path):
+        read.append(Path(path).name)
+        return read_run(path)
+
+    monkeypatch.setattr(ui.tui.runinfo, "read_run", counted)
+    return read
+
+
+def selected_row(app) -> str:
+    """The selected run's name, as the pane has it and as the cursor's row shows it."""
+    table = app.query_one("#runs-table", DataTable)
+    name = app.query_one("#runs-pane").selected.name
+    shown = cells(app, "#runs-table")[table.cursor_row][0]
+    assert shown.removeprefix("* ") == name  # the table and the pane's runs agree
+    assert text(app, "#runs-detail").startswith(f"{name}: ")
+    return name
+
+
+def as_listed(root: Path) -> list[list[str]]:
+    """The rows a fresh read of every run gives (no run kept from an earlier read)."""
+    from ui.tui.runinfo import list_runs, run_cells
+
+    return [list(run_cells(r)) for r in list_runs(root)]
+
+
+async def test_a_trainings_writes_read_its_run_again_and_no_other(here, reads):
+    """A run another process trains rewrites its progress.json every second, and the tab
+    reloads at each: every run's files were read again (their eval.json most: 50 to 200
+    ms at 50 to 200 runs) and the table cleared and filled again. Now that run alone is
+    read again, its row alone changes, and the cursor stays on the run selected."""
+    root = here / "runs"
+    for i, name in enumerate(("c", "b", "a")):
+        make_run(root, name, real=REPORT, mtime=1_700_000_000 + i)
+    run = make_run(root, "going", val_accs=(0.5,), mtime=1_700_000_100)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "epochs": 3}))
+    (run / "last.pt").write_bytes(STAND_IN)
+    with held_by_another_process(root / ".going.lock") as trainer:
+        app = tui(here, initial="runs", follow_s=EVERY)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            assert sorted(set(reads)) == ["a", "b", "c", "going"]
+            await pilot.press("down", "down")
+            assert selected_row(app) == "b"
+            before = cells(app, "#runs-table")
+            table = app.query_one("#runs-table", DataTable)
+            others = [table.rows[name] for name in ("a", "b", "c")]
+            reads.clear()
+            batch = {"event": "batch", "epoch": 2, "epochs": 3, "batch": 5, "batches": 20}
+            (run / "progress.tmp").write_text(json.dumps({**batch, "pid": trainer.pid}))
+            (run / "progress.tmp").replace(run / PROGRESS)  # as the trainer does
+            await until(pilot, lambda: "going" in reads, "going read again")
+            await pilot.pause(5 * EVERY)  # a few more looks: nothing else changed
+            assert reads == ["going"]
+            assert cells(app, "#runs-table") == before and selected_row(app) == "b"
+            with open(run / "metrics.jsonl", "a") as f:  # an epoch on
+                f.write(json.dumps({"epoch": 2, "val_acc": 0.7}) + "\n")
+            await until(pilot, lambda: cells(app, "#runs-table")[0][2] == "2/3 training", "epoch")
+            assert set(reads) == {"going"}
+            assert cells(app, "#runs-table")[0][3] == "70.0%"
+            assert cells(app, "#runs-table")[1:] == before[1:]
+            now = [table.rows[name] for name in ("a", "b", "c")]
+            assert all(r is o for r, o in zip(now, others, strict=True))  # not added again
+            assert selected_row(app) == "b"
+            assert cells(app, "#runs-table") == as_listed(root)
+            reads.clear()
+            await pilot.press("r")  # R reads every run again
+            assert sorted(reads) == ["a", "b", "c", "going"] and selected_row(app) == "b"
+
+
+async def test_runs_added_moved_and_removed_show_as_they_go(here, reads):
+    """Rows are added, moved and removed, not the table filled again: a new run shows at
+    the top, one whose config.json is written again (a resume) moves up, a removed one
+    goes; the cursor stays on its run, and goes to the top when its run goes (as when
+    the table was filled again); the rows are those a fresh read gives."""
+    root = here / "runs"
+    for i, name in enumerate(("c", "b", "a")):
+        make_run(root, name, real=REPORT, mtime=1_700_000_000 + i)
+    app = tui(here, initial="runs", follow_s=EVERY)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down")
+        assert selected_row(app) == "b"
+        reads.clear()
+        make_run(root, "new", val_accs=(0.5, 0.9), mtime=1_700_000_100)
+        await until(pilot, lambda: cells(app, "#runs-table")[0][0] == "new", "new listed")
+        assert reads == ["new"] and selected_row(app) == "b"
+        assert [r[0] for r in cells(app, "#runs-table")] == ["new", "a", "b", "c"]
+        assert cells(app, "#runs-table") == as_listed(root)
+        reads.clear()
+        os.utime(root / "c" / "config.json", (1_700_000_200, 1_700_000_200))
+        await until(pilot, lambda: cells(app, "#runs-table")[0][0] == "c", "c moved up")
+        assert reads == ["c"] and selected_row(app) == "b"
+        assert cells(app, "#runs-table") == as_listed(root)
+        reads.clear()
+        shutil.rmtree(root / "a")
+        await until(pilot, lambda: len(cells(app, "#runs-table")) == 3, "a gone")
+        assert [r[0] for r in cells(app, "#runs-table")] == ["c", "new", "b"]
+        assert reads == [] and selected_row(app) == "b"
+        shutil.rmtree(root / "b")
+        await until(pilot, lambda: len(cells(app, "#runs-table")) == 2, "b gone")
+        assert selected_row(app) == "c"
+        assert cells(app, "#runs-table") == as_listed(root)
 
 
 async def test_f6_twice_on_the_runs_tab_stops_a_training_a_terminal_runs(here):

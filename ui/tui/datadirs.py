@@ -24,7 +24,7 @@ from pathlib import Path
 
 from core.strokes import file_class
 from training.datainfo import data_files
-from ui.tui.follow import files_seen
+from ui.tui.seen import files_seen
 
 KNOWN = {
     "quickdraw": "downloaded Quick, Draw! doodles",

@@ -6,14 +6,13 @@ holds. A `Follow` looks at those every few seconds while its pane is on screen (
 `look` that only lists and stats files, and reads lock files) and refreshes the pane
 when what it saw has changed, so the tab keeps up with another process's work as it
 does with its own, without R. The pane calls `saw()` whenever it refreshes by itself,
-so its own reloads are not taken for another process's change.
+so its own reloads are not taken for another process's change. What a look sees of
+files (`files_seen`) is in ui/tui/seen.py, which imports no Textual.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Hashable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Hashable
 
 from textual.widget import Widget
 
@@ -62,17 +61,3 @@ def shown(widget: Widget) -> bool:
     inactive tab's pane is). Read from the widgets themselves at once, not from the
     last screen update as `is_on_screen` is."""
     return all(node.display for node in (widget, *widget.ancestors) if isinstance(node, Widget))
-
-
-def files_seen(paths: Iterable[Path]) -> tuple[tuple[str, int, int] | None, ...]:
-    """(name, modification time, size) of each file, None for one that is missing: a
-    file another process wrote, replaced or grew looks different."""
-    out = []
-    for p in paths:
-        try:
-            st = os.stat(p)
-        except OSError:
-            out.append(None)
-            continue
-        out.append((p.name, st.st_mtime_ns, st.st_size))
-    return tuple(out)

@@ -22,7 +22,7 @@ from training.progressfile import PROGRESS, progress_text, read_progress
 from training.runfolder import metrics_rows
 from training.runlock import lock_path
 from ui.tui.evalfile import clean_eval, is_number
-from ui.tui.follow import files_seen
+from ui.tui.seen import files_seen
 
 
 @dataclass
@@ -448,14 +448,40 @@ def _read_json(info: RunInfo, path: Path) -> dict[str, Any] | None:
     return data
 
 
-def list_runs(root: Path) -> list[RunInfo]:
-    """Every run folder directly under `root` (those with a config.json), newest first."""
+# a run folder -> what its files and lock looked like when it was read, and what was read
+KnownRuns = dict[Path, tuple[Hashable, RunInfo]]
+
+
+def list_runs(root: Path, known: KnownRuns | None = None, looked: Hashable = None) -> list[RunInfo]:
+    """Every run folder directly under `root` (those with a config.json), newest first.
+
+    With `known` (the Runs tab's, kept from one call to the next), a run whose files
+    and lock look as when it was last read (`read_seen`) is not read again: while a
+    run trains, its progress.json changes every second, and reading every run's files
+    again then held the UI thread 50 ms at 50 runs (200 ms at 200), most of it their
+    eval.json; runs no longer listed are forgotten. `looked`, what `runs_seen(root)`
+    saw just before, spares looking at each run again."""
     try:
         folders = [p for p in root.iterdir() if (p / "config.json").is_file()]
     except OSError:  # no such folder (or not one), or it went as it was listed
-        return []
+        folders = []
     folders.sort(key=lambda p: (_started(p), p.name), reverse=True)
-    return [read_run(p) for p in folders]
+    if known is None:
+        return [read_run(p) for p in folders]
+    for gone in known.keys() - set(folders):
+        del known[gone]
+    seen = dict(looked) if isinstance(looked, tuple) else {}
+    return [_known_run(p, known, seen.get(p.name)) for p in folders]
+
+
+def _known_run(folder: Path, known: KnownRuns, looked: Hashable) -> RunInfo:
+    # taken before the read: a change during it is read next time
+    seen = read_seen(folder, looked)
+    if folder in known and known[folder][0] == seen:
+        return known[folder][1]
+    run = read_run(folder)
+    known[folder] = (seen, run)
+    return run
 
 
 def _started(run: Path) -> float:
@@ -486,6 +512,14 @@ def run_seen(run: Path) -> Hashable:
     row, a checkpoint, an evaluation, the training's progress) and who holds its lock (a
     training started or ended)."""
     return files_seen(run / name for name in SHOWN_FILES), live_holder(lock_path(run))
+
+
+def read_seen(run: Path, looked: Hashable = None) -> Hashable:
+    """What `read_run` reads of a run, as stats and its lock's holder: `run_seen`'s
+    (`looked` if it was just taken), and its train.log (the error a failed training
+    ended with)."""
+    shown = looked if looked is not None else run_seen(run)
+    return shown, files_seen([run / "train.log"])
 
 
 def pct(v: float | None) -> str:

@@ -24,8 +24,9 @@ from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Stat
 
 from training.progressfile import PROGRESS
 from ui.tui.context import TuiContext, child_env
-from ui.tui.follow import Follow, files_seen
+from ui.tui.follow import Follow
 from ui.tui.panes.data import failure_line
+from ui.tui.seen import files_seen
 from ui.tui.stopping import ask_then_stop
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff

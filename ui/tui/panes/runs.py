@@ -33,6 +33,7 @@ from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
 from ui.tui.follow import Follow
 from ui.tui.runinfo import (
     COLUMNS,
+    KnownRuns,
     RunInfo,
     interval,
     list_runs,
@@ -47,6 +48,7 @@ from ui.tui.runinfo import (
     unresumable_line,
 )
 from ui.tui.stopping import ask_then_stop
+from ui.tui.widgets.table_rows import show_rows
 
 
 class RunsPane(Vertical):
@@ -68,6 +70,8 @@ class RunsPane(Vertical):
         super().__init__(id=id)
         self.ctx = ctx
         self.runs: list[RunInfo] = []
+        self.known: KnownRuns = {}  # what list_runs read, kept until a run's files change
+        self.cells: dict[str, tuple[RunInfo, tuple[str, ...]]] = {}  # each run's, as read
         self.marked: str | None = None
         self.closing = False
         self.message = ""  # the message line's text
@@ -90,24 +94,29 @@ class RunsPane(Vertical):
         self.follow.start()
 
     def action_reload(self) -> None:
+        self.known.clear()  # R reads every run again, its files changed or not
         self.reload()
 
     def _followed(self) -> None:
         """Another process changed a run: read them again, keeping a message that is
         not the folder's own (a mark's hint, a draw's outcome)."""
-        self.reload(keep_message=self.message != self.listing)
+        self.reload(keep_message=self.message != self.listing, looked=True)
 
-    def reload(self, keep_message: bool = False) -> None:
-        """Read the runs folder again, keeping the cursor on the same run."""
-        self.follow.saw()
+    def reload(self, keep_message: bool = False, looked: bool = False) -> None:
+        """Read the runs folder again, keeping the cursor on the same run; `looked`: the
+        follow has just looked at it (what it saw is what there is now)."""
+        if not looked:
+            self.follow.saw()
         table = self.query_one("#runs-table", DataTable)
         keep = self.selected.name if self.selected else None
-        self.runs = list_runs(self.ctx.runs_dir)
-        table.clear()
-        for run in self.runs:
-            table.add_row(*self._row(run), key=run.name)
-        if keep is not None and keep in {r.name for r in self.runs}:
-            table.move_cursor(row=table.get_row_index(keep))
+        # only the runs whose files changed are read again, only changed cells redrawn
+        self.runs = list_runs(self.ctx.runs_dir, self.known, self.follow.seen)
+        self.cells = {run.name: (run, self._cells(run)) for run in self.runs}
+        show_rows(table, {run.name: self._row(run) for run in self.runs})
+        if self.runs:  # the same run, or the first when it went (as before: row 0)
+            row = table.get_row_index(keep) if keep in table.rows else 0
+            if row != table.cursor_row:
+                table.move_cursor(row=row)
         root = self.ctx.runs_dir
         if root.exists() and not root.is_dir():
             self.listing = f"{root} is a file, not a runs folder: move it, or start with --runs DIR"
@@ -119,8 +128,14 @@ class RunsPane(Vertical):
             self.show(self.listing)
         self.show_detail()
 
+    def _cells(self, run: RunInfo) -> tuple[str, ...]:
+        """run_cells(run), worked out once a read of the run: list_runs gives the same
+        RunInfo until a file the cells come of, or its lock's holder, changes."""
+        shown = self.cells.get(run.name)
+        return shown[1] if shown is not None and shown[0] is run else run_cells(run)
+
     def _row(self, run: RunInfo) -> tuple[str, ...]:
-        name, *rest = run_cells(run)
+        name, *rest = self.cells[run.name][1]
         return ("* " if run.name == self.marked else "") + name, *rest
 
     @property
