@@ -14,7 +14,6 @@ from core.strokes import iter_ndjson
 from live.clip import scissor_box
 from live.geometry import Rect
 from live.replay import place_drawings
-from tests.conftest import REAL_DEV
 from tests.live.window_helpers import at, dispatch, near, press, stroke
 
 # a real smiley of eyes and mouth only: its face is fitted around them, and reaches
@@ -22,10 +21,8 @@ from tests.live.window_helpers import at, dispatch, near, press, stroke
 EYES_AND_MOUTH = "4778829828587520"
 
 
-def _smiley(mirrored: bool, canvas_size) -> list[np.ndarray]:
-    path = Path(REAL_DEV) / "raw" / "smiley face.ndjson"
-    if not path.exists():
-        pytest.fail(f"real dev doodles not found at {REAL_DEV}")
+def _smiley(real_dev: Path, mirrored: bool, canvas_size) -> list[np.ndarray]:
+    path = real_dev / "raw" / "smiley face.ndjson"
     drawing = next(d for d in iter_ndjson(path) if d.key_id == EYES_AND_MOUTH)
     strokes = [s.copy() for s in place_drawings([drawing], canvas_size)[0].strokes]
     for s in strokes if mirrored else []:  # its face past the right edge, over the panel
@@ -67,14 +64,16 @@ def _template_pixels(w, px, x0, x1) -> int:
     ("mirrored", "size", "where"),
     [(False, (1360, 600), "the letterbox band"), (True, (1060, 600), "the side panel")],
 )
-def test_a_template_fitted_past_the_canvas_is_cut_at_its_edge(open_window, mirrored, size, where):
+def test_a_template_fitted_past_the_canvas_is_cut_at_its_edge(
+    open_window, real_dev, mirrored, size, where
+):
     """Over the letterbox band the face was drawn; the side panel, drawn after the
     canvas's groups, hid it already, and is drawn in full still (not cut)."""
     w = open_window(frankenstein="smiley face", size=size, auto_snap=False, preview=True)
     w.frame()  # the window's own first resize event comes with its first frame
     c = w.controller
     canvas = c.layout.canvas
-    for points in _smiley(mirrored, c.settings.canvas_size):
+    for points in _smiley(real_dev, mirrored, c.settings.canvas_size):
         stroke(w, c.layout.to_view(points))
     preview = np.concatenate(c.preview_template())  # the face, faint, under the ink
     edge = canvas.x + canvas.w if mirrored else canvas.x
