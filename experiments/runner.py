@@ -54,10 +54,11 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import Busy, atomic_write_text, one_process, remove_temporaries
+from core.childenv import child_env
 from core.errors import FrankensteinError
 from core.paths import studies_dir
 from experiments.results import STUDY_LOCK, study_status, write_results
-from experiments.spec import PROJECT_ROOT, AblationSpec, PlannedRun, SpecError, resolve_dir
+from experiments.spec import AblationSpec, PlannedRun, SpecError, resolve_dir
 
 OnEvent = Callable[[dict[str, Any]], None]
 STDERR_LINES = 20  # lines of a failed run's stderr kept in its status.json
@@ -379,7 +380,7 @@ class _Pool:
         t0 = time.time()
         write_status(run_dir, _status(run, "running", started=t0, resumed=resume, command=cmd))
         self.events.put({"event": "run_start", "run": run.run_id, "resumed": resume})
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(_pythonpath())}
+        env = child_env()
         error = None
         tail: deque[str] = deque(maxlen=STDERR_LINES)
         done: dict[str, Any] | None = None
@@ -432,12 +433,6 @@ class _Pool:
                 ),
             )
             self.events.put({"event": "run_failed", "run": run.run_id, "error": error})
-
-
-def _pythonpath() -> list[str]:
-    """The project first, so `-m ui.cli` runs this checkout's code from any folder."""
-    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return [str(PROJECT_ROOT), *rest]
 
 
 def _read_lines(stream, tail: deque[str]) -> None:

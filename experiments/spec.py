@@ -41,10 +41,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.errors import FrankensteinError
+from core.paths import PROJECT_ROOT
 from training.config import SEEDS
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DEV = "../shared/data/quickdraw-real-dev/simplified"  # the default: see real_dev_doodles
 PEERS = ("dollar_p",)  # classical recognisers a spec can add to its table
 RUNNER_KEYS = ("name", "out_dir", "seed", "eval_data")  # set per run, not by a spec

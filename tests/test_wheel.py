@@ -130,7 +130,7 @@ def test_the_records_left_out_are_in_the_tree():
 # In the install: the path of a child the TUI starts (a training, an ablation)
 CHILDS_PATH = """
 import json, subprocess, sys
-from ui.tui.context import child_env
+from core.childenv import child_env
 child = "import json, os, sys, ui; print(json.dumps([sys.path, os.__file__, ui.__file__]))"
 env = child_env()
 out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True)

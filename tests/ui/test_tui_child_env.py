@@ -9,8 +9,8 @@ import os
 import sysconfig
 from pathlib import Path
 
+from core.childenv import child_env
 from tests.conftest import ROOT
-from ui.tui.context import child_env
 
 
 def test_a_checkout_comes_first_on_the_childrens_path(monkeypatch):

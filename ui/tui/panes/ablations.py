@@ -22,8 +22,9 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.widgets import Button, Checkbox, DataTable, Label, OptionList, Static
 
+from core.childenv import child_env
 from training.progressfile import PROGRESS
-from ui.tui.context import TuiContext, child_env
+from ui.tui.context import TuiContext
 from ui.tui.follow import Follow
 from ui.tui.panes.data import failure_line
 from ui.tui.seen import files_seen

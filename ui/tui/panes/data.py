@@ -31,8 +31,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
+from core.childenv import child_env
 from core.classes import CLASSES
-from ui.tui.context import TuiContext, child_env
+from ui.tui.context import TuiContext
 from ui.tui.datadirs import Counted, DataDir, count_dir, data_seen, find_data_dirs
 from ui.tui.follow import Follow
 from ui.tui.stopping import ask_then_stop

@@ -27,8 +27,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from core.childenv import child_env
 from core.errors import FrankensteinError
-from ui.tui.context import TuiContext, child_env
+from ui.tui.context import TuiContext
 from ui.tui.drawwindow import GRACE_S, DrawWindow, checkpoint_arch
 from ui.tui.follow import Follow
 from ui.tui.runinfo import (

@@ -25,12 +25,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
+from core.childenv import child_env
 from training.callbacks import epochs_of, resumed_from
 from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
 from ui.tui.configform import FormField, model_hints, validate_form
-from ui.tui.context import TuiContext, child_env
+from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
 from ui.tui.follow import Follow
 from ui.tui.runinfo import read_run
