@@ -71,7 +71,7 @@ class DrawingWindow(pyglet.window.Window):
         super().__init__(**kwargs)
         self.batch = Batch()
         self.scene_view = SceneView(self.batch, s.colours)
-        self.set_minimum_size(*MIN_WINDOW_SIZE)
+        self.set_minimum_size(*MIN_WINDOW_SIZE)  # a hint to the window manager: see on_resize
         r, g, b = s.colours.background
         pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
         self.scene_view.clip.ratio = self.get_pixel_ratio()
@@ -139,10 +139,14 @@ class DrawingWindow(pyglet.window.Window):
         return pyglet.event.EVENT_HANDLED
 
     def on_resize(self, width: int, height: int) -> None:
+        """Lay out at the new size, but never below `MIN_WINDOW_SIZE`: the minimum set at
+        creation is a hint a window manager may ignore (or a tiling one override), and
+        below it the panel's text ran out of the window; a window smaller still shows
+        the layout's lower-left part (the canvas), uncramped, until it grows again."""
         super().on_resize(width, height)
         if self.scene_view is not None:  # the canvas's clip, in framebuffer pixels
             self.scene_view.clip.ratio = self.get_pixel_ratio()
-        self.controller.resize(width, height)
+        self.controller.resize(max(width, MIN_WINDOW_SIZE[0]), max(height, MIN_WINDOW_SIZE[1]))
         self.refresh()
 
     def on_scale(self, scale: float, dpi: int) -> None:

@@ -386,6 +386,32 @@ def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_control
         w.close()
 
 
+def test_a_window_shrunk_below_the_minimum_keeps_the_minimum_layout(open_window):
+    """The minimum size is a hint a window manager may ignore: a resize to 200 x 150
+    laid the panel out 80 px wide and the canvas at scale 0.15, its text out of the
+    window. The layout stays the minimum's; a larger size still lays out as it is."""
+    from live.geometry import make_layout
+    from live.settings import MIN_WINDOW_SIZE
+
+    w = open_window(auto_snap=False)
+    w.frame()
+    s = w.controller.settings
+    smallest = make_layout(MIN_WINDOW_SIZE, s.canvas_size, s.panel_width)
+    for size, laid_out in [
+        ((200, 150), (320, 240)),
+        ((200, 400), (320, 400)),
+        ((500, 100), (500, 240)),
+    ]:
+        dispatch(w, "on_resize", *size)
+        layout = w.controller.layout
+        assert layout.window == laid_out, size
+        assert layout.panel.w >= smallest.panel.w and layout.scale >= smallest.scale
+        title = w.scene_view.title
+        assert title.x + title.content_width <= laid_out[0]
+    dispatch(w, "on_resize", 660, 300)
+    assert w.controller.layout.window == (660, 300) and w.controller.layout.scale == 0.5
+
+
 def test_the_window_runs_with_what_it_loaded_out_of_full_garbage_collections(
     settings, tiny_models, monkeypatch
 ):
