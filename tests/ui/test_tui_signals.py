@@ -41,13 +41,13 @@ sys.exit(main())
 
 
 class Tui:
-    """The process on a pseudo-terminal of 100 x 30; what it wrote, as bytes."""
+    """The process on a pseudo-terminal of 100 x 30 (of type `term`); what it wrote, as bytes."""
 
-    def __init__(self, argv: list[str], cwd: Path):
+    def __init__(self, argv: list[str], cwd: Path, term: str = "xterm-256color"):
         self.main, self.child = pty.openpty()
         ioctl(self.child, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         self.modes = termios.tcgetattr(self.child)
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": term}
         self.proc = subprocess.Popen(
             argv,
             stdin=self.child,

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.ui.test_tui_signals import Tui
 from tests.ui.tui_helpers import make_data, make_run
 
 
@@ -67,3 +68,20 @@ def test_a_runs_or_data_path_that_is_a_file_is_refused_before_the_app_opens(
         (Path("new-runs"), Path("new-data")),
         (None, None),
     ]
+
+
+def test_a_dumb_terminal_is_told_why_the_tui_does_not_open(tmp_path):
+    """Under TERM=dumb Textual draws all the same (it does not read TERM): the terminal
+    showed escape codes and no word of why. Refused in one line, exit status 2, with
+    what to do; the app never starts (no alternate screen, no footer)."""
+    tui = Tui([sys.executable, "-m", "ui.cli", "tui", "--runs", "runs"], tmp_path, term="dumb")
+    try:
+        tui.read_until(lambda: b"Quit" in tui.out or tui.proc.poll() is not None)
+        code = tui.end() if b"Quit" not in tui.out else None
+    finally:
+        tui.close()
+    assert code == 2, tui.out[-500:]
+    text = tui.out.decode().replace("\r\n", " ")
+    assert text.startswith("frankenstein: error: TERM=dumb: this terminal cannot draw the TUI")
+    assert "TERM=xterm-256color frankenstein tui" in text
+    assert b"\x1b" not in tui.out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -43,9 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    check_terminal(os.environ)
+    check_folders(args)
     from ui.tui.app import create_app
 
-    check_folders(args)
     folders = {"specs_dir": args.specs, "studies_dir": args.studies}
     given = {k: v for k, v in folders.items() if v is not None}
     app = create_app(runs=args.runs, data=args.data, initial=args.tab, **given)
@@ -53,6 +56,22 @@ def run_tui(args: argparse.Namespace) -> int:
     # Textual's: 1 after an error it printed (a stylesheet it could not read, an
     # exception in a handler), 0 after Ctrl+Q; None if it never got to exit.
     return app.return_code or 0
+
+
+def check_terminal(env: Mapping[str, str]) -> None:
+    """TERM=dumb (Emacs' shell, some IDE consoles and CI logs) is refused before the app
+    opens: Textual does not look at TERM and writes its cursor moves, colours and mouse
+    modes all the same (measured: textual 8.2 on a pseudo-terminal with TERM=dumb), which
+    such a terminal shows as a screenful of escape codes, with no word of why."""
+    from core.errors import FrankensteinError
+
+    if env.get("TERM") == "dumb":
+        raise FrankensteinError(
+            "TERM=dumb: this terminal cannot draw the TUI (its screen would be escape "
+            "codes); open it in a terminal that can (xterm, GNOME Terminal, iTerm2, "
+            "Windows Terminal, tmux, Emacs' vterm), or, if yours can, say so: "
+            "TERM=xterm-256color frankenstein tui"
+        )
 
 
 def check_folders(args: argparse.Namespace) -> None:
