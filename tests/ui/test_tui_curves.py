@@ -245,7 +245,7 @@ async def test_the_marked_runs_validation_curves_are_drawn_beside(here):
         assert loss.series[2].points == ()  # its rows hold no losses
         assert acc.x_max == 4.0  # the longer run's epochs
         assert state(app).splitlines()[1] == (
-            "marked, in yellow: older (frankenstein), 4 epochs, best val 70.0%"
+            "marked, in amber: older (frankenstein), 4 epochs, best val 70.0%"
         )
         legend = acc.render().plain.splitlines()[0]  # no room for the last values
         assert legend == "accuracy  ━ train  ┅ val  ┈ marked"  # told apart by line too
@@ -257,28 +257,40 @@ async def test_the_marked_runs_validation_curves_are_drawn_beside(here):
         assert len(app.screen.query_one("#curves-acc", Chart).series) == 2
 
 
-def _luminance(grey: int) -> float:
-    v = grey / 255
-    return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG's relative luminance of an sRGB colour (0-255 a channel)."""
+
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c / 255) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(a: int, b: int) -> float:
-    """The WCAG contrast of two greys (0-255)."""
+def contrast(a: int | tuple[int, int, int], b: int | tuple[int, int, int]) -> float:
+    """The WCAG contrast of two colours, or two greys (0-255)."""
+    a, b = ((c, c, c) if isinstance(c, int) else c for c in (a, b))
     hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
 
-def grey(app, colour: str) -> int:
-    """A colour as NO_COLOR shows it: the app's terminal colours, made grey as Textual's
-    Monochrome filter does."""
+def shown(app, colour: str) -> tuple[int, int, int]:
+    """A colour as the app shows it: an ANSI one as the theme's terminal colours make it."""
     from rich.color import Color as RichColor
-    from textual.color import Color
 
     dark = app.current_theme.dark
     rgb = RichColor.parse(colour).get_truecolor(
         app.ansi_theme_dark if dark else app.ansi_theme_light
     )
-    return Color(*rgb).monochrome.r
+    return tuple(rgb)
+
+
+def grey(app, colour: str) -> int:
+    """A colour as NO_COLOR shows it: the app's terminal colours, made grey as Textual's
+    Monochrome filter does."""
+    from textual.color import Color
+
+    return Color(*shown(app, colour)).monochrome.r
 
 
 def legend_pens(chart: Chart) -> dict[str, tuple[str, str]]:
@@ -317,3 +329,36 @@ async def test_train_and_val_are_told_apart_without_colour(here):
                 for line, colour in pens.values():
                     ratio = contrast(grey(app, colour), background)
                     assert ratio >= 3, (theme, chart.id, line, colour, round(ratio, 2))
+
+
+async def test_every_curve_reads_on_the_dark_and_the_light_theme(here):
+    """The marked run's curve was ANSI yellow: 2.1:1 on textual-light's background
+    (#CB9000 on #E0E0E0), a line hard to make out. It takes the theme's warning text
+    now, light amber on dark and dark amber on light: each curve's colour, as drawn,
+    stands 3:1 or more from the background (WCAG's figure for graphics), in colour and
+    in NO_COLOR's greys, on both themes."""
+    from textual.color import Color
+
+    make_run(here / "runs", "older", val_accs=(0.4, 0.5, 0.6), mtime=1_700_000_000)
+    newer = make_run(here / "runs", "newer", val_accs=(), mtime=1_700_000_100)
+    rows = [row(1, 0.6), row(2, 0.7), row(3, 0.8)]
+    (newer / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("down", "m", "up", "l")
+        await pilot.pause()
+        marked = {}
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            bg = Color.parse(app.get_css_variables()["background"])
+            for chart in app.screen.query(Chart).results(Chart):
+                pens = legend_pens(chart)
+                assert set(pens) == {"train", "val", "marked"}, (theme, pens)
+                for label, (_line, colour) in pens.items():
+                    ratio = contrast(shown(app, colour), (bg.r, bg.g, bg.b))
+                    assert ratio >= 3, (theme, chart.id, label, colour, round(ratio, 2))
+                    ratio = contrast(grey(app, colour), bg.monochrome.r)
+                    assert ratio >= 3, (theme, chart.id, label, colour, "grey", round(ratio, 2))
+                marked[theme] = pens["marked"]
+        assert marked["textual-dark"] != marked["textual-light"]  # the theme's own amber

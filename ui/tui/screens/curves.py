@@ -190,7 +190,7 @@ class CurvesScreen(Overlay):
         epochs = [info.epochs or 0]
         if self.marked is not None:  # its validation curves beside this run's
             other = read_run(self.marked)
-            lines.append(f"marked, in yellow: {other.name} ({other.model}), {brief(other)}")
+            lines.append(f"marked, in amber: {other.name} ({other.model}), {brief(other)}")
             loss.series += (Series("marked", curve(other.metrics, "val_loss"), MARKED),)
             acc.series += (Series("marked", curve(other.metrics, "val_acc"), MARKED),)
             epochs.append(other.epochs or 0)

@@ -11,6 +11,7 @@ No plotting dependency (textual-plotext would pull in plotext).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -25,7 +26,8 @@ LABEL_W = 6  # the y labels' column
 @dataclass(frozen=True)
 class Pen:
     """A curve's colour, and every how many dots of its line are inked: 1 a solid
-    line, 2 dotted, 3 sparser still (a series' own points are always inked)."""
+    line, 2 dotted, 3 sparser still (a series' own points are always inked). A colour
+    "$name" is the active theme's variable of that name, looked up as it is drawn."""
 
     colour: str
     dash: int = 1
@@ -36,12 +38,14 @@ class Pen:
         return {1: "━", 2: "┅"}.get(self.dash, "┈")
 
 
-# Colours whose greys (NO_COLOR) stand at least 3:1 from the dark and the light
-# themes' backgrounds (magenta, the validation curve's colour before, was 1.7:1 on
-# dark), on lines told apart without colour too.
+# Colours that stand at least 3:1 from the dark and the light themes' backgrounds, as
+# colours and as NO_COLOR's greys (magenta, the validation curve's colour before, was
+# 1.7:1 grey on dark), on lines told apart without colour too. The marked curve takes
+# the theme's warning text, amber: light on dark themes, dark on light ones (ANSI
+# yellow, before, was 2.1:1 on textual-light's background).
 TRAIN = Pen("cyan")  # a training curve: solid
 VAL = Pen("blue", dash=2)  # a validation curve: dotted
-MARKED = Pen("yellow", dash=3)  # another run's curve drawn beside (the curves screen)
+MARKED = Pen("$text-warning", dash=3)  # another run's curve drawn beside (the curves screen)
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,17 @@ def render_chart(
     title: str = "",
     x_max: float | None = None,
     y_range: tuple[float, float] | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> Text:
-    """The chart as `height` lines of at most `width` cells (legend line included)."""
+    """The chart as `height` lines of at most `width` cells (legend line included);
+    `variables` are the theme's, for pens of a "$name" colour (none: no colour)."""
     text = Text(no_wrap=True, overflow="crop")
+    variables = variables or {}
+
+    def ink(pen: Pen) -> str:
+        c = pen.colour
+        return variables.get(c[1:], "") if c.startswith("$") else c
+
     text.append(title, style="bold")
     legend = [
         (f"  {s.look.glyph} {s.label}", f" {s.points[-1][1]:.3g}" if s.points else "")
@@ -74,7 +86,7 @@ def render_chart(
     if len(title) + sum(len(a) + len(b) for a, b in legend) > width:
         legend = [(a, "") for a, _ in legend]  # too long for one line: the names alone
     for s, (name, last) in zip(series, legend, strict=True):
-        text.append(name + last, style=s.look.colour)
+        text.append(name + last, style=ink(s.look))
     rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
     ys = [y for s in series for _, y in s.points]
     lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
@@ -93,14 +105,14 @@ def render_chart(
             colour[py // 4][px // 2] = c
 
     for s in series:
-        pen = s.look
+        pen, c = s.look, ink(s.look)
         prev: tuple[int, int] | None = None
         along = 0  # the dots of its line so far: a dotted pen inks every dash-th
 
-        def dash(a: int, b: int, pen: Pen = pen) -> None:
+        def dash(a: int, b: int, pen: Pen = pen, c: str = c) -> None:
             nonlocal along
             if along % pen.dash == 0:
-                plot(a, b, pen.colour)
+                plot(a, b, c)
             along += 1
 
         for x, y in s.points:
@@ -109,7 +121,7 @@ def render_chart(
             if prev is not None:
                 _line(prev, (px, py), dash)
                 along -= 1  # the point ends this stretch and begins the next
-            plot(px, py, pen.colour)  # its own points, whatever its dash
+            plot(px, py, c)  # its own points, whatever its dash
             prev = (px, py)
     for r in range(rows):
         text.append("\n")
@@ -168,4 +180,5 @@ class Chart(Widget):
             title=self.title,
             x_max=self.x_max,
             y_range=self.y_range,
+            variables=self.app.theme_variables,  # redrawn by Textual on a change of theme
         )
