@@ -265,3 +265,33 @@ async def test_stop_with_nothing_running_says_so(here):
         app.query_one("#data-pane").show("")
         await pilot.press("f6")
         assert message(app) == "nothing to stop: no generate or download is running"
+
+
+async def test_a_long_file_name_is_shortened_in_its_cell_and_whole_in_its_tooltip(here):
+    """A 60-character file named after no class widened the first column to 70: at
+    80 x 24 the data folders' counts were off the screen. Its cell shows the name's
+    start and end around '…' (the extension kept); the tooltip over its row, whole."""
+    from textual.geometry import Region
+
+    make_data(here / "data")
+    long = "my-own-doodles-drawn-at-the-workshop-in-may-2024-batch2.ndjson"
+    assert len(long) == 62
+    line = '{"word": "circle", "drawing": [[[0, 10], [0, 10]]]}\n'
+    (here / "data" / "synthetic" / long).write_text(line * 4)
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        counts = column(app, "synthetic")
+        label = "my-own-doodles…batch2.ndjson (by word)"
+        assert counts[label] == "4" and not any(long in row for row in counts)
+        table = app.query_one("#data-table", DataTable)
+        screen = [s.text for s in table.render_lines(Region(0, 0, *table.size))]
+        assert screen[0].split() == ["class", "(lines)", "drawings/simplified", "synthetic"]
+        row = [str(r[0]) for r in map(table.get_row_at, range(table.row_count))].index(label)
+        table.move_cursor(row=row)  # scrolled to it
+        await pilot.pause()
+        y = row - round(table.scroll_y) + 1  # below the header
+        await pilot.hover("#data-table", offset=(5, y))
+        assert table.tooltip == long
+        await pilot.hover("#data-table", offset=(5, y - 1))  # a class: its name is whole
+        assert table.tooltip is None

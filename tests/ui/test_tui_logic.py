@@ -503,3 +503,14 @@ def test_a_runs_data_folders_are_shown_from_the_current_folder(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     first = detail_text(read_run(run)).splitlines()[0]
     assert first.startswith(f"r: ? on data/mine, {other}, synthetic, 1 epoch,")
+
+
+def test_a_name_too_long_for_its_cell_keeps_its_start_and_end():
+    from rich.cells import cell_len
+
+    from ui.tui.widgets.shorten import middle_ellipsis
+
+    assert middle_ellipsis("frankenstein-20240501-123000") == "frankenstein-20240501-123000"
+    assert middle_ellipsis("a" * 20 + "-s1234", 10) == "aaaaa…1234"
+    wide = middle_ellipsis("日本語のファイル名です.ndjson", 12)  # two cells a character
+    assert wide == "日本語…djson" and cell_len(wide) == 12

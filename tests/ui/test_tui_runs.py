@@ -582,3 +582,44 @@ async def test_a_run_whose_training_ended_before_saving_anything_shows_as_failed
             "killed (the command that ran it said why); `frankenstein train --resume name=inf "
             "out_dir=runs` starts it again from epoch 1"
         ) in detail
+
+
+LONG = "frankenstein-lr0.002-batch64-dropout0.3-augment-strong-s1234"  # 60 characters
+
+
+async def test_a_long_run_name_is_shortened_in_its_cell_and_whole_elsewhere(tmp_path, monkeypatch):
+    """A 60-character run name widened its column to 60: at 80 x 24 the other columns
+    (model, epochs, best val) were off the screen. The cell shows its start and end
+    around '…' in 28 cells; the row's key, the detail, the tooltip over the row, the
+    mark and the curves screen keep the whole name."""
+    from ui.tui.screens.curves import CurvesScreen
+
+    assert len(LONG) == 60
+    monkeypatch.chdir(tmp_path)
+    make_run(tmp_path / "runs", LONG, val_accs=(0.5, 0.7), mtime=1_700_000_100)
+    make_run(tmp_path / "runs", "frankenstein-20240501-123000", val_accs=(0.5,))
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one("#runs-table", DataTable)
+        cell = rows(app)[0][0]
+        assert cell == "frankenstein-l…-strong-s1234" and len(cell) == 28
+        assert rows(app)[1][0] == "frankenstein-20240501-123000"  # a default name: whole
+        assert table.ordered_rows[0].key.value == LONG
+        screen = [s.text for s in table.render_lines(Region(0, 0, *table.size))]
+        assert screen[1].split()[:4] == [cell, "frankenstein", "2/2", "70.0%"]  # on screen
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert detail.startswith(f"{LONG}: frankenstein on synthetic")
+        await pilot.hover("#runs-table", offset=(5, 1))  # over the first run's row
+        assert table.tooltip == LONG
+        await pilot.hover("#runs-table", offset=(5, 2))  # a name shown whole: no tooltip
+        assert table.tooltip is None
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.query_one("#runs-pane").marked == LONG
+        assert message(app) == f"marked {LONG}: select another run and press C"
+        marked = rows(app)[0][0]
+        assert marked.startswith("* ") and "…" in marked and len(marked) == 28
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, CurvesScreen) and app.screen.run.name == LONG

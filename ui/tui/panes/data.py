@@ -39,6 +39,8 @@ from ui.tui.follow import Follow
 from ui.tui.stopping import ask_then_stop
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.job_buttons import show_busy
+from ui.tui.widgets.name_tooltip import follow_hover
+from ui.tui.widgets.shorten import NAME_WIDTH, middle_ellipsis
 
 STARTS, STOPS = "#data-synth, #data-download", "#data-stop"
 
@@ -85,6 +87,7 @@ class DataPane(Vertical):
         # files another process installs (a terminal's download or synth) are counted
         self.follow = Follow(self, self._seen, self._followed, ctx.follow_s)
         self.counted_seen: Hashable = None  # the data files as the table shows them
+        self.full_names: dict[int, str] = {}  # table row -> a file name its cell shortens
 
     def compose(self) -> ComposeResult:
         yield Static("", id="data-summary")
@@ -99,6 +102,7 @@ class DataPane(Vertical):
         yield Static("", id="data-message")
 
     def on_mount(self) -> None:
+        follow_hover(self.query_one("#data-table", DataTable), self.full_names.get)
         self.reload()
         self.follow.start()
 
@@ -150,8 +154,12 @@ class DataPane(Vertical):
         for cls in CLASSES:
             table.add_row(cls, *(str(d.counts.get(cls, 0)) for d in dirs))
         unnamed = sorted({name for d in dirs for name in d.unnamed})
+        self.full_names.clear()
         for name in unnamed:  # files named after no class: classes by each line's 'word'
-            label = Text(f"{name} (by word)")  # a file's name: no markup
+            shown = middle_ellipsis(name, NAME_WIDTH)  # whole in the row's tooltip
+            if shown != name:
+                self.full_names[table.row_count] = name
+            label = Text(f"{shown} (by word)")  # a file's name: no markup
             table.add_row(label, *(str(d.unnamed.get(name, 0)) for d in dirs))
         table.add_row("total", *(str(d.total) for d in dirs))
         table.move_cursor(row=min(row, table.row_count - 1), scroll=False)

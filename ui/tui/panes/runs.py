@@ -49,6 +49,8 @@ from ui.tui.runinfo import (
     unresumable_line,
 )
 from ui.tui.stopping import ask_then_stop
+from ui.tui.widgets.name_tooltip import follow_hover
+from ui.tui.widgets.shorten import NAME_WIDTH, middle_ellipsis
 from ui.tui.widgets.table_rows import show_rows
 
 
@@ -91,8 +93,16 @@ class RunsPane(Vertical):
         yield Static("", id="runs-message")
 
     def on_mount(self) -> None:
+        follow_hover(self.query_one("#runs-table", DataTable), self._full_name)
         self.reload()
         self.follow.start()
+
+    def _full_name(self, row: int) -> str | None:
+        """The run name of the table's `row` where its cell shortens it, else None."""
+        if not 0 <= row < len(self.runs):
+            return None
+        name = self.runs[row].name
+        return name if middle_ellipsis(name, NAME_WIDTH) != name else None
 
     def action_reload(self) -> None:
         self.known.clear()  # R reads every run again, its files changed or not
@@ -136,8 +146,11 @@ class RunsPane(Vertical):
         return shown[1] if shown is not None and shown[0] is run else run_cells(run)
 
     def _row(self, run: RunInfo) -> tuple[str, ...]:
+        """The run's cells as shown: its name shortened to the column (the mark's "* "
+        included), whole in the row's key, the detail and the tooltip."""
         name, *rest = self.cells[run.name][1]
-        return ("* " if run.name == self.marked else "") + name, *rest
+        mark = "* " if run.name == self.marked else ""
+        return mark + middle_ellipsis(name, NAME_WIDTH - len(mark)), *rest
 
     @property
     def selected(self) -> RunInfo | None:
