@@ -1,9 +1,15 @@
 """Running the drawing window: build the controller, open the window, schedule its tick.
 
-`run` is what `frankenstein draw` calls. A model that cannot be loaded is reported
-through `report` (the command line prints it) and shown in the window, which opens
-anyway: drawing works, there are just no guesses. `screenshot` renders a window
-headless (after an optional replay of doodles) into a PNG, e.g. for the README.
+`run` is what `frankenstein draw` calls. It opens the window first, its panel saying
+the model is loading, draws that frame, and loads the model a few frames later on the
+event loop (`start`): importing torch and reading the checkpoint take seconds (2.5 s
+cold), which used to pass before anything was on screen. The load runs on the main
+thread, which it blocks for that time: input that comes meanwhile waits in the OS's
+queue and is handled after, in order. A model that cannot be loaded is reported
+through `report` (the command line prints it) and shown in the window: drawing works,
+there are just no guesses. `screenshot` renders a window headless (after an optional
+replay of doodles) into a PNG, e.g. for the README; it and `score_replays` load the
+model before they open theirs.
 """
 
 from __future__ import annotations
@@ -11,13 +17,22 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import FrankensteinError
 from core.strokes import Drawing
 from live.controller import Controller, Loader, load_classifier
 from live.settings import LiveSettings
 
+if TYPE_CHECKING:
+    from pyglet.clock import Clock
+
+    from live.window import DrawingWindow
+
 FPS = 60.0
+# The model loads this long after the window opened: the event loop first handles what
+# the window system sent as it appeared (expose, resize) and draws a few frames (three).
+LOAD_AFTER_S = 3 / FPS
 
 
 def _one_thread() -> None:
@@ -62,27 +77,60 @@ def run(
     report: Callable[[str], None] | None = None,
     replay: Sequence[Drawing] = (),
 ) -> None:
-    """Open the drawing window and run until it is closed."""
+    """Open the drawing window, load the model into it, and run until it is closed."""
     import pyglet
 
-    _one_thread()
-    controller = Controller(settings, loader=loader)
-    if controller.error and report is not None:
-        report(f"{controller.error} (the window opens without guesses)")
-    window = open_window(controller)
-    if replay:
-        _replay(window, replay)
-    pyglet.clock.schedule_interval(window.update, 1.0 / FPS)
-    # What is loaded by now (torch, pyglet, the model: 200k objects) lives as long as the
-    # window; left out of the garbage collector's full passes, it no longer stalls a
-    # frame in each of them (137 ms a pass, measured).
-    gc.collect()
-    gc.freeze()
+    window = start(settings, loader=loader, report=report, replay=replay)
     try:
         pyglet.app.run()
     finally:
         gc.unfreeze()
         pyglet.clock.unschedule(window.update)
+        pyglet.clock.unschedule(_load)
+
+
+def start(
+    settings: LiveSettings,
+    *,
+    loader: Loader = load_classifier,
+    report: Callable[[str], None] | None = None,
+    replay: Sequence[Drawing] = (),
+    clock: Clock | None = None,
+) -> DrawingWindow:
+    """Open the window on a controller that has not loaded its model (the panel says it
+    is loading), draw that frame, and schedule on `clock` (pyglet's, by default) the
+    load, `LOAD_AFTER_S` later, then the replay, and the window's tick; the window."""
+    import pyglet
+
+    clock = pyglet.clock.get_default() if clock is None else clock
+    window = open_window(Controller(settings, loader=loader, load=False))
+    window.switch_to()
+    window.on_draw()  # on screen before the event loop runs: the load will hold it
+    window.flip()
+    clock.schedule_once(_load, LOAD_AFTER_S, window, report, replay)
+    clock.schedule_interval(window.update, 1.0 / FPS)
+    return window
+
+
+def _load(
+    dt: float,
+    window: DrawingWindow,
+    report: Callable[[str], None] | None,
+    replay: Sequence[Drawing],
+) -> None:
+    """The window's model, loaded (on the event loop, which waits); then the replay."""
+    _one_thread()
+    error = window.controller.load()
+    if error is not None and report is not None:
+        report(f"{error} (the window draws without guesses)")
+    if replay:
+        _replay(window, replay)
+    window.refresh()
+    # What is loaded by now (torch, pyglet, the model: 200k objects) lives as long as the
+    # window; left out of the garbage collector's full passes, it no longer stalls a
+    # frame in each of them (137 ms a pass, measured). `run` thaws it at the end.
+    gc.collect()
+    gc.freeze()
 
 
 def _replay(window, drawings: Sequence[Drawing]) -> None:

@@ -182,9 +182,10 @@ class Shape:
         self.seen[model] = (tuple(self.strokes), self.history, self.final)
 
     def kept_guesses(self, model: str) -> bool:
-        """Take back `model`'s guesses of its ink as it is now, if kept; whether it did."""
+        """Take back `model`'s guesses of its ink as it is now, if kept; whether it did.
+        None kept (kept while the model was loading: no guesses) are none to take back."""
         strokes, history, final = self.seen.get(model, ((), [], None))
-        if not self.strokes or strokes != tuple(self.strokes):
+        if not self.strokes or strokes != tuple(self.strokes) or not history:
             return False
         self.history, self.final = list(history), final
         return True

@@ -67,6 +67,15 @@ switched since); anything new (a stroke, a snap, a clear) ends what can be redon
 
 **Saving** (which shapes are saved as they are, the second Escape that quits with
 unsaved ink, PNG export) is kept by `live.saving.Saving`, which the controller holds.
+
+**Loading.** The classifier is loaded in `__init__`, unless told to wait (`load=False`):
+the window (`live.app.run`) opens first, saying the model is loading, and `load`s it
+a few frames later, since importing torch and reading the checkpoint take seconds.
+Until then the controller is one without a model that waits for it: ink is drawn and
+grouped, with no guesses; the rest is not judged (`tick` waits) and M and Space say
+the model is still loading. `load` then reads every shape drawn meanwhile. A model
+that cannot be loaded is an error kept for the panel, as it always was: drawing goes
+on, unguessed.
 """
 
 from __future__ import annotations
@@ -137,7 +146,9 @@ class Controller:
         *,
         loader: Loader = load_classifier,
         window_size: tuple[int, int] | None = None,
+        load: bool = True,
     ) -> None:
+        """With `load` False, the model is loaded only when `load()` is called."""
         from core.snap import SnapPolicy
 
         self.settings = settings = settings or LiveSettings()
@@ -171,12 +182,28 @@ class Controller:
         self._load_errors: dict[ModelName, str] = {}
         self._fed: list[np.ndarray] = []  # normalised strokes the classifier holds
         self.model_name: ModelName = settings.model
-        self.classifier = self._classifier(settings.model)
-        if self.classifier is None:
-            self.error = self._load_errors[settings.model]
-            self.status = "no model: drawing works, but no guesses"
+        self.classifier: StrokeClassifier | None = None
+        self.loading = True  # until `load` has run
+        if load:
+            self.load()
 
     # ------------------------------------------------------------------ models
+
+    def load(self) -> str | None:
+        """Load the model to start with (once), and read the shapes drawn while it
+        loaded; the load error, or None."""
+        if not self.loading:
+            return self.error
+        self.loading = False
+        self.classifier = self._classifier(self.model_name)
+        if self.classifier is None:
+            self.error = self._load_errors[self.model_name]
+            self.status = "no model: drawing works, but no guesses"
+        else:
+            self._reclassify(self.shapes)
+            self._sync()
+        self._changed()
+        return self.error
 
     def _classifier(self, name: ModelName) -> StrokeClassifier | None:
         """The classifier of a model, loaded once; None (and an error kept) if it fails."""
@@ -189,12 +216,21 @@ class Controller:
         return self._classifiers.get(name)
 
     @property
+    def _guessing(self) -> ModelName | None:
+        """The model whose guesses the shapes hold: None while no model is loaded."""
+        return self.model_name if self.classifier is not None else None
+
+    @property
     def load_error(self) -> str | None:
         """Why the model in use could not be loaded (None when it is loaded)."""
         return self._load_errors.get(self.model_name) if self.classifier is None else None
 
     def switch_model(self) -> bool:
         """Use the other model (Frankenstein <-> CNN-only) and re-classify every shape."""
+        if self.loading:  # it would load the other model while this one waits
+            self.status = f"{MODEL_TITLES[self.model_name]} is still loading"
+            self._changed()
+            return False
         other: ModelName = "cnn" if self.model_name == "frankenstein" else "frankenstein"
         clf = self._classifier(other)
         if clf is None:
@@ -335,6 +371,8 @@ class Controller:
         shape drawn on since the last pause (specks aside) is finished; snap it if the
         policy (completeness rules waived) says so."""
         self.now = max(self.now, now)
+        if self.loading:  # the rest is judged once there are guesses to judge
+            return None
         if self._pause_from is None or now - self._pause_from < self.settings.pause_s:
             return None
         if self._active is not None:  # the pen is down again: the next stroke decides
@@ -447,6 +485,8 @@ class Controller:
             self.status = "nothing to snap: a speck (a click, a dot) never snaps"
         elif shape is None or not shape.strokes:
             self.status = "nothing to snap: draw a shape first"
+        elif self.loading:
+            self.status = "the model is still loading: no guess to snap to yet"
         elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
         else:
@@ -529,7 +569,7 @@ class Controller:
             self._changed()
             return False
         else:
-            undoing = Undoing(self.shapes, self.undo_stack, self.model_name)
+            undoing = Undoing(self.shapes, self.undo_stack, self._guessing)
             record = undoing.pop()
             changed: tuple[Shape, ...] = ()  # shapes back on the canvas, or with other ink
             if isinstance(record, Snapped):
@@ -587,8 +627,8 @@ class Controller:
             before = self._redo.pop()
             before.redo(self.shapes, self.undo_stack)
             self._pause_from, self._unfinished = None, []  # what redo puts back waits, as undo's
-            if before.model != self.model_name:
-                self._reclassify(self.shapes)  # their guesses were the other model's
+            if before.model != self._guessing:  # the other model's guesses, or none
+                self._reclassify(self.shapes)
             self._sync()
             self.status = _redone(self.undo_stack[-1], self.shapes)
             self._changed()
@@ -734,7 +774,9 @@ class Controller:
         last = self._drawn()
         guess = last.guess if last else None
         guesses = tuple(guess.top(3)) if guess is not None else ()
-        if self.classifier is None:
+        if self.loading:
+            model = f"loading {MODEL_TITLES[self.model_name]}…"
+        elif self.classifier is None:
             model = "none"
         else:
             model = MODEL_TITLES[self.model_name]

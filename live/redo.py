@@ -26,7 +26,7 @@ class Undone:
     records: tuple[UndoRecord, ...]  # taken off the undo stack, in the stack's order
     before: tuple[tuple[Shape, Shape], ...]  # (a shape it changed, its copy from before)
     edits: tuple[tuple[int, Shape, bool], ...]  # (place, shape, inserted?), in order made
-    model: str  # the model that classified the shapes before the undo
+    model: str | None  # the model that classified the shapes before the undo (None: none)
 
     def redo(self, shapes: list[Shape], records: list[UndoRecord]) -> None:
         """Put back, in `shapes` and `records` (the canvas as the undo left it), what
@@ -48,7 +48,7 @@ class Undoing:
     passed to `keep` before it changes, shapes enter and leave the list by `insert`
     and `remove`."""
 
-    def __init__(self, shapes: list[Shape], records: list[UndoRecord], model: str) -> None:
+    def __init__(self, shapes: list[Shape], records: list[UndoRecord], model: str | None) -> None:
         self.shapes, self.records, self.model = shapes, records, model
         self._taken: list[UndoRecord] = []
         self._before: dict[int, tuple[Shape, Shape]] = {}  # id(shape) -> (shape, copy)
