@@ -3,22 +3,28 @@
 `create_app(...)` builds the app with its directories and the commands it runs (see
 ui/tui/context.py), so tests inject a fast fake trainer; `frankenstein tui` calls it
 with the defaults. Everything long runs in a child process watched by a Textual
-worker, so the UI never waits on training.
+worker, so the UI never waits on training. Ctrl+P's palette offers each tab and each
+tab's actions by name beside Textual's commands (ui/tui/palette.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, TabbedContent, TabPane, Tabs
 
 from core.paths import data_dir, runs_dir
 from ui.tui.configform import form_fields
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
+from ui.tui.palette import COMMANDS, PaletteCommand, help_line
 from ui.tui.panes.runs import RunsPane
 from ui.tui.panes.train import SYNTHETIC, TrainPane
 
@@ -44,8 +50,8 @@ class FrankensteinApp(App[None]):
         Binding("3", "show_tab('ablations')", "Ablations", show=False),
         Binding("4", "show_tab('runs')", "Runs", show=False),
         # The keys panel (every key of the widget in focus, its tab and the app), which
-        # the footer's Ctrl+P palette would offer were it shown: ? too where it is not
-        # typed (an input takes it), Esc closes it before anything else Esc does.
+        # Ctrl+P's palette offers too (its "Keys"): ? too where it is not typed (an
+        # input takes it), Esc closes it before anything else Esc does.
         # F1 and Ctrl+Q are priority keys, so they act on every screen: a screen over
         # the tabs (curves, compare) is modal, and hides the app's other keys.
         Binding("f1", "toggle_help", "Help", priority=True),
@@ -59,6 +65,7 @@ class FrankensteinApp(App[None]):
         self.ctx = ctx
         self.models = models
         self.initial = initial
+        self.after_switch: PaletteCommand | None = None  # run once its tab is shown
 
     def compose(self) -> ComposeResult:
         sources = [SYNTHETIC, *source_dirs(self.ctx.data_dir)]
@@ -99,11 +106,46 @@ class FrankensteinApp(App[None]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "runs":  # what was trained, started or stopped meanwhile
             self.query_one("#runs-pane", RunsPane).reload()
         if event.pane.id is not None:
             self._focus_in(event.pane.id)
+        command, self.after_switch = self.after_switch, None
+        if command is not None and command.tab == event.pane.id:
+            await self._run_in_pane(command)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Ctrl+P's palette: Textual's commands, and on the tabs (not over a curves or
+        compare screen, whose keys are their own) each tab and each tab's actions."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        for command in COMMANDS:
+            keys = {}
+            if command.action:
+                pane = screen.query_one(f"#{command.tab}-pane")
+                keys = {b.action: b.key.upper() for b in Binding.make_bindings(pane.BINDINGS)}
+            yield SystemCommand(
+                command.title, help_line(command, keys), partial(self.run_command, command)
+            )
+
+    async def run_command(self, command: PaletteCommand) -> None:
+        """A palette command: its tab shown, as 1-4 show it, then its pane's action, as
+        the tab's key runs it, once the tab has been entered (the Runs tab reads its
+        folder again then, so the action sees the runs as the key would)."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        if not command.action:
+            self.action_show_tab(command.tab)
+        elif tabs.active == command.tab:
+            await self._run_in_pane(command)
+        else:
+            self.after_switch = command
+            self.action_show_tab(command.tab)
+
+    async def _run_in_pane(self, command: PaletteCommand) -> None:
+        pane: Widget = self.query_one(f"#{command.tab}-pane")
+        await self.run_action(command.action, pane)
 
     def _focus_in(self, tab: str) -> None:
         self.query_one(FIRST_FOCUS[tab]).focus()
