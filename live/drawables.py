@@ -92,7 +92,12 @@ class InkLine(ShapeBase):
     Each segment is a quad (2 triangles) and each point a small disc, so sharp turns
     and single-point strokes (dots) look like pen ink. Without `first_disc` the first
     point has none: a piece of a longer line whose last point, with its disc, is in
-    the piece before, so every disc is drawn once (faded ink would show a second one).
+    the piece before, so every disc is drawn once.
+
+    With a `backdrop` colour, a see-through line (opacity under 255: the completion
+    preview, ink fading out) is drawn opaque in its colour blended over the backdrop
+    (the canvas), as it looks there: its quads and discs overlap at every point, and
+    blended each over the other they showed a darker bead at every one.
     """
 
     def __init__(
@@ -103,7 +108,9 @@ class InkLine(ShapeBase):
         batch: Batch | None = None,
         group: Group | None = None,
         first_disc: bool = True,
+        backdrop: tuple[int, int, int] | None = None,
     ) -> None:
+        self._backdrop = backdrop
         self._points = np.asarray(points, np.float32).reshape(-1, 2)
         self._thickness = thickness
         self._rgba = colour
@@ -157,8 +164,16 @@ class InkLine(ShapeBase):
     def _update_color(self) -> None:
         """Every vertex's colour written in place, 4 bytes at once (`opacity`, as ink
         fades out): pyglet's own way builds a tuple of 4 numbers a vertex."""
-        rgba = np.frombuffer(bytes(self._rgba), np.uint32)[0]
+        rgba = np.frombuffer(bytes(_over(self._rgba, self._backdrop)), np.uint32)[0]
         _view(self._vertex_list.colors, np.uint32)[:] = rgba
+
+
+def _over(rgba: tuple[int, int, int, int], backdrop: tuple[int, int, int] | None) -> tuple:
+    """`rgba` blended over `backdrop`, opaque (as it is when there is none)."""
+    if backdrop is None or rgba[3] == 255:
+        return rgba
+    k = rgba[3] / 255
+    return (*(round(c * k + b * (1 - k)) for c, b in zip(rgba[:3], backdrop, strict=True)), 255)
 
 
 def _view(region, dtype) -> np.ndarray:
@@ -176,9 +191,12 @@ class GrowingLine:
 
     PIECE = 64
 
-    def __init__(self, key: tuple, thickness: float, colour: tuple, batch, group) -> None:
+    def __init__(
+        self, key: tuple, thickness: float, colour: tuple, batch, group, backdrop=None
+    ) -> None:
         self.key = key  # (stroke number, style): another key needs another GrowingLine
         self._style = (thickness, colour, batch, group)
+        self._backdrop = backdrop
         self._pieces: list[InkLine] = []  # finished pieces, the last point of one shared
         self._tail: InkLine | None = None  # with the first of the next, then the tail
         self._start = 0  # the tail's first point
@@ -205,7 +223,9 @@ class GrowingLine:
 
     def _line(self, points: np.ndarray, layout: Layout) -> InkLine:
         first = self._start == 0  # a later piece's first disc is the last of the one before
-        return InkLine(layout.to_view(points), *self._style, first_disc=first)
+        return InkLine(
+            layout.to_view(points), *self._style, first_disc=first, backdrop=self._backdrop
+        )
 
     @property
     def opacity(self) -> int:
@@ -218,6 +238,18 @@ class GrowingLine:
         for piece in [*self._pieces, self._tail]:
             if piece is not None:
                 piece.opacity = value
+
+    @property
+    def group(self) -> Group:
+        return self._style[3]
+
+    @group.setter
+    def group(self, value: Group) -> None:
+        thickness, colour, batch, _ = self._style
+        self._style = (thickness, colour, batch, value)
+        for piece in [*self._pieces, self._tail]:
+            if piece is not None:
+                piece.group = value
 
     def delete(self) -> None:
         for piece in [*self._pieces, self._tail]:
@@ -240,7 +272,10 @@ class SceneView:
         # over the canvas and under every stroke, templates (3) over the ink: a snap's
         # template over its fading ink, as the scene orders them, whatever the places
         # of their vertices (a batch draws one group's strokes in that order). The
-        # three are cut to the canvas (`clip`); the canvas itself and the panel are not
+        # three are cut to the canvas (`clip`); the canvas itself and the panel are not.
+        # The preview and ink fading out are drawn opaque, as they look on the canvas
+        # (`InkLine`'s backdrop): ink fading out goes under the ink that is not
+        # (`faded`, then `ink`, in the ink's group), so it never covers it
         self.clip = CanvasClip(order=1)
         self.groups = [
             Group(order=0),
@@ -248,6 +283,8 @@ class SceneView:
             *(Group(order=o) for o in (4, 5, 6)),
         ]
         self.under = Group(order=1, parent=self.clip)
+        self.faded = Group(order=0, parent=self.groups[1])
+        self.ink = Group(order=1, parent=self.groups[1])
         self.templates = Group(order=3, parent=self.clip)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
@@ -334,17 +371,26 @@ class SceneView:
                     max(line.width * layout.scale, 1.0),
                     (*line.colour, alpha),
                     self.batch,
-                    self._group(line.kind),
+                    self._group(line.kind, alpha),
+                    backdrop=self._backdrop(line.kind),
                 )
             elif drawable.opacity != alpha:
                 drawable.opacity = alpha
+                drawable.group = self._group(line.kind, alpha)
             keep[key] = (points, drawable)
         for _, drawable in self._lines.values():
             drawable.delete()
         self._lines = keep
 
-    def _group(self, kind: str) -> Group:
-        return {"preview": self.under, "template": self.templates}.get(kind, self.groups[1])
+    def _group(self, kind: str, alpha: int = 255) -> Group:
+        ink = self.ink if alpha == 255 else self.faded
+        return {"preview": self.under, "template": self.templates}.get(kind, ink)
+
+    def _backdrop(self, kind: str) -> tuple[int, int, int] | None:
+        """What a see-through line of `kind` is blended over, drawn opaque: the canvas,
+        for the preview and the ink. Not for a template (opaque but mid-morph): over the
+        ink it moves away from, that ink shows through it."""
+        return None if kind == "template" else self.colours.canvas
 
     def _adopts(self, line: Polyline) -> bool:
         """Whether `line` is the stroke just drawn, finished: the growing line shows it."""
@@ -372,7 +418,9 @@ class SceneView:
                 self._growing.delete()
             thickness = max(line.width * layout.scale, 1.0)
             colour = (*line.colour, round(min(max(line.alpha, 0.0), 1.0) * 255))
-            self._growing = GrowingLine(key, thickness, colour, self.batch, self.groups[1])
+            group = self._group("ink", colour[3])
+            backdrop = self._backdrop("ink")
+            self._growing = GrowingLine(key, thickness, colour, self.batch, group, backdrop)
         self._growing.show(line.points, layout)
 
     # ------------------------------------------------------------------ panel
