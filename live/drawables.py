@@ -425,9 +425,11 @@ class SceneView:
 
     # ------------------------------------------------------------------ panel
 
-    def _show_panel(self, panel: Panel, layout: Layout) -> None:
+    def _show_panel(self, panel: Panel, layout: Layout, hidden: bool = False) -> None:
         """Top down: title, model, the guesses with bars, info, status, error; "H: help"
-        at the bottom. In a small window everything shrinks (`panel_scale`)."""
+        at the bottom. In a small window everything shrinks (`panel_scale`). `hidden`:
+        none of it shows (the help lies over the panel: its rows ran into the panel's
+        text, dimmed under it)."""
         r = layout.panel
         k = panel_scale(r)
         pad = round(14 * k)
@@ -450,10 +452,10 @@ class SceneView:
             if not name:  # an empty label has no height: keep the rows where they are
                 bar_y = y - 27 * k
             _set(self.bar_backs[i], position=(left, bar_y), width=width, height=bar_h)
-            _set(self.bar_backs[i], visible=bool(name))
+            _set(self.bar_backs[i], visible=bool(name) and not hidden)
             bar_w = max(width * prob, 0.0)
             _set(self.bars[i], position=(left, bar_y), width=bar_w, height=bar_h)
-            _set(self.bars[i], visible=bool(name) and prob > 0)
+            _set(self.bars[i], visible=bool(name) and prob > 0 and not hidden)
             y = bar_y - 19 * k
         threshold = "-" if panel.threshold is None else f"{panel.threshold:.2f}"
         info = (
@@ -475,13 +477,17 @@ class SceneView:
         if self.error.text:
             y -= self.error.content_height
         _set(self.hint, font_size=9 * k, position=(left, r.y + pad, 0))
-        _set(self.hint, visible=y > r.y + pad + self.hint.content_height)  # else it overlaps
+        fits = y > r.y + pad + self.hint.content_height  # else it overlaps
+        _set(self.hint, visible=fits and not hidden)
+        texts = [self.title, self.model, *self.guess_names, *self.guess_probs, self.info]
+        for drawable in [self.panel_back, *texts, self.status, self.error]:
+            _set(drawable, visible=not hidden)
 
-    def _show_help(self, panel: Panel, layout: Layout) -> None:
+    def _show_help(self, panel: Panel, layout: Layout) -> Rect | None:
         """The keys over the canvas; in a window too small for them at full size, over the
         whole window, smaller, descriptions cut to fit and the rows that do not fit left
         out: from the middle, so the last two (the help's key, and Escape to close it)
-        always show."""
+        always show. The rectangle the help darkens (None while it is hidden)."""
         visible = panel.help_visible
         while len(self.help_keys) < len(panel.help):
             self.help_keys.append(pyglet.text.Label("", **self._over))
@@ -490,7 +496,7 @@ class SceneView:
             _set(self.overlay, visible=False)
             for label in [self.help_title, *self.help_keys, *self.help_what]:
                 _set(label, text="")
-            return
+            return None
         for label, text in [
             *zip(self.help_keys, (keys for keys, _ in panel.help), strict=False),
             *zip(self.help_what, (what for _, what in panel.help), strict=False),
@@ -527,16 +533,20 @@ class SceneView:
             _set(self.help_what[i], text=what, font_size=12 * k)
             _set(self.help_what[i], position=(x, y, 0))
             _cut_to(self.help_what[i], c.x + c.w - 8 * k - x)
+        return c
 
     def show(self, scene: Scene, layout: Layout) -> None:
         """Make the batch show `scene` laid out by `layout`."""
-        c = layout.canvas
-        _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
-        self.clip.rect = c
+        self.clip.rect = layout.canvas
         self._show_lines(scene.lines, layout)
         if self._panel_shown != (scene.panel, layout):  # e.g. not while a stroke is drawn
-            self._show_panel(scene.panel, layout)
-            self._show_help(scene.panel, layout)
+            help_over = self._show_help(scene.panel, layout)
+            # help over the whole window: the panel goes, and the canvas's white lies under
+            # all of the help (through it, the letterbox band was darker than the rest)
+            whole = help_over is not None and help_over.x + help_over.w > layout.panel.x
+            self._show_panel(scene.panel, layout, hidden=whole)
+            c = help_over if whole else layout.canvas
+            _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
             self._panel_shown = (scene.panel, layout)
 
 
