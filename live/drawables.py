@@ -7,7 +7,8 @@ nothing a stroke. The stroke being drawn grows by pieces, `GrowingLine`, so only
 its new points are built, and its pieces stay as the finished stroke's.
 The side panel and the help overlay are labels and rectangles positioned from the
 layout. The panel's text is broken into lines here, once, by the pixel width of its
-glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
+glyphs (`show_text`), and shortened in the middle with "..." where the panel has no
+room for it (a path's middle: its file name and the error after it stay). Layers
 are ordered groups: canvas, the completion preview, ink, templates, panel, overlay;
 the preview, ink and templates are cut to the canvas's rectangle (`live.clip`).
 """
@@ -33,12 +34,17 @@ from live.settings import Colours
 _DISC = 8  # triangles of the round cap drawn at every point
 
 
+_OPENING = "([{<\"'"  # a word broken across lines never leaves these alone at a line's end
+
+
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """`text` in lines narrower than `width` pixels as `measure` (a label's font) gives
     them: broken at spaces, and a word wider than a line (a long path) where the line
     is full; its own newlines kept. Each line is narrower than `width` itself, so the
     label's own wrapping (by the same glyphs) never breaks it again: breaking once by
-    a character estimate and again by pixels left one-word lines ("below")."""
+    a character estimate and again by pixels left one-word lines ("below"). A long word
+    of which only a bracket would end a line starts on the next one ("(CNN+LSTM) (" /
+    "frankenstein_trained_on_...")."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -52,11 +58,17 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
                 line = word
             else:
                 line = f"{line}{space}" if line else ""
+                piece = ""  # the word's characters on this line
                 for char in word:  # too wide for any line: broken where the line is full
-                    if line.strip() and measure(line + char) >= width:
-                        lines.append(line.rstrip())
-                        line = ""
-                    line += char
+                    if (line + piece).strip() and measure(line + piece + char) >= width:
+                        if line.strip() and not piece.strip(_OPENING):  # the word moves on
+                            lines.append(line.rstrip())
+                            line = ""
+                        else:
+                            lines.append((line + piece).rstrip())
+                            line, piece = "", ""
+                    piece += char
+                line += piece
         lines.append(line)
     return lines
 
@@ -67,11 +79,24 @@ def text_width(label, text: str) -> float:
     return sum(g.advance + o.x_advance for g, o in zip(glyphs, offsets, strict=True))
 
 
+def lines_of(label, text: str, width: float) -> int:
+    """How many lines `show_text` breaks `text` into at `width`, in `label`'s font."""
+    return len(wrap(text, width, functools.partial(text_width, label))) if text else 0
+
+
+def line_height(label) -> float:
+    """The height of a line of `label`'s text, in its font and size as set."""
+    font = label.document.get_font(0, dpi=label.dpi)
+    return font.ascent - font.descent
+
+
 def show_text(label, text: str, width: float, room: float, max_lines: int = 99) -> None:
     """Give a multiline `label` `text` wrapped to `width` pixels (`wrap`, in its font and
-    size as set), as many lines (up to `max_lines`) as `room` pixels of height take, the
-    last one cut with "..." when some are left out: in a small window a long message
-    would otherwise run past the panel's bottom or over its other text."""
+    size as set), in as many lines (up to `max_lines`) as `room` pixels of height take:
+    when it needs more, shortened in the middle (`shorten`), as a long message would
+    otherwise run past the panel's bottom or over its other text. Cut at its end, a
+    failed save lost its cause ("cannot save /tmp/very_long_fo..."), a checkpoint's
+    name its epoch."""
     measure = functools.partial(text_width, label)
     lines = wrap(text, width, measure) if text else []
     _set(label, text="\n".join(lines))
@@ -80,10 +105,39 @@ def show_text(label, text: str, width: float, room: float, max_lines: int = 99) 
     keep = min(int(room // (label.content_height / len(lines))), max_lines)
     if keep >= len(lines):
         return
-    last = lines[keep - 1] if keep > 0 else ""
-    while last and measure(f"{last}...") >= width:
-        last = last[:-1]
-    _set(label, text="\n".join([*lines[: keep - 1], f"{last.rstrip()}..."]) if keep > 0 else "")
+    short = shorten(text, lambda t: len(wrap(t, width, measure)) <= keep) if keep > 0 else ""
+    _set(label, text="\n".join(wrap(short, width, measure)) if short else "")
+
+
+def shorten(text: str, fits: Callable[[str], bool]) -> str:
+    """`text` with as few characters as `fits` asks for left out, for "...": from its
+    longest word, if that is long and cutting it is enough (a path, a checkpoint's name:
+    its start stays, and more of its end: the file name, the epoch, the ")" after it),
+    else from the middle of the text; either way the text's start and end stay (what
+    failed, and the error's cause). "" if even "..." is too long."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    a, b = max(words, key=lambda w: w[1] - w[0], default=(0, 0))
+    keep = 6  # of the word, at either end
+
+    def in_word(n: int) -> str:  # 2 parts of what stays before the cut, 3 after it
+        return _cut(text, a + keep + (b - a - 2 * keep - n) * 2 // 5, n)
+
+    def in_text(n: int) -> str:
+        return _cut(text, min(max(len(text) // 2 - n // 2, 0), len(text) - n), n)
+
+    for cut, most in ((in_word, b - a - 2 * keep), (in_text, len(text))):
+        if most > 0 and fits(cut(most)):
+            lo, hi = 1, most  # the fewest characters left out that fit
+            while lo < hi:
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if fits(cut(mid)) else (mid + 1, hi)
+            return cut(hi)
+    return ""
+
+
+def _cut(text: str, start: int, n: int) -> str:
+    """`text` without the `n` characters from `start`, "..." in their place."""
+    return f"{text[:start].rstrip()}...{text[start + n :].lstrip()}"
 
 
 class InkLine(ShapeBase):
@@ -468,7 +522,11 @@ class SceneView:
         colour = self.colours.error if panel.status_error else self.colours.text
         _set(self.status, font_size=10 * k, width=width, position=(left, y, 0))
         _set(self.status, color=(*colour, 255))
-        room = (y - bottom) / (2 if panel.error else 1)  # a share left for the error
+        room = y - bottom  # what the error does not need, and at least half of it
+        if panel.error:
+            _set(self.error, font_size=10 * k, width=width)
+            need = lines_of(self.error, panel.error, width) * line_height(self.error) + 6 * k
+            room = max(room / 2, room - need)
         show_text(self.status, panel.status, width, room)
         if self.status.text:
             y -= self.status.content_height + 6 * k

@@ -359,10 +359,51 @@ def test_long_panel_text_is_cut_to_the_panel_in_a_small_window(open_window):
     )
     view, panel = w.scene_view, w.controller.layout.panel
     status, error = view.status, view.error
-    assert status.text and status.text.endswith("...")
+    assert status.text and "..." in status.text
+    assert bare(status.text).endswith("isnotadirectory)")  # shortened in the middle
     assert status.y - status.content_height >= error.y - 1  # the error below, not over it
     assert error.y - error.content_height >= panel.y
     assert laid_out_lines(status) == len(status.text.split("\n"))
+
+
+def bare(text: str) -> str:
+    """`text` without its spaces and line breaks: as it reads, wherever it was broken."""
+    return text.replace("\n", "").replace(" ", "")
+
+
+NO_SPACE = "[Errno 28] No space left on device"
+DEEP = "/tmp/" + "very_long_folder_name/" * 8 + "file.ndjson"
+
+
+@pytest.mark.parametrize("error", [None, "/tmp/x/garbage.pt: not a checkpoint file"])
+def test_a_long_status_keeps_its_start_and_its_cause(open_window, error):
+    """Cut at its end, a failed save said "cannot save /tmp/very_long_fo..." in a small
+    window, without why; it is shortened in the path's middle."""
+    w = open_window(window_size=(320, 240))
+    show_status(w, f"cannot save {DEEP}: {NO_SPACE}", error)
+    view, panel = w.scene_view, w.controller.layout.panel
+    shown = bare(view.status.text)
+    assert "..." in shown and shown.startswith("cannotsave/tmp/")
+    assert shown.endswith(bare(f".ndjson: {NO_SPACE}"))
+    if error:  # the error keeps its room too, below the status
+        assert bare(view.error.text) == bare(error)
+        assert view.status.y - view.status.content_height >= view.error.y - 1
+    last = view.error if error else view.status
+    assert last.y - last.content_height >= panel.y
+
+
+CHECKPOINT = "frankenstein_trained_on_synthetic_and_real_doodles_best_epoch_12.pt"
+
+
+@pytest.mark.parametrize("size", [(1060, 600), (400, 300), (320, 240)])
+def test_a_long_checkpoint_name_keeps_its_epoch_and_no_bracket_hangs(open_window, size):
+    """The model's line ended "(CNN+LSTM) (", and then "...best_epoch_1..."."""
+    w = open_window(window_size=size, checkpoint=f"/runs/{CHECKPOINT}")
+    model = w.scene_view.model
+    lines = model.text.split("\n")
+    assert len(lines) <= 3 and bare(model.text).startswith("model:Frankenstein(CNN+LSTM)(fr")
+    assert bare(model.text).endswith("epoch_12.pt)")
+    assert not any(line.rstrip().endswith("(") for line in lines), lines
 
 
 def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_controller):
