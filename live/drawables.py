@@ -377,6 +377,7 @@ class SceneView:
             group=self.groups[3],
         )
         self.hint = pyglet.text.Label("H: help", font_size=9, **text)
+        self._full_height = self._height_at_full_size()
         self.overlay = Rectangle(
             0, 0, 1, 1, color=(20, 22, 28, 225), batch=batch, group=self.groups[3]
         )
@@ -479,13 +480,22 @@ class SceneView:
 
     # ------------------------------------------------------------------ panel
 
+    def _height_at_full_size(self) -> float:
+        """How tall the panel's text is at full size, as `_show_panel` lays it out: the
+        title, a line of model, the three guesses with their bars, the info's two lines,
+        two lines of status, the hint; and the padding above and below."""
+        h = line_height
+        guesses = 3 * (h(self.guess_names[0]) + 2 + 8 + 19)
+        text = h(self.title) + 4 + h(self.model) + 12 + guesses + 2 * h(self.info) + 8
+        return 2 * 14 + text + 2 * h(self.status) + 6 + h(self.hint)
+
     def _show_panel(self, panel: Panel, layout: Layout, hidden: bool = False) -> None:
         """Top down: title, model, the guesses with bars, info, status, error; "H: help"
         at the bottom. In a small window everything shrinks (`panel_scale`). `hidden`:
         none of it shows (the help lies over the panel: its rows ran into the panel's
         text, dimmed under it)."""
         r = layout.panel
-        k = panel_scale(r)
+        k = panel_scale(r, self._full_height)
         pad = round(14 * k)
         left, right, width = r.x + pad, r.x + r.w - pad, max(r.w - 2 * pad, 10)
         _set(self.panel_back, position=(r.x, r.y), width=r.w, height=r.h)
@@ -608,10 +618,12 @@ class SceneView:
             self._panel_shown = (scene.panel, layout)
 
 
-def panel_scale(panel: Rect) -> float:
-    """How much the panel's text and spacing shrink: 1 for a panel of the default size
-    (260 x 600 and up), down to 0.6 in the smallest window (320 x 240)."""
-    return min(max(min(panel.w / 260, panel.h / 600), 0.6), 1.0)
+def panel_scale(panel: Rect, full_height: float) -> float:
+    """How much the panel's text and spacing shrink: 1 for a panel as wide as the
+    default (260) and as tall as its text at full size (`full_height`), down to 0.6 in
+    the smallest window (320 x 240). By what limits the layout: its height was taken
+    as 600, so a panel 260 x 300 (a window of 1500 x 300) had its 10-pt lines at 6."""
+    return min(max(min(panel.w / 260, panel.h / full_height), 0.6), 1.0)
 
 
 def _cut_to(label, width: float) -> None:

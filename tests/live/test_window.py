@@ -313,6 +313,23 @@ def test_a_small_window_keeps_the_panel_and_the_help_readable(open_window, size)
         assert what.x + what.content_width <= size[0] and keys.y >= 0
 
 
+def test_a_short_wide_window_scales_the_panel_by_its_height_as_it_needs(open_window):
+    """At 1500 x 300 the panel is 260 wide and 300 tall, and its text fits that at
+    nine tenths of its size; its height was taken against 600, and 10-pt lines came out
+    at 6."""
+    w = open_window(frankenstein="circle", auto_snap=False, window_size=(1500, 300))
+    stroke(w, circle(w.controller.layout.canvas.x + 200, 150, 60))
+    view, panel = w.scene_view, w.controller.layout.panel
+    assert panel.w == 260 and panel.h == 300
+    assert view.status.font_size >= 9 and view.title.font_size >= 14
+    stack = [view.title, view.model, *view.guess_names, view.info, view.status]
+    for upper, lower in itertools.pairwise(stack):
+        assert upper.bottom >= lower.bottom + lower.content_height - 1, (upper.text, lower.text)
+    assert view.status.text and view.hint.visible  # everything fits, to the hint
+    assert view.hint.y + view.hint.content_height <= view.status.bottom
+    assert view.hint.y >= panel.y
+
+
 def show_status(window, status: str, error: str | None = None) -> None:
     """Show the window's scene with this status (and error) on the panel."""
     c = window.controller
