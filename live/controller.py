@@ -761,6 +761,7 @@ class Controller:
             error=self.error,
             help=help_rows,
             help_visible=self.help_visible,
+            no_model=self.load_error is not None,
         )
 
 

@@ -504,10 +504,19 @@ class SceneView:
         y -= self.title.content_height + 4 * k
         bottom = r.y + pad  # what runs lower is cut (`show_text`)
         _set(self.model, font_size=10 * k, width=width, position=(left, y, 0))
-        show_text(self.model, f"model: {panel.model}", width, y - bottom, max_lines=3)
+        model = f"model: {panel.model}"
+        if panel.no_model:  # said here, where the guesses would be, while the status moves on
+            model += " (drawing works, but no guesses)"
+        show_text(self.model, model, width, y - bottom, max_lines=3)
         y -= self.model.content_height + 12 * k
         for i in range(3):
             name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
+            if panel.no_model:  # no rows kept for guesses that will not come
+                _set(self.guess_names[i], text="")
+                _set(self.guess_probs[i], text="")
+                _set(self.bar_backs[i], visible=False)
+                _set(self.bars[i], visible=False)
+                continue
             prob_text = f"{prob:.0%}" if name else ""
             _set(self.guess_names[i], text=name, font_size=12 * k, position=(left, y, 0))
             _set(self.guess_probs[i], text=prob_text, font_size=11 * k, position=(right, y, 0))

@@ -330,6 +330,25 @@ def test_a_short_wide_window_scales_the_panel_by_its_height_as_it_needs(open_win
     assert view.hint.y >= panel.y
 
 
+def test_without_a_model_the_panel_has_no_room_for_guesses_and_says_why(
+    open_window, settings, tmp_path
+):
+    """A broken --checkpoint left a blank gap where the guesses would be, and the first
+    stroke replaced "no model: drawing works, but no guesses" by "1 stroke"."""
+    c = Controller(settings.model_copy(update={"checkpoint": tmp_path / "nope.pt"}))
+    assert c.classifier is None
+    w = open_window(controller=c)
+    view = w.scene_view
+    stroke(w, circle(300, 300, 80))
+    assert c.status == "1 stroke"
+    assert "drawing works, but no guesses" in view.model.text.replace("\n", " ")
+    assert not any(bar.visible for bar in [*view.bars, *view.bar_backs])
+    assert not any(label.text for label in [*view.guess_names, *view.guess_probs])
+    gap = view.model.bottom - (view.info.bottom + view.info.content_height)
+    assert 0 <= gap < 20  # the info follows the model's line, as the guesses would
+    assert "nope.pt" in bare(view.error.text)
+
+
 def show_status(window, status: str, error: str | None = None) -> None:
     """Show the window's scene with this status (and error) on the panel."""
     c = window.controller
