@@ -244,6 +244,7 @@ class Controller:
         self._reclassify(self.shapes)
         self._sync()
         self.status = f"switched to {MODEL_TITLES[other]}"
+        self._rejudge()  # the shape the pen rested on, as this model reads it
         self._changed()
         return True
 
@@ -388,9 +389,10 @@ class Controller:
         drawn = [s for s in left if not is_speck(s)]
         return self._finish(drawn[-1], now) if drawn else None
 
-    def _finish(self, shape: Shape | None, now: float) -> Update | None:
+    def _finish(self, shape: Shape | None, now: float, news: str | None = None) -> Update | None:
         """Judge `shape` as finished: snap it if the policy, completeness rules waived,
-        says so about the finished guess; else the status says why not."""
+        says so about the finished guess; else the status says why not (after `news`,
+        what made it judged again, if given)."""
         if not self.auto_snap or shape is None or shape.state is not ShapeState.INK:
             return None
         if not shape.history:
@@ -403,7 +405,8 @@ class Controller:
         seen = [*shape.history[:-1], final]
         decision = self.policy.decide(seen, finished=True)
         if decision is None:
-            self.status = f"finished, not snapped: {self.policy.explain(seen, finished=True)}"
+            why = self.policy.explain(seen, finished=True)
+            self.status = f"{news}; not snapped: {why}" if news else f"finished, not snapped: {why}"
             self._changed()
             return None
         snapped, refused = self._snap(
@@ -532,14 +535,14 @@ class Controller:
 
     def _rejudge(self) -> None:
         """Ask the policy again about the shape the pen rested on, the one the panel
-        shows (auto-snap just turned on, a lower threshold): what the rest would snap
-        now, it snaps."""
+        shows (auto-snap just turned on, another threshold, the other model): what the
+        rest would snap now, it snaps. If a rule still holds it, the status says which,
+        after the change (the news): "switched to CNN-only; not snapped: eye 0.94, but
+        the ink looks unlike the eye doodles it learnt"."""
         shape = self._drawn()
         rested = self._pause_from is None and self._active is None
         if rested and shape is not None and shape.strokes:
-            status = self.status
-            if self._finish(shape, self.now) is None:
-                self.status = status  # not snapped: the change is the news
+            self._finish(shape, self.now, news=self.status)
 
     def _set_threshold(self, value: float) -> float:
         step = self.settings.threshold_step
@@ -800,6 +803,7 @@ class Controller:
             error=self.error,
             help=help_rows,
             help_visible=self.help_visible,
+            no_model=self.load_error is not None,
         )
 
 

@@ -7,7 +7,8 @@ nothing a stroke. The stroke being drawn grows by pieces, `GrowingLine`, so only
 its new points are built, and its pieces stay as the finished stroke's.
 The side panel and the help overlay are labels and rectangles positioned from the
 layout. The panel's text is broken into lines here, once, by the pixel width of its
-glyphs (`show_text`), and cut with "..." where the panel has no room for it. Layers
+glyphs (`show_text`), and shortened in the middle with "..." where the panel has no
+room for it (a path's middle: its file name and the error after it stay). Layers
 are ordered groups: canvas, the completion preview, ink, templates, panel, overlay;
 the preview, ink and templates are cut to the canvas's rectangle (`live.clip`).
 """
@@ -33,12 +34,17 @@ from live.settings import Colours
 _DISC = 8  # triangles of the round cap drawn at every point
 
 
+_OPENING = "([{<\"'"  # a word broken across lines never leaves these alone at a line's end
+
+
 def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """`text` in lines narrower than `width` pixels as `measure` (a label's font) gives
     them: broken at spaces, and a word wider than a line (a long path) where the line
     is full; its own newlines kept. Each line is narrower than `width` itself, so the
     label's own wrapping (by the same glyphs) never breaks it again: breaking once by
-    a character estimate and again by pixels left one-word lines ("below")."""
+    a character estimate and again by pixels left one-word lines ("below"). A long word
+    of which only a bracket would end a line starts on the next one ("(CNN+LSTM) (" /
+    "frankenstein_trained_on_...")."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -52,11 +58,17 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
                 line = word
             else:
                 line = f"{line}{space}" if line else ""
+                piece = ""  # the word's characters on this line
                 for char in word:  # too wide for any line: broken where the line is full
-                    if line.strip() and measure(line + char) >= width:
-                        lines.append(line.rstrip())
-                        line = ""
-                    line += char
+                    if (line + piece).strip() and measure(line + piece + char) >= width:
+                        if line.strip() and not piece.strip(_OPENING):  # the word moves on
+                            lines.append(line.rstrip())
+                            line = ""
+                        else:
+                            lines.append((line + piece).rstrip())
+                            line, piece = "", ""
+                    piece += char
+                line += piece
         lines.append(line)
     return lines
 
@@ -67,11 +79,24 @@ def text_width(label, text: str) -> float:
     return sum(g.advance + o.x_advance for g, o in zip(glyphs, offsets, strict=True))
 
 
+def lines_of(label, text: str, width: float) -> int:
+    """How many lines `show_text` breaks `text` into at `width`, in `label`'s font."""
+    return len(wrap(text, width, functools.partial(text_width, label))) if text else 0
+
+
+def line_height(label) -> float:
+    """The height of a line of `label`'s text, in its font and size as set."""
+    font = label.document.get_font(0, dpi=label.dpi)
+    return font.ascent - font.descent
+
+
 def show_text(label, text: str, width: float, room: float, max_lines: int = 99) -> None:
     """Give a multiline `label` `text` wrapped to `width` pixels (`wrap`, in its font and
-    size as set), as many lines (up to `max_lines`) as `room` pixels of height take, the
-    last one cut with "..." when some are left out: in a small window a long message
-    would otherwise run past the panel's bottom or over its other text."""
+    size as set), in as many lines (up to `max_lines`) as `room` pixels of height take:
+    when it needs more, shortened in the middle (`shorten`), as a long message would
+    otherwise run past the panel's bottom or over its other text. Cut at its end, a
+    failed save lost its cause ("cannot save /tmp/very_long_fo..."), a checkpoint's
+    name its epoch."""
     measure = functools.partial(text_width, label)
     lines = wrap(text, width, measure) if text else []
     _set(label, text="\n".join(lines))
@@ -80,10 +105,39 @@ def show_text(label, text: str, width: float, room: float, max_lines: int = 99) 
     keep = min(int(room // (label.content_height / len(lines))), max_lines)
     if keep >= len(lines):
         return
-    last = lines[keep - 1] if keep > 0 else ""
-    while last and measure(f"{last}...") >= width:
-        last = last[:-1]
-    _set(label, text="\n".join([*lines[: keep - 1], f"{last.rstrip()}..."]) if keep > 0 else "")
+    short = shorten(text, lambda t: len(wrap(t, width, measure)) <= keep) if keep > 0 else ""
+    _set(label, text="\n".join(wrap(short, width, measure)) if short else "")
+
+
+def shorten(text: str, fits: Callable[[str], bool]) -> str:
+    """`text` with as few characters as `fits` asks for left out, for "...": from its
+    longest word, if that is long and cutting it is enough (a path, a checkpoint's name:
+    its start stays, and more of its end: the file name, the epoch, the ")" after it),
+    else from the middle of the text; either way the text's start and end stay (what
+    failed, and the error's cause). "" if even "..." is too long."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    a, b = max(words, key=lambda w: w[1] - w[0], default=(0, 0))
+    keep = 6  # of the word, at either end
+
+    def in_word(n: int) -> str:  # 2 parts of what stays before the cut, 3 after it
+        return _cut(text, a + keep + (b - a - 2 * keep - n) * 2 // 5, n)
+
+    def in_text(n: int) -> str:
+        return _cut(text, min(max(len(text) // 2 - n // 2, 0), len(text) - n), n)
+
+    for cut, most in ((in_word, b - a - 2 * keep), (in_text, len(text))):
+        if most > 0 and fits(cut(most)):
+            lo, hi = 1, most  # the fewest characters left out that fit
+            while lo < hi:
+                mid = (lo + hi) // 2
+                lo, hi = (lo, mid) if fits(cut(mid)) else (mid + 1, hi)
+            return cut(hi)
+    return ""
+
+
+def _cut(text: str, start: int, n: int) -> str:
+    """`text` without the `n` characters from `start`, "..." in their place."""
+    return f"{text[:start].rstrip()}...{text[start + n :].lstrip()}"
 
 
 class InkLine(ShapeBase):
@@ -92,7 +146,12 @@ class InkLine(ShapeBase):
     Each segment is a quad (2 triangles) and each point a small disc, so sharp turns
     and single-point strokes (dots) look like pen ink. Without `first_disc` the first
     point has none: a piece of a longer line whose last point, with its disc, is in
-    the piece before, so every disc is drawn once (faded ink would show a second one).
+    the piece before, so every disc is drawn once.
+
+    With a `backdrop` colour, a see-through line (opacity under 255: the completion
+    preview, ink fading out) is drawn opaque in its colour blended over the backdrop
+    (the canvas), as it looks there: its quads and discs overlap at every point, and
+    blended each over the other they showed a darker bead at every one.
     """
 
     def __init__(
@@ -103,7 +162,9 @@ class InkLine(ShapeBase):
         batch: Batch | None = None,
         group: Group | None = None,
         first_disc: bool = True,
+        backdrop: tuple[int, int, int] | None = None,
     ) -> None:
+        self._backdrop = backdrop
         self._points = np.asarray(points, np.float32).reshape(-1, 2)
         self._thickness = thickness
         self._rgba = colour
@@ -157,8 +218,16 @@ class InkLine(ShapeBase):
     def _update_color(self) -> None:
         """Every vertex's colour written in place, 4 bytes at once (`opacity`, as ink
         fades out): pyglet's own way builds a tuple of 4 numbers a vertex."""
-        rgba = np.frombuffer(bytes(self._rgba), np.uint32)[0]
+        rgba = np.frombuffer(bytes(_over(self._rgba, self._backdrop)), np.uint32)[0]
         _view(self._vertex_list.colors, np.uint32)[:] = rgba
+
+
+def _over(rgba: tuple[int, int, int, int], backdrop: tuple[int, int, int] | None) -> tuple:
+    """`rgba` blended over `backdrop`, opaque (as it is when there is none)."""
+    if backdrop is None or rgba[3] == 255:
+        return rgba
+    k = rgba[3] / 255
+    return (*(round(c * k + b * (1 - k)) for c, b in zip(rgba[:3], backdrop, strict=True)), 255)
 
 
 def _view(region, dtype) -> np.ndarray:
@@ -176,9 +245,12 @@ class GrowingLine:
 
     PIECE = 64
 
-    def __init__(self, key: tuple, thickness: float, colour: tuple, batch, group) -> None:
+    def __init__(
+        self, key: tuple, thickness: float, colour: tuple, batch, group, backdrop=None
+    ) -> None:
         self.key = key  # (stroke number, style): another key needs another GrowingLine
         self._style = (thickness, colour, batch, group)
+        self._backdrop = backdrop
         self._pieces: list[InkLine] = []  # finished pieces, the last point of one shared
         self._tail: InkLine | None = None  # with the first of the next, then the tail
         self._start = 0  # the tail's first point
@@ -205,7 +277,9 @@ class GrowingLine:
 
     def _line(self, points: np.ndarray, layout: Layout) -> InkLine:
         first = self._start == 0  # a later piece's first disc is the last of the one before
-        return InkLine(layout.to_view(points), *self._style, first_disc=first)
+        return InkLine(
+            layout.to_view(points), *self._style, first_disc=first, backdrop=self._backdrop
+        )
 
     @property
     def opacity(self) -> int:
@@ -218,6 +292,18 @@ class GrowingLine:
         for piece in [*self._pieces, self._tail]:
             if piece is not None:
                 piece.opacity = value
+
+    @property
+    def group(self) -> Group:
+        return self._style[3]
+
+    @group.setter
+    def group(self, value: Group) -> None:
+        thickness, colour, batch, _ = self._style
+        self._style = (thickness, colour, batch, value)
+        for piece in [*self._pieces, self._tail]:
+            if piece is not None:
+                piece.group = value
 
     def delete(self) -> None:
         for piece in [*self._pieces, self._tail]:
@@ -240,7 +326,10 @@ class SceneView:
         # over the canvas and under every stroke, templates (3) over the ink: a snap's
         # template over its fading ink, as the scene orders them, whatever the places
         # of their vertices (a batch draws one group's strokes in that order). The
-        # three are cut to the canvas (`clip`); the canvas itself and the panel are not
+        # three are cut to the canvas (`clip`); the canvas itself and the panel are not.
+        # The preview and ink fading out are drawn opaque, as they look on the canvas
+        # (`InkLine`'s backdrop): ink fading out goes under the ink that is not
+        # (`faded`, then `ink`, in the ink's group), so it never covers it
         self.clip = CanvasClip(order=1)
         self.groups = [
             Group(order=0),
@@ -248,6 +337,8 @@ class SceneView:
             *(Group(order=o) for o in (4, 5, 6)),
         ]
         self.under = Group(order=1, parent=self.clip)
+        self.faded = Group(order=0, parent=self.groups[1])
+        self.ink = Group(order=1, parent=self.groups[1])
         self.templates = Group(order=3, parent=self.clip)
         c = colours
         self.canvas = Rectangle(0, 0, 1, 1, color=c.canvas, batch=batch, group=self.groups[0])
@@ -286,6 +377,7 @@ class SceneView:
             group=self.groups[3],
         )
         self.hint = pyglet.text.Label("H: help", font_size=9, **text)
+        self._full_height = self._height_at_full_size()
         self.overlay = Rectangle(
             0, 0, 1, 1, color=(20, 22, 28, 225), batch=batch, group=self.groups[3]
         )
@@ -334,17 +426,26 @@ class SceneView:
                     max(line.width * layout.scale, 1.0),
                     (*line.colour, alpha),
                     self.batch,
-                    self._group(line.kind),
+                    self._group(line.kind, alpha),
+                    backdrop=self._backdrop(line.kind),
                 )
             elif drawable.opacity != alpha:
                 drawable.opacity = alpha
+                drawable.group = self._group(line.kind, alpha)
             keep[key] = (points, drawable)
         for _, drawable in self._lines.values():
             drawable.delete()
         self._lines = keep
 
-    def _group(self, kind: str) -> Group:
-        return {"preview": self.under, "template": self.templates}.get(kind, self.groups[1])
+    def _group(self, kind: str, alpha: int = 255) -> Group:
+        ink = self.ink if alpha == 255 else self.faded
+        return {"preview": self.under, "template": self.templates}.get(kind, ink)
+
+    def _backdrop(self, kind: str) -> tuple[int, int, int] | None:
+        """What a see-through line of `kind` is blended over, drawn opaque: the canvas,
+        for the preview and the ink. Not for a template (opaque but mid-morph): over the
+        ink it moves away from, that ink shows through it."""
+        return None if kind == "template" else self.colours.canvas
 
     def _adopts(self, line: Polyline) -> bool:
         """Whether `line` is the stroke just drawn, finished: the growing line shows it."""
@@ -372,16 +473,29 @@ class SceneView:
                 self._growing.delete()
             thickness = max(line.width * layout.scale, 1.0)
             colour = (*line.colour, round(min(max(line.alpha, 0.0), 1.0) * 255))
-            self._growing = GrowingLine(key, thickness, colour, self.batch, self.groups[1])
+            group = self._group("ink", colour[3])
+            backdrop = self._backdrop("ink")
+            self._growing = GrowingLine(key, thickness, colour, self.batch, group, backdrop)
         self._growing.show(line.points, layout)
 
     # ------------------------------------------------------------------ panel
 
-    def _show_panel(self, panel: Panel, layout: Layout) -> None:
+    def _height_at_full_size(self) -> float:
+        """How tall the panel's text is at full size, as `_show_panel` lays it out: the
+        title, a line of model, the three guesses with their bars, the info's two lines,
+        two lines of status, the hint; and the padding above and below."""
+        h = line_height
+        guesses = 3 * (h(self.guess_names[0]) + 2 + 8 + 19)
+        text = h(self.title) + 4 + h(self.model) + 12 + guesses + 2 * h(self.info) + 8
+        return 2 * 14 + text + 2 * h(self.status) + 6 + h(self.hint)
+
+    def _show_panel(self, panel: Panel, layout: Layout, hidden: bool = False) -> None:
         """Top down: title, model, the guesses with bars, info, status, error; "H: help"
-        at the bottom. In a small window everything shrinks (`panel_scale`)."""
+        at the bottom. In a small window everything shrinks (`panel_scale`). `hidden`:
+        none of it shows (the help lies over the panel: its rows ran into the panel's
+        text, dimmed under it)."""
         r = layout.panel
-        k = panel_scale(r)
+        k = panel_scale(r, self._full_height)
         pad = round(14 * k)
         left, right, width = r.x + pad, r.x + r.w - pad, max(r.w - 2 * pad, 10)
         _set(self.panel_back, position=(r.x, r.y), width=r.w, height=r.h)
@@ -390,10 +504,19 @@ class SceneView:
         y -= self.title.content_height + 4 * k
         bottom = r.y + pad  # what runs lower is cut (`show_text`)
         _set(self.model, font_size=10 * k, width=width, position=(left, y, 0))
-        show_text(self.model, f"model: {panel.model}", width, y - bottom, max_lines=3)
+        model = f"model: {panel.model}"
+        if panel.no_model:  # said here, where the guesses would be, while the status moves on
+            model += " (drawing works, but no guesses)"
+        show_text(self.model, model, width, y - bottom, max_lines=3)
         y -= self.model.content_height + 12 * k
         for i in range(3):
             name, prob = panel.guesses[i] if i < len(panel.guesses) else ("", 0.0)
+            if panel.no_model:  # no rows kept for guesses that will not come
+                _set(self.guess_names[i], text="")
+                _set(self.guess_probs[i], text="")
+                _set(self.bar_backs[i], visible=False)
+                _set(self.bars[i], visible=False)
+                continue
             prob_text = f"{prob:.0%}" if name else ""
             _set(self.guess_names[i], text=name, font_size=12 * k, position=(left, y, 0))
             _set(self.guess_probs[i], text=prob_text, font_size=11 * k, position=(right, y, 0))
@@ -402,10 +525,10 @@ class SceneView:
             if not name:  # an empty label has no height: keep the rows where they are
                 bar_y = y - 27 * k
             _set(self.bar_backs[i], position=(left, bar_y), width=width, height=bar_h)
-            _set(self.bar_backs[i], visible=bool(name))
+            _set(self.bar_backs[i], visible=bool(name) and not hidden)
             bar_w = max(width * prob, 0.0)
             _set(self.bars[i], position=(left, bar_y), width=bar_w, height=bar_h)
-            _set(self.bars[i], visible=bool(name) and prob > 0)
+            _set(self.bars[i], visible=bool(name) and prob > 0 and not hidden)
             y = bar_y - 19 * k
         threshold = "-" if panel.threshold is None else f"{panel.threshold:.2f}"
         info = (
@@ -418,7 +541,11 @@ class SceneView:
         colour = self.colours.error if panel.status_error else self.colours.text
         _set(self.status, font_size=10 * k, width=width, position=(left, y, 0))
         _set(self.status, color=(*colour, 255))
-        room = (y - bottom) / (2 if panel.error else 1)  # a share left for the error
+        room = y - bottom  # what the error does not need, and at least half of it
+        if panel.error:
+            _set(self.error, font_size=10 * k, width=width)
+            need = lines_of(self.error, panel.error, width) * line_height(self.error) + 6 * k
+            room = max(room / 2, room - need)
         show_text(self.status, panel.status, width, room)
         if self.status.text:
             y -= self.status.content_height + 6 * k
@@ -427,13 +554,17 @@ class SceneView:
         if self.error.text:
             y -= self.error.content_height
         _set(self.hint, font_size=9 * k, position=(left, r.y + pad, 0))
-        _set(self.hint, visible=y > r.y + pad + self.hint.content_height)  # else it overlaps
+        fits = y > r.y + pad + self.hint.content_height  # else it overlaps
+        _set(self.hint, visible=fits and not hidden)
+        texts = [self.title, self.model, *self.guess_names, *self.guess_probs, self.info]
+        for drawable in [self.panel_back, *texts, self.status, self.error]:
+            _set(drawable, visible=not hidden)
 
-    def _show_help(self, panel: Panel, layout: Layout) -> None:
+    def _show_help(self, panel: Panel, layout: Layout) -> Rect | None:
         """The keys over the canvas; in a window too small for them at full size, over the
         whole window, smaller, descriptions cut to fit and the rows that do not fit left
         out: from the middle, so the last two (the help's key, and Escape to close it)
-        always show."""
+        always show. The rectangle the help darkens (None while it is hidden)."""
         visible = panel.help_visible
         while len(self.help_keys) < len(panel.help):
             self.help_keys.append(pyglet.text.Label("", **self._over))
@@ -442,7 +573,7 @@ class SceneView:
             _set(self.overlay, visible=False)
             for label in [self.help_title, *self.help_keys, *self.help_what]:
                 _set(label, text="")
-            return
+            return None
         for label, text in [
             *zip(self.help_keys, (keys for keys, _ in panel.help), strict=False),
             *zip(self.help_what, (what for _, what in panel.help), strict=False),
@@ -479,23 +610,29 @@ class SceneView:
             _set(self.help_what[i], text=what, font_size=12 * k)
             _set(self.help_what[i], position=(x, y, 0))
             _cut_to(self.help_what[i], c.x + c.w - 8 * k - x)
+        return c
 
     def show(self, scene: Scene, layout: Layout) -> None:
         """Make the batch show `scene` laid out by `layout`."""
-        c = layout.canvas
-        _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
-        self.clip.rect = c
+        self.clip.rect = layout.canvas
         self._show_lines(scene.lines, layout)
         if self._panel_shown != (scene.panel, layout):  # e.g. not while a stroke is drawn
-            self._show_panel(scene.panel, layout)
-            self._show_help(scene.panel, layout)
+            help_over = self._show_help(scene.panel, layout)
+            # help over the whole window: the panel goes, and the canvas's white lies under
+            # all of the help (through it, the letterbox band was darker than the rest)
+            whole = help_over is not None and help_over.x + help_over.w > layout.panel.x
+            self._show_panel(scene.panel, layout, hidden=whole)
+            c = help_over if whole else layout.canvas
+            _set(self.canvas, position=(c.x, c.y), width=c.w, height=c.h)
             self._panel_shown = (scene.panel, layout)
 
 
-def panel_scale(panel: Rect) -> float:
-    """How much the panel's text and spacing shrink: 1 for a panel of the default size
-    (260 x 600 and up), down to 0.6 in the smallest window (320 x 240)."""
-    return min(max(min(panel.w / 260, panel.h / 600), 0.6), 1.0)
+def panel_scale(panel: Rect, full_height: float) -> float:
+    """How much the panel's text and spacing shrink: 1 for a panel as wide as the
+    default (260) and as tall as its text at full size (`full_height`), down to 0.6 in
+    the smallest window (320 x 240). By what limits the layout: its height was taken
+    as 600, so a panel 260 x 300 (a window of 1500 x 300) had its 10-pt lines at 6."""
+    return min(max(min(panel.w / 260, panel.h / full_height), 0.6), 1.0)
 
 
 def _cut_to(label, width: float) -> None:

@@ -48,6 +48,7 @@ class Panel:
     help: tuple[tuple[str, str], ...]  # (keys, what they do), for the help overlay
     help_visible: bool
     status_error: bool = False  # the status is an error (a save that failed): in red
+    no_model: bool = False  # none could be loaded: no guesses will come, nor room for them
 
 
 @dataclass(frozen=True)

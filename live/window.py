@@ -47,6 +47,24 @@ def keymap(keys: KeyBindings) -> dict[tuple[int, int], str]:
     return table
 
 
+def colour_config(screen=None) -> pyglet.gl.Config | None:
+    """A GL config with at least 8 bits a colour channel, else None (pyglet's choice).
+    Headless (EGL on Mesa), pyglet's first choice was RGB565: 5 bits of red and blue,
+    6 of green, so a grey came out tinted ((247, 243, 247) for ink fading out) and every
+    colour of a --screenshot banded."""
+    screen = screen or pyglet.display.get_display().get_default_screen()
+    eight = dict(red_size=8, green_size=8, blue_size=8, major_version=3, minor_version=3)
+    for template in (
+        pyglet.gl.Config(double_buffer=True, depth_size=24, **eight),
+        pyglet.gl.Config(**eight),
+    ):
+        try:
+            return screen.get_best_config(template)
+        except pyglet.window.NoSuchConfigException:
+            pass
+    return None
+
+
 class DrawingWindow(pyglet.window.Window):
     """A resizable window: the canvas on the left, the side panel on the right."""
 
@@ -62,6 +80,8 @@ class DrawingWindow(pyglet.window.Window):
         kwargs["width"] = max(kwargs.get("width", s.window_size[0]), MIN_WINDOW_SIZE[0])
         kwargs["height"] = max(kwargs.get("height", s.window_size[1]), MIN_WINDOW_SIZE[1])
         kwargs.setdefault("caption", "Frankenstein: draw a shape")
+        if "config" not in kwargs and "context" not in kwargs:
+            kwargs["config"] = colour_config(kwargs.get("screen"))
         kwargs.setdefault("resizable", True)
         self.controller = controller
         self.clock = clock

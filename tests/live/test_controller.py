@@ -725,6 +725,39 @@ def test_auto_snap_turned_on_snaps_the_shape_the_pen_rested_on(make_controller):
     assert c.shapes[0].state is ShapeState.SNAPPED
 
 
+def test_switching_model_judges_the_shape_the_pen_rested_on(settings, tiny_models):
+    """The model in use could not load (a broken checkpoint): the rest judged nothing.
+    M to a model that reads the square as one left it ink, "square 100%" on the panel
+    with auto-snap on, until ] then [ judged it again."""
+    from core.errors import FrankensteinError
+    from tests.live.helpers import biased
+
+    cnn = biased(tiny_models["cnn"], "square")
+
+    def load(name, checkpoint):
+        if name == "frankenstein":
+            raise FrankensteinError("cannot load broken.pt")
+        return StrokeClassifier(cnn)
+
+    c = Controller(settings.model_copy(update={"max_fit_error": 10.0}), loader=load)
+    draw(c, square(400, 300, 100), t0=0.0)
+    assert c.tick(5.0) is None and c.shapes[0].state is ShapeState.INK
+    assert c.switch_model() and c.shapes[0].state is ShapeState.SNAPPED
+    assert c.shapes[0].snap.cls == "square" and c.status.startswith("snapped to square")
+
+
+def test_switching_model_says_which_rule_holds_the_shape_the_pen_rested_on(make_controller):
+    c = make_controller(frankenstein="square", cnn="square", threshold=1.0, max_fit_error=10.0)
+    draw(c, square(400, 300, 100), t0=0.0)
+    c.tick(5.0)
+    assert c.status.startswith("finished, not snapped: square")
+    assert c.switch_model() and c.shapes[0].state is ShapeState.INK
+    assert c.status.startswith("switched to CNN-only; not snapped: square")
+    assert "below threshold 1.00" in c.status
+    c.threshold_down()  # the other changes that judge it again say so too
+    assert c.shapes[0].state is ShapeState.SNAPPED
+
+
 def test_a_threshold_change_mid_drawing_leaves_the_shape_to_its_rest(make_controller):
     c = make_controller(frankenstein="square", threshold=1.0, max_fit_error=10.0)
     draw(c, square(400, 300, 100), t0=0.0)  # no rest yet

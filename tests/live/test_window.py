@@ -313,6 +313,42 @@ def test_a_small_window_keeps_the_panel_and_the_help_readable(open_window, size)
         assert what.x + what.content_width <= size[0] and keys.y >= 0
 
 
+def test_a_short_wide_window_scales_the_panel_by_its_height_as_it_needs(open_window):
+    """At 1500 x 300 the panel is 260 wide and 300 tall, and its text fits that at
+    nine tenths of its size; its height was taken against 600, and 10-pt lines came out
+    at 6."""
+    w = open_window(frankenstein="circle", auto_snap=False, window_size=(1500, 300))
+    stroke(w, circle(w.controller.layout.canvas.x + 200, 150, 60))
+    view, panel = w.scene_view, w.controller.layout.panel
+    assert panel.w == 260 and panel.h == 300
+    assert view.status.font_size >= 9 and view.title.font_size >= 14
+    stack = [view.title, view.model, *view.guess_names, view.info, view.status]
+    for upper, lower in itertools.pairwise(stack):
+        assert upper.bottom >= lower.bottom + lower.content_height - 1, (upper.text, lower.text)
+    assert view.status.text and view.hint.visible  # everything fits, to the hint
+    assert view.hint.y + view.hint.content_height <= view.status.bottom
+    assert view.hint.y >= panel.y
+
+
+def test_without_a_model_the_panel_has_no_room_for_guesses_and_says_why(
+    open_window, settings, tmp_path
+):
+    """A broken --checkpoint left a blank gap where the guesses would be, and the first
+    stroke replaced "no model: drawing works, but no guesses" by "1 stroke"."""
+    c = Controller(settings.model_copy(update={"checkpoint": tmp_path / "nope.pt"}))
+    assert c.classifier is None
+    w = open_window(controller=c)
+    view = w.scene_view
+    stroke(w, circle(300, 300, 80))
+    assert c.status == "1 stroke"
+    assert "drawing works, but no guesses" in view.model.text.replace("\n", " ")
+    assert not any(bar.visible for bar in [*view.bars, *view.bar_backs])
+    assert not any(label.text for label in [*view.guess_names, *view.guess_probs])
+    gap = view.model.bottom - (view.info.bottom + view.info.content_height)
+    assert 0 <= gap < 20  # the info follows the model's line, as the guesses would
+    assert "nope.pt" in bare(view.error.text)
+
+
 def show_status(window, status: str, error: str | None = None) -> None:
     """Show the window's scene with this status (and error) on the panel."""
     c = window.controller
@@ -359,10 +395,51 @@ def test_long_panel_text_is_cut_to_the_panel_in_a_small_window(open_window):
     )
     view, panel = w.scene_view, w.controller.layout.panel
     status, error = view.status, view.error
-    assert status.text and status.text.endswith("...")
+    assert status.text and "..." in status.text
+    assert bare(status.text).endswith("isnotadirectory)")  # shortened in the middle
     assert status.y - status.content_height >= error.y - 1  # the error below, not over it
     assert error.y - error.content_height >= panel.y
     assert laid_out_lines(status) == len(status.text.split("\n"))
+
+
+def bare(text: str) -> str:
+    """`text` without its spaces and line breaks: as it reads, wherever it was broken."""
+    return text.replace("\n", "").replace(" ", "")
+
+
+NO_SPACE = "[Errno 28] No space left on device"
+DEEP = "/tmp/" + "very_long_folder_name/" * 8 + "file.ndjson"
+
+
+@pytest.mark.parametrize("error", [None, "/tmp/x/garbage.pt: not a checkpoint file"])
+def test_a_long_status_keeps_its_start_and_its_cause(open_window, error):
+    """Cut at its end, a failed save said "cannot save /tmp/very_long_fo..." in a small
+    window, without why; it is shortened in the path's middle."""
+    w = open_window(window_size=(320, 240))
+    show_status(w, f"cannot save {DEEP}: {NO_SPACE}", error)
+    view, panel = w.scene_view, w.controller.layout.panel
+    shown = bare(view.status.text)
+    assert "..." in shown and shown.startswith("cannotsave/tmp/")
+    assert shown.endswith(bare(f".ndjson: {NO_SPACE}"))
+    if error:  # the error keeps its room too, below the status
+        assert bare(view.error.text) == bare(error)
+        assert view.status.y - view.status.content_height >= view.error.y - 1
+    last = view.error if error else view.status
+    assert last.y - last.content_height >= panel.y
+
+
+CHECKPOINT = "frankenstein_trained_on_synthetic_and_real_doodles_best_epoch_12.pt"
+
+
+@pytest.mark.parametrize("size", [(1060, 600), (400, 300), (320, 240)])
+def test_a_long_checkpoint_name_keeps_its_epoch_and_no_bracket_hangs(open_window, size):
+    """The model's line ended "(CNN+LSTM) (", and then "...best_epoch_1..."."""
+    w = open_window(window_size=size, checkpoint=f"/runs/{CHECKPOINT}")
+    model = w.scene_view.model
+    lines = model.text.split("\n")
+    assert len(lines) <= 3 and bare(model.text).startswith("model:Frankenstein(CNN+LSTM)(fr")
+    assert bare(model.text).endswith("epoch_12.pt)")
+    assert not any(line.rstrip().endswith("(") for line in lines), lines
 
 
 def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_controller):

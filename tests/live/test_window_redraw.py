@@ -179,11 +179,13 @@ def test_a_snaps_fading_ink_is_recoloured_in_place_not_built_again(open_window, 
         w.clock.t = shape.snap.at + settings.transition_s * p
         same_picture(w)  # the template over its fading ink, as a fresh view draws it
         assert {k: d for k, (_, d) in view._lines.items() if k[1] == "ink"} == ink
-        alpha = round((1 - ease(p)) * 255)
+        k = round((1 - ease(p)) * 255) / 255  # drawn opaque, as it looks on the canvas
+        c = settings.colours
+        faded = [round(i * k + b * (1 - k)) for i, b in zip(c.ink, c.canvas, strict=True)]
         for piece in pieces:
             colours = np.ctypeslib.as_array(piece._vertex_list.colors).reshape(-1, 4)
-            assert (colours[:, 3] == alpha).all()
-            assert (colours[:, :3] == settings.colours.ink).all()
+            assert (colours[:, 3] == 255).all() and piece._user_group is view.faded
+            assert (colours[:, :3] == faded).all()
     ours = [b for b in built if b._batch is w.batch]  # not the fresh views'
     assert ours and all(b._user_group is view.templates for b in ours)  # templates only
     w.clock.t = shape.snap.at + 1.0
