@@ -197,8 +197,8 @@ class Controller:
         self.loading = False
         self.classifier = self._classifier(self.model_name)
         if self.classifier is None:
-            self.error = self._load_errors[self.model_name]
-            self.status = "no model: drawing works, but no guesses"
+            self.error = self._load_errors[self.model_name]  # the panel's model line says
+            # "none (drawing works, but no guesses)"; the status stays what was drawn
         else:
             self._reclassify(self.shapes)
             self._sync()
