@@ -4,8 +4,9 @@ Read from the study folder the runner wrote (experiments/runner.py): `spec.json`
 each run folder's `eval.json`, `config.json`, `metrics.jsonl` and `status.json`. A run
 counts once its eval.json exists and its status (if any) is done. Per variant:
 
-- real top-1: top-1 on the spec's first eval_data directory (by default the real dev
-  doodles; the legend names it);
+- top-1: of the finished guess on the spec's first eval_data directory (by default
+  the real dev doodles, headed "real top-1"; else "top-1 on NAME", the folder's name;
+  the legend names it);
 - accuracy after k = 1, 2, 3 strokes: the guess after min(k, strokes) strokes, over
   all drawings (the report's accuracy_at_stroke "so_far": what a person sees after
   drawing k strokes, a drawing of fewer strokes being finished);
@@ -18,7 +19,8 @@ counts once its eval.json exists and its status (if any) is done. Per variant:
 
 Mean ± sample standard deviation over the seeds (no spread with one seed). Peers
 (experiments/peers/) are rows of the same table. Files: results.md, results.csv,
-accuracy_by_stroke.png (one line per variant, the spread as a band).
+accuracy_by_stroke.png (experiments/study_plot.py: one line per variant, the spread as
+a band, and the finished guess, the table's top-1, beside stroke 8).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ MAX_K = 8  # strokes on the plot
 TABLE_K = (1, 2, 3)  # strokes in the table
 LATENCY_PER_CLASS = 3  # real drawings a class timed for the per-stroke latency
 METRICS = (  # (column, label, is a share shown in percent)
-    ("top1", "real top-1", True),
+    ("top1", "top-1", True),  # the table names it by the eval data: top1_label
     ("acc1", "after 1 stroke", True),
     ("acc2", "after 2 strokes", True),
     ("acc3", "after 3 strokes", True),
@@ -61,7 +63,7 @@ guess after min(k, strokes) strokes over all drawings. Snap precision and recall
 the default SnapPolicy threshold. Training time: the training epochs only. ms per
 stroke: median of one StrokeClassifier.add_stroke on best.pt, one thread; for $P, the
 milliseconds to recognise one whole drawing against all its templates. $P uses the
-same real doodles as templates, each query left out of its own template set.
+same {real}doodles as templates, each query left out of its own template set.
 """
 
 
@@ -69,10 +71,38 @@ def legend(eval_data: list[str]) -> str:
     """LEGEND, naming the folder the accuracies are on as the spec gives it, and calling
     it the real dev doodles only when it is them: a spec's own eval_data was called so."""
     if not eval_data:  # a spec.json without it (a hand edit): the folder is unknown here
-        return LEGEND.format(where="the study's first eval_data directory")
+        return LEGEND.format(where="the study's first eval_data directory", real="")
     first = eval_data[0]
     where = f"the study's first eval_data directory, `{first}`"
-    return LEGEND.format(where=where + (" (the real dev doodles)" if _real_dev(first) else ""))
+    real = _real_dev(first)
+    return LEGEND.format(
+        where=where + (" (the real dev doodles)" if real else ""), real="real " if real else ""
+    )
+
+
+def measured_on(eval_data: list[str]) -> str | None:
+    """What the accuracies are on, for the plot's y-axis and the table's top-1 header:
+    "the real dev doodles", else the spec's first eval_data folder by its name (its
+    parent's too where it is a simplified/ or raw/ folder); None where the spec names
+    none."""
+    if not eval_data:
+        return None
+    first = eval_data[0]
+    if _real_dev(first):
+        return "the real dev doodles"
+    parts = Path(first).parts
+    if not parts:  # "." or ""
+        return first or "."
+    return "/".join(parts[-2:]) if parts[-1] in ("simplified", "raw") else parts[-1]
+
+
+def top1_label(eval_data: list[str]) -> str:
+    """The table's top-1 header: "real top-1" on the real dev doodles, else named by
+    the eval_data folder ("top-1 on synth"), as the spec.json of the study records it."""
+    on = measured_on(eval_data)
+    if on is None:
+        return "top-1"
+    return "real top-1" if on == "the real dev doodles" else f"top-1 on {on}"
 
 
 def _real_dev(path: str) -> bool:
@@ -308,8 +338,10 @@ def _cell(mean: float | None, std: float | None, pct: bool, col: str) -> str:
     return f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if std is not None else "")
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    head = ["variant", "seeds", *(label for _c, label, _p in METRICS)]
+def markdown_table(rows: list[dict[str, Any]], top1: str = "top-1") -> str:
+    """The table; `top1`: its top-1 column's header (top1_label)."""
+    labels = [top1 if c == "top1" else label for c, label, _p in METRICS]
+    head = ["variant", "seeds", *labels]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         seeds = "–" if r["kind"] == "peer" else f"{r['runs']}/{r['seeds']}"
@@ -358,35 +390,6 @@ def _num(v: float | None) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.6g}"
 
 
-def plot_accuracy_by_stroke(rows: list[dict[str, Any]], title: str) -> bytes:
-    """PNG: accuracy after k strokes against k, one line per variant (band: ± std)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
-    ks = np.arange(1, MAX_K + 1)
-    for r in rows:
-        mean = np.array([np.nan if m is None else m for m, _s in r["curve"]], float)
-        std = np.array([0.0 if s is None else s for _m, s in r["curve"]], float)
-        style = "--" if r["kind"] == "peer" else "-"
-        ax.plot(ks, 100 * mean, style, marker="o", ms=3, label=r["variant"])
-        if r["kind"] == "model" and r["runs"] > 1:
-            ax.fill_between(ks, 100 * (mean - std), 100 * (mean + std), alpha=0.2)
-    ax.set_xlabel("strokes seen (a drawing with fewer strokes is finished)")
-    ax.set_ylabel("top-1 on real doodles (%)")
-    ax.set_title(title)
-    ax.set_xticks(ks)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
-
-
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
 
@@ -427,8 +430,12 @@ def write_results(study_dir: str | Path, progress: Progress | None = None) -> li
     intro = f"# {title}\n\n" + (f"{description}\n\n" if description else "")
     eval_data = spec.get("eval_data")
     eval_data = [str(d) for d in eval_data] if isinstance(eval_data, list) else []
-    md_text = intro + markdown_table(rows) + "\n" + legend(eval_data)
-    csv_text, plot = csv_table(rows), plot_accuracy_by_stroke(rows, title)
+    md_text = intro + markdown_table(rows, top1_label(eval_data)) + "\n" + legend(eval_data)
+    from experiments.study_plot import plot_accuracy_by_stroke, png_bytes
+
+    on = measured_on(eval_data) or "the study's first eval_data directory"
+    figure = plot_accuracy_by_stroke(rows, title, on, MAX_K)
+    csv_text, plot = csv_table(rows), png_bytes(figure)
     with deferred():  # the three as one: a Ctrl-C or SIGTERM waits until all are in
         atomic_write_text(md, md_text)
         atomic_write_text(cv, csv_text)

@@ -265,3 +265,30 @@ def test_the_legend_knows_the_real_dev_doodles_wherever_they_are(study, tmp_path
     assert "real dev doodles" not in legend_of(own)
     monkeypatch.setenv("FRANKENSTEIN_REAL_DEV", str(tmp_path / "gone"))  # not an error here
     assert "real dev doodles" not in legend_of(own)
+
+
+def test_the_top1_header_and_the_plot_name_what_was_evaluated(study):
+    """An `--eval-data synth` study was headed "real top-1" and plotted as "top-1 on
+    real doodles": both now name the spec's first eval_data folder, and say real
+    only on the real dev doodles."""
+    from experiments.results import measured_on
+
+    def header() -> str:
+        md = (study / "results.md").read_text()
+        return next(line for line in md.splitlines() if line.startswith("| variant"))
+
+    write_results(study)  # the spec's default eval_data: the real dev doodles
+    assert header().startswith("| variant | seeds | real top-1 | after 1 stroke |")
+    saved = json.loads((study / "spec.json").read_text())
+    saved["spec"]["eval_data"] = ["/tmp/somewhere/synth"]
+    (study / "spec.json").write_text(json.dumps(saved))
+    write_results(study)
+    assert header().startswith("| variant | seeds | top-1 on synth | after 1 stroke |")
+    said = " ".join((study / "results.md").read_text().split())
+    assert "$P uses the same doodles as templates" in said
+    assert measured_on(["/tmp/somewhere/synth"]) == "synth"
+    assert measured_on(["data/own/simplified"]) == "own/simplified"
+    assert measured_on([]) is None
+    from experiments.spec import REAL_DEV
+
+    assert measured_on([REAL_DEV]) == "the real dev doodles"
