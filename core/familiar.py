@@ -17,7 +17,7 @@ validation drawings at every stroke; `with_limit` sets the limit to a quantile o
 scores that validation drawings' right snaps have (0.99: one right synthetic snap in
 a hundred is refused). A guess is *familiar* for class c when score_c <= limit; the
 snap policy (core/snap.py) snaps only to a familiar class. Measured on the real dev
-doodles in the README ("Familiarity").
+doodles in docs/training.md, "Familiarity".
 """
 
 from __future__ import annotations

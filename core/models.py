@@ -79,7 +79,7 @@ class SketchModel(nn.Module):
             nn.Linear(cfg.head_hidden, cfg.num_classes),
         )
         # NHWC convolutions are markedly faster in PyTorch's CPU kernels for these
-        # thin layers (see the README's Measured table); the result is the same.
+        # thin layers (see docs/measured.md); the result is the same.
         self.channels_last = channels_last
         if channels_last:
             self.cnn.to(memory_format=torch.channels_last)

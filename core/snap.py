@@ -26,7 +26,7 @@ end) waives them, since nothing can be premature then. Rule 5 holds even then: a
 finished scribble is still unlike every shape.
 
 The defaults come from replaying the real dev doodles through the bundled models
-(`frankenstein eval`, `frankenstein draw --score`; README, "The snap policy"):
+(`frankenstein eval`, `frankenstein draw --score`; docs/training.md, "The snap policy"):
 threshold 0.8 and margin 0.2 as designed, steadiness for every class over three
 strokes with no override. They are fields, so the window and the evaluation can try
 others.
@@ -90,7 +90,7 @@ class SnapPolicy(BaseModel):
     # wrong snaps left were mostly two strokes read confidently (>= 0.99) as the wrong
     # class: a third agreeing stroke, with no confidence that skips it, cut them by a
     # third to a half for every Frankenstein retrain measured, at under one point of
-    # recall, for half the strokes saved (README, "The snap policy").
+    # recall, for half the strokes saved (docs/training.md, "The snap policy").
     steady_classes: tuple[str, ...] = CLASSES
     steady_steps: int = Field(3, ge=1)
     steady_override: float = Field(1.0, ge=0.0, le=1.0)

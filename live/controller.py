@@ -505,7 +505,7 @@ class Controller:
         fitted to its ink, in canvas coordinates, while the preview is on, the pen is up,
         the shape is ink (not held: its snap was just taken back) and the guess is at
         least `preview_min` sure; None otherwise, or when the template fits too badly
-        to snap. One fit per new stroke or guess (2 to 6 ms; README "Measured")."""
+        to snap. One fit per new stroke or guess (2 to 6 ms; docs/measured.md)."""
         shape = self._drawn()
         if not self.preview or self._active is not None or shape is None:
             return None

@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Files under the packages that are the repository's records, not read by an install:
-# the studies' tables and plots (README's figures), generator changes kept as patches.
+# the studies' tables and plots (docs/experiments.md's figures), generator changes kept as patches.
 NOT_SHIPPED = ("experiments/results/", "experiments/patches/")
 
 

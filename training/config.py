@@ -161,7 +161,7 @@ class AugmentSection(_Section):
 
     # The defaults are the stronger of the settings compared for the bundled models
     # (rotate 15, scale 0.85-1, aspect 0.2, jitter 2 before): 3 to 5 points more top-1
-    # on real doodles for Frankenstein, 2 for the CNN (README, "Bundled models").
+    # on real doodles for Frankenstein, 2 for the CNN (docs/training.md, "How the recipe was chosen").
     enabled: bool = True
     rotate: float = Field(25.0, ge=0, le=180)  # max degrees, classes without an upright
     tilt: float = Field(6.0, ge=0, le=180)  # max degrees, upright classes (house, ...)
@@ -195,7 +195,7 @@ class OptimSection(_Section):
     warmup: float = Field(0.03, ge=0, lt=1)  # share of all steps spent warming up
     # ...but at least this many steps (at most half the run): with only ~40 warm-up
     # steps, one seed of three of the 3-layer LSTM never left chance in a 4-epoch run
-    # of 600 doodles a class; 270 steps started it (README, "The first study").
+    # of 600 doodles a class; 270 steps started it (docs/experiments.md, "The first study").
     min_warmup: int = Field(300, ge=0)
     grad_clip: float = Field(1.0, ge=0)  # max gradient norm; 0 = no clipping
     # decay of a moving average of the weights, which is then validated and saved as

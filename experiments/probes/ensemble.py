@@ -9,7 +9,7 @@ alone and for all of them together:
     python -m experiments.probes.ensemble runs/a/best.pt runs/b/best.pt \\
         --data ../shared/data/quickdraw-real-dev/simplified
 
-README ("The bundled models") has the figures.
+docs/tried.md has the figures (a line in the README's "Tried and not adopted").
 """
 
 from __future__ import annotations

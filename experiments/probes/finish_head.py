@@ -15,7 +15,7 @@ then P(c | strokes) * sigmoid(e_c) renormalised, and the report is the same as
     python -m experiments.probes.finish_head --model frankenstein \
         --data ../shared/data/quickdraw-real-dev/simplified --per-class 1500
 
-README ("The bundled models", tried and not adopted) has the figures.
+docs/tried.md has the figures (a line in the README's "Tried and not adopted").
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ then the median over all drawings:
 
 The file runs against another checkout's `core` too (`PYTHONPATH=<checkout> python
 experiments/probes/fit_quality.py --data ...`: a fit without stretch or forms counts
-none), which is how README ("Templates and fitting") compares with c4568ab's
+none), which is how docs/models.md ("Templates and fitting") compares with c4568ab's
 similarity fit.
 """
 

@@ -13,7 +13,7 @@ whose best is an upper bound tuned on what it scores:
     python -m experiments.probes.fit_rerank --model frankenstein \
         --data ../shared/data/quickdraw-real-dev/simplified
 
-README ("The bundled models", tried and not adopted) has the figures.
+docs/tried.md has the figures (a line in the README's "Tried and not adopted").
 """
 
 from __future__ import annotations

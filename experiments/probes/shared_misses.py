@@ -10,7 +10,7 @@ shared by all):
         --data ../shared/data/quickdraw-real-dev/simplified \
         frankenstein runs/bundled-frankenstein-seed3/best.pt cnn runs/bundled-cnn-seed3/best.pt
 
-README ("The bundled models") has the figures.
+docs/training.md ("How much is the seed", under "The bundled models") has the figures.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ for the plain checkpoint and for each set of views:
     python -m experiments.probes.views --model frankenstein \
         --data ../shared/data/quickdraw-real-dev/simplified
 
-README ("The bundled models", tried and not adopted) has the figures.
+docs/tried.md has the figures (a line in the README's "Tried and not adopted").
 """
 
 from __future__ import annotations

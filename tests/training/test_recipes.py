@@ -21,7 +21,7 @@ def test_a_recipe_is_named_by_its_name_from_any_folder(tmp_path, monkeypatch):
 
 
 def test_the_checkouts_configs_bundled_toml_is_the_shipped_recipe():
-    """The README's and docs/tried.md's `frankenstein train configs/bundled.toml ...`."""
+    """docs/training.md's and docs/tried.md's `frankenstein train configs/bundled.toml ...`."""
     link = ROOT / "configs" / "bundled.toml"
     assert link.resolve() == (RECIPES_DIR / "bundled.toml").resolve()
     assert load_config(link, ["model=cnn"]) == load_config("bundled", ["model=cnn"])

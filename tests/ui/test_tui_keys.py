@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 from tests.http_bucket import refused_url
 from tests.ui.tui_helpers import make_data, make_run, tui
 
-# What the README's key table says, tab by tab (each tab's first focus).
+# What docs/tui.md's key table says, tab by tab (each tab's first focus).
 KEYS = {
     "data": [
         ("f5", "Generate"),
@@ -243,7 +243,7 @@ def screen_footer(app) -> list[tuple[str, str]]:
 
 async def test_f1_and_ctrl_q_act_on_the_screens_over_the_tabs(here):
     """The curves and compare screens are modal, which hid the app's own F1 and Ctrl+Q:
-    Ctrl+Q did nothing there (the README: they work on every screen). Their footers
+    Ctrl+Q did nothing there (docs/tui.md: they work on every screen). Their footers
     list both, F1 shows the keys panel over the screen (Esc closes the panel first,
     then the screen) and Ctrl+Q quits from either."""
     make_run(here / "runs", "lstm", mtime=1_700_000_200)

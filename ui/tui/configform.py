@@ -391,7 +391,7 @@ def _by_field(msg: str, keys: set[str]) -> dict[str, str]:
     """The problems of a whole-config error (TrainConfig's check of the model: "model
     'frankenstein': config: m=1 must be a multiple of 8 that divides 256; pad_len=0
     must be >= 1") by the field each names first, so that they go under their fields
-    as the README promises; the problems that name no field stay general, together."""
+    as docs/tui.md promises; the problems that name no field stay general, together."""
     out: dict[str, list[str]] = {}
     for problem in msg.split("; "):
         named = [n for n in _NAMED.findall(problem) if n in keys]
