@@ -1,5 +1,5 @@
 """PNG figures of an evaluation report: confusion matrix, accuracy by stroke, snap sweep,
-and the ink of every wrong snap."""
+and the ink of every wrong snap (or a line saying there is none)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+FIGURES = ("confusion.png", "accuracy_at_stroke.png", "snap_sweep.png", "wrong_snaps.png")
 WRONG_COLUMNS = 6  # panels a row in wrong_snaps.png
 WRONG_MAX = 48  # panels at most; the report lists them all
 HEADING_PT = 11  # wrong_snaps.png's heading, wrapped to the figure's width
@@ -28,13 +29,27 @@ def _pyplot():
 def save_plots(
     report: dict, directory: str | os.PathLike, title: str = "", drawings: Sequence | None = None
 ) -> list[Path]:
-    """Write confusion.png, accuracy_at_stroke.png and snap_sweep.png, and with the
-    replayed `drawings` (in replay order) wrong_snaps.png where there are any; their paths."""
+    """Write `FIGURES` into `directory` (every one, every time: a file of an earlier eval
+    into the same folder is replaced, never left beside this one's); their paths."""
     plt = _pyplot()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
+    return [_save(fig, out / name, plt) for name, fig in figures(report, title, drawings).items()]
 
+
+def figures(report: dict, title: str = "", drawings: Sequence | None = None) -> dict:
+    """The matplotlib Figure of each of `FIGURES`, by file name; with the replayed
+    `drawings` (in replay order) wrong_snaps.png draws the ink of each wrong snap."""
+    plt = _pyplot()
+    return {
+        "confusion.png": _confusion(plt, report, title),
+        "accuracy_at_stroke.png": _accuracy_at_stroke(plt, report, title),
+        "snap_sweep.png": _snap_sweep(plt, report, title),
+        "wrong_snaps.png": _wrong_snaps(plt, report, drawings, title),
+    }
+
+
+def _confusion(plt, report: dict, title: str):
     names = report["confusion"]["classes"]
     matrix = report["confusion"]["matrix"]
     fig, ax = plt.subplots(figsize=(9, 8))
@@ -50,8 +65,10 @@ def save_plots(
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
     ax.set_title(f"{title} confusion (top-1 {report['top1']:.3f}, n={report['n']})")
     fig.tight_layout()
-    paths.append(_save(fig, out / "confusion.png", plt))
+    return fig
 
+
+def _accuracy_at_stroke(plt, report: dict, title: str):
     rows = report["accuracy_at_stroke"]
     fig, ax = plt.subplots(figsize=(6, 4))
     ks = [r["k"] for r in rows]
@@ -68,8 +85,10 @@ def save_plots(
     ax.legend()
     ax.set_title(f"{title} accuracy by stroke")
     fig.tight_layout()
-    paths.append(_save(fig, out / "accuracy_at_stroke.png", plt))
+    return fig
 
+
+def _snap_sweep(plt, report: dict, title: str):
     sweep = report["snap"]["sweep"]
     fig, ax = plt.subplots(figsize=(6, 4))
     ts = [s["threshold"] for s in sweep]
@@ -82,17 +101,17 @@ def save_plots(
     ax.legend()
     ax.set_title(f"{title} snap replay")
     fig.tight_layout()
-    paths.append(_save(fig, out / "snap_sweep.png", plt))
-
-    wrong = report["snap"].get("wrong_snaps") or []
-    if drawings is not None and wrong:
-        paths.append(_wrong_snaps(plt, wrong, drawings, out / "wrong_snaps.png", title))
-    return paths
+    return fig
 
 
-def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: str) -> Path:
+def _wrong_snaps(plt, report: dict, drawings: Sequence | None, title: str):
     """One panel per wrong snap: the ink up to the snap in black, the strokes after it
-    in grey, titled with the class, the class snapped to, the stroke and confidence."""
+    in grey, titled with the class, the class snapped to, the stroke and confidence.
+    Without wrong snaps (or without the drawings to draw them), a figure saying so."""
+    snap = report["snap"]
+    wrong = snap.get("wrong_snaps") or []
+    if not wrong or drawings is None:
+        return _no_panels(plt, title, _none_drawn(len(wrong), snap["threshold"]))
     shown = wrong[:WRONG_MAX]
     cols = min(WRONG_COLUMNS, len(shown))
     rows = math.ceil(len(shown) / cols)
@@ -130,7 +149,23 @@ def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: 
         )
     fig.suptitle("\n".join(lines), fontsize=HEADING_PT)
     fig.tight_layout()
-    return _save(fig, path, plt)
+    return fig
+
+
+def _none_drawn(wrong: int, threshold: float) -> str:
+    """What wrong_snaps.png says where it draws no panel."""
+    if not wrong:
+        return f"no wrong snaps at threshold {threshold:.2f}"
+    return f"{wrong} wrong snaps at threshold {threshold:.2f}, not drawn: their drawings were not given"
+
+
+def _no_panels(plt, title: str, message: str):
+    """A figure of one line of text in place of the panels: the file is written every
+    time, so one from an earlier eval into the same folder never stands for this one."""
+    fig = plt.figure(figsize=(6, 1.6))
+    fig.suptitle(f"{title} wrong snaps".strip(), fontsize=HEADING_PT)
+    fig.text(0.5, 0.4, message, ha="center", va="center", fontsize=HEADING_PT)
+    return fig
 
 
 def _save(fig, path: Path, plt) -> Path:
