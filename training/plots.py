@@ -27,26 +27,44 @@ def _pyplot():
 
 
 def save_plots(
-    report: dict, directory: str | os.PathLike, title: str = "", drawings: Sequence | None = None
+    report: dict,
+    directory: str | os.PathLike,
+    *,
+    model: str = "",
+    data: str = "",
+    drawings: Sequence | None = None,
 ) -> list[Path]:
     """Write `FIGURES` into `directory` (every one, every time: a file of an earlier eval
     into the same folder is replaced, never left beside this one's); their paths."""
     plt = _pyplot()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    return [_save(fig, out / name, plt) for name, fig in figures(report, title, drawings).items()]
+    drawn = figures(report, model=model, data=data, drawings=drawings)
+    return [_save(fig, out / name, plt) for name, fig in drawn.items()]
 
 
-def figures(report: dict, title: str = "", drawings: Sequence | None = None) -> dict:
-    """The matplotlib Figure of each of `FIGURES`, by file name; with the replayed
+def figures(
+    report: dict, *, model: str = "", data: str = "", drawings: Sequence | None = None
+) -> dict:
+    """The matplotlib Figure of each of `FIGURES`, by file name, each titled with
+    `context` (the `model`, the `data` folder's name, the split, n); with the replayed
     `drawings` (in replay order) wrong_snaps.png draws the ink of each wrong snap."""
     plt = _pyplot()
+    title = context(report, model, data)
     return {
         "confusion.png": _confusion(plt, report, title),
         "accuracy_at_stroke.png": _accuracy_at_stroke(plt, report, title),
         "snap_sweep.png": _snap_sweep(plt, report, title),
         "wrong_snaps.png": _wrong_snaps(plt, report, drawings, title),
     }
+
+
+def context(report: dict, model: str, data: str) -> str:
+    """Which eval a figure is of, "cnn on simplified (test split), n=300", so that two
+    figures from different evals can be told apart."""
+    where = f" on {data}" if data else ""
+    split = f" ({report['split']} split)" if report.get("split") else ""
+    return f"{model}{where}{split}, n={report['n']:,}".lstrip(", ")
 
 
 def _confusion(plt, report: dict, title: str):
@@ -63,7 +81,7 @@ def _confusion(plt, report: dict, title: str):
             if v:
                 color = "white" if v > max(map(max, matrix)) / 2 else "black"
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
-    ax.set_title(f"{title} confusion (top-1 {report['top1']:.3f}, n={report['n']})")
+    ax.set_title(f"{title}\nconfusion (rows: true class), top-1 {100 * report['top1']:.1f}%")
     fig.tight_layout()
     return fig
 
@@ -83,7 +101,7 @@ def _accuracy_at_stroke(plt, report: dict, title: str):
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title(f"{title} accuracy by stroke")
+    ax.set_title(f"{title}\ntop-1 after stroke k")
     fig.tight_layout()
     return fig
 
@@ -99,7 +117,7 @@ def _snap_sweep(plt, report: dict, title: str):
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title(f"{title} snap replay")
+    ax.set_title(f"{title}\nsnap replay, threshold used {report['snap']['threshold']:.2f}")
     fig.tight_layout()
     return fig
 
@@ -115,8 +133,11 @@ def _wrong_snaps(plt, report: dict, drawings: Sequence | None, title: str):
     shown = wrong[:WRONG_MAX]
     cols = min(WRONG_COLUMNS, len(shown))
     rows = math.ceil(len(shown) / cols)
-    more = f", first {WRONG_MAX} of {len(wrong)}" if len(wrong) > WRONG_MAX else ""
-    heading = f"{title} wrong snaps (true -> snapped; grey: drawn after the snap){more}"
+    more = f", first {WRONG_MAX} shown" if len(wrong) > WRONG_MAX else ""
+    heading = (
+        f"{title}: {len(wrong)} wrong snaps at threshold {snap['threshold']:.2f} "
+        f"(true -> snapped; grey: drawn after the snap){more}"
+    )
     # one line ran off both sides of a figure of one or two panels: wrapped at the
     # characters that fit its width (a character is about 0.6 of the font size wide),
     # each line given its height
@@ -163,7 +184,7 @@ def _no_panels(plt, title: str, message: str):
     """A figure of one line of text in place of the panels: the file is written every
     time, so one from an earlier eval into the same folder never stands for this one."""
     fig = plt.figure(figsize=(6, 1.6))
-    fig.suptitle(f"{title} wrong snaps".strip(), fontsize=HEADING_PT)
+    fig.suptitle(title, fontsize=HEADING_PT)
     fig.text(0.5, 0.4, message, ha="center", va="center", fontsize=HEADING_PT)
     return fig
 

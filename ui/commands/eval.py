@@ -278,7 +278,8 @@ def run_eval(args: argparse.Namespace) -> int:
         from training.plots import save_plots
 
         drawn = [r.drawing for r in replays[0]]
-        for p in save_plots(report, args.plots, title=_title(args.model), drawings=drawn):
+        named = {"model": _title(args.model), "data": args.data.resolve().name}
+        for p in save_plots(report, args.plots, **named, drawings=drawn):
             console.print(f"figure written to {p}")
     return 0
 
