@@ -9,16 +9,17 @@ import pytest
 
 from training.plots import save_plots
 
+WRONG_COLUMNS = 6  # panels a row of wrong_snaps.png
 FILES = ["confusion.png", "accuracy_at_stroke.png", "snap_sweep.png", "wrong_snaps.png"]
 
 
 @pytest.fixture(scope="module")
 def replays(real_dev):
-    """The bundled CNN's replays of 4 real doodles a class (72), in replay order."""
+    """The bundled CNN's replays of 10 real doodles a class (180), in replay order."""
     from core.classifier import StrokeClassifier
     from training.replay import read_eval_drawings, replay_many
 
-    drawings = read_eval_drawings(real_dev / "simplified", limit=4)
+    drawings = read_eval_drawings(real_dev / "simplified", limit=10)
     return replay_many(StrokeClassifier.from_checkpoint("cnn"), drawings)
 
 
@@ -72,7 +73,50 @@ def test_every_title_names_the_model_data_split_and_n(replays):
         report["split"] = "test"  # as eval --split test adds it
         drawn = figures(report, model="cnn", data="simplified", drawings=drawings)
         for name, fig in drawn.items():
-            assert "cnn on simplified (test split), n=72" in texts(fig).replace("\n", " "), name
+            assert "cnn on simplified (test split), n=180" in texts(fig).replace("\n", " "), name
         threshold = rf"threshold (used )?{report['snap']['threshold']:.2f}"
         for name in ("snap_sweep.png", "wrong_snaps.png"):
             assert re.search(threshold, texts(drawn[name])), name
+
+
+@pytest.mark.parametrize("policy", [LAX, {}], ids=["8 rows", "2 rows"])
+def test_the_heading_of_wrong_snaps_clears_the_panels_titles(replays, policy):
+    """tight_layout ignored the suptitle: it overprinted the first row's titles, the
+    more the more rows of panels (63 wrong snaps of the real dev doodles)."""
+    from training.plots import figures
+
+    report = report_of(replays, **policy)
+    assert report["snap"]["wrong"] > WRONG_COLUMNS  # more than a row
+    fig = figures(report, model="cnn", drawings=[r.drawing for r in replays])["wrong_snaps.png"]
+    fig.draw_without_rendering()  # lays it out as savefig does
+    heading = fig._suptitle.get_window_extent()
+    titles = [ax.title.get_window_extent() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == report["snap"]["wrong"]
+    assert all(heading.y0 >= t.y1 for t in titles)  # pixels up from the bottom
+
+
+def test_wrong_snap_panels_name_the_drawing_and_p_as_the_table_does(replays):
+    """p had two decimals (1.00 for the table's 0.995) and no key_id to find its row."""
+    from training.plots import figures
+
+    report = report_of(replays, **LAX)
+    fig = figures(report, model="cnn", drawings=[r.drawing for r in replays])["wrong_snaps.png"]
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    for w, title in zip(report["snap"]["wrong_snaps"], titles, strict=True):
+        assert w["key_id"] in title and f"p {w['confidence']:.3f}" in title, title
+
+
+def test_too_many_wrong_snaps_are_taken_in_turn_from_each_class(replays):
+    """The panels were the first 48 in replay order, the first classes alone: whole
+    classes were never shown."""
+    from training.plot_wrong import shown_wrong_snaps
+
+    wrong = report_of(replays, **LAX)["snap"]["wrong_snaps"]
+    classes = list(dict.fromkeys(w["true"] for w in wrong))
+    assert len(classes) > 6 and len(wrong) > len(classes)  # some class has two or more
+    shown = shown_wrong_snaps(wrong, 6)
+    assert [w["true"] for w in shown] == classes[:6]  # one of each, in the report's order
+    shown = shown_wrong_snaps(wrong, len(classes) + 1)
+    assert {w["true"] for w in shown} == set(classes)
+    assert [w["index"] for w in shown] == sorted(w["index"] for w in shown)
+    assert shown_wrong_snaps(wrong, len(wrong)) == wrong
