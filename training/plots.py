@@ -9,6 +9,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure  # no pyplot: no window, no figure kept open
 
+from training.plot_strokes import accuracy_figure
 from training.plot_wrong import wrong_snaps_figure
 
 FIGURES = ("confusion.png", "accuracy_at_stroke.png", "snap_sweep.png", "wrong_snaps.png")
@@ -39,7 +40,7 @@ def figures(
     title = context(report, model, data)
     return {
         "confusion.png": _confusion(report, title),
-        "accuracy_at_stroke.png": _accuracy_at_stroke(report, title),
+        "accuracy_at_stroke.png": accuracy_figure(report, title),
         "snap_sweep.png": _snap_sweep(report, title),
         "wrong_snaps.png": wrong_snaps_figure(report, drawings, title),
     }
@@ -69,27 +70,6 @@ def _confusion(report: dict, title: str):
                 color = "white" if v > max(map(max, matrix)) / 2 else "black"
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
     ax.set_title(f"{title}\nconfusion (rows: true class), top-1 {100 * report['top1']:.1f}%")
-    fig.tight_layout()
-    return fig
-
-
-def _accuracy_at_stroke(report: dict, title: str):
-    rows = report["accuracy_at_stroke"]
-    fig = Figure(figsize=(6, 4))
-    ax = fig.subplots()
-    ks = [r["k"] for r in rows]
-    ax.plot(ks, [r["top1"] for r in rows], "o-", label="drawings with >= k strokes")
-    ax.plot(ks, [r["so_far"] for r in rows], "s--", label="all drawings, last stroke so far")
-    live = report.get("accuracy_at_stroke_live")  # eval's: as the window sees each prefix
-    if live is not None:
-        ax.plot(ks, [r["top1"] for r in live], "o-", alpha=0.6, label=">= k, window's view")
-        ax.plot(ks, [r["so_far"] for r in live], "s--", alpha=0.6, label="all, window's view")
-    ax.set_xlabel("strokes k")
-    ax.set_ylabel("top-1 accuracy after stroke k")
-    ax.set_ylim(0, 1)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title(f"{title}\ntop-1 after stroke k")
     fig.tight_layout()
     return fig
 

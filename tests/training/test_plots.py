@@ -120,3 +120,71 @@ def test_too_many_wrong_snaps_are_taken_in_turn_from_each_class(replays):
     assert {w["true"] for w in shown} == set(classes)
     assert [w["index"] for w in shown] == sorted(w["index"] for w in shown)
     assert shown_wrong_snaps(wrong, len(wrong)) == wrong
+
+
+def _labelled(ax) -> dict:
+    return {line.get_label(): line for line in ax.lines if not line.get_label().startswith("_")}
+
+
+def test_accuracy_by_stroke_is_in_percent_with_the_drawings_behind_each_point(replays):
+    """A 0-1 fraction where every table says %, and no sign of how many drawings a point
+    stands on (8 of 300 have 8 strokes)."""
+    import math
+
+    from training.plots import figures
+
+    report = report_of(replays[::6])  # 30 drawings: few of them with many strokes
+    report["accuracy_at_stroke_live"] = report["accuracy_at_stroke"]  # as eval adds it
+    fig = figures(report, model="cnn")["accuracy_at_stroke.png"]
+    curves, counts = fig.axes
+    rows = report["accuracy_at_stroke"]
+    assert any(r["n"] < 10 for r in rows) and any(r["n"] >= 10 for r in rows)
+    lines = _labelled(curves)
+    so_far = lines["all drawings, last stroke so far"].get_ydata()
+    assert list(so_far) == pytest.approx([100 * r["so_far"] for r in rows])
+    at_k = lines["drawings with >= k strokes"].get_ydata()
+    grey = next(line for line in curves.lines if line.get_label().startswith("_")).get_ydata()
+    for r, y, g in zip(rows, at_k, grey, strict=True):  # a point of few drawings: grey
+        few = r["n"] < 10
+        assert (math.isnan(y), math.isnan(g)) == (few, not few)
+        assert (g if few else y) == pytest.approx(100 * r["top1"])
+    assert curves.get_ylim()[1] > 100 and "%" in curves.get_ylabel()
+    assert [p.get_height() for p in counts.patches] == [r["n"] for r in rows]
+    assert [t.get_text() for t in counts.texts] == [f"{r['n']:,}" for r in rows]
+
+
+def test_the_window_s_view_is_a_fainter_dashed_tint_of_its_model_s_colour(replays):
+    """The README calls them "the fainter lines": they were other hues (green, red)."""
+    import colorsys
+
+    from matplotlib.colors import to_rgb
+
+    from training.plots import figures
+
+    report = report_of(replays)
+    report["accuracy_at_stroke_live"] = report["accuracy_at_stroke"]
+    lines = _labelled(figures(report, model="cnn")["accuracy_at_stroke.png"].axes[0])
+    model = colorsys.rgb_to_hls(*to_rgb(lines["drawings with >= k strokes"].get_color()))
+    for label in (">= k, window's view", "all, window's view"):
+        window = colorsys.rgb_to_hls(*to_rgb(lines[label].get_color()))
+        assert window[0] == pytest.approx(model[0], abs=0.02)  # the same hue
+        assert window[1] > model[1] + 0.1  # lighter
+        assert lines[label].get_linestyle() not in ("-", "None")
+
+
+def test_accuracy_series_differ_without_hue_and_hide_none_of_each_other(replays):
+    """Series told apart by hue alone (red-green), and equal points (k = 1: "so far" is
+    ">= k") where a later marker covered an earlier one."""
+    from training.plots import figures
+
+    report = report_of(replays)
+    report["accuracy_at_stroke_live"] = report["accuracy_at_stroke"]
+    curves = figures(report, model="cnn")["accuracy_at_stroke.png"].axes[0]
+    drawn = sorted(_labelled(curves).values(), key=lambda line: line.get_zorder())
+    drawn = [line for line in drawn if line.get_xdata().size]  # not a legend's entry
+    looks = [(line.get_marker(), line.get_linestyle()) for line in drawn]
+    assert len(set(looks)) == len(looks) == 4
+    sizes = [line.get_markersize() for line in drawn if line.get_markerfacecolor() != "none"]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(sizes)
+    hollow = drawn[len(sizes) :]  # drawn after every filled one
+    assert all(line.get_markerfacecolor() == "none" for line in hollow)
