@@ -23,36 +23,45 @@ FEW = 10  # under this many drawings a ">= k" point is a guess: drawn grey, off 
 FEW_GREY = "0.6"
 
 
-def accuracy_figure(report: dict, title: str):
-    """The figure of the report's `accuracy_at_stroke` (and `accuracy_at_stroke_live`)."""
+def accuracy_figure(report: dict, title: str, names: tuple[str, str] = ("", "")):
+    """The figure of the report's `accuracy_at_stroke` (and `accuracy_at_stroke_live`);
+    with `eval --compare`'s (the report's "compare" entry, its `accuracy_at_stroke`), the
+    second model's beside them in its own colour, each series labelled by the `names`
+    of the two models."""
     rows = report["accuracy_at_stroke"]
     ks = [r["k"] for r in rows]
+    ns = [r["n"] for r in rows]
     fig = Figure(figsize=(7, 5.8), layout="constrained")
     ax, counts = fig.subplots(2, 1, sharex=True, height_ratios=[3.3, 1])
-    colour = MODEL_COLOURS[0]
+    other = (report.get("compare") or {}).get("accuracy_at_stroke")
+    a, b = (f"{n}: " if other is not None else "" for n in names)
+    colour, second = MODEL_COLOURS
     faint = _tint(colour, WINDOW_TINT)
     live = report.get("accuracy_at_stroke_live")  # eval's: as the window sees each prefix
-    series = [
-        (rows, "top1", "drawings with >= k strokes", colour, "o", "-", 10),
-        (rows, "so_far", "all drawings, last stroke so far", colour, "s", "--", 7),
+    filled = [  # largest marker first: a later, smaller one leaves it in sight
+        (rows, "top1", f"{a}drawings with >= k strokes", colour, "o", "-", 10),
+        (rows, "so_far", f"{a}all drawings, last stroke so far", colour, "s", "--", 7),
     ]
+    if other is not None:
+        filled.insert(1, (other, "top1", f"{b}drawings with >= k strokes", second, "^", "-", 9))
+        filled.append(
+            (other, "so_far", f"{b}all drawings, last stroke so far", second, "D", "--", 6)
+        )
+    hollow = []  # drawn last: they cover nothing
     if live is not None:
-        series += [
-            (live, "top1", ">= k, window's view", faint, "o", ":", 8.5),
-            (live, "so_far", "all, window's view", faint, "s", "-.", 5.5),
+        hollow = [
+            (live, "top1", f"{a}>= k, window's view", faint, "o", ":", 8.5),
+            (live, "so_far", f"{a}all, window's view", faint, "s", "-.", 5.5),
         ]
-    filled = [s for s in series if s[3] == colour]
-    hollow = [s for s in series if s[3] != colour]  # drawn last: they cover nothing
-    ns = [r["n"] for r in rows]
     for z, (values, key, label, c, marker, ls, size) in enumerate(filled + hollow, 2):
         ys = [_pct(r[key]) for r in values]
         # ">= k" over fewer than FEW drawings: a grey hollow marker, off the line
         few = key == "top1"
         line = [math.nan if few and n < FEW else y for y, n in zip(ys, ns, strict=True)]
         style = {"marker": marker, "ms": size, "mew": 1.6, "zorder": z}
-        ax.plot(ks, line, ls=ls, color=c, lw=2 if c == colour else 1.6, label=label, **style)
-        mfc = c if c == colour else "none"
-        ax.lines[-1].set_markerfacecolor(mfc)
+        width = 1.6 if c == faint else 2
+        ax.plot(ks, line, ls=ls, color=c, lw=width, label=label, **style)
+        ax.lines[-1].set_markerfacecolor("none" if c == faint else c)
         if few and any(n < FEW for n in ns):
             grey = [y if n < FEW else math.nan for y, n in zip(ys, ns, strict=True)]
             ax.plot(ks, grey, ls="none", color=FEW_GREY, mfc="none", **style)

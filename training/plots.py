@@ -21,26 +21,37 @@ def save_plots(
     *,
     model: str = "",
     data: str = "",
+    other: str = "",
     drawings: Sequence | None = None,
 ) -> list[Path]:
     """Write `FIGURES` into `directory` (every one, every time: a file of an earlier eval
     into the same folder is replaced, never left beside this one's); their paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    drawn = figures(report, model=model, data=data, drawings=drawings)
+    drawn = figures(report, model=model, data=data, other=other, drawings=drawings)
     return [_save(fig, out / name) for name, fig in drawn.items()]
 
 
 def figures(
-    report: dict, *, model: str = "", data: str = "", drawings: Sequence | None = None
+    report: dict,
+    *,
+    model: str = "",
+    data: str = "",
+    other: str = "",
+    drawings: Sequence | None = None,
 ) -> dict:
     """The matplotlib Figure of each of `FIGURES`, by file name, each titled with
     `context` (the `model`, the `data` folder's name, the split, n); with the replayed
-    `drawings` (in replay order) wrong_snaps.png draws the ink of each wrong snap."""
+    `drawings` (in replay order) wrong_snaps.png draws the ink of each wrong snap. With
+    `eval --compare`'s entry in the report, accuracy_at_stroke.png draws `other` (its
+    short name; the entry's "model" where not given) beside `model`."""
     title = context(report, model, data)
+    compared = report.get("compare")
+    other = other or (compared or {}).get("model", "")
+    both = context(report, f"{model} vs {other}", data) if compared else title
     return {
         "confusion.png": _confusion(report, title),
-        "accuracy_at_stroke.png": accuracy_figure(report, title),
+        "accuracy_at_stroke.png": accuracy_figure(report, both, (model, other)),
         "snap_sweep.png": _snap_sweep(report, title),
         "wrong_snaps.png": wrong_snaps_figure(report, drawings, title),
     }

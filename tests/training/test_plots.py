@@ -188,3 +188,30 @@ def test_accuracy_series_differ_without_hue_and_hide_none_of_each_other(replays)
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == len(sizes)
     hollow = drawn[len(sizes) :]  # drawn after every filled one
     assert all(line.get_markerfacecolor() == "none" for line in hollow)
+
+
+def test_compare_draws_both_models_by_stroke(real_dev, tmp_path):
+    """With --compare B the text compared A and B at every stroke and the figure drew A
+    alone: the JSON holds B's accuracy by stroke and the figure draws it, in B's colour,
+    labelled by name, as the comparison table's B column."""
+    import json
+    import math
+
+    from training.plots import figures
+    from ui.cli import main
+
+    out = tmp_path / "r.json"
+    data = ["--data", str(real_dev / "simplified"), "--limit", "3", "--json", str(out)]
+    assert main(["eval", "--model", "cnn", "--compare", "frankenstein", *data]) == 0
+    report = json.loads(out.read_text())
+    paired = {r["k"]: r for r in report["compare"]["rows"]}
+    theirs = report["compare"]["accuracy_at_stroke"]
+    assert [r["top1"] for r in theirs] == pytest.approx([paired[r["k"]]["b"] for r in theirs])
+    fig = figures(report, model="cnn", other="frankenstein")["accuracy_at_stroke.png"]
+    assert "cnn vs frankenstein" in texts(fig)
+    lines = _labelled(fig.axes[0])
+    a, b = (lines[f"{m}: drawings with >= k strokes"] for m in ("cnn", "frankenstein"))
+    assert a.get_color() != b.get_color() and a.get_marker() != b.get_marker()
+    for r, y in zip(theirs, b.get_ydata(), strict=True):
+        assert math.isnan(y) if r["n"] < 10 else y == pytest.approx(100 * r["top1"])
+    assert "frankenstein: all drawings, last stroke so far" in lines
