@@ -9,6 +9,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure  # no pyplot: no window, no figure kept open
 
+from training.plot_snap import snap_sweep_figure
 from training.plot_strokes import accuracy_figure
 from training.plot_wrong import wrong_snaps_figure
 
@@ -52,7 +53,7 @@ def figures(
     return {
         "confusion.png": _confusion(report, title),
         "accuracy_at_stroke.png": accuracy_figure(report, both, (model, other)),
-        "snap_sweep.png": _snap_sweep(report, title),
+        "snap_sweep.png": snap_sweep_figure(report, title),
         "wrong_snaps.png": wrong_snaps_figure(report, drawings, title),
     }
 
@@ -81,23 +82,6 @@ def _confusion(report: dict, title: str):
                 color = "white" if v > max(map(max, matrix)) / 2 else "black"
                 ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
     ax.set_title(f"{title}\nconfusion (rows: true class), top-1 {100 * report['top1']:.1f}%")
-    fig.tight_layout()
-    return fig
-
-
-def _snap_sweep(report: dict, title: str):
-    sweep = report["snap"]["sweep"]
-    fig = Figure(figsize=(6, 4))
-    ax = fig.subplots()
-    ts = [s["threshold"] for s in sweep]
-    for key in ("precision", "recall", "strokes_saved"):
-        ax.plot(ts, [s[key] for s in sweep], "o-", label=key.replace("_", " "))
-    ax.axvline(report["snap"]["threshold"], color="gray", ls=":", label="threshold used")
-    ax.set_xlabel("snap threshold")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title(f"{title}\nsnap replay, threshold used {report['snap']['threshold']:.2f}")
     fig.tight_layout()
     return fig
 

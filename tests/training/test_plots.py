@@ -215,3 +215,29 @@ def test_compare_draws_both_models_by_stroke(real_dev, tmp_path):
     for r, y in zip(theirs, b.get_ydata(), strict=True):
         assert math.isnan(y) if r["n"] < 10 else y == pytest.approx(100 * r["top1"])
     assert "frankenstein: all drawings, last stroke so far" in lines
+
+
+def test_snap_sweep_is_in_percent_with_strokes_saved_on_its_own_axis(replays):
+    """No y-axis label, strokes saved (about 5%) a flat line on precision's 0-1 scale,
+    and the legend over the data."""
+    from training.plots import figures
+
+    report = report_of(replays)
+    fig = figures(report, model="cnn")["snap_sweep.png"]
+    left, right = fig.axes
+    sweep = report["snap"]["sweep"]
+    ts = [s["threshold"] for s in sweep]
+    assert "%" in left.get_ylabel() and "%" in right.get_ylabel()
+    lines = _labelled(left) | _labelled(right)
+    for key, axes in (("precision", left), ("recall", left), ("strokes saved", right)):
+        (line,) = (line for label, line in lines.items() if label.startswith(key))
+        assert line.axes is axes and list(line.get_xdata()) == ts
+        assert line.get_marker() not in ("", "None")  # a marker at each threshold measured
+        values = [100 * s[key.replace(" ", "_")] for s in sweep]
+        assert list(line.get_ydata()) == pytest.approx(values)
+    saved = [100 * s["strokes_saved"] for s in sweep]
+    assert max(saved) < right.get_ylim()[1] < 2 * max(saved)  # its shape fills its axis
+    assert left.get_legend() is None and right.get_legend() is None
+    (legend,) = fig.legends  # under the axes
+    fig.draw_without_rendering()
+    assert legend.get_window_extent().y1 <= left.get_window_extent().y0
