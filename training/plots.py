@@ -1,5 +1,7 @@
 """PNG figures of an evaluation report: confusion matrix, accuracy by stroke, snap sweep,
-and the ink of every wrong snap (or a line saying there is none)."""
+and the ink of every wrong snap (or a line saying there is none), a module each
+(training/plot_*.py). Every figure is a matplotlib Figure made without pyplot: no
+window, none kept open."""
 
 from __future__ import annotations
 
@@ -7,8 +9,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from matplotlib.figure import Figure  # no pyplot: no window, no figure kept open
-
+from training.plot_confusion import confusion_figure
 from training.plot_snap import snap_sweep_figure
 from training.plot_strokes import accuracy_figure
 from training.plot_wrong import wrong_snaps_figure
@@ -51,7 +52,7 @@ def figures(
     other = other or (compared or {}).get("model", "")
     both = context(report, f"{model} vs {other}", data) if compared else title
     return {
-        "confusion.png": _confusion(report, title),
+        "confusion.png": confusion_figure(report, title),
         "accuracy_at_stroke.png": accuracy_figure(report, both, (model, other)),
         "snap_sweep.png": snap_sweep_figure(report, title),
         "wrong_snaps.png": wrong_snaps_figure(report, drawings, title),
@@ -64,26 +65,6 @@ def context(report: dict, model: str, data: str) -> str:
     where = f" on {data}" if data else ""
     split = f" ({report['split']} split)" if report.get("split") else ""
     return f"{model}{where}{split}, n={report['n']:,}".lstrip(", ")
-
-
-def _confusion(report: dict, title: str):
-    names = report["confusion"]["classes"]
-    matrix = report["confusion"]["matrix"]
-    fig = Figure(figsize=(9, 8))
-    ax = fig.subplots()
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(len(names)), names, rotation=60, ha="right")
-    ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel("guess")
-    ax.set_ylabel("true class")
-    for i, row in enumerate(matrix):
-        for j, v in enumerate(row):
-            if v:
-                color = "white" if v > max(map(max, matrix)) / 2 else "black"
-                ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
-    ax.set_title(f"{title}\nconfusion (rows: true class), top-1 {100 * report['top1']:.1f}%")
-    fig.tight_layout()
-    return fig
 
 
 def _save(fig, path: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from matplotlib.colors import to_rgba
 
 from training.plots import save_plots
 
@@ -31,6 +32,12 @@ def report_of(replays, **policy) -> dict:
 
 
 LAX = {"threshold": 0.5, "steady_steps": 1, "steady_override": 0.5, "heed_familiarity": False}
+
+
+def lum(colour) -> float:
+    """Relative luminance, 0 black to 1 white."""
+    r, g, b, _ = to_rgba(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def texts(fig) -> str:
@@ -241,3 +248,28 @@ def test_snap_sweep_is_in_percent_with_strokes_saved_on_its_own_axis(replays):
     (legend,) = fig.legends  # under the axes
     fig.draw_without_rendering()
     assert legend.get_window_extent().y1 <= left.get_window_extent().y0
+
+
+def test_confusion_is_coloured_by_the_share_of_its_row_with_counts_and_a_colorbar(replays):
+    """Coloured by raw count, the 47 lines' diagonal was the one dark cell, and a class of
+    10 drawings with 8 right looked like an error; single errors near white."""
+    import numpy as np
+
+    from training.plots import figures
+
+    report = report_of(replays)
+    matrix = np.asarray(report["confusion"]["matrix"])
+    fig = figures(report, model="cnn")["confusion.png"]
+    ax = fig.axes[0]
+    (image,) = ax.images
+    assert image.colorbar is not None and "%" in image.colorbar.ax.get_ylabel()
+    shares = 100 * matrix / matrix.sum(axis=1, keepdims=True)
+    assert np.asarray(image.get_array()) == pytest.approx(shares)
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in ax.texts}
+    assert set(cells) == set(zip(*np.nonzero(matrix), strict=True))
+    for (i, j), text in cells.items():
+        assert text.get_text() == str(matrix[i, j])
+        behind = image.cmap(image.norm(shares[i, j]))
+        assert abs(lum(text.get_color()) - lum(behind)) > 0.45, (i, j)  # readable
+        if matrix[i, j] == 1 and i != j:  # a single error is a visible tint
+            assert lum(behind) < lum(image.cmap(image.norm(0))) - 0.05
