@@ -244,6 +244,8 @@ def test_snap_sweep_is_in_percent_with_strokes_saved_on_its_own_axis(replays):
         assert list(line.get_ydata()) == pytest.approx(values)
     saved = [100 * s["strokes_saved"] for s in sweep]
     assert max(saved) < right.get_ylim()[1] < 2 * max(saved)  # its shape fills its axis
+    precision, recall = (lines[k] for k in ("precision", "recall"))  # equal for one drawing
+    assert precision.get_markersize() > recall.get_markersize() > 0
     assert left.get_legend() is None and right.get_legend() is None
     (legend,) = fig.legends  # under the axes
     fig.draw_without_rendering()
