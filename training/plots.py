@@ -1,142 +1,75 @@
 """PNG figures of an evaluation report: confusion matrix, accuracy by stroke, snap sweep,
-and the ink of every wrong snap."""
+and the ink of every wrong snap (or a line saying there is none), a module each
+(training/plot_*.py). Every figure is a matplotlib Figure made without pyplot: no
+window, none kept open."""
 
 from __future__ import annotations
 
-import math
 import os
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
+from training.plot_confusion import confusion_figure
+from training.plot_snap import snap_sweep_figure
+from training.plot_strokes import accuracy_figure
+from training.plot_wrong import wrong_snaps_figure
 
-WRONG_COLUMNS = 6  # panels a row in wrong_snaps.png
-WRONG_MAX = 48  # panels at most; the report lists them all
-HEADING_PT = 11  # wrong_snaps.png's heading, wrapped to the figure's width
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
-
-    return plt
+FIGURES = ("confusion.png", "accuracy_at_stroke.png", "snap_sweep.png", "wrong_snaps.png")
 
 
 def save_plots(
-    report: dict, directory: str | os.PathLike, title: str = "", drawings: Sequence | None = None
+    report: dict,
+    directory: str | os.PathLike,
+    *,
+    model: str = "",
+    data: str = "",
+    other: str = "",
+    drawings: Sequence | None = None,
 ) -> list[Path]:
-    """Write confusion.png, accuracy_at_stroke.png and snap_sweep.png, and with the
-    replayed `drawings` (in replay order) wrong_snaps.png where there are any; their paths."""
-    plt = _pyplot()
+    """Write `FIGURES` into `directory` (every one, every time: a file of an earlier eval
+    into the same folder is replaced, never left beside this one's); their paths."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-
-    names = report["confusion"]["classes"]
-    matrix = report["confusion"]["matrix"]
-    fig, ax = plt.subplots(figsize=(9, 8))
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(len(names)), names, rotation=60, ha="right")
-    ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel("guess")
-    ax.set_ylabel("true class")
-    for i, row in enumerate(matrix):
-        for j, v in enumerate(row):
-            if v:
-                color = "white" if v > max(map(max, matrix)) / 2 else "black"
-                ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color=color)
-    ax.set_title(f"{title} confusion (top-1 {report['top1']:.3f}, n={report['n']})")
-    fig.tight_layout()
-    paths.append(_save(fig, out / "confusion.png", plt))
-
-    rows = report["accuracy_at_stroke"]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ks = [r["k"] for r in rows]
-    ax.plot(ks, [r["top1"] for r in rows], "o-", label="drawings with >= k strokes")
-    ax.plot(ks, [r["so_far"] for r in rows], "s--", label="all drawings, last stroke so far")
-    live = report.get("accuracy_at_stroke_live")  # eval's: as the window sees each prefix
-    if live is not None:
-        ax.plot(ks, [r["top1"] for r in live], "o-", alpha=0.6, label=">= k, window's view")
-        ax.plot(ks, [r["so_far"] for r in live], "s--", alpha=0.6, label="all, window's view")
-    ax.set_xlabel("strokes k")
-    ax.set_ylabel("top-1 accuracy after stroke k")
-    ax.set_ylim(0, 1)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title(f"{title} accuracy by stroke")
-    fig.tight_layout()
-    paths.append(_save(fig, out / "accuracy_at_stroke.png", plt))
-
-    sweep = report["snap"]["sweep"]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ts = [s["threshold"] for s in sweep]
-    for key in ("precision", "recall", "strokes_saved"):
-        ax.plot(ts, [s[key] for s in sweep], "o-", label=key.replace("_", " "))
-    ax.axvline(report["snap"]["threshold"], color="gray", ls=":", label="threshold used")
-    ax.set_xlabel("snap threshold")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title(f"{title} snap replay")
-    fig.tight_layout()
-    paths.append(_save(fig, out / "snap_sweep.png", plt))
-
-    wrong = report["snap"].get("wrong_snaps") or []
-    if drawings is not None and wrong:
-        paths.append(_wrong_snaps(plt, wrong, drawings, out / "wrong_snaps.png", title))
-    return paths
+    drawn = figures(report, model=model, data=data, other=other, drawings=drawings)
+    return [_save(fig, out / name) for name, fig in drawn.items()]
 
 
-def _wrong_snaps(plt, wrong: list[dict], drawings: Sequence, path: Path, title: str) -> Path:
-    """One panel per wrong snap: the ink up to the snap in black, the strokes after it
-    in grey, titled with the class, the class snapped to, the stroke and confidence."""
-    shown = wrong[:WRONG_MAX]
-    cols = min(WRONG_COLUMNS, len(shown))
-    rows = math.ceil(len(shown) / cols)
-    more = f", first {WRONG_MAX} of {len(wrong)}" if len(wrong) > WRONG_MAX else ""
-    heading = f"{title} wrong snaps (true -> snapped; grey: drawn after the snap){more}"
-    # one line ran off both sides of a figure of one or two panels: wrapped at the
-    # characters that fit its width (a character is about 0.6 of the font size wide),
-    # each line given its height
-    width = 2.2 * cols
-    lines = textwrap.wrap(heading, max(10, int(width * 72 / (0.65 * HEADING_PT))))
-    height = 2.5 * rows + len(lines) * 1.3 * HEADING_PT / 72
-    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
-    for ax in axes.flat:
-        ax.set_axis_off()
-    for ax, w in zip(axes.flat, shown, strict=False):
-        for j, stroke in enumerate(drawings[w["index"]].strokes):
-            s = np.asarray(stroke, np.float64).reshape(-1, 2)
-            done = j < w["stroke"]
-            ax.plot(
-                s[:, 0],
-                s[:, 1],
-                "-" if len(s) > 1 else "o",
-                color="black" if done else "0.75",
-                lw=1.2,
-                ms=2,
-                zorder=2 if done else 1,
-            )
-        ax.set_xlim(-8, 263)
-        ax.set_ylim(263, -8)  # y points down in the simplified space
-        ax.set_aspect("equal")
-        ax.set_title(
-            f"{w['true']} -> {w['snapped']}\nstroke {w['stroke']}/{w['strokes']}, "
-            f"{w['confidence']:.2f}" + (" (premature)" if w["premature"] else ""),
-            fontsize=7,
-        )
-    fig.suptitle("\n".join(lines), fontsize=HEADING_PT)
-    fig.tight_layout()
-    return _save(fig, path, plt)
+def figures(
+    report: dict,
+    *,
+    model: str = "",
+    data: str = "",
+    other: str = "",
+    drawings: Sequence | None = None,
+) -> dict:
+    """The matplotlib Figure of each of `FIGURES`, by file name, each titled with
+    `context` (the `model`, the `data` folder's name, the split, n); with the replayed
+    `drawings` (in replay order) wrong_snaps.png draws the ink of each wrong snap. With
+    `eval --compare`'s entry in the report, accuracy_at_stroke.png draws `other` (its
+    short name; the entry's "model" where not given) beside `model`."""
+    title = context(report, model, data)
+    compared = report.get("compare")
+    other = other or (compared or {}).get("model", "")
+    both = context(report, f"{model} vs {other}", data) if compared else title
+    return {
+        "confusion.png": confusion_figure(report, title),
+        "accuracy_at_stroke.png": accuracy_figure(report, both, (model, other)),
+        "snap_sweep.png": snap_sweep_figure(report, title),
+        "wrong_snaps.png": wrong_snaps_figure(report, drawings, title),
+    }
 
 
-def _save(fig, path: Path, plt) -> Path:
+def context(report: dict, model: str, data: str) -> str:
+    """Which eval a figure is of, "cnn on simplified (test split), n=300", so that two
+    figures from different evals can be told apart."""
+    where = f" on {data}" if data else ""
+    split = f" ({report['split']} split)" if report.get("split") else ""
+    return f"{model}{where}{split}, n={report['n']:,}".lstrip(", ")
+
+
+def _save(fig, path: Path) -> Path:
     from core.atomic import atomic_open
 
     with atomic_open(path, "wb") as f:
         fig.savefig(f, format="png", dpi=110)
-    plt.close(fig)
     return path

@@ -26,3 +26,13 @@ def test_templates_sheet_must_be_a_png(tmp_path, capsys):
         == f"frankenstein: error: {tmp_path / 't.jpg'}: the template sheet is written as a .png file"
     )
     assert not (tmp_path / "t.jpg").exists()
+
+
+def test_templates_sheet_says_what_colour_and_dots_mean():
+    """The sheet coloured strokes by order and dotted their starts without saying so."""
+    from ui.commands.data.templates import templates_figure
+
+    fig = templates_figure()
+    caption = fig.get_supxlabel()
+    assert "stroke order" in caption and "dot" in caption and "starts" in caption
+    assert len([ax for ax in fig.axes if ax.lines]) == 18

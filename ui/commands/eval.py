@@ -270,7 +270,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
         rows = paired_comparison(replays[0], replays[1])
         print_comparison(console, rows, args.model, args.compare)
-        report["compare"] = {"model": args.compare, "rows": rows}
+        by_stroke = accuracy_at_stroke([r.step_probs for r in replays[1]], labels)
+        report["compare"] = {"model": args.compare, "rows": rows, "accuracy_at_stroke": by_stroke}
     if args.json:
         atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
         console.print(f"report written to {args.json}")
@@ -278,7 +279,10 @@ def run_eval(args: argparse.Namespace) -> int:
         from training.plots import save_plots
 
         drawn = [r.drawing for r in replays[0]]
-        for p in save_plots(report, args.plots, title=_title(args.model), drawings=drawn):
+        named = {"model": _title(args.model), "data": args.data.resolve().name}
+        if args.compare is not None:
+            named["other"] = _title(args.compare)
+        for p in save_plots(report, args.plots, **named, drawings=drawn):
             console.print(f"figure written to {p}")
     return 0
 

@@ -22,23 +22,37 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
     templates.set_defaults(func=run_templates)
 
 
+CAPTION = "colour: stroke order (dark first, light last); dot: where each stroke starts"
+
+
 def run_templates(args: argparse.Namespace) -> int:
     import io
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from core.atomic import atomic_write_bytes
-    from core.shapes import TEMPLATES
 
     if args.out.suffix.lower() != ".png":
         raise FrankensteinError(f"{args.out}: the template sheet is written as a .png file")
-    fig, axes = plt.subplots(3, 6, figsize=(12, 6.6))
+    buf = io.BytesIO()
+    templates_figure().savefig(buf, format="png", dpi=80)
+    atomic_write_bytes(args.out, buf.getvalue())  # a failure: "cannot write OUT (reason)"
+    print(f"wrote {args.out}")
+    return 0
+
+
+def templates_figure():
+    """The sheet: a panel a template, its strokes coloured by drawing order with a dot
+    where each starts, titled with its name and symmetry; `CAPTION` under them."""
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure  # no pyplot: no window
+
+    from core.shapes import TEMPLATES
+
+    fig = Figure(figsize=(12, 6.6), layout="constrained")
+    axes = fig.subplots(3, 6)
+    order = colormaps["viridis"]
     for ax, t in zip(axes.flat, TEMPLATES.values(), strict=True):
         for i, s in enumerate(t.strokes):
-            colour = plt.cm.viridis(0.85 * i / max(1, t.n_strokes - 1))
+            colour = order(0.85 * i / max(1, t.n_strokes - 1))
             ax.plot(s[:, 0], s[:, 1], color=colour, lw=2, solid_capstyle="round")
             ax.plot(*s[0], "o", color=colour, ms=4)
         notes = [{0: "any turn", 1: ""}.get(t.symmetry, f"{t.symmetry}-fold")]
@@ -50,10 +64,5 @@ def run_templates(args: argparse.Namespace) -> int:
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    atomic_write_bytes(args.out, buf.getvalue())  # a failure: "cannot write OUT (reason)"
-    print(f"wrote {args.out}")
-    return 0
+    fig.supxlabel(CAPTION, fontsize=9, color="0.3")
+    return fig
