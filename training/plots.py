@@ -59,6 +59,12 @@ def figures(
     }
 
 
+def data_label(folder: Path) -> str:
+    """A data folder as the figures name it: its name and its parent's,
+    "quickdraw-real-dev/simplified" (a folder's name alone is often just "simplified")."""
+    return "/".join(Path(folder).resolve().parts[-2:])
+
+
 def context(report: dict, model: str, data: str) -> str:
     """Which eval a figure is of, "cnn on simplified (test split), n=300", so that two
     figures from different evals can be told apart."""

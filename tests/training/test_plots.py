@@ -4,6 +4,7 @@ matplotlib Figures they are saved from: a report of the bundled CNN on real dood
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from matplotlib.colors import to_rgba
@@ -84,6 +85,16 @@ def test_every_title_names_the_model_data_split_and_n(replays):
         threshold = rf"threshold (used )?{report['snap']['threshold']:.2f}"
         for name in ("snap_sweep.png", "wrong_snaps.png"):
             assert re.search(threshold, texts(drawn[name])), name
+
+
+def test_the_data_is_named_by_its_folder_and_the_folders_parent(tmp_path, monkeypatch):
+    """Named by the folder alone, every real-doodle figure said "on simplified"."""
+    from training.plots import data_label
+
+    folder = tmp_path / "quickdraw-real-dev" / "simplified"
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    assert data_label(folder) == data_label(Path(".")) == "quickdraw-real-dev/simplified"
 
 
 @pytest.mark.parametrize("policy", [LAX, {}], ids=["8 rows", "2 rows"])

@@ -276,10 +276,10 @@ def run_eval(args: argparse.Namespace) -> int:
         atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
         console.print(f"report written to {args.json}")
     if args.plots:
-        from training.plots import save_plots
+        from training.plots import data_label, save_plots
 
         drawn = [r.drawing for r in replays[0]]
-        named = {"model": _title(args.model), "data": args.data.resolve().name}
+        named = {"model": _title(args.model), "data": data_label(args.data)}
         if args.compare is not None:
             named["other"] = _title(args.compare)
         for p in save_plots(report, args.plots, **named, drawings=drawn):
