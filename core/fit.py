@@ -40,7 +40,8 @@ outline) is also placed by the rest, and a shape with other forms
 snaps where it is clearly closer (`Fit.left_out`, `Fit.variant`), its ink measured
 stroke by stroke (`core.parts`: each of the ink's strokes from the one part that
 explains it), so that a lone circle is a smiley face's outline, not its eyes and mouth
-at twice its size.
+at twice its size. The strokes left out are drawn round the ink, no larger than it
+calls for (`core.undrawn`): nothing drawn says how large a face not drawn is.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from core.registration import (
     stroke_samples,
 )
 from core.shapes import Template, template
+from core.undrawn import shrunk
 
 N_INK = 64  # points sampled along the ink
 N_TEMPLATE = 64  # points sampled along the template
@@ -103,7 +105,9 @@ class Fit:
     box: 0 is perfect, about 0.05 good, above 0.15 a poor match. Ink whose points all
     coincide (a dot) gets ``scale=0`` and ``error=inf``: there is nothing to fit. A
     template placed without its optional strokes (`left_out`) has the error of the
-    strokes it was placed by; `strokes` holds them all.
+    strokes it was placed by; `strokes` holds them all, those left out drawn round the
+    ink (`core.undrawn`: smaller than `apply` would place them, where that is larger
+    than the ink calls for).
     """
 
     cls: str
@@ -127,6 +131,18 @@ class Fit:
         z = self.scale * np.exp(1j * self.rotation)
         out = z * p + complex(self.translation[0], self.translation[1])
         return np.stack([out.real, out.imag], axis=1).astype(np.float32)
+
+    def to_template(self, points: np.ndarray) -> np.ndarray:
+        """Ink coordinates (n, 2) -> template (unit box) coordinates (n, 2) float64: `apply`
+        undone (a fit of scale 0, a dot's, maps every point to the box's centre)."""
+        z = self.scale * np.exp(1j * self.rotation)
+        p = as_complex(points) - complex(self.translation[0], self.translation[1])
+        p = p / z if z != 0 else np.full(len(p), _UNIT_CENTRE)
+        if self.mirrored:
+            p = 1.0 - np.conj(p)
+        if self.aspect != 1.0:
+            p = p.real + 1j * (_UNIT_CENTRE.imag + (p.imag - _UNIT_CENTRE.imag) / self.aspect)
+        return np.stack([p.real, p.imag], axis=1)
 
 
 def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
@@ -187,7 +203,13 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     error = chosen.chamfer / diag  # of the strokes it was placed by
     form = t.strokes if variant == 0 else t.variants[variant - 1]
     fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k, form)
-    return replace(fit, left_out=left_out, variant=variant)
+    fit = replace(fit, left_out=left_out, variant=variant)
+    if left_out:  # drawn round the ink, no larger than it calls for (`core.undrawn`)
+        ink_here = fit.to_template(points)
+        undrawn = {i: shrunk(form[i], ink_here, fit.apply) for i in left_out}
+        strokes = tuple(undrawn.get(i, s) for i, s in enumerate(fit.strokes))
+        fit = replace(fit, strokes=tuple(np.asarray(s, np.float32) for s in strokes))
+    return fit
 
 
 def _stroke(s, i: int, name: str) -> np.ndarray:

@@ -347,7 +347,8 @@ def test_a_smiley_face_drawn_without_its_outline_gets_a_face_around_what_was_dra
 def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_drawings):
     """The five real smiley faces of eyes and a mouth alone were fitted with the outline
     on the mouth: the snapped face now holds the drawing inside it (its outline wider
-    than the drawn parts by a fifth at least)."""
+    than the drawn parts by a fifth at least), and no larger than half as large again
+    (`core.undrawn`)."""
     faces = {d.key_id: d for d in real_drawings if d.word == "smiley face"}
     for key_id in (
         "4778829828587520",
@@ -360,6 +361,32 @@ def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_dr
         outline = fit_template(ink, "smiley face").strokes[0]
         drawn = np.concatenate(ink)
         assert np.ptp(outline[:, 0]) > 1.2 * np.ptp(drawn[:, 0]), key_id
+        assert np.ptp(outline, axis=0).max() <= 1.5 * np.ptp(drawn, axis=0).max() + 1e-3
+
+
+@pytest.mark.parametrize("folder", ["raw", "simplified"])
+def test_an_undrawn_face_is_drawn_round_the_ink_not_twice_its_size(real_dev, folder):
+    """A real smiley of a mouth and two tiny eye marks, no face: the template's face,
+    twice the size of its eyes and mouth, was placed round them twice the ink's size,
+    off the canvas and into the next doodle's cell (error 0.029, of the drawn parts
+    alone). The face not drawn is drawn round the ink, no larger than half as large
+    again, and holding all of it; the parts drawn stay where they were fitted."""
+    path = real_dev / folder / "smiley face.ndjson"
+    ink = next(d for d in iter_ndjson(path) if d.key_id == "4778829828587520").strokes
+    fit = fit_template(ink, "smiley face")
+    assert fit.left_out == (0,) and fit.error < 0.035
+    drawn = np.concatenate(ink)
+    face = fit.strokes[0]
+    assert np.ptp(face, axis=0).max() <= 1.5 * np.ptp(drawn, axis=0).max() + 1e-3
+    assert (np.ptp(face, axis=0) > 1.3 * np.ptp(drawn, axis=0)).all()
+    # every ink point inside the face: within its box, taken as an ellipse, in the
+    # template's own frame
+    here, outline = fit.to_template(drawn), fit.to_template(face)
+    lo, hi = outline.min(axis=0), outline.max(axis=0)
+    assert ((((here - (lo + hi) / 2) / ((hi - lo) / 2)) ** 2).sum(axis=1) < 1).all()
+    drawn_parts = zip(TEMPLATES["smiley face"].strokes[1:], fit.strokes[1:], strict=True)
+    for template_stroke, placed in drawn_parts:
+        assert fit.apply(template_stroke) == pytest.approx(placed)
 
 
 def test_a_lone_circle_is_a_smiley_faces_outline_not_its_eyes_and_mouth():
