@@ -13,15 +13,26 @@ which rotations exist: none for a circle, a small tilt for an upright shape, any
 the rest, reported modulo the shape's symmetry.
 
 Then two freedoms more, each kept only where it fits clearly better (SIMPLER, CLOSER):
-an upright shape is also fitted straight up, and one that leans wins only by that
-margin (a smiley face drawn straight stays straight, though a lean of 25 degrees
-fits its wobbly ink a hair closer); and the template may be stretched along its own
-height (`Template.stretch`; ``ink = scale * R(rotation) @ F(T(p)) + translation``,
-T making it `aspect` times as tall about the box's centre), from the placements so
-far and from ones that match the ink's extent along each likely axis, so that a
-rectangle drawn for a square snaps to that rectangle, not to a square turned to
-reach across it. A lean or a stretch must be closer from the ink too, not only where
-no ink is yet (two thirds of a circle stays a circle, not an oval over the arc).
+a shape that turns is also fitted level (an upright one straight up, one that turns
+freely square to the page: a paper clip upside down or on its side, a square, a
+hexagon pointing up), and the turned fit wins only where it earns its place
+(`_turn_earned`); and the template may be stretched along its own height
+(`Template.stretch`; ``ink = scale * R(rotation) @ F(T(p)) + translation``, T making it
+`aspect` times as tall about the box's centre), from the placements so far and from
+ones that match the ink's extent along each likely axis, so that a rectangle drawn for
+a square snaps to that rectangle, not to a square turned to reach across it. A turn or
+a stretch must be closer from the ink too, not only where no ink is yet (two thirds of
+a circle stays a circle, not an oval over the arc).
+
+A turn fits lopsided ink closer, the closest fit's turn is not the drawing's: a house
+whose roof leans or whose wall slants, an hourglass with one side bulging more, a
+square with a lead-in tail, a smiley face of one eye and a mouth to one side fitted
+turned by 8 to 25 degrees, a few percent closer, though drawn level. So an upright
+shape's lean must be closer by more the nearer it is to the shape's limit (LEAN_COST:
+a quarter closer at the limit: a smiley face drawn straight stays straight though a
+lean of 25 degrees fits its ink an eighth closer), and any turn by far more (LEVEL_COST)
+where the ink's straight lines stand level (`core.plumb`: its long straight runs lie
+along the level template's level and plumb edges rather than the turned one's).
 
 A template with strokes people often leave out (`Template.optional`: a smiley face's
 outline) is also placed by the rest, and a shape with other forms
@@ -29,7 +40,8 @@ outline) is also placed by the rest, and a shape with other forms
 snaps where it is clearly closer (`Fit.left_out`, `Fit.variant`), its ink measured
 stroke by stroke (`core.parts`: each of the ink's strokes from the one part that
 explains it), so that a lone circle is a smiley face's outline, not its eyes and mouth
-at twice its size.
+at twice its size. The strokes left out are drawn round the ink, no larger than it
+calls for (`core.undrawn`): nothing drawn says how large a face not drawn is.
 """
 
 from __future__ import annotations
@@ -43,6 +55,7 @@ import numpy as np
 
 from core.errors import FrankensteinError
 from core.parts import from_ink_by_stroke
+from core.plumb import level_axes, stands_level, straight_runs
 from core.registration import (
     AngleLimit,
     Pairs,
@@ -55,6 +68,7 @@ from core.registration import (
     stroke_samples,
 )
 from core.shapes import Template, template
+from core.undrawn import shrunk
 
 N_INK = 64  # points sampled along the ink
 N_TEMPLATE = 64  # points sampled along the template
@@ -72,6 +86,8 @@ STRETCH_ITERATIONS = 20  # at most, for the stretched fits; stops when none gets
 STRETCH_FINE_STARTS = 1  # of each tilt limit, after the coarse steps
 SIMPLER = 0.05  # a lean or a stretch is kept only where its error is this much lower,
 CLOSER = 0.001  # and lower by this much of the ink's diagonal (a clean shape: no noise)
+LEAN_COST = 0.2  # an upright shape's lean, more by this times (lean / max_tilt) ** 4
+LEVEL_COST = 0.4  # a turn of ink whose straight lines stand level, more by this
 _UNIT_CENTRE = 0.5 + 0.5j
 MAX_COORDINATE = 1e38  # float32 holds up to 3.4e38
 
@@ -89,7 +105,9 @@ class Fit:
     box: 0 is perfect, about 0.05 good, above 0.15 a poor match. Ink whose points all
     coincide (a dot) gets ``scale=0`` and ``error=inf``: there is nothing to fit. A
     template placed without its optional strokes (`left_out`) has the error of the
-    strokes it was placed by; `strokes` holds them all.
+    strokes it was placed by; `strokes` holds them all, those left out drawn round the
+    ink (`core.undrawn`: smaller than `apply` would place them, where that is larger
+    than the ink calls for).
     """
 
     cls: str
@@ -113,6 +131,18 @@ class Fit:
         z = self.scale * np.exp(1j * self.rotation)
         out = z * p + complex(self.translation[0], self.translation[1])
         return np.stack([out.real, out.imag], axis=1).astype(np.float32)
+
+    def to_template(self, points: np.ndarray) -> np.ndarray:
+        """Ink coordinates (n, 2) -> template (unit box) coordinates (n, 2) float64: `apply`
+        undone (a fit of scale 0, a dot's, maps every point to the box's centre)."""
+        z = self.scale * np.exp(1j * self.rotation)
+        p = as_complex(points) - complex(self.translation[0], self.translation[1])
+        p = p / z if z != 0 else np.full(len(p), _UNIT_CENTRE)
+        if self.mirrored:
+            p = 1.0 - np.conj(p)
+        if self.aspect != 1.0:
+            p = p.real + 1j * (_UNIT_CENTRE.imag + (p.imag - _UNIT_CENTRE.imag) / self.aspect)
+        return np.stack([p.real, p.imag], axis=1)
 
 
 def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
@@ -145,8 +175,9 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     ink_shape = Shape.of(strokes, N_INK, MAX_INK_SEGMENTS)
     ink_stroke = stroke_samples(strokes, N_INK)[1]  # the stroke each of its points lies on
 
+    runs = cache(lambda: straight_runs(strokes))  # measured where a turn is weighed
     shape = _template_shape(t.name)
-    chosen = _place(t, shape, ink_shape, lo, hi, diag)
+    chosen = _place(t, shape, ink_shape, lo, hi, diag, runs, _template_axes(t.name))
     # The parts people draw without the ones they often leave out, then the other forms
     # of the shape: (variant, strokes left out), each taken where clearly closer, its ink
     # measured stroke by stroke.
@@ -156,7 +187,8 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     closest = _chamfer_by_stroke(t.name, chosen, ink_shape, ink_stroke)
     for i, without in others:
         form = _template_shape(t.name, drawn_only=bool(without), variant=i)
-        placed = _place(t, form, ink_shape, lo, hi, diag)
+        form_axes = _template_axes(t.name, bool(without), i)
+        placed = _place(t, form, ink_shape, lo, hi, diag, runs, form_axes)
         by_stroke = _chamfer_by_stroke(t.name, placed, ink_shape, ink_stroke, bool(without), i)
         if _clearly_below(by_stroke, closest, diag):
             chosen, shape, variant, left_out, closest = placed, form, i, without, by_stroke
@@ -171,7 +203,13 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
     error = chosen.chamfer / diag  # of the strokes it was placed by
     form = t.strokes if variant == 0 else t.variants[variant - 1]
     fit = _make_fit(t, z_best, translation, chosen.mirrored, error, chosen.k, form)
-    return replace(fit, left_out=left_out, variant=variant)
+    fit = replace(fit, left_out=left_out, variant=variant)
+    if left_out:  # drawn round the ink, no larger than it calls for (`core.undrawn`)
+        ink_here = fit.to_template(points)
+        undrawn = {i: shrunk(form[i], ink_here, fit.apply) for i in left_out}
+        strokes = tuple(undrawn.get(i, s) for i, s in enumerate(fit.strokes))
+        fit = replace(fit, strokes=tuple(np.asarray(s, np.float32) for s in strokes))
+    return fit
 
 
 def _stroke(s, i: int, name: str) -> np.ndarray:
@@ -190,10 +228,10 @@ def _stroke(s, i: int, name: str) -> np.ndarray:
     return a
 
 
-def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex, diag):
-    """The best placement of the template's `shape` on the ink: the similarity fits,
-    straight up and leaning, then stretched, the simplest unless a freer one is clearly
-    closer."""
+def _place(t: Template, shape: Shape, ink_shape: Shape, lo, hi, diag, runs, form_axes):
+    """The best placement of the template's `shape` (its straight edges `form_axes`) on
+    the ink: the similarity fits, level and turned, then stretched, the simplest unless
+    a freer one is clearly closer (and a turn also earns its place, `_turn_earned`)."""
     limit = _angle_limit(t)
     angles, mirrored = _starts(t, shape, ink_shape)
     z, shift = _initial_placement(shape, mirrored, angles, lo, hi)
@@ -201,27 +239,100 @@ def _place(t: Template, shape: Shape, ink_shape: Shape, lo: complex, hi: complex
         z, shift = point_step(pair(shape, mirrored, ink_shape, z, shift), limit)
     pairs = pair(shape, mirrored, ink_shape, z, shift)
     keep = _best_starts(pairs.chamfer, mirrored)
-    mirrored, z, shift, chamfer = mirrored[keep], z[keep], shift[keep], pairs.chamfer[keep]
-    # Straight up first (the simpler fit: from the best start alone), then leaning, in
-    # one batch.
-    tilts = [limit]
+    mirrored, z, shift = mirrored[keep], z[keep], shift[keep]
     group = np.zeros(len(z), int)
-    if t.upright:
-        tilts = [(0.0, 0.0), limit]
-        i = int(np.argmin(chamfer))
-        z = np.append(abs(z[i]) + 0j, z)  # straight up from where it leans
-        shift, mirrored = np.append(shift[i], shift), np.append(mirrored[i], mirrored)
-        group = np.append(0, group + 1)
-    fits = _settle(shape, ink_shape, z, shift, mirrored, group, _limits(tilts, group), diag)
+    fits = _settle(shape, ink_shape, z, shift, mirrored, group, limit, diag)
     if t.stretch > 1.0:
-        fits += _stretch(t, shape, ink_shape, fits, tilts, diag)
-    # Simplest first (straight up, leaning, stretched straight up, stretched leaning):
-    # a freer fit is taken only where it is clearly closer.
+        fits += _stretch(t, shape, ink_shape, fits, [limit], diag)
+    turned = _simplest(fits, diag)  # straight, or stretched where clearly closer
+    if t.symmetry == 0:  # round: no turn to weigh
+        return turned
+    # The same placement level (upright, or square to the page: turned about the
+    # template's centre to the nearest such turn), straight and stretched; the turned one
+    # is taken only where it earns its place.
+    square = _square_turn(_symmetry(t, turned.k), t.upright, float(np.angle(turned.z)))
+    level = _fixed(t, shape, ink_shape, fits[0], square, diag)
+    return turned if _turn_earned(t, turned, level, diag, runs, form_axes) else level
+
+
+def _fixed(t: Template, shape, ink_shape, start: _Placed, angle: float, diag) -> _Placed:
+    """The placement `start` turned to `angle` about the template's centre and fitted
+    there, straight and stretched: the simplest unless clearly closer."""
+    z, shift = _levelled(shape, start.z, start.shift, start.mirrored, angle)
+    limit = (angle, angle)
+    fits = _settle(
+        shape, ink_shape, np.array([z]), np.array([shift]),
+        np.array([start.mirrored]), np.zeros(1, int), limit, diag,
+    )  # fmt: skip
+    if t.stretch > 1.0:
+        fits += _stretch(t, shape, ink_shape, fits, [limit], diag)
+    return _simplest(fits, diag)
+
+
+def _simplest(fits: list[_Placed], diag: float) -> _Placed:
+    """The first fit (the simplest), or a later, freer one where clearly closer."""
     chosen = fits[0]
     for placed in fits[1:]:
         if _clearly_closer(placed, chosen, diag):
             chosen = placed
     return chosen
+
+
+def _levelled(shape: Shape, z: complex, shift: complex, mirrored: bool, angle: float):
+    """The placement z, shift turned to `angle` about the template's centre (for a
+    symmetric template its centre of symmetry, so from whichever of its symmetric turns
+    is nearest)."""
+    centre = shape.centroid()
+    if mirrored:
+        centre = -centre.conjugate()
+    z_new = abs(z) * complex(math.cos(angle), math.sin(angle))
+    return z_new, z * centre + shift - z_new * centre
+
+
+def _square_turn(symmetry: int, upright: bool, angle: float) -> float:
+    """The level turn nearest a placement's `angle` (radians): none for an upright shape;
+    for one that turns freely, the quarter turn nearest any turn that leaves it the same
+    (a paper clip upside down or on its side is level, and a hexagon pointing up)."""
+    if upright or symmetry == 0:
+        return 0.0
+    same = angle + np.arange(symmetry) * (2 * math.pi / symmetry)
+    square = np.round(same / (math.pi / 2)) * (math.pi / 2)
+    i = int(np.argmin(np.abs(same - square)))
+    return math.remainder(float(square[i]), 2 * math.pi)
+
+
+def _turn_earned(t: Template, turned: _Placed, level: _Placed, diag, runs, form_axes) -> bool:
+    """Whether a turned fit is taken over the level one: where clearly closer (SIMPLER,
+    CLOSER), an upright shape's by more the nearer it leans to its limit (LEAN_COST),
+    and by more again (LEVEL_COST) where the ink's straight lines stand level
+    (`core.plumb`: `runs()` gives them, `form_axes` the template's level and plumb
+    edges)."""
+    if not _clearly_closer(turned, level, diag):
+        return False
+    margin = SIMPLER
+    if t.upright:
+        margin += LEAN_COST * (abs(_from_level(t, turned)) / t.max_tilt) ** 4
+    if not turned.chamfer < level.chamfer * (1.0 - margin):
+        return False
+    if turned.chamfer < level.chamfer * (1.0 - margin - LEVEL_COST):
+        return True  # the drawing's turn, whatever its straight lines
+    most = t.max_tilt if t.upright else math.pi
+    return not stands_level(runs(), form_axes, _from_level(t, turned), most)
+
+
+def _from_level(t: Template, placed: _Placed) -> float:
+    """How far a placement is turned from the nearest level turn (radians, signed)."""
+    angle = float(np.angle(placed.z))
+    square = _square_turn(_symmetry(t, placed.k), t.upright, angle)
+    return math.remainder(angle - square, 2 * math.pi)
+
+
+def _symmetry(t: Template, k: float) -> int:
+    """The template's symmetry (`Template.symmetry`) made k times as tall: where k != 1,
+    only a half turn leaves it the same, and only where one did (0: round, an oval)."""
+    if k == 1.0:
+        return t.symmetry
+    return 2 if t.symmetry % 2 == 0 else 1
 
 
 def _clearly_closer(placed: _Placed, than: _Placed, diag: float) -> bool:
@@ -379,6 +490,13 @@ def _template_parts(cls: str, drawn_only: bool = False, variant: int = 0) -> tup
     return tuple(Shape.of([s], N_TEMPLATE, MAX_TEMPLATE_SEGMENTS) for s in centred)
 
 
+@cache
+def _template_axes(cls: str, drawn_only: bool = False, variant: int = 0) -> tuple[float, ...]:
+    """Which of level and plumb `_template_shape`'s straight edges run along
+    (`core.plumb.level_axes`)."""
+    return level_axes(_centred(cls, drawn_only, variant))
+
+
 def _centred(cls: str, drawn_only: bool, variant: int) -> list[np.ndarray]:
     t = template(cls)
     form = t.strokes if variant == 0 else t.variants[variant - 1]
@@ -456,7 +574,7 @@ def _canonical_rotation(t: Template, z: complex, shift: complex, centre: complex
     centroid of its outline) leaves it unchanged, so that centre stays where it was.
     Stretched (k != 1), only a half turn does, and only where k is even (0: round).
     """
-    symmetry = t.symmetry if k == 1.0 else (2 if t.symmetry % 2 == 0 else 1)
+    symmetry = _symmetry(t, k)
     if t.upright or symmetry < 2:
         return z, shift
     period = 2 * math.pi / symmetry

@@ -1,9 +1,12 @@
 """Probe: how closely each drawing's own class's template fits its ink (core/fit.py).
 
 Per class: the median fit error (the symmetric chamfer distance over the ink's
-diagonal), how many upright shapes lean more than 10 degrees, how many are fitted
-stretched, and how many in another form (without optional strokes, or a variant);
-then the median over all drawings:
+diagonal), how many upright shapes lean more than 10 degrees (and more than 3), how
+many are fitted stretched, how many in another form (without optional strokes, or a
+variant), and how many templates reach past the canvas (a drawing placed alone as
+`draw --score` places it, `live.replay.place_drawings`: 240 units across in the left
+half of the 800 x 600 canvas; a smiley's face round eyes and a mouth alone, drawn twice
+their size, did); then the error's median and quartiles over all drawings:
 
     python -m experiments.probes.fit_quality --data ../shared/data/quickdraw-real-dev/simplified
 
@@ -24,16 +27,36 @@ import numpy as np
 
 from core.fit import fit_template
 from core.shapes import template
+from core.strokes import Drawing
+from live.geometry import flip_y
+from live.replay import place_drawings
+from live.settings import LiveSettings
 from training.replay import read_eval_drawings
 
 LEAN = math.radians(10)  # an upright shape leaning more than this is counted
+TILT = math.radians(3)  # and more than this: a tilt one sees
+PAST = 1.0  # a template reaching past the canvas by more than this (canvas units) is counted
+
+
+def on_canvas(d: Drawing, size: tuple[int, int]) -> list[np.ndarray]:
+    """The drawing as `draw --score` places it alone on a canvas of `size`, y down (the
+    ink the window fits)."""
+    return [flip_y(s, size[1]) for s in place_drawings([d], size)[0].strokes]
+
+
+def past(fit, size: tuple[int, int]) -> float:
+    """How far (canvas units) the fitted template reaches past the canvas's edges."""
+    points = np.concatenate(fit.strokes)
+    return float(max(0.0, *(-points.min(axis=0)), *(points.max(axis=0) - np.array(size))))
 
 
 def fit_rows(drawings) -> tuple[list[dict], float]:
-    """One row a class (sorted by name) and the median error over all drawings."""
+    """One row a class (sorted by name) and the median error over all drawings (each
+    fitted as the window fits it, placed alone on the canvas)."""
+    size = LiveSettings().canvas_size
     by_class = defaultdict(list)
     for d in drawings:
-        by_class[d.word].append(fit_template(d.strokes, d.word))
+        by_class[d.word].append(fit_template(on_canvas(d, size), d.word))
     rows = []
     for cls in sorted(by_class):
         fits = by_class[cls]
@@ -44,10 +67,13 @@ def fit_rows(drawings) -> tuple[list[dict], float]:
                 "n": len(fits),
                 "median_error": float(np.median([f.error for f in fits])),
                 "leaning": sum(abs(f.rotation) > LEAN for f in fits) if upright else None,
+                "tilted": sum(abs(f.rotation) > TILT for f in fits) if upright else None,
                 "stretched": sum(getattr(f, "aspect", 1.0) != 1.0 for f in fits),
                 "other_form": sum(
                     bool(getattr(f, "left_out", ())) or getattr(f, "variant", 0) != 0 for f in fits
                 ),
+                "past_canvas": sum(past(f, size) > PAST for f in fits),
+                "errors": [f.error for f in fits],
             }
         )
     errors = [f.error for fits in by_class.values() for f in fits]
@@ -60,15 +86,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows, overall = fit_rows(read_eval_drawings(args.data))
     print(
-        f"{'class':13s} {'n':>4s} {'median error':>13s} {'leaning':>8s} {'stretched':>10s} {'other form':>11s}"
+        f"{'class':13s} {'n':>4s} {'median error':>13s} {'leaning':>8s} {'tilted':>7s} "
+        f"{'stretched':>10s} {'other form':>11s} {'past canvas':>12s}"
     )
     for r in rows:
         leaning = "-" if r["leaning"] is None else str(r["leaning"])
+        tilted = "-" if r["tilted"] is None else str(r["tilted"])
         print(
-            f"{r['class']:13s} {r['n']:4d} {r['median_error']:13.4f} {leaning:>8s} "
-            f"{r['stretched']:10d} {r['other_form']:11d}"
+            f"{r['class']:13s} {r['n']:4d} {r['median_error']:13.4f} {leaning:>8s} {tilted:>7s} "
+            f"{r['stretched']:10d} {r['other_form']:11d} {r['past_canvas']:12d}"
         )
-    print(f"all {sum(r['n'] for r in rows)} drawings: median error {overall:.4f}")
+    errors = np.concatenate([r["errors"] for r in rows])
+    q1, q3, p90 = np.percentile(errors, [25, 75, 90])
+    upright = [r for r in rows if r["leaning"] is not None]
+    print(
+        f"all {sum(r['n'] for r in rows)} drawings: median error {overall:.4f} "
+        f"(quartiles {q1:.4f} {q3:.4f}, 90th percentile {p90:.4f}); upright shapes leaning "
+        f"more than 10 degrees {sum(r['leaning'] for r in upright)}, more than 3 "
+        f"{sum(r['tilted'] for r in upright)}; templates past the canvas "
+        f"{sum(r['past_canvas'] for r in rows)}"
+    )
     return 0
 
 

@@ -103,7 +103,8 @@ def wobbly(strokes, rng: np.random.Generator, jitter: float) -> list[np.ndarray]
 @pytest.mark.parametrize("name", [n for n in CLASSES if TEMPLATES[n].upright])
 def test_an_upright_shape_drawn_leaning_is_fitted_leaning(name):
     """A clear lean is kept, however wobbly the hand (the straight-up fit is preferred
-    only where a lean fits a hair closer: the real smiley faces below)."""
+    only where a lean fits a hair closer, or not much closer near the shape's limit or
+    where the ink's straight lines stand level: the real doodles below)."""
     t = TEMPLATES[name]
     for seed in range(3):
         ink = place(t.strokes, scale=200, angle=math.radians(12))
@@ -268,6 +269,66 @@ def test_real_smiley_faces_that_lean_only_a_hair_closer_are_fitted_straight_up(r
         assert fit.rotation == 0.0 and fit.error < 0.07
 
 
+@pytest.fixture(scope="module")
+def raw_drawings(real_dev):
+    """The real dev doodles as drawn (`raw`: the ink the window fits), by key_id."""
+    files = sorted((real_dev / "raw").glob("*.ndjson"))
+    return {d.key_id: d for f in files for d in iter_ndjson(f)}
+
+
+# Real doodles drawn level that snapped turned (the window's review): a house whose
+# right wall slants, -8 degrees; an hourglass with one side bulging, its bars level, +8;
+# a square with a lead-in tail along its top, -8; a smiley face of one eye and a mouth
+# to one side, +25 (the limit: its eyes on a slant, one where no eye was drawn).
+DRAWN_LEVEL = {
+    "6190295400054784": "house",
+    "6210714295336960": "hourglass",
+    "6276591292252160": "square",
+    "5807623746093056": "smiley face",
+}
+
+
+@pytest.mark.parametrize("key_id", DRAWN_LEVEL)
+def test_real_shapes_drawn_level_fit_level(raw_drawings, key_id):
+    """A turn that fits a lopsided drawing closer is kept only where it earns its place:
+    not where the ink's straight lines stand level (`core.plumb`), nor, for an upright
+    shape, where it leans to its limit for a few percent."""
+    name = DRAWN_LEVEL[key_id]
+    fit = fit_template(raw_drawings[key_id].strokes, name)
+    period = 2 * math.pi / TEMPLATES[name].symmetry
+    assert angle_gap(fit.rotation, 0.0, period) < math.radians(3), math.degrees(fit.rotation)
+
+
+@pytest.mark.parametrize(
+    ("key_id", "name"),
+    [
+        ("4828882911887360", "square"),
+        ("5902858052435968", "hourglass"),
+        ("6601807495168000", "house"),
+    ],
+)
+@pytest.mark.parametrize("degrees", [15, -15])
+def test_real_shapes_turned_fit_turned(raw_drawings, key_id, name, degrees):
+    """Real doodles drawn level (a square, an hourglass, a house), turned by 15 degrees:
+    the fit turns with them (a few degrees off where the drawing is lopsided: this
+    house alone fits 3.4 degrees off level)."""
+    ink = [np.asarray(s, np.float64) for s in raw_drawings[key_id].strokes]
+    fit = fit_template(turn_about(ink, math.radians(degrees), centroid(ink)), name)
+    turn = math.radians(degrees)
+    assert angle_gap(fit.rotation, turn, 2 * math.pi / TEMPLATES[name].symmetry) < math.radians(4)
+
+
+@pytest.mark.parametrize(
+    ("key_id", "name", "degrees"),
+    [("5204164265115648", "smiley face", 12.7), ("6010395712028672", "eye", 13.4)],
+)
+def test_real_shapes_drawn_turned_fit_turned(raw_drawings, key_id, name, degrees):
+    """A real smiley face drawn turned (its eyes and its mouth's ends each a line sloping
+    down to the right) and a real eye drawn aslant keep their turn."""
+    fit = fit_template(raw_drawings[key_id].strokes, name)
+    assert math.degrees(fit.rotation) == pytest.approx(degrees, abs=1.5)
+
+
 def test_a_smiley_face_drawn_without_its_outline_gets_a_face_around_what_was_drawn():
     """Eyes and a mouth alone (a third of the real smiley faces): the template's outline
     hugged the mouth, half the size, its eyes and mouth nowhere near the drawn ones.
@@ -286,7 +347,8 @@ def test_a_smiley_face_drawn_without_its_outline_gets_a_face_around_what_was_dra
 def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_drawings):
     """The five real smiley faces of eyes and a mouth alone were fitted with the outline
     on the mouth: the snapped face now holds the drawing inside it (its outline wider
-    than the drawn parts by a fifth at least)."""
+    than the drawn parts by a fifth at least), and no larger than half as large again
+    (`core.undrawn`)."""
     faces = {d.key_id: d for d in real_drawings if d.word == "smiley face"}
     for key_id in (
         "4778829828587520",
@@ -299,6 +361,32 @@ def test_real_smiley_faces_without_an_outline_snap_to_a_face_around_them(real_dr
         outline = fit_template(ink, "smiley face").strokes[0]
         drawn = np.concatenate(ink)
         assert np.ptp(outline[:, 0]) > 1.2 * np.ptp(drawn[:, 0]), key_id
+        assert np.ptp(outline, axis=0).max() <= 1.5 * np.ptp(drawn, axis=0).max() + 1e-3
+
+
+@pytest.mark.parametrize("folder", ["raw", "simplified"])
+def test_an_undrawn_face_is_drawn_round_the_ink_not_twice_its_size(real_dev, folder):
+    """A real smiley of a mouth and two tiny eye marks, no face: the template's face,
+    twice the size of its eyes and mouth, was placed round them twice the ink's size,
+    off the canvas and into the next doodle's cell (error 0.029, of the drawn parts
+    alone). The face not drawn is drawn round the ink, no larger than half as large
+    again, and holding all of it; the parts drawn stay where they were fitted."""
+    path = real_dev / folder / "smiley face.ndjson"
+    ink = next(d for d in iter_ndjson(path) if d.key_id == "4778829828587520").strokes
+    fit = fit_template(ink, "smiley face")
+    assert fit.left_out == (0,) and fit.error < 0.035
+    drawn = np.concatenate(ink)
+    face = fit.strokes[0]
+    assert np.ptp(face, axis=0).max() <= 1.5 * np.ptp(drawn, axis=0).max() + 1e-3
+    assert (np.ptp(face, axis=0) > 1.3 * np.ptp(drawn, axis=0)).all()
+    # every ink point inside the face: within its box, taken as an ellipse, in the
+    # template's own frame
+    here, outline = fit.to_template(drawn), fit.to_template(face)
+    lo, hi = outline.min(axis=0), outline.max(axis=0)
+    assert ((((here - (lo + hi) / 2) / ((hi - lo) / 2)) ** 2).sum(axis=1) < 1).all()
+    drawn_parts = zip(TEMPLATES["smiley face"].strokes[1:], fit.strokes[1:], strict=True)
+    for template_stroke, placed in drawn_parts:
+        assert fit.apply(template_stroke) == pytest.approx(placed)
 
 
 def test_a_lone_circle_is_a_smiley_faces_outline_not_its_eyes_and_mouth():
@@ -355,8 +443,8 @@ def test_real_doodles_fit_their_own_class_better_than_an_unlike_one(real_drawing
     own = np.array([fit_template(d.strokes, d.word).error for d in real_drawings])
     unlike = np.array([fit_template(d.strokes, UNLIKE[d.word]).error for d in real_drawings])
     assert np.isfinite(own).all()
-    assert np.mean(own < unlike) >= 0.85  # measured: 0.94
-    assert np.median(own) < 0.05  # measured: 0.021 (0.030 before), "good"
+    assert np.mean(own < unlike) >= 0.85  # measured: 0.95
+    assert np.median(own) < 0.05  # measured: 0.022 (0.030 as a similarity), "good"
 
 
 @pytest.mark.slow

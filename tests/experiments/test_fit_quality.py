@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from core.fit import fit_template
 from core.shapes import TEMPLATES
 from core.strokes import Drawing
-from experiments.probes.fit_quality import fit_rows, main
+from experiments.probes.fit_quality import fit_rows, main, past
+from tests.core.geometry import place
 
 
 def test_rows_count_each_class_its_stretches_and_other_forms(capsys):
@@ -22,8 +25,17 @@ def test_rows_count_each_class_its_stretches_and_other_forms(capsys):
     assert [r["class"] for r in rows] == ["mountain", "square"]
     mountain, squares = rows
     assert squares["n"] == 2 and squares["stretched"] == 1 and squares["leaning"] is None
-    assert mountain["other_form"] == 1 and mountain["leaning"] == 0
+    assert mountain["other_form"] == 1 and mountain["leaning"] == mountain["tilted"] == 0
+    assert squares["past_canvas"] == mountain["past_canvas"] == 0  # placed as the window does
     assert overall < 2e-3 and all(r["median_error"] < 2e-3 for r in rows)
+
+
+def test_how_far_a_template_reaches_past_the_canvas():
+    square = TEMPLATES["square"].strokes
+    beyond = fit_template(place(square, scale=200, shift=(-50, 500)), "square")
+    assert past(beyond, (800, 600)) == pytest.approx(100, abs=0.5)  # y to 700, x from -50
+    inside = fit_template(place(square, scale=200, shift=(50, 50)), "square")
+    assert past(inside, (800, 600)) == 0.0
 
 
 def test_the_command_prints_a_row_a_class_and_the_overall_median(tmp_path, capsys):

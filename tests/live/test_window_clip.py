@@ -1,8 +1,8 @@
 """What is drawn on the canvas stays on it, in the real headless window: a template
-fitted past the canvas's edge (a real eyes-and-mouth smiley gets a face about twice
-their size around them), its completion preview, and a stroke dragged off the canvas
-are cut at the canvas's edge (`live.clip`); the letterbox band and the side panel keep
-their pixels."""
+fitted past the canvas's edge (a real eyes-and-mouth smiley drawn by the canvas's edge
+gets a face around them, half as wide again), its completion preview, and a stroke
+dragged off the canvas are cut at the canvas's edge (`live.clip`); the letterbox band
+and the side panel keep their pixels."""
 
 from pathlib import Path
 
@@ -16,15 +16,20 @@ from live.geometry import Rect
 from live.replay import place_drawings
 from tests.live.window_helpers import at, dispatch, near, press, stroke
 
-# a real smiley of eyes and mouth only: its face is fitted around them, and reaches
-# 50 px past the canvas's left edge, placed as `draw --score` places it
+# a real smiley of eyes and mouth only: its face is fitted around them, half as wide
+# again (`core.undrawn`); placed as `draw --score` places it, then moved to the canvas's
+# left edge, the face reaches past it
 EYES_AND_MOUTH = "4778829828587520"
+BY_THE_EDGE = 10  # the ink's distance from the canvas's edge
 
 
 def _smiley(real_dev: Path, mirrored: bool, canvas_size) -> list[np.ndarray]:
     path = real_dev / "raw" / "smiley face.ndjson"
     drawing = next(d for d in iter_ndjson(path) if d.key_id == EYES_AND_MOUTH)
     strokes = [s.copy() for s in place_drawings([drawing], canvas_size)[0].strokes]
+    left = min(float(s[:, 0].min()) for s in strokes)
+    for s in strokes:
+        s[:, 0] += BY_THE_EDGE - left
     for s in strokes if mirrored else []:  # its face past the right edge, over the panel
         s[:, 0] = canvas_size[0] - s[:, 0]
     return strokes
