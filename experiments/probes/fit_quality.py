@@ -28,20 +28,27 @@ import numpy as np
 from core.fit import fit_template
 from core.shapes import template
 from core.strokes import Drawing
-from live.geometry import flip_y
-from live.replay import place_drawings
-from live.settings import LiveSettings
 from training.replay import read_eval_drawings
 
 LEAN = math.radians(10)  # an upright shape leaning more than this is counted
 TILT = math.radians(3)  # and more than this: a tilt one sees
 PAST = 1.0  # a template reaching past the canvas by more than this (canvas units) is counted
+CANVAS = (800, 600)  # the window's canvas (live.settings.LiveSettings.canvas_size)
+MARGIN = 0.2  # of the canvas's shorter side, each way (live.replay.place_drawings')
 
 
 def on_canvas(d: Drawing, size: tuple[int, int]) -> list[np.ndarray]:
-    """The drawing as `draw --score` places it alone on a canvas of `size`, y down (the
-    ink the window fits)."""
-    return [flip_y(s, size[1]) for s in place_drawings([d], size)[0].strokes]
+    """The drawing as `draw --score` places it alone on a canvas of `size`
+    (`live.replay.place_drawings`, which experiments may not import: the same sum, a
+    test holds them equal), y down: the ink the window fits."""
+    cell = np.array([size[0] / math.ceil(math.sqrt(size[0] / size[1])), size[1]])  # the grid's
+    points = d.points().astype(np.float64)  # first cell, for a grid of one
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    scale = min(cell) * (1 - 2 * MARGIN) / max(float((hi - lo).max()), 1.0)
+    offset = (cell - (hi - lo) * scale) / 2
+    return [
+        ((np.asarray(s, np.float64) - lo) * scale + offset).astype(np.float32) for s in d.strokes
+    ]
 
 
 def past(fit, size: tuple[int, int]) -> float:
@@ -53,7 +60,7 @@ def past(fit, size: tuple[int, int]) -> float:
 def fit_rows(drawings) -> tuple[list[dict], float]:
     """One row a class (sorted by name) and the median error over all drawings (each
     fitted as the window fits it, placed alone on the canvas)."""
-    size = LiveSettings().canvas_size
+    size = CANVAS
     by_class = defaultdict(list)
     for d in drawings:
         by_class[d.word].append(fit_template(on_canvas(d, size), d.word))

@@ -45,3 +45,20 @@ def test_the_command_prints_a_row_a_class_and_the_overall_median(tmp_path, capsy
     out = capsys.readouterr().out.splitlines()
     assert out[1].split()[:2] == ["line", "1"]
     assert out[-1].startswith("all 1 drawings: median error")
+
+
+def test_a_drawing_is_placed_as_the_window_places_it(real_dev):
+    """The probe may not import live (experiments -> training, core): it places a
+    drawing alone with the same sum as live.replay.place_drawings, on the same canvas."""
+    from experiments.probes.fit_quality import CANVAS, on_canvas
+    from live.geometry import flip_y
+    from live.replay import place_drawings
+    from live.settings import LiveSettings
+    from training.replay import read_eval_drawings
+
+    assert LiveSettings().canvas_size == CANVAS
+    drawings = read_eval_drawings(real_dev / "simplified", limit=1)
+    for d in drawings[:5]:
+        window = [flip_y(s, CANVAS[1]) for s in place_drawings([d], CANVAS)[0].strokes]
+        for ours, theirs in zip(on_canvas(d, CANVAS), window, strict=True):
+            np.testing.assert_allclose(ours, theirs, atol=1e-3)
