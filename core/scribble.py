@@ -14,7 +14,7 @@ Measured (`python -m experiments.probes.scribble`; docs/training.md, "Scribbles"
 shaded in), the next most 28 (an ice cream with sprinkles), 1,800 synthetic doodles at
 most 25; random walks in a disc of 500 to 2,000 points at least 223, smooth ones of
 1,000 or more at least 139. A shape with `SCRIBBLE_CROSSINGS` or more crossings is a
-scribble. Counting takes about 0.4 ms for a
+scribble and never snaps (core/snap.py, rule 6). Counting takes about 0.4 ms for a
 real doodle, 0.6 to 2 ms for a scribble of 1,000 points.
 """
 

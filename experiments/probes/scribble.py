@@ -17,9 +17,11 @@ feature's range:
 - turning: the pen's total turn (in whole turns) per box diagonal of ink.
 
 Then how many of each group reach the scribble limit (core/scribble.py), and the
-margins between the limit and the real doodles:
+margins between the limit and the real doodles. With `--window`, every scribble is
+also drawn in a real controller (live/controller.py) of each bundled model, then left
+to rest, and its snaps are counted with the limit and without it:
 
-    python -m experiments.probes.scribble --data ../shared/data/quickdraw-real-dev
+    python -m experiments.probes.scribble --data ../shared/data/quickdraw-real-dev --window
 """
 
 from __future__ import annotations
@@ -199,6 +201,49 @@ def class_maxima(groups: dict[str, list[tuple[str, list]]]) -> dict[str, list[in
     return dict(sorted(most.items()))
 
 
+def window_snaps(groups: dict[str, list[list[np.ndarray]]]) -> dict[str, dict[str, tuple]]:
+    """Group -> model -> (snaps with the scribble limit, snaps without): each scribble
+    drawn in a real controller of the bundled model, stroke by stroke, then left to rest."""
+    from live.controller import Controller, load_classifier
+    from live.settings import LiveSettings
+
+    out: dict[str, dict[str, tuple]] = {}
+    loaded = {m: load_classifier(m, None) for m in ("frankenstein", "cnn")}
+    for name, inks in groups.items():
+        out[name] = {}
+        for model, clf in loaded.items():
+            counts = []
+            for limit in (SCRIBBLE_CROSSINGS, None):
+                snaps = 0
+                for strokes in inks:
+                    clf.reset()
+                    c = Controller(LiveSettings(model=model), loader=lambda n, p, c=clf: c)
+                    c.policy = c.policy.model_copy(update={"scribble_crossings": limit})
+                    snaps += _draw_and_rest(c, strokes)
+                counts.append(snaps)
+            out[name][model] = tuple(counts)
+    return out
+
+
+def _draw_and_rest(controller, strokes: Sequence[np.ndarray]) -> bool:
+    """Draw `strokes` (canvas coordinates, y down) in the controller at 5 ms a point,
+    then let the pen rest; whether anything snapped."""
+    from live.geometry import flip_y
+
+    height = controller.settings.canvas_size[1]
+    t, snapped = 0.0, False
+    for stroke in strokes:
+        pts = controller.layout.to_view(flip_y(stroke, height)).tolist()
+        controller.pen_down(*pts[0], t)
+        for p in pts[1:]:
+            t += 0.005
+            controller.pen_move(*p, t)
+        snapped |= controller.pen_up(*pts[-1], t).snapped is not None
+        t += 0.2
+    done = controller.tick(t + controller.settings.pause_s + 1)
+    return snapped or (done is not None and done.snapped is not None)
+
+
 def _margin(most: float) -> str:
     """How far under the limit the most crossed doodle of a group stays."""
     if most == 0:
@@ -219,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--synth", type=Path, default=None, help="synthetic <class>.ndjson")
     parser.add_argument("--per-class", type=int, default=100, help="synthetic doodles a class")
+    parser.add_argument(
+        "--window", action="store_true", help="count the scribbles' snaps in the controller"
+    )
     args = parser.parse_args(argv)
     real_dev = args.data or real_dev_dir()
     if real_dev is None:
@@ -251,6 +299,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"\nscribble limit {SCRIBBLE_CROSSINGS} crossings: the most crossed real dev doodle "
         f"{_margin(most_real)}, the most crossed synthetic one {_margin(most_synth)}"
     )
+    if args.window:
+        print("\nsnaps in the controller, with the limit / without (of n):")
+        for name, by_model in window_snaps(made).items():
+            counts = "  ".join(f"{m} {a} / {b}" for m, (a, b) in by_model.items())
+            print(f"{name:28s} {len(made[name]):4d}  {counts}")
     return 0
 
 

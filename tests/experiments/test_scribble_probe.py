@@ -13,6 +13,7 @@ from experiments.probes.scribble import (
     main,
     random_walk,
     rows,
+    window_snaps,
     zigzag,
 )
 
@@ -57,3 +58,8 @@ def test_the_command_prints_every_group_and_the_margins(real_dev, tmp_path, caps
     assert (
         out.rstrip().splitlines()[-1].startswith(f"scribble limit {SCRIBBLE_CROSSINGS} crossings")
     )
+
+
+def test_in_the_window_the_limit_stops_a_walk_both_bundled_models_snap():
+    snaps = window_snaps({"walk": [[random_walk(1000, seed=1)]]})
+    assert snaps == {"walk": {"frankenstein": (0, 1), "cnn": (0, 1)}}  # with / without
