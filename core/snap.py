@@ -19,17 +19,22 @@ latest prediction when all of these hold:
    a probability that rounds to 1; the confident partial drawings are the wrong ones);
 5. **familiarity**: the ink looks like the training doodles of that class
    (`Prediction.familiar`, from the checkpoint's statistics, core/familiar.py), unless
-   `heed_familiarity` is off or the prediction does not say.
+   `heed_familiarity` is off or the prediction does not say;
+6. **not a scribble**: the shape's ink (`ink`, where the caller gives it: the window
+   gives the shape's strokes, the evaluation the drawing's first k) crosses itself
+   fewer than `scribble_crossings` times (core/scribble.py), unless that is None.
+   Checked first, so the reason names it: a scribble's guesses are no shape's.
 Rules 3 and 4 guard against premature snaps while a drawing goes on; `finished=True`
 (the drawing is known to be over: the user paused or asked, or a replay reached its
-end) waives them, since nothing can be premature then. Rule 5 holds even then: a
+end) waives them, since nothing can be premature then. Rules 5 and 6 hold even then: a
 finished scribble is still unlike every shape.
 
 The defaults come from replaying the real dev doodles through the bundled models
 (`frankenstein eval`, `frankenstein draw --score`; docs/training.md, "The snap policy"):
 threshold 0.8 and margin 0.2 as designed, steadiness for every class over three
-strokes with no override. They are fields, so the window and the evaluation can try
-others.
+strokes with no override; the scribble limit from the crossings of the real dev
+doodles and of scribbles (`python -m experiments.probes.scribble`). They are fields, so
+the window and the evaluation can try others.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.classes import CLASSES, class_index
+from core.scribble import SCRIBBLE_CROSSINGS, crossings
 
 
 class _Guess(Protocol):
@@ -50,6 +56,9 @@ class _Guess(Protocol):
     probs: np.ndarray
     n_strokes: int
     # optional: familiar (C,) bool or None, the classes the ink looks like
+
+
+Ink = Sequence[np.ndarray]  # a shape's strokes, (n, 2) points each
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,8 @@ class SnapPolicy(BaseModel):
     steady_steps: int = Field(3, ge=1)
     steady_override: float = Field(1.0, ge=0.0, le=1.0)
     heed_familiarity: bool = True
+    # ink crossing itself this many times is a scribble, never snapped; None: no such rule
+    scribble_crossings: int | None = Field(SCRIBBLE_CROSSINGS, ge=1)
 
     @field_validator("min_strokes")
     @classmethod
@@ -111,22 +122,48 @@ class SnapPolicy(BaseModel):
     def _known_steady(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(_class_name(n) for n in v)
 
-    def decide(self, history: Sequence[_Guess], *, finished: bool = False) -> SnapDecision | None:
-        """Snap to the latest top class, or None; `history` holds one prediction per stroke."""
-        ok, reason = self._verdict(history, finished)
+    def decide(
+        self, history: Sequence[_Guess], *, finished: bool = False, ink: Ink | None = None
+    ) -> SnapDecision | None:
+        """Snap to the latest top class, or None; `history` holds one prediction per
+        stroke, `ink` (if given) the strokes they were made of, in any coordinates."""
+        return self.judge(history, finished=finished, ink=ink)[0]
+
+    def explain(
+        self, history: Sequence[_Guess], *, finished: bool = False, ink: Ink | None = None
+    ) -> str:
+        """Why `decide` snaps or waits, in one line (for the window's status and logs)."""
+        return self.judge(history, finished=finished, ink=ink)[1]
+
+    def judge(
+        self, history: Sequence[_Guess], *, finished: bool = False, ink: Ink | None = None
+    ) -> tuple[SnapDecision | None, str]:
+        """`decide` and `explain` at once (the ink's crossings counted once)."""
+        ok, reason = self._verdict(history, finished, ink)
         if not ok:
-            return None
+            return None, reason
         last = history[-1]
         i = int(np.argmax(last.probs))
-        return SnapDecision(CLASSES[i], float(last.probs[i]), reason)
+        return SnapDecision(CLASSES[i], float(last.probs[i]), reason), reason
 
-    def explain(self, history: Sequence[_Guess], *, finished: bool = False) -> str:
-        """Why `decide` snaps or waits, in one line (for the window's status and logs)."""
-        return self._verdict(history, finished)[1]
+    def scribble(self, ink: Ink) -> str | None:
+        """Why `ink` (a shape's strokes) is a scribble that never snaps, or None if it
+        is not one (rule 6)."""
+        if self.scribble_crossings is None:
+            return None
+        n = crossings(ink)
+        if n < self.scribble_crossings:
+            return None
+        return f"looks like a scribble, not a shape (it crosses itself {n} times)"
 
-    def _verdict(self, history: Sequence[_Guess], finished: bool) -> tuple[bool, str]:
+    def _verdict(
+        self, history: Sequence[_Guess], finished: bool, ink: Ink | None
+    ) -> tuple[bool, str]:
         if not history:
             return False, "no strokes yet"
+        scribble = None if ink is None else self.scribble(ink)
+        if scribble is not None:
+            return False, scribble
         last = history[-1]
         probs = np.asarray(last.probs, np.float64)
         order = np.argsort(-probs, kind="stable")

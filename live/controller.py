@@ -37,7 +37,9 @@ when it says snap (auto-snap on) or the user asks (Space), the class's template 
 fitted to the ink (`core.fit.fit_template`, in screen coordinates, y down). A fit
 worse than `max_fit_error` is refused (the ink stays, the panel says why); otherwise
 the template replaces the ink with a short morph, the shape stays snapped, and the
-next stroke starts a new shape with a fresh classifier state. When the pen rests for
+next stroke starts a new shape with a fresh classifier state. The policy is given the
+shape's ink with its guesses: a scribble (ink crossing itself all over, core/scribble.py)
+never snaps, not on demand either, and gets no preview; the status says why. When the pen rests for
 `pause_s` after a stroke, the shape counts as finished (`tick`): the policy is asked
 again with its completeness rules waived, about the finished guess (the classifier's
 `finish`: reweighted by the ending prior), so a lone circle snaps without waiting for
@@ -55,7 +57,7 @@ real dev doodles, judging every shape left at the rest cost precision 97.7 -> 96
 top guess's template fitted to the ink, faint, under it (`preview_template`), once the
 guess is `preview_min` sure: the completion Space would make. It is fitted once per new
 stroke or guess (kept with the strokes it was fitted to), not for a held shape (its snap
-was just taken back) nor for a fit too bad to snap, and never exported.
+was just taken back) nor for a fit too bad to snap or a scribble, and never exported.
 
 **Undo** walks back through a stack of records: a snap is reverted to the ink first
 (the shape is *held*: it will not auto-snap again until it changes), then strokes go
@@ -357,13 +359,13 @@ class Controller:
         if is_speck(shape):  # its guesses are no drawing's: they are not shown either
             self.status += ": a speck (a click, a dot), never snapped nor saved"
         elif prediction is not None and self.auto_snap:
-            decision = self.policy.decide(shape.history)
+            decision, why = self.policy.judge(shape.history, ink=shape.ink())
             if decision is not None:
                 snapped, refused = self._snap(
                     shape, decision.cls, decision.confidence, decision.reason, t
                 )
             else:
-                self.status += f"; not snapped yet: {self.policy.explain(shape.history)}"
+                self.status += f"; not snapped yet: {why}"
         self._changed()
         return Update(True, new_shape, prediction, snapped, refused)
 
@@ -403,9 +405,8 @@ class Controller:
         shape.final = final  # the panel shows what was judged
         shape.keep_guesses(self.model_name)  # so M and back, or an undo, keep it too
         seen = [*shape.history[:-1], final]
-        decision = self.policy.decide(seen, finished=True)
+        decision, why = self.policy.judge(seen, finished=True, ink=shape.ink())
         if decision is None:
-            why = self.policy.explain(seen, finished=True)
             self.status = f"{news}; not snapped: {why}" if news else f"finished, not snapped: {why}"
             self._changed()
             return None
@@ -492,6 +493,8 @@ class Controller:
             self.status = "the model is still loading: no guess to snap to yet"
         elif shape.guess is None:
             self.status = "no model loaded: cannot classify"
+        elif (scribble := self.policy.scribble(shape.ink())) is not None:
+            self.status = f"nothing to snap: {scribble}"
         else:
             top = shape.guess  # the one the panel shows
             cls, _ = self._snap(shape, top.label, top.confidence, "on demand", self.now)
@@ -505,7 +508,7 @@ class Controller:
         fitted to its ink, in canvas coordinates, while the preview is on, the pen is up,
         the shape is ink (not held: its snap was just taken back) and the guess is at
         least `preview_min` sure; None otherwise, or when the template fits too badly
-        to snap. One fit per new stroke or guess (2 to 6 ms; docs/measured.md)."""
+        to snap, or the ink is a scribble (Space would not snap it). One fit per new stroke or guess (2 to 6 ms; docs/measured.md)."""
         shape = self._drawn()
         if not self.preview or self._active is not None or shape is None:
             return None
@@ -517,7 +520,9 @@ class Controller:
         strokes = tuple(shape.strokes)  # held here, so their ids are not reused
         last = self._previewed
         if last is None or last[0] is not shape or last[1] != strokes or last[2] != guess.label:
-            self._previewed = (shape, strokes, guess.label, self._fit(shape, guess.label)[1])
+            scribble = self.policy.scribble(shape.ink()) is not None  # Space would not snap it
+            fitted = None if scribble else self._fit(shape, guess.label)[1]
+            self._previewed = (shape, strokes, guess.label, fitted)
         return self._previewed[3]
 
     def toggle_preview(self) -> bool:

@@ -57,6 +57,11 @@ class Replayed:
     hidden: np.ndarray | None = None  # (n_strokes, head_hidden) after each stroke, where kept
 
     @property
+    def ink(self) -> tuple[np.ndarray, ...] | None:
+        """The drawing's strokes, where known (for the snap policy's scribble rule)."""
+        return None if self.drawing is None else self.drawing.strokes
+
+    @property
     def final_probs(self) -> np.ndarray:
         """(C,) the finished drawing's probabilities."""
         return (self.final if self.final is not None else self.history[-1]).probs
@@ -307,17 +312,30 @@ def _steps(model, features, n: np.ndarray, pad_len: int):
     return hidden, log_probs
 
 
-def snap_at(history: Sequence, policy, final=None) -> tuple[int, str] | None:
+def snap_at(history: Sequence, policy, final=None, ink=None) -> tuple[int, str] | None:
     """(stroke count, class) of the first snap the policy makes, or None.
 
     After the last stroke the drawing is known to be finished (as when a person
     pauses), which waives the policy's rules against premature snaps; the policy then
     judges `final`, the finished guess, in place of the last prediction, if given.
+    With `ink`, the drawing's strokes (empty ones are left out, as the replays leave
+    them out), the policy sees the first k of them with the k-th prediction, as the
+    window gives it the shape's strokes (its scribble rule reads them).
     """
     n = len(history)
+    strokes = None if ink is None else [s for s in ink if np.size(s)]
     for k in range(1, n + 1):
         seen = history[:k] if k < n or final is None else [*history[:-1], final]
         decision = policy.decide(seen, finished=k == n)
+        # = policy.decide(seen, finished=..., ink=strokes[:k]): the scribble rule only
+        # refuses, so its crossings are counted only where the rest would snap (a
+        # report's threshold sweep asks about every drawing at every stroke)
+        if (
+            decision is not None
+            and strokes is not None
+            and policy.scribble(strokes[:k]) is not None
+        ):
+            decision = None
         if decision is not None:
             return k, decision.cls
     return None
@@ -329,7 +347,7 @@ def snap_stats(replays: Sequence[Replayed], policy) -> dict:
     snaps = right = premature = 0
     saved = 0.0
     for r in replays:
-        hit = snap_at(r.history, policy, r.final)
+        hit = snap_at(r.history, policy, r.final, r.ink)
         if hit is None:
             continue
         k, cls = hit
@@ -361,7 +379,7 @@ def wrong_snaps(replays: Sequence[Replayed], policy) -> list[dict]:
     """
     out = []
     for i, r in enumerate(replays):
-        hit = snap_at(r.history, policy, r.final)
+        hit = snap_at(r.history, policy, r.final, r.ink)
         true = CLASSES[r.label]
         if hit is None or hit[1] == true:
             continue

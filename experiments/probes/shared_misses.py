@@ -34,7 +34,7 @@ def misses(replays: Sequence[Replayed], policy: SnapPolicy) -> tuple[set[int], s
     for i, r in enumerate(replays):
         if int(np.argmax(r.final_probs)) != r.label:
             misread.add(i)
-        snap = snap_at(r.history, policy, r.final)
+        snap = snap_at(r.history, policy, r.final, r.ink)
         if snap is not None and class_index(snap[1]) != r.label:
             wrong.add(i)
     return misread, wrong

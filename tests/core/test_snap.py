@@ -165,3 +165,23 @@ def test_no_snap_to_a_class_the_ink_looks_unlike_even_when_finished():
     assert POLICY.decide([sure]).cls == "hexagon"  # a guess that does not say: no such rule
     heedless = POLICY.model_copy(update={"heed_familiarity": False})
     assert heedless.decide([_unfamiliar(sure, "hexagon")]).cls == "hexagon"
+
+
+def test_a_scribble_never_snaps_and_the_reason_says_so():
+    from tests.live.helpers import random_walk, square
+
+    scribble = [random_walk(1000, seed=1)]
+    sure = [guess(1, sun=0.99)]
+    for finished in (False, True):
+        assert POLICY.decide(sure, finished=finished, ink=scribble) is None
+        why = POLICY.explain(sure, finished=finished, ink=scribble)
+        assert why.startswith("looks like a scribble, not a shape (it crosses itself ")
+        decision, said = POLICY.judge(sure, finished=finished, ink=scribble)
+        assert decision is None and said == why
+    assert POLICY.decide(sure, finished=True, ink=[square(0, 0, 50)]).cls == "sun"  # a shape's ink
+    assert POLICY.decide(sure, finished=True).cls == "sun"  # no ink given: no such rule
+    off = POLICY.model_copy(update={"scribble_crossings": None})
+    assert off.decide(sure, finished=True, ink=scribble).cls == "sun"
+    assert off.scribble(scribble) is None and POLICY.scribble(scribble) == why
+    with pytest.raises(ValidationError):
+        SnapPolicy(scribble_crossings=0)

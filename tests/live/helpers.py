@@ -81,6 +81,21 @@ def square(cx: float, cy: float, half: float, per_side: int = 12) -> np.ndarray:
     return np.array([*pts, corners[-1]]) + np.array([cx, cy])
 
 
+def random_walk(
+    n: int, seed: int, centre=(400.0, 300.0), radius: float = 150.0, step: float = 8.0
+) -> np.ndarray:
+    """A scribble: n points, each `step` from the last in a random direction, turned
+    back where it would leave the disc (a person scrubbing the pen around)."""
+    rng = np.random.default_rng(seed)
+    centre = np.asarray(centre, float)
+    pts = [centre]
+    for a in rng.uniform(0, 2 * np.pi, n - 1):
+        move = step * np.array([np.cos(a), np.sin(a)])
+        nxt = pts[-1] + move
+        pts.append(nxt if np.hypot(*(nxt - centre)) <= radius else pts[-1] - move)
+    return np.array(pts)
+
+
 def line(x0: float, y0: float, x1: float, y1: float, n: int = 20) -> np.ndarray:
     return np.linspace([x0, y0], [x1, y1], n)
 

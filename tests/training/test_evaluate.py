@@ -223,3 +223,24 @@ def test_limit_is_per_class_whichever_files_hold_the_class(real_dev, tmp_path):
         str(json.loads(line)["key_id"]) for line in lines[CLASSES[0]][3:5]
     ]
     assert len(read_eval_drawings(tmp_path)) == 12
+
+
+def test_the_replay_hands_the_policy_each_prefix_of_the_ink_so_scribbles_never_snap():
+    from tests.live.helpers import random_walk, square
+
+    walk, box, empty = random_walk(1000, seed=1), square(0, 0, 50), np.zeros((0, 2))
+    sure = [Prediction(_p(sun=0.99), 1), Prediction(_p(sun=0.99), 2)]
+    unsure_then_sure = [Prediction(_p(sun=0.5), 1), Prediction(_p(sun=0.99), 2)]
+
+    def snaps(strokes, steps, policy=POLICY):
+        drawing = None if strokes is None else Drawing(tuple(strokes), "sun")
+        return snap_stats([Replayed(class_index("sun"), steps, drawing=drawing)], policy)["snaps"]
+
+    assert snaps([walk, box], sure) == 0
+    assert snaps([box, walk], sure) == 1  # at stroke 1, on the square alone
+    assert snaps([box, empty, walk], unsure_then_sure) == 0  # stroke 2 is the walk
+    assert snaps([box, empty, box + 200], unsure_then_sure) == 1
+    assert snaps(None, sure) == 1  # the ink unknown: no such rule
+    assert snaps([walk, box], sure, POLICY.model_copy(update={"scribble_crossings": None})) == 1
+    wrong = Replayed(class_index("circle"), sure, drawing=Drawing((walk, box), "circle"))
+    assert wrong_snaps([wrong], POLICY) == []
