@@ -111,8 +111,3 @@ def _crossing(a: np.ndarray, r: np.ndarray, i: np.ndarray, j: np.ndarray) -> int
     t_num, u_num, denom = t_num * sign, u_num * sign, np.abs(denom)
     hit = (denom > 0) & (t_num > 0) & (t_num < denom) & (u_num > 0) & (u_num < denom)
     return int(np.count_nonzero(hit))
-
-
-def is_scribble(strokes: Sequence[np.ndarray], limit: int = SCRIBBLE_CROSSINGS) -> bool:
-    """Whether the ink crosses itself `limit` times or more (see the module docstring)."""
-    return crossings(strokes) >= limit

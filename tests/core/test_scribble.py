@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from core.scribble import SCRIBBLE_CROSSINGS, _resampled, crossings, is_scribble
+from core.scribble import SCRIBBLE_CROSSINGS, _resampled, crossings
+from core.snap import SnapPolicy
 from tests.live.helpers import random_walk
 
 
@@ -78,7 +79,7 @@ def test_nothing_to_cross():
     assert crossings([np.zeros((0, 2))]) == 0
     assert crossings([np.array([[3.0, 4.0]])]) == 0  # a dot
     assert crossings([np.array([[3.0, 4.0], [3.0, 4.0]])]) == 0  # a dot of two points
-    assert not is_scribble([np.array([[0.0, 0.0], [1.0, 1.0]])])
+    assert SnapPolicy().scribble([np.array([[0.0, 0.0], [1.0, 1.0]])]) is None
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 255.0, 1e5])
@@ -102,9 +103,9 @@ def test_the_grid_finds_every_crossing_that_testing_every_pair_finds():
 
 def test_a_random_walk_in_a_disc_is_a_scribble_in_one_stroke_or_several():
     walk = random_walk(1000, seed=1)
-    assert crossings([walk]) >= SCRIBBLE_CROSSINGS and is_scribble([walk])
-    assert is_scribble(np.split(walk, [300, 650]))
-    assert not is_scribble([walk], limit=10**6)
+    assert crossings([walk]) >= SCRIBBLE_CROSSINGS and SnapPolicy().scribble([walk])
+    assert SnapPolicy().scribble(np.split(walk, [300, 650]))
+    assert SnapPolicy(scribble_crossings=10**6).scribble([walk]) is None
 
 
 def test_no_real_dev_doodle_comes_near_the_scribble_limit(real_dev):
