@@ -42,6 +42,11 @@ stroke by stroke (`core.parts`: each of the ink's strokes from the one part that
 explains it), so that a lone circle is a smiley face's outline, not its eyes and mouth
 at twice its size. The strokes left out are drawn round the ink, no larger than it
 calls for (`core.undrawn`): nothing drawn says how large a face not drawn is.
+
+Ink that no part of a template is for, drawn sticking out of the shape (`Template.lashes`:
+an eye's lashes), is left out: the template is placed by the rest (`core.lashes`,
+`Fit.lashes`), so that an eye snaps to the lids drawn, not to a larger eye through the
+lashes' tips.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from functools import cache
 import numpy as np
 
 from core.errors import FrankensteinError
+from core.lashes import lashes
 from core.parts import from_ink_by_stroke
 from core.plumb import level_axes, stands_level, straight_runs
 from core.registration import (
@@ -107,7 +113,8 @@ class Fit:
     template placed without its optional strokes (`left_out`) has the error of the
     strokes it was placed by; `strokes` holds them all, those left out drawn round the
     ink (`core.undrawn`: smaller than `apply` would place them, where that is larger
-    than the ink calls for).
+    than the ink calls for). A template placed without the ink's lashes (`lashes`: an
+    eye's, `core.lashes`) has the error of the rest of the ink, over its own diagonal.
     """
 
     cls: str
@@ -120,6 +127,7 @@ class Fit:
     aspect: float = 1.0  # how many times as tall as the template it was fitted
     left_out: tuple[int, ...] = ()  # the template's strokes the ink lacks (placed by the rest)
     variant: int = 0  # the form placed: 0 the template, i its variants[i - 1]
+    lashes: tuple[int, ...] = ()  # the ink's strokes left out as lashes (`core.lashes`)
 
     def apply(self, points: np.ndarray) -> np.ndarray:
         """Template (unit box) coordinates (n, 2) -> ink coordinates (n, 2) float32."""
@@ -158,12 +166,21 @@ def fit_template(ink: Sequence[np.ndarray], cls: str) -> Fit:
         raise FitError(f"cannot fit a {t.name}: the ink has no points")
     if not all(np.isfinite(s).all() for s in strokes):
         raise FitError(f"cannot fit a {t.name}: the ink has NaN or infinite coordinates")
-    points = np.concatenate(strokes)
-    if np.abs(points).max() > MAX_COORDINATE:
+    if np.abs(np.concatenate(strokes)).max() > MAX_COORDINATE:
         raise FitError(
             f"cannot fit a {t.name}: coordinates past ±{MAX_COORDINATE:.0e} "
             "(the template is placed in float32)"
         )
+    found = lashes(strokes) if t.lashes else ()
+    if found:  # placed by the rest of the ink (`core.lashes`)
+        rest = [s for i, s in enumerate(strokes) if i not in found]
+        return replace(_fit(t, rest), lashes=found)
+    return _fit(t, strokes)
+
+
+def _fit(t: Template, strokes: list[np.ndarray]) -> Fit:
+    """`fit_template` of ink already checked: strokes (n, 2) float64, finite."""
+    points = np.concatenate(strokes)
     origin, far = points.min(axis=0), points.max(axis=0)
     size = float(np.hypot(*(far - origin)))
     if size == 0.0:  # a dot: every placement of a zero-size template fits equally
