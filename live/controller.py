@@ -810,15 +810,14 @@ class Controller:
         last = self._drawn()
         guess = last.guess if last else None
         guesses = tuple(guess.top(3)) if guess is not None else ()
+        model = MODEL_TITLES[self.model_name]
+        ckpt = self.settings.checkpoint
+        if self.model_name == self.settings.model and ckpt is not None:
+            model += f" ({Path(ckpt).name})"  # the file's name: the panel shortens a long one
         if self.loading:
-            model = f"loading {MODEL_TITLES[self.model_name]}…"
+            model = f"loading {model}…"
         elif self.classifier is None:
             model = "none"
-        else:
-            model = MODEL_TITLES[self.model_name]
-            ckpt = self.settings.checkpoint
-            if self.model_name == self.settings.model and ckpt is not None:
-                model += f" ({Path(ckpt).name})"
         keys = self.settings.keys.actions()
         help_rows = (
             *((" / ".join(key_label(k) for k in keys[a]), what) for a, what in ACTION_HELP.items()),
