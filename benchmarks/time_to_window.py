@@ -2,11 +2,14 @@
 
     PYGLET_HEADLESS=1 python -m benchmarks.time_to_window [--runs 5] [--root DIR]
 
-Each run starts `frankenstein draw` (the bundled model, headless) in a fresh interpreter
-and notes, in seconds from its launch: the window made, its first frame on screen
-(the first buffer flip) and the first frame with the model loaded; then it exits. The
-medians are printed. With `--root` (another checkout, e.g. of an older commit), runs
-alternate between the two, so both meet the same load on the machine.
+Each run starts `frankenstein draw` (headless) in a fresh interpreter and notes, in
+seconds from its launch: the window made, its first frame on screen (the first buffer
+flip) and the first frame with the model loaded; then it exits. Two cases: the bundled
+model (`draw`) and a checkpoint's path (`draw --checkpoint core/weights/frankenstein.pt`,
+whose model is read from the file first). The medians are printed, with how many runs
+had imported torch by the time the window was made. With `--root` (another checkout,
+e.g. of an older commit), runs alternate between the two, so both meet the same load
+on the machine.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MARKS = ("created", "first_frame", "loaded")
 
-# Run in the child: the launch time is argv[1]; one JSON line of marks on stdout.
+CASES = ("bundled", "checkpoint")
+# Run in the child: the launch time is argv[1], draw's arguments argv[2:]; one JSON
+# line of marks on stdout.
 CHILD = """
 import json, os, sys, time
 t0 = float(sys.argv[1])
@@ -46,15 +51,22 @@ def timed_flip(self):
         os._exit(0)
 W.__init__, W.flip = timed_init, timed_flip
 from ui.cli import main
-main(["draw"])
+main(["draw", *sys.argv[2:]])
 """
 
 
-def one_run(root: Path, config: Path) -> dict:
-    """The marks of one `frankenstein draw` from checkout `root`."""
+def draw_args(root: Path, case: str) -> list[str]:
+    """`draw`'s arguments for a case, in checkout `root`."""
+    if case == "checkpoint":
+        return ["--checkpoint", str(root / "core" / "weights" / "frankenstein.pt")]
+    return []
+
+
+def one_run(root: Path, config: Path, case: str = "bundled") -> dict:
+    """The marks of one `frankenstein draw` (of `case`) from checkout `root`."""
     env = {**os.environ, "PYGLET_HEADLESS": "1", "PYTHONPATH": str(root)}
     env["FRANKENSTEIN_CONFIG"] = str(config)  # no default model marked in the TUI
-    cmd = [sys.executable, "-c", CHILD, repr(time.time())]
+    cmd = [sys.executable, "-c", CHILD, repr(time.time()), *draw_args(root, case)]
     done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise SystemExit(f"{root}: draw failed:\n{done.stderr}")
@@ -67,17 +79,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--root", type=Path, default=None, help="another checkout, to compare")
     args = p.parse_args(argv)
     roots = [ROOT] if args.root is None else [ROOT, args.root.resolve()]
-    marks: dict[Path, list[dict]] = {root: [] for root in roots}
+    marks: dict[tuple[Path, str], list[dict]] = {(r, c): [] for r in roots for c in CASES}
     with tempfile.TemporaryDirectory() as config:
         for _ in range(args.runs):
-            for root in roots:
-                marks[root].append(one_run(root, Path(config)))
-    for root, runs in marks.items():
+            for root, case in marks:
+                marks[root, case].append(one_run(root, Path(config), case))
+    for (root, case), runs in marks.items():
         medians = ", ".join(
             f"{name} {statistics.median(r[name] for r in runs):.2f} s" for name in MARKS
         )
         torch = sum(r["torch_by_then"] for r in runs)
-        print(f"{root}: median of {len(runs)}: {medians} (torch imported by then: {torch})")
+        print(
+            f"{root} ({case}): median of {len(runs)}: {medians} (torch imported by then: {torch})"
+        )
 
 
 if __name__ == "__main__":

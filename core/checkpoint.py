@@ -29,7 +29,6 @@ found on loading is a CheckpointError naming the file and the problem.
 
 from __future__ import annotations
 
-import difflib
 import math
 import pickle
 import re
@@ -44,22 +43,17 @@ import torch
 from pydantic import ValidationError
 
 from core.atomic import atomic_open
+from core.checkpoint_file import BUNDLED as BUNDLED  # told without torch: core/checkpoint_file.py
+from core.checkpoint_file import FORMAT, CheckpointError
+from core.checkpoint_file import resolve_checkpoint as resolve_checkpoint
 from core.classes import CLASSES
 from core.ending import EndingPrior, EndingPriorError
 from core.ensemble import Ensemble, EnsembleError
-from core.errors import FrankensteinError
 from core.familiar import Familiarity, FamiliarityError
 from core.modelconfig import ModelConfig
 from core.models import SketchModel, build_model
-from core.paths import WEIGHTS_DIR
 
-FORMAT = "frankenstein-checkpoint"
 VERSION = 2  # the newest this code reads; plain models are still written as version 1
-BUNDLED = ("frankenstein", "cnn")  # core/weights/<name>.pt, shipped with the package
-
-
-class CheckpointError(FrankensteinError):
-    """A checkpoint that is missing, truncated, foreign or does not match this code."""
 
 
 @dataclass
@@ -392,37 +386,3 @@ def export_ensemble(sources: Sequence[str | Path], dst: str | Path, *, half: boo
         metrics={"members": [c.metrics for c in ckpts]},
         half=half,
     )
-
-
-def resolve_checkpoint(name_or_path: str | Path) -> Path:
-    """`frankenstein` / `cnn` -> the bundled core/weights/<name>.pt; a run folder -> its
-    best.pt (else last.pt); anything else is a path. Raises CheckpointError if missing,
-    or if empty: Path("") is ".", and the current folder's best.pt would be taken."""
-    text = str(name_or_path)
-    if not text.strip():
-        raise CheckpointError(
-            f"an empty path ({text!r}): name a checkpoint, a run folder, or one of "
-            f"{', '.join(BUNDLED)}"
-        )
-    if text in BUNDLED:
-        bundled = WEIGHTS_DIR / f"{text}.pt"
-        if not bundled.is_file():
-            raise CheckpointError(
-                f"{bundled}: the bundled {text!r} checkpoint is missing; train one with "
-                f"`frankenstein train` and pass its path instead"
-            )
-        return bundled
-    path = Path(name_or_path).expanduser()
-    if path.is_dir():
-        for name in ("best.pt", "last.pt"):
-            if (path / name).is_file():
-                return path / name
-        raise CheckpointError(f"{path}: a folder with no best.pt or last.pt in it")
-    if not path.is_file():
-        close = difflib.get_close_matches(text, BUNDLED, n=1) if path.suffix != ".pt" else []
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise CheckpointError(
-            f"{path}: no such checkpoint ({hint}give a file, a run folder, or one of "
-            f"{', '.join(BUNDLED)})"
-        )
-    return path

@@ -136,32 +136,39 @@ class SnapPolicy(BaseModel):
         return self.judge(history, finished=finished, ink=ink)[1]
 
     def judge(
-        self, history: Sequence[_Guess], *, finished: bool = False, ink: Ink | None = None
+        self,
+        history: Sequence[_Guess],
+        *,
+        finished: bool = False,
+        ink: Ink | None = None,
+        n_crossings: int | None = None,
     ) -> tuple[SnapDecision | None, str]:
-        """`decide` and `explain` at once (the ink's crossings counted once)."""
-        ok, reason = self._verdict(history, finished, ink)
+        """`decide` and `explain` at once (the ink's crossings counted once);
+        `n_crossings`, if given, is `crossings(ink)` counted already (the window keeps
+        each ink's count: it asks about the same ink again for the preview and the rest)."""
+        ok, reason = self._verdict(history, finished, ink, n_crossings)
         if not ok:
             return None, reason
         last = history[-1]
         i = int(np.argmax(last.probs))
         return SnapDecision(CLASSES[i], float(last.probs[i]), reason), reason
 
-    def scribble(self, ink: Ink) -> str | None:
+    def scribble(self, ink: Ink, n_crossings: int | None = None) -> str | None:
         """Why `ink` (a shape's strokes) is a scribble that never snaps, or None if it
-        is not one (rule 6)."""
+        is not one (rule 6); `n_crossings`: its crossings, if counted already."""
         if self.scribble_crossings is None:
             return None
-        n = crossings(ink)
+        n = crossings(ink) if n_crossings is None else n_crossings
         if n < self.scribble_crossings:
             return None
         return f"looks like a scribble, not a shape (it crosses itself {n} times)"
 
     def _verdict(
-        self, history: Sequence[_Guess], finished: bool, ink: Ink | None
+        self, history: Sequence[_Guess], finished: bool, ink: Ink | None, n_crossings: int | None
     ) -> tuple[bool, str]:
         if not history:
             return False, "no strokes yet"
-        scribble = None if ink is None else self.scribble(ink)
+        scribble = None if ink is None else self.scribble(ink, n_crossings)
         if scribble is not None:
             return False, scribble
         last = history[-1]

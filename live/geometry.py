@@ -78,6 +78,16 @@ def make_layout(window: tuple[int, int], canvas_size: tuple[int, int], panel_wid
     return Layout((ww, wh), (cw, ch), panel, canvas, scale)
 
 
+def fit_window(window: tuple[int, int], minimum: tuple[int, int]) -> tuple[tuple[int, int], float]:
+    """The size to lay a window out at, and its zoom (window pixels per layout pixel):
+    the window's own size at zoom 1 when it is at least `minimum` both ways; else a size
+    of the window's proportions and at least `minimum` both ways, shown zoomed out to
+    fill the window (all of the layout in view, smaller, none of it cut off)."""
+    w, h = max(int(window[0]), 1), max(int(window[1]), 1)
+    zoom = min(1.0, w / minimum[0], h / minimum[1])
+    return (max(round(w / zoom), minimum[0]), max(round(h / zoom), minimum[1])), zoom
+
+
 def clamp_to_canvas(x: float, y: float, canvas_size: tuple[int, int]) -> tuple[float, float]:
     """A canvas point pulled onto the canvas (strokes that leave it follow its edge)."""
     return min(max(x, 0.0), float(canvas_size[0])), min(max(y, 0.0), float(canvas_size[1]))

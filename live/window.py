@@ -14,11 +14,13 @@ from collections.abc import Callable
 import numpy as np
 import pyglet
 from pyglet.graphics import Batch
+from pyglet.math import Mat4, Vec3
 from pyglet.window import key, mouse
 
 from core.errors import FrankensteinError
 from live.controller import Controller, default_clock
 from live.drawables import SceneView
+from live.geometry import fit_window
 from live.settings import MIN_WINDOW_SIZE, KeyBindings
 
 _MODIFIERS = {"ctrl": key.MOD_CTRL, "shift": key.MOD_SHIFT, "alt": key.MOD_ALT}
@@ -87,6 +89,7 @@ class DrawingWindow(pyglet.window.Window):
         self.clock = clock
         self.bindings = keymap(s.keys)
         self.scene_view: SceneView | None = None  # made once the GL context exists
+        self.zoom = 1.0  # window pixels per layout pixel: below 1 under the minimum size
         self._shown: tuple | None = None
         super().__init__(**kwargs)
         self.batch = Batch()
@@ -94,9 +97,7 @@ class DrawingWindow(pyglet.window.Window):
         self.set_minimum_size(*MIN_WINDOW_SIZE)  # a hint to the window manager: see on_resize
         r, g, b = s.colours.background
         pyglet.gl.glClearColor(r / 255, g / 255, b / 255, 1.0)
-        self.scene_view.clip.ratio = self.get_pixel_ratio()
-        controller.resize(*self.get_size())
-        self.refresh()
+        self._lay_out(*self.get_size())
 
     # ------------------------------------------------------------------ drawing
 
@@ -124,17 +125,17 @@ class DrawingWindow(pyglet.window.Window):
 
     def on_mouse_press(self, x: int, y: int, button: int, modifiers: int) -> None:
         if button & mouse.LEFT:
-            self.controller.pen_down(x, y, self.clock())
+            self.controller.pen_down(x / self.zoom, y / self.zoom, self.clock())
             self.refresh()
 
     def on_mouse_drag(self, x: int, y: int, dx: int, dy: int, buttons: int, modifiers: int):
         if buttons & mouse.LEFT:
-            self.controller.pen_move(x, y, self.clock())
+            self.controller.pen_move(x / self.zoom, y / self.zoom, self.clock())
             self.refresh()
 
     def on_mouse_release(self, x: int, y: int, button: int, modifiers: int) -> None:
         if button & mouse.LEFT:
-            self.controller.pen_up(x, y, self.clock())
+            self.controller.pen_up(x / self.zoom, y / self.zoom, self.clock())
             self.refresh()
 
     def on_key_press(self, symbol: int, modifiers: int):
@@ -161,19 +162,28 @@ class DrawingWindow(pyglet.window.Window):
     def on_resize(self, width: int, height: int) -> None:
         """Lay out at the new size, but never below `MIN_WINDOW_SIZE`: the minimum set at
         creation is a hint a window manager may ignore (or a tiling one override), and
-        below it the panel's text ran out of the window; a window smaller still shows
-        the layout's lower-left part (the canvas), uncramped, until it grows again."""
+        below it the panel's text ran out of the window. A window smaller still shows a
+        layout at least that large zoomed out to fit it (`geometry.fit_window`), all of
+        it, smaller, until the window grows again (it showed the minimum's layout
+        cropped to its lower-left part: the panel's title and guesses cut off)."""
         super().on_resize(width, height)
-        if self.scene_view is not None:  # the canvas's clip, in framebuffer pixels
-            self.scene_view.clip.ratio = self.get_pixel_ratio()
-        self.controller.resize(max(width, MIN_WINDOW_SIZE[0]), max(height, MIN_WINDOW_SIZE[1]))
-        self.refresh()
+        self._lay_out(width, height)
 
     def on_scale(self, scale: float, dpi: int) -> None:
         """The screen's pixel ratio changed (a HiDPI display): so does the clip's."""
         super().on_scale(scale, dpi)
         if self.scene_view is not None:
-            self.scene_view.clip.ratio = self.get_pixel_ratio()
+            self.scene_view.clip.ratio = self.get_pixel_ratio() * self.zoom
+
+    def _lay_out(self, width: int, height: int) -> None:
+        """The controller's layout for a window of `width` x `height`, the view that
+        shows it (zoomed out under the minimum size) and the canvas's clip."""
+        size, self.zoom = fit_window((width, height), MIN_WINDOW_SIZE)
+        self.view = Mat4.from_scale(Vec3(self.zoom, self.zoom, 1.0))  # layout -> window
+        if self.scene_view is not None:  # the canvas's clip, in framebuffer pixels
+            self.scene_view.clip.ratio = self.get_pixel_ratio() * self.zoom
+        self.controller.resize(*size)
+        self.refresh()
 
     # ----------------------------------------------------------------- pixels
 

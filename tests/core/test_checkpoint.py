@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import core.checkpoint as checkpoint
+import core.checkpoint_file as checkpoint_file
 from core.checkpoint import (
     CheckpointError,
     export_checkpoint,
@@ -253,7 +254,7 @@ def test_missing_file(tmp_path):
 
 
 def test_resolve_bundled_names_runs_and_paths(tmp_path, monkeypatch):
-    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path / "weights")
+    monkeypatch.setattr(checkpoint_file, "WEIGHTS_DIR", tmp_path / "weights")
     with pytest.raises(CheckpointError, match="bundled 'cnn' checkpoint is missing"):
         resolve_checkpoint("cnn")
     bundled = save_checkpoint(tmp_path / "weights" / "cnn.pt", tiny_model("cnn"))

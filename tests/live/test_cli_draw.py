@@ -121,27 +121,42 @@ def test_draw_score_counts_a_doodle_as_its_files_class_and_says_so(tmp_path, rea
     ) in out
 
 
-def test_draw_with_a_missing_checkpoint_warns_and_still_renders(tmp_path):
+def test_draw_with_a_broken_checkpoint_warns_and_still_renders(tmp_path):
+    """A checkpoint that does not load is said in one line, and the window draws
+    without guesses; one that is not there is refused before (test_window_loading.py)."""
     out = tmp_path / "shot.png"
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
     missing = tmp_path / "nope.pt"
-    r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ui.cli",
-            "draw",
-            "--checkpoint",
-            str(missing),
-            "--screenshot",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        env={"PYGLET_HEADLESS": "1", "PATH": ""},
-    )
+
+    def draw(ckpt):
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ui.cli",
+                "draw",
+                "--checkpoint",
+                str(ckpt),
+                "--screenshot",
+                out,
+            ],
+            capture_output=True,
+            text=True,
+            env={"PYGLET_HEADLESS": "1", "PATH": ""},
+        )
+
+    r = draw(broken)
     assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
-    assert f"frankenstein: warning: {missing}" in r.stderr and out.exists()
+    assert "Traceback" not in r.stderr and out.exists()
+    assert r.stderr.startswith(f"frankenstein: warning: {broken}: not a checkpoint file")
+    out.unlink()
+    r = draw(missing)
+    assert r.returncode == 2 and not out.exists()
+    assert (
+        r.stderr
+        == f"frankenstein: error: {missing}: no such checkpoint (give a file, a run folder, or one of frankenstein, cnn)\n"
+    )
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 displays")
@@ -150,9 +165,10 @@ def test_no_display_is_a_one_line_error(tmp_path, display):
     env = {"PATH": "", "HOME": str(tmp_path)}  # no PYGLET_HEADLESS
     if display is not None:
         env["DISPLAY"] = display  # a display that is not there
-    missing = tmp_path / "nope.pt"  # no model to load: quicker
+    broken = tmp_path / "broken.pt"  # no model to load: quicker
+    broken.write_bytes(b"not a checkpoint")
     r = subprocess.run(
-        [sys.executable, "-m", "ui.cli", "draw", "--checkpoint", str(missing)],
+        [sys.executable, "-m", "ui.cli", "draw", "--checkpoint", str(broken)],
         capture_output=True,
         text=True,
         env=env,

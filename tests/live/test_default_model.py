@@ -55,6 +55,7 @@ def test_draw_starts_with_the_default_unless_told_otherwise(config, tmp_path, ca
         None,
     )
     other = tmp_path / "other.pt"
+    other.write_bytes(b"y")  # a file (one that is not there is refused before the window)
     assert settings("--checkpoint", str(other)).checkpoint == other
     # A default whose checkpoint is gone: a warning, and the bundled model.
     ckpt.unlink()

@@ -109,3 +109,47 @@ def test_real_doodles_of_every_class_that_snap_without_the_rule_still_snap(real_
     picked.append((shaded, _replay(today, shaded)))
     for d, snaps in picked:
         assert _replay(ruled, d) == snaps, (d.word, d.key_id)
+
+
+def test_a_shape_s_crossings_are_counted_once_per_ink(open_window, monkeypatch):
+    """At pen-up the window counted a shape's crossings twice (the policy's judgement,
+    then the preview: 2 ms each for a scribble of 1,000 points), and again at the rest
+    and on Space. Counted through a wrapper of the real `crossings`, wherever it is
+    called: once per ink, again only when a stroke, an undo or a clear changes it, and
+    what it says is the same."""
+    import core.snap
+    import live.controller
+    from core.scribble import crossings
+    from tests.live.window_helpers import stroke
+
+    counted = []
+
+    def counting(strokes):
+        counted.append(len(strokes))
+        return crossings(strokes)
+
+    monkeypatch.setattr(core.snap, "crossings", counting)
+    monkeypatch.setattr(live.controller, "crossings", counting)
+    w = open_window(frankenstein="circle", preview=True)
+    c = w.controller
+    walk = random_walk(1000, seed=1)
+    stroke(w, walk)  # pen-up: judged, then the preview drawn
+    n = crossings(c.shapes[0].ink())
+    assert counted == [1]
+    assert c.status == f"1 stroke; not snapped yet: {SCRIBBLE}{n} times)"
+    assert c.preview_template() is None
+    assert c.tick(w.clock.t + 100.0) is None  # the rest: the same ink
+    assert c.status == f"finished, not snapped: {SCRIBBLE}{n} times)"
+    assert c.classify_now() is None and c.status == f"nothing to snap: {SCRIBBLE}{n} times)"
+    w.refresh()
+    assert counted == [1]
+    stroke(w, walk[::-1] + 3.0)  # a second stroke on it: new ink, counted once
+    n2 = crossings(c.shapes[0].ink())
+    assert counted == [1, 2] and c.status.endswith(f"{SCRIBBLE}{n2} times)")
+    c.undo()  # back to the first stroke's ink
+    w.refresh()
+    assert c.classify_now() is None and c.status == f"nothing to snap: {SCRIBBLE}{n} times)"
+    assert counted == [1, 2, 1]
+    c.clear()
+    stroke(w, circle(300, 300, 80))  # a shape: counted once, and it snaps as before
+    assert counted == [1, 2, 1, 1] and c.shapes[-1].snap.cls == "circle"

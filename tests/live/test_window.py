@@ -463,30 +463,54 @@ def test_a_window_below_the_minimum_size_is_refused_or_raised_to_it(make_control
         w.close()
 
 
-def test_a_window_shrunk_below_the_minimum_keeps_the_minimum_layout(open_window):
+def test_a_window_shrunk_below_the_minimum_shows_all_of_its_layout_zoomed_out(open_window):
     """The minimum size is a hint a window manager may ignore: a resize to 200 x 150
     laid the panel out 80 px wide and the canvas at scale 0.15, its text out of the
-    window. The layout stays the minimum's; a larger size still lays out as it is."""
-    from live.geometry import make_layout
+    window; then the minimum's layout was shown cropped to the window, from its
+    lower-left corner, the panel's title and guesses cut off. Now a layout at least
+    the minimum both ways, of the window's proportions, is shown zoomed out to fill
+    it, and the pen lands where it is drawn; a larger size lays out as it is, at 1.
+    (Headless the framebuffer keeps its size: the window is its lower-left part.)"""
+    from live.geometry import fit_window, make_layout
     from live.settings import MIN_WINDOW_SIZE
 
-    w = open_window(auto_snap=False)
+    assert fit_window((200, 150), MIN_WINDOW_SIZE) == ((320, 240), 0.625)
+    assert fit_window((200, 400), MIN_WINDOW_SIZE) == ((320, 640), 0.625)
+    assert fit_window((500, 100), MIN_WINDOW_SIZE) == ((1200, 240), 100 / 240)
+    assert fit_window((320, 240), MIN_WINDOW_SIZE) == ((320, 240), 1.0)
+    w = open_window(frankenstein="donut", auto_snap=False)
     w.frame()
     s = w.controller.settings
     smallest = make_layout(MIN_WINDOW_SIZE, s.canvas_size, s.panel_width)
-    for size, laid_out in [
-        ((200, 150), (320, 240)),
-        ((200, 400), (320, 400)),
-        ((500, 100), (500, 240)),
-    ]:
+    for size in [(200, 400), (500, 100), (200, 150)]:
         dispatch(w, "on_resize", *size)
         layout = w.controller.layout
-        assert layout.window == laid_out, size
+        assert layout.window == fit_window(size, MIN_WINDOW_SIZE)[0], size
         assert layout.panel.w >= smallest.panel.w and layout.scale >= smallest.scale
         title = w.scene_view.title
-        assert title.x + title.content_width <= laid_out[0]
+        assert title.x + title.content_width <= layout.window[0]
+    assert w.zoom == 0.625 and w.controller.layout.window == (320, 240)
+    canvas = w.controller.layout.canvas
+    cx, cy = canvas.x + canvas.w / 2, canvas.y + canvas.h / 2  # layout pixels
+    pen = np.round(circle(cx * 0.625, cy * 0.625, 20))  # the pen, in the window's pixels
+    stroke(w, pen)
+    ink = w.controller.shapes[0].strokes[0].points
+    np.testing.assert_allclose(
+        ink, (pen / 0.625 - [canvas.x, canvas.y]) / canvas.w * 800, atol=1e-3
+    )
+    px = w.frame()[-150:, :200]  # the 200 x 150 window
+    colours = s.colours
+    panel_x = round(w.controller.layout.panel.x * 0.625)
+    assert near(at(px, 199, 149), colours.panel) and near(at(px, 199, 0), colours.panel)
+    top = px[: round(30 * 0.625), panel_x:, :3]  # the panel's top: its title, in view
+    assert (top.sum(axis=2) < 200).sum() > 20
+    assert near(at(px, round(cx * 0.625), round(cy * 0.625) + 30), colours.canvas)
+    assert w.scene_view.guess_names[0].text == "donut"
+    guess = w.scene_view.guess_names[0]  # its label lies inside the window, zoomed out
+    assert 0 < guess.y * 0.625 < 150 and guess.x * 0.625 >= panel_x - 1
     dispatch(w, "on_resize", 660, 300)
-    assert w.controller.layout.window == (660, 300) and w.controller.layout.scale == 0.5
+    assert w.zoom == 1.0 and w.controller.layout.window == (660, 300)
+    assert w.controller.layout.scale == 0.5
 
 
 def test_the_window_runs_with_what_it_loaded_out_of_full_garbage_collections(

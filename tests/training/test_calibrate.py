@@ -72,9 +72,9 @@ def test_calibrate_leaves_a_bundled_model_named_by_its_name_alone(tmp_path, monk
     """`calibrate cnn`, from any folder, rewrote the installed package's cnn.pt; its
     path still refits it (how the bundled checkpoints were made). A stand-in for the
     package's folder: a regression must not touch the real one."""
-    from core import checkpoint
+    from core import checkpoint_file
 
-    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(checkpoint_file, "WEIGHTS_DIR", tmp_path)
     shipped = save_checkpoint(tmp_path / "cnn.pt", tiny_model(), meta={"run": "x"})
     before = shipped.read_bytes()
     assert main(["calibrate", "cnn"]) == 2

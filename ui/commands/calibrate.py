@@ -53,12 +53,12 @@ def _not_bundled(name: str) -> str:
     in place, and the bundled ones are the installed package's own files, which a
     slip of the keys should not change. Its path refits it on purpose (how they were
     made: the example above)."""
-    from core import checkpoint
+    from core import checkpoint_file
     from core.errors import FrankensteinError
 
-    if name in checkpoint.BUNDLED:
+    if name in checkpoint_file.BUNDLED:
         raise FrankensteinError(
             f"{name!r} is a bundled model, which calibrate would rewrite in place; to refit "
-            f"it on purpose, give its path: {checkpoint.WEIGHTS_DIR / f'{name}.pt'}"
+            f"it on purpose, give its path: {checkpoint_file.WEIGHTS_DIR / f'{name}.pt'}"
         )
     return name

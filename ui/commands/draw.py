@@ -120,8 +120,13 @@ def _settings(args: argparse.Namespace):
         "heed_familiarity": not args.ignore_familiarity,
     }
     if args.checkpoint is not None:
+        from core.checkpoint_file import held_model
+
         values["checkpoint"] = args.checkpoint
-        held = _arch(args.checkpoint)
+        # Read without torch, so the window still opens before the model loads: a
+        # checkpoint that is not there or cannot be read is refused now; one that does
+        # not say its model (broken: the load says why) is reported in the window.
+        held = held_model(args.checkpoint)
         if args.model is None:  # the panel names the model the checkpoint holds
             values["model"] = held or values["model"]
         elif held is not None and held != args.model:
@@ -145,17 +150,6 @@ def _settings(args: argparse.Namespace):
         return LiveSettings(**values)
     except ValidationError as e:
         raise flag_error(e) from None
-
-
-def _arch(checkpoint: Path) -> str | None:
-    """The model family of a checkpoint ("frankenstein" or "cnn"); None if it does not
-    load (the window then opens without guesses and says why)."""
-    from core.checkpoint import load_checkpoint
-
-    try:
-        return load_checkpoint(checkpoint).cfg.arch
-    except FrankensteinError:
-        return None
 
 
 def _mismatch(model: str, checkpoint: Path, held: str) -> FrankensteinError:
