@@ -23,8 +23,10 @@ ensemble):
 
 Everything in it is tensors, numbers, strings, lists and dicts, so it loads with
 `torch.load(weights_only=True)`: a checkpoint is data, never code. Writes are atomic
-(core/atomic.py), so a crash mid-save leaves the previous file whole. Every problem
-found on loading is a CheckpointError naming the file and the problem.
+(core/atomic.py), so a crash mid-save leaves the previous file whole. Loading checks
+the CRCs the zip holds for each entry (torch.load does not), so damaged bytes are never
+loaded as weights. Every problem found on loading is a CheckpointError naming the file
+and the problem.
 """
 
 from __future__ import annotations
@@ -159,6 +161,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: no such checkpoint file")
     if not path.is_file():
         raise CheckpointError(f"{path}: not a file")
+    _check_crcs(path)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
@@ -188,6 +191,29 @@ def _read(path: Path) -> dict[str, Any]:
     if missing:
         raise CheckpointError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return payload
+
+
+def _check_crcs(path: Path) -> None:
+    """A CheckpointError where an entry of the checkpoint's zip does not match the CRC
+    saved with it: torch.load does not check them, so a weight's flipped bytes would load
+    as silently wrong weights. Reads the whole file: 3 to 7 ms for the bundled 5 MB
+    checkpoint, of a load of some 130 ms; a file that is no zip is left to torch.load."""
+    try:
+        if not zipfile.is_zipfile(path):
+            return
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except OSError:  # unreadable: torch.load's turn to say so
+        return
+    except Exception as e:  # a broken local header, a short entry: the bytes are damaged
+        raise CheckpointError(
+            f"{path}: truncated or corrupt checkpoint ({_first_line(e)})"
+        ) from None
+    if bad is not None:
+        raise CheckpointError(
+            f"{path}: corrupt checkpoint: a CRC mismatch in {bad} (its bytes are not "
+            "the ones saved)"
+        )
 
 
 def _first_line(e: BaseException) -> str:

@@ -1,4 +1,6 @@
 import pickle
+import struct
+import zipfile
 
 import numpy as np
 import pytest
@@ -192,6 +194,28 @@ def test_truncated_files_are_named(tmp_path):
         bad.write_bytes(data[:cut])
         with pytest.raises(CheckpointError, match=r"cut\d+\.pt: truncated or corrupt"):
             load_checkpoint(bad)
+
+
+def test_flipped_bytes_in_a_weight_are_refused(tmp_path):
+    """torch.load does not check the zip's CRCs: bytes changed inside a weight would load
+    as other, finite weights, and every answer of the model would be silently wrong."""
+    path = save_checkpoint(tmp_path / "flip.pt", tiny_model())
+    with zipfile.ZipFile(path) as archive:
+        weight = max(
+            (i for i in archive.infolist() if "/data/" in i.filename), key=lambda i: i.file_size
+        )
+    start = weight.header_offset
+    data = bytearray(path.read_bytes())
+    # the entry's bytes follow its local header (30 bytes, the name, the extra field)
+    name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+    middle = start + 30 + name_len + extra_len + weight.file_size // 2
+    for i in range(middle, middle + 8):
+        data[i] ^= 0x01  # the lowest bit: the weights stay finite numbers
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        CheckpointError, match=rf"flip\.pt: corrupt checkpoint: a CRC mismatch in {weight.filename}"
+    ):
+        load_checkpoint(path)
 
 
 class Evil:
