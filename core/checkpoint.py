@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import pickle
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -163,7 +164,11 @@ def _read(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: not a file")
     _check_crcs(path)
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():
+            # torch warns of a pickle protocol above 2 (any plain pickle named .pt) before
+            # refusing it, two lines above the one-line error that says what is wrong
+            warnings.filterwarnings("ignore", module=r"torch(\.|$)")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         found = re.search(r"Unsupported global: GLOBAL (\S+)", str(e))
         if found:

@@ -1,5 +1,6 @@
 import pickle
 import struct
+import warnings
 import zipfile
 
 import numpy as np
@@ -216,6 +217,20 @@ def test_flipped_bytes_in_a_weight_are_refused(tmp_path):
         CheckpointError, match=rf"flip\.pt: corrupt checkpoint: a CRC mismatch in {weight.filename}"
     ):
         load_checkpoint(path)
+
+
+def test_a_plain_pickle_is_refused_without_torchs_warning(tmp_path):
+    """torch warns "Detected pickle protocol 4 ..." (two lines) of any plain pickle before
+    it refuses it; the one-line error is all the user needs."""
+    path = tmp_path / "pickle.pt"
+    path.write_bytes(pickle.dumps({"a": 1}, protocol=4))
+    filters = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(CheckpointError, match=r"pickle\.pt: not a checkpoint file"):
+            load_checkpoint(path)
+    assert [str(w.message) for w in caught] == []
+    assert warnings.filters == filters  # silenced around torch.load only
 
 
 class Evil:
