@@ -9,7 +9,7 @@ queue and is handled after, in order. A model that cannot be loaded is reported
 through `report` (the command line prints it) and shown in the window: drawing works,
 there are just no guesses. `screenshot` renders a window headless (after an optional
 replay of doodles) into a PNG, e.g. for the README; it and `score_replays` load the
-model before they open theirs.
+model before they open theirs, and a model that cannot be loaded is an error there.
 """
 
 from __future__ import annotations
@@ -153,17 +153,18 @@ def screenshot(
     *,
     loader: Loader = load_classifier,
     replay: Sequence[Drawing] = (),
-    report: Callable[[str], None] | None = None,
 ) -> Path:
-    """Replay doodles into a (headless) window and save what it shows as a PNG."""
+    """Replay doodles into a (headless) window and save what it shows as a PNG. A model
+    that cannot be loaded is an error here, and nothing is written: a picture of the
+    window without its guesses ("model: none") is not what was asked for."""
     from PIL import Image
 
     from core.atomic import atomic_open
 
     _one_thread()
     controller = Controller(settings, loader=loader)
-    if controller.error and report is not None:
-        report(controller.error)
+    if controller.error is not None:
+        raise FrankensteinError(controller.error)
     window = open_window(controller)
     try:
         _replay(window, replay)

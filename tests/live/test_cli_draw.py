@@ -121,12 +121,16 @@ def test_draw_score_counts_a_doodle_as_its_files_class_and_says_so(tmp_path, rea
     ) in out
 
 
-def test_draw_with_a_broken_checkpoint_warns_and_still_renders(tmp_path):
-    """A checkpoint that does not load is said in one line, and the window draws
-    without guesses; one that is not there is refused before (test_window_loading.py)."""
+def test_a_screenshot_with_a_broken_checkpoint_is_refused_and_writes_nothing(tmp_path):
+    """A screenshot of a checkpoint that does not load showed "model: none" and exited 0,
+    where --score refused it: it is an error, and no PNG is written (the window, which
+    opens before torch, says so in its panel: test_window_loading.py); one that is not
+    there is refused before anything is read."""
     out = tmp_path / "shot.png"
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")
+    empty = tmp_path / "empty.pt"
+    empty.write_bytes(b"")
     missing = tmp_path / "nope.pt"
 
     def draw(ckpt):
@@ -146,11 +150,11 @@ def test_draw_with_a_broken_checkpoint_warns_and_still_renders(tmp_path):
             env={"PYGLET_HEADLESS": "1", "PATH": ""},
         )
 
-    r = draw(broken)
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr and out.exists()
-    assert r.stderr.startswith(f"frankenstein: warning: {broken}: not a checkpoint file")
-    out.unlink()
+    for ckpt, problem in ((broken, "unreadable pickle data"), (empty, "empty file")):
+        r = draw(ckpt)
+        assert r.returncode == 2, r.stderr
+        assert not out.exists()
+        assert r.stderr == f"frankenstein: error: {ckpt}: not a checkpoint file ({problem})\n"
     r = draw(missing)
     assert r.returncode == 2 and not out.exists()
     assert (

@@ -233,7 +233,7 @@ def run_draw(args: argparse.Namespace) -> int:
         pyglet.options["headless"] = True  # no display needed for a screenshot
         from live.app import screenshot
 
-        out = screenshot(settings, args.screenshot, replay=drawings, report=_warn)
+        out = screenshot(settings, args.screenshot, replay=drawings)
         print(f"wrote {out}")
         return 0
     from live.app import run
