@@ -5,6 +5,7 @@ the moment WHEN names, so the test needs no timing:
 - "rename:NAME": a file NAME is written whole, as its temporary file, and is about
   to be renamed into place (core/atomic.py) - the signal comes before the rename;
 - "replay": the first drawings of `eval`'s replay are done (its progress is called);
+- "figure:N": `eval --plots` has drawn its Nth figure (matplotlib's `savefig`);
 - "window": the drawing window (`draw`) runs: its first tick;
 - "save:N": the drawing window saves (S) at its first tick with ink on the canvas
   (give it --replay), and the signal comes as the save's Nth file (1: raw/, 2:
@@ -92,6 +93,22 @@ def at_replay(sig: signal.Signals) -> None:
     replay.replay_many = replay_many_with_signal
 
 
+def at_figure(nth: int, sig: signal.Signals) -> None:
+    """The signal as `eval --plots` has drawn its `nth` figure (`Figure.savefig`)."""
+    from matplotlib.figure import Figure
+
+    savefig = Figure.savefig
+    saved = []
+
+    def savefig_then_signal(self, *args, **kwargs):
+        savefig(self, *args, **kwargs)
+        saved.append(self)
+        if len(saved) == nth:
+            send(sig)
+
+    Figure.savefig = savefig_then_signal
+
+
 def run() -> int:
     sig = signal.Signals[f"SIG{sys.argv[1]}"]
     when = sys.argv[2]
@@ -100,6 +117,8 @@ def run() -> int:
         at_rename(when.removeprefix("rename:"), sig)
     elif when == "replay":
         at_replay(sig)
+    elif when.startswith("figure:"):
+        at_figure(int(when.removeprefix("figure:")), sig)
     elif when == "window":
         at_first_tick(lambda window: send(sig))
     elif when.startswith("save:"):

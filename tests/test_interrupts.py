@@ -5,6 +5,7 @@ signal comes at a chosen moment of the command, sent by the process to itself
 (tests/signal_at.py), so no test waits on a clock. Export and calibrate: in
 tests/test_ctrl_c_at_exit.py and tests/training/test_calibrate.py."""
 
+import json
 import os
 import subprocess
 import sys
@@ -41,11 +42,9 @@ def _files(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
-@SIGNALS
-@pytest.mark.parametrize("when", ["replay", "rename:report.json"])
-def test_eval_stopped_mid_replay_or_as_it_writes_leaves_no_report(tmp_path, real_dev, sig, when):
-    out = tmp_path / "out"
-    r = _run(
+def _eval(sig: str, when: str, out: Path, real_dev: Path) -> subprocess.CompletedProcess:
+    """`eval --json out/report.json --plots out/plots` of 2 doodles a class, stopped."""
+    return _run(
         sig,
         when,
         "eval",
@@ -60,12 +59,54 @@ def test_eval_stopped_mid_replay_or_as_it_writes_leaves_no_report(tmp_path, real
         "--plots",
         str(out / "plots"),
     )
+
+
+OUTPUTS = [
+    "out/plots/accuracy_at_stroke.png",
+    "out/plots/confusion.png",
+    "out/plots/snap_sweep.png",
+    "out/plots/wrong_snaps.png",
+    "out/report.json",
+]
+
+
+@SIGNALS
+@pytest.mark.parametrize("when", ["replay", "figure:2"])
+def test_eval_stopped_before_its_outputs_are_all_made_writes_none(tmp_path, real_dev, sig, when):
+    """figure:2: the report made and printed, two of its four figures drawn: the report
+    was written already then, and the first figures beside it (an empty --plots folder,
+    when stopped as matplotlib loaded)."""
+    r = _eval(sig, when, tmp_path / "out", real_dev)
     _interrupted(r)
-    assert _files(tmp_path) == []  # no report, no figure, no .report.json.*.tmp
+    assert list(tmp_path.rglob("*")) == []  # no report, no figure, no temporary, no folder
     if when == "replay":
         assert r.stdout == ""  # stopped before the report
     else:
-        assert "accuracy after k strokes" in r.stdout  # printed, then stopped writing it
+        assert "accuracy after k strokes" in r.stdout  # printed, then stopped drawing
+        assert "written to" not in r.stdout
+
+
+@SIGNALS
+@pytest.mark.parametrize("when", ["rename:report.json", "rename:snap_sweep.png"])
+def test_eval_stopped_as_it_moves_its_outputs_in_moves_them_all(tmp_path, real_dev, sig, when):
+    """The report and figures are moved into place together, a moment: a signal then
+    waits until all are in, and then stops the command."""
+    r = _eval(sig, when, tmp_path / "out", real_dev)
+    _interrupted(r)
+    assert _files(tmp_path) == OUTPUTS  # and no .report.json.*.new
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["n"] > 0
+
+
+def test_eval_stopped_drawing_its_figures_leaves_the_last_outputs_as_they_were(tmp_path, real_dev):
+    """An eval into the folders of an earlier one, stopped among its figures, leaves
+    the earlier report and figures, not some of each."""
+    out = tmp_path / "out"
+    (out / "plots").mkdir(parents=True)
+    earlier = {name: f"earlier {name}".encode() for name in OUTPUTS}
+    for name, data in earlier.items():
+        (tmp_path / name).write_bytes(data)
+    _interrupted(_eval("INT", "figure:3", out, real_dev))
+    assert {name: (tmp_path / name).read_bytes() for name in _files(tmp_path)} == earlier
 
 
 @SIGNALS

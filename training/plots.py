@@ -5,6 +5,7 @@ window, none kept open."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,11 +28,26 @@ def save_plots(
     drawings: Sequence | None = None,
 ) -> list[Path]:
     """Write `FIGURES` into `directory` (every one, every time: a file of an earlier eval
-    into the same folder is replaced, never left beside this one's); their paths."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    into the same folder is replaced, never left beside this one's), all or none
+    (core/fileset.py); their paths."""
+    from core.fileset import write_files
+
+    pngs = plot_pngs(report, model=model, data=data, other=other, drawings=drawings)
+    return write_files({Path(directory) / name: png for name, png in pngs.items()})
+
+
+def plot_pngs(
+    report: dict,
+    *,
+    model: str = "",
+    data: str = "",
+    other: str = "",
+    drawings: Sequence | None = None,
+) -> dict[str, bytes]:
+    """The PNG bytes of each of `FIGURES` (`figures`), by file name, made in memory: a
+    command writes them with its other outputs, once all are made."""
     drawn = figures(report, model=model, data=data, other=other, drawings=drawings)
-    return [_save(fig, out / name) for name, fig in drawn.items()]
+    return {name: _png(fig) for name, fig in drawn.items()}
 
 
 def figures(
@@ -73,9 +89,7 @@ def context(report: dict, model: str, data: str) -> str:
     return f"{model}{where}{split}, n={report['n']:,}".lstrip(", ")
 
 
-def _save(fig, path: Path) -> Path:
-    from core.atomic import atomic_open
-
-    with atomic_open(path, "wb") as f:
-        fig.savefig(f, format="png", dpi=110)
-    return path
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()

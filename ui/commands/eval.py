@@ -182,7 +182,7 @@ def run_eval(args: argparse.Namespace) -> int:
         TimeRemainingColumn,
     )
 
-    from core.atomic import atomic_write_text, check_output_dir, check_output_file
+    from core.atomic import check_output_dir, check_output_file
     from core.classifier import StrokeClassifier
     from core.strokes import ReadReport
     from training.evaluate import MAX_K, accuracy_at_stroke
@@ -272,18 +272,27 @@ def run_eval(args: argparse.Namespace) -> int:
         print_comparison(console, rows, args.model, args.compare)
         by_stroke = accuracy_at_stroke([r.step_probs for r in replays[1]], labels)
         report["compare"] = {"model": args.compare, "rows": rows, "accuracy_at_stroke": by_stroke}
+    # The report and its figures are written together once all are made, all or none
+    # (core/fileset.py): a Ctrl-C while the figures were drawn left the report written
+    # beside no figures, or some of them.
+    outputs = {}
     if args.json:
-        atomic_write_text(args.json, json.dumps(report, indent=1) + "\n")
-        console.print(f"report written to {args.json}")
+        outputs[args.json] = (json.dumps(report, indent=1) + "\n").encode()
     if args.plots:
-        from training.plots import data_label, save_plots
+        from training.plots import data_label, plot_pngs
 
         drawn = [r.drawing for r in replays[0]]
         named = {"model": _title(args.model), "data": data_label(args.data)}
         if args.compare is not None:
             named["other"] = _title(args.compare)
-        for p in save_plots(report, args.plots, **named, drawings=drawn):
-            console.print(f"figure written to {p}")
+        pngs = plot_pngs(report, **named, drawings=drawn)
+        outputs.update({args.plots / name: png for name, png in pngs.items()})
+    if outputs:
+        from core.fileset import write_files
+
+        for path in write_files(outputs):
+            what = "report" if path == args.json else "figure"
+            console.print(f"{what} written to {path}")
     return 0
 
 
