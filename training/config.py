@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.errors import FrankensteinError, setting_problem
+from core.errors import FrankensteinError, did_you_mean, setting_problem
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
@@ -361,8 +361,12 @@ def config_file(path: str | os.PathLike) -> Path:
     recipe = RECIPES_DIR / f"{p.name}.toml"
     if str(p) == p.name and p.suffix == "" and recipe.is_file():
         return recipe
-    known = ", ".join(r.stem for r in list_recipes())
-    raise ConfigError(f"{p}: config file not found (shipped recipes, by name: {known})")
+    known = [r.stem for r in list_recipes()]
+    near = did_you_mean(p.stem, known) if p.suffix in ("", ".toml") else ""
+    near = f"; {near}" if near else ""
+    raise ConfigError(
+        f"{p}: config file not found{near} (shipped recipes, by name: {', '.join(known)})"
+    )
 
 
 def list_recipes() -> list[Path]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.atomic import atomic_write_text
-from core.errors import FrankensteinError
+from core.errors import FrankensteinError, did_you_mean
 from training.progressfile import PROGRESS
 
 if TYPE_CHECKING:  # training.config imports pydantic, which `frankenstein runs` needs not
@@ -94,11 +94,20 @@ class RunFolder:
         """config.json as `--resume` reads it back; one there but broken (not JSON, a
         setting refused) is a RunError that says the way forward (`cannot_resume`)."""
         if not self.config.is_file():
+            if near := did_you_mean(self.path.name, self._runs_beside()):
+                raise RunError(f"no run {self.path.name!r} in {self.path.parent}; {near}")
             return self.read_config()  # "not found; is ... a run folder?"
         try:
             return self.read_config()
         except FrankensteinError as e:  # RunError, or training.config's ConfigError
             raise self.cannot_resume(e) from None
+
+    def _runs_beside(self) -> list[str]:
+        """The names of the run folders beside this one (with a config.json)."""
+        try:
+            return [p.name for p in self.path.parent.iterdir() if (p / "config.json").is_file()]
+        except OSError:
+            return []
 
     def cannot_resume(self, problem: object) -> RunError:
         """A resume refused for `problem`, a broken file of this run (config.json,

@@ -108,6 +108,18 @@ def test_an_unknown_override_key_is_named_with_a_suggestion(item, named, suggest
         assert f"did you mean {suggested!r}" in str(e.value)
 
 
+def test_a_choice_misspelt_is_answered_with_the_nearest(tmp_path):
+    """`optim.name=adamm` got pydantic's list alone; `loss_at=Every` too."""
+    with pytest.raises(ConfigError) as e:
+        load_config(None, ["optim.name=adamm", "loss_at=Every"])
+    assert str(e.value) == (
+        "config: optim.name: Input should be 'adam', 'adamw' or 'sgd' (did you mean 'adam'?); "
+        "loss_at: Input should be 'every' or 'final' (did you mean 'every'?)"
+    )
+    with pytest.raises(ConfigError, match=r"or 'sgd'$"):  # nothing near: the list alone
+        load_config(None, ["optim.name=rmsprop"])
+
+
 def test_an_unknown_key_in_a_file_is_named(tmp_path):
     f = tmp_path / "run.toml"
     f.write_text("[augment]\nrotat = 3\n")

@@ -69,6 +69,19 @@ def test_a_resume_refused_for_a_broken_file_says_the_way_on(tmp_path, glyph_dir,
     assert err.endswith("update Frankenstein\n") and way_on not in err
 
 
+def test_a_resume_of_a_name_misspelt_names_the_run_nearest(tmp_path, capsys):
+    for name in ("base", "other"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+    for given in ("Base", "BASE", "bsae"):
+        assert main(["train", "--resume", f"name={given}", f"out_dir={tmp_path}"]) == 2
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: no run {given!r} in {tmp_path}; did you mean 'base'?\n"
+        )
+    assert main(["train", "--resume", "name=zzz", f"out_dir={tmp_path}"]) == 2
+    assert "zzz/config.json: not found; is " in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "text, said",
     [(b"\xff\xfe{", "not UTF-8 text (invalid start byte)"), (b"[1]", "not a JSON object")],
