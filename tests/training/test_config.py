@@ -120,6 +120,25 @@ def test_a_choice_misspelt_is_answered_with_the_nearest(tmp_path):
         load_config(None, ["optim.name=rmsprop"])
 
 
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        ("data=1", "data: a table of settings (data.sources=..., data.per_class=...), not 1"),
+        ('optim="x"', 'optim: a table of settings (optim.name=..., optim.lr=...), not "x"'),
+        (
+            "model=[1]",
+            "model: a model's name (model=cnn) or a table of settings (model.name=..., "
+            "model.overrides=...), not [1]",
+        ),
+    ],
+)
+def test_a_section_given_a_value_says_it_is_a_table(item, said):
+    """`data=1` got "Input should be a valid dictionary or instance of DataSection"."""
+    with pytest.raises(ConfigError) as e:
+        load_config(None, [item])
+    assert str(e.value) == f"config: {said}"
+
+
 def test_an_unknown_key_in_a_file_is_named(tmp_path):
     f = tmp_path / "run.toml"
     f.write_text("[augment]\nrotat = 3\n")
