@@ -15,10 +15,15 @@ and in Quick, Draw! files (pyglet's y axis points up; the window flips it).
 - **Google raw ndjson**: the same object, but each stroke is ``[[x...], [y...],
   [t...]]`` in screen pixels with per-point time in ms since the first point.
 - **Seed per-class JSON**: one file per class (the class is the file's stem), a JSON
-  list of drawings, each a list of strokes ``[[x...], [y...]]`` on a 256x256 grid.
+  list of drawings, each a list of strokes ``[[x...], [y...]]`` on a 256x256 grid
+  (a drawing's ``drawing`` field alone, not a Quick, Draw! object).
 
 Readers stream and never fail on a bad line: each is reported (file, line, reason)
-to a ``ReadReport`` and skipped; ``strict=True`` raises ``ReadError`` instead.
+to a ``ReadReport`` and skipped; ``strict=True`` raises ``ReadError`` instead. A seed
+file's items are reported as items (``circle.json: item 2: ...``, from 1), and a seed
+file that holds no list (not JSON, cut short, another value) as one bad line of its
+own, naming the file, as a garbage line of an ndjson file is: the folder's other files
+are read all the same. A file that cannot be opened is a ``ReadError`` in either format.
 
 **The class of a drawing** (its ``word`` once read; every reader of a data directory,
 and so every command, follows this one rule, here in `iter_ndjson`):
@@ -118,11 +123,19 @@ class StrokeError(FrankensteinError, ValueError):
 
 @dataclass
 class BadLine:
+    """A line of an ndjson file that is no drawing; for a seed file, an item of its list
+    (`item`: `line` counts them from 1) or the file itself (`line` None)."""
+
     path: str
-    line: int
+    line: int | None
     reason: str
+    item: bool = False
 
     def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path}: {self.reason}"
+        if self.item:
+            return f"{self.path}: item {self.line}: {self.reason}"
         return f"{self.path}:{self.line}: {self.reason}"
 
 
@@ -442,35 +455,59 @@ def iter_seed_json(
     limit: int | None = None,
 ) -> Iterator[Drawing]:
     """The drawings of a seed per-class JSON file (a list of drawings; class = stem);
-    at most `limit` good ones."""
+    at most `limit` good ones. A bad item, or a file that holds no list, is reported
+    and skipped as an ndjson file's bad line is (see the module's note)."""
     path = Path(path)
     report = report if report is not None else ReadReport()
     word = file_class(path)
     if word is None:
         raise ReadError(f"{path}: the file name is not a class name")
+
+    def bad(item: int | None, reason: str) -> None:
+        found = BadLine(str(path), item, reason, item=True)
+        if strict:
+            raise ReadError(str(found)) from None
+        report.add_bad(found)
+
     try:
         data = json.loads(path.read_bytes())
     except OSError as e:
         raise ReadError(f"{path}: cannot open ({e.strerror})") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ReadError(f"{path}: not a JSON file{_ndjson_hint(path)}") from None
+        data = None
+        bad(None, f"not a JSON file{_ndjson_hint(path) or SEED_FILE}")
+    if data is not None and not isinstance(data, list):
+        bad(None, f"not a JSON list{SEED_FILE}")
     if not isinstance(data, list):
-        raise ReadError(f"{path}: expected a JSON list of drawings")
+        return
     n = 0
     for i, raw in enumerate(data):
         if limit is not None and n >= limit:
             return
         try:
-            strokes, _ = _strokes_from_lists(raw, on_grid=True)
+            strokes, _ = _strokes_from_lists(_seed_strokes(raw), on_grid=True)
         except ValueError as e:
-            bad = BadLine(str(path), i + 1, f"drawing {i}: {e}")
-            if strict:
-                raise ReadError(str(bad)) from None
-            report.add_bad(bad)
+            bad(i + 1, str(e))
             continue
         report.good += 1
         n += 1
         yield Drawing(strokes=strokes, word=word, key_id=f"{path.stem}-{i}")
+
+
+SEED_ITEM = "a list of strokes [[x...], [y...]] on the 0..255 grid"
+SEED_FILE = f" (a seed file is a JSON list of drawings, each {SEED_ITEM})"
+
+
+def _seed_strokes(item: Any) -> list:
+    """A seed file's item, checked to be a list (its strokes are checked as any)."""
+    if isinstance(item, list):
+        return item
+    if isinstance(item, dict) and "drawing" in item:
+        raise ValueError(
+            f"a Quick, Draw! object, where a seed item is its 'drawing' alone, {SEED_ITEM} "
+            "(whole objects go one a line in an .ndjson file)"
+        )
+    raise ValueError(f"not a drawing: a seed item is {SEED_ITEM}")
 
 
 def iter_drawings(path: str | os.PathLike, **kwargs) -> Iterator[Drawing]:

@@ -40,7 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.errors import FrankensteinError
+from core.errors import FrankensteinError, did_you_mean
 from core.paths import PROJECT_ROOT
 from training.config import SEEDS
 
@@ -297,9 +297,15 @@ def load_spec(path: str | os.PathLike) -> AblationSpec:
         if p.suffix == "" and named.is_file():
             p = named  # `frankenstein ablate lstm-vs-cnn`
         else:
-            known = ", ".join(s.stem for s in list_specs())
+            known = [s.stem for s in list_specs()]
             what = "is a folder, not a spec file" if p.is_dir() else "spec file not found"
-            raise SpecError(f"{p}: {what} (shipped specs: {known})")
+            if (
+                not p.is_dir()
+                and p.suffix in ("", ".toml")
+                and (near := did_you_mean(p.stem, known))
+            ):
+                what += f"; {near}"  # `ablate lstm-vs-cn`
+            raise SpecError(f"{p}: {what} (shipped specs: {', '.join(known)})")
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))  # a BOM is no statement
     except tomllib.TOMLDecodeError as e:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from core.classes import CLASSES, class_index
 from core.paths import data_dir
@@ -197,8 +198,21 @@ class LiveSettings(BaseModel):
     @field_validator("save_dir")
     @classmethod
     def _home(cls, v: Path) -> Path:
-        """`~/drawings` is under the home folder (as --checkpoint's is), not `./~`."""
-        return v.expanduser()
+        """`~/drawings` is under the home folder (as --checkpoint's is), not `./~`; a
+        file there, or above it, is refused before the window opens (S failed on it,
+        after the drawing: "cannot save into ...")."""
+        v = v.expanduser()
+        for folder in (v, *v.parents):  # the nearest one there must be a folder
+            if folder.exists() or folder.is_symlink():
+                if not folder.is_dir():
+                    what = "a file" if folder == v else "a path under a file"
+                    # the flag's error says the path: this message has none (nor any
+                    # "Value error, " before it, which a ValueError would get)
+                    raise PydanticCustomError(
+                        "save_dir_file", f"{what}, not a folder to save drawings into"
+                    )
+                break
+        return v
 
     @field_validator("canvas_size")
     @classmethod

@@ -4,6 +4,8 @@ the moment WHEN names, so the test needs no timing:
 
 - "rename:NAME": a file NAME is written whole, as its temporary file, and is about
   to be renamed into place (core/atomic.py) - the signal comes before the rename;
+- "parser": the parser is being built, as the first command module has been imported
+  (the first few tenths of a second of any command);
 - "replay": the first drawings of `eval`'s replay are done (its progress is called);
 - "figure:N": `eval --plots` has drawn its Nth figure (matplotlib's `savefig`);
 - "window": the drawing window (`draw`) runs: its first tick;
@@ -72,6 +74,23 @@ def at_first_tick(action, when=lambda window: True) -> None:
     DrawingWindow.update = update_then_act
 
 
+def at_parser(sig: signal.Signals) -> None:
+    """The signal as `ui.cli.build_parser` has imported its first command module."""
+    import importlib
+
+    import_module = importlib.import_module
+    sent = []
+
+    def import_then_signal(name, *args, **kwargs):
+        module = import_module(name, *args, **kwargs)
+        if name.startswith("ui.commands.") and not sent:
+            sent.append(name)
+            send(sig)
+        return module
+
+    importlib.import_module = import_then_signal
+
+
 def at_replay(sig: signal.Signals) -> None:
     """The signal at the first progress of `training.replay.replay_many` (eval)."""
     from training import replay
@@ -115,6 +134,8 @@ def run() -> int:
     sys.argv = ["frankenstein", *sys.argv[3:]]  # what main() reads
     if when.startswith("rename:"):
         at_rename(when.removeprefix("rename:"), sig)
+    elif when == "parser":
+        at_parser(sig)
     elif when == "replay":
         at_replay(sig)
     elif when.startswith("figure:"):

@@ -7,6 +7,7 @@ tests/test_ctrl_c_at_exit.py and tests/training/test_calibrate.py."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -114,6 +115,27 @@ def test_data_templates_stopped_as_it_writes_leaves_no_png(tmp_path, sig):
     r = _run(sig, "rename:sheet.png", "data", "templates", "--out", str(tmp_path / "sheet.png"))
     _interrupted(r)
     assert (r.stdout, _files(tmp_path)) == ("", [])
+
+
+@SIGNALS
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_a_signal_as_the_parser_is_built_interrupts_in_one_line(tmp_path, sig, inherited):
+    """The first tenths of a second of any command build its parser, importing every
+    command module: a Ctrl-C there printed a KeyboardInterrupt traceback and killed the
+    process by the signal, a SIGTERM killed it silently, and a process that inherited
+    SIGINT ignored (`cmd &` in a script) dropped a Ctrl-C there and ran the command."""
+    ignore = inherited == "ignored"
+    r = subprocess.run(
+        [sys.executable, str(CHILD), sig, "parser", "runs"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "FRANKENSTEIN_RUNS": str(tmp_path)},
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore else None,
+    )
+    _interrupted(r)
+    assert r.stdout == ""  # the command never ran
 
 
 HEADLESS = {"PYGLET_HEADLESS": "1"}

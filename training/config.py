@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from core.errors import FrankensteinError, setting_problem
+from core.errors import FrankensteinError, did_you_mean, setting_problem
 from core.paths import runs_dir
 
 SYNTHETIC = "synthetic"  # the data source generated on the fly by training.synth
@@ -361,8 +361,12 @@ def config_file(path: str | os.PathLike) -> Path:
     recipe = RECIPES_DIR / f"{p.name}.toml"
     if str(p) == p.name and p.suffix == "" and recipe.is_file():
         return recipe
-    known = ", ".join(r.stem for r in list_recipes())
-    raise ConfigError(f"{p}: config file not found (shipped recipes, by name: {known})")
+    known = [r.stem for r in list_recipes()]
+    near = did_you_mean(p.stem, known) if p.suffix in ("", ".toml") else ""
+    near = f"; {near}" if near else ""
+    raise ConfigError(
+        f"{p}: config file not found{near} (shipped recipes, by name: {', '.join(known)})"
+    )
 
 
 def list_recipes() -> list[Path]:
@@ -471,7 +475,22 @@ def _describe(err: dict[str, Any]) -> str:
             return _unknown_key(where, loc[-1], model)
     if not loc:  # a whole-config check names its own fields
         return err["msg"].removeprefix("Value error, ")
+    if err["type"] == "model_type" and (section := _model_at(loc)) is not None:
+        return _not_a_table(where, section, err.get("input"))
     return setting_problem(err)
+
+
+def _not_a_table(where: str, section: type[BaseModel], given: Any) -> str:
+    """'data: a table of settings (data.sources=..., data.per_class=...), not 1', for
+    a section given a value (`data=1`), not pydantic's "Input should be a valid
+    dictionary or instance of DataSection"."""
+    first = ", ".join(f"{where}.{k}=..." for k in list(section.model_fields)[:2])
+    name = f"a model's name ({where}=cnn) or " if where == "model" else ""
+    try:
+        shown = json.dumps(given)
+    except (TypeError, ValueError):
+        shown = repr(given)
+    return f"{where}: {name}a table of settings ({first}), not {shown}"
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:

@@ -261,7 +261,7 @@ class _Run:
             if f.last.is_file():
                 self._resume_from = self._resumable()  # checked before config.json changes
                 if f.config.is_file():
-                    stored = f.read_config()
+                    stored = f.resume_config()
                     self._check_optim(stored)
                     self._check_course(stored)
                     self._run_epochs = stored.epochs  # for a last.pt from before meta had it
@@ -511,9 +511,14 @@ class _Run:
 
     def _resumable(self):
         """last.pt, if this config can resume it: the same model, and resume state."""
-        from core.checkpoint import load_checkpoint
+        from core.checkpoint import CheckpointError, load_checkpoint
 
-        ckpt = load_checkpoint(self.folder.last)
+        try:
+            ckpt = load_checkpoint(self.folder.last)
+        except CheckpointError as e:
+            if "newer than this code" in str(e):
+                raise  # its way on is to update Frankenstein, which it says
+            raise self.folder.cannot_resume(e) from None  # broken, or foreign
         differ = differences(ckpt.cfg, self.cfg.model_cfg())
         if differ:
             raise RunError(

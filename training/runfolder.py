@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.atomic import atomic_write_text
-from core.errors import FrankensteinError
+from core.errors import FrankensteinError, did_you_mean
 from training.progressfile import PROGRESS
 
 if TYPE_CHECKING:  # training.config imports pydantic, which `frankenstein runs` needs not
@@ -78,13 +78,42 @@ class RunFolder:
             raise RunError(f"{self.config}: not found; is {self.path} a run folder?")
         try:
             data = json.loads(self.config.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as e:
+            raise RunError(f"{self.config}: not UTF-8 text ({e.reason})") from None
         except json.JSONDecodeError as e:
             raise RunError(f"{self.config}: not valid JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise RunError(f"{self.config}: not a JSON object of settings")
         optim = data.get("optim")
         if isinstance(optim, dict) and "min_warmup" not in optim:
             # written before the warm-up floor existed: resume with the schedule it began
             data = {**data, "optim": {**optim, "min_warmup": 0}}
         return config_from_dict(data, source=str(self.config))
+
+    def resume_config(self) -> TrainConfig:
+        """config.json as `--resume` reads it back; one there but broken (not JSON, a
+        setting refused) is a RunError that says the way forward (`cannot_resume`)."""
+        if not self.config.is_file():
+            if near := did_you_mean(self.path.name, self._runs_beside()):
+                raise RunError(f"no run {self.path.name!r} in {self.path.parent}; {near}")
+            return self.read_config()  # "not found; is ... a run folder?"
+        try:
+            return self.read_config()
+        except FrankensteinError as e:  # RunError, or training.config's ConfigError
+            raise self.cannot_resume(e) from None
+
+    def _runs_beside(self) -> list[str]:
+        """The names of the run folders beside this one (with a config.json)."""
+        try:
+            return [p.name for p in self.path.parent.iterdir() if (p / "config.json").is_file()]
+        except OSError:
+            return []
+
+    def cannot_resume(self, problem: object) -> RunError:
+        """A resume refused for `problem`, a broken file of this run (config.json,
+        last.pt) that no setting mends: it said so and stopped there, and `train` of the
+        name without --resume says to resume it, so neither showed a way on."""
+        return RunError(f"{problem}; this run cannot be resumed: {start_over(self.path)}")
 
     def write_config(self, cfg: TrainConfig) -> None:
         from training.config import write_config
@@ -131,6 +160,11 @@ class RunFolder:
 
     def write_eval(self, reports: dict[str, Any]) -> None:
         atomic_write_text(self.eval, json.dumps(reports, indent=1) + "\n")
+
+
+def start_over(path: Path) -> str:
+    """What to do with a run that cannot be resumed, its folder at `path`."""
+    return f"remove {path} to start it over, or train under another name=..."
 
 
 def metrics_rows(text: str) -> tuple[list[dict[str, Any]], str | None]:

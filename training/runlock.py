@@ -7,7 +7,11 @@ other's last.pt and metrics.jsonl. The lock goes with the process that holds it,
 however it ends, so once it is held, the temporary files an atomic write of this
 run's own files left (a writer killed mid-save, SIGKILL or the OOM killer: a last.pt's
 is tens of MB) belong to no live writer and are removed. The lock file sits beside
-the run's folder, not in it, so a dry run that clears its folder keeps it.
+the run's folder, not in it, so a dry run that clears its folder keeps it; it is
+removed as the run ends (`one_process(remove=True)`: a process that opened it just
+before finds it gone once it has the lock, and takes the new one), so the runs folder
+does not gather one hidden file for every run name ever used. A process killed with
+SIGKILL leaves it, unlocked: the next run of that name takes it and removes it.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ def training_lock(run_dir: str | os.PathLike) -> Iterator[None]:
     """Hold the run's lock for the block, or raise RunError naming the holder's pid."""
     run_dir = Path(run_dir)
     try:
-        with one_process(lock_path(run_dir)):
+        with one_process(lock_path(run_dir), remove=True):
             remove_temporaries(run_dir, RUN_FILES)
             yield
     except Busy as e:

@@ -45,16 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     or SIGTERM after the command, while Python shuts down, is exit status 130 and one
     line too."""
     program = argv is None
+    _heed_ctrl_c()  # first: a Ctrl-C as the command modules import is one like any other
     if program:
         end_as_program()
-    parser = build_parser()
-    args = parser.parse_args(argv)
     # Harmless and printed once per process: torch's LSTM with a projection layer has
     # no oneDNN kernel, so it takes the plain one.
     warnings.filterwarnings("ignore", message="LSTM with projections is not supported")
     try:
-        _heed_ctrl_c()
         with term_interrupts():  # SIGTERM (`kill`, a supervisor) as Ctrl-C, for every command
+            # building the parser imports every command module (a few tenths of a
+            # second): a Ctrl-C there used to print a traceback and kill the process
+            args = build_parser().parse_args(argv)
             _signals_to_the_main_thread()  # a signal held meanwhile acts here, "interrupted"
             status = int(args.func(args) or 0)
             sys.stdout.flush()  # a reader gone (`| head -1`) is found here, not at exit
@@ -82,7 +83,13 @@ def _reader_gone() -> int:
 def _heed_ctrl_c() -> None:
     """Ctrl-C (SIGINT) interrupts, even in a process that inherited it ignored (started
     as a background job of a script): the TUI's Stop and `ablate` stop their trainings
-    and generations with SIGINT, and such a child used to run on to the end."""
+    and generations with SIGINT, and such a child used to run on to the end. (A shell
+    without job control ignores SIGINT in `cmd &` so that a Ctrl-C at the terminal,
+    which goes to the script's whole process group, stops the script and not its
+    background jobs; here it stops a background `frankenstein` too, with last.pt saved,
+    which `kill -INT PID` needs anyway, and `nohup` or `setsid` keep it running.)
+    `main` calls this first of all, before the command modules are imported: a Ctrl-C
+    there was dropped in such a process, and ran the command."""
     if (
         threading.current_thread() is threading.main_thread()
         and signal.getsignal(signal.SIGINT) is signal.SIG_IGN

@@ -223,10 +223,46 @@ def test_seed_format(tmp_path):
         ReadError,
         match=r"eye.json: not a JSON file \(its lines are drawings, one a line: name it eye.ndjson\)$",
     ):
-        list(iter_seed_json(lines))
-    (tmp_path / "sun.json").write_text("[1, ")
-    with pytest.raises(ReadError, match=r"sun.json: not a JSON file$"):
-        list(iter_seed_json(tmp_path / "sun.json"))
+        list(iter_seed_json(lines, strict=True))
+
+
+SEED_ITEM = "a list of strokes [[x...], [y...]] on the 0..255 grid"
+
+
+def test_a_bad_seed_file_is_reported_and_skipped_as_a_bad_line_is(tmp_path):
+    """A seed file that holds no list (cut short, garbled, another value) ended the
+    reading of its whole folder ("error: circle.json: not a JSON file", exit 2), where a
+    garbage line of an ndjson file is reported and skipped; its items were numbered as
+    lines (`:1`), and a Quick, Draw! object in the list was said to have "'drawing' not
+    a list of strokes". Each is now a bad line naming the file, or the item and what a
+    seed item is."""
+    square = [[[0, 100, 100, 0, 0], [0, 0, 100, 100, 0]]]
+    files = {
+        "circle.json": '{"bad": ',
+        "sun.json": json.dumps([{"word": "sun", "drawing": square}, 5, square]),
+        "square.json": '{"drawing": []}',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    report = ReadReport()
+    got = {
+        name: len(list(iter_drawings(tmp_path / name, report=report, labelled=True)))
+        for name in files
+    }
+    assert got == {"circle.json": 0, "sun.json": 1, "square.json": 0}
+    said = [str(b).removeprefix(f"{tmp_path}/") for b in report.examples]
+    seed_file = f"(a seed file is a JSON list of drawings, each {SEED_ITEM})"
+    assert said == [
+        f"circle.json: not a JSON file {seed_file}",
+        "sun.json: item 1: a Quick, Draw! object, where a seed item is its 'drawing' alone, "
+        f"{SEED_ITEM} (whole objects go one a line in an .ndjson file)",
+        f"sun.json: item 2: not a drawing: a seed item is {SEED_ITEM}",
+        f"square.json: not a JSON list {seed_file}",
+    ]
+    with pytest.raises(ReadError, match=r"circle.json: not a JSON file \(a seed file is"):
+        list(iter_seed_json(tmp_path / "circle.json", strict=True))
+    with pytest.raises(ReadError, match=r"sun.json: item 1: a Quick, Draw! object"):
+        list(iter_seed_json(tmp_path / "sun.json", strict=True, limit=5))
 
 
 def test_resample_and_rdp():

@@ -91,7 +91,13 @@ def test_a_status_json_that_is_not_an_object_is_read_as_none(tmp_path, eval_dir,
 def test_an_unknown_spec_name_lists_the_shipped_ones(capsys):
     assert main(["ablate", "lstm-vs-cnm"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("frankenstein: error: lstm-vs-cnm: spec file not found (shipped specs:")
+    assert err.startswith(
+        "frankenstein: error: lstm-vs-cnm: spec file not found; did you mean 'lstm-vs-cnn'? "
+        "(shipped specs:"
+    )
+    assert main(["ablate", "nothing-near"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("frankenstein: error: nothing-near: spec file not found (shipped specs:")
 
 
 @pytest.mark.slow

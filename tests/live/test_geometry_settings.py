@@ -72,6 +72,22 @@ def test_settings_reject_unknown_keys_and_bad_values():
     assert s.save_dir.name == "drawings"
 
 
+def test_a_save_dir_that_is_a_file_is_refused_before_the_window_opens(tmp_path, capsys):
+    """`draw --save-dir afile` opened the window, and S failed after the drawing."""
+    from ui.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    for given, what in ((afile, "a file"), (afile / "sub", "a path under a file")):
+        with pytest.raises(ValidationError, match=f"{what}, not a folder to save drawings"):
+            LiveSettings(save_dir=given)
+        assert main(["draw", "--save-dir", str(given)]) == 2
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: --save-dir {given}: {what}, not a folder to save drawings into\n"
+        )
+    assert LiveSettings(save_dir=tmp_path / "new" / "drawings").save_dir.parent.name == "new"
+
+
 def test_the_png_painter_draws_lines_dots_and_fading_strokes():
     panel = Panel((), "none", 0, 0, 0.8, True, "", None, (), False)
     lines = (

@@ -108,6 +108,37 @@ def test_an_unknown_override_key_is_named_with_a_suggestion(item, named, suggest
         assert f"did you mean {suggested!r}" in str(e.value)
 
 
+def test_a_choice_misspelt_is_answered_with_the_nearest(tmp_path):
+    """`optim.name=adamm` got pydantic's list alone; `loss_at=Every` too."""
+    with pytest.raises(ConfigError) as e:
+        load_config(None, ["optim.name=adamm", "loss_at=Every"])
+    assert str(e.value) == (
+        "config: optim.name: Input should be 'adam', 'adamw' or 'sgd' (did you mean 'adam'?); "
+        "loss_at: Input should be 'every' or 'final' (did you mean 'every'?)"
+    )
+    with pytest.raises(ConfigError, match=r"or 'sgd'$"):  # nothing near: the list alone
+        load_config(None, ["optim.name=rmsprop"])
+
+
+@pytest.mark.parametrize(
+    ("item", "said"),
+    [
+        ("data=1", "data: a table of settings (data.sources=..., data.per_class=...), not 1"),
+        ('optim="x"', 'optim: a table of settings (optim.name=..., optim.lr=...), not "x"'),
+        (
+            "model=[1]",
+            "model: a model's name (model=cnn) or a table of settings (model.name=..., "
+            "model.overrides=...), not [1]",
+        ),
+    ],
+)
+def test_a_section_given_a_value_says_it_is_a_table(item, said):
+    """`data=1` got "Input should be a valid dictionary or instance of DataSection"."""
+    with pytest.raises(ConfigError) as e:
+        load_config(None, [item])
+    assert str(e.value) == f"config: {said}"
+
+
 def test_an_unknown_key_in_a_file_is_named(tmp_path):
     f = tmp_path / "run.toml"
     f.write_text("[augment]\nrotat = 3\n")

@@ -35,6 +35,20 @@ def test_a_data_files_suffix_is_read_in_any_case(tmp_path, capsys):
     assert count_lines(tmp_path / "Square.Json") == 2  # the Data tab: its drawings
 
 
+def test_data_info_skips_a_broken_seed_file_as_a_bad_line(tmp_path, capsys):
+    """`{"bad": ` in circle.json ended `data info` of the folder ("not a JSON file",
+    exit 2); it is one bad line now, and the other files are counted."""
+    from ui.cli import main
+
+    d = Drawing(strokes=(np.array([[0, 0], [10, 5]], np.float32),), word="sun")
+    write_ndjson([d, d], tmp_path / "sun.ndjson")
+    (tmp_path / "circle.json").write_text('{"bad": ')
+    assert main(["data", "info", str(tmp_path), "--show-bad"]) == 0
+    out = capsys.readouterr().out
+    assert "2 drawings of 2 classes in 2 files, 1 bad line skipped" in out
+    assert f"{tmp_path / 'circle.json'}: not a JSON file (a seed file is a JSON list" in out
+
+
 def test_data_info_refuses_a_limit_below_one(tmp_path, capsys):
     from ui.cli import main
 

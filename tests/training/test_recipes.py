@@ -27,14 +27,18 @@ def test_the_checkouts_configs_bundled_toml_is_the_shipped_recipe():
     assert load_config(link, ["model=cnn"]) == load_config("bundled", ["model=cnn"])
 
 
-@pytest.mark.parametrize("given", ["bundeld", "bundled.toml", "configs/bundled.toml"])
+@pytest.mark.parametrize("given", ["bundeld", "bundle", "bundled.toml", "configs/bundled.toml"])
 def test_a_config_not_there_names_the_shipped_recipes(tmp_path, monkeypatch, given):
     """A typo, and paths (a file name, a folder's file) that are no files from here:
     only a bare name is a recipe's."""
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError) as e:
         resolve_config([given, "model=cnn"], resume=False)
-    assert str(e.value) == f"{given}: config file not found (shipped recipes, by name: bundled)"
+    # each near the recipe's name: `train bundle` too
+    near = "; did you mean 'bundled'?"
+    assert (
+        str(e.value) == f"{given}: config file not found{near} (shipped recipes, by name: bundled)"
+    )
 
 
 def test_a_file_of_the_name_here_is_read_before_the_recipe(tmp_path, monkeypatch):

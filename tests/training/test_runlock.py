@@ -50,6 +50,26 @@ def test_a_run_another_process_is_training_is_refused_then_runs_once_it_ends(
         holder.wait(timeout=30)
     assert main(["train", *settings]) == 0  # the lock went with its process
     assert (tmp_path / "r" / "best.pt").is_file()
+    # and its file with the run: one hidden .NAME.lock stayed for every name ever used
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_the_lock_file_goes_when_the_run_is_refused_too(tmp_path, glyph_dir, capsys):
+    """A run refused after taking the lock (its folder holds a finished run) leaves no
+    .NAME.lock either; a second process refused by the lock leaves the holder's."""
+    settings = [*tiny_settings(glyph_dir, tmp_path, epochs=1), "name=r"]
+    assert main(["train", *settings]) == 0
+    assert main(["train", *settings]) == 2
+    assert "a finished run of this name exists" in capsys.readouterr().err
+    assert not (tmp_path / ".r.lock").exists()
+    holder = _holder(tmp_path / "r")
+    try:
+        assert main(["train", *settings]) == 2
+        assert (tmp_path / ".r.lock").read_text() == f"{holder.pid}\n"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert not (tmp_path / ".r.lock").exists()
 
 
 def test_a_killed_saves_temporary_files_are_removed_and_others_kept(tmp_path, glyph_dir):

@@ -45,6 +45,58 @@ def test_resume_with_other_optimiser_settings_is_refused(tmp_path, glyph_dir, ca
     assert (tmp_path / "r" / "config.json").read_bytes() == config  # untouched
 
 
+def test_a_resume_refused_for_a_broken_file_says_the_way_on(tmp_path, glyph_dir, capsys):
+    """A last.pt or config.json cut short or garbled: `--resume` said only what was
+    wrong, and `train` of the name without it says to resume, so there was no way on;
+    it now says how to start over. A last.pt of a newer format says to update instead."""
+    settings = tiny_settings(glyph_dir, tmp_path, epochs=1)
+    assert main(["train", *settings, "name=r"]) == 0
+    run = tmp_path / "r"
+    last, config = (run / "last.pt").read_bytes(), (run / "config.json").read_bytes()
+    way_on = f"; this run cannot be resumed: remove {run} to start it over, or train under "
+    for broken, text in (("last.pt", last[:1000]), ("config.json", config[:15])):
+        (run / broken).write_bytes(text)
+        capsys.readouterr()
+        assert main(["train", "--resume", *settings, "name=r", "epochs=2"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"frankenstein: error: {run / broken}: "), err
+        assert err.endswith(f"{way_on}another name=...\n"), err
+        (run / broken).write_bytes(last if broken == "last.pt" else config)
+    payload = torch.load(run / "last.pt", weights_only=True)
+    torch.save({**payload, "version": 99}, run / "last.pt")
+    assert main(["train", "--resume", *settings, "name=r", "epochs=2"]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("update Frankenstein\n") and way_on not in err
+
+
+def test_a_resume_of_a_name_misspelt_names_the_run_nearest(tmp_path, capsys):
+    for name in ("base", "other"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+    for given in ("Base", "BASE", "bsae"):
+        assert main(["train", "--resume", f"name={given}", f"out_dir={tmp_path}"]) == 2
+        assert capsys.readouterr().err == (
+            f"frankenstein: error: no run {given!r} in {tmp_path}; did you mean 'base'?\n"
+        )
+    assert main(["train", "--resume", "name=zzz", f"out_dir={tmp_path}"]) == 2
+    assert "zzz/config.json: not found; is " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [(b"\xff\xfe{", "not UTF-8 text (invalid start byte)"), (b"[1]", "not a JSON object")],
+)
+def test_a_config_json_of_no_settings_is_refused_in_one_line(tmp_path, capsys, text, said):
+    """One of bytes not UTF-8, or of JSON that is no object, ended the resume in a
+    traceback (UnicodeDecodeError, AttributeError)."""
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "config.json").write_bytes(text)
+    assert main(["train", "--resume", "name=r", f"out_dir={tmp_path}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"frankenstein: error: {tmp_path / 'r' / 'config.json'}: {said}")
+    assert "this run cannot be resumed" in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     "change, said",
     [

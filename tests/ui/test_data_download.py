@@ -71,6 +71,9 @@ def test_all_classes_by_default(bucket, tmp_path, capsys):
         (["--base-url", "foo"], "--base-url 'foo': not an http://, https:// or file:// URL"),
         (["--base-url", "http://"], "--base-url 'http://': not an http://, https:// or file://"),
         (["--base-url", "http://[::1"], "--base-url 'http://[::1': not a URL (Invalid IPv6 URL)"),
+        # `--base-url "$MIRROR"` with MIRROR unset: it fetched from Google's bucket
+        (["--base-url", ""], "--base-url '': an empty URL; name a mirror's folder, or leave"),
+        (["--base-url", " "], "--base-url ' ': an empty URL; name a mirror's folder, or leave"),
         (["--out", "{file}"], "{file}: exists and is not a directory"),
         (["--out", "{file}/qd"], "{file}/qd: cannot create the directory (Not a directory)"),
     ],

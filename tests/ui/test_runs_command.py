@@ -238,12 +238,26 @@ def test_a_run_cut_short_with_a_broken_config_is_not_said_to_resume(runs, capsys
     """`train --resume` refuses a broken config.json: the run cut short is no longer
     "stopped" with the command that continues it, only its problem."""
     when = (runs / "cut" / "config.json").stat().st_mtime
+    config = (runs / "cut" / "config.json").read_text()
     (runs / "cut" / "config.json").write_text('{"model": 5\n')
     os.utime(runs / "cut" / "config.json", (when, when))
     lines = listing(capsys)
     assert lines[2].split()[:3] == ["cut", "?", "1"] and "stopped" not in lines[2]
     assert not [line for line in lines if line.startswith("cut: stopped")]
     assert "cut: problem: config.json: Expecting ',' delimiter: line 2 column 1 (char 12)" in lines
+    # and the way on, which the resume's error says too
+    assert (
+        "cut: cut short after epoch 1 of ?, but it cannot be resumed as it is: remove "
+        "runs/cut to start it over, or train under another name=..."
+    ) in lines
+    (runs / "cut" / "config.json").write_text(config)
+    os.utime(runs / "cut" / "config.json", (when, when))
+    (runs / "cut" / "metrics.jsonl").write_text("{no\n")  # a line to mend, not a run to end
+    lines = listing(capsys)
+    assert (
+        "cut: cut short during epoch 1 of 3, but it cannot be resumed as it is: mend that "
+        "line of metrics.jsonl to resume it"
+    ) in lines
 
 
 def test_a_checkpoint_cut_short_is_listed_as_broken_and_not_resumed(runs, capsys):
@@ -257,6 +271,8 @@ def test_a_checkpoint_cut_short_is_listed_as_broken_and_not_resumed(runs, capsys
     assert f"cut: {broken.format('last.pt')}" in lines
     assert f"done: {broken.format('best.pt')}" in lines
     assert not [line for line in lines if line.startswith("cut: stopped")]
+    gone_on = "cut: cut short after epoch 1 of 3, but it cannot be resumed as it is: remove "
+    assert [line for line in lines if line.startswith(gone_on)]
     (runs / "cut" / "last.pt").write_bytes(whole)
     assert [line for line in listing(capsys) if line.startswith("cut: stopped")]
 

@@ -67,13 +67,23 @@ def _print_table(runs: list) -> None:
 
 
 def _state_line(run) -> str:
-    """Where a run training now is, or how to go on with one cut short; '' otherwise."""
-    from ui.tui.runinfo import stopped_line, training_line
+    """Where a run training now is, or how to go on with one cut short (also one whose
+    resume a broken file refuses); '' otherwise."""
+    from training.runfolder import start_over
+    from ui.tui.runinfo import stopped_at, stopped_line, training_line, unresumable_line
 
     training = training_line(run)
-    if training or not run.cut_short:
+    if training:
         return training
-    return stopped_line(run)
+    if run.cut_short:
+        return stopped_line(run)
+    if not unresumable_line(run):
+        return ""
+    if run.unreadable.startswith("metrics.jsonl"):
+        how = "mend that line of metrics.jsonl to resume it"
+    else:
+        how = start_over(run.path)
+    return f"cut short {stopped_at(run)}, but it cannot be resumed as it is: {how}"
 
 
 def _summary(run) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def resolve_config(settings: list[str], resume: bool):
         return cfg
     if cfg.name is None:
         raise ConfigError("--resume needs the run's name: frankenstein train --resume name=RUN")
-    saved = RunFolder(cfg.run_dir).read_config().model_dump(mode="json")
+    saved = RunFolder(cfg.run_dir).resume_config().model_dump(mode="json")
     given = set()
     for item in overrides:  # e.g. epochs=20 to extend a finished run
         key, value = parse_override(item)

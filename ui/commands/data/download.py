@@ -79,7 +79,7 @@ def run_download(args: argparse.Namespace) -> int:
         if not names:
             raise FrankensteinError("--classes: no class names given")
         classes = list(dict.fromkeys(class_name(class_index(c)) for c in names))
-    if args.base_url:  # "" is the default, as it always was
+    if args.base_url is not None:
         _check_base_url(args.base_url)
     out = args.out if args.out is not None else default_dir()
     if args.events:
@@ -157,6 +157,11 @@ def _check_base_url(url: str) -> None:
 
     from training.download import BASE_URL
 
+    if not url.strip():  # `--base-url "$MIRROR"` with MIRROR unset fetched from Google's
+        raise FrankensteinError(
+            f"--base-url {url!r}: an empty URL; name a mirror's folder, or leave "
+            f"--base-url out for Google's bucket ({BASE_URL})"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number

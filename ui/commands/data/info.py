@@ -14,8 +14,10 @@ def add_parser(actions: argparse._SubParsersAction) -> None:
     info = actions.add_parser(
         "info",
         help="counts per class and stroke-count statistics of a data directory",
-        description="Read every <class>.ndjson (or seed .json) file in DIR and print, per "
-        "class, the number of drawings, bad lines, and the stroke-count distribution. A "
+        description="Read every <class>.ndjson (or seed <class>.json: a JSON list of "
+        "drawings, each a list of strokes [[x...], [y...]] on the 0..255 grid) file in DIR "
+        "and print, per class, the number of drawings, bad lines (a seed file that is no "
+        "such list is one), and the stroke-count distribution. A "
         "class is one row whichever files hold it: two files named for it (ice "
         "cream.ndjson and ice_cream.ndjson), or a file named after no class, whose "
         "drawings go by each line's 'word'. Under the table, each class read from more "
