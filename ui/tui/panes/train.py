@@ -40,6 +40,7 @@ from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
 from ui.tui.widgets.config_form import ConfigForm, OnOff
 from ui.tui.widgets.job_buttons import show_busy
+from ui.tui.widgets.name_select import NameSelect
 
 SYNTHETIC = "synthetic"
 
@@ -88,20 +89,18 @@ class TrainPane(Horizontal):
         with Vertical(id="train-left"):
             with Horizontal(classes="field-row"):
                 yield Label("model", classes="field-label")
-                yield Select(
+                yield NameSelect(
                     [(m, m) for m in self.models],
                     value=self.models[0],
                     allow_blank=False,
-                    compact=True,
                     id="train-model",
                 )
             with Horizontal(classes="field-row"):
                 yield Label("data", classes="field-label")
-                yield Select(
+                yield NameSelect(
                     self._source_options(self.sources),
                     value=self.sources[0],
                     allow_blank=False,
-                    compact=True,
                     id="train-data",
                 )
             with Horizontal(classes="field-row"):
