@@ -59,7 +59,7 @@ async def test_an_open_picker_shows_each_name_on_one_line(here, size):
         data = await open_picker(app, pilot, "#train-data")
         lines = open_lines(data)
         assert len(lines) == len(app.query_one("#train-pane").sources)
-        assert f"{LONG_DIR}/" in lines
+        assert f"data/{LONG_DIR}/" in lines
         assert data.query_one("SelectOverlay", OptionList).tooltip is None  # nothing shortened
 
 
@@ -80,12 +80,43 @@ async def test_a_name_longer_than_the_screen_is_shortened_in_the_middle(here):
         await pilot.pause()
         label = picker.query_one("SelectCurrent #label")
         shown = label.render_lines(label.region.reset_offset)[0].text.rstrip()
-        assert shown.startswith("a-fold") and shown.endswith("batch2/") and "…" in shown
-        assert picker.tooltip == f"{huge}/"
+        assert shown.startswith("data/") and shown.endswith("batch2/") and "…" in shown
+        assert picker.tooltip == f"data/{huge}/"
         await open_picker(app, pilot, "#train-data")
         lines = open_lines(picker)
         assert len(lines) == len(app.query_one("#train-pane").sources)
-        line = next(line for line in lines if line.startswith("a-folder"))
+        line = next(line for line in lines if line.startswith("data/a-folder"))
         assert line.endswith("-batch2/") and "…" in line
         assert len(line) <= 80
-        assert picker.query_one("SelectOverlay", OptionList).tooltip == f"{huge}/"
+        assert picker.query_one("SelectOverlay", OptionList).tooltip == f"data/{huge}/"
+
+
+async def test_generated_doodles_and_a_folder_of_them_are_told_apart(here):
+    """The data picker offered `synthetic` (doodles drawn anew each epoch) and
+    `synthetic/` (the folder the Data tab generates), told apart by a slash alone. They
+    read `synthetic (fresh each epoch)` (`synthetic` where the picker's cells are too
+    few) and `data/synthetic/` now; the config gets the same values as before."""
+    make_data(here / "data")
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#train-pane")
+        assert pane.sources == ["synthetic", "data/drawings/simplified", "data/synthetic"]
+        picker = await open_picker(app, pilot, "#train-data")
+        assert open_lines(picker) == [
+            "synthetic (fresh each epoch)",
+            "data/drawings/simplified/",
+            "data/synthetic/",
+        ]
+        await pilot.press("escape")
+        await pilot.pause()
+        label = picker.query_one("SelectCurrent #label")
+        chosen = {}
+        for source in ("synthetic", "data/synthetic"):
+            picker.value = source
+            await pilot.pause()
+            shown = label.render_lines(label.region.reset_offset)[0].text.rstrip()
+            chosen[shown] = pane.build_command()
+        assert list(chosen) == ["synthetic", "data/synthetic/"]
+        assert 'data.sources=["synthetic"]' in chosen["synthetic"]
+        assert 'data.sources=["data/synthetic"]' in chosen["data/synthetic/"]

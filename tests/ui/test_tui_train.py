@@ -550,7 +550,7 @@ async def test_data_folders_under_an_absolute_path_are_told_apart_in_the_picker(
             picker.value = value
             await pilot.pause()
             shown.append(shown_label(picker))
-        assert shown == ["synthetic", "drawing…lified/", "synthetic/"]
+        assert shown == ["synthetic", "data/dr…lified/", "data/synthetic/"]
         app.query_one("#train-model", Select).value = "frankenstein-noproj"
         await pilot.pause()
         assert shown_label(app.query_one("#train-model", Select)) == "franken…-noproj"

@@ -40,7 +40,7 @@ from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
 from ui.tui.widgets.config_form import ConfigForm, OnOff
 from ui.tui.widgets.job_buttons import show_busy
-from ui.tui.widgets.name_select import NameSelect
+from ui.tui.widgets.name_select import NameSelect, ShortName
 
 SYNTHETIC = "synthetic"
 
@@ -124,9 +124,9 @@ class TrainPane(Horizontal):
             yield RichLog(id="train-log", wrap=True, markup=False, highlight=False, min_width=20)
 
     def _source_options(self, sources: list[str]) -> list[tuple[str, str]]:
-        """(label, source) for the data picker: a folder by its path in the data folder
-        (as the Data tab names it), with a "/" that tells it from generated synthetic;
-        its full path, the picker's 18 cells would show only its common start."""
+        """(label, source) for the data picker: doodles generated each epoch, said so,
+        and a folder by its path from the data folder's parent (its full path, the
+        picker's cells would show only its common start)."""
         return [(source_label(s, self.ctx.data_dir), s) for s in sources]
 
     def on_mount(self) -> None:
@@ -355,18 +355,21 @@ def name_taken(folder: RunFolder) -> str:
     return ""
 
 
+# the generated doodles, told from a folder of generated ones (data/synthetic/): where
+# the picker's cells are too few for the whole label, "synthetic" alone
+FRESH = ShortName("synthetic (fresh each epoch)", narrow=SYNTHETIC)
+
+
 def source_label(source: str, data_dir: Path) -> str:
-    """How the data picker names `source`: "synthetic" (generated each epoch), else the
-    folder relative to the data folder, ending in "/" ("drawings/simplified/"); one
-    outside it, or the data folder itself, by its own name."""
+    """How the data picker names `source`: `FRESH` for doodles generated each epoch,
+    else the folder as a path from the data folder's parent, ending in "/"
+    ("data/synthetic/", "data/drawings/simplified/"); one outside it by its own name."""
     if source == SYNTHETIC:
-        return source
+        return FRESH
     path = Path(source)
     try:
-        inside = path.relative_to(data_dir).as_posix()
+        inside = (Path(data_dir.resolve().name) / path.relative_to(data_dir)).as_posix()
     except ValueError:
-        inside = path.name
-    if inside in ("", "."):
         inside = path.name or source
     return inside.rstrip("/") + "/"
 

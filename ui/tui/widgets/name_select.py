@@ -26,25 +26,36 @@ from ui.tui.widgets.shorten import middle_ellipsis
 
 
 class ShortName(str):
-    """A name that Textual draws on one line, shortened in the middle to its cells; a
-    str still (the picker's type-to-search reads it)."""
+    """A name that Textual draws on one line, shortened in the middle to its cells, or
+    its `narrow` form where that fits and the name does not ("synthetic" for
+    "synthetic (fresh each epoch)"); a str still (the picker's type-to-search reads it)."""
+
+    narrow: str | None
+
+    def __new__(cls, name: str, narrow: str | None = None) -> ShortName:
+        self = super().__new__(cls, name)
+        self.narrow = narrow
+        return self
 
     def visualize(self) -> Visual:
-        return OneLine(str(self))
+        return OneLine(str(self), self.narrow)
 
 
 class OneLine(Visual):
-    """`name` in one line of any width: whole where it fits, else its start and end."""
+    """`name` in one line of any width: whole where it fits, else `narrow` (where
+    given), else its start and end."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, narrow: str | None = None):
         self.name = name
+        self.narrow = narrow
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
-        return Content(middle_ellipsis(self.name, width)).render_strips(
-            width, height, style, options
-        )
+        name = self.name
+        if self.narrow is not None and cell_len(name) > width:
+            name = self.narrow
+        return Content(middle_ellipsis(name, width)).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return cell_len(self.name)
@@ -54,7 +65,8 @@ class OneLine(Visual):
 
 
 class NameSelect(Select[str]):
-    """A compact Select of (label, value) whose labels show as `ShortName`s."""
+    """A compact Select of (label, value) whose labels show as `ShortName`s (a label may
+    be one already, with its narrow form)."""
 
     DEFAULT_CSS = """
     NameSelect > SelectOverlay {
@@ -103,4 +115,7 @@ class NameSelect(Select[str]):
 
 
 def _short(options: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(ShortName(label), value) for label, value in options]
+    return [
+        (label if isinstance(label, ShortName) else ShortName(label), value)
+        for label, value in options
+    ]
