@@ -3,6 +3,7 @@ shortened in the middle where its cells are too few, whole in a tooltip."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,15 @@ def open_lines(select: Select) -> list[str]:
 async def open_picker(app, pilot, selector: str) -> Select:
     await pilot.click(selector)
     await app.workers.wait_for_complete()
+    select = app.query_one(selector, Select)
+    overlay = select.query_one("SelectOverlay", OptionList)
+    deadline = time.monotonic() + 20  # only against hanging
+    while not overlay.scrollable_content_region.width:
+        assert time.monotonic() < deadline, "the list never opened"
+        await pilot.pause(0.02)
     await pilot.pause()
     await pilot.pause()  # the tooltip follows once the list is laid out
-    return app.query_one(selector, Select)
+    return select
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -107,11 +107,17 @@ class NameSelect(Select[str]):
     def _option_whole(self) -> None:
         """The open list's tooltip: the highlighted option whole, where it is shortened."""
         overlay = self.query_one("SelectOverlay", OptionList)
+        if not self.expanded:
+            overlay.tooltip = None
+            return
+        width = overlay.scrollable_content_region.width
+        if not width:  # just shown, not laid out yet
+            self.call_after_refresh(self._option_whole)
+            return
         index = overlay.highlighted
         name = str(self._options[index][0]) if index is not None else ""
         padding = overlay.get_component_styles("option-list--option").padding.width
-        cells = overlay.scrollable_content_region.width - padding
-        overlay.tooltip = name if cell_len(name) > cells else None
+        overlay.tooltip = name if cell_len(name) > width - padding else None
 
 
 def _short(options: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
