@@ -494,6 +494,30 @@ async def test_a_malformed_eval_file_is_listed_with_the_problem(
         assert f"problem: eval.json: {problem}" in detail
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"test": {"top1": 0.5}\n"eval_data": {}}', "Expecting ',' delimiter: line 2"),
+        ('{"test": "x"}', "test is not an object"),
+    ],
+)
+async def test_an_eval_file_with_nothing_to_show_says_its_problem_alone(
+    tmp_path, monkeypatch, content, problem
+):
+    """A broken eval.json was shown with its problem and then "no eval report yet
+    (eval.json is written when a run finishes)", which it was: the problem alone says
+    why there is no report."""
+    monkeypatch.chdir(tmp_path)
+    bad = make_run(tmp_path / "runs", "odd")
+    (bad / "eval.json").write_text(content)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert f"problem: eval.json: {problem}" in detail
+        assert "no eval report" not in detail
+
+
 def test_an_interval_of_nothing_counted_is_no_problem():
     """evaluate.py writes null for the interval of a share of nothing (no snap: no
     precision), as every run with no snap on its test split has; it was listed as a
