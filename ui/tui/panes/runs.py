@@ -202,6 +202,8 @@ class RunsPane(Vertical):
         if other.name == run.name:
             self.show(f"{run.name} is the marked run: select another run and press C")
             return
+        # the mark's hint ("select another run and press C") is done with
+        self.show(f"compared {other.name} with {run.name}; M on {other.name} unmarks it")
         self.app.push_screen(CompareScreen(other, run))
 
     def action_curves(self) -> None:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
@@ -30,7 +31,7 @@ from training.callbacks import epochs_of, resumed_from
 from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
-from ui.tui.configform import FormField, model_hints, validate_form
+from ui.tui.configform import GENERAL, FormField, model_hints, validate_form
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
 from ui.tui.follow import Follow
@@ -194,11 +195,26 @@ class TrainPane(Horizontal):
         self.form.show_errors(errors)
         if errors:
             self.log_line("not started: fix the settings marked in the form")
+            self._show_not_started(errors)
             return None
         argv = [*self.ctx.trainer, *result.overrides, "--events"]
         if dry_run:
             argv.append("--dry-run")
         return argv
+
+    def _show_not_started(self, errors: dict[str, str]) -> None:
+        """The status says that nothing started, and why: the first error of the form
+        (the one it scrolls to), and how many more it marks. It read "idle: set up a run
+        and press Start" before, as if F5 had not been pressed; the next run's status
+        replaces it."""
+        keys = [f.key for f in self.fields if f.key in errors] or list(errors)
+        first = keys[0]
+        why = errors[first] if first == GENERAL else f"{first}: {errors[first]}"
+        more = f" (and {len(errors) - 1} more marked in the form)" if len(errors) > 1 else ""
+        status = self.query_one("#train-status", Static)
+        status.update(Content(f"not started: fix the settings{more}\n{why}"))
+        status.set_class(True, "failed")
+        status.set_class(False, "done")
 
     def action_start(self) -> None:
         if self.state.active:
