@@ -75,7 +75,7 @@ def test_the_table_says_what_each_run_is_and_how_far_it_is(runs, capsys):
         ["broken", "frankenstein", "0/2"],
     ]
     assert cells[0][3] == "training" and cells[1][3] == "stopped"
-    assert cells[2][4:] == ["quickdraw-real-dev", "89.0%", "97.7%/70.0%"]
+    assert cells[2][4:] == ["quickdraw-real-dev", "89.0%", "98%/70%"]
     assert lines[5:] == [
         f"going: training now (pid {trainer.pid}): epoch 2 of 3: batch 5 of 20 (25%)",
         "cut: stopped after epoch 1 of 3: `frankenstein train --resume name=cut "

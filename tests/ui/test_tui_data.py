@@ -295,3 +295,30 @@ async def test_a_long_file_name_is_shortened_in_its_cell_and_whole_in_its_toolti
         assert table.tooltip == long
         await pilot.hover("#data-table", offset=(5, y - 1))  # a class: its name is whole
         assert table.tooltip is None
+
+
+async def test_a_long_folder_name_is_shortened_in_its_header(here):
+    """A data folder of 43 characters headed its column whole: at 80 x 24 the columns
+    after it (synthetic's counts) were off the screen. Its header shows the name's
+    start and end around '…', as the tables' long names do; the tooltip over it, whole."""
+    from textual.geometry import Region
+
+    make_data(here / "data")
+    long = "my-own-doodles-from-the-long-weekend-batch2"
+    (here / "data" / long).mkdir()
+    line = '{"word": "circle", "drawing": [[[0, 10], [0, 10]]]}\n'
+    (here / "data" / long / "circle.ndjson").write_text(line * 5)
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#data-table", DataTable)
+        screen = [s.text for s in table.render_lines(Region(0, 0, *table.size))]
+        shown = "my-own-doodles…eekend-batch2"
+        header = screen[0][: table.scrollable_content_region.width].split()
+        assert header == ["class", "(lines)", "drawings/simplified", shown, "synthetic"]
+        assert column(app, shown)["circle"] == "5"
+        x = screen[0].index("my-own")
+        await pilot.hover("#data-table", offset=(x + 2, 0))
+        assert table.tooltip == long
+        await pilot.hover("#data-table", offset=(2, 0))  # "class (lines)": whole
+        assert table.tooltip is None

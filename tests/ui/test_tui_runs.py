@@ -54,8 +54,8 @@ async def test_runs_are_listed_newest_first_with_their_results(runs, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert rows(app) == [
-            ["lstm", "frankenstein", "3/3", "80.0%", "quickdraw-real-dev", "62.0%", "92.0%/41.0%"],
-            ["cnn", "cnn", "1/1", "60.0%", "quickdraw-real-dev", "50.0%", "-/0.0%"],
+            ["lstm", "frankenstein", "3/3", "80.0%", "quickdraw-real-dev", "62.0%", "92%/41%"],
+            ["cnn", "cnn", "1/1", "60.0%", "quickdraw-real-dev", "50.0%", "-/0%"],
             ["fresh", "frankenstein", "0 stopped", "-", "-", "-", "-"],  # before it began
         ]
         detail = str(app.query_one("#runs-detail", Static).content)
@@ -494,6 +494,30 @@ async def test_a_malformed_eval_file_is_listed_with_the_problem(
         assert f"problem: eval.json: {problem}" in detail
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"test": {"top1": 0.5}\n"eval_data": {}}', "Expecting ',' delimiter: line 2"),
+        ('{"test": "x"}', "test is not an object"),
+    ],
+)
+async def test_an_eval_file_with_nothing_to_show_says_its_problem_alone(
+    tmp_path, monkeypatch, content, problem
+):
+    """A broken eval.json was shown with its problem and then "no eval report yet
+    (eval.json is written when a run finishes)", which it was: the problem alone says
+    why there is no report."""
+    monkeypatch.chdir(tmp_path)
+    bad = make_run(tmp_path / "runs", "odd")
+    (bad / "eval.json").write_text(content)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        detail = str(app.query_one("#runs-detail", Static).content)
+        assert f"problem: eval.json: {problem}" in detail
+        assert "no eval report" not in detail
+
+
 def test_an_interval_of_nothing_counted_is_no_problem():
     """evaluate.py writes null for the interval of a share of nothing (no snap: no
     precision), as every run with no snap on its test split has; it was listed as a
@@ -556,6 +580,27 @@ async def test_a_run_a_broken_file_keeps_from_resuming_is_not_offered_to_f7(tmp_
         assert message(app).startswith("nothing to resume: cut cannot be resumed as it is: ")
         assert app.query_one("#tabs").active == "runs"
         assert app.query_one("#train-pane").supervisor is None  # no trainer started
+
+
+async def test_the_snap_cell_keeps_its_percent_signs_at_80_columns(tmp_path, monkeypatch):
+    """The snap P/R cell, '-/0.0%', was the table's last at 80 columns and cut there
+    to '-/0.0', a percent without its sign beside the others' '15.6%'. Its figures are
+    whole percents now, each with its sign, '-/0%', short enough to be seen whole; a
+    share neither none nor all is never rounded to either."""
+    from ui.tui.runinfo import whole_pct
+
+    monkeypatch.chdir(tmp_path)
+    test = report(0.156, [0.12, 0.13], None, 0.0)
+    make_run(tmp_path / "runs", "this-is-a-very-long-run-name-that-goes-on", model="cnn", test=test)
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert rows(app)[0][-2:] == ["15.6%", "-/0%"]
+        table = app.query_one("#runs-table", DataTable)
+        line = table.render_lines(Region(0, 0, *table.size))[1].text
+        assert line[: table.scrollable_content_region.width].split()[-2:] == ["15.6%", "-/0%"]
+    shown = [whole_pct(v) for v in (0.0, 0.004, 0.41, 0.996, 1.0, None)]
+    assert shown == ["0%", "<1%", "41%", ">99%", "100%", "-"]
 
 
 async def test_a_run_whose_training_ended_before_saving_anything_shows_as_failed(

@@ -88,6 +88,7 @@ class DataPane(Vertical):
         self.follow = Follow(self, self._seen, self._followed, ctx.follow_s)
         self.counted_seen: Hashable = None  # the data files as the table shows them
         self.full_names: dict[int, str] = {}  # table row -> a file name its cell shortens
+        self.full_labels: dict[int, str] = {}  # table column -> a folder its header shortens
 
     def compose(self) -> ComposeResult:
         yield Static("", id="data-summary")
@@ -102,7 +103,8 @@ class DataPane(Vertical):
         yield Static("", id="data-message")
 
     def on_mount(self) -> None:
-        follow_hover(self.query_one("#data-table", DataTable), self.full_names.get)
+        table = self.query_one("#data-table", DataTable)
+        follow_hover(table, self.full_names.get, self.full_labels.get)
         self.reload()
         self.follow.start()
 
@@ -149,8 +151,12 @@ class DataPane(Vertical):
         row = table.cursor_row  # kept over a recount (the scroll follows it)
         table.clear(columns=True)
         table.add_column("class (lines)")
-        for d in dirs:
-            table.add_column(d.label)
+        self.full_labels.clear()
+        for column, d in enumerate(dirs, 1):  # a long folder name pushed the others off
+            shown = middle_ellipsis(d.label, NAME_WIDTH)  # whole in the summary, tooltip
+            if shown != d.label:
+                self.full_labels[column] = d.label
+            table.add_column(Text(shown))  # a folder's name: no markup
         for cls in CLASSES:
             table.add_row(cls, *(str(d.counts.get(cls, 0)) for d in dirs))
         unnamed = sorted({name for d in dirs for name in d.unnamed})

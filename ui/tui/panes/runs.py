@@ -202,6 +202,8 @@ class RunsPane(Vertical):
         if other.name == run.name:
             self.show(f"{run.name} is the marked run: select another run and press C")
             return
+        # the mark's hint ("select another run and press C") is done with
+        self.show(f"compared {other.name} with {run.name}; M on {other.name} unmarks it")
         self.app.push_screen(CompareScreen(other, run))
 
     def action_curves(self) -> None:
@@ -372,7 +374,9 @@ def detail_text(run: RunInfo) -> str:
         lines.append(unresumable)
     lines.extend(f"problem: {p}" for p in run.problems if p not in unresumable)
     main = run.main_report()
-    if main is None and run.failed_pid is not None:  # it will not write one: its problem says
+    if main is None and any(p.startswith("eval.json") for p in run.problems):
+        pass  # written, but nothing in it can be shown: its problem line says why
+    elif main is None and run.failed_pid is not None:  # it will not write one: its problem says
         lines.append("no eval report")
     elif main is None:
         lines.append("no eval report yet (eval.json is written when a run finishes)")

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Label, ProgressBar, RichLog, Select, Static
 
@@ -30,7 +31,7 @@ from training.callbacks import epochs_of, resumed_from
 from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
-from ui.tui.configform import FormField, model_hints, validate_form
+from ui.tui.configform import GENERAL, FormField, model_hints, validate_form
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
 from ui.tui.follow import Follow
@@ -40,6 +41,7 @@ from ui.tui.trainstate import TrainState
 from ui.tui.widgets.chart import TRAIN, VAL, Chart, Series
 from ui.tui.widgets.config_form import ConfigForm, OnOff
 from ui.tui.widgets.job_buttons import show_busy
+from ui.tui.widgets.name_select import NameSelect, ShortName
 
 SYNTHETIC = "synthetic"
 
@@ -88,20 +90,18 @@ class TrainPane(Horizontal):
         with Vertical(id="train-left"):
             with Horizontal(classes="field-row"):
                 yield Label("model", classes="field-label")
-                yield Select(
+                yield NameSelect(
                     [(m, m) for m in self.models],
                     value=self.models[0],
                     allow_blank=False,
-                    compact=True,
                     id="train-model",
                 )
             with Horizontal(classes="field-row"):
                 yield Label("data", classes="field-label")
-                yield Select(
+                yield NameSelect(
                     self._source_options(self.sources),
                     value=self.sources[0],
                     allow_blank=False,
-                    compact=True,
                     id="train-data",
                 )
             with Horizontal(classes="field-row"):
@@ -125,9 +125,9 @@ class TrainPane(Horizontal):
             yield RichLog(id="train-log", wrap=True, markup=False, highlight=False, min_width=20)
 
     def _source_options(self, sources: list[str]) -> list[tuple[str, str]]:
-        """(label, source) for the data picker: a folder by its path in the data folder
-        (as the Data tab names it), with a "/" that tells it from generated synthetic;
-        its full path, the picker's 18 cells would show only its common start."""
+        """(label, source) for the data picker: doodles generated each epoch, said so,
+        and a folder by its path from the data folder's parent (its full path, the
+        picker's cells would show only its common start)."""
         return [(source_label(s, self.ctx.data_dir), s) for s in sources]
 
     def on_mount(self) -> None:
@@ -195,11 +195,26 @@ class TrainPane(Horizontal):
         self.form.show_errors(errors)
         if errors:
             self.log_line("not started: fix the settings marked in the form")
+            self._show_not_started(errors)
             return None
         argv = [*self.ctx.trainer, *result.overrides, "--events"]
         if dry_run:
             argv.append("--dry-run")
         return argv
+
+    def _show_not_started(self, errors: dict[str, str]) -> None:
+        """The status says that nothing started, and why: the first error of the form
+        (the one it scrolls to), and how many more it marks. It read "idle: set up a run
+        and press Start" before, as if F5 had not been pressed; the next run's status
+        replaces it."""
+        keys = [f.key for f in self.fields if f.key in errors] or list(errors)
+        first = keys[0]
+        why = errors[first] if first == GENERAL else f"{first}: {errors[first]}"
+        more = f" (and {len(errors) - 1} more marked in the form)" if len(errors) > 1 else ""
+        status = self.query_one("#train-status", Static)
+        status.update(Content(f"not started: fix the settings{more}\n{why}"))
+        status.set_class(True, "failed")
+        status.set_class(False, "done")
 
     def action_start(self) -> None:
         if self.state.active:
@@ -356,18 +371,21 @@ def name_taken(folder: RunFolder) -> str:
     return ""
 
 
+# the generated doodles, told from a folder of generated ones (data/synthetic/): where
+# the picker's cells are too few for the whole label, "synthetic" alone
+FRESH = ShortName("synthetic (fresh each epoch)", narrow=SYNTHETIC)
+
+
 def source_label(source: str, data_dir: Path) -> str:
-    """How the data picker names `source`: "synthetic" (generated each epoch), else the
-    folder relative to the data folder, ending in "/" ("drawings/simplified/"); one
-    outside it, or the data folder itself, by its own name."""
+    """How the data picker names `source`: `FRESH` for doodles generated each epoch,
+    else the folder as a path from the data folder's parent, ending in "/"
+    ("data/synthetic/", "data/drawings/simplified/"); one outside it by its own name."""
     if source == SYNTHETIC:
-        return source
+        return FRESH
     path = Path(source)
     try:
-        inside = path.relative_to(data_dir).as_posix()
+        inside = (Path(data_dir.resolve().name) / path.relative_to(data_dir)).as_posix()
     except ValueError:
-        inside = path.name
-    if inside in ("", "."):
         inside = path.name or source
     return inside.rstrip("/") + "/"
 

@@ -38,14 +38,15 @@ class Pen:
         return {1: "━", 2: "┅"}.get(self.dash, "┈")
 
 
-# Colours that stand at least 3:1 from the dark and the light themes' backgrounds, as
-# colours and as NO_COLOR's greys (magenta, the validation curve's colour before, was
-# 1.7:1 grey on dark), on lines told apart without colour too. The marked curve takes
-# the theme's warning text, amber: light on dark themes, dark on light ones (ANSI
-# yellow, before, was 2.1:1 on textual-light's background).
-TRAIN = Pen("cyan")  # a training curve: solid
-VAL = Pen("blue", dash=2)  # a validation curve: dotted
-MARKED = Pen("$text-warning", dash=3)  # another run's curve drawn beside (the curves screen)
+# The theme's text colours, which stand at least 3:1 from its background, as colours
+# and as NO_COLOR's greys (magenta, the validation curve's colour once, was 1.7:1 grey
+# on dark), on lines told apart without colour too, in three hues far apart: blue,
+# green and amber, light on dark themes and dark on light ones. ANSI cyan and blue,
+# before, were two blues on textual-light (#0083B2 and #325CC0), and ANSI yellow 2.1:1
+# on its background.
+TRAIN = Pen("$text-primary")  # a training curve: solid, blue
+VAL = Pen("$text-success", dash=2)  # a validation curve: dotted, green
+MARKED = Pen("$text-warning", dash=3)  # another run's curve beside (the curves screen): amber
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def render_chart(
 
     def ink(pen: Pen) -> str:
         c = pen.colour
-        return variables.get(c[1:], "") if c.startswith("$") else c
+        c = variables.get(c[1:], "") if c.startswith("$") else c
+        return c.removeprefix("ansi_")  # the ANSI themes' "ansi_blue" is Rich's "blue"
 
     text.append(title, style="bold")
     legend = [

@@ -39,6 +39,16 @@ class ConfigForm(VerticalScroll):
     stop itself (Tab went from the field before it onto the form, showing nothing):
     Tab goes field to field, the form scrolling to the one focused (the wheel too)."""
 
+    # An empty field's placeholder is the value it stands for (the model's own size,
+    # `none`): Textual's disabled-text grey was 2.6:1 on the light theme's inputs
+    # (#858585 on #D8D8D8); muted text, still grey, reads 4.5:1 or more (WCAG's figure
+    # for text) on either theme.
+    DEFAULT_CSS = """
+    ConfigForm Input > .input--placeholder {
+        color: $text-muted;
+    }
+    """
+
     def __init__(self, fields: list[FormField], *, id: str | None = None):
         super().__init__(id=id, can_focus=False)
         self.fields = fields
