@@ -61,6 +61,17 @@ class FrankensteinApp(App[None]):
         Binding("question_mark", "toggle_help", "Help", show=False),
         Binding("escape", "hide_help_panel", "Close help", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Ctrl+P's palette, shown at the footer's right (Footer(show_command_palette)),
+        # "Palette" as the footer's other keys are named: every action by name, the
+        # keys the footer leaves out (R, F on the Runs tab) too.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            priority=True,
+            tooltip="find any command by name",
+        ),
     ]
 
     def __init__(self, ctx: TuiContext, models: list[str], initial: str = "train"):
@@ -77,7 +88,7 @@ class FrankensteinApp(App[None]):
             for tab, title in TITLES.items():
                 make = partial(self._make_pane, tab)
                 yield LazyTab(title, make, id=tab, now=tab == self.initial)
-        yield Footer(show_command_palette=False, compact=True)
+        yield Footer(compact=True)
 
     def _make_pane(self, tab: str) -> Widget:
         if tab == "train":  # the data folders as they are now, not at start
