@@ -38,6 +38,13 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+async def train_sources(app, pilot) -> list[str]:
+    """The data the Train tab offers, shown (2): composed then, if it was not yet."""
+    await pilot.press("2")
+    await settle(app, pilot)
+    return app.query_one("#train-pane").sources
+
+
 async def test_counts_per_class_of_each_data_directory(here):
     make_data(here / "data")
     app = tui(here, initial="data")
@@ -54,7 +61,7 @@ async def test_counts_per_class_of_each_data_directory(here):
         summary = str(app.query_one("#data-summary", Static).content)
         assert "synthetic: generated doodles" in summary
         # The Train tab offers the directories as data sources.
-        sources = app.query_one("#train-pane").sources
+        sources = await train_sources(app, pilot)
         assert sources == ["synthetic", "data/drawings/simplified", "data/synthetic"]
 
 
@@ -123,6 +130,8 @@ async def test_generate_synthetic_doodles_and_see_the_counts(here):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "no data yet" in str(app.query_one("#data-summary", Static).content)
+        assert await train_sources(app, pilot) == ["synthetic"]  # the Train tab composed
+        await pilot.press("1")
         app.query_one("#data-per-class", Input).value = "2"
         await pilot.press("f5")
         await settle(app, pilot)
@@ -132,6 +141,7 @@ async def test_generate_synthetic_doodles_and_see_the_counts(here):
         assert (bar.progress, bar.total) == (36, 36)
         counts = column(app, "synthetic")
         assert all(counts[c] == "2" for c in CLASSES) and counts["total"] == "36"
+        # the Data tab's count offered on the Train tab, hidden meanwhile
         assert app.query_one("#train-pane").sources == ["synthetic", "data/synthetic"]
 
 
@@ -220,7 +230,7 @@ async def test_a_stopped_generation_keeps_nothing_and_leaves_the_old_data(here):
         assert enabled(app, buttons) == ["data-synth", "data-download"]
         synth = column(app, "synthetic")
         assert (synth["circle"], synth["square"], synth["total"]) == ("3", "2", "5")
-        assert app.query_one("#train-pane").sources == [
+        assert await train_sources(app, pilot) == [
             "synthetic",
             "data/drawings/simplified",
             "data/synthetic",

@@ -4,6 +4,7 @@ where the focus is (the Data tab's per-class box takes letters)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ KEYS = {
         ("r", "Reload"),
         ("ctrl+q", "Quit"),
         ("f1", "Help"),
+        ("ctrl+p", "Palette"),
     ],
     "train": [
         ("f5", "Start"),
@@ -29,6 +31,7 @@ KEYS = {
         ("f7", "Resume"),
         ("ctrl+q", "Quit"),
         ("f1", "Help"),
+        ("ctrl+p", "Palette"),
     ],
     "ablations": [
         ("f5", "Run"),
@@ -37,17 +40,18 @@ KEYS = {
         ("r", "Reload"),
         ("ctrl+q", "Quit"),
         ("f1", "Help"),
+        ("ctrl+p", "Palette"),
     ],
     "runs": [
         ("m", "Mark"),
         ("c", "Compare"),
         ("l", "Curves"),
         ("d", "Draw"),
-        ("f", "Default"),
         ("f6", "Stop"),
         ("f7", "Resume"),
-        ("ctrl+q", "Quit"),  # R reloads too, unlisted: the tab follows its folder
+        ("ctrl+q", "Quit"),  # F and R too, unlisted: the footer is full (Ctrl+P has them)
         ("f1", "Help"),
+        ("ctrl+p", "Palette"),
     ],
 }
 
@@ -93,6 +97,24 @@ async def test_every_tab_footer_lists_one_key_set(here):
     }
 
 
+async def test_every_tab_footer_shows_ctrl_p_whole_within_80_columns(here):
+    """Ctrl+P's palette (every action by name, the keys the footer leaves out too) was
+    in no footer, the Runs tab's being full at 80 columns: each tab's footer shows it,
+    at its right, and every key there is whole on screen, none drawn over another."""
+    make_run(here / "runs", "lstm")
+    app = tui(here, initial="data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for number, tab in enumerate(KEYS, 1):
+            await pilot.press(str(number))
+            await settle(app, pilot)
+            keys = sorted(app.query(FooterKey), key=lambda k: k.region.x)
+            palette = keys[-1]
+            assert (palette.key, palette.description) == ("ctrl+p", "Palette"), tab
+            assert str(palette.render()).strip() == "^p Palette"
+            assert all(k.region.width > 0 and k.region.right <= 80 for k in keys), tab
+            assert all(a.region.right <= b.region.x for a, b in pairwise(keys)), tab
+
+
 def message(app) -> str:
     return str(app.query_one("#data-message", Static).content)
 
@@ -122,6 +144,7 @@ async def test_the_data_footer_while_typing_a_count_lists_only_keys_that_work(he
             ("f8", "Download"),
             ("ctrl+q", "Quit"),
             ("f1", "Help"),
+            ("ctrl+p", "Palette"),
         ]
         pane = app.query_one("#data-pane")
         box.value = ""  # so F5 answers at once instead of generating

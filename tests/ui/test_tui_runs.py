@@ -579,7 +579,7 @@ async def test_a_run_a_broken_file_keeps_from_resuming_is_not_offered_to_f7(tmp_
         assert "F7 resumes it" not in str(app.query_one("#runs-detail", Static).content)
         assert message(app).startswith("nothing to resume: cut cannot be resumed as it is: ")
         assert app.query_one("#tabs").active == "runs"
-        assert app.query_one("#train-pane").supervisor is None  # no trainer started
+        assert app.pane("train") is None  # no trainer started: the Train tab never composed
 
 
 async def test_the_snap_cell_keeps_its_percent_signs_at_80_columns(tmp_path, monkeypatch):

@@ -4,7 +4,8 @@
 ui/tui/context.py), so tests inject a fast fake trainer; `frankenstein tui` calls it
 with the defaults. Everything long runs in a child process watched by a Textual
 worker, so the UI never waits on training. Ctrl+P's palette offers each tab and each
-tab's actions by name beside Textual's commands (ui/tui/palette.py).
+tab's actions by name beside Textual's commands (ui/tui/palette.py). Only the tab shown
+at start is composed with the app, each other one when first shown (ui/tui/lazytab.py).
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, HelpPanel, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, HelpPanel, TabbedContent, Tabs
 
 from core.paths import data_dir, runs_dir
 from ui.tui.configform import form_fields
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
+from ui.tui.lazytab import LazyTab
 from ui.tui.palette import COMMANDS, PaletteCommand, help_line
 from ui.tui.panes.runs import RunsPane
 from ui.tui.panes.train import SYNTHETIC, TrainPane
 
-TABS = ("data", "train", "ablations", "runs")
+TITLES = {"data": "1 Data", "train": "2 Train", "ablations": "3 Ablations", "runs": "4 Runs"}
+TABS = tuple(TITLES)
 # What takes the focus when a tab opens, so its keys work and show in the footer.
 FIRST_FOCUS = {
     "data": "#data-table",
@@ -58,6 +61,17 @@ class FrankensteinApp(App[None]):
         Binding("question_mark", "toggle_help", "Help", show=False),
         Binding("escape", "hide_help_panel", "Close help", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Ctrl+P's palette, shown at the footer's right (Footer(show_command_palette)),
+        # "Palette" as the footer's other keys are named: every action by name, the
+        # keys the footer leaves out (R, F on the Runs tab) too.
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            priority=True,
+            tooltip="find any command by name",
+        ),
     ]
 
     def __init__(self, ctx: TuiContext, models: list[str], initial: str = "train"):
@@ -68,21 +82,19 @@ class FrankensteinApp(App[None]):
         self.after_switch: PaletteCommand | None = None  # run once its tab is shown
 
     def compose(self) -> ComposeResult:
-        sources = [SYNTHETIC, *source_dirs(self.ctx.data_dir)]
+        # Only the tab shown at start is composed now, the others when first shown (or
+        # reached: ui/tui/lazytab.py), so the first screen comes sooner.
         with TabbedContent(initial=self.initial, id="tabs"):
-            with TabPane("1 Data", id="data"):
-                from ui.tui.panes.data import DataPane
+            for tab, title in TITLES.items():
+                make = partial(self._make_pane, tab)
+                yield LazyTab(title, make, id=tab, now=tab == self.initial)
+        yield Footer(compact=True)
 
-                yield DataPane(self.ctx, id="data-pane")
-            with TabPane("2 Train", id="train"):
-                yield TrainPane(self.ctx, form_fields(), self.models, sources, id="train-pane")
-            with TabPane("3 Ablations", id="ablations"):
-                from ui.tui.panes.ablations import AblationsPane
-
-                yield AblationsPane(self.ctx, id="ablations-pane")
-            with TabPane("4 Runs", id="runs"):
-                yield RunsPane(self.ctx, id="runs-pane")
-        yield Footer(show_command_palette=False, compact=True)
+    def _make_pane(self, tab: str) -> Widget:
+        if tab == "train":  # the data folders as they are now, not at start
+            sources = [SYNTHETIC, *source_dirs(self.ctx.data_dir)]
+            return TrainPane(self.ctx, form_fields(), self.models, sources, id="train-pane")
+        return pane_class(tab)(self.ctx, id=f"{tab}-pane")
 
     def on_mount(self) -> None:
         # The tab strip takes no focus (1-4 and the mouse switch tabs): focused, by
@@ -90,6 +102,15 @@ class FrankensteinApp(App[None]):
         for strip in self.query_one("#tabs", TabbedContent).query(Tabs):
             strip.can_focus = False
         self._focus_in(self.initial)
+
+    def pane(self, tab: str) -> Widget | None:
+        """The tab's pane, None where it is not composed yet (never shown)."""
+        return self.query_one(f"#{tab}", LazyTab).pane
+
+    async def populated(self, tab: str) -> Widget:
+        """The tab's pane, composed now if it was not yet."""
+        await self.query_one(f"#{tab}", LazyTab).populate()
+        return self.query_one(f"#{tab}-pane")
 
     def action_toggle_help(self) -> None:
         if self.screen.query(HelpPanel):
@@ -103,16 +124,26 @@ class FrankensteinApp(App[None]):
             return bool(self.screen.query(HelpPanel))
         return True
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
+        """The tab shown, composed first where it was not yet (drawn whole at once)."""
+        await self.populated(tab)
         self.query_one("#tabs", TabbedContent).active = tab
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "runs":  # what was trained, started or stopped meanwhile
+        tab = event.pane.id
+        if tab is None:
+            return
+        lazy = self.query_one(f"#{tab}", LazyTab)
+        if lazy.pane is None:  # a click on its title shows it before it is composed
+            # the widget focused on the tab just hidden would, once hidden, hand the
+            # focus to a sibling there, which shows that tab again: no focus meanwhile
+            self.screen.set_focus(None)
+            await lazy.populate()
+        if tab == "runs":  # what was trained, started or stopped meanwhile
             self.query_one("#runs-pane", RunsPane).reload()
-        if event.pane.id is not None:
-            self._focus_in(event.pane.id)
+        self._focus_in(tab)
         command, self.after_switch = self.after_switch, None
-        if command is not None and command.tab == event.pane.id:
+        if command is not None and command.tab == tab:
             await self._run_in_pane(command)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -123,9 +154,9 @@ class FrankensteinApp(App[None]):
             return
         for command in COMMANDS:
             keys = {}
-            if command.action:
-                pane = screen.query_one(f"#{command.tab}-pane")
-                keys = {b.action: b.key.upper() for b in Binding.make_bindings(pane.BINDINGS)}
+            if command.action:  # from the pane's class: its tab may not be composed yet
+                bindings = Binding.make_bindings(pane_class(command.tab).BINDINGS)
+                keys = {b.action: b.key.upper() for b in bindings}
             yield SystemCommand(
                 command.title, help_line(command, keys), partial(self.run_command, command)
             )
@@ -136,39 +167,63 @@ class FrankensteinApp(App[None]):
         folder again then, so the action sees the runs as the key would)."""
         tabs = self.query_one("#tabs", TabbedContent)
         if not command.action:
-            self.action_show_tab(command.tab)
+            await self.action_show_tab(command.tab)
         elif tabs.active == command.tab:
             await self._run_in_pane(command)
         else:
             self.after_switch = command
-            self.action_show_tab(command.tab)
+            await self.action_show_tab(command.tab)
 
     async def _run_in_pane(self, command: PaletteCommand) -> None:
         pane: Widget = self.query_one(f"#{command.tab}-pane")
         await self.run_action(command.action, pane)
 
     def _focus_in(self, tab: str) -> None:
-        self.query_one(FIRST_FOCUS[tab]).focus()
+        """The tab's first widget focused at once, not later as focus() would: a widget
+        of the tab just hidden that still has the focus when hidden hands it to a
+        sibling of its own, and that tab is shown again."""
+        widget = self.query_one(FIRST_FOCUS[tab])
+        widget.screen.set_focus(widget)
 
     def on_data_pane_counted(self, message) -> None:
-        sources = [SYNTHETIC] + [str(d.path) for d in message.dirs]
-        self.query_one("#train-pane", TrainPane).set_sources(sources)
+        """The Data tab's count offered on the Train tab (one not composed yet lists
+        the data folders when it is)."""
+        train = self.pane("train")
+        if isinstance(train, TrainPane):
+            train.set_sources([SYNTHETIC] + [str(d.path) for d in message.dirs])
 
-    def on_runs_pane_resume_asked(self, message: RunsPane.ResumeAsked) -> None:
+    async def on_runs_pane_resume_asked(self, message: RunsPane.ResumeAsked) -> None:
         """F7 on the Runs tab: the run resumes on the Train tab, shown, as its F7 would;
         while that tab trains a run of its own, the Runs tab says so and stays."""
-        train = self.query_one("#train-pane", TrainPane)
+        train = await self.populated("train")
+        assert isinstance(train, TrainPane)
         if train.state.active:
             self.query_one("#runs-pane", RunsPane).show(
                 f"the Train tab is training {train.state.run or 'a run'}: one run at a time "
                 f"there (F6 on the Train tab stops it), then F7 resumes {message.name}"
             )
             return
-        self.action_show_tab("train")
+        await self.action_show_tab("train")
         train.resume(message.name)
 
     def on_train_pane_run_ended(self, message: TrainPane.RunEnded) -> None:
-        self.query_one("#runs-pane", RunsPane).reload()
+        runs = self.pane("runs")  # not composed yet: it reads the folder when it is
+        if isinstance(runs, RunsPane):
+            runs.reload()
+
+
+def pane_class(tab: str) -> type[Widget]:
+    """The class of the tab's pane (imported on first use: the Data and Ablations
+    panes' modules are left for when the tab or the palette needs them)."""
+    if tab == "data":
+        from ui.tui.panes.data import DataPane
+
+        return DataPane
+    if tab == "ablations":
+        from ui.tui.panes.ablations import AblationsPane
+
+        return AblationsPane
+    return {"train": TrainPane, "runs": RunsPane}[tab]
 
 
 def create_app(

@@ -62,10 +62,12 @@ class RunsPane(Vertical):
         Binding("c", "compare", "Compare"),
         Binding("l", "curves", "Curves"),
         Binding("d", "draw", "Draw"),
-        Binding("f", "make_default", "Default"),
         Binding("f6", "stop", "Stop"),
         Binding("f7", "resume", "Resume"),
-        # the tab follows the folder by itself (ui/tui/follow.py): R stays, unlisted
+        # Unlisted, as the footer is full at 80 columns (Ctrl+P's palette at its right
+        # names them, F1's keys panel too): F, and R, as the tab follows the folder by
+        # itself (ui/tui/follow.py).
+        Binding("f", "make_default", "Default", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
 
