@@ -8,8 +8,9 @@ a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt; stopped
 while preparing its data, it has none yet and Resume starts the run), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
-run; a finished run is refused) and puts the epochs before the stop back on the
-curves (metrics.jsonl). A trainer that crashes is shown as failed with its last
+run; a finished run is refused), puts the epochs before the stop back on the
+curves (metrics.jsonl) and shows the run's config.json in the pickers and the form, the
+settings it trains with. A trainer that crashes is shown as failed with its last
 stderr lines; the TUI itself is untouched. The data choices follow the data folders
 while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
 """
@@ -30,7 +31,7 @@ from training.callbacks import epochs_of, resumed_from
 from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
-from ui.tui.configform import FormField, model_hints, validate_form
+from ui.tui.configform import FormField, config_values, model_hints, validate_form
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
 from ui.tui.follow import Follow
@@ -236,12 +237,44 @@ class TrainPane(Horizontal):
         except ValueError as e:
             self.log_line(f"nothing to resume: {e}")
             return
-        problem = read_run(self.ctx.runs_dir / name).resume_problem()
+        run = read_run(self.ctx.runs_dir / name)
+        problem = run.resume_problem()
         if problem is not None:
             self.log_line(f"nothing to resume: {problem}")
             return
         argv = [*self.ctx.trainer, *resume_words(name, self.ctx.runs_dir), "--events"]
         self._launch(argv)
+        self.show_config(run.config)
+
+    def show_config(self, config: dict[str, Any]) -> None:
+        """The pickers and the form set to a run's config.json: a resumed run trains
+        with the settings its folder holds, not the form's, which then describes it; a
+        data source the picker does not offer is said in the log."""
+        self.form.set_values(config_values(self.fields, config))
+        model = config.get("model")
+        name = model.get("name") if isinstance(model, dict) else None
+        if name in self.models:
+            self.query_one("#train-model", Select).value = name
+            self.form.set_hints(model_hints(name))
+        data = config.get("data")
+        sources = data.get("sources") if isinstance(data, dict) else None
+        offered = [self._offered(s) for s in sources] if isinstance(sources, list) else []
+        if len(offered) == 1 and offered[0] is not None:
+            self.query_one("#train-data", Select).value = offered[0]
+        elif sources:
+            self.log_line(f"its data, {sources}, is not one the data picker offers")
+
+    def _offered(self, source: Any) -> str | None:
+        """The data picker's choice that is `source` (a config's, maybe relative to
+        where the TUI runs), or None."""
+        if source in self.sources:
+            return source
+        if not isinstance(source, str):
+            return None
+        where = ((self.ctx.cwd or Path()) / source).resolve()
+        return next(
+            (s for s in self.sources if s != SYNTHETIC and Path(s).resolve() == where), None
+        )
 
     # ------------------------------------------------------------------ the run
 
