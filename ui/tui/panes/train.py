@@ -8,8 +8,8 @@ a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt; stopped
 while preparing its data, it has none yet and Resume starts the run), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
-run; a finished run is refused), puts the epochs before the stop back on the
-curves (metrics.jsonl) and shows the run's config.json in the pickers and the form, the
+run; a finished run is refused), puts the curves before the stop back (as this tab
+drew them, when it ran the run up to there; else metrics.jsonl's epochs) and shows the run's config.json in the pickers and the form, the
 settings it trains with. A trainer that crashes is shown as failed with its last
 stderr lines; the TUI itself is untouched. The data choices follow the data folders
 while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
@@ -80,6 +80,8 @@ class TrainPane(Horizontal):
         self.closing = False
         self.last_run: str | None = None
         self.lines: list[str] = []  # the log of the current run, as shown
+        # what this tab showed of the run it resumes, until its stop: its curves go on
+        self.before: TrainState | None = None
         # a data folder another process makes (a terminal's data synth) is offered
         self.follow = Follow(
             self, lambda: source_dirs(ctx.data_dir), self._new_sources, ctx.follow_s
@@ -243,7 +245,9 @@ class TrainPane(Horizontal):
             self.log_line(f"nothing to resume: {problem}")
             return
         argv = [*self.ctx.trainer, *resume_words(name, self.ctx.runs_dir), "--events"]
+        before = self.state if self.state.run == name else None
         self._launch(argv)
+        self.before = before
         self.show_config(run.config)
 
     def show_config(self, config: dict[str, Any]) -> None:
@@ -280,6 +284,7 @@ class TrainPane(Horizontal):
 
     def _launch(self, argv: list[str]) -> None:
         self.state = TrainState(status="starting")
+        self.before = None
         self.lines = []
         self.query_one("#train-log", RichLog).clear()
         # the words it runs, shell-quoted: pasted into a terminal, the same command
@@ -313,7 +318,7 @@ class TrainPane(Horizontal):
         if self.state.run:
             self.last_run = self.state.run
         if event.get("event") == "start" and event.get("resumed") and self.state.run:
-            self.state.load_history(read_run(self.ctx.runs_dir / self.state.run).metrics)
+            self._history()
         line = describe(event)
         if line:
             self.log_line(line)
@@ -321,6 +326,16 @@ class TrainPane(Horizontal):
             for warning in event.get("data_warnings") or ():
                 self.log_line(f"warning: {warning}")
         self.refresh_view()
+
+    def _history(self) -> None:
+        """A resumed run's curves before its stop: as this tab drew them, batch by
+        batch, when it ran the run up to where the resume starts; else its
+        metrics.jsonl's epochs (a run stopped elsewhere, or in an earlier session)."""
+        before = self.before
+        if before is not None and before.run == self.state.run and before.epoch == self.state.epoch:
+            self.state.take_curves(before)
+        else:
+            self.state.load_history(read_run(self.ctx.runs_dir / self.state.run).metrics)
 
     def log_line(self, line: str) -> None:
         self.lines.append(line)
