@@ -448,6 +448,11 @@ def test_the_time_left_comes_from_the_finished_runs_else_the_running_runs_estima
     clock.run_started("c")
     status = {**status, "a": "done", "b": "failed", "c": "running"}
     assert clock.line(status) == "run 3 of 5, about 20 min left"  # c, then d and e together
+    last = {"a": "done", "b": "running"}
+    clock = StudyProgress(clock=lambda: now[0])
+    clock.run_started("b")
+    clock.estimate("b", 0.0)  # its batches done: its calibration and evaluation to come
+    assert clock.line(last) == "run 2 of 2, finishing"
 
 
 async def test_the_writing_of_the_table_is_shown(here):

@@ -74,4 +74,7 @@ class StudyProgress:
         last = min(finished + running, total)
         which = f"runs {first}-{last}" if last > first else f"run {first}"
         left = self.seconds_left(total - finished - running)
-        return f"{which} of {total}" + (f", {time_left(left)}" if left is not None else "")
+        if left is None:
+            return f"{which} of {total}"
+        # the trainers' estimates leave out their end (calibration, evaluation)
+        return f"{which} of {total}, " + (time_left(left) if left >= 1 else "finishing")
