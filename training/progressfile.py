@@ -113,7 +113,7 @@ def progress_text(p: dict[str, Any]) -> str:
         if _num(p.get("samples_per_s")):
             text += f", {p['samples_per_s']:.0f} samples/s"
         if _num(p.get("eta_s")):
-            text += f", {_left(p['eta_s'])}"
+            text += f", {time_left(p['eta_s'])}"
         return text
     if event == "progress":
         return f"{p.get('what') or 'working'}: {_int(p.get('done')):,} of {_int(p.get('total')):,}"
@@ -125,7 +125,7 @@ def progress_text(p: dict[str, Any]) -> str:
     return ""
 
 
-def _left(seconds: float) -> str:
+def time_left(seconds: float) -> str:
     """'about 12 min left', 'about 40 s left', 'about 2 h 5 min left'."""
     s = round(seconds)
     if s < 60:

@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
         run = study / run_id
         run.mkdir(exist_ok=True)
         emit("run_start", run=run_id, resumed=False)
-        emit("run_progress", run=run_id, kind="batch", epoch=1, batch=1, batches=2)
+        emit("run_progress", run=run_id, kind="batch", epoch=1, batch=1, batches=2, eta_s=90.0)
         if mode == "hold":
             deadline = time.monotonic() + 60
             while not interrupted and time.monotonic() < deadline:

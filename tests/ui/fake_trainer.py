@@ -6,13 +6,15 @@ and writes a real run folder (config.json, metrics.jsonl, eval.json, best.pt, la
 train.log) in seconds' hundredths instead of minutes. The first argument picks a
 behaviour: --mode=ok (default), --mode=hold (after the first batch, or the N-th with
 --hold-at=N, wait for SIGINT like a long run, then save last.pt and end
-"interrupted", exit 130), --mode=hold-prepare (a new run, not a resume, waits for
+"interrupted", exit 130; a resume runs to the end), --mode=hold-prepare (a new run, not a resume, waits for
 SIGINT while preparing its data, with config.json written, then ends "interrupted"
 with no last.pt and no "start", exit 130, as the real trainer does),
 --mode=hold-data (wait for SIGINT while "making the data", before the run folder
 exists, as a trainer stopped before it made one, say while loading torch, then exit
 130 with no "done"), --mode=crash (a traceback on stderr, exit 1, no "done"),
---mode=warn (as ok, with a data warning in "start").
+--mode=warn (as ok, with a data warning in "start"). A run stopped mid-epoch resumes
+after the batch it stopped at, as the real trainer does from its last.pt (here, from
+fake-position.json beside it).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 STAND_IN = b"PK\x05\x06" + bytes(18)  # an empty zip, as tests.ui.tui_helpers.STAND_IN
 
 BATCHES = 4
+POSITION = "fake-position.json"
 WARNING = (
     "data: 2 bad lines skipped while reading (the first: data/circle.ndjson:3: not valid JSON)"
 )
@@ -118,6 +121,13 @@ def main(argv: list[str]) -> int:
     rows = [json.loads(x) for x in lines if x]
     epochs = int(config["epochs"])
     seen = 0  # batch events so far
+    position = run / POSITION  # the batch a stop mid-epoch left off at
+    skip = (
+        json.loads(position.read_text())["batch"]
+        if "--resume" in flags and position.exists()
+        else 0
+    )
+    position.unlink(missing_ok=True)
     emit("progress", done=0, total=2, what="generating the synthetic validation and test sets")
     emit(
         "start", run=name, run_dir=str(run), model=config["model"]["name"], parameters=1000,
@@ -125,8 +135,9 @@ def main(argv: list[str]) -> int:
         resumed="--resume" in flags, world=1, device="cpu",
         data_warnings=[WARNING] if mode == "warn" else [],
     )  # fmt: skip
-    for epoch in range(len(rows) + 1, epochs + 1):
-        for batch in range(1, BATCHES + 1):
+    first = len(rows) + 1
+    for epoch in range(first, epochs + 1):
+        for batch in range(1 + (skip if epoch == first else 0), BATCHES + 1):
             decay = 0.6 ** (epoch - 1 + batch / BATCHES)
             loss, acc = round(0.3 + 2.4 * decay, 3), round(0.85 - 0.7 * decay, 3)
             left = (epochs - epoch) * BATCHES + BATCHES - batch
@@ -142,18 +153,21 @@ def main(argv: list[str]) -> int:
                 print("RuntimeError: fake trainer crashed on purpose", file=sys.stderr)
                 return 1
             seen += 1
-            if mode == "hold" and seen == settings.get("hold_at", 1):
+            if mode == "hold" and seen == settings.get("hold_at", 1) and "--resume" not in flags:
                 deadline = time.monotonic() + 60
                 while not interrupted and time.monotonic() < deadline:
                     time.sleep(0.02)
             if interrupted:
                 (run / "last.pt").write_bytes(STAND_IN)
+                write(position, json.dumps({"batch": batch}))
                 emit(
                     "done", status="interrupted", run_dir=str(run), epochs_run=len(rows),
                     best_epoch=len(rows), best_val_acc=None, temperature=None,
                 )  # fmt: skip
                 print("frankenstein: interrupted; last.pt saved.", file=sys.stderr)
                 return 130
+        decay = 0.6**epoch  # the epoch's last batch's (none run when it stopped after it)
+        loss, acc = round(0.3 + 2.4 * decay, 3), round(0.85 - 0.7 * decay, 3)
         val_acc = round(0.9 - 0.6 * 0.5**epoch, 3)  # 0.6, 0.75, 0.825, ...
         row = {
             "epoch": epoch, "train_loss": loss, "train_acc": acc, "val_loss": round(loss + 0.15, 3),

@@ -15,6 +15,7 @@ from textual.widgets import Checkbox, DataTable, Static
 
 from core.atomic import one_process
 from tests.ui.tui_helpers import enabled, tui
+from ui.tui.studyprogress import StudyProgress
 
 FAKE_ABLATE = Path(__file__).with_name("fake_ablate.py")
 
@@ -79,11 +80,11 @@ async def test_specs_are_listed_with_their_planned_runs(here):
         ]
         info = str(app.query_one("#abl-info", Static).content)
         assert info == "tiny: Two tiny variants.\n2 variants x 2 seeds = 4 runs"
-        assert table_rows(app, "runs") == [
-            ["lstm-s0", "queued", ""],
-            ["cnn-s0", "queued", ""],
-            ["lstm-s1", "queued", ""],
-            ["cnn-s1", "queued", ""],
+        assert table_rows(app, "runs") == [  # no study runs them: not "queued"
+            ["lstm-s0", "not started", ""],
+            ["cnn-s0", "not started", ""],
+            ["lstm-s1", "not started", ""],
+            ["cnn-s1", "not started", ""],
         ]
         assert app.query_one("#abl-results", DataTable).row_count == 0
 
@@ -99,6 +100,17 @@ async def test_running_a_spec_fills_in_statuses_and_results(here):
             ["lstm", "2/2", "60.0±14.1%", "20.0±4.7%", "40.0±9.4%", "60.0±14.1%", "90.0±0.0%", "30.0±7.1%"],
             ["cnn", "2/2", "70.0±14.1%", "23.3±4.7%", "46.7±9.4%", "70.0±14.1%", "90.0±0.0%", "35.0±7.1%"],
         ]  # fmt: skip
+        columns = app.query_one("#abl-results", DataTable).columns.values()
+        assert [str(c.label).replace("\n", " ") for c in columns] == [
+            "variant",
+            "runs",
+            "top-1",
+            "after 1 stroke",
+            "after 2 strokes",
+            "after 3 strokes",
+            "snap precision",
+            "snap recall",
+        ]  # fmt: skip  (as results.md names them; "1 stroke", "2", "3" said little)
         assert message(app) == "study done: results.md in studies/tiny"
     assert (here / "studies" / "tiny" / "cnn-s1" / "status.json").is_file()
 
@@ -186,7 +198,7 @@ async def test_stopping_a_study(here):
         await pilot.pause()
         assert message(app) == "stopped; run it again to continue (finished runs are skipped)"
         assert enabled(app, "#abl-run, #abl-stop") == ["abl-run"]
-        assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["queued"] * 3
+        assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["not started"] * 3
         assert table_rows(app, "runs")[0][2] == ""  # not its last progress, "epoch 1 ..."
 
 
@@ -275,9 +287,9 @@ async def test_quick_on_a_spec_with_no_quick_table_says_it_runs_at_full_size(her
         assert pane.selected.name == "plain.toml"
         assert app.query_one("#abl-quick", Checkbox).value  # ticked by default
         await pilot.press("f5")
-        await pilot.pause()
-        assert message(app) == (
-            "running plain… at full size: plain has no [quick] table, so Quick changes nothing"
+        await until(pilot, lambda: message(app).startswith("running plain: run 1 of 4"), "run 1")
+        assert message(app).endswith(
+            "; at full size: plain has no [quick] table, so Quick changes nothing"
         )
         await pilot.press("f6")
         await app.workers.wait_for_complete()
@@ -285,8 +297,8 @@ async def test_quick_on_a_spec_with_no_quick_table_says_it_runs_at_full_size(her
         await pilot.press("down")  # tiny, which has one
         await pilot.pause()
         await pilot.press("f5")
-        await pilot.pause()
-        assert message(app) == "running tiny…"
+        await until(pilot, lambda: message(app).startswith("running tiny: run 1 of 4"), "run 1")
+        assert "full size" not in message(app)
         await pilot.press("f6")
         await app.workers.wait_for_complete()
 
@@ -330,7 +342,7 @@ async def test_clicking_or_entering_a_spec_only_selects_it(here):
         await pilot.pause()
         assert not message(app).startswith("running")
         assert app.query_one("#ablations-pane").supervisor is None
-        assert {r[1] for r in table_rows(app, "runs")} == {"queued"}
+        assert {r[1] for r in table_rows(app, "runs")} == {"not started"}
     assert not (here / "studies").exists()
 
 
@@ -365,6 +377,82 @@ async def test_the_progress_column_widens_to_its_text(here):
         await pilot.pause()
         progress = app.query_one("#abl-runs", DataTable).columns["progress"]
         assert progress.content_width >= len("epoch 1 batch 10/200")
+
+
+async def test_a_running_study_says_which_run_of_how_many_and_the_time_left(here):
+    """The message counts the study's runs ("run 1 of 4") and, once a run has given an
+    estimate, the time left; the runs a study will start read queued, and not started
+    again once it is stopped."""
+    app = app_for(here, mode="hold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await until(pilot, lambda: "left" in message(app), "the time left")
+        assert message(app).startswith("running tiny: run 1 of 4, about ")
+        assert table_rows(app, "runs") == [
+            ["lstm-s0", "running", "epoch 1 batch 1/2"],
+            ["cnn-s0", "queued", ""],
+            ["lstm-s1", "queued", ""],
+            ["cnn-s1", "queued", ""],
+        ]
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [r[1] for r in table_rows(app, "runs")] == ["stopped"] + ["not started"] * 3
+
+
+async def test_a_runs_progress_is_told_from_its_start_to_its_first_batch(here):
+    """Between its start and its first batch event (its data made, then tens of
+    seconds on a CPU) a run's cell said only "starting", and before its first event
+    nothing; it says what comes."""
+    app = app_for(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#ablations-pane")
+        study = here / "studies" / "tiny"
+        pane.on_study_event({"event": "run_start", "run": "lstm-s0"}, study)
+        await pilot.pause()
+        assert table_rows(app, "runs")[0] == ["lstm-s0", "running", "launching its training"]
+        progress = {"event": "run_progress", "run": "lstm-s0", "kind": "progress"}
+        made = {"what": "generated the synthetic validation and test sets", "done": 3, "total": 3}
+        pane.on_study_event({**progress, **made}, study)
+        await pilot.pause()
+        assert table_rows(app, "runs")[0][2] == (
+            "generated the synthetic validation and test sets 3/3"
+        )
+        start = {"event": "run_progress", "run": "lstm-s0", "kind": "start", "epochs": 2}
+        pane.on_study_event({**start, "start_epoch": 0, "batches": 17}, study)
+        await pilot.pause()
+        assert table_rows(app, "runs")[0][2] == "epoch 1 batch 0/17"
+        pane.on_study_event({**start, "start_epoch": 1, "batches": 17, "resumed": True}, study)
+        await pilot.pause()
+        assert table_rows(app, "runs")[0][2] == "epoch 2: resuming"
+
+
+def test_the_time_left_comes_from_the_finished_runs_else_the_running_runs_estimates():
+    """The study's time left: the longest running run's, then the queued runs at the
+    pace of the finished ones (or, before any, the running ones' own estimates), as
+    many at a time as have run together."""
+    now = [0.0]
+    clock = StudyProgress(clock=lambda: now[0])
+    status = {"a": "running", "b": "running", "c": "queued", "d": "queued", "e": "queued"}
+    clock.run_started("a")
+    clock.run_started("b")
+    assert clock.line(status) == "runs 1-2 of 5"  # no estimate yet
+    now[0] = 60.0
+    clock.estimate("a", 540.0)  # 10 min a run: 9 left of a, 2 rounds of the 3 queued
+    assert clock.seconds_left(queued=3) == 540.0 + 2 * 600.0
+    assert clock.line(status) == "runs 1-2 of 5, about 29 min left"
+    now[0] = 600.0
+    clock.run_ended("a", 600.0)
+    clock.run_ended("b", 600.0)
+    clock.run_started("c")
+    status = {**status, "a": "done", "b": "failed", "c": "running"}
+    assert clock.line(status) == "run 3 of 5, about 20 min left"  # c, then d and e together
+    last = {"a": "done", "b": "running"}
+    clock = StudyProgress(clock=lambda: now[0])
+    clock.run_started("b")
+    clock.estimate("b", 0.0)  # its batches done: its calibration and evaluation to come
+    assert clock.line(last) == "run 2 of 2, finishing"
 
 
 async def test_the_writing_of_the_table_is_shown(here):
@@ -436,7 +524,7 @@ async def test_r_while_a_study_runs_keeps_its_tables(here):
         await pilot.pause()
         assert [r[:2] for r in table_rows(app, "runs")][:2] == [
             ["lstm-s0", "stopped"],
-            ["cnn-s0", "queued"],
+            ["cnn-s0", "not started"],
         ]
         assert len(table_rows(app, "runs")) == 6  # with-failure's, not tiny's 4
 

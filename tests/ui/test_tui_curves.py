@@ -139,6 +139,53 @@ async def test_l_opens_the_selected_runs_curves_and_escape_closes_them(here):
         assert curves_table(app) == [["1 *", "-", "-", "-", "50.0%", "-", "-"]]
 
 
+def inked(chart: Chart) -> list[int]:
+    """The plot columns (0 = the first right of the y labels) holding a dot."""
+    rows = chart.render().plain.splitlines()[1:-1]  # below the legend, above the axis
+    return sorted({i for row in rows for i, c in enumerate(row[6:]) if c != " "})
+
+
+async def test_a_long_name_is_shortened_in_the_middle_and_the_esc_hint_stays(here):
+    name = "this-is-a-very-long-run-name-that-goes-on-and-on-forever"
+    make_run(here / "runs", name, model="cnn", val_accs=(0.5,))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        title = app.screen.query_one("#curves-title")
+        shown = str(title.render())
+        assert shown.endswith(": cnn   (Esc closes)") and len(shown) <= title.size.width
+        head, tail = shown.removesuffix(": cnn   (Esc closes)").split("…")
+        assert name.startswith(head) and name.endswith(tail) and len(head) > 10
+
+
+async def test_the_x_axis_is_the_runs_epochs_named_under_the_charts(here):
+    """One epoch was a dot at the right edge, two filled the right half (x ran from 0):
+    x runs over the run's epochs (the one epoch of a run of one in the middle), and a
+    line under each chart names the axis and numbers them."""
+    one = make_run(here / "runs", "one", val_accs=(), mtime=1_700_000_000)
+    two = make_run(here / "runs", "two", val_accs=(), mtime=1_700_000_100)
+    for run, rows in ((one, [row(1, 0.6)]), (two, [row(1, 0.6), row(2, 0.8)])):
+        (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps({**config, "epochs": len(rows)}))
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")  # two, the newer
+        await pilot.pause()
+        acc = app.screen.query_one("#curves-acc", Chart)
+        cols = acc.size.width - 6
+        assert inked(acc)[0] == 0 and inked(acc)[-1] == cols - 1  # epoch 1 to epoch 2
+        axis = acc.render().plain.splitlines()[-1]
+        assert axis.split() == ["epoch", "1", "2"] and axis.endswith("2")
+        await pilot.press("escape", "down", "l")  # one
+        await pilot.pause()
+        acc = app.screen.query_one("#curves-acc", Chart)
+        assert {c - cols // 2 for c in inked(acc)} <= {-1, 0}  # in the middle
+        axis = acc.render().plain.splitlines()[-1]
+        assert axis.split() == ["epoch", "1"] and axis.index("1") - 6 in (cols // 2 - 1, cols // 2)
+
+
 async def test_l_without_runs_says_there_are_none(here):
     app = tui(here, initial="runs")
     async with app.run_test(size=(80, 24)) as pilot:

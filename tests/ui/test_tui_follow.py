@@ -319,7 +319,7 @@ async def test_a_study_run_from_a_terminal_fills_in_the_ablations_tab(here):
     app = tui(here, initial="ablations", follow_s=EVERY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert cells(app, "#abl-runs") == [["lstm-s0", "queued", ""]]
+        assert cells(app, "#abl-runs") == [["lstm-s0", "not started", ""]]
         proc = await terminal("ablate", str(spec), "--quick", "--out", "studies")
         running = f"another process (pid {proc.pid}) is running this study"
         await until(pilot, lambda: text(app, "#abl-message") == running, "its pid shown")

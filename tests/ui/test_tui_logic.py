@@ -377,6 +377,14 @@ def test_a_dotted_pen_inks_every_other_dot_of_its_line_and_all_its_points():
     assert render_chart([Series("s", points, Pen("blue", 2))], 30, 4).plain.startswith("  ┅ s")
 
 
+def test_a_y_label_too_long_for_its_column_is_rounded_to_fit():
+    """ "0.0858" took a cell more than the labels' column: its row ran past the chart's
+    width and onto the line below, where the x axis is drawn."""
+    text = render_chart([Series("val", ((1, 0.87), (2, 0.0858)), "red")], width=20, height=5)
+    rows = text.plain.split("\n")[1:]
+    assert rows[-1].startswith("0.086│") and all(len(row) == 20 for row in rows)
+
+
 def test_a_chart_of_one_value_spans_a_tenth_of_it_either_side():
     """A first epoch's single loss of 0.3 is drawn between 0.27 and 0.33, not across
     zero (a loss below 0 reads as a bug)."""

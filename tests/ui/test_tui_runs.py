@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from live.default_model import read_default_model
 from tests.lock_holder import held_by_another_process
 from tests.ui.follow_helpers import until
 from tests.ui.tui_helpers import (
     going_cut_and_done,
+    make_data,
     make_run,
     real_checkpoint,
     report,
@@ -232,6 +233,38 @@ async def test_f7_resumes_the_selected_run_on_the_train_tab(tmp_path, monkeypatc
             assert pane.state.status == "done" and pane.state.epoch == 3
     rows_ = [json.loads(x) for x in (root / "cut" / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in rows_] == [1, 2, 3]
+
+
+async def test_f7_shows_the_resumed_runs_settings_in_the_train_form(tmp_path, monkeypatch):
+    """The Train tab's form beside a run F7 resumed is that run's config.json (model,
+    data, sizes, settings, name), not the defaults or what was typed there before: the
+    resumed run trains with the settings its folder holds."""
+    monkeypatch.chdir(tmp_path)
+    make_data(tmp_path / "data")
+    run = stopped_in_first_epoch(tmp_path / "runs", "cut", epochs=3)
+    config = json.loads((run / "config.json").read_text())
+    config["model"] = {"name": "cnn", "overrides": {"dropout": 0.5}}
+    config["data"] = {"sources": [str(tmp_path / "data/drawings/simplified")], "per_class": 150}
+    config["optim"]["lr"] = 0.01
+    (run / "config.json").write_text(json.dumps(config))
+    app = tui(tmp_path, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.query_one("#f-data-per_class", Input).value = "7"  # typed before, not the run's
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "train"
+        pane = app.query_one("#train-pane")
+        assert pane.state.run == "cut"
+        assert app.query_one("#train-model", Select).value == "cnn"
+        assert app.query_one("#train-data", Select).value == "data/drawings/simplified"
+        form = pane.form.values()
+        assert form["name"] == "cut" and form["epochs"] == "3"
+        assert form["data.per_class"] == "150" and form["optim.lr"] == "0.01"
+        assert form["model.overrides.dropout"] == "0.5"
+        assert form["model.overrides.channels"] == ""  # the model's own, as it trained
+        assert form["batch_size"] == "32" and form["augment.enabled"] is True
 
 
 async def test_f7_while_the_train_tab_trains_says_so_and_stays(tmp_path, monkeypatch):

@@ -373,14 +373,48 @@ async def test_resume_puts_the_epochs_before_the_stop_back_on_the_curves(here):
         await pilot.pause()
         assert pane.state.status == "stopped"
         assert "done (interrupted): 1 epoch, best val acc -" in pane.lines
+    app = tui(here)  # a later session: the epochs of its metrics.jsonl
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#f-name", Input).value = "frankenstein-fake"
         await pilot.press("f7")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        pane = app.query_one("#train-pane")
         assert pane.state.status == "done"
         assert any("resumed at epoch 2" in line for line in pane.lines)
         assert [x for x, _ in pane.state.val_acc] == [1.0, 2.0]
         assert pane.state.val_acc[0] == (1.0, 0.6)  # epoch 1, from metrics.jsonl
-        assert pane.state.train_loss[0][0] == 1.0 and len(pane.state.train_loss) == 5
+        # epoch 1's row, then epoch 2 from after the batch it stopped at
+        assert [x for x, _ in pane.state.train_loss] == [1.0, 1.5, 1.75, 2.0]
+
+
+async def test_resume_keeps_the_curve_this_tab_drew_before_the_stop(here):
+    """Stopped in the middle of its first epoch (no metrics.jsonl row yet) and resumed
+    on the tab that ran it: the curve goes on from where it stopped, batch by batch,
+    not from the resume's first batch with the epoch's start left empty."""
+    app = tui(here, trainer=[*fake_trainer("hold"), "--hold-at=2"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        pane = app.query_one("#train-pane")
+        await wait_until(pilot, lambda: pane.state.batch == 2, "batch 2")
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "stopped"
+        drawn = list(pane.state.train_loss)
+        assert [x for x, _ in drawn] == [0.25, 0.5]
+        await pilot.press("f7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pane.state.status == "done"
+        assert any("resumed at epoch 1" in line for line in pane.lines)
+        xs = [x for x, _ in pane.state.train_loss]
+        assert xs == [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0]
+        assert pane.state.train_loss[:2] == drawn
+        assert [x for x, _ in pane.state.val_acc] == [1.0, 2.0]
+        plot = [line[6:] for line in str(app.query_one("#train-loss").render()).splitlines()[1:]]
+        first = min(len(row) - len(row.lstrip()) for row in plot if row.strip())
+        assert first < len(plot[0]) / 6  # drawn from the start (x 0.25 of 2 epochs)
 
 
 async def test_resume_takes_the_typed_name_and_refuses_a_finished_run(here):

@@ -136,6 +136,25 @@ def model_hints(model: str) -> dict[str, str]:
     }
 
 
+def config_values(fields: list[FormField], config: dict[str, Any]) -> dict[str, Any]:
+    """The form's values for a run's config.json (a TrainConfig dump, nested): each
+    field's text (a choice's string, a switch's bool), so the form shows the settings
+    that run trains with; a setting the file lacks (an older run's) is TrainConfig's
+    default, as `train --resume` would take it, and a model size it leaves out empty."""
+    out: dict[str, Any] = {}
+    for f in fields:
+        node: Any = config
+        for part in f.key.split("."):
+            node = node.get(part, f.default) if isinstance(node, dict) else f.default
+        if f.kind == "bool":
+            out[f.key] = bool(node)
+        elif f.kind == "choice":
+            out[f.key] = None if node is None else str(node)
+        else:
+            out[f.key] = to_text(node)
+    return out
+
+
 def parse_text(field: FormField, text: str) -> Any:
     """The value of a field's text; ValueError with a short reason."""
     text = text.strip()

@@ -61,14 +61,14 @@ class TrainState:
             self.eta_s = _num(event.get("eta_s"))
             self.what = ""
             x = self.epoch + self.batch / max(self.batches, 1)
-            _push(self.train_loss, x, event.get("loss"))
-            _push(self.train_acc, x, event.get("acc"))
+            _push(_cut(self.train_loss, x), x, event.get("loss"))
+            _push(_cut(self.train_acc, x), x, event.get("acc"))
         elif kind == "epoch":
             self.epoch = int(event.get("epoch", self.epoch))
             self.batch = self.batches
             self.what = ""  # the validation, now done
-            _push(self.val_loss, self.epoch, event.get("val_loss"))
-            _push(self.val_acc, self.epoch, event.get("val_acc"))
+            _push(_cut(self.val_loss, self.epoch), self.epoch, event.get("val_loss"))
+            _push(_cut(self.val_acc, self.epoch), self.epoch, event.get("val_acc"))
             self.best_val_acc = _num(event.get("best_val_acc"))
         elif kind == "eval":
             report = event.get("report") or {}
@@ -105,6 +105,20 @@ class TrainState:
         accs = [p[1] for p in self.val_acc]
         if accs and self.best_val_acc is None:
             self.best_val_acc = max(accs)
+
+    def take_curves(self, before: TrainState) -> None:
+        """The curves `before` drew of this run until its stop (this tab ran or resumed
+        it), put in front: batch by batch, the epoch it stopped in too, which no file
+        keeps (metrics.jsonl has a row an epoch)."""
+        for mine, theirs in (
+            (self.train_loss, before.train_loss),
+            (self.train_acc, before.train_acc),
+            (self.val_loss, before.val_loss),
+            (self.val_acc, before.val_acc),
+        ):
+            mine[:0] = theirs
+        if self.best_val_acc is None:
+            self.best_val_acc = before.best_val_acc
 
     def finish(self, returncode: int, stderr_tail: list[str], stopped: bool) -> None:
         """The process ended: a run without a "done" event failed (or was stopped)."""
@@ -154,6 +168,14 @@ class TrainState:
 
 def _num(v: Any) -> float | None:
     return float(v) if isinstance(v, int | float) else None
+
+
+def _cut(points: list[Point], x: float) -> list[Point]:
+    """`points` without those at or after `x`: a run resumed from a checkpoint older
+    than its curve's end redraws from there, its curve never turning back."""
+    while points and points[-1][0] >= x:
+        points.pop()
+    return points
 
 
 def _push(points: list[Point], x: float, y: Any) -> None:

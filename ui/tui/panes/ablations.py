@@ -29,18 +29,20 @@ from ui.tui.follow import Follow
 from ui.tui.panes.data import failure_line
 from ui.tui.seen import files_seen
 from ui.tui.stopping import ask_then_stop
+from ui.tui.studyprogress import StudyProgress
 from ui.tui.supervisor import Supervisor
 from ui.tui.widgets.config_form import OnOff
 from ui.tui.widgets.job_buttons import show_busy
 
-# The results table's columns (experiments.results.study_rows keys), all shares.
+# The results table's columns (experiments.results.study_rows keys), all shares, named
+# as results.md names them (experiments.results.METRICS), on two lines
 RESULT_COLUMNS = (
     ("top1", "top-1"),
-    ("acc1", "1 stroke"),
-    ("acc2", "2"),
-    ("acc3", "3"),
-    ("snap_precision", "snap P"),
-    ("snap_recall", "snap R"),
+    ("acc1", "after 1\nstroke"),
+    ("acc2", "after 2\nstrokes"),
+    ("acc3", "after 3\nstrokes"),
+    ("snap_precision", "snap\nprecision"),
+    ("snap_recall", "snap\nrecall"),
 )
 
 
@@ -58,10 +60,16 @@ class AblationsPane(Horizontal):
         super().__init__(id=id)
         self.ctx = ctx
         self.specs: list[Path] = []
-        self.status: dict[str, str] = {}  # run id -> queued/running/done/failed/stopped
+        # run id -> not started/queued/running/done/failed/stopped ("queued": a study
+        # running will start it; "not started": none is)
+        self.status: dict[str, str] = {}
         self.progress: dict[str, str] = {}  # run id -> "epoch 2/3 acc 61%"
         self.reasons: dict[str, str] = {}  # failed run id -> why, whole (status.json's)
         self.started: set[str] = set()  # the runs the running child started
+        self.clock = StudyProgress()  # how far the running child's study is, how long left
+        # while our child runs: the study's name and the note after its count and time
+        # left ("running tiny: run 3 of 12, about 40 min left"); "" once it is stopping
+        self.running_name, self.running_note = "", ""
         self.supervisor: Supervisor | None = None
         self.closing = False
         self.running_spec: Path | None = None
@@ -85,7 +93,8 @@ class AblationsPane(Horizontal):
             yield DataTable(id="abl-runs", cursor_type="row")
             # the highlighted failed run's whole reason (its cell holds the first words)
             yield Static("", id="abl-reason", classes="failed")
-            yield DataTable(id="abl-results", cursor_type="row")
+            # two lines of header: "after 1 / stroke" no wider than its figures
+            yield DataTable(id="abl-results", cursor_type="row", header_height=2)
             yield Static("", id="abl-message")
 
     def on_mount(self) -> None:
@@ -187,6 +196,8 @@ class AblationsPane(Horizontal):
                 self.progress = _progress_elsewhere(study, self.status)
                 if not keep_message or was != holder:  # kept: F6's question, say
                     self.show(f"another process (pid {holder}) is running this study")
+        if self.elsewhere is None and self.running_spec is None:  # none will start them
+            self.status = {r: _not_queued(s) for r, s in self.status.items()}
         if self.running_spec is None:  # Stop stops another process's study too (F6)
             self.query_one("#abl-stop", Button).disabled = self.elsewhere is None
         self.show_runs()
@@ -352,9 +363,14 @@ class AblationsPane(Horizontal):
         argv += ["--out", str(self.ctx.studies_dir), "--events"]
         self.running_spec = spec
         self.started = set()
+        self.clock = StudyProgress()
+        self.status = {r: "queued" if s == NOT_STARTED else s for r, s in self.status.items()}
+        self.show_runs()
         # `ablate --quick` warns of this on its stderr, which is shown only on a failure
-        full = f" at full size: {loaded.name} has no [quick] table, so Quick changes nothing"
-        self.show(f"running {spec.stem}…" + (full if quick and not loaded.quick else ""))
+        full = f"at full size: {loaded.name} has no [quick] table, so Quick changes nothing"
+        self.running_name = spec.stem
+        self.running_note = full if quick and not loaded.quick else ""
+        self.show(f"running {spec.stem}…" + (f" {full}" if self.running_note else ""))
         self.supervisor = Supervisor(
             argv,
             on_event=lambda e: self.on_study_event(e, study),
@@ -395,6 +411,7 @@ class AblationsPane(Horizontal):
     def action_stop(self) -> None:
         if self.supervisor is not None and self.supervisor.active:
             self.supervisor.stop()
+            self.running_name = ""  # the count and time left no longer tell what comes
             self.show("stopping: the running run is interrupted; finished runs are kept")
         elif self.elsewhere is not None and self.shown is not None:
             self._stop_elsewhere(self.shown[0].name, self.elsewhere)
@@ -416,11 +433,13 @@ class AblationsPane(Horizontal):
             return
         show_busy(self, False, starts="#abl-run", stops="#abl-stop")
         self.running_spec = None
+        self.running_name = ""
         self.follow.saw()  # what our child left is shown below, not another's change
         ended = "stopped" if outcome.stopped else "failed"
         for run in self.started:  # what the runner could not report
             if self.status.get(run) == "running":  # not another process's running run
                 self.status[run] = ended
+        self.status = {r: _not_queued(s) for r, s in self.status.items()}  # none starts them
         self.show_runs()
         if outcome.stopped:
             self.show("stopped; run it again to continue (finished runs are skipped)")
@@ -432,20 +451,27 @@ class AblationsPane(Horizontal):
         kind, run = event.get("event"), str(event.get("run", ""))
         if kind == "study_start":
             for r in event.get("runs", []):
-                self.status.setdefault(str(r), "queued")
+                if self.status.get(str(r), NOT_STARTED) == NOT_STARTED:
+                    self.status[str(r)] = "queued"
         elif kind == "run_start":
             self.started.add(run)
+            self.clock.run_started(run)
             self.status[run] = "running"
+            self.progress[run] = "launching its training"  # until its first event
             self.reasons.pop(run, None)
         elif kind == "run_progress":
             self.progress[run] = _progress(event)
+            if event.get("kind") == "batch":
+                self.clock.estimate(run, event.get("eta_s"))
         elif kind == "run_done":
             self.status[run] = "done"
             self.progress[run] = ""
+            self.clock.run_ended(run, None if event.get("skipped") else event.get("seconds"))
             self.show_results(study)
         elif kind in ("run_failed", "run_stopped"):
             self.status[run] = "failed" if kind == "run_failed" else "stopped"
             self.progress[run] = ""
+            self.clock.run_ended(run)
             if kind == "run_failed" and event.get("error"):
                 self.reasons[run] = str(event["error"])
         elif kind == "study_progress":  # the table's writing: the peers, latencies
@@ -460,6 +486,10 @@ class AblationsPane(Horizontal):
             self.show(f"study done: {table.name} in {self.ctx.studies_dir / study.name}{note}")
         else:
             return
+        if self.running_name and kind != "study_done":  # its count and time left
+            count = self.clock.line(self.status)
+            note = f"; {self.running_note}" if self.running_note else ""
+            self.show(f"running {self.running_name}: {count}{note}")
         self.update_run(run) if kind == "run_progress" else self.show_runs()
 
     def update_run(self, run: str) -> None:
@@ -475,6 +505,9 @@ class AblationsPane(Horizontal):
         msg = self.query_one("#abl-message", Static)
         msg.update(message)
         msg.set_class(error, "failed")
+
+
+NOT_STARTED = "not started"
 
 
 def _progress_elsewhere(study: Path, status: dict[str, str]) -> dict[str, str]:
@@ -505,9 +538,22 @@ def _progress(event: dict[str, Any]) -> str:
         return f"epoch {event.get('epoch')} done, val {_pct(event.get('val_acc'))}"
     if kind == "progress":
         return f"{event.get('what', '')} {event.get('done')}/{event.get('total')}"
-    if kind in ("start", "eval"):
-        return "starting" if kind == "start" else "evaluating"
+    if kind == "start":  # its data made, training begins: the batches to come
+        if event.get("resumed"):
+            return f"epoch {_int(event.get('start_epoch')) + 1}: resuming"
+        return f"epoch {_int(event.get('start_epoch')) + 1} batch 0/{event.get('batches')}"
+    if kind == "eval":
+        return "evaluating"
     return str(kind or "")
+
+
+def _int(v: Any) -> int:
+    return v if isinstance(v, int) else 0
+
+
+def _not_queued(status: str) -> str:
+    """A run's status once no study is running to start it: not started, not queued."""
+    return NOT_STARTED if status == "queued" else status
 
 
 def _first_words(text: str, most: int = 60) -> str:

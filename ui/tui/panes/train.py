@@ -8,8 +8,9 @@ a `Supervisor` in a Textual worker; its events fold into a `TrainState` that the
 curves and status line show. Stop sends SIGINT (the trainer saves last.pt; stopped
 while preparing its data, it has none yet and Resume starts the run), Resume
 runs `train --resume name=RUN` (the name typed in the form, else this session's last
-run; a finished run is refused) and puts the epochs before the stop back on the
-curves (metrics.jsonl). A trainer that crashes is shown as failed with its last
+run; a finished run is refused), puts the curves before the stop back (as this tab
+drew them, when it ran the run up to there; else metrics.jsonl's epochs) and shows the run's config.json in the pickers and the form, the
+settings it trains with. A trainer that crashes is shown as failed with its last
 stderr lines; the TUI itself is untouched. The data choices follow the data folders
 while the tab is shown (ui/tui/follow.py): one a terminal makes is offered.
 """
@@ -31,7 +32,7 @@ from training.callbacks import epochs_of, resumed_from
 from training.commandline import command, resume_words
 from training.config import check_run_name
 from training.runfolder import RunFolder
-from ui.tui.configform import GENERAL, FormField, model_hints, validate_form
+from ui.tui.configform import GENERAL, FormField, config_values, model_hints, validate_form
 from ui.tui.context import TuiContext
 from ui.tui.datadirs import source_dirs
 from ui.tui.follow import Follow
@@ -81,6 +82,8 @@ class TrainPane(Horizontal):
         self.closing = False
         self.last_run: str | None = None
         self.lines: list[str] = []  # the log of the current run, as shown
+        # what this tab showed of the run it resumes, until its stop: its curves go on
+        self.before: TrainState | None = None
         # a data folder another process makes (a terminal's data synth) is offered
         self.follow = Follow(
             self, lambda: source_dirs(ctx.data_dir), self._new_sources, ctx.follow_s
@@ -251,17 +254,52 @@ class TrainPane(Horizontal):
         except ValueError as e:
             self.log_line(f"nothing to resume: {e}")
             return
-        problem = read_run(self.ctx.runs_dir / name).resume_problem()
+        run = read_run(self.ctx.runs_dir / name)
+        problem = run.resume_problem()
         if problem is not None:
             self.log_line(f"nothing to resume: {problem}")
             return
         argv = [*self.ctx.trainer, *resume_words(name, self.ctx.runs_dir), "--events"]
+        before = self.state if self.state.run == name else None
         self._launch(argv)
+        self.before = before
+        self.show_config(run.config)
+
+    def show_config(self, config: dict[str, Any]) -> None:
+        """The pickers and the form set to a run's config.json: a resumed run trains
+        with the settings its folder holds, not the form's, which then describes it; a
+        data source the picker does not offer is said in the log."""
+        self.form.set_values(config_values(self.fields, config))
+        model = config.get("model")
+        name = model.get("name") if isinstance(model, dict) else None
+        if name in self.models:
+            self.query_one("#train-model", Select).value = name
+            self.form.set_hints(model_hints(name))
+        data = config.get("data")
+        sources = data.get("sources") if isinstance(data, dict) else None
+        offered = [self._offered(s) for s in sources] if isinstance(sources, list) else []
+        if len(offered) == 1 and offered[0] is not None:
+            self.query_one("#train-data", Select).value = offered[0]
+        elif sources:
+            self.log_line(f"its data, {sources}, is not one the data picker offers")
+
+    def _offered(self, source: Any) -> str | None:
+        """The data picker's choice that is `source` (a config's, maybe relative to
+        where the TUI runs), or None."""
+        if source in self.sources:
+            return source
+        if not isinstance(source, str):
+            return None
+        where = ((self.ctx.cwd or Path()) / source).resolve()
+        return next(
+            (s for s in self.sources if s != SYNTHETIC and Path(s).resolve() == where), None
+        )
 
     # ------------------------------------------------------------------ the run
 
     def _launch(self, argv: list[str]) -> None:
         self.state = TrainState(status="starting")
+        self.before = None
         self.lines = []
         self.query_one("#train-log", RichLog).clear()
         # the words it runs, shell-quoted: pasted into a terminal, the same command
@@ -295,7 +333,7 @@ class TrainPane(Horizontal):
         if self.state.run:
             self.last_run = self.state.run
         if event.get("event") == "start" and event.get("resumed") and self.state.run:
-            self.state.load_history(read_run(self.ctx.runs_dir / self.state.run).metrics)
+            self._history()
         line = describe(event)
         if line:
             self.log_line(line)
@@ -303,6 +341,16 @@ class TrainPane(Horizontal):
             for warning in event.get("data_warnings") or ():
                 self.log_line(f"warning: {warning}")
         self.refresh_view()
+
+    def _history(self) -> None:
+        """A resumed run's curves before its stop: as this tab drew them, batch by
+        batch, when it ran the run up to where the resume starts; else its
+        metrics.jsonl's epochs (a run stopped elsewhere, or in an earlier session)."""
+        before = self.before
+        if before is not None and before.run == self.state.run and before.epoch == self.state.epoch:
+            self.state.take_curves(before)
+        else:
+            self.state.load_history(read_run(self.ctx.runs_dir / self.state.run).metrics)
 
     def log_line(self, line: str) -> None:
         self.lines.append(line)

@@ -14,9 +14,11 @@ from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.reactive import reactive
+from textual.widgets import DataTable, Footer, Static
 
 from training.progressfile import progress_text, read_progress
 from ui.tui.evalfile import is_number
@@ -24,6 +26,7 @@ from ui.tui.follow import Follow
 from ui.tui.runinfo import RunInfo, pct, read_run, run_seen, stopped_at
 from ui.tui.screens.overlay import Overlay
 from ui.tui.widgets.chart import MARKED, TRAIN, VAL, Chart, Series
+from ui.tui.widgets.shorten import middle_ellipsis
 
 COLUMNS = ("epoch", "train loss", "train acc", "val loss", "val acc", "lr", "time")
 
@@ -136,6 +139,22 @@ def _duration(v: Any) -> str:
     return f"{m}:{s:02d}"
 
 
+class Title(Static):
+    """The run's name and what follows it ("   (Esc closes)"), the name shortened in the
+    middle to leave the rest whole on the line (ui/tui/widgets/shorten.py)."""
+
+    tail: reactive[str] = reactive("")
+
+    def __init__(self, name: str, tail: str, *, id: str | None = None):
+        super().__init__(id=id)
+        self.run_name = name
+        self.set_reactive(Title.tail, tail)
+
+    def render(self) -> str:
+        room = max(self.size.width - cell_len(self.tail), 12)
+        return middle_ellipsis(self.run_name, room) + self.tail
+
+
 class CurvesScreen(Overlay):
     """The selected run's curves and its epochs; Escape closes it."""
 
@@ -150,11 +169,11 @@ class CurvesScreen(Overlay):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="curves"):
-            yield Label(f"{self.run.name}   (Esc closes)", id="curves-title")
+            yield Title(self.run.name, "   (Esc closes)", id="curves-title")
             yield Static("", id="curves-state")
             with Horizontal(id="curves-charts"):
-                yield Chart("loss", id="curves-loss")
-                yield Chart("accuracy", id="curves-acc")
+                yield Chart("loss", x_label="epoch", id="curves-loss")
+                yield Chart("accuracy", x_label="epoch", id="curves-acc")
             table = DataTable(id="curves-table", cursor_type="row", zebra_stripes=True)
             table.add_columns(*COLUMNS)
             yield table
@@ -174,7 +193,7 @@ class CurvesScreen(Overlay):
             problems.insert(0, f"{self.run} is gone (removed since the table was read)")
         elif not (self.run / "config.json").is_file():  # a study's run just begun, say
             problems.insert(0, f"{self.run} is starting: its config.json is not written yet")
-        self.query_one("#curves-title", Label).update(f"{info.name}: {info.model}   (Esc closes)")
+        self.query_one("#curves-title", Title).tail = f": {info.model}   (Esc closes)"
         lines = [state_line(info), *problems]
         loss = self.query_one("#curves-loss", Chart)
         acc = self.query_one("#curves-acc", Chart)
@@ -194,6 +213,9 @@ class CurvesScreen(Overlay):
             loss.series += (Series("marked", curve(other.metrics, "val_loss"), MARKED),)
             acc.series += (Series("marked", curve(other.metrics, "val_acc"), MARKED),)
             epochs.append(other.epochs or 0)
+        xs = [x for chart in (loss, acc) for s in chart.series for x, _ in s.points]
+        # from epoch 1 (from 0 while the first is under way) to the run's last epoch
+        loss.x_min = acc.x_min = 0.0 if xs and min(xs) < 1 else 1.0
         loss.x_max = acc.x_max = float(max(epochs)) if max(epochs) else None
         self.query_one("#curves-state", Static).update("\n".join(lines))
         table = self.query_one("#curves-table", DataTable)

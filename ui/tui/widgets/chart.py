@@ -5,12 +5,14 @@ between consecutive points are filled in so a curve reads as a line. Several ser
 share the axes, each with its own pen: a colour and a line, solid or dotted, so the
 curves are told apart without colour too (NO_COLOR turns colours grey, as a
 monochrome terminal shows them), with a one-line legend above drawing each pen's line
-(and each series' last value, where the line has room) and the y range at the left.
+(and each series' last value, where the line has room) and the y range at the left;
+with an x label, a line below names the axis and marks its whole numbers (epochs).
 No plotting dependency (textual-plotext would pull in plotext).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -69,9 +71,13 @@ def render_chart(
     x_max: float | None = None,
     y_range: tuple[float, float] | None = None,
     variables: Mapping[str, str] | None = None,
+    x_min: float | None = None,
+    x_label: str = "",
 ) -> Text:
     """The chart as `height` lines of at most `width` cells (legend line included);
-    `variables` are the theme's, for pens of a "$name" colour (none: no colour)."""
+    `variables` are the theme's, for pens of a "$name" colour (none: no colour). x runs
+    from `x_min` (0 if None) to `x_max` or the last point; a single x (one epoch) is
+    drawn in the middle. `x_label`: the axis line under the plot, named so."""
     text = Text(no_wrap=True, overflow="crop")
     variables = variables or {}
 
@@ -89,14 +95,17 @@ def render_chart(
         legend = [(a, "") for a, _ in legend]  # too long for one line: the names alone
     for s, (name, last) in zip(series, legend, strict=True):
         text.append(name + last, style=ink(s.look))
-    rows, cols = max(height - 1, 1), max(width - LABEL_W, 2)
+    rows, cols = max(height - 1 - bool(x_label), 1), max(width - LABEL_W, 2)
     ys = [y for s in series for _, y in s.points]
     lo, hi = y_range if y_range is not None else ((min(ys), max(ys)) if ys else (0.0, 1.0))
     if hi - lo < 1e-9:  # one value (a first epoch): a tenth of it either side, so a
         pad = max(abs(hi) * 0.1, 1e-3)  # loss or an accuracy keeps its sign
         lo, hi = lo - pad, hi + pad
     xs = [x for s in series for x, _ in s.points]
-    x_hi = max([x_max or 0.0, *xs, 1e-9])
+    x_lo = 0.0 if x_min is None else x_min
+    x_hi = max([x_max or 0.0, *xs, x_lo + 1e-9])
+    if x_min is not None and x_hi - x_lo < 1e-6:  # one epoch: in the middle, not an edge
+        x_lo, x_hi = x_lo - 0.5, x_hi + 0.5
     bits = [[0] * cols for _ in range(rows)]
     colour: list[list[str | None]] = [[None] * cols for _ in range(rows)]
     dots_x, dots_y = cols * 2, rows * 4
@@ -118,7 +127,7 @@ def render_chart(
             along += 1
 
         for x, y in s.points:
-            px = round(x / x_hi * (dots_x - 1))
+            px = round((x - x_lo) / (x_hi - x_lo) * (dots_x - 1))
             py = round((hi - y) / (hi - lo) * (dots_y - 1))
             if prev is not None:
                 _line(prev, (px, py), dash)
@@ -127,12 +136,48 @@ def render_chart(
             prev = (px, py)
     for r in range(rows):
         text.append("\n")
-        label = f"{hi:.3g}" if r == 0 else (f"{lo:.3g}" if r == rows - 1 else "")
+        label = _y_label(hi) if r == 0 else (_y_label(lo) if r == rows - 1 else "")
         text.append(f"{label:>{LABEL_W - 1}}│", style="dim")
         for c in range(cols):
             ch = chr(0x2800 + bits[r][c]) if bits[r][c] else " "
             text.append(ch, style=colour[r][c] or "")
+    if x_label:
+        text.append("\n")
+        text.append(_x_axis(x_label, x_lo, x_hi, cols), style="dim")
     return text
+
+
+def _y_label(v: float) -> str:
+    """`v` in the y labels' column: 3 significant digits, fewer where they would not
+    fit ("0.086", not "0.0858": a longer label pushed its row past the chart's width,
+    onto the line below)."""
+    for digits in (3, 2, 1):
+        text = f"{v:.{digits}g}"
+        if len(text) <= LABEL_W - 1:
+            return text
+    return text[: LABEL_W - 1]
+
+
+def _x_axis(label: str, lo: float, hi: float, cols: int) -> str:
+    """The line under the plot: `label` under the y labels, then the whole numbers of
+    lo..hi under the cells they fall in: the first, then every 1, 2, 5, 10, 20, ... so
+    they do not touch."""
+    line = [" "] * cols
+    start, end = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    wide = len(str(end)) + 1
+    step = next(
+        s for s in (m * 10**e for e in range(12) for m in (1, 2, 5))
+        if (end - start) // s + 1 <= max(cols // wide, 1)
+    )  # fmt: skip
+    free = 0  # the first cell a number may take
+    first = start - start % step + (step if start % step else 0)  # the first multiple
+    for n in sorted({start, *range(first, end + 1, step)}):
+        at = round((n - lo) / (hi - lo) * (cols * 2 - 1)) // 2
+        at = min(at, cols - len(str(n)))  # the last one ends at the edge
+        if at >= free:
+            line[at : at + len(str(n))] = str(n)
+            free = at + len(str(n)) + 1
+    return f"{label[: LABEL_W - 1]:>{LABEL_W - 1}} " + "".join(line)
 
 
 def _line(a: tuple[int, int], b: tuple[int, int], plot) -> None:
@@ -161,18 +206,21 @@ class Chart(Widget):
 
     series: reactive[tuple[Series, ...]] = reactive((), layout=False)
     x_max: reactive[float | None] = reactive(None)
+    x_min: reactive[float | None] = reactive(None)
 
     def __init__(
         self,
         title: str,
         *,
         y_range: tuple[float, float] | None = None,
+        x_label: str = "",
         id: str | None = None,
         classes: str | None = None,
     ):
         super().__init__(id=id, classes=classes)
         self.title = title
         self.y_range = y_range
+        self.x_label = x_label  # the x axis's name: a line under the plot marks it
 
     def render(self) -> Text:
         return render_chart(
@@ -183,4 +231,6 @@ class Chart(Widget):
             x_max=self.x_max,
             y_range=self.y_range,
             variables=self.app.theme_variables,  # redrawn by Textual on a change of theme
+            x_min=self.x_min,
+            x_label=self.x_label,
         )

@@ -98,6 +98,21 @@ class ConfigForm(VerticalScroll):
     def set_value(self, key: str, value: Any) -> None:
         self.editor(key).value = value
 
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Every field given a value (configform.config_values); a choice the field does
+        not offer (a run's from another version) leaves it as it is."""
+        for f in self.fields:
+            if f.key not in values:
+                continue
+            value, w = values[f.key], self.editor(f.key)
+            if isinstance(w, Select):
+                if value is None and f.optional:
+                    w.clear()
+                elif value in f.choices:
+                    w.value = value
+            else:
+                w.value = value
+
     def set_hints(self, hints: dict[str, str]) -> None:
         """Placeholders of text fields (what an empty field stands for)."""
         for key, hint in hints.items():
