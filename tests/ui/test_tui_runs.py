@@ -249,8 +249,11 @@ async def test_f7_shows_the_resumed_runs_settings_in_the_train_form(tmp_path, mo
     (run / "config.json").write_text(json.dumps(config))
     app = tui(tmp_path, initial="runs")
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")  # the Train tab is built the first time it is shown
         await pilot.pause()
         app.query_one("#f-data-per_class", Input).value = "7"  # typed before, not the run's
+        await pilot.press("4")
+        await pilot.pause()
         await pilot.press("f7")
         await app.workers.wait_for_complete()
         await pilot.pause()
