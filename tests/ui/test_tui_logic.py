@@ -522,3 +522,16 @@ def test_a_name_too_long_for_its_cell_keeps_its_start_and_end():
     assert middle_ellipsis("a" * 20 + "-s1234", 10) == "aaaaa…1234"
     wide = middle_ellipsis("日本語のファイル名です.ndjson", 12)  # two cells a character
     assert wide == "日本語…djson" and cell_len(wide) == 12
+
+
+def test_a_name_column_takes_what_the_columns_after_it_leave():
+    from ui.tui.widgets.shorten import NAME_LEAST, NAME_WIDTH, name_width
+
+    headers = ("run", "model", "top1", "scored on")
+    rows = [("x", "frankenstein", "62.0%", "quickdraw-real-dev")]
+    # model 12 + 2, top1 5 + 2, then the last column's header and the space before it
+    assert name_width(80, headers, rows) == NAME_WIDTH
+    assert name_width(55, headers, rows) == 55 - 14 - 7 - 10 - 2
+    assert name_width(20, headers, rows) == NAME_LEAST  # never less
+    assert name_width(0, headers, rows) == NAME_WIDTH  # not laid out yet
+    assert name_width(45, headers, []) == 45 - 7 - 6 - 10 - 2  # the headers alone

@@ -278,7 +278,9 @@ async def test_a_crashing_trainer_shows_as_failed_and_the_tui_keeps_working(here
         await pilot.press("4")
         await pilot.pause()
         table = app.query_one("#runs-table", DataTable)
-        assert table.get_row_at(0)[:4] == ["frankenstein-fake", "frankenstein", "0/2 failed", "-"]
+        # the name's cell shortened: at 80 columns the others leave it 16 cells
+        assert table.ordered_rows[0].key.value == "frankenstein-fake"
+        assert table.get_row_at(0)[1:4] == ["frankenstein", "0/2 failed", "-"]
         await pilot.press("2")
         await pilot.pause()
         assert app.query_one("#tabs").active == "train"
@@ -480,6 +482,35 @@ async def test_start_with_a_taken_name_is_refused_under_the_name_and_nothing_sta
         assert pane.build_command() is not None  # into runs/mine-dry-run
         assert form.error_of("name") == ""
     assert eval_file.stat().st_mtime_ns == written
+
+
+async def test_the_form_adds_a_fields_error_line_at_its_first_error_and_shows_it(here):
+    """Each of the form's 52 fields was a box holding its row and an empty, hidden error
+    line: 104 of the Train tab's 331 widgets, the form most of the TUI's start. A field is its
+    row now, its error line added under it at its first error, scrolled in view with
+    it, as before (the seed, far down the form), and kept, emptied, once mended."""
+    app = tui(here)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one("#train-form")
+        rows = form.query(".field-row")
+        assert len(rows) == len(form.fields) and all(r.parent is form for r in rows)
+        assert [w.id for w in form.query(".field-error")] == ["form-error"]  # none yet
+        app.query_one("#f-seed", Input).value = ""
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert [w.id for w in form.query(".field-error")] == ["form-error", "f-seed-error"]
+        assert app.focused is app.query_one("#f-seed")
+        line, row = app.query_one("#f-seed-error"), app.query_one("#f-seed-row")
+        assert str(line.content) == "a value is needed" and line.region.height == 1
+        assert line.region.y == row.region.bottom  # under its row
+        assert form.region.contains_region(line.region.union(row.region))
+        app.query_one("#f-seed", Input).value = "0"
+        app.query_one("#f-epochs", Input).value = "0"
+        await pilot.press("f5")
+        await pilot.pause()
+        assert form.error_of("seed") == "" and line.region.height == 0  # hidden
+        assert "greater than or equal to 1" in form.error_of("epochs")
 
 
 async def test_every_field_error_is_shown_at_once_with_its_line_in_view(here):

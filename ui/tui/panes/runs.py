@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -50,8 +51,14 @@ from ui.tui.runinfo import (
 )
 from ui.tui.stopping import ask_then_stop
 from ui.tui.widgets.name_tooltip import follow_hover
-from ui.tui.widgets.shorten import NAME_WIDTH, middle_ellipsis
+from ui.tui.widgets.shorten import NAME_WIDTH, middle_ellipsis, name_width
 from ui.tui.widgets.table_rows import show_rows
+
+# the table's order of COLUMNS: the figures first, the free text of "scored on" last,
+# which alone may run past the right edge (the detail names the folder whole); at 80
+# columns "scored on" before them pushed top1 and snap P/R off the screen
+SHOWN = (0, 1, 2, 3, 5, 6, 4)
+HEADERS = tuple(COLUMNS[i] for i in SHOWN)
 
 
 class RunsPane(Vertical):
@@ -77,6 +84,9 @@ class RunsPane(Vertical):
         self.runs: list[RunInfo] = []
         self.known: KnownRuns = {}  # what list_runs read, kept until a run's files change
         self.cells: dict[str, tuple[RunInfo, tuple[str, ...]]] = {}  # each run's, as read
+        # the name column's cells: fewer than NAME_WIDTH where the terminal is too
+        # narrow for the other columns beside it (80 columns, a 28-character name)
+        self.name_width = NAME_WIDTH
         self.marked: str | None = None
         self.closing = False
         self.message = ""  # the message line's text
@@ -86,7 +96,7 @@ class RunsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*HEADERS)
         yield table
         # the detail scrolls (Tab to it, or the wheel): at 80x24 with many runs the
         # table leaves it a few rows, and a long one must still be read to its end
@@ -104,7 +114,12 @@ class RunsPane(Vertical):
         if not 0 <= row < len(self.runs):
             return None
         name = self.runs[row].name
-        return name if middle_ellipsis(name, NAME_WIDTH) != name else None
+        return name if middle_ellipsis(name, self.name_width) != name else None
+
+    def on_resize(self) -> None:
+        """A wider or narrower terminal: the name column takes what the others leave."""
+        if self.runs and self._fitted_name_width() != self.name_width:
+            self._show_rows()
 
     def action_reload(self) -> None:
         self.known.clear()  # R reads every run again, its files changed or not
@@ -125,7 +140,7 @@ class RunsPane(Vertical):
         # only the runs whose files changed are read again, only changed cells redrawn
         self.runs = list_runs(self.ctx.runs_dir, self.known, self.follow.seen)
         self.cells = {run.name: (run, self._cells(run)) for run in self.runs}
-        show_rows(table, {run.name: self._row(run) for run in self.runs})
+        self._show_rows()
         if self.runs:  # the same run, or the first when it went (as before: row 0)
             row = table.get_row_index(keep) if keep in table.rows else 0
             if row != table.cursor_row:
@@ -141,6 +156,26 @@ class RunsPane(Vertical):
             self.show(self.listing)
         self.show_detail()
 
+    def _show_rows(self) -> None:
+        """Show self.runs' cells, the names shortened to the room the table has now."""
+        width = self._fitted_name_width()
+        changed, self.name_width = width != self.name_width, width
+        table = self.query_one("#runs-table", DataTable)
+        rows = {run.name: self._row(run) for run in self.runs}
+        show_rows(table, rows)
+        if changed and rows:
+            # DataTable measures its columns when idle, and keeps lines drawn before at
+            # the old width (its caches go by its count of changes): at 120 columns
+            # the names stayed cut at 80's width. The name column's width now, then.
+            names = [cell_len(cells[0]) for cells in rows.values()]
+            table.ordered_columns[0].content_width = max(cell_len(HEADERS[0]), *names)
+
+    def _fitted_name_width(self) -> int:
+        table = self.query_one("#runs-table", DataTable)
+        room = table.scrollable_content_region.width if table.size.width else 0
+        shown = [tuple(cells[i] for i in SHOWN) for _, cells in self.cells.values()]
+        return name_width(room, HEADERS, shown, table.cell_padding)
+
     def _cells(self, run: RunInfo) -> tuple[str, ...]:
         """run_cells(run), worked out once a read of the run: list_runs gives the same
         RunInfo until a file the cells come of, or its lock's holder, changes."""
@@ -150,9 +185,9 @@ class RunsPane(Vertical):
     def _row(self, run: RunInfo) -> tuple[str, ...]:
         """The run's cells as shown: its name shortened to the column (the mark's "* "
         included), whole in the row's key, the detail and the tooltip."""
-        name, *rest = self.cells[run.name][1]
+        name, *rest = (self.cells[run.name][1][i] for i in SHOWN)
         mark = "* " if run.name == self.marked else ""
-        return mark + middle_ellipsis(name, NAME_WIDTH - len(mark)), *rest
+        return mark + middle_ellipsis(name, self.name_width - len(mark)), *rest
 
     @property
     def selected(self) -> RunInfo | None:

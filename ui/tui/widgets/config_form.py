@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
+from textual.widget import AwaitMount
 from textual.widgets import Checkbox, Input, Label, Select
 
 from ui.tui.configform import GENERAL, HEADINGS, FormField
@@ -61,11 +63,12 @@ class ConfigForm(VerticalScroll):
             if parent != section:
                 section = parent
                 yield Label(HEADINGS.get(section, section or "run"), classes="heading")
-            with Vertical(classes="field"):
-                with Horizontal(classes="field-row"):
-                    yield Label(("  " if parent else "") + leaf, classes="field-label")
-                    yield self._editor(f)
-                yield Label("", id=_wid(f.key) + "-error", classes="field-error")
+            # the row straight in the form, no box around it and its error line, which
+            # is added under it at its first error (show_errors): a box and an empty
+            # line a field were 104 of the Train tab's 331 widgets, mounted at its start
+            with Horizontal(classes="field-row", id=_wid(f.key) + "-row"):
+                yield Label(("  " if parent else "") + leaf, classes="field-label")
+                yield self._editor(f)
 
     def _editor(self, f: FormField):
         if f.kind == "choice":
@@ -124,25 +127,48 @@ class ConfigForm(VerticalScroll):
         general.update(errors.get(GENERAL, ""))
         general.set_class(GENERAL in errors, "shown")
         first = None
+        mounting: list[AwaitMount] = []
         for f in self.fields:
-            label = self.query_one("#" + _wid(f.key) + "-error", Label)
             msg = errors.get(f.key, "")
-            label.update(msg)
-            label.set_class(bool(msg), "shown")
+            label = self._error_line(f.key)
+            if label is None and msg:  # its first error: the line goes under its row
+                label = Label(msg, id=_wid(f.key) + "-error", classes="field-error")
+                mounting.append(self.mount(label, after="#" + _wid(f.key) + "-row"))
+            if label is not None:
+                label.update(msg)
+                label.set_class(bool(msg), "shown")
             if msg and first is None:
                 first = f.key
         # After the refresh: the error labels just shown change where the fields are.
         if first is not None:
-            self.call_after_refresh(self._go_to, self.editor(first))
+            self.call_after_refresh(self._go_to, self.editor(first), mounting)
         elif GENERAL in errors:
             self.call_after_refresh(self.scroll_home, animate=False)
 
-    def _go_to(self, editor) -> None:
-        """Scroll the field in view with its error line (the box holding both)."""
-        box = self.query_one("#" + editor.id + "-error").parent
-        self.scroll_to_widget(box or editor, animate=False, immediate=True)
+    def _error_line(self, key: str) -> Label | None:
+        """The field's error line, once it had an error (None before)."""
+        try:
+            return self.query_one("#" + _wid(key) + "-error", Label)
+        except NoMatches:
+            return None
+
+    async def _go_to(self, editor, mounting: list[AwaitMount]) -> None:
+        """Scroll the field's row in view with its error line under it, once the lines
+        added are in the form and laid out."""
+        for added in mounting:
+            await added
+        if mounting:
+            self.call_after_refresh(self._show_field, editor)
+        else:
+            self._show_field(editor)
+
+    def _show_field(self, editor) -> None:
+        row, error = editor.parent, self.query_one("#" + editor.id + "-error")
+        both = row.virtual_region_with_margin.union(error.virtual_region_with_margin)
+        self.scroll_to_region(both, animate=False, immediate=True)
         editor.focus(scroll_visible=False)
 
     def error_of(self, key: str) -> str:
         """The error text shown under a field ('' if none)."""
-        return str(self.query_one("#" + _wid(key) + "-error", Label).content)
+        label = self._error_line(key)
+        return "" if label is None else str(label.content)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 
 NAME_WIDTH = 28  # cells; a default run name, `frankenstein-20240501-123000`, fits whole
+NAME_LEAST = 16  # cells the name keeps however narrow the terminal: its start and end
 ELLIPSIS = "…"
 
 
@@ -32,3 +33,22 @@ def _fit(text: str, width: int) -> str:
             break
         out += ch
     return out
+
+
+def name_width(
+    room: int, headers: tuple[str, ...], rows: list[tuple[str, ...]], padding: int = 1
+) -> int:
+    """The cells a DataTable's first column, the name, gets for its text: NAME_WIDTH
+    where the columns after it fit in `room` cells beside it, the last one's header
+    included (its cells, free text, may run past the edge); less where they do not,
+    down to NAME_LEAST. Each column is as wide as its widest cell or header, with
+    `padding` cells each side (DataTable's cell_padding). `room` 0: not laid out yet."""
+    if room <= 0:
+        return NAME_WIDTH
+    middle = range(1, len(headers) - 1)
+    others = sum(
+        max([cell_len(headers[i]), *(cell_len(row[i]) for row in rows)]) + 2 * padding
+        for i in middle
+    )
+    others += padding + cell_len(headers[-1])
+    return max(NAME_LEAST, min(NAME_WIDTH, room - others - 2 * padding))
