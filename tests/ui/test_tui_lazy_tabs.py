@@ -75,3 +75,37 @@ async def test_a_click_on_a_tab_title_composes_it_and_it_stays_shown(here):
         assert shown == ["data", "runs"]
         assert app.focused is app.query_one(FIRST_FOCUS["runs"])
         assert len(app.query("#runs-pane")) == 1
+
+
+async def test_a_tab_shown_as_the_app_closes_is_let_be(here):
+    """A tab's activation handled after the tabs were taken down (the app closing:
+    focus moving as its widgets go shows another tab) is let be; it looked its tab up
+    by name, found none and failed the app (clean-clone CI, F7 on the Runs tab)."""
+    from textual.widgets import TabbedContent
+
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tabs = app.query_one("#tabs", TabbedContent)
+        late = TabbedContent.TabActivated(tabs, tabs.get_tab("runs"))
+        await tabs.remove()
+        await app.on_tabbed_content_tab_activated(late)  # no error: nothing to show
+        assert not app.query("#runs")
+
+
+async def test_showing_a_tab_leaves_no_focus_on_the_tab_hidden(here):
+    """F7 on the Runs tab shows the Train tab, composed already: the table focused on
+    the Runs tab is not left focused once hidden (it would hand the focus to a sibling
+    there, which shows the Runs tab again); the Train tab takes the focus."""
+    app = tui(here, initial="runs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.focused is app.query_one(FIRST_FOCUS["runs"])
+        shown = tabs_shown(app)
+        await app.action_show_tab("train")
+        assert app.focused is None  # until the tab shown takes it
+        await pilot.pause()
+        assert shown == ["train"]
+        assert app.focused is app.query_one(FIRST_FOCUS["train"])

@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, TabbedContent, Tabs
@@ -127,13 +128,27 @@ class FrankensteinApp(App[None]):
     async def action_show_tab(self, tab: str) -> None:
         """The tab shown, composed first where it was not yet (drawn whole at once)."""
         await self.populated(tab)
-        self.query_one("#tabs", TabbedContent).active = tab
+        tabs = self.query_one("#tabs", TabbedContent)
+        if tabs.active != tab:
+            # the widget focused on the tab about to be hidden would, once hidden, hand
+            # the focus to a sibling there, which shows that tab again: no focus until
+            # the tab shown takes it (`_focus_in`)
+            self.screen.set_focus(None)
+        tabs.active = tab
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        tab = event.pane.id
-        if tab is None:
-            return
-        lazy = self.query_one(f"#{tab}", LazyTab)
+        lazy, tab = event.pane, event.pane.id
+        if not isinstance(lazy, LazyTab) or tab is None or not lazy.is_attached:
+            return  # the app closing: its tabs taken down before this came
+        try:
+            await self._entered(lazy, tab)
+        except NoMatches:  # the app closed meanwhile, its widgets gone
+            if lazy.is_attached:
+                raise
+
+    async def _entered(self, lazy: LazyTab, tab: str) -> None:
+        """A tab just shown: composed where it was not yet, focused, and the palette's
+        command that waited for it run."""
         if lazy.pane is None:  # a click on its title shows it before it is composed
             # the widget focused on the tab just hidden would, once hidden, hand the
             # focus to a sibling there, which shows that tab again: no focus meanwhile
